@@ -1,0 +1,118 @@
+"""Turn fetched bytes into text, whatever the page claims its charset is.
+
+Order of evidence: a charset the operator forces; a byte-order mark; bytes that are valid UTF-8
+(a strong signal: Chinese sites often declare gb2312 for pages that are really UTF-8); the HTTP
+``Content-Type`` charset; the ``<meta>``/XML declaration; detection by charset-normalizer; and
+finally GB18030 with replacement characters. A declared charset is only believed when the bytes
+decode under it without error, so a page that says one thing and is another still reads right.
+GB2312 and GBK are decoded as their superset GB18030, Big5 as Big5-HKSCS.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Decoded", "decode_bytes", "normalize_charset"]
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+# Labels whose superset decodes strictly more real pages.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "chinese": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "big5hkscs",
+    "big5-tw": "big5hkscs",
+    "cp950": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "ascii": "utf-8",
+    "us-ascii": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+}
+
+_META_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
+)
+_XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-.]+)["']""")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# How far into the document a <meta> charset is looked for. Browsers stop at 1024 bytes; real
+# Chinese pages put it later than that often enough to look further.
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text and how the charset was chosen (``via``: forced, bom, utf-8, header, meta,
+    detected or fallback)."""
+
+    text: str
+    encoding: str
+    via: str
+
+
+def normalize_charset(label: str | None) -> str | None:
+    """Return the Python codec name for a charset label, preferring supersets; None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _declared(data: bytes) -> str | None:
+    head = data[:_SNIFF_BYTES]
+    match = _XML_DECL_RE.match(head) or _META_RE.search(head)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def decode_bytes(
+    data: bytes, *, header_charset: str | None = None, forced: str | None = None
+) -> Decoded:
+    """Decode ``data`` (an HTML page, feed or sitemap); never raises on bad bytes."""
+    if forced and (encoding := normalize_charset(forced)):
+        return Decoded(data.decode(encoding, errors="replace"), encoding, "forced")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return Decoded(data.decode(encoding, errors="replace"), encoding, "bom")
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return Decoded(text, "utf-8", "utf-8")
+    detected = charset_normalizer.from_bytes(data[:65536]).best()
+    candidates = [
+        ("header", normalize_charset(header_charset)),
+        ("meta", normalize_charset(_declared(data))),
+        ("detected", normalize_charset(detected.encoding) if detected else None),
+    ]
+    for via, encoding in candidates:
+        if encoding and (text := _strict(data, encoding)) is not None:
+            return Decoded(text, encoding, via)
+    # Nothing decodes cleanly: real pages carry a few stray bytes. Take the first candidate that
+    # needs few replacements, else GB18030, the most common charset of Chinese pages.
+    for via, encoding in [*candidates, ("fallback", "gb18030")]:
+        if encoding:
+            text = data.decode(encoding, errors="replace")
+            if text.count("\ufffd") <= max(3, len(text) // 200):
+                return Decoded(text, encoding, via)
+    return Decoded(data.decode("gb18030", errors="replace"), "gb18030", "fallback")

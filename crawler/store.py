@@ -1,0 +1,303 @@
+"""Writing the crawl's results: articles (upserted by canonical URL) into stories, the fetch log,
+per-source health, and HTTP validators for conditional GET.
+
+Each article is written in its own transaction together with its story, so a crash (even
+``kill -9``) loses at most the article being written and never leaves half of one. Everything
+here is synchronous SQLAlchemy; the crawl calls it from its event loop between fetches.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ArticleRecord", "SaveResult", "Store"]
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from crawler.config import Source
+from crawler.db import Database
+from crawler.errors import StoreError
+from crawler.fetch import FetchRecord, Validators
+from crawler.models import Article, Fetch, HttpCache, SourceState, Story, utcnow
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """A fetched, extracted and tagged article, ready to store."""
+
+    url: str
+    canonical_url: str
+    source_id: str
+    title: str | None
+    body: str
+    published: datetime | None
+    outlet: str | None = None
+    author: str | None = None
+    image_url: str | None = None
+    policy: dict[str, Any] | None = None
+    interpretation_of: str | None = None
+    cities: Sequence[str] = ()
+    provinces: Sequence[str] = ()
+    themes: Sequence[str] = ()
+    visits: Sequence[dict[str, Any]] = ()
+    kind: str = "other"
+    fingerprint: str | None = None
+    sketch: bytes | None = None
+    fetched: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    article_id: int
+    story_id: int | None
+    created: bool
+
+
+def _offset_minutes(value: datetime | None) -> int | None:
+    if value is None or value.utcoffset() is None:
+        return None
+    offset = value.utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 60)
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ sources
+
+    def ensure_sources(self, sources: Iterable[Source]) -> None:
+        """Create a health row for every configured source (names follow the config)."""
+        with self.db.session() as session:
+            existing = {s.id: s for s in session.scalars(select(SourceState))}
+            for source in sources:
+                row = existing.get(source.id)
+                if row is None:
+                    session.add(SourceState(id=source.id, name=source.name, consecutive_failures=0))
+                elif row.name != source.name:
+                    row.name = source.name
+
+    def record_source_result(
+        self, source_id: str, *, error: str | None, new_articles: int, at: datetime | None = None
+    ) -> None:
+        at = at or utcnow()
+        with self.db.session() as session:
+            row = session.get(SourceState, source_id)
+            if row is None:
+                row = SourceState(id=source_id, name=source_id, consecutive_failures=0)
+                session.add(row)
+            row.last_checked_at = at
+            if error is None:
+                row.last_success_at = at
+                row.consecutive_failures = 0
+            else:
+                row.last_error = error
+                row.last_error_at = at
+                row.consecutive_failures = (row.consecutive_failures or 0) + 1
+            if new_articles:
+                row.last_new_at = at
+
+    # ------------------------------------------------------------------ fetch log
+
+    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
+        if not records:
+            return
+        rows = [
+            {
+                "source_id": r.source_id,
+                "url": r.url,
+                "status": r.status,
+                "bytes": r.bytes,
+                "duration_ms": r.duration_ms,
+                "error": r.error,
+                "fetched_at": utcnow(),
+            }
+            for r in records
+        ]
+        with self.db.session() as session:
+            session.execute(insert(Fetch), rows)
+
+    def validators(self, url: str) -> Validators | None:
+        with self.db.session() as session:
+            row = session.get(HttpCache, url)
+            if row is None:
+                return None
+            return Validators(row.etag, row.last_modified, row.body_hash)
+
+    def save_validators(self, url: str, validators: Validators) -> None:
+        with self.db.session() as session:
+            row = session.get(HttpCache, url)
+            if row is None:
+                row = HttpCache(url=url)
+                session.add(row)
+            row.etag = validators.etag
+            row.last_modified = validators.last_modified
+            row.body_hash = validators.body_hash
+            row.checked_at = utcnow()
+
+    # ------------------------------------------------------------------ articles
+
+    def known(self, canonical_urls: Iterable[str]) -> set[str]:
+        """Which of these canonical URLs are stored already."""
+        wanted = list(dict.fromkeys(canonical_urls))
+        found: set[str] = set()
+        with self.db.session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(
+                    session.scalars(
+                        select(Article.canonical_url).where(Article.canonical_url.in_(chunk))
+                    )
+                )
+        return found
+
+    def save_article(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
+        """Insert the article into its story (a new one unless ``duplicate_of`` names an earlier
+        article); an article already stored under the canonical URL is left as it is."""
+        try:
+            with self.db.session() as session:
+                existing = session.execute(
+                    select(Article.id, Article.story_id).where(
+                        Article.canonical_url == record.canonical_url
+                    )
+                ).first()
+                if existing is not None:
+                    return SaveResult(existing.id, existing.story_id, created=False)
+                story = self._story_for(session, duplicate_of)
+                article = Article(
+                    url=record.url,
+                    canonical_url=record.canonical_url,
+                    source_id=record.source_id,
+                    title=record.title,
+                    published=record.published,
+                    published_offset=_offset_minutes(record.published),
+                    fetched=record.fetched,
+                    body=record.body,
+                    outlet=record.outlet,
+                    author=record.author,
+                    image_url=record.image_url,
+                    policy=record.policy,
+                    interpretation_of=record.interpretation_of,
+                    cities=list(record.cities),
+                    provinces=list(record.provinces),
+                    themes=list(record.themes),
+                    visits=list(record.visits),
+                    kind=record.kind,
+                    fingerprint=record.fingerprint,
+                    sketch=record.sketch,
+                    story_id=story.id,
+                    duplicate_of=duplicate_of,
+                )
+                session.add(article)
+                session.flush()
+                self._refresh_story(session, story)
+                return SaveResult(article.id, story.id, created=True)
+        except IntegrityError:
+            # Another writer stored the same canonical URL between our check and insert.
+            with self.db.session() as session:
+                row = session.execute(
+                    select(Article.id, Article.story_id).where(
+                        Article.canonical_url == record.canonical_url
+                    )
+                ).first()
+            if row is None:
+                raise StoreError("article vanished after a conflict", url=record.url) from None
+            return SaveResult(row.id, row.story_id, created=False)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot store article: {exc}", url=record.url) from exc
+
+    def _story_for(self, session: Session, duplicate_of: int | None) -> Story:
+        if duplicate_of is not None:
+            story_id = session.scalar(select(Article.story_id).where(Article.id == duplicate_of))
+            if story_id is not None:
+                story = session.get(Story, story_id)
+                if story is not None:
+                    return story
+        story = Story(first_seen=utcnow(), last_seen=utcnow(), article_count=0, outlet_count=0)
+        session.add(story)
+        session.flush()
+        return story
+
+    def _refresh_story(self, session: Session, story: Story) -> None:
+        """Recount a story and pick its representative: the article whose site is the outlet
+        the others credit (来源：…), else the earliest published, else the first fetched."""
+        rows = session.execute(
+            select(
+                Article.id,
+                Article.source_id,
+                Article.outlet,
+                Article.published,
+                Article.fetched,
+                Article.kind,
+                SourceState.name,
+            )
+            .join(SourceState, SourceState.id == Article.source_id, isouter=True)
+            .where(Article.story_id == story.id)
+        ).all()
+        if not rows:
+            return
+        credited = {r.outlet for r in rows if r.outlet}
+        far_future = datetime.max.replace(tzinfo=rows[0].fetched.tzinfo)
+
+        def rank(r: Any) -> tuple[int, datetime, datetime, int]:
+            is_credited = 0 if (r.name and any(r.name in c or c in r.name for c in credited)) else 1
+            return (is_credited, r.published or far_future, r.fetched, r.id)
+
+        best = min(rows, key=rank)
+        story.representative_id = best.id
+        story.article_count = len(rows)
+        story.outlet_count = len({r.source_id for r in rows})
+        story.last_seen = max(r.fetched for r in rows)
+        kinds = {r.kind for r in rows}
+        story.kind = "visit" if "visit" in kinds else "policy" if "policy" in kinds else "other"
+
+    def sketches_since(self, window: timedelta) -> list[tuple[int, bytes, datetime]]:
+        """(article id, sketch, fetched) of the articles in the dedup window, oldest first."""
+        cutoff = utcnow() - window
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Article.id, Article.sketch, Article.fetched)
+                .where(Article.fetched >= cutoff, Article.sketch.is_not(None))
+                .order_by(Article.id)
+            ).all()
+        return [(r.id, r.sketch, r.fetched) for r in rows]
+
+    # ------------------------------------------------------------------ retention
+
+    def delete_older_than(self, days: int) -> int:
+        """Delete articles fetched more than ``days`` ago; stories stay consistent."""
+        cutoff = utcnow() - timedelta(days=days)
+        with self.db.session() as session:
+            story_ids = set(
+                session.scalars(
+                    select(Article.story_id).where(Article.fetched < cutoff).distinct()
+                )
+            )
+            old_ids = select(Article.id).where(Article.fetched < cutoff)
+            session.execute(
+                update(Article).where(Article.duplicate_of.in_(old_ids)).values(duplicate_of=None)
+            )
+            session.execute(
+                update(Story)
+                .where(Story.representative_id.in_(old_ids))
+                .values(representative_id=None)
+            )
+            deleted = session.execute(delete(Article).where(Article.fetched < cutoff)).rowcount
+            for story_id in story_ids - {None}:
+                story = session.get(Story, story_id)
+                if story is None:
+                    continue
+                remaining = session.scalar(
+                    select(func.count()).select_from(Article).where(Article.story_id == story_id)
+                )
+                if remaining:
+                    self._refresh_story(session, story)
+                else:
+                    session.delete(story)
+            return int(deleted or 0)

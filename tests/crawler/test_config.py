@@ -1,0 +1,147 @@
+"""Config validation: every kind of mistake is reported with file, line and key path, all at once."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.config import load_config, parse_duration
+from crawler.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(folder: Path, sources: str, settings: str = "") -> Path:
+    (folder / "sources.yaml").write_text(sources, encoding="utf-8")
+    if settings:
+        (folder / "citydigest.yaml").write_text(settings, encoding="utf-8")
+    return folder
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_config(folder)
+    return [str(p) for p in info.value.problems]
+
+
+GOOD = """\
+sources:
+  - id: qdnews
+    name: 青岛新闻网
+    feed: https://example.org/rss.xml
+"""
+
+
+def test_shipped_config_is_valid() -> None:
+    config = load_config(ROOT / "config")
+    assert len(config.sources) >= 30
+    assert {"gov-cn-zuixin", "people-politics", "people-sitemap"} <= {s.id for s in config.sources}
+    assert config.settings.fetch.allow_private_networks is False
+
+
+def test_minimal_config_gets_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    source = config.source("qdnews")
+    assert source.interval == timedelta(hours=1)
+    assert config.settings.timezone == "Asia/Shanghai"
+    assert config.settings.database.startswith("sqlite:///")
+    assert config.settings.fetch.per_host_concurrency >= 1
+
+
+def test_unknown_key_names_file_line_and_path(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, GOOD + "    encodng: gbk\n"))
+    assert found == [
+        f"{tmp_path / 'sources.yaml'}:5: sources[0].encodng: unknown key 'encodng'; "
+        "did you mean 'encoding'?"
+    ]
+
+
+def test_duplicate_ids(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, GOOD + GOOD.split("\n", 1)[1]))
+    assert len(found) == 1
+    assert ":5: sources[1].id: duplicate id 'qdnews' (first used by sources[0])" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("    sitemap: ftp://example.org/s.xml", "sources[0].sitemap: expected an absolute http"),
+        ("    sitemap: not a url", "sources[0].sitemap: expected an absolute http"),
+        ('    list: {url: "https://example.org/", links: "a[["}', "sources[0].list.links: expected a valid CSS selector"),
+        ("    interval: 30 minutes", "sources[0].interval: expected a duration such as 30m"),
+        ("    interval: -5", "sources[0].interval: expected a positive duration"),
+        ("    encoding: klingon", "sources[0].encoding: expected a charset"),
+        ('    extract: {body: "div..x"}', "sources[0].extract.body: expected a valid CSS selector"),
+        ("    list: {url: https://example.org/}", "sources[0].list.links: required key is missing"),
+    ],
+)
+def test_each_kind_of_mistake(tmp_path: Path, line: str, expected: str) -> None:
+    found = problems(write(tmp_path, GOOD + line + "\n"))
+    assert any(expected in p and ":5:" in p for p in found), found
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    sources = """\
+sources:
+  - id: Bad_ID
+    name: x
+  - id: ok
+    name: y
+    feed: https://example.org/feed
+    interval: soon
+"""
+    settings = "timezone: Mars/Olympus\nfetch:\n  per_host_delay: -1\n  colour: blue\n"
+    found = problems(write(tmp_path, sources, settings))
+    text = "\n".join(found)
+    assert "citydigest.yaml:1: timezone: expected an IANA time zone" in text
+    assert "citydigest.yaml:3: fetch.per_host_delay:" in text
+    assert "citydigest.yaml:4: fetch.colour: unknown key 'colour'" in text
+    assert "sources.yaml:2: sources[0].id: expected an id of lower-case letters" in text
+    assert "sources.yaml:2: sources[0]: a source needs at least one of feed, list or sitemap" in text
+    assert "sources.yaml:7: sources[1].interval: expected a duration" in text
+    assert len(found) == 6
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, "sources:\n  - id: a\n    name: [unclosed\n"))
+    assert len(found) == 1
+    assert "sources.yaml:" in found[0] and "not valid YAML" in found[0]
+
+
+def test_missing_sources_file(tmp_path: Path) -> None:
+    found = problems(tmp_path)
+    assert found == [f"{tmp_path / 'sources.yaml'}: file not found: every config needs sources.yaml"]
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    found = problems(tmp_path / "nope")
+    assert "config directory not found" in found[0]
+
+
+def test_env_var_names_the_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "config", tmp_path / "cfg")
+    monkeypatch.setenv("CITYDIGEST_CONFIG", str(tmp_path / "cfg"))
+    assert load_config().dir == tmp_path / "cfg"
+
+
+def test_config_objects_are_frozen(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    with pytest.raises(ValueError, match="frozen"):
+        config.settings.fetch.timeout = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30m", 1800), ("1h", 3600), ("1h30m", 5400), ("2d", 172800), (45, 45)]
+)
+def test_durations(text: str | int, seconds: int) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+def test_source_fetch_overrides(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD + "    fetch: {per_host_delay: 7, headers: {Referer: x}}\n"))
+    merged = config.source("qdnews").fetch_settings(config.settings.fetch)
+    assert merged.per_host_delay == 7
+    assert merged.timeout == config.settings.fetch.timeout

@@ -1,0 +1,150 @@
+"""Storage on SQLite and PostgreSQL: schema, upserts, stories, health, retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.config import Source
+from crawler.db import Database, SchemaOutdated, current_head
+from crawler.fetch import FetchRecord, Validators
+from crawler.models import Article, Fetch, SourceState, Story
+from crawler.store import ArticleRecord, Store
+
+CST = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def store(database_url: str) -> Store:
+    db = Database(database_url, upgrade=True)
+    store = Store(db)
+    store.ensure_sources(
+        [
+            Source(id="xinhua", name="新华网", feed="https://xinhua.example.org/rss"),
+            Source(id="qd", name="青岛新闻网", feed="https://qd.example.org/rss"),
+            Source(id="sz", name="深圳新闻网", feed="https://sz.example.org/rss"),
+        ]
+    )
+    yield store
+    db.dispose()
+
+
+def record(n: int, source: str = "qd", **kw: object) -> ArticleRecord:
+    base = {
+        "url": f"https://{source}.example.org/news/{n}.html?utm_source=x",
+        "canonical_url": f"https://{source}.example.org/news/{n}.html",
+        "source_id": source,
+        "title": f"标题{n}",
+        "body": f"正文{n}",
+        "published": datetime(2021, 5, 11, 8, 30, tzinfo=CST),
+        "cities": ["青岛", "深圳"],
+        "visits": [{"visitor": "青岛", "host": "深圳", "date": "2021-05-11", "evidence": "…"}],
+        "kind": "visit",
+    }
+    return ArticleRecord(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_schema_is_at_head(store: Store) -> None:
+    assert store.db.revision() == current_head()
+
+
+def test_unupgraded_postgres_refuses_to_start(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        assert Database(database_url).revision() == current_head()  # created on first use
+    else:
+        with pytest.raises(SchemaOutdated, match="citydigest db upgrade"):
+            Database(database_url)
+
+
+def test_saving_twice_keeps_one_article(store: Store) -> None:
+    first = store.save_article(record(1))
+    second = store.save_article(record(1, title="changed"))
+    assert first.created and not second.created
+    assert first.article_id == second.article_id
+    with store.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 1
+        assert session.scalar(select(Article.title)) == "标题1"
+
+
+def test_times_round_trip_tz_aware(store: Store) -> None:
+    saved = store.save_article(record(2))
+    with store.db.session() as session:
+        article = session.get(Article, saved.article_id)
+        assert article is not None
+        assert article.published == datetime(2021, 5, 11, 0, 30, tzinfo=UTC)
+        assert article.published_offset == 480
+        assert article.fetched.tzinfo is not None
+        assert article.visits[0]["host"] == "深圳"
+        assert article.cities == ["青岛", "深圳"]
+
+
+def test_known(store: Store) -> None:
+    store.save_article(record(3))
+    assert store.known(["https://qd.example.org/news/3.html", "https://qd.example.org/news/4.html"]) == {
+        "https://qd.example.org/news/3.html"
+    }
+
+
+def test_duplicates_join_one_story_with_the_credited_original_as_representative(store: Store) -> None:
+    copy = store.save_article(record(10, source="qd", outlet="新华网", published=datetime(2021, 5, 11, 9, tzinfo=CST)))
+    original = store.save_article(
+        record(11, source="xinhua", published=datetime(2021, 5, 11, 10, tzinfo=CST)), duplicate_of=copy.article_id
+    )
+    third = store.save_article(record(12, source="sz", outlet="新华网"), duplicate_of=copy.article_id)
+    assert copy.story_id == original.story_id == third.story_id
+    with store.db.session() as session:
+        story = session.get(Story, copy.story_id)
+        assert story is not None
+        assert story.representative_id == original.article_id
+        assert story.article_count == 3 and story.outlet_count == 3
+        assert story.kind == "visit"
+
+
+def test_without_credit_the_earliest_publication_represents(store: Store) -> None:
+    late = store.save_article(record(20, source="qd", published=datetime(2021, 5, 12, tzinfo=CST)))
+    early = store.save_article(record(21, source="sz", published=datetime(2021, 5, 11, tzinfo=CST)), duplicate_of=late.article_id)
+    with store.db.session() as session:
+        story = session.get(Story, late.story_id)
+        assert story is not None and story.representative_id == early.article_id
+
+
+def test_source_health(store: Store) -> None:
+    store.record_source_result("qd", error="fetch: HTTP 500", new_articles=0)
+    store.record_source_result("qd", error="fetch: HTTP 500", new_articles=0)
+    with store.db.session() as session:
+        row = session.get(SourceState, "qd")
+        assert row is not None and row.consecutive_failures == 2 and row.last_error == "fetch: HTTP 500"
+        assert row.last_success_at is None
+    store.record_source_result("qd", error=None, new_articles=3)
+    with store.db.session() as session:
+        row = session.get(SourceState, "qd")
+        assert row is not None and row.consecutive_failures == 0
+        assert row.last_success_at is not None and row.last_new_at is not None
+
+
+def test_fetch_log_and_validators(store: Store) -> None:
+    store.record_fetches([FetchRecord("https://qd.example.org/a", 200, 1234, 56, None, "qd"),
+                          FetchRecord("https://qd.example.org/b", None, 0, 20000, "fetch: timed out", "qd")])
+    with store.db.session() as session:
+        rows = session.scalars(select(Fetch).order_by(Fetch.id)).all()
+        assert [(r.status, r.bytes, r.error) for r in rows] == [(200, 1234, None), (None, 0, "fetch: timed out")]
+    store.save_validators("https://qd.example.org/rss", Validators('"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h"))
+    assert store.validators("https://qd.example.org/rss") == Validators('"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h")
+    assert store.validators("https://qd.example.org/other") is None
+
+
+def test_retention_keeps_stories_consistent(store: Store) -> None:
+    old = datetime.now(UTC) - timedelta(days=200)
+    first = store.save_article(record(30, source="xinhua", fetched=old))
+    second = store.save_article(record(31, source="qd"), duplicate_of=first.article_id)
+    lonely = store.save_article(record(32, source="sz", fetched=old))
+    assert store.delete_older_than(180) == 2
+    with store.db.session() as session:
+        story = session.get(Story, second.story_id)
+        assert story is not None
+        assert story.representative_id == second.article_id and story.article_count == 1
+        assert session.get(Story, lonely.story_id) is None
+        remaining = session.get(Article, second.article_id)
+        assert remaining is not None and remaining.duplicate_of is None
