@@ -1,32 +1,73 @@
 """HTTP for the crawler: one place that talks to servers, politely.
 
 A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it.
-It keeps one ``httpx.AsyncClient`` per host (cheaper in CPU than one shared pool), and per host a
-:class:`_Slot` that bounds concurrency, spaces requests by the configured delay (or robots.txt's
-``Crawl-delay``, whichever is longer), backs off after 429/503 ``Retry-After``, and holds the
-host's parsed robots.txt. Bodies are streamed and cut off at ``max_bytes`` (counted after
-decompression), each request has a total deadline, and hosts that resolve to private addresses
-are refused unless ``allow_private_networks``.
+It keeps one ``httpx.AsyncClient`` per host and proxy (cheaper in CPU than one shared pool), and
+per host a :class:`_Slot` that bounds concurrency, spaces requests, backs off after 429/503 and
+holds the host's parsed robots.txt.
+
+Politeness, per host (``host:port``):
+
+* at most ``per_host_concurrency`` requests in flight;
+* consecutive request starts at least ``delay`` apart, where ``delay`` is the larger of robots.txt's
+  ``Crawl-delay`` (capped at 60 s) and the *throttled delay*;
+* the throttled delay follows the server's latency (AutoThrottle): after each response whose
+  headers took ``L`` seconds, ``target = L / per_host_concurrency`` (the spacing that keeps on
+  average ``per_host_concurrency`` requests in flight) and
+  ``delay = clamp((delay + target) / 2, floor, 60 s)``, where the floor is the configured
+  ``per_host_delay`` (the most polite one when sources share a host). Error responses and
+  timeouts may only raise the delay, never lower it;
+* a 429 or 503 holds the host's next request back for ``Retry-After`` seconds (or 4 × max(delay,
+  5 s) without one); other hosts are unaffected. A host that asks for more than
+  :data:`MAX_POLITE_WAIT` seconds is not waited for: its requests fail at once with a
+  :class:`~crawler.errors.FetchError` saying so, and the next run tries again;
+* robots.txt (protego) is read once per host and trusted for :data:`ROBOTS_TTL`; a 4xx (not 429)
+  means "everything allowed", a 5xx, 429, timeout or network error means "try later"
+  (:class:`~crawler.errors.RobotsUnavailable` for every URL on the host for
+  :data:`ROBOTS_RETRY` seconds).
+
+Robustness: each request has a total deadline (``timeout``, slow-drip bodies included); at most
+``max_redirects`` hops, loops included; bodies are read raw and decompressed here, incrementally
+and in bounded pieces, so a gzip, deflate or brotli bomb is cut off at ``max_bytes`` of *decoded*
+bytes without ever holding more than a piece past it (httpx's own decoders inflate a whole network
+chunk at once); an empty 200 is an error. Unless ``allow_private_networks``, every hop's host is
+resolved first and refused (before any connection) when any address is loopback, private,
+link-local, multicast, reserved or unspecified; after connecting, the peer address is checked
+again (DNS rebinding). The guard is skipped when a ``transport`` is injected: there is no network.
+
+Conditional GET: :class:`Validators` send ``If-None-Match``/``If-Modified-Since``; a 304, or a 200
+whose body hashes to the stored ``body_hash`` (servers with stale ETags), is "not modified".
 
 No other stage reads status codes: callers get a :class:`FetchResult` that answers
 ``is_modified`` and ``final_url``, or a :class:`~crawler.errors.FetchError` subclass. Every
-exchange, successful or not, is reported to ``on_record`` as a :class:`FetchRecord`.
+``get``, successful or not, is reported to ``on_record`` as one :class:`FetchRecord`, and every
+complete exchange (redirect hops included) to ``archive`` (the WARC writer).
 """
 
 from __future__ import annotations
 
-__all__ = ["FetchRecord", "FetchResult", "Fetcher", "Validators"]
+__all__ = [
+    "MAX_POLITE_WAIT",
+    "ROBOTS_RETRY",
+    "ROBOTS_TTL",
+    "ArchiveHook",
+    "FetchRecord",
+    "FetchResult",
+    "Fetcher",
+    "Validators",
+]
 
 import asyncio
 import hashlib
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+import brotli
 import httpx
 from protego import Protego
 
@@ -42,9 +83,19 @@ from crawler.errors import (
     RobotsUnavailable,
 )
 
+# Called with every complete exchange, redirect hops included: the request, the response (its
+# headers as received) and the body as it came off the wire (Content-Encoding still applied,
+# transfer chunking removed; empty for redirects). The WARC writer's hook.
+ArchiveHook = Callable[[httpx.Request, httpx.Response, bytes], None]
+
 ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
 ROBOTS_RETRY = 600.0  # seconds before retrying an unreadable robots.txt
-MAX_RETRY_AFTER = 3600.0
+MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
+MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
+MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
+MAX_CRAWL_DELAY = 60.0
+ACCEPT_ENCODING = "gzip, deflate, br"  # only what _Decoder handles, with bounded output
+_PIECE = 64 * 1024  # largest piece a decompressor may produce at once
 
 
 @dataclass(frozen=True)
@@ -115,8 +166,9 @@ class _Slot:
     """Politeness state of one host."""
 
     concurrency: int
-    delay: float
+    floor: float
     semaphore: asyncio.Semaphore
+    delay: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_at: float = 0.0
     robots: Protego | None = None
@@ -124,6 +176,109 @@ class _Slot:
     robots_until: float = 0.0
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     crawl_delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.delay = max(self.delay, self.floor)
+
+    def throttle(self, latency: float, *, ok: bool) -> None:
+        """AutoThrottle: move the delay halfway towards latency / concurrency (module docstring)."""
+        target = latency / self.concurrency
+        new = min(max((self.delay + target) / 2, self.floor), MAX_THROTTLE_DELAY)
+        if ok or new > self.delay:
+            self.delay = new
+
+
+@dataclass
+class _Exchange:
+    final_url: str
+    response: httpx.Response
+    content: bytes
+    latency: float
+
+
+# --------------------------------------------------------------------------- decompression
+
+
+class _Inflate:
+    """gzip / zlib / raw deflate, producing at most ``_PIECE`` bytes per step."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.raw_fallback = encoding == "deflate"  # "deflate" is zlib, or raw deflate in practice
+        wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self.z = zlib.decompressobj(wbits)
+        self.started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if not self.started and data and self.raw_fallback:
+            self.started = True
+            try:
+                out = self.z.decompress(data, _PIECE)
+            except zlib.error:
+                self.z = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self.z.decompress(data, _PIECE)
+        else:
+            self.started = self.started or bool(data)
+            out = self.z.decompress(data, _PIECE)
+        yield out
+        while self.z.unconsumed_tail:
+            yield self.z.decompress(self.z.unconsumed_tail, _PIECE)
+
+    def flush(self) -> Iterator[bytes]:
+        yield from self.feed(b"")
+
+
+class _Unbrotli:
+    """brotli, producing at most about ``_PIECE`` bytes per step."""
+
+    encoding = "br"
+
+    def __init__(self) -> None:
+        self.d = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if not data:
+            return
+        yield self.d.process(data, output_buffer_limit=_PIECE)
+        while not self.d.can_accept_more_data():
+            yield self.d.process(b"", output_buffer_limit=_PIECE)
+
+    def flush(self) -> Iterator[bytes]:
+        return iter(())
+
+
+def _decoders(content_encoding: str) -> list[_Inflate | _Unbrotli]:
+    """Decoders in the order to apply them (the reverse of the header's); unknown codings are
+    passed through, as httpx does."""
+    out: list[_Inflate | _Unbrotli] = []
+    for token in reversed([t.strip().lower() for t in content_encoding.split(",") if t.strip()]):
+        if token in ("gzip", "x-gzip", "deflate"):
+            out.append(_Inflate(token))
+        elif token == "br":
+            out.append(_Unbrotli())
+    return out
+
+
+def _decode_pieces(
+    decoders: list[_Inflate | _Unbrotli], data: bytes, *, final: bool
+) -> Iterator[bytes]:
+    """Push ``data`` through the chain lazily, so no step yields more than one piece at a time."""
+    pieces: Iterator[bytes] = iter((data,))
+    for decoder in decoders:
+        pieces = _through(decoder, pieces, final=final)
+    return pieces
+
+
+def _through(
+    decoder: _Inflate | _Unbrotli, pieces: Iterator[bytes], *, final: bool
+) -> Iterator[bytes]:
+    for piece in pieces:
+        yield from decoder.feed(piece)
+    if final:
+        yield from decoder.flush()
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -135,7 +290,7 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER))
 
@@ -144,7 +299,11 @@ def _slot_key(url: str) -> str:
     """Politeness is per server: host, plus the port when it is not the scheme's default."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
 
 
 def _blocked(address: str) -> bool:
@@ -161,11 +320,35 @@ def _blocked(address: str) -> bool:
     )
 
 
+def _peer_address(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        peer = stream.get_extra_info("server_addr")
+    except Exception:  # a transport without the info: nothing to check
+        return None
+    return str(peer[0]) if peer else None
+
+
 class Fetcher:
     """Polite, bounded HTTP GETs; see the module docstring.
 
-    ``transport`` replaces the network (a WARC replay, ``httpx.MockTransport`` in tests).
-    ``resolve`` replaces DNS for the private-network guard (tests).
+    **Parameters:**
+
+    * ``settings``: the ``fetch:`` defaults (each ``get`` may pass a source's own).
+    * ``user_agent``: the default User-Agent (each ``get`` may pass a source's own).
+    * ``transport``: replaces the network (a WARC replay, ``httpx.MockTransport`` in tests); the
+      SSRF guard is then off, as nothing is connected to.
+    * ``on_record``: told of every ``get`` as a :class:`FetchRecord`.
+    * ``archive``: told of every exchange (:data:`ArchiveHook`): the WARC writer.
+
+    ::
+
+        async with Fetcher(config.settings.fetch, user_agent=ua) as fetcher:
+            result = await fetcher.get(url, source_id="qdnews", validators=stored)
+            if result.is_modified:
+                text = result.decode().text
     """
 
     def __init__(
@@ -175,8 +358,10 @@ class Fetcher:
         user_agent: str,
         transport: httpx.AsyncBaseTransport | None = None,
         on_record: Callable[[FetchRecord], None] | None = None,
+        archive: ArchiveHook | None = None,
     ) -> None:
         self.settings = settings
+        self._archive = archive
         self.user_agent = user_agent
         self._transport = transport
         self._on_record = on_record
@@ -196,6 +381,11 @@ class Fetcher:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+
+    def host_delay(self, url: str) -> float | None:
+        """The current spacing between requests to ``url``'s host (None before any request)."""
+        slot = self._slots.get(_slot_key(url))
+        return None if slot is None else max(slot.delay, slot.crawl_delay)
 
     # ------------------------------------------------------------------ public
 
@@ -222,7 +412,7 @@ class Fetcher:
             if settings.obey_robots:
                 await self._check_robots(url, slot, settings, user_agent, proxy)
             async with slot.semaphore:
-                await self._wait_turn(slot)
+                await self._wait_turn(slot, url)
                 result = await self._request(
                     url, settings, validators, headers, user_agent, proxy, slot
                 )
@@ -242,19 +432,26 @@ class Fetcher:
         if slot is None:
             slot = _Slot(
                 concurrency=settings.per_host_concurrency,
-                delay=settings.per_host_delay,
+                floor=settings.per_host_delay,
                 semaphore=asyncio.Semaphore(settings.per_host_concurrency),
             )
             self._slots[host] = slot
-        elif settings.per_host_delay > slot.delay:
+        elif settings.per_host_delay > slot.floor:
             # Sources sharing a host share its slot; the most polite setting wins.
-            slot.delay = settings.per_host_delay
+            slot.floor = settings.per_host_delay
+            slot.delay = max(slot.delay, slot.floor)
         return slot
 
-    async def _wait_turn(self, slot: _Slot) -> None:
+    async def _wait_turn(self, slot: _Slot, url: str) -> None:
         async with slot.lock:
             now = time.monotonic()
             wait = slot.next_at - now
+            if wait > MAX_POLITE_WAIT:
+                raise FetchError(
+                    f"the server asked us to wait {wait:.0f} s more (Retry-After after 429/503); "
+                    "try later",
+                    url=url,
+                )
             if wait > 0:
                 await asyncio.sleep(wait)
                 now = time.monotonic()
@@ -276,7 +473,9 @@ class Fetcher:
             if time.monotonic() >= slot.robots_until:
                 await self._load_robots(url, slot, settings, agent, proxy)
         if slot.robots_error:
-            raise RobotsUnavailable(f"robots.txt unavailable, try later: {slot.robots_error}", url=url)
+            raise RobotsUnavailable(
+                f"robots.txt unavailable, try later: {slot.robots_error}", url=url
+            )
         if slot.robots is not None and not slot.robots.can_fetch(url, agent):
             raise RobotsDisallowed("robots.txt disallows this URL", url=url)
 
@@ -285,11 +484,13 @@ class Fetcher:
     ) -> None:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        slot.robots, slot.robots_error = None, None
+        slot.robots, slot.robots_error, slot.crawl_delay = None, None, 0.0
         try:
             async with slot.semaphore:
-                await self._wait_turn(slot)
-                result = await self._request(robots_url, settings, None, None, agent, proxy, slot)
+                await self._wait_turn(slot, robots_url)
+                result = await self._request(
+                    robots_url, settings, None, None, agent, proxy, slot, allow_empty=True
+                )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 slot.robots_until = time.monotonic() + ROBOTS_TTL  # no robots.txt: allowed
@@ -301,10 +502,14 @@ class Fetcher:
             slot.robots_error = exc.reason
             slot.robots_until = time.monotonic() + ROBOTS_RETRY
             return
-        text = result.decode().text
-        slot.robots = Protego.parse(text)
-        delay = slot.robots.crawl_delay(agent)
-        slot.crawl_delay = min(float(delay), 60.0) if delay else 0.0
+        try:
+            slot.robots = Protego.parse(result.decode().text)
+            delay = slot.robots.crawl_delay(agent)
+        except Exception as exc:  # protego on hostile input: treat as unreadable
+            slot.robots, slot.robots_error = None, f"unparsable robots.txt: {exc}"
+            slot.robots_until = time.monotonic() + ROBOTS_RETRY
+            return
+        slot.crawl_delay = min(float(delay), MAX_CRAWL_DELAY) if delay else 0.0
         slot.robots_until = time.monotonic() + ROBOTS_TTL
 
     # ------------------------------------------------------------------ safety
@@ -319,16 +524,16 @@ class Fetcher:
                 raise BlockedAddress(f"{host} resolves to a private address", url=url)
             return
         try:
-            ipaddress.ip_address(host)
+            ipaddress.ip_address(host.split("%")[0])
             addresses = [host]
         except ValueError:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(
                     host, None, type=socket.SOCK_STREAM
                 )
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:
                 raise FetchError(f"cannot resolve {host}: {exc}", url=url) from exc
-            addresses = [info[4][0] for info in infos]
+            addresses = [str(info[4][0]) for info in infos]
         blocked = any(_blocked(a) for a in addresses)
         self._resolved[host] = blocked
         if blocked:
@@ -337,6 +542,18 @@ class Fetcher:
                 "set fetch.allow_private_networks to allow it",
                 url=url,
             )
+
+    def _check_peer(
+        self, response: httpx.Response, url: str, settings: FetchSettings, proxy: str | None
+    ) -> None:
+        """After connecting: the address actually connected to must pass the guard too (a name
+        that resolved to a public address for the check may resolve to a private one for the
+        connection). Not through a proxy, whose own address is the operator's business."""
+        if settings.allow_private_networks or self._transport is not None or proxy:
+            return
+        peer = _peer_address(response)
+        if peer is not None and _blocked(peer):
+            raise BlockedAddress(f"connected to a private address ({peer})", url=url)
 
     # ------------------------------------------------------------------ the exchange
 
@@ -360,6 +577,7 @@ class Fetcher:
                     timeout=timeout,
                     follow_redirects=False,
                     proxy=proxy,
+                    trust_env=False,
                 )
             self._clients[key] = client
         return client
@@ -373,6 +591,8 @@ class Fetcher:
         user_agent: str | None,
         proxy: str | None,
         slot: _Slot,
+        *,
+        allow_empty: bool = False,
     ) -> FetchResult:
         if self._closed:
             raise FetchError("the fetcher is closed", url=url)
@@ -381,6 +601,7 @@ class Fetcher:
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6",
             **(extra_headers or {}),
+            "Accept-Encoding": ACCEPT_ENCODING,
         }
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -389,19 +610,27 @@ class Fetcher:
         started = time.monotonic()
         try:
             async with asyncio.timeout(settings.timeout):
-                final_url, response, content = await self._follow(
-                    url, settings, headers, proxy
-                )
+                exchange = await self._follow(url, settings, headers, proxy)
         except TimeoutError as exc:
-            raise FetchTimeout(f"no complete response within {settings.timeout:g} s", url=url) from exc
+            slot.throttle(settings.timeout, ok=False)
+            raise FetchTimeout(
+                f"no complete response within {settings.timeout:g} s", url=url
+            ) from exc
         except httpx.TimeoutException as exc:
+            slot.throttle(settings.timeout, ok=False)
             raise FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL: {exc}", url=url) from exc
         except httpx.HTTPError as exc:
-            raise FetchError(f"{type(exc).__name__}: {exc or 'connection failed'}", url=url) from exc
+            raise FetchError(
+                f"{type(exc).__name__}: {exc or 'connection failed'}", url=url
+            ) from exc
+        except (ValueError, UnicodeError) as exc:  # URLs httpx cannot even build a request for
+            raise FetchError(f"invalid URL: {exc}", url=url) from exc
         elapsed = time.monotonic() - started
+        response, final_url = exchange.response, exchange.final_url
         status = response.status_code
+        slot.throttle(exchange.latency, ok=status < 400)
         if status == 304:
             return FetchResult(url, final_url, status, response.headers, b"", elapsed, True)
         if status in (429, 503):
@@ -410,7 +639,9 @@ class Fetcher:
             raise HTTPStatusError(f"HTTP {status}", status=status, url=url)
         if status >= 300:
             raise FetchError(f"HTTP {status} without a usable Location", url=url)
-        result = FetchResult(url, final_url, status, response.headers, content, elapsed)
+        result = FetchResult(url, final_url, status, response.headers, exchange.content, elapsed)
+        if not result.content and not allow_empty:
+            raise FetchError(f"empty body (HTTP {status})", url=url)
         if validators and validators.body_hash and validators.body_hash == result.body_hash:
             # Some servers send a fresh ETag for the same bytes: same hash means not modified.
             return FetchResult(url, final_url, 304, response.headers, b"", elapsed, True)
@@ -422,37 +653,89 @@ class Fetcher:
         settings: FetchSettings,
         headers: dict[str, str],
         proxy: str | None,
-    ) -> tuple[str, httpx.Response, bytes]:
+    ) -> _Exchange:
         current = url
+        seen: set[str] = set()
         for _hop in range(settings.max_redirects + 1):
+            if current in seen:
+                raise FetchError(f"redirect loop at {current}", url=url)
+            seen.add(current)
             await self._guard(current, settings)
             client = self._client(_slot_key(current), settings, proxy)
+            sent = time.monotonic()
             async with client.stream("GET", current, headers=headers) as response:
+                latency = time.monotonic() - sent
+                self._check_peer(response, current, settings, proxy)
                 if response.is_redirect and "location" in response.headers:
-                    current = str(response.url.join(response.headers["location"]))
+                    if self._archive is not None:
+                        self._archive(response.request, response, b"")
+                    try:
+                        current = str(response.url.join(response.headers["location"]))
+                    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                        raise FetchError(
+                            f"unusable redirect Location {response.headers['location']!r}",
+                            url=url,
+                        ) from exc
                     continue
-                content = await self._read(response, settings, current)
-                return current, response, content
+                raw, content = await self._read(response, settings, current)
+                if self._archive is not None:
+                    self._archive(response.request, response, raw)
+                return _Exchange(current, response, content, latency)
         raise FetchError(f"more than {settings.max_redirects} redirects", url=url)
 
-    async def _read(self, response: httpx.Response, settings: FetchSettings, url: str) -> bytes:
+    async def _read(
+        self, response: httpx.Response, settings: FetchSettings, url: str
+    ) -> tuple[bytes, bytes]:
+        """Read the body raw and decode it here, in bounded pieces; return (raw, decoded)."""
         if response.status_code >= 300:
-            return b""
+            return b"", b""
+        limit = settings.max_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > settings.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             raise BodyTooLarge(
-                f"body of {int(declared):,} bytes exceeds max_bytes {settings.max_bytes:,}", url=url
+                f"body of {int(declared):,} bytes exceeds max_bytes {limit:,}", url=url
             )
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > settings.max_bytes:
-                raise BodyTooLarge(
-                    f"body exceeds max_bytes {settings.max_bytes:,} (after decompression)", url=url
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        if response.is_stream_consumed:
+            # A transport that handed over a finished response (httpx.MockTransport with
+            # content=...): httpx has decoded it already; there are no raw bytes left to see.
+            content = response.content
+            if len(content) > limit:
+                raise BodyTooLarge(f"body exceeds max_bytes {limit:,}", url=url)
+            return content, content
+        encoding = response.headers.get("content-encoding", "")
+        decoders = _decoders(encoding)
+        raw: list[bytes] = []
+        out: list[bytes] = []
+        raw_total = total = 0
+        try:
+            async for chunk in response.aiter_raw():
+                raw_total += len(chunk)
+                if raw_total > limit:
+                    raise BodyTooLarge(f"body exceeds max_bytes {limit:,}", url=url)
+                raw.append(chunk)
+                if not decoders:
+                    continue
+                for piece in _decode_pieces(decoders, chunk, final=False):
+                    total += len(piece)
+                    if total > limit:
+                        raise BodyTooLarge(
+                            f"body exceeds max_bytes {limit:,} after decompression ({encoding})",
+                            url=url,
+                        )
+                    out.append(piece)
+            if decoders:
+                for piece in _decode_pieces(decoders, b"", final=True):
+                    total += len(piece)
+                    if total > limit:
+                        raise BodyTooLarge(
+                            f"body exceeds max_bytes {limit:,} after decompression ({encoding})",
+                            url=url,
+                        )
+                    out.append(piece)
+        except (zlib.error, brotli.error) as exc:
+            raise FetchError(f"cannot decompress the {encoding} body: {exc}", url=url) from exc
+        body = b"".join(raw)
+        return body, (b"".join(out) if decoders else body)
 
     def _record(
         self,

@@ -8,7 +8,7 @@ here is synchronous SQLAlchemy; the crawl calls it from its event loop between f
 
 from __future__ import annotations
 
-__all__ = ["ArticleRecord", "SaveResult", "Store"]
+__all__ = ["ArticleRecord", "SaveResult", "Store", "StoryRow", "VisitRow"]
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +56,46 @@ class SaveResult:
     article_id: int
     story_id: int | None
     created: bool
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    first_seen: datetime
+    kind: str
+    title: str | None
+    url: str | None
+    outlets: tuple[str, ...]
+    article_count: int
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    story_id: int | None
+    visitor: str
+    host: str
+    date: str | None
+    title: str | None
+    url: str
+    evidence: str
+
+
+VISIT_MERGE_WINDOW = timedelta(days=3)
+
+
+def _visit_key(record: ArticleRecord) -> tuple[str, datetime] | None:
+    """The story hook for visits: "visitor>host" of the article's first visit, and its date
+    (the visit's own, else the publication's, else the fetch's)."""
+    if record.kind != "visit" or not record.visits:
+        return None
+    visit = record.visits[0]
+    when = record.published or record.fetched
+    if visit.get("date"):
+        try:
+            when = datetime.fromisoformat(str(visit["date"])).replace(tzinfo=when.tzinfo)
+        except ValueError:
+            pass
+    return f"{visit.get('visitor')}>{visit.get('host')}", when
 
 
 def _offset_minutes(value: datetime | None) -> int | None:
@@ -169,7 +209,7 @@ class Store:
                 ).first()
                 if existing is not None:
                     return SaveResult(existing.id, existing.story_id, created=False)
-                story = self._story_for(session, duplicate_of)
+                story = self._story_for(session, duplicate_of, _visit_key(record))
                 article = Article(
                     url=record.url,
                     canonical_url=record.canonical_url,
@@ -212,14 +252,38 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store article: {exc}", url=record.url) from exc
 
-    def _story_for(self, session: Session, duplicate_of: int | None) -> Story:
+    def _story_for(
+        self,
+        session: Session,
+        duplicate_of: int | None,
+        visit: tuple[str, datetime] | None,
+    ) -> Story:
+        """The story a new article joins: its duplicate's; else, for a visit report, another
+        write-up of the same visit (same visitor and host within ``VISIT_MERGE_WINDOW``); else a
+        new one."""
         if duplicate_of is not None:
             story_id = session.scalar(select(Article.story_id).where(Article.id == duplicate_of))
             if story_id is not None:
                 story = session.get(Story, story_id)
                 if story is not None:
                     return story
+        if visit is not None:
+            key, when = visit
+            story = session.scalars(
+                select(Story)
+                .where(
+                    Story.visit_key == key,
+                    Story.visit_date >= when - VISIT_MERGE_WINDOW,
+                    Story.visit_date <= when + VISIT_MERGE_WINDOW,
+                )
+                .order_by(Story.id)
+                .limit(1)
+            ).first()
+            if story is not None:
+                return story
         story = Story(first_seen=utcnow(), last_seen=utcnow(), article_count=0, outlet_count=0)
+        if visit is not None:
+            story.visit_key, story.visit_date = visit
         session.add(story)
         session.flush()
         return story
@@ -268,6 +332,84 @@ class Store:
             ).all()
         return [(r.id, r.sketch, r.fetched) for r in rows]
 
+    # ------------------------------------------------------------------ reading
+
+    def stories(self, *, since: datetime | None = None, min_outlets: int = 1) -> list[StoryRow]:
+        """Stories first seen since ``since`` carried by at least ``min_outlets`` sites, newest
+        first, each with its representative's title and its outlets' names."""
+        with self.db.session() as session:
+            query = select(Story).where(Story.outlet_count >= min_outlets)
+            if since is not None:
+                query = query.where(Story.first_seen >= since)
+            stories = list(
+                session.scalars(query.order_by(Story.first_seen.desc(), Story.id.desc()))
+            )
+            ids = [s.id for s in stories]
+            outlets: dict[int, list[str]] = {}
+            reps: dict[int, tuple[str | None, str]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for row in session.execute(
+                    select(
+                        Article.story_id, Article.id, Article.title, Article.url, SourceState.name
+                    )
+                    .join(SourceState, SourceState.id == Article.source_id, isouter=True)
+                    .where(Article.story_id.in_(chunk))
+                    .order_by(Article.id)
+                ):
+                    names = outlets.setdefault(row.story_id, [])
+                    if row.name and row.name not in names:
+                        names.append(row.name)
+                    reps[row.id] = (row.title, row.url)
+            out = []
+            for story in stories:
+                title, url = reps.get(story.representative_id or -1, (None, None))
+                out.append(
+                    StoryRow(
+                        story.id,
+                        story.first_seen,
+                        story.kind,
+                        title,
+                        url,
+                        tuple(outlets.get(story.id, [])),
+                        story.article_count,
+                    )
+                )
+            return out
+
+    def visits(self, *, since: datetime | None = None, city: str | None = None) -> list[VisitRow]:
+        """Visit events, one per (story, visitor, host), oldest first; ``city`` matches either
+        end."""
+        query = select(
+            Article.story_id, Article.title, Article.url, Article.visits, Article.fetched
+        ).where(Article.kind == "visit")
+        if since is not None:
+            query = query.where(Article.fetched >= since)
+        seen: set[tuple[int | None, str, str]] = set()
+        out = []
+        with self.db.session() as session:
+            for row in session.execute(query.order_by(Article.fetched, Article.id)):
+                for visit in row.visits or []:
+                    visitor, host = visit.get("visitor", ""), visit.get("host", "")
+                    if city and city not in (visitor, host):
+                        continue
+                    key = (row.story_id, visitor, host)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(
+                        VisitRow(
+                            row.story_id,
+                            visitor,
+                            host,
+                            visit.get("date"),
+                            row.title,
+                            row.url,
+                            visit.get("evidence", ""),
+                        )
+                    )
+        return out
+
     # ------------------------------------------------------------------ retention
 
     def delete_older_than(self, days: int) -> int:
@@ -275,9 +417,7 @@ class Store:
         cutoff = utcnow() - timedelta(days=days)
         with self.db.session() as session:
             story_ids = set(
-                session.scalars(
-                    select(Article.story_id).where(Article.fetched < cutoff).distinct()
-                )
+                session.scalars(select(Article.story_id).where(Article.fetched < cutoff).distinct())
             )
             old_ids = select(Article.id).where(Article.fetched < cutoff)
             session.execute(

@@ -22,7 +22,20 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
-CITIES = ["青岛", "深圳", "成都", "济南", "杭州", "广州", "武汉", "西安", "厦门", "宁波", "苏州", "长沙"]
+CITIES = [
+    "青岛",
+    "深圳",
+    "成都",
+    "济南",
+    "杭州",
+    "广州",
+    "武汉",
+    "西安",
+    "厦门",
+    "宁波",
+    "苏州",
+    "长沙",
+]
 THEMES = [
     "智慧城市建设和数字政府改革",
     "金融科技和数字人民币试点",
@@ -58,13 +71,24 @@ def traditional(articles: list[Article]) -> list[Article]:
 
     convert = opencc.OpenCC("s2t").convert
     return [
-        Article(a.number, convert(a.title), tuple(map(convert, a.paragraphs)), a.published, convert(a.outlet))
+        Article(
+            a.number,
+            convert(a.title),
+            tuple(map(convert, a.paragraphs)),
+            a.published,
+            convert(a.outlet),
+        )
         for a in articles
     ]
 
 
 def make_articles(
-    site_id: str, count: int, *, seed: int = 0, start: datetime | None = None, script: str = "simplified"
+    site_id: str,
+    count: int,
+    *,
+    seed: int = 0,
+    start: datetime | None = None,
+    script: str = "simplified",
 ) -> list[Article]:
     """Deterministic, distinct Chinese news articles, newest first."""
     rng = random.Random(f"{site_id}-{seed}")
@@ -86,7 +110,11 @@ def make_articles(
         else:
             title = f"{host}举行{theme}推进会（{site_id}编号{n}）"
             lead = f"日前，{host}召开{theme}工作推进会，总结经验，部署下一阶段工作。"
-        body = [lead, *rng.sample(FILLER, 4), f"本文编号{site_id}-{n}，记者{rng.randint(100, 999)}报道。"]
+        body = [
+            lead,
+            *rng.sample(FILLER, 4),
+            f"本文编号{site_id}-{n}，记者{rng.randint(100, 999)}报道。",
+        ]
         published = start - timedelta(hours=6 * n)
         out.append(Article(n, title, tuple(body), published, f"{host}日报"))
     return traditional(out) if script == "traditional" else out
@@ -121,7 +149,9 @@ class Site:
         return max(1, -(-len(self.articles) // self.per_page))
 
     def charset(self) -> str:
-        return {"big5": "big5"}.get(self.encoding, "gbk" if self.encoding.startswith("gbk") else "utf-8")
+        return {"big5": "big5"}.get(
+            self.encoding, "gbk" if self.encoding.startswith("gbk") else "utf-8"
+        )
 
     def encode(self, text: str) -> bytes:
         return text.encode(self.charset(), errors="xmlcharrefreplace")
@@ -176,7 +206,9 @@ class Site:
             f"<span>{a.published.astimezone(_CST):%Y-%m-%d}</span></li>"
             for a in chunk
         )
-        nxt = f'<a class="next" href="/list/{page + 1}.html">下一页</a>' if page < self.pages else ""
+        nxt = (
+            f'<a class="next" href="/list/{page + 1}.html">下一页</a>' if page < self.pages else ""
+        )
         extra = '<li><a href="/private/secret.html">内部资料</a></li>' if page == 1 else ""
         return f"""<!DOCTYPE html><html><head>{self.meta_charset()}<title>要闻 第{page}页</title></head>
 <body><div class="nav"><a href="/">首页</a></div>
@@ -200,7 +232,7 @@ class Site:
 
     def atom(self, count: int = 20) -> str:
         entries = "\n".join(
-            f"<entry><title>{escape(a.title)}</title><link href=\"/news/2024/{a.number:05d}.html\"/>"
+            f'<entry><title>{escape(a.title)}</title><link href="/news/2024/{a.number:05d}.html"/>'
             f"<id>{self.article_url(a.number)}</id><updated>{a.published.isoformat()}</updated></entry>"
             for a in self.articles[:count]
         )
@@ -341,7 +373,9 @@ def farm(count: int, articles: int, *, first_address: int = 2, latency: float = 
                 id=site_id,
                 address=f"127.0.0.{first_address + i}",
                 articles=make_articles(
-                    site_id, articles, script="traditional" if encodings[i % 5] == "big5" else "simplified"
+                    site_id,
+                    articles,
+                    script="traditional" if encodings[i % 5] == "big5" else "simplified",
                 ),
                 encoding=encodings[i % len(encodings)],
                 feed=feeds[i % len(feeds)],

@@ -33,7 +33,10 @@ def test_rss_in_gbk_with_relative_links() -> None:
         "http://qd.example.org/news/2.html?utm_source=rss",
     ]
     assert links[0].title == "青岛市党政考察团赴深圳考察学习"
-    assert links[0].published is not None and links[0].published.isoformat() == "2021-05-11T02:00:00+00:00"
+    assert (
+        links[0].published is not None
+        and links[0].published.isoformat() == "2021-05-11T02:00:00+00:00"
+    )
     assert links[1].published is None
 
 
@@ -44,7 +47,7 @@ def test_atom_with_xml_base() -> None:
 
 
 def test_broken_feed_is_a_discover_error() -> None:
-    with pytest.raises(DiscoverError, match="broken feed|not an RSS"):
+    with pytest.raises(DiscoverError, match=r"broken feed|not an RSS"):
         parse_feed(b"<rss><channel><item><title>unclosed", "http://x.example.org/rss")
 
 
@@ -70,7 +73,12 @@ LIST = """<html><head><base href="http://gov.example.org/zwgk/"></head><body>
 
 
 def test_list_page_resolves_against_base_and_finds_next() -> None:
-    page = parse_list_page(LIST, "http://gov.example.org/zwgk/index.html", links="ul.news-list a", next_selector="a.next")
+    page = parse_list_page(
+        LIST,
+        "http://gov.example.org/zwgk/index.html",
+        links="ul.news-list a",
+        next_selector="a.next",
+    )
     assert [link.url for link in page.links] == [
         "http://gov.example.org/zwgk/t20210512_1.html",
         "http://gov.example.org/other/t20210511_2.html",
@@ -99,9 +107,15 @@ SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_news_sitemap() -> None:
     sitemap = parse_sitemap(SITEMAP.encode(), "https://news.example.org/sitemap.xml")
-    assert [link.url for link in sitemap.links] == ["https://news.example.org/a.html", "https://news.example.org/b.html"]
+    assert [link.url for link in sitemap.links] == [
+        "https://news.example.org/a.html",
+        "https://news.example.org/b.html",
+    ]
     assert sitemap.links[0].title == "新闻标题"
-    assert sitemap.links[0].published is not None and sitemap.links[0].published.utcoffset().total_seconds() == 8 * 3600
+    assert (
+        sitemap.links[0].published is not None
+        and sitemap.links[0].published.utcoffset().total_seconds() == 8 * 3600
+    )
     assert sitemap.links[1].published is not None
 
 
@@ -110,11 +124,16 @@ def test_gzipped_sitemap_index() -> None:
     <sitemap><loc>https://news.example.org/s1.xml.gz</loc></sitemap>
     <sitemap><loc>https://news.example.org/s2.xml</loc></sitemap></sitemapindex>"""
     sitemap = parse_sitemap(gzip.compress(index.encode()), "https://news.example.org/sitemap.xml")
-    assert sitemap.sitemaps == ("https://news.example.org/s1.xml.gz", "https://news.example.org/s2.xml")
+    assert sitemap.sitemaps == (
+        "https://news.example.org/s1.xml.gz",
+        "https://news.example.org/s2.xml",
+    )
     assert sitemap.links == ()
 
 
-@pytest.mark.parametrize("data", [b"<urlset><url><loc>x", b"\x1f\x8bnot gzip", b"<html>no</html>", b""])
+@pytest.mark.parametrize(
+    "data", [b"<urlset><url><loc>x", b"\x1f\x8bnot gzip", b"<html>no</html>", b""]
+)
 def test_broken_sitemaps(data: bytes) -> None:
     with pytest.raises(DiscoverError):
         parse_sitemap(data, "https://news.example.org/sitemap.xml")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sitefarm import Site, make_articles, serve
 
 from crawler.config import FetchSettings
 from crawler.errors import (
@@ -18,7 +19,6 @@ from crawler.errors import (
     RobotsDisallowed,
 )
 from crawler.fetch import Fetcher, FetchRecord, Validators
-from sitefarm import Site, make_articles, serve
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 

@@ -82,17 +82,24 @@ def test_times_round_trip_tz_aware(store: Store) -> None:
 
 def test_known(store: Store) -> None:
     store.save_article(record(3))
-    assert store.known(["https://qd.example.org/news/3.html", "https://qd.example.org/news/4.html"]) == {
-        "https://qd.example.org/news/3.html"
-    }
+    assert store.known(
+        ["https://qd.example.org/news/3.html", "https://qd.example.org/news/4.html"]
+    ) == {"https://qd.example.org/news/3.html"}
 
 
-def test_duplicates_join_one_story_with_the_credited_original_as_representative(store: Store) -> None:
-    copy = store.save_article(record(10, source="qd", outlet="新华网", published=datetime(2021, 5, 11, 9, tzinfo=CST)))
-    original = store.save_article(
-        record(11, source="xinhua", published=datetime(2021, 5, 11, 10, tzinfo=CST)), duplicate_of=copy.article_id
+def test_duplicates_join_one_story_with_the_credited_original_as_representative(
+    store: Store,
+) -> None:
+    copy = store.save_article(
+        record(10, source="qd", outlet="新华网", published=datetime(2021, 5, 11, 9, tzinfo=CST))
     )
-    third = store.save_article(record(12, source="sz", outlet="新华网"), duplicate_of=copy.article_id)
+    original = store.save_article(
+        record(11, source="xinhua", published=datetime(2021, 5, 11, 10, tzinfo=CST)),
+        duplicate_of=copy.article_id,
+    )
+    third = store.save_article(
+        record(12, source="sz", outlet="新华网"), duplicate_of=copy.article_id
+    )
     assert copy.story_id == original.story_id == third.story_id
     with store.db.session() as session:
         story = session.get(Story, copy.story_id)
@@ -104,7 +111,10 @@ def test_duplicates_join_one_story_with_the_credited_original_as_representative(
 
 def test_without_credit_the_earliest_publication_represents(store: Store) -> None:
     late = store.save_article(record(20, source="qd", published=datetime(2021, 5, 12, tzinfo=CST)))
-    early = store.save_article(record(21, source="sz", published=datetime(2021, 5, 11, tzinfo=CST)), duplicate_of=late.article_id)
+    early = store.save_article(
+        record(21, source="sz", published=datetime(2021, 5, 11, tzinfo=CST)),
+        duplicate_of=late.article_id,
+    )
     with store.db.session() as session:
         story = session.get(Story, late.story_id)
         assert story is not None and story.representative_id == early.article_id
@@ -115,7 +125,11 @@ def test_source_health(store: Store) -> None:
     store.record_source_result("qd", error="fetch: HTTP 500", new_articles=0)
     with store.db.session() as session:
         row = session.get(SourceState, "qd")
-        assert row is not None and row.consecutive_failures == 2 and row.last_error == "fetch: HTTP 500"
+        assert (
+            row is not None
+            and row.consecutive_failures == 2
+            and row.last_error == "fetch: HTTP 500"
+        )
         assert row.last_success_at is None
     store.record_source_result("qd", error=None, new_articles=3)
     with store.db.session() as session:
@@ -125,21 +139,32 @@ def test_source_health(store: Store) -> None:
 
 
 def test_fetch_log_and_validators(store: Store) -> None:
-    store.record_fetches([FetchRecord("https://qd.example.org/a", 200, 1234, 56, None, "qd"),
-                          FetchRecord("https://qd.example.org/b", None, 0, 20000, "fetch: timed out", "qd")])
+    store.record_fetches(
+        [
+            FetchRecord("https://qd.example.org/a", 200, 1234, 56, None, "qd"),
+            FetchRecord("https://qd.example.org/b", None, 0, 20000, "fetch: timed out", "qd"),
+        ]
+    )
     with store.db.session() as session:
         rows = session.scalars(select(Fetch).order_by(Fetch.id)).all()
-        assert [(r.status, r.bytes, r.error) for r in rows] == [(200, 1234, None), (None, 0, "fetch: timed out")]
-    store.save_validators("https://qd.example.org/rss", Validators('"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h"))
-    assert store.validators("https://qd.example.org/rss") == Validators('"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h")
+        assert [(r.status, r.bytes, r.error) for r in rows] == [
+            (200, 1234, None),
+            (None, 0, "fetch: timed out"),
+        ]
+    store.save_validators(
+        "https://qd.example.org/rss", Validators('"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h")
+    )
+    assert store.validators("https://qd.example.org/rss") == Validators(
+        '"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h"
+    )
     assert store.validators("https://qd.example.org/other") is None
 
 
 def test_retention_keeps_stories_consistent(store: Store) -> None:
     old = datetime.now(UTC) - timedelta(days=200)
-    first = store.save_article(record(30, source="xinhua", fetched=old))
-    second = store.save_article(record(31, source="qd"), duplicate_of=first.article_id)
-    lonely = store.save_article(record(32, source="sz", fetched=old))
+    first = store.save_article(record(30, source="xinhua", fetched=old, kind="other"))
+    second = store.save_article(record(31, source="qd", kind="other"), duplicate_of=first.article_id)
+    lonely = store.save_article(record(32, source="sz", fetched=old, kind="other"))
     assert store.delete_older_than(180) == 2
     with store.db.session() as session:
         story = session.get(Story, second.story_id)
@@ -148,3 +173,17 @@ def test_retention_keeps_stories_consistent(store: Store) -> None:
         assert session.get(Story, lonely.story_id) is None
         remaining = session.get(Article, second.article_id)
         assert remaining is not None and remaining.duplicate_of is None
+
+
+def test_write_ups_of_one_visit_merge_into_one_story(store: Store) -> None:
+    first = store.save_article(record(40, source="qd", body="青岛日报的报道"))
+    other = store.save_article(record(41, source="sz", title="深圳会见青岛考察团", body="深圳特区报的报道"))
+    later = store.save_article(
+        record(42, source="xinhua", visits=[{"visitor": "青岛", "host": "深圳", "date": "2021-06-30", "evidence": ""}])
+    )
+    reverse = store.save_article(
+        record(43, source="xinhua", visits=[{"visitor": "深圳", "host": "青岛", "date": "2021-05-11", "evidence": ""}])
+    )
+    not_a_visit = store.save_article(record(44, source="qd", kind="other"))
+    assert first.story_id == other.story_id
+    assert len({first.story_id, later.story_id, reverse.story_id, not_a_visit.story_id}) == 4

@@ -1,0 +1,119 @@
+"""From a page to an article: extract, tag, sketch. One code path for the crawl and for
+``citydigest analyze``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Analysis", "Analyzer", "rules_from_spec"]
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import tzinfo
+from typing import Any
+
+from crawler.config import Config, ExtractSpec, Source
+from crawler.dedup import Sketch, sketch
+from crawler.extract import Extracted, ExtractRules, extract
+from crawler.tag import Tagger, Tags
+from crawler.taxonomy import Taxonomy
+
+
+def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:
+    if spec is None:
+        return None
+    return ExtractRules(title=spec.title, body=spec.body, date=spec.date, drop=tuple(spec.drop))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    extracted: Extracted
+    tags: Tags
+    sketch: Sketch
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``citydigest analyze``."""
+        e, t = self.extracted, self.tags
+        return {
+            "title": e.title,
+            "published": e.published.isoformat() if e.published else None,
+            "outlet": e.outlet,
+            "author": e.author,
+            "image_url": e.image_url,
+            "body": e.body,
+            "policy": e.policy.to_dict() if e.policy else None,
+            "interpretation_of": e.interpretation_of,
+            "kind": t.kind,
+            "cities": list(t.cities),
+            "provinces": list(t.provinces),
+            "themes": list(t.themes),
+            "visits": [v.to_dict() for v in t.visits],
+        }
+
+
+class Analyzer:
+    """Holds what analysis needs, built once per command: rules, tagger, time zone."""
+
+    def __init__(
+        self,
+        *,
+        taxonomy: Taxonomy,
+        tz: tzinfo,
+        domain_rules: Mapping[str, ExtractSpec] | None = None,
+    ) -> None:
+        self.tz = tz
+        self.tagger = Tagger(taxonomy)
+        self.domain_rules = {
+            host: rules
+            for host, spec in (domain_rules or {}).items()
+            if (rules := rules_from_spec(spec)) is not None
+        }
+
+    @classmethod
+    def from_config(cls, config: Config) -> Analyzer:
+        return cls(
+            taxonomy=config.taxonomy, tz=config.settings.zone, domain_rules=config.domain_rules
+        )
+
+    def analyze_html(self, html: str, url: str, *, source: Source | None = None) -> Analysis:
+        """Raise ExtractError when the page holds no article."""
+        extracted = extract(
+            html,
+            url,
+            rules=rules_from_spec(source.extract) if source else None,
+            domain_rules=self.domain_rules,
+            tz=self.tz,
+        )
+        return self._finish(extracted, source)
+
+    def analyze_text(self, title: str, body: str, *, source: Source | None = None) -> Analysis:
+        """Plain text in: the title and body are given."""
+        extracted = Extracted(
+            title=title or None,
+            body=body,
+            published=None,
+            outlet=None,
+            author=None,
+            image_url=None,
+            policy=None,
+        )
+        return self._finish(extracted, source)
+
+    def _finish(self, extracted: Extracted, source: Source | None) -> Analysis:
+        cities = source.tags.cities if source else ()
+        provinces = source.tags.provinces if source else ()
+        tags = self.tagger.tag(
+            extracted.title or "",
+            extracted.body,
+            published=extracted.published.date() if extracted.published else None,
+            publisher_city=cities[0] if cities else None,
+            publisher_province=provinces[0] if provinces else None,
+            policy=extracted.policy is not None,
+        )
+        if source and (cities or provinces):
+            # A city's or province's own site: its place applies to every article it publishes.
+            tags = replace(
+                tags,
+                cities=tuple(dict.fromkeys((*tags.cities, *cities))),
+                provinces=tuple(dict.fromkeys((*tags.provinces, *provinces))),
+            )
+        return Analysis(extracted, tags, sketch(extracted.body))

@@ -1,0 +1,502 @@
+"""The ``citydigest`` command line: parse arguments, load config, call one pipeline function,
+report. Exit codes: 0 success, 1 some work failed (what succeeded is kept), 2 bad config or usage.
+"""
+
+from __future__ import annotations
+
+__all__ = ["cli", "main"]
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawler.config import Config, Source, load_config
+from crawler.db import Database, SchemaOutdated
+from crawler.errors import ConfigError
+from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+err = Console(stderr=True, highlight=False)
+
+
+# --------------------------------------------------------------------------- shared plumbing
+
+
+class Context:
+    """What every command gets: the config directory and database override."""
+
+    def __init__(self, config_dir: str | None, database: str | None) -> None:
+        self.config_dir = config_dir
+        self.database = database
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_dir)
+            except ConfigError as exc:
+                err.print(f"[bold red]citydigest:[/] {exc}", markup=True, soft_wrap=True)
+                raise SystemExit(EXIT_CONFIG) from None
+        return self._config
+
+    def database_url(self) -> str:
+        return (
+            self.database
+            or os.environ.get("CITYDIGEST_DATABASE_URL")
+            or self.config.settings.database
+        )
+
+    def open_db(self, *, upgrade: bool | None = None) -> Database:
+        try:
+            return Database(self.database_url(), upgrade=upgrade)
+        except SchemaOutdated as exc:
+            err.print(f"citydigest: {exc}")
+            raise SystemExit(EXIT_FAILED) from None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, found {value!r}") from None
+
+
+def date_option(name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(name, callback=_parse_date, metavar="YYYY-MM-DD", help=help_text)
+
+
+def _sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
+    if not ids:
+        return list(config.sources)
+    known = {s.id for s in config.sources}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown source {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})",
+            param_hint="--source",
+        )
+    return [config.source(i) for i in ids]
+
+
+def _logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+# --------------------------------------------------------------------------- the group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_dir",
+    envvar="CITYDIGEST_CONFIG",
+    metavar="DIR",
+    help="Config directory (default ./config, or $CITYDIGEST_CONFIG).",
+)
+@click.option(
+    "--database",
+    metavar="URL",
+    help="SQLAlchemy database URL; overrides citydigest.yaml and $CITYDIGEST_DATABASE_URL.",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="citydigest")
+@click.pass_context
+def cli(ctx: click.Context, config_dir: str | None, database: str | None, verbose: int) -> None:
+    """citydigest: Chinese city exchange visits and regional policy, as a daily digest."""
+    _logging(verbose)
+    ctx.obj = Context(config_dir, database)
+
+
+@cli.command()
+@pass_ctx
+def check(ctx: Context) -> None:
+    """Validate every config file; print every problem with file:line. Exit 0 valid, 2 not."""
+    config = ctx.config
+    click.echo(
+        f"{config.dir}: OK ({len(config.sources)} sources, {len(config.subscribers)} subscribers, "
+        f"{len(config.taxonomy.themes)} themes, {len(config.domain_rules)} domain rules)"
+    )
+
+
+# --------------------------------------------------------------------------- crawl
+
+
+@cli.group("crawl")
+def crawl_group() -> None:
+    """Crawl sources now."""
+
+
+class _Progress(CrawlObserver):
+    """A rich progress display per source and in total (terminals only)."""
+
+    def __init__(self, progress: Progress, sources: list[Source]) -> None:
+        self.progress = progress
+        self.total = progress.add_task("[bold]all sources", total=None)
+        self.tasks = {s.id: progress.add_task(s.id, total=None, visible=False) for s in sources}
+
+    def source_started(self, source: Source) -> None:
+        self.progress.update(self.tasks[source.id], visible=True)
+
+    def page_fetched(self, source: Source, url: str) -> None:
+        self.progress.advance(self.tasks[source.id])
+        self.progress.advance(self.total)
+
+    def source_finished(self, source: Source, report: SourceReport) -> None:
+        self.progress.update(self.tasks[source.id], total=report.pages, completed=report.pages)
+
+
+class _LogLines(CrawlObserver):
+    def source_finished(self, source: Source, report: SourceReport) -> None:
+        status = "FAILED" if report.failed else "ok"
+        click.echo(
+            f"crawl {source.id}: {status}, {report.pages} pages, {report.new} new, "
+            f"{report.known} known, {report.error_count} errors",
+            err=True,
+        )
+
+
+def _summary_table(summary: CrawlSummary) -> Table:
+    table = Table(title=f"crawl finished in {summary.seconds:.1f} s")
+    for name in ("source", "pages", "new", "known", "older", "robots", "errors", "status"):
+        table.add_column(name, justify="left" if name in ("source", "status") else "right")
+    for r in summary.reports:
+        table.add_row(
+            r.source_id,
+            str(r.pages),
+            str(r.new),
+            str(r.known),
+            str(r.older),
+            str(r.disallowed),
+            str(r.error_count),
+            "[red]failed[/]" if r.failed else "[green]ok[/]",
+        )
+    table.add_row(
+        "[bold]total",
+        str(summary.pages),
+        str(summary.new),
+        str(sum(r.known for r in summary.reports)),
+        str(sum(r.older for r in summary.reports)),
+        str(sum(r.disallowed for r in summary.reports)),
+        str(sum(r.error_count for r in summary.reports)),
+        "",
+    )
+    return table
+
+
+@crawl_group.command("once")
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+@date_option("--since", "Backfill: follow list pages back to this date; skip older articles.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="List pages to follow per source.")
+@pass_ctx
+def crawl_once(
+    ctx: Context, source_ids: tuple[str, ...], since: date | None, max_pages: int | None
+) -> None:
+    """Crawl every source (or the chosen ones) once, store new articles, print a summary.
+
+    Exit 0 when every source succeeded, 1 when some failed (the rest is stored).
+    """
+    config = ctx.config
+    sources = _sources(config, source_ids)
+    options = CrawlOptions(since=since, max_pages=max_pages)
+    db = ctx.open_db()
+    out = Console()
+    try:
+        if err.is_terminal:
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("pages"),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err, transient=True) as progress:
+                summary = asyncio.run(
+                    crawl(
+                        config,
+                        db,
+                        sources=sources,
+                        options=options,
+                        observer=_Progress(progress, sources),
+                    )
+                )
+        else:
+            summary = asyncio.run(
+                crawl(config, db, sources=sources, options=options, observer=_LogLines())
+            )
+    finally:
+        db.dispose()
+    out.print(_summary_table(summary))
+    for report in summary.reports:
+        for message in report.errors[:5]:
+            err.print(f"  {report.source_id}: {message}", markup=False, highlight=False)
+        if len(report.errors) > 5:
+            err.print(f"  {report.source_id}: … and {len(report.errors) - 5} more errors")
+    if not summary.ok:
+        raise SystemExit(EXIT_FAILED)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@cli.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@date_option("--since", "Only articles fetched on or after this local date.")
+@date_option("--until", "Only articles fetched on or before this local date.")
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
+)
+@pass_ctx
+def export_cmd(
+    ctx: Context,
+    fmt: str,
+    since: date | None,
+    until: date | None,
+    source_ids: tuple[str, ...],
+    output: str | None,
+) -> None:
+    """Write stored articles as JSON lines or CSV, one record per article."""
+    from crawler.export import export_articles, iter_articles
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        records = iter_articles(
+            db, config.settings.zone, since=since, until=until, source_ids=source_ids
+        )
+        if output:
+            with Path(output).open("w", encoding="utf-8", newline="") as fh:
+                count = export_articles(records, fh, fmt)
+            err.print(f"exported {count} articles to {output}")
+        else:
+            export_articles(records, sys.stdout, fmt)
+    finally:
+        db.dispose()
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+@cli.command("analyze")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option(
+    "--url", default="http://localhost/", help="The page's address (resolves links, dates)."
+)
+@click.option(
+    "--batch", is_flag=True, help='Read JSON lines {"id","html","url"} or {"id","title","text"}.'
+)
+@pass_ctx
+def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
+    """Extract and tag one page (HTML, or plain text: first line title) and print JSON."""
+    from crawler.analyze import Analyzer
+    from crawler.encoding import decode_bytes
+    from crawler.errors import ExtractError
+
+    analyzer = Analyzer.from_config(ctx.config)
+
+    def one(html: str | None, page_url: str, title: str | None, text: str | None) -> dict[str, Any]:
+        try:
+            if html is not None and _looks_like_html(html):
+                return analyzer.analyze_html(html, page_url).to_dict()
+            raw = text if text is not None else (html or "")
+            if title is None:
+                first, _, rest = raw.strip().partition("\n")
+                title, raw = first.strip(), rest.strip()
+            return analyzer.analyze_text(title, raw).to_dict()
+        except ExtractError as exc:
+            return {"error": str(exc)}
+
+    data = file.read()
+    if not batch:
+        result = one(decode_bytes(data).text, url, None, None)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        if "error" in result:
+            raise SystemExit(EXIT_FAILED)
+        return
+    for number, line in enumerate(decode_bytes(data).text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            click.echo(
+                json.dumps({"line": number, "error": f"not JSON: {exc}"}, ensure_ascii=False)
+            )
+            continue
+        result = one(item.get("html"), item.get("url") or url, item.get("title"), item.get("text"))
+        click.echo(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False))
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lower()
+    return (
+        "<html" in head or "<body" in head or "<!doctype" in head or "<div" in head or "<p>" in head
+    )
+
+
+# --------------------------------------------------------------------------- stories, visits
+
+
+def _since_utc(config: Config, since: date | None) -> Any:
+    from datetime import UTC, datetime, time
+
+    if since is None:
+        return None
+    return datetime.combine(since, time.min, config.settings.zone).astimezone(UTC)
+
+
+@cli.command("stories")
+@date_option("--since", "Only stories first seen on or after this local date.")
+@click.option(
+    "--min-outlets",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Only stories carried by at least this many sources.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) -> None:
+    """List stories (one news event across sites and scripts) with their outlets."""
+    from crawler.store import Store
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        rows = Store(db).stories(since=_since_utc(config, since), min_outlets=min_outlets)
+    finally:
+        db.dispose()
+    zone = config.settings.zone
+    if fmt == "json":
+        for r in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": r.id,
+                        "first_seen": r.first_seen.astimezone(zone).isoformat(),
+                        "kind": r.kind,
+                        "title": r.title,
+                        "url": r.url,
+                        "outlets": list(r.outlets),
+                        "articles": r.article_count,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    table = Table(title=f"{len(rows)} stories")
+    for name in ("id", "first seen", "kind", "outlets", "title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        shown = "、".join(r.outlets[:3]) + (f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else "")
+        table.add_row(
+            str(r.id),
+            f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
+            r.kind,
+            shown,
+            r.title or "",
+        )
+    Console().print(table)
+
+
+@cli.command("visits")
+@date_option("--since", "Only visits reported on or after this local date.")
+@click.option(
+    "--city", metavar="NAME", help="Only visits to or from this city or province (e.g. 青岛)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> None:
+    """List exchange visits found in stored articles (visitor → host), one per story."""
+    from crawler.store import Store
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        rows = Store(db).visits(since=_since_utc(config, since), city=city)
+    finally:
+        db.dispose()
+    if fmt == "json":
+        for r in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "visitor": r.visitor,
+                        "host": r.host,
+                        "date": r.date,
+                        "story_id": r.story_id,
+                        "title": r.title,
+                        "url": r.url,
+                        "evidence": r.evidence,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    table = Table(title=f"{len(rows)} visits")
+    for name in ("date", "visitor → host", "story", "title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r.date or "", f"{r.visitor} → {r.host}", str(r.story_id or ""), r.title or "")
+    Console().print(table)
+
+
+# --------------------------------------------------------------------------- db
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Create or upgrade the database schema to this version."""
+    db = ctx.open_db(upgrade=True)
+    click.echo(f"database at revision {db.revision()}")
+    db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    try:
+        cli.main(args=argv, prog_name="citydigest", standalone_mode=True)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""The crawl, told as a story: for each source, discover → fetch → extract → tag → dedup → store
+→ record health.
+
+:func:`crawl` runs one pass over the chosen sources (``citydigest crawl once``, the daemon's
+crawl jobs and WARC imports all come here); :func:`crawl_source` is the story of one source.
+Different hosts are crawled in parallel; politeness per host is the fetcher's job. Errors are
+recorded on the URL and the source and never stop the other sources.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CrawlObserver",
+    "CrawlOptions",
+    "CrawlSummary",
+    "Crawler",
+    "SourceReport",
+    "crawl",
+    "hosts_of",
+]
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import httpx
+
+from crawler.analyze import Analyzer
+from crawler.config import Config, Source
+from crawler.db import Database
+from crawler.dedup import DuplicateIndex
+from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
+from crawler.errors import CrawlError, RobotsDisallowed
+from crawler.fetch import Fetcher, FetchRecord, FetchResult
+from crawler.store import ArticleRecord, Store
+from crawler.urls import canonical_url, host_of
+
+log = logging.getLogger("citydigest.crawl")
+
+DEDUP_WINDOW = timedelta(days=30)
+MAX_SITEMAP_CHILDREN = 50
+MAX_LINKS_PER_RUN = 5000  # article URLs one source may yield in one run
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    since: date | None = None
+    max_pages: int | None = None
+    # Stop paging a list at the first page with nothing new (the daemon's routine checks).
+    incremental: bool = False
+
+
+@dataclass
+class SourceReport:
+    source_id: str
+    pages: int = 0
+    new: int = 0
+    known: int = 0
+    older: int = 0
+    disallowed: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+
+@dataclass
+class CrawlSummary:
+    reports: list[SourceReport]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.failed for r in self.reports)
+
+    @property
+    def pages(self) -> int:
+        return sum(r.pages for r in self.reports)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.reports)
+
+
+class CrawlObserver:
+    """Told of progress; the command line shows it. The default does nothing."""
+
+    def source_started(self, source: Source) -> None:
+        pass
+
+    def page_fetched(self, source: Source, url: str) -> None:
+        pass
+
+    def article_done(self, source: Source, *, new: bool) -> None:
+        pass
+
+    def source_finished(self, source: Source, report: SourceReport) -> None:
+        pass
+
+
+class Crawler:
+    """Everything one crawl pass shares: config, store, fetcher, analyzer, dedup index."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        analyzer: Analyzer,
+        index: DuplicateIndex,
+        options: CrawlOptions,
+        observer: CrawlObserver,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.analyzer = analyzer
+        self.index = index
+        self.options = options
+        self.observer = observer
+        self.in_flight: set[str] = set()
+
+    # ------------------------------------------------------------------ one source
+
+    async def crawl_source(self, source: Source) -> SourceReport:
+        """The story of one source: discover its links, then fetch, analyse and store each."""
+        report = SourceReport(source.id)
+        self.observer.source_started(source)
+        budget = MAX_LINKS_PER_RUN
+        if source.feed:
+            links = await self._discover(report, source, source.feed, self._feed_links)
+            budget -= await self._articles(report, source, links[:budget])
+        if source.list:
+            async for links in self._list_pages(report, source):
+                before = (report.new, report.older)
+                budget -= await self._articles(report, source, links[: max(budget, 0)])
+                if self._list_exhausted(report, links, before) or budget <= 0:
+                    break
+        if source.sitemap:
+            links = await self._discover(report, source, source.sitemap, self._sitemap_links)
+            budget -= await self._articles(report, source, links[: max(budget, 0)])
+        self.store.record_source_result(
+            source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
+        )
+        self.observer.source_finished(source, report)
+        return report
+
+    # ------------------------------------------------------------------ discovery
+
+    async def _discover(
+        self,
+        report: SourceReport,
+        source: Source,
+        url: str,
+        parser: Callable[[SourceReport, Source, str], Awaitable[list[Link]]],
+    ) -> list[Link]:
+        try:
+            return await parser(report, source, url)
+        except CrawlError as exc:
+            report.errors.append(str(exc))
+            report.failed = True
+            log.warning("%s: %s", source.id, exc)
+            return []
+
+    async def _get(self, report: SourceReport, source: Source, url: str) -> FetchResult:
+        settings = source.fetch_settings(self.config.settings.fetch)
+        result = await self.fetcher.get(
+            url,
+            settings=settings,
+            source_id=source.id,
+            headers=source.fetch.headers,
+            user_agent=source.fetch.user_agent,
+            proxy=source.fetch.proxy,
+        )
+        report.pages += 1
+        self.observer.page_fetched(source, url)
+        return result
+
+    async def _feed_links(self, report: SourceReport, source: Source, url: str) -> list[Link]:
+        result = await self._get(report, source, url)
+        content: bytes | str = result.content
+        if source.encoding:
+            content = result.decode(source.encoding).text
+        return list(
+            parse_feed(content, result.final_url, content_type=result.headers.get("content-type"))
+        )
+
+    async def _sitemap_links(self, report: SourceReport, source: Source, url: str) -> list[Link]:
+        result = await self._get(report, source, url)
+        sitemap = parse_sitemap(result.content, result.final_url)
+        links = list(sitemap.links)
+        for child in sitemap.sitemaps[:MAX_SITEMAP_CHILDREN]:
+            try:
+                child_result = await self._get(report, source, child)
+                links.extend(parse_sitemap(child_result.content, child_result.final_url).links)
+            except CrawlError as exc:
+                report.errors.append(str(exc))
+        return links
+
+    async def _list_pages(self, report: SourceReport, source: Source) -> AsyncIterator[list[Link]]:
+        assert source.list is not None
+        spec = source.list
+        max_pages = self.options.max_pages or spec.max_pages
+        url: str | None = spec.url
+        seen: set[str] = set()
+        for _page in range(max_pages):
+            if url is None or url in seen:
+                return
+            seen.add(url)
+            try:
+                result = await self._get(report, source, url)
+                page = parse_list_page(
+                    result.decode(source.encoding).text,
+                    result.final_url,
+                    links=spec.links,
+                    next_selector=spec.next,
+                )
+            except CrawlError as exc:
+                report.errors.append(str(exc))
+                # The first page failing fails the source; a later one only ends the paging.
+                report.failed = report.failed or url == spec.url
+                log.warning("%s: %s", source.id, exc)
+                return
+            yield list(page.links)
+            url = page.next_url
+
+    def _list_exhausted(
+        self, report: SourceReport, links: Sequence[Link], before: tuple[int, int]
+    ) -> bool:
+        """Stop paging at an empty page; in a backfill with ``--since``, when a page held only
+        articles older than the period; in an incremental crawl, when a page brought nothing new
+        (the crawl has caught up with what is stored)."""
+        if not links:
+            return True
+        new, older = report.new - before[0], report.older - before[1]
+        if self.options.since is not None and older > 0 and new == 0:
+            return True
+        return self.options.incremental and new == 0
+
+    # ------------------------------------------------------------------ articles
+
+    async def _articles(self, report: SourceReport, source: Source, links: Sequence[Link]) -> int:
+        """Fetch, analyse and store every link not stored yet; return how many were tried."""
+        since = self._since_utc()
+        fresh: list[tuple[Link, str]] = []
+        candidates = []
+        for link in links:
+            if since and link.published and link.published < since:
+                report.older += 1
+                continue
+            candidates.append((link, canonical_url(link.url)))
+        known = self.store.known(key for _, key in candidates)
+        for link, key in candidates:
+            if key in known or key in self.in_flight:
+                report.known += 1
+                self.observer.article_done(source, new=False)
+            else:
+                self.in_flight.add(key)
+                fresh.append((link, key))
+        await asyncio.gather(*(self._article(report, source, link, key) for link, key in fresh))
+        return len(fresh)
+
+    async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
+        try:
+            result = await self._get(report, source, link.url)
+            final_key = canonical_url(result.final_url)
+            if final_key != key and self.store.known([final_key]):
+                report.known += 1
+                return
+            html = result.decode(source.encoding).text
+            analysis = self.analyzer.analyze_html(html, result.final_url, source=source)
+            extracted, tags, sk = analysis.extracted, analysis.tags, analysis.sketch
+            published = extracted.published or link.published
+            since = self._since_utc()
+            if since and published and published < since:
+                report.older += 1
+                return
+            record = ArticleRecord(
+                url=link.url,
+                canonical_url=final_key,
+                source_id=source.id,
+                title=extracted.title or link.title,
+                body=extracted.body,
+                published=published,
+                outlet=extracted.outlet,
+                author=extracted.author,
+                image_url=extracted.image_url,
+                policy=extracted.policy.to_dict() if extracted.policy else None,
+                interpretation_of=extracted.interpretation_of,
+                cities=tags.cities,
+                provinces=tags.provinces,
+                themes=tags.themes,
+                visits=[v.to_dict() for v in tags.visits],
+                kind=tags.kind,
+                fingerprint=sk.fingerprint,
+                sketch=sk.to_bytes(),
+            )
+            match = self.index.find(sk)
+            saved = self.store.save_article(
+                record, duplicate_of=match.doc_id if match is not None else None
+            )
+            if saved.created:
+                self.index.add(saved.article_id, sk, record.fetched)
+                report.new += 1
+            else:
+                report.known += 1
+            self.observer.article_done(source, new=saved.created)
+        except RobotsDisallowed:
+            report.disallowed += 1
+        except CrawlError as exc:
+            report.errors.append(str(exc))
+            log.info("%s: %s", source.id, exc)
+        finally:
+            self.in_flight.discard(key)
+
+    def _since_utc(self) -> datetime | None:
+        if self.options.since is None:
+            return None
+        zone = self.config.settings.zone
+        return datetime.combine(self.options.since, datetime.min.time(), zone)
+
+
+def _load_index(store: Store) -> DuplicateIndex:
+    rows = store.sketches_since(DEDUP_WINDOW)
+    return DuplicateIndex.build(rows)
+
+
+async def crawl(
+    config: Config,
+    db: Database,
+    *,
+    sources: Iterable[Source] | None = None,
+    options: CrawlOptions | None = None,
+    observer: CrawlObserver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CrawlSummary:
+    """One pass over ``sources`` (default: all); hosts in parallel, each host politely."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    chosen = list(sources if sources is not None else config.sources)
+    store = Store(db)
+    store.ensure_sources(config.sources)
+    records: list[FetchRecord] = []
+    analyzer = Analyzer.from_config(config)
+    async with Fetcher(
+        config.settings.fetch,
+        user_agent=config.settings.user_agent,
+        transport=transport,
+        on_record=records.append,
+    ) as fetcher:
+        crawler = Crawler(
+            config,
+            store,
+            fetcher,
+            analyzer,
+            _load_index(store),
+            options or CrawlOptions(),
+            observer or CrawlObserver(),
+        )
+
+        async def run(source: Source) -> SourceReport:
+            try:
+                return await crawler.crawl_source(source)
+            finally:
+                batch, records[:] = list(records), []
+                store.record_fetches(batch)
+
+        reports = await asyncio.gather(*(run(s) for s in chosen))
+    store.record_fetches(records)
+    return CrawlSummary(list(reports), loop.time() - started)
+
+
+def hosts_of(source: Source) -> set[str]:
+    """The hosts a source's discovery URLs live on (for scheduling one crawl per host)."""
+    urls = [source.feed, source.sitemap, source.list.url if source.list else None]
+    return {host_of(u) for u in urls if u}

@@ -1,0 +1,182 @@
+"""`crawl once` end to end against a loopback farm: every allowed article stored exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
+from sqlalchemy import func, select
+
+from crawler.config import Config, load_config
+from crawler.db import Database
+from crawler.export import iter_articles
+from crawler.models import Article, Fetch, SourceState
+from crawler.pipeline import CrawlOptions, crawl
+
+ARTICLES = 25
+
+
+@pytest.fixture
+def sites() -> Iterator[list[Site]]:
+    with serve(farm(5, ARTICLES)) as running:
+        yield running
+
+
+def make_config(
+    folder: Path, sites: list[Site], database_url: str, *, extra: str = "", **kw: object
+) -> Config:
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = SETTINGS_YAML.format(db="unused", concurrency=2, delay=0, timeout=3)
+    (folder / "citydigest.yaml").write_text(settings.replace("sqlite:///unused", database_url))
+    (folder / "sources.yaml").write_text(sources_yaml(sites, **kw) + extra)
+    return load_config(folder)
+
+
+def stored(db: Database) -> list[tuple[str, str, str | None]]:
+    with db.session() as session:
+        return list(
+            session.execute(
+                select(Article.source_id, Article.canonical_url, Article.title).order_by(Article.id)
+            )
+        )
+
+
+async def test_crawl_stores_every_allowed_article_once(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
+    config = make_config(tmp_path / "cfg", sites, database_url)
+    db = Database(database_url, upgrade=True)
+    summary = await crawl(config, db)
+    assert summary.ok, [r.errors for r in summary.reports]
+    rows = stored(db)
+    assert len(rows) == len(sites) * ARTICLES
+    assert len({url for _, url, _ in rows}) == len(rows)
+    by_url = {url: title for _, url, title in rows}
+    for site in sites:
+        for article in site.articles:
+            assert by_url[site.article_url(article.number)] == article.title
+        # robots.txt: the /private/ link on the first list page was never requested
+        assert not any(p.startswith("/private/") for _, p in site.requests)
+        assert site.max_active <= 2
+    assert sum(r.disallowed for r in summary.reports) == len(sites)
+
+    again = await crawl(config, db)
+    assert again.new == 0
+    assert len(stored(db)) == len(rows)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Fetch)) > len(rows)
+        health = {s.id: s for s in session.scalars(select(SourceState))}
+        assert all(
+            h.last_success_at is not None and h.consecutive_failures == 0 for h in health.values()
+        )
+    db.dispose()
+
+
+async def test_charsets_decode_in_stored_text(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
+    config = make_config(tmp_path / "cfg", sites, database_url)
+    db = Database(database_url, upgrade=True)
+    await crawl(config, db)
+    records = list(iter_articles(db, config.settings.zone))
+    assert records
+    for record in records:
+        assert "\ufffd" not in (record["title"] or "") + record["body"]
+        assert "本文编号" in record["body"] or "本文編號" in record["body"]
+        assert "责任编辑" not in record["body"] and "分享到" not in record["body"]
+        assert record["published"] is not None and record["published"].endswith("+08:00")
+    db.dispose()
+
+
+async def test_a_failing_source_does_not_stop_the_others(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
+    dead = f"""  - id: dead
+    name: 死站
+    feed: http://127.0.0.1:9/feed.xml
+  - id: broken
+    name: 坏站
+    feed: {sites[0].base}/error
+"""
+    config = make_config(tmp_path / "cfg", sites, database_url, extra=dead)
+    db = Database(database_url, upgrade=True)
+    summary = await crawl(config, db)
+    assert not summary.ok
+    failed = {r.source_id for r in summary.reports if r.failed}
+    assert failed == {"dead", "broken"}
+    assert len(stored(db)) == len(sites) * ARTICLES
+    with db.session() as session:
+        row = session.get(SourceState, "broken")
+        assert (
+            row is not None
+            and row.consecutive_failures == 1
+            and "HTTP 500" in (row.last_error or "")
+        )
+    db.dispose()
+
+
+async def test_max_pages_and_restart_continue(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
+    config = make_config(tmp_path / "cfg", sites[2:3], database_url)  # a site with no feed
+    db = Database(database_url, upgrade=True)
+    await crawl(config, db, options=CrawlOptions(max_pages=1))
+    assert len(stored(db)) == sites[2].per_page
+    await crawl(config, db)
+    assert len(stored(db)) == ARTICLES
+    db.dispose()
+
+
+async def test_since_stops_the_backfill(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
+    from datetime import date
+
+    site = sites[2]
+    config = make_config(tmp_path / "cfg", [site], database_url)
+    db = Database(database_url, upgrade=True)
+    cutoff = site.articles[14].published.astimezone(config.settings.zone).date()
+    summary = await crawl(config, db, options=CrawlOptions(since=cutoff))
+    zone = config.settings.zone
+    expected = {
+        site.article_url(a.number)
+        for a in site.articles
+        if a.published.astimezone(zone).date() >= cutoff
+    }
+    assert {url for _, url, _ in stored(db)} == expected
+    list_requests = [p for _, p in site.requests if p.startswith("/list/")]
+    assert len(list_requests) < site.pages
+    assert summary.reports[0].older > 0
+    assert isinstance(cutoff, date)
+    db.dispose()
+
+
+def test_export_fields(tmp_path: Path, sites: list[Site], database_url: str) -> None:
+    config = make_config(tmp_path / "cfg", sites[:1], database_url)
+    db = Database(database_url, upgrade=True)
+    asyncio.run(crawl(config, db))
+    record = next(iter_articles(db, config.settings.zone))
+    assert list(record)[:15] == [
+        "id",
+        "url",
+        "canonical_url",
+        "source",
+        "title",
+        "published",
+        "fetched",
+        "body",
+        "outlet",
+        "cities",
+        "provinces",
+        "themes",
+        "visits",
+        "story_id",
+        "duplicate_of",
+    ]
+    assert json.loads(json.dumps(record, ensure_ascii=False)) == record
+    assert isinstance(record["cities"], list) and isinstance(record["visits"], list)
+    db.dispose()
