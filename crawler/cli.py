@@ -472,6 +472,96 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     Console().print(table)
 
 
+# --------------------------------------------------------------------------- digests
+
+
+@cli.group("digest")
+def digest_group() -> None:
+    """Build or send subscribers' digests now."""
+
+
+def _subscriber_ids(config: Config, ids: tuple[str, ...]) -> tuple[str, ...]:
+    known = {s.id for s in config.subscribers}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown subscriber {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(known)) or 'none: add config/subscribers.yaml'})",
+            param_hint="--subscriber",
+        )
+    return ids
+
+
+def _report_table(title: str, report: Any) -> Table:
+    table = Table(title=title)
+    for name in report.headers:
+        table.add_column(name, overflow="fold")
+    for row in report.rows():
+        table.add_row(*row)
+    return table
+
+
+@digest_group.command("build")
+@date_option("--date", "Build the digest of the period sent on this local date (default: the current one).")
+@click.option("--subscriber", "subscriber_ids", multiple=True, metavar="ID", help="Only this subscriber (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="digests-out", show_default=True,
+              help="Where to write <id>.html, <id>.txt and <id>.eml.")
+@pass_ctx
+def digest_build(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], out_dir: str) -> None:
+    """Write each subscriber's digest as .html, .txt and .eml and update the archive; send nothing."""
+    from digests.pipeline import build_digests
+
+    config = ctx.config
+    ids = _subscriber_ids(config, subscriber_ids)
+    db = ctx.open_db()
+    try:
+        report = build_digests(config, db, day=date, subscriber_ids=ids, out_dir=Path(out_dir))
+    finally:
+        db.dispose()
+    Console().print(_report_table(f"digests written to {out_dir}", report))
+
+
+@digest_group.command("send")
+@date_option("--date", "Send the digest of the period sent on this local date (default: the current one).")
+@click.option("--subscriber", "subscriber_ids", multiple=True, metavar="ID", help="Only this subscriber (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Build and report, but send nothing and record nothing.")
+@pass_ctx
+def digest_send(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], dry_run: bool) -> None:
+    """Deliver each subscriber's current digest now (exactly once per period); print a summary.
+
+    Exit 1 when a delivery failed.
+    """
+    from digests.pipeline import send_digests
+
+    config = ctx.config
+    ids = _subscriber_ids(config, subscriber_ids)
+    db = ctx.open_db()
+    try:
+        report = asyncio.run(send_digests(config, db, day=date, subscriber_ids=ids, dry_run=dry_run))
+    finally:
+        db.dispose()
+    out = Console()
+    out.print(_report_table("digests" + (" (dry run)" if dry_run else ""), report))
+    out.print(", ".join(f"{name}: {count}" for name, count in report.summary_rows()))
+    if not report.ok:
+        raise SystemExit(EXIT_FAILED)
+
+
+@cli.command("demo")
+@click.option("--out", "folder", type=click.Path(file_okay=False), default="citydigest-demo", show_default=True,
+              help="Folder for the demo's config, database, digest files and archive.")
+def demo_cmd(folder: str) -> None:
+    """Offline demo: crawl a bundled snapshot of four sites, then write a subscriber's digest."""
+    from crawler.demo import run_demo
+
+    result = asyncio.run(run_demo(Path(folder)))
+    out = Console()
+    out.print(_summary_table(result.crawl))
+    out.print(_report_table("demo digest", result.digests))
+    out.print(f"open {result.html}")
+    out.print(f"archive: {result.digests.archive_dir}")
+
+
 # --------------------------------------------------------------------------- db
 
 

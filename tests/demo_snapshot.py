@@ -325,4 +325,5 @@ async def record(out: Path) -> int:
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
     count = asyncio.run(record(target))
-    print(f"wrote {count} pages to {target}")
+    (target.parent / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
+    print(f"wrote {count} pages to {target} and sources.yaml beside it")
