@@ -11,14 +11,21 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from crawler.config import Config, Source, load_config
@@ -153,17 +160,24 @@ class _Progress(CrawlObserver):
     def __init__(self, progress: Progress, sources: list[Source]) -> None:
         self.progress = progress
         self.total = progress.add_task("[bold]all sources", total=None)
-        self.tasks = {s.id: progress.add_task(s.id, total=None, visible=False) for s in sources}
+        self.tasks: dict[str, TaskID] = {}
+        for source in sources:
+            self._task(source, visible=False)
+
+    def _task(self, source: Source, *, visible: bool = True) -> TaskID:
+        if source.id not in self.tasks:
+            self.tasks[source.id] = self.progress.add_task(source.id, total=None, visible=visible)
+        return self.tasks[source.id]
 
     def source_started(self, source: Source) -> None:
-        self.progress.update(self.tasks[source.id], visible=True)
+        self.progress.update(self._task(source), visible=True)
 
     def page_fetched(self, source: Source, url: str) -> None:
-        self.progress.advance(self.tasks[source.id])
+        self.progress.advance(self._task(source))
         self.progress.advance(self.total)
 
     def source_finished(self, source: Source, report: SourceReport) -> None:
-        self.progress.update(self.tasks[source.id], total=report.pages, completed=report.pages)
+        self.progress.update(self._task(source), total=report.pages, completed=report.pages)
 
 
 class _LogLines(CrawlObserver):
@@ -210,52 +224,109 @@ def _summary_table(summary: CrawlSummary) -> Table:
 )
 @date_option("--since", "Backfill: follow list pages back to this date; skip older articles.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="List pages to follow per source.")
+@click.option(
+    "--warc-out",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write every request and response to this WARC file (e.g. crawl.warc.gz).",
+)
+@click.option(
+    "--warc-max-bytes",
+    type=click.IntRange(min=1_000_000),
+    default=1_000_000_000,
+    show_default=True,
+    help="Start a new WARC file past this size.",
+)
 @pass_ctx
 def crawl_once(
-    ctx: Context, source_ids: tuple[str, ...], since: date | None, max_pages: int | None
+    ctx: Context,
+    source_ids: tuple[str, ...],
+    since: date | None,
+    max_pages: int | None,
+    warc_out: str | None,
+    warc_max_bytes: int,
 ) -> None:
     """Crawl every source (or the chosen ones) once, store new articles, print a summary.
 
     Exit 0 when every source succeeded, 1 when some failed (the rest is stored).
     """
+    from crawler.warc import WarcWriter
+
     config = ctx.config
     sources = _sources(config, source_ids)
     options = CrawlOptions(since=since, max_pages=max_pages)
     db = ctx.open_db()
-    out = Console()
+    warc = WarcWriter(warc_out, max_bytes=warc_max_bytes) if warc_out else None
     try:
-        if err.is_terminal:
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("pages"),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=err, transient=True) as progress:
-                summary = asyncio.run(
-                    crawl(
-                        config,
-                        db,
-                        sources=sources,
-                        options=options,
-                        observer=_Progress(progress, sources),
-                    )
-                )
-        else:
-            summary = asyncio.run(
-                crawl(config, db, sources=sources, options=options, observer=_LogLines())
-            )
+        summary = _with_progress(
+            sources,
+            lambda observer: crawl(
+                config, db, sources=sources, options=options, observer=observer, archive=warc
+            ),
+        )
+    finally:
+        if warc is not None:
+            warc.close()
+        db.dispose()
+    _report_crawl(summary)
+    if warc is not None:
+        err.print(f"WARC written to {', '.join(map(str, warc.paths))}")
+    if not summary.ok:
+        raise SystemExit(EXIT_FAILED)
+
+
+@crawl_group.command("warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--source",
+    "source_id",
+    metavar="ID",
+    help="Attribute every page to this source (default: the source on the page's host).",
+)
+@pass_ctx
+def crawl_warc(ctx: Context, files: tuple[str, ...], source_id: str | None) -> None:
+    """Import the HTML pages of WARC files (e.g. CC-NEWS) through the crawl pipeline.
+
+    Pages on a configured source's host belong to that source, others to `warc-import`.
+    """
+    from crawler.pipeline import import_warc
+
+    config = ctx.config
+    source = _sources(config, (source_id,))[0] if source_id else None
+    db = ctx.open_db()
+    try:
+        summary = _with_progress(
+            [], lambda observer: import_warc(config, db, files, source=source, observer=observer)
+        )
     finally:
         db.dispose()
-    out.print(_summary_table(summary))
+    _report_crawl(summary)
+
+
+def _with_progress(
+    sources: list[Source], run: Callable[[CrawlObserver], Coroutine[Any, Any, CrawlSummary]]
+) -> CrawlSummary:
+    """Run a crawl with a rich progress display on a terminal, log lines otherwise."""
+    if not err.is_terminal:
+        return asyncio.run(run(_LogLines()))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pages"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        return asyncio.run(run(_Progress(progress, sources)))
+
+
+def _report_crawl(summary: CrawlSummary) -> None:
+    Console().print(_summary_table(summary))
     for report in summary.reports:
         for message in report.errors[:5]:
             err.print(f"  {report.source_id}: {message}", markup=False, highlight=False)
         if len(report.errors) > 5:
             err.print(f"  {report.source_id}: … and {len(report.errors) - 5} more errors")
-    if not summary.ok:
-        raise SystemExit(EXIT_FAILED)
 
 
 # --------------------------------------------------------------------------- export
@@ -502,13 +573,29 @@ def _report_table(title: str, report: Any) -> Table:
 
 
 @digest_group.command("build")
-@date_option("--date", "Build the digest of the period sent on this local date (default: the current one).")
-@click.option("--subscriber", "subscriber_ids", multiple=True, metavar="ID", help="Only this subscriber (repeatable).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="digests-out", show_default=True,
-              help="Where to write <id>.html, <id>.txt and <id>.eml.")
+@date_option(
+    "--date", "Build the digest of the period sent on this local date (default: the current one)."
+)
+@click.option(
+    "--subscriber",
+    "subscriber_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this subscriber (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="digests-out",
+    show_default=True,
+    help="Where to write <id>.html, <id>.txt and <id>.eml.",
+)
 @pass_ctx
-def digest_build(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], out_dir: str) -> None:
-    """Write each subscriber's digest as .html, .txt and .eml and update the archive; send nothing."""
+def digest_build(
+    ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], out_dir: str
+) -> None:
+    """Write each subscriber's digest as .html, .txt and .eml, update the archive; send nothing."""
     from digests.pipeline import build_digests
 
     config = ctx.config
@@ -522,11 +609,23 @@ def digest_build(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...
 
 
 @digest_group.command("send")
-@date_option("--date", "Send the digest of the period sent on this local date (default: the current one).")
-@click.option("--subscriber", "subscriber_ids", multiple=True, metavar="ID", help="Only this subscriber (repeatable).")
-@click.option("--dry-run", is_flag=True, help="Build and report, but send nothing and record nothing.")
+@date_option(
+    "--date", "Send the digest of the period sent on this local date (default: the current one)."
+)
+@click.option(
+    "--subscriber",
+    "subscriber_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this subscriber (repeatable).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Build and report, but send nothing and record nothing."
+)
 @pass_ctx
-def digest_send(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], dry_run: bool) -> None:
+def digest_send(
+    ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], dry_run: bool
+) -> None:
     """Deliver each subscriber's current digest now (exactly once per period); print a summary.
 
     Exit 1 when a delivery failed.
@@ -537,7 +636,9 @@ def digest_send(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...]
     ids = _subscriber_ids(config, subscriber_ids)
     db = ctx.open_db()
     try:
-        report = asyncio.run(send_digests(config, db, day=date, subscriber_ids=ids, dry_run=dry_run))
+        report = asyncio.run(
+            send_digests(config, db, day=date, subscriber_ids=ids, dry_run=dry_run)
+        )
     finally:
         db.dispose()
     out = Console()
@@ -548,8 +649,14 @@ def digest_send(ctx: Context, date: date | None, subscriber_ids: tuple[str, ...]
 
 
 @cli.command("demo")
-@click.option("--out", "folder", type=click.Path(file_okay=False), default="citydigest-demo", show_default=True,
-              help="Folder for the demo's config, database, digest files and archive.")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(file_okay=False),
+    default="citydigest-demo",
+    show_default=True,
+    help="Folder for the demo's config, database, digest files and archive.",
+)
 def demo_cmd(folder: str) -> None:
     """Offline demo: crawl a bundled snapshot of four sites, then write a subscriber's digest."""
     from crawler.demo import run_demo

@@ -17,13 +17,16 @@ __all__ = [
     "SourceReport",
     "crawl",
     "hosts_of",
+    "import_warc",
 ]
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
@@ -33,9 +36,10 @@ from crawler.db import Database
 from crawler.dedup import DuplicateIndex
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import CrawlError, RobotsDisallowed
-from crawler.fetch import Fetcher, FetchRecord, FetchResult
+from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult
 from crawler.store import ArticleRecord, Store
 from crawler.urls import canonical_url, host_of
+from crawler.warc import WarcReplayTransport, iter_warc_pages
 
 log = logging.getLogger("citydigest.crawl")
 
@@ -133,16 +137,16 @@ class Crawler:
         budget = MAX_LINKS_PER_RUN
         if source.feed:
             links = await self._discover(report, source, source.feed, self._feed_links)
-            budget -= await self._articles(report, source, links[:budget])
+            budget -= await self.articles(report, source, links[:budget])
         if source.list:
             async for links in self._list_pages(report, source):
                 before = (report.new, report.older)
-                budget -= await self._articles(report, source, links[: max(budget, 0)])
+                budget -= await self.articles(report, source, links[: max(budget, 0)])
                 if self._list_exhausted(report, links, before) or budget <= 0:
                     break
         if source.sitemap:
             links = await self._discover(report, source, source.sitemap, self._sitemap_links)
-            budget -= await self._articles(report, source, links[: max(budget, 0)])
+            budget -= await self.articles(report, source, links[: max(budget, 0)])
         self.store.record_source_result(
             source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
         )
@@ -243,7 +247,7 @@ class Crawler:
 
     # ------------------------------------------------------------------ articles
 
-    async def _articles(self, report: SourceReport, source: Source, links: Sequence[Link]) -> int:
+    async def articles(self, report: SourceReport, source: Source, links: Sequence[Link]) -> int:
         """Fetch, analyse and store every link not stored yet; return how many were tried."""
         since = self._since_utc()
         fresh: list[tuple[Link, str]] = []
@@ -329,6 +333,48 @@ def _load_index(store: Store) -> DuplicateIndex:
     return DuplicateIndex.build(rows)
 
 
+@asynccontextmanager
+async def _crawler(
+    config: Config,
+    db: Database,
+    *,
+    options: CrawlOptions | None,
+    observer: CrawlObserver | None,
+    transport: httpx.AsyncBaseTransport | None,
+    archive: ArchiveHook | None,
+) -> AsyncIterator[Crawler]:
+    """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end."""
+    store = Store(db)
+    store.ensure_sources(config.sources)
+    records: list[FetchRecord] = []
+
+    def record(entry: FetchRecord) -> None:
+        records.append(entry)
+        if len(records) >= 500:
+            batch, records[:] = list(records), []
+            store.record_fetches(batch)
+
+    async with Fetcher(
+        config.settings.fetch,
+        user_agent=config.settings.user_agent,
+        transport=transport,
+        on_record=record,
+        archive=archive,
+    ) as fetcher:
+        try:
+            yield Crawler(
+                config,
+                store,
+                fetcher,
+                Analyzer.from_config(config),
+                _load_index(store),
+                options or CrawlOptions(),
+                observer or CrawlObserver(),
+            )
+        finally:
+            store.record_fetches(records)
+
+
 async def crawl(
     config: Config,
     db: Database,
@@ -337,41 +383,75 @@ async def crawl(
     options: CrawlOptions | None = None,
     observer: CrawlObserver | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    archive: ArchiveHook | None = None,
 ) -> CrawlSummary:
-    """One pass over ``sources`` (default: all); hosts in parallel, each host politely."""
+    """One pass over ``sources`` (default: all); hosts in parallel, each host politely.
+
+    ``transport`` replaces the network (a WARC replay); ``archive`` sees every exchange (a WARC
+    writer)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     chosen = list(sources if sources is not None else config.sources)
-    store = Store(db)
-    store.ensure_sources(config.sources)
-    records: list[FetchRecord] = []
-    analyzer = Analyzer.from_config(config)
-    async with Fetcher(
-        config.settings.fetch,
-        user_agent=config.settings.user_agent,
-        transport=transport,
-        on_record=records.append,
-    ) as fetcher:
-        crawler = Crawler(
-            config,
-            store,
-            fetcher,
-            analyzer,
-            _load_index(store),
-            options or CrawlOptions(),
-            observer or CrawlObserver(),
-        )
-
-        async def run(source: Source) -> SourceReport:
-            try:
-                return await crawler.crawl_source(source)
-            finally:
-                batch, records[:] = list(records), []
-                store.record_fetches(batch)
-
-        reports = await asyncio.gather(*(run(s) for s in chosen))
-    store.record_fetches(records)
+    async with _crawler(
+        config, db, options=options, observer=observer, transport=transport, archive=archive
+    ) as crawler:
+        reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
     return CrawlSummary(list(reports), loop.time() - started)
+
+
+WARC_SOURCE_ID = "warc-import"
+WARC_BATCH = 200
+
+
+async def import_warc(
+    config: Config,
+    db: Database,
+    paths: Sequence[str | Path],
+    *,
+    source: Source | None = None,
+    observer: CrawlObserver | None = None,
+) -> CrawlSummary:
+    """Import the HTML pages archived in WARC files through the same pipeline as a live crawl
+    (a replay transport stands in for the network). Each page belongs to ``source`` if given,
+    else to the configured source on its host, else to a source named ``warc-import``."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    default = source or Source.model_construct(
+        id=WARC_SOURCE_ID, name="WARC import", feed=None, list=None, sitemap=None
+    )
+    by_host = {} if source else {h: s for s in config.sources for h in hosts_of(s)}
+    Store(db).ensure_sources([default])
+    reports: dict[str, SourceReport] = {}
+    async with _crawler(
+        config,
+        db,
+        options=None,
+        observer=observer,
+        transport=WarcReplayTransport(paths),
+        archive=None,
+    ) as crawler:
+        batch: list[Link] = []
+
+        async def flush() -> None:
+            owners: dict[str, tuple[Source, list[Link]]] = {}
+            for link in batch:
+                owner = by_host.get(host_of(link.url), default)
+                owners.setdefault(owner.id, (owner, []))[1].append(link)
+            for owner, links in owners.values():
+                report = reports.setdefault(owner.id, SourceReport(owner.id))
+                await crawler.articles(report, owner, links)
+            batch.clear()
+
+        for url, _kind in iter_warc_pages(paths):
+            batch.append(Link(url))
+            if len(batch) >= WARC_BATCH:
+                await flush()
+        await flush()
+        for report in reports.values():
+            crawler.store.record_source_result(
+                report.source_id, error=None, new_articles=report.new
+            )
+    return CrawlSummary(list(reports.values()), loop.time() - started)
 
 
 def hosts_of(source: Source) -> set[str]:
