@@ -36,7 +36,7 @@ from crawler.db import Database
 from crawler.dedup import DuplicateIndex
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import CrawlError, RobotsDisallowed
-from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult
+from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult, Validators
 from crawler.store import ArticleRecord, Store
 from crawler.urls import canonical_url, host_of
 from crawler.warc import WarcReplayTransport, iter_warc_pages
@@ -64,6 +64,7 @@ class SourceReport:
     known: int = 0
     older: int = 0
     disallowed: int = 0
+    not_modified: int = 0
     errors: list[str] = field(default_factory=list)
     failed: bool = False
 
@@ -88,6 +89,15 @@ class CrawlSummary:
     @property
     def new(self) -> int:
         return sum(r.new for r in self.reports)
+
+
+@dataclass(frozen=True)
+class _Discovered:
+    """Links found at ``url``, and the validators to keep once they are handled."""
+
+    url: str
+    links: list[Link]
+    validators: Validators | None = None
 
 
 class CrawlObserver:
@@ -136,8 +146,10 @@ class Crawler:
         self.observer.source_started(source)
         budget = MAX_LINKS_PER_RUN
         if source.feed:
-            links = await self._discover(report, source, source.feed, self._feed_links)
-            budget -= await self.articles(report, source, links[:budget])
+            found = await self._discover(report, source, source.feed, self._feed_links)
+            errors = report.error_count
+            budget -= await self.articles(report, source, found.links[:budget])
+            self._remember(found, clean=report.error_count == errors)
         if source.list:
             async for links in self._list_pages(report, source):
                 before = (report.new, report.older)
@@ -145,8 +157,10 @@ class Crawler:
                 if self._list_exhausted(report, links, before) or budget <= 0:
                     break
         if source.sitemap:
-            links = await self._discover(report, source, source.sitemap, self._sitemap_links)
-            budget -= await self.articles(report, source, links[: max(budget, 0)])
+            found = await self._discover(report, source, source.sitemap, self._sitemap_links)
+            errors = report.error_count
+            budget -= await self.articles(report, source, found.links[: max(budget, 0)])
+            self._remember(found, clean=report.error_count == errors)
         self.store.record_source_result(
             source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
         )
@@ -160,41 +174,57 @@ class Crawler:
         report: SourceReport,
         source: Source,
         url: str,
-        parser: Callable[[SourceReport, Source, str], Awaitable[list[Link]]],
-    ) -> list[Link]:
+        parser: Callable[[SourceReport, Source, str], Awaitable[_Discovered]],
+    ) -> _Discovered:
         try:
             return await parser(report, source, url)
         except CrawlError as exc:
             report.errors.append(str(exc))
             report.failed = True
             log.warning("%s: %s", source.id, exc)
-            return []
+            return _Discovered(url, [])
 
-    async def _get(self, report: SourceReport, source: Source, url: str) -> FetchResult:
+    def _remember(self, found: _Discovered, *, clean: bool) -> None:
+        """Keep a feed's or sitemap's validators for the next conditional GET, but only once
+        every article it listed was handled: a crash or error before then means a re-read."""
+        if clean and found.validators is not None:
+            self.store.save_validators(found.url, found.validators)
+
+    async def _get(
+        self, report: SourceReport, source: Source, url: str, *, conditional: bool = False
+    ) -> FetchResult:
         settings = source.fetch_settings(self.config.settings.fetch)
         result = await self.fetcher.get(
             url,
             settings=settings,
             source_id=source.id,
+            validators=self.store.validators(url) if conditional else None,
             headers=source.fetch.headers,
             user_agent=source.fetch.user_agent,
             proxy=source.fetch.proxy,
         )
         report.pages += 1
+        if result.not_modified:
+            report.not_modified += 1
         self.observer.page_fetched(source, url)
         return result
 
-    async def _feed_links(self, report: SourceReport, source: Source, url: str) -> list[Link]:
-        result = await self._get(report, source, url)
+    async def _feed_links(self, report: SourceReport, source: Source, url: str) -> _Discovered:
+        result = await self._get(report, source, url, conditional=True)
+        if result.not_modified:
+            return _Discovered(url, [])
         content: bytes | str = result.content
         if source.encoding:
             content = result.decode(source.encoding).text
-        return list(
-            parse_feed(content, result.final_url, content_type=result.headers.get("content-type"))
+        links = parse_feed(
+            content, result.final_url, content_type=result.headers.get("content-type")
         )
+        return _Discovered(url, list(links), result.validators)
 
-    async def _sitemap_links(self, report: SourceReport, source: Source, url: str) -> list[Link]:
-        result = await self._get(report, source, url)
+    async def _sitemap_links(self, report: SourceReport, source: Source, url: str) -> _Discovered:
+        result = await self._get(report, source, url, conditional=True)
+        if result.not_modified:
+            return _Discovered(url, [])
         sitemap = parse_sitemap(result.content, result.final_url)
         links = list(sitemap.links)
         for child in sitemap.sitemaps[:MAX_SITEMAP_CHILDREN]:
@@ -203,7 +233,7 @@ class Crawler:
                 links.extend(parse_sitemap(child_result.content, child_result.final_url).links)
             except CrawlError as exc:
                 report.errors.append(str(exc))
-        return links
+        return _Discovered(url, links, result.validators)
 
     async def _list_pages(self, report: SourceReport, source: Source) -> AsyncIterator[list[Link]]:
         assert source.list is not None
@@ -215,8 +245,14 @@ class Crawler:
             if url is None or url in seen:
                 return
             seen.add(url)
+            first = url == spec.url
+            errors = report.error_count
             try:
-                result = await self._get(report, source, url)
+                result = await self._get(
+                    report, source, url, conditional=first and self.options.incremental
+                )
+                if result.not_modified:
+                    return  # the first page is unchanged: nothing new behind it either
                 page = parse_list_page(
                     result.decode(source.encoding).text,
                     result.final_url,
@@ -226,10 +262,14 @@ class Crawler:
             except CrawlError as exc:
                 report.errors.append(str(exc))
                 # The first page failing fails the source; a later one only ends the paging.
-                report.failed = report.failed or url == spec.url
+                report.failed = report.failed or first
                 log.warning("%s: %s", source.id, exc)
                 return
             yield list(page.links)
+            if first:
+                self._remember(
+                    _Discovered(url, [], result.validators), clean=report.error_count == errors
+                )
             url = page.next_url
 
     def _list_exhausted(

@@ -180,3 +180,16 @@ def test_export_fields(tmp_path: Path, sites: list[Site], database_url: str) -> 
     assert json.loads(json.dumps(record, ensure_ascii=False)) == record
     assert isinstance(record["cities"], list) and isinstance(record["visits"], list)
     db.dispose()
+
+
+async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites: list[Site], database_url: str) -> None:
+    config = make_config(tmp_path / "cfg", sites, database_url)
+    db = Database(database_url, upgrade=True)
+    await crawl(config, db)
+    again = await crawl(config, db, options=CrawlOptions(incremental=True))
+    with_feed = [s for s in sites if s.feed != "none"]
+    assert sum(r.not_modified for r in again.reports) >= len(with_feed) + len(sites)
+    for site in sites:
+        # After the unchanged first list page, no deeper list page was read again.
+        assert [p for _, p in site.requests].count("/list/2.html") == 1
+    db.dispose()
