@@ -14,7 +14,7 @@ from typing import Any
 from crawler.config import Config, ExtractSpec, Source
 from crawler.dedup import Sketch, sketch
 from crawler.extract import Extracted, ExtractRules, extract
-from crawler.tag import Tagger, Tags
+from crawler.tag import Tagger, Tags, province_of
 from crawler.taxonomy import Taxonomy
 
 
@@ -109,11 +109,10 @@ class Analyzer:
             publisher_province=provinces[0] if provinces else None,
             policy=extracted.policy is not None,
         )
-        if source and (cities or provinces):
-            # A city's or province's own site: its place applies to every article it publishes.
-            tags = replace(
-                tags,
-                cities=tuple(dict.fromkeys((*tags.cities, *cities))),
-                provinces=tuple(dict.fromkeys((*tags.provinces, *provinces))),
-            )
+        # A city's or province's own site: its place applies to every article it publishes. And
+        # an article about a city is about its province ("smart-city policy in 广东").
+        all_cities = tuple(dict.fromkeys((*tags.cities, *cities)))
+        parents = (province_of(city) for city in all_cities)
+        all_provinces = (*tags.provinces, *provinces, *(p for p in parents if p))
+        tags = replace(tags, cities=all_cities, provinces=tuple(dict.fromkeys(all_provinces)))
         return Analysis(extracted, tags, sketch(extracted.body))

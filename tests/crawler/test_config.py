@@ -70,7 +70,10 @@ def test_duplicate_ids(tmp_path: Path) -> None:
     [
         ("    sitemap: ftp://example.org/s.xml", "sources[0].sitemap: expected an absolute http"),
         ("    sitemap: not a url", "sources[0].sitemap: expected an absolute http"),
-        ('    list: {url: "https://example.org/", links: "a[["}', "sources[0].list.links: expected a valid CSS selector"),
+        (
+            '    list: {url: "https://example.org/", links: "a[["}',
+            "sources[0].list.links: expected a valid CSS selector",
+        ),
         ("    interval: 30 minutes", "sources[0].interval: expected a duration such as 30m"),
         ("    interval: -5", "sources[0].interval: expected a positive duration"),
         ("    encoding: klingon", "sources[0].encoding: expected a charset"),
@@ -100,7 +103,9 @@ sources:
     assert "citydigest.yaml:3: fetch.per_host_delay:" in text
     assert "citydigest.yaml:4: fetch.colour: unknown key 'colour'" in text
     assert "sources.yaml:2: sources[0].id: expected an id of lower-case letters" in text
-    assert "sources.yaml:2: sources[0]: a source needs at least one of feed, list or sitemap" in text
+    assert (
+        "sources.yaml:2: sources[0]: a source needs at least one of feed, list or sitemap" in text
+    )
     assert "sources.yaml:7: sources[1].interval: expected a duration" in text
     assert len(found) == 6
 
@@ -113,7 +118,9 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 
 def test_missing_sources_file(tmp_path: Path) -> None:
     found = problems(tmp_path)
-    assert found == [f"{tmp_path / 'sources.yaml'}: file not found: every config needs sources.yaml"]
+    assert found == [
+        f"{tmp_path / 'sources.yaml'}: file not found: every config needs sources.yaml"
+    ]
 
 
 def test_missing_directory(tmp_path: Path) -> None:
@@ -141,7 +148,19 @@ def test_durations(text: str | int, seconds: int) -> None:
 
 
 def test_source_fetch_overrides(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, GOOD + "    fetch: {per_host_delay: 7, headers: {Referer: x}}\n"))
+    config = load_config(
+        write(tmp_path, GOOD + "    fetch: {per_host_delay: 7, headers: {Referer: x}}\n")
+    )
     merged = config.source("qdnews").fetch_settings(config.settings.fetch)
     assert merged.per_host_delay == 7
     assert merged.timeout == config.settings.fetch.timeout
+
+
+def test_shipped_taxonomy_copy_matches_the_builtin_defaults() -> None:
+    shipped = sorted(p.name for p in (ROOT / "config" / "taxonomy").glob("*.yaml"))
+    builtin = ROOT / "crawler" / "data" / "taxonomy"
+    assert shipped == sorted(p.name for p in builtin.glob("*.yaml"))
+    for name in shipped:
+        assert (ROOT / "config" / "taxonomy" / name).read_text(encoding="utf-8") == (builtin / name).read_text(
+            encoding="utf-8"
+        ), f"config/taxonomy/{name} differs from crawler/data/taxonomy/{name}: copy one over the other"

@@ -1,0 +1,198 @@
+"""Evaluate the tagger on the annotated set and measure its throughput.
+
+Usage::
+
+    python bench/tagging.py                 # dev and held-out tables, throughput
+    python bench/tagging.py --errors dev    # also list the dev items the tagger gets wrong
+    python bench/tagging.py --corpus DIR    # throughput on other *.json articles ({"title","body"})
+
+The set is ``bench/data/tagging-eval.jsonl``; the held-out part is the last 30% of its lines
+(a fixed split): look at its figures, not at its items, when changing rules.
+Scores are micro-averaged precision/recall/F1 over (item, label) pairs; visits are ordered
+(visitor, host) pairs. Throughput is single-core CPU time (process time, so other load on the machine does not
+count), whole tagger, over UTF-8 bytes of Chinese text.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Score", "evaluate", "main", "throughput"]
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from crawler.tag import Tagger, Tags
+from crawler.taxonomy import default_taxonomy
+
+EVAL = Path(__file__).resolve().parent / "data" / "tagging-eval.jsonl"
+CORPORA = [Path("/work/shared/corpus/zh-gne"), Path("/work/shared/corpus/zh-163-2015")]
+HELD_OUT = 0.3
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: Iterable[object], found: Iterable[object]) -> None:
+        g, f = set(gold), set(found)
+        self.tp += len(g & f)
+        self.fp += len(f - g)
+        self.fn += len(g - f)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Report:
+    items: int = 0
+    kind_right: int = 0
+    scores: dict[str, Score] = field(
+        default_factory=lambda: {k: Score() for k in ("cities", "provinces", "visits", "themes")}
+    )
+    errors: list[str] = field(default_factory=list)
+
+
+def load(path: Path = EVAL) -> tuple[list[dict], list[dict]]:
+    """The dev and held-out items (held-out: the last 30% of lines)."""
+    items = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    cut = len(items) - math.ceil(len(items) * HELD_OUT)
+    return items[:cut], items[cut:]
+
+
+def run(tagger: Tagger, item: dict) -> Tags:
+    published = date.fromisoformat(item["published"]) if item.get("published") else None
+    return tagger.tag(
+        item["title"],
+        item["text"],
+        published=published,
+        publisher_city=item.get("publisher_city"),
+        publisher_province=item.get("publisher_province"),
+        policy=bool(item.get("policy", False)),
+    )
+
+
+def evaluate(tagger: Tagger, items: list[dict]) -> Report:
+    report = Report()
+    for item in items:
+        tags = run(tagger, item)
+        report.items += 1
+        found = {
+            "cities": set(tags.cities),
+            "provinces": set(tags.provinces),
+            "themes": set(tags.themes),
+            "visits": {(v.visitor, v.host) for v in tags.visits},
+        }
+        gold = {
+            "cities": set(item["cities"]),
+            "provinces": set(item["provinces"]),
+            "themes": set(item["themes"]),
+            "visits": {(v["visitor"], v["host"]) for v in item["visits"]},
+        }
+        for key, score in report.scores.items():
+            score.add(gold[key], found[key])
+        report.kind_right += tags.kind == item["kind"]
+        wrong = [
+            f"{k}: -{sorted(gold[k] - found[k])} +{sorted(found[k] - gold[k])}"
+            for k in gold
+            if gold[k] != found[k]
+        ]
+        if tags.kind != item["kind"]:
+            wrong.append(f"kind: {item['kind']} -> {tags.kind}")
+        if wrong:
+            report.errors.append(f"{item['id']} {item['title']}\n    " + "\n    ".join(wrong))
+    return report
+
+
+def table(reports: dict[str, Report]) -> str:
+    lines = [
+        "| set | items | cities P/R/F1 | visit pairs P/R/F1 | themes P/R/F1 | provinces F1 | kind acc |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in reports.items():
+        cells = [
+            f"{s.precision:.3f}/{s.recall:.3f}/**{s.f1:.3f}**"
+            for s in (r.scores["cities"], r.scores["visits"], r.scores["themes"])
+        ]
+        lines.append(
+            f"| {name} | {r.items} | {' | '.join(cells)} | {r.scores['provinces'].f1:.3f} "
+            f"| {r.kind_right / max(1, r.items):.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def corpus_texts(dirs: list[Path]) -> list[tuple[str, str]]:
+    texts = []
+    for folder in dirs:
+        for path in sorted(folder.glob("*.json")):
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("lang", "zh") == "zh" and data.get("body"):
+                texts.append((data.get("title") or "", data["body"]))
+    return texts
+
+
+def throughput(tagger: Tagger, texts: list[tuple[str, str]], seconds: float = 3.0) -> str:
+    """Single-core throughput of ``Tagger.tag`` over ``texts``, repeated for ``seconds``."""
+    size = sum(len(t.encode()) + len(b.encode()) for t, b in texts)
+    for title, body in texts[:20]:
+        tagger.tag(title, body)  # warm up
+    rounds, start = 0, time.process_time()
+    while time.process_time() - start < seconds:
+        for title, body in texts:
+            tagger.tag(title, body)
+        rounds += 1
+    elapsed = time.process_time() - start
+    rate = size * rounds / elapsed
+    # A 3 KB article: the first 3,000 UTF-8 bytes of the bodies, timed alone.
+    body = "\n".join(b for _t, b in texts)
+    chunk = body.encode()[:3000].decode("utf-8", errors="ignore")
+    n, start = 0, time.process_time()
+    while time.process_time() - start < 1.0:
+        tagger.tag("", chunk)
+        n += 1
+    per = (time.process_time() - start) / n
+    return (
+        f"throughput: {rate / 1e6:.1f} MB/s over {len(texts)} articles ({size / 1e6:.2f} MB), "
+        f"{per * 1e3:.3f} ms per {len(chunk.encode()) / 1024:.1f} KB article (one core)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", choices=["dev", "heldout"], help="list wrong items")
+    parser.add_argument("--corpus", type=Path, action="append", help="folders of *.json")
+    parser.add_argument("--no-speed", action="store_true", help="skip the throughput run")
+    args = parser.parse_args(argv)
+    tagger = Tagger(default_taxonomy())
+    dev, held = load()
+    reports = {"dev": evaluate(tagger, dev), "held-out": evaluate(tagger, held)}
+    print(table(reports))
+    if args.errors:
+        report = reports["dev" if args.errors == "dev" else "held-out"]
+        print(f"\n{len(report.errors)} items with errors:")
+        print("\n".join(report.errors))
+    if not args.no_speed:
+        dirs = args.corpus or [d for d in CORPORA if d.is_dir()]
+        texts = corpus_texts(dirs) or [(i["title"], i["text"]) for i in dev + held]
+        print(throughput(tagger, texts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Tagging: cities, provinces, themes, exchange visits (visitor -> host) and kind, per article.
+
+::
+
+    tagger = Tagger(config.taxonomy)           # builds the automata once
+    tags = tagger.tag(title, body, published=date(2021, 5, 12), publisher_city="青岛")
+    tags.cities, tags.visits, tags.themes, tags.kind, tags.evidence["city:深圳"]
+
+Text is folded to Simplified Chinese (OpenCC t2s, length-preserving) for matching; evidence
+spans come from the original text. Names are short names without suffix (青岛, 内蒙古).
+Modules: :mod:`~crawler.tag.gazetteer` (names), :mod:`~crawler.tag.places` (mentions and their
+traps), :mod:`~crawler.tag.visits` (visit frames), :mod:`~crawler.tag.themes` (themes, kind).
+"""
+
+from __future__ import annotations
+
+__all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
+from crawler.tag.places import Mention, PlaceMatcher
+from crawler.tag.text import Sentence, fold, sentences
+from crawler.tag.themes import ThemeScorer, kind_of
+from crawler.tag.visits import Found, find_visits
+from crawler.taxonomy import Taxonomy
+
+_LEAD_SENTENCES = 3  # a visit in the title or the first sentences makes the article a visit
+_EVIDENCE_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One exchange visit: ``visitor`` went to ``host`` (cities, or provinces for provincial
+    delegations); ``evidence`` is the sentence that says so, as written."""
+
+    visitor: str
+    host: str
+    date: date | None
+    evidence: str
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "visitor": self.visitor,
+            "host": self.host,
+            "date": self.date.isoformat() if self.date else None,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What the tagger found in one article. ``evidence`` maps ``city:青岛``, ``province:山东``,
+    ``theme:fintech``, ``visit:青岛->深圳`` and ``kind:visit`` to the text that supports it."""
+
+    cities: tuple[str, ...]
+    provinces: tuple[str, ...]
+    themes: tuple[str, ...]
+    visits: tuple[Visit, ...]
+    kind: str
+    evidence: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class Tagger:
+    """Tags articles with one taxonomy; build once, call :meth:`tag` per article."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.gazetteer = Gazetteer(taxonomy.aliases)
+        self._places = PlaceMatcher(self.gazetteer)
+        self._themes = ThemeScorer(taxonomy.themes)
+
+    def tag(
+        self,
+        title: str,
+        body: str,
+        *,
+        published: date | None = None,
+        publisher_city: str | None = None,
+        publisher_province: str | None = None,
+        policy: bool = False,
+    ) -> Tags:
+        """Tag one article.
+
+        **Parameters:**
+
+        * ``publisher_city`` / ``publisher_province``: the publishing site's place; resolves
+          我市/来我市/本市 (我省), ambiguous abbreviations and nearby county names.
+        * ``published``: gives the year of ``5月11日``-style dates and marks other years as
+          background.
+        * ``policy``: the extractor found a government policy metadata table.
+        """
+        title = " ".join(title.split())
+        original = f"{title}\n{body}"
+        text = fold(original)
+        title_end = len(title)
+        if publisher_city and publisher_city not in self.gazetteer.province_of_city:
+            publisher_city = None
+        sents = sentences(text, title_end)
+        mentions = self._places.find(text, publisher_city, publisher_province)
+        found = find_visits(
+            text, sents, mentions, published=published, publisher_city=publisher_city
+        )
+        evidence: dict[str, str] = {}
+        visits = self._visits(found, original, evidence)
+        roles = {name for v in visits for name in (v.visitor, v.host)}
+        cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
+        themes: list[str] = []
+        for theme_id, start, end in self._themes.score(text, title_end):
+            themes.append(theme_id)
+            evidence[f"theme:{theme_id}"] = _around(original, sents, start, end)
+        lead = any(f.sentence.index <= _LEAD_SENTENCES and not f.background for f in found)
+        kind = kind_of(text, title_end, policy=policy, visit_in_lead=lead, any_visit=bool(visits))
+        if kind == "visit" and visits:
+            evidence["kind:visit"] = visits[0].evidence
+        else:
+            evidence[f"kind:{kind}"] = _clip(original[:title_end] or original[:_EVIDENCE_CHARS])
+        return Tags(
+            cities=tuple(cities),
+            provinces=tuple(provinces),
+            themes=tuple(themes),
+            visits=tuple(visits),
+            kind=kind,
+            evidence=MappingProxyType(evidence),
+        )
+
+    @staticmethod
+    def _visits(found: list[Found], original: str, evidence: dict[str, str]) -> list[Visit]:
+        """One visit per ordered pair: the current occurrence (not background) first."""
+        best: dict[tuple[str, str], Found] = {}
+        dates: dict[tuple[str, str], date] = {}
+        for f in found:
+            key = (f.visitor, f.host)
+            chosen = best.get(key)
+            if chosen is None or (chosen.background and not f.background):
+                best[key] = f
+            if f.date and not f.background:
+                dates.setdefault(key, f.date)
+        visits = []
+        for key, f in best.items():
+            sentence = _clip(original[f.sentence.start : f.sentence.end])
+            visit = Visit(key[0], key[1], f.date or dates.get(key), sentence)
+            visits.append(visit)
+            evidence[f"visit:{key[0]}->{key[1]}"] = sentence
+        return visits
+
+    def _places_of(
+        self,
+        mentions: list[Mention],
+        roles: set[str],
+        sents: list[Sentence],
+        original: str,
+        evidence: dict[str, str],
+    ) -> tuple[list[str], list[str]]:
+        strong_cities = {m.place.city for m in mentions if m.strength is not Strength.WEAK}
+        cities: list[str] = []
+        provinces: list[str] = []
+        for m in mentions:
+            place = m.place
+            if m.strength is Strength.WEAK and place.city not in strong_cities | roles:
+                continue
+            if place.city:
+                if place.city not in cities:
+                    cities.append(place.city)
+                    evidence[f"city:{place.city}"] = _around(original, sents, m.start, m.end)
+            elif place.level == "province" and place.province not in provinces:
+                provinces.append(place.province)
+                evidence[f"province:{place.province}"] = _around(original, sents, m.start, m.end)
+        for name in sorted(roles - set(cities) - set(provinces)):  # 我市/市委书记率团: publisher
+            target = cities if name in self.gazetteer.cities else provinces
+            target.append(name)
+        return cities, provinces
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= _EVIDENCE_CHARS * 2 else text[: _EVIDENCE_CHARS * 2] + "…"
+
+
+def _around(original: str, sents: list[Sentence], start: int, end: int) -> str:
+    """The sentence holding ``start:end``, clipped around the span, from the original text."""
+    for s in sents:
+        if s.start <= start < s.end or (s.index == 0 and start < s.end):
+            lo, hi = s.start, s.end
+            break
+    else:
+        lo, hi = start, end
+    lo = max(lo, start - _EVIDENCE_CHARS // 2)
+    hi = min(hi, end + _EVIDENCE_CHARS // 2)
+    return original[lo:hi].strip()

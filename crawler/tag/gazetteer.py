@@ -1,0 +1,267 @@
+"""Places and the names that point at them: the shipped gazetteer plus the operator's aliases.
+
+``places.tsv`` (every province, city, district and county of the 2023 national division codes)
+and ``curated.json`` (nicknames, one-character abbreviations, phrases that are not places) live
+in ``crawler/data/gazetteer/``; see its ATTRIBUTION file. :class:`Gazetteer` turns them into the
+pattern table the tagger's Aho-Corasick automaton is built from.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Entry",
+    "Gazetteer",
+    "Place",
+    "Strength",
+    "cities_of",
+    "province_of",
+]
+
+import enum
+import functools
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.tag.text import fold
+from crawler.taxonomy import Aliases
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
+
+# Full county names that are everyday words ("主城区", "新城区建设"): never matched.
+_GENERIC_FULL = frozenset(
+    [
+        "城区",
+        "郊区",
+        "矿区",
+        "东区",
+        "西区",
+        "南区",
+        "北区",
+        "中西区",
+        "新城区",
+        "老城区",
+        "市中区",
+        "城中区",
+        "城东区",
+        "城西区",
+        "城北区",
+        "城关区",
+        "新区",
+        "高新区",
+        "开发区",
+        "市辖区",
+        "长安区",
+        "新华区",
+        "和平区",
+        "中山区",
+        "桥东区",
+        "桥西区",
+        "河东区",
+        "河西区",
+        "龙华区",
+        "白云区",
+        "江北区",
+        "江南区",
+        "青山区",
+        "南岗区",
+        "铁西区",
+        "铁东区",
+        "平安区",
+        "光明区",
+        "宏伟区",
+        "东方市",
+    ]
+)
+
+
+class Strength(enum.IntEnum):
+    """How much a name needs before it counts as a mention."""
+
+    STRONG = 0  # on its own (青岛, 青岛市, 浦东新区, 鹏城)
+    CONTEXT = 1  # only with its city or province nearby, or the publisher's (崂山, 鼓楼区)
+    WEAK = 2  # only when the place is also named, or inside a visit frame (江城, 山城)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place a name can point at. ``city`` is None for a province (and for 神农架-like units)."""
+
+    city: str | None
+    province: str
+    level: str  # "province" | "city" | "county"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What one matched pattern means: ``places`` are its candidates (homonyms)."""
+
+    places: tuple[Place, ...]
+    strength: Strength
+    short: bool = False  # a suffix-less short name: "中山路", "山东大学" are not the place
+    block: bool = False  # a phrase that is never a place ("孙中山", "基金")
+    self_ref: str = ""  # "city" for 我市/本市, "province" for 我省/本省
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    level: str
+    name: str
+    short: str
+    city: str
+    province: str
+    common: bool
+    small: bool
+
+
+@functools.cache
+def _units() -> tuple[_Unit, ...]:
+    rows: list[_Unit] = []
+    with (DATA_DIR / "places.tsv").open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            _code, level, name, short, city, province, common, small = line.rstrip("\n").split("\t")
+            rows.append(_Unit(level, name, short, city, province, common == "1", small == "1"))
+    return tuple(rows)
+
+
+@functools.cache
+def _curated() -> dict[str, object]:
+    data: dict[str, object] = json.loads((DATA_DIR / "curated.json").read_text("utf-8"))
+    return data
+
+
+class Gazetteer:
+    """The pattern table: folded name -> :class:`Entry`, plus abbreviations and hierarchy."""
+
+    def __init__(self, aliases: Aliases | None = None) -> None:
+        aliases = aliases or Aliases()
+        curated = _curated()
+        self.province_of_city: dict[str, str] = {}
+        self.cities_in: dict[str, list[str]] = defaultdict(list)
+        self.provinces: set[str] = set()
+        self.cities: set[str] = set()
+        candidates: dict[str, list[Place]] = defaultdict(list)
+        strength: dict[str, Strength] = {}
+        short: set[str] = set()
+
+        def add(pattern: str, place: Place, level: Strength, is_short: bool = False) -> None:
+            pattern = fold(pattern)
+            if len(pattern) < 2:
+                return
+            if place not in candidates[pattern]:
+                candidates[pattern].append(place)
+            strength[pattern] = min(strength.get(pattern, level), level)
+            if is_short:
+                short.add(pattern)
+
+        context_cities = set(curated["context_cities"])  # type: ignore[arg-type]
+        common = set(curated["common_counties"])  # type: ignore[arg-type]
+        plain = set(curated["plain_counties"])  # type: ignore[arg-type]
+        units = _units()
+        # Provinces first: their names win over same-named cities and counties (吉林, 海南).
+        for u in units:
+            if u.level != "province":
+                continue
+            place = Place(u.city or None, u.province, "city" if u.city else "province")
+            if u.city:
+                self.cities.add(u.city)
+                self.province_of_city[u.city] = u.city
+                self.cities_in[u.city].append(u.city)
+            else:
+                self.provinces.add(u.province)
+            add(u.name, place, Strength.STRONG)
+            add(u.short, place, Strength.STRONG, is_short=True)
+        taken = set(candidates)
+        for u in units:
+            if u.level != "city":
+                continue
+            place = Place(u.short, u.province, "city")
+            self.cities.add(u.short)
+            self.province_of_city.setdefault(u.short, u.province)
+            if u.short not in self.cities_in[u.province]:
+                self.cities_in[u.province].append(u.short)
+            if u.small:
+                continue  # county-level cities (济源, 东方市) are named like counties, below
+            add(u.name, place, Strength.STRONG)
+            if u.short not in taken:
+                level = Strength.CONTEXT if u.short in context_cities else Strength.STRONG
+                add(u.short, place, level, is_short=True)
+        taken = set(candidates)
+        for u in units:
+            if not u.small:
+                continue
+            place = Place(u.city or None, u.province, u.level)
+            if u.name not in _GENERIC_FULL and u.name not in taken:
+                # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
+                weak_name = len(u.name) < 3 or (len(u.name) == 3 and u.name.endswith("城市"))
+                level = Strength.CONTEXT if weak_name else Strength.STRONG
+                add(u.name, place, level)
+            is_common = (u.common and u.short not in plain) or u.short in common
+            if u.short != u.name and not is_common and u.short not in taken:
+                add(u.short, place, Strength.CONTEXT, is_short=True)
+        # A full county name shared by several counties (鼓楼区) needs context to pick one.
+        for pattern, places in candidates.items():
+            if len({(p.city, p.province) for p in places}) > 1:
+                strength[pattern] = max(strength[pattern], Strength.CONTEXT)
+
+        for nick, city in curated["nicknames"].items():  # type: ignore[attr-defined]
+            add(nick, self._city_place(city), Strength.STRONG)
+        for nick, city in curated["weak_nicknames"].items():  # type: ignore[attr-defined]
+            add(nick, self._city_place(city), Strength.WEAK)
+        for city, extra in aliases.cities.items():
+            for alias in extra:
+                add(alias, self._city_place(city), Strength.STRONG)
+        for province, extra in aliases.provinces.items():
+            for alias in extra:
+                add(alias, Place(None, province, "province"), Strength.STRONG)
+
+        entries: dict[str, Entry] = {}
+        for pattern, places in candidates.items():
+            entries[pattern] = Entry(tuple(places), strength[pattern], pattern in short)
+        blocked = [*curated["not_places"], *aliases.not_places]  # type: ignore[misc]
+        for phrase in blocked:
+            entries[fold(phrase)] = Entry((), Strength.STRONG, block=True)
+        for ref, kind in (
+            ("我市", "city"),
+            ("本市", "city"),
+            ("我省", "province"),
+            ("本省", "province"),
+        ):
+            entries[ref] = Entry((), Strength.STRONG, self_ref=kind)
+        self.entries = entries
+
+        abbreviations: dict[str, list[Place]] = defaultdict(list)
+        for char, names in curated["abbreviations"].items():  # type: ignore[attr-defined]
+            for name in names:
+                abbreviations[fold(char)].append(self._any_place(name))
+        for name, chars in aliases.abbreviations.items():
+            for char in chars:
+                place = self._any_place(name)
+                if place not in abbreviations[fold(char)]:
+                    abbreviations[fold(char)].append(place)
+        self.abbreviations = {k: tuple(v) for k, v in abbreviations.items()}
+
+    def _city_place(self, city: str) -> Place:
+        return Place(city, self.province_of_city[city], "city")
+
+    def _any_place(self, name: str) -> Place:
+        if name in self.cities:
+            return self._city_place(name)
+        return Place(None, name, "province")
+
+
+@functools.cache
+def _default() -> Gazetteer:
+    return Gazetteer()
+
+
+def province_of(city: str) -> str | None:
+    """The province of a city by short name (青岛 -> 山东); a municipality or SAR is its own."""
+    return _default().province_of_city.get(city)
+
+
+def cities_of(province: str) -> tuple[str, ...]:
+    """The cities of a province by short name, in code order (山东 -> 济南, 青岛, ...)."""
+    return tuple(_default().cities_in.get(province, ()))

@@ -1,0 +1,307 @@
+"""Exchange visits (visitor -> host) from visit frames, one sentence at a time.
+
+Frames that give a direction:
+
+* movement: ``X(党政)代表团 赴/前往/来到/抵达/莅临 Y(、Z) 考察/学习/调研``,
+  ``X市委书记率团赴Y``, ``在Y考察期间``, ``结束对Y的考察``, ``Y之行``, and the
+  abbreviations ``来青``/``抵穗``/``在渝期间``; several hosts in one list give one visit each;
+* reception: ``Y(市委书记) 会见/接待/欢迎/陪同 X 代表团``, with the host from ``在Y``, the leader's
+  place, an abbreviation (会见来深考察的…) or, failing those, the publisher (the host's own media).
+
+The visitor is the place attached to a delegation or an official (代表团, 考察团, 市委, 一行...),
+else ``来自X``, else the delegation the article is about, else the publisher for its own officials
+(市委书记率团赴…, 我市代表团). Not visits: tourists (游客赴深圳旅游), online signings, an
+official touring their own city or province, secondments (挂职, 体悟实训), a place with itself.
+Meetings (座谈) give no direction and make no visit.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Found", "find_visits"]
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date
+
+from crawler.tag.gazetteer import Place, Strength, province_of
+from crawler.tag.places import Mention
+from crawler.tag.text import Sentence, date_in
+
+_MOTION = re.compile(
+    r"(?:专程赴|率团赴|率队赴|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
+    r"|访问|造访|考察|走访|拜访|赴|到|抵|来)了?$"
+)
+_NOT_MOTION_BEFORE = {
+    "到": frozenset("受得达感遇提想看找听收接说见办做回识意直"),
+    "来": frozenset("以带迎未从原本将后起出看近引招回归"),
+    "考察": frozenset("的"),
+}
+_STRONG_VERBS = ("莅临", "到访", "造访", "走访", "拜访", "访问", "考察", "率团赴", "率队赴", "抵达")
+_PURPOSE = re.compile(
+    r"考察|学习|调研|交流|访问|参观|洽谈|对接|招商|推介|座谈|会谈|拜访|走访|观摩|出席|参加|期间|开展"
+    r"|进行|签约|会见|对口|协作|合作|指导|慰问|取经|经贸|考查|看望|活动|回访|拜会"
+)
+_STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
+_STAY_AFTER = re.compile(
+    r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
+    r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席)"
+)
+_LIST_GAP = frozenset({"", "、", "和", "及", "与", "，", ",", "市、", "省", "市"})
+_MARKER = re.compile(
+    r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
+    r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
+    r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
+)
+_DELEGATION = re.compile(
+    r"代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|一行|率团|率队|党政"
+    r"|书记|市长|省长|区长|县长|领导|干部|客商|企业家"
+)
+_OWN_OFFICIAL = re.compile(
+    r"(?:[^，。]{0,12}?)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政)"
+)
+_RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接|迎来|陪同|宴请|接见")
+_LEADER = re.compile(
+    r"市委|省委|区委|县委|市政府|省政府|人民政府|市长|省长|区长|县长|书记|领导|人大|政协|党委|主任"
+)
+_NEGATIVE = re.compile(
+    r"挂职|体悟实训|跟班学习|跟岗|交流任职|实训锻炼|云签约|线上签约|网上签约|视频连线|视频方式|视频会议"
+    r"|云端签约|远程签约|云洽谈|线上洽谈"
+)
+_CROWD = re.compile(
+    r"游客|旅客|市民|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众|居民"
+)
+_FROM = "来自"
+MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One visit found in one sentence."""
+
+    visitor: str
+    host: str
+    date: date | None
+    sentence: Sentence
+    background: bool  # the sentence is dated in another year than the article
+
+
+def find_visits(
+    text: str,
+    sentences: list[Sentence],
+    mentions: list[Mention],
+    *,
+    published: date | None,
+    publisher_city: str | None,
+) -> list[Found]:
+    """Every (visitor, host) pair found, in text order, duplicates included."""
+    starts = [m.start for m in mentions]
+    found: list[Found] = []
+    story_visitor: Mention | None = None
+    previous_dated: tuple[int, date | None] = (-1, None)
+    for sentence in sentences:
+        ms = mentions[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
+        if not ms or len(ms) > MAX_MENTIONS or _NEGATIVE.search(text, sentence.start, sentence.end):
+            continue
+        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city)
+        if not pairs:
+            continue
+        when, background = date_in(text[sentence.start : sentence.end], published)
+        if when is None and previous_dated[0] == sentence.paragraph and sentence.index > 0:
+            when = previous_dated[1]
+        if when is not None:
+            previous_dated = (sentence.paragraph, when)
+        for visitor, host in pairs:
+            if story_visitor is None and not visitor.self_ref:
+                story_visitor = visitor
+            found.append(Found(visitor.name, host.name, when, sentence, background))
+    return found
+
+
+def _sentence_pairs(
+    text: str,
+    sentence: Sentence,
+    ms: list[Mention],
+    story_visitor: Mention | None,
+    publisher_city: str | None,
+) -> list[tuple[Mention, Mention]]:
+    pairs: list[tuple[Mention, Mention]] = []
+    groups = _host_groups(text, sentence, ms)
+    hosts = {id(m) for _verb, group in groups for m in group}
+    for verb, group in groups:
+        before = text[sentence.start : verb]
+        if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
+            continue
+        for visitor in _visitors(
+            text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
+        ):
+            valid = [host for host in group if _valid(visitor, host)]
+            if valid:
+                pairs.extend((visitor, host) for host in valid)
+                break
+    for r in _RECEPTION.finditer(text, sentence.start, sentence.end):
+        pair = _reception(text, sentence, ms, hosts, r.start(), r.end(), publisher_city)
+        if pair and _valid(*pair):
+            pairs.append(pair)
+    return pairs
+
+
+def _host_groups(
+    text: str, sentence: Sentence, ms: list[Mention]
+) -> list[tuple[int, list[Mention]]]:
+    """Hosts in movement frames, as (verb position, [host, host...]) groups."""
+    groups: list[tuple[int, list[Mention]]] = []
+    i = 0
+    while i < len(ms):
+        m = ms[i]
+        verb = _verb_before(text, sentence.start, m)
+        if verb < 0:
+            i += 1
+            continue
+        group = [m]
+        j = i + 1
+        while j < len(ms):
+            gap = text[group[-1].end : ms[j].start]
+            if gap not in _LIST_GAP:
+                break
+            if (
+                group[-1].place.level == "province"
+                and ms[j].place.province == group[-1].place.province
+            ):
+                group[-1] = ms[j]  # 广东深圳: the city, not the province
+            else:
+                group.append(ms[j])
+            j += 1
+        tail = text[group[-1].end : min(sentence.end, group[-1].end + 20)]
+        verb_text = text[verb : m.start]
+        if (
+            m.abbr
+            or verb_text.startswith(_STRONG_VERBS)
+            or _STAY_AFTER.match(text, group[-1].end)
+            or _PURPOSE.search(tail)
+        ):
+            groups.append((verb, group))
+        i = j
+    return groups
+
+
+def _verb_before(text: str, floor: int, m: Mention) -> int:
+    """Where the verb that makes ``m`` a host starts, or -1."""
+    if m.abbr:
+        return m.start - 1
+    lo = max(floor, m.start - 4)
+    window = text[lo : m.start]
+    found = _MOTION.search(window)
+    if found:
+        verb = found.group().rstrip("了")
+        start = lo + found.start()
+        banned = _NOT_MOTION_BEFORE.get(verb)
+        if not (banned and start > floor and text[start - 1] in banned):
+            return start
+    stay = _STAY_BEFORE.search(window)
+    if stay and _STAY_AFTER.match(text, m.end):
+        return lo + stay.start()
+    if text.startswith("之行", m.end):
+        return m.start
+    return -1
+
+
+def _visitors(
+    text: str,
+    sentence: Sentence,
+    ms: list[Mention],
+    hosts: set[int],
+    verb: int,
+    group: list[Mention],
+    story_visitor: Mention | None,
+    publisher_city: str | None,
+) -> list[Mention]:
+    """Visitor candidates for one host group, best first."""
+    out: list[Mention] = []
+    # A weak name (no context: 昆山, 江城) may be a host in a frame, never the visitor.
+    others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
+    before = [m for m in others if m.end <= verb]
+    for m in reversed(before):
+        if m.self_ref or _MARKER.search(text, _tail(text, m), min(verb, m.end + 20)):
+            out.append(m)
+    for m in others:
+        if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
+            out.append(m)
+    after = group[-1].end
+    for m in others:
+        if m.start >= after and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12)):
+            out.append(m)
+    if story_visitor is not None and _DELEGATION.search(text, sentence.start, sentence.end):
+        out.append(story_visitor)
+    if before and before[0].start - sentence.start <= 2 and verb == before[0].end:
+        out.append(before[0])  # "青岛赴深圳考察"
+    if publisher_city and _OWN_OFFICIAL.match(text, sentence.start) and not before:
+        own = _publisher_mention(ms, publisher_city)
+        if own is not None:
+            out.append(own)
+    return out
+
+
+def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:
+    for m in ms:
+        if m.place.city == publisher_city:
+            return Mention(m.start, m.end, m.place, m.strength, self_ref=True)
+    province = province_of(publisher_city)
+    if province is None:
+        return None
+    return Mention(0, 0, Place(publisher_city, province, "city"), Strength.STRONG, self_ref=True)
+
+
+def _reception(
+    text: str,
+    sentence: Sentence,
+    ms: list[Mention],
+    hosts: set[int],
+    start: int,
+    end: int,
+    publisher_city: str | None,
+) -> tuple[Mention, Mention] | None:
+    visitor = next(
+        (
+            m
+            for m in ms
+            if m.start >= end
+            and id(m) not in hosts
+            and not m.abbr
+            and m.strength is not Strength.WEAK
+            and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 15))
+        ),
+        None,
+    )
+    if visitor is None:
+        return None
+    host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
+    if host is None:
+        for m in reversed([m for m in ms if m.end <= start]):
+            if (
+                text[max(sentence.start, m.start - 1) : m.start] == "在"
+                or m.self_ref
+                or (_LEADER.search(text, _tail(text, m), min(start, m.end + 15)))
+            ):
+                host = m
+                break
+    if host is None and publisher_city and not any(m.end <= start for m in ms):
+        host = _publisher_mention([], publisher_city)
+    if host is None:
+        return None
+    return visitor, host
+
+
+def _tail(text: str, m: Mention) -> int:
+    """Where to look for a marker after ``m``: 青岛市 + 委书记 is 青岛 + 市委书记."""
+    return m.end - 1 if text[m.end - 1] in "市省区县州" else m.end
+
+
+def _valid(visitor: Mention, host: Mention) -> bool:
+    """A visit goes between two different places, neither inside the other."""
+    v, h = visitor.place, host.place
+    if visitor.name == host.name:
+        return False
+    if v.level == "province" and h.province == v.province:
+        return False
+    return not (h.level == "province" and v.province == h.province)
