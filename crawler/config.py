@@ -67,7 +67,9 @@ DEFAULT_USER_AGENT = "citydigest/0.1 (+https://github.com/citydigest/citydigest)
 
 # --------------------------------------------------------------------------- value validators
 
-_DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+_DURATION_RE = re.compile(
+    r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$"
+)
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -169,6 +171,10 @@ class SmtpSettings(_Frozen):
     reply_to: str | None = None
     rate_per_second: float | None = Field(None, gt=0)
     timeout: float = Field(30.0, gt=0)
+    # Transient failures (4xx, connection) are retried: up to max_attempts tries per message,
+    # waiting retry_backoff seconds, doubled after each failure.
+    max_attempts: int = Field(3, ge=1, le=10)
+    retry_backoff: float = Field(2.0, ge=0, le=600)
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -363,7 +369,9 @@ class _Collector:
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            self.add(path, _line(data, ()), "", f"expected a mapping at the top, found {_kind(data)}")
+            self.add(
+                path, _line(data, ()), "", f"expected a mapping at the top, found {_kind(data)}"
+            )
             return None
         try:
             return model.model_validate(_plain(data))
@@ -373,7 +381,6 @@ class _Collector:
                 self.add(path, _line(data, loc), _dotted(loc), _message(error, model, loc))
             return None
 
-
     def validate_items(
         self, model: type[BaseModel], data: Any, key: str, path: Path
     ) -> tuple[Any, ...]:
@@ -382,11 +389,18 @@ class _Collector:
         if data is None:
             return ()
         if not isinstance(data, Mapping):
-            self.add(path, _line(data, ()), "", f"expected a mapping at the top, found {_kind(data)}")
+            self.add(
+                path, _line(data, ()), "", f"expected a mapping at the top, found {_kind(data)}"
+            )
             return ()
         for extra in data:
             if extra != key:
-                self.add(path, _line(data, (extra,)), str(extra), f"unknown key {extra!r}; expected {key}")
+                self.add(
+                    path,
+                    _line(data, (extra,)),
+                    str(extra),
+                    f"unknown key {extra!r}; expected {key}",
+                )
         items = data.get(key) or []
         if not isinstance(items, list):
             self.add(path, _line(data, (key,)), key, f"expected a list, found {_kind(items)}")
@@ -408,7 +422,9 @@ class _Collector:
                     first_line[item_id] = (index, _line(data, (key, index)))
             if not isinstance(item, Mapping):
                 self.add(
-                    path, _line(data, (key, index)), f"{key}[{index}]",
+                    path,
+                    _line(data, (key, index)),
+                    f"{key}[{index}]",
                     f"expected a mapping, found {_kind(item)}",
                 )
                 continue

@@ -72,7 +72,9 @@ def _unique(links: list[Link]) -> tuple[Link, ...]:
 # --------------------------------------------------------------------------- feeds
 
 
-def parse_feed(content: bytes | str, base_url: str, *, content_type: str | None = None) -> tuple[Link, ...]:
+def parse_feed(
+    content: bytes | str, base_url: str, *, content_type: str | None = None
+) -> tuple[Link, ...]:
     """Entries of an RSS 0.9x/1.0/2.0 or Atom feed, newest information kept per link."""
     headers = {"content-location": base_url}
     if content_type:

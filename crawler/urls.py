@@ -18,9 +18,27 @@ from w3lib.url import canonicalize_url
 
 TRACKING_PARAMS = frozenset(
     {
-        "spm", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-        "_hsenc", "_hsmi", "isappinstalled", "scene", "chksm", "sharer_shareid",
-        "sharer_sharetime", "clicktime", "enterid", "share_token", "wfr", "from_source",
+        "spm",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "isappinstalled",
+        "scene",
+        "chksm",
+        "sharer_shareid",
+        "sharer_sharetime",
+        "clicktime",
+        "enterid",
+        "share_token",
+        "wfr",
+        "from_source",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hmsr")
@@ -40,7 +58,9 @@ def canonical_url(url: str) -> str:
     """The canonical form of an absolute http(s) URL."""
     normal = url_normalize(url.strip()) or url.strip()
     parts = urlsplit(normal)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     rebuilt = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
 

@@ -76,7 +76,13 @@ def test_garbage_never_raises(data: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("label", "codec"),
-    [("GB2312", "gb18030"), ("gbk", "gb18030"), ("BIG5", "big5hkscs"), ("utf8", "utf-8"), ("nonsense", None)],
+    [
+        ("GB2312", "gb18030"),
+        ("gbk", "gb18030"),
+        ("BIG5", "big5hkscs"),
+        ("utf8", "utf-8"),
+        ("nonsense", None),
+    ],
 )
 def test_normalize_charset(label: str, codec: str | None) -> None:
     assert normalize_charset(label) == codec

@@ -9,7 +9,10 @@ from crawler.urls import canonical_url
     ("url", "expected"),
     [
         ("HTTP://Example.ORG:80/a?b=2&a=1#top", "http://example.org/a?a=1&b=2"),
-        ("https://example.org:443/news/1.html?utm_source=wx&utm_medium=x", "https://example.org/news/1.html"),
+        (
+            "https://example.org:443/news/1.html?utm_source=wx&utm_medium=x",
+            "https://example.org/news/1.html",
+        ),
         ("https://example.org/p?spm=a.b.c&id=7&fbclid=zz", "https://example.org/p?id=7"),
         (
             "https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1&sn=ab&chksm=zz&scene=21#wechat_redirect",

@@ -1,0 +1,166 @@
+"""Which box holds the article, and which of its lines are article text.
+
+Choosing the container (structure only, no site names):
+
+1. Every line that looks like prose (``Line.is_good``: punctuated, few links) scores
+   ``1 + punctuation + length/100`` for the box around its paragraph, half that for the next box
+   up and a quarter for the one above (so a container of many paragraphs wins over any one of
+   them); a box's score is scaled by its non-link share and its id/class vocabulary.
+2. From the best box, climb to the parent while what the parent adds is substantial (at least
+   half as much prose again) and at least two thirds prose (articles split over sibling
+   ``<section>``s, text beside a ``<div>``); stop when it would add navigation, lists of links,
+   comment threads or other furniture.
+
+Cleaning the container's lines: drop sub-blocks that are mostly links (related news, tag
+clouds), lines that are page furniture (editor and source credits, share and print bars,
+copyright), bylines at the top, and everything after a related-news heading (延伸阅读,
+此前报道, …) once the article has begun.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BYLINE_RE", "article_lines", "choose_container"]
+
+import re
+
+from crawler.extract.layout import HEADINGS, Box, Layout, Line
+from crawler.extract.vocabulary import (
+    CUT_MARKER_RE,
+    NEGATIVE_ATTR_RE,
+    POSITIVE_ATTR_RE,
+    both_scripts,
+    is_furniture,
+    text_key,
+)
+
+_PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
+_BYLINE_LABEL_RE = re.compile(
+    both_scripts(r"来源[:：]|作者[:：]|发布时间|浏览次数|点击[数率量]|阅读[数量:：]|字号[:：]")
+)
+BYLINE_RE = re.compile(
+    both_scripts(
+        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源[:：]|作者[:：]|发布时间|"
+        r"浏览次数|点击[数率量]|阅读[数量:：]|字号[:：]"
+    )
+)
+
+
+def _attr_weight(box: Box) -> float:
+    if not box.attrs:
+        return 1.0
+    weight = 1.0
+    if POSITIVE_ATTR_RE.search(box.attrs):
+        weight *= 1.25
+    if NEGATIVE_ATTR_RE.search(box.attrs):
+        weight *= 0.5
+    return weight
+
+
+def choose_container(layout: Layout) -> Box | None:
+    """The box that holds the article text, or None when the page has no prose at all."""
+    touched: list[Box] = []
+    for line in layout.lines:
+        if not line.is_good:
+            continue
+        score = 1.0 + min(line.punct, 12) + min(line.chars / 100.0, 3.0)
+        box: Box | None = line.box
+        if box is not None and box.tag in _PARAGRAPH_TAGS and box.parent is not None:
+            box = box.parent
+        weight = 1.0
+        for _ in range(3):
+            if box is None:
+                break
+            if box.score == 0.0:
+                touched.append(box)
+            box.score += score * weight
+            weight *= 0.5
+            box = box.parent
+    if not touched:
+        return None
+    best = max(touched, key=lambda b: b.score * (1.0 - b.link_density) * _attr_weight(b))
+    while best.parent is not None:
+        parent = best.parent
+        gain = parent.good - best.good
+        junk = (parent.chars - parent.good) - (best.chars - best.good)
+        if gain >= 20 and gain >= 0.5 * best.good and junk <= 0.5 * gain:
+            best = parent
+        else:
+            break
+    return best
+
+
+def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int]:
+    """Indexes of sub-boxes of ``container`` that are link lists or marked furniture."""
+    excluded: set[int] = set()
+    for box in layout.boxes[container.index + 1 : container.end_box]:
+        if box.parent is not None and box.parent.index in excluded:
+            excluded.add(box.index)
+            continue
+        if (
+            (skip is not None and box is skip)
+            or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
+            or (box.attrs and box.good * 2 < box.chars and NEGATIVE_ATTR_RE.search(box.attrs))
+        ):
+            excluded.add(box.index)
+    return excluded
+
+
+def article_lines(
+    container: Box,
+    layout: Layout,
+    *,
+    title_keys: frozenset[str] = frozenset(),
+    skip: Box | None = None,
+) -> list[Line]:
+    """The article text lines of ``container``, furniture removed (see the module docstring).
+
+    ``title_keys`` are the ``text_key``s of the page's title candidates: such a line, and what
+    precedes it, is the header, not the article. ``skip`` is a box to leave out entirely (the
+    policy metadata table).
+    """
+    excluded = _excluded_boxes(container, layout, skip)
+    candidates = [
+        line
+        for line in layout.lines[container.first_line : container.end_line]
+        if line.box.index not in excluded
+    ]
+    total = sum(line.chars for line in candidates) or 1
+    kept: list[Line] = []
+    seen = 0
+    started = False
+    for line in candidates:
+        text = line.text
+        if line.link_chars * 2 > line.chars:
+            seen += line.chars
+            continue
+        if CUT_MARKER_RE.match(text) and len(text) <= 40 and seen >= 0.3 * total and started:
+            break
+        seen += line.chars
+        if is_furniture(text):
+            continue
+        if not started:
+            if title_keys and text_key(text) in title_keys:
+                kept.clear()  # the headline: what came before it is the page header
+                continue
+            if _is_byline(line):
+                continue
+            if line.is_good and not line.heading:
+                started = True
+        kept.append(line)
+    while kept and _is_byline(kept[-1], bare_date=False):
+        kept.pop()
+    return kept
+
+
+def _is_byline(line: Line, *, bare_date: bool = True) -> bool:
+    """A short dateline/credit line ("2020-06-05 20:35 来源：…"), not a sentence of prose.
+
+    Without ``bare_date`` a line needs a label (来源：, 发布时间, ...): a lone date at the end of
+    a government document is its signature date, part of the text.
+    """
+    text = line.text
+    if len(text) > 80 or "，" in text or "。" in text or text[0] in "（(":
+        return False
+    if bare_date:
+        return bool(BYLINE_RE.search(text))
+    return bool(_BYLINE_LABEL_RE.search(text))

@@ -1,0 +1,437 @@
+"""``extract()``: one HTML page in, one ``Extracted`` article out, or ``ExtractError``.
+
+The steps, each in its own module: guard the input (binary, empty, pathological nesting), parse
+with selectolax (lexbor), apply the ``drop`` rules, lay the page out as boxes and lines
+(``layout``), find the policy metadata table (``policy``), choose the article container
+(``rules`` selectors first, then ``body`` heuristics), clean its lines, choose the title
+(``title``), then read the date, outlet, author and lead image around the title and byline.
+"""
+
+from __future__ import annotations
+
+__all__ = ["extract"]
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawler.errors import ExtractError
+from crawler.extract.body import BYLINE_RE as _BYLINE_RE
+from crawler.extract.body import article_lines, choose_container
+from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
+from crawler.extract.guard import guard_input
+from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
+from crawler.extract.model import Extracted
+from crawler.extract.policy import find_interpreted_policy, find_policy_table
+from crawler.extract.rules import ExtractRules, rules_for_host, split_selector_group
+from crawler.extract.title import choose_title, title_segments
+from crawler.extract.vocabulary import both_scripts, clean_space, text_key
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_MIN_BODY_CHARS = 6
+
+_PUBLISHED_META = tuple(
+    """article:published_time og:article:published_time og:published_time published_time
+    publishdate publish_date publish-date publishtime pubdate firstpublishedtime datepublished
+    dc.date.issued dc.date dcterms.issued dcterms.created weibo:article:create_at
+    bytedance:published_time article.published sailthru.date date releasedate createdate""".split()  # noqa: SIM905
+)
+_TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+_IMAGE_META = ("og:image", "twitter:image", "twitter:image:src", "image", "thumbnail")
+_JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+_JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
+_JS_TIME_VALUE_RE = re.compile(r"""\s*[=:]\s*["']?(\d{13}|\d{10})(?!\d)""")
+_OUTLET_RE = re.compile(both_scripts(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|丨:：/　]{2,30})"))
+_AUTHOR_RE = re.compile(both_scripts(r"(?:作者|撰文|记者)\s*[:：]\s*([^\s|丨:：/　，,]{2,20})"))
+_TRAILING_LABEL_RE = re.compile(
+    both_scripts(r"(?:作者|编辑|责任编辑|发布时间|时间|日期|浏览|点击|字号)$")
+)
+
+
+def extract(
+    html: str,
+    url: str,
+    *,
+    rules: ExtractRules | None = None,
+    domain_rules: Mapping[str, ExtractRules] | None = None,
+    tz: tzinfo = SHANGHAI,
+) -> Extracted:
+    """Extract the article of one page.
+
+    **Parameters:**
+
+    * ``html``: the decoded page (bytes are decoded with ``crawler.encoding.decode_bytes``).
+    * ``url``: the page address, used for relative links, per-domain rules and URL dates.
+    * ``rules``: the source's ``extract`` selectors; they win over ``domain_rules`` (matched on the
+      host and its parent domains), which win over the heuristics. A rule that matches nothing
+      falls back to the next.
+    * ``tz``: the zone of dates the page gives without an offset.
+
+    Raises ``ExtractError`` ("no article found: …") and never any other exception.
+    """
+    try:
+        return _extract(html, url, rules, domain_rules, tz)
+    except ExtractError:
+        raise
+    except Exception as exc:  # the contract: nothing but ExtractError leaves the extractor
+        raise ExtractError(
+            f"no article found: the page could not be read ({type(exc).__name__}: {exc})",
+            url=url,
+        ) from exc
+
+
+def _metas(tree: LexborHTMLParser) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.css("meta[content]"):
+        attrs = node.attributes
+        key = attrs.get("name") or attrs.get("property") or attrs.get("itemprop")
+        content = attrs.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), content.strip())
+    return found
+
+
+def _select(tree: LexborHTMLParser, group: str | None) -> tuple[LexborNode, str] | None:
+    """The first selector of ``group`` that matches a node with text: (node, its text)."""
+    if not group:
+        return None
+    for selector in split_selector_group(group):
+        try:
+            nodes = tree.css(selector)
+        except Exception:  # an invalid selector is a config problem `check` reports
+            continue
+        for node in nodes:
+            if node.tag == "meta":
+                text = node.attributes.get("content") or ""
+            else:
+                text = node.text(separator="\n")
+            if text.strip():
+                return node, text
+    return None
+
+
+def _headings(layout: Layout) -> list[str]:
+    """Heading lines in order of preference: h1, id/class "title", h2, h3."""
+    ranked: list[tuple[int, int, str]] = []
+    for i, line in enumerate(layout.lines):
+        box = line.box
+        tag = box.tag if box.tag in HEADINGS else (box.parent.tag if box.parent else "")
+        if tag == "h1":
+            rank = 0
+        elif "title" in box.attrs.lower() or (box.parent and "title" in box.parent.attrs.lower()):
+            rank = 1
+        elif tag in ("h2", "h3"):
+            rank = int(tag[1])
+        else:
+            continue
+        if len(line.text) <= 200:
+            ranked.append((rank, i, line.text))
+    ranked.sort()
+    return [text for _, _, text in ranked[:60]]
+
+
+def _above_byline(layout: Layout, start: int) -> str | None:
+    """The heading line right above the byline that precedes line ``start``."""
+    for i in range(start - 1, max(-1, start - 7), -1):
+        line = layout.lines[i]
+        if _BYLINE_RE.search(line.text) and i > 0:
+            above = layout.lines[i - 1]
+            box = above.box
+            if box.tag in HEADINGS or "title" in box.attrs.lower():
+                return above.text
+            return None
+    return None
+
+
+def _line_index(layout: Layout, line: Line) -> int:
+    for i, candidate in enumerate(layout.lines):
+        if candidate is line:
+            return i
+    return 0
+
+
+def _title_index(layout: Layout, title: str | None, before: int) -> int | None:
+    if not title:
+        return None
+    key = text_key(title)
+    if not key:
+        return None
+    last = min(before, len(layout.lines)) - 1
+    for i in range(last, max(-1, last - 80), -1):
+        line_key = text_key(layout.lines[i].text)
+        if line_key == key or (len(line_key) >= 6 and key.startswith(line_key)):
+            return i
+    return None
+
+
+def _best_date(candidates: list[Callable[[], FoundDate | None]]) -> datetime | None:
+    """The first date found; when it has no time of day, a later source's time on that day."""
+    for i, candidate in enumerate(candidates):
+        chosen = candidate()
+        if chosen is None:
+            continue
+        if not chosen.has_time:
+            for later in candidates[i + 1 :]:
+                other = later()
+                if (
+                    other is not None
+                    and other.has_time
+                    and other.value.date() == chosen.value.date()
+                ):
+                    return other.value
+        return chosen.value
+    return None
+
+
+def _meta_date(metas: Mapping[str, str], html: str, tz: tzinfo) -> FoundDate | None:
+    for key in _PUBLISHED_META:
+        value = metas.get(key)
+        if value:
+            found = find_date(value, tz)
+            if found is None and value.strip().isdigit():
+                moment = parse_timestamp(value.strip(), tz)
+                found = FoundDate(moment, True) if moment else None
+            if found is not None:
+                return found
+    m = _JSONLD_DATE_RE.search(html)
+    return find_date(m[1], tz) if m else None
+
+
+def _js_timestamp(html: str, tz: tzinfo) -> FoundDate | None:
+    """A Unix publication timestamp in inline script (``var ct = "1581517074"`` on WeChat)."""
+    for key in _JS_TIME_KEYS:
+        at = html.find(key)
+        while at >= 0:
+            m = _JS_TIME_VALUE_RE.match(html, at + len(key))
+            if m is not None:
+                moment = parse_timestamp(m[1], tz)
+                return FoundDate(moment, True) if moment else None
+            at = html.find(key, at + len(key))
+    return None
+
+
+def _group(match: re.Match[str]) -> str:
+    """The captured value of a ``both_scripts`` pattern (one group per script variant)."""
+    return next((g for g in match.groups() if g), "")
+
+
+def _clean_value(value: str) -> str:
+    return _TRAILING_LABEL_RE.sub("", value).strip("：:,，。 ")
+
+
+def _image(container: Box, metas: Mapping[str, str], url: str) -> str | None:
+    """og:image (or the like), else the first sizeable image of the article."""
+    candidates: list[str] = []
+    for key in _IMAGE_META:
+        if metas.get(key):
+            candidates.append(metas[key])
+            break
+    for img in container.node.css("img")[:10]:
+        attrs = img.attributes
+        src = attrs.get("src") or attrs.get("data-src") or attrs.get("data-original")
+        if not src or src.startswith("data:"):
+            continue
+        width = attrs.get("width") or ""
+        if width.isdigit() and int(width) < 100:
+            continue
+        candidates.append(src)
+        break
+    for src in candidates:
+        try:
+            absolute = urljoin(url, src.strip())
+        except ValueError:
+            continue
+        if absolute.startswith(("http://", "https://")):
+            return absolute
+    return None
+
+
+def _extract(
+    html: object,
+    url: str,
+    rules: ExtractRules | None,
+    domain_rules: Mapping[str, ExtractRules] | None,
+    tz: tzinfo,
+) -> Extracted:
+    url = url or ""
+    text = guard_input(html, url)
+    tree = LexborHTMLParser(text)
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    domain = rules_for_host(host, domain_rules) if (domain_rules and host) else None
+    chain = [r for r in (rules, domain) if r is not None]
+
+    metas = _metas(tree)
+    title_node = tree.css_first("title")
+    document_title = clean_space(title_node.text()) if title_node is not None else None
+    for rule in chain:
+        for selector in rule.drop:
+            try:
+                for node in tree.css(selector):
+                    node.decompose()
+            except Exception:  # invalid selectors are reported by `citydigest check`
+                continue
+
+    root = tree.body or tree.root
+    if root is None:
+        raise ExtractError("no article found: the document has no elements", url=url)
+    layout = walk(root)
+    policy_found = find_policy_table(layout, tz)
+    policy, policy_box = policy_found if policy_found else (None, None)
+
+    container, body_layout = _container(tree, layout, chain)
+    if container is None:
+        raise ExtractError("no article found: the page has no paragraphs of text", url=url)
+    title, lines = _title_and_lines(
+        tree, layout, body_layout, container, chain, metas, document_title, policy_box
+    )
+    body = "\n".join(line.text for line in lines)
+    if len(body.replace(" ", "").replace("\n", "")) < _MIN_BODY_CHARS:
+        raise ExtractError(
+            "no article found: no text is left once page furniture is removed", url=url
+        )
+
+    # The byline lives between the headline and the first line of the article.
+    if body_layout is layout:
+        start, end = _line_index(layout, lines[0]), _line_index(layout, lines[-1])
+    else:
+        start = end = 0
+    title_at = _title_index(layout, title, start)
+    if title_at is not None and start - title_at <= 40:
+        region_lines = layout.lines[title_at + 1 : start]
+    else:
+        region_lines = layout.lines[max(0, start - 10) : start]
+    region = "\n".join(line.text for line in region_lines if line.link_chars * 2 <= line.chars)
+    container_text = "\n".join(
+        line.text for line in body_layout.lines[container.first_line : container.end_line]
+    )
+    published = _best_date(
+        [
+            lambda: _rule_date(tree, chain, tz),
+            lambda: find_date(region, tz, labelled=True) or find_date(region, tz),
+            lambda: _meta_date(metas, text, tz),
+            lambda: (
+                find_date(policy.published_date, tz) if policy and policy.published_date else None
+            ),
+            lambda: find_date(
+                "\n".join(x.text for x in layout.lines[: end + 15]), tz, labelled=True
+            ),
+            lambda: _js_timestamp(text, tz),
+            lambda: find_date("\n".join(x.text for x in lines[:2]), tz, labelled=True),
+            lambda: _url_date(url, tz),
+        ]
+    )
+    outlet, author = _credits(region, container_text, metas, document_title)
+    return Extracted(
+        title=title or None,
+        body=body,
+        published=published,
+        outlet=outlet,
+        author=author,
+        image_url=_image(container, metas, url),
+        policy=policy,
+        interpretation_of=find_interpreted_policy(root, title, url),
+    )
+
+
+def _container(
+    tree: LexborHTMLParser, layout: Layout, chain: list[ExtractRules]
+) -> tuple[Box | None, Layout]:
+    """The article's box (a rule's element first, else the heuristics) and the layout it is in."""
+    for rule in chain:
+        picked = _select(tree, rule.body)
+        if picked is None:
+            continue
+        box = layout.by_node.get(picked[0].mem_id)
+        if box is not None:
+            return box, layout
+        own = walk(picked[0])  # an element the page walk skipped (hidden, say)
+        return own.boxes[0], own
+    return choose_container(layout), layout
+
+
+def _title_and_lines(
+    tree: LexborHTMLParser,
+    layout: Layout,
+    body_layout: Layout,
+    container: Box,
+    chain: list[ExtractRules],
+    metas: Mapping[str, str],
+    document_title: str | None,
+    policy_box: Box | None,
+) -> tuple[str | None, list[Line]]:
+    """The headline and the article lines; a headline repeated at the top of the container, and
+    what precedes it, is not article text."""
+    title: str | None = None
+    for rule in chain:
+        picked = _select(tree, rule.title)
+        if picked is not None:
+            title = clean_space(picked[1])
+            break
+    metas_titles = [metas[k] for k in _TITLE_META if metas.get(k)]
+    keys = {text_key(t) for t in metas_titles}
+    if document_title:
+        keys.add(text_key(document_title))
+        keys.update(text_key(part) for part in title_segments(document_title))
+    if title:
+        keys.add(text_key(title))
+    keys.discard("")
+    lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=policy_box)
+    if title is None:
+        above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
+        title = choose_title(_headings(layout), metas_titles, document_title, above_byline=above)
+        if title and text_key(title) not in keys:
+            keys.add(text_key(title))
+            lines = article_lines(
+                container, body_layout, title_keys=frozenset(keys), skip=policy_box
+            )
+    return title, lines
+
+
+def _rule_date(tree: LexborHTMLParser, chain: list[ExtractRules], tz: tzinfo) -> FoundDate | None:
+    for rule in chain:
+        picked = _select(tree, rule.date)
+        if picked is None:
+            continue
+        value = picked[1].strip()
+        found = find_date(value, tz, labelled=True) or find_date(value, tz)
+        if found is None and value.isdigit():
+            moment = parse_timestamp(value, tz)
+            found = FoundDate(moment, True) if moment else None
+        if found is not None:
+            return found
+    return None
+
+
+def _url_date(url: str, tz: tzinfo) -> FoundDate | None:
+    moment = date_from_url(url, tz)
+    return FoundDate(moment, False) if moment else None
+
+
+def _credits(
+    region: str, container_text: str, metas: Mapping[str, str], document_title: str | None
+) -> tuple[str | None, str | None]:
+    """The outlet (来源：…) and author (作者：…) from the byline, else the container, else meta."""
+    outlet_match = _OUTLET_RE.search(region) or _OUTLET_RE.search(container_text)
+    outlet = _clean_value(_group(outlet_match)) if outlet_match else None
+    if not outlet and metas.get("source"):
+        outlet = clean_space(metas["source"])[:40]
+    author_match = _AUTHOR_RE.search(region) or _AUTHOR_RE.search(container_text)
+    author = _clean_value(_group(author_match)) if author_match else None
+    if not author and metas.get("author"):
+        candidate = clean_space(metas["author"])
+        site_names = [*title_segments(document_title or "")[1:], metas.get("og:site_name", "")]
+        if (
+            2 <= len(candidate) <= 30
+            and "://" not in candidate
+            and not candidate.isdigit()
+            and not any(candidate in name for name in site_names if name)
+        ):
+            author = candidate
+    return outlet or None, author or None
