@@ -30,7 +30,7 @@ from rich.table import Table
 
 from crawler.config import Config, Source, load_config
 from crawler.db import Database, SchemaOutdated
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -603,9 +603,15 @@ def digest_build(
     db = ctx.open_db()
     try:
         report = build_digests(config, db, day=date, subscriber_ids=ids, out_dir=Path(out_dir))
+    except DigestError as exc:
+        err.print(f"citydigest: {exc}", markup=False)
+        raise SystemExit(EXIT_FAILED) from None
     finally:
         db.dispose()
-    Console().print(_report_table(f"digests written to {out_dir}", report))
+    out = Console()
+    out.print(_report_table(f"digests written to {out_dir}", report))
+    for note in report.notes:
+        err.print(note, markup=False)
 
 
 @digest_group.command("send")
@@ -639,8 +645,13 @@ def digest_send(
         report = asyncio.run(
             send_digests(config, db, day=date, subscriber_ids=ids, dry_run=dry_run)
         )
+    except DigestError as exc:
+        err.print(f"citydigest: {exc}", markup=False)
+        raise SystemExit(EXIT_FAILED) from None
     finally:
         db.dispose()
+    for note in report.notes:
+        err.print(note, markup=False)
     out = Console()
     out.print(_report_table("digests" + (" (dry run)" if dry_run else ""), report))
     out.print(", ".join(f"{name}: {count}" for name, count in report.summary_rows()))

@@ -1,0 +1,193 @@
+"""The visit graph: who visited whom, laid out on our side as plain SVG geometry.
+
+Cities sit on a circle, grouped by province (each province an arc of one colour, its name
+inside the arc); an arrow runs from visitor to host, thicker for more visits. The templates draw
+the geometry (``templates/_visits.html``) with no script and no web font, and put the same data
+in a table beneath. Past ``max_nodes`` cities the busiest are drawn and the table lists all.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GraphEdge", "GraphGroup", "GraphNode", "VisitGraph", "province_of", "visit_graph"]
+
+import csv
+import functools
+import importlib.resources
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digests.digest import VisitCount
+
+PALETTE = (
+    "#2f6db5", "#c0392b", "#1e8449", "#b9770e", "#7d3c98",
+    "#138d90", "#a04000", "#5d6d7e", "#c2185b", "#2e7d32",
+)
+UNKNOWN_PROVINCE = "其他"
+
+
+@functools.cache
+def _province_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    try:
+        places = importlib.resources.files("crawler").joinpath("data/gazetteer/places.tsv")
+        with places.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                if row.get("level") in ("city", "province") and row.get("province"):
+                    table.setdefault(row.get("short") or "", row["province"])
+                    if row.get("city"):
+                        table.setdefault(row["city"], row["province"])
+    except (FileNotFoundError, ModuleNotFoundError, KeyError):
+        return {}
+    table.pop("", None)
+    return table
+
+
+def province_of(place: str) -> str:
+    """The province of a city (or a province itself); ``其他`` when the gazetteer lacks it."""
+    return _province_table().get(place, UNKNOWN_PROVINCE)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    name: str
+    province: str
+    x: float
+    y: float
+    r: float
+    label_x: float
+    label_y: float
+    anchor: str  # start | end | middle
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    visitor: str
+    host: str
+    count: int
+    path: str  # SVG path data, ending short of the host's circle so the arrowhead shows
+    width: float
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class GraphGroup:
+    province: str
+    arc: str  # SVG path data of the province's arc
+    label_x: float
+    label_y: float
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitGraph:
+    """Geometry for one SVG (``size`` x ``size`` viewBox) and the full table of visits."""
+
+    size: int
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    groups: tuple[GraphGroup, ...]
+    rows: tuple[VisitCount, ...]  # every visit, busiest first: the table beneath the picture
+    omitted: int  # cities left out of the picture (still in the table)
+    description: str  # a text summary for screen readers
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def _pt(cx: float, cy: float, r: float, angle: float) -> tuple[float, float]:
+    return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def visit_graph(visits: Sequence[VisitCount], *, max_nodes: int = 32,
+                size: int = 480) -> VisitGraph:
+    """Lay out ``visits`` (visitor -> host with counts) as a circle of cities by province."""
+    rows = tuple(sorted(visits, key=lambda v: (-v.count, v.visitor, v.host)))
+    degree: Counter[str] = Counter()
+    for v in rows:
+        degree[v.visitor] += v.count
+        degree[v.host] += v.count
+    kept = {name for name, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:max_nodes]}
+    omitted = len(degree) - len(kept)
+    by_province: dict[str, list[str]] = {}
+    for name in kept:
+        by_province.setdefault(province_of(name), []).append(name)
+    provinces = sorted(
+        by_province, key=lambda p: (-sum(degree[c] for c in by_province[p]), p)
+    )
+    colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(provinces)}
+    center = size / 2
+    radius = size * 0.31
+    gap = 0.5  # slots of empty space between provinces
+    ordered = [
+        (p, c) for p in provinces
+        for c in sorted(by_province[p], key=lambda c: (-degree[c], c))
+    ]
+    slots = len(ordered) + gap * len(provinces)
+    step = 2 * math.pi / slots if slots else 0.0
+    angles: dict[str, float] = {}
+    nodes: list[GraphNode] = []
+    groups: list[GraphGroup] = []
+    position = 0.0
+    max_degree = max(degree.values(), default=1)
+    for province in provinces:
+        first = position
+        for city in sorted(by_province[province], key=lambda c: (-degree[c], c)):
+            angle = -math.pi / 2 + position * step
+            angles[city] = angle
+            x, y = _pt(center, center, radius, angle)
+            lx, ly = _pt(center, center, radius + 16, angle)
+            cos = math.cos(angle)
+            anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
+            r = 4 + 5 * math.sqrt(degree[city] / max_degree)
+            nodes.append(GraphNode(city, province, x, y, r, lx, ly + 5, anchor, colors[province]))
+            position += 1
+        last = position - 1
+        a0 = -math.pi / 2 + (first - 0.35) * step
+        a1 = -math.pi / 2 + (last + 0.35) * step
+        arc_r = radius - 12
+        x0, y0 = _pt(center, center, arc_r, a0)
+        x1, y1 = _pt(center, center, arc_r, a1)
+        large = 1 if (a1 - a0) > math.pi else 0
+        arc = f"M{_f(x0)},{_f(y0)} A{_f(arc_r)},{_f(arc_r)} 0 {large} 1 {_f(x1)},{_f(y1)}"
+        mid = (a0 + a1) / 2
+        gx, gy = _pt(center, center, radius - 32, mid)
+        groups.append(GraphGroup(province, arc, gx, gy + 5, colors[province]))
+        position += gap
+    node_r = {n.name: n.r for n in nodes}
+    max_count = max((v.count for v in rows), default=1)
+    edges: list[GraphEdge] = []
+    for v in rows:
+        if v.visitor not in angles or v.host not in angles:
+            continue
+        x0, y0 = _pt(center, center, radius, angles[v.visitor])
+        x1, y1 = _pt(center, center, radius, angles[v.host])
+        # Bend towards the centre so that A->B and B->A do not overlap.
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        nx, ny = -(y1 - y0), x1 - x0
+        length = math.hypot(nx, ny) or 1.0
+        bend = 0.18 * math.hypot(x1 - x0, y1 - y0)
+        cx, cy = mx + nx / length * bend, my + ny / length * bend
+        # Stop short of the host's circle.
+        dx, dy = x1 - cx, y1 - cy
+        dist = math.hypot(dx, dy) or 1.0
+        back = node_r[v.host] + 3
+        ex, ey = x1 - dx / dist * back, y1 - dy / dist * back
+        width = 1.5 + 5.5 * (math.log1p(v.count) / math.log1p(max_count) if max_count > 1 else 0)
+        edges.append(GraphEdge(
+            v.visitor, v.host, v.count,
+            f"M{_f(x0)},{_f(y0)} Q{_f(cx)},{_f(cy)} {_f(ex)},{_f(ey)}",
+            round(width, 1), colors[province_of(v.visitor)],
+        ))
+    edges.reverse()  # thin edges first, thick ones drawn on top
+    described = "；".join(f"{v.visitor}→{v.host} {v.count}次" for v in rows[:20])
+    more = f"；另有{len(rows) - 20}条" if len(rows) > 20 else ""
+    return VisitGraph(size, tuple(nodes), tuple(edges), tuple(groups), rows, omitted,
+                      f"城市考察交流图：{described}{more}" if rows else "本期没有考察交流")

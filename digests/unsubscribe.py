@@ -1,0 +1,67 @@
+"""One-click unsubscribe tokens (RFC 8058): ``<subscriber id>.<HMAC-SHA256, base64url>``.
+
+The token names the subscriber and is signed with the operator's secret (the environment
+variable named by ``unsubscribe_secret_env``), so nobody can unsubscribe someone else by editing
+the id. It does not expire: an old digest's link must keep working. The web endpoint (daemon
+issue) calls :func:`verify_token` and sets ``SubscriberState.unsubscribed``::
+
+    token = make_token(secret, "alice")      # "alice.4bU1q0..."
+    verify_token(secret, token)              # "alice"
+    verify_token(secret, "bob." + token[6:]) # raises InvalidToken
+"""
+
+from __future__ import annotations
+
+__all__ = ["InvalidToken", "make_token", "unsubscribe_url", "verify_token"]
+
+import base64
+import hashlib
+import hmac
+import re
+from urllib.parse import quote
+
+from crawler.errors import DigestError
+
+_ID = re.compile(r"[a-z0-9-]{1,64}")
+_MAC = re.compile(r"[A-Za-z0-9_-]{43}")
+_CONTEXT = b"citydigest-unsubscribe-v1\x00"
+
+
+class InvalidToken(DigestError):
+    """The token is malformed or its signature does not match: refuse the unsubscribe."""
+
+
+def _key(secret: str | bytes) -> bytes:
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    if len(key) < 16:
+        raise ValueError("the unsubscribe secret must be at least 16 bytes long")
+    return key
+
+
+def _mac(key: bytes, subscriber_id: str) -> str:
+    digest = hmac.new(key, _CONTEXT + subscriber_id.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def make_token(secret: str | bytes, subscriber_id: str) -> str:
+    """A URL-safe token naming ``subscriber_id``, signed with ``secret``."""
+    if not _ID.fullmatch(subscriber_id):
+        raise ValueError(f"not a subscriber id: {subscriber_id!r}")
+    return f"{subscriber_id}.{_mac(_key(secret), subscriber_id)}"
+
+
+def verify_token(secret: str | bytes, token: str) -> str:
+    """The subscriber id ``token`` names; :class:`InvalidToken` unless ``secret`` signed it."""
+    key = _key(secret)
+    subscriber_id, dot, mac = (token or "").strip().partition(".")
+    if not dot or not _ID.fullmatch(subscriber_id) or not _MAC.fullmatch(mac):
+        raise InvalidToken("unsubscribe token is malformed")
+    if not hmac.compare_digest(mac, _mac(key, subscriber_id)):
+        raise InvalidToken(f"unsubscribe token for {subscriber_id!r} has a wrong signature")
+    return subscriber_id
+
+
+def unsubscribe_url(base_url: str, token: str) -> str:
+    """The one-click link: ``<archive base_url>unsubscribe?token=...`` (served by the daemon)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{base}unsubscribe?token={quote(token, safe='')}"
