@@ -24,6 +24,9 @@ def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:
     return ExtractRules(title=spec.title, body=spec.body, date=spec.date, drop=tuple(spec.drop))
 
 
+_BUILT: dict[int, tuple[Config, Analyzer]] = {}
+
+
 @dataclass(frozen=True)
 class Analysis:
     extracted: Extracted
@@ -70,9 +73,18 @@ class Analyzer:
 
     @classmethod
     def from_config(cls, config: Config) -> Analyzer:
-        return cls(
+        """The analyzer of ``config``, built once per config object (the tagger's automata take
+        a noticeable fraction of a second; the daemon crawls many times with one config)."""
+        cached = _BUILT.get(id(config))
+        if cached is not None and cached[0] is config:
+            return cached[1]
+        analyzer = cls(
             taxonomy=config.taxonomy, tz=config.settings.zone, domain_rules=config.domain_rules
         )
+        if len(_BUILT) >= 4:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[id(config)] = (config, analyzer)
+        return analyzer
 
     def analyze_html(self, html: str, url: str, *, source: Source | None = None) -> Analysis:
         """Raise ExtractError when the page holds no article."""

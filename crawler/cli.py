@@ -706,5 +706,19 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(130) from None
 
 
+# The service commands (run, worker, status, serve, subscribers) live in crawler/service.py,
+# which builds on this module's Context; registered here, after it is defined.
+from crawler.service import (  # noqa: E402
+    run_cmd,
+    serve_cmd,
+    status_cmd,
+    subscribers_group,
+    worker_cmd,
+)
+
+for _command in (run_cmd, worker_cmd, status_cmd, serve_cmd, subscribers_group):
+    cli.add_command(_command)
+
+
 if __name__ == "__main__":
     main()

@@ -33,10 +33,11 @@ import httpx
 from crawler.analyze import Analyzer
 from crawler.config import Config, Source
 from crawler.db import Database
-from crawler.dedup import DuplicateIndex
+from crawler.dedup import DuplicateIndex, Sketch
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import CrawlError, RobotsDisallowed
 from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult, Validators
+from crawler.models import utcnow
 from crawler.store import ArticleRecord, Store
 from crawler.urls import canonical_url, host_of
 from crawler.warc import WarcReplayTransport, iter_warc_pages
@@ -349,6 +350,7 @@ class Crawler:
             )
             if saved.created:
                 self.index.add(saved.article_id, sk, record.fetched)
+                _INDEXES.advance(self.store, saved.article_id)
                 report.new += 1
             else:
                 report.known += 1
@@ -368,9 +370,37 @@ class Crawler:
         return datetime.combine(self.options.since, datetime.min.time(), zone)
 
 
-def _load_index(store: Store) -> DuplicateIndex:
-    rows = store.sketches_since(DEDUP_WINDOW)
-    return DuplicateIndex.build(rows)
+class _IndexCache:
+    """The dedup index of each database, kept between crawl passes of one process (the daemon
+    runs many): the first pass builds it from the stored sketches of the window, later passes
+    add only the rows stored since (by this or another process) and expire the old ones."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, tuple[DuplicateIndex, int]] = {}
+
+    def get(self, store: Store) -> DuplicateIndex:
+        key = store.db.url
+        cached = self._indexes.get(key)
+        if cached is None:
+            rows = store.sketches_since(DEDUP_WINDOW)
+            index = DuplicateIndex.build(rows)
+        else:
+            index, last_id = cached
+            rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
+            for article_id, data, fetched in rows:
+                index.add(article_id, Sketch.from_bytes(data), fetched)
+            index.remove_before(utcnow() - DEDUP_WINDOW)
+        last = rows[-1][0] if rows else (cached[1] if cached else 0)
+        self._indexes[key] = (index, last)
+        return index
+
+    def advance(self, store: Store, article_id: int) -> None:
+        """An article this process stored and added to the index itself."""
+        index, last = self._indexes[store.db.url]
+        self._indexes[store.db.url] = (index, max(last, article_id))
+
+
+_INDEXES = _IndexCache()
 
 
 @asynccontextmanager
@@ -407,7 +437,7 @@ async def _crawler(
                 store,
                 fetcher,
                 Analyzer.from_config(config),
-                _load_index(store),
+                _INDEXES.get(store),
                 options or CrawlOptions(),
                 observer or CrawlObserver(),
             )

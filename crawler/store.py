@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["ArticleRecord", "SaveResult", "Store", "StoryRow", "VisitRow"]
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,10 +92,8 @@ def _visit_key(record: ArticleRecord) -> tuple[str, datetime] | None:
     visit = record.visits[0]
     when = record.published or record.fetched
     if visit.get("date"):
-        try:
+        with contextlib.suppress(ValueError):
             when = datetime.fromisoformat(str(visit["date"])).replace(tzinfo=when.tzinfo)
-        except ValueError:
-            pass
     return f"{visit.get('visitor')}>{visit.get('host')}", when
 
 
@@ -321,13 +320,20 @@ class Store:
         kinds = {r.kind for r in rows}
         story.kind = "visit" if "visit" in kinds else "policy" if "policy" in kinds else "other"
 
-    def sketches_since(self, window: timedelta) -> list[tuple[int, bytes, datetime]]:
-        """(article id, sketch, fetched) of the articles in the dedup window, oldest first."""
+    def sketches_since(
+        self, window: timedelta, *, after_id: int = 0
+    ) -> list[tuple[int, bytes, datetime]]:
+        """(article id, sketch, fetched) of the articles in the dedup window (with an id above
+        ``after_id``), oldest first."""
         cutoff = utcnow() - window
         with self.db.session() as session:
             rows = session.execute(
                 select(Article.id, Article.sketch, Article.fetched)
-                .where(Article.fetched >= cutoff, Article.sketch.is_not(None))
+                .where(
+                    Article.fetched >= cutoff,
+                    Article.sketch.is_not(None),
+                    Article.id > after_id,
+                )
                 .order_by(Article.id)
             ).all()
         return [(r.id, r.sketch, r.fetched) for r in rows]

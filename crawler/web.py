@@ -1,0 +1,321 @@
+"""``citydigest serve``: the operator's and the subscriber's web side, as one Starlette app.
+
+- ``/healthz``: 200 when the database answers, 503 when it does not;
+- ``/metrics``: Prometheus text, read from the database at each scrape (fetches by status,
+  fetch errors, failing sources, articles, stories, digests by status, dispatch lag, queue
+  depth), so it is right whichever process did the work;
+- the digest archive (``archive.dir``) at the path of ``archive.base_url``;
+- ``unsubscribe?token=…`` beside the archive (where :func:`digests.unsubscribe.unsubscribe_url`
+  points): GET shows a confirm page, POST (RFC 8058 ``List-Unsubscribe=One-Click``, or the
+  confirm page's button) stores the unsubscribe; the token is checked with
+  :func:`digests.unsubscribe.verify_token`;
+- ``/``: a read-only status page.
+
+The app owns no global state: :func:`create_app` takes the config and an open database.
+"""
+
+from __future__ import annotations
+
+__all__ = ["create_app", "metrics_text", "unsubscribe"]
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from crawler.config import Config
+from crawler.db import Database
+from crawler.models import Article, Delivery, Fetch, SourceState, Story, SubscriberState, utcnow
+from crawler.schedule import Schedule, StatusReport, status_report
+from digests.unsubscribe import InvalidToken, verify_token
+
+PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{% block title %}{% endblock %} · citydigest</title>
+<style>
+body{font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:0 auto;padding:1rem;max-width:60rem;line-height:1.5;color:#1d1d1f;background:#fff}
+@media (prefers-color-scheme: dark){body{color:#e8e8e8;background:#141414}
+a{color:#8ab4f8}th{background:#222!important}}
+.wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #8884;vertical-align:top}
+th{background:#f3f3f3}td.err{color:#c62828;word-break:break-word}.ok{color:#2e7d32}
+button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#c62828;
+color:#fff;cursor:pointer}
+</style></head>
+<body>{% block body %}{% endblock %}</body></html>
+"""
+
+_STATUS = """{% extends "page" %}{% block title %}状态 status{% endblock %}{% block body %}
+<h1>citydigest 状态</h1>
+<p>Generated {{ when(report.generated_at) }} ·
+{{ report.sources|length }} sources, {{ report.failing }} failing ·
+dispatch lag {{ report.lag.total_seconds()|round(1) }} s
+{% if report.queue_depth is not none %}· queue {{ report.queue_depth }}{% endif %}</p>
+<h2>Sources</h2>
+<div class="wrap"><table id="sources">
+<tr><th>source</th><th>last success</th><th>failures</th><th>next check</th>
+<th>24 h</th><th>last error</th></tr>
+{% for s in report.sources %}<tr class="{{ 'failing' if s.failing else 'healthy' }}">
+<td>{{ s.id }}<br><small>{{ s.name }}</small></td><td>{{ when(s.last_success_at) }}</td>
+<td>{{ s.consecutive_failures }}</td><td>{{ when(s.next_check_at) }}</td>
+<td>{{ s.articles_24h }}</td><td class="err">{{ s.last_error or "" }}</td></tr>
+{% endfor %}</table></div>
+<h2>Subscribers</h2>
+<div class="wrap"><table id="subscribers">
+<tr><th>subscriber</th><th>last digest</th><th>next digest</th><th>state</th></tr>
+{% for s in report.subscribers %}<tr>
+<td>{{ s.id }}</td><td>{{ when(s.last_digest_at) }}</td><td>{{ when(s.next_digest_at) }}</td>
+<td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% else %}
+<span class="ok">active</span>{% endif %}</td></tr>
+{% endfor %}</table></div>
+{% endblock %}"""
+
+_CONFIRM = """{% extends "page" %}{% block title %}退订 unsubscribe{% endblock %}
+{% block body %}<h1>退订 Unsubscribe</h1>
+<p>停止向 <strong>{{ subscriber }}</strong> 发送每日摘要？<br>
+Stop sending the digest to <strong>{{ subscriber }}</strong>?</p>
+<form method="post" action="{{ action }}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit" id="confirm">确认退订 · Unsubscribe</button></form>
+{% endblock %}"""
+
+_DONE = """{% extends "page" %}{% block title %}已退订 unsubscribed{% endblock %}
+{% block body %}<h1 id="done">已退订 Unsubscribed</h1>
+<p><strong>{{ subscriber }}</strong> 将不再收到摘要。 No further digests will be sent.</p>
+{% endblock %}"""
+
+_INVALID = """{% extends "page" %}{% block title %}无效链接 invalid link{% endblock %}
+{% block body %}<h1>无效的退订链接 · Invalid unsubscribe link</h1><p>{{ reason }}</p>
+{% endblock %}"""
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=DictLoader(
+            {
+                "page": _PAGE,
+                "status": _STATUS,
+                "confirm": _CONFIRM,
+                "done": _DONE,
+                "invalid": _INVALID,
+            }
+        ),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+    )
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+class _DatabaseCollector(Collector):
+    """Reads the figures from the database at each scrape."""
+
+    def __init__(self, config: Config, db: Database, queue_depth: Callable[[], int | None]):
+        self.config = config
+        self.db = db
+        self.queue_depth = queue_depth
+
+    def collect(self) -> Iterator[Metric]:
+        with self.db.session() as session:
+            fetches = session.execute(
+                select(Fetch.status, func.count()).group_by(Fetch.status)
+            ).all()
+            fetch_errors = session.scalar(
+                select(func.count()).select_from(Fetch).where(Fetch.error.is_not(None))
+            )
+            failing = session.scalar(
+                select(func.count())
+                .select_from(SourceState)
+                .where(SourceState.consecutive_failures > 0)
+            )
+            articles = session.scalar(select(func.count()).select_from(Article))
+            stories = session.scalar(select(func.count()).select_from(Story))
+            digests = session.execute(
+                select(Delivery.status, func.count()).group_by(Delivery.status)
+            ).all()
+            unsubscribed = session.scalar(
+                select(func.count())
+                .select_from(SubscriberState)
+                .where(SubscriberState.unsubscribed.is_(True))
+            )
+        by_status = CounterMetricFamily(
+            "citydigest_fetches", "HTTP fetches by response status", labels=["status"]
+        )
+        for code, count in fetches:
+            by_status.add_metric([str(code) if code is not None else "none"], count)
+        yield by_status
+        yield CounterMetricFamily(
+            "citydigest_fetch_errors", "Fetches that ended in an error", value=fetch_errors or 0
+        )
+        yield GaugeMetricFamily(
+            "citydigest_sources_failing", "Sources whose last check failed", value=failing or 0
+        )
+        yield GaugeMetricFamily(
+            "citydigest_sources", "Configured sources", value=len(self.config.sources)
+        )
+        yield GaugeMetricFamily("citydigest_articles", "Articles stored", value=articles or 0)
+        yield GaugeMetricFamily("citydigest_stories", "Stories stored", value=stories or 0)
+        by_delivery = CounterMetricFamily(
+            "citydigest_digests", "Digest deliveries by status", labels=["status"]
+        )
+        counts = {str(state): int(count) for state, count in digests}
+        for state in sorted({"sent", "failed", "pending"} | set(counts)):
+            by_delivery.add_metric([state], counts.get(state, 0))
+        yield by_delivery
+        yield GaugeMetricFamily(
+            "citydigest_subscribers_unsubscribed",
+            "Subscribers who unsubscribed",
+            value=unsubscribed or 0,
+        )
+        yield GaugeMetricFamily(
+            "citydigest_dispatch_lag_seconds",
+            "How late the most overdue source check is",
+            value=Schedule(self.db).lag(self.config).total_seconds(),
+        )
+        depth = self.queue_depth()
+        if depth is not None:
+            yield GaugeMetricFamily(
+                "citydigest_queue_depth", "Jobs waiting or running (distributed)", value=depth
+            )
+
+
+def metrics_text(
+    config: Config, db: Database, queue_depth: Callable[[], int | None] | None = None
+) -> bytes:
+    """The Prometheus exposition of the database's figures."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_DatabaseCollector(config, db, queue_depth or (lambda: None)))
+    return generate_latest(registry)
+
+
+# --------------------------------------------------------------------------- unsubscribe
+
+
+def unsubscribe(db: Database, subscriber_id: str, *, at: datetime | None = None) -> bool:
+    """Store the unsubscribe of ``subscriber_id`` (it wins over subscribers.yaml until the
+    operator re-subscribes it). False if it was unsubscribed already."""
+    at = at or utcnow()
+    with db.session() as session:
+        row = session.get(SubscriberState, subscriber_id)
+        if row is None:
+            row = SubscriberState(id=subscriber_id, unsubscribed=False)
+            session.add(row)
+        if row.unsubscribed:
+            return False
+        row.unsubscribed = True
+        row.unsubscribed_at = at
+        return True
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def _archive_prefix(base_url: str) -> str:
+    """The path the archive is served under: the path of ``archive.base_url``."""
+    path = urlsplit(base_url).path.rstrip("/")
+    return path
+
+
+def create_app(
+    config: Config,
+    db: Database,
+    *,
+    queue_depth: Callable[[], int | None] | None = None,
+    secret: str | None = None,
+) -> Starlette:
+    """The web app over ``db``; ``secret`` defaults to the variable ``unsubscribe_secret_env``
+    names (without one, unsubscribe links are refused with 503)."""
+    env = _environment()
+    depth = queue_depth or (lambda: None)
+    secret = secret or os.environ.get(config.settings.unsubscribe_secret_env)
+    known = {s.id for s in config.subscribers}
+
+    def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+
+    def when(value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value.astimezone(config.settings.zone):%Y-%m-%d %H:%M}"
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            return JSONResponse({"status": "error", "database": str(exc)[:200]}, 503)
+        return JSONResponse({"status": "ok"})
+
+    async def metrics(_request: Request) -> Response:
+        return Response(metrics_text(config, db, depth), media_type=PROMETHEUS_TYPE)
+
+    async def status_page(_request: Request) -> Response:
+        report: StatusReport = status_report(config, db, queue_depth=depth())
+        return page("status", report=report, when=when)
+
+    def check(request: Request) -> str | HTMLResponse:
+        if not secret:
+            return page(
+                "invalid",
+                503,
+                reason=f"unsubscribe is not configured: "
+                f"${config.settings.unsubscribe_secret_env} is not set",
+            )
+        try:
+            subscriber_id = verify_token(secret, request.query_params.get("token", ""))
+        except InvalidToken as exc:
+            return page("invalid", 400, reason=str(exc))
+        if subscriber_id not in known:
+            return page("invalid", 404, reason=f"no subscriber {subscriber_id!r}")
+        return subscriber_id
+
+    async def unsubscribe_endpoint(request: Request) -> Response:
+        checked = check(request)
+        if isinstance(checked, HTMLResponse):
+            return checked
+        if request.method == "GET":
+            action = f"{request.url.path}?{request.url.query}"  # relative: right behind proxies
+            return page("confirm", subscriber=checked, action=action)
+        form = await request.form()
+        if form.get("List-Unsubscribe") != "One-Click":
+            return PlainTextResponse("expected List-Unsubscribe=One-Click", 400)
+        unsubscribe(db, checked)
+        return page("done", subscriber=checked)
+
+    prefix = _archive_prefix(config.settings.archive.base_url)
+    routes: list[BaseRoute] = [
+        Route("/", status_page),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]),
+    ]
+    if prefix:
+        routes.append(Route(f"{prefix}/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]))
+    archive = Path(config.settings.archive.dir)
+    if not archive.is_absolute():
+        archive = (Path.cwd() / archive).resolve()
+    routes.append(
+        Mount(prefix or "/archive", StaticFiles(directory=archive, html=True, check_dir=False))
+    )
+    if not prefix:
+        routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
+    return Starlette(routes=routes)

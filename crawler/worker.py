@@ -1,0 +1,341 @@
+"""The distributed runner: procrastinate 3.x on the PostgreSQL database citydigest uses.
+
+``citydigest run --engine procrastinate`` is the dispatcher and ``citydigest worker`` does the
+work; any number of each may run, on any machines. The same schedule tables and the same crawl
+and digest functions as the embedded runner are used (:mod:`crawler.schedule`):
+
+- ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
+  once per period however many processes run its periodic deferrer. It claims due sources and
+  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each;
+- ``crawl`` jobs carry ``lock="host:<host>"`` (one crawl per host across the cluster, so
+  per-host politeness holds) and ``queueing_lock="crawl:<source>"`` (one waiting job per
+  source);
+- ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
+  deliveries table makes each digest go out once even if a job runs twice;
+- ``retry_stalled`` (periodic) retries the jobs of workers whose heartbeat stopped for
+  ``stalled_after`` seconds (above the heartbeat interval): without it a killed worker's jobs
+  stay "doing" and keep their host locks for ever.
+
+Workers get the config and database through procrastinate's ``additional_context`` (a
+:class:`Runtime`), never through a global.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QUEUES",
+    "Runtime",
+    "WorkerSettings",
+    "conninfo",
+    "ensure_queue_schema",
+    "make_app",
+    "queue_depth",
+    "run_dispatcher",
+    "run_worker",
+]
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.engine import make_url
+
+from crawler.config import Config, load_config
+from crawler.daemon import DIGEST_LEASE, config_files_state
+from crawler.db import Database
+from crawler.errors import ConfigError
+from crawler.models import utcnow
+from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
+
+log = logging.getLogger("citydigest.worker")
+
+QUEUES = ("dispatch", "crawl", "digest", "maintenance")
+_SCHEMA_LOCK = 7_245_117  # pg_advisory_lock key while installing procrastinate's schema
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Timings of the distributed runner (the defaults suit production; tests shorten them)."""
+
+    dispatch_every: int = 10  # seconds between dispatch ticks
+    heartbeat: float = 10.0  # worker heartbeat interval
+    stalled_after: float = 30.0  # no heartbeat for this long: the worker's jobs are retried
+    retry_stalled_every: int = 10  # seconds between checks for stalled jobs
+    claim_limit: int = 1000  # sources deferred per dispatch tick at most
+
+    def __post_init__(self) -> None:
+        if self.stalled_after <= self.heartbeat:
+            raise ValueError(
+                f"stalled_after ({self.stalled_after} s) must be above the heartbeat interval "
+                f"({self.heartbeat} s), or live workers' jobs would be retried"
+            )
+        if not 1 <= self.dispatch_every <= 59 or not 1 <= self.retry_stalled_every <= 59:
+            raise ValueError("dispatch_every and retry_stalled_every must be 1..59 seconds")
+
+
+@dataclass
+class Runtime:
+    """What the tasks of one process use: the config (reloaded on change) and the database."""
+
+    config: Config
+    db: Database
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    _files: tuple[tuple[str, int, int], ...] = ()
+    _hosts: dict[str, str] = field(default_factory=dict)
+    _synced: bool = False
+
+    def __post_init__(self) -> None:
+        self._files = config_files_state(self.config.dir)
+        self._index()
+
+    def _index(self) -> None:
+        from crawler.pipeline import hosts_of
+
+        self._hosts = {s.id: min(hosts_of(s)) for s in self.config.sources}
+
+    def host(self, source_id: str) -> str:
+        """The host whose lock a crawl of ``source_id`` takes (its first discovery host)."""
+        return self._hosts[source_id]
+
+    def hosts(self) -> dict[str, set[str]]:
+        return {source_id: {host} for source_id, host in self._hosts.items()}
+
+    def refresh(self) -> bool:
+        """Reload the config if a file changed; an invalid edit keeps the running config."""
+        state = config_files_state(self.config.dir)
+        if state == self._files:
+            return False
+        self._files = state
+        try:
+            self.config = load_config(self.config.dir)
+        except ConfigError as exc:
+            log.error("config reload rejected, keeping the running config: %s", exc)
+            return False
+        self._index()
+        self._synced = False
+        return True
+
+    def sync(self) -> None:
+        """Give new sources and subscribers their schedule rows (once per config)."""
+        if not self._synced:
+            self.schedule.sync(self.config)
+            self._synced = True
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(self.db, self.policy)
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq connection string of a SQLAlchemy PostgreSQL URL."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"the distributed runner needs PostgreSQL, the database is {url.get_backend_name()}"
+            " (set database: postgresql://… or --database)"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _runtime(context: JobContext) -> Runtime:
+    runtime = context.additional_context.get("runtime")
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("citydigest tasks need a Runtime in the worker's additional_context")
+    return runtime
+
+
+def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
+    """The procrastinate app with citydigest's tasks, on the database at ``database_url``."""
+    settings = settings or WorkerSettings()
+    app = App(connector=PsycopgConnector(conninfo=conninfo(database_url)))
+
+    @app.task(name="citydigest.crawl", queue="crawl", pass_context=True)
+    async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
+        runtime = _runtime(context)
+        if due is not None:
+            late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
+            log.info("crawl %s: started %.1f s after due", source_id, late)
+        results = await crawl_sources(
+            runtime.config, runtime.db, [source_id], schedule=runtime.schedule
+        )
+        return {"source": source_id, "results": [list(r) for r in results]}
+
+    @app.task(name="citydigest.digest", queue="digest", pass_context=True)
+    async def digest(context: JobContext, subscriber_id: str) -> None:
+        runtime = _runtime(context)
+        await send_due_digests(
+            runtime.config, runtime.db, [subscriber_id], schedule=runtime.schedule
+        )
+
+    @app.periodic(cron=f"* * * * * */{settings.dispatch_every}", periodic_id="dispatch")
+    @app.task(
+        name="citydigest.dispatch",
+        queue="dispatch",
+        queueing_lock="dispatch",
+        pass_context=True,
+    )
+    async def dispatch(context: JobContext, timestamp: int) -> dict[str, int]:
+        runtime = _runtime(context)
+        runtime.refresh()
+        runtime.sync()
+        config, schedule = runtime.config, runtime.schedule
+        now = utcnow()
+        claimed = schedule.claim_sources(
+            config,
+            runtime.hosts(),
+            limit=settings.claim_limit,
+            one_per_host=False,
+            now=now,
+        )
+        deferred = 0
+        for source_id, due in claimed:
+            try:
+                await crawl.configure(
+                    lock=f"host:{runtime.host(source_id)}",
+                    queueing_lock=f"crawl:{source_id}",
+                ).defer_async(source_id=source_id, due=due.isoformat())
+                deferred += 1
+            except AlreadyEnqueued:
+                pass
+        digests = schedule.claim_subscribers(config, lease=DIGEST_LEASE, now=now)
+        for pending in digests:
+            with contextlib.suppress(AlreadyEnqueued):
+                await digest.configure(
+                    lock=f"subscriber:{pending.subscriber_id}",
+                    queueing_lock=f"digest:{pending.subscriber_id}",
+                ).defer_async(subscriber_id=pending.subscriber_id)
+        lag = max(((now - d).total_seconds() for _, d in claimed), default=0.0)
+        log.info("dispatch: %d crawls, %d digests, lag %.1f s", deferred, len(digests), lag)
+        return {"crawls": deferred, "digests": len(digests), "lag_ms": int(lag * 1000)}
+
+    @app.periodic(cron=f"* * * * * */{settings.retry_stalled_every}", periodic_id="retry-stalled")
+    @app.task(
+        name="citydigest.retry_stalled",
+        queue="maintenance",
+        queueing_lock="retry_stalled",
+        pass_context=True,
+    )
+    async def retry_stalled(context: JobContext, timestamp: int) -> int:
+        stalled = await context.app.job_manager.get_stalled_jobs(
+            seconds_since_heartbeat=settings.stalled_after
+        )
+        count = 0
+        for job in stalled:
+            await context.app.job_manager.retry_job(job)
+            count += 1
+            log.warning("retrying stalled job %s (%s)", job.id, job.task_name)
+        if count:
+            await context.app.job_manager.prune_stalled_workers(settings.stalled_after)
+        return count
+
+    return app
+
+
+async def ensure_queue_schema(app: App, database_url: str) -> bool:
+    """Install procrastinate's tables once (under an advisory lock, so concurrent starters
+    do not race). True if it was installed now."""
+    async with await psycopg.AsyncConnection.connect(conninfo(database_url)) as conn:
+        await conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+        try:
+            cur = await conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+            row = await cur.fetchone()
+            if row and row[0]:
+                return False
+            await app.schema_manager.apply_schema_async()
+            return True
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
+def queue_depth(db: Database) -> int | None:
+    """Jobs waiting or running in the queue; ``None`` without a procrastinate schema."""
+    if db.is_sqlite:
+        return None
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        exists = conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL"))
+        if not exists.scalar():
+            return None
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
+            ).scalar()
+            or 0
+        )
+
+
+async def _serve(
+    runtime: Runtime,
+    database_url: str,
+    settings: WorkerSettings,
+    *,
+    queues: list[str],
+    concurrency: int,
+    grace: float,
+    name: str,
+) -> None:
+    app = make_app(database_url, settings)
+    async with app.open_async():
+        await ensure_queue_schema(app, database_url)
+        await app.run_worker_async(
+            queues=queues,
+            concurrency=concurrency,
+            name=name,
+            additional_context={"runtime": runtime},
+            install_signal_handlers=True,
+            shutdown_graceful_timeout=grace,
+            update_heartbeat_interval=settings.heartbeat,
+            stalled_worker_timeout=settings.stalled_after,
+            delete_jobs="successful",
+        )
+
+
+def run_worker(
+    runtime: Runtime,
+    database_url: str,
+    *,
+    settings: WorkerSettings | None = None,
+    concurrency: int = 8,
+    grace: float = 30.0,
+    name: str = "citydigest-worker",
+) -> None:
+    """Work on crawl, digest and maintenance jobs until SIGTERM/SIGINT."""
+    asyncio.run(
+        _serve(
+            runtime,
+            database_url,
+            settings or WorkerSettings(),
+            queues=["crawl", "digest", "maintenance"],
+            concurrency=concurrency,
+            grace=grace,
+            name=name,
+        )
+    )
+
+
+def run_dispatcher(
+    runtime: Runtime,
+    database_url: str,
+    *,
+    settings: WorkerSettings | None = None,
+    grace: float = 30.0,
+) -> None:
+    """Defer the periodic dispatch and run it (and the stalled-job check) until stopped."""
+    asyncio.run(
+        _serve(
+            runtime,
+            database_url,
+            settings or WorkerSettings(),
+            queues=["dispatch", "maintenance"],
+            concurrency=1,
+            grace=grace,
+            name="citydigest-dispatcher",
+        )
+    )
