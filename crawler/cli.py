@@ -9,12 +9,11 @@ __all__ = ["cli", "main"]
 import asyncio
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
@@ -28,68 +27,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from crawler.config import Config, Source, load_config
-from crawler.db import Database, SchemaOutdated
-from crawler.errors import ConfigError, DigestError
+from crawler.config import Config, Source
+from crawler.context import EXIT_FAILED, Context, date_option, err, pass_ctx
+from crawler.errors import DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
-
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
-
-err = Console(stderr=True, highlight=False)
-
-
-# --------------------------------------------------------------------------- shared plumbing
-
-
-class Context:
-    """What every command gets: the config directory and database override."""
-
-    def __init__(self, config_dir: str | None, database: str | None) -> None:
-        self.config_dir = config_dir
-        self.database = database
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_dir)
-            except ConfigError as exc:
-                err.print(f"[bold red]citydigest:[/] {exc}", markup=True, soft_wrap=True)
-                raise SystemExit(EXIT_CONFIG) from None
-        return self._config
-
-    def database_url(self) -> str:
-        return (
-            self.database
-            or os.environ.get("CITYDIGEST_DATABASE_URL")
-            or self.config.settings.database
-        )
-
-    def open_db(self, *, upgrade: bool | None = None) -> Database:
-        try:
-            return Database(self.database_url(), upgrade=upgrade)
-        except SchemaOutdated as exc:
-            err.print(f"citydigest: {exc}")
-            raise SystemExit(EXIT_FAILED) from None
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, found {value!r}") from None
-
-
-def date_option(name: str, help_text: str) -> Callable[[F], F]:
-    return click.option(name, callback=_parse_date, metavar="YYYY-MM-DD", help=help_text)
+from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
 
 
 def _sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
@@ -705,16 +647,6 @@ def main(argv: list[str] | None = None) -> None:
         err.print("interrupted")
         raise SystemExit(130) from None
 
-
-# The service commands (run, worker, status, serve, subscribers) live in crawler/service.py,
-# which builds on this module's Context; registered here, after it is defined.
-from crawler.service import (  # noqa: E402
-    run_cmd,
-    serve_cmd,
-    status_cmd,
-    subscribers_group,
-    worker_cmd,
-)
 
 for _command in (run_cmd, worker_cmd, status_cmd, serve_cmd, subscribers_group):
     cli.add_command(_command)

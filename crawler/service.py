@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from crawler.cli import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
+from crawler.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
 from crawler.models import SubscriberState, utcnow
 from crawler.schedule import next_digest_at
 

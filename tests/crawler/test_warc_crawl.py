@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 from sqlalchemy import select
 
 from crawler.cli import cli
 from crawler.config import load_config
 from crawler.db import Database
 from crawler.models import Article
-from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 
 
 @pytest.fixture

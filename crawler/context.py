@@ -1,0 +1,74 @@
+"""What every command shares: the config directory and database of this invocation, exit
+codes, the error console and shared options. ``crawler.cli`` and ``crawler.service`` build on it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "Context", "date_option", "err", "pass_ctx"]
+
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from crawler.config import Config, load_config
+from crawler.db import Database, SchemaOutdated
+from crawler.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+err = Console(stderr=True, highlight=False)
+
+
+class Context:
+    """What every command gets: the config directory and database override."""
+
+    def __init__(self, config_dir: str | None, database: str | None) -> None:
+        self.config_dir = config_dir
+        self.database = database
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_dir)
+            except ConfigError as exc:
+                err.print(f"[bold red]citydigest:[/] {exc}", markup=True, soft_wrap=True)
+                raise SystemExit(EXIT_CONFIG) from None
+        return self._config
+
+    def database_url(self) -> str:
+        return (
+            self.database
+            or os.environ.get("CITYDIGEST_DATABASE_URL")
+            or self.config.settings.database
+        )
+
+    def open_db(self, *, upgrade: bool | None = None) -> Database:
+        try:
+            return Database(self.database_url(), upgrade=upgrade)
+        except SchemaOutdated as exc:
+            err.print(f"citydigest: {exc}")
+            raise SystemExit(EXIT_FAILED) from None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, found {value!r}") from None
+
+
+def date_option(name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(name, callback=_parse_date, metavar="YYYY-MM-DD", help=help_text)
