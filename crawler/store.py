@@ -97,6 +97,35 @@ def _visit_key(record: ArticleRecord) -> tuple[str, datetime] | None:
     return f"{visit.get('visitor')}>{visit.get('host')}", when
 
 
+def _article_values(
+    record: ArticleRecord, story_id: int, duplicate_of: int | None
+) -> dict[str, Any]:
+    return {
+        "url": record.url,
+        "canonical_url": record.canonical_url,
+        "source_id": record.source_id,
+        "title": record.title,
+        "published": record.published,
+        "published_offset": _offset_minutes(record.published),
+        "fetched": record.fetched,
+        "body": record.body,
+        "outlet": record.outlet,
+        "author": record.author,
+        "image_url": record.image_url,
+        "policy": record.policy,
+        "interpretation_of": record.interpretation_of,
+        "cities": list(record.cities),
+        "provinces": list(record.provinces),
+        "themes": list(record.themes),
+        "visits": list(record.visits),
+        "kind": record.kind,
+        "fingerprint": record.fingerprint,
+        "sketch": record.sketch,
+        "story_id": story_id,
+        "duplicate_of": duplicate_of,
+    }
+
+
 def _offset_minutes(value: datetime | None) -> int | None:
     if value is None or value.utcoffset() is None:
         return None
@@ -198,47 +227,26 @@ class Store:
 
     def save_article(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
         """Insert the article into its story (a new one unless ``duplicate_of`` names an earlier
-        article); an article already stored under the canonical URL is left as it is."""
+        article, or it reports a visit another story reports); an article already stored under
+        the canonical URL is left as it is."""
         try:
             with self.db.session() as session:
-                existing = session.execute(
-                    select(Article.id, Article.story_id).where(
-                        Article.canonical_url == record.canonical_url
-                    )
-                ).first()
-                if existing is not None:
-                    return SaveResult(existing.id, existing.story_id, created=False)
-                story = self._story_for(session, duplicate_of, _visit_key(record))
-                article = Article(
-                    url=record.url,
-                    canonical_url=record.canonical_url,
-                    source_id=record.source_id,
-                    title=record.title,
-                    published=record.published,
-                    published_offset=_offset_minutes(record.published),
-                    fetched=record.fetched,
-                    body=record.body,
-                    outlet=record.outlet,
-                    author=record.author,
-                    image_url=record.image_url,
-                    policy=record.policy,
-                    interpretation_of=record.interpretation_of,
-                    cities=list(record.cities),
-                    provinces=list(record.provinces),
-                    themes=list(record.themes),
-                    visits=list(record.visits),
-                    kind=record.kind,
-                    fingerprint=record.fingerprint,
-                    sketch=record.sketch,
-                    story_id=story.id,
-                    duplicate_of=duplicate_of,
-                )
-                session.add(article)
-                session.flush()
-                self._refresh_story(session, story)
-                return SaveResult(article.id, story.id, created=True)
-        except IntegrityError:
-            # Another writer stored the same canonical URL between our check and insert.
+                story, joined = self._story_for(session, duplicate_of, _visit_key(record))
+                article_id = session.execute(
+                    insert(Article)
+                    .values(**_article_values(record, story.id, duplicate_of))
+                    .returning(Article.id)
+                ).scalar_one()
+                if joined:
+                    self._refresh_story(session, story)
+                else:
+                    story.representative_id = article_id
+                    story.article_count = story.outlet_count = 1
+                    story.last_seen = record.fetched
+                    story.kind = record.kind if record.kind in ("visit", "policy") else "other"
+                return SaveResult(article_id, story.id, created=True)
+        except IntegrityError as exc:
+            # Stored already (by an earlier run, or another writer since our check).
             with self.db.session() as session:
                 row = session.execute(
                     select(Article.id, Article.story_id).where(
@@ -246,7 +254,7 @@ class Store:
                     )
                 ).first()
             if row is None:
-                raise StoreError("article vanished after a conflict", url=record.url) from None
+                raise StoreError(f"cannot store article: {exc.orig}", url=record.url) from exc
             return SaveResult(row.id, row.story_id, created=False)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store article: {exc}", url=record.url) from exc
@@ -256,16 +264,15 @@ class Store:
         session: Session,
         duplicate_of: int | None,
         visit: tuple[str, datetime] | None,
-    ) -> Story:
-        """The story a new article joins: its duplicate's; else, for a visit report, another
-        write-up of the same visit (same visitor and host within ``VISIT_MERGE_WINDOW``); else a
-        new one."""
+    ) -> tuple[Story, bool]:
+        """The story a new article joins, and whether it existed: its duplicate's; else, for a
+        visit report, another write-up of the same visit (same visitor and host within
+        ``VISIT_MERGE_WINDOW``); else a new one."""
         if duplicate_of is not None:
             story_id = session.scalar(select(Article.story_id).where(Article.id == duplicate_of))
-            if story_id is not None:
-                story = session.get(Story, story_id)
-                if story is not None:
-                    return story
+            story = session.get(Story, story_id) if story_id is not None else None
+            if story is not None:
+                return story, True
         if visit is not None:
             key, when = visit
             story = session.scalars(
@@ -279,13 +286,14 @@ class Store:
                 .limit(1)
             ).first()
             if story is not None:
-                return story
-        story = Story(first_seen=utcnow(), last_seen=utcnow(), article_count=0, outlet_count=0)
+                return story, True
+        now = utcnow()
+        story = Story(first_seen=now, last_seen=now, article_count=0, outlet_count=0)
         if visit is not None:
             story.visit_key, story.visit_date = visit
         session.add(story)
         session.flush()
-        return story
+        return story, False
 
     def _refresh_story(self, session: Session, story: Story) -> None:
         """Recount a story and pick its representative: the article whose site is the outlet

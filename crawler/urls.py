@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["TRACKING_PARAMS", "canonical_url", "host_of", "is_http_url"]
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -54,6 +55,7 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """The canonical form of an absolute http(s) URL."""
     normal = url_normalize(url.strip()) or url.strip()
