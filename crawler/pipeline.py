@@ -33,7 +33,7 @@ import httpx
 from crawler.analyze import Analyzer
 from crawler.config import Config, Source
 from crawler.db import Database
-from crawler.dedup import DuplicateIndex, Sketch
+from crawler.dedup import DuplicateIndex, Sketch, sketch
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import CrawlError, RobotsDisallowed
 from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult, Validators
@@ -383,7 +383,14 @@ class _IndexCache:
         cached = self._indexes.get(key)
         if cached is None:
             rows = store.sketches_since(DEDUP_WINDOW)
-            index = DuplicateIndex.build(rows)
+            try:
+                index = DuplicateIndex.build(rows)
+            except ValueError as exc:
+                # Sketches of an older format: sketch the stored bodies again, once.
+                log.warning("dedup index: %s; re-sketching the stored articles", exc)
+                store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
+                rows = store.sketches_since(DEDUP_WINDOW)
+                index = DuplicateIndex.build(rows)
         else:
             index, last_id = cached
             rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 __all__ = ["ArticleRecord", "SaveResult", "Store", "StoryRow", "VisitRow"]
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -345,6 +345,30 @@ class Store:
                 .order_by(Article.id)
             ).all()
         return [(r.id, r.sketch, r.fetched) for r in rows]
+
+    def resketch(self, window: timedelta, make: Callable[[str], bytes]) -> int:
+        """Recompute the dedup sketch of every article in the window from its stored body."""
+        cutoff = utcnow() - window
+        done = 0
+        last_id = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(Article.id, Article.body)
+                    .where(Article.fetched >= cutoff, Article.id > last_id)
+                    .order_by(Article.id)
+                    .limit(1000)
+                ).all()
+                for row in rows:
+                    session.execute(
+                        update(Article)
+                        .where(Article.id == row.id)
+                        .values(sketch=make(row.body or ""))
+                    )
+            if not rows:
+                return done
+            done += len(rows)
+            last_id = rows[-1].id
 
     # ------------------------------------------------------------------ reading
 

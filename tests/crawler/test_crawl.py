@@ -193,3 +193,21 @@ async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites
         # After the unchanged first list page, no deeper list page was read again.
         assert [p for _, p in site.requests].count("/list/2.html") == 1
     db.dispose()
+
+
+async def test_sketches_of_an_old_format_are_rebuilt(tmp_path: Path, sites: list[Site], database_url: str) -> None:
+    from sqlalchemy import update
+
+    from crawler import pipeline
+
+    config = make_config(tmp_path / "cfg", sites[:1], database_url)
+    db = Database(database_url, upgrade=True)
+    await crawl(config, db)
+    with db.session() as session:
+        session.execute(update(Article).values(sketch=b"\x00old"))
+    pipeline._INDEXES._indexes.clear()  # a new process
+    again = await crawl(config, db)
+    assert again.ok
+    with db.session() as session:
+        assert all(len(s) > 10 for s in session.scalars(select(Article.sketch)))
+    db.dispose()
