@@ -60,6 +60,7 @@ import asyncio
 import hashlib
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -339,7 +340,9 @@ class Fetcher:
     * ``settings``: the ``fetch:`` defaults (each ``get`` may pass a source's own).
     * ``user_agent``: the default User-Agent (each ``get`` may pass a source's own).
     * ``transport``: replaces the network (a WARC replay, ``httpx.MockTransport`` in tests); the
-      SSRF guard is then off, as nothing is connected to.
+      SSRF guard is then off, as nothing is connected to. A transport with a true ``is_replay``
+      attribute (:class:`crawler.warc.WarcReplayTransport`) also turns off the delays and
+      back-off: only the per-host concurrency bound remains.
     * ``on_record``: told of every ``get`` as a :class:`FetchRecord`.
     * ``archive``: told of every exchange (:data:`ArchiveHook`): the WARC writer.
 
@@ -364,11 +367,16 @@ class Fetcher:
         self._archive = archive
         self.user_agent = user_agent
         self._transport = transport
+        # A replay (WARC) answers from disk: no delays or back-off, only the concurrency bound.
+        self._replay = bool(getattr(transport, "is_replay", False))
         self._on_record = on_record
         self._clients: dict[tuple[str, str | None], httpx.AsyncClient] = {}
         self._slots: dict[str, _Slot] = {}
         self._resolved: dict[str, bool] = {}
         self._closed = False
+        # One TLS context for every client: building one loads the CA bundle (~50 ms of CPU),
+        # which per host would cost seconds on a crawl of a few dozen sites.
+        self._tls: ssl.SSLContext | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -443,6 +451,8 @@ class Fetcher:
         return slot
 
     async def _wait_turn(self, slot: _Slot, url: str) -> None:
+        if self._replay:
+            return
         async with slot.lock:
             now = time.monotonic()
             wait = slot.next_at - now
@@ -571,8 +581,11 @@ class Fetcher:
                     transport=self._transport, timeout=timeout, follow_redirects=False
                 )
             else:
+                if self._tls is None:
+                    self._tls = httpx.create_ssl_context()
                 client = httpx.AsyncClient(
                     http2=True,
+                    verify=self._tls,
                     limits=limits,
                     timeout=timeout,
                     follow_redirects=False,
@@ -622,9 +635,8 @@ class Fetcher:
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL: {exc}", url=url) from exc
         except httpx.HTTPError as exc:
-            raise FetchError(
-                f"{type(exc).__name__}: {exc or 'connection failed'}", url=url
-            ) from exc
+            detail = str(exc) or "the connection failed or was reset"
+            raise FetchError(f"{type(exc).__name__}: {detail}", url=url) from exc
         except (ValueError, UnicodeError) as exc:  # URLs httpx cannot even build a request for
             raise FetchError(f"invalid URL: {exc}", url=url) from exc
         elapsed = time.monotonic() - started
@@ -634,7 +646,8 @@ class Fetcher:
         if status == 304:
             return FetchResult(url, final_url, status, response.headers, b"", elapsed, True)
         if status in (429, 503):
-            self._back_off(slot, _retry_after(response.headers) or max(slot.delay, 5.0) * 4)
+            wait = _retry_after(response.headers)
+            self._back_off(slot, max(slot.delay, 5.0) * 4 if wait is None else wait)
         if status >= 400:
             raise HTTPStatusError(f"HTTP {status}", status=status, url=url)
         if status >= 300:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from faultserver import FaultServer, ForwardProxy, serving
 from sitefarm import Site, make_articles, serve
 
+from crawler import fetch as fetch_module
 from crawler.config import FetchSettings
 from crawler.errors import (
     BlockedAddress,
@@ -17,6 +21,7 @@ from crawler.errors import (
     FetchTimeout,
     HTTPStatusError,
     RobotsDisallowed,
+    RobotsUnavailable,
 )
 from crawler.fetch import Fetcher, FetchRecord, Validators
 
@@ -83,7 +88,7 @@ async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
         await asyncio.gather(*(fetcher.get(site.article_url(n)) for n in range(6)))
     assert [p for _, p in site.requests].count("/robots.txt") == 1
     times = sorted(t for t, p in site.requests if p != "/robots.txt")
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 6
     assert min(gaps) >= 0.09
 
@@ -164,3 +169,183 @@ async def test_user_agent_and_mock_transport() -> None:
     assert result.validators.etag == '"v1"'
     assert seen[1].headers["user-agent"] == UA and seen[1].headers["referer"] == "https://news.example.org/"
     assert seen[2].headers["if-none-match"] == '"v1"'
+
+
+# --------------------------------------------------------------------------- politeness, in depth
+# Against tests/faultserver.py: robots.txt states, Retry-After, AutoThrottle, conditional GET,
+# per-source user agent / headers / proxy.
+
+
+async def test_crawl_delay_from_robots_spaces_requests() -> None:
+    site = FaultServer("127.0.0.2", robots="crawl-delay", crawl_delay=0.3)
+    with serving(site):
+        async with Fetcher(settings(per_host_concurrency=4), user_agent=UA) as fetcher:
+            await asyncio.gather(*(fetcher.get(site.page_url(n)) for n in range(4)))
+            assert fetcher.host_delay(site.base) == pytest.approx(0.3)
+    times = sorted(t for t, p, _ in site.requests if p.startswith("/page/"))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 4 and min(gaps) >= 0.28
+
+
+async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch_module, "ROBOTS_TTL", 0.3)
+    one, two = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
+    with serving(one, two):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            for n in range(3):
+                await fetcher.get(one.page_url(n))
+            await fetcher.get(two.page_url(0))
+            assert one.paths().count("/robots.txt") == 1
+            await asyncio.sleep(0.35)
+            await fetcher.get(one.page_url(0))
+    assert one.paths().count("/robots.txt") == 2
+    assert two.paths().count("/robots.txt") == 1
+
+
+@pytest.mark.parametrize("mode", ["503", "timeout"])
+async def test_unreadable_robots_means_try_later(mode: str) -> None:
+    site = FaultServer("127.0.0.2", robots=mode)
+    records: list[FetchRecord] = []
+    with serving(site):
+        async with Fetcher(settings(timeout=0.5), user_agent=UA, on_record=records.append) as f:
+            with pytest.raises(RobotsUnavailable, match="try later"):
+                await f.get(site.page_url(0), source_id="s")
+            with pytest.raises(RobotsUnavailable):  # remembered: robots.txt is not asked again
+                await f.get(site.page_url(1), source_id="s")
+    assert site.paths() == ["/robots.txt"]
+    assert [r.error for r in records] == [records[0].error] * 2
+    assert "robots.txt unavailable" in (records[0].error or "")
+
+
+async def test_missing_robots_means_everything_is_allowed() -> None:
+    site = FaultServer("127.0.0.2", robots="404")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            result = await fetcher.get(site.page_url(1))
+    assert result.status == 200
+    assert site.paths() == ["/robots.txt", "/page/1.html"]
+
+
+async def test_robots_disallow_all_fetches_nothing_else() -> None:
+    site = FaultServer("127.0.0.2", robots="disallow")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            with pytest.raises(RobotsDisallowed):
+                await fetcher.get(site.page_url(0))
+    assert site.paths() == ["/robots.txt"]
+
+
+@pytest.mark.parametrize("path", ["/429", "/503"])
+async def test_retry_after_backs_off_that_host_only(path: str) -> None:
+    busy, other = FaultServer("127.0.0.2", retry_after="1"), FaultServer("127.0.0.3")
+    with serving(busy, other):
+        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+            with pytest.raises(HTTPStatusError) as info:
+                await fetcher.get(busy.url(path))
+            assert info.value.status == int(path[1:])
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+
+            async def timed(url: str) -> float:
+                await fetcher.get(url)
+                return loop.time() - started
+
+            busy_done, other_done = await asyncio.gather(
+                timed(busy.page_url(0)), timed(other.page_url(0))
+            )
+    assert other_done < 0.5
+    assert busy_done >= 0.9
+
+
+async def test_a_long_retry_after_fails_fast_instead_of_stalling_the_crawl() -> None:
+    busy, other = FaultServer("127.0.0.2", retry_after="3000"), FaultServer("127.0.0.3")
+    with serving(busy, other):
+        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+            with pytest.raises(HTTPStatusError):
+                await fetcher.get(busy.url("/429"))
+            with pytest.raises(FetchError, match="asked us to wait"):
+                await asyncio.wait_for(fetcher.get(busy.page_url(0)), 1.0)
+            assert (await fetcher.get(other.page_url(0))).status == 200
+    assert busy.paths() == ["/429"]
+
+
+async def test_throttle_follows_latency_and_never_drops_below_the_floor() -> None:
+    slow, fast = FaultServer("127.0.0.2", latency=0.2), FaultServer("127.0.0.3")
+    with serving(slow, fast):
+        async with Fetcher(
+            settings(per_host_concurrency=1, per_host_delay=0.0, obey_robots=False), user_agent=UA
+        ) as fetcher:
+            for n in range(4):
+                await fetcher.get(slow.page_url(n))
+                await fetcher.get(fast.page_url(n))
+            slow_delay, fast_delay = fetcher.host_delay(slow.base), fetcher.host_delay(fast.base)
+        async with Fetcher(
+            settings(per_host_concurrency=1, per_host_delay=0.25, obey_robots=False), user_agent=UA
+        ) as fetcher:
+            for n in range(3):
+                await fetcher.get(fast.page_url(n))
+            floored = fetcher.host_delay(fast.base)
+    # After 4 responses of 0.2 s the delay has moved 15/16 of the way to 0.2 s.
+    assert slow_delay is not None and 0.16 < slow_delay <= 0.2
+    assert fast_delay is not None and fast_delay < 0.02
+    assert floored == pytest.approx(0.25)
+
+
+async def test_conditional_get_with_etag() -> None:
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            first = await fetcher.get(site.url("/etag"))
+            again = await fetcher.get(site.url("/etag"), validators=first.validators)
+    assert first.is_modified and first.validators.etag == '"v1"'
+    assert first.validators.last_modified == "Wed, 01 May 2024 08:00:00 GMT"
+    assert again.not_modified and again.status == 304 and again.content == b""
+    sent = [h for _, p, h in site.requests if p == "/etag"][1]
+    assert sent["If-None-Match"] == '"v1"'
+    assert sent["If-Modified-Since"] == "Wed, 01 May 2024 08:00:00 GMT"
+
+
+async def test_stale_etag_but_same_body_is_not_modified() -> None:
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            first = await fetcher.get(site.url("/stale-etag"))
+            again = await fetcher.get(site.url("/stale-etag"), validators=first.validators)
+            changed = await fetcher.get(
+                site.url("/stale-etag"), validators=Validators(body_hash="0" * 64)
+            )
+    assert first.validators.etag != again.headers.get("etag")
+    assert not again.is_modified
+    assert changed.is_modified
+
+
+async def test_per_source_user_agent_and_headers_reach_the_server() -> None:
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            default = await fetcher.get(site.url("/echo"))
+            custom = await fetcher.get(
+                site.url("/echo?x=1"),
+                user_agent="qdnews-bot/2.0",
+                headers={"Referer": "https://news.example.cn/", "Cookie": "region=cn"},
+            )
+    assert json.loads(default.content)["User-Agent"] == UA
+    sent = json.loads(custom.content)
+    assert sent["User-Agent"] == "qdnews-bot/2.0"
+    assert sent["Referer"] == "https://news.example.cn/" and sent["Cookie"] == "region=cn"
+    assert "br" in sent["Accept-Encoding"] and "gzip" in sent["Accept-Encoding"]
+
+
+async def test_requests_can_go_through_a_proxy() -> None:
+    site = FaultServer("127.0.0.2")
+    proxy = ForwardProxy("127.0.0.9")
+    with serving(site), proxy.running():
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            result = await fetcher.get(site.page_url(1), proxy=proxy.url, user_agent="via-proxy")
+            direct = await fetcher.get(site.page_url(2))
+    relayed = [path for path, _ in proxy.requests]
+    assert relayed == [f"{site.base}/robots.txt", site.page_url(1)]
+    assert "故障测试站第1篇" in result.decode().text and direct.status == 200
+    assert [h.get("Via") for _, p, h in site.requests if p == "/page/1.html"] == ["1.1 test-proxy"]
+    assert [h.get("Via") for _, p, h in site.requests if p == "/page/2.html"] == [None]
+    assert proxy.requests[1][1]["User-Agent"] == "via-proxy"

@@ -1,0 +1,386 @@
+"""Crawl benchmark: a full ``citydigest crawl once`` against a local farm, with a raw httpx
+ceiling measured in the same run.
+
+The farm (``tests/sitefarm.py``) serves N sites, each on its own loopback address (127.0.0.2,
+127.0.0.3, … so per-host limits apply as between real sites), with an RSS or Atom feed,
+paginated list pages, a gzipped sitemap for every fourth site, robots.txt with a disallowed
+path, article pages in UTF-8, GBK and Big5, and optional injected latency per request. The farm
+runs in this process (threads); everything measured runs in a child process:
+
+1. **pipeline**: ``citydigest --config DIR crawl once`` (fetch, discover, extract, tag, dedup,
+   store into a fresh SQLite file), whole-process figures from ``os.wait4`` (CPU seconds, peak
+   RSS of the largest process) plus the process tree's RSS sampled every 50 ms (in case the
+   pipeline runs a worker process); pages = rows in ``fetches``; articles = rows in ``articles``,
+   checked against the number the farm serves;
+2. **raw httpx**: the very URLs the pipeline fetched (read back from ``fetches``), one
+   ``AsyncClient`` per host and at most ``--concurrency`` requests per host, bodies read, no
+   parsing: the ceiling for this machine.
+
+Pages/s is pages over wall-clock seconds of the child; pages per CPU second is the per-core
+rate. Results are the median of ``--runs``.
+
+Usage (repository root, project virtualenv)::
+
+    python bench/crawl.py                             # 50 sites, 20,000 articles, 50 ms, 4/host
+    python bench/crawl.py --scale 5000 20000 50000    # is the rate flat as the database grows?
+    python bench/crawl.py --latency 0 --profile       # per-core rate and where the time goes
+    python bench/crawl.py --pin 1                     # the crawler on one core (CPU 1)
+    python bench/crawl.py --json results.json         # also write the figures as JSON
+    python bench/crawl.py --text farm                 # the test farm's repetitive filler text
+
+By default each article's body is distinct prose-like text (``--text diverse``): the test
+farm's own bodies are drawn from eight shared sentences, which makes every article a near
+duplicate of thousands of others, so the dedup stage's candidate lists (and its cost per page)
+grow with the database in a way real news does not.
+
+The reference (issue 6): polite Scrapy 2.19 does 579 pages/s, 36 CPU s, 140 MB peak RSS on the
+50-site / 20,000-article / 50 ms farm; the goal is ≥ 1.5x its pages/s with no more memory.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Figures", "main", "raw_fetch"]
+
+import argparse
+import asyncio
+import json
+import os
+import pstats
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+SCRAPY_POLITE = {"pages_per_s": 579.0, "cpu_s": 36.0, "rss_mb": 140.0}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One measured child process."""
+
+    kind: str  # pipeline | raw
+    articles_served: int
+    pages: int
+    articles: int
+    wall_s: float
+    cpu_s: float
+    rss_mb: float  # peak RSS of the largest process (wait4)
+    tree_rss_mb: float  # peak RSS of the whole process tree (sampled)
+    exit_code: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def pages_per_cpu_s(self) -> float:
+        return self.pages / self.cpu_s if self.cpu_s else 0.0
+
+
+# --------------------------------------------------------------------------- measuring a child
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and its descendants, in kB (0 once it is gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_measured(
+    cmd: Sequence[str], *, log: Path, pin: int | None = None, env: dict[str, str] | None = None
+) -> tuple[int, float, float, float, float]:
+    """Run ``cmd``; return (exit code, wall s, CPU s, peak RSS MB, peak tree RSS MB)."""
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        if pin is not None:  # not preexec_fn: this process runs the farm's threads
+            os.sched_setaffinity(proc.pid, {pin})
+        peak_tree = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.05):
+                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return proc.returncode, wall, cpu, usage.ru_maxrss / 1024, peak_tree / 1024
+
+
+# --------------------------------------------------------------------------- the raw ceiling
+
+
+async def raw_fetch(urls: Sequence[str], *, concurrency: int, timeout: float) -> tuple[int, int]:
+    """GET every URL, one AsyncClient per host, ``concurrency`` workers per host; return
+    (responses, errors)."""
+    import httpx
+
+    by_host: dict[str, deque[str]] = defaultdict(deque)
+    for url in urls:
+        by_host[urlsplit(url).netloc].append(url)
+    ok = errors = 0
+
+    async def worker(client: httpx.AsyncClient, queue: deque[str]) -> None:
+        nonlocal ok, errors
+        while queue:
+            url = queue.popleft()
+            try:
+                response = await client.get(url)
+                await response.aread()
+                ok += 1
+            except httpx.HTTPError:
+                errors += 1
+
+    clients = [
+        httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            timeout=timeout,
+            trust_env=False,
+        )
+        for _ in by_host
+    ]
+    try:
+        await asyncio.gather(
+            *(
+                worker(client, queue)
+                for client, queue in zip(clients, by_host.values(), strict=True)
+                for _ in range(concurrency)
+            )
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    return ok, errors
+
+
+def _raw_worker(url_file: Path, concurrency: int, timeout: float) -> None:
+    urls = url_file.read_text().split()
+    ok, errors = asyncio.run(raw_fetch(urls, concurrency=concurrency, timeout=timeout))
+    print(json.dumps({"ok": ok, "errors": errors}))
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def _citydigest() -> list[str]:
+    script = shutil.which("citydigest", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-c", "from crawler.cli import main; main()"]
+
+
+# Characters of ordinary news prose, for --text diverse.
+_POOL = sorted(set(
+    "考察团一行先后来到产业园区企业研发中心政务服务大厅现场察看项目建设情况双方表示将进一步加强在"
+    "产业协作人才交流和营商环境等方面的合作座谈会上与会人员围绕城市更新科技创新对外开放议题深入"
+    "近年来该市坚持驱动发展持续推动升级取得了显著成效成员纷纷此行收获满满要把学到好经验做法转化为"
+    "实际行动会议强调对标先进补齐短板加快现代化国际大都市据介绍今年以来全新签约重大百余个总投资超"
+    "过千亿元下一步重点领域深化改革激发市场主体活力经济社会文化生态民生教育医疗交通水利农业工业"
+))
+
+
+def diverse(sites: list) -> None:
+    """Replace the farm's filler paragraphs (eight shared sentences, so every article is a near
+    duplicate of thousands of others and the dedup index's candidate lists grow with the
+    database) with distinct prose-like text; titles and lead sentences are kept."""
+    import random
+
+    from sitefarm import Article
+
+    for site in sites:
+        rng = random.Random(site.id)
+        articles = []
+        for a in site.articles:
+            paragraphs = [a.paragraphs[0]]
+            for _ in range(4):
+                words = ["".join(rng.choices(_POOL, k=rng.randint(4, 12))) for _ in range(5)]
+                paragraphs.append("，".join(words) + "。")
+            paragraphs.append(a.paragraphs[-1])
+            articles.append(Article(a.number, a.title, tuple(paragraphs), a.published, a.outlet))
+        site.articles = articles
+
+
+def write_config(folder: Path, sites: list, *, concurrency: int, timeout: float) -> Path:
+    from sitefarm import SETTINGS_YAML, sources_yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "bench.db"
+    settings = SETTINGS_YAML.format(db=db, concurrency=concurrency, delay=0, timeout=timeout)
+    (folder / "citydigest.yaml").write_text(settings.replace("max_bytes: 2000000", "max_bytes: 5000000"))
+    (folder / "sources.yaml").write_text(sources_yaml(sites, max_pages=1000))
+    return db
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool) -> list[Figures]:
+    from sitefarm import farm, serve
+
+    per_site = max(1, total // args.sites)
+    sites = farm(args.sites, per_site, latency=args.latency)
+    if args.text == "diverse":
+        diverse(sites)
+    served = per_site * args.sites
+    folder = Path(tempfile.mkdtemp(prefix=f"crawl-{total}-", dir=work))
+    out: list[Figures] = []
+    with serve(sites):
+        db = write_config(folder, sites, concurrency=args.concurrency, timeout=args.timeout)
+        cmd = [*_citydigest(), "--config", str(folder), "crawl", "once"]
+        if profile:
+            cmd = [sys.executable, "-m", "cProfile", "-o", str(folder / "crawl.prof"), *cmd]
+        code, wall, cpu, rss, tree = run_measured(cmd, log=folder / "crawl.log", pin=args.pin)
+        out.append(
+            Figures("pipeline", served, count(db, "fetches"), count(db, "articles"), wall, cpu, rss,
+                    tree, code)
+        )
+        if args.raw:
+            with sqlite3.connect(db) as conn:
+                urls = [u for (u,) in conn.execute("SELECT url FROM fetches ORDER BY id")]
+            url_file = folder / "urls.txt"
+            url_file.write_text("\n".join(urls))
+            cmd = [sys.executable, __file__, "--raw-worker", str(url_file),
+                   "--concurrency", str(args.concurrency), "--timeout", str(args.timeout)]
+            log = folder / "raw.log"
+            code, wall, cpu, rss, tree = run_measured(cmd, log=log, pin=args.pin)
+            result = json.loads(log.read_text().strip().splitlines()[-1])
+            out.append(Figures("raw", served, result["ok"], 0, wall, cpu, rss, tree, code))
+    if profile:
+        print(f"\n## profile of `crawl once` ({served:,} articles, latency {args.latency:g} s)\n")
+        stats = pstats.Stats(str(folder / "crawl.prof"), stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(args.profile_lines)
+        stats.sort_stats("cumulative").print_stats(args.profile_lines)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def median(figures: list[Figures]) -> Figures:
+    """Field-wise median of several runs of one kind."""
+    first = figures[0]
+    numbers = {
+        name: statistics.median(getattr(f, name) for f in figures)
+        for name in ("pages", "articles", "wall_s", "cpu_s", "rss_mb", "tree_rss_mb")
+    }
+    return Figures(
+        first.kind, first.articles_served, int(numbers["pages"]), int(numbers["articles"]),
+        numbers["wall_s"], numbers["cpu_s"], numbers["rss_mb"], numbers["tree_rss_mb"],
+        max(f.exit_code for f in figures),
+    )
+
+
+def table(rows: list[Figures]) -> str:
+    lines = [
+        "| run | articles served | pages | articles stored | s | pages/s | CPU s | pages/CPU s "
+        "| peak RSS MB | tree RSS MB | exit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in rows:
+        stored = f"{f.articles:,}" if f.kind == "pipeline" else "-"
+        lines.append(
+            f"| {f.kind} | {f.articles_served:,} | {f.pages:,} | {stored} | {f.wall_s:.1f} "
+            f"| {f.pages_per_s:,.0f} | {f.cpu_s:.1f} | {f.pages_per_cpu_s:,.0f} | {f.rss_mb:.0f} "
+            f"| {f.tree_rss_mb:.0f} | {f.exit_code} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", type=int, default=50)
+    parser.add_argument("--scale", type=int, nargs="+", default=[20_000], metavar="ARTICLES",
+                        help="total articles served; several values show whether the rate is flat")
+    parser.add_argument("--latency", type=float, default=0.05, help="injected seconds per request")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests per host")
+    parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--text", choices=["diverse", "farm"], default="diverse",
+                        help="article text: distinct per article (default), or the test farm's "
+                        "filler, which makes every article a near duplicate of thousands")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; the median is shown")
+    parser.add_argument("--pin", type=int, metavar="CPU", help="run the measured processes on this CPU")
+    parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the httpx ceiling")
+    parser.add_argument("--profile", action="store_true", help="cProfile one extra pipeline run")
+    parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument("--keep", action="store_true", help="keep configs, databases and logs")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--raw-worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.raw_worker:
+        _raw_worker(args.raw_worker, args.concurrency, args.timeout)
+        return 0
+
+    print(f"# crawl benchmark: {args.sites} sites, {args.concurrency} requests/host, "
+          f"{args.text} text, "
+          f"latency {args.latency * 1000:g} ms, {args.runs} run(s) per size, "
+          f"{os.cpu_count()} CPUs{f', pinned to CPU {args.pin}' if args.pin is not None else ''}")
+    every: list[dict[str, object]] = []
+    medians: list[Figures] = []
+    failed = False
+    for total in args.scale:
+        runs: dict[str, list[Figures]] = defaultdict(list)
+        for number in range(args.runs):
+            for figures in run_once(args, total, args.work, profile=False):
+                runs[figures.kind].append(figures)
+                every.append({**asdict(figures), "run": number, "pages_per_s": figures.pages_per_s})
+                print(f"  {total:,} articles, run {number + 1}: {figures.kind} "
+                      f"{figures.pages:,} pages in {figures.wall_s:.1f} s "
+                      f"({figures.pages_per_s:,.0f}/s), {figures.cpu_s:.1f} CPU s, "
+                      f"{figures.rss_mb:.0f} MB", flush=True)
+        for kind in ("pipeline", "raw"):
+            if runs[kind]:
+                medians.append(median(runs[kind]))
+        pipeline = medians[-2] if args.raw else medians[-1]
+        if pipeline.articles != pipeline.articles_served or pipeline.exit_code != 0:
+            failed = True
+            print(f"  !! stored {pipeline.articles:,} of {pipeline.articles_served:,} articles, "
+                  f"exit {pipeline.exit_code}")
+    print("\n" + table(medians))
+    goal = 1.5 * SCRAPY_POLITE["pages_per_s"]
+    for f in medians:
+        if f.kind == "pipeline":
+            verdict = "meets" if f.pages_per_s >= goal and f.rss_mb <= SCRAPY_POLITE["rss_mb"] else "misses"
+            print(f"- {f.articles_served:,} articles: pipeline {f.pages_per_s:,.0f} pages/s "
+                  f"({f.pages_per_s / SCRAPY_POLITE['pages_per_s']:.2f}x polite Scrapy), "
+                  f"{verdict} the goal (>= {goal:.0f} pages/s, <= 140 MB)")
+    if args.profile:
+        run_once(args, args.scale[-1], args.work, profile=True)
+    if args.json:
+        args.json.write_text(json.dumps(every, indent=2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""WARC files: write what the crawler fetched, and replay archives through the same pipeline.
+
+* :class:`WarcWriter` is the fetcher's ``archive`` hook (``crawl once --warc-out FILE``): every
+  exchange becomes a ``request`` and a ``response`` record (gzip per record), redirect hops
+  included. The response payload is kept as it came off the wire (Content-Encoding applied, as
+  the WARC standard wants; transfer chunking removed, so ``Transfer-Encoding`` is renamed
+  ``X-Crawler-Transfer-Encoding`` as Common Crawl does). Past ``max_bytes`` a file is closed and
+  the next one opened: ``crawl.warc.gz``, ``crawl-00001.warc.gz``, ``crawl-00002.warc.gz``, …
+* :class:`WarcReplayTransport` is an ``httpx.AsyncBaseTransport`` that answers from the response
+  records of WARC files (ours, or CC-NEWS-style archives with response records only and
+  chunked or compressed payloads). The payload is served de-chunked (warcio) with its
+  Content-Encoding, which the fetcher decodes as it does live (bounded: an archived bomb is cut
+  off too), so callers see exactly the bytes they saw live. A URL with no response
+  record raises :class:`~crawler.errors.NotInArchive` (a fetch error recorded on the URL like any
+  other), except ``/robots.txt``, which answers 404 ("everything allowed": archives rarely hold
+  it, and the crawl that made the archive already obeyed it). When a URL has several response
+  records the last one wins.
+* :func:`iter_warc_pages` lists the archived HTML pages (status 200, an HTML content type) once
+  each: what ``citydigest crawl warc FILE...`` imports.
+
+::
+
+    with WarcWriter("crawl.warc.gz") as warc:
+        async with Fetcher(settings, user_agent=ua, archive=warc) as fetcher:
+            await fetcher.get(url)
+
+    transport = WarcReplayTransport(warc.paths)
+    async with Fetcher(settings, user_agent=ua, transport=transport) as fetcher:
+        for url, _kind in iter_warc_pages(warc.paths):
+            page = await fetcher.get(url)
+"""
+
+from __future__ import annotations
+
+__all__ = ["WarcReplayTransport", "WarcWriter", "iter_warc_pages", "rotated_path"]
+
+import io
+import re
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.errors import NotInArchive
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SUFFIX = re.compile(r"(\.warc(\.gz)?)$", re.IGNORECASE)
+# Response headers that describe the transfer, not the archived payload.
+_TRANSFER_HEADERS = ("transfer-encoding",)
+# Response headers dropped on replay: the payload is served whole, de-chunked.
+_REPLAY_DROP = {"transfer-encoding", "content-length"}
+
+
+def rotated_path(path: Path, index: int) -> Path:
+    """The ``index``-th file of a rotated series: ``crawl.warc.gz`` → ``crawl-00001.warc.gz``."""
+    if index == 0:
+        return path
+    match = _SUFFIX.search(path.name)
+    stem = path.name[: match.start()] if match else path.name
+    suffix = match.group(1) if match else ".warc.gz"
+    return path.with_name(f"{stem}-{index:05d}{suffix}")
+
+
+class WarcWriter:
+    """Writes exchanges to gzipped WARC files, rotating past ``max_bytes``; see the module
+    docstring. Call it as the fetcher's ``archive`` hook; ``close()`` (or leave the ``with``
+    block) when done. ``paths`` lists the files written so far."""
+
+    def __init__(self, path: str | Path, *, max_bytes: int = 1_000_000_000) -> None:
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be positive, not {max_bytes}")
+        self.path = Path(path)
+        self.max_bytes = max_bytes
+        self.paths: list[Path] = []
+        self.records = 0
+        self._file: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __call__(self, request: httpx.Request, response: httpx.Response, body: bytes) -> None:
+        self.write(request, response, body)
+
+    def write(self, request: httpx.Request, response: httpx.Response, body: bytes) -> None:
+        """Append a request record and its response record."""
+        writer = self._open()
+        url = str(request.url)
+        response_record = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=_response_headers(response, len(body)),
+            warc_headers_dict=_peer(response),
+        )
+        request_record = writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=_request_headers(request),
+            warc_headers_dict={
+                "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID")
+            },
+        )
+        writer.write_record(request_record)
+        writer.write_record(response_record)
+        self.records += 2
+        assert self._file is not None
+        if self._file.tell() >= self.max_bytes:
+            self._close_file()
+
+    def close(self) -> None:
+        self._close_file()
+
+    def _open(self) -> WARCWriter:
+        if self._writer is None:
+            path = rotated_path(self.path, len(self.paths))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("wb")
+            self._writer = WARCWriter(self._file, gzip=True)
+            self.paths.append(path)
+            info = self._writer.create_warcinfo_record(
+                path.name,
+                {
+                    "software": "citydigest (warcio)",
+                    "format": "WARC File Format 1.1",
+                    "hostname": socket.gethostname(),
+                },
+            )
+            self._writer.write_record(info)
+        return self._writer
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file, self._writer = None, None
+
+
+def _response_headers(response: httpx.Response, length: int) -> StatusAndHeaders:
+    # HTTP/2 exchanges are written with an HTTP/1.1 status line, as WARC readers expect.
+    version = response.http_version if response.http_version.startswith("HTTP/1") else "HTTP/1.1"
+    headers: list[tuple[str, str]] = []
+    for key, value in response.headers.multi_items():
+        lower = key.lower()
+        if lower in _TRANSFER_HEADERS:
+            headers.append((f"X-Crawler-{key}", value))
+        elif lower != "content-length":
+            headers.append((key, value))
+    headers.append(("Content-Length", str(length)))
+    reason = response.reason_phrase or "OK"
+    return StatusAndHeaders(f"{response.status_code} {reason}", headers, protocol=version)
+
+
+def _request_headers(request: httpx.Request) -> StatusAndHeaders:
+    target = request.url.raw_path.decode("ascii", errors="replace")
+    # warcio writes ``protocol statusline``: "GET /path HTTP/1.1".
+    return StatusAndHeaders(
+        f"{target} HTTP/1.1", list(request.headers.multi_items()), protocol=request.method
+    )
+
+
+def _peer(response: httpx.Response) -> dict[str, str]:
+    stream = response.extensions.get("network_stream")
+    try:
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+    except Exception:  # a transport without the info
+        peer = None
+    return {"WARC-IP-Address": str(peer[0])} if peer else {}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class _Location:
+    file: int
+    offset: int
+    status: int
+    content_type: str
+
+
+def _records(path: Path) -> Iterator[tuple[ArchiveIterator, ArcWarcRecord]]:
+    with path.open("rb") as stream:
+        archive = ArchiveIterator(stream)
+        try:
+            for record in archive:
+                if not str(record.format).startswith("warc"):
+                    raise ValueError(f"{path}: not a WARC file (found {record.format} records)")
+                yield archive, record
+        except ArchiveLoadFailed as exc:
+            raise ValueError(f"{path}: not a readable WARC file: {exc}") from exc
+
+
+def _is_response(record: ArcWarcRecord) -> bool:
+    return record.rec_type == "response" and record.http_headers is not None
+
+
+def _content_type(record: ArcWarcRecord) -> str:
+    value = record.http_headers.get_header("Content-Type") or ""
+    return value.split(";")[0].strip().lower()
+
+
+def _status(record: ArcWarcRecord) -> int:
+    try:
+        return int(record.http_headers.get_statuscode())
+    except (TypeError, ValueError):
+        return 0
+
+
+class WarcReplayTransport(httpx.AsyncBaseTransport):
+    """Answers GETs from WARC response records (see the module docstring).
+
+    The files are indexed once, at construction (URL → file and offset, not the payloads), so
+    archives of any size replay in little memory; each answer reads one record. ``is_replay``
+    tells the fetcher there is no server to be polite to (no delays)."""
+
+    is_replay = True
+
+    def __init__(self, paths: Iterable[str | Path]) -> None:
+        self.paths = [Path(p) for p in paths]
+        self._index: dict[str, _Location] = {}
+        for number, path in enumerate(self.paths):
+            for archive, record in _records(path):
+                if not _is_response(record):
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if url:
+                    self._index[_key(url)] = _Location(
+                        number, archive.get_record_offset(), _status(record), _content_type(record)
+                    )
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and _key(url) in self._index
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        where = self._index.get(_key(url))
+        if where is None:
+            if request.url.path == "/robots.txt":
+                return httpx.Response(404, request=request, text="not in the archive")
+            raise NotInArchive("no response record for this URL in the WARC files", url=url)
+        status, headers, body = self._read(where, url)
+        return httpx.Response(
+            status,
+            headers=headers,
+            stream=httpx.ByteStream(body),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": b""},
+        )
+
+    def _read(self, where: _Location, url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        path = self.paths[where.file]
+        with path.open("rb") as stream:
+            stream.seek(where.offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None or not _is_response(record):
+                raise NotInArchive(f"the record at {path}:{where.offset} is unreadable", url=url)
+            body = _payload(record)
+        headers = [(k, v) for k, v in record.http_headers.headers if k.lower() not in _REPLAY_DROP]
+        headers.append(("Content-Length", str(len(body))))
+        return where.status, headers, body
+
+
+def _payload(record: ArcWarcRecord) -> bytes:
+    """The entity body: de-chunked when the archived headers say chunked (warcio falls back to
+    the stored bytes when they are not really chunked), Content-Encoding left for the fetcher,
+    whose decoders are bounded (an archived bomb is cut off like a live one)."""
+    if (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        return ChunkedDataReader(record.raw_stream).read()
+    return record.raw_stream.read()
+
+
+def _key(url: str) -> str:
+    """Index key: the URL as httpx would send it (so http://Host:80/a and http://host/a meet)."""
+    try:
+        return str(httpx.URL(url))
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        return url
+
+
+def iter_warc_pages(paths: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
+    """``(url, content_type)`` of every archived HTML page with status 200, once per URL, in
+    archive order: what ``citydigest crawl warc`` imports."""
+    seen: set[str] = set()
+    for path in paths:
+        for _archive, record in _records(Path(path)):
+            if not _is_response(record) or _status(record) != 200:
+                continue
+            kind = _content_type(record)
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if url and kind in HTML_TYPES and url not in seen:
+                seen.add(url)
+                yield url, kind
