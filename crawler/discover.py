@@ -13,6 +13,7 @@ __all__ = ["Link", "ListPage", "Sitemap", "parse_feed", "parse_list_page", "pars
 import calendar
 import gzip
 import io
+import warnings
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,9 @@ from xml.etree import ElementTree
 import feedparser
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
+from crawler.encoding import decode_bytes
 from crawler.errors import DiscoverError
+from crawler.markup import defuse
 from crawler.urls import is_http_url
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
@@ -76,11 +79,18 @@ def parse_feed(
     content: bytes | str, base_url: str, *, content_type: str | None = None
 ) -> tuple[Link, ...]:
     """Entries of an RSS 0.9x/1.0/2.0 or Atom feed, newest information kept per link."""
+    if isinstance(content, bytes) and (content.count(b"<") > 6000 or content.count(b"=") > 2000):
+        content = decode_bytes(content).text  # large or odd: look at it as text first
+    if isinstance(content, str):
+        content = defuse(content)
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
     try:
-        parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
+        with warnings.catch_warnings():
+            # feedparser warns about its own updated/published fallback on every such entry.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
     except Exception as exc:  # feedparser's own parsers can raise on hostile input
         raise DiscoverError(f"unreadable feed: {exc}", url=base_url) from exc
     links = []
@@ -91,7 +101,8 @@ def parse_feed(
         url = _absolute(base_url, href)
         if url is None:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: FeedParserDict's own get() maps a missing published to updated, and warns.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         links.append(Link(url, (entry.get("title") or "").strip() or None, published))
     if not links:
@@ -112,7 +123,7 @@ def parse_list_page(
 ) -> ListPage:
     """Article links matched by ``links`` and the next page matched by ``next_selector``."""
     try:
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(defuse(html))
         base = base_url
         base_node = tree.css_first("base[href]")
         if base_node is not None:
