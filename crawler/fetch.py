@@ -54,6 +54,7 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "Validators",
+    "cache_hint",
 ]
 
 import asyncio
@@ -65,6 +66,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -762,3 +764,30 @@ class Fetcher:
         if self._on_record is not None:
             duration = int((time.monotonic() - started) * 1000)
             self._on_record(FetchRecord(url, status, size, duration, error, source_id))
+
+
+def cache_hint(headers: Mapping[str, str], now: datetime) -> timedelta | None:
+    """How long the server asks us to wait: the longest of ``Retry-After``,
+    ``Cache-Control: max-age`` (``s-maxage``) and ``Expires``; ``None`` if it gives none."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    waits: list[timedelta] = []
+    for directive in lowered.get("cache-control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.strip().lower() in ("max-age", "s-maxage") and value.strip().isdigit():
+            waits.append(timedelta(seconds=int(value.strip())))
+    for name in ("retry-after", "expires"):
+        raw = lowered.get(name, "").strip()
+        if not raw:
+            continue
+        if raw.isdigit():
+            waits.append(timedelta(seconds=int(raw)))
+            continue
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        waits.append(when - now)
+    positive = [w for w in waits if w > timedelta(0)]
+    return max(positive) if positive else None

@@ -36,7 +36,14 @@ from crawler.db import Database
 from crawler.dedup import DuplicateIndex, Sketch, sketch
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import CrawlError, RobotsDisallowed
-from crawler.fetch import ArchiveHook, Fetcher, FetchRecord, FetchResult, Validators
+from crawler.fetch import (
+    ArchiveHook,
+    Fetcher,
+    FetchRecord,
+    FetchResult,
+    Validators,
+    cache_hint,
+)
 from crawler.models import utcnow
 from crawler.store import ArticleRecord, Store
 from crawler.urls import canonical_url, host_of
@@ -66,6 +73,9 @@ class SourceReport:
     older: int = 0
     disallowed: int = 0
     not_modified: int = 0
+    # How long the source's feed/list/sitemap server asked us to wait (max-age, Expires,
+    # Retry-After): the scheduler never checks again sooner.
+    cache_hint: timedelta | None = None
     errors: list[str] = field(default_factory=list)
     failed: bool = False
 
@@ -207,6 +217,8 @@ class Crawler:
         report.pages += 1
         if result.not_modified:
             report.not_modified += 1
+        if conditional and (hint := cache_hint(result.headers, utcnow())) is not None:
+            report.cache_hint = max(hint, report.cache_hint or hint)
         self.observer.page_fetched(source, url)
         return result
 
@@ -473,6 +485,13 @@ async def crawl(
         config, db, options=options, observer=observer, transport=transport, archive=archive
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
+        deleted = crawler.store.delete_older_than(config.settings.retention_days)
+        if deleted:
+            log.info(
+                "retention: deleted %d articles fetched over %d days ago",
+                deleted,
+                config.settings.retention_days,
+            )
     return CrawlSummary(list(reports), loop.time() - started)
 
 

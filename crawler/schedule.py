@@ -48,7 +48,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -60,6 +59,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.config import Config, Source, Subscriber
 from crawler.db import Database
+from crawler.fetch import cache_hint
 
 if TYPE_CHECKING:
     from digests.pipeline import SendReport
@@ -110,33 +110,6 @@ class DueDigest:
 
 
 # --------------------------------------------------------------------------- pure times
-
-
-def cache_hint(headers: Mapping[str, str], now: datetime) -> timedelta | None:
-    """How long the server asks us to wait: the longest of ``Retry-After``,
-    ``Cache-Control: max-age`` (``s-maxage``) and ``Expires``; ``None`` if it gives none."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    waits: list[timedelta] = []
-    for directive in lowered.get("cache-control", "").split(","):
-        name, _, value = directive.strip().partition("=")
-        if name.strip().lower() in ("max-age", "s-maxage") and value.strip().isdigit():
-            waits.append(timedelta(seconds=int(value.strip())))
-    for name in ("retry-after", "expires"):
-        raw = lowered.get(name, "").strip()
-        if not raw:
-            continue
-        if raw.isdigit():
-            waits.append(timedelta(seconds=int(raw)))
-            continue
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            continue
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        waits.append(when - now)
-    positive = [w for w in waits if w > timedelta(0)]
-    return max(positive) if positive else None
 
 
 def effective_interval(

@@ -211,3 +211,46 @@ async def test_sketches_of_an_old_format_are_rebuilt(tmp_path: Path, sites: list
     with db.session() as session:
         assert all(len(s) > 10 for s in session.scalars(select(Article.sketch)))
     db.dispose()
+
+
+async def test_cache_hints_and_retention(tmp_path: Path, database_url: str) -> None:
+    import httpx
+
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>青岛市党政考察团赴深圳考察学习</title><link>https://hint.example/a.html</link></item>"
+        "</channel></rss>"
+    )
+    page = (
+        "<html><body><h1>青岛市党政考察团赴深圳考察学习</h1><div class='article'>"
+        + "<p>5月11日，青岛市党政考察团赴深圳考察学习智慧城市建设的经验做法，双方深入交流。</p>" * 5
+        + "</div></body></html>"
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed.xml":
+            return httpx.Response(200, text=feed, headers={"Cache-Control": "public, max-age=7200"})
+        if request.url.path == "/a.html":
+            return httpx.Response(200, html=page)
+        return httpx.Response(404)
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "citydigest.yaml").write_text(f"database: {database_url}\nretention_days: 30\n")
+    (folder / "sources.yaml").write_text("sources:\n  - id: hint\n    name: h\n    feed: https://hint.example/feed.xml\n")
+    config = load_config(folder)
+    db = Database(database_url, upgrade=True)
+    summary = await crawl(config, db, transport=httpx.MockTransport(handler))
+    assert summary.new == 1
+    assert summary.reports[0].cache_hint is not None
+    assert summary.reports[0].cache_hint.total_seconds() == 7200
+
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    with db.session() as session:
+        session.execute(update(Article).values(fetched=datetime.now(UTC) - timedelta(days=31)))
+    await crawl(config, db, transport=httpx.MockTransport(handler))
+    assert stored(db) == []  # past retention_days: deleted (and the feed is unchanged, not re-read)
+    db.dispose()
