@@ -33,6 +33,17 @@ from crawler.errors import DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
 
+source_option = click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
+subscriber_option = click.option(
+    "--subscriber",
+    "subscriber_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this subscriber (repeatable).",
+)
+
 
 def _sources(config: Config, ids: tuple[str, ...]) -> list[Source]:
     if not ids:
@@ -161,9 +172,7 @@ def _summary_table(summary: CrawlSummary) -> Table:
 
 
 @crawl_group.command("once")
-@click.option(
-    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
-)
+@source_option
 @date_option("--since", "Backfill: follow list pages back to this date; skip older articles.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="List pages to follow per source.")
 @click.option(
@@ -280,9 +289,7 @@ def _report_crawl(summary: CrawlSummary) -> None:
 )
 @date_option("--since", "Only articles fetched on or after this local date.")
 @date_option("--until", "Only articles fetched on or before this local date.")
-@click.option(
-    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
-)
+@source_option
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
 )
@@ -518,13 +525,7 @@ def _report_table(title: str, report: Any) -> Table:
 @date_option(
     "--date", "Build the digest of the period sent on this local date (default: the current one)."
 )
-@click.option(
-    "--subscriber",
-    "subscriber_ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this subscriber (repeatable).",
-)
+@subscriber_option
 @click.option(
     "--out",
     "out_dir",
@@ -560,13 +561,7 @@ def digest_build(
 @date_option(
     "--date", "Send the digest of the period sent on this local date (default: the current one)."
 )
-@click.option(
-    "--subscriber",
-    "subscriber_ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this subscriber (repeatable).",
-)
+@subscriber_option
 @click.option(
     "--dry-run", is_flag=True, help="Build and report, but send nothing and record nothing."
 )
