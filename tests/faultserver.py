@@ -355,6 +355,13 @@ class _ProxyServer(ThreadingHTTPServer):
         self.proxy = proxy
         super().__init__((proxy.address, 0), _ProxyHandler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client or upstream hanging up early is not worth a traceback on stderr."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @dataclass
 class ForwardProxy:

@@ -342,6 +342,13 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         super().__init__((site.address, site.port), _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up early (a cancelled crawl, a timeout) is not a server error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @contextmanager
 def serve(sites: list[Site]) -> Iterator[list[Site]]:
