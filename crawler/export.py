@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, TextIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler.db import Database
 from crawler.models import Article
@@ -33,6 +34,7 @@ FIELDS = (
     "duplicate_of",
     "kind",
     "policy",
+    "interpretation_of",
 )
 _LIST_FIELDS = ("cities", "provinces", "themes", "visits")
 
@@ -64,7 +66,8 @@ def article_record(article: Article, zone: tzinfo) -> dict[str, Any]:
         "story_id": article.story_id,
         "duplicate_of": article.duplicate_of,
         "kind": article.kind,
-        "policy": article.policy,
+        "policy": dict(article.policy) if article.policy else None,
+        "interpretation_of": article.interpretation_of,
     }
 
 
@@ -93,10 +96,33 @@ def iter_articles(
         with db.session() as session:
             rows = list(session.scalars(query.where(Article.id > last_id).limit(batch)))
             records = [article_record(a, zone) for a in rows]
+            _link_interpretations(session, rows, records)
         if not records:
             return
         yield from records
         last_id = records[-1]["id"]
+
+
+def _link_interpretations(
+    session: Session, rows: list[Article], records: list[dict[str, Any]]
+) -> None:
+    """A policy lists the stored 解读 articles that explain it (``policy.interpretations``)."""
+    policies = {}
+    for article, record in zip(rows, records, strict=True):
+        if record["policy"] is not None:
+            policies[article.url] = record
+            policies[article.canonical_url] = record
+    if not policies:
+        return
+    found = session.execute(
+        select(Article.interpretation_of, Article.url).where(
+            Article.interpretation_of.in_(list(policies))
+        )
+    )
+    for policy_url, url in found:
+        links = policies[policy_url]["policy"].setdefault("interpretations", [])
+        if url not in links:
+            links.append(url)
 
 
 def export_articles(records: Iterator[dict[str, Any]], out: TextIO, fmt: str = "jsonl") -> int:

@@ -372,6 +372,9 @@ class Crawler:
         except CrawlError as exc:
             report.errors.append(str(exc))
             log.info("%s: %s", source.id, exc)
+        except Exception as exc:  # a bug on one page must not end the crawl of every source
+            log.exception("%s: internal error on %s", source.id, link.url)
+            report.errors.append(f"internal error: {type(exc).__name__}: {exc} ({link.url})")
         finally:
             self.in_flight.discard(key)
 

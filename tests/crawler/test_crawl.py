@@ -254,3 +254,52 @@ async def test_cache_hints_and_retention(tmp_path: Path, database_url: str) -> N
     await crawl(config, db, transport=httpx.MockTransport(handler))
     assert stored(db) == []  # past retention_days: deleted (and the feed is unchanged, not re-read)
     db.dispose()
+
+
+async def test_policy_and_its_interpretation_are_linked(tmp_path: Path, database_url: str) -> None:
+    import httpx
+
+    policy = (
+        "<html><head><title>关于印发智慧城市行动方案的通知</title></head><body>"
+        "<table><tr><td>索引号：</td><td>11440300/2021-00231</td><td>发文机关：</td><td>深圳市人民政府办公厅</td></tr>"
+        "<tr><td>成文日期：</td><td>2021-05-10</td><td>发文字号：</td><td>深府办〔2021〕5号</td></tr>"
+        "<tr><td>发布日期：</td><td>2021-05-11</td><td>有效性：</td><td>有效</td></tr></table>"
+        "<h1>关于印发智慧城市行动方案的通知</h1><div class='content'>"
+        + "<p>各区人民政府：现将《深圳市智慧城市行动方案》印发给你们，请认真组织实施，推进数字政府建设。</p>" * 4
+        + "</div></body></html>"
+    )
+    reading = (
+        "<html><head><title>《深圳市智慧城市行动方案》政策解读</title></head><body>"
+        "<h1>《深圳市智慧城市行动方案》政策解读</h1><div class='content'>"
+        + "<p>近日，市政府办公厅印发《深圳市智慧城市行动方案》，现就有关内容解读如下，推进城市大脑建设。</p>" * 4
+        + "<p>相关文件：<a href='https://gov.example/zcfg/post_1.html'>关于印发智慧城市行动方案的通知</a></p>"
+        "</div></body></html>"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>通知</title><link>https://gov.example/zcfg/post_1.html</link></item>"
+        "<item><title>解读</title><link>https://gov.example/zcjd/post_2.html</link></item>"
+        "</channel></rss>"
+    )
+    pages = {"/feed.xml": feed, "/zcfg/post_1.html": policy, "/zcjd/post_2.html": reading}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path in pages:
+            return httpx.Response(200, text=pages[request.url.path], headers={"Content-Type": "text/html; charset=utf-8"})
+        return httpx.Response(404)
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "citydigest.yaml").write_text(f"database: {database_url}\n")
+    (folder / "sources.yaml").write_text("sources:\n  - id: gov\n    name: g\n    feed: https://gov.example/feed.xml\n")
+    config = load_config(folder)
+    db = Database(database_url, upgrade=True)
+    summary = await crawl(config, db, transport=httpx.MockTransport(handler))
+    assert summary.new == 2, [r.errors for r in summary.reports]
+    records = {r["url"]: r for r in iter_articles(db, config.settings.zone)}
+    notice = records["https://gov.example/zcfg/post_1.html"]
+    assert notice["kind"] == "policy"
+    assert notice["policy"]["doc_no"] == "深府办〔2021〕5号"
+    assert notice["policy"]["interpretations"] == ["https://gov.example/zcjd/post_2.html"]
+    assert records["https://gov.example/zcjd/post_2.html"]["interpretation_of"] == "https://gov.example/zcfg/post_1.html"
+    db.dispose()
