@@ -434,10 +434,11 @@ async def _crawler(
     observer: CrawlObserver | None,
     transport: httpx.AsyncBaseTransport | None,
     archive: ArchiveHook | None,
+    sources: Sequence[Source],
 ) -> AsyncIterator[Crawler]:
     """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end."""
     store = Store(db)
-    store.ensure_sources(config.sources)
+    store.ensure_sources(sources)
     records: list[FetchRecord] = []
 
     def record(entry: FetchRecord) -> None:
@@ -485,7 +486,13 @@ async def crawl(
     started = loop.time()
     chosen = list(sources if sources is not None else config.sources)
     async with _crawler(
-        config, db, options=options, observer=observer, transport=transport, archive=archive
+        config,
+        db,
+        options=options,
+        observer=observer,
+        transport=transport,
+        archive=archive,
+        sources=chosen,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
         deleted = crawler.store.delete_older_than(config.settings.retention_days)
@@ -519,7 +526,6 @@ async def import_warc(
         id=WARC_SOURCE_ID, name="WARC import", feed=None, list=None, sitemap=None
     )
     by_host = {} if source else {h: s for s in config.sources for h in hosts_of(s)}
-    Store(db).ensure_sources([default])
     reports: dict[str, SourceReport] = {}
     async with _crawler(
         config,
@@ -528,6 +534,7 @@ async def import_warc(
         observer=observer,
         transport=WarcReplayTransport(paths),
         archive=None,
+        sources=[default, *by_host.values()],
     ) as crawler:
         batch: list[Link] = []
 

@@ -141,11 +141,17 @@ class Store:
     # ------------------------------------------------------------------ sources
 
     def ensure_sources(self, sources: Iterable[Source]) -> None:
-        """Create a health row for every configured source (names follow the config)."""
+        """Create a health row for each of these configured sources (names follow the config)."""
+        wanted = {source.id: source for source in sources}
         with self.db.session() as session:
-            existing = {s.id: s for s in session.scalars(select(SourceState))}
-            for source in sources:
-                row = existing.get(source.id)
+            ids = list(wanted)
+            existing: dict[str, SourceState] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for row in session.scalars(select(SourceState).where(SourceState.id.in_(chunk))):
+                    existing[row.id] = row
+            for source_id, source in wanted.items():
+                row = existing.get(source_id)
                 if row is None:
                     session.add(SourceState(id=source.id, name=source.name, consecutive_failures=0))
                 elif row.name != source.name:
