@@ -97,15 +97,19 @@ def decode_bytes(
     text = _strict(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "utf-8")
-    detected = charset_normalizer.from_bytes(data[:65536]).best()
     candidates = [
         ("header", normalize_charset(header_charset)),
         ("meta", normalize_charset(_declared(data))),
-        ("detected", normalize_charset(detected.encoding) if detected else None),
     ]
     for via, encoding in candidates:
         if encoding and (text := _strict(data, encoding)) is not None:
             return Decoded(text, encoding, via)
+    # Only now, when no declaration fits, is detection worth its cost.
+    detected = charset_normalizer.from_bytes(data[:65536]).best()
+    if detected is not None and (encoding := normalize_charset(detected.encoding)):
+        if (text := _strict(data, encoding)) is not None:
+            return Decoded(text, encoding, "detected")
+        candidates.append(("detected", encoding))
     # Nothing decodes cleanly: real pages carry a few stray bytes. Take the first candidate that
     # needs few replacements, else GB18030, the most common charset of Chinese pages.
     for via, encoding in [*candidates, ("fallback", "gb18030")]:
