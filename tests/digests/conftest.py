@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import mailserver
 import pytest
-from aiosmtpd.controller import Controller
-from digestkit import SECRET, Recorder, free_port
+from digestkit import SECRET
+from mailserver import Recorder
 
 from crawler.db import Database
 
@@ -26,11 +27,5 @@ def db(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False)
-    controller.start()
-    try:
-        yield recorder, port
-    finally:
-        controller.stop()
+    with mailserver.smtp_server() as running:
+        yield running

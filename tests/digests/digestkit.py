@@ -4,17 +4,11 @@ SMTP handler that records what it receives (served by aiosmtpd in ``conftest.smt
 from __future__ import annotations
 
 import itertools
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-
-from aiosmtpd.smtp import SMTP as SMTPProtocol
-from aiosmtpd.smtp import Envelope, Session
 
 from crawler.config import Config, Settings, Subscriber
 from crawler.db import Database
@@ -65,22 +59,37 @@ def seed(db: Database, items: Sequence[Item]) -> list[Item]:
         for item in items:
             n = next(_counter)
             story = Story(
-                first_seen=item.first_seen, last_seen=item.first_seen,
-                article_count=1 + len(item.also), outlet_count=1 + len(item.also),
+                first_seen=item.first_seen,
+                last_seen=item.first_seen,
+                article_count=1 + len(item.also),
+                outlet_count=1 + len(item.also),
                 kind=item.kind,
             )
             session.add(story)
             session.flush()
             rep = None
             for k, source in enumerate([item.source, *item.also]):
-                url = item.url if k == 0 and item.url else f"https://{source}.example.cn/a/{n}-{k}.html"
+                url = (
+                    item.url
+                    if k == 0 and item.url
+                    else f"https://{source}.example.cn/a/{n}-{k}.html"
+                )
                 article = Article(
-                    url=url, canonical_url=f"{url}#{n}-{k}", source_id=source,
-                    title=item.title, published=item.published or item.first_seen,
-                    fetched=item.first_seen, body=item.body, outlet=SOURCES[source],
-                    cities=list(item.cities), provinces=list(item.provinces),
-                    themes=list(item.themes), visits=list(item.visits), kind=item.kind,
-                    policy=item.policy, story_id=story.id,
+                    url=url,
+                    canonical_url=f"{url}#{n}-{k}",
+                    source_id=source,
+                    title=item.title,
+                    published=item.published or item.first_seen,
+                    fetched=item.first_seen,
+                    body=item.body,
+                    outlet=SOURCES[source],
+                    cities=list(item.cities),
+                    provinces=list(item.provinces),
+                    themes=list(item.themes),
+                    visits=list(item.visits),
+                    kind=item.kind,
+                    policy=item.policy,
+                    story_id=story.id,
                 )
                 session.add(article)
                 session.flush()
@@ -97,14 +106,24 @@ def subscriber(**data: Any) -> Subscriber:
 
 
 def make_config(tmp_path: Path, subscribers: Sequence[Subscriber], **smtp: Any) -> Config:
-    settings = Settings.model_validate({
-        "timezone": "Asia/Shanghai",
-        "smtp": {"host": "127.0.0.1", "port": 2525, "security": "none",
-                 "from": "城市考察快讯 <digest@example.org>", "retry_backoff": 0.01, **smtp},
-        "archive": {"dir": str(tmp_path / "archive"),
-                    "base_url": "https://digest.example.org/archive/"},
-        "digest": {"per_section": 3, "total": 8},
-    })
+    settings = Settings.model_validate(
+        {
+            "timezone": "Asia/Shanghai",
+            "smtp": {
+                "host": "127.0.0.1",
+                "port": 2525,
+                "security": "none",
+                "from": "城市考察快讯 <digest@example.org>",
+                "retry_backoff": 0.01,
+                **smtp,
+            },
+            "archive": {
+                "dir": str(tmp_path / "archive"),
+                "base_url": "https://digest.example.org/archive/",
+            },
+            "digest": {"per_section": 3, "total": 8},
+        }
+    )
     return Config(dir=tmp_path, settings=settings, sources=(), subscribers=tuple(subscribers))
 
 
@@ -112,9 +131,11 @@ def visit_item(visitor: str, host: str, at: datetime, **kw: Any) -> Item:
     defaults: dict[str, Any] = dict(
         title=f"{visitor}市党政代表团赴{host}考察交流",
         body=f"{visitor}市党政代表团一行赴{host}考察学习，双方举行座谈并签署合作协议。",
-        kind="visit", cities=[visitor, host], visits=[{"visitor": visitor, "host": host,
-                                                        "date": at.date().isoformat(),
-                                                        "evidence": "赴…考察"}],
+        kind="visit",
+        cities=[visitor, host],
+        visits=[
+            {"visitor": visitor, "host": host, "date": at.date().isoformat(), "evidence": "赴…考察"}
+        ],
     )
     defaults.update(kw)
     return Item(first_seen=at, **defaults)
@@ -125,51 +146,3 @@ def hours(n: float) -> timedelta:
 
 
 # --------------------------------------------------------------------------- SMTP server
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps what it received and can refuse on demand."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[Envelope] = []
-        self.rcpt_replies: dict[str, list[str]] = {}  # address -> replies to give, in turn
-        self.data_replies: list[str] = []
-        self.mail_replies: list[str] = []
-
-    async def handle_MAIL(self, server: SMTPProtocol, session: Session, envelope: Envelope,
-                          address: str, mail_options: list[str]) -> str:
-        if self.mail_replies:
-            return self.mail_replies.pop(0)
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server: SMTPProtocol, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
-        queue = self.rcpt_replies.get(address)
-        if queue:
-            return queue.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTPProtocol, session: Session,
-                          envelope: Envelope) -> str:
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        self.envelopes.append(envelope)
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        parsed = message_from_bytes(raw, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

@@ -12,13 +12,13 @@ from digestkit import (
     NOW,
     SECRET,
     Item,
-    Recorder,
     hours,
     make_config,
     seed,
     subscriber,
     visit_item,
 )
+from mailserver import Recorder
 from sqlalchemy import select
 
 from crawler.db import Database

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+from mailserver import Recorder, smtp_server
 from sitefarm import SETTINGS_YAML, Site, farm, serve
 from sqlalchemy import create_engine, text
 
@@ -28,39 +25,10 @@ SECRET = "service-test-secret-0123456789"
 POSTGRES_ENV = "CITYDIGEST_TEST_POSTGRES_URL"
 
 
-class Recorder:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        raw = envelope.original_content or envelope.content
-        parsed = message_from_bytes(raw, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False)
-    controller.start()
-    try:
-        yield recorder, port
-    finally:
-        controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 def two_sources_per_host(sites: list[Site], interval: str, *, feeds: bool = True) -> str:

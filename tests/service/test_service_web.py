@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from mailserver import free_port
 
 from crawler.config import Config, load_config
 from crawler.db import Database
@@ -185,19 +185,13 @@ async def test_status_page_escapes_stored_text(site: tuple[Config, Database]) ->
 # --------------------------------------------------------------------------- Chromium
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.browser
 def test_status_and_unsubscribe_in_chromium(site: tuple[Config, Database]) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("headless Chromium is not installed at /usr/bin/chromium")
     config, db = site
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(config, db, secret=SECRET), port=port, log_level="warning")
     )
