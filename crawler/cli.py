@@ -29,6 +29,7 @@ from rich.table import Table
 
 from crawler.config import Config, Source
 from crawler.context import EXIT_FAILED, Context, date_option, err, pass_ctx
+from crawler.db import Database
 from crawler.errors import DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
@@ -512,6 +513,27 @@ def _subscriber_ids(config: Config, ids: tuple[str, ...]) -> tuple[str, ...]:
     return ids
 
 
+def _digest_job(
+    ctx: Context,
+    subscriber_ids: tuple[str, ...],
+    job: Callable[[Config, Database, tuple[str, ...]], Any],
+) -> Any:
+    """Run a digest job on the chosen subscribers; a DigestError is one clean line, exit 1."""
+    config = ctx.config
+    ids = _subscriber_ids(config, subscriber_ids)
+    db = ctx.open_db()
+    try:
+        report = job(config, db, ids)
+    except DigestError as exc:
+        err.print(f"citydigest: {exc}", markup=False)
+        raise SystemExit(EXIT_FAILED) from None
+    finally:
+        db.dispose()
+    for note in report.notes:
+        err.print(note, markup=False)
+    return report
+
+
 def _report_table(title: str, report: Any) -> Table:
     table = Table(title=title)
     for name in report.headers:
@@ -541,20 +563,14 @@ def digest_build(
     """Write each subscriber's digest as .html, .txt and .eml, update the archive; send nothing."""
     from digests.pipeline import build_digests
 
-    config = ctx.config
-    ids = _subscriber_ids(config, subscriber_ids)
-    db = ctx.open_db()
-    try:
-        report = build_digests(config, db, day=date, subscriber_ids=ids, out_dir=Path(out_dir))
-    except DigestError as exc:
-        err.print(f"citydigest: {exc}", markup=False)
-        raise SystemExit(EXIT_FAILED) from None
-    finally:
-        db.dispose()
-    out = Console()
-    out.print(_report_table(f"digests written to {out_dir}", report))
-    for note in report.notes:
-        err.print(note, markup=False)
+    report = _digest_job(
+        ctx,
+        subscriber_ids,
+        lambda config, db, ids: build_digests(
+            config, db, day=date, subscriber_ids=ids, out_dir=Path(out_dir)
+        ),
+    )
+    Console().print(_report_table(f"digests written to {out_dir}", report))
 
 
 @digest_group.command("send")
@@ -575,20 +591,13 @@ def digest_send(
     """
     from digests.pipeline import send_digests
 
-    config = ctx.config
-    ids = _subscriber_ids(config, subscriber_ids)
-    db = ctx.open_db()
-    try:
-        report = asyncio.run(
+    report = _digest_job(
+        ctx,
+        subscriber_ids,
+        lambda config, db, ids: asyncio.run(
             send_digests(config, db, day=date, subscriber_ids=ids, dry_run=dry_run)
-        )
-    except DigestError as exc:
-        err.print(f"citydigest: {exc}", markup=False)
-        raise SystemExit(EXIT_FAILED) from None
-    finally:
-        db.dispose()
-    for note in report.notes:
-        err.print(note, markup=False)
+        ),
+    )
     out = Console()
     out.print(_report_table("digests" + (" (dry run)" if dry_run else ""), report))
     out.print(", ".join(f"{name}: {count}" for name, count in report.summary_rows()))

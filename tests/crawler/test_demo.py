@@ -40,6 +40,20 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
     # The seed article (Traditional, Big5) and its Simplified syndications are one story.
     assert "香港時報" in stories.stdout and "大众网" in stories.stdout
 
+    config = ["--config", str(folder / "config")]
+    built = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *config, "digest", "build", "--out", str(tmp_path / "out")],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert built.returncode == 0, built.stderr
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"demo.html", "demo.txt", "demo.eml"}
+    dry = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *config, "digest", "send", "--dry-run"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "would send (dry run): 1" in dry.stdout.replace("\n", " ")
+
 
 def test_shipped_snapshot_holds_every_page_of_the_demo_sites() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
