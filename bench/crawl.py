@@ -62,6 +62,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 SCRAPY_POLITE = {"pages_per_s": 579.0, "cpu_s": 36.0, "rss_mb": 140.0}
 
@@ -248,6 +249,7 @@ def count(db: Path, table: str) -> int:
 
 def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool) -> list[Figures]:
     from sitefarm import farm, serve
+    from staticfarm import serve_static
 
     per_site = max(1, total // args.sites)
     sites = farm(args.sites, per_site, latency=args.latency)
@@ -256,7 +258,7 @@ def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool)
     served = per_site * args.sites
     folder = Path(tempfile.mkdtemp(prefix=f"crawl-{total}-", dir=work))
     out: list[Figures] = []
-    with serve(sites):
+    with (serve_static if args.farm == "static" else serve)(sites):
         db = write_config(folder, sites, concurrency=args.concurrency, timeout=args.timeout)
         cmd = [*_citydigest(), "--config", str(folder), "crawl", "once"]
         if profile:
@@ -328,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--text", choices=["diverse", "farm"], default="diverse",
                         help="article text: distinct per article (default), or the test farm's "
                         "filler, which makes every article a near duplicate of thousands")
+    parser.add_argument("--farm", choices=["static", "threaded"], default="static",
+                        help="serve the sites from memory in a child process (default), or "
+                        "with the test farm's threads in this process (about 1 ms CPU a request)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the median is shown")
     parser.add_argument("--pin", type=int, metavar="CPU", help="run the measured processes on this CPU")
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the httpx ceiling")

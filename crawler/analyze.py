@@ -4,18 +4,20 @@
 
 from __future__ import annotations
 
-__all__ = ["Analysis", "Analyzer", "rules_from_spec"]
+__all__ = ["Analysis", "Analyzer", "record_fields", "rules_from_spec"]
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.config import Config, ExtractSpec, Source
 from crawler.dedup import Sketch, sketch
 from crawler.extract import Extracted, ExtractRules, extract
 from crawler.tag import Tagger, Tags, province_of
 from crawler.taxonomy import Taxonomy
+
+if TYPE_CHECKING:  # the analysis worker process does without the config's imports
+    from crawler.config import Config, ExtractSpec, Source
 
 
 def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:
@@ -88,14 +90,27 @@ class Analyzer:
 
     def analyze_html(self, html: str, url: str, *, source: Source | None = None) -> Analysis:
         """Raise ExtractError when the page holds no article."""
-        extracted = extract(
+        return self.analyze_with(
             html,
             url,
             rules=rules_from_spec(source.extract) if source else None,
-            domain_rules=self.domain_rules,
-            tz=self.tz,
+            cities=source.tags.cities if source else (),
+            provinces=source.tags.provinces if source else (),
         )
-        return self._finish(extracted, source)
+
+    def analyze_with(
+        self,
+        html: str,
+        url: str,
+        *,
+        rules: ExtractRules | None,
+        cities: Sequence[str] = (),
+        provinces: Sequence[str] = (),
+    ) -> Analysis:
+        """:meth:`analyze_html` with the source's traits given one by one: its extraction rules
+        and the places it publishes for (the analysis worker has no config objects)."""
+        extracted = extract(html, url, rules=rules, domain_rules=self.domain_rules, tz=self.tz)
+        return self._finish(extracted, tuple(cities), tuple(provinces))
 
     def analyze_text(self, title: str, body: str, *, source: Source | None = None) -> Analysis:
         """Plain text in: the title and body are given."""
@@ -108,11 +123,13 @@ class Analyzer:
             image_url=None,
             policy=None,
         )
-        return self._finish(extracted, source)
-
-    def _finish(self, extracted: Extracted, source: Source | None) -> Analysis:
         cities = source.tags.cities if source else ()
         provinces = source.tags.provinces if source else ()
+        return self._finish(extracted, tuple(cities), tuple(provinces))
+
+    def _finish(
+        self, extracted: Extracted, cities: tuple[str, ...], provinces: tuple[str, ...]
+    ) -> Analysis:
         tags = self.tagger.tag(
             extracted.title or "",
             extracted.body,
@@ -128,3 +145,26 @@ class Analyzer:
         all_provinces = (*tags.provinces, *provinces, *(p for p in parents if p))
         tags = replace(tags, cities=all_cities, provinces=tuple(dict.fromkeys(all_provinces)))
         return Analysis(extracted, tags, sketch(extracted.body))
+
+
+def record_fields(analysis: Analysis) -> dict[str, Any]:
+    """What the store keeps of an analysis, as plain values (they cross from the analysis worker
+    to the crawl's process by pickle, and the crawl's process need not import the analysers)."""
+    e, t, sk = analysis.extracted, analysis.tags, analysis.sketch
+    return {
+        "title": e.title,
+        "body": e.body,
+        "published": e.published,
+        "outlet": e.outlet,
+        "author": e.author,
+        "image_url": e.image_url,
+        "policy": e.policy.to_dict() if e.policy else None,
+        "interpretation_of": e.interpretation_of,
+        "cities": tuple(t.cities),
+        "provinces": tuple(t.provinces),
+        "themes": tuple(t.themes),
+        "visits": tuple(v.to_dict() for v in t.visits),
+        "kind": t.kind,
+        "fingerprint": sk.fingerprint,
+        "sketch": sk.to_bytes(),
+    }

@@ -172,6 +172,15 @@ def _summary_table(summary: CrawlSummary) -> Table:
     return table
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Analysis worker processes (extraction, tagging, dedup sketches) beside the crawl; "
+    "0 analyses in the crawl's own process. Default: one per spare core when crawling four or "
+    "more sources.",
+)
+
+
 @crawl_group.command("once")
 @source_option
 @date_option("--since", "Backfill: follow list pages back to this date; skip older articles.")
@@ -189,6 +198,7 @@ def _summary_table(summary: CrawlSummary) -> Table:
     show_default=True,
     help="Start a new WARC file past this size.",
 )
+@workers_option
 @pass_ctx
 def crawl_once(
     ctx: Context,
@@ -197,6 +207,7 @@ def crawl_once(
     max_pages: int | None,
     warc_out: str | None,
     warc_max_bytes: int,
+    workers: int | None,
 ) -> None:
     """Crawl every source (or the chosen ones) once, store new articles, print a summary.
 
@@ -206,7 +217,7 @@ def crawl_once(
 
     config = ctx.config
     sources = _sources(config, source_ids)
-    options = CrawlOptions(since=since, max_pages=max_pages)
+    options = CrawlOptions(since=since, max_pages=max_pages, workers=workers)
     db = ctx.open_db()
     warc = WarcWriter(warc_out, max_bytes=warc_max_bytes) if warc_out else None
     try:
@@ -235,8 +246,11 @@ def crawl_once(
     metavar="ID",
     help="Attribute every page to this source (default: the source on the page's host).",
 )
+@workers_option
 @pass_ctx
-def crawl_warc(ctx: Context, files: tuple[str, ...], source_id: str | None) -> None:
+def crawl_warc(
+    ctx: Context, files: tuple[str, ...], source_id: str | None, workers: int | None
+) -> None:
     """Import the HTML pages of WARC files (e.g. CC-NEWS) through the crawl pipeline.
 
     Pages on a configured source's host belong to that source, others to `warc-import`.
@@ -248,7 +262,10 @@ def crawl_warc(ctx: Context, files: tuple[str, ...], source_id: str | None) -> N
     db = ctx.open_db()
     try:
         summary = _with_progress(
-            [], lambda observer: import_warc(config, db, files, source=source, observer=observer)
+            [],
+            lambda observer: import_warc(
+                config, db, files, source=source, observer=observer, workers=workers
+            ),
         )
     finally:
         db.dispose()

@@ -554,7 +554,9 @@ async def crawl_sources(
             )
         )
     groups = [
-        (group, CrawlOptions(incremental=incremental))
+        # A pass is one host's few new pages: analysed in this process, as starting worker
+        # processes for it would cost more than it saves.
+        (group, CrawlOptions(incremental=incremental, workers=0))
         for incremental, group in (
             (True, [s for s in sources if s.id in succeeded]),
             (False, [s for s in sources if s.id not in succeeded]),

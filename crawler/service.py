@@ -18,7 +18,6 @@ from rich.table import Table
 
 from crawler.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
 from crawler.models import SubscriberState, utcnow
-from crawler.schedule import next_digest_at
 
 _timing = [
     click.option(
@@ -325,6 +324,8 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
             row.unsubscribed = False
             row.unsubscribed_at = None
             # From the next slot on: no burst of a digest that fell due while unsubscribed.
+            from crawler.schedule import next_digest_at  # the scheduler's imports, only here
+
             row.next_digest_at = next_digest_at(
                 config.subscribers[[s.id for s in config.subscribers].index(subscriber_id)],
                 config.settings.timezone,

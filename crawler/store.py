@@ -8,17 +8,16 @@ here is synchronous SQLAlchemy; the crawl calls it from its event loop between f
 
 from __future__ import annotations
 
-__all__ = ["ArticleRecord", "SaveResult", "Store", "StoryRow", "VisitRow"]
+__all__ = ["ArticleBatch", "ArticleRecord", "SaveResult", "Store", "StoryRow", "VisitRow"]
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from crawler.config import Source
 from crawler.db import Database
@@ -98,7 +97,7 @@ def _visit_key(record: ArticleRecord) -> tuple[str, datetime] | None:
 
 
 def _article_values(
-    record: ArticleRecord, story_id: int, duplicate_of: int | None
+    record: ArticleRecord, story_id: int | None, duplicate_of: int | None
 ) -> dict[str, Any]:
     return {
         "url": record.url,
@@ -132,6 +131,155 @@ def _offset_minutes(value: datetime | None) -> int | None:
     offset = value.utcoffset()
     assert offset is not None
     return int(offset.total_seconds() // 60)
+
+
+def on_conflict_do_nothing(db: Database) -> Insert:
+    """``INSERT INTO articles … ON CONFLICT (canonical_url) DO NOTHING RETURNING id`` in the
+    database's dialect: an article another writer stored meanwhile is skipped, not an error that
+    would abort the batch's transaction (PostgreSQL aborts a transaction on any error)."""
+    if db.is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    return (
+        dialect_insert(Article)
+        .on_conflict_do_nothing(index_elements=[Article.canonical_url])
+        .returning(Article.id)
+    )
+
+
+_NEW_STORY = insert(Story).returning(Story.id)
+_LINK_STORY = (
+    update(Article)
+    .where(Article.id == bindparam("article"))
+    .values(story_id=bindparam("story"))
+    .execution_options(synchronize_session=False)
+)
+
+
+class ArticleBatch:
+    """Articles written one after another in one open transaction; see :meth:`Store.batch`.
+
+    Core statements, compiled once and cached by SQLAlchemy, rather than ORM objects: the crawl
+    writes hundreds of articles a second and the ORM's unit of work would cost more than all
+    the rest of the pipeline."""
+
+    def __init__(self, conn: Connection, insert_article: Insert) -> None:
+        self.conn = conn
+        self._insert_article = insert_article
+        # (article, story) links of new stories, written together before anything reads them.
+        self._links: list[dict[str, int]] = []
+
+    def flush(self) -> None:
+        """Write the pending article → story links (one statement for many articles)."""
+        if self._links:
+            self.conn.execute(_LINK_STORY, self._links)
+            self._links = []
+
+    def save(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
+        conn = self.conn
+        values = _article_values(record, None, duplicate_of)
+        article_id = conn.execute(self._insert_article, values).scalar()
+        if article_id is None:  # stored already, by an earlier run or another writer
+            self.flush()
+            row = conn.execute(
+                select(Article.id, Article.story_id).where(
+                    Article.canonical_url == record.canonical_url
+                )
+            ).one()
+            return SaveResult(row.id, row.story_id, created=False)
+        visit = _visit_key(record)
+        if duplicate_of is not None or visit is not None:
+            self.flush()
+            story_id = self._joined_story(duplicate_of, visit)
+            if story_id is not None:
+                _set_story(conn, article_id, story_id)
+                _refresh_story(conn, story_id)
+                return SaveResult(article_id, story_id, created=True)
+        story_id = conn.execute(
+            _NEW_STORY,
+            {
+                "representative_id": article_id,
+                "first_seen": record.fetched,
+                "last_seen": record.fetched,
+                "article_count": 1,
+                "outlet_count": 1,
+                "kind": record.kind if record.kind in ("visit", "policy") else "other",
+                "visit_key": visit[0] if visit else None,
+                "visit_date": visit[1] if visit else None,
+            },
+        ).scalar_one()
+        self._links.append({"article": article_id, "story": story_id})
+        return SaveResult(article_id, story_id, created=True)
+
+    def _joined_story(
+        self, duplicate_of: int | None, visit: tuple[str, datetime] | None
+    ) -> int | None:
+        """The story a new article joins: its duplicate's; else, for a visit report, another
+        write-up of the same visit (same visitor and host within ``VISIT_MERGE_WINDOW``); else
+        None (a new one)."""
+        if duplicate_of is not None:
+            story_id = self.conn.scalar(select(Article.story_id).where(Article.id == duplicate_of))
+            if story_id is not None:
+                return int(story_id)
+        if visit is not None:
+            key, when = visit
+            story_id = self.conn.scalar(
+                select(Story.id)
+                .where(
+                    Story.visit_key == key,
+                    Story.visit_date >= when - VISIT_MERGE_WINDOW,
+                    Story.visit_date <= when + VISIT_MERGE_WINDOW,
+                )
+                .order_by(Story.id)
+                .limit(1)
+            )
+            if story_id is not None:
+                return int(story_id)
+        return None
+
+
+def _set_story(conn: Connection, article_id: int, story_id: int) -> None:
+    conn.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
+
+
+def _refresh_story(conn: Connection, story_id: int) -> None:
+    """Recount a story and pick its representative: the article whose site is the outlet the
+    others credit (来源：…), else the earliest published, else the first fetched."""
+    rows = conn.execute(
+        select(
+            Article.id,
+            Article.source_id,
+            Article.outlet,
+            Article.published,
+            Article.fetched,
+            Article.kind,
+            SourceState.name,
+        )
+        .join(SourceState, SourceState.id == Article.source_id, isouter=True)
+        .where(Article.story_id == story_id)
+    ).all()
+    if not rows:
+        return
+    credited = {r.outlet for r in rows if r.outlet}
+    far_future = datetime.max.replace(tzinfo=rows[0].fetched.tzinfo)
+
+    def rank(r: Any) -> tuple[int, datetime, datetime, int]:
+        is_credited = 0 if (r.name and any(r.name in c or c in r.name for c in credited)) else 1
+        return (is_credited, r.published or far_future, r.fetched, r.id)
+
+    kinds = {r.kind for r in rows}
+    conn.execute(
+        update(Story)
+        .where(Story.id == story_id)
+        .values(
+            representative_id=min(rows, key=rank).id,
+            article_count=len(rows),
+            outlet_count=len({r.source_id for r in rows}),
+            last_seen=max(r.fetched for r in rows),
+            kind="visit" if "visit" in kinds else "policy" if "policy" in kinds else "other",
+        )
+    )
 
 
 class Store:
@@ -235,104 +383,22 @@ class Store:
         """Insert the article into its story (a new one unless ``duplicate_of`` names an earlier
         article, or it reports a visit another story reports); an article already stored under
         the canonical URL is left as it is."""
+        with self.batch() as batch:
+            return batch.save(record, duplicate_of=duplicate_of)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[ArticleBatch]:
+        """Several articles written in one transaction (see :class:`ArticleBatch`): committed
+        when the block ends, rolled back, with nothing of the batch kept, if it raises."""
         try:
-            with self.db.session() as session:
-                story, joined = self._story_for(session, duplicate_of, _visit_key(record))
-                article_id = session.execute(
-                    insert(Article)
-                    .values(**_article_values(record, story.id, duplicate_of))
-                    .returning(Article.id)
-                ).scalar_one()
-                if joined:
-                    self._refresh_story(session, story)
-                else:
-                    story.representative_id = article_id
-                    story.article_count = story.outlet_count = 1
-                    story.last_seen = record.fetched
-                    story.kind = record.kind if record.kind in ("visit", "policy") else "other"
-                return SaveResult(article_id, story.id, created=True)
+            with self.db.engine.begin() as conn:
+                batch = ArticleBatch(conn, on_conflict_do_nothing(self.db))
+                yield batch
+                batch.flush()
         except IntegrityError as exc:
-            # Stored already (by an earlier run, or another writer since our check).
-            with self.db.session() as session:
-                row = session.execute(
-                    select(Article.id, Article.story_id).where(
-                        Article.canonical_url == record.canonical_url
-                    )
-                ).first()
-            if row is None:
-                raise StoreError(f"cannot store article: {exc.orig}", url=record.url) from exc
-            return SaveResult(row.id, row.story_id, created=False)
+            raise StoreError(f"cannot store the batch of articles: {exc.orig}") from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot store article: {exc}", url=record.url) from exc
-
-    def _story_for(
-        self,
-        session: Session,
-        duplicate_of: int | None,
-        visit: tuple[str, datetime] | None,
-    ) -> tuple[Story, bool]:
-        """The story a new article joins, and whether it existed: its duplicate's; else, for a
-        visit report, another write-up of the same visit (same visitor and host within
-        ``VISIT_MERGE_WINDOW``); else a new one."""
-        if duplicate_of is not None:
-            story_id = session.scalar(select(Article.story_id).where(Article.id == duplicate_of))
-            story = session.get(Story, story_id) if story_id is not None else None
-            if story is not None:
-                return story, True
-        if visit is not None:
-            key, when = visit
-            story = session.scalars(
-                select(Story)
-                .where(
-                    Story.visit_key == key,
-                    Story.visit_date >= when - VISIT_MERGE_WINDOW,
-                    Story.visit_date <= when + VISIT_MERGE_WINDOW,
-                )
-                .order_by(Story.id)
-                .limit(1)
-            ).first()
-            if story is not None:
-                return story, True
-        now = utcnow()
-        story = Story(first_seen=now, last_seen=now, article_count=0, outlet_count=0)
-        if visit is not None:
-            story.visit_key, story.visit_date = visit
-        session.add(story)
-        session.flush()
-        return story, False
-
-    def _refresh_story(self, session: Session, story: Story) -> None:
-        """Recount a story and pick its representative: the article whose site is the outlet
-        the others credit (来源：…), else the earliest published, else the first fetched."""
-        rows = session.execute(
-            select(
-                Article.id,
-                Article.source_id,
-                Article.outlet,
-                Article.published,
-                Article.fetched,
-                Article.kind,
-                SourceState.name,
-            )
-            .join(SourceState, SourceState.id == Article.source_id, isouter=True)
-            .where(Article.story_id == story.id)
-        ).all()
-        if not rows:
-            return
-        credited = {r.outlet for r in rows if r.outlet}
-        far_future = datetime.max.replace(tzinfo=rows[0].fetched.tzinfo)
-
-        def rank(r: Any) -> tuple[int, datetime, datetime, int]:
-            is_credited = 0 if (r.name and any(r.name in c or c in r.name for c in credited)) else 1
-            return (is_credited, r.published or far_future, r.fetched, r.id)
-
-        best = min(rows, key=rank)
-        story.representative_id = best.id
-        story.article_count = len(rows)
-        story.outlet_count = len({r.source_id for r in rows})
-        story.last_seen = max(r.fetched for r in rows)
-        kinds = {r.kind for r in rows}
-        story.kind = "visit" if "visit" in kinds else "policy" if "policy" in kinds else "other"
+            raise StoreError(f"cannot store the batch of articles: {exc}") from exc
 
     def sketches_since(
         self, window: timedelta, *, after_id: int = 0
@@ -473,15 +539,13 @@ class Store:
                 .values(representative_id=None)
             )
             deleted = session.execute(delete(Article).where(Article.fetched < cutoff)).rowcount
+            conn = session.connection()
             for story_id in story_ids - {None}:
-                story = session.get(Story, story_id)
-                if story is None:
-                    continue
                 remaining = session.scalar(
                     select(func.count()).select_from(Article).where(Article.story_id == story_id)
                 )
                 if remaining:
-                    self._refresh_story(session, story)
+                    _refresh_story(conn, story_id)
                 else:
-                    session.delete(story)
+                    session.execute(delete(Story).where(Story.id == story_id))
             return int(deleted or 0)
