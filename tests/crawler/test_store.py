@@ -49,7 +49,7 @@ def record(n: int, source: str = "qd", **kw: object) -> ArticleRecord:
 def test_schema_is_at_head(store: Store) -> None:
     assert store.db.revision() == current_head()
     # The constant that spares an up-to-date database the Alembic import names the real head.
-    assert SCHEMA_HEAD == current_head()
+    assert current_head() == SCHEMA_HEAD
 
 
 def test_unupgraded_postgres_refuses_to_start(database_url: str) -> None:
