@@ -5,8 +5,8 @@ are CPU bound and, in one process, take most of a core away from it. :class:`Wor
 them in ``python -m crawler.pool`` child processes that import only the analysers (not the HTTP
 client, the database or the config loader). Pages go over the child's stdin in length-prefixed
 pickled batches; the plain fields of :func:`crawler.analyze.record_fields` come back over its
-stdout. Pages that arrive in the same turn of the event loop travel in one batch, so a busy
-crawl pays the round trip once for many pages.
+stdout. Pages that arrive within a few milliseconds of each other travel in one batch, so a
+busy crawl pays the round trip once for many pages.
 
 A page that kills its worker (a crash in a C parser on hostile markup, the out-of-memory killer)
 costs the pages of that batch an error each; the next batch starts a new worker.
@@ -39,8 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("citydigest.pool")
 
 _FRAME = struct.Struct("!I")
-# Pages per batch at most; a batch also ends with the event loop's turn.
-MAX_BATCH = 32
+# A batch goes when it has MAX_BATCH pages or its first page has waited BATCH_SECONDS: each
+# write to a worker's pipe wakes it, and at hundreds of pages a second those wake-ups would
+# cost more than the pickling.
+MAX_BATCH = 64
+BATCH_SECONDS = 0.003
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
 # second of imports) would cost more than it saves.
 MIN_SOURCES_FOR_WORKERS = 4
@@ -191,7 +194,7 @@ class WorkerPool:
             self._flush()
         elif not self._flush_scheduled:
             self._flush_scheduled = True
-            loop.call_soon(self._flush)
+            loop.call_later(BATCH_SECONDS, self._flush)
         kind, value = await future
         if kind == "ok":
             return value
