@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crawler.urls import canonical_url
+from crawler.urls import _canonical_fast, _canonical_full, canonical_url
 
 
 @pytest.mark.parametrize(
@@ -31,3 +33,74 @@ def test_canonical_url_is_idempotent() -> None:
     url = "HTTP://Example.ORG:80/新闻/a b?z=1&a=%E4%B8%AD&utm_x=1"
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.5:43121/news/2024/00017.html",
+        "https://www.gov.cn/zhengce/content/202411/content_6987654.htm",
+        "http://news.example.cn/a/b.shtml?id=5&utm_source=x",
+        "HTTPS://WWW.Example.CN.:0443/a/./b//c/../d.html?q=%E4%B8%AD+%E6%96%87&a=中#frag",
+    ],
+)
+def test_common_urls_take_the_fast_path(url: str) -> None:
+    assert _canonical_fast(url) is not None
+    assert _canonical_fast(url) == _canonical_full(url)
+
+
+def test_unusual_urls_are_left_to_the_libraries() -> None:
+    for url in [
+        "http://user@example.org/",  # userinfo
+        "http://[::1]/",  # IPv6
+        "http://中国.cn/",  # IDN
+        "http://-a.example.org/",  # a label IDNA refuses
+        "http://example.org/%e6%96%b0",  # escapes in the path
+        "http://example.org/a;b",  # path parameters
+        "http://example.org/?q=%ff",  # not UTF-8
+        "http://example.org/?q=e%CC%81",  # not NFC
+        "http://example.org/#!/a",  # becomes _escaped_fragment_
+        "http://example.org:99999/",  # port out of range
+    ]:
+        assert _canonical_fast(url) is None, url
+
+
+# Pieces of URLs that exercise both libraries: mixed case, default and odd ports, IDN and IDNA-
+# invalid labels, dot and empty segments, escapes (upper, lower, invalid, not UTF-8, not NFC),
+# non-ASCII text, "+" and "%2B", tracking parameters, fragments, userinfo, whitespace.
+_LABEL = st.sampled_from(
+    ["www", "News", "gov", "cn", "127", "0", "a-b", "-a", "xn--fiqs8s", "中国", "a" * 64]
+)
+_SEGMENT = st.sampled_from(
+    ["", ".", "..", "news", "00017.html", "a;b", "%2e", "%E6%96%B0", "新闻", "x~y", "(1)", "a+b"]
+)
+_KEY = st.sampled_from(["", "id", "A", "utm_source", "SPM", "scene", "a+b", "%E4%B8%AD", "中"])
+_VALUE = st.sampled_from(
+    ["", "=", "=5", "=a=b", "=x+y", "=%2B", "=%2b", "=%20", "=%ff", "=%", "=é", "=e%CC%81"]
+) | st.sampled_from(["=/?:@", "='<>", "=%E4%B8", "=中"])
+URLS = st.builds(
+    "{}{}{}{}{}{}{}{}".format,
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(
+        ["http://", "https://", "HTTP://", "hTTps://", "http:/", "ftp://", "http://u@"]
+    ),
+    st.lists(_LABEL, min_size=1, max_size=3).map(".".join),
+    st.sampled_from(["", ".", ":80", ":443", ":080", ":8080", ":0", ":65536", ":"]),
+    st.lists(_SEGMENT, max_size=4).map(lambda segments: "".join("/" + s for s in segments)),
+    st.lists(st.builds(str.__add__, _KEY, _VALUE), max_size=4).map(
+        lambda fields: "?" + "&".join(fields) if fields else ""
+    ),
+    st.sampled_from(["", "#", "#top", "#!x", "#中"]),
+    st.sampled_from(["", " ", "\n"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(URLS)
+def test_fast_path_agrees_with_the_libraries(url: str) -> None:
+    fast = _canonical_fast(url)
+    if fast is not None:
+        assert fast == _canonical_full(url)
