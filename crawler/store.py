@@ -1,9 +1,10 @@
 """Writing the crawl's results: articles (upserted by canonical URL) into stories, the fetch log,
 per-source health, and HTTP validators for conditional GET.
 
-Each article is written in its own transaction together with its story, so a crash (even
-``kill -9``) loses at most the article being written and never leaves half of one. Everything
-here is synchronous SQLAlchemy; the crawl calls it from its event loop between fetches.
+Articles are written in batches (:meth:`Store.batch`), each article together with its story, in
+one transaction per batch: a crash (even ``kill -9``) loses at most the batch being written, and
+never leaves half of an article or a story. Everything here is synchronous SQLAlchemy; the crawl
+calls it from its event loop between fetches.
 """
 
 from __future__ import annotations
