@@ -49,6 +49,16 @@ __all__ = [
     "sketch",
 ]
 
-from crawler.dedup.folding import fold
+from typing import Any
+
 from crawler.dedup.index import DuplicateIndex, Match
 from crawler.dedup.sketches import MIN_SHINGLES, SKETCH_BYTES, Comparison, Sketch, compare, sketch
+
+
+def __getattr__(name: str) -> Any:
+    """``fold`` on first use: folding loads OpenCC's dictionaries (see :func:`sketch`)."""
+    if name == "fold":
+        from crawler.dedup.folding import fold
+
+        return fold
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

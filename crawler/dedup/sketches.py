@@ -44,8 +44,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.folding import fold_codes, simplify
-
 SHINGLE_SIZE = 5
 """Characters per shingle (of the folded text)."""
 BINS = 128
@@ -153,6 +151,11 @@ class Sketch:
 
 def sketch(text: str) -> Sketch:
     """Fold *text* and compute its :class:`Sketch` (about 0.1–0.3 ms for a 1,500-character body)."""
+    # Imported here: folding loads OpenCC's dictionaries (about 11 MB), which a process that
+    # only reads sketches back and matches them (the crawl beside its analysis workers) never
+    # needs.
+    from crawler.dedup.folding import fold_codes, simplify
+
     simplified = simplify(text)
     folded, codes = fold_codes(simplified)
     digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=16).hexdigest()
