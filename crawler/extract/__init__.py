@@ -5,7 +5,7 @@ Public surface: ``extract``, ``load_domain_rules`` and the value types ``Extract
 ``Extracted`` and ``PolicyMeta``. The modules, in the order ``extract`` uses them:
 ``layout`` (the page as boxes and lines), ``policy`` (metadata table, 解读 links), ``body``
 (container choice and cleaning), ``title``, ``dates``; ``vocabulary`` holds the boilerplate
-words and ``rules`` the CSS overrides.
+words and the labels matched in both scripts, and ``rules`` the CSS overrides.
 """
 
 from __future__ import annotations

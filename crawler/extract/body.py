@@ -21,37 +21,44 @@ from __future__ import annotations
 
 __all__ = ["BYLINE_RE", "article_lines", "choose_container"]
 
-import re
+from functools import lru_cache
 
 from crawler.extract.layout import HEADINGS, Box, Layout, Line
 from crawler.extract.vocabulary import (
+    BYLINE_LABEL_RE,
+    BYLINE_RE,
     CUT_MARKER_RE,
     NEGATIVE_ATTR_RE,
     POSITIVE_ATTR_RE,
-    both_scripts,
+    first_chars,
     is_furniture,
+    search_at,
     text_key,
 )
 
+_BYLINE_START = first_chars(BYLINE_RE)
+_BYLINE_LABEL_START = first_chars(BYLINE_LABEL_RE)
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
-_BYLINE_LABEL_RE = re.compile(
-    both_scripts(r"来源[:：]|作者[:：]|发布时间|浏览次数|点击[数率量]|阅读[数量:：]|字号[:：]")
-)
-BYLINE_RE = re.compile(
-    both_scripts(
-        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源[:：]|作者[:：]|发布时间|"
-        r"浏览次数|点击[数率量]|阅读[数量:：]|字号[:：]"
-    )
-)
+
+
+@lru_cache(maxsize=1024)
+def _attr_vocabulary(attrs: str) -> tuple[bool, bool]:
+    """Whether an id/class label has article words, and whether it has furniture words.
+
+    Cached: a site repeats its labels on every page, and the two searches cost more than the
+    rest of the scoring of a box.
+    """
+    return bool(POSITIVE_ATTR_RE.search(attrs)), bool(NEGATIVE_ATTR_RE.search(attrs))
 
 
 def _attr_weight(box: Box) -> float:
     if not box.attrs:
         return 1.0
+    positive, negative = _attr_vocabulary(box.attrs)
     weight = 1.0
-    if POSITIVE_ATTR_RE.search(box.attrs):
+    if positive:
         weight *= 1.25
-    if NEGATIVE_ATTR_RE.search(box.attrs):
+    if negative:
         weight *= 0.5
     return weight
 
@@ -99,7 +106,7 @@ def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int
         if (
             (skip is not None and box is skip)
             or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
-            or (box.attrs and box.good * 2 < box.chars and NEGATIVE_ATTR_RE.search(box.attrs))
+            or (box.attrs and box.good * 2 < box.chars and _attr_vocabulary(box.attrs)[1])
         ):
             excluded.add(box.index)
     return excluded
@@ -133,7 +140,7 @@ def article_lines(
         if line.link_chars * 2 > line.chars:
             seen += line.chars
             continue
-        if CUT_MARKER_RE.match(text) and len(text) <= 40 and seen >= 0.3 * total and started:
+        if started and len(text) <= 40 and seen >= 0.3 * total and CUT_MARKER_RE.match(text):
             break
         seen += line.chars
         if is_furniture(text):
@@ -162,5 +169,5 @@ def _is_byline(line: Line, *, bare_date: bool = True) -> bool:
     if len(text) > 80 or "，" in text or "。" in text or text[0] in "（(":
         return False
     if bare_date:
-        return bool(BYLINE_RE.search(text))
-    return bool(_BYLINE_LABEL_RE.search(text))
+        return search_at(BYLINE_RE, _BYLINE_START, text) is not None
+    return bool(_BYLINE_LABEL_START.search(text) and BYLINE_LABEL_RE.search(text))

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from crawler.extract.vocabulary import both_scripts
+from crawler.extract.vocabulary import DATE_LABEL_RE, first_chars
 
 _LATEST_YEAR = date.today().year + 1
 
@@ -32,12 +32,7 @@ _DATE_RE = re.compile(
     r"(?:(?:\s*|T|\s*日\s*)(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?"
     r"(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2}(?!\d))?)?"
 )
-DATE_LABEL_RE = re.compile(
-    both_scripts(
-        r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|印发日期|公开日期|信息提供日期|"
-        r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]"
-    )
-)
+_DATE_LABEL_START = first_chars(DATE_LABEL_RE)
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "零": 0,
     "○": 0,
@@ -89,7 +84,10 @@ def find_date(text: str, tz: tzinfo, *, labelled: bool = False) -> FoundDate | N
     """The first valid date in ``text`` (with ``labelled``, only one right after a label such
     as 发布时间：)."""
     if labelled:
-        for label in DATE_LABEL_RE.finditer(text):
+        first = _DATE_LABEL_START.search(text)  # no label begins before it
+        if first is None:
+            return None
+        for label in DATE_LABEL_RE.finditer(text, first.start()):
             after = text[label.end() : label.end() + 40].lstrip()
             found = find_date(after, tz) or _short_year(after, tz)
             if found is not None:

@@ -29,7 +29,10 @@ from crawler.extract.model import Extracted
 from crawler.extract.policy import find_interpreted_policy, find_policy_table
 from crawler.extract.rules import ExtractRules, rules_for_host, split_selector_group
 from crawler.extract.title import choose_title, title_segments
-from crawler.extract.vocabulary import both_scripts, clean_space, text_key
+from crawler.extract.vocabulary import AUTHOR_RE as _AUTHOR_RE
+from crawler.extract.vocabulary import OUTLET_RE as _OUTLET_RE
+from crawler.extract.vocabulary import TRAILING_LABEL_RE as _TRAILING_LABEL_RE
+from crawler.extract.vocabulary import clean_space, first_chars, search_at, text_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MIN_BODY_CHARS = 6
@@ -45,11 +48,9 @@ _IMAGE_META = ("og:image", "twitter:image", "twitter:image:src", "image", "thumb
 _JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
 _JS_TIME_VALUE_RE = re.compile(r"""\s*[=:]\s*["']?(\d{13}|\d{10})(?!\d)""")
-_OUTLET_RE = re.compile(both_scripts(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|丨:：/　]{2,30})"))
-_AUTHOR_RE = re.compile(both_scripts(r"(?:作者|撰文|记者)\s*[:：]\s*([^\s|丨:：/　，,]{2,20})"))
-_TRAILING_LABEL_RE = re.compile(
-    both_scripts(r"(?:作者|编辑|责任编辑|发布时间|时间|日期|浏览|点击|字号)$")
-)
+_BYLINE_START = first_chars(_BYLINE_RE)
+_OUTLET_START = first_chars(_OUTLET_RE)
+_AUTHOR_START = first_chars(_AUTHOR_RE)
 
 
 def extract(
@@ -86,7 +87,9 @@ def extract(
 
 def _metas(tree: LexborHTMLParser) -> dict[str, str]:
     found: dict[str, str] = {}
-    for node in tree.css("meta[content]"):
+    # By tag name rather than the selector "meta[content]": the same elements in the same order
+    # (those without content are skipped below), without compiling a selector for every page.
+    for node in tree.tags("meta"):
         attrs = node.attributes
         key = attrs.get("name") or attrs.get("property") or attrs.get("itemprop")
         content = attrs.get("content")
@@ -138,7 +141,7 @@ def _above_byline(layout: Layout, start: int) -> str | None:
     """The heading line right above the byline that precedes line ``start``."""
     for i in range(start - 1, max(-1, start - 7), -1):
         line = layout.lines[i]
-        if _BYLINE_RE.search(line.text) and i > 0:
+        if i > 0 and search_at(_BYLINE_RE, _BYLINE_START, line.text):
             above = layout.lines[i - 1]
             box = above.box
             if box.tag in HEADINGS or "title" in box.attrs.lower():
@@ -148,10 +151,10 @@ def _above_byline(layout: Layout, start: int) -> str | None:
 
 
 def _line_index(layout: Layout, line: Line) -> int:
-    for i, candidate in enumerate(layout.lines):
-        if candidate is line:
-            return i
-    return 0
+    try:
+        return layout.lines.index(line)  # lines compare by identity (eq=False)
+    except ValueError:
+        return 0
 
 
 def _title_index(layout: Layout, title: str | None, before: int) -> int | None:
@@ -215,7 +218,7 @@ def _js_timestamp(html: str, tz: tzinfo) -> FoundDate | None:
 
 
 def _group(match: re.Match[str]) -> str:
-    """The captured value of a ``both_scripts`` pattern (one group per script variant)."""
+    """The captured value of a pattern widened to both scripts (one group per script variant)."""
     return next((g for g in match.groups() if g), "")
 
 
@@ -223,14 +226,19 @@ def _clean_value(value: str) -> str:
     return _TRAILING_LABEL_RE.sub("", value).strip("：:,，。 ")
 
 
-def _image(container: Box, metas: Mapping[str, str], url: str) -> str | None:
-    """og:image (or the like), else the first sizeable image of the article."""
+def _image(
+    container: Box, metas: Mapping[str, str], url: str, *, has_images: bool = True
+) -> str | None:
+    """og:image (or the like), else the first sizeable image of the article.
+
+    ``has_images`` False says the page has no ``<img>`` at all, which spares the selector.
+    """
     candidates: list[str] = []
     for key in _IMAGE_META:
         if metas.get(key):
             candidates.append(metas[key])
             break
-    for img in container.node.css("img")[:10]:
+    for img in container.node.css("img")[:10] if has_images else ():
         attrs = img.attributes
         src = attrs.get("src") or attrs.get("data-src") or attrs.get("data-original")
         if not src or src.startswith("data:"):
@@ -260,16 +268,12 @@ def _extract(
     url = url or ""
     text = guard_input(html, url)
     tree = LexborHTMLParser(text)
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        host = ""
-    domain = rules_for_host(host, domain_rules) if (domain_rules and host) else None
+    domain = _domain_rules(url, domain_rules) if domain_rules else None
     chain = [r for r in (rules, domain) if r is not None]
 
     metas = _metas(tree)
-    title_node = tree.css_first("title")
-    document_title = clean_space(title_node.text()) if title_node is not None else None
+    title_nodes = tree.tags("title")  # what css_first("title") finds, without a selector
+    document_title = clean_space(title_nodes[0].text()) if title_nodes else None
     for rule in chain:
         for selector in rule.drop:
             try:
@@ -334,10 +338,18 @@ def _extract(
         published=published,
         outlet=outlet,
         author=author,
-        image_url=_image(container, metas, url),
+        image_url=_image(container, metas, url, has_images=bool(tree.tags("img"))),
         policy=policy,
         interpretation_of=find_interpreted_policy(root, title, url),
     )
+
+
+def _domain_rules(url: str, domain_rules: Mapping[str, ExtractRules]) -> ExtractRules | None:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    return rules_for_host(host, domain_rules) if host else None
 
 
 def _container(
@@ -418,11 +430,15 @@ def _credits(
     region: str, container_text: str, metas: Mapping[str, str], document_title: str | None
 ) -> tuple[str | None, str | None]:
     """The outlet (来源：…) and author (作者：…) from the byline, else the container, else meta."""
-    outlet_match = _OUTLET_RE.search(region) or _OUTLET_RE.search(container_text)
+    outlet_match = search_at(_OUTLET_RE, _OUTLET_START, region) or search_at(
+        _OUTLET_RE, _OUTLET_START, container_text
+    )
     outlet = _clean_value(_group(outlet_match)) if outlet_match else None
     if not outlet and metas.get("source"):
         outlet = clean_space(metas["source"])[:40]
-    author_match = _AUTHOR_RE.search(region) or _AUTHOR_RE.search(container_text)
+    author_match = search_at(_AUTHOR_RE, _AUTHOR_START, region) or search_at(
+        _AUTHOR_RE, _AUTHOR_START, container_text
+    )
     author = _clean_value(_group(author_match)) if author_match else None
     if not author and metas.get("author"):
         candidate = clean_space(metas["author"])

@@ -9,7 +9,7 @@ cannot make it slow.
 
 from __future__ import annotations
 
-__all__ = ["Box", "Layout", "Line", "walk"]
+__all__ = ["Box", "Layout", "Line", "is_prose", "walk"]
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
-from crawler.extract.vocabulary import clean_space, punctuation_count, visible_len
+from crawler.extract.vocabulary import clean_line, punctuation_count
 
 _INLINE = frozenset(
     [
@@ -128,12 +128,7 @@ class Line:
     link_chars: int
     punct: int
     box: Box = field(repr=False)
-
-    @property
-    def is_good(self) -> bool:
-        """Looks like article prose: long enough, punctuated, few links."""
-        nonlink = self.chars - self.link_chars
-        return nonlink >= 10 and self.link_chars * 3 <= self.chars and self.punct >= 1
+    is_good: bool  # ``is_prose(chars, link_chars, punct)``, read for every line several times
 
     @property
     def heading(self) -> bool:
@@ -142,11 +137,20 @@ class Line:
         )
 
 
+def is_prose(chars: int, link_chars: int, punct: int) -> bool:
+    """A line that looks like article prose: long enough, punctuated, few links."""
+    return chars - link_chars >= 10 and link_chars * 3 <= chars and punct >= 1
+
+
 @dataclass(slots=True)
 class Layout:
     boxes: list[Box] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    by_node: dict[int, Box] = field(default_factory=dict)
+
+    @property
+    def by_node(self) -> dict[int, Box]:
+        """Each box by its element's ``mem_id`` (built on demand: only CSS rules ask)."""
+        return {box.node.mem_id: box for box in self.boxes}
 
 
 def _hidden(attrs: dict[str, str | None]) -> bool:
@@ -162,44 +166,48 @@ def _hidden(attrs: dict[str, str | None]) -> bool:
 def walk(root: LexborNode) -> Layout:
     """Lay out ``root``'s subtree as boxes and lines (see the module docstring)."""
     layout = Layout()
-    boxes, lines, by_node = layout.boxes, layout.lines, layout.by_node
+    boxes, lines = layout.boxes, layout.lines
     top = Box(root, root.tag or "", None, "", 0, 0)
     boxes.append(top)
-    by_node[root.mem_id] = top
     pieces: list[str] = []
     link_pieces: list[str] = []  # the part of ``pieces`` inside links
-    owner: list[Box] = [top]
+    owner = top  # the box of the line in ``pieces``
 
     def flush() -> None:
-        text = clean_space("".join(pieces))
+        text, chars = clean_line("".join(pieces))
         if text:
-            chars = visible_len(text)
-            link = min(visible_len(clean_space("".join(link_pieces))), chars) if link_pieces else 0
-            line = Line(text, chars, link, punctuation_count(text), owner[0])
-            lines.append(line)
-            owner[0].chars += chars
-            owner[0].link_chars += link
-            if line.is_good:
-                owner[0].good += chars - link
+            if not link_pieces:
+                link = 0
+            elif len(link_pieces) == len(pieces):  # all of it is link text
+                link = chars
+            else:
+                link = min(clean_line("".join(link_pieces))[1], chars)
+            punct = punctuation_count(text)
+            good = is_prose(chars, link, punct)
+            lines.append(Line(text, chars, link, punct, owner, good))
+            owner.chars += chars
+            owner.link_chars += link
+            if good:
+                owner.good += chars - link
         pieces.clear()
         link_pieces.clear()
 
-    # One frame per open element: its children still to visit, the box that owns their text,
-    # whether they sit inside a link, their depth, and whether the frame closes ``box``. The
-    # inner loop runs through siblings; entering an element pushes a frame and restarts it.
-    frames: list[tuple[Iterator[LexborNode], Box, bool, int, bool]] = [
-        (islice(root.iter(include_text=True), MAX_CHILDREN), top, False, 1, True)
-    ]
+    # The open element: its children still to visit, the box that owns their text, whether they
+    # sit inside a link, their depth, and whether its end closes ``box``. Entering an element
+    # pushes this state on ``stack`` and its end pops it back; it lives in locals because this
+    # loop runs once per node of the page.
+    stack: list[tuple[Iterator[LexborNode], Box, bool, int, bool]] = []
+    children: Iterator[LexborNode] = islice(root.iter(include_text=True), MAX_CHILDREN)
+    box, in_link, depth, closes = top, False, 1, True
     elements = 0
-    while frames:
-        children, box, in_link, depth, closes = frames[-1]
+    while True:
         for node in children:
             tag = node.tag
             if tag == "-text":
                 text = node.text_content
                 if text and not text.isspace():
                     if not pieces:
-                        owner[0] = box
+                        owner = box
                     pieces.append(text)
                     if in_link:
                         link_pieces.append(text)
@@ -210,15 +218,15 @@ def walk(root: LexborNode) -> Layout:
                 continue
             elements += 1
             if elements > MAX_ELEMENTS:
-                frames.clear()
                 break
             if tag == "br":
                 if pieces:
                     flush()
                 continue
-            nested = islice(node.iter(include_text=True), MAX_CHILDREN)
             if tag in _INLINE:
-                frames.append((nested, box, in_link or tag == "a", depth + 1, False))
+                stack.append((children, box, in_link, depth, closes))
+                children = islice(node.iter(include_text=True), MAX_CHILDREN)
+                in_link, depth, closes = in_link or tag == "a", depth + 1, False
                 break
             attrs = node.attributes
             if attrs and _hidden(attrs):
@@ -228,25 +236,33 @@ def walk(root: LexborNode) -> Layout:
             label = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip() if attrs else ""
             child_box = Box(node, tag, box, label, len(boxes), len(lines))
             boxes.append(child_box)
-            by_node[node.mem_id] = child_box
-            frames.append((nested, child_box, in_link, depth + 1, True))
+            stack.append((children, box, in_link, depth, closes))
+            children = islice(node.iter(include_text=True), MAX_CHILDREN)
+            box, depth, closes = child_box, depth + 1, True
             break
         else:  # every child visited: the element ends here
-            frames.pop()
             if closes:
                 if pieces:
                     flush()
                 box.end_line = len(lines)
                 box.end_box = len(boxes)
+            if not stack:
+                break
+            children, box, in_link, depth, closes = stack.pop()
+            continue
+        if elements > MAX_ELEMENTS:  # the element budget is spent: the walk stops here
+            break
     if pieces:
         flush()
+    line_count, box_count = len(lines), len(boxes)
     for box in boxes:  # boxes cut off by the element budget
         if box.end_line < 0:
-            box.end_line = len(lines)
-            box.end_box = len(boxes)
+            box.end_line = line_count
+            box.end_box = box_count
     for box in reversed(boxes):
-        if box.parent is not None:
-            box.parent.chars += box.chars
-            box.parent.link_chars += box.link_chars
-            box.parent.good += box.good
+        parent = box.parent
+        if parent is not None:
+            parent.chars += box.chars
+            parent.link_chars += box.link_chars
+            parent.good += box.good
     return layout

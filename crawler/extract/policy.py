@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = ["find_interpreted_policy", "find_policy_table", "parse_policy_text"]
 
 import re
+from collections.abc import Iterable
 from datetime import tzinfo
 from urllib.parse import urljoin
 
@@ -19,7 +20,9 @@ from selectolax.lexbor import LexborNode
 from crawler.extract.dates import find_date
 from crawler.extract.layout import Box, Layout
 from crawler.extract.model import PolicyMeta
-from crawler.extract.vocabulary import both_scripts, clean_space
+from crawler.extract.vocabulary import INTERPRETATION_RE as _INTERPRETATION_RE
+from crawler.extract.vocabulary import ORIGINAL_LINK_RE as _ORIGINAL_LINK_RE
+from crawler.extract.vocabulary import clean_space
 
 # field -> labels (longest first where one label contains another)
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -72,14 +75,35 @@ _LABEL_RE = re.compile(
 _TABLE_LABEL_RE = re.compile(
     "|".join(_label_pattern(lb) for labels in _FIELDS.values() for lb in labels if len(lb) >= 3)
 )
+# The labels of three characters or more, the ones that mark a table (分类, 文号 are too common).
+_TABLE_LABELS = {lb: field for field, labels in _FIELDS.items() for lb in labels if len(lb) >= 3}
+_ANY_TABLE_LABEL_RE = re.compile("|".join(re.escape(lb) for lb in _TABLE_LABELS))
 _COMPACT_RE = re.compile(r"[\s\u00a0\u3000]+")
 
 
+def _overlap_free(words: Iterable[str]) -> bool:
+    """No word inside another and no word's end the start of another: then one left-to-right
+    scan for their alternation reports every occurrence of every word."""
+    words = list(words)
+    return not any(
+        a != b and (a in b or any(a.endswith(b[:k]) for k in range(1, len(b))))
+        for a in words
+        for b in words
+    )
+
+
+_ONE_SCAN = _overlap_free(_TABLE_LABELS)
+
+
 def _kinds(text: str) -> set[str]:
-    compact = _COMPACT_RE.sub("", text)
-    return {
-        f for f, labels in _FIELDS.items() if any(lb in compact for lb in labels if len(lb) >= 3)
-    }
+    return _compact_kinds(_COMPACT_RE.sub("", text))
+
+
+def _compact_kinds(compact: str) -> set[str]:
+    """The fields whose table labels occur in ``compact`` (text without whitespace)."""
+    if _ONE_SCAN:
+        return {_TABLE_LABELS[label] for label in _ANY_TABLE_LABEL_RE.findall(compact)}
+    return {field for label, field in _TABLE_LABELS.items() if label in compact}
 
 
 def parse_policy_text(text: str, tz: tzinfo) -> PolicyMeta | None:
@@ -105,7 +129,13 @@ def parse_policy_text(text: str, tz: tzinfo) -> PolicyMeta | None:
 
 def find_policy_table(layout: Layout, tz: tzinfo) -> tuple[PolicyMeta, Box] | None:
     """The metadata table of a policy page and its box, or None when the page has none."""
+    # A box's text is a run of the page's lines, so a page whose whole text has labels of fewer
+    # than three fields holds no table: most pages, told apart at the cost of one pass. (Line
+    # texts have single spaces for whitespace, which is all ``_kinds`` would remove.)
+    if len(_compact_kinds("".join(x.text for x in layout.lines).replace(" ", ""))) < 3:
+        return None
     best: Box | None = None
+    kinds_of: dict[int, int | None] = {}  # box index -> kinds of labels (None: text too long)
     for line in layout.lines:
         if not _TABLE_LABEL_RE.search(line.text):
             continue
@@ -113,10 +143,13 @@ def find_policy_table(layout: Layout, tz: tzinfo) -> tuple[PolicyMeta, Box] | No
         for _ in range(6):
             if box is None or (best is not None and box.contains(best)):
                 break
-            text = " ".join(x.text for x in layout.lines[box.first_line : box.end_line])
-            if len(text) > 3000:
+            if box.index not in kinds_of:
+                text = " ".join(x.text for x in layout.lines[box.first_line : box.end_line])
+                kinds_of[box.index] = len(_kinds(text)) if len(text) <= 3000 else None
+            kinds = kinds_of[box.index]
+            if kinds is None:
                 break
-            if len(_kinds(text)) >= 3:
+            if kinds >= 3:
                 if best is None or box.end_line - box.first_line < best.end_line - best.first_line:
                     best = box
                 break
@@ -128,8 +161,6 @@ def find_policy_table(layout: Layout, tz: tzinfo) -> tuple[PolicyMeta, Box] | No
     return (meta, best) if meta is not None else None
 
 
-_INTERPRETATION_RE = re.compile(both_scripts(r"解读|答记者问|问答|图解|一图读懂|一图看懂"))
-_ORIGINAL_LINK_RE = re.compile(both_scripts(r"原文|相关文件|相关政策|政策文件|文件链接|全文"))
 _POLICY_TITLE_RE = re.compile(
     r"《[^》]{4,80}(?:通知|意见|办法|规定|方案|决定|条例|细则|规划|措施|公告|通告|批复|函|法|纲要|计划)》"
     r"|^[^《》]{4,80}(?:的通知|的意见|办法|规定|实施方案|的决定|条例|实施细则|若干措施)$"

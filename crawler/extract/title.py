@@ -14,20 +14,27 @@ __all__ = ["choose_title", "strip_site_suffix", "title_segments"]
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from crawler.extract.vocabulary import clean_space, text_key
 
 _SEPARATORS_RE = re.compile(r"\s*(?:_|\||｜|\s-\s|\s–\s|\s—\s|--|——)\s*")
 
 
+@lru_cache(maxsize=64)
+def _parts(title: str) -> tuple[str, ...]:
+    """The non-blank parts of ``title`` between separators (cached: a page asks several times)."""
+    return tuple(p for p in _SEPARATORS_RE.split(title) if p and p.strip())
+
+
 def title_segments(title: str) -> list[str]:
     """The parts of a ``<title>`` between site-name separators."""
-    return [clean_space(p) for p in _SEPARATORS_RE.split(title) if p and p.strip()]
+    return [clean_space(p) for p in _parts(title)]
 
 
 def strip_site_suffix(title: str) -> str:
     """``"标题_频道_网站"`` → ``"标题"`` (the first long segment)."""
-    parts = [p for p in _SEPARATORS_RE.split(title) if p and p.strip()]
+    parts = list(_parts(title))
     if len(parts) == 1 and "-" in title:
         head, _, tail = title.rpartition("-")
         if len(head) >= 8 and 2 <= len(tail.strip()) <= 16 and not tail.strip()[0].isdigit():
