@@ -227,6 +227,28 @@ class SourceTags(_Frozen):
     provinces: tuple[str, ...] = ()
 
 
+_COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_COOKIE_VALUE_RE = re.compile(r'^(?:"?[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*"?)$')
+
+
+def _check_cookie_name(name: str) -> str:
+    if not _COOKIE_NAME_RE.match(name):
+        raise ValueError(f"{name!r} is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)")
+    return name
+
+
+def _check_cookie_value(value: str) -> str:
+    if not _COOKIE_VALUE_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a cookie value (no spaces, quotes inside, commas, semicolons, "
+            "backslashes or non-ASCII; percent-encode them)"
+        )
+    return value
+
+
+_CookieValue = Annotated[str, AfterValidator(_check_cookie_value)]
+
+
 class SourceFetch(_Frozen):
     """Per-source overrides of the ``fetch:`` defaults."""
 
@@ -237,7 +259,19 @@ class SourceFetch(_Frozen):
     allow_private_networks: bool | None = None
     user_agent: str | None = None
     headers: Mapping[str, str] = Field(default_factory=dict)
+    # Sent with every request of the source, e.g. the cookie a site's browser check sets
+    # (cookies the site itself sets along the way are kept and sent back as well).
+    cookies: Mapping[Annotated[str, AfterValidator(_check_cookie_name)], _CookieValue] = Field(
+        default_factory=dict
+    )
     proxy: Url | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        """The extra headers of every request: ``headers``, and the cookies as ``Cookie``."""
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
 
 
 def _needs_discovery(item: Mapping[str, Any]) -> str | None:

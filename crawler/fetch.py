@@ -420,7 +420,7 @@ class Fetcher:
             await self._guard(url, settings)
             slot = self._slot(host, settings)
             if settings.obey_robots:
-                await self._check_robots(url, slot, settings, user_agent, proxy)
+                await self._check_robots(url, slot, settings, user_agent, proxy, headers)
             async with slot.semaphore:
                 await self._wait_turn(slot, url)
                 result = await self._request(
@@ -479,11 +479,12 @@ class Fetcher:
         settings: FetchSettings,
         user_agent: str | None,
         proxy: str | None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         agent = user_agent or self.user_agent
         async with slot.robots_lock:
             if time.monotonic() >= slot.robots_until:
-                await self._load_robots(url, slot, settings, agent, proxy)
+                await self._load_robots(url, slot, settings, agent, proxy, headers)
         if slot.robots_error:
             raise RobotsUnavailable(
                 f"robots.txt unavailable, try later: {slot.robots_error}", url=url
@@ -492,8 +493,16 @@ class Fetcher:
             raise RobotsDisallowed("robots.txt disallows this URL", url=url)
 
     async def _load_robots(
-        self, url: str, slot: _Slot, settings: FetchSettings, agent: str, proxy: str | None
+        self,
+        url: str,
+        slot: _Slot,
+        settings: FetchSettings,
+        agent: str,
+        proxy: str | None,
+        headers: Mapping[str, str] | None,
     ) -> None:
+        """Read robots.txt with the source's headers and cookies too: a site whose browser
+        check refuses bare requests would otherwise answer 403, which reads as "no robots.txt"."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         slot.robots, slot.robots_error, slot.crawl_delay = None, None, 0.0
@@ -501,7 +510,7 @@ class Fetcher:
             async with slot.semaphore:
                 await self._wait_turn(slot, robots_url)
                 result = await self._request(
-                    robots_url, settings, None, None, agent, proxy, slot, allow_empty=True
+                    robots_url, settings, None, headers, agent, proxy, slot, allow_empty=True
                 )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:

@@ -212,7 +212,7 @@ class Crawler:
             settings=settings,
             source_id=source.id,
             validators=self.store.validators(url) if conditional else None,
-            headers=source.fetch.headers,
+            headers=source.fetch.request_headers(),
             user_agent=source.fetch.user_agent,
             proxy=source.fetch.proxy,
         )

@@ -79,6 +79,8 @@ def test_duplicate_ids(tmp_path: Path) -> None:
         ("    encoding: klingon", "sources[0].encoding: expected a charset"),
         ('    extract: {body: "div..x"}', "sources[0].extract.body: expected a valid CSS selector"),
         ("    list: {url: https://example.org/}", "sources[0].list.links: required key is missing"),
+        ('    fetch: {cookies: {"a b": "1"}}', "is not a cookie name"),
+        ('    fetch: {cookies: {sid: "x; y"}}', "is not a cookie value"),
     ],
 )
 def test_each_kind_of_mistake(tmp_path: Path, line: str, expected: str) -> None:
@@ -161,6 +163,8 @@ def test_shipped_taxonomy_copy_matches_the_builtin_defaults() -> None:
     builtin = ROOT / "crawler" / "data" / "taxonomy"
     assert shipped == sorted(p.name for p in builtin.glob("*.yaml"))
     for name in shipped:
-        assert (ROOT / "config" / "taxonomy" / name).read_text(encoding="utf-8") == (builtin / name).read_text(
-            encoding="utf-8"
-        ), f"config/taxonomy/{name} differs from crawler/data/taxonomy/{name}: copy one over the other"
+        assert (ROOT / "config" / "taxonomy" / name).read_text(encoding="utf-8") == (
+            builtin / name
+        ).read_text(encoding="utf-8"), (
+            f"config/taxonomy/{name} differs from crawler/data/taxonomy/{name}: copy one over the other"
+        )

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,8 +30,13 @@ UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
 
 def settings(**kw: object) -> FetchSettings:
-    base = {"per_host_concurrency": 2, "per_host_delay": 0.0, "timeout": 2.0, "max_bytes": 1_000_000,
-            "allow_private_networks": True}
+    base = {
+        "per_host_concurrency": 2,
+        "per_host_delay": 0.0,
+        "timeout": 2.0,
+        "max_bytes": 1_000_000,
+        "allow_private_networks": True,
+    }
     return FetchSettings(**{**base, **kw})
 
 
@@ -84,7 +90,9 @@ async def test_per_host_concurrency_is_bounded(sites: list[Site]) -> None:
 
 async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
     site = sites[0]
-    async with Fetcher(settings(per_host_delay=0.1, per_host_concurrency=4), user_agent=UA) as fetcher:
+    async with Fetcher(
+        settings(per_host_delay=0.1, per_host_concurrency=4), user_agent=UA
+    ) as fetcher:
         await asyncio.gather(*(fetcher.get(site.article_url(n)) for n in range(6)))
     assert [p for _, p in site.requests].count("/robots.txt") == 1
     times = sorted(t for t, p in site.requests if p != "/robots.txt")
@@ -99,7 +107,9 @@ async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
 async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
     for site in sites:
         site.latency = 0.2
-    async with Fetcher(settings(per_host_concurrency=1, obey_robots=False), user_agent=UA) as fetcher:
+    async with Fetcher(
+        settings(per_host_concurrency=1, obey_robots=False), user_agent=UA
+    ) as fetcher:
         started = asyncio.get_running_loop().time()
         await asyncio.gather(*(fetcher.get(site.article_url(0)) for site in sites))
         elapsed = asyncio.get_running_loop().time() - started
@@ -167,10 +177,15 @@ async def test_user_agent_and_mock_transport() -> None:
 
     transport = httpx.MockTransport(handler)
     async with Fetcher(settings(), user_agent=UA, transport=transport) as fetcher:
-        result = await fetcher.get("https://news.example.org/a.html", headers={"Referer": "https://news.example.org/"})
+        result = await fetcher.get(
+            "https://news.example.org/a.html", headers={"Referer": "https://news.example.org/"}
+        )
         await fetcher.get("https://news.example.org/a.html", validators=Validators(etag='"v1"'))
     assert result.validators.etag == '"v1"'
-    assert seen[1].headers["user-agent"] == UA and seen[1].headers["referer"] == "https://news.example.org/"
+    assert (
+        seen[1].headers["user-agent"] == UA
+        and seen[1].headers["referer"] == "https://news.example.org/"
+    )
     assert seen[2].headers["if-none-match"] == '"v1"'
 
 
@@ -354,3 +369,52 @@ async def test_requests_can_go_through_a_proxy() -> None:
     assert [h.get("Via") for _, p, h in site.requests if p == "/page/1.html"] == ["1.1 test-proxy"]
     assert [h.get("Via") for _, p, h in site.requests if p == "/page/2.html"] == [None]
     assert proxy.requests[1][1]["User-Agent"] == "via-proxy"
+
+
+async def test_source_cookies_and_headers_go_with_every_request_of_the_source(
+    tmp_path: Path,
+) -> None:
+    """A site that answers only with its browser-check cookie: the configured cookie is sent
+    on the feed and article requests alike, beside the source's own headers."""
+    from crawler.config import load_config
+    from crawler.db import Database
+    from crawler.pipeline import CrawlOptions, crawl
+
+    seen: list[tuple[str, str | None, str | None]] = []
+    article = "<html><head><title>青岛考察团赴深圳</title></head><body><h1>青岛考察团赴深圳</h1>"
+    article += "<div class='article'>" + "<p>青岛市党政考察团赴深圳考察学习，双方座谈交流。</p>" * 8
+    article += "</div></body></html>"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(
+            (request.url.path, request.headers.get("cookie"), request.headers.get("referer"))
+        )
+        if request.headers.get("cookie") != "sid=abc123; check=1":
+            return httpx.Response(403, text="browser check")
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.path == "/rss.xml":
+            rss = (
+                "<rss><channel><item><title>t</title><link>https://news.example.cn/a/1.html</link>"
+            )
+            rss += "</item></channel></rss>"
+            return httpx.Response(200, text=rss, headers={"content-type": "application/rss+xml"})
+        return httpx.Response(
+            200, text=article, headers={"content-type": "text/html; charset=utf-8"}
+        )
+
+    (tmp_path / "citydigest.yaml").write_text(f"database: sqlite:///{tmp_path / 'c.db'}\n")
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  - id: cn\n    name: 示例\n    feed: https://news.example.cn/rss.xml\n"
+        '    fetch: {headers: {Referer: "https://news.example.cn/"},'
+        " cookies: {sid: abc123, check: '1'}}\n"
+    )
+    config = load_config(tmp_path)
+    db = Database(config.settings.database, upgrade=True)
+    summary = await crawl(
+        config, db, options=CrawlOptions(workers=0), transport=httpx.MockTransport(handler)
+    )
+    db.dispose()
+    assert summary.ok and summary.new == 1, [r.errors for r in summary.reports]
+    assert {path for path, _, _ in seen} >= {"/robots.txt", "/rss.xml", "/a/1.html"}
+    assert all(c == "sid=abc123; check=1" and r == "https://news.example.cn/" for _, c, r in seen)
