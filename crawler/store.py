@@ -191,9 +191,11 @@ class ArticleBatch:
             return SaveResult(row.id, row.story_id, created=False)
         visit = _visit_key(record)
         if duplicate_of is not None or visit is not None:
-            self.flush()
+            if duplicate_of is not None:
+                self.flush()  # the duplicate may be one of the batch's, its story not linked yet
             story_id = self._joined_story(duplicate_of, visit)
             if story_id is not None:
+                self.flush()  # the recount reads the story's articles
                 _set_story(conn, article_id, story_id)
                 _refresh_story(conn, story_id)
                 return SaveResult(article_id, story_id, created=True)
