@@ -101,6 +101,8 @@ class Story(Base):
     """One news event however many outlets, scripts and edits carry it."""
 
     __tablename__ = "stories"
+    # Finding the story of a visit looks up its key within a few days of its date.
+    __table_args__ = (Index("ix_stories_visit", "visit_key", "visit_date"),)
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
     representative_id: Mapped[int | None] = mapped_column(
@@ -112,7 +114,7 @@ class Story(Base):
     outlet_count: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(16), default="other")
     # The hook for merging different write-ups of one visit: "visitor>host" of its first visit.
-    visit_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    visit_key: Mapped[str | None] = mapped_column(String(64))
     visit_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

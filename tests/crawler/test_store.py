@@ -52,6 +52,17 @@ def test_schema_is_at_head(store: Store) -> None:
     assert current_head() == SCHEMA_HEAD
 
 
+def test_migrations_build_the_models_schema(store: Store) -> None:
+    """What the migrations create is what the models declare (tables, columns, indexes)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from crawler.models import Base
+
+    with store.db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
 def test_unupgraded_postgres_refuses_to_start(database_url: str) -> None:
     if database_url.startswith("sqlite"):
         assert Database(database_url).revision() == current_head()  # created on first use
@@ -165,7 +176,9 @@ def test_fetch_log_and_validators(store: Store) -> None:
 def test_retention_keeps_stories_consistent(store: Store) -> None:
     old = datetime.now(UTC) - timedelta(days=200)
     first = store.save_article(record(30, source="xinhua", fetched=old, kind="other"))
-    second = store.save_article(record(31, source="qd", kind="other"), duplicate_of=first.article_id)
+    second = store.save_article(
+        record(31, source="qd", kind="other"), duplicate_of=first.article_id
+    )
     lonely = store.save_article(record(32, source="sz", fetched=old, kind="other"))
     assert store.delete_older_than(180) == 2
     with store.db.session() as session:
@@ -179,12 +192,22 @@ def test_retention_keeps_stories_consistent(store: Store) -> None:
 
 def test_write_ups_of_one_visit_merge_into_one_story(store: Store) -> None:
     first = store.save_article(record(40, source="qd", body="青岛日报的报道"))
-    other = store.save_article(record(41, source="sz", title="深圳会见青岛考察团", body="深圳特区报的报道"))
+    other = store.save_article(
+        record(41, source="sz", title="深圳会见青岛考察团", body="深圳特区报的报道")
+    )
     later = store.save_article(
-        record(42, source="xinhua", visits=[{"visitor": "青岛", "host": "深圳", "date": "2021-06-30", "evidence": ""}])
+        record(
+            42,
+            source="xinhua",
+            visits=[{"visitor": "青岛", "host": "深圳", "date": "2021-06-30", "evidence": ""}],
+        )
     )
     reverse = store.save_article(
-        record(43, source="xinhua", visits=[{"visitor": "深圳", "host": "青岛", "date": "2021-05-11", "evidence": ""}])
+        record(
+            43,
+            source="xinhua",
+            visits=[{"visitor": "深圳", "host": "青岛", "date": "2021-05-11", "evidence": ""}],
+        )
     )
     not_a_visit = store.save_article(record(44, source="qd", kind="other"))
     assert first.story_id == other.story_id
