@@ -186,11 +186,13 @@ async def raw_fetch(urls: Sequence[str], *, concurrency: int, timeout: float) ->
             except httpx.HTTPError:
                 errors += 1
 
+    tls = httpx.create_ssl_context()  # one CA bundle load (~70 ms of CPU), not one per host
     clients = [
         httpx.AsyncClient(
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             timeout=timeout,
             trust_env=False,
+            verify=tls,
         )
         for _ in by_host
     ]
