@@ -407,14 +407,17 @@ class _Writer:
             return
         try:
             results = self._write([record for record, _ in pending])
-        except StoreError as exc:
-            # One bad article must not sink the batch: write them one by one.
+        except Exception as exc:  # every waiting article must hear of it
+            # One bad article must not sink the batch: write them one by one. (This runs in a
+            # timer callback: an exception escaping it would leave the articles waiting forever.)
             log.warning("a batch of %d articles failed (%s); writing one by one", len(pending), exc)
             for record, future in pending:
                 try:
                     future.set_result(self._write([record])[0])
                 except StoreError as one:
                     future.set_exception(StoreError(one.reason, url=record.url))
+                except Exception as one:  # the article's own error, recorded by the crawl
+                    future.set_exception(one)
             return
         for (_, future), saved in zip(pending, results, strict=True):
             if not future.done():

@@ -125,15 +125,17 @@ async def test_a_killed_worker_costs_at_most_its_batch_and_the_rerun_stores_it(
         assert pool_children() == []  # the pool closed its workers
 
 
+@pytest.mark.parametrize("error", [StoreError, RuntimeError])
 async def test_one_bad_article_does_not_sink_its_batch(
-    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
 ) -> None:
-    """A batch that fails is written again article by article: only the bad one is an error."""
+    """A batch that fails is written again article by article: only the bad one is an error,
+    whether the store refuses it or a bug breaks on it (the crawl must not wait forever)."""
     original = ArticleBatch.save
 
     def save(self: ArticleBatch, record: object, **kw: object) -> object:
         if str(getattr(record, "url", "")).endswith("/00003.html"):
-            raise StoreError("refused by the test")
+            raise error("refused by the test")
         return original(self, record, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ArticleBatch, "save", save)
