@@ -215,8 +215,8 @@ class WorkerPool:
         for attempt in range(2):
             try:
                 worker = await self._least_busy()
-            except RuntimeError as exc:
-                self._fail(futures, str(exc))
+            except (RuntimeError, OSError) as exc:  # no worker could be started
+                self._fail(futures, f"no analysis worker: {exc}")
                 return
             assert worker.process.stdin is not None
             worker.waiting.update(futures)

@@ -151,3 +151,24 @@ async def test_one_bad_article_does_not_sink_its_batch(
         assert len(urls) == 2 * 10 - 2
         assert not any(u.endswith("/00003.html") for u in urls)
         db.dispose()
+
+
+@pytest.mark.parametrize("program", ["/bin/false", "/nonexistent/python"])
+async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str
+) -> None:
+    """A broken installation (the worker exits at once, or cannot be executed): every page gets
+    an error saying so, and the crawl ends instead of waiting."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool.sys, "executable", program)
+    with serve(farm(4, 5)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
+        db = Database(config.settings.database, upgrade=True)
+        summary = await asyncio.wait_for(
+            crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
+        )
+        db.dispose()
+    errors = [e for r in summary.reports for e in r.errors]
+    assert summary.new == 0 and errors
+    assert all("analysis worker" in e for e in errors), errors
