@@ -141,7 +141,7 @@ class _Worker:
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
-        self.waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.waiting: dict[int, asyncio.Future[tuple[str, Any]]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.answered = False
 
@@ -169,9 +169,10 @@ class WorkerPool:
         self._workers: list[_Worker | None] = [None] * workers
         self._starting: list[asyncio.Lock] = [asyncio.Lock() for _ in range(workers)]
         self._batch: list[tuple[int, bytes, str, str | None, str]] = []
-        self._futures: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._futures: dict[int, asyncio.Future[tuple[str, Any]]] = {}
         self._next_id = 0
         self._flush_scheduled = False
+        self._sending: set[asyncio.Task[None]] = set()
         self._known_sources: set[str] = {source.id for source in sources}
         self._closed = False
         # Workers that exited before answering anything, in a row: past MAX_FAILED_STARTS the
@@ -187,7 +188,7 @@ class WorkerPool:
             raise AnalysisFailed(f"source {source.id!r} was not given to the pool", url=url)
         loop = asyncio.get_running_loop()
         job = self._next_id = self._next_id + 1
-        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        future: asyncio.Future[tuple[str, Any]] = loop.create_future()
         self._futures[job] = future
         self._batch.append((job, content, url, charset, source.id))
         if len(self._batch) >= MAX_BATCH:
@@ -207,7 +208,9 @@ class WorkerPool:
         if not self._batch:
             return
         batch, self._batch = self._batch, []
-        asyncio.get_running_loop().create_task(self._send(batch))
+        task = asyncio.get_running_loop().create_task(self._send(batch))
+        self._sending.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._sending.discard)
 
     async def _send(self, batch: list[tuple[int, bytes, str, str | None, str]]) -> None:
         futures = {job: self._futures.pop(job) for job, *_ in batch}
@@ -297,7 +300,7 @@ class WorkerPool:
                 worker.waiting = {}
 
     @staticmethod
-    def _fail(futures: Mapping[int, asyncio.Future[dict[str, Any]]], message: str) -> None:
+    def _fail(futures: Mapping[int, asyncio.Future[tuple[str, Any]]], message: str) -> None:
         for future in futures.values():
             if not future.done():
                 future.set_result(("failed", message))
@@ -353,7 +356,7 @@ def _serve(stdin: Any, stdout: Any) -> None:
     traits: dict[str, _Traits] = setup["traits"]
     rules = {sid: rules_of(t.rules) if t.rules else None for sid, t in traits.items()}
     while (frame := _read_frame(stdin)) is not None:
-        results = []
+        results: list[tuple[int, str, Any]] = []
         for job, content, url, charset, source_id in pickle.loads(frame):
             trait = traits[source_id]
             try:
