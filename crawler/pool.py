@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from crawler.errors import CrawlError, ExtractError
 
 if TYPE_CHECKING:
-    from crawler.config import Config, Source
+    from crawler.config import Config, ExtractSpec, Source
 
 log = logging.getLogger("citydigest.pool")
 
@@ -66,29 +66,32 @@ class PageAnalysis(Protocol):
     async def aclose(self) -> None: ...
 
 
+_Rules = tuple[str | None, str | None, str | None, tuple[str, ...]]
+"""An ExtractSpec's title, body and date selectors and drop list, as plain values."""
+
+
 @dataclass(frozen=True)
 class _Traits:
     """What analysis needs to know of a source, as plain values."""
 
     encoding: str | None
-    rules: tuple[str | None, str | None, str | None, tuple[str, ...]] | None
+    rules: _Rules | None
     cities: tuple[str, ...]
     provinces: tuple[str, ...]
 
 
+def _rules(spec: ExtractSpec) -> _Rules:
+    """A config ExtractSpec as plain values (the worker turns them into ExtractRules)."""
+    return (spec.title, spec.body, spec.date, tuple(spec.drop))
+
+
 def _traits(source: Source) -> _Traits:
-    spec = source.extract
-    rules = None if spec is None else (spec.title, spec.body, spec.date, tuple(spec.drop))
+    rules = None if source.extract is None else _rules(source.extract)
     return _Traits(source.encoding, rules, tuple(source.tags.cities), tuple(source.tags.provinces))
 
 
-def _domain_rules(
-    config: Config,
-) -> dict[str, tuple[str | None, str | None, str | None, tuple[str, ...]]]:
-    return {
-        host: (spec.title, spec.body, spec.date, tuple(spec.drop))
-        for host, spec in config.domain_rules.items()
-    }
+def _domain_rules(config: Config) -> dict[str, _Rules]:
+    return {host: _rules(spec) for host, spec in config.domain_rules.items()}
 
 
 def worker_count(requested: int | None, sources: int) -> int:
@@ -347,7 +350,7 @@ def _serve(stdin: Any, stdout: Any) -> None:
     setup = pickle.loads(setup_data)
     tz: tzinfo = setup["tz"]
 
-    def rules_of(r: tuple[str | None, str | None, str | None, tuple[str, ...]]) -> ExtractRules:
+    def rules_of(r: _Rules) -> ExtractRules:
         return ExtractRules(title=r[0], body=r[1], date=r[2], drop=r[3])
 
     # ExtractRules has the attributes of the config's ExtractSpec, which Analyzer reads.
