@@ -38,6 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.config import Config, load_config
 from crawler.db import Database
 from crawler.errors import ConfigError
+from crawler.fetch import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
 
@@ -105,6 +106,8 @@ class Daemon:
         self.stats = DaemonStats()
         self._files = config_files_state(config.dir)
         self._hosts: dict[str, set[str]] = {}
+        # Robots.txt, back-off and throttling per host, kept across this process's crawl passes.
+        self.politeness = HostStates()
         self._crawls: dict[asyncio.Task[object], list[str]] = {}
         self._digests: asyncio.Task[object] | None = None
         self._stopping = asyncio.Event()
@@ -180,7 +183,12 @@ class Daemon:
 
     async def _crawl(self, ids: list[str]) -> object:
         results = await crawl_sources(
-            self.config, self.db, ids, schedule=self.schedule, transport=self.transport
+            self.config,
+            self.db,
+            ids,
+            schedule=self.schedule,
+            transport=self.transport,
+            hosts=self.politeness,
         )
         for source_id, failed, new in results:
             self.stats.crawls += 1

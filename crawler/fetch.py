@@ -3,7 +3,10 @@
 A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it.
 It keeps one ``httpx.AsyncClient`` per host and proxy (cheaper in CPU than one shared pool), and
 per host a :class:`_Slot` that bounds concurrency, spaces requests, backs off after 429/503 and
-holds the host's parsed robots.txt.
+holds the host's parsed robots.txt. The slots live in a :class:`HostStates`, which a long-running
+process (the daemon, a distributed worker) keeps across its crawl passes: robots.txt is then read
+once per :data:`ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and
+concurrency bound hold across passes (concurrent ones included), not only within one.
 
 Politeness, per host (``host:port``):
 
@@ -53,6 +56,7 @@ __all__ = [
     "FetchRecord",
     "FetchResult",
     "Fetcher",
+    "HostStates",
     "Validators",
     "cache_hint",
 ]
@@ -189,6 +193,42 @@ class _Slot:
         new = min(max((self.delay + target) / 2, self.floor), MAX_THROTTLE_DELAY)
         if ok or new > self.delay:
             self.delay = new
+
+
+class HostStates:
+    """The politeness state of each host (:class:`_Slot`), shared by the fetchers that use it.
+
+    Its slots hold asyncio primitives, which belong to one event loop: used from another loop
+    (a new ``asyncio.run``), it starts afresh rather than fail."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, _Slot] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def get(self, host: str) -> _Slot | None:
+        return self._slots.get(host)
+
+    def slot(self, host: str, settings: FetchSettings) -> _Slot:
+        """The host's slot, created with ``settings`` the first time; sources sharing a host
+        share its slot, and the most polite delay floor wins."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._slots, self._loop = {}, loop
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = _Slot(
+                concurrency=settings.per_host_concurrency,
+                floor=settings.per_host_delay,
+                semaphore=asyncio.Semaphore(settings.per_host_concurrency),
+            )
+            self._slots[host] = slot
+        elif settings.per_host_delay > slot.floor:
+            slot.floor = settings.per_host_delay
+            slot.delay = max(slot.delay, slot.floor)
+        return slot
 
 
 @dataclass
@@ -347,6 +387,8 @@ class Fetcher:
       back-off: only the per-host concurrency bound remains.
     * ``on_record``: told of every ``get`` as a :class:`FetchRecord`.
     * ``archive``: told of every exchange (:data:`ArchiveHook`): the WARC writer.
+    * ``hosts``: the per-host politeness state to use (default: a fresh one); pass the same
+      :class:`HostStates` to the fetchers of successive passes to carry it across them.
 
     ::
 
@@ -364,6 +406,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         on_record: Callable[[FetchRecord], None] | None = None,
         archive: ArchiveHook | None = None,
+        hosts: HostStates | None = None,
     ) -> None:
         self.settings = settings
         self._archive = archive
@@ -373,7 +416,7 @@ class Fetcher:
         self._replay = bool(getattr(transport, "is_replay", False))
         self._on_record = on_record
         self._clients: dict[tuple[str, str | None], httpx.AsyncClient] = {}
-        self._slots: dict[str, _Slot] = {}
+        self._hosts = hosts if hosts is not None else HostStates()
         self._resolved: dict[str, bool] = {}
         self._closed = False
         # One TLS context for every client: building one loads the CA bundle (~50 ms of CPU),
@@ -394,7 +437,7 @@ class Fetcher:
 
     def host_delay(self, url: str) -> float | None:
         """The current spacing between requests to ``url``'s host (None before any request)."""
-        slot = self._slots.get(_slot_key(url))
+        slot = self._hosts.get(_slot_key(url))
         return None if slot is None else max(slot.delay, slot.crawl_delay)
 
     # ------------------------------------------------------------------ public
@@ -418,7 +461,7 @@ class Fetcher:
         size = 0
         try:
             await self._guard(url, settings)
-            slot = self._slot(host, settings)
+            slot = self._hosts.slot(host, settings)
             if settings.obey_robots:
                 await self._check_robots(url, slot, settings, user_agent, proxy, headers)
             async with slot.semaphore:
@@ -436,21 +479,6 @@ class Fetcher:
             raise
 
     # ------------------------------------------------------------------ politeness
-
-    def _slot(self, host: str, settings: FetchSettings) -> _Slot:
-        slot = self._slots.get(host)
-        if slot is None:
-            slot = _Slot(
-                concurrency=settings.per_host_concurrency,
-                floor=settings.per_host_delay,
-                semaphore=asyncio.Semaphore(settings.per_host_concurrency),
-            )
-            self._slots[host] = slot
-        elif settings.per_host_delay > slot.floor:
-            # Sources sharing a host share its slot; the most polite setting wins.
-            slot.floor = settings.per_host_delay
-            slot.delay = max(slot.delay, slot.floor)
-        return slot
 
     async def _wait_turn(self, slot: _Slot, url: str) -> None:
         if self._replay:

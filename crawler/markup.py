@@ -29,7 +29,6 @@ _VOID_PREFIXES = ("<br", "<img", "<meta", "<input", "<link", "<hr", "<p", "<li",
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 
 
-
 def defuse(html: str) -> str:
     """``html`` cut at ``_MAX_NESTING`` levels and without attribute floods."""
     if len(html) > MAX_CHARS:

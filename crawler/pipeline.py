@@ -40,6 +40,7 @@ from crawler.fetch import (
     Fetcher,
     FetchRecord,
     FetchResult,
+    HostStates,
     Validators,
     cache_hint,
 )
@@ -496,6 +497,7 @@ async def _crawler(
     transport: httpx.AsyncBaseTransport | None,
     archive: ArchiveHook | None,
     sources: Sequence[Source],
+    hosts: HostStates | None = None,
 ) -> AsyncIterator[Crawler]:
     """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end."""
     store = Store(db)
@@ -515,6 +517,7 @@ async def _crawler(
         transport=transport,
         on_record=record,
         archive=archive,
+        hosts=hosts,
     ) as fetcher:
         workers = worker_count(options.workers, len(sources))
         analysis = analysis_for(config, sources, workers)
@@ -544,11 +547,13 @@ async def crawl(
     observer: CrawlObserver | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     archive: ArchiveHook | None = None,
+    hosts: HostStates | None = None,
 ) -> CrawlSummary:
     """One pass over ``sources`` (default: all); hosts in parallel, each host politely.
 
     ``transport`` replaces the network (a WARC replay); ``archive`` sees every exchange (a WARC
-    writer)."""
+    writer); ``hosts`` carries the hosts' politeness state (robots.txt, back-off, throttled
+    delay) from earlier passes of this process."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     chosen = list(sources if sources is not None else config.sources)
@@ -560,6 +565,7 @@ async def crawl(
         transport=transport,
         archive=archive,
         sources=chosen,
+        hosts=hosts,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
         deleted = crawler.store.delete_older_than(config.settings.retention_days)

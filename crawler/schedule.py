@@ -59,7 +59,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.config import Config, Source, Subscriber
 from crawler.db import Database
-from crawler.fetch import cache_hint
+from crawler.fetch import HostStates, cache_hint
 
 if TYPE_CHECKING:
     from digests.pipeline import SendReport
@@ -532,10 +532,14 @@ async def crawl_sources(
     *,
     schedule: Schedule | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    hosts: HostStates | None = None,
 ) -> list[tuple[str, bool, int]]:
     """The crawl job of both runners: one pass over the given sources (hosts in parallel, each
     host politely), then each source's next check. Returns
-    ``(source id, failed, new articles)`` per source crawled; unknown ids are skipped."""
+    ``(source id, failed, new articles)`` per source crawled; unknown ids are skipped.
+
+    ``hosts``: the runner's politeness state per host, kept for the life of its process, so
+    that robots.txt, back-off and throttling carry from one pass to the next."""
     from crawler.pipeline import CrawlOptions, crawl
 
     schedule = schedule or Schedule(db)
@@ -565,7 +569,7 @@ async def crawl_sources(
     ]
     summaries = await asyncio.gather(
         *(
-            crawl(config, db, sources=group, options=options, transport=transport)
+            crawl(config, db, sources=group, options=options, transport=transport, hosts=hosts)
             for group, options in groups
         )
     )

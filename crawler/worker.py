@@ -50,6 +50,7 @@ from crawler.config import Config, load_config
 from crawler.daemon import DIGEST_LEASE, config_files_state
 from crawler.db import Database
 from crawler.errors import ConfigError
+from crawler.fetch import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
 
@@ -86,6 +87,8 @@ class Runtime:
     config: Config
     db: Database
     policy: PollPolicy = field(default_factory=PollPolicy)
+    # Robots.txt, back-off and throttling per host, kept across this process's crawl jobs.
+    politeness: HostStates = field(default_factory=HostStates)
     _files: tuple[tuple[str, int, int], ...] = ()
     _hosts: dict[str, str] = field(default_factory=dict)
     _synced: bool = False
@@ -162,7 +165,11 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
             log.info("crawl %s: started %.1f s after due", source_id, late)
         results = await crawl_sources(
-            runtime.config, runtime.db, [source_id], schedule=runtime.schedule
+            runtime.config,
+            runtime.db,
+            [source_id],
+            schedule=runtime.schedule,
+            hosts=runtime.politeness,
         )
         return {"source": source_id, "results": [list(r) for r in results]}
 

@@ -24,7 +24,7 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.fetch import Fetcher, FetchRecord, Validators
+from crawler.fetch import Fetcher, FetchRecord, HostStates, Validators
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -220,6 +220,44 @@ async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.Mo
             await fetcher.get(one.page_url(0))
     assert one.paths().count("/robots.txt") == 2
     assert two.paths().count("/robots.txt") == 1
+
+
+async def test_fetchers_sharing_host_states_carry_robots_and_back_off_across_passes() -> None:
+    """A runner's successive passes (one Fetcher each) share its HostStates: robots.txt is not
+    read again within its TTL, and a 429's Retry-After still holds the host back."""
+    polite, busy = FaultServer("127.0.0.2"), FaultServer("127.0.0.3", retry_after="3000")
+    hosts = HostStates()
+    with serving(polite, busy):
+        for _ in range(3):
+            async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+                await fetcher.get(polite.page_url(0))
+        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+            with pytest.raises(HTTPStatusError):
+                await fetcher.get(busy.url("/429"))
+        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+            with pytest.raises(FetchError, match="asked us to wait"):
+                await asyncio.wait_for(fetcher.get(busy.page_url(0)), 1.0)
+        async with Fetcher(settings(), user_agent=UA) as fetcher:  # without them: afresh
+            await fetcher.get(polite.page_url(1))
+    assert polite.paths().count("/robots.txt") == 2
+    assert busy.paths() == ["/robots.txt", "/429"]
+    assert len(hosts) == 2
+
+
+def test_host_states_start_afresh_on_another_event_loop() -> None:
+    """Slots hold asyncio locks, which belong to one loop: a new loop gets new slots."""
+    site = FaultServer("127.0.0.2")
+    hosts = HostStates()
+
+    async def one_pass() -> None:
+        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+            await asyncio.gather(*(fetcher.get(site.page_url(n)) for n in range(4)))
+
+    with serving(site):
+        asyncio.run(one_pass())
+        asyncio.run(one_pass())
+    assert site.paths().count("/robots.txt") == 2
+    assert len(site.paths()) == 10
 
 
 @pytest.mark.parametrize("mode", ["503", "timeout"])

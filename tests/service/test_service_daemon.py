@@ -122,6 +122,39 @@ async def test_config_reload_on_change_and_sighup_keeps_the_old_config_when_inva
     db.dispose()
 
 
+async def test_the_daemon_reads_robots_once_across_its_passes(
+    sites: list[Site], tmp_path: Path
+) -> None:
+    """Each due source gets its own crawl pass (and Fetcher); the daemon's HostStates carries
+    every host's robots.txt from one pass to the next, as ROBOTS_TTL promises."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    config = load_config(write_config(tmp_path / "config", sites, url, 2525, interval="1h"))
+    offset = timedelta(0)
+
+    def clock() -> datetime:
+        return utcnow() + offset
+
+    db = Database(url)
+    daemon = Daemon(config, db, tick=0.2, concurrency=4, clock=clock, watch=False)
+    runner = asyncio.create_task(daemon.run(install_signals=False))
+    try:
+        for passes in (1, 2, 3):
+            deadline = time.monotonic() + 20
+            while daemon.stats.crawls < passes * len(config.sources):
+                assert time.monotonic() < deadline, f"pass {passes} did not finish"
+                await asyncio.sleep(0.1)
+            offset += timedelta(hours=2)  # every source due again
+    finally:
+        daemon.request_stop()
+        assert await asyncio.wait_for(runner, 20) == 0
+    assert daemon.stats.crawls == 3 * len(config.sources) and not daemon.stats.crawl_failures
+    for site in sites:
+        paths = [path for _, path in site.requests]
+        assert paths.count("/feed.xml") >= 3, paths  # three passes
+        assert paths.count("/robots.txt") == 1, paths
+    db.dispose()
+
+
 # --------------------------------------------------------------------------- SIGTERM
 
 
