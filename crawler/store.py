@@ -149,12 +149,50 @@ def on_conflict_do_nothing(db: Database) -> Insert:
     )
 
 
+# The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without
+# building and hashing a new statement per article.
 _NEW_STORY = insert(Story).returning(Story.id)
 _LINK_STORY = (
     update(Article)
     .where(Article.id == bindparam("article"))
     .values(story_id=bindparam("story"))
     .execution_options(synchronize_session=False)
+)
+_STORED = select(Article.id, Article.story_id).where(Article.canonical_url == bindparam("url"))
+_STORY_OF = select(Article.story_id).where(Article.id == bindparam("article"))
+_VISIT_STORY = (
+    select(Story.id)
+    .where(
+        Story.visit_key == bindparam("key"),
+        Story.visit_date >= bindparam("start", type_=Story.visit_date.type),
+        Story.visit_date <= bindparam("end", type_=Story.visit_date.type),
+    )
+    .order_by(Story.id)
+    .limit(1)
+)
+_STORY_ARTICLES = (
+    select(
+        Article.id,
+        Article.source_id,
+        Article.outlet,
+        Article.published,
+        Article.fetched,
+        Article.kind,
+        SourceState.name,
+    )
+    .join(SourceState, SourceState.id == Article.source_id, isouter=True)
+    .where(Article.story_id == bindparam("story"))
+)
+_RECOUNT_STORY = (
+    update(Story)
+    .where(Story.id == bindparam("story"))
+    .values(
+        representative_id=bindparam("representative"),
+        article_count=bindparam("articles"),
+        outlet_count=bindparam("outlets"),
+        last_seen=bindparam("last_seen", type_=Story.last_seen.type),
+        kind=bindparam("story_kind"),
+    )
 )
 
 
@@ -183,11 +221,7 @@ class ArticleBatch:
         article_id = conn.execute(self._insert_article, values).scalar()
         if article_id is None:  # stored already, by an earlier run or another writer
             self.flush()
-            row = conn.execute(
-                select(Article.id, Article.story_id).where(
-                    Article.canonical_url == record.canonical_url
-                )
-            ).one()
+            row = conn.execute(_STORED, {"url": record.canonical_url}).one()
             return SaveResult(row.id, row.story_id, created=False)
         visit = _visit_key(record)
         if duplicate_of is not None or visit is not None:
@@ -196,7 +230,7 @@ class ArticleBatch:
             story_id = self._joined_story(duplicate_of, visit)
             if story_id is not None:
                 self.flush()  # the recount reads the story's articles
-                _set_story(conn, article_id, story_id)
+                conn.execute(_LINK_STORY, {"article": article_id, "story": story_id})
                 _refresh_story(conn, story_id)
                 return SaveResult(article_id, story_id, created=True)
         story_id = conn.execute(
@@ -222,46 +256,24 @@ class ArticleBatch:
         write-up of the same visit (same visitor and host within ``VISIT_MERGE_WINDOW``); else
         None (a new one)."""
         if duplicate_of is not None:
-            story_id = self.conn.scalar(select(Article.story_id).where(Article.id == duplicate_of))
+            story_id = self.conn.scalar(_STORY_OF, {"article": duplicate_of})
             if story_id is not None:
                 return int(story_id)
         if visit is not None:
             key, when = visit
             story_id = self.conn.scalar(
-                select(Story.id)
-                .where(
-                    Story.visit_key == key,
-                    Story.visit_date >= when - VISIT_MERGE_WINDOW,
-                    Story.visit_date <= when + VISIT_MERGE_WINDOW,
-                )
-                .order_by(Story.id)
-                .limit(1)
+                _VISIT_STORY,
+                {"key": key, "start": when - VISIT_MERGE_WINDOW, "end": when + VISIT_MERGE_WINDOW},
             )
             if story_id is not None:
                 return int(story_id)
         return None
 
 
-def _set_story(conn: Connection, article_id: int, story_id: int) -> None:
-    conn.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
-
-
 def _refresh_story(conn: Connection, story_id: int) -> None:
     """Recount a story and pick its representative: the article whose site is the outlet the
     others credit (来源：…), else the earliest published, else the first fetched."""
-    rows = conn.execute(
-        select(
-            Article.id,
-            Article.source_id,
-            Article.outlet,
-            Article.published,
-            Article.fetched,
-            Article.kind,
-            SourceState.name,
-        )
-        .join(SourceState, SourceState.id == Article.source_id, isouter=True)
-        .where(Article.story_id == story_id)
-    ).all()
+    rows = conn.execute(_STORY_ARTICLES, {"story": story_id}).all()
     if not rows:
         return
     credited = {r.outlet for r in rows if r.outlet}
@@ -272,16 +284,17 @@ def _refresh_story(conn: Connection, story_id: int) -> None:
         return (is_credited, r.published or far_future, r.fetched, r.id)
 
     kinds = {r.kind for r in rows}
+    kind = "visit" if "visit" in kinds else "policy" if "policy" in kinds else "other"
     conn.execute(
-        update(Story)
-        .where(Story.id == story_id)
-        .values(
-            representative_id=min(rows, key=rank).id,
-            article_count=len(rows),
-            outlet_count=len({r.source_id for r in rows}),
-            last_seen=max(r.fetched for r in rows),
-            kind="visit" if "visit" in kinds else "policy" if "policy" in kinds else "other",
-        )
+        _RECOUNT_STORY,
+        {
+            "story": story_id,
+            "representative": min(rows, key=rank).id,
+            "articles": len(rows),
+            "outlets": len({r.source_id for r in rows}),
+            "last_seen": max(r.fetched for r in rows),
+            "story_kind": kind,
+        },
     )
 
 
