@@ -159,6 +159,9 @@ _LINK_STORY = (
     .execution_options(synchronize_session=False)
 )
 _STORED = select(Article.id, Article.story_id).where(Article.canonical_url == bindparam("url"))
+_KNOWN = select(Article.canonical_url).where(
+    Article.canonical_url.in_(bindparam("urls", expanding=True))
+)
 _STORY_OF = select(Article.story_id).where(Article.id == bindparam("article"))
 _VISIT_STORY = (
     select(Story.id)
@@ -385,14 +388,9 @@ class Store:
         """Which of these canonical URLs are stored already."""
         wanted = list(dict.fromkeys(canonical_urls))
         found: set[str] = set()
-        with self.db.session() as session:
+        with self.db.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                found.update(
-                    session.scalars(
-                        select(Article.canonical_url).where(Article.canonical_url.in_(chunk))
-                    )
-                )
+                found.update(conn.scalars(_KNOWN, {"urls": wanted[start : start + 500]}))
         return found
 
     def save_article(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
