@@ -4,14 +4,16 @@ ceiling measured in the same run.
 The farm (``tests/sitefarm.py``) serves N sites, each on its own loopback address (127.0.0.2,
 127.0.0.3, … so per-host limits apply as between real sites), with an RSS or Atom feed,
 paginated list pages, a gzipped sitemap for every fourth site, robots.txt with a disallowed
-path, article pages in UTF-8, GBK and Big5, and optional injected latency per request. The farm
-runs in this process (threads); everything measured runs in a child process:
+path, article pages in UTF-8, GBK and Big5, and optional injected latency per request. By
+default the farm is served from memory by a child process (``bench/staticfarm.py``;
+``--farm threaded`` runs the test farm's threads in this process instead). Everything measured
+runs in a child process of its own:
 
 1. **pipeline**: ``citydigest --config DIR crawl once`` (fetch, discover, extract, tag, dedup,
-   store into a fresh SQLite file), whole-process figures from ``os.wait4`` (CPU seconds, peak
-   RSS of the largest process) plus the process tree's RSS sampled every 50 ms (in case the
-   pipeline runs a worker process); pages = rows in ``fetches``; articles = rows in ``articles``,
-   checked against the number the farm serves;
+   store into a fresh SQLite file): CPU seconds of the whole tree from ``os.wait4``; memory
+   sampled every 50 ms from ``/proc`` (each process's own peak, ``VmHWM``, and the tree's summed
+   RSS and PSS: the crawl runs analysis worker processes); pages = rows in ``fetches``;
+   articles = rows in ``articles``, checked against the number the farm serves;
 2. **raw httpx**: the very URLs the pipeline fetched (read back from ``fetches``), one
    ``AsyncClient`` per host and at most ``--concurrency`` requests per host, bodies read, no
    parsing: the ceiling for this machine.
@@ -77,7 +79,7 @@ class Figures:
     articles: int
     wall_s: float
     cpu_s: float
-    rss_mb: float  # peak RSS of the largest process (wait4)
+    rss_mb: float  # peak RSS of the largest process (its own VmHWM, sampled)
     tree_rss_mb: float  # peak RSS of the whole process tree (sampled)
     exit_code: int
     tree_pss_mb: float = 0.0  # peak PSS of the whole process tree (sampled): its real footprint
@@ -98,11 +100,16 @@ class Figures:
 @dataclass
 class _Tree:
     """What the sampler saw of a process tree: peaks of the summed RSS and PSS (PSS shares each
-    shared page among the processes mapping it, so the sum is the tree's real footprint), and
-    each analysis worker's last CPU time."""
+    shared page among the processes mapping it, so the sum is the tree's real footprint), each
+    process's own peak RSS, and each analysis worker's last CPU time.
+
+    A process's own peak is its ``VmHWM``, which starts afresh at ``exec``. Not ``wait4``'s
+    ``ru_maxrss``: on Linux a child inherits the parent's high-water mark at fork, so every
+    child of a 200 MB benchmark process would report at least 200 MB."""
 
     rss_kb: int = 0
     pss_kb: int = 0
+    hwm_kb: dict[int, int] = field(default_factory=dict)
     worker_ticks: dict[int, int] = field(default_factory=dict)
 
     def sample(self, root: int) -> None:
@@ -117,6 +124,11 @@ class _Tree:
                             rss += int(line.split()[1])
                         elif line.startswith("Pss:"):
                             pss += int(line.split()[1])
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), int(line.split()[1]))
+                            break
                 with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
                     if b"crawler.pool" in cmdline.read():
                         with open(f"/proc/{pid}/stat") as stat:
@@ -128,6 +140,10 @@ class _Tree:
             except (OSError, ValueError, IndexError):
                 continue
         self.rss_kb, self.pss_kb = max(self.rss_kb, rss), max(self.pss_kb, pss)
+
+    @property
+    def largest_peak_mb(self) -> float:
+        return max(self.hwm_kb.values(), default=0) / 1024
 
     @property
     def worker_cpu_s(self) -> float:
@@ -159,7 +175,7 @@ def run_measured(
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return proc.returncode, wall, cpu, usage.ru_maxrss / 1024, tree
+    return proc.returncode, wall, cpu, tree.largest_peak_mb, tree
 
 
 # --------------------------------------------------------------------------- the raw ceiling
