@@ -4,7 +4,13 @@ These are the structural signals of boilerplate (editor lines, share bars, relat
 print bars, comment headers, copyright footers), not rules for any one site, and the labels the
 other modules look for (bylines, dates, credits, policy interpretation links). Every pattern that
 must match Traditional-script pages too is written here in Simplified script and widened with
-OpenCC at import, all in one pass; ``first_chars`` and ``search_at`` keep their searches cheap.
+OpenCC; the widened forms are stored in ``crawler/data/traditional-patterns.json``, so importing
+this module loads no converter. After editing a pattern, store them again (a test fails until
+then)::
+
+    python -c "from crawler.extract.vocabulary import store_widened; store_widened()"
+
+``first_chars`` and ``search_at`` keep the searches cheap.
 """
 
 from __future__ import annotations
@@ -36,29 +42,53 @@ __all__ = [
 import contextlib
 import importlib
 import json
-import os
+import logging
 import re
-import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("citydigest.extract")
 
 _CONVERSIONS = ("s2t", "s2tw", "s2hk")
 
 
-def _both_scripts(patterns: Sequence[str]) -> list[str]:
-    """Each of ``patterns`` extended to match Traditional-script pages too (编辑 → 編輯,
-    来源 → 來源): the alternation of its OpenCC s2t, s2tw and s2hk conversions.
+_STORED = Path(__file__).resolve().parent.parent / "data" / "traditional-patterns.json"
 
-    The converters' dictionaries take some 45 MB and as many seconds of a core to free as to
-    load, and a process that drops them keeps the freed heap unless asked, so the conversion runs
-    in a forked child where it can: the dictionaries never enter this process. Where it cannot
-    (no fork, other threads running that a fork could leave holding locks, a failed child), it
-    runs here with one converter at a time, each dropped and its memory handed back.
+
+def _both_scripts(patterns: Mapping[str, str]) -> dict[str, str]:
+    """Each of ``patterns`` (by name) extended to match Traditional-script pages too
+    (编辑 → 編輯, 来源 → 來源): the alternation of its OpenCC s2t, s2tw and s2hk conversions.
+
+    Read from :data:`_STORED` where the stored Simplified pattern is the current one. A pattern
+    edited since (or a missing file) is widened here, one converter at a time, each dropped and
+    its memory handed back: the dictionaries take some 45 MB and would otherwise stay for the
+    life of the process.
     """
-    widened = _widen_in_child(patterns)
-    return widened if widened is not None else _widen(patterns, release=True)
+    try:
+        stored = json.loads(_STORED.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    widened: dict[str, str] = {}
+    stale: list[str] = []
+    for name, pattern in patterns.items():
+        entry = stored.get(name)
+        if isinstance(entry, dict) and entry.get("simplified") == pattern:
+            widened[name] = str(entry["widened"])
+        else:
+            stale.append(name)
+    if stale:
+        log.warning(
+            "%s: no stored Traditional form of %s; widening at import "
+            "(store them: see crawler/extract/vocabulary.py)",
+            _STORED.name,
+            ", ".join(stale),
+        )
+        fresh = _widen([patterns[name] for name in stale], release=True)
+        widened.update(zip(stale, fresh, strict=True))
+    return widened
 
 
 def _widen(patterns: Sequence[str], *, release: bool) -> list[str]:
@@ -83,48 +113,6 @@ def _widen(patterns: Sequence[str], *, release: bool) -> list[str]:
     return [
         "|".join(f"(?:{v})" for v in found) if len(found) > 1 else found[0] for found in variants
     ]
-
-
-def _widen_in_child(patterns: Sequence[str]) -> list[str] | None:
-    """``_widen(patterns)`` computed by a forked child and sent back through a pipe, or None
-    when forking is not safe here or the child fails."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return None
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: no cleanup of any kind, not even of the dictionaries
-        status = 1
-        try:
-            os.close(read_end)
-            out = memoryview(json.dumps(_widen(patterns, release=False)).encode())
-            while out:
-                out = out[os.write(write_end, out) :]
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:  # reaped by another SIGCHLD handler: judge by the data
-        status = 0
-    try:
-        widened = json.loads(data) if status == 0 else None
-    except ValueError:
-        return None
-    if (
-        not isinstance(widened, list)
-        or len(widened) != len(patterns)
-        or not all(isinstance(w, str) for w in widened)
-    ):
-        return None
-    return widened
 
 
 def _return_freed_memory() -> None:
@@ -188,7 +176,7 @@ _SIMPLIFIED: dict[str, str] = {
     "interpretation": r"解读|答记者问|问答|图解|一图读懂|一图看懂",
     "original_link": r"原文|相关文件|相关政策|政策文件|文件链接|全文",
 }
-_WIDENED = dict(zip(_SIMPLIFIED, _both_scripts(list(_SIMPLIFIED.values())), strict=True))
+_WIDENED = _both_scripts(_SIMPLIFIED)
 
 BOILERPLATE_LINE_RE = re.compile(_WIDENED["boilerplate_line"], re.VERBOSE | re.IGNORECASE)
 _FURNITURE_ANYWHERE_RE = re.compile(_WIDENED["furniture_anywhere"])
@@ -201,7 +189,7 @@ AUTHOR_RE = re.compile(_WIDENED["author"])
 TRAILING_LABEL_RE = re.compile(_WIDENED["trailing_label"])
 INTERPRETATION_RE = re.compile(_WIDENED["interpretation"])
 ORIGINAL_LINK_RE = re.compile(_WIDENED["original_link"])
-del _SIMPLIFIED, _WIDENED
+del _WIDENED
 
 NEGATIVE_ATTR_RE = re.compile(
     r"comment|share|related|relate|recommend|breadcrumb|crumb|copyright|footer|foot|"
@@ -360,3 +348,15 @@ def text_key(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", _KEY_SPACE_RE.sub(" ", text))
     return _KEY_DROP_RE.sub("", text).lower()
+
+
+def store_widened() -> Path:
+    """Widen every pattern with OpenCC and write them to :data:`_STORED`."""
+    names = list(_SIMPLIFIED)
+    widened = _widen([_SIMPLIFIED[name] for name in names], release=False)
+    entries = {
+        name: {"simplified": _SIMPLIFIED[name], "widened": form}
+        for name, form in zip(names, widened, strict=True)
+    }
+    _STORED.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return _STORED

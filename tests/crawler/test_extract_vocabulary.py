@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import unicodedata
+from pathlib import Path
+
+import pytest
 
 from crawler.extract import vocabulary
 from crawler.extract.guard import _control_count
@@ -71,11 +75,40 @@ def test_first_chars_gives_no_shortcut_for_what_it_cannot_read() -> None:
         assert first_chars(re.compile(pattern)).pattern == ""
 
 
-def test_patterns_widened_in_a_child_equal_the_ones_widened_here() -> None:
-    patterns = ["编辑|来源", "发布时间[:：]", "解读|图解"]
-    here = vocabulary._widen(patterns, release=True)
-    assert here[0] == "(?:编辑|来源)|(?:編輯|來源)"
-    assert vocabulary._widen_in_child(patterns) in (here, None)  # None where it cannot fork
+def test_widening_adds_each_traditional_variant_once() -> None:
+    patterns = ["编辑|来源", "发布时间[:：]", "Copyright"]
+    widened = vocabulary._widen(patterns, release=True)
+    assert widened[0] == "(?:编辑|来源)|(?:編輯|來源)"
+    assert "(?:發佈時間[:：])" in widened[1] and "(?:發布時間[:：])" in widened[1]
+    assert widened[2] == "Copyright"  # nothing to convert: left as it is
+
+
+def test_the_stored_traditional_patterns_are_the_current_ones() -> None:
+    """The import reads the widened patterns from crawler/data; an edited pattern must be
+    stored again (see the module docstring), and OpenCC must still widen them the same way."""
+    stored = json.loads(vocabulary._STORED.read_text(encoding="utf-8"))
+    names = list(vocabulary._SIMPLIFIED)
+    assert sorted(stored) == sorted(names), "store the widened patterns again"
+    assert [stored[name]["simplified"] for name in names] == [
+        vocabulary._SIMPLIFIED[name] for name in names
+    ], "a pattern was edited: store the widened patterns again"
+    fresh = vocabulary._widen([vocabulary._SIMPLIFIED[name] for name in names], release=True)
+    assert [stored[name]["widened"] for name in names] == fresh
+
+
+def test_a_pattern_missing_from_the_stored_file_is_widened_at_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    stored = tmp_path / "traditional-patterns.json"
+    stored.write_text(
+        json.dumps({"a": {"simplified": "来源", "widened": "(?:来源)|(?:來源)"}}), encoding="utf-8"
+    )
+    monkeypatch.setattr(vocabulary, "_STORED", stored)
+    widened = vocabulary._both_scripts({"a": "来源", "b": "编辑"})
+    assert widened == {"a": "(?:来源)|(?:來源)", "b": "(?:编辑)|(?:編輯)"}
+    assert "no stored Traditional form of b" in caplog.text
+    stored.write_text("{not json", encoding="utf-8")  # unreadable: everything widened here
+    assert vocabulary._both_scripts({"a": "来源"}) == {"a": "(?:来源)|(?:來源)"}
 
 
 def test_policy_labels_are_found_in_one_scan() -> None:
