@@ -374,8 +374,9 @@ class Crawler:
 
 class _Writer:
     """Dedup and store, in batches: articles wait (up to ``BATCH_SECONDS`` or ``BATCH_SIZE``
-    of them) and are then matched against the dedup index and written one after another in one
-    transaction. One transaction per article cost more than all the rest of the pipeline; a
+    of them) and are then written together in one transaction, each new one matched against the
+    dedup index (and added to it) in order. One transaction per article cost more than all the
+    rest of the pipeline; a
     crash loses at most the batch being written, whose articles are then simply not stored yet
     (and fetched again by the next run); nothing committed is lost and nothing doubled, because
     articles are keyed by canonical URL."""
@@ -426,18 +427,18 @@ class _Writer:
 
     def _write(self, records: list[ArticleRecord]) -> list[SaveResult]:
         added: list[int] = []
-        results = []
+
+        def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
+            assert record.sketch is not None
+            sk = Sketch.from_bytes(record.sketch)
+            match = self.index.find(sk)
+            self.index.add(article_id, sk, record.fetched)
+            added.append(article_id)
+            return match.doc_id if match else None
+
         try:
             with self.store.batch() as batch:
-                for record in records:
-                    assert record.sketch is not None
-                    sk = Sketch.from_bytes(record.sketch)
-                    match = self.index.find(sk)
-                    saved = batch.save(record, duplicate_of=match.doc_id if match else None)
-                    if saved.created:
-                        self.index.add(saved.article_id, sk, record.fetched)
-                        added.append(saved.article_id)
-                    results.append(saved)
+                results = batch.save_all(records, duplicate_of)
         except BaseException:
             for article_id in added:  # rolled back: the index must forget them too
                 self.index.remove(article_id)

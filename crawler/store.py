@@ -135,9 +135,11 @@ def _offset_minutes(value: datetime | None) -> int | None:
 
 
 def on_conflict_do_nothing(db: Database) -> Insert:
-    """``INSERT INTO articles … ON CONFLICT (canonical_url) DO NOTHING RETURNING id`` in the
-    database's dialect: an article another writer stored meanwhile is skipped, not an error that
-    would abort the batch's transaction (PostgreSQL aborts a transaction on any error)."""
+    """``INSERT INTO articles … ON CONFLICT (canonical_url) DO NOTHING RETURNING id,
+    canonical_url`` in the database's dialect, for many rows at once: an article stored already
+    (by another writer meanwhile, or earlier in the same rows) is skipped and returns no row, not
+    an error that would abort the batch's transaction (PostgreSQL aborts a transaction on any
+    error)."""
     if db.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:
@@ -145,20 +147,22 @@ def on_conflict_do_nothing(db: Database) -> Insert:
     return (
         dialect_insert(Article)
         .on_conflict_do_nothing(index_elements=[Article.canonical_url])
-        .returning(Article.id)
+        .returning(Article.id, Article.canonical_url)
     )
 
 
 # The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without
 # building and hashing a new statement per article.
-_NEW_STORY = insert(Story).returning(Story.id)
+_NEW_STORIES = insert(Story).returning(Story.id, sort_by_parameter_order=True)
 _LINK_STORY = (
     update(Article)
     .where(Article.id == bindparam("article"))
-    .values(story_id=bindparam("story"))
+    .values(story_id=bindparam("story"), duplicate_of=bindparam("dup"))
     .execution_options(synchronize_session=False)
 )
-_STORED = select(Article.id, Article.story_id).where(Article.canonical_url == bindparam("url"))
+_STORED = select(Article.id, Article.story_id, Article.canonical_url).where(
+    Article.canonical_url.in_(bindparam("urls", expanding=True))
+)
 _KNOWN = select(Article.canonical_url).where(
     Article.canonical_url.in_(bindparam("urls", expanding=True))
 )
@@ -199,78 +203,144 @@ _RECOUNT_STORY = (
 )
 
 
+# Asked, in order, about each article new to the store once it has its id: the id of the
+# earlier article it duplicates, or None (the dedup index's find-then-add).
+DuplicateOf = Callable[[int, "ArticleRecord"], "int | None"]
+
+# A story an article goes to: the id of a stored one, or the index of one this batch creates.
+_StoryRef = int | tuple[str, int]
+
+
 class ArticleBatch:
-    """Articles written one after another in one open transaction; see :meth:`Store.batch`.
+    """Articles written in one open transaction; see :meth:`Store.batch`.
 
-    Core statements, compiled once and cached by SQLAlchemy, rather than ORM objects: the crawl
-    writes hundreds of articles a second and the ORM's unit of work would cost more than all
-    the rest of the pipeline."""
+    :meth:`save_all` writes many articles with a handful of statements: one multi-row insert of
+    the articles, one of their new stories, one executemany of the links, and a query only where
+    an article may join a stored story (a duplicate of an article stored earlier, a visit). Core
+    statements built once, not ORM objects: the crawl writes hundreds of articles a second, and
+    a statement per article and table cost more than the rest of the crawl's own process but
+    HTTP."""
 
-    def __init__(self, conn: Connection, insert_article: Insert) -> None:
+    def __init__(self, conn: Connection, insert_articles: Insert) -> None:
         self.conn = conn
-        self._insert_article = insert_article
-        # (article, story) links of new stories, written together before anything reads them.
-        self._links: list[dict[str, int]] = []
+        self._insert_articles = insert_articles
 
-    def flush(self) -> None:
-        """Write the pending article → story links (one statement for many articles)."""
-        if self._links:
-            self.conn.execute(_LINK_STORY, self._links)
-            self._links = []
-
-    def save(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
+    def save_all(
+        self, records: Sequence[ArticleRecord], duplicate_of: DuplicateOf | None = None
+    ) -> list[SaveResult]:
+        """Store ``records`` in order, each into its story: its duplicate's (``duplicate_of``),
+        else, for a visit report, another write-up of the same visit (same visitor and host
+        within ``VISIT_MERGE_WINDOW``), else a new one. An article already stored under its
+        canonical URL (by an earlier batch, another writer, or earlier in ``records``) is left
+        as it is and reported with ``created=False``."""
+        if not records:
+            return []
         conn = self.conn
-        values = _article_values(record, None, duplicate_of)
-        article_id = conn.execute(self._insert_article, values).scalar()
-        if article_id is None:  # stored already, by an earlier run or another writer
-            self.flush()
-            row = conn.execute(_STORED, {"url": record.canonical_url}).one()
-            return SaveResult(row.id, row.story_id, created=False)
-        visit = _visit_key(record)
-        if duplicate_of is not None or visit is not None:
-            if duplicate_of is not None:
-                self.flush()  # the duplicate may be one of the batch's, its story not linked yet
-            story_id = self._joined_story(duplicate_of, visit)
-            if story_id is not None:
-                self.flush()  # the recount reads the story's articles
-                conn.execute(_LINK_STORY, {"article": article_id, "story": story_id})
-                _refresh_story(conn, story_id)
-                return SaveResult(article_id, story_id, created=True)
-        story_id = conn.execute(
-            _NEW_STORY,
-            {
-                "representative_id": article_id,
-                "first_seen": record.fetched,
-                "last_seen": record.fetched,
-                "article_count": 1,
-                "outlet_count": 1,
-                "kind": record.kind if record.kind in ("visit", "policy") else "other",
-                "visit_key": visit[0] if visit else None,
-                "visit_date": visit[1] if visit else None,
-            },
-        ).scalar_one()
-        self._links.append({"article": article_id, "story": story_id})
-        return SaveResult(article_id, story_id, created=True)
+        inserted = {
+            row.canonical_url: row.id
+            for row in conn.execute(
+                self._insert_articles, [_article_values(r, None, None) for r in records]
+            )
+        }
+        new_stories: list[dict[str, Any]] = []
+        open_visits: list[tuple[str, datetime, int]] = []  # (key, date, new story) of the batch
+        story_of: dict[int, _StoryRef] = {}  # this batch's articles
+        links: list[tuple[int, _StoryRef, int | None]] = []
+        joined: list[_StoryRef] = []
+        first: dict[str, int] = {}  # canonical URL → the record that created it
+        for position, record in enumerate(records):
+            article_id = inserted.get(record.canonical_url)
+            if article_id is None or record.canonical_url in first:
+                continue
+            first[record.canonical_url] = position
+            duplicate = duplicate_of(article_id, record) if duplicate_of else None
+            visit = _visit_key(record)
+            ref = self._joined_story(duplicate, visit, story_of, open_visits)
+            if ref is None:
+                ref = ("new", len(new_stories))
+                new_stories.append(_story_values(article_id, record, visit))
+                if visit is not None:
+                    open_visits.append((*visit, len(new_stories) - 1))
+            elif ref not in joined:
+                joined.append(ref)
+            story_of[article_id] = ref
+            links.append((article_id, ref, duplicate))
+        created = conn.execute(_NEW_STORIES, new_stories).scalars().all() if new_stories else []
+
+        def story_id(ref: _StoryRef) -> int:
+            return created[ref[1]] if isinstance(ref, tuple) else ref
+
+        if links:
+            conn.execute(
+                _LINK_STORY,
+                [{"article": a, "story": story_id(ref), "dup": d} for a, ref, d in links],
+            )
+        for ref in joined:  # recounted once, with all of the batch's articles in
+            _refresh_story(conn, story_id(ref))
+        stored = self._stored([r.canonical_url for r in records if r.canonical_url not in first])
+        results = []
+        for position, record in enumerate(records):
+            url = record.canonical_url
+            if first.get(url) == position:
+                article_id = inserted[url]
+                results.append(SaveResult(article_id, story_id(story_of[article_id]), True))
+            elif url in first:  # twice in this batch: the first one was stored
+                article_id = inserted[url]
+                results.append(SaveResult(article_id, story_id(story_of[article_id]), False))
+            else:
+                article_id, story = stored[url]
+                results.append(SaveResult(article_id, story, created=False))
+        return results
 
     def _joined_story(
-        self, duplicate_of: int | None, visit: tuple[str, datetime] | None
-    ) -> int | None:
-        """The story a new article joins: its duplicate's; else, for a visit report, another
-        write-up of the same visit (same visitor and host within ``VISIT_MERGE_WINDOW``); else
-        None (a new one)."""
+        self,
+        duplicate_of: int | None,
+        visit: tuple[str, datetime] | None,
+        story_of: dict[int, _StoryRef],
+        open_visits: list[tuple[str, datetime, int]],
+    ) -> _StoryRef | None:
+        """The story a new article joins: its duplicate's; else, for a visit, the first story
+        (stored ones before the batch's new ones) of the same visit; else None (a new one)."""
         if duplicate_of is not None:
-            story_id = self.conn.scalar(_STORY_OF, {"article": duplicate_of})
-            if story_id is not None:
-                return int(story_id)
+            if duplicate_of in story_of:
+                return story_of[duplicate_of]
+            found = self.conn.scalar(_STORY_OF, {"article": duplicate_of})
+            if found is not None:
+                return int(found)
         if visit is not None:
             key, when = visit
-            story_id = self.conn.scalar(
+            found = self.conn.scalar(
                 _VISIT_STORY,
                 {"key": key, "start": when - VISIT_MERGE_WINDOW, "end": when + VISIT_MERGE_WINDOW},
             )
-            if story_id is not None:
-                return int(story_id)
+            if found is not None:
+                return int(found)
+            for other_key, other_when, index in open_visits:
+                if other_key == key and abs(other_when - when) <= VISIT_MERGE_WINDOW:
+                    return ("new", index)
         return None
+
+    def _stored(self, urls: list[str]) -> dict[str, tuple[int, int | None]]:
+        """(article id, story id) of articles stored before this batch, by canonical URL."""
+        if not urls:
+            return {}
+        rows = self.conn.execute(_STORED, {"urls": list(dict.fromkeys(urls))})
+        return {row.canonical_url: (row.id, row.story_id) for row in rows}
+
+
+def _story_values(
+    article_id: int, record: ArticleRecord, visit: tuple[str, datetime] | None
+) -> dict[str, Any]:
+    return {
+        "representative_id": article_id,
+        "first_seen": record.fetched,
+        "last_seen": record.fetched,
+        "article_count": 1,
+        "outlet_count": 1,
+        "kind": record.kind if record.kind in ("visit", "policy") else "other",
+        "visit_key": visit[0] if visit else None,
+        "visit_date": visit[1] if visit else None,
+    }
 
 
 def _refresh_story(conn: Connection, story_id: int) -> None:
@@ -398,7 +468,7 @@ class Store:
         article, or it reports a visit another story reports); an article already stored under
         the canonical URL is left as it is."""
         with self.batch() as batch:
-            return batch.save(record, duplicate_of=duplicate_of)
+            return batch.save_all([record], lambda _id, _record: duplicate_of)[0]
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[ArticleBatch]:
@@ -406,9 +476,7 @@ class Store:
         when the block ends, rolled back, with nothing of the batch kept, if it raises."""
         try:
             with self.db.engine.begin() as conn:
-                batch = ArticleBatch(conn, on_conflict_do_nothing(self.db))
-                yield batch
-                batch.flush()
+                yield ArticleBatch(conn, on_conflict_do_nothing(self.db))
         except IntegrityError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc.orig}") from exc
         except SQLAlchemyError as exc:

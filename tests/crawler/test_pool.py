@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sitefarm import Site, farm, serve
@@ -131,14 +132,14 @@ async def test_one_bad_article_does_not_sink_its_batch(
 ) -> None:
     """A batch that fails is written again article by article: only the bad one is an error,
     whether the store refuses it or a bug breaks on it (the crawl must not wait forever)."""
-    original = ArticleBatch.save
+    original = ArticleBatch.save_all
 
-    def save(self: ArticleBatch, record: object, **kw: object) -> object:
-        if str(getattr(record, "url", "")).endswith("/00003.html"):
+    def save_all(self: ArticleBatch, records: list[Any], *args: Any) -> Any:
+        if any(record.url.endswith("/00003.html") for record in records):
             raise error("refused by the test")
-        return original(self, record, **kw)  # type: ignore[arg-type]
+        return original(self, records, *args)
 
-    monkeypatch.setattr(ArticleBatch, "save", save)
+    monkeypatch.setattr(ArticleBatch, "save_all", save_all)
     sites: list[Site]
     with serve(farm(2, 10)) as sites:
         config = make_config(tmp_path / "cfg", sites, database_url)

@@ -212,3 +212,132 @@ def test_write_ups_of_one_visit_merge_into_one_story(store: Store) -> None:
     not_a_visit = store.save_article(record(44, source="qd", kind="other"))
     assert first.story_id == other.story_id
     assert len({first.story_id, later.story_id, reverse.story_id, not_a_visit.story_id}) == 4
+
+
+def _mixed_records() -> tuple[list[ArticleRecord], dict[str, str]]:
+    """Articles whose stories depend on each other: repeats of a URL, duplicates of articles
+    stored earlier and earlier in the list, write-ups of one visit inside and outside the
+    merge window, and plain articles; with which earlier URL each duplicates."""
+    visit = lambda day: [  # noqa: E731
+        {"visitor": "青岛", "host": "深圳", "date": f"2021-05-{day:02d}", "evidence": ""}
+    ]
+    records = [
+        record(60, source="qd", body="甲"),  # a visit: new story
+        record(61, source="sz", kind="other", visits=[], body="乙"),  # new story
+        record(60, source="qd", title="again"),  # the same URL again: not created
+        record(62, source="xinhua", kind="other", visits=[], body="乙"),  # duplicates 61
+        record(63, source="sz", body="丙", visits=visit(12)),  # the same visit, next day
+        record(64, source="xinhua", body="丁", visits=visit(25)),  # outside the window
+        record(65, source="qd", kind="policy", visits=[], body="戊"),  # duplicates 50 (stored)
+        record(66, source="sz", body="己", visits=visit(26)),  # joins 64's visit
+        record(67, source="qd", kind="other", visits=[], body="庚"),
+    ]
+    duplicates = {
+        "https://xinhua.example.org/news/62.html": "https://sz.example.org/news/61.html",
+        "https://qd.example.org/news/65.html": "https://qd.example.org/news/50.html",
+    }
+    return records, duplicates
+
+
+def _stories_by_url(store: Store) -> tuple[set[frozenset[str]], dict[str, tuple]]:
+    with store.db.session() as session:
+        articles = session.execute(
+            select(Article.canonical_url, Article.story_id, Article.duplicate_of, Article.id)
+        ).all()
+        url_of = {a.id: a.canonical_url for a in articles}
+        groups: dict[int, set[str]] = {}
+        for a in articles:
+            groups.setdefault(a.story_id, set()).add(a.canonical_url)
+        stories = {}
+        for story in session.scalars(select(Story)):
+            members = frozenset(groups[story.id])
+            stories[min(members)] = (
+                url_of[story.representative_id],
+                story.article_count,
+                story.outlet_count,
+                story.kind,
+                story.visit_key,
+            )
+        duplicate_of = {a.canonical_url: url_of.get(a.duplicate_of) for a in articles}
+    return {frozenset(g) for g in groups.values()}, {**stories, "dups": duplicate_of}
+
+
+def test_a_batch_stores_what_one_article_at_a_time_stores(database_url: str) -> None:
+    """``save_all`` writes many articles with a few statements; the stories, representatives,
+    counts and duplicate links must be exactly those of saving them one by one."""
+    records, duplicates = _mixed_records()
+    seen: list[dict] = []
+    for one_by_one in (True, False):
+        db = Database(database_url, upgrade=True)
+        with db.engine.begin() as conn:  # the same empty database for both ways
+            conn.execute(Article.__table__.update().values(story_id=None, duplicate_of=None))
+            conn.execute(Story.__table__.delete())
+            conn.execute(Article.__table__.delete())
+        store = Store(db)
+        store.ensure_sources(
+            [
+                Source(id=s, name=s, feed=f"https://{s}.example.org/rss")
+                for s in ("qd", "sz", "xinhua")
+            ]
+        )
+        stored = store.save_article(record(50, source="qd", kind="other", visits=[]))
+        ids = {record(50, source="qd").canonical_url: stored.article_id}
+
+        def duplicate_of(article_id: int, rec: ArticleRecord, ids: dict = ids) -> int | None:
+            ids.setdefault(rec.canonical_url, article_id)
+            return ids.get(duplicates.get(rec.canonical_url, ""))
+
+        if one_by_one:
+            results = []
+            for rec in records:
+                with store.batch() as batch:
+                    results += batch.save_all([rec], duplicate_of)
+        else:
+            with store.batch() as batch:
+                results = batch.save_all(records, duplicate_of)
+        assert [r.created for r in results] == [
+            True,
+            True,
+            False,
+            True,
+            True,
+            True,
+            True,
+            True,
+            True,
+        ]
+        assert results[2].article_id == results[0].article_id
+        assert results[2].story_id == results[0].story_id
+        groups, stories = _stories_by_url(store)
+        assert {
+            "https://qd.example.org/news/60.html",
+            "https://sz.example.org/news/63.html",
+        } in groups
+        assert {
+            "https://xinhua.example.org/news/64.html",
+            "https://sz.example.org/news/66.html",
+        } in groups
+        assert {
+            "https://sz.example.org/news/61.html",
+            "https://xinhua.example.org/news/62.html",
+        } in groups
+        assert {
+            "https://qd.example.org/news/50.html",
+            "https://qd.example.org/news/65.html",
+        } in groups
+        assert len(groups) == 5
+        seen.append({"groups": groups, **stories})
+        db.dispose()
+    assert seen[0] == seen[1]
+
+
+def test_a_batch_reports_articles_stored_before_it(store: Store) -> None:
+    earlier = store.save_article(record(70))
+    with store.batch() as batch:
+        results = batch.save_all([record(71), record(70, title="changed"), record(72)])
+    assert [r.created for r in results] == [True, False, True]
+    assert (results[1].article_id, results[1].story_id) == (earlier.article_id, earlier.story_id)
+    assert len({r.story_id for r in results}) == 1  # the same visit: one story
+    with store.db.session() as session:
+        story = session.get(Story, earlier.story_id)
+        assert story is not None and story.article_count == 3
