@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -341,3 +342,32 @@ def test_a_batch_reports_articles_stored_before_it(store: Store) -> None:
     with store.db.session() as session:
         story = session.get(Story, earlier.story_id)
         assert story is not None and story.article_count == 3
+
+
+def test_multi_row_inserts_come_in_eight_shapes() -> None:
+    """Any count of rows is written in pieces of 128, 64, … 1 rows: the driver keeps every
+    shape it prepared, and a shape per count grew the crawl's process by tens of MB."""
+    from crawler.store import _pieces
+
+    shapes: set[int] = set()
+    for count in range(0, 260):
+        rows = [{"n": n} for n in range(count)]
+        pieces = list(_pieces(rows))
+        assert [row for piece in pieces for row in piece] == rows
+        shapes.update(len(piece) for piece in pieces)
+    assert shapes == {1, 2, 4, 8, 16, 32, 64, 128}
+
+
+def test_a_batch_larger_than_one_insert_keeps_the_first_of_a_repeated_url(store: Store) -> None:
+    records = [record(100 + n, kind="other", visits=[], body=f"正文{n}") for n in range(150)]
+    records[140] = record(103, kind="other", visits=[], title="again")  # in the second piece
+    with store.batch() as batch:
+        results = batch.save_all(records)
+    assert [r.created for r in results] == [n != 140 for n in range(150)]
+    assert results[140] == dataclasses.replace(results[3], created=False)
+    with store.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 149
+        assert session.scalar(select(func.count()).select_from(Story)) == 149
+        assert session.scalar(select(Article.title).where(Article.id == results[3].article_id)) == (
+            "标题103"
+        )
