@@ -214,9 +214,10 @@ _StoryRef = int | tuple[str, int]
 class ArticleBatch:
     """Articles written in one open transaction; see :meth:`Store.batch`.
 
-    :meth:`save_all` writes many articles with a handful of statements: one multi-row insert of
-    the articles, one of their new stories, one executemany of the links, and a query only where
-    an article may join a stored story (a duplicate of an article stored earlier, a visit). Core
+    :meth:`save_all` writes many articles with a handful of statements: multi-row inserts of
+    the articles and of their new stories (in pieces of at most 128 rows), one executemany of
+    the links, and a query only where an article may join a stored story (a duplicate of an
+    article stored earlier, a visit). Core
     statements built once, not ORM objects: the crawl writes hundreds of articles a second, and
     a statement per article and table cost more than the rest of the crawl's own process but
     HTTP."""

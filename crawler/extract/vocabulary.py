@@ -71,6 +71,8 @@ def _both_scripts(patterns: Mapping[str, str]) -> dict[str, str]:
         stored = json.loads(_STORED.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         stored = {}
+    if not isinstance(stored, dict):
+        stored = {}
     widened: dict[str, str] = {}
     stale: list[str] = []
     for name, pattern in patterns.items():

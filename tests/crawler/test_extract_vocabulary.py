@@ -107,8 +107,9 @@ def test_a_pattern_missing_from_the_stored_file_is_widened_at_import(
     widened = vocabulary._both_scripts({"a": "来源", "b": "编辑"})
     assert widened == {"a": "(?:来源)|(?:來源)", "b": "(?:编辑)|(?:編輯)"}
     assert "no stored Traditional form of b" in caplog.text
-    stored.write_text("{not json", encoding="utf-8")  # unreadable: everything widened here
-    assert vocabulary._both_scripts({"a": "来源"}) == {"a": "(?:来源)|(?:來源)"}
+    for broken in ("{not json", "[1, 2]"):  # unreadable: everything widened here
+        stored.write_text(broken, encoding="utf-8")
+        assert vocabulary._both_scripts({"a": "来源"}) == {"a": "(?:来源)|(?:來源)"}
 
 
 def test_policy_labels_are_found_in_one_scan() -> None:
