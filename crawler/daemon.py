@@ -134,6 +134,7 @@ class Daemon:
         if fresh.settings.database != self.config.settings.database:
             log.warning("config reload: a new database setting needs a restart; ignored")
         self.config = fresh
+        self.politeness.reconfigure()
         self._index_hosts()
         self.schedule.sync(fresh)
         self.stats.reloads += 1

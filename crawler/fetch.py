@@ -183,6 +183,7 @@ class _Slot:
     robots_until: float = 0.0
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     crawl_delay: float = 0.0
+    retune: bool = False  # take concurrency and floor afresh from the next request's settings
 
     def __post_init__(self) -> None:
         self.delay = max(self.delay, self.floor)
@@ -211,6 +212,13 @@ class HostStates:
     def get(self, host: str) -> _Slot | None:
         return self._slots.get(host)
 
+    def reconfigure(self) -> None:
+        """The fetch settings changed (a config reload): each host's concurrency bound and delay
+        floor are taken afresh from its next request's settings, a lower floor included (the
+        throttled delay then comes down with the responses). Robots.txt and back-off stay."""
+        for slot in self._slots.values():
+            slot.retune = True
+
     def slot(self, host: str, settings: FetchSettings) -> _Slot:
         """The host's slot, created with ``settings`` the first time; sources sharing a host
         share its slot, and the most polite delay floor wins."""
@@ -225,6 +233,14 @@ class HostStates:
                 semaphore=asyncio.Semaphore(settings.per_host_concurrency),
             )
             self._slots[host] = slot
+        elif slot.retune:
+            slot.retune = False
+            if settings.per_host_concurrency != slot.concurrency:
+                # Requests in flight release the old semaphore; new ones take the new bound.
+                slot.concurrency = settings.per_host_concurrency
+                slot.semaphore = asyncio.Semaphore(settings.per_host_concurrency)
+            slot.floor = settings.per_host_delay
+            slot.delay = max(slot.delay, slot.floor)
         elif settings.per_host_delay > slot.floor:
             slot.floor = settings.per_host_delay
             slot.delay = max(slot.delay, slot.floor)

@@ -120,6 +120,7 @@ class Runtime:
         except ConfigError as exc:
             log.error("config reload rejected, keeping the running config: %s", exc)
             return False
+        self.politeness.reconfigure()
         self._index()
         self._synced = False
         return True

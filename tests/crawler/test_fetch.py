@@ -244,6 +244,24 @@ async def test_fetchers_sharing_host_states_carry_robots_and_back_off_across_pas
     assert len(hosts) == 2
 
 
+async def test_a_config_reload_retunes_each_hosts_bound_and_floor_but_keeps_robots() -> None:
+    hosts = HostStates()
+    slot = hosts.slot("a.example:8080", settings(per_host_concurrency=2, per_host_delay=2.0))
+    slot.robots_until = 123.0
+    hosts.slot("a.example:8080", settings(per_host_concurrency=4, per_host_delay=0.5))
+    assert (slot.concurrency, slot.floor) == (2, 2.0)  # sharing a host: the first bound holds
+    hosts.reconfigure()
+    retuned = hosts.slot("a.example:8080", settings(per_host_concurrency=4, per_host_delay=0.5))
+    assert retuned is slot and (slot.concurrency, slot.floor) == (4, 0.5)
+    for _ in range(4):
+        await asyncio.wait_for(slot.semaphore.acquire(), 0.5)
+    assert slot.semaphore.locked()  # four, not two
+    assert slot.robots_until == 123.0  # robots.txt is not read again
+    assert slot.delay == 2.0
+    slot.throttle(0.0, ok=True)  # the lower floor lets the delay come down with the responses
+    assert 0.5 <= slot.delay < 2.0
+
+
 def test_host_states_start_afresh_on_another_event_loop() -> None:
     """Slots hold asyncio locks, which belong to one loop: a new loop gets new slots."""
     site = FaultServer("127.0.0.2")

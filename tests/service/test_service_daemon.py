@@ -112,10 +112,14 @@ async def test_config_reload_on_change_and_sighup_keeps_the_old_config_when_inva
                     break
             await asyncio.sleep(0.2)
         assert row is not None and row.last_success_at is not None
-        # SIGHUP reloads too, even without a change.
+        slot = daemon.politeness.get(f"{extra.address}:{extra.port}")
+        assert slot is not None and not slot.retune
+        # SIGHUP reloads too, even without a change; each host's fetch settings are then taken
+        # afresh (robots.txt and back-off kept).
         os.kill(os.getpid(), signal.SIGHUP)
         await asyncio.sleep(0.6)
         assert daemon.stats.reloads == 2
+        assert daemon.politeness.get(f"{extra.address}:{extra.port}") is slot and slot.retune
     finally:
         daemon.request_stop()
         assert await asyncio.wait_for(runner, 20) == 0
@@ -152,6 +156,29 @@ async def test_the_daemon_reads_robots_once_across_its_passes(
         paths = [path for _, path in site.requests]
         assert paths.count("/feed.xml") >= 3, paths  # three passes
         assert paths.count("/robots.txt") == 1, paths
+    db.dispose()
+
+
+async def test_a_distributed_workers_config_reload_retunes_its_hosts(
+    sites: list[Site], tmp_path: Path
+) -> None:
+    """The procrastinate worker's Runtime keeps politeness across jobs like the daemon, and
+    takes each host's fetch settings afresh when its config changes."""
+    from crawler.worker import Runtime
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    folder = write_config(tmp_path / "config", sites, url, 2525, interval="1h")
+    db = Database(url)
+    runtime = Runtime(load_config(folder), db)
+    source = runtime.config.sources[0]
+    slot = runtime.politeness.slot(
+        "a.example", source.fetch_settings(runtime.config.settings.fetch)
+    )
+    assert not runtime.refresh() and not slot.retune  # nothing changed
+    settings_file = folder / "citydigest.yaml"
+    settings_file.write_text(settings_file.read_text() + "\n# edited\n", encoding="utf-8")
+    os.utime(settings_file, (time.time() + 5, time.time() + 5))
+    assert runtime.refresh() and slot.retune
     db.dispose()
 
 
