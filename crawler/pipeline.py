@@ -376,10 +376,9 @@ class _Writer:
     """Dedup and store, in batches: articles wait (up to ``BATCH_SECONDS`` or ``BATCH_SIZE``
     of them) and are then written together in one transaction, each new one matched against the
     dedup index (and added to it) in order. One transaction per article cost more than all the
-    rest of the pipeline; a
-    crash loses at most the batch being written, whose articles are then simply not stored yet
-    (and fetched again by the next run); nothing committed is lost and nothing doubled, because
-    articles are keyed by canonical URL."""
+    rest of the pipeline. A crash loses at most the batch being written, whose articles are then
+    simply not stored yet (and fetched again by the next run); nothing committed is lost and
+    nothing doubled, because articles are keyed by canonical URL."""
 
     BATCH_SIZE = 200
     BATCH_SECONDS = 0.25
