@@ -391,6 +391,7 @@ def _refresh_story(conn: Connection, story_id: int) -> None:
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._insert_articles = on_conflict_do_nothing(db)  # built once, not per batch
 
     # ------------------------------------------------------------------ sources
 
@@ -493,7 +494,7 @@ class Store:
         when the block ends, rolled back, with nothing of the batch kept, if it raises."""
         try:
             with self.db.engine.begin() as conn:
-                yield ArticleBatch(conn, on_conflict_do_nothing(self.db))
+                yield ArticleBatch(conn, self._insert_articles)
         except IntegrityError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc.orig}") from exc
         except SQLAlchemyError as exc:
