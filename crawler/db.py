@@ -66,6 +66,10 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        # A database only this process can open: another process opening the URL gets its own.
+        self.in_memory = self.is_sqlite and (
+            parsed.database in (None, "", ":memory:") or "mode=memory" in (parsed.database or "")
+        )
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             database = parsed.database

@@ -32,9 +32,8 @@ import httpx
 
 from crawler.config import Config, Source
 from crawler.db import Database
-from crawler.dedup import DuplicateIndex, Sketch, sketch
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
-from crawler.errors import CrawlError, RobotsDisallowed, StoreError
+from crawler.errors import CrawlError, RobotsDisallowed
 from crawler.fetch import (
     ArchiveHook,
     Fetcher,
@@ -45,13 +44,13 @@ from crawler.fetch import (
     cache_hint,
 )
 from crawler.models import utcnow
-from crawler.pool import PageAnalysis, analysis_for, worker_count
-from crawler.store import ArticleRecord, SaveResult, Store
+from crawler.pool import ArticleStages, stages_for, worker_count
+from crawler.store import Store
 from crawler.urls import canonical_url, host_of
+from crawler.write import Origin
 
 log = logging.getLogger("citydigest.crawl")
 
-DEDUP_WINDOW = timedelta(days=30)
 MAX_SITEMAP_CHILDREN = 50
 MAX_LINKS_PER_RUN = 5000  # article URLs one source may yield in one run
 
@@ -131,23 +130,21 @@ class CrawlObserver:
 
 
 class Crawler:
-    """Everything one crawl pass shares: config, store, fetcher, analysis, the batched writer."""
+    """Everything one crawl pass shares: config, store, fetcher, the analysis and write stages."""
 
     def __init__(
         self,
         config: Config,
         store: Store,
         fetcher: Fetcher,
-        analysis: PageAnalysis,
-        writer: _Writer,
+        stages: ArticleStages,
         options: CrawlOptions,
         observer: CrawlObserver,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        self.analysis = analysis
-        self.writer = writer
+        self.stages = stages
         self.options = options
         self.observer = observer
         self.in_flight: set[str] = set()
@@ -165,11 +162,7 @@ class Crawler:
             budget -= await self.articles(report, source, found.links[:budget])
             self._remember(found, clean=report.error_count == errors)
         if source.list:
-            async for links in self._list_pages(report, source):
-                before = (report.new, report.older)
-                budget -= await self.articles(report, source, links[: max(budget, 0)])
-                if self._list_exhausted(report, links, before) or budget <= 0:
-                    break
+            budget = await self._list_articles(report, source, budget)
         if source.sitemap:
             found = await self._discover(report, source, source.sitemap, self._sitemap_links)
             errors = report.error_count
@@ -303,8 +296,44 @@ class Crawler:
 
     # ------------------------------------------------------------------ articles
 
+    async def _list_articles(self, report: SourceReport, source: Source, budget: int) -> int:
+        """Page through the source's list, fetching, analysing and storing the articles of each
+        page; return what is left of the budget. When where to stop depends on the pages alone
+        (no ``--since``, not incremental), the next page is read while this page's articles are
+        still under way: one page ahead, never more."""
+        ahead = self.options.since is None and not self.options.incremental
+        under_way: asyncio.Task[None] | None = None
+        try:
+            async for links in self._list_pages(report, source):
+                before = (report.new, report.older)
+                fresh = self._fresh(report, source, links[: max(budget, 0)])
+                budget -= len(fresh)
+                previous = under_way
+                under_way = asyncio.ensure_future(self._fetch_all(report, source, fresh))
+                if previous is not None:
+                    await previous
+                if not ahead:
+                    await under_way
+                if self._list_exhausted(report, links, before) or budget <= 0:
+                    break
+            if under_way is not None:
+                await under_way
+        finally:
+            if under_way is not None and not under_way.done():  # cancelled: so is its work
+                under_way.cancel()
+        return budget
+
     async def articles(self, report: SourceReport, source: Source, links: Sequence[Link]) -> int:
         """Fetch, analyse and store every link not stored yet; return how many were tried."""
+        fresh = self._fresh(report, source, links)
+        await self._fetch_all(report, source, fresh)
+        return len(fresh)
+
+    def _fresh(
+        self, report: SourceReport, source: Source, links: Sequence[Link]
+    ) -> list[tuple[Link, str]]:
+        """The links to fetch, with their canonical URLs: not older than the period (by the
+        date the link gives), not stored, not being fetched; the others are counted."""
         since = self._since_utc()
         fresh: list[tuple[Link, str]] = []
         candidates = []
@@ -321,34 +350,31 @@ class Crawler:
             else:
                 self.in_flight.add(key)
                 fresh.append((link, key))
+        return fresh
+
+    async def _fetch_all(
+        self, report: SourceReport, source: Source, fresh: Sequence[tuple[Link, str]]
+    ) -> None:
         await asyncio.gather(*(self._article(report, source, link, key) for link, key in fresh))
-        return len(fresh)
 
     async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
         try:
+            await self.stages.room()
             result = await self._get(report, source, link.url)
             final_key = canonical_url(result.final_url)
             if final_key != key and self.store.known([final_key]):
                 report.known += 1
                 return
-            fields = await self.analysis.analyze(
-                result.content, result.final_url, result.charset, source
+            saved = await self.stages.store(
+                result.content,
+                result.final_url,
+                result.charset,
+                source,
+                Origin(link.url, final_key, source.id, link.title, link.published),
             )
-            published = fields.pop("published") or link.published
-            since = self._since_utc()
-            if since and published and published < since:
+            if saved is None:
                 report.older += 1
                 return
-            title = fields.pop("title") or link.title
-            record = ArticleRecord(
-                url=link.url,
-                canonical_url=final_key,
-                source_id=source.id,
-                title=title,
-                published=published,
-                **fields,
-            )
-            saved = await self.writer.save(record)
             if saved.created:
                 report.new += 1
             else:
@@ -366,125 +392,14 @@ class Crawler:
             self.in_flight.discard(key)
 
     def _since_utc(self) -> datetime | None:
-        if self.options.since is None:
-            return None
-        zone = self.config.settings.zone
-        return datetime.combine(self.options.since, datetime.min.time(), zone)
+        return _since_utc(self.config, self.options)
 
 
-class _Writer:
-    """Dedup and store, in batches: articles wait (up to ``BATCH_SECONDS`` or ``BATCH_SIZE``
-    of them) and are then written together in one transaction, each new one matched against the
-    dedup index (and added to it) in order. One transaction per article cost more than all the
-    rest of the pipeline. A crash loses at most the batch being written, whose articles are then
-    simply not stored yet (and fetched again by the next run); nothing committed is lost and
-    nothing doubled, because articles are keyed by canonical URL."""
-
-    BATCH_SIZE = 200
-    BATCH_SECONDS = 0.25
-
-    def __init__(self, store: Store, index: DuplicateIndex) -> None:
-        self.store = store
-        self.index = index
-        self._pending: list[tuple[ArticleRecord, asyncio.Future[SaveResult]]] = []
-        self._timer: asyncio.TimerHandle | None = None
-
-    async def save(self, record: ArticleRecord) -> SaveResult:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[SaveResult] = loop.create_future()
-        self._pending.append((record, future))
-        if len(self._pending) >= self.BATCH_SIZE:
-            self.flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.BATCH_SECONDS, self.flush)
-        return await future
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        try:
-            results = self._write([record for record, _ in pending])
-        except Exception as exc:  # every waiting article must hear of it
-            # One bad article must not sink the batch: write them one by one. (This runs in a
-            # timer callback: an exception escaping it would leave the articles waiting forever.)
-            log.warning("a batch of %d articles failed (%s); writing one by one", len(pending), exc)
-            for record, future in pending:
-                try:
-                    future.set_result(self._write([record])[0])
-                except StoreError as one:
-                    future.set_exception(StoreError(one.reason, url=record.url))
-                except Exception as one:  # the article's own error, recorded by the crawl
-                    future.set_exception(one)
-            return
-        for (_, future), saved in zip(pending, results, strict=True):
-            if not future.done():
-                future.set_result(saved)
-
-    def _write(self, records: list[ArticleRecord]) -> list[SaveResult]:
-        added: list[int] = []
-
-        def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
-            assert record.sketch is not None
-            sk = Sketch.from_bytes(record.sketch)
-            match = self.index.find(sk)
-            self.index.add(article_id, sk, record.fetched)
-            added.append(article_id)
-            return match.doc_id if match else None
-
-        try:
-            with self.store.batch() as batch:
-                results = batch.save_all(records, duplicate_of)
-        except BaseException:
-            for article_id in added:  # rolled back: the index must forget them too
-                self.index.remove(article_id)
-            raise
-        if added:
-            _INDEXES.advance(self.store, max(added))
-        return results
-
-
-class _IndexCache:
-    """The dedup index of each database, kept between crawl passes of one process (the daemon
-    runs many): the first pass builds it from the stored sketches of the window, later passes
-    add only the rows stored since (by this or another process) and expire the old ones."""
-
-    def __init__(self) -> None:
-        self._indexes: dict[str, tuple[DuplicateIndex, int]] = {}
-
-    def get(self, store: Store) -> DuplicateIndex:
-        key = store.db.url
-        cached = self._indexes.get(key)
-        if cached is None:
-            rows = store.sketches_since(DEDUP_WINDOW)
-            try:
-                index = DuplicateIndex.build(rows)
-            except ValueError as exc:
-                # Sketches of an older format: sketch the stored bodies again, once.
-                log.warning("dedup index: %s; re-sketching the stored articles", exc)
-                store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
-                rows = store.sketches_since(DEDUP_WINDOW)
-                index = DuplicateIndex.build(rows)
-        else:
-            index, last_id = cached
-            rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
-            for article_id, data, fetched in rows:
-                index.add(article_id, Sketch.from_bytes(data), fetched)
-            index.remove_before(utcnow() - DEDUP_WINDOW)
-        last = rows[-1][0] if rows else (cached[1] if cached else 0)
-        self._indexes[key] = (index, last)
-        return index
-
-    def advance(self, store: Store, article_id: int) -> None:
-        """An article this process stored and added to the index itself."""
-        index, last = self._indexes[store.db.url]
-        self._indexes[store.db.url] = (index, max(last, article_id))
-
-
-_INDEXES = _IndexCache()
+def _since_utc(config: Config, options: CrawlOptions) -> datetime | None:
+    """The start of ``--since``'s day in the configured time zone."""
+    if options.since is None:
+        return None
+    return datetime.combine(options.since, datetime.min.time(), config.settings.zone)
 
 
 @asynccontextmanager
@@ -520,21 +435,11 @@ async def _crawler(
         hosts=hosts,
     ) as fetcher:
         workers = worker_count(options.workers, len(sources))
-        analysis = analysis_for(config, sources, workers)
-        writer = _Writer(store, _INDEXES.get(store))
+        stages = stages_for(config, store, sources, workers, _since_utc(config, options))
         try:
-            yield Crawler(
-                config,
-                store,
-                fetcher,
-                analysis,
-                writer,
-                options,
-                observer or CrawlObserver(),
-            )
+            yield Crawler(config, store, fetcher, stages, options, observer or CrawlObserver())
         finally:
-            writer.flush()
-            await analysis.aclose()
+            await stages.aclose()
             store.record_fetches(records)
 
 

@@ -1,40 +1,51 @@
-"""Where pages are analysed: in the crawl's own process, or in worker processes beside it.
+"""Where pages are analysed and stored: in the crawl's own process, or in worker processes
+beside it.
 
-Fetching is I/O bound and lives on the event loop; decoding, extraction, tagging and sketching
-are CPU bound and, in one process, take most of a core away from it. :class:`WorkerPool` runs
-them in ``python -m crawler.pool`` child processes that import only the analysers (not the HTTP
-client, the database or the config loader). Pages go over the child's stdin in length-prefixed
-pickled batches; the plain fields of :func:`crawler.analyze.record_fields` come back over its
-stdout. Pages that arrive within a few milliseconds of each other travel in one batch, so a
-busy crawl pays the round trip once for many pages.
+Fetching is I/O bound and lives on the event loop; decoding, extraction, tagging, sketching,
+dedup and the database writes are CPU bound and, in one process, take most of a core away from
+it. :class:`WorkerPool` runs them in ``python -m crawler.pool`` child processes that import only
+the analysers and the store (not the HTTP client or the config loader). Pages go over a child's
+stdin in length-prefixed pickled batches; what became of each (stored, older than the period,
+no article, an error) comes back over its stdout. Pages that arrive within a few milliseconds of
+each other travel in one batch, so a busy crawl pays the round trip once for many pages.
+
+One worker, the first, owns the dedup index and writes (:class:`crawler.write.ArticleWriter`):
+near-duplicates must meet in one index whichever worker analysed them. It analyses and writes
+the pages it is sent; the analysed fields of pages other workers took come back to the crawl,
+which passes them on to it.
 
 A page that kills its worker (a crash in a C parser on hostile markup, the out-of-memory killer)
-costs the pages of that batch an error each; the next batch starts a new worker.
+costs the pages of that batch, and the writing worker's unwritten ones, an error each; the next
+batch starts a new worker. What a worker committed stays committed.
 
-:class:`LocalAnalysis` is the same interface without processes: for small jobs, the tests and
+:class:`LocalStages` is the same interface without processes: for small jobs, the tests and
 machines with one core.
 """
 
 from __future__ import annotations
 
-__all__ = ["LocalAnalysis", "PageAnalysis", "WorkerPool", "analysis_for", "worker_count"]
+__all__ = ["ArticleStages", "LocalStages", "WorkerPool", "stages_for", "worker_count"]
 
 import asyncio
 import contextlib
 import logging
 import os
 import pickle
+import select
 import struct
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.errors import CrawlError, ExtractError
+from crawler.errors import CrawlError, ExtractError, StoreError
 
 if TYPE_CHECKING:
     from crawler.config import Config, ExtractSpec, Source
+    from crawler.store import ArticleRecord, SaveResult, Store
+    from crawler.write import ArticleWriter, Origin
 
 log = logging.getLogger("citydigest.pool")
 
@@ -44,6 +55,12 @@ _FRAME = struct.Struct("!I")
 # cost more than the pickling.
 MAX_BATCH = 64
 BATCH_SECONDS = 0.003
+# Records are written when WRITE_BATCH of them wait or the first has waited WRITE_SECONDS.
+WRITE_BATCH = 200
+WRITE_SECONDS = 0.25
+# Fetched pages not yet through a worker's pipe, past which the crawl fetches no more until the
+# workers catch up: they wait in this process's memory.
+BACKLOG = 256
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
 # second of imports) would cost more than it saves.
 MIN_SOURCES_FOR_WORKERS = 4
@@ -56,12 +73,20 @@ class AnalysisFailed(CrawlError):
     stage = "analyze"
 
 
-class PageAnalysis(Protocol):
-    """Turns a fetched page into the stored fields of its article (see ``record_fields``)."""
+class ArticleStages(Protocol):
+    """Turns a fetched page into a stored article: decode, extract, tag, sketch, dedup, store."""
 
-    async def analyze(
-        self, content: bytes, url: str, charset: str | None, source: Source
-    ) -> dict[str, Any]: ...
+    async def store(
+        self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
+    ) -> SaveResult | None:
+        """What was stored (``created`` False: stored before, under this canonical URL), or
+        None for an article published before the crawl's period. Raises ExtractError for a page
+        that holds no article, StoreError or AnalysisFailed when it could not be stored."""
+        ...
+
+    async def room(self) -> None:
+        """Return once the stages can take another page: the crawl asks before each fetch."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -105,38 +130,99 @@ def worker_count(requested: int | None, sources: int) -> int:
     return max(1, (cores or 1) - 1)
 
 
-def analysis_for(config: Config, sources: Sequence[Source], workers: int) -> PageAnalysis:
-    """Worker processes when ``workers`` > 0, else analysis in this process."""
-    if workers > 0:
-        return WorkerPool(config, sources, workers)
-    return LocalAnalysis(config)
+def stages_for(
+    config: Config,
+    store: Store,
+    sources: Sequence[Source],
+    workers: int,
+    since: datetime | None,
+) -> ArticleStages:
+    """Worker processes when ``workers`` > 0 (and the database is one they can open), else
+    everything in this process."""
+    if workers > 0 and not store.db.in_memory:
+        return WorkerPool(config, store.db.url, sources, workers, since)
+    return LocalStages(config, store, since)
 
 
 # --------------------------------------------------------------------------- in this process
 
 
-class LocalAnalysis:
-    """Analysis on the event loop's own thread."""
+class LocalStages:
+    """Analysis on the event loop's own thread; records written in batches between fetches."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, store: Store, since: datetime | None) -> None:
         from crawler.analyze import Analyzer
+        from crawler.write import ArticleWriter
 
         self.analyzer = Analyzer.from_config(config)
+        self.since = since
+        self.writer = _BatchedWriter(ArticleWriter(store))
 
-    async def analyze(
-        self, content: bytes, url: str, charset: str | None, source: Source
-    ) -> dict[str, Any]:
+    async def store(
+        self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
+    ) -> SaveResult | None:
         from crawler.analyze import record_fields
         from crawler.encoding import decode_bytes
+        from crawler.write import article_record
 
         html = decode_bytes(content, header_charset=charset, forced=source.encoding).text
-        return record_fields(self.analyzer.analyze_html(html, url, source=source))
+        fields = record_fields(self.analyzer.analyze_html(html, url, source=source))
+        record = article_record(fields, origin, self.since)
+        if record is None:
+            return None
+        return await self.writer.save(record)
+
+    async def room(self) -> None:
+        pass  # analysis runs on the crawl's own loop, which is its back-pressure
 
     async def aclose(self) -> None:
-        pass
+        self.writer.flush()
+
+
+class _BatchedWriter:
+    """An ArticleWriter on the event loop: records wait (up to WRITE_SECONDS or WRITE_BATCH of
+    them) and are then written together."""
+
+    def __init__(self, writer: ArticleWriter) -> None:
+        self.writer = writer
+        self._pending: list[tuple[ArticleRecord, asyncio.Future[SaveResult]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def save(self, record: ArticleRecord) -> SaveResult:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[SaveResult] = loop.create_future()
+        self._pending.append((record, future))
+        if len(self._pending) >= WRITE_BATCH:
+            self.flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(WRITE_SECONDS, self.flush)
+        return await future
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        # (This runs in a timer callback: an exception escaping it would leave the articles
+        # waiting forever; ArticleWriter.write reports every record's own result instead.)
+        results = self.writer.write([record for record, _ in pending])
+        for (_, future), saved in zip(pending, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(saved, Exception):
+                future.set_exception(saved)
+            else:
+                future.set_result(saved)
 
 
 # --------------------------------------------------------------------------- worker processes
+
+_Outcome = tuple[str, Any]
+"""(kind, value) of a page from a worker: ("saved", (article id, story id, created)),
+("older", None), ("fields", record fields: analysed by a worker that does not write),
+("extract", reason), ("store", reason) or ("failed", message)."""
 
 
 class _Worker:
@@ -144,7 +230,7 @@ class _Worker:
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
-        self.waiting: dict[int, asyncio.Future[tuple[str, Any]]] = {}
+        self.waiting: dict[int, asyncio.Future[_Outcome]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.answered = False
 
@@ -156,71 +242,120 @@ class _Worker:
 
 
 class WorkerPool:
-    """``workers`` analysis processes, fed in batches; see the module docstring."""
+    """``workers`` analysis processes, fed in batches, the first of them also the writer; see
+    the module docstring."""
 
-    def __init__(self, config: Config, sources: Sequence[Source], workers: int) -> None:
-        self._setup = pickle.dumps(
-            {
-                "taxonomy": config.taxonomy,
-                "tz": config.settings.zone,
-                "domain_rules": _domain_rules(config),
-                "traits": {source.id: _traits(source) for source in sources},
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+    WRITER = 0  # the slot of the worker that owns the dedup index and writes
+
+    def __init__(
+        self,
+        config: Config,
+        database_url: str,
+        sources: Sequence[Source],
+        workers: int,
+        since: datetime | None,
+    ) -> None:
+        setup = {
+            "taxonomy": config.taxonomy,
+            "tz": config.settings.zone,
+            "domain_rules": _domain_rules(config),
+            "traits": {source.id: _traits(source) for source in sources},
+            "database": None,
+            "since": since,
+        }
+        self._setups = [
+            pickle.dumps(
+                {**setup, "database": database_url if slot == self.WRITER else None},
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+            for slot in range(workers)
+        ]
         self._size = workers
         self._workers: list[_Worker | None] = [None] * workers
         self._starting: list[asyncio.Lock] = [asyncio.Lock() for _ in range(workers)]
-        self._batch: list[tuple[int, bytes, str, str | None, str]] = []
-        self._futures: dict[int, asyncio.Future[tuple[str, Any]]] = {}
+        # Pages for any worker, and analysed fields for the writer only.
+        self._batches: dict[int | None, list[tuple[Any, ...]]] = {None: [], self.WRITER: []}
+        self._futures: dict[int, asyncio.Future[_Outcome]] = {}
         self._next_id = 0
         self._flush_scheduled = False
         self._sending: set[asyncio.Task[None]] = set()
         self._known_sources: set[str] = {source.id for source in sources}
         self._closed = False
+        self._unsent = 0  # pages queued or being written to a pipe
+        self._room = asyncio.Event()
+        self._room.set()
         # Workers that exited before answering anything, in a row: past MAX_FAILED_STARTS the
         # pool stops starting new ones (a broken installation, not a hostile page).
         self._failed_starts = 0
 
-    async def analyze(
-        self, content: bytes, url: str, charset: str | None, source: Source
-    ) -> dict[str, Any]:
+    async def store(
+        self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
+    ) -> SaveResult | None:
+        from crawler.store import SaveResult
+
         if self._closed:
             raise AnalysisFailed("the analysis pool is closed", url=url)
         if source.id not in self._known_sources:
             raise AnalysisFailed(f"source {source.id!r} was not given to the pool", url=url)
+        kind, value = await self._ask(None, ("page", content, url, charset, source.id, origin))
+        if kind == "fields":  # analysed by a worker that does not write: on to the writer
+            kind, value = await self._ask(self.WRITER, ("fields", value, origin))
+        if kind == "saved":
+            return SaveResult(*value)
+        if kind == "older":
+            return None
+        if kind == "extract":
+            raise ExtractError(value, url=url)
+        if kind == "store":
+            raise StoreError(value, url=url)
+        raise AnalysisFailed(value, url=url)
+
+    async def room(self) -> None:
+        await self._room.wait()
+
+    async def _ask(self, slot: int | None, item: tuple[Any, ...]) -> _Outcome:
+        """Queue ``item`` for the worker in ``slot`` (None: the least busy one); its outcome."""
         loop = asyncio.get_running_loop()
         job = self._next_id = self._next_id + 1
-        future: asyncio.Future[tuple[str, Any]] = loop.create_future()
+        future: asyncio.Future[_Outcome] = loop.create_future()
         self._futures[job] = future
-        self._batch.append((job, content, url, charset, source.id))
-        if len(self._batch) >= MAX_BATCH:
+        batch = self._batches[slot]
+        batch.append((job, *item))
+        if item[0] == "page":
+            self._unsent += 1
+            if self._unsent >= BACKLOG:
+                self._room.clear()
+        if len(batch) >= MAX_BATCH:
             self._flush()
         elif not self._flush_scheduled:
             self._flush_scheduled = True
             loop.call_later(BATCH_SECONDS, self._flush)
-        kind, value = await future
-        if kind == "ok":
-            return value
-        if kind == "extract":
-            raise ExtractError(value, url=url)
-        raise AnalysisFailed(value, url=url)
+        return await future
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        if not self._batch:
-            return
-        batch, self._batch = self._batch, []
-        task = asyncio.get_running_loop().create_task(self._send(batch))
-        self._sending.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(self._sending.discard)
+        for slot, batch in self._batches.items():
+            if not batch:
+                continue
+            self._batches[slot] = []
+            task = asyncio.get_running_loop().create_task(self._send(batch, slot))
+            self._sending.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._sending.discard)
 
-    async def _send(self, batch: list[tuple[int, bytes, str, str | None, str]]) -> None:
-        futures = {job: self._futures.pop(job) for job, *_ in batch}
+    async def _send(self, batch: list[tuple[Any, ...]], slot: int | None) -> None:
+        try:
+            await self._deliver(batch, slot)
+        finally:
+            self._unsent -= sum(1 for item in batch if item[1] == "page")
+            if self._unsent < BACKLOG:
+                self._room.set()
+
+    async def _deliver(self, batch: list[tuple[Any, ...]], slot: int | None) -> None:
+        futures = {item[0]: self._futures.pop(item[0]) for item in batch}
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in range(2):
             try:
-                worker = await self._least_busy()
+                worker = await self._worker(slot)
             except (RuntimeError, OSError) as exc:  # no worker could be started
                 self._fail(futures, f"no analysis worker: {exc}")
                 return
@@ -241,11 +376,13 @@ class WorkerPool:
                     worker.process.kill()
                 await worker.process.wait()
 
-    async def _least_busy(self) -> _Worker:
-        slot = min(
-            range(self._size),
-            key=lambda i: -1 if self._workers[i] is None else len(self._workers[i].waiting),  # type: ignore[union-attr]
-        )
+    async def _worker(self, slot: int | None) -> _Worker:
+        """The worker in ``slot`` (None: the least busy one), started if need be."""
+        if slot is None:
+            slot = min(
+                range(self._size),
+                key=lambda i: -1 if self._workers[i] is None else len(self._workers[i].waiting),  # type: ignore[union-attr]
+            )
         worker = self._workers[slot]
         if worker is not None and worker.alive:
             return worker
@@ -257,11 +394,11 @@ class WorkerPool:
                         f"{self._failed_starts} analysis workers in a row exited before "
                         "answering; see their errors above"
                     )
-                worker = await self._start()
+                worker = await self._start(self._setups[slot])
                 self._workers[slot] = worker
         return worker
 
-    async def _start(self) -> _Worker:
+    async def _start(self, setup: bytes) -> _Worker:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -271,7 +408,7 @@ class WorkerPool:
             limit=2**26,
         )
         assert process.stdin is not None
-        process.stdin.write(_FRAME.pack(len(self._setup)) + self._setup)
+        process.stdin.write(_FRAME.pack(len(setup)) + setup)
         worker = _Worker(process)
         worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
         return worker
@@ -303,7 +440,7 @@ class WorkerPool:
                 worker.waiting = {}
 
     @staticmethod
-    def _fail(futures: Mapping[int, asyncio.Future[tuple[str, Any]]], message: str) -> None:
+    def _fail(futures: Mapping[int, asyncio.Future[_Outcome]], message: str) -> None:
         for future in futures.values():
             if not future.done():
                 future.set_result(("failed", message))
@@ -328,24 +465,99 @@ class WorkerPool:
 # --------------------------------------------------------------------------- the worker's side
 
 
-def _read_frame(stream: Any) -> bytes | None:
-    head = stream.read(_FRAME.size)
-    if len(head) < _FRAME.size:
+class _Frames:
+    """Length-prefixed frames from a file descriptor, with a timeout for the next one."""
+
+    TIMEOUT = object()
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def next(self, timeout: float | None) -> bytes | object | None:
+        """The next frame; None at the end of input (or a cut frame); TIMEOUT when no byte of
+        it came within ``timeout`` seconds."""
+        while True:
+            if len(self.buffer) >= _FRAME.size:
+                (size,) = _FRAME.unpack_from(self.buffer)
+                end = _FRAME.size + size
+                if len(self.buffer) >= end:
+                    frame = bytes(self.buffer[_FRAME.size : end])
+                    del self.buffer[:end]
+                    return frame
+            if timeout is not None and not self.buffer:
+                ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+                if not ready:
+                    return self.TIMEOUT
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+
+class _WorkerWriter:
+    """The writing worker's records, written in batches (WRITE_BATCH, WRITE_SECONDS)."""
+
+    def __init__(self, database_url: str, since: datetime | None) -> None:
+        from crawler.db import Database
+        from crawler.store import Store
+        from crawler.write import ArticleWriter, IndexCache
+
+        self.db = Database(database_url, upgrade=False)
+        self.writer = ArticleWriter(Store(self.db), IndexCache())
+        self.since = since
+        self.pending: list[tuple[int, ArticleRecord]] = []
+        self.first_at = 0.0
+
+    def add(self, job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
+        """Queue the page's record; its outcome now if it is not to be written."""
+        from crawler.write import article_record
+
+        record = article_record(fields, origin, self.since)
+        if record is None:
+            return (job, "older", None)
+        if not self.pending:
+            self.first_at = time.monotonic()
+        self.pending.append((job, record))
         return None
-    (size,) = _FRAME.unpack(head)
-    data = stream.read(size)
-    return data if len(data) == size else None
+
+    def due_in(self) -> float | None:
+        """Seconds until the waiting records must be written (None: none wait)."""
+        if not self.pending:
+            return None
+        if len(self.pending) >= WRITE_BATCH:
+            return 0.0
+        return self.first_at + WRITE_SECONDS - time.monotonic()
+
+    def flush(self) -> list[tuple[int, str, Any]]:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return []
+        results = self.writer.write([record for _, record in pending])
+        outcomes: list[tuple[int, str, Any]] = []
+        for (job, _), saved in zip(pending, results, strict=True):
+            if isinstance(saved, StoreError):
+                outcomes.append((job, "store", saved.reason))
+            elif isinstance(saved, Exception):
+                outcomes.append((job, "failed", f"internal error: {type(saved).__name__}: {saved}"))
+            else:
+                outcomes.append((job, "saved", (saved.article_id, saved.story_id, saved.created)))
+        return outcomes
+
+    def close(self) -> None:
+        self.db.dispose()
 
 
-def _serve(stdin: Any, stdout: Any) -> None:
+def _serve(stdin: int, stdout: Any) -> None:
     """The worker's loop: the setup frame, then batches of pages until stdin closes."""
     from crawler.analyze import Analyzer, record_fields
     from crawler.encoding import decode_bytes
     from crawler.errors import CitydigestError
     from crawler.extract import ExtractRules
 
-    setup_data = _read_frame(stdin)
-    if setup_data is None:
+    frames = _Frames(stdin)
+    setup_data = frames.next(None)
+    if not isinstance(setup_data, bytes):
         return
     setup = pickle.loads(setup_data)
     tz: tzinfo = setup["tz"]
@@ -358,32 +570,55 @@ def _serve(stdin: Any, stdout: Any) -> None:
     analyzer = Analyzer(taxonomy=setup["taxonomy"], tz=tz, domain_rules=domain_rules)  # type: ignore[arg-type]
     traits: dict[str, _Traits] = setup["traits"]
     rules = {sid: rules_of(t.rules) if t.rules else None for sid, t in traits.items()}
-    while (frame := _read_frame(stdin)) is not None:
+    writer = _WorkerWriter(setup["database"], setup["since"]) if setup["database"] else None
+
+    def send(results: list[tuple[int, str, Any]]) -> None:
+        if results:
+            data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+            stdout.write(_FRAME.pack(len(data)) + data)
+            stdout.flush()
+
+    def analysed(job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
+        if writer is None:
+            return (job, "fields", fields)
+        return writer.add(job, fields, origin)
+
+    def page(
+        job: int, content: bytes, url: str, charset: str | None, source_id: str, origin: Origin
+    ) -> tuple[int, str, Any] | None:
+        trait = traits[source_id]
+        try:
+            html = decode_bytes(content, header_charset=charset, forced=trait.encoding).text
+            analysis = analyzer.analyze_with(
+                html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces
+            )
+            return analysed(job, record_fields(analysis), origin)
+        except ExtractError as exc:
+            return (job, "extract", exc.reason)
+        except CitydigestError as exc:
+            return (job, "failed", str(exc))
+        except Exception as exc:  # a bug on one page must not end the worker
+            return (job, "failed", f"internal error: {type(exc).__name__}: {exc}")
+
+    while True:
+        frame = frames.next(writer.due_in() if writer else None)
+        if frame is None:
+            break
         results: list[tuple[int, str, Any]] = []
-        for job, content, url, charset, source_id in pickle.loads(frame):
-            trait = traits[source_id]
-            try:
-                html = decode_bytes(content, header_charset=charset, forced=trait.encoding).text
-                analysis = analyzer.analyze_with(
-                    html,
-                    url,
-                    rules=rules[source_id],
-                    cities=trait.cities,
-                    provinces=trait.provinces,
-                )
-                results.append((job, "ok", record_fields(analysis)))
-            except ExtractError as exc:
-                results.append((job, "extract", exc.reason))
-            except CitydigestError as exc:
-                results.append((job, "failed", str(exc)))
-            except Exception as exc:  # a bug on one page must not end the worker
-                results.append((job, "failed", f"internal error: {type(exc).__name__}: {exc}"))
-        data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.write(_FRAME.pack(len(data)) + data)
-        stdout.flush()
+        if isinstance(frame, bytes):
+            for job, kind, *item in pickle.loads(frame):
+                outcome = page(job, *item) if kind == "page" else analysed(job, *item)
+                if outcome is not None:
+                    results.append(outcome)
+        if writer is not None and (due := writer.due_in()) is not None and due <= 0:
+            results.extend(writer.flush())
+        send(results)
+    if writer is not None:
+        send(writer.flush())
+        writer.close()
 
 
 if __name__ == "__main__":
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    _serve(sys.stdin.buffer, _out)
+    _serve(sys.stdin.fileno(), _out)

@@ -15,16 +15,18 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Insert, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from crawler.config import Source
 from crawler.db import Database
 from crawler.errors import StoreError
-from crawler.fetch import FetchRecord, Validators
 from crawler.models import Article, Fetch, HttpCache, SourceState, Story, utcnow
+
+if TYPE_CHECKING:  # the analysis worker that writes imports this module, not the HTTP client
+    from crawler.config import Source
+    from crawler.fetch import FetchRecord, Validators
 
 
 @dataclass(frozen=True)
@@ -453,6 +455,8 @@ class Store:
             session.execute(insert(Fetch), rows)
 
     def validators(self, url: str) -> Validators | None:
+        from crawler.fetch import Validators
+
         with self.db.session() as session:
             row = session.get(HttpCache, url)
             if row is None:

@@ -155,6 +155,45 @@ async def test_since_stops_the_backfill(
     db.dispose()
 
 
+async def test_a_full_crawl_reads_one_list_page_ahead_never_more(
+    tmp_path: Path, database_url: str
+) -> None:
+    """While a list page's articles are fetched, analysed and stored, a full crawl (where to
+    stop depends on the pages alone) reads the next list page; the one after that waits until
+    the articles of the page before are done."""
+    from crawler.pipeline import CrawlObserver
+
+    site = farm(1, 60, latency=0.01)[0]
+    site.feed = "none"
+    events: list[str] = []
+
+    class Watch(CrawlObserver):
+        def page_fetched(self, source: object, url: str) -> None:
+            events.append(url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1])
+
+        def article_done(self, source: object, *, new: bool) -> None:
+            events.append("done")
+
+    with serve([site]):
+        config = make_config(tmp_path / "cfg", [site], database_url)
+        db = Database(database_url, upgrade=True)
+        summary = await crawl(config, db, observer=Watch())
+        assert summary.ok and summary.new == 60
+        db.dispose()
+    done_before = {
+        event: events[:at].count("done") for at, event in enumerate(events) if event.startswith("list/")
+    }
+    per_page = site.per_page
+    assert sorted(done_before) == [f"list/{page}.html" for page in range(1, site.pages + 1)]
+    for page in range(3, site.pages + 1):  # never more than one page ahead
+        assert done_before[f"list/{page}.html"] >= (page - 2) * per_page
+    # ...but ahead: some list page was read before the articles of the page before were stored
+    assert any(
+        done_before[f"list/{page}.html"] < (page - 1) * per_page
+        for page in range(2, site.pages + 1)
+    )
+
+
 def test_export_fields(tmp_path: Path, sites: list[Site], database_url: str) -> None:
     config = make_config(tmp_path / "cfg", sites[:1], database_url)
     db = Database(database_url, upgrade=True)
@@ -198,14 +237,14 @@ async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites
 async def test_sketches_of_an_old_format_are_rebuilt(tmp_path: Path, sites: list[Site], database_url: str) -> None:
     from sqlalchemy import update
 
-    from crawler import pipeline
+    from crawler import write
 
     config = make_config(tmp_path / "cfg", sites[:1], database_url)
     db = Database(database_url, upgrade=True)
     await crawl(config, db)
     with db.session() as session:
         session.execute(update(Article).values(sketch=b"\x00old"))
-    pipeline._INDEXES._indexes.clear()  # a new process
+    write.INDEXES.clear()  # a new process
     again = await crawl(config, db)
     assert again.ok
     with db.session() as session:

@@ -87,6 +87,81 @@ async def test_workers_store_what_in_process_analysis_stores(
     assert pooled == local
 
 
+async def test_copies_meet_in_one_story_whichever_worker_analysed_them(
+    tmp_path: Path, database_url: str
+) -> None:
+    """One worker owns the dedup index and writes, so every page meets every other: copies on
+    four sites join one story each although two workers analyse the pages."""
+    sites = farm(4, 15)
+    for copy in sites[1:]:
+        copy.articles = sites[0].articles  # syndicated: the same reports on four sites
+    with serve(sites) as running:
+        config = make_config(tmp_path / "cfg", running, database_url)
+        db = Database(database_url, upgrade=True)
+        summary = await crawl(config, db, options=CrawlOptions(workers=2))
+        assert summary.ok, [r.errors for r in summary.reports]
+        with db.session() as session:
+            rows = session.execute(select(Article.story_id, Article.source_id)).all()
+        db.dispose()
+    stories: dict[int, set[str]] = {}
+    for story, source in rows:
+        stories.setdefault(story, set()).add(source)
+    assert len(rows) == 4 * 15
+    assert len(stories) == 15
+    assert all(sources == {site.id for site in sites} for sources in stories.values())
+
+
+def test_an_in_memory_database_is_written_in_process(tmp_path: Path) -> None:
+    """Another process opening ``sqlite://`` gets a database of its own: such a crawl analyses
+    and writes in its own process whatever the worker count."""
+    from crawler.pool import LocalStages, WorkerPool, stages_for
+    from crawler.store import Store
+
+    with serve(farm(1, 1)) as sites:
+        config = make_config(tmp_path / "cfg", sites, "sqlite://")
+    for url, expected in (("sqlite://", LocalStages), ("sqlite:///:memory:", LocalStages),
+                          (f"sqlite:///{tmp_path / 'file.db'}", WorkerPool)):  # fmt: skip
+        db = Database(url, upgrade=True)
+        stages = stages_for(config, Store(db), config.sources, 2, None)
+        assert isinstance(stages, expected), url
+        db.dispose()
+
+
+async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetched pages that have not gone down a worker's pipe wait in the crawl's memory: past
+    BACKLOG of them, ``room()`` (asked before every fetch) holds the crawl until they have."""
+    from crawler import pool
+    from crawler.write import Origin
+
+    monkeypatch.setattr(pool, "BACKLOG", 3)
+    release = asyncio.Event()
+
+    async def stuck(self: pool.WorkerPool, batch: list[Any], slot: int | None) -> None:
+        await release.wait()  # a worker that reads nothing until released
+        for item in batch:
+            self._futures.pop(item[0]).set_result(("older", None))
+
+    monkeypatch.setattr(pool.WorkerPool, "_deliver", stuck)
+    config = make_config(tmp_path / "cfg", farm(1, 1), f"sqlite:///{tmp_path / 'c.db'}")
+    source = config.sources[0]
+    workers = pool.WorkerPool(config, "sqlite:///unused.db", [source], 1, None)
+    origin = Origin("http://127.0.0.2/1.html", "http://127.0.0.2/1.html", source.id)
+    await asyncio.wait_for(workers.room(), 1)  # room at first
+    pages = [
+        asyncio.create_task(workers.store(b"<p>x</p>", origin.link_url, None, source, origin))
+        for _ in range(3)
+    ]
+    await asyncio.sleep(0.05)  # batched and handed to the stuck pipe
+    room = asyncio.create_task(workers.room())
+    await asyncio.sleep(0.05)
+    assert not room.done()
+    release.set()
+    await asyncio.wait_for(room, 1)
+    assert await asyncio.gather(*pages) == [None, None, None]
+
+
 async def test_a_killed_worker_costs_at_most_its_batch_and_the_rerun_stores_it(
     tmp_path: Path, database_url: str
 ) -> None:
