@@ -399,8 +399,11 @@ class WorkerPool:
         return worker
 
     async def _start(self, setup: bytes) -> _Worker:
+        # -P: not the working directory first on the path, where a folder named crawler (an
+        # older checkout, say) would be imported instead of the code this process runs.
         process = await asyncio.create_subprocess_exec(
             sys.executable,
+            "-P",
             "-m",
             "crawler.pool",
             stdin=asyncio.subprocess.PIPE,

@@ -162,6 +162,24 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
     assert await asyncio.gather(*pages) == [None, None, None]
 
 
+async def test_a_crawler_folder_in_the_working_directory_is_not_what_workers_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m`` puts the working directory first on the path: a folder named ``crawler``
+    there (an older checkout) must not be the code the workers import."""
+    decoy = tmp_path / "cwd" / "crawler"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "pool.py").write_text("import sys\nsys.exit('the decoy ran')\n")
+    with serve(farm(4, 5)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
+        db = Database(config.settings.database, upgrade=True)
+        monkeypatch.chdir(decoy.parent)
+        summary = await crawl(config, db, options=CrawlOptions(workers=1))
+        db.dispose()
+    assert summary.ok and summary.new == 4 * 5, [r.errors for r in summary.reports]
+
+
 async def test_a_killed_worker_costs_at_most_its_batch_and_the_rerun_stores_it(
     tmp_path: Path, database_url: str
 ) -> None:
