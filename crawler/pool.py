@@ -151,23 +151,22 @@ class LocalStages:
     """Analysis on the event loop's own thread; records written in batches between fetches."""
 
     def __init__(self, config: Config, store: Store, since: datetime | None) -> None:
-        from crawler.analyze import Analyzer
-        from crawler.write import ArticleWriter
+        from crawler.analyze import Analyzer, record_fields
+        from crawler.encoding import decode_bytes
+        from crawler.write import ArticleWriter, article_record
 
         self.analyzer = Analyzer.from_config(config)
         self.since = since
         self.writer = _BatchedWriter(ArticleWriter(store))
+        # (imported here, once: this module is also the workers' entry point)
+        self._decode, self._fields, self._record = decode_bytes, record_fields, article_record
 
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
-        from crawler.analyze import record_fields
-        from crawler.encoding import decode_bytes
-        from crawler.write import article_record
-
-        html = decode_bytes(content, header_charset=charset, forced=source.encoding).text
-        fields = record_fields(self.analyzer.analyze_html(html, url, source=source))
-        record = article_record(fields, origin, self.since)
+        html = self._decode(content, header_charset=charset, forced=source.encoding).text
+        fields = self._fields(self.analyzer.analyze_html(html, url, source=source))
+        record = self._record(fields, origin, self.since)
         if record is None:
             return None
         return await self.writer.save(record)
