@@ -20,12 +20,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawler.dedup import DuplicateIndex, Sketch, sketch
 from crawler.errors import StoreError
 from crawler.models import utcnow
 from crawler.store import ArticleRecord, SaveResult, Store
+
+if TYPE_CHECKING:
+    from crawler.dedup import DuplicateIndex
 
 log = logging.getLogger("citydigest.write")
 
@@ -73,6 +75,10 @@ class IndexCache:
         self._indexes: dict[str, tuple[DuplicateIndex, int]] = {}
 
     def get(self, store: Store) -> DuplicateIndex:
+        # Imported here: only the process that writes loads the index and numpy, not a crawl
+        # whose analysis worker writes.
+        from crawler.dedup import DuplicateIndex, Sketch, sketch
+
         key = store.db.url
         cached = self._indexes.get(key)
         if cached is None:
@@ -135,6 +141,8 @@ class ArticleWriter:
         return results
 
     def _write(self, records: Sequence[ArticleRecord]) -> list[SaveResult]:
+        from crawler.dedup import Sketch  # loaded by the index already (see IndexCache.get)
+
         index = self.index
         added: list[int] = []
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +127,19 @@ def test_an_in_memory_database_is_written_in_process(tmp_path: Path) -> None:
         stages = stages_for(config, Store(db), config.sources, 2, None)
         assert isinstance(stages, expected), url
         db.dispose()
+
+
+def test_the_crawl_process_does_not_load_what_only_the_writer_needs() -> None:
+    """The dedup index (and numpy under it, ~20 MB) loads where articles are written: in the
+    worker, not in a crawl whose worker writes."""
+    code = (
+        "import sys, crawler.cli, crawler.pipeline, crawler.pool, crawler.write\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy' or 'dedup' in m))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
 
 
 async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
