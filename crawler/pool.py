@@ -28,6 +28,8 @@ __all__ = ["ArticleStages", "LocalStages", "WorkerPool", "stages_for", "worker_c
 
 import asyncio
 import contextlib
+import fcntl
+import functools
 import logging
 import os
 import pickle
@@ -38,6 +40,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler.errors import CrawlError, ExtractError, StoreError
@@ -61,6 +64,8 @@ WRITE_SECONDS = 0.25
 # Fetched pages not yet through a worker's pipe, past which the crawl fetches no more until the
 # workers catch up: they wait in this process's memory.
 BACKLOG = 256
+# The pipe to a worker is widened to this (or the system's limit, 1 MB by default).
+PIPE_BYTES = 4 * 1024 * 1024
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
 # second of imports) would cost more than it saves.
 MIN_SOURCES_FOR_WORKERS = 4
@@ -351,6 +356,18 @@ class WorkerPool:
 
     async def _deliver(self, batch: list[tuple[Any, ...]], slot: int | None) -> None:
         futures = {item[0]: self._futures.pop(item[0]) for item in batch}
+        try:
+            await self._deliver_to(batch, slot, futures)
+        except Exception as exc:  # a bug here must fail the batch's pages, not leave them waiting
+            log.exception("cannot hand a batch to an analysis worker")
+            self._fail(futures, f"internal error: {type(exc).__name__}: {exc}")
+
+    async def _deliver_to(
+        self,
+        batch: list[tuple[Any, ...]],
+        slot: int | None,
+        futures: dict[int, asyncio.Future[_Outcome]],
+    ) -> None:
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in range(2):
             try:
@@ -410,6 +427,7 @@ class WorkerPool:
             limit=2**26,
         )
         assert process.stdin is not None
+        _widen(process.stdin.get_extra_info("pipe"))
         process.stdin.write(_FRAME.pack(len(setup)) + setup)
         worker = _Worker(process)
         worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
@@ -462,6 +480,25 @@ class WorkerPool:
                 await worker.process.wait()
             if worker.reader is not None:
                 await worker.reader
+
+
+def _widen(pipe: Any) -> None:
+    """Give the pipe to a worker room for a whole batch (Linux; elsewhere it stays as it is).
+    A default pipe holds 64 KB, a batch about a megabyte: the worker would wait for the crawl's
+    event loop to come round sixteen times to hand it one batch."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if pipe is None or setpipe is None:
+        return
+    with contextlib.suppress(OSError, ValueError):  # ValueError: the worker exited already
+        fcntl.fcntl(pipe.fileno(), setpipe, _pipe_max())
+
+
+@functools.cache
+def _pipe_max() -> int:
+    try:
+        return min(int(Path("/proc/sys/fs/pipe-max-size").read_text()), PIPE_BYTES)
+    except (OSError, ValueError):
+        return PIPE_BYTES
 
 
 # --------------------------------------------------------------------------- the worker's side

@@ -4,6 +4,7 @@ dies mid-crawl costs its batch an error each, not the crawl."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import signal
 import subprocess
@@ -140,6 +141,26 @@ def test_the_crawl_process_does_not_load_what_only_the_writer_needs() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+async def test_a_workers_pipe_holds_a_whole_batch(tmp_path: Path) -> None:
+    """A batch of pages is about a megabyte: in a default 64 KB pipe the worker would wait for
+    the crawl's busy event loop to hand it over piece by piece."""
+    from crawler import pool
+
+    with serve(farm(1, 1)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'p.db'}")
+    Database(config.settings.database, upgrade=True).dispose()
+    workers = pool.WorkerPool(config, config.settings.database, config.sources, 1, None)
+    try:
+        worker = await workers._worker(0)
+        assert worker.process.stdin is not None
+        pipe = worker.process.stdin.get_extra_info("pipe")
+        size = fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ)
+        assert size == pool._pipe_max() > 64 * 1024
+    finally:
+        await workers.aclose()
 
 
 async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
@@ -281,3 +302,27 @@ async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
     errors = [e for r in summary.reports for e in r.errors]
     assert summary.new == 0 and errors
     assert all("analysis worker" in e for e in errors), errors
+
+
+async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong between the crawl and a worker, the pages get an error: none is left
+    waiting for an answer that will not come."""
+    from crawler import pool
+
+    def broken(pipe: object) -> None:
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(pool, "_widen", broken)
+    with serve(farm(4, 5)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'u.db'}")
+        db = Database(config.settings.database, upgrade=True)
+        summary = await asyncio.wait_for(
+            crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
+        )
+        db.dispose()
+    errors = [e for r in summary.reports for e in r.errors]
+    assert summary.new == 0
+    assert all("internal error: ValueError: unexpected" in e for e in errors), errors
+    assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
