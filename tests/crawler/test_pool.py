@@ -283,6 +283,18 @@ async def test_one_bad_article_does_not_sink_its_batch(
         db.dispose()
 
 
+async def crawl_with_one_worker(tmp_path: Path) -> tuple[int, list[str]]:
+    """Crawl 4 sites of 5 articles with one worker; the new articles and the errors."""
+    with serve(farm(4, 5)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
+        db = Database(config.settings.database, upgrade=True)
+        summary = await asyncio.wait_for(
+            crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
+        )
+        db.dispose()
+    return summary.new, [e for r in summary.reports for e in r.errors]
+
+
 @pytest.mark.parametrize("program", ["/bin/false", "/nonexistent/python"])
 async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str
@@ -292,15 +304,8 @@ async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
     from crawler import pool
 
     monkeypatch.setattr(pool.sys, "executable", program)
-    with serve(farm(4, 5)) as sites:
-        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
-        db = Database(config.settings.database, upgrade=True)
-        summary = await asyncio.wait_for(
-            crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
-        )
-        db.dispose()
-    errors = [e for r in summary.reports for e in r.errors]
-    assert summary.new == 0 and errors
+    new, errors = await crawl_with_one_worker(tmp_path)
+    assert new == 0 and errors
     assert all("analysis worker" in e for e in errors), errors
 
 
@@ -315,14 +320,7 @@ async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
         raise ValueError("unexpected")
 
     monkeypatch.setattr(pool, "_widen", broken)
-    with serve(farm(4, 5)) as sites:
-        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'u.db'}")
-        db = Database(config.settings.database, upgrade=True)
-        summary = await asyncio.wait_for(
-            crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
-        )
-        db.dispose()
-    errors = [e for r in summary.reports for e in r.errors]
-    assert summary.new == 0
+    new, errors = await crawl_with_one_worker(tmp_path)
+    assert new == 0
     assert all("internal error: ValueError: unexpected" in e for e in errors), errors
     assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
