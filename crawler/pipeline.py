@@ -80,6 +80,9 @@ class SourceReport:
     cache_hint: timedelta | None = None
     errors: list[str] = field(default_factory=list)
     failed: bool = False
+    # Articles fetched (or tried) this run, and those of them that ended in an error.
+    tried: int = 0
+    article_errors: int = 0
 
     @property
     def error_count(self) -> int:
@@ -168,6 +171,14 @@ class Crawler:
             errors = report.error_count
             budget -= await self.articles(report, source, found.links[: max(budget, 0)])
             self._remember(found, clean=report.error_count == errors)
+        allowed = report.tried - report.disallowed
+        if not report.failed and allowed and report.article_errors == allowed:
+            # Links found but not one article stored: as broken as a dead feed (a site that now
+            # refuses us, an analysis worker that cannot start), not a quiet day.
+            report.failed = True
+            report.errors.insert(
+                0, f"all {report.tried} articles failed; first: {report.errors[0]}"
+            )
         self.store.record_source_result(
             source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
         )
@@ -358,6 +369,7 @@ class Crawler:
         await asyncio.gather(*(self._article(report, source, link, key) for link, key in fresh))
 
     async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
+        report.tried += 1
         try:
             await self.stages.room()
             result = await self._get(report, source, link.url)
@@ -384,10 +396,12 @@ class Crawler:
             report.disallowed += 1
         except CrawlError as exc:
             report.errors.append(str(exc))
+            report.article_errors += 1
             log.info("%s: %s", source.id, exc)
         except Exception as exc:  # a bug on one page must not end the crawl of every source
             log.exception("%s: internal error on %s", source.id, link.url)
             report.errors.append(f"internal error: {type(exc).__name__}: {exc} ({link.url})")
+            report.article_errors += 1
         finally:
             self.in_flight.discard(key)
 

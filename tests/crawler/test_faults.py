@@ -319,6 +319,7 @@ async def test_a_crawl_over_faults_records_each_error_and_stores_the_rest(
         assert words in (errors.get(faulty.url(path)) or ""), path
     assert reports["faulty"].error_count >= len(EXPECTED)
     assert reports["brokenfeed"].failed and not reports["healthy"].failed
+    assert not reports["faulty"].failed  # some of its articles stored: not a broken source
 
 
 # --------------------------------------------------------------------------- kill -9 mid-crawl

@@ -20,7 +20,7 @@ from test_crawl import make_config
 from crawler.db import Database
 from crawler.errors import StoreError
 from crawler.models import Article
-from crawler.pipeline import CrawlOptions, crawl
+from crawler.pipeline import CrawlOptions, CrawlSummary, crawl
 from crawler.pool import worker_count
 from crawler.store import ArticleBatch
 
@@ -283,8 +283,8 @@ async def test_one_bad_article_does_not_sink_its_batch(
         db.dispose()
 
 
-async def crawl_with_one_worker(tmp_path: Path) -> tuple[int, list[str]]:
-    """Crawl 4 sites of 5 articles with one worker; the new articles and the errors."""
+async def crawl_with_one_worker(tmp_path: Path) -> tuple[CrawlSummary, list[str]]:
+    """Crawl 4 sites of 5 articles with one worker; the summary and the errors."""
     with serve(farm(4, 5)) as sites:
         config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
         db = Database(config.settings.database, upgrade=True)
@@ -292,7 +292,7 @@ async def crawl_with_one_worker(tmp_path: Path) -> tuple[int, list[str]]:
             crawl(config, db, options=CrawlOptions(workers=1)), timeout=60
         )
         db.dispose()
-    return summary.new, [e for r in summary.reports for e in r.errors]
+    return summary, [e for r in summary.reports for e in r.errors]
 
 
 @pytest.mark.parametrize("program", ["/bin/false", "/nonexistent/python"])
@@ -304,9 +304,11 @@ async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
     from crawler import pool
 
     monkeypatch.setattr(pool.sys, "executable", program)
-    new, errors = await crawl_with_one_worker(tmp_path)
-    assert new == 0 and errors
+    summary, errors = await crawl_with_one_worker(tmp_path)
+    assert summary.new == 0 and errors
     assert all("analysis worker" in e for e in errors), errors
+    # not a quiet day: every source failed, and `crawl once` exits 1
+    assert not summary.ok and all(r.failed for r in summary.reports)
 
 
 async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
@@ -320,7 +322,7 @@ async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
         raise ValueError("unexpected")
 
     monkeypatch.setattr(pool, "_widen", broken)
-    new, errors = await crawl_with_one_worker(tmp_path)
-    assert new == 0
+    summary, errors = await crawl_with_one_worker(tmp_path)
+    assert summary.new == 0 and not summary.ok
     assert all("internal error: ValueError: unexpected" in e for e in errors), errors
     assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
