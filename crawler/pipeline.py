@@ -66,6 +66,11 @@ class CrawlOptions:
     workers: int | None = None
 
 
+# A source whose articles all failed, BROKEN_AFTER or more of them, failed: fewer (one new
+# article that is gone again, in a routine check) are bad luck, not a broken source.
+BROKEN_AFTER = 3
+
+
 @dataclass
 class SourceReport:
     source_id: str
@@ -172,7 +177,7 @@ class Crawler:
             budget -= await self.articles(report, source, found.links[: max(budget, 0)])
             self._remember(found, clean=report.error_count == errors)
         allowed = report.tried - report.disallowed
-        if not report.failed and allowed and report.article_errors == allowed:
+        if not report.failed and allowed >= BROKEN_AFTER and report.article_errors == allowed:
             # Links found but not one article stored: as broken as a dead feed (a site that now
             # refuses us, an analysis worker that cannot start), not a quiet day.
             report.failed = True

@@ -283,9 +283,11 @@ async def test_one_bad_article_does_not_sink_its_batch(
         db.dispose()
 
 
-async def crawl_with_one_worker(tmp_path: Path) -> tuple[CrawlSummary, list[str]]:
-    """Crawl 4 sites of 5 articles with one worker; the summary and the errors."""
-    with serve(farm(4, 5)) as sites:
+async def crawl_with_one_worker(
+    tmp_path: Path, articles: int = 5
+) -> tuple[CrawlSummary, list[str]]:
+    """Crawl 4 sites of ``articles`` articles with one worker; the summary and the errors."""
+    with serve(farm(4, articles)) as sites:
         config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'c.db'}")
         db = Database(config.settings.database, upgrade=True)
         summary = await asyncio.wait_for(
@@ -326,3 +328,22 @@ async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
     assert summary.new == 0 and not summary.ok
     assert all("internal error: ValueError: unexpected" in e for e in errors), errors
     assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
+
+
+async def test_a_source_fails_once_broken_after_articles_failed_not_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One article per site, tried once per way the site lists it (feed, list, sitemap): fewer
+    failures than BROKEN_AFTER are bad luck, that many mean a broken source."""
+    from crawler import pipeline, pool
+
+    def broken(pipe: object) -> None:
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(pool, "_widen", broken)
+    summary, _ = await crawl_with_one_worker(tmp_path, articles=1)
+    tried = {r.source_id: r.tried - r.disallowed for r in summary.reports}
+    assert min(tried.values()) < pipeline.BROKEN_AFTER <= max(tried.values())
+    assert {r.source_id: r.failed for r in summary.reports} == {
+        source: count >= pipeline.BROKEN_AFTER for source, count in tried.items()
+    }
