@@ -181,9 +181,8 @@ class Crawler:
             # Links found but not one article stored: as broken as a dead feed (a site that now
             # refuses us, an analysis worker that cannot start), not a quiet day.
             report.failed = True
-            report.errors.insert(
-                0, f"all {report.tried} articles failed; first: {report.errors[0]}"
-            )
+            first = report.errors[0]
+            report.errors.insert(0, f"all {allowed} articles failed; first: {first}")
         self.store.record_source_result(
             source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
         )

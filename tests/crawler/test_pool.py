@@ -311,6 +311,8 @@ async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
     assert all("analysis worker" in e for e in errors), errors
     # not a quiet day: every source failed, and `crawl once` exits 1
     assert not summary.ok and all(r.failed for r in summary.reports)
+    for r in summary.reports:  # the source's error (its health, `status`) says why
+        assert r.errors[0].startswith(f"all {r.tried - r.disallowed} articles failed; first: ")
 
 
 async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
