@@ -313,6 +313,8 @@ def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool)
     with (serve_static if args.farm == "static" else serve)(sites):
         db = write_config(folder, sites, concurrency=args.concurrency, timeout=args.timeout)
         cmd = [*_citydigest(), "--config", str(folder), "crawl", "once"]
+        if args.workers is not None:
+            cmd += ["--workers", str(args.workers)]
         if profile:
             cmd = [sys.executable, "-m", "cProfile", "-o", str(folder / "crawl.prof"), *cmd]
         code, wall, cpu, rss, tree = run_measured(cmd, log=folder / "crawl.log", pin=args.pin)
@@ -426,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "with the test farm's threads in this process (about 1 ms CPU a request)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the median is shown")
     parser.add_argument("--pin", type=int, metavar="CPU", help="run the measured processes on this CPU")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="the crawl's analysis workers (default: the crawl's own choice)")
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the httpx ceiling")
     parser.add_argument("--no-scrapy", dest="scrapy", action="store_false",
                         help="skip the Scrapy baseline (bench/scrapy_baseline.py; needs scrapy)")
