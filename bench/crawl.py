@@ -28,6 +28,7 @@ Usage (repository root, project virtualenv)::
     python bench/crawl.py --latency 0 --profile       # per-core rate and where the time goes
     python bench/crawl.py --pin 1                     # the crawler on one core (CPU 1)
     python bench/crawl.py --json results.json         # also write the figures as JSON
+    python bench/crawl.py --workers 2                 # the crawl with two analysis workers
     python bench/crawl.py --text farm                 # the test farm's repetitive filler text
 
 By default each article's body is distinct prose-like text (``--text diverse``): the test
