@@ -9,6 +9,7 @@ import socket
 import ssl
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import h2.config
 import h2.connection
@@ -25,7 +26,9 @@ from crawler.sockets import AsyncioBackend, AsyncioStream, use_asyncio
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-async def _serve(handler: Handler, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+@asynccontextmanager
+async def serving(handler: Handler, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """A loopback server running ``handler`` per connection; its base URL."""
     server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     try:
@@ -79,7 +82,7 @@ async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
 
 
 async def test_the_fetchers_connections_use_asyncio_streams(connects: list[str]) -> None:
-    async for base in _serve(keep_alive):
+    async with serving(keep_alive) as base:
         settings = FetchSettings(allow_private_networks=True, obey_robots=False, per_host_delay=0.0)
         async with Fetcher(settings, user_agent="citydigest-test") as fetcher:
             first = await fetcher.get(f"{base}/a")
@@ -89,7 +92,7 @@ async def test_the_fetchers_connections_use_asyncio_streams(connects: list[str])
 
 
 async def test_a_response_carries_its_asyncio_stream() -> None:
-    async for base in _serve(keep_alive):
+    async with serving(keep_alive) as base:
         async with _client() as client:
             response = await client.get(base)
         assert response.text == "answer 1"
@@ -107,7 +110,7 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(
             await w.drain()
         w.close()
 
-    async for base in _serve(one_per_connection):
+    async with serving(one_per_connection) as base:
         async with _client() as client:
             first = await client.get(base)
             await asyncio.sleep(0.05)  # the close arrives while the connection is idle
@@ -121,10 +124,9 @@ async def test_a_silent_server_times_out_as_a_read_timeout() -> None:
         await _read_request(r)
         await asyncio.sleep(5)
 
-    async for base in _serve(silent):
-        async with _client() as client:
-            with pytest.raises(httpx.ReadTimeout):
-                await client.get(base, timeout=httpx.Timeout(0.2))
+    async with serving(silent) as base, _client() as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(base, timeout=httpx.Timeout(0.2))
 
 
 async def test_a_reset_mid_body_is_a_read_error() -> None:
@@ -136,10 +138,9 @@ async def test_a_reset_mid_body_is_a_read_error() -> None:
         w.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         w.transport.abort()
 
-    async for base in _serve(reset):
-        async with _client() as client:
-            with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
-                await client.get(base)
+    async with serving(reset) as base, _client() as client:
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            await client.get(base)
 
 
 async def test_a_refused_connection_is_a_connect_error() -> None:
@@ -171,7 +172,7 @@ async def test_a_body_larger_than_the_read_buffer_arrives_whole(
         await w.drain()
         w.close()
 
-    async for base in _serve(big):
+    async with serving(big) as base:
         async with _client() as client, client.stream("GET", base) as response:
             pieces = []
             async for piece in response.aiter_raw():
@@ -194,7 +195,7 @@ async def test_a_large_request_body_is_written_whole() -> None:
         await w.drain()
         w.close()
 
-    async for base in _serve(sink):
+    async with serving(sink) as base:
         async with _client() as client:
             response = await client.post(base, content=payload)
         assert response.text == "ok"
@@ -223,7 +224,7 @@ def _client_tls(ca: trustme.CA) -> ssl.SSLContext:
 
 
 async def test_tls_with_http_1_1(ca: trustme.CA) -> None:
-    async for base in _serve(keep_alive, tls=_server_tls(ca, ["http/1.1"])):
+    async with serving(keep_alive, tls=_server_tls(ca, ["http/1.1"])) as base:
         async with _client(verify=_client_tls(ca), http2=True) as client:
             response = await client.get(base)
         assert (response.http_version, response.text) == ("HTTP/1.1", "answer 1")
@@ -232,10 +233,13 @@ async def test_tls_with_http_1_1(ca: trustme.CA) -> None:
 
 
 async def test_tls_refuses_a_certificate_it_does_not_trust(ca: trustme.CA) -> None:
-    async for base in _serve(keep_alive, tls=_server_tls(ca, ["http/1.1"])):
-        async with _client(verify=ssl.create_default_context()) as client:
-            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-                await client.get(base)
+    tls = _server_tls(ca, ["http/1.1"])
+    async with (
+        serving(keep_alive, tls=tls) as base,
+        _client(verify=ssl.create_default_context()) as client,
+    ):
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.get(base)
 
 
 async def h2_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -259,7 +263,7 @@ async def h2_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) 
 
 
 async def test_tls_negotiates_http_2(ca: trustme.CA, connects: list[str]) -> None:
-    async for base in _serve(h2_server, tls=_server_tls(ca, ["h2", "http/1.1"])):
+    async with serving(h2_server, tls=_server_tls(ca, ["h2", "http/1.1"])) as base:
         async with _client(verify=_client_tls(ca), http2=True) as client:
             responses = await asyncio.gather(*(client.get(f"{base}/{n}") for n in range(5)))
         assert [r.http_version for r in responses] == ["HTTP/2"] * 5
