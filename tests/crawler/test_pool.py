@@ -315,34 +315,33 @@ async def test_workers_that_cannot_start_fail_the_pages_not_the_crawl(
         assert r.errors[0].startswith(f"all {r.tried - r.disallowed} articles failed; first: ")
 
 
-async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Whatever goes wrong between the crawl and a worker, the pages get an error: none is left
-    waiting for an answer that will not come."""
+@pytest.fixture
+def broken_handover(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handing a batch to a worker raises an error nobody planned for."""
     from crawler import pool
 
     def broken(pipe: object) -> None:
         raise ValueError("unexpected")
 
     monkeypatch.setattr(pool, "_widen", broken)
+
+
+@pytest.mark.usefixtures("broken_handover")
+async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(tmp_path: Path) -> None:
+    """Whatever goes wrong between the crawl and a worker, the pages get an error: none is left
+    waiting for an answer that will not come."""
     summary, errors = await crawl_with_one_worker(tmp_path)
     assert summary.new == 0 and not summary.ok
     assert all("internal error: ValueError: unexpected" in e for e in errors), errors
     assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
 
 
-async def test_a_source_fails_once_broken_after_articles_failed_not_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("broken_handover")
+async def test_a_source_fails_once_broken_after_articles_failed_not_before(tmp_path: Path) -> None:
     """One article per site, tried once per way the site lists it (feed, list, sitemap): fewer
     failures than BROKEN_AFTER are bad luck, that many mean a broken source."""
-    from crawler import pipeline, pool
+    from crawler import pipeline
 
-    def broken(pipe: object) -> None:
-        raise ValueError("unexpected")
-
-    monkeypatch.setattr(pool, "_widen", broken)
     summary, _ = await crawl_with_one_worker(tmp_path, articles=1)
     tried = {r.source_id: r.tried - r.disallowed for r in summary.reports}
     assert min(tried.values()) < pipeline.BROKEN_AFTER <= max(tried.values())
