@@ -176,8 +176,8 @@ workers_option = click.option(
     "--workers",
     type=click.IntRange(min=0),
     help="Analysis worker processes (extraction, tagging, dedup sketches) beside the crawl; "
-    "0 analyses in the crawl's own process. Default: one per spare core when crawling four or "
-    "more sources.",
+    "0 analyses in the crawl's own process. Default: one per spare core, at most two, when "
+    "crawling four or more sources.",
 )
 
 

@@ -61,8 +61,8 @@ class CrawlOptions:
     max_pages: int | None = None
     # Stop paging a list at the first page with nothing new (the daemon's routine checks).
     incremental: bool = False
-    # Analysis worker processes: None picks one per spare core for a crawl of several sources,
-    # 0 analyses in the crawl's own process.
+    # Analysis worker processes: None picks one per spare core (at most two) for a crawl of
+    # several sources, 0 analyses in the crawl's own process.
     workers: int | None = None
 
 

@@ -69,6 +69,11 @@ PIPE_BYTES = 4 * 1024 * 1024
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
 # second of imports) would cost more than it saves.
 MIN_SOURCES_FOR_WORKERS = 4
+# At most this many workers unless asked: the crawl's own process, one event loop at about
+# 1.4 ms of CPU a page, fetches at most ~700 pages a second, which two workers analyse and write
+# with room to spare (~1.2 ms a page analysing, ~0.5 ms writing). A third would add ~100 MB.
+# (Estimated from those costs; the benchmark machine has two cores.)
+MAX_DEFAULT_WORKERS = 2
 MAX_FAILED_STARTS = 3
 
 
@@ -126,13 +131,14 @@ def _domain_rules(config: Config) -> dict[str, _Rules]:
 
 def worker_count(requested: int | None, sources: int) -> int:
     """How many analysis workers a crawl of ``sources`` sources gets: as asked, else one per
-    core beside the crawl's own when there are enough sources to keep them busy."""
+    core beside the crawl's own (at most MAX_DEFAULT_WORKERS) when there are enough sources to
+    keep them busy."""
     if requested is not None:
         return max(0, requested)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2 or sources < MIN_SOURCES_FOR_WORKERS:
         return 0
-    return max(1, (cores or 1) - 1)
+    return min(max(1, (cores or 1) - 1), MAX_DEFAULT_WORKERS)
 
 
 def stages_for(

@@ -21,7 +21,7 @@ from crawler.db import Database
 from crawler.errors import StoreError
 from crawler.models import Article
 from crawler.pipeline import CrawlOptions, CrawlSummary, crawl
-from crawler.pool import worker_count
+from crawler.pool import MAX_DEFAULT_WORKERS, worker_count
 from crawler.store import ArticleBatch
 
 ARTICLES = 20
@@ -64,9 +64,12 @@ def pool_children() -> list[int]:
 def test_worker_count_follows_cores_and_size(monkeypatch: pytest.MonkeyPatch) -> None:
     assert worker_count(3, 1) == 3  # as asked
     assert worker_count(0, 100) == 0
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
-    assert worker_count(None, 50) == 3  # one per spare core
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    assert worker_count(None, 50) == 2  # one per spare core
     assert worker_count(None, 2) == 0  # a small crawl analyses in its own process
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(16)))
+    assert worker_count(None, 50) == MAX_DEFAULT_WORKERS == 2  # more only when asked
+    assert worker_count(8, 50) == 8
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
     assert worker_count(None, 50) == 0
 
