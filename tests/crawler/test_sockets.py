@@ -269,3 +269,33 @@ async def test_tls_negotiates_http_2(ca: trustme.CA, connects: list[str]) -> Non
         assert [r.http_version for r in responses] == ["HTTP/2"] * 5
         assert [r.text for r in responses] == [f"h2 /{n}" for n in range(5)]
         assert len(connects) == 1  # five streams over one connection
+
+
+async def connect_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """An HTTP CONNECT proxy: a tunnel to the host and port asked for, bytes both ways."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    host, port = head.split(b" ")[1].decode().rsplit(":", 1)
+    up_reader, up_writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+    async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        while data := await src.read(65536):
+            dst.write(data)
+            await dst.drain()
+        dst.close()
+
+    await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_https_through_a_proxy_tunnel(ca: trustme.CA, connects: list[str]) -> None:
+    """HTTPS via a proxy (how sources that block foreign addresses are reached): the backend
+    connects to the proxy, and TLS to the site starts on the tunnelled stream."""
+    tls = _server_tls(ca, ["h2", "http/1.1"])
+    async with (
+        serving(h2_server, tls=tls) as base,
+        serving(connect_proxy) as proxy,
+        _client(verify=_client_tls(ca), http2=True, proxy=proxy) as client,
+    ):
+        response = await client.get(f"{base}/through")
+    assert (response.http_version, response.text) == ("HTTP/2", "h2 /through")
+    assert connects == [proxy.removeprefix("http://")]  # to the proxy only; the site by tunnel
