@@ -33,6 +33,7 @@ import httpx
 from crawler.config import Config, Source
 from crawler.db import Database
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
+from crawler.encoding import SiteCharsets
 from crawler.errors import CrawlError, RobotsDisallowed
 from crawler.fetch import (
     ArchiveHook,
@@ -156,6 +157,7 @@ class Crawler:
         self.options = options
         self.observer = observer
         self.in_flight: set[str] = set()
+        self.charsets = SiteCharsets()  # list pages' charsets, where the declarations lie
 
     # ------------------------------------------------------------------ one source
 
@@ -277,8 +279,11 @@ class Crawler:
                 )
                 if result.not_modified:
                     return  # the first page is unchanged: nothing new behind it either
+                html = self.charsets.decode(
+                    source.id, result.content, header_charset=result.charset, forced=source.encoding
+                ).text
                 page = parse_list_page(
-                    result.decode(source.encoding).text,
+                    html,
                     result.final_url,
                     links=spec.links,
                     next_selector=spec.next,

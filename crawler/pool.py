@@ -163,19 +163,22 @@ class LocalStages:
 
     def __init__(self, config: Config, store: Store, since: datetime | None) -> None:
         from crawler.analyze import Analyzer, record_fields
-        from crawler.encoding import decode_bytes
+        from crawler.encoding import SiteCharsets
         from crawler.write import ArticleWriter, article_record
 
         self.analyzer = Analyzer.from_config(config)
         self.since = since
         self.writer = _BatchedWriter(ArticleWriter(store))
+        self.charsets = SiteCharsets()
         # (imported here, once: this module is also the workers' entry point)
-        self._decode, self._fields, self._record = decode_bytes, record_fields, article_record
+        self._fields, self._record = record_fields, article_record
 
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
-        html = self._decode(content, header_charset=charset, forced=source.encoding).text
+        html = self.charsets.decode(
+            source.id, content, header_charset=charset, forced=source.encoding
+        ).text
         fields = self._fields(self.analyzer.analyze_html(html, url, source=source))
         record = self._record(fields, origin, self.since)
         if record is None:
@@ -596,7 +599,7 @@ class _WorkerWriter:
 def _serve(stdin: int, stdout: Any) -> None:
     """The worker's loop: the setup frame, then batches of pages until stdin closes."""
     from crawler.analyze import Analyzer, record_fields
-    from crawler.encoding import decode_bytes
+    from crawler.encoding import SiteCharsets
     from crawler.errors import CitydigestError
     from crawler.extract import ExtractRules
 
@@ -616,6 +619,7 @@ def _serve(stdin: int, stdout: Any) -> None:
     traits: dict[str, _Traits] = setup["traits"]
     rules = {sid: rules_of(t.rules) if t.rules else None for sid, t in traits.items()}
     writer = _WorkerWriter(setup["database"], setup["since"]) if setup["database"] else None
+    charsets = SiteCharsets()
 
     def send(results: list[tuple[int, str, Any]]) -> None:
         if results:
@@ -633,7 +637,9 @@ def _serve(stdin: int, stdout: Any) -> None:
     ) -> tuple[int, str, Any] | None:
         trait = traits[source_id]
         try:
-            html = decode_bytes(content, header_charset=charset, forced=trait.encoding).text
+            html = charsets.decode(
+                source_id, content, header_charset=charset, forced=trait.encoding
+            ).text
             analysis = analyzer.analyze_with(
                 html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces
             )

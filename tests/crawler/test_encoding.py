@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import charset_normalizer
 import pytest
 
-from crawler.encoding import decode_bytes, normalize_charset
+from crawler import encoding
+from crawler.encoding import SiteCharsets, decode_bytes, normalize_charset
 
 TEXT = "青岛市党政考察团赴深圳考察学习，学习深圳的先进做法。" * 5
 
@@ -86,3 +88,70 @@ def test_garbage_never_raises(data: bytes) -> None:
 )
 def test_normalize_charset(label: str, codec: str | None) -> None:
     assert normalize_charset(label) == codec
+
+
+def test_a_site_that_lies_is_detected_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header and <meta> say UTF-8, the bytes are GBK: the first page is detected, the
+    site's next ones are read with what was found, without detecting again."""
+    calls: list[int] = []
+    detect = charset_normalizer.from_bytes
+
+    def counting(data: bytes) -> charset_normalizer.CharsetMatches:
+        calls.append(len(data))
+        return detect(data)
+
+    monkeypatch.setattr(encoding.charset_normalizer, "from_bytes", counting)
+    charsets = SiteCharsets()
+    lying = [page("utf-8", f"第{n}篇。{TEXT}").encode("gbk") for n in range(3)]
+    first = charsets.decode("liar", lying[0], header_charset="utf-8", forced=None)
+    assert (first.encoding, first.via, len(calls)) == ("gb18030", "detected", 1)
+    for n, data in enumerate(lying[1:], 1):
+        later = charsets.decode("liar", data, header_charset="utf-8", forced=None)
+        assert f"第{n}篇。{TEXT}" in later.text
+        assert (later.encoding, later.via) == ("gb18030", "site")
+    assert len(calls) == 1
+    # Another site is detected on its own; the liar's UTF-8 and truly declared pages read as
+    # they say.
+    assert charsets.decode("other", lying[0], header_charset=None, forced=None).via == "detected"
+    assert len(calls) == 2
+    utf8 = charsets.decode("liar", page("utf-8").encode(), header_charset="utf-8", forced=None)
+    traditional = page("big5", "臺灣的學術研究，資訊與軟體。" * 5).encode("big5")
+    big5 = charsets.decode("liar", traditional, header_charset="big5", forced=None)
+    assert (utf8.via, big5.via, big5.encoding) == ("utf-8", "header", "big5hkscs")
+
+
+def test_a_remembered_charset_that_does_not_fit_is_passed_over() -> None:
+    """A page whose bytes do not decode under the site's remembered charset is detected."""
+    data = ("<html><body><p>" + "Les données de l'année. Ÿ ÿ " * 40 + "</p></body></html>").encode(
+        "cp1252"
+    )
+    decoded = decode_bytes(data, site_charset="gb18030")
+    assert decoded.via == "detected"
+
+
+def test_a_failed_declaration_is_not_tried_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """UTF-8 failed already: a header and <meta> naming it are not decoded again."""
+    tried: list[str] = []
+    strict = encoding._strict
+
+    def counting(data: bytes, name: str) -> str | None:
+        tried.append(name)
+        return strict(data, name)
+
+    monkeypatch.setattr(encoding, "_strict", counting)
+    decoded = decode_bytes(page("utf-8").encode("gbk"), header_charset="utf-8")
+    assert TEXT in decoded.text
+    assert tried.count("utf-8") == 1
+
+
+def test_a_single_byte_charset_is_not_remembered() -> None:
+    """Any bytes decode under a single-byte charset: one detected on a page of Latin text (or
+    of garbage) must not capture the site's next lying GBK page."""
+    charsets = SiteCharsets()
+    latin = ("<html><body><p>" + "Les données de l'année. Ÿ ÿ " * 40 + "</p></body></html>").encode(
+        "cp1252"
+    )
+    first = charsets.decode("site", latin, header_charset="utf-8", forced=None)
+    assert first.via == "detected" and first.encoding not in SiteCharsets.REMEMBERED
+    gbk = charsets.decode("site", page("utf-8").encode("gbk"), header_charset="utf-8", forced=None)
+    assert TEXT in gbk.text and gbk.via == "detected"
