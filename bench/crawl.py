@@ -141,7 +141,7 @@ class _Tree:
                             rss += int(line.split()[1])
                             break
                 with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    if b"crawler.pool" in cmdline.read():
+                    if b"crawler.pool_worker" in cmdline.read():
                         with open(f"/proc/{pid}/stat") as stat:
                             fields = stat.read().rsplit(")", 1)[1].split()
                         self.worker_ticks[pid] = int(fields[11]) + int(fields[12])

@@ -3,11 +3,12 @@ beside it.
 
 Fetching is I/O bound and lives on the event loop; decoding, extraction, tagging, sketching,
 dedup and the database writes are CPU bound and, in one process, take most of a core away from
-it. :class:`WorkerPool` runs them in ``python -m crawler.pool`` child processes that import only
-the analysers and the store (not the HTTP client or the config loader). Pages go over a child's
-stdin in length-prefixed pickled batches; what became of each (stored, older than the period,
-no article, an error) comes back over its stdout. Pages that arrive within a few milliseconds of
-each other travel in one batch, so a busy crawl pays the round trip once for many pages.
+it. :class:`WorkerPool` runs them in child processes (:mod:`crawler.pool_worker`, their side)
+that import only the analysers and the store (not the HTTP client or the config loader). Pages
+go over a child's stdin in length-prefixed pickled batches; what became of each (stored, older
+than the period, no article, an error) comes back over its stdout. Pages that arrive within a
+few milliseconds of each other travel in one batch, so a busy crawl pays the round trip once for
+many pages.
 
 One worker, the first, owns the dedup index and writes (:class:`crawler.write.ArticleWriter`):
 near-duplicates must meet in one index whichever worker analysed them. It analyses and writes
@@ -33,17 +34,14 @@ import functools
 import logging
 import os
 import pickle
-import select
-import struct
 import sys
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler.errors import CrawlError, ExtractError, StoreError
+from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
 
 if TYPE_CHECKING:
     from crawler.config import Config, ExtractSpec, Source
@@ -52,15 +50,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("citydigest.pool")
 
-_FRAME = struct.Struct("!I")
 # A batch goes when it has MAX_BATCH pages or its first page has waited BATCH_SECONDS: each
 # write to a worker's pipe wakes it and this process, and at hundreds of pages a second those
 # wake-ups would cost more than the pickling. (10 ms is nothing beside the write batch's wait.)
 MAX_BATCH = 64
 BATCH_SECONDS = 0.01
-# Records are written when WRITE_BATCH of them wait or the first has waited WRITE_SECONDS.
-WRITE_BATCH = 200
-WRITE_SECONDS = 0.25
 # Fetched pages not yet through a worker's pipe, past which the crawl fetches no more until the
 # workers catch up: they wait in this process's memory.
 BACKLOG = 256
@@ -101,31 +95,17 @@ class ArticleStages(Protocol):
     async def aclose(self) -> None: ...
 
 
-_Rules = tuple[str | None, str | None, str | None, tuple[str, ...]]
-"""An ExtractSpec's title, body and date selectors and drop list, as plain values."""
-
-
-@dataclass(frozen=True)
-class _Traits:
-    """What analysis needs to know of a source, as plain values."""
-
-    encoding: str | None
-    rules: _Rules | None
-    cities: tuple[str, ...]
-    provinces: tuple[str, ...]
-
-
-def _rules(spec: ExtractSpec) -> _Rules:
+def _rules(spec: ExtractSpec) -> Rules:
     """A config ExtractSpec as plain values (the worker turns them into ExtractRules)."""
     return (spec.title, spec.body, spec.date, tuple(spec.drop))
 
 
-def _traits(source: Source) -> _Traits:
+def _traits(source: Source) -> Traits:
     rules = None if source.extract is None else _rules(source.extract)
-    return _Traits(source.encoding, rules, tuple(source.tags.cities), tuple(source.tags.provinces))
+    return Traits(source.encoding, rules, tuple(source.tags.cities), tuple(source.tags.provinces))
 
 
-def _domain_rules(config: Config) -> dict[str, _Rules]:
+def _domain_rules(config: Config) -> dict[str, Rules]:
     return {host: _rules(spec) for host, spec in config.domain_rules.items()}
 
 
@@ -170,7 +150,7 @@ class LocalStages:
         self.since = since
         self.writer = _BatchedWriter(ArticleWriter(store))
         self.charsets = SiteCharsets()
-        # (imported here, once: this module is also the workers' entry point)
+        # (imported here, once: a crawl with worker processes never loads the analysers)
         self._fields, self._record = record_fields, article_record
 
     async def store(
@@ -387,7 +367,7 @@ class WorkerPool:
             assert worker.process.stdin is not None
             worker.waiting.update(futures)
             try:
-                worker.process.stdin.write(_FRAME.pack(len(data)) + data)
+                worker.process.stdin.write(FRAME.pack(len(data)) + data)
                 await worker.process.stdin.drain()
                 return
             except (OSError, RuntimeError, ConnectionError) as exc:
@@ -430,14 +410,14 @@ class WorkerPool:
             sys.executable,
             "-P",
             "-m",
-            "crawler.pool",
+            "crawler.pool_worker",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=2**26,
         )
         assert process.stdin is not None
         _widen(process.stdin.get_extra_info("pipe"))
-        process.stdin.write(_FRAME.pack(len(setup)) + setup)
+        process.stdin.write(FRAME.pack(len(setup)) + setup)
         worker = _Worker(process)
         worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
         return worker
@@ -447,8 +427,8 @@ class WorkerPool:
         assert stdout is not None
         try:
             while True:
-                head = await stdout.readexactly(_FRAME.size)
-                (size,) = _FRAME.unpack(head)
+                head = await stdout.readexactly(FRAME.size)
+                (size,) = FRAME.unpack(head)
                 results = pickle.loads(await stdout.readexactly(size))
                 worker.answered = True
                 self._failed_starts = 0
@@ -508,168 +488,3 @@ def _pipe_max() -> int:
         return min(int(Path("/proc/sys/fs/pipe-max-size").read_text()), PIPE_BYTES)
     except (OSError, ValueError):
         return PIPE_BYTES
-
-
-# --------------------------------------------------------------------------- the worker's side
-
-
-class _Frames:
-    """Length-prefixed frames from a file descriptor, with a timeout for the next one."""
-
-    TIMEOUT = object()
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.buffer = bytearray()
-
-    def next(self, timeout: float | None) -> bytes | object | None:
-        """The next frame; None at the end of input (or a cut frame); TIMEOUT when no byte of
-        it came within ``timeout`` seconds."""
-        while True:
-            if len(self.buffer) >= _FRAME.size:
-                (size,) = _FRAME.unpack_from(self.buffer)
-                end = _FRAME.size + size
-                if len(self.buffer) >= end:
-                    frame = bytes(self.buffer[_FRAME.size : end])
-                    del self.buffer[:end]
-                    return frame
-            if timeout is not None and not self.buffer:
-                ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
-                if not ready:
-                    return self.TIMEOUT
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                return None
-            self.buffer += chunk
-
-
-class _WorkerWriter:
-    """The writing worker's records, written in batches (WRITE_BATCH, WRITE_SECONDS)."""
-
-    def __init__(self, database_url: str, since: datetime | None) -> None:
-        from crawler.db import Database
-        from crawler.store import Store
-        from crawler.write import ArticleWriter, IndexCache
-
-        self.db = Database(database_url, upgrade=False)
-        self.writer = ArticleWriter(Store(self.db), IndexCache())
-        self.since = since
-        self.pending: list[tuple[int, ArticleRecord]] = []
-        self.first_at = 0.0
-
-    def add(self, job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
-        """Queue the page's record; its outcome now if it is not to be written."""
-        from crawler.write import article_record
-
-        record = article_record(fields, origin, self.since)
-        if record is None:
-            return (job, "older", None)
-        if not self.pending:
-            self.first_at = time.monotonic()
-        self.pending.append((job, record))
-        return None
-
-    def due_in(self) -> float | None:
-        """Seconds until the waiting records must be written (None: none wait)."""
-        if not self.pending:
-            return None
-        if len(self.pending) >= WRITE_BATCH:
-            return 0.0
-        return self.first_at + WRITE_SECONDS - time.monotonic()
-
-    def flush(self) -> list[tuple[int, str, Any]]:
-        pending, self.pending = self.pending, []
-        if not pending:
-            return []
-        results = self.writer.write([record for _, record in pending])
-        outcomes: list[tuple[int, str, Any]] = []
-        for (job, _), saved in zip(pending, results, strict=True):
-            if isinstance(saved, StoreError):
-                outcomes.append((job, "store", saved.reason))
-            elif isinstance(saved, Exception):
-                outcomes.append((job, "failed", f"internal error: {type(saved).__name__}: {saved}"))
-            else:
-                outcomes.append((job, "saved", (saved.article_id, saved.story_id, saved.created)))
-        return outcomes
-
-    def close(self) -> None:
-        self.db.dispose()
-
-
-def _serve(stdin: int, stdout: Any) -> None:
-    """The worker's loop: the setup frame, then batches of pages until stdin closes."""
-    from crawler.analyze import Analyzer, record_fields
-    from crawler.encoding import SiteCharsets
-    from crawler.errors import CitydigestError
-    from crawler.extract import ExtractRules
-
-    frames = _Frames(stdin)
-    setup_data = frames.next(None)
-    if not isinstance(setup_data, bytes):
-        return
-    setup = pickle.loads(setup_data)
-    tz: tzinfo = setup["tz"]
-
-    def rules_of(r: _Rules) -> ExtractRules:
-        return ExtractRules(title=r[0], body=r[1], date=r[2], drop=r[3])
-
-    # ExtractRules has the attributes of the config's ExtractSpec, which Analyzer reads.
-    domain_rules = {host: rules_of(r) for host, r in setup["domain_rules"].items()}
-    analyzer = Analyzer(taxonomy=setup["taxonomy"], tz=tz, domain_rules=domain_rules)  # type: ignore[arg-type]
-    traits: dict[str, _Traits] = setup["traits"]
-    rules = {sid: rules_of(t.rules) if t.rules else None for sid, t in traits.items()}
-    writer = _WorkerWriter(setup["database"], setup["since"]) if setup["database"] else None
-    charsets = SiteCharsets()
-
-    def send(results: list[tuple[int, str, Any]]) -> None:
-        if results:
-            data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-            stdout.write(_FRAME.pack(len(data)) + data)
-            stdout.flush()
-
-    def analysed(job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
-        if writer is None:
-            return (job, "fields", fields)
-        return writer.add(job, fields, origin)
-
-    def page(
-        job: int, content: bytes, url: str, charset: str | None, source_id: str, origin: Origin
-    ) -> tuple[int, str, Any] | None:
-        trait = traits[source_id]
-        try:
-            html = charsets.decode(
-                source_id, content, header_charset=charset, forced=trait.encoding
-            ).text
-            analysis = analyzer.analyze_with(
-                html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces
-            )
-            return analysed(job, record_fields(analysis), origin)
-        except ExtractError as exc:
-            return (job, "extract", exc.reason)
-        except CitydigestError as exc:
-            return (job, "failed", str(exc))
-        except Exception as exc:  # a bug on one page must not end the worker
-            return (job, "failed", f"internal error: {type(exc).__name__}: {exc}")
-
-    while True:
-        frame = frames.next(writer.due_in() if writer else None)
-        if frame is None:
-            break
-        results: list[tuple[int, str, Any]] = []
-        if isinstance(frame, bytes):
-            for job, kind, *item in pickle.loads(frame):
-                outcome = page(job, *item) if kind == "page" else analysed(job, *item)
-                if outcome is not None:
-                    results.append(outcome)
-        if writer is not None and (due := writer.due_in()) is not None and due <= 0:
-            results.extend(writer.flush())
-        send(results)
-    if writer is not None:
-        send(writer.flush())
-        writer.close()
-
-
-if __name__ == "__main__":
-    _out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    _serve(sys.stdin.fileno(), _out)

@@ -5,7 +5,7 @@
 in batches, one transaction each, matching every new one against the dedup index (and adding it)
 in order: one transaction per article cost more than all the rest of the pipeline. It runs where
 the crawl's pages are analysed: in the crawl's own process, or in the analysis worker that owns
-the dedup index (:mod:`crawler.pool`).
+the dedup index (:mod:`crawler.pool_worker`).
 
 A crash loses at most the batch being written, whose articles are then simply not stored yet
 (and fetched again by the next run); nothing committed is lost and nothing doubled, because

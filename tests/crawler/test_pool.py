@@ -54,7 +54,7 @@ def pool_children() -> list[int]:
             for pid in children.read().split():
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                        if b"crawler.pool" in cmdline.read():
+                        if b"crawler.pool_worker" in cmdline.read():
                             found.append(int(pid))
                 except OSError:
                     continue
@@ -139,6 +139,19 @@ def test_the_crawl_process_does_not_load_what_only_the_writer_needs() -> None:
     code = (
         "import sys, crawler.cli, crawler.pipeline, crawler.pool, crawler.write\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy' or 'dedup' in m))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_a_worker_does_not_load_the_http_client_or_the_config_loader() -> None:
+    """What a worker imports (its module, then the analysers and the writer in ``serve``)."""
+    code = (
+        "import sys, crawler.pool_worker, crawler.analyze, crawler.encoding, crawler.write\n"
+        "print(sorted(m for m in ('httpx', 'h2', 'feedparser', 'crawler.config', 'crawler.fetch')"
+        " if m in sys.modules))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
