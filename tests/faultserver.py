@@ -69,14 +69,19 @@ def hostile_page(path: str) -> tuple[bytes, str]:
         return body, "text/html; charset=utf-8"
     if path.endswith("giant-attribute.html"):
         attr = "a" * 800_000
-        return f'{head}<div class="{attr}" data-x="{attr[:50_000]}"><p>正文</p></div>'.encode(), "text/html"
+        return (
+            f'{head}<div class="{attr}" data-x="{attr[:50_000]}"><p>正文</p></div>'.encode(),
+            "text/html",
+        )
     if path.endswith("deep-nesting.html"):
         depth = 50_000
         return (head + "<div><span>" * depth + "深" + "</span></div>" * depth).encode(), "text/html"
     if path.endswith("wrong-type.html"):
         return _article(7), "image/png"
     if path.endswith("wrong-charset.html"):
-        return _article(8, "gbk").replace(b'charset="gbk"', b'charset="utf-8"'), "text/html; charset=utf-8"
+        return _article(8, "gbk").replace(
+            b'charset="gbk"', b'charset="utf-8"'
+        ), "text/html; charset=utf-8"
     if path.endswith("binary.html"):
         return bytes(range(256)) * 200, "text/html"
     return (head + "<div></div>" * 1000 + "</body></html>").encode(), "text/html"
@@ -98,8 +103,8 @@ def _article(n: int, charset: str = "utf-8") -> bytes:
     )
     page = (
         f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}_故障站</title>'
-        f"</head><body><h1>{title}</h1><div class=\"info\">发布时间：2024年05月{n % 28 + 1:02d}日"
-        f" 08:30　来源：青岛日报</div><div class=\"article\">{body}</div></body></html>"
+        f'</head><body><h1>{title}</h1><div class="info">发布时间：2024年05月{n % 28 + 1:02d}日'
+        f' 08:30　来源：青岛日报</div><div class="article">{body}</div></body></html>'
     )
     return page.encode(charset, errors="xmlcharrefreplace")
 
@@ -189,7 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, _article(int(path[6:-5])))
         if path == "/echo":
             return self.send(
-                200, json.dumps(dict(self.headers.items())).encode(), Content_Type="application/json"
+                200,
+                json.dumps(dict(self.headers.items())).encode(),
+                Content_Type="application/json",
             )
         if path == "/slow":
             time.sleep(float(query.get("s", ["0.2"])[0]))
@@ -255,10 +262,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, feed * 3, Content_Type="application/rss+xml")
         if path == "/empty":
             return self.send(200, b"")
+        if path == "/set-cookie":  # ?name=value: a session cookie for the whole site
+            name, value = next(iter(query.items()))
+            return self.send(200, _article(4), Set_Cookie=f"{name}={value[0]}; Path=/")
         if path == "/etag":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self.send(304, ETag='"v1"')
-            return self.send(200, _article(3), ETag='"v1"', Last_Modified="Wed, 01 May 2024 08:00:00 GMT")
+            return self.send(
+                200, _article(3), ETag='"v1"', Last_Modified="Wed, 01 May 2024 08:00:00 GMT"
+            )
         if path == "/stale-etag":
             return self.send(200, _article(4), ETag=f'"{time.monotonic_ns()}"')
         return self.send(404, b"not found", Content_Type="text/plain")
@@ -332,7 +344,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         conn = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=5)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["Via"] = "1.1 test-proxy"
-        conn.request("GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers)
+        conn.request(
+            "GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers
+        )
         upstream = conn.getresponse()
         body = upstream.read()
         self.send_response(upstream.status)

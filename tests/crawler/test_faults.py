@@ -152,13 +152,15 @@ class _Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.hosts: list[str] = []
-        send = httpx.AsyncClient.send
+        send = httpx.AsyncHTTPTransport.handle_async_request
 
-        async def spy(client: httpx.AsyncClient, request: httpx.Request, **kw: object):  # type: ignore[no-untyped-def]
+        async def spy(
+            transport: httpx.AsyncHTTPTransport, request: httpx.Request
+        ) -> httpx.Response:
             self.hosts.append(request.url.host)
-            return await send(client, request, **kw)  # type: ignore[arg-type]
+            return await send(transport, request)
 
-        monkeypatch.setattr(httpx.AsyncClient, "send", spy)
+        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", spy)
 
 
 @pytest.fixture
@@ -202,7 +204,9 @@ async def test_the_guard_refuses_loopback_before_any_request(
     monkeypatch: pytest.MonkeyPatch, site: FaultServer
 ) -> None:
     spy = _Spy(monkeypatch)
-    async with Fetcher(settings(allow_private_networks=False, obey_robots=True), user_agent=UA) as f:
+    async with Fetcher(
+        settings(allow_private_networks=False, obey_robots=True), user_agent=UA
+    ) as f:
         for url in (site.page_url(1), f"http://localhost:{site.port}/page/1.html"):
             with pytest.raises(BlockedAddress):
                 await f.get(url)
@@ -220,7 +224,9 @@ async def test_the_connected_address_is_checked_too(
 
     monkeypatch.setattr(Fetcher, "_guard", lenient)
     async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
-        with pytest.raises(BlockedAddress, match=r"connected to a private address \(127\.0\.0\.2\)"):
+        with pytest.raises(
+            BlockedAddress, match=r"connected to a private address \(127\.0\.0\.2\)"
+        ):
             await fetcher.get(site.page_url(1))
 
 
@@ -300,9 +306,7 @@ async def test_a_crawl_over_faults_records_each_error_and_stores_the_rest(
         summary = await asyncio.wait_for(crawl(config, db), 30)
         with db.session() as session:
             titles = {u: t for u, t in session.execute(select(Article.url, Article.title))}
-            errors = {
-                f.url: f.error for f in session.scalars(select(Fetch)) if f.error is not None
-            }
+            errors = {f.url: f.error for f in session.scalars(select(Fetch)) if f.error is not None}
         db.dispose()
     reports = {r.source_id: r for r in summary.reports}
     good = {faulty.page_url(n) for n in range(6)} | {healthy.page_url(n) for n in range(4)}
@@ -340,8 +344,15 @@ def _count(db: Path) -> int:
 
 
 def _crawl_command(folder: Path) -> list[str]:
-    return [sys.executable, "-c", "from crawler.cli import main; main()",
-            "--config", str(folder), "crawl", "once"]
+    return [
+        sys.executable,
+        "-c",
+        "from crawler.cli import main; main()",
+        "--config",
+        str(folder),
+        "crawl",
+        "once",
+    ]
 
 
 @pytest.mark.skipif(_pipeline_missing() is not None, reason=str(_pipeline_missing()))
@@ -363,7 +374,9 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(
         )
         (folder / "sources.yaml").write_text(sources_yaml(sites))
         expected = {canonical_url(s.article_url(a.number)) for s in sites for a in s.articles}
-        titles = {canonical_url(s.article_url(a.number)): a.title for s in sites for a in s.articles}
+        titles = {
+            canonical_url(s.article_url(a.number)): a.title for s in sites for a in s.articles
+        }
 
         log = (tmp_path / "first.log").open("wb")
         first = subprocess.Popen(_crawl_command(folder), stdout=log, stderr=subprocess.STDOUT)

@@ -412,6 +412,22 @@ async def test_per_source_user_agent_and_headers_reach_the_server() -> None:
     assert "br" in sent["Accept-Encoding"] and "gzip" in sent["Accept-Encoding"]
 
 
+async def test_cookies_a_server_sets_go_back_to_that_server_only() -> None:
+    site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
+    with serving(site), serving(other):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            before = await fetcher.get(site.url("/echo"))
+            await fetcher.get(site.url("/set-cookie?session=xyz"))
+            after = await fetcher.get(site.url("/echo?again=1"))
+            elsewhere = await fetcher.get(other.url("/echo"))
+            configured = await fetcher.get(site.url("/echo?x=2"), headers={"Cookie": "region=cn"})
+    assert "Cookie" not in json.loads(before.content)
+    assert json.loads(after.content)["Cookie"] == "session=xyz"
+    assert "Cookie" not in json.loads(elsewhere.content)
+    # A source's own Cookie header is sent as configured (as an httpx client would).
+    assert json.loads(configured.content)["Cookie"] == "region=cn"
+
+
 async def test_requests_can_go_through_a_proxy() -> None:
     site = FaultServer("127.0.0.2")
     proxy = ForwardProxy("127.0.0.9")
