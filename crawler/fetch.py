@@ -33,10 +33,10 @@ Politeness, per host (``host:port``):
   :data:`ROBOTS_RETRY` seconds).
 
 Robustness: each request has a total deadline (``timeout``, slow-drip bodies included); at most
-``max_redirects`` hops, loops included; bodies are read raw and decompressed here, incrementally
-and in bounded pieces, so a gzip, deflate or brotli bomb is cut off at ``max_bytes`` of *decoded*
-bytes without ever holding more than a piece past it (httpx's own decoders inflate a whole network
-chunk at once); an empty 200 is an error. Unless ``allow_private_networks``, every hop's host is
+``max_redirects`` hops, loops included; bodies are read raw and decompressed here
+(:mod:`crawler.decompress`), incrementally and in bounded pieces, so a gzip, deflate or brotli
+bomb is cut off at ``max_bytes`` of *decoded* bytes without ever holding more than a piece past
+it; an empty 200 is an error. Unless ``allow_private_networks``, every hop's host is
 resolved first and refused (before any connection) when any address is loopback, private,
 link-local, multicast, reserved or unspecified; after connecting, the peer address is checked
 again (DNS rebinding). The guard is skipped when a ``transport`` is injected: there is no network.
@@ -72,18 +72,17 @@ import ipaddress
 import socket
 import ssl
 import time
-import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import brotli
 import httpx
 from protego import Protego
 
 from crawler.config import FetchSettings
+from crawler.decompress import ACCEPT_ENCODING, CorruptBody, DecodedTooLarge, Decompressor
 from crawler.encoding import Decoded, decode_bytes
 from crawler.errors import (
     BlockedAddress,
@@ -107,8 +106,6 @@ MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
 MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 MAX_CRAWL_DELAY = 60.0
-ACCEPT_ENCODING = "gzip, deflate, br"  # only what _Decoder handles, with bounded output
-_PIECE = 64 * 1024  # largest piece a decompressor may produce at once
 
 
 @dataclass(frozen=True)
@@ -273,88 +270,6 @@ class _Exchange:
     response: httpx.Response
     content: bytes
     latency: float
-
-
-# --------------------------------------------------------------------------- decompression
-
-
-class _Inflate:
-    """gzip / zlib / raw deflate, producing at most ``_PIECE`` bytes per step."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self.raw_fallback = encoding == "deflate"  # "deflate" is zlib, or raw deflate in practice
-        wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
-        self.z = zlib.decompressobj(wbits)
-        self.started = False
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if not self.started and data and self.raw_fallback:
-            self.started = True
-            try:
-                out = self.z.decompress(data, _PIECE)
-            except zlib.error:
-                self.z = zlib.decompressobj(-zlib.MAX_WBITS)
-                out = self.z.decompress(data, _PIECE)
-        else:
-            self.started = self.started or bool(data)
-            out = self.z.decompress(data, _PIECE)
-        yield out
-        while self.z.unconsumed_tail:
-            yield self.z.decompress(self.z.unconsumed_tail, _PIECE)
-
-    def flush(self) -> Iterator[bytes]:
-        yield from self.feed(b"")
-
-
-class _Unbrotli:
-    """brotli, producing at most about ``_PIECE`` bytes per step."""
-
-    encoding = "br"
-
-    def __init__(self) -> None:
-        self.d = brotli.Decompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if not data:
-            return
-        yield self.d.process(data, output_buffer_limit=_PIECE)
-        while not self.d.can_accept_more_data():
-            yield self.d.process(b"", output_buffer_limit=_PIECE)
-
-    def flush(self) -> Iterator[bytes]:
-        return iter(())
-
-
-def _decoders(content_encoding: str) -> list[_Inflate | _Unbrotli]:
-    """Decoders in the order to apply them (the reverse of the header's); unknown codings are
-    passed through, as httpx does."""
-    out: list[_Inflate | _Unbrotli] = []
-    for token in reversed([t.strip().lower() for t in content_encoding.split(",") if t.strip()]):
-        if token in ("gzip", "x-gzip", "deflate"):
-            out.append(_Inflate(token))
-        elif token == "br":
-            out.append(_Unbrotli())
-    return out
-
-
-def _decode_pieces(
-    decoders: list[_Inflate | _Unbrotli], data: bytes, *, final: bool
-) -> Iterator[bytes]:
-    """Push ``data`` through the chain lazily, so no step yields more than one piece at a time."""
-    pieces: Iterator[bytes] = iter((data,))
-    for decoder in decoders:
-        pieces = _through(decoder, pieces, final=final)
-    return pieces
-
-
-def _through(
-    decoder: _Inflate | _Unbrotli, pieces: Iterator[bytes], *, final: bool
-) -> Iterator[bytes]:
-    for piece in pieces:
-        yield from decoder.feed(piece)
-    if final:
-        yield from decoder.flush()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -796,39 +711,24 @@ class Fetcher:
                 raise BodyTooLarge(f"body exceeds max_bytes {limit:,}", url=url)
             return content, content
         encoding = response.headers.get("content-encoding", "")
-        decoders = _decoders(encoding)
+        decoded = Decompressor(encoding, limit)
         raw: list[bytes] = []
-        out: list[bytes] = []
-        raw_total = total = 0
+        raw_total = 0
         try:
             async for chunk in response.aiter_raw():
                 raw_total += len(chunk)
                 if raw_total > limit:
                     raise BodyTooLarge(f"body exceeds max_bytes {limit:,}", url=url)
                 raw.append(chunk)
-                if not decoders:
-                    continue
-                for piece in _decode_pieces(decoders, chunk, final=False):
-                    total += len(piece)
-                    if total > limit:
-                        raise BodyTooLarge(
-                            f"body exceeds max_bytes {limit:,} after decompression ({encoding})",
-                            url=url,
-                        )
-                    out.append(piece)
-            if decoders:
-                for piece in _decode_pieces(decoders, b"", final=True):
-                    total += len(piece)
-                    if total > limit:
-                        raise BodyTooLarge(
-                            f"body exceeds max_bytes {limit:,} after decompression ({encoding})",
-                            url=url,
-                        )
-                    out.append(piece)
-        except (zlib.error, brotli.error) as exc:
+                decoded.feed(chunk)
+            body = b"".join(raw)
+            return body, decoded.finish(body)
+        except DecodedTooLarge as exc:
+            raise BodyTooLarge(
+                f"body exceeds max_bytes {limit:,} after decompression ({encoding})", url=url
+            ) from exc
+        except CorruptBody as exc:
             raise FetchError(f"cannot decompress the {encoding} body: {exc}", url=url) from exc
-        body = b"".join(raw)
-        return body, (b"".join(out) if decoders else body)
 
     def _record(
         self,

@@ -14,7 +14,16 @@ proxy a source behind a geo-block is routed through.
 
 from __future__ import annotations
 
-__all__ = ["FAULTS", "HOSTILE", "FaultServer", "ForwardProxy", "bomb", "hostile_page", "serving"]
+__all__ = [
+    "FAULTS",
+    "HOSTILE",
+    "FaultServer",
+    "ForwardProxy",
+    "bomb",
+    "hostile_page",
+    "long_article",
+    "serving",
+]
 
 import functools
 import gzip
@@ -93,6 +102,14 @@ def bomb(kind: str, size: int) -> bytes:
     if kind == "gzip":
         return gzip.compress(bytes(size), compresslevel=9)
     return brotli.compress(bytes(size), quality=5)
+
+
+@functools.cache
+def long_article() -> bytes:
+    """An article of about 400 KB (a long policy text), ending in ``</html>``."""
+    clause = "<p>第{}条　各市人民政府要加强城市间交流合作，完善政策落实机制。</p>"
+    clauses = "".join(clause.format(n) for n in range(1, 5001))
+    return _article(5).replace(b"</body>", clauses.encode() + b"</body>")
 
 
 def _article(n: int, charset: str = "utf-8") -> bytes:
@@ -242,6 +259,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, gzip.compress(_article(1)), Content_Encoding="gzip")
         if path == "/br-page":
             return self.send(200, brotli.compress(_article(2)), Content_Encoding="br")
+        if path == "/long-page":  # ?coding=gzip|br: 400 KB that compress to a few KB
+            body = long_article()
+            coding = query.get("coding", ["gzip"])[0]
+            data = brotli.compress(body) if coding == "br" else gzip.compress(body)
+            return self.send(200, data, Content_Encoding=coding)
         if path == "/bad-gzip":
             return self.send(200, b"\x1f\x8b\x08\x00garbage-not-gzip", Content_Encoding="gzip")
         if path == "/huge-chunked":

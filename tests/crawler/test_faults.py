@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faultserver import FAULTS, HOSTILE, FaultServer, bomb, serving
+from faultserver import FAULTS, HOSTILE, FaultServer, bomb, long_article, serving
 
 from crawler import fetch as fetch_module
 from crawler.config import FetchSettings
@@ -118,6 +118,15 @@ async def test_compressed_pages_are_decoded(site: FaultServer, path: str, number
     async with Fetcher(settings(), user_agent=UA) as fetcher:
         result = await fetcher.get(site.url(path))
     assert f"故障测试站第{number}篇" in result.decode().text
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br"])
+async def test_a_long_compressed_page_arrives_whole(site: FaultServer, coding: str) -> None:
+    """400 KB in a few KB of brotli: the decoder holds output back past its limit, which must
+    still come out (it had been cut at about 100 KB)."""
+    async with Fetcher(settings(), user_agent=UA) as fetcher:
+        result = await fetcher.get(site.url(f"/long-page?coding={coding}"))
+    assert result.content == long_article()
 
 
 async def test_a_short_redirect_chain_is_followed(site: FaultServer) -> None:
