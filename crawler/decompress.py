@@ -36,21 +36,25 @@ class _Inflate:
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
-        self.raw_fallback = encoding == "deflate"  # "deflate" is zlib, or raw deflate in practice
+        # "deflate" is zlib, or raw deflate in practice: which one, the first two bytes (zlib's
+        # header) tell, so they are gathered before anything is decoded.
+        self.undecided = encoding == "deflate"
+        self.head = b""
         wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
         self.z = zlib.decompressobj(wbits)
-        self.started = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        if not self.started and data and self.raw_fallback:
-            self.started = True
+        if self.undecided:
+            self.head += data
+            if data and len(self.head) < 2:
+                return
+            data, self.head, self.undecided = self.head, b"", False
             try:
                 out = self.z.decompress(data, PIECE)
             except zlib.error:
                 self.z = zlib.decompressobj(-zlib.MAX_WBITS)
                 out = self.z.decompress(data, PIECE)
         else:
-            self.started = self.started or bool(data)
             out = self.z.decompress(data, PIECE)
         yield out
         while self.z.unconsumed_tail:

@@ -48,6 +48,22 @@ def test_a_bomb_stops_one_piece_past_the_limit(encoding: str) -> None:
     assert decompressor._total <= 1_000_000 + 2 * PIECE  # brotli's piece is about 1.5 x PIECE
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4096])
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda d: zlib.compress(d)[2:-4]),
+        ("br", brotli.compress),
+    ],
+)
+def test_a_body_arriving_in_tiny_chunks_decodes(encoding: str, compress, chunk: int) -> None:  # type: ignore[no-untyped-def]
+    """Whether "deflate" means zlib or raw deflate is told from two bytes, which a slow server
+    may send one at a time."""
+    assert decode(compress(PAGE[:5000]), encoding, chunk=chunk) == PAGE[:5000]
+
+
 @pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 20])
 def test_brotli_hands_out_all_it_decoded_however_the_body_arrives(chunk: int) -> None:
     """A highly compressed body: 69 bytes decode to 110 KB. brotli stops at its output limit
