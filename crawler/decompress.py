@@ -43,10 +43,10 @@ class _Inflate:
         wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
         self.z = zlib.decompressobj(wbits)
 
-    def feed(self, data: bytes) -> Iterator[bytes]:
+    def feed(self, data: bytes, *, final: bool = False) -> Iterator[bytes]:
         if self.undecided:
             self.head += data
-            if data and len(self.head) < 2:
+            if len(self.head) < 2 and not final:
                 return
             data, self.head, self.undecided = self.head, b"", False
             try:
@@ -61,7 +61,7 @@ class _Inflate:
             yield self.z.decompress(self.z.unconsumed_tail, PIECE)
 
     def flush(self) -> Iterator[bytes]:
-        yield from self.feed(b"")
+        yield from self.feed(b"", final=True)
 
 
 class _Unbrotli:

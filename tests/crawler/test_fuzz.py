@@ -1,5 +1,6 @@
 """Fuzzing the parsers (hypothesis, bounded in time): whatever bytes a server sends, only
-CrawlError subclasses may escape discovery and extraction, and decoding never raises at all.
+CrawlError subclasses may escape discovery and extraction, decoding never raises at all, and
+decompression returns what was compressed however it is chunked, or one of its two errors.
 
 Inputs are built from realistic pieces (tags, attributes, Chinese text, entities, feed and
 sitemap elements, charsets, gzip) and then damaged (truncated, spliced with random bytes), which
@@ -9,18 +10,23 @@ attributes, huge flat pages, NUL bytes) are checked deterministically as well.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import itertools
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crawler.decompress import PIECE, CorruptBody, DecodedTooLarge, Decompressor
 from crawler.discover import parse_feed, parse_list_page, parse_sitemap
 from crawler.encoding import decode_bytes
 from crawler.errors import CrawlError
@@ -179,6 +185,57 @@ def test_parse_sitemap_raises_only_crawl_errors(data: bytes, packed: str) -> Non
         if packed == "truncated-gzip":
             data = data[: len(data) // 2]
     only_crawl_errors(lambda: parse_sitemap(data, BASE))
+
+
+CODINGS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "raw deflate": lambda d: zlib.compress(d)[2:-4],
+    "br": brotli.compress,
+    "identity": lambda d: d,
+}
+BODIES = st.one_of(
+    st.binary(max_size=4000),
+    st.builds(lambda text, times: text.encode() * times, TEXT, st.integers(1, 3000)),
+)
+
+
+def _decompress(data: bytes, coding: str, cuts: list[int], limit: int) -> bytes:
+    """``data`` fed to a Decompressor in pieces cut at ``cuts``."""
+    decompressor = Decompressor("deflate" if coding == "raw deflate" else coding, limit)
+    bounds = [0, *sorted(c % (len(data) + 1) for c in cuts), len(data)]
+    for start, end in itertools.pairwise(bounds):
+        decompressor.feed(data[start:end])
+    body = decompressor.finish(data)
+    assert len(body) <= limit + 2 * PIECE
+    return body
+
+
+@FUZZ
+@given(body=BODIES, coding=st.sampled_from(list(CODINGS)), cuts=st.lists(st.integers(0, 10**6)))
+def test_decompression_gives_back_the_body_however_it_is_chunked(
+    body: bytes, coding: str, cuts: list[int]
+) -> None:
+    assert _decompress(CODINGS[coding](body), coding, cuts, 10**8) == body
+
+
+@FUZZ
+@given(
+    body=BODIES,
+    coding=st.sampled_from(list(CODINGS)),
+    cuts=st.lists(st.integers(0, 10**6), max_size=5),
+    at=st.integers(0, 10**6),
+    junk=st.binary(max_size=40),
+    limit=st.integers(0, 50_000),
+)
+def test_damaged_compressed_bodies_raise_only_the_two_errors(
+    body: bytes, coding: str, cuts: list[int], at: int, junk: bytes, limit: int
+) -> None:
+    data = CODINGS[coding](body)
+    at %= len(data) + 1
+    data = data[:at] + junk + data[at + len(junk) // 2 :]
+    with contextlib.suppress(CorruptBody, DecodedTooLarge):
+        _decompress(data, coding, cuts, limit)
 
 
 needs_extract = pytest.mark.skipif(
