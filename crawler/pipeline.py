@@ -158,6 +158,7 @@ class Crawler:
         self.observer = observer
         self.in_flight: set[str] = set()
         self.charsets = SiteCharsets()  # list pages' charsets, where the declarations lie
+        self.since = _since_utc(config, options)  # links dated before this are skipped
 
     # ------------------------------------------------------------------ one source
 
@@ -354,7 +355,7 @@ class Crawler:
     ) -> list[tuple[Link, str]]:
         """The links to fetch, with their canonical URLs: not older than the period (by the
         date the link gives), not stored, not being fetched; the others are counted."""
-        since = self._since_utc()
+        since = self.since
         fresh: list[tuple[Link, str]] = []
         candidates = []
         for link in links:
@@ -413,9 +414,6 @@ class Crawler:
             report.article_errors += 1
         finally:
             self.in_flight.discard(key)
-
-    def _since_utc(self) -> datetime | None:
-        return _since_utc(self.config, self.options)
 
 
 def _since_utc(config: Config, options: CrawlOptions) -> datetime | None:
