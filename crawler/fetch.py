@@ -3,14 +3,14 @@
 A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it.
 It keeps one httpx transport (a connection pool) per host and proxy, cheaper in CPU than one
 shared pool, and sends to it directly: redirects, decompression and limits are done here, so an
-``httpx.AsyncClient`` above it would only add its request merging and cookie bookkeeping (about
-a tenth of the crawl's CPU). Per host and proxy it also keeps the cookies servers set, sent back
-with later requests as a client would. Per host a :class:`_Slot` bounds concurrency, spaces
-requests, backs off after 429/503 and holds the host's parsed robots.txt. The slots live in a
-:class:`HostStates`, which a long-running process (the daemon, a distributed worker) keeps across
-its crawl passes: robots.txt is then read once per :data:`ROBOTS_TTL`, not once per pass, and a
-host's back-off, throttled delay and concurrency bound hold across passes (concurrent ones
-included), not only within one.
+``httpx.AsyncClient`` above it would only add its request merging and cookie bookkeeping (a
+seventh of the crawl's own CPU in the benchmark). Per host and proxy it also keeps the cookies
+servers set, sent back with later requests as a client would. Per host a :class:`_Slot` bounds
+concurrency, spaces requests, backs off after 429/503 and holds the host's parsed robots.txt.
+The slots live in a :class:`HostStates`, which a long-running process (the daemon, a
+distributed worker) keeps across its crawl passes: robots.txt is then read once per
+:data:`ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and concurrency
+bound hold across passes (concurrent ones included), not only within one.
 
 Politeness, per host (``host:port``):
 
