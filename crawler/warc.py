@@ -14,7 +14,9 @@
   record raises :class:`~crawler.errors.NotInArchive` (a fetch error recorded on the URL like any
   other), except ``/robots.txt``, which answers 404 ("everything allowed": archives rarely hold
   it, and the crawl that made the archive already obeyed it). When a URL has several response
-  records the last one wins.
+  records the last one wins. A record shorter than its WARC header says (a file cut short by a
+  killed crawl or a broken download) is a fetch error naming the file and offset, never a
+  shorter page.
 * :func:`iter_warc_pages` lists the archived HTML pages (status 200, an HTML content type) once
   each: what ``citydigest crawl warc FILE...`` imports.
 
@@ -50,7 +52,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.errors import NotInArchive
+from crawler.errors import FetchError, NotInArchive
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SUFFIX = re.compile(r"(\.warc(\.gz)?)$", re.IGNORECASE)
@@ -272,19 +274,33 @@ class WarcReplayTransport(httpx.AsyncBaseTransport):
             record = next(iter(ArchiveIterator(stream)), None)
             if record is None or not _is_response(record):
                 raise NotInArchive(f"the record at {path}:{where.offset} is unreadable", url=url)
-            body = _payload(record)
+            body, missing = _payload(record)
+            if missing:
+                # A crawl killed while writing, a download cut short: half a page must not be
+                # stored as the article.
+                raise FetchError(
+                    f"the record at {path}:{where.offset} is cut short ({missing:,} bytes "
+                    "missing): the WARC file is truncated",
+                    url=url,
+                )
         headers = [(k, v) for k, v in record.http_headers.headers if k.lower() not in _REPLAY_DROP]
         headers.append(("Content-Length", str(len(body))))
         return where.status, headers, body
 
 
-def _payload(record: ArcWarcRecord) -> bytes:
-    """The entity body: de-chunked when the archived headers say chunked (warcio falls back to
-    the stored bytes when they are not really chunked), Content-Encoding left for the fetcher,
-    whose decoders are bounded (an archived bomb is cut off like a live one)."""
+def _payload(record: ArcWarcRecord) -> tuple[bytes, int]:
+    """The entity body, and how many bytes of the record its WARC header announced are missing
+    from the file (0 for a whole record). De-chunked when the archived headers say chunked
+    (warcio falls back to the stored bytes when they are not really chunked); Content-Encoding
+    left for the fetcher, whose decoders are bounded (an archived bomb is cut off like a live
+    one)."""
+    stream = record.raw_stream
     if (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
-        return ChunkedDataReader(record.raw_stream).read()
-    return record.raw_stream.read()
+        body = ChunkedDataReader(stream).read()
+    else:
+        body = stream.read()
+    stream.read()  # what follows the last chunk
+    return body, getattr(stream, "limit", 0)  # warcio's LimitReader: bytes still expected
 
 
 def _key(url: str) -> str:

@@ -19,7 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.config import FetchSettings
-from crawler.errors import BodyTooLarge, NotInArchive
+from crawler.errors import BodyTooLarge, FetchError, NotInArchive
 from crawler.fetch import Fetcher, FetchResult
 from crawler.warc import WarcReplayTransport, WarcWriter, iter_warc_pages, rotated_path
 
@@ -164,10 +164,11 @@ async def test_iter_warc_pages_lists_html_pages_once(
     ]
 
 
-def cc_news_warc(path: Path, pages: dict[str, bytes]) -> None:
-    """A CC-NEWS-style file: response records only, payloads gzipped and chunked as sent."""
+def cc_news_warc(path: Path, pages: dict[str, bytes], *, packed: bool = True) -> None:
+    """A CC-NEWS-style file: response records only, payloads gzipped and chunked as sent (the
+    file gzipped record by record unless ``packed`` is False)."""
     with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=True)
+        writer = WARCWriter(out, gzip=packed)
         for url, html in pages.items():
             packed = gzip.compress(html)
             chunked = b"".join(
@@ -220,6 +221,29 @@ async def test_a_miss_is_not_in_archive(tmp_path: Path) -> None:
         with pytest.raises(NotInArchive) as info:
             await fetcher.get("https://news.example.cn/b.html", source_id="cc")
     assert info.value.url == "https://news.example.cn/b.html" and info.value.source_id == "cc"
+
+
+@pytest.mark.parametrize("packed", [True, False])
+async def test_a_record_cut_short_is_an_error_not_half_a_page(tmp_path: Path, packed: bool) -> None:
+    """A crawl killed while writing its WARC, or a download cut short: the last record's page
+    must not come back as a shorter page with status 200."""
+    pages = {
+        f"https://news.example.cn/{n}.html": "".join(
+            chr(0x4E00 + (n * 7 + i * 13) % 20000) for i in range(3000)
+        ).encode("gb18030")
+        for n in range(3)
+    }
+    whole = tmp_path / "whole.warc"
+    cc_news_warc(whole, pages, packed=packed)
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(whole.read_bytes()[:-1000])
+    transport = WarcReplayTransport([cut])
+    async with Fetcher(SETTINGS, user_agent=UA, transport=transport) as fetcher:
+        *complete, last = pages
+        for url in complete:
+            assert (await fetcher.get(url)).content == pages[url]
+        with pytest.raises(FetchError, match=r"cut\.warc:\d+ is cut short \([\d,]+ bytes missing\)"):
+            await fetcher.get(last)
 
 
 def test_a_file_that_is_not_a_warc_is_reported(tmp_path: Path) -> None:
