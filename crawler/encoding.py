@@ -4,9 +4,9 @@ Order of evidence: a charset the operator forces; a byte-order mark; bytes that 
 (a strong signal: Chinese sites often declare gb2312 for pages that are really UTF-8); the HTTP
 ``Content-Type`` charset; the ``<meta>``/XML declaration; the charset detected on the same site's
 earlier pages (:class:`SiteCharsets`); detection by charset-normalizer; and finally GB18030 with
-replacement characters. A declared charset is only believed when the bytes
-decode under it without error, so a page that says one thing and is another still reads right.
-GB2312 and GBK are decoded as their superset GB18030, Big5 as Big5-HKSCS.
+replacement characters. A declared charset is only believed when the bytes decode under it
+without error, so a page that says one thing and is another still reads right. GB2312 and GBK
+are decoded as their superset GB18030, Big5 as Big5-HKSCS.
 """
 
 from __future__ import annotations
