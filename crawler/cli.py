@@ -30,7 +30,7 @@ from rich.table import Table
 from crawler.config import Config, Source
 from crawler.context import EXIT_FAILED, Context, date_option, err, pass_ctx
 from crawler.db import Database
-from crawler.errors import DigestError
+from crawler.errors import ArchiveError, DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
 
@@ -267,9 +267,14 @@ def crawl_warc(
                 config, db, files, source=source, observer=observer, workers=workers
             ),
         )
+    except ArchiveError as exc:
+        err.print(f"citydigest: {exc}", markup=False, soft_wrap=True)
+        raise SystemExit(EXIT_FAILED) from None
     finally:
         db.dispose()
     _report_crawl(summary)
+    if not summary.ok:
+        raise SystemExit(EXIT_FAILED)
 
 
 def _with_progress(
@@ -292,8 +297,8 @@ def _with_progress(
 def _report_crawl(summary: CrawlSummary) -> None:
     Console().print(_summary_table(summary))
     for report in summary.reports:
-        for message in report.errors[:5]:
-            err.print(f"  {report.source_id}: {message}", markup=False, highlight=False)
+        for message in report.errors[:5]:  # whole lines: URLs and paths stay copyable
+            err.print(f"  {report.source_id}: {message}", markup=False, soft_wrap=True)
         if len(report.errors) > 5:
             err.print(f"  {report.source_id}: … and {len(report.errors) - 5} more errors")
 

@@ -131,6 +131,13 @@ class NotInArchive(FetchError):
     pass
 
 
+class ArchiveError(CrawlError):
+    """A WARC file that cannot be read at all (not a WARC file, or damaged in its first
+    record)."""
+
+    stage = "archive"
+
+
 class DiscoverError(CrawlError):
     stage = "discover"
 

@@ -505,6 +505,7 @@ async def crawl(
 
 
 WARC_SOURCE_ID = "warc-import"
+WARC_DAMAGED = "(damaged WARC files)"  # the summary's line for files read only in part
 WARC_BATCH = 200
 
 
@@ -529,12 +530,13 @@ async def import_warc(
     )
     by_host = {} if source else {h: s for s in config.sources for h in hosts_of(s)}
     reports: dict[str, SourceReport] = {}
+    transport = WarcReplayTransport(paths)  # ArchiveError for a file that is not a WARC file
     async with _crawler(
         config,
         db,
         options=CrawlOptions(workers=workers),
         observer=observer,
-        transport=WarcReplayTransport(paths),
+        transport=transport,
         archive=None,
         sources=[default, *by_host.values()],
     ) as crawler:
@@ -559,7 +561,10 @@ async def import_warc(
             crawler.store.record_source_result(
                 report.source_id, error=None, new_articles=report.new
             )
-    return CrawlSummary(list(reports.values()), loop.time() - started)
+    summary = CrawlSummary(list(reports.values()), loop.time() - started)
+    if transport.damaged:  # what was readable was imported; the rest of those files was not
+        summary.reports.append(SourceReport(WARC_DAMAGED, errors=transport.damaged, failed=True))
+    return summary
 
 
 def hosts_of(source: Source) -> set[str]:

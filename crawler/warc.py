@@ -19,6 +19,9 @@
   shorter page.
 * :func:`iter_warc_pages` lists the archived HTML pages (status 200, an HTML content type) once
   each: what ``citydigest crawl warc FILE...`` imports.
+* A file cut short or damaged after some records is read up to the damage, which
+  :attr:`WarcReplayTransport.damaged` describes (the import's summary shows it); a file without
+  one whole record raises :class:`~crawler.errors.ArchiveError`.
 
 ::
 
@@ -37,6 +40,7 @@ from __future__ import annotations
 __all__ = ["WarcReplayTransport", "WarcWriter", "iter_warc_pages", "rotated_path"]
 
 import io
+import os
 import re
 import socket
 from collections.abc import Iterable, Iterator
@@ -47,12 +51,11 @@ from typing import BinaryIO
 import httpx
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.errors import FetchError, NotInArchive
+from crawler.errors import ArchiveError, FetchError, NotInArchive
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SUFFIX = re.compile(r"(\.warc(\.gz)?)$", re.IGNORECASE)
@@ -195,16 +198,73 @@ class _Location:
     content_type: str
 
 
-def _records(path: Path) -> Iterator[tuple[ArchiveIterator, ArcWarcRecord]]:
+def _records(
+    path: Path, damaged: list[str] | None = None
+) -> Iterator[tuple[ArchiveIterator, ArcWarcRecord]]:
+    """The records of ``path``. A file without one whole record raises ArchiveError. One damaged
+    or cut short later (a download broken off, a crawl killed while writing) yields the records
+    before the damage and says what is wrong in ``damaged``; a last record whose payload is cut
+    is among those yielded (replaying it fails, see ``_payload``)."""
     with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
         archive = ArchiveIterator(stream)
-        try:
-            for record in archive:
-                if not str(record.format).startswith("warc"):
-                    raise ValueError(f"{path}: not a WARC file (found {record.format} records)")
-                yield archive, record
-        except ArchiveLoadFailed as exc:
-            raise ValueError(f"{path}: not a readable WARC file: {exc}") from exc
+        records = iter(archive)
+        read = end = last = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                # warcio ends quietly where a record (or gzip member) is cut: the last record's
+                # own length, and the bytes after it beyond the blank lines that end it, tell.
+                if read == 0:
+                    problem = "no whole record" if size else None
+                elif missing := _missing(stream, last):
+                    problem = f"its last record, at offset {last:,}, lacks {missing:,} bytes"
+                elif _tail(stream, end).strip(b"\r\n"):
+                    problem = f"the last {size - end:,} bytes are not a whole record"
+                else:
+                    problem = None
+                break
+            except Exception as exc:  # warcio raises several types on damaged input, even
+                # AttributeError for a record header cut before its WARC-Target-URI
+                problem = f"{type(exc).__name__}: {exc}"
+                break
+            if not str(record.format).startswith("warc"):
+                raise ArchiveError(f"{path}: not a WARC file (found {record.format} records)")
+            length = (record.rec_headers.get_header("Content-Length") or "").strip()
+            if record.rec_type is None or not length.isdigit():  # warcio's parse of a cut header
+                problem = f"the record header at offset {end:,} is incomplete"
+                break
+            read += 1
+            yield archive, record
+            archive.read_to_end()
+            last = archive.get_record_offset()
+            end = last + archive.get_record_length()
+    if problem is None:
+        return
+    if read == 0:
+        raise ArchiveError(f"{path}: not a readable WARC file: {problem}")
+    if damaged is not None:
+        damaged.append(f"{path}: damaged or cut short after {read:,} records: {problem}")
+
+
+def _missing(stream: BinaryIO, offset: int) -> int:
+    """How many bytes of the record at ``offset`` its WARC header announces and the file lacks
+    (0: it is whole). Read again without parsing its HTTP head, which warcio gives up on
+    quietly when it is cut."""
+    stream.seek(offset)
+    record = next(iter(ArchiveIterator(stream, no_record_parse=True)), None)
+    if record is None:
+        return 0
+    while record.raw_stream.read(1 << 16):
+        pass
+    return int(getattr(record.raw_stream, "limit", 0))  # warcio's LimitReader: bytes still due
+
+
+def _tail(stream: BinaryIO, offset: int) -> bytes:
+    """Up to 64 bytes of ``stream`` from ``offset`` (enough to tell blank lines from a record)."""
+    stream.seek(offset)
+    return stream.read(64)
 
 
 def _is_response(record: ArcWarcRecord) -> bool:
@@ -235,8 +295,9 @@ class WarcReplayTransport(httpx.AsyncBaseTransport):
     def __init__(self, paths: Iterable[str | Path]) -> None:
         self.paths = [Path(p) for p in paths]
         self._index: dict[str, _Location] = {}
+        self.damaged: list[str] = []  # files read only up to damage, one message each
         for number, path in enumerate(self.paths):
-            for archive, record in _records(path):
+            for archive, record in _records(path, self.damaged):
                 if not _is_response(record):
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")

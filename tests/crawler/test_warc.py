@@ -19,7 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.config import FetchSettings
-from crawler.errors import BodyTooLarge, FetchError, NotInArchive
+from crawler.errors import ArchiveError, BodyTooLarge, FetchError, NotInArchive
 from crawler.fetch import Fetcher, FetchResult
 from crawler.warc import WarcReplayTransport, WarcWriter, iter_warc_pages, rotated_path
 
@@ -246,10 +246,52 @@ async def test_a_record_cut_short_is_an_error_not_half_a_page(tmp_path: Path, pa
             await fetcher.get(last)
 
 
+@pytest.mark.parametrize("packed", [True, False])
+def test_a_file_cut_anywhere_is_never_cut_silently(tmp_path: Path, packed: bool) -> None:
+    """Cut at every 3rd byte, a WARC file is refused (cut in its first record), or its damage is
+    reported in ``damaged``, or every page whose record began before the cut is listed and
+    replays whole: nothing is lost without a word. Nothing but ArchiveError escapes, though
+    warcio itself raises AttributeError for a header cut before its WARC-Target-URI."""
+    pages = {f"https://news.example.cn/{n}.html": f"<p>第{n}篇</p>".encode() * 50 for n in range(4)}
+    whole = tmp_path / "whole.warc"
+    cc_news_warc(whole, pages, packed=packed)
+    data = whole.read_bytes()
+    with whole.open("rb") as stream:
+        archive = ArchiveIterator(stream)
+        starts = [archive.get_record_offset() for _ in archive]
+
+    async def replayed(transport: WarcReplayTransport, url: str) -> bytes:
+        async with Fetcher(SETTINGS, user_agent=UA, transport=transport) as fetcher:
+            return (await fetcher.get(url)).content
+
+    cut = tmp_path / "cut.warc"
+    outcomes: set[str] = set()
+    for at in range(1, len(data), 3):
+        cut.write_bytes(data[:at])
+        try:
+            transport = WarcReplayTransport([cut])
+        except ArchiveError as exc:
+            assert "cut.warc: not a readable WARC file" in str(exc)
+            outcomes.add("refused")
+            continue
+        listed = [url for url, _ in iter_warc_pages([cut])]
+        assert listed == list(pages)[: len(listed)]
+        if transport.damaged:
+            assert "cut.warc: damaged or cut short after" in transport.damaged[0]
+            outcomes.add("reported")
+            continue
+        begun = [url for url, start in zip(pages, starts, strict=True) if start < at]
+        assert listed == begun, f"cut at {at}: {set(begun) - set(listed)} lost without a word"
+        for url in listed:
+            assert asyncio.run(replayed(transport, url)) == pages[url]
+        outcomes.add("whole")
+    assert outcomes == {"refused", "reported", "whole"}
+
+
 def test_a_file_that_is_not_a_warc_is_reported(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.warc.gz"
     bogus.write_bytes(b"this is not a WARC file at all\n" * 10)
-    with pytest.raises(ValueError, match=r"bogus\.warc\.gz: not a WARC file"):
+    with pytest.raises(ArchiveError, match=r"bogus\.warc\.gz: not a (readable )?WARC file"):
         WarcReplayTransport([bogus])
 
 

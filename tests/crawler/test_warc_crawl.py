@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import cli
 from crawler.config import load_config
@@ -31,7 +32,8 @@ def articles(db_path: Path) -> dict[str, tuple[str, str | None, str]]:
     return out
 
 
-def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site]) -> None:
+def recorded_crawl(tmp_path: Path, sites: list[Site]) -> tuple[Path, Path]:
+    """`crawl once --warc-out` of the farm into live.db: (its config folder, the WARC file)."""
     live = tmp_path / "live"
     live.mkdir()
     (live / "citydigest.yaml").write_text(SETTINGS_YAML.format(db=tmp_path / "live.db", concurrency=2, delay=0, timeout=3))
@@ -40,6 +42,11 @@ def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site
     result = CliRunner().invoke(cli, ["--config", str(live), "crawl", "once", "--warc-out", str(warc)])
     assert result.exit_code == 0, result.output
     assert warc.exists() and warc.stat().st_size > 1000
+    return live, warc
+
+
+def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site]) -> None:
+    live, warc = recorded_crawl(tmp_path, sites)
 
     # Replay into a fresh database with the same sources: same articles, same sources.
     result = CliRunner().invoke(
@@ -61,3 +68,31 @@ def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site
     assert set(imported) == set(original)
     assert {source for source, _, _ in imported.values()} == {"warc-import"}
     assert load_config(other).sources[0].id == "unrelated"
+
+
+def test_a_cut_archive_imports_what_is_whole_and_says_what_is_not(
+    tmp_path: Path, sites: list[Site]
+) -> None:
+    """An archive cut inside its fifth record (a download broken off): the four before it are
+    imported whole, the summary names the damaged file, the exit code is 1. A file that is not
+    a WARC file at all is one clean line, no traceback."""
+    live, warc = recorded_crawl(tmp_path, sites)
+    with warc.open("rb") as stream:
+        archive = ArchiveIterator(stream)
+        offsets = [archive.get_record_offset() for _ in archive]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(warc.read_bytes()[: offsets[len(offsets) // 2] + 25])
+    db_url = f"sqlite:///{tmp_path / 'cut.db'}"
+    result = CliRunner().invoke(cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(cut)])
+    assert result.exit_code == 1, result.output
+    assert "cut.warc.gz: damaged or cut short after" in " ".join(result.output.split())
+    original, imported = articles(tmp_path / "live.db"), articles(tmp_path / "cut.db")
+    assert imported and len(imported) < len(original)
+    assert all(original[url] == row for url, row in imported.items())  # whole pages only
+
+    bogus = tmp_path / "bogus.warc"
+    bogus.write_text("not a WARC file\n")
+    result = CliRunner().invoke(cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(bogus)])
+    assert result.exit_code == 1
+    assert "bogus.warc: not a readable WARC file" in result.output
+    assert "Traceback" not in result.output
