@@ -16,6 +16,7 @@ __all__ = ["Decoded", "SiteCharsets", "decode_bytes", "normalize_charset"]
 import codecs
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import charset_normalizer
 
@@ -133,7 +134,8 @@ def decode_bytes(
 
 
 class SiteCharsets:
-    """:func:`decode_bytes` that remembers, per site, the charset detection found.
+    """:func:`decode_bytes` that remembers, per site (the host of the page's URL: one source
+    may span many, as a WARC import does), the charset detection found.
 
     A site whose header and ``<meta>`` name the wrong charset names it on every page, and
     detection costs several milliseconds a page (a fifth of an article's analysis). The
@@ -153,8 +155,10 @@ class SiteCharsets:
         self._found: dict[str, str] = {}
 
     def decode(
-        self, site: str, data: bytes, *, header_charset: str | None, forced: str | None
+        self, url: str, data: bytes, *, header_charset: str | None, forced: str | None
     ) -> Decoded:
+        """``data``, fetched from ``url``, decoded."""
+        site = urlsplit(url).netloc.lower()
         decoded = decode_bytes(
             data, header_charset=header_charset, forced=forced, site_charset=self._found.get(site)
         )

@@ -281,7 +281,10 @@ class Crawler:
                 if result.not_modified:
                     return  # the first page is unchanged: nothing new behind it either
                 html = self.charsets.decode(
-                    source.id, result.content, header_charset=result.charset, forced=source.encoding
+                    result.final_url,
+                    result.content,
+                    header_charset=result.charset,
+                    forced=source.encoding,
                 ).text
                 page = parse_list_page(
                     html,

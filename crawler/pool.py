@@ -157,7 +157,7 @@ class LocalStages:
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
         html = self.charsets.decode(
-            source.id, content, header_charset=charset, forced=source.encoding
+            url, content, header_charset=charset, forced=source.encoding
         ).text
         fields = self._fields(self.analyzer.analyze_html(html, url, source=source))
         record = self._record(fields, origin, self.since)

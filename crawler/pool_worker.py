@@ -176,7 +176,7 @@ def serve(stdin: int, stdout: Any) -> None:
         trait = traits[source_id]
         try:
             html = charsets.decode(
-                source_id, content, header_charset=charset, forced=trait.encoding
+                url, content, header_charset=charset, forced=trait.encoding
             ).text
             analysis = analyzer.analyze_with(
                 html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces

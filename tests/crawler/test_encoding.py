@@ -103,20 +103,26 @@ def test_a_site_that_lies_is_detected_once(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(encoding.charset_normalizer, "from_bytes", counting)
     charsets = SiteCharsets()
     lying = [page("utf-8", f"第{n}篇。{TEXT}").encode("gbk") for n in range(3)]
-    first = charsets.decode("liar", lying[0], header_charset="utf-8", forced=None)
+    liar, other = "http://liar.example.cn/news/{}.html", "http://www.other.example.cn/{}.html"
+    first = charsets.decode(liar.format(0), lying[0], header_charset="utf-8", forced=None)
     assert (first.encoding, first.via, len(calls)) == ("gb18030", "detected", 1)
     for n, data in enumerate(lying[1:], 1):
-        later = charsets.decode("liar", data, header_charset="utf-8", forced=None)
+        later = charsets.decode(liar.format(n), data, header_charset="utf-8", forced=None)
         assert f"第{n}篇。{TEXT}" in later.text
         assert (later.encoding, later.via) == ("gb18030", "site")
     assert len(calls) == 1
-    # Another site is detected on its own; the liar's UTF-8 and truly declared pages read as
-    # they say.
-    assert charsets.decode("other", lying[0], header_charset=None, forced=None).via == "detected"
+    # Another host (of the same source, say, in a WARC import) is detected on its own; the
+    # liar's UTF-8 and truly declared pages read as they say.
+    assert (
+        charsets.decode(other.format(1), lying[0], header_charset=None, forced=None).via
+        == "detected"
+    )
     assert len(calls) == 2
-    utf8 = charsets.decode("liar", page("utf-8").encode(), header_charset="utf-8", forced=None)
+    utf8 = charsets.decode(
+        liar.format(8), page("utf-8").encode(), header_charset="utf-8", forced=None
+    )
     traditional = page("big5", "臺灣的學術研究，資訊與軟體。" * 5).encode("big5")
-    big5 = charsets.decode("liar", traditional, header_charset="big5", forced=None)
+    big5 = charsets.decode(liar.format(9), traditional, header_charset="big5", forced=None)
     assert (utf8.via, big5.via, big5.encoding) == ("utf-8", "header", "big5hkscs")
 
 
@@ -151,7 +157,10 @@ def test_a_single_byte_charset_is_not_remembered() -> None:
     latin = ("<html><body><p>" + "Les données de l'année. Ÿ ÿ " * 40 + "</p></body></html>").encode(
         "cp1252"
     )
-    first = charsets.decode("site", latin, header_charset="utf-8", forced=None)
+    site = "https://www.example.fr/{}.html"
+    first = charsets.decode(site.format(1), latin, header_charset="utf-8", forced=None)
     assert first.via == "detected" and first.encoding not in SiteCharsets.REMEMBERED
-    gbk = charsets.decode("site", page("utf-8").encode("gbk"), header_charset="utf-8", forced=None)
+    gbk = charsets.decode(
+        site.format(2), page("utf-8").encode("gbk"), header_charset="utf-8", forced=None
+    )
     assert TEXT in gbk.text and gbk.via == "detected"
