@@ -289,6 +289,26 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER))
 
 
+def _check_url(url: str, *, redirected_from: str | None = None) -> None:
+    """Raise FetchError for a URL no request can go to: not http(s), no host, a port out of
+    range (a redirect can point anywhere: mailto:, file:, http://host:99999/)."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError when out of range)
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            problem = f"{parts.scheme or 'no'} scheme, not http(s)"
+        elif not parts.hostname:
+            problem = "no host"
+    if problem is not None:
+        if redirected_from is None:
+            raise FetchError(f"invalid URL: {problem}", url=url)
+        raise FetchError(f"redirect to an unusable URL {url!r}: {problem}", url=redirected_from)
+
+
 def _slot_key(url: str) -> str:
     """Politeness is per server: host, plus the port when it is not the scheme's default."""
     parts = urlsplit(url)
@@ -412,6 +432,7 @@ class Fetcher:
         status: int | None = None
         size = 0
         try:
+            _check_url(url)
             await self._guard(url, settings)
             slot = self._hosts.slot(host, settings)
             if settings.obey_robots:
@@ -657,6 +678,8 @@ class Fetcher:
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", url=url)
             seen.add(current)
+            if current != url:
+                _check_url(current, redirected_from=url)
             await self._guard(current, settings)
             route = self._route(_slot_key(current), settings, proxy)
             request = httpx.Request(

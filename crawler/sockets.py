@@ -214,6 +214,8 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        if not 0 < port < 65536:  # asyncio would fail with an IndexError of its own
+            raise httpcore.ConnectError(f"cannot connect to {host}:{port}: no such port")
         loop = asyncio.get_running_loop()
         connecting = loop.create_connection(
             _Pipe,

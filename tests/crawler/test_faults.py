@@ -15,6 +15,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -127,6 +128,37 @@ async def test_a_long_compressed_page_arrives_whole(site: FaultServer, coding: s
     async with Fetcher(settings(), user_agent=UA) as fetcher:
         result = await fetcher.get(site.url(f"/long-page?coding={coding}"))
     assert result.content == long_article()
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("mailto:office@example.cn", "mailto scheme, not http(s)"),
+        ("ftp://127.0.0.2/file", "ftp scheme, not http(s)"),
+        ("file:///etc/passwd", "file scheme, not http(s)"),
+        ("javascript:void(0)", "javascript scheme, not http(s)"),
+        ("http://127.0.0.2:99999/", "Port out of range"),
+    ],
+)
+async def test_a_redirect_to_an_unusable_url_is_a_fetch_error(
+    site: FaultServer, target: str, problem: str
+) -> None:
+    """A redirect can point anywhere; port 99999 had made asyncio raise an IndexError."""
+    async with Fetcher(settings(), user_agent=UA) as fetcher:
+        with pytest.raises(FetchError, match="redirect to an unusable URL") as info:
+            await fetcher.get(site.url(f"/to?url={quote(target)}"))
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.2:70000/a.html", "ftp://127.0.0.2/a", "http:///a.html"]
+)
+async def test_an_unusable_url_is_a_fetch_error_before_any_request(url: str) -> None:
+    records: list[FetchRecord] = []
+    async with Fetcher(settings(), user_agent=UA, on_record=records.append) as fetcher:
+        with pytest.raises(FetchError, match="invalid URL"):
+            await fetcher.get(url)
+    assert records and "invalid URL" in (records[-1].error or "")
 
 
 async def test_a_short_redirect_chain_is_followed(site: FaultServer) -> None:

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import h2.config
 import h2.connection
 import h2.events
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -151,6 +152,13 @@ async def test_a_refused_connection_is_a_connect_error() -> None:
     async with _client() as client:
         with pytest.raises(httpx.ConnectError):
             await client.get(f"http://127.0.0.1:{port}/")
+
+
+@pytest.mark.parametrize("port", [0, 99999])
+async def test_a_port_out_of_range_is_a_connect_error(port: int) -> None:
+    """asyncio's create_connection raises an IndexError of its own for port 99999."""
+    with pytest.raises(httpcore.ConnectError, match="no such port"):
+        await AsyncioBackend().connect_tcp("127.0.0.1", port)
 
 
 async def test_a_body_larger_than_the_read_buffer_arrives_whole(
