@@ -72,6 +72,7 @@ import ipaddress
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -256,6 +257,22 @@ class _Route:
 
     transport: httpx.AsyncBaseTransport
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+
+
+def _with_cookies(
+    headers: dict[str, str], cookies: httpx.Cookies, url: str
+) -> list[tuple[str, str] | tuple[str, bytes]]:
+    """``headers`` and, unless the source sends a Cookie header of its own, the cookies servers
+    set on this route for ``url``. Their values go as UTF-8 bytes: a server that sets a cookie
+    with a Chinese value gets it back as a browser sends it, where httpx's cookie helper would
+    raise UnicodeEncodeError and fail every later request to the host."""
+    items: list[tuple[str, str] | tuple[str, bytes]] = list(headers.items())
+    if cookies.jar and not any(name.lower() == "cookie" for name in headers):
+        probe = urllib.request.Request(url)
+        cookies.jar.add_cookie_header(probe)
+        if value := probe.get_header("Cookie"):
+            items.append(("Cookie", value.encode("utf-8")))
+    return items
 
 
 @functools.cache
@@ -683,10 +700,11 @@ class Fetcher:
             await self._guard(current, settings)
             route = self._route(_slot_key(current), settings, proxy)
             request = httpx.Request(
-                "GET", current, headers=headers, extensions={"timeout": _timeout(settings.timeout)}
+                "GET",
+                current,
+                headers=_with_cookies(headers, route.cookies, current),
+                extensions={"timeout": _timeout(settings.timeout)},
             )
-            if route.cookies.jar:
-                route.cookies.set_cookie_header(request)
             sent = time.monotonic()
             response = await route.transport.handle_async_request(request)
             response.request = request

@@ -286,7 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, b"")
         if path == "/set-cookie":  # ?name=value: a session cookie for the whole site
             name, value = next(iter(query.items()))
-            return self.send(200, _article(4), Set_Cookie=f"{name}={value[0]}; Path=/")
+            cookie = f"{name}={value[0]}; Path=/".encode().decode("latin-1")  # raw UTF-8 bytes
+            return self.send(200, _article(4), Set_Cookie=cookie)
         if path == "/etag":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self.send(304, ETag='"v1"')

@@ -7,6 +7,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -426,6 +427,21 @@ async def test_cookies_a_server_sets_go_back_to_that_server_only() -> None:
     assert "Cookie" not in json.loads(elsewhere.content)
     # A source's own Cookie header is sent as configured (as an httpx client would).
     assert json.loads(configured.content)["Cookie"] == "region=cn"
+
+
+async def test_a_cookie_with_a_chinese_value_goes_back_as_it_came() -> None:
+    """Set-Cookie with raw UTF-8 bytes in its value (city=青岛): sent back as those bytes, as a
+    browser does. httpx's cookie helper raised UnicodeEncodeError on it, which failed every
+    later request to the host."""
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            await fetcher.get(site.url(f"/set-cookie?city={quote('青岛')}"))
+            echoed = await fetcher.get(site.url("/echo"))
+            page = await fetcher.get(site.page_url(3))
+    # The test server reads header bytes as Latin-1.
+    assert json.loads(echoed.content)["Cookie"].encode("latin-1") == "city=青岛".encode()
+    assert page.status == 200
 
 
 async def test_requests_can_go_through_a_proxy() -> None:
