@@ -259,14 +259,19 @@ class _Route:
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
 
 
-def _with_cookies(
+def _header_items(
     headers: dict[str, str], cookies: httpx.Cookies, url: str
-) -> list[tuple[str, str] | tuple[str, bytes]]:
+) -> list[tuple[str, str | bytes]]:
     """``headers`` and, unless the source sends a Cookie header of its own, the cookies servers
-    set on this route for ``url``. Their values go as UTF-8 bytes: a server that sets a cookie
-    with a Chinese value gets it back as a browser sends it, where httpx's cookie helper would
-    raise UnicodeEncodeError and fail every later request to the host."""
-    items: list[tuple[str, str] | tuple[str, bytes]] = list(headers.items())
+    set on this route for ``url``. A value that is not ASCII goes as its UTF-8 bytes, as a
+    browser sends it back: a server that set a cookie with a Chinese value, or an ETag or
+    Last-Modified in Chinese (echoed in If-None-Match, If-Modified-Since), gets its own bytes,
+    where httpx would raise UnicodeEncodeError and fail every later request to the host (or,
+    for a stored validator, every later run)."""
+    items: list[tuple[str, str | bytes]] = [
+        (name, value if value.isascii() else value.encode("utf-8"))
+        for name, value in headers.items()
+    ]
     if cookies.jar and not any(name.lower() == "cookie" for name in headers):
         probe = urllib.request.Request(url)
         cookies.jar.add_cookie_header(probe)
@@ -702,7 +707,7 @@ class Fetcher:
             request = httpx.Request(
                 "GET",
                 current,
-                headers=_with_cookies(headers, route.cookies, current),
+                headers=_header_items(headers, route.cookies, current),
                 extensions={"timeout": _timeout(settings.timeout)},
             )
             sent = time.monotonic()

@@ -288,6 +288,14 @@ class _Handler(BaseHTTPRequestHandler):
             name, value = next(iter(query.items()))
             cookie = f"{name}={value[0]}; Path=/".encode().decode("latin-1")  # raw UTF-8 bytes
             return self.send(200, _article(4), Set_Cookie=cookie)
+        if path == "/etag-chinese":  # an ETag and a Last-Modified in raw UTF-8 bytes
+            etag, modified = (
+                '"新版"'.encode().decode("latin-1"),
+                "昨天".encode().decode("latin-1"),
+            )
+            if self.headers.get("If-None-Match") == etag:
+                return self.send(304, ETag=etag)
+            return self.send(200, _article(3), ETag=etag, Last_Modified=modified)
         if path == "/etag":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self.send(304, ETag='"v1"')

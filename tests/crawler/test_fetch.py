@@ -368,6 +368,19 @@ async def test_throttle_follows_latency_and_never_drops_below_the_floor() -> Non
     assert floored == pytest.approx(0.25)
 
 
+async def test_validators_in_chinese_go_back_as_they_came() -> None:
+    """A server whose ETag and Last-Modified are not ASCII: they are stored, sent back as the
+    same bytes, and the page is not modified. httpx had refused to send them, failing every
+    later conditional GET of the page, run after run (validators are stored)."""
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            first = await fetcher.get(site.url("/etag-chinese"))
+            again = await fetcher.get(site.url("/etag-chinese"), validators=first.validators)
+    assert (first.validators.etag, first.validators.last_modified) == ('"新版"', "昨天")
+    assert again.status == 304 and not again.is_modified
+
+
 async def test_conditional_get_with_etag() -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
