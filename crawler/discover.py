@@ -58,7 +58,10 @@ def _absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
         return None
-    url = urljoin(base, href).split("#", 1)[0]
+    try:
+        url = urljoin(base, href).split("#", 1)[0]
+    except ValueError:  # "http://[::1/a": an unclosed IPv6 bracket, say; the other links stand
+        return None
     return url if is_http_url(url) else None
 
 

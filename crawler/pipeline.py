@@ -365,7 +365,10 @@ class Crawler:
             if since and link.published and link.published < since:
                 report.older += 1
                 continue
-            candidates.append((link, canonical_url(link.url)))
+            try:
+                candidates.append((link, canonical_url(link.url)))
+            except ValueError as exc:  # discovery admits none; an archive's URLs may be odd
+                report.errors.append(f"discover: unusable link {link.url!r}: {exc}")
         known = self.store.known(key for _, key in candidates)
         for link, key in candidates:
             if key in known or key in self.in_flight:

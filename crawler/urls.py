@@ -64,7 +64,16 @@ _HTTP_RE = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def is_http_url(url: str) -> bool:
-    return bool(_HTTP_RE.match(url)) and bool(urlsplit(url).hostname)
+    """An http(s) URL with a host and a port that can be read: not "http://[::1/a" (an
+    unclosed IPv6 bracket) or "http://a.cn:99999/" (which canonical_url would refuse)."""
+    if not _HTTP_RE.match(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError when unreadable or out of range)
+    except ValueError:
+        return False
+    return bool(parts.hostname)
 
 
 def _is_tracking(name: str) -> bool:

@@ -148,3 +148,31 @@ def test_entity_expansion_is_refused() -> None:
     except DiscoverError:
         return
     assert all(len(link.url) < 10_000 for link in sitemap.links)
+
+
+UNUSABLE = [
+    "http://[::1/a.html",
+    "http://news.example.org:99999/b.html",
+    "http://news.example.org:abc/c.html",
+]
+GOOD = "http://news.example.org/2024/05/ok.html"
+
+
+def test_links_whose_host_or_port_cannot_be_read_are_left_out() -> None:
+    """One such link had failed a whole list page (urljoin raised ValueError), or the whole
+    batch of a feed or sitemap (canonical_url raised on it later)."""
+    items = "".join(f"<item><title>t</title><link>{url}</link></item>" for url in [*UNUSABLE, GOOD])
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    )
+    anchors = "".join(f'<li><a href="{url}">t</a></li>' for url in [*UNUSABLE, GOOD])
+    html = f'<html><body><ul class="list">{anchors}</ul></body></html>'
+    locs = "".join(f"<url><loc>{url}</loc></url>" for url in [*UNUSABLE, GOOD])
+    sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    base = "http://news.example.org/index.html"
+    assert [link.url for link in parse_feed(feed.encode(), base)] == [GOOD]
+    assert [
+        link.url
+        for link in parse_list_page(html, base, links="ul.list a", next_selector=None).links
+    ] == [GOOD]
+    assert [link.url for link in parse_sitemap(sitemap.encode(), base).links] == [GOOD]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from click.testing import CliRunner
 from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from crawler.cli import cli
 from crawler.config import load_config
@@ -26,7 +29,9 @@ def sites() -> Iterator[list[Site]]:
 def articles(db_path: Path) -> dict[str, tuple[str, str | None, str]]:
     db = Database(f"sqlite:///{db_path}")
     with db.session() as session:
-        rows = session.execute(select(Article.canonical_url, Article.source_id, Article.title, Article.body))
+        rows = session.execute(
+            select(Article.canonical_url, Article.source_id, Article.title, Article.body)
+        )
         out = {r.canonical_url: (r.source_id, r.title, r.body) for r in rows}
     db.dispose()
     return out
@@ -36,10 +41,14 @@ def recorded_crawl(tmp_path: Path, sites: list[Site]) -> tuple[Path, Path]:
     """`crawl once --warc-out` of the farm into live.db: (its config folder, the WARC file)."""
     live = tmp_path / "live"
     live.mkdir()
-    (live / "citydigest.yaml").write_text(SETTINGS_YAML.format(db=tmp_path / "live.db", concurrency=2, delay=0, timeout=3))
+    (live / "citydigest.yaml").write_text(
+        SETTINGS_YAML.format(db=tmp_path / "live.db", concurrency=2, delay=0, timeout=3)
+    )
     (live / "sources.yaml").write_text(sources_yaml(sites))
     warc = tmp_path / "crawl.warc.gz"
-    result = CliRunner().invoke(cli, ["--config", str(live), "crawl", "once", "--warc-out", str(warc)])
+    result = CliRunner().invoke(
+        cli, ["--config", str(live), "crawl", "once", "--warc-out", str(warc)]
+    )
     assert result.exit_code == 0, result.output
     assert warc.exists() and warc.stat().st_size > 1000
     return live, warc
@@ -50,7 +59,16 @@ def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site
 
     # Replay into a fresh database with the same sources: same articles, same sources.
     result = CliRunner().invoke(
-        cli, ["--config", str(live), "--database", f"sqlite:///{tmp_path / 'replay.db'}", "crawl", "warc", str(warc)]
+        cli,
+        [
+            "--config",
+            str(live),
+            "--database",
+            f"sqlite:///{tmp_path / 'replay.db'}",
+            "crawl",
+            "warc",
+            str(warc),
+        ],
     )
     assert result.exit_code == 0, result.output
     original, replayed = articles(tmp_path / "live.db"), articles(tmp_path / "replay.db")
@@ -60,9 +78,13 @@ def test_crawl_to_warc_then_import_it_elsewhere(tmp_path: Path, sites: list[Site
     # Into a config that knows none of the hosts: everything lands in `warc-import`.
     other = tmp_path / "other"
     other.mkdir()
-    (other / "sources.yaml").write_text("sources:\n  - id: unrelated\n    name: x\n    feed: https://example.org/rss\n")
+    (other / "sources.yaml").write_text(
+        "sources:\n  - id: unrelated\n    name: x\n    feed: https://example.org/rss\n"
+    )
     db_url = f"sqlite:///{tmp_path / 'other.db'}"
-    result = CliRunner().invoke(cli, ["--config", str(other), "--database", db_url, "crawl", "warc", str(warc)])
+    result = CliRunner().invoke(
+        cli, ["--config", str(other), "--database", db_url, "crawl", "warc", str(warc)]
+    )
     assert result.exit_code == 0, result.output
     imported = articles(tmp_path / "other.db")
     assert set(imported) == set(original)
@@ -83,7 +105,9 @@ def test_a_cut_archive_imports_what_is_whole_and_says_what_is_not(
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(warc.read_bytes()[: offsets[len(offsets) // 2] + 25])
     db_url = f"sqlite:///{tmp_path / 'cut.db'}"
-    result = CliRunner().invoke(cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(cut)])
+    result = CliRunner().invoke(
+        cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(cut)]
+    )
     assert result.exit_code == 1, result.output
     assert "cut.warc.gz: damaged or cut short after" in " ".join(result.output.split())
     original, imported = articles(tmp_path / "live.db"), articles(tmp_path / "cut.db")
@@ -92,7 +116,40 @@ def test_a_cut_archive_imports_what_is_whole_and_says_what_is_not(
 
     bogus = tmp_path / "bogus.warc"
     bogus.write_text("not a WARC file\n")
-    result = CliRunner().invoke(cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(bogus)])
+    result = CliRunner().invoke(
+        cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(bogus)]
+    )
     assert result.exit_code == 1
     assert "bogus.warc: not a readable WARC file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_archived_url_that_cannot_be_read_is_an_error_not_a_failed_batch(tmp_path: Path) -> None:
+    """A WARC-Target-URI with a port that is not a number: that link is reported, the page
+    beside it is imported (canonical_url raising on it had failed the whole batch)."""
+    live = tmp_path / "cfg"
+    live.mkdir()
+    (live / "sources.yaml").write_text(
+        "sources:\n  - id: unrelated\n    name: x\n    feed: https://example.org/rss\n"
+    )
+    page = "<html><head><title>青岛市代表团赴深圳考察学习</title></head><body><article><p>{}</p></article></body></html>"
+    warc = tmp_path / "odd.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url in ["http://news.example.cn:abc/1.html", "http://news.example.cn/2.html"]:
+            body = page.format("2024年5月1日，青岛市党政代表团赴深圳考察学习。" * 20).encode()
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(body), http_headers=headers
+                )
+            )
+    db_url = f"sqlite:///{tmp_path / 'odd.db'}"
+    result = CliRunner().invoke(
+        cli, ["--config", str(live), "--database", db_url, "crawl", "warc", str(warc)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "unusable link 'http://news.example.cn:abc/1.html'" in " ".join(result.output.split())
+    assert list(articles(tmp_path / "odd.db")) == ["http://news.example.cn/2.html"]
