@@ -95,6 +95,7 @@ from crawler.errors import (
     RobotsUnavailable,
 )
 from crawler.sockets import use_asyncio
+from crawler.urls import url_problem
 
 # Called with every complete exchange, redirect hops included: the request, the response (its
 # headers as received) and the body as it came off the wire (Content-Encoding still applied,
@@ -312,19 +313,9 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 
 def _check_url(url: str, *, redirected_from: str | None = None) -> None:
-    """Raise FetchError for a URL no request can go to: not http(s), no host, a port out of
-    range (a redirect can point anywhere: mailto:, file:, http://host:99999/)."""
-    problem = None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError when out of range)
-    except ValueError as exc:
-        problem = str(exc)
-    else:
-        if parts.scheme not in ("http", "https"):
-            problem = f"{parts.scheme or 'no'} scheme, not http(s)"
-        elif not parts.hostname:
-            problem = "no host"
+    """Raise FetchError for a URL no request can go to (a redirect can point anywhere: mailto:,
+    file:, http://host:99999/)."""
+    problem = url_problem(url)
     if problem is not None:
         if redirected_from is None:
             raise FetchError(f"invalid URL: {problem}", url=url)

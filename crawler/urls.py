@@ -15,7 +15,7 @@ authority.
 
 from __future__ import annotations
 
-__all__ = ["TRACKING_PARAMS", "canonical_url", "host_of", "is_http_url"]
+__all__ = ["TRACKING_PARAMS", "canonical_url", "host_of", "is_http_url", "url_problem"]
 
 import functools
 import re
@@ -64,16 +64,24 @@ _HTTP_RE = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def is_http_url(url: str) -> bool:
-    """An http(s) URL with a host and a port that can be read: not "http://[::1/a" (an
-    unclosed IPv6 bracket) or "http://a.cn:99999/" (which canonical_url would refuse)."""
-    if not _HTTP_RE.match(url):
-        return False
+    """An http(s) URL with a host and a port that can be read (see :func:`url_problem`)."""
+    return bool(_HTTP_RE.match(url)) and url_problem(url) is None
+
+
+def url_problem(url: str) -> str | None:
+    """Why no request can go to ``url``, or None for an http(s) URL with a host and a port that
+    can be read: not "http://[::1/a" (an unclosed IPv6 bracket), "http://a.cn:99999/" (which
+    canonical_url would refuse), mailto: or file:."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError when unreadable or out of range)
-    except ValueError:
-        return False
-    return bool(parts.hostname)
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"{parts.scheme or 'no'} scheme, not http(s)"
+    if not parts.hostname:
+        return "no host"
+    return None
 
 
 def _is_tracking(name: str) -> bool:
@@ -101,7 +109,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _canonical_full(url: str) -> str:
     """The canonical form computed by url-normalize and w3lib: the reference for every URL."""
-    normal = url_normalize(url.strip()) or url.strip()
+    try:
+        normal = url_normalize(url.strip()) or url.strip()
+    except UnicodeError:  # a host IDNA refuses (a 70-letter label, mis-decoded bytes): the URL
+        normal = url.strip()  # keeps its host as written, and fetching it fails on its own
     parts = urlsplit(normal)
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
