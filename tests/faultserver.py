@@ -112,6 +112,12 @@ def long_article() -> bytes:
     return _article(5).replace(b"</body>", clauses.encode() + b"</body>")
 
 
+@functools.cache
+def _packed_long_article(coding: str) -> bytes:
+    body = long_article()
+    return brotli.compress(body, quality=5) if coding == "br" else gzip.compress(body)
+
+
 def _article(n: int, charset: str = "utf-8") -> bytes:
     title = f"故障测试站第{n}篇：青岛市考察团赴深圳考察学习"
     body = "".join(
@@ -260,10 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/br-page":
             return self.send(200, brotli.compress(_article(2)), Content_Encoding="br")
         if path == "/long-page":  # ?coding=gzip|br: 400 KB that compress to a few KB
-            body = long_article()
             coding = query.get("coding", ["gzip"])[0]
-            data = brotli.compress(body) if coding == "br" else gzip.compress(body)
-            return self.send(200, data, Content_Encoding=coding)
+            return self.send(200, _packed_long_article(coding), Content_Encoding=coding)
         if path == "/bad-gzip":
             return self.send(200, b"\x1f\x8b\x08\x00garbage-not-gzip", Content_Encoding="gzip")
         if path == "/huge-chunked":

@@ -125,7 +125,8 @@ async def test_compressed_pages_are_decoded(site: FaultServer, path: str, number
 async def test_a_long_compressed_page_arrives_whole(site: FaultServer, coding: str) -> None:
     """400 KB in a few KB of brotli: the decoder holds output back past its limit, which must
     still come out (it had been cut at about 100 KB)."""
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    # (A 400 KB page from a threaded test server: more than the 1 s default on a loaded machine.)
+    async with Fetcher(settings(timeout=15.0), user_agent=UA) as fetcher:
         result = await fetcher.get(site.url(f"/long-page?coding={coding}"))
     assert result.content == long_article()
 
