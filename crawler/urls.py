@@ -60,12 +60,11 @@ TRACKING_PARAMS = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hmsr")
-_HTTP_RE = re.compile(r"^https?://", re.IGNORECASE)
 
 
 def is_http_url(url: str) -> bool:
     """An http(s) URL with a host and a port that can be read (see :func:`url_problem`)."""
-    return bool(_HTTP_RE.match(url)) and url_problem(url) is None
+    return url_problem(url) is None
 
 
 def url_problem(url: str) -> str | None:
