@@ -5,7 +5,8 @@ It keeps one httpx transport (a connection pool) per host and proxy, cheaper in 
 shared pool, and sends to it directly: redirects, decompression and limits are done here, so an
 ``httpx.AsyncClient`` above it would only add its request merging and cookie bookkeeping (a
 seventh of the crawl's own CPU in the benchmark). Per host and proxy it also keeps the cookies
-servers set, sent back with later requests as a client would. Per host a :class:`_Slot` bounds
+servers set, sent back with later requests as a client would, at most :data:`MAX_COOKIES` of
+them and none over :data:`MAX_COOKIE_BYTES` (a browser's bounds). Per host a :class:`_Slot` bounds
 concurrency, spaces requests, backs off after 429/503 and holds the host's parsed robots.txt.
 The slots live in a :class:`HostStates`, which a long-running process (the daemon, a
 distributed worker) keeps across its crawl passes: robots.txt is then read once per
@@ -68,6 +69,7 @@ __all__ = [
 import asyncio
 import functools
 import hashlib
+import http.cookiejar
 import ipaddress
 import socket
 import ssl
@@ -108,6 +110,12 @@ MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
 MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 MAX_CRAWL_DELAY = 60.0
+# Cookies kept per host: past these a site that sets a new cookie on every page (a visit
+# counter per article, say) would grow the Cookie header until the server refuses every request
+# with 400 (nginx's default header buffer is 8 KB). Browsers keep some 50-180 per site and drop a
+# cookie over 4 KB.
+MAX_COOKIES = 50
+MAX_COOKIE_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -252,12 +260,30 @@ class HostStates:
         return slot
 
 
+class _BoundedJar(http.cookiejar.CookieJar):
+    """A cookie jar that ignores a cookie over :data:`MAX_COOKIE_BYTES` and, once it holds
+    :data:`MAX_COOKIES`, new ones: the cookies a site set first (its session, its browser check)
+    stay and are updated; a cookie the server expires is still removed."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
+            return
+        key = (cookie.domain, cookie.path, cookie.name)
+        if len(self) >= MAX_COOKIES and all((c.domain, c.path, c.name) != key for c in self):
+            return
+        super().set_cookie(cookie)
+
+
+def _cookies() -> httpx.Cookies:
+    return httpx.Cookies(_BoundedJar())
+
+
 @dataclass
 class _Route:
     """The way to one host (through one proxy): its transport and the cookies it set."""
 
     transport: httpx.AsyncBaseTransport
-    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+    cookies: httpx.Cookies = field(default_factory=_cookies)
 
 
 def _header_items(

@@ -292,6 +292,11 @@ class _Handler(BaseHTTPRequestHandler):
             name, value = next(iter(query.items()))
             cookie = f"{name}={value[0]}; Path=/".encode().decode("latin-1")  # raw UTF-8 bytes
             return self.send(200, _article(4), Set_Cookie=cookie)
+        if path == "/cookie-per-page":  # ?n=K: a new cookie on every page, nginx's header limit
+            if len(self.headers.get("Cookie") or "") > 8192:
+                return self.send(400, b"<h1>400 Request Header Or Cookie Too Large</h1>")
+            cookie = f"visited{query['n'][0]}={'x' * 100}; Path=/"
+            return self.send(200, _article(4), Set_Cookie=cookie)
         if path == "/etag-chinese":  # an ETag and a Last-Modified in raw UTF-8 bytes
             etag, modified = (
                 '"新版"'.encode().decode("latin-1"),

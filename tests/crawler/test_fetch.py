@@ -25,7 +25,15 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.fetch import Fetcher, FetchRecord, HostStates, Validators
+from crawler.fetch import (
+    MAX_COOKIE_BYTES,
+    MAX_COOKIES,
+    Fetcher,
+    FetchRecord,
+    HostStates,
+    Validators,
+    _cookies,
+)
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -455,6 +463,38 @@ async def test_a_cookie_with_a_chinese_value_goes_back_as_it_came() -> None:
     # The test server reads header bytes as Latin-1.
     assert json.loads(echoed.content)["Cookie"].encode("latin-1") == "city=青岛".encode()
     assert page.status == 200
+
+
+async def test_a_site_setting_a_cookie_on_every_page_is_kept_within_a_browsers_bounds() -> None:
+    """Without a bound, the Cookie header grows with every page until the server answers 400
+    to every request (here after about 75 pages, as nginx does past 8 KB). The cookies set first
+    (the session) stay; one over 4 KB is not kept."""
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            await fetcher.get(site.url("/set-cookie?session=xyz"))
+            await fetcher.get(site.url(f"/set-cookie?huge={'y' * MAX_COOKIE_BYTES}"))
+            pages = [await fetcher.get(site.url(f"/cookie-per-page?n={n}")) for n in range(150)]
+            echoed = await fetcher.get(site.url("/echo"))
+    assert all(page.status == 200 for page in pages)
+    sent = dict(pair.split("=", 1) for pair in json.loads(echoed.content)["Cookie"].split("; "))
+    assert len(sent) == MAX_COOKIES
+    assert sent["session"] == "xyz" and "huge" not in sent
+    assert "visited0" in sent and "visited149" not in sent
+
+
+async def test_a_cookie_the_server_expires_is_dropped_even_at_the_bound() -> None:
+    jar = _cookies()
+    for n in range(MAX_COOKIES + 5):
+        jar.set(f"c{n}", "1", domain="127.0.0.2", path="/")
+    assert len(jar.jar) == MAX_COOKIES
+    request = httpx.Request("GET", "http://127.0.0.2/")
+    expire = httpx.Response(200, headers={"Set-Cookie": "c0=; Max-Age=0; Path=/"}, request=request)
+    jar.extract_cookies(expire)
+    assert len(jar.jar) == MAX_COOKIES - 1 and "c0" not in jar
+    renew = httpx.Response(200, headers={"Set-Cookie": "c1=2; Path=/"}, request=request)
+    jar.extract_cookies(renew)
+    assert jar.get("c1") == "2"
 
 
 async def test_requests_can_go_through_a_proxy() -> None:
