@@ -194,6 +194,7 @@ class Settings(_Frozen):
     timezone: Zone = "Asia/Shanghai"
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int = Field(180, ge=1)
+    fetch_log_days: int = Field(30, ge=1)
     fetch: FetchSettings = FetchSettings()
     smtp: SmtpSettings = SmtpSettings()
     archive: ArchiveSettings = ArchiveSettings()

@@ -12,6 +12,7 @@ __all__ = [
     "Base",
     "Delivery",
     "Fetch",
+    "FetchTotal",
     "HttpCache",
     "SourceState",
     "Story",
@@ -168,6 +169,17 @@ class Fetch(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class FetchTotal(Base):
+    """What pruned rows of the fetch log counted, per response status (0: no response), so that
+    the fetch counters (``/metrics``) keep counting once old rows are gone."""
+
+    __tablename__ = "fetch_totals"
+
+    status: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fetches: Mapped[int] = mapped_column(BigInteger, default=0)
+    errors: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class HttpCache(Base):

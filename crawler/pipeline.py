@@ -500,12 +500,18 @@ async def crawl(
         hosts=hosts,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
-        deleted = crawler.store.delete_older_than(config.settings.retention_days)
-        if deleted:
+        settings = config.settings
+        if deleted := crawler.store.delete_older_than(settings.retention_days):
             log.info(
                 "retention: deleted %d articles fetched over %d days ago",
                 deleted,
-                config.settings.retention_days,
+                settings.retention_days,
+            )
+        if pruned := crawler.store.prune_fetch_log(settings.fetch_log_days):
+            log.info(
+                "retention: pruned %d fetch-log rows over %d days old",
+                pruned,
+                settings.fetch_log_days,
             )
     return CrawlSummary(list(reports), loop.time() - started)
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.db import Database
 from crawler.errors import StoreError
-from crawler.models import Article, Fetch, HttpCache, SourceState, Story, utcnow
+from crawler.models import Article, Fetch, FetchTotal, HttpCache, SourceState, Story, utcnow
 
 if TYPE_CHECKING:  # the analysis worker that writes imports this module, not the HTTP client
     from crawler.config import Source
@@ -142,16 +142,24 @@ def on_conflict_do_nothing(db: Database) -> Insert:
     (by another writer meanwhile, or earlier in the same rows) is skipped and returns no row, not
     an error that would abort the batch's transaction (PostgreSQL aborts a transaction on any
     error)."""
-    if db.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     return (
-        dialect_insert(Article)
+        _dialect_insert(db, Article)
         .on_conflict_do_nothing(index_elements=[Article.canonical_url])
         .returning(Article.id, Article.canonical_url)
     )
 
+
+def _dialect_insert(db: Database, table: Any) -> Any:
+    """The database's own INSERT, which has ON CONFLICT."""
+    if db.is_sqlite:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    return dialect_insert(table)
+
+
+# Fetch-log rows deleted per transaction when the log is pruned.
+FETCH_PRUNE_BATCH = 5000
 
 # The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without
 # building and hashing a new statement per article.
@@ -453,6 +461,68 @@ class Store:
         ]
         with self.db.session() as session:
             session.execute(insert(Fetch), rows)
+
+    def prune_fetch_log(self, days: int) -> int:
+        """Delete fetch-log rows older than ``days`` and add what they counted (per status,
+        and errors) to :class:`~crawler.models.FetchTotal`; return how many went. In batches of
+        :data:`FETCH_PRUNE_BATCH`, each a transaction of its own, so that pruning a log that
+        grew for months neither holds a lock nor memory for long. Each batch counts the rows its
+        own DELETE returned: rows another process pruned meanwhile are counted once."""
+        cutoff = utcnow() - timedelta(days=days)
+        oldest = (
+            select(Fetch.id)
+            .where(Fetch.fetched_at < cutoff)
+            .limit(FETCH_PRUNE_BATCH)
+            .scalar_subquery()
+        )
+        prune = delete(Fetch).where(Fetch.id.in_(oldest)).returning(Fetch.status, Fetch.error)
+        pruned = 0
+        while True:
+            with self.db.session() as session:
+                gone = session.execute(prune).all()
+                if not gone:
+                    return pruned
+                counts: dict[int, list[int]] = {}
+                for status, error in gone:
+                    tally = counts.setdefault(status or 0, [0, 0])
+                    tally[0] += 1
+                    tally[1] += error is not None
+                add = _dialect_insert(self.db, FetchTotal).values(
+                    [{"status": s, "fetches": n, "errors": e} for s, (n, e) in counts.items()]
+                )
+                session.execute(
+                    add.on_conflict_do_update(
+                        index_elements=[FetchTotal.status],
+                        set_={
+                            "fetches": FetchTotal.fetches + add.excluded.fetches,
+                            "errors": FetchTotal.errors + add.excluded.errors,
+                        },
+                    )
+                )
+                pruned += len(gone)
+
+    def fetch_counts(self) -> tuple[dict[int | None, int], int]:
+        """Every fetch ever logged, pruned ones included: the number per response status (None:
+        no response) and the number that ended in an error."""
+        with self.db.session() as session:
+            by_status: dict[int | None, int] = {}
+            errors = 0
+            for status, fetches, failed in session.execute(
+                select(FetchTotal.status, FetchTotal.fetches, FetchTotal.errors)
+            ):
+                by_status[status or None] = int(fetches)
+                errors += int(failed)
+            for status, fetches in session.execute(
+                select(Fetch.status, func.count()).group_by(Fetch.status)
+            ):
+                by_status[status] = by_status.get(status, 0) + int(fetches)
+            errors += (
+                session.scalar(
+                    select(func.count()).select_from(Fetch).where(Fetch.error.is_not(None))
+                )
+                or 0
+            )
+        return by_status, errors
 
     def validators(self, url: str) -> Validators | None:
         from crawler.fetch import Validators

@@ -38,8 +38,9 @@ from starlette.staticfiles import StaticFiles
 
 from crawler.config import Config
 from crawler.db import Database
-from crawler.models import Article, Delivery, Fetch, SourceState, Story, SubscriberState, utcnow
+from crawler.models import Article, Delivery, SourceState, Story, SubscriberState, utcnow
 from crawler.schedule import Schedule, StatusReport, status_report
+from crawler.store import Store
 from digests.unsubscribe import InvalidToken, verify_token
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -135,13 +136,8 @@ class _DatabaseCollector(Collector):
         self.queue_depth = queue_depth
 
     def collect(self) -> Iterator[Metric]:
+        fetches, fetch_errors = Store(self.db).fetch_counts()
         with self.db.session() as session:
-            fetches = session.execute(
-                select(Fetch.status, func.count()).group_by(Fetch.status)
-            ).all()
-            fetch_errors = session.scalar(
-                select(func.count()).select_from(Fetch).where(Fetch.error.is_not(None))
-            )
             failing = session.scalar(
                 select(func.count())
                 .select_from(SourceState)
@@ -160,11 +156,11 @@ class _DatabaseCollector(Collector):
         by_status = CounterMetricFamily(
             "citydigest_fetches", "HTTP fetches by response status", labels=["status"]
         )
-        for code, count in fetches:
+        for code, count in sorted(fetches.items(), key=lambda item: item[0] or 0):
             by_status.add_metric([str(code) if code is not None else "none"], count)
         yield by_status
         yield CounterMetricFamily(
-            "citydigest_fetch_errors", "Fetches that ended in an error", value=fetch_errors or 0
+            "citydigest_fetch_errors", "Fetches that ended in an error", value=fetch_errors
         )
         yield GaugeMetricFamily(
             "citydigest_sources_failing", "Sources whose last check failed", value=failing or 0

@@ -16,6 +16,7 @@ from crawler.db import Database
 from crawler.export import iter_articles
 from crawler.models import Article, Fetch, SourceState
 from crawler.pipeline import CrawlOptions, crawl
+from crawler.store import Store
 
 ARTICLES = 25
 
@@ -288,10 +289,19 @@ async def test_cache_hints_and_retention(tmp_path: Path, database_url: str) -> N
 
     from sqlalchemy import update
 
+    first_crawl = Store(db).fetch_counts()
     with db.session() as session:
         session.execute(update(Article).values(fetched=datetime.now(UTC) - timedelta(days=31)))
+        session.execute(update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31)))
     await crawl(config, db, transport=httpx.MockTransport(handler))
     assert stored(db) == []  # past retention_days: deleted (and the feed is unchanged, not re-read)
+    # The fetch log keeps fetch_log_days (30 by default): the first crawl's rows are gone, the
+    # second's stay, and the counts of both are kept.
+    with db.session() as session:
+        assert session.scalars(select(Fetch.url)).all() == ["https://hint.example/feed.xml"]
+    counts, errors = Store(db).fetch_counts()
+    assert sum(counts.values()) == sum(first_crawl[0].values()) + 1
+    assert errors == first_crawl[1]
     db.dispose()
 
 

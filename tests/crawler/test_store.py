@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crawler.config import Source
 from crawler.db import SCHEMA_HEAD, Database, SchemaOutdated, current_head
@@ -172,6 +172,53 @@ def test_fetch_log_and_validators(store: Store) -> None:
         '"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h"
     )
     assert store.validators("https://qd.example.org/other") is None
+
+
+def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crawler.store.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
+    old = [
+        FetchRecord("https://qd.example.org/a", 200, 10, 5, None, "qd"),
+        FetchRecord("https://qd.example.org/b", 200, 10, 5, None, "qd"),
+        FetchRecord("https://qd.example.org/c", 404, 0, 5, "fetch: HTTP 404", "qd"),
+        FetchRecord("https://qd.example.org/d", None, 0, 9, "fetch: timed out", "qd"),
+        FetchRecord("https://qd.example.org/e", None, 0, 9, "fetch: reset", "qd"),
+        FetchRecord("https://qd.example.org/f", 200, 10, 5, None, "qd"),
+        FetchRecord("https://qd.example.org/g", 500, 0, 5, "fetch: HTTP 500", "qd"),
+    ]
+    store.record_fetches(old)
+    with store.db.session() as session:
+        session.execute(
+            update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    store.record_fetches(
+        [
+            FetchRecord("https://qd.example.org/h", 200, 10, 5, None, "qd"),
+            FetchRecord("https://qd.example.org/i", None, 0, 9, "fetch: timed out", "qd"),
+        ]
+    )
+    before = store.fetch_counts()
+    assert before == ({200: 4, 404: 1, None: 3, 500: 1}, 5)
+
+    assert store.prune_fetch_log(30) == len(old)
+    with store.db.session() as session:
+        assert sorted(session.scalars(select(Fetch.url))) == [
+            "https://qd.example.org/h",
+            "https://qd.example.org/i",
+        ]
+    assert store.fetch_counts() == before  # the counters do not go back
+    assert store.prune_fetch_log(30) == 0
+
+    # Pruned again later: added to what was pruned before, not in place of it.
+    with store.db.session() as session:
+        session.execute(
+            update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    assert store.prune_fetch_log(30) == 2
+    assert store.fetch_counts() == before
+    with store.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Fetch)) == 0
 
 
 def test_retention_keeps_stories_consistent(store: Store) -> None:

@@ -15,7 +15,7 @@ from mailserver import free_port
 
 from crawler.config import Config, load_config
 from crawler.db import Database
-from crawler.models import Delivery, Fetch, SourceState, SubscriberState
+from crawler.models import Delivery, Fetch, FetchTotal, SourceState, SubscriberState
 from crawler.schedule import Schedule
 from crawler.web import create_app
 from digests.unsubscribe import make_token
@@ -72,6 +72,9 @@ def site(tmp_path: Path) -> Iterator[tuple[Config, Database]]:
                 Fetch(url="http://qd.example.org/a.html", status=200, source_id="qingdao"),
                 Fetch(url="http://bad.example.org/feed.xml", status=500, source_id="broken"),
                 Fetch(url="http://bad.example.org/x", status=None, error="timeout"),
+                # What pruned rows of the fetch log counted: still in the counters.
+                FetchTotal(status=200, fetches=40, errors=0),
+                FetchTotal(status=0, fetches=3, errors=3),
                 Delivery(
                     subscriber_id="alice",
                     period="2026-03-07",
@@ -97,9 +100,10 @@ async def test_healthz_metrics_and_archive(site: tuple[Config, Database]) -> Non
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = metrics.text
-    assert 'citydigest_fetches_total{status="200"} 2.0' in text
+    assert 'citydigest_fetches_total{status="200"} 42.0' in text
     assert 'citydigest_fetches_total{status="500"} 1.0' in text
-    assert "citydigest_fetch_errors_total 1.0" in text
+    assert 'citydigest_fetches_total{status="none"} 4.0' in text
+    assert "citydigest_fetch_errors_total 4.0" in text
     assert "citydigest_sources_failing 1.0" in text
     assert 'citydigest_digests_total{status="sent"} 1.0' in text
     assert 'citydigest_digests_total{status="failed"} 0.0' in text
