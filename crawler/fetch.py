@@ -260,10 +260,18 @@ class HostStates:
         return slot
 
 
-class _BoundedJar(http.cookiejar.CookieJar):
-    """A cookie jar that ignores a cookie over :data:`MAX_COOKIE_BYTES` and, once it holds
-    :data:`MAX_COOKIES`, new ones: the cookies a site set first (its session, its browser check)
-    stay and are updated; a cookie the server expires is still removed."""
+class _CookieJar(http.cookiejar.CookieJar):
+    """The cookies servers set on one route, kept as the bytes they came as and within a
+    browser's bounds.
+
+    Bytes: httpx reads a header block that is not UTF-8 (a GBK cookie value from an old ASP
+    site) as Latin-1 text, whose UTF-8 would be other bytes than the server set. So cookies are
+    taken from the raw header bytes (UTF-8, undecodable bytes as surrogates) and sent back as
+    exactly those bytes.
+
+    Bounds: a cookie over :data:`MAX_COOKIE_BYTES` is ignored, and once the jar holds
+    :data:`MAX_COOKIES`, so are new ones: the cookies a site set first (its session, its browser
+    check) stay and are updated; a cookie the server expires is still removed."""
 
     def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
         if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
@@ -273,9 +281,37 @@ class _BoundedJar(http.cookiejar.CookieJar):
             return
         super().set_cookie(cookie)
 
+    def keep(self, response: httpx.Response) -> None:
+        """Take the cookies ``response`` sets (its Set-Cookie headers)."""
+        values = [
+            value.decode("utf-8", "surrogateescape")
+            for name, value in response.headers.raw
+            if name.lower() == b"set-cookie"
+        ]
+        self.extract_cookies(_SetCookies(values), urllib.request.Request(str(response.url)))
 
-def _cookies() -> httpx.Cookies:
-    return httpx.Cookies(_BoundedJar())
+    def header(self, url: str) -> bytes | None:
+        """The Cookie header for a request to ``url``, if any cookie goes with it."""
+        if not len(self):
+            return None
+        probe = urllib.request.Request(url)
+        self.add_cookie_header(probe)
+        value = probe.get_header("Cookie")
+        return value.encode("utf-8", "surrogateescape") if value else None
+
+
+class _SetCookies:
+    """A response as :meth:`http.cookiejar.CookieJar.extract_cookies` reads it: its
+    Set-Cookie headers (``response.info().get_all(name, default)``)."""
+
+    def __init__(self, values: list[str]) -> None:
+        self._values = values
+
+    def info(self) -> _SetCookies:
+        return self
+
+    def get_all(self, name: str, default: list[str]) -> list[str]:
+        return self._values if name.lower() == "set-cookie" else default
 
 
 @dataclass
@@ -283,27 +319,23 @@ class _Route:
     """The way to one host (through one proxy): its transport and the cookies it set."""
 
     transport: httpx.AsyncBaseTransport
-    cookies: httpx.Cookies = field(default_factory=_cookies)
+    cookies: _CookieJar = field(default_factory=_CookieJar)
 
 
 def _header_items(
-    headers: dict[str, str], cookies: httpx.Cookies, url: str
+    headers: dict[str, str], cookies: _CookieJar, url: str
 ) -> list[tuple[str, str | bytes]]:
     """``headers`` and, unless the source sends a Cookie header of its own, the cookies servers
     set on this route for ``url``. A value that is not ASCII goes as its UTF-8 bytes, as a
-    browser sends it back: a server that set a cookie with a Chinese value, or an ETag or
-    Last-Modified in Chinese (echoed in If-None-Match, If-Modified-Since), gets its own bytes,
-    where httpx would raise UnicodeEncodeError and fail every later request to the host (or,
-    for a stored validator, every later run)."""
+    browser sends it back: an ETag or Last-Modified in Chinese (echoed in If-None-Match,
+    If-Modified-Since) gets its own bytes, where httpx would raise UnicodeEncodeError and fail
+    every later request to the host (for a stored validator, every later run)."""
     items: list[tuple[str, str | bytes]] = [
         (name, value if value.isascii() else value.encode("utf-8"))
         for name, value in headers.items()
     ]
-    if cookies.jar and not any(name.lower() == "cookie" for name in headers):
-        probe = urllib.request.Request(url)
-        cookies.jar.add_cookie_header(probe)
-        if value := probe.get_header("Cookie"):
-            items.append(("Cookie", value.encode("utf-8")))
+    if not any(name.lower() == "cookie" for name in headers) and (cookie := cookies.header(url)):
+        items.append(("Cookie", cookie))
     return items
 
 
@@ -733,7 +765,7 @@ class Fetcher:
             try:
                 latency = time.monotonic() - sent
                 if "set-cookie" in response.headers:
-                    route.cookies.extract_cookies(response)
+                    route.cookies.keep(response)
                 self._check_peer(response, current, settings, proxy)
                 if response.is_redirect and "location" in response.headers:
                     if self._archive is not None:

@@ -292,6 +292,9 @@ class _Handler(BaseHTTPRequestHandler):
             name, value = next(iter(query.items()))
             cookie = f"{name}={value[0]}; Path=/".encode().decode("latin-1")  # raw UTF-8 bytes
             return self.send(200, _article(4), Set_Cookie=cookie)
+        if path == "/set-cookie-gbk":  # a cookie whose value is raw GBK bytes (an old ASP site)
+            cookie = "city=青岛; Path=/".encode("gbk").decode("latin-1")
+            return self.send(200, _article(4), Set_Cookie=cookie)
         if path == "/cookie-per-page":  # ?n=K: a new cookie on every page, nginx's header limit
             if len(self.headers.get("Cookie") or "") > 8192:
                 return self.send(400, b"<h1>400 Request Header Or Cookie Too Large</h1>")
