@@ -6,8 +6,10 @@ shared pool, and sends to it directly: redirects, decompression and limits are d
 ``httpx.AsyncClient`` above it would only add its request merging and cookie bookkeeping (a
 seventh of the crawl's own CPU in the benchmark). Per host and proxy it also keeps the cookies
 servers set, sent back with later requests as a client would, at most :data:`MAX_COOKIES` of
-them and none over :data:`MAX_COOKIE_BYTES` (a browser's bounds). Per host a :class:`_Slot` bounds
-concurrency, spaces requests, backs off after 429/503 and holds the host's parsed robots.txt.
+them and none over :data:`MAX_COOKIE_BYTES` (a browser's bounds). A host's connections unused
+for :data:`IDLE_ROUTE_SECONDS` are closed, so that a crawl over many hosts does not hold a socket
+for each until it ends. Per host a :class:`_Slot` bounds concurrency, spaces requests, backs
+off after 429/503 and holds the host's parsed robots.txt.
 The slots live in a :class:`HostStates`, which a long-running process (the daemon, a
 distributed worker) keeps across its crawl passes: robots.txt is then read once per
 :data:`ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and concurrency
@@ -67,6 +69,7 @@ __all__ = [
 ]
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import http.cookiejar
@@ -75,7 +78,7 @@ import socket
 import ssl
 import time
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -110,6 +113,7 @@ MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
 MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 MAX_CRAWL_DELAY = 60.0
+IDLE_ROUTE_SECONDS = 30.0  # a host's connections unused this long are closed
 # Cookies kept per host: past these a site that sets a new cookie on every page (a visit
 # counter per article, say) would grow the Cookie header until the server refuses every request
 # with 400 (nginx's default header buffer is 8 KB). Browsers keep some 50-180 per site and drop a
@@ -316,10 +320,24 @@ class _SetCookies:
 
 @dataclass
 class _Route:
-    """The way to one host (through one proxy): its transport and the cookies it set."""
+    """The way to one host (through one proxy): its transport (None once closed for idleness,
+    see :meth:`Fetcher._close_idle`; a new one is made when the host is asked again) and the
+    cookies it set, which outlive its transports."""
 
-    transport: httpx.AsyncBaseTransport
+    transport: httpx.AsyncBaseTransport | None
     cookies: _CookieJar = field(default_factory=_CookieJar)
+    busy: int = 0  # exchanges under way
+    used: float = field(default_factory=time.monotonic)  # when the last one ended
+
+    @contextlib.contextmanager
+    def in_use(self) -> Iterator[httpx.AsyncBaseTransport]:
+        assert self.transport is not None
+        self.busy += 1
+        try:
+            yield self.transport
+        finally:
+            self.busy -= 1
+            self.used = time.monotonic()
 
 
 def _header_items(
@@ -464,6 +482,7 @@ class Fetcher:
         # One TLS context for every route: building one loads the CA bundle (~50 ms of CPU),
         # which per host would cost seconds on a crawl of a few dozen sites.
         self._tls: ssl.SSLContext | None = None
+        self._next_sweep = time.monotonic() + IDLE_ROUTE_SECONDS / 2  # see _close_idle
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -474,7 +493,7 @@ class Fetcher:
     async def aclose(self) -> None:
         self._closed = True
         routes, self._routes = list(self._routes.values()), {}
-        transports = {id(route.transport): route.transport for route in routes}
+        transports = {id(r.transport): r.transport for r in routes if r.transport is not None}
         for transport in transports.values():
             await transport.aclose()
 
@@ -654,22 +673,43 @@ class Fetcher:
         key = (host, proxy)
         route = self._routes.get(key)
         if route is None:
-            if self._transport is not None:
-                route = _Route(self._transport)
-            else:
-                if self._tls is None:
-                    self._tls = httpx.create_ssl_context()
-                limits = httpx.Limits(
-                    max_connections=settings.per_host_concurrency + 1,
-                    max_keepalive_connections=settings.per_host_concurrency + 1,
-                )
-                network = httpx.AsyncHTTPTransport(
-                    http2=True, verify=self._tls, limits=limits, proxy=proxy, trust_env=False
-                )
-                use_asyncio(network)  # a sixth less CPU than httpcore's anyio streams
-                route = _Route(network)
+            shared = self._transport
+            route = _Route(shared if shared is not None else self._network(settings, proxy))
             self._routes[key] = route
+        elif route.transport is None:
+            route.transport = self._network(settings, proxy)
         return route
+
+    def _network(self, settings: FetchSettings, proxy: str | None) -> httpx.AsyncBaseTransport:
+        """A connection pool for one host (through ``proxy``)."""
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context()
+        limits = httpx.Limits(
+            max_connections=settings.per_host_concurrency + 1,
+            max_keepalive_connections=settings.per_host_concurrency + 1,
+        )
+        network = httpx.AsyncHTTPTransport(
+            http2=True, verify=self._tls, limits=limits, proxy=proxy, trust_env=False
+        )
+        use_asyncio(network)  # a sixth less CPU than httpcore's anyio streams
+        return network
+
+    async def _close_idle(self) -> None:
+        """Close the connection pools of hosts not asked for :data:`IDLE_ROUTE_SECONDS`.
+        httpcore closes a pool's expired connections only when that pool is used again, so a
+        crawl that touches hundreds of hosts (articles linked elsewhere, redirects) would hold
+        a socket open for each until it ends, and could run out of file descriptors (1,024 by
+        default for a systemd service). Nothing is lost: an idle connection is not reused after
+        5 s anyway (httpcore's keep-alive expiry), and the host's cookies stay."""
+        now = time.monotonic()
+        if self._transport is not None or now < self._next_sweep:
+            return
+        self._next_sweep = now + IDLE_ROUTE_SECONDS / 2
+        for route in list(self._routes.values()):
+            if route.transport is None or route.busy or now - route.used < IDLE_ROUTE_SECONDS:
+                continue
+            transport, route.transport = route.transport, None
+            await transport.aclose()
 
     async def _request(
         self,
@@ -752,6 +792,7 @@ class Fetcher:
             if current != url:
                 _check_url(current, redirected_from=url)
             await self._guard(current, settings)
+            await self._close_idle()
             route = self._route(_slot_key(current), settings, proxy)
             request = httpx.Request(
                 "GET",
@@ -759,31 +800,32 @@ class Fetcher:
                 headers=_header_items(headers, route.cookies, current),
                 extensions={"timeout": _timeout(settings.timeout)},
             )
-            sent = time.monotonic()
-            response = await route.transport.handle_async_request(request)
-            response.request = request
-            try:
-                latency = time.monotonic() - sent
-                if "set-cookie" in response.headers:
-                    route.cookies.keep(response)
-                self._check_peer(response, current, settings, proxy)
-                if response.is_redirect and "location" in response.headers:
+            with route.in_use() as transport:
+                sent = time.monotonic()
+                response = await transport.handle_async_request(request)
+                response.request = request
+                try:
+                    latency = time.monotonic() - sent
+                    if "set-cookie" in response.headers:
+                        route.cookies.keep(response)
+                    self._check_peer(response, current, settings, proxy)
+                    if response.is_redirect and "location" in response.headers:
+                        if self._archive is not None:
+                            self._archive(response.request, response, b"")
+                        try:
+                            current = str(response.url.join(response.headers["location"]))
+                        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                            raise FetchError(
+                                f"unusable redirect Location {response.headers['location']!r}",
+                                url=url,
+                            ) from exc
+                        continue
+                    raw, content = await self._read(response, settings, current)
                     if self._archive is not None:
-                        self._archive(response.request, response, b"")
-                    try:
-                        current = str(response.url.join(response.headers["location"]))
-                    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-                        raise FetchError(
-                            f"unusable redirect Location {response.headers['location']!r}",
-                            url=url,
-                        ) from exc
-                    continue
-                raw, content = await self._read(response, settings, current)
-                if self._archive is not None:
-                    self._archive(response.request, response, raw)
-                return _Exchange(current, response, content, latency)
-            finally:
-                await response.aclose()
+                        self._archive(response.request, response, raw)
+                    return _Exchange(current, response, content, latency)
+                finally:
+                    await response.aclose()
         raise FetchError(f"more than {settings.max_redirects} redirects", url=url)
 
     async def _read(

@@ -513,6 +513,40 @@ async def test_a_cookie_the_server_expires_is_dropped_even_at_the_bound() -> Non
     assert b"c1=2" in (jar.header("http://127.0.0.2/") or b"")
 
 
+def _open_connections_to(ports: set[int]) -> int:
+    """Established TCP connections to any of ``ports`` (from /proc/net/tcp: the client side
+    of each, as the servers listen on these ports)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote_port, state = int(fields[2].split(":")[1], 16), fields[3]
+        count += remote_port in ports and state == "01"
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="counts connections in /proc")
+async def test_connections_to_hosts_left_idle_are_closed_and_cookies_stay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the sweep every host the crawl touched keeps a socket open until the fetcher
+    closes: a crawl over hundreds of hosts runs out of file descriptors."""
+    monkeypatch.setattr(fetch_module, "IDLE_ROUTE_SECONDS", 1.0)
+    sites = [FaultServer(f"127.0.0.{n}") for n in range(2, 32)]
+    with serving(*sites):
+        ports = {site.port for site in sites}
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            await fetcher.get(sites[0].url("/set-cookie?session=xyz"))
+            await asyncio.gather(*(fetcher.get(site.page_url(1)) for site in sites[1:]))
+            busy = _open_connections_to(ports)
+            await asyncio.sleep(1.2)
+            echoed = await fetcher.get(sites[0].url("/echo"))
+            await asyncio.sleep(0.05)
+            after = _open_connections_to(ports)
+    assert busy >= len(sites)
+    assert after <= 2  # the host just asked again (and at most one other still closing)
+    assert json.loads(echoed.content)["Cookie"] == "session=xyz"
+
+
 async def test_requests_can_go_through_a_proxy() -> None:
     site = FaultServer("127.0.0.2")
     proxy = ForwardProxy("127.0.0.9")
