@@ -13,7 +13,8 @@ off after 429/503 and holds the host's parsed robots.txt.
 The slots live in a :class:`HostStates`, which a long-running process (the daemon, a
 distributed worker) keeps across its crawl passes: robots.txt is then read once per
 :data:`ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and concurrency
-bound hold across passes (concurrent ones included), not only within one.
+bound hold across passes (concurrent ones included), not only within one. A host no request
+asked for in :data:`SLOT_IDLE_SECONDS` (a day) is dropped from it.
 
 Politeness, per host (``host:port``):
 
@@ -114,6 +115,8 @@ MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests ins
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 MAX_CRAWL_DELAY = 60.0
 IDLE_ROUTE_SECONDS = 30.0  # a host's connections unused this long are closed
+SLOT_IDLE_SECONDS = ROBOTS_TTL  # a host's politeness state unused this long is dropped
+SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
 # Cookies kept per host: past these a site that sets a new cookie on every page (a visit
 # counter per article, say) would grow the Cookie header until the server refuses every request
 # with 400 (nginx's default header buffer is 8 KB). Browsers keep some 50-180 per site and drop a
@@ -201,6 +204,7 @@ class _Slot:
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     crawl_delay: float = 0.0
     retune: bool = False  # take concurrency and floor afresh from the next request's settings
+    used: float = field(default_factory=time.monotonic)  # when a request last asked for it
 
     def __post_init__(self) -> None:
         self.delay = max(self.delay, self.floor)
@@ -222,6 +226,7 @@ class HostStates:
     def __init__(self) -> None:
         self._slots: dict[str, _Slot] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._next_sweep = time.monotonic() + SLOT_SWEEP_SECONDS
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -242,6 +247,9 @@ class HostStates:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._slots, self._loop = {}, loop
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._forget_idle(now)
         slot = self._slots.get(host)
         if slot is None:
             slot = _Slot(
@@ -261,7 +269,18 @@ class HostStates:
         elif settings.per_host_delay > slot.floor:
             slot.floor = settings.per_host_delay
             slot.delay = max(slot.delay, slot.floor)
+        slot.used = now
         return slot
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the slots of hosts no request asked for in :data:`SLOT_IDLE_SECONDS`: a daemon
+        that runs for months meets hosts it never sees again (articles linked elsewhere,
+        redirects), and each slot holds a parsed robots.txt. Such a slot's robots.txt has
+        expired and its back-off has passed; a later request starts the host afresh."""
+        self._next_sweep = now + SLOT_SWEEP_SECONDS
+        for host, slot in list(self._slots.items()):
+            if now - slot.used > SLOT_IDLE_SECONDS and now >= slot.next_at:
+                del self._slots[host]
 
 
 class _CookieJar(http.cookiejar.CookieJar):

@@ -253,6 +253,29 @@ async def test_fetchers_sharing_host_states_carry_robots_and_back_off_across_pas
     assert len(hosts) == 2
 
 
+async def test_hosts_left_alone_for_a_day_are_forgotten_and_start_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A daemon's HostStates would otherwise keep every host it ever met, each with its parsed
+    robots.txt, for as long as it runs. A host still backed off is kept."""
+    monkeypatch.setattr(fetch_module, "SLOT_IDLE_SECONDS", 0.5)  # a day, in the daemon
+    monkeypatch.setattr(fetch_module, "SLOT_SWEEP_SECONDS", 0.0)
+    old, busy = FaultServer("127.0.0.2"), FaultServer("127.0.0.3", retry_after="3000")
+    recent = FaultServer("127.0.0.4")
+    hosts = HostStates()
+    with serving(old, busy, recent):
+        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+            await fetcher.get(old.page_url(0))
+            with pytest.raises(HTTPStatusError):
+                await fetcher.get(busy.url("/429"))
+            await asyncio.sleep(0.7)
+            await fetcher.get(recent.page_url(0))
+            assert hosts.get(old.base.removeprefix("http://")) is None
+            assert len(hosts) == 2  # the backed-off host and the one just asked
+            await fetcher.get(old.page_url(1))
+    assert old.paths().count("/robots.txt") == 2  # started afresh
+
+
 async def test_a_config_reload_retunes_each_hosts_bound_and_floor_but_keeps_robots() -> None:
     hosts = HostStates()
     slot = hosts.slot("a.example:8080", settings(per_host_concurrency=2, per_host_delay=2.0))
