@@ -31,10 +31,10 @@ Politeness, per host (``host:port``):
   5 s) without one); other hosts are unaffected. A host that asks for more than
   :data:`MAX_POLITE_WAIT` seconds is not waited for: its requests fail at once with a
   :class:`~crawler.errors.FetchError` saying so, and the next run tries again;
-* robots.txt (protego) is read once per host and trusted for :data:`ROBOTS_TTL`; a 4xx (not 429)
-  means "everything allowed", a 5xx, 429, timeout or network error means "try later"
-  (:class:`~crawler.errors.RobotsUnavailable` for every URL on the host for
-  :data:`ROBOTS_RETRY` seconds).
+* robots.txt (protego; its first :data:`ROBOTS_MAX_BYTES`) is read once per host and trusted for
+  :data:`ROBOTS_TTL`; a 4xx (not 429) means "everything allowed", a 5xx, 429, timeout or network
+  error means "try later" (:class:`~crawler.errors.RobotsUnavailable` for every URL on the host
+  for :data:`ROBOTS_RETRY` seconds).
 
 Robustness: each request has a total deadline (``timeout``, slow-drip bodies included); at most
 ``max_redirects`` hops, loops included; bodies are read raw and decompressed here
@@ -80,7 +80,7 @@ import ssl
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -110,6 +110,7 @@ ArchiveHook = Callable[[httpx.Request, httpx.Response, bytes], None]
 
 ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
 ROBOTS_RETRY = 600.0  # seconds before retrying an unreadable robots.txt
+ROBOTS_MAX_BYTES = 500 * 1024  # how much of a robots.txt is read (RFC 9309 section 2.5)
 MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
 MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
@@ -417,6 +418,16 @@ def _check_url(url: str, *, redirected_from: str | None = None) -> None:
         raise FetchError(f"redirect to an unusable URL {url!r}: {problem}", url=redirected_from)
 
 
+def _robots_text(result: FetchResult) -> str:
+    """robots.txt as text, to its last whole line within :data:`ROBOTS_MAX_BYTES`: RFC 9309
+    lets a crawler stop there (Google does), and parsing megabytes of it (an HTML page served as
+    robots.txt, say) would only cost time."""
+    content = result.content
+    if len(content) > ROBOTS_MAX_BYTES:
+        content = content[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]
+    return replace(result, content=content).decode().text
+
+
 def _slot_key(url: str) -> str:
     """Politeness is per server: host, plus the port when it is not the scheme's default."""
     parts = urlsplit(url)
@@ -634,7 +645,7 @@ class Fetcher:
             slot.robots_until = time.monotonic() + ROBOTS_RETRY
             return
         try:
-            slot.robots = Protego.parse(result.decode().text)
+            slot.robots = Protego.parse(_robots_text(result))
             delay = slot.robots.crawl_delay(agent)
         except Exception as exc:  # protego on hostile input: treat as unreadable
             slot.robots, slot.robots_error = None, f"unparsable robots.txt: {exc}"

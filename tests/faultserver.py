@@ -134,7 +134,8 @@ def _article(n: int, charset: str = "utf-8") -> bytes:
 
 @dataclass
 class FaultServer:
-    """One misbehaving site; ``robots`` is one of ok, 404, 503, timeout, crawl-delay, disallow."""
+    """One misbehaving site; ``robots`` is one of ok, 404, 503, timeout, crawl-delay, disallow,
+    huge."""
 
     address: str = "127.0.0.2"
     pages: int = 5
@@ -331,6 +332,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, body.encode(), Content_Type="text/plain")
         if site.robots == "disallow":
             return self.send(200, b"User-agent: *\nDisallow: /\n", Content_Type="text/plain")
+        if site.robots == "huge":  # 600 KB, its last rule past the 500 KiB a crawler reads
+            filler = b"# " + b"x" * 97 + b"\n"
+            body = b"User-agent: *\nDisallow: /private/\n" + filler * 6000 + b"Disallow: /\n"
+            return self.send(200, body, Content_Type="text/plain")
         return self.send(200, b"User-agent: *\nDisallow: /private/\n", Content_Type="text/plain")
 
 

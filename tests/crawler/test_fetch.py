@@ -343,6 +343,18 @@ async def test_robots_disallow_all_fetches_nothing_else() -> None:
     assert site.paths() == ["/robots.txt"]
 
 
+async def test_robots_txt_is_read_to_500_kib_as_rfc_9309_allows() -> None:
+    """What lies past the limit is not parsed (a rule there included), the rules before it are;
+    a robots.txt that size is not an error that would stop the host."""
+    site = FaultServer("127.0.0.2", robots="huge")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            page = await fetcher.get(site.page_url(0))
+            with pytest.raises(RobotsDisallowed):
+                await fetcher.get(site.url("/private/a.html"))
+    assert page.status == 200
+
+
 @pytest.mark.parametrize("path", ["/429", "/503"])
 async def test_retry_after_backs_off_that_host_only(path: str) -> None:
     busy, other = FaultServer("127.0.0.2", retry_after="1"), FaultServer("127.0.0.3")
