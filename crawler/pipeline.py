@@ -34,7 +34,7 @@ from crawler.config import Config, Source
 from crawler.db import Database
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.encoding import SiteCharsets
-from crawler.errors import CrawlError, RobotsDisallowed
+from crawler.errors import CrawlError, DiscoverError, RobotsDisallowed
 from crawler.fetch import (
     ArchiveHook,
     Fetcher,
@@ -389,7 +389,10 @@ class Crawler:
         try:
             await self.stages.room()
             result = await self._get(report, source, link.url)
-            final_key = canonical_url(result.final_url)
+            try:
+                final_key = canonical_url(result.final_url)
+            except ValueError as exc:  # redirected to a URL with no canonical form to store
+                raise DiscoverError(f"unusable URL: {exc}", url=result.final_url) from exc
             if final_key != key and self.store.known([final_key]):
                 report.known += 1
                 return

@@ -15,7 +15,14 @@ authority.
 
 from __future__ import annotations
 
-__all__ = ["TRACKING_PARAMS", "canonical_url", "host_of", "is_http_url", "url_problem"]
+__all__ = [
+    "MAX_URL_LENGTH",
+    "TRACKING_PARAMS",
+    "canonical_url",
+    "host_of",
+    "is_http_url",
+    "url_problem",
+]
 
 import functools
 import re
@@ -61,6 +68,11 @@ TRACKING_PARAMS = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hmsr")
 
+# The longest URL fetched or stored, canonical form included (the sitemap protocol's bound;
+# Scrapy's is 2,083). Longer ones are session or tracking debris, and PostgreSQL cannot index an
+# incompressible key of much more than 2,700 bytes: the article would fail on every run.
+MAX_URL_LENGTH = 2048
+
 
 def is_http_url(url: str) -> bool:
     """An http(s) URL with a host and a port that can be read (see :func:`url_problem`)."""
@@ -70,7 +82,9 @@ def is_http_url(url: str) -> bool:
 def url_problem(url: str) -> str | None:
     """Why no request can go to ``url``, or None for an http(s) URL with a host and a port that
     can be read: not "http://[::1/a" (an unclosed IPv6 bracket), "http://a.cn:99999/" (which
-    canonical_url would refuse), mailto: or file:."""
+    canonical_url would refuse), mailto: or file:, nor one over :data:`MAX_URL_LENGTH`."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"longer than {MAX_URL_LENGTH:,} characters"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError when unreadable or out of range)
@@ -221,9 +235,14 @@ def _canonical_fast(url: str) -> str | None:
 # with the fast path a miss costs microseconds, and 65,536 entries held some 12-18 MB for good.
 @functools.lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
-    """The canonical form of an absolute http(s) URL."""
+    """The canonical form of an absolute http(s) URL. ValueError when there is none, or when it
+    is longer than :data:`MAX_URL_LENGTH` (percent-encoding makes a Chinese path nine times
+    longer)."""
     fast = _canonical_fast(url)
-    return fast if fast is not None else _canonical_full(url)
+    canonical = fast if fast is not None else _canonical_full(url)
+    if len(canonical) > MAX_URL_LENGTH:
+        raise ValueError(f"its canonical form is longer than {MAX_URL_LENGTH:,} characters")
+    return canonical
 
 
 def host_of(url: str) -> str:

@@ -293,6 +293,8 @@ class _Handler(BaseHTTPRequestHandler):
             name, value = next(iter(query.items()))
             cookie = f"{name}={value[0]}; Path=/".encode().decode("latin-1")  # raw UTF-8 bytes
             return self.send(200, _article(4), Set_Cookie=cookie)
+        if path == "/set-big-cookie":  # one cookie of 5,000 bytes, over a browser's 4 KB
+            return self.send(200, _article(4), Set_Cookie=f"huge={'y' * 5000}; Path=/")
         if path == "/set-cookie-gbk":  # a cookie whose value is raw GBK bytes (an old ASP site)
             cookie = "city=青岛; Path=/".encode("gbk").decode("latin-1")
             return self.send(200, _article(4), Set_Cookie=cookie)

@@ -305,6 +305,50 @@ async def test_cache_hints_and_retention(tmp_path: Path, database_url: str) -> N
     db.dispose()
 
 
+async def test_links_too_long_to_key_are_left_out_and_the_rest_stored(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A link over 2,048 characters is not a link; a Chinese path of 300 characters is, but
+    percent-encoded it is too long to key: PostgreSQL cannot index it, so the article would fail
+    on every run. Each is left out, and the source's other article is stored."""
+    import httpx
+
+    page = (
+        "<html><head><title>青岛市党政考察团赴深圳考察学习</title></head><body><div class='article'>"
+        + "<p>5月11日，青岛市党政考察团赴深圳考察学习智慧城市建设的经验做法，双方深入交流。</p>" * 5
+        + "</div></body></html>"
+    )
+    chinese = "https://long.example/" + "青岛" * 150 + ".html"
+    links = ["https://long.example/a.html", "https://long.example/?s=" + "x" * 3000, chinese]
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        + "".join(f"<item><title>考察{n}</title><link>{u}</link></item>" for n, u in enumerate(links))
+        + "</channel></rss>"
+    )
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/feed.xml":
+            return httpx.Response(200, text=feed)
+        return httpx.Response(200, html=page)
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "citydigest.yaml").write_text(f"database: {database_url}\n")
+    (folder / "sources.yaml").write_text(
+        "sources:\n  - id: long\n    name: l\n    feed: https://long.example/feed.xml\n"
+    )
+    db = Database(database_url, upgrade=True)
+    summary = await crawl(load_config(folder), db, transport=httpx.MockTransport(handler))
+    assert [url for _, url, _ in stored(db)] == ["https://long.example/a.html"]
+    assert seen == ["/robots.txt", "/feed.xml", "/a.html"]
+    report = summary.reports[0]
+    assert summary.ok and report.new == 1
+    assert any("canonical form is longer than 2,048" in e for e in report.errors)
+    db.dispose()
+
+
 async def test_policy_and_its_interpretation_are_linked(tmp_path: Path, database_url: str) -> None:
     import httpx
 

@@ -26,7 +26,6 @@ from crawler.errors import (
     RobotsUnavailable,
 )
 from crawler.fetch import (
-    MAX_COOKIE_BYTES,
     MAX_COOKIES,
     Fetcher,
     FetchRecord,
@@ -523,7 +522,7 @@ async def test_a_site_setting_a_cookie_on_every_page_is_kept_within_a_browsers_b
     with serving(site):
         async with Fetcher(settings(), user_agent=UA) as fetcher:
             await fetcher.get(site.url("/set-cookie?session=xyz"))
-            await fetcher.get(site.url(f"/set-cookie?huge={'y' * MAX_COOKIE_BYTES}"))
+            await fetcher.get(site.url("/set-big-cookie"))
             pages = [await fetcher.get(site.url(f"/cookie-per-page?n={n}")) for n in range(150)]
             echoed = await fetcher.get(site.url("/echo"))
     assert all(page.status == 200 for page in pages)

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.urls import _canonical_fast, _canonical_full, canonical_url
+from crawler.urls import (
+    MAX_URL_LENGTH,
+    _canonical_fast,
+    _canonical_full,
+    canonical_url,
+    url_problem,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,3 +123,15 @@ def test_a_host_idna_refuses_still_has_a_canonical_form(url: str) -> None:
     key = canonical_url(url)
     assert key.startswith("http://") and "utm_source" not in key
     assert canonical_url(key) == key
+
+
+def test_urls_past_the_length_bound_are_refused_and_have_no_canonical_form() -> None:
+    near = "https://www.gov.cn/a?id=" + "7" * (MAX_URL_LENGTH - 24)
+    assert len(near) == MAX_URL_LENGTH
+    assert url_problem(near) is None and canonical_url(near) == near
+    assert url_problem(near + "7") == f"longer than {MAX_URL_LENGTH:,} characters"
+    # 300 Chinese characters pass as a link; percent-encoded they are 2,700 characters.
+    chinese = "https://www.gov.cn/" + "青岛" * 150 + ".html"
+    assert url_problem(chinese) is None
+    with pytest.raises(ValueError, match="canonical form is longer"):
+        canonical_url(chinese)
