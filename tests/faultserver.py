@@ -258,6 +258,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(302, Location=f"/chain/{n - 1}" if n > 0 else "/page/0.html")
         if path == "/to":
             return self.send(302, Location=query["url"][0])
+        if path == "/meta-to":  # ?url=…&delay=…: a redirect stub, by <meta http-equiv="refresh">
+            delay, target = query.get("delay", ["0"])[0], query["url"][0]
+            head = f'<meta http-equiv="Refresh" content="{delay}; URL={target}">'
+            return self.send(200, f"<html><head>{head}</head><body>正在跳转</body></html>".encode())
+        if path.startswith("/meta-loop/"):
+            target = "/meta-loop/b" if path == "/meta-loop/a" else "/meta-loop/a"
+            head = f'<meta http-equiv="refresh" content="0;url={target}">'
+            return self.send(200, f"<html><head>{head}</head></html>".encode())
         if path == "/gzip-bomb":
             return self.send(200, bomb("gzip", site.bomb_size), Content_Encoding="gzip")
         if path == "/br-bomb":

@@ -131,6 +131,38 @@ async def test_redirects_are_followed(sites: list[Site]) -> None:
     assert result.url == f"{sites[0].base}/redirect/4"
 
 
+async def test_a_meta_refresh_stub_is_followed_like_a_redirect() -> None:
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            stub = site.url("/meta-to?url=/page/2.html")
+            followed = await fetcher.get(stub)
+            elsewhere = await fetcher.get(site.url(f"/meta-to?url={quote(site.page_url(3))}"))
+            with pytest.raises(FetchError, match="redirect loop"):
+                await fetcher.get(site.url("/meta-loop/a"))
+            with pytest.raises(FetchError, match="more than 0 redirects"):
+                await fetcher.get(stub, settings=settings(max_redirects=0))
+    assert followed.url == stub and followed.final_url == site.page_url(2)
+    assert b"<h1>" in followed.content and "正在跳转" not in followed.decode().text
+    assert elsewhere.final_url == site.page_url(3)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "url=/page/2.html&delay=300",  # a page that reloads itself now and then, not a stub
+        "url=javascript:location.reload()",
+        "url=mailto:editor@example.cn",
+    ],
+)
+async def test_a_meta_refresh_that_is_no_redirect_leaves_the_page_as_it_is(query: str) -> None:
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            page = await fetcher.get(site.url(f"/meta-to?{query}"))
+    assert page.final_url == page.url and "正在跳转" in page.decode().text
+
+
 @pytest.mark.parametrize(("path", "status"), [("/missing", 404), ("/error", 500)])
 async def test_http_errors(sites: list[Site], path: str, status: int) -> None:
     records: list[FetchRecord] = []
