@@ -34,7 +34,9 @@ Politeness, per host (``host:port``):
 * robots.txt (protego; its first :data:`ROBOTS_MAX_BYTES`) is read once per host and trusted for
   :data:`ROBOTS_TTL`; a 4xx (not 429) means "everything allowed", a 5xx, 429, timeout or network
   error means "try later" (:class:`~crawler.errors.RobotsUnavailable` for every URL on the host
-  for :data:`ROBOTS_RETRY` seconds).
+  for :data:`ROBOTS_RETRY` seconds);
+* a redirect hop is held to the robots.txt of where it leads and, on another host, to that
+  host's spacing (:meth:`Fetcher._hop`).
 
 Robustness: each request has a total deadline (``timeout``, slow-drip bodies included); at most
 ``max_redirects`` hops, loops included (an HTML redirect stub's ``<meta http-equiv="refresh">``
@@ -80,7 +82,7 @@ import socket
 import ssl
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -628,11 +630,16 @@ class Fetcher:
         user_agent: str | None,
         proxy: str | None,
         headers: Mapping[str, str] | None = None,
+        *,
+        bounded: bool = True,
     ) -> None:
+        """Raise unless robots.txt lets ``url`` be fetched, reading it first when it is not
+        known or has expired; ``bounded``: that read takes a place in the host's concurrency
+        bound (not for a redirect hop, whose request holds its first host's place already)."""
         agent = user_agent or self.user_agent
         async with slot.robots_lock:
             if time.monotonic() >= slot.robots_until:
-                await self._load_robots(url, slot, settings, agent, proxy, headers)
+                await self._load_robots(url, slot, settings, agent, proxy, headers, bounded)
         if slot.robots_error:
             raise RobotsUnavailable(
                 f"robots.txt unavailable, try later: {slot.robots_error}", url=url
@@ -648,6 +655,7 @@ class Fetcher:
         agent: str,
         proxy: str | None,
         headers: Mapping[str, str] | None,
+        bounded: bool,
     ) -> None:
         """Read robots.txt with the source's headers and cookies too: a site whose browser
         check refuses bare requests would otherwise answer 403, which reads as "no robots.txt"."""
@@ -655,10 +663,18 @@ class Fetcher:
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         slot.robots, slot.robots_error, slot.crawl_delay = None, None, 0.0
         try:
-            async with slot.semaphore:
+            async with slot.semaphore if bounded else contextlib.nullcontext():
                 await self._wait_turn(slot, robots_url)
                 result = await self._request(
-                    robots_url, settings, None, headers, agent, proxy, slot, allow_empty=True
+                    robots_url,
+                    settings,
+                    None,
+                    headers,
+                    agent,
+                    proxy,
+                    slot,
+                    allow_empty=True,
+                    robots_txt=True,
                 )
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
@@ -779,7 +795,11 @@ class Fetcher:
         slot: _Slot,
         *,
         allow_empty: bool = False,
+        robots_txt: bool = False,
     ) -> FetchResult:
+        """One GET of ``url`` and its redirect hops. A hop is a request like any (see
+        :meth:`_hop`), except while reading a robots.txt (``robots_txt``), whose own redirects
+        (http to https, say) must not wait for the robots.txt being read."""
         if self._closed:
             raise FetchError("the fetcher is closed", url=url)
         headers = {
@@ -793,10 +813,19 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        on_hop = None
+        if not robots_txt:
+            on_hop = functools.partial(
+                self._hop,
+                settings=settings,
+                user_agent=user_agent,
+                proxy=proxy,
+                headers=extra_headers,
+            )
         started = time.monotonic()
         try:
             async with asyncio.timeout(settings.timeout):
-                exchange = await self._follow(url, settings, headers, proxy)
+                exchange = await self._follow(url, settings, headers, proxy, on_hop)
         except TimeoutError as exc:
             slot.throttle(settings.timeout, ok=False)
             raise FetchTimeout(
@@ -839,8 +868,9 @@ class Fetcher:
         settings: FetchSettings,
         headers: dict[str, str],
         proxy: str | None,
+        on_hop: Callable[[str, str, str], Awaitable[None]] | None,
     ) -> _Exchange:
-        current = url
+        current = previous = url
         seen: set[str] = set()
         for _hop in range(settings.max_redirects + 1):
             if current in seen:
@@ -848,6 +878,9 @@ class Fetcher:
             seen.add(current)
             if current != url:
                 _check_url(current, redirected_from=url)
+                if on_hop is not None:
+                    await on_hop(current, previous, url)
+            previous = current
             await self._guard(current, settings)
             await self._close_idle()
             route = self._route(_slot_key(current), settings, proxy)
@@ -887,6 +920,35 @@ class Fetcher:
                 finally:
                     await response.aclose()
         raise FetchError(f"more than {settings.max_redirects} redirects", url=url)
+
+    async def _hop(
+        self,
+        target: str,
+        previous: str,
+        url: str,
+        *,
+        settings: FetchSettings,
+        user_agent: str | None,
+        proxy: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> None:
+        """Before a redirect hop (an HTTP redirect or a meta refresh) from ``previous`` to
+        ``target``: the target's robots.txt is obeyed, as for any request (a redirect to a
+        disallowed path, or to a host that disallows us, is not followed), and on another host
+        that host's spacing is kept. Not its concurrency bound (nor for reading its robots.txt):
+        two hosts redirecting to each other would each hold their own and wait for the other's."""
+        slot = self._hosts.slot(_slot_key(target), settings)
+        if settings.obey_robots:
+            try:
+                await self._check_robots(
+                    target, slot, settings, user_agent, proxy, headers, bounded=False
+                )
+            except RobotsDisallowed as exc:
+                raise RobotsDisallowed(
+                    f"robots.txt disallows the redirect target {target}", url=url
+                ) from exc
+        if _slot_key(target) != _slot_key(previous):
+            await self._wait_turn(slot, target)
 
     async def _read(
         self, response: httpx.Response, settings: FetchSettings, url: str

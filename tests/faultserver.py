@@ -135,7 +135,7 @@ def _article(n: int, charset: str = "utf-8") -> bytes:
 @dataclass
 class FaultServer:
     """One misbehaving site; ``robots`` is one of ok, 404, 503, timeout, crawl-delay, disallow,
-    huge."""
+    huge, moved."""
 
     address: str = "127.0.0.2"
     pages: int = 5
@@ -212,6 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
     def route(self, site: FaultServer, path: str, query: dict[str, list[str]]) -> None:
         if path == "/robots.txt":
             return self.robots(site)
+        if path == "/static/robots.txt":
+            return self.send(200, b"User-agent: *\nDisallow: /private/\n", Content_Type="text/plain")
         if path == "/list.html":
             return self.send(200, site.list_page())
         if path.startswith("/page/") and path.endswith(".html"):
@@ -342,6 +344,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, body.encode(), Content_Type="text/plain")
         if site.robots == "disallow":
             return self.send(200, b"User-agent: *\nDisallow: /\n", Content_Type="text/plain")
+        if site.robots == "moved":  # robots.txt redirected (to https, or a CMS path, say)
+            return self.send(301, Location="/static/robots.txt")
         if site.robots == "huge":  # 600 KB, its last rule past the 500 KiB a crawler reads
             filler = b"# " + b"x" * 97 + b"\n"
             body = b"User-agent: *\nDisallow: /private/\n" + filler * 6000 + b"Disallow: /\n"

@@ -386,6 +386,35 @@ async def test_robots_txt_is_read_to_500_kib_as_rfc_9309_allows() -> None:
     assert page.status == 200
 
 
+async def test_a_redirect_hop_obeys_its_targets_robots_txt() -> None:
+    """A redirect (or a meta refresh) is a request like any: to a disallowed path, or to
+    another host that disallows it, it is not followed; that host's robots.txt is read first."""
+    site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
+    with serving(site, other):
+        async with Fetcher(settings(), user_agent=UA) as fetcher:
+            with pytest.raises(RobotsDisallowed, match=r"redirect target .*/private/a\.html"):
+                await fetcher.get(site.url("/to?url=/private/a.html"))
+            with pytest.raises(RobotsDisallowed, match="redirect target"):
+                await fetcher.get(site.url(f"/to?url={quote(other.url('/private/b.html'))}"))
+            with pytest.raises(RobotsDisallowed, match="redirect target"):
+                await fetcher.get(site.url("/meta-to?url=/private/c.html"))
+            allowed = await fetcher.get(site.url(f"/to?url={quote(other.page_url(1))}"))
+    assert allowed.final_url == other.page_url(1)
+    assert "/private/a.html" not in site.paths() and "/private/c.html" not in site.paths()
+    assert other.paths() == ["/robots.txt", "/page/1.html"]
+
+
+async def test_a_redirected_robots_txt_is_read_where_it_leads() -> None:
+    site = FaultServer("127.0.0.2", robots="moved")
+    with serving(site):
+        async with Fetcher(settings(timeout=3), user_agent=UA) as fetcher:
+            page = await fetcher.get(site.page_url(1))
+            with pytest.raises(RobotsDisallowed):
+                await fetcher.get(site.url("/private/a.html"))
+    assert page.status == 200
+    assert site.paths() == ["/robots.txt", "/static/robots.txt", "/page/1.html"]
+
+
 @pytest.mark.parametrize("path", ["/429", "/503"])
 async def test_retry_after_backs_off_that_host_only(path: str) -> None:
     busy, other = FaultServer("127.0.0.2", retry_after="1"), FaultServer("127.0.0.3")
