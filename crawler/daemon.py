@@ -38,7 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.config import Config, load_config
 from crawler.db import Database
 from crawler.errors import ConfigError
-from crawler.fetch import HostStates
+from crawler.hosts import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
 

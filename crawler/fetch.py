@@ -5,16 +5,15 @@ It keeps one httpx transport (a connection pool) per host and proxy, cheaper in 
 shared pool, and sends to it directly: redirects, decompression and limits are done here, so an
 ``httpx.AsyncClient`` above it would only add its request merging and cookie bookkeeping (a
 seventh of the crawl's own CPU in the benchmark). Per host and proxy it also keeps the cookies
-servers set, sent back with later requests as a client would, at most :data:`MAX_COOKIES` of
-them and none over :data:`MAX_COOKIE_BYTES` (a browser's bounds). A host's connections unused
-for :data:`IDLE_ROUTE_SECONDS` are closed, so that a crawl over many hosts does not hold a socket
-for each until it ends. Per host a :class:`_Slot` bounds concurrency, spaces requests, backs
-off after 429/503 and holds the host's parsed robots.txt.
-The slots live in a :class:`HostStates`, which a long-running process (the daemon, a
-distributed worker) keeps across its crawl passes: robots.txt is then read once per
-:data:`ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and concurrency
-bound hold across passes (concurrent ones included), not only within one. A host no request
-asked for in :data:`SLOT_IDLE_SECONDS` (a day) is dropped from it.
+servers set (:class:`~crawler.cookies.CookieJar`: as their bytes, within a browser's bounds),
+sent back with later requests as a client would. A host's connections unused for
+:data:`IDLE_ROUTE_SECONDS` are closed, so that a crawl over many hosts does not hold a socket for
+each until it ends. Per host a :class:`~crawler.hosts.Slot` bounds concurrency, spaces requests,
+backs off after 429/503 and holds the host's parsed robots.txt. The slots live in a
+:class:`~crawler.hosts.HostStates`, which a long-running process (the daemon, a distributed
+worker) keeps across its crawl passes: robots.txt is then read once per
+:data:`~crawler.hosts.ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay and
+concurrency bound hold across passes (concurrent ones included), not only within one.
 
 Politeness, per host (``host:port``):
 
@@ -62,12 +61,10 @@ from __future__ import annotations
 __all__ = [
     "MAX_POLITE_WAIT",
     "ROBOTS_RETRY",
-    "ROBOTS_TTL",
     "ArchiveHook",
     "FetchRecord",
     "FetchResult",
     "Fetcher",
-    "HostStates",
     "Validators",
     "cache_hint",
 ]
@@ -76,12 +73,10 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-import http.cookiejar
 import ipaddress
 import socket
 import ssl
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -93,6 +88,7 @@ from protego import Protego
 from w3lib.html import get_meta_refresh
 
 from crawler.config import FetchSettings
+from crawler.cookies import CookieJar
 from crawler.decompress import ACCEPT_ENCODING, CorruptBody, DecodedTooLarge, Decompressor
 from crawler.encoding import Decoded, decode_bytes
 from crawler.errors import (
@@ -104,6 +100,7 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
+from crawler.hosts import ROBOTS_TTL, HostStates, Slot, slot_key
 from crawler.sockets import use_asyncio
 from crawler.urls import url_problem
 
@@ -112,7 +109,6 @@ from crawler.urls import url_problem
 # transfer chunking removed; empty for redirects). The WARC writer's hook.
 ArchiveHook = Callable[[httpx.Request, httpx.Response, bytes], None]
 
-ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
 ROBOTS_RETRY = 600.0  # seconds before retrying an unreadable robots.txt
 ROBOTS_MAX_BYTES = 500 * 1024  # how much of a robots.txt is read (RFC 9309 section 2.5)
 # A <meta http-equiv="refresh"> within the first META_REFRESH_SNIFF bytes of an HTML page, to
@@ -122,17 +118,8 @@ META_REFRESH_SNIFF = 4096
 META_REFRESH_MAX_DELAY = 100.0
 MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
 MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
-MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 MAX_CRAWL_DELAY = 60.0
 IDLE_ROUTE_SECONDS = 30.0  # a host's connections unused this long are closed
-SLOT_IDLE_SECONDS = ROBOTS_TTL  # a host's politeness state unused this long is dropped
-SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
-# Cookies kept per host: past these a site that sets a new cookie on every page (a visit
-# counter per article, say) would grow the Cookie header until the server refuses every request
-# with 400 (nginx's default header buffer is 8 KB). Browsers keep some 50-180 per site and drop a
-# cookie over 4 KB.
-MAX_COOKIES = 50
-MAX_COOKIE_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -199,162 +186,13 @@ class FetchResult:
 
 
 @dataclass
-class _Slot:
-    """Politeness state of one host."""
-
-    concurrency: int
-    floor: float
-    semaphore: asyncio.Semaphore
-    delay: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_at: float = 0.0
-    robots: Protego | None = None
-    robots_error: str | None = None
-    robots_until: float = 0.0
-    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    crawl_delay: float = 0.0
-    retune: bool = False  # take concurrency and floor afresh from the next request's settings
-    used: float = field(default_factory=time.monotonic)  # when a request last asked for it
-
-    def __post_init__(self) -> None:
-        self.delay = max(self.delay, self.floor)
-
-    def throttle(self, latency: float, *, ok: bool) -> None:
-        """AutoThrottle: move the delay halfway towards latency / concurrency (module docstring)."""
-        target = latency / self.concurrency
-        new = min(max((self.delay + target) / 2, self.floor), MAX_THROTTLE_DELAY)
-        if ok or new > self.delay:
-            self.delay = new
-
-
-class HostStates:
-    """The politeness state of each host (:class:`_Slot`), shared by the fetchers that use it.
-
-    Its slots hold asyncio primitives, which belong to one event loop: used from another loop
-    (a new ``asyncio.run``), it starts afresh rather than fail."""
-
-    def __init__(self) -> None:
-        self._slots: dict[str, _Slot] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._next_sweep = time.monotonic() + SLOT_SWEEP_SECONDS
-
-    def __len__(self) -> int:
-        return len(self._slots)
-
-    def get(self, host: str) -> _Slot | None:
-        return self._slots.get(host)
-
-    def reconfigure(self) -> None:
-        """The fetch settings changed (a config reload): each host's concurrency bound and delay
-        floor are taken afresh from its next request's settings, a lower floor included (the
-        throttled delay then comes down with the responses). Robots.txt and back-off stay."""
-        for slot in self._slots.values():
-            slot.retune = True
-
-    def slot(self, host: str, settings: FetchSettings) -> _Slot:
-        """The host's slot, created with ``settings`` the first time; sources sharing a host
-        share its slot, and the most polite delay floor wins."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._slots, self._loop = {}, loop
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._forget_idle(now)
-        slot = self._slots.get(host)
-        if slot is None:
-            slot = _Slot(
-                concurrency=settings.per_host_concurrency,
-                floor=settings.per_host_delay,
-                semaphore=asyncio.Semaphore(settings.per_host_concurrency),
-            )
-            self._slots[host] = slot
-        elif slot.retune:
-            slot.retune = False
-            if settings.per_host_concurrency != slot.concurrency:
-                # Requests in flight release the old semaphore; new ones take the new bound.
-                slot.concurrency = settings.per_host_concurrency
-                slot.semaphore = asyncio.Semaphore(settings.per_host_concurrency)
-            slot.floor = settings.per_host_delay
-            slot.delay = max(slot.delay, slot.floor)
-        elif settings.per_host_delay > slot.floor:
-            slot.floor = settings.per_host_delay
-            slot.delay = max(slot.delay, slot.floor)
-        slot.used = now
-        return slot
-
-    def _forget_idle(self, now: float) -> None:
-        """Drop the slots of hosts no request asked for in :data:`SLOT_IDLE_SECONDS`: a daemon
-        that runs for months meets hosts it never sees again (articles linked elsewhere,
-        redirects), and each slot holds a parsed robots.txt. Such a slot's robots.txt has
-        expired and its back-off has passed; a later request starts the host afresh."""
-        self._next_sweep = now + SLOT_SWEEP_SECONDS
-        for host, slot in list(self._slots.items()):
-            if now - slot.used > SLOT_IDLE_SECONDS and now >= slot.next_at:
-                del self._slots[host]
-
-
-class _CookieJar(http.cookiejar.CookieJar):
-    """The cookies servers set on one route, kept as the bytes they came as and within a
-    browser's bounds.
-
-    Bytes: httpx reads a header block that is not UTF-8 (a GBK cookie value from an old ASP
-    site) as Latin-1 text, whose UTF-8 would be other bytes than the server set. So cookies are
-    taken from the raw header bytes (UTF-8, undecodable bytes as surrogates) and sent back as
-    exactly those bytes.
-
-    Bounds: a cookie over :data:`MAX_COOKIE_BYTES` is ignored, and once the jar holds
-    :data:`MAX_COOKIES`, so are new ones: the cookies a site set first (its session, its browser
-    check) stay and are updated; a cookie the server expires is still removed."""
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        if len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES:
-            return
-        key = (cookie.domain, cookie.path, cookie.name)
-        if len(self) >= MAX_COOKIES and all((c.domain, c.path, c.name) != key for c in self):
-            return
-        super().set_cookie(cookie)
-
-    def keep(self, response: httpx.Response) -> None:
-        """Take the cookies ``response`` sets (its Set-Cookie headers)."""
-        values = [
-            value.decode("utf-8", "surrogateescape")
-            for name, value in response.headers.raw
-            if name.lower() == b"set-cookie"
-        ]
-        self.extract_cookies(_SetCookies(values), urllib.request.Request(str(response.url)))
-
-    def header(self, url: str) -> bytes | None:
-        """The Cookie header for a request to ``url``, if any cookie goes with it."""
-        if not len(self):
-            return None
-        probe = urllib.request.Request(url)
-        self.add_cookie_header(probe)
-        value = probe.get_header("Cookie")
-        return value.encode("utf-8", "surrogateescape") if value else None
-
-
-class _SetCookies:
-    """A response as :meth:`http.cookiejar.CookieJar.extract_cookies` reads it: its
-    Set-Cookie headers (``response.info().get_all(name, default)``)."""
-
-    def __init__(self, values: list[str]) -> None:
-        self._values = values
-
-    def info(self) -> _SetCookies:
-        return self
-
-    def get_all(self, name: str, default: list[str]) -> list[str]:
-        return self._values if name.lower() == "set-cookie" else default
-
-
-@dataclass
 class _Route:
     """The way to one host (through one proxy): its transport (None once closed for idleness,
     see :meth:`Fetcher._close_idle`; a new one is made when the host is asked again) and the
     cookies it set, which outlive its transports."""
 
     transport: httpx.AsyncBaseTransport | None
-    cookies: _CookieJar = field(default_factory=_CookieJar)
+    cookies: CookieJar = field(default_factory=CookieJar)
     busy: int = 0  # exchanges under way
     used: float = field(default_factory=time.monotonic)  # when the last one ended
 
@@ -370,7 +208,7 @@ class _Route:
 
 
 def _header_items(
-    headers: dict[str, str], cookies: _CookieJar, url: str
+    headers: dict[str, str], cookies: CookieJar, url: str
 ) -> list[tuple[str, str | bytes]]:
     """``headers`` and, unless the source sends a Cookie header of its own, the cookies servers
     set on this route for ``url``. A value that is not ASCII goes as its UTF-8 bytes, as a
@@ -455,17 +293,6 @@ def _robots_text(result: FetchResult) -> str:
     if len(content) > ROBOTS_MAX_BYTES:
         content = content[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]
     return replace(result, content=content).decode().text
-
-
-def _slot_key(url: str) -> str:
-    """Politeness is per server: host, plus the port when it is not the scheme's default."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{host}:{port}" if port else host
 
 
 def _blocked(address: str) -> bool:
@@ -558,7 +385,7 @@ class Fetcher:
 
     def host_delay(self, url: str) -> float | None:
         """The current spacing between requests to ``url``'s host (None before any request)."""
-        slot = self._hosts.get(_slot_key(url))
+        slot = self._hosts.get(slot_key(url))
         return None if slot is None else max(slot.delay, slot.crawl_delay)
 
     # ------------------------------------------------------------------ public
@@ -576,7 +403,7 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` politely; raise a FetchError subclass on any failure."""
         settings = settings or self.settings
-        host = _slot_key(url)
+        host = slot_key(url)
         started = time.monotonic()
         status: int | None = None
         size = 0
@@ -602,7 +429,7 @@ class Fetcher:
 
     # ------------------------------------------------------------------ politeness
 
-    async def _wait_turn(self, slot: _Slot, url: str) -> None:
+    async def _wait_turn(self, slot: Slot, url: str) -> None:
         if self._replay:
             return
         async with slot.lock:
@@ -619,13 +446,13 @@ class Fetcher:
                 now = time.monotonic()
             slot.next_at = now + max(slot.delay, slot.crawl_delay)
 
-    def _back_off(self, slot: _Slot, seconds: float) -> None:
+    def _back_off(self, slot: Slot, seconds: float) -> None:
         slot.next_at = max(slot.next_at, time.monotonic() + seconds)
 
     async def _check_robots(
         self,
         url: str,
-        slot: _Slot,
+        slot: Slot,
         settings: FetchSettings,
         user_agent: str | None,
         proxy: str | None,
@@ -650,7 +477,7 @@ class Fetcher:
     async def _load_robots(
         self,
         url: str,
-        slot: _Slot,
+        slot: Slot,
         settings: FetchSettings,
         agent: str,
         proxy: str | None,
@@ -792,7 +619,7 @@ class Fetcher:
         extra_headers: Mapping[str, str] | None,
         user_agent: str | None,
         proxy: str | None,
-        slot: _Slot,
+        slot: Slot,
         *,
         allow_empty: bool = False,
         robots_txt: bool = False,
@@ -883,7 +710,7 @@ class Fetcher:
             previous = current
             await self._guard(current, settings)
             await self._close_idle()
-            route = self._route(_slot_key(current), settings, proxy)
+            route = self._route(slot_key(current), settings, proxy)
             request = httpx.Request(
                 "GET",
                 current,
@@ -937,7 +764,7 @@ class Fetcher:
         disallowed path, or to a host that disallows us, is not followed), and on another host
         that host's spacing is kept. Not its concurrency bound (nor for reading its robots.txt):
         two hosts redirecting to each other would each hold their own and wait for the other's."""
-        slot = self._hosts.slot(_slot_key(target), settings)
+        slot = self._hosts.slot(slot_key(target), settings)
         if settings.obey_robots:
             try:
                 await self._check_robots(
@@ -947,7 +774,7 @@ class Fetcher:
                 raise RobotsDisallowed(
                     f"robots.txt disallows the redirect target {target}", url=url
                 ) from exc
-        if _slot_key(target) != _slot_key(previous):
+        if slot_key(target) != slot_key(previous):
             await self._wait_turn(slot, target)
 
     async def _read(

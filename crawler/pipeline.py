@@ -40,10 +40,10 @@ from crawler.fetch import (
     Fetcher,
     FetchRecord,
     FetchResult,
-    HostStates,
     Validators,
     cache_hint,
 )
+from crawler.hosts import HostStates
 from crawler.models import utcnow
 from crawler.pool import ArticleStages, stages_for, worker_count
 from crawler.store import Store

@@ -59,7 +59,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.config import Config, Source, Subscriber
 from crawler.db import Database
-from crawler.fetch import HostStates, cache_hint
+from crawler.fetch import cache_hint
+from crawler.hosts import HostStates
 
 if TYPE_CHECKING:
     from digests.pipeline import SendReport

@@ -50,7 +50,7 @@ from crawler.config import Config, load_config
 from crawler.daemon import DIGEST_LEASE, config_files_state
 from crawler.db import Database
 from crawler.errors import ConfigError
-from crawler.fetch import HostStates
+from crawler.hosts import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
 

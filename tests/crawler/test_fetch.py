@@ -15,7 +15,9 @@ from faultserver import FaultServer, ForwardProxy, serving
 from sitefarm import Site, make_articles, serve
 
 from crawler import fetch as fetch_module
+from crawler import hosts as hosts_module
 from crawler.config import FetchSettings
+from crawler.cookies import MAX_COOKIES
 from crawler.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -25,14 +27,8 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.fetch import (
-    MAX_COOKIES,
-    Fetcher,
-    FetchRecord,
-    HostStates,
-    Validators,
-    _CookieJar,
-)
+from crawler.fetch import Fetcher, FetchRecord, Validators
+from crawler.hosts import HostStates
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -289,8 +285,8 @@ async def test_hosts_left_alone_for_a_day_are_forgotten_and_start_afresh(
 ) -> None:
     """A daemon's HostStates would otherwise keep every host it ever met, each with its parsed
     robots.txt, for as long as it runs. A host still backed off is kept."""
-    monkeypatch.setattr(fetch_module, "SLOT_IDLE_SECONDS", 0.5)  # a day, in the daemon
-    monkeypatch.setattr(fetch_module, "SLOT_SWEEP_SECONDS", 0.0)
+    monkeypatch.setattr(hosts_module, "SLOT_IDLE_SECONDS", 0.5)  # a day, in the daemon
+    monkeypatch.setattr(hosts_module, "SLOT_SWEEP_SECONDS", 0.0)
     old, busy = FaultServer("127.0.0.2"), FaultServer("127.0.0.3", retry_after="3000")
     recent = FaultServer("127.0.0.4")
     hosts = HostStates()
@@ -591,21 +587,6 @@ async def test_a_site_setting_a_cookie_on_every_page_is_kept_within_a_browsers_b
     assert len(sent) == MAX_COOKIES
     assert sent["session"] == "xyz" and "huge" not in sent
     assert "visited0" in sent and "visited149" not in sent
-
-
-async def test_a_cookie_the_server_expires_is_dropped_even_at_the_bound() -> None:
-    jar = _CookieJar()
-    request = httpx.Request("GET", "http://127.0.0.2/")
-
-    def set_cookies(*values: str) -> None:
-        jar.keep(httpx.Response(200, headers=[("Set-Cookie", v) for v in values], request=request))
-
-    set_cookies(*(f"c{n}=1; Path=/" for n in range(MAX_COOKIES + 5)))
-    assert len(jar) == MAX_COOKIES
-    set_cookies("c0=; Max-Age=0; Path=/")
-    assert len(jar) == MAX_COOKIES - 1 and b"c0=" not in (jar.header("http://127.0.0.2/") or b"")
-    set_cookies("c1=2; Path=/")
-    assert b"c1=2" in (jar.header("http://127.0.0.2/") or b"")
 
 
 def _open_connections_to(ports: set[int]) -> int:
