@@ -105,6 +105,14 @@ class FetchTimeout(FetchError):
     pass
 
 
+class ConnectFailed(FetchError):
+    """The host could not be resolved or connected to."""
+
+
+class HostUnreachable(FetchError):
+    """Not asked: the host has not answered its last requests (see crawler.hosts)."""
+
+
 class HTTPStatusError(FetchError):
     def __init__(self, message: str, *, status: int, url: str | None = None, **kw: str | None):
         super().__init__(message, url=url, **kw)

@@ -35,7 +35,11 @@ Politeness, per host (``host:port``):
   error means "try later" (:class:`~crawler.errors.RobotsUnavailable` for every URL on the host
   for :data:`ROBOTS_RETRY` seconds);
 * a redirect hop is held to the robots.txt of where it leads and, on another host, to that
-  host's spacing (:meth:`Fetcher._hop`).
+  host's spacing (:meth:`Fetcher._hop`);
+* a host that did not answer :data:`~crawler.hosts.HOST_DOWN_AFTER` requests in a row (no
+  connection, or no whole response within the deadline) is not asked for
+  :data:`~crawler.hosts.HOST_DOWN_SECONDS`: its requests fail at once with
+  :class:`~crawler.errors.HostUnreachable`.
 
 Robustness: each request has a total deadline (``timeout``, slow-drip bodies included); at most
 ``max_redirects`` hops, loops included (an HTML redirect stub's ``<meta http-equiv="refresh">``
@@ -94,13 +98,15 @@ from crawler.encoding import Decoded, decode_bytes
 from crawler.errors import (
     BlockedAddress,
     BodyTooLarge,
+    ConnectFailed,
     FetchError,
     FetchTimeout,
+    HostUnreachable,
     HTTPStatusError,
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.hosts import ROBOTS_TTL, HostStates, Slot, slot_key
+from crawler.hosts import HOST_DOWN_AFTER, ROBOTS_TTL, HostStates, Slot, slot_key
 from crawler.sockets import use_asyncio
 from crawler.urls import url_problem
 
@@ -265,6 +271,15 @@ def _check_url(url: str, *, redirected_from: str | None = None) -> None:
         raise FetchError(f"redirect to an unusable URL {url!r}: {problem}", url=redirected_from)
 
 
+def _check_answering(slot: Slot, url: str) -> None:
+    if (wait := slot.down_for()) > 0:
+        raise HostUnreachable(
+            f"not asked: the host did not answer {HOST_DOWN_AFTER} requests in a row (the last: "
+            f"{slot.down_because}); it is asked again in {wait:.0f} s",
+            url=url,
+        )
+
+
 def _meta_refresh(response: httpx.Response, content: bytes, url: str) -> str | None:
     """Where an HTML page's ``<meta http-equiv="refresh">`` sends the reader, when the page is a
     redirect stub (common on Chinese government sites: a site's front page or a reposted
@@ -407,21 +422,30 @@ class Fetcher:
         started = time.monotonic()
         status: int | None = None
         size = 0
+        slot: Slot | None = None
         try:
             _check_url(url)
-            await self._guard(url, settings)
             slot = self._hosts.slot(host, settings)
+            _check_answering(slot, url)
+            await self._guard(url, settings)
             if settings.obey_robots:
                 await self._check_robots(url, slot, settings, user_agent, proxy, headers)
             async with slot.semaphore:
+                _check_answering(slot, url)  # it may have stopped while this request waited
                 await self._wait_turn(slot, url)
                 result = await self._request(
                     url, settings, validators, headers, user_agent, proxy, slot
                 )
+            slot.answered()
             status, size = result.status, len(result.content)
             self._record(url, status, size, started, None, source_id)
             return result
         except FetchError as exc:
+            if slot is not None:
+                if isinstance(exc, (FetchTimeout, ConnectFailed)):
+                    slot.not_answered(exc.reason)
+                elif isinstance(exc, HTTPStatusError):
+                    slot.answered()
             exc.source_id = exc.source_id or source_id
             status = status or getattr(exc, "status", None)
             self._record(url, status, size, started, exc.reason, source_id)
@@ -544,7 +568,7 @@ class Fetcher:
                     host, None, type=socket.SOCK_STREAM
                 )
             except (OSError, UnicodeError) as exc:
-                raise FetchError(f"cannot resolve {host}: {exc}", url=url) from exc
+                raise ConnectFailed(f"cannot resolve {host}: {exc}", url=url) from exc
             addresses = [str(info[4][0]) for info in infos]
         blocked = any(_blocked(a) for a in addresses)
         self._resolved[host] = blocked
@@ -663,6 +687,8 @@ class Fetcher:
             raise FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL: {exc}", url=url) from exc
+        except httpx.ConnectError as exc:
+            raise ConnectFailed(f"ConnectError: {str(exc) or 'no connection'}", url=url) from exc
         except httpx.HTTPError as exc:
             detail = str(exc) or "the connection failed or was reset"
             raise FetchError(f"{type(exc).__name__}: {detail}", url=url) from exc

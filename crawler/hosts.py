@@ -3,7 +3,7 @@
 
 A slot holds what the fetcher (:mod:`crawler.fetch`, whose docstring gives the rules) knows of a
 host: its concurrency bound, the spacing of its requests and the throttled delay, its back-off
-after 429/503, and its parsed robots.txt. A long-running process (the daemon, a distributed
+after 429/503 or after requests it did not answer, and its parsed robots.txt. A long-running process (the daemon, a distributed
 worker) keeps one :class:`HostStates` across its crawl passes, so that all of this holds from
 one pass to the next; a host no request asked for in :data:`SLOT_IDLE_SECONDS` is dropped.
 """
@@ -11,6 +11,8 @@ one pass to the next; a host no request asked for in :data:`SLOT_IDLE_SECONDS` i
 from __future__ import annotations
 
 __all__ = [
+    "HOST_DOWN_AFTER",
+    "HOST_DOWN_SECONDS",
     "MAX_THROTTLE_DELAY",
     "ROBOTS_TTL",
     "SLOT_IDLE_SECONDS",
@@ -35,6 +37,12 @@ ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 SLOT_IDLE_SECONDS = ROBOTS_TTL  # a host's state unused this long is dropped
 SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
+# A host that did not answer this many requests in a row (no connection, or no whole response
+# within the deadline) is not asked again for HOST_DOWN_SECONDS: its other requests fail at once,
+# where each would wait for the deadline in turn (minutes, on a backfill of a host that died
+# mid-crawl), and a struggling server gets a rest.
+HOST_DOWN_AFTER = 5
+HOST_DOWN_SECONDS = 300.0
 
 
 def slot_key(url: str) -> str:
@@ -65,9 +73,28 @@ class Slot:
     crawl_delay: float = 0.0
     retune: bool = False  # take concurrency and floor afresh from the next request's settings
     used: float = field(default_factory=time.monotonic)  # when a request last asked for it
+    unanswered: int = 0  # requests in a row that got no answer
+    down_until: float = 0.0  # not asked before this (see HOST_DOWN_AFTER)
+    down_because: str = ""
 
     def __post_init__(self) -> None:
         self.delay = max(self.delay, self.floor)
+
+    def down_for(self) -> float:
+        """Seconds the host is still not asked (0: it is)."""
+        return max(0.0, self.down_until - time.monotonic())
+
+    def answered(self) -> None:
+        self.unanswered = 0
+
+    def not_answered(self, reason: str) -> None:
+        """A request got no answer; after :data:`HOST_DOWN_AFTER` in a row the host is left
+        alone for :data:`HOST_DOWN_SECONDS`."""
+        self.unanswered += 1
+        if self.unanswered >= HOST_DOWN_AFTER:
+            self.unanswered = 0
+            self.down_until = time.monotonic() + HOST_DOWN_SECONDS
+            self.down_because = reason
 
     def throttle(self, latency: float, *, ok: bool) -> None:
         """AutoThrottle: move the delay halfway towards latency / concurrency (module docstring)."""
@@ -139,5 +166,5 @@ class HostStates:
         expired and its back-off has passed; a later request starts the host afresh."""
         self._next_sweep = now + SLOT_SWEEP_SECONDS
         for host, slot in list(self._slots.items()):
-            if now - slot.used > SLOT_IDLE_SECONDS and now >= slot.next_at:
+            if now - slot.used > SLOT_IDLE_SECONDS and now >= max(slot.next_at, slot.down_until):
                 del self._slots[host]

@@ -21,14 +21,16 @@ from crawler.cookies import MAX_COOKIES
 from crawler.errors import (
     BlockedAddress,
     BodyTooLarge,
+    ConnectFailed,
     FetchError,
     FetchTimeout,
+    HostUnreachable,
     HTTPStatusError,
     RobotsDisallowed,
     RobotsUnavailable,
 )
 from crawler.fetch import Fetcher, FetchRecord, Validators
-from crawler.hosts import HostStates
+from crawler.hosts import HOST_DOWN_AFTER, HostStates
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -409,6 +411,50 @@ async def test_a_redirected_robots_txt_is_read_where_it_leads() -> None:
                 await fetcher.get(site.url("/private/a.html"))
     assert page.status == 200
     assert site.paths() == ["/robots.txt", "/static/robots.txt", "/page/1.html"]
+
+
+async def test_a_host_that_stops_answering_is_left_alone_for_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After HOST_DOWN_AFTER requests in a row without an answer, the host's other requests
+    fail at once instead of each waiting for the deadline; other hosts are unaffected, and the
+    host is asked again later."""
+    monkeypatch.setattr(hosts_module, "HOST_DOWN_SECONDS", 0.8)
+    site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
+    with serving(site, other):
+        async with Fetcher(settings(timeout=0.3, obey_robots=False), user_agent=UA) as fetcher:
+            for _ in range(HOST_DOWN_AFTER):
+                with pytest.raises(FetchTimeout):
+                    await fetcher.get(site.url("/drip"))
+            asked = len(site.requests)
+            with pytest.raises(HostUnreachable, match=f"did not answer {HOST_DOWN_AFTER} req"):
+                await fetcher.get(site.page_url(1))
+            assert len(site.requests) == asked
+            assert (await fetcher.get(other.page_url(1))).status == 200
+            await asyncio.sleep(0.9)
+            assert (await fetcher.get(site.page_url(1))).status == 200
+
+
+async def test_a_host_that_refuses_connections_is_left_alone_and_an_answer_resets_the_count() -> (
+    None
+):
+    site = FaultServer("127.0.0.2")
+    with serving(site):
+        async with Fetcher(settings(timeout=2, obey_robots=False), user_agent=UA) as fetcher:
+            for _ in range(HOST_DOWN_AFTER - 1):  # an answer in between: not in a row
+                with pytest.raises(FetchTimeout):
+                    await fetcher.get(site.url("/drip"), settings=settings(timeout=0.3))
+            await fetcher.get(site.page_url(1))
+            with pytest.raises(FetchTimeout):
+                await fetcher.get(site.url("/drip"), settings=settings(timeout=0.3))
+            assert (await fetcher.get(site.page_url(2))).status == 200
+        closed = "http://127.0.0.2:9/"  # the discard port: nothing listens
+        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+            for _ in range(HOST_DOWN_AFTER):
+                with pytest.raises(ConnectFailed):
+                    await fetcher.get(closed)
+            with pytest.raises(HostUnreachable, match="ConnectError"):
+                await fetcher.get(closed + "again")
 
 
 @pytest.mark.parametrize("path", ["/429", "/503"])
