@@ -3,9 +3,10 @@
 
 A slot holds what the fetcher (:mod:`crawler.fetch`, whose docstring gives the rules) knows of a
 host: its concurrency bound, the spacing of its requests and the throttled delay, its back-off
-after 429/503 or after requests it did not answer, and its parsed robots.txt. A long-running process (the daemon, a distributed
-worker) keeps one :class:`HostStates` across its crawl passes, so that all of this holds from
-one pass to the next; a host no request asked for in :data:`SLOT_IDLE_SECONDS` is dropped.
+after 429/503 or after requests it did not answer, and its parsed robots.txt. A long-running
+process (the daemon, a distributed worker) keeps one :class:`HostStates` across its crawl
+passes, so that all of this holds from one pass to the next; a host no request asked for in
+:data:`SLOT_IDLE_SECONDS` is dropped.
 """
 
 from __future__ import annotations
