@@ -524,7 +524,6 @@ class Fetcher:
                     agent,
                     proxy,
                     slot,
-                    allow_empty=True,
                     robots_txt=True,
                 )
         except HTTPStatusError as exc:
@@ -645,12 +644,12 @@ class Fetcher:
         proxy: str | None,
         slot: Slot,
         *,
-        allow_empty: bool = False,
         robots_txt: bool = False,
     ) -> FetchResult:
         """One GET of ``url`` and its redirect hops. A hop is a request like any (see
         :meth:`_hop`), except while reading a robots.txt (``robots_txt``), whose own redirects
-        (http to https, say) must not wait for the robots.txt being read."""
+        (http to https, say) must not wait for the robots.txt being read; an empty robots.txt
+        is no error."""
         if self._closed:
             raise FetchError("the fetcher is closed", url=url)
         headers = {
@@ -708,7 +707,7 @@ class Fetcher:
         if status >= 300:
             raise FetchError(f"HTTP {status} without a usable Location", url=url)
         result = FetchResult(url, final_url, status, response.headers, exchange.content, elapsed)
-        if not result.content and not allow_empty:
+        if not result.content and not robots_txt:
             raise FetchError(f"empty body (HTTP {status})", url=url)
         if validators and validators.body_hash and validators.body_hash == result.body_hash:
             # Some servers send a fresh ETag for the same bytes: same hash means not modified.
