@@ -64,9 +64,9 @@ PIPE_BYTES = 4 * 1024 * 1024
 # second of imports) would cost more than it saves.
 MIN_SOURCES_FOR_WORKERS = 4
 # At most this many workers unless asked: the crawl's own process, one event loop at about
-# 0.9 ms of CPU a page, fetches at most ~1,100 pages a second, which two workers analyse and
-# write with room to spare (~0.6 ms a page analysing, ~0.25 ms writing). A third would add
-# ~100 MB. (Estimated from those costs; the benchmark machine has two cores.)
+# 0.65 ms of CPU a page, fetches at most ~1,500 pages a second, which two workers at ~0.8 ms an
+# article (analysing and writing) keep up with. A third would add ~100 MB. (Estimated from
+# those costs; the benchmark machine has two cores.)
 MAX_DEFAULT_WORKERS = 2
 MAX_FAILED_STARTS = 3
 
