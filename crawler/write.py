@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.errors import StoreError
 from crawler.models import utcnow
+from crawler.sanitize import clean_title
 from crawler.store import ArticleRecord, SaveResult, Store
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def article_record(
     published = values.pop("published") or origin.link_published
     if since and published and published < since:
         return None
-    title = values.pop("title") or origin.link_title
+    # The feed's or list page's words for the link stand in for a missing title: cleaned and
+    # capped as the extracted title is.
+    title = values.pop("title") or clean_title(origin.link_title)
     return ArticleRecord(
         url=origin.link_url,
         canonical_url=origin.canonical_url,

@@ -33,6 +33,7 @@ from crawler.extract.vocabulary import AUTHOR_RE as _AUTHOR_RE
 from crawler.extract.vocabulary import OUTLET_RE as _OUTLET_RE
 from crawler.extract.vocabulary import TRAILING_LABEL_RE as _TRAILING_LABEL_RE
 from crawler.extract.vocabulary import clean_space, first_chars, search_at, text_key
+from crawler.sanitize import clean_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MIN_BODY_CHARS = 6
@@ -295,7 +296,9 @@ def _extract(
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, policy_box
     )
-    body = "\n".join(line.text for line in lines)
+    # Cleaned here already (``Extracted`` cleans every field) so that a body of control
+    # characters alone is no article.
+    body = clean_text("\n".join(line.text for line in lines))
     if len(body.replace(" ", "").replace("\n", "")) < _MIN_BODY_CHARS:
         raise ExtractError(
             "no article found: no text is left once page furniture is removed", url=url

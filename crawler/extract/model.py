@@ -1,11 +1,19 @@
-"""What the extractor returns: the article record and the policy-metadata record."""
+"""What the extractor returns: the article record and the policy-metadata record.
+
+Both clean themselves when made (``crawler.sanitize``): whoever builds one, the extractor,
+``analyze`` with a given title and text, a WARC import, gets no control characters, escape
+sequences or bidi overrides in any field, and titles, outlets, authors and policy values of at
+most ``MAX_TITLE_CHARS`` characters. This is the one place all extracted text passes through.
+"""
 
 from __future__ import annotations
 
 __all__ = ["Extracted", "PolicyMeta"]
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+
+from crawler.sanitize import clean_text, clean_title, clean_url
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,10 @@ class PolicyMeta:
     doc_no: str | None = None  # 发文字号 / 文号
     published_date: str | None = None  # 发布日期
     validity: str | None = None  # 有效性
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            _set_clean(self, field.name, clean_title(getattr(self, field.name)))
 
     def to_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -45,3 +57,17 @@ class Extracted:
     image_url: str | None
     policy: PolicyMeta | None
     interpretation_of: str | None = None
+
+    def __post_init__(self) -> None:
+        _set_clean(self, "title", clean_title(self.title))
+        _set_clean(self, "body", clean_text(self.body))
+        _set_clean(self, "outlet", clean_title(self.outlet))
+        _set_clean(self, "author", clean_title(self.author))
+        _set_clean(self, "image_url", clean_url(self.image_url))
+        _set_clean(self, "interpretation_of", clean_url(self.interpretation_of))
+
+
+def _set_clean(record: object, name: str, value: str | None) -> None:
+    """Set a field of a frozen record (the dataclass refuses plain assignment)."""
+    if value is not getattr(record, name):
+        object.__setattr__(record, name, value)
