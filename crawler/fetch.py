@@ -46,10 +46,14 @@ Robustness: each request has a total deadline (``timeout``, slow-drip bodies inc
 is a hop too, see :func:`_meta_refresh`); bodies are read raw and decompressed here
 (:mod:`crawler.decompress`), incrementally and in bounded pieces, so a gzip, deflate or brotli
 bomb is cut off at ``max_bytes`` of *decoded* bytes without ever holding more than a piece past
-it; an empty 200 is an error. Unless ``allow_private_networks``, every hop's host is
-resolved first and refused (before any connection) when any address is loopback, private,
-link-local, multicast, reserved or unspecified; after connecting, the peer address is checked
-again (DNS rebinding). The guard is skipped when a ``transport`` is injected: there is no network.
+it; an empty 200 is an error. Unless ``allow_private_networks``, only public addresses are
+connected to (:func:`crawler.addresses.is_public`): every hop's host is resolved first and
+refused, before robots.txt or any connection, when any of its addresses is not public; then
+each connection resolves the host once more, checks the answer again and connects to exactly
+the addresses it checked (:mod:`crawler.sockets`), so a DNS server that answers a public address
+to the first look and 127.0.0.1 to the next (DNS rebinding) gets no connection. Through a proxy
+only the first look is ours: the proxy's own address is the operator's business, and it resolves
+the host itself. The guard is skipped when a ``transport`` is injected: there is no network.
 
 Conditional GET: :class:`Validators` send ``If-None-Match``/``If-Modified-Since``; a 304, or a 200
 whose body hashes to the stored ``body_hash`` (servers with stale ETags), is "not modified".
@@ -91,6 +95,7 @@ import httpx
 from protego import Protego
 from w3lib.html import get_meta_refresh
 
+from crawler.addresses import is_public
 from crawler.config import FetchSettings
 from crawler.cookies import CookieJar
 from crawler.decompress import ACCEPT_ENCODING, CorruptBody, DecodedTooLarge, Decompressor
@@ -310,18 +315,9 @@ def _robots_text(result: FetchResult) -> str:
     return replace(result, content=content).decode().text
 
 
-def _blocked(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+def _guarded(settings: FetchSettings, proxy: str | None) -> bool:
+    """Whether a route's connections are held to public addresses (see the module docstring)."""
+    return not settings.allow_private_networks and proxy is None
 
 
 def _peer_address(response: httpx.Response) -> str | None:
@@ -376,7 +372,8 @@ class Fetcher:
         # A replay (WARC) answers from disk: no delays or back-off, only the concurrency bound.
         self._replay = bool(getattr(transport, "is_replay", False))
         self._on_record = on_record
-        self._routes: dict[tuple[str, str | None], _Route] = {}
+        # Per (host, proxy, guarded): a source that allows private networks gets pools of its own.
+        self._routes: dict[tuple[str, str | None, bool], _Route] = {}
         self._hosts = hosts if hosts is not None else HostStates()
         self._resolved: dict[str, bool] = {}
         self._closed = False
@@ -550,7 +547,9 @@ class Fetcher:
     # ------------------------------------------------------------------ safety
 
     async def _guard(self, url: str, settings: FetchSettings) -> None:
-        """Refuse hosts that resolve to loopback/private/link-local/multicast addresses."""
+        """Refuse a host any of whose addresses is not public, before anything is sent to it.
+        The answer is kept per host for the fetcher's life: a refusal saves the lookups, and a
+        pass is no promise, as each connection checks its own resolution again."""
         if settings.allow_private_networks or self._transport is not None:
             return
         host = urlsplit(url).hostname or ""
@@ -569,7 +568,7 @@ class Fetcher:
             except (OSError, UnicodeError) as exc:
                 raise ConnectFailed(f"cannot resolve {host}: {exc}", url=url) from exc
             addresses = [str(info[4][0]) for info in infos]
-        blocked = any(_blocked(a) for a in addresses)
+        blocked = not all(is_public(a) for a in addresses)
         self._resolved[host] = blocked
         if blocked:
             raise BlockedAddress(
@@ -581,19 +580,20 @@ class Fetcher:
     def _check_peer(
         self, response: httpx.Response, url: str, settings: FetchSettings, proxy: str | None
     ) -> None:
-        """After connecting: the address actually connected to must pass the guard too (a name
-        that resolved to a public address for the check may resolve to a private one for the
-        connection). Not through a proxy, whose own address is the operator's business."""
+        """After connecting: the address actually connected to must be public too. The
+        connection itself refuses any other (crawler.sockets), so this is a second look, for
+        a network backend that would not. Not through a proxy, whose own address is the
+        operator's business."""
         if settings.allow_private_networks or self._transport is not None or proxy:
             return
         peer = _peer_address(response)
-        if peer is not None and _blocked(peer):
+        if peer is not None and not is_public(peer):
             raise BlockedAddress(f"connected to a private address ({peer})", url=url)
 
     # ------------------------------------------------------------------ the exchange
 
     def _route(self, host: str, settings: FetchSettings, proxy: str | None) -> _Route:
-        key = (host, proxy)
+        key = (host, proxy, _guarded(settings, proxy))
         route = self._routes.get(key)
         if route is None:
             shared = self._transport
@@ -614,7 +614,13 @@ class Fetcher:
         network = httpx.AsyncHTTPTransport(
             http2=True, verify=self._tls, limits=limits, proxy=proxy, trust_env=False
         )
-        use_asyncio(network)  # a sixth less CPU than httpcore's anyio streams
+        # asyncio streams: a sixth less CPU than httpcore's anyio ones, and the address guard
+        guarded = _guarded(settings, proxy)
+        if not use_asyncio(network, public_only=guarded) and guarded:
+            raise BlockedAddress(
+                "this httpx keeps its connection pool out of reach: connections cannot be held "
+                "to public addresses, so none is made"
+            )
         return network
 
     async def _close_idle(self) -> None:
@@ -681,6 +687,9 @@ class Fetcher:
             raise FetchTimeout(
                 f"no complete response within {settings.timeout:g} s", url=url
             ) from exc
+        except BlockedAddress as exc:  # refused by the connection (crawler.sockets), not by URL
+            exc.url = exc.url or url
+            raise
         except httpx.TimeoutException as exc:
             slot.throttle(settings.timeout, ok=False)
             raise FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc

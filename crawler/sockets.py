@@ -12,6 +12,15 @@ a system call.
 httpx does not let its transport be given a backend, so :func:`use_asyncio` sets it on the
 transport's connection pool (or proxy pool); it reports whether it could, and a transport it
 cannot adapt keeps anyio, which is slower but the same HTTP.
+
+A backend made with ``public_only`` is also where the crawl's guard against private addresses
+holds (:mod:`crawler.addresses`): it resolves the host once per connection, refuses it with
+:class:`~crawler.errors.BlockedAddress` before connecting when any address is not public, and
+connects to exactly the addresses it checked (Happy Eyeballs between them, as asyncio's own
+``create_connection`` would). Checking the name first and letting the connection resolve it
+again would let a DNS server answer a public address to the check and 127.0.0.1 to the
+connection (DNS rebinding). TLS is unchanged: httpcore starts it with the host *name* as
+``server_hostname``, so SNI and certificate checks, like the ``Host`` header, are the name's.
 """
 
 from __future__ import annotations
@@ -19,13 +28,20 @@ from __future__ import annotations
 __all__ = ["AsyncioBackend", "AsyncioStream", "use_asyncio"]
 
 import asyncio
+import functools
+import ipaddress
+import itertools
 import socket
 import ssl
+from asyncio.staggered import staggered_race
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
+
+from crawler.addresses import is_public
+from crawler.errors import BlockedAddress
 
 READ_BUFFER = 256 * 1024  # stop reading from the socket while this much is unread
 HAPPY_EYEBALLS_DELAY = 0.25  # as anyio's connect_tcp
@@ -204,7 +220,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens :class:`AsyncioStream` connections; see the module docstring."""
+    """Opens :class:`AsyncioStream` connections; see the module docstring. ``public_only``:
+    connect only to public addresses, and only to the ones checked."""
+
+    def __init__(self, *, public_only: bool = False) -> None:
+        self.public_only = public_only
 
     async def connect_tcp(
         self,
@@ -217,13 +237,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         if not 0 < port < 65536:  # asyncio would fail with an IndexError of its own
             raise httpcore.ConnectError(f"cannot connect to {host}:{port}: no such port")
         loop = asyncio.get_running_loop()
-        connecting = loop.create_connection(
-            _Pipe,
-            host,
-            port,
-            local_addr=(local_address, 0) if local_address else None,
-            happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-        )
+        local_addr = (local_address, 0) if local_address else None
+        if self.public_only:
+            connecting = _connect_public(host, port, local_addr)
+        else:
+            connecting = loop.create_connection(
+                _Pipe, host, port, local_addr=local_addr, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY
+            )
         transport, pipe = await _connect(connecting, timeout, f"{host}:{port}")
         _set_options(transport, socket_options)
         return AsyncioStream(transport, pipe)
@@ -241,6 +261,72 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """``host``'s addresses, in the resolver's order (a literal address is its own)."""
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except UnicodeError as exc:  # a name the IDNA codec refuses
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+    addresses = [str(info[4][0]) for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)]
+    if not addresses:
+        raise httpcore.ConnectError(f"cannot resolve {host}: no IP address")
+    return list(dict.fromkeys(addresses))
+
+
+def _interleave(addresses: list[str]) -> list[str]:
+    """The addresses alternating between IP versions, the first address's version first, so
+    that Happy Eyeballs tries the other version second (RFC 8305 section 4)."""
+    versions: dict[int, list[str]] = {}
+    for address in addresses:
+        versions.setdefault(ipaddress.ip_address(address).version, []).append(address)
+    rounds = itertools.zip_longest(*versions.values())
+    return [address for round_ in rounds for address in round_ if address is not None]
+
+
+async def _connect_public(
+    host: str, port: int, local_addr: tuple[str, int] | None
+) -> tuple[asyncio.Transport, _Pipe]:
+    """Resolve ``host`` once; refuse it unless every address is public; connect to one of those
+    very addresses, started :data:`HAPPY_EYEBALLS_DELAY` apart, the first to answer winning."""
+    addresses = await _resolve(host, port)
+    refused = [address for address in addresses if not is_public(address)]
+    if refused:
+        raise BlockedAddress(
+            f"{host} resolves to a private address ({', '.join(refused)}); "
+            "set fetch.allow_private_networks to allow it"
+        )
+    loop = asyncio.get_running_loop()
+    made: list[asyncio.BaseTransport] = []
+
+    async def attempt(address: str) -> tuple[asyncio.BaseTransport, _Pipe]:
+        transport, pipe = await loop.create_connection(_Pipe, address, port, local_addr=local_addr)
+        made.append(transport)
+        if len(made) > 1:  # another address answered in the same turn of the loop: it won
+            transport.close()
+            raise ConnectionAbortedError(f"{address} answered second")
+        return transport, pipe
+
+    try:
+        won, _index, errors = await staggered_race(
+            [functools.partial(attempt, a) for a in _interleave(addresses)], HAPPY_EYEBALLS_DELAY
+        )
+    except BaseException:  # cancelled (the connect timeout): nothing stays open
+        for transport in made:
+            transport.close()
+        raise
+    if won is None:
+        failures = [e for e in errors if e is not None]
+        if len(failures) == 1:
+            raise failures[0]
+        raise OSError(f"cannot connect to {host}: " + "; ".join(map(str, failures)))
+    return won  # type: ignore[return-value]
 
 
 async def _connect(connecting: Any, timeout: float | None, where: str) -> tuple[Any, _Pipe]:
@@ -263,11 +349,12 @@ def _set_options(
         sock.setsockopt(*option)
 
 
-def use_asyncio(transport: httpx.AsyncHTTPTransport) -> bool:
-    """Have ``transport``'s connection pool open :class:`AsyncioStream` connections; False when
-    this httpx keeps its pool where this cannot reach it (the transport then keeps anyio)."""
+def use_asyncio(transport: httpx.AsyncHTTPTransport, *, public_only: bool = False) -> bool:
+    """Have ``transport``'s connection pool open :class:`AsyncioStream` connections (only to
+    public addresses with ``public_only``); False when this httpx keeps its pool where this
+    cannot reach it (the transport then keeps anyio, and no address guard)."""
     pool = getattr(transport, "_pool", None)
     if pool is None or not hasattr(pool, "_network_backend"):
         return False
-    pool._network_backend = AsyncioBackend()
+    pool._network_backend = AsyncioBackend(public_only=public_only)
     return True

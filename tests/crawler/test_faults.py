@@ -21,6 +21,7 @@ import httpx
 import pytest
 from faultserver import FAULTS, HOSTILE, FaultServer, bomb, long_article, serving
 
+from crawler import addresses, sockets
 from crawler import fetch as fetch_module
 from crawler.config import FetchSettings
 from crawler.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
@@ -207,10 +208,12 @@ class _Spy:
 
 @pytest.fixture
 def public_site(monkeypatch: pytest.MonkeyPatch, site: FaultServer) -> FaultServer:
-    """Make the guard see the fault server's loopback address as a public one, so that redirects
-    from it to private addresses can be tested."""
-    real = fetch_module._blocked
-    monkeypatch.setattr(fetch_module, "_blocked", lambda a: a != site.address and real(a))
+    """Make the guard (the fetcher's first look and the connection's) see the fault server's
+    loopback address as a public one, so that redirects from it to private addresses can be
+    tested."""
+    real = addresses.is_public
+    for module in (fetch_module, sockets):
+        monkeypatch.setattr(module, "is_public", lambda a: str(a) == site.address or real(a))
     return site
 
 
@@ -255,21 +258,22 @@ async def test_the_guard_refuses_loopback_before_any_request(
     assert spy.hosts == []
 
 
-async def test_the_connected_address_is_checked_too(
+async def test_the_connection_checks_the_address_too(
     monkeypatch: pytest.MonkeyPatch, site: FaultServer
 ) -> None:
-    """A name that resolved to a public address for the check can resolve to a private one for
-    the connection (DNS rebinding): the peer address is checked after connecting."""
+    """A name that resolved to a public address for the first look can resolve to a private one
+    for the connection (DNS rebinding): the connection checks its own resolution and refuses it
+    before connecting (tests/crawler/test_addresses.py rebinds a name)."""
 
     async def lenient(self: Fetcher, url: str, settings: FetchSettings) -> None:
         return None
 
     monkeypatch.setattr(Fetcher, "_guard", lenient)
+    before = len(site.requests)
     async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
-        with pytest.raises(
-            BlockedAddress, match=r"connected to a private address \(127\.0\.0\.2\)"
-        ):
+        with pytest.raises(BlockedAddress, match=r"resolves to a private address \(127\.0\.0\.2\)"):
             await fetcher.get(site.page_url(1))
+    assert len(site.requests) == before
 
 
 async def test_the_guard_is_off_with_an_injected_transport() -> None:
