@@ -21,6 +21,7 @@ __all__ = [
     "ExtractSpec",
     "FetchSettings",
     "ListSpec",
+    "ServeSettings",
     "Settings",
     "SmtpSettings",
     "Source",
@@ -184,6 +185,12 @@ class ArchiveSettings(_Frozen):
     base_url: Url = "http://localhost:8000/archive/"
 
 
+class ServeSettings(_Frozen):
+    # /metrics and the status page answer loopback clients only unless this is true (then every
+    # client that reaches the port reads them); see crawler/web.py.
+    public_metrics: bool = False
+
+
 class DigestLimits(_Frozen):
     per_section: int = Field(10, ge=1)
     total: int = Field(40, ge=1)
@@ -198,6 +205,7 @@ class Settings(_Frozen):
     fetch: FetchSettings = FetchSettings()
     smtp: SmtpSettings = SmtpSettings()
     archive: ArchiveSettings = ArchiveSettings()
+    serve: ServeSettings = ServeSettings()
     digest: DigestLimits = DigestLimits()
     unsubscribe_secret_env: str = "CITYDIGEST_SECRET"
 

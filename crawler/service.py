@@ -286,14 +286,24 @@ def serve_cmd(ctx: Context, host: str, port: int) -> None:
     """Serve /healthz, /metrics, the digest archive, one-click unsubscribe and a status page."""
     import uvicorn
 
-    from crawler.web import create_app
+    from crawler.web import FORWARDED_ALLOW_IPS, create_app
     from crawler.worker import queue_depth
 
     config = ctx.config
     db = ctx.open_db()
     app = create_app(config, db, queue_depth=lambda: queue_depth(db))
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        # X-Forwarded-For is believed from a proxy on loopback only, whatever the environment
+        # says: the loopback-only pages judge the client it names (see crawler/web.py).
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=FORWARDED_ALLOW_IPS,
+        )
     finally:
         db.dispose()
 

@@ -11,18 +11,42 @@
   :func:`digests.unsubscribe.verify_token`;
 - ``/``: a read-only status page.
 
+``/metrics`` and the status page answer loopback clients only (403 to others) unless
+``serve.public_metrics`` is true; ``/healthz`` answers everyone but names a database error to
+loopback only. The client is the one uvicorn saw, or, when the connection comes from a proxy on
+loopback (:data:`FORWARDED_ALLOW_IPS`, which ``serve`` passes to uvicorn), the last address its
+``X-Forwarded-For`` names: a client that connects directly cannot claim loopback in that header.
+A reverse proxy on this host that does not set ``X-Forwarded-For`` makes every request look
+local, so behind one the proxy itself must keep ``/metrics`` and ``/`` private.
+
+Every response, error pages included, carries :data:`SECURITY_HEADERS`: a Content-Security-Policy
+derived from what the pages use (inline ``<style>`` and the visit graph's inline SVG ``style``
+attributes; no script, image, font or frame; forms post to this origin), ``nosniff``,
+``frame-ancestors 'none'`` and ``no-referrer`` (unsubscribe URLs carry a token). A redirect
+(Starlette's trailing-slash and directory redirects) names the origin of ``archive.base_url``,
+never the request's ``Host`` header, which the client chooses.
+
 The app owns no global state: :func:`create_app` takes the config and an open database.
 """
 
 from __future__ import annotations
 
-__all__ = ["create_app", "metrics_text", "unsubscribe"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "FORWARDED_ALLOW_IPS",
+    "SECURITY_HEADERS",
+    "create_app",
+    "is_loopback",
+    "metrics_text",
+    "unsubscribe",
+]
 
+import ipaddress
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from prometheus_client import CollectorRegistry, generate_latest
@@ -31,19 +55,41 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.config import Config
 from crawler.db import Database
+from crawler.errors import CitydigestError
 from crawler.models import Article, Delivery, SourceState, Story, SubscriberState, utcnow
 from crawler.schedule import Schedule, StatusReport, status_report
 from crawler.store import Store
 from digests.unsubscribe import InvalidToken, verify_token
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+# What the pages need, no more: the archive (digests/templates) and the pages below style
+# themselves with inline <style> and the visit graph's SVG with style="" attributes, hence
+# 'unsafe-inline' for styles only; no script, font, frame or remote image anywhere; the
+# unsubscribe form posts back to this origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
+    "Referrer-Policy": "no-referrer",  # unsubscribe URLs carry a token
+}
+# Whose X-Forwarded-For ``serve`` believes: a proxy on this host only (not uvicorn's
+# $FORWARDED_ALLOW_IPS, which an environment could widen to "*", letting anyone claim loopback).
+FORWARDED_ALLOW_IPS = ["127.0.0.1", "::1"]
 
 _PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -222,6 +268,80 @@ def unsubscribe(db: Database, subscriber_id: str, *, at: datetime | None = None)
         return True
 
 
+# --------------------------------------------------------------------------- middleware
+
+
+def is_loopback(scope: Scope) -> bool:
+    """Whether the request's client (after uvicorn's proxy-header handling) is this host."""
+    client = scope.get("client")
+    if not client:
+        return False
+    try:
+        address = ipaddress.ip_address(str(client[0]).split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket
+    return address.is_loopback
+
+
+class _LoopbackOnly:
+    """Route middleware: 403 unless the client is on loopback (``serve.public_metrics``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not is_loopback(scope):
+            response = PlainTextResponse(
+                "403 Forbidden: served to loopback clients only (serve.public_metrics)", 403
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class _SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response, and points every redirect at
+    ``origin`` (the configured archive's scheme and host) instead of the ``Host`` header that
+    Starlette's slash and directory redirects are built from."""
+
+    def __init__(self, app: ASGIApp, origin: str) -> None:
+        self.app = app
+        self.origin = origin
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                location = headers.get("location")
+                if location is not None and 300 <= message["status"] < 400:
+                    headers["location"] = self.canonical(location, scope)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def canonical(self, location: str, scope: Scope) -> str:
+        """``location``'s path, query and fragment under the configured origin."""
+        here = scope.get("root_path", "") + scope.get("path", "/")
+        target = urlsplit(urljoin(here, location))
+        path = target.path if target.path.startswith("/") else "/" + target.path
+        query = f"?{target.query}" if target.query else ""
+        fragment = f"#{target.fragment}" if target.fragment else ""
+        return f"{self.origin}{path}{query}{fragment}"
+
+
+def _server_error(_request: Request, _exc: Exception) -> Response:
+    # Starlette answers an unhandled exception outside the app's middleware: name the headers.
+    return PlainTextResponse("Internal Server Error", 500, headers=SECURITY_HEADERS)
+
+
 # --------------------------------------------------------------------------- the app
 
 
@@ -244,6 +364,7 @@ def create_app(
     depth = queue_depth or (lambda: None)
     secret = secret or os.environ.get(config.settings.unsubscribe_secret_env)
     known = {s.id for s in config.subscribers}
+    public = config.settings.serve.public_metrics
 
     def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
@@ -253,12 +374,15 @@ def create_app(
             return "—"
         return f"{value.astimezone(config.settings.zone):%Y-%m-%d %H:%M}"
 
-    async def healthz(_request: Request) -> Response:
+    async def healthz(request: Request) -> Response:
         try:
             with db.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except SQLAlchemyError as exc:
-            return JSONResponse({"status": "error", "database": str(exc)[:200]}, 503)
+        except (SQLAlchemyError, CitydigestError) as exc:  # DatabaseUnavailable, the driver's
+            body = {"status": "error"}
+            if public or is_loopback(request.scope):  # the error names hosts and users
+                body["database"] = str(exc)[:200]
+            return JSONResponse(body, 503)
         return JSONResponse({"status": "ok"})
 
     async def metrics(_request: Request) -> Response:
@@ -298,10 +422,11 @@ def create_app(
         return page("done", subscriber=checked)
 
     prefix = _archive_prefix(config.settings.archive.base_url)
+    private = [] if public else [Middleware(_LoopbackOnly)]
     routes: list[BaseRoute] = [
-        Route("/", status_page),
+        Route("/", status_page, middleware=private),
         Route("/healthz", healthz),
-        Route("/metrics", metrics),
+        Route("/metrics", metrics, middleware=private),
         Route("/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]),
     ]
     if prefix:
@@ -314,4 +439,10 @@ def create_app(
     )
     if not prefix:
         routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
-    return Starlette(routes=routes)
+    base = urlsplit(config.settings.archive.base_url)
+    origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(_SecurityHeaders, origin=origin)],
+        exception_handlers={500: _server_error},
+    )
