@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -89,6 +90,8 @@ class SourceReport:
     # Articles fetched (or tried) this run, and those of them that ended in an error.
     tried: int = 0
     article_errors: int = 0
+    # When the crawl of the source began: what was stored since is no sign of a caught-up list.
+    started_at: datetime = field(default_factory=utcnow)
 
     @property
     def error_count(self) -> int:
@@ -120,6 +123,33 @@ class _Discovered:
     url: str
     links: list[Link]
     validators: Validators | None = None
+
+
+@dataclass
+class _ListPass:
+    """One pass over a source's list pages, and what an earlier pass that never reached its end
+    (killed, cancelled, a list page or an article that failed) left owing.
+
+    Such a pass stored articles from the top of the list down to some page; those it never
+    reached lie just below, and articles published since push them all deeper. So a pass that
+    owes (``owed_since`` set) does not stop at a page with nothing new until it has read
+    ``owed_depth`` pages and the page holds no article stored since ``owed_since``: below the
+    last of those (the unfinished pass's, or newer ones) lies what it never reached. A pass
+    that owes nothing judges by its own start the same way (its feed may have stored the top
+    of the list a moment ago).
+    """
+
+    started_at: datetime
+    owed_since: datetime | None = None
+    owed_depth: int = 0
+    pages: int = 0  # list pages read
+    committed: int = 0  # the deepest page whose articles are (being) fetched, as committed
+    failed_page: int = 0  # the deepest page on which an article failed
+    ended: bool = False  # the paging reached its end (not an error, the budget or a kill)
+
+    @property
+    def owing(self) -> bool:
+        return self.owed_since is not None
 
 
 class CrawlObserver:
@@ -262,23 +292,30 @@ class Crawler:
                 report.errors.append(str(exc))
         return _Discovered(url, links, result.validators)
 
-    async def _list_pages(self, report: SourceReport, source: Source) -> AsyncIterator[list[Link]]:
+    async def _list_pages(
+        self, report: SourceReport, source: Source, track: _ListPass
+    ) -> AsyncIterator[tuple[int, list[Link]]]:
+        """The list's pages in order, numbered from 1; ``track.ended`` once the paging reached
+        the list's end (no next page, a loop, ``max_pages``, an unchanged first page)."""
         assert source.list is not None
         spec = source.list
         max_pages = self.options.max_pages or spec.max_pages
         url: str | None = spec.url
         seen: set[str] = set()
-        for _page in range(max_pages):
+        for number in range(1, max_pages + 1):
             if url is None or url in seen:
+                track.ended = True
                 return
             seen.add(url)
             first = url == spec.url
             errors = report.error_count
+            # A pass that owes reads the first page whole: the one that died may have kept its
+            # validators, and what is owed lies behind it even if it did not change.
+            conditional = first and self.options.incremental and not track.owing
             try:
-                result = await self._get(
-                    report, source, url, conditional=first and self.options.incremental
-                )
+                result = await self._get(report, source, url, conditional=conditional)
                 if result.not_modified:
+                    track.ended = True
                     return  # the first page is unchanged: nothing new behind it either
                 html = self.charsets.decode(
                     result.final_url,
@@ -298,25 +335,44 @@ class Crawler:
                 report.failed = report.failed or first
                 log.warning("%s: %s", source.id, exc)
                 return
-            yield list(page.links)
+            track.pages = number
+            yield number, list(page.links)
             if first:
                 self._remember(
                     _Discovered(url, [], result.validators), clean=report.error_count == errors
                 )
             url = page.next_url
+        track.ended = True  # as deep as this source's list is read
 
     def _list_exhausted(
-        self, report: SourceReport, links: Sequence[Link], before: tuple[int, int]
+        self,
+        report: SourceReport,
+        links: Sequence[Link],
+        before: tuple[int, int, int],
+        track: _ListPass,
+        number: int,
     ) -> bool:
         """Stop paging at an empty page; in a backfill with ``--since``, when a page held only
         articles older than the period; in an incremental crawl, when a page brought nothing new
-        (the crawl has caught up with what is stored)."""
+        (the crawl has caught up with what is stored) and, if an earlier pass left something
+        owing, the page is past it (see :class:`_ListPass`)."""
         if not links:
             return True
         new, older = report.new - before[0], report.older - before[1]
         if self.options.since is not None and older > 0 and new == 0:
             return True
-        return self.options.incremental and new == 0
+        if not self.options.incremental or new > 0 or report.article_errors > before[2]:
+            return False  # (an article that failed may have been new)
+        if number < track.owed_depth:
+            return False
+        keys = set()
+        for link in links:
+            with contextlib.suppress(ValueError):  # such a link is left out by _fresh too
+                keys.add(canonical_url(link.url))
+        # A link stored since the unfinished pass (or this crawl, its feed first) began, or
+        # being stored: it is that pass's, or newer, and what it never reached may lie below.
+        since = track.owed_since or report.started_at
+        return not (keys & self.in_flight or self.store.stored_since(keys, since))
 
     # ------------------------------------------------------------------ articles
 
@@ -326,25 +382,48 @@ class Crawler:
         (no ``--since``, not incremental), the next page is read while this page's articles are
         still under way: one page ahead, never more."""
         ahead = self.options.since is None and not self.options.incremental
+        track = _ListPass(report.started_at)
+        track.owed_since, track.owed_depth = self.store.begin_list_pass(
+            source.id, at=track.started_at
+        )
+        track.committed = track.owed_depth
+        failures = report.article_errors
         under_way: asyncio.Task[None] | None = None
         try:
-            async for links in self._list_pages(report, source):
-                before = (report.new, report.older)
+            async for number, links in self._list_pages(report, source, track):
+                before = (report.new, report.older, report.article_errors)
                 fresh = self._fresh(report, source, links[: max(budget, 0)])
                 budget -= len(fresh)
+                if fresh and number > track.committed:  # committed before any is stored
+                    self.store.owe_list_depth(source.id, number)
+                    track.committed = number
                 previous = under_way
                 under_way = asyncio.ensure_future(self._fetch_all(report, source, fresh))
                 if previous is not None:
                     await previous
                 if not ahead:
                     await under_way
-                if self._list_exhausted(report, links, before) or budget <= 0:
+                if report.article_errors > before[2]:  # one page ahead: this page or deeper
+                    track.failed_page = number
+                if self._list_exhausted(report, links, before, track, number):
+                    track.ended = True
+                    break
+                if budget <= 0:
                     break
             if under_way is not None:
                 await under_way
         finally:
             if under_way is not None and not under_way.done():  # cancelled: so is its work
                 under_way.cancel()
+        if track.ended:
+            # Articles that failed are owed from this pass's start, down to where they are;
+            # a list page that failed, or the budget, leaves owing what was committed.
+            failed = report.article_errors > failures
+            self.store.end_list_pass(
+                source.id,
+                depth=track.failed_page if failed else track.pages,
+                owing_since=track.started_at if failed else None,
+            )
         return budget
 
     async def articles(self, report: SourceReport, source: Source, links: Sequence[Link]) -> int:

@@ -22,7 +22,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.db import Database
 from crawler.errors import StoreError
-from crawler.models import Article, Fetch, FetchTotal, HttpCache, SourceState, Story, utcnow
+from crawler.models import (
+    Article,
+    Fetch,
+    FetchTotal,
+    HttpCache,
+    SourceState,
+    Story,
+    UTCDateTime,
+    utcnow,
+)
 
 if TYPE_CHECKING:  # the analysis worker that writes imports this module, not the HTTP client
     from crawler.config import Source
@@ -176,6 +185,7 @@ _STORED = select(Article.id, Article.story_id, Article.canonical_url).where(
 _KNOWN = select(Article.canonical_url).where(
     Article.canonical_url.in_(bindparam("urls", expanding=True))
 )
+_STORED_SINCE = _KNOWN.where(Article.fetched >= bindparam("since", type_=UTCDateTime()))
 _STORY_OF = select(Article.story_id).where(Article.id == bindparam("article"))
 _VISIT_STORY = (
     select(Story.id)
@@ -442,6 +452,48 @@ class Store:
             if new_articles:
                 row.last_new_at = at
 
+    # ------------------------------------------------------------------ list passes
+
+    def begin_list_pass(
+        self, source_id: str, *, at: datetime | None = None
+    ) -> tuple[datetime | None, int]:
+        """Mark a pass over the source's list pages as begun, committed before its first page
+        is read. Returns ``(since, depth)`` of the last pass if it never reached its end
+        (killed, cancelled, a list page or an article that failed): when its unfinished stretch
+        began (kept as it is, so passes that die one after another owe from the first) and the
+        deepest list page whose articles it may have stored; ``(None, 0)`` if nothing is owed."""
+        with self.db.session() as session:
+            row = session.get(SourceState, source_id)
+            if row is None:
+                row = SourceState(id=source_id, name=source_id, consecutive_failures=0)
+                session.add(row)
+            if row.pass_started_at is not None:
+                return row.pass_started_at, row.pass_depth or 0
+            row.pass_started_at = at or utcnow()
+            row.pass_depth = 0  # nothing of this pass stored yet
+            return None, 0
+
+    def owe_list_depth(self, source_id: str, depth: int) -> None:
+        """Commit the deepest list page whose articles the running pass fetches, before it
+        fetches them: a pass that dies after storing some leaves that much owing."""
+        with self.db.session() as session:
+            session.execute(
+                update(SourceState).where(SourceState.id == source_id).values(pass_depth=depth)
+            )
+
+    def end_list_pass(
+        self, source_id: str, *, depth: int, owing_since: datetime | None = None
+    ) -> None:
+        """The pass reached the end of its paging. ``owing_since`` None: nothing is owed
+        (``depth``: the list pages it read). Else some of its articles failed and are owed
+        from ``owing_since`` (the pass's own start) down to page ``depth``."""
+        with self.db.session() as session:
+            session.execute(
+                update(SourceState)
+                .where(SourceState.id == source_id)
+                .values(pass_started_at=owing_since, pass_depth=depth)
+            )
+
     # ------------------------------------------------------------------ fetch log
 
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
@@ -553,6 +605,16 @@ class Store:
         with self.db.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 found.update(conn.scalars(_KNOWN, {"urls": wanted[start : start + 500]}))
+        return found
+
+    def stored_since(self, canonical_urls: Iterable[str], since: datetime) -> set[str]:
+        """Which of these canonical URLs were stored at or after ``since``."""
+        wanted = list(dict.fromkeys(canonical_urls))
+        found: set[str] = set()
+        with self.db.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = {"urls": wanted[start : start + 500], "since": since}
+                found.update(conn.scalars(_STORED_SINCE, chunk))
         return found
 
     def save_article(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:

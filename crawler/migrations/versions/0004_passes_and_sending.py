@@ -1,9 +1,12 @@
 """sources remember their list passes; deliveries remember when an attempt began
 
-- ``sources.pass_started_at``: set (and committed) when an incremental pass over a source's list
-  pages begins, cleared when it reaches its end; still set at the next pass means the last one
-  was interrupted. ``sources.pass_depth``: how many list pages the last pass that reached its
-  end (or the interrupted one, as far as it got) had to read.
+- ``sources.pass_started_at``: set (and committed) when a pass over a source's list pages
+  begins, cleared when it reaches its end; still set at the next pass means the last one did
+  not (killed, a list page that failed), and is then kept, so passes that die one after another
+  owe from the first. A pass that reached its end with articles that failed sets it to its own
+  start. ``sources.pass_depth``: the deepest list page whose articles an unfinished pass
+  fetched (committed before it fetched them), or on which an article failed; the pages read by
+  a pass that reached its end.
 - ``deliveries.attempted_at``: when the current SMTP attempt was committed as ``sending``; a row
   still ``sending`` (or ``unknown``) is judged against it.
 
