@@ -30,6 +30,7 @@ import jinja2
 
 from crawler.config import ArchiveSettings
 from crawler.errors import DigestError
+from crawler.sanitize import clean_title
 from digests.digest import ArchiveDay, VisitCount
 from digests.graph import visit_graph
 from digests.render import render_day, render_feed, render_index
@@ -72,7 +73,7 @@ class DaySummary:
             day=date.fromisoformat(key),
             count=int(str(data["count"])),
             updated=datetime.fromisoformat(str(data["updated"])),
-            top=tuple(str(t) for t in top),
+            top=tuple(clean_title(str(t)) or "" for t in top),  # written before titles were capped
             visits=tuple(VisitCount(str(v), str(h), int(n)) for v, h, n in visits),
         )
 

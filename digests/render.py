@@ -3,8 +3,9 @@ archive days into web pages, the index and the Atom feed.
 
 One Jinja2 :class:`~jinja2.Environment` (:func:`environment`, built once by the caller and passed
 in) loads ``digests/templates`` with autoescaping and ``StrictUndefined``. Article text is
-untrusted: the templates only ever print it escaped, and links come from
-:func:`digests.text.safe_url` (http(s) only, ASCII). The e-mail's CSS is inlined with css-inline;
+untrusted: the templates only ever print it escaped and cleaned of control characters and
+escape sequences (``finalize``), and links come from :func:`digests.text.safe_url` (http(s)
+only, ASCII). The e-mail's CSS is inlined with css-inline;
 ``@media`` rules (phone width, dark mode) stay in a ``<style>`` block for clients that read it.
 Entries arrive in Simplified (the select stage folds them); for a ``traditional`` subscriber the
 finished subject, HTML and text are converted as a whole (OpenCC ``s2t``), which is safe because
@@ -39,6 +40,7 @@ import jinja2
 from markupsafe import Markup
 
 from crawler.errors import RenderError
+from crawler.sanitize import clean_text
 from digests.digest import ArchiveDay, Digest, PolicyInfo
 from digests.graph import VisitGraph
 from digests.text import Script, convert
@@ -89,8 +91,20 @@ def _doc_line(policy: PolicyInfo | None) -> str:
     return " · ".join(parts)
 
 
+def _printable(value: Any) -> Any:
+    """What a template prints, without control characters, escape sequences and bidi controls
+    (:func:`crawler.sanitize.clean_text`): whatever a stored row holds, the plain-text mail gets
+    no terminal escape and the Atom feed no character XML forbids."""
+    if isinstance(value, str):
+        cleaned = clean_text(value)
+        if cleaned is not value:
+            return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def environment() -> jinja2.Environment:
-    """The one template environment: ``digests/templates``, autoescaped, strict."""
+    """The one template environment: ``digests/templates``, autoescaped, strict, every printed
+    value cleaned (``_printable``)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(
@@ -103,6 +117,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_printable,
     )
     env.filters["when"] = _when
     env.filters["day"] = _day

@@ -42,6 +42,7 @@ from sqlalchemy import select
 from crawler.config import DigestLimits, SubscriberFilter
 from crawler.db import Database
 from crawler.models import Article, SourceState, Story
+from crawler.sanitize import clean_text, clean_title
 from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Section, Visit, VisitCount
 from digests.period import day_bounds
 from digests.text import fold, safe_url, snippet
@@ -66,7 +67,11 @@ class _Record:
 def _policy(data: Any) -> PolicyInfo | None:
     if not isinstance(data, Mapping):
         return None
-    values = {k: fold(str(data[k]).strip()) for k in _POLICY_KEYS if data.get(k)}
+    values = {
+        k: fold(value)
+        for k in _POLICY_KEYS
+        if data.get(k) and (value := clean_title(str(data[k])))
+    }
     return PolicyInfo(**values) if values else None
 
 
@@ -316,8 +321,10 @@ def _record(story: Any, articles: list[Any], theme_labels: Mapping[str, str],
     policy = _policy(rep.policy) or next(
         (p for a in others if (p := _policy(a.policy)) is not None), None
     )
-    title = (rep.title or "").strip() or next(
-        (a.title.strip() for a in others if a.title and a.title.strip()), "(无标题)"
+    # Cleaned and capped again: rows stored before extraction did so may hold control
+    # characters, and a title of 100,000 characters would eat the e-mail's size budget.
+    title = clean_title(rep.title) or next(
+        (t for a in others if (t := clean_title(a.title))), "(无标题)"
     )
     entry = Entry(
         story_id=story.id,
@@ -328,7 +335,7 @@ def _record(story: Any, articles: list[Any], theme_labels: Mapping[str, str],
         outlet_count=max(len(outlets), story.outlet_count or 0),
         published=published,
         first_seen=story.first_seen,
-        snippet=fold(snippet(rep.body or "")),
+        snippet=fold(snippet(clean_text(rep.body or ""))),
         cities=_union(a.cities for a in [rep, *others]),
         provinces=_union(a.provinces for a in [rep, *others]),
         themes=tuple(theme_labels.get(t, t) for t in theme_ids),

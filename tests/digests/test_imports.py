@@ -16,7 +16,7 @@ FORBIDDEN = {"crawler.fetch", "crawler.discover", "crawler.pipeline", "crawler.t
              "crawler.extract", "crawler.dedup", "crawler.store", "crawler.analyze",
              "crawler.cli", "crawler.warc", "crawler.schedule"}
 ALLOWED_CRAWLER = {"crawler", "crawler.config", "crawler.models", "crawler.db",
-                   "crawler.errors", "crawler.encoding", "crawler.taxonomy"}
+                   "crawler.errors", "crawler.encoding", "crawler.taxonomy", "crawler.sanitize"}
 
 
 def test_importing_digests_loads_no_crawling_stage() -> None:
