@@ -268,7 +268,21 @@ needs_extract = pytest.mark.skipif(
 @given(data=damaged(html_documents()))
 def test_extract_raises_only_crawl_errors(data: bytes) -> None:
     text = decode_bytes(data).text
-    only_crawl_errors(lambda: extract(text, "http://news.example.cn/2024/05/01/a.html"))
+    only_crawl_errors(lambda: _clean(extract(text, "http://news.example.cn/2024/05/01/a.html")))
+
+
+def _clean(extracted: Any) -> Any:
+    """What extraction returns holds no control character (but tab and newline) and no
+    bidi control in any text field, and titles, outlets and authors of at most 300 characters."""
+    policy = extracted.policy.to_dict().values() if extracted.policy else ()
+    for value in (extracted.title, extracted.body, extracted.outlet, extracted.author, *policy):
+        bad = [ch for ch in value or "" if (ord(ch) < 0x20 and ch not in "\t\n")
+               or 0x7F <= ord(ch) <= 0x9F or "\u202a" <= ch <= "\u202e"
+               or "\u2066" <= ch <= "\u2069" or 0xD800 <= ord(ch) <= 0xDFFF]
+        assert not bad, f"{value!r} holds {bad!r}"[:500]
+    for value in (extracted.title, extracted.outlet, extracted.author):
+        assert value is None or len(value) <= 300
+    return extracted
 
 
 # --------------------------------------------------------------------------- pathological inputs
