@@ -607,9 +607,11 @@ def digest_build(
 def digest_send(
     ctx: Context, date: date | None, subscriber_ids: tuple[str, ...], dry_run: bool
 ) -> None:
-    """Deliver each subscriber's current digest now (exactly once per period); print a summary.
+    """Deliver each subscriber's current digest now (at most once per period); print a summary.
 
-    Exit 1 when a delivery failed.
+    A digest whose outcome is unknown (the server took it but did not answer, or a run died
+    sending it) is reported, not sent again: see `digest resend`. Exit 1 when a delivery failed
+    or its outcome is unknown.
     """
     from digests.pipeline import send_digests
 
@@ -649,6 +651,43 @@ def demo_cmd(folder: str) -> None:
 
 
 # --------------------------------------------------------------------------- db
+
+@digest_group.command("resend")
+@subscriber_option
+@click.option("--period", metavar="P", help="Only this period (2026-11-27, weekly 2026-W48).")
+@click.option(
+    "--unknown",
+    "every_unknown",
+    is_flag=True,
+    help="Every digest whose outcome is unknown (of the chosen subscribers).",
+)
+@pass_ctx
+def digest_resend(
+    ctx: Context, subscriber_ids: tuple[str, ...], period: str | None, every_unknown: bool
+) -> None:
+    """Send once more the digests whose outcome is unknown (`citydigest status` lists them).
+
+    The server may have delivered them already: this is the operator's decision that a possible
+    second copy (same Message-ID) is better than a possibly missing one. Name them with
+    `--subscriber ID --period P`, or take all with `--unknown`. Exit 1 when one is not sent.
+    """
+    from digests.pipeline import resend_digests
+
+    if not every_unknown and not (subscriber_ids and period):
+        raise click.UsageError("name the digest with --subscriber ID --period P, or use --unknown")
+    report = _digest_job(
+        ctx,
+        subscriber_ids,
+        lambda config, db, ids: asyncio.run(
+            resend_digests(config, db, subscriber_ids=ids, period=period)
+        ),
+    )
+    out = Console()
+    out.print(_report_table("digests re-sent", report))
+    out.print(", ".join(f"{name}: {count}" for name, count in report.summary_rows()))
+    if not report.ok:
+        raise SystemExit(EXIT_FAILED)
+
 
 
 @cli.group("db")

@@ -206,6 +206,9 @@ class Settings(_Frozen):
     smtp: SmtpSettings = SmtpSettings()
     archive: ArchiveSettings = ArchiveSettings()
     serve: ServeSettings = ServeSettings()
+    # A digest whose outcome is unknown (the server took DATA, no answer was read) is sent again
+    # by the first send run this long after that attempt; None: only `citydigest digest resend`.
+    unknown_resend_after: Duration | None = None
     digest: DigestLimits = DigestLimits()
     unsubscribe_secret_env: str = "CITYDIGEST_SECRET"
 

@@ -28,6 +28,7 @@ __all__ = [
     "DueDigest",
     "PollPolicy",
     "Schedule",
+    "DeliveryStatus",
     "SourceHealth",
     "SourceStatus",
     "StatusReport",
@@ -458,6 +459,19 @@ def status_report(
     now: datetime | None = None,
     queue_depth: int | None = None,
 ) -> StatusReport:
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A digest whose delivery is in doubt: ``sending`` (an attempt under way, or a run that
+    died in it) or ``unknown`` (the server may have it); see :mod:`digests.ledger`."""
+
+    subscriber_id: str
+    period: str
+    status: str
+    attempted_at: datetime | None
+    attempts: int
+    error: str | None
+
+
     """Per source and per subscriber health and schedule, as ``citydigest status`` shows it."""
     now = now or utcnow()
     with db.session() as session:
@@ -465,6 +479,7 @@ def status_report(
         recent = dict(
             session.execute(
                 select(Article.source_id, func.count())
+    deliveries: tuple[DeliveryStatus, ...] = ()  # digests in doubt, oldest attempt first
                 .where(Article.fetched >= now - DAY)
                 .group_by(Article.source_id)
             ).all()
@@ -497,6 +512,15 @@ def status_report(
         srow = subs.get(subscriber.id)
         sent = last_sent.get(subscriber.id)
         if isinstance(sent, str):  # SQLite aggregates come back as text
+        in_doubt = tuple(
+            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts,
+                           d.error)
+            for d in session.scalars(
+                select(Delivery)
+                .where(Delivery.status.in_(("sending", "unknown")))
+                .order_by(Delivery.attempted_at, Delivery.subscriber_id, Delivery.period)
+            )
+        )
             sent = datetime.fromisoformat(sent)
         if sent is not None and sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
@@ -540,6 +564,7 @@ async def crawl_sources(
     ``(source id, failed, new articles)`` per source crawled; unknown ids are skipped.
 
     ``hosts``: the runner's politeness state per host, kept for the life of its process, so
+        deliveries=in_doubt,
     that robots.txt, back-off and throttling carry from one pass to the next."""
     from crawler.pipeline import CrawlOptions, crawl
 

@@ -197,8 +197,9 @@ def _iso(value: datetime | None) -> str | None:
 @pass_ctx
 def status_cmd(ctx: Context, fmt: str) -> None:
     """Per source: last success, last error, failures, next check, articles in 24 h; per
-    subscriber: last and next digest, unsubscribes; queue depth (distributed). Exit 1 when a
-    source is failing."""
+    subscriber: last and next digest, unsubscribes; digests whose delivery is in doubt (sending,
+    or outcome unknown: see `digest resend`); queue depth (distributed). Exit 1 when a source is
+    failing."""
     from crawler.schedule import status_report
     from crawler.worker import queue_depth
 
@@ -264,6 +265,17 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 s.last_error or "",
             )
         out.print(sources)
+            "deliveries_in_doubt": [
+                {
+                    "subscriber": d.subscriber_id,
+                    "period": d.period,
+                    "status": d.status,
+                    "attempted_at": _iso(d.attempted_at),
+                    "attempts": d.attempts,
+                    "error": d.error,
+                }
+                for d in report.deliveries
+            ],
         if report.subscribers:
             subs = Table(title=f"{len(report.subscribers)} subscribers")
             for name in ("subscriber", "last digest", "next digest", "state"):
@@ -300,6 +312,17 @@ def serve_cmd(ctx: Context, host: str, port: int) -> None:
             host=host,
             port=port,
             log_level="info",
+        if report.deliveries:
+            doubt = Table(
+                title=f"{len(report.deliveries)} digests in doubt (the server may have them): "
+                "`citydigest digest resend --unknown` sends the unknown ones again"
+            )
+            for name in ("subscriber", "period", "state", "since", "attempts", "why"):
+                doubt.add_column(name, overflow="fold")
+            for d in report.deliveries:
+                doubt.add_row(d.subscriber_id, d.period, d.status, local(d.attempted_at),
+                              str(d.attempts), d.error or "")
+            out.print(doubt)
             access_log=False,
             proxy_headers=True,
             forwarded_allow_ips=FORWARDED_ALLOW_IPS,

@@ -133,6 +133,14 @@ dispatch lag {{ report.lag.total_seconds()|round(1) }} s
 <td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% else %}
 <span class="ok">active</span>{% endif %}</td></tr>
 {% endfor %}</table></div>
+{% if report.deliveries %}<h2>Digests in doubt</h2>
+<p>The server may have these: <code>citydigest digest resend --unknown</code> sends the
+unknown ones again.</p>
+<div class="wrap"><table id="deliveries">
+<tr><th>subscriber</th><th>period</th><th>state</th><th>since</th><th>why</th></tr>
+{% for d in report.deliveries %}<tr><td>{{ d.subscriber_id }}</td><td>{{ d.period }}</td>
+<td>{{ d.status }}</td><td>{{ when(d.attempted_at) }}</td><td class="err">{{ d.error or "" }}</td>
+</tr>{% endfor %}</table></div>{% endif %}
 {% endblock %}"""
 
 _CONFIRM = """{% extends "page" %}{% block title %}退订 unsubscribe{% endblock %}
@@ -220,7 +228,7 @@ class _DatabaseCollector(Collector):
             "citydigest_digests", "Digest deliveries by status", labels=["status"]
         )
         counts = {str(state): int(count) for state, count in digests}
-        for state in sorted({"sent", "failed", "pending"} | set(counts)):
+        for state in sorted({"sent", "failed", "pending", "sending", "unknown"} | set(counts)):
             by_delivery.add_metric([state], counts.get(state, 0))
         yield by_delivery
         yield GaugeMetricFamily(

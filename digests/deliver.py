@@ -5,22 +5,35 @@ stable ``Message-ID`` (the same subscriber and period always get the same one, s
 a crash is recognisable), ``List-Unsubscribe`` (https and mailto) and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
 
-:class:`Mailer` holds one aiosmtplib connection for a batch. ``send`` classifies failures:
+:class:`Mailer` holds one aiosmtplib connection for a batch. ``send`` runs the transaction in
+its steps (MAIL and RCPT, then DATA) rather than through ``sendmail``, because what a failure
+means depends on the step it happens in:
 
+- before DATA (no connection, a 4xx or a timeout on MAIL or RCPT) the server has no message:
+  retried ``max_attempts`` times with a doubling backoff, reconnecting; then
+  :class:`~crawler.errors.DeliveryError`;
 - the server refused this message for good (5xx to MAIL, RCPT or DATA):
-  :class:`~crawler.errors.PermanentDeliveryError`, not retried;
-- a 4xx reply, a dropped connection, a timeout: retried ``max_attempts`` times with a doubling
-  backoff, reconnecting; then :class:`~crawler.errors.DeliveryError`;
+  :class:`~crawler.errors.PermanentDeliveryError`, not retried; a 4xx reply to DATA or to the
+  message is a refusal too (nothing was delivered) and is retried as above;
+- in DATA without a reply read (a timeout, a dropped connection): the server may have taken the
+  message. :class:`DeliveryOutcomeUnknown` at once, never another copy (a server slower than
+  ``smtp.timeout`` would otherwise get one per attempt). aiosmtplib sends the DATA command and
+  the message in one call, so a timeout waiting for the ``354`` counts as unknown too;
 - the server cannot be reached, refuses our login or our sender address:
   :class:`SmtpUnavailable`, which stops the batch (every other message would fail the same way)
   and leaves the periods pending for the next run.
 
+A :class:`DataGuard` (the ledger, in :mod:`digests.pipeline`) is told just before each DATA, so
+that ``sending`` is committed before the message can reach the server, and when DATA is refused.
 ``rate_per_second`` spaces the start of consecutive messages.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "DataGuard",
+    "DeliveryOutcomeUnknown",
+    "DeliveryWithdrawn",
     "Mailer",
     "Outgoing",
     "SmtpUnavailable",
@@ -44,6 +57,7 @@ from email.message import EmailMessage
 from email.policy import default
 from email.utils import format_datetime, formataddr, parseaddr
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import quote
 
 import aiosmtplib
@@ -57,6 +71,27 @@ log = logging.getLogger(__name__)
 
 class SmtpUnavailable(DeliveryError):
     """The SMTP server cannot be reached or will not let us in: stop the batch."""
+
+
+class DeliveryOutcomeUnknown(DeliveryError):
+    """The message went out in DATA but no reply was read (timeout, connection lost): the server
+    may have accepted it, so it must not be sent again blindly."""
+
+
+class DeliveryWithdrawn(DeliveryError):
+    """The guard said not to start DATA (another run claimed the delivery): nothing was sent."""
+
+
+class DataGuard(Protocol):
+    """What :meth:`Mailer.send` tells around the one step after which a copy may exist."""
+
+    def before_data(self) -> bool:
+        """Record (durably) that DATA is about to begin; False: withdraw, send nothing."""
+        ...
+
+    def data_refused(self, reply: str) -> None:
+        """The server refused DATA or the message with a temporary reply: nothing delivered."""
+        ...
 
 
 def _domain(from_header: str) -> str:
@@ -253,10 +288,10 @@ class Mailer:
             now = self._next_start
         self._next_start = now + 1.0 / rate
 
-    async def send(self, message: Outgoing) -> None:
-        """Deliver ``message``; raise PermanentDeliveryError, DeliveryError or SmtpUnavailable."""
+    async def send(self, message: Outgoing, guard: DataGuard | None = None) -> None:
+        """Deliver ``message``; raise PermanentDeliveryError, DeliveryError, SmtpUnavailable,
+        DeliveryOutcomeUnknown or DeliveryWithdrawn (see the module's docstring)."""
         to = ", ".join(message.recipients)
-        sender, recipients, data = message.sender, list(message.recipients), message.data
         attempts = self.settings.max_attempts
         delay = self.settings.retry_backoff
         last = ""
@@ -278,8 +313,7 @@ class Mailer:
                 await self.close()
             else:
                 try:
-                    await smtp.sendmail(sender, recipients, data)
-                    return
+                    await self._envelope(smtp, message)
                 except (aiosmtplib.SMTPException, OSError) as exc:
                     last = _describe(exc)
                     if isinstance(exc, aiosmtplib.SMTPSenderRefused) and _permanent(exc):
@@ -288,15 +322,27 @@ class Mailer:
                         raise SmtpUnavailable(
                             f"deliver: {self.where} refuses the sender {exc.sender}: {last}"
                         ) from exc
-                    if _permanent(exc):
+                    await self._after_refusal(exc, to, last)
+                else:
+                    if guard is not None and not guard.before_data():
                         await self._reset()
-                        raise PermanentDeliveryError(
-                            f"deliver: {self.where} refused the digest to {to}: {last}"
-                        ) from exc
-                    if isinstance(exc, aiosmtplib.SMTPResponseException):
-                        await self._reset()
-                    else:
+                        raise DeliveryWithdrawn(
+                            f"deliver: the digest to {to} was claimed by another run"
+                        )
+                    try:
+                        await smtp.data(message.data)
+                        return
+                    except aiosmtplib.SMTPResponseException as exc:  # a reply: nothing taken
+                        last = _describe(exc)
+                        if guard is not None and not _permanent(exc):
+                            guard.data_refused(last)
+                        await self._after_refusal(exc, to, last)
+                    except (aiosmtplib.SMTPException, OSError) as exc:
                         await self.close()
+                        raise DeliveryOutcomeUnknown(
+                            f"deliver: {self.where} took the digest to {to} but did not answer "
+                            f"({_describe(exc)}): it may have been delivered"
+                        ) from exc
             if attempt < attempts:
                 log.info("deliver: to %s, attempt %d failed (%s); retrying in %.1fs",
                          to, attempt, last, delay)
@@ -310,6 +356,37 @@ class Mailer:
             f"deliver: {self.where} did not accept the digest to {to} after {attempts} "
             f"attempts: {last}"
         )
+
+    async def _envelope(self, smtp: aiosmtplib.SMTP, message: Outgoing) -> None:
+        """EHLO if needed, MAIL and RCPT: everything before the message can reach the server."""
+        if smtp.is_ehlo_or_helo_needed:
+            try:
+                await smtp.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await smtp.helo()
+        options = [f"SIZE={len(message.data)}"] if smtp.supports_extension("size") else []
+        await smtp.mail(message.sender, options=options)
+        refused: list[aiosmtplib.SMTPRecipientRefused] = []
+        for recipient in message.recipients:
+            try:
+                await smtp.rcpt(recipient)
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                refused.append(exc)
+        if len(refused) == len(message.recipients):
+            raise aiosmtplib.SMTPRecipientsRefused(refused)
+
+    async def _after_refusal(self, exc: BaseException, to: str, last: str) -> None:
+        """A step failed before the message was taken: give up on a 5xx, else get the session
+        ready for the next attempt (RSET after a reply, a new connection after anything else)."""
+        if _permanent(exc):
+            await self._reset()
+            raise PermanentDeliveryError(
+                f"deliver: {self.where} refused the digest to {to}: {last}"
+            ) from exc
+        if isinstance(exc, aiosmtplib.SMTPResponseException):
+            await self._reset()
+        else:
+            await self.close()
 
     async def _reset(self) -> None:
         """After a refused transaction, RSET so the session can carry the next message."""

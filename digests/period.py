@@ -28,6 +28,7 @@ __all__ = [
     "day_bounds",
     "due_period",
     "first_window",
+    "period_of_key",
     "period_on",
 ]
 
@@ -96,6 +97,15 @@ def period_on(subscriber: Subscriber, default_zone: str, day: date) -> Period:
         monday = day - timedelta(days=day.weekday())
         day = monday + timedelta(days=WEEKDAYS[subscriber.weekday])
     return _period(day, subscriber, zone)
+
+
+def period_of_key(subscriber: Subscriber, default_zone: str, key: str) -> Period:
+    """The period a stored key names (``2026-11-27``, or weekly ``2026-W48``): what a resend of
+    an earlier period needs to rebuild its digest."""
+    if "-W" in key:
+        year, week = key.split("-W")
+        return period_on(subscriber, default_zone, date.fromisocalendar(int(year), int(week), 1))
+    return period_on(subscriber, default_zone, date.fromisoformat(key))
 
 
 def first_window(subscriber: Subscriber, end: datetime) -> datetime:

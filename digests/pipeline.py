@@ -5,22 +5,33 @@ archive. They only sequence the stages and record what happened to each subscrib
   now, written as ``<id>.html``, ``<id>.txt`` and ``<id>.eml`` into ``out_dir``; refreshes the
   archive; sends nothing and records no delivery.
 - :func:`send_digests` (``citydigest digest send``): the digest of each chosen subscriber's
-  current period (see :mod:`digests.period`), delivered exactly once through the deliveries
-  ledger (:mod:`digests.ledger`); refreshes the archive.
+  current period (see :mod:`digests.period`), delivered at most once through the deliveries
+  ledger (:mod:`digests.ledger`): a digest whose outcome is unknown (the server took DATA but
+  did not answer, or a run died in DATA) is reported, not sent again, until
+  ``smtp.unknown_resend_after`` has passed (if set); refreshes the archive.
+- :func:`resend_digests` (``citydigest digest resend``): the operator's explicit decision to
+  send the digests whose outcome is unknown once more (same window, same ``Message-ID``).
 
 Both return a report whose ``rows()`` feed the CLI's summary table.
 """
 
 from __future__ import annotations
 
-__all__ = ["BuildReport", "SendReport", "SubscriberResult", "build_digests", "send_digests"]
+__all__ = [
+    "BuildReport",
+    "SendReport",
+    "SubscriberResult",
+    "build_digests",
+    "resend_digests",
+    "send_digests",
+]
 
 import asyncio
 import os
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +44,8 @@ from crawler.errors import DeliveryError, DigestError, PermanentDeliveryError
 from digests import ledger
 from digests.archive import base_url_of, day_url, update_archive
 from digests.deliver import (
+    DeliveryOutcomeUnknown,
+    DeliveryWithdrawn,
     Mailer,
     Outgoing,
     SmtpUnavailable,
@@ -42,7 +55,15 @@ from digests.deliver import (
     unsubscribe_mailto,
 )
 from digests.digest import Digest
-from digests.period import Period, archive_days, day_bounds, due_period, first_window, period_on
+from digests.period import (
+    Period,
+    archive_days,
+    day_bounds,
+    due_period,
+    first_window,
+    period_of_key,
+    period_on,
+)
 from digests.render import (
     MAX_EMAIL_BYTES,
     DayLink,
@@ -59,10 +80,14 @@ SENT = "sent"
 SKIPPED_EMPTY = "skipped_empty"
 ALREADY_SENT = "already_sent"
 FAILED = "failed"
+UNKNOWN = "unknown"  # the outcome of a delivery is in doubt (sending, or unknown in the ledger)
 UNSUBSCRIBED = "unsubscribed"
 DRY_RUN = "dry_run"
 BUILT = "built"
 _HEADERS = ("subscriber", "period", "status", "stories", "detail")
+# How long a live attempt can hold a row ``sending`` beyond the two replies DATA waits for
+# (each up to ``smtp.timeout``): the commits around them. Older ``sending`` rows are a dead run's.
+_SENDING_GRACE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +96,8 @@ class SubscriberResult:
 
     subscriber_id: str
     period: str
-    status: str  # built | sent | dry_run | skipped_empty | already_sent | failed | unsubscribed
+    # built | sent | dry_run | skipped_empty | already_sent | failed | unknown | unsubscribed
+    status: str
     stories: int = 0
     detail: str = ""  # error text, file names, or a note
 
@@ -132,13 +158,17 @@ class SendReport(_Report):
         return self.count(FAILED)
 
     @property
+    def unknown(self) -> int:
+        return self.count(UNKNOWN)
+
+    @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.unknown == 0
 
     def summary_rows(self) -> list[tuple[str, int]]:
         rows = [("sent", self.sent), ("skipped empty", self.skipped_empty),
                 ("already sent", self.already_sent), ("failed", self.failed),
-                ("unsubscribed", self.count(UNSUBSCRIBED))]
+                ("outcome unknown", self.unknown), ("unsubscribed", self.count(UNSUBSCRIBED))]
         if self.dry_run:
             rows.insert(0, ("would send (dry run)", self.count(DRY_RUN)))
         return rows
@@ -154,6 +184,7 @@ class _Plan:
     start: datetime
     end: datetime
     row: ledger.DeliveryRow | None
+    resend: bool = False  # an ``unknown`` row to send again (explicitly, or after the wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +236,28 @@ class _Run:
             plans.append(_Plan(sub, zone, period, start, end, row))
         return plans
 
+    def settle_stale(self) -> None:
+        """``sending`` rows older than any live attempt can be are a dead run's: ``unknown``."""
+        smtp = self.settings.smtp
+        held = timedelta(seconds=2 * smtp.timeout) + _SENDING_GRACE
+        ledger.stale_sending(self.db, before=self.now - held)
+
+    def resend_plans(
+        self, subscribers: Sequence[Subscriber], rows: Sequence[ledger.DeliveryRow]
+    ) -> list[_Plan]:
+        """Plans that send these ``unknown`` rows again, each with its own period and window."""
+        by_id = {s.id: s for s in subscribers}
+        plans = []
+        for row in rows:
+            sub = by_id[row.subscriber_id]
+            zone = ZoneInfo(sub.timezone or self.settings.timezone)
+            # The row's own key even if the subscriber's frequency changed since.
+            period = replace(period_of_key(sub, self.settings.timezone, row.period),
+                             key=row.period)
+            plans.append(_Plan(sub, zone, period, row.window_start, row.window_end, row,
+                               resend=True))
+        return plans
+
     def pool(self, plans: Sequence[_Plan]) -> tuple[StoryPool, tuple[date, ...]]:
         """One pool for every window and for the whole archive days they touch."""
         days = sorted({d for p in plans for d in archive_days(p.start, p.end, self.archive_zone)})
@@ -244,7 +297,10 @@ class _Run:
         smtp = self.settings.smtp
         message = build_message(
             rendered, settings=smtp, to_email=sub.email, to_name=sub.name,
-            message_id=message_id_for(sub.id, plan.period.key, smtp.from_),
+            # A resend keeps the Message-ID the row was first sent with (the period's, unless
+            # smtp.from changed since), so clients fold the two copies into one.
+            message_id=(plan.row.message_id if plan.row is not None and plan.row.message_id
+                        else message_id_for(sub.id, plan.period.key, smtp.from_)),
             unsubscribe_url=unsubscribe, unsubscribe_mailto=unsubscribe_mailto(smtp, token),
             list_id=list_id(smtp.from_), date=self.now,
         )
@@ -366,28 +422,105 @@ async def send_digests(
     smtp_password: str | None = None,
     now: datetime | None = None,
 ) -> SendReport:
-    """Deliver each chosen subscriber's current digest, exactly once per period.
+    """Deliver each chosen subscriber's current digest, at most once per period.
 
-    ``smtp_password`` defaults to the variable named by ``smtp.password_env``. With ``dry_run``
-    everything is selected and rendered but nothing is sent, recorded or archived.
+    A period whose delivery is in doubt (``sending`` or ``unknown`` in the ledger) is reported
+    as ``unknown`` and not sent, except that with ``smtp.unknown_resend_after`` set, every
+    ``unknown`` delivery of the chosen subscribers (of any period) whose last attempt began at
+    least that long ago is sent once more. ``smtp_password`` defaults to the variable named by
+    ``smtp.password_env``. With ``dry_run`` everything is selected and rendered but nothing is
+    sent, recorded or archived.
     """
     secret, _ = _secret(config, required=not dry_run)
     run = _Run(config, db, now, secret)
     subscribers = _chosen(config, subscriber_ids)
     report = SendReport(dry_run=dry_run)
+    if not dry_run:
+        run.settle_stale()
     stopped = ledger.unsubscribed(db, (s.id for s in subscribers))
-    plans = run.plans([s for s in subscribers if s.id not in stopped], day)
+    active = [s for s in subscribers if s.id not in stopped]
+    plans = run.plans(active, day)
+    wait = config.settings.smtp.unknown_resend_after
+    if wait is not None and not dry_run:
+        plans = _with_resends(run, active, plans, wait)
     report.results.extend(SubscriberResult(s.id, "", UNSUBSCRIBED)
                           for s in subscribers if s.id in stopped)
+    await _send(run, report, plans, smtp_password, dry_run=dry_run)
+    return report
+
+
+async def resend_digests(
+    config: Config,
+    db: Database,
+    *,
+    subscriber_ids: Sequence[str] = (),
+    period: str | None = None,
+    smtp_password: str | None = None,
+    now: datetime | None = None,
+) -> SendReport:
+    """Send once more each chosen subscriber's digest whose outcome is ``unknown`` (only that
+    ``period``'s, if given), with its window and ``Message-ID``: the operator's decision that a
+    possible second copy is better than a possibly missing one.
+
+    A row still ``sending`` (an attempt that may be alive) is reported and left alone; so is a
+    subscriber who unsubscribed. The archive is not refreshed (these days are in it already).
+    """
+    secret, _ = _secret(config, required=True)
+    run = _Run(config, db, now, secret)
+    subscribers = _chosen(config, subscriber_ids)
+    report = SendReport()
+    run.settle_stale()
+    rows = [r for r in ledger.in_doubt(db, (s.id for s in subscribers))
+            if period is None or r.period == period]
+    stopped = ledger.unsubscribed(db, (r.subscriber_id for r in rows))
+    resend = []
+    for row in rows:
+        if row.subscriber_id in stopped:
+            report.results.append(SubscriberResult(row.subscriber_id, row.period, UNSUBSCRIBED))
+        elif row.status == ledger.SENDING:
+            report.results.append(_in_doubt(row, run))
+        else:
+            resend.append(row)
+    if not rows:
+        which = f" of period {period}" if period else ""
+        report.notes.append(f"no delivery{which} has an unknown outcome: nothing to resend")
+    plans = run.resend_plans(subscribers, resend)
+    await _send(run, report, plans, smtp_password, dry_run=False, archive=False)
+    return report
+
+
+def _with_resends(
+    run: _Run, subscribers: Sequence[Subscriber], plans: list[_Plan], wait: timedelta
+) -> list[_Plan]:
+    """The plans, with every ``unknown`` delivery whose last attempt began ``wait`` ago or more
+    marked (its own period's plan) or added (an earlier period) to be sent again."""
+    due = [r for r in ledger.in_doubt(run.db, (s.id for s in subscribers))
+           if r.status == ledger.UNKNOWN and (r.attempted_at or r.window_end) <= run.now - wait]
+    again = {(r.subscriber_id, r.period): plan
+             for r, plan in zip(due, run.resend_plans(subscribers, due), strict=True)}
+    merged = [again.pop((p.subscriber.id, p.period.key), p) for p in plans]
+    return merged + list(again.values())
+
+
+async def _send(
+    run: _Run,
+    report: SendReport,
+    plans: Sequence[_Plan],
+    smtp_password: str | None,
+    *,
+    dry_run: bool,
+    archive: bool = True,
+) -> None:
+    """Compose and deliver the plans through one SMTP session; results into ``report``."""
     pool, days = run.pool(plans)                                          # select
-    smtp = config.settings.smtp
+    smtp = run.settings.smtp
     password = smtp_password if smtp_password is not None else os.environ.get(smtp.password_env)
     batch = _Batch(run, Mailer(smtp, password), len(plans))
     try:
         async with batch.mailer, asyncio.TaskGroup() as group:
             group.create_task(batch.sender())
             for index, plan in enumerate(plans):
-                result = _settled(plan, batch.unavailable)    # sent, refused, or server down
+                result = _settled(plan, batch.unavailable, run)  # sent, refused, in doubt, down
                 if result is None:
                     composed = run.compose(pool, plan)                    # select + render
                     result = _held_back(plan, composed, dry_run=dry_run)  # empty, dry run
@@ -401,23 +534,39 @@ async def send_digests(
         # A crash in the sender: surface it as itself, as a sequential loop would.
         raise group.exceptions[0] from None
     report.results.extend(r for r in batch.results if r is not None)
-    if not dry_run:
+    if archive and not dry_run:
         report.archive_dir = run.archive(pool, days)                      # archive
-    return report
 
 
-def _settled(plan: _Plan, unavailable: str | None) -> SubscriberResult | None:
-    """The outcome of a period that needs no digest: already sent, refused before, or the
-    server went away earlier in this batch."""
+def _settled(plan: _Plan, unavailable: str | None, run: _Run) -> SubscriberResult | None:
+    """The outcome of a period that needs no digest: already sent, refused before, in doubt
+    (not to be sent blindly), or the server went away earlier in this batch."""
     sub, key, row = plan.subscriber, plan.period.key, plan.row
     if row is not None and row.status == ledger.SENT:
         when = f"sent {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else "sent"
         return SubscriberResult(sub.id, key, ALREADY_SENT, 0, when)
     if row is not None and row.status == ledger.FAILED:
         return SubscriberResult(sub.id, key, FAILED, 0, f"refused earlier: {row.error or ''}")
+    if row is not None and row.status in ledger.IN_DOUBT and not plan.resend:
+        return _in_doubt(row, run)
     if unavailable is not None:
         return SubscriberResult(sub.id, key, FAILED, 0, f"not attempted: {unavailable}")
     return None
+
+
+def _in_doubt(row: ledger.DeliveryRow, run: _Run) -> SubscriberResult:
+    """The report line of a delivery that is not sent again now because it may have arrived."""
+    since = f"{row.attempted_at:%Y-%m-%d %H:%M} UTC" if row.attempted_at else "an unknown time"
+    if row.status == ledger.SENDING:
+        detail = (f"being sent since {since} by another run (or one that stopped: unknown once "
+                  "no live attempt can hold it)")
+    else:
+        wait = run.settings.smtp.unknown_resend_after
+        again = (f"sent again by the first run {wait} after the attempt" if wait
+                 else "not sent again automatically")
+        detail = (f"outcome unknown since {since} ({row.error or 'no answer'}); {again}; "
+                  "`citydigest digest resend` sends it now")
+    return SubscriberResult(row.subscriber_id, row.period, UNKNOWN, 0, detail)
 
 
 def _held_back(plan: _Plan, composed: _Composed, *, dry_run: bool) -> SubscriberResult | None:
@@ -457,6 +606,21 @@ class _Batch:
                 self.unavailable = result.detail.removeprefix("unavailable: ")
 
 
+class _LedgerGuard:
+    """The ledger's side of :meth:`Mailer.send`: ``sending`` committed before DATA, a refused
+    DATA recorded as delivering nothing."""
+
+    def __init__(self, run: _Run, row: ledger.DeliveryRow) -> None:
+        self.run = run
+        self.row = row
+
+    def before_data(self) -> bool:
+        return ledger.mark_sending(self.run.db, self.row, now=self.run.clock())
+
+    def data_refused(self, reply: str) -> None:
+        ledger.record_error(self.run.db, self.row, f"DATA refused: {reply}")
+
+
 async def _deliver(run: _Run, mailer: Mailer, plan: _Plan, composed: _Composed) -> SubscriberResult:
     sub, key = plan.subscriber, plan.period.key
     stories = composed.digest.total
@@ -470,21 +634,34 @@ async def _deliver(run: _Run, mailer: Mailer, plan: _Plan, composed: _Composed) 
         row, claimed = plan.row, False
     if row.status == ledger.SENT:
         return SubscriberResult(sub.id, key, ALREADY_SENT, 0, "sent by another run")
-    if not claimed and not ledger.begin_attempt(run.db, row):
+    claim: ledger.DeliveryRow | None = row
+    if plan.resend:
+        claim = ledger.resend(run.db, row)
+    elif not claimed:
+        claim = ledger.begin_attempt(run.db, row)
+    if claim is None:
         return SubscriberResult(sub.id, key, ALREADY_SENT, 0, "another run is sending it")
     try:
-        await mailer.send(composed.message)
+        await mailer.send(composed.message, _LedgerGuard(run, claim))
     except PermanentDeliveryError as exc:
-        ledger.mark_failed(run.db, row, str(exc))
+        ledger.mark_failed(run.db, claim, str(exc))
         return SubscriberResult(sub.id, key, FAILED, stories, str(exc))
+    except DeliveryWithdrawn:
+        return SubscriberResult(sub.id, key, ALREADY_SENT, 0, "another run is sending it")
+    except DeliveryOutcomeUnknown as exc:
+        ledger.mark_unknown(run.db, claim, str(exc))
+        return SubscriberResult(sub.id, key, UNKNOWN, stories,
+                                f"{exc}; not sent again (`citydigest digest resend`)")
     except SmtpUnavailable as exc:
-        ledger.record_error(run.db, row, str(exc))
+        ledger.record_error(run.db, claim, str(exc))
         return SubscriberResult(sub.id, key, FAILED, stories, f"unavailable: {exc}")
     except DeliveryError as exc:
-        ledger.record_error(run.db, row, str(exc))
+        ledger.record_error(run.db, claim, str(exc))
         return SubscriberResult(sub.id, key, FAILED, stories, str(exc))
     step = timedelta(days=7 if sub.frequency == "weekly" else 1)
     following = period_on(sub, run.settings.timezone, plan.period.local_day + step)
-    ledger.mark_sent(run.db, row, sent_at=run.clock(), email=sub.email,
-                     next_digest_at=following.slot)
-    return SubscriberResult(sub.id, key, SENT, stories, sub.email)
+    ledger.mark_sent(run.db, claim, sent_at=run.clock(), email=sub.email,
+                     next_digest_at=None if plan.resend else following.slot)
+    detail = sub.email + (" (sent again: the earlier copy's outcome was unknown)"
+                          if plan.resend else "")
+    return SubscriberResult(sub.id, key, SENT, stories, detail)

@@ -25,7 +25,7 @@ from crawler.db import Database
 from crawler.errors import DigestError
 from crawler.models import Delivery, SubscriberState
 from digests import send_digests, verify_token
-from digests.deliver import Mailer, Outgoing
+from digests.deliver import DataGuard, Mailer, Outgoing
 
 pytestmark = pytest.mark.usefixtures("secret")
 
@@ -133,12 +133,12 @@ async def test_crash_mid_batch_then_rerun_sends_each_digest_exactly_once(
     class Crash(Exception):
         pass
 
-    async def crashing_send(self: Mailer, message: Outgoing) -> None:
+    async def crashing_send(self: Mailer, message: Outgoing, guard: DataGuard | None = None) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise Crash("the process died here")
-        await real_send(self, message)
+        await real_send(self, message, guard)
 
     monkeypatch.setattr(Mailer, "send", crashing_send)
     with pytest.raises(Crash):
