@@ -629,29 +629,6 @@ def digest_send(
         raise SystemExit(EXIT_FAILED)
 
 
-@cli.command("demo")
-@click.option(
-    "--out",
-    "folder",
-    type=click.Path(file_okay=False),
-    default="citydigest-demo",
-    show_default=True,
-    help="Folder for the demo's config, database, digest files and archive.",
-)
-def demo_cmd(folder: str) -> None:
-    """Offline demo: crawl a bundled snapshot of four sites, then write a subscriber's digest."""
-    from crawler.demo import run_demo
-
-    result = asyncio.run(run_demo(Path(folder)))
-    out = Console()
-    out.print(_summary_table(result.crawl))
-    out.print(_report_table("demo digest", result.digests))
-    out.print(f"open {result.html}")
-    out.print(f"archive: {result.digests.archive_dir}")
-
-
-# --------------------------------------------------------------------------- db
-
 @digest_group.command("resend")
 @subscriber_option
 @click.option("--period", metavar="P", help="Only this period (2026-11-27, weekly 2026-W48).")
@@ -688,6 +665,29 @@ def digest_resend(
     if not report.ok:
         raise SystemExit(EXIT_FAILED)
 
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(file_okay=False),
+    default="citydigest-demo",
+    show_default=True,
+    help="Folder for the demo's config, database, digest files and archive.",
+)
+def demo_cmd(folder: str) -> None:
+    """Offline demo: crawl a bundled snapshot of four sites, then write a subscriber's digest."""
+    from crawler.demo import run_demo
+
+    result = asyncio.run(run_demo(Path(folder)))
+    out = Console()
+    out.print(_summary_table(result.crawl))
+    out.print(_report_table("demo digest", result.digests))
+    out.print(f"open {result.html}")
+    out.print(f"archive: {result.digests.archive_dir}")
+
+
+# --------------------------------------------------------------------------- db
 
 
 @cli.group("db")

@@ -176,6 +176,9 @@ class SmtpSettings(_Frozen):
     # waiting retry_backoff seconds, doubled after each failure.
     max_attempts: int = Field(3, ge=1, le=10)
     retry_backoff: float = Field(2.0, ge=0, le=600)
+    # A digest whose outcome is unknown (the server took DATA, no answer was read) is sent again
+    # by the first send run this long after that attempt; None: only `citydigest digest resend`.
+    unknown_resend_after: Duration | None = None
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -206,9 +209,6 @@ class Settings(_Frozen):
     smtp: SmtpSettings = SmtpSettings()
     archive: ArchiveSettings = ArchiveSettings()
     serve: ServeSettings = ServeSettings()
-    # A digest whose outcome is unknown (the server took DATA, no answer was read) is sent again
-    # by the first send run this long after that attempt; None: only `citydigest digest resend`.
-    unknown_resend_after: Duration | None = None
     digest: DigestLimits = DigestLimits()
     unsubscribe_secret_env: str = "CITYDIGEST_SECRET"
 

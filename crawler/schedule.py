@@ -25,10 +25,10 @@ for every configured source and subscriber, :meth:`Schedule.claim_sources` and
 from __future__ import annotations
 
 __all__ = [
+    "DeliveryStatus",
     "DueDigest",
     "PollPolicy",
     "Schedule",
-    "DeliveryStatus",
     "SourceHealth",
     "SourceStatus",
     "StatusReport",
@@ -440,12 +440,26 @@ class SubscriberStatus:
 
 
 @dataclass(frozen=True)
+class DeliveryStatus:
+    """A digest whose delivery is in doubt: ``sending`` (an attempt under way, or a run that
+    died in it) or ``unknown`` (the server may have it); see :mod:`digests.ledger`."""
+
+    subscriber_id: str
+    period: str
+    status: str
+    attempted_at: datetime | None
+    attempts: int
+    error: str | None
+
+
+@dataclass(frozen=True)
 class StatusReport:
     generated_at: datetime
     sources: tuple[SourceStatus, ...]
     subscribers: tuple[SubscriberStatus, ...]
     lag: timedelta
     queue_depth: int | None = None  # jobs waiting or running (distributed mode only)
+    deliveries: tuple[DeliveryStatus, ...] = ()  # digests in doubt, oldest attempt first
 
     @property
     def failing(self) -> int:
@@ -459,19 +473,6 @@ def status_report(
     now: datetime | None = None,
     queue_depth: int | None = None,
 ) -> StatusReport:
-@dataclass(frozen=True)
-class DeliveryStatus:
-    """A digest whose delivery is in doubt: ``sending`` (an attempt under way, or a run that
-    died in it) or ``unknown`` (the server may have it); see :mod:`digests.ledger`."""
-
-    subscriber_id: str
-    period: str
-    status: str
-    attempted_at: datetime | None
-    attempts: int
-    error: str | None
-
-
     """Per source and per subscriber health and schedule, as ``citydigest status`` shows it."""
     now = now or utcnow()
     with db.session() as session:
@@ -479,7 +480,6 @@ class DeliveryStatus:
         recent = dict(
             session.execute(
                 select(Article.source_id, func.count())
-    deliveries: tuple[DeliveryStatus, ...] = ()  # digests in doubt, oldest attempt first
                 .where(Article.fetched >= now - DAY)
                 .group_by(Article.source_id)
             ).all()
@@ -491,6 +491,15 @@ class DeliveryStatus:
                 .where(Delivery.status == "sent")
                 .group_by(Delivery.subscriber_id)
             ).all()
+        )
+        in_doubt = tuple(
+            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts,
+                           d.error)
+            for d in session.scalars(
+                select(Delivery)
+                .where(Delivery.status.in_(("sending", "unknown")))
+                .order_by(Delivery.attempted_at, Delivery.subscriber_id, Delivery.period)
+            )
         )
     sources = []
     for source in config.sources:
@@ -512,15 +521,6 @@ class DeliveryStatus:
         srow = subs.get(subscriber.id)
         sent = last_sent.get(subscriber.id)
         if isinstance(sent, str):  # SQLite aggregates come back as text
-        in_doubt = tuple(
-            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts,
-                           d.error)
-            for d in session.scalars(
-                select(Delivery)
-                .where(Delivery.status.in_(("sending", "unknown")))
-                .order_by(Delivery.attempted_at, Delivery.subscriber_id, Delivery.period)
-            )
-        )
             sent = datetime.fromisoformat(sent)
         if sent is not None and sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
@@ -544,6 +544,7 @@ class DeliveryStatus:
         subscribers=tuple(subscribers),
         lag=Schedule(db).lag(config, now),
         queue_depth=queue_depth,
+        deliveries=in_doubt,
     )
 
 
@@ -564,7 +565,6 @@ async def crawl_sources(
     ``(source id, failed, new articles)`` per source crawled; unknown ids are skipped.
 
     ``hosts``: the runner's politeness state per host, kept for the life of its process, so
-        deliveries=in_doubt,
     that robots.txt, back-off and throttling carry from one pass to the next."""
     from crawler.pipeline import CrawlOptions, crawl
 

@@ -239,6 +239,17 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 }
                 for s in report.subscribers
             ],
+            "deliveries_in_doubt": [
+                {
+                    "subscriber": d.subscriber_id,
+                    "period": d.period,
+                    "status": d.status,
+                    "attempted_at": _iso(d.attempted_at),
+                    "attempts": d.attempts,
+                    "error": d.error,
+                }
+                for d in report.deliveries
+            ],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -265,17 +276,6 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 s.last_error or "",
             )
         out.print(sources)
-            "deliveries_in_doubt": [
-                {
-                    "subscriber": d.subscriber_id,
-                    "period": d.period,
-                    "status": d.status,
-                    "attempted_at": _iso(d.attempted_at),
-                    "attempts": d.attempts,
-                    "error": d.error,
-                }
-                for d in report.deliveries
-            ],
         if report.subscribers:
             subs = Table(title=f"{len(report.subscribers)} subscribers")
             for name in ("subscriber", "last digest", "next digest", "state"):
@@ -286,6 +286,17 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                     state = f"unsubscribed {local(sub.unsubscribed_at)}"
                 subs.add_row(sub.id, local(sub.last_digest_at), local(sub.next_digest_at), state)
             out.print(subs)
+        if report.deliveries:
+            doubt = Table(
+                title=f"{len(report.deliveries)} digests in doubt (the server may have them): "
+                "`citydigest digest resend --unknown` sends the unknown ones again"
+            )
+            for name in ("subscriber", "period", "state", "since", "attempts", "why"):
+                doubt.add_column(name, overflow="fold")
+            for d in report.deliveries:
+                doubt.add_row(d.subscriber_id, d.period, d.status, local(d.attempted_at),
+                              str(d.attempts), d.error or "")
+            out.print(doubt)
     if report.failing:
         raise SystemExit(EXIT_FAILED)
 
@@ -312,17 +323,6 @@ def serve_cmd(ctx: Context, host: str, port: int) -> None:
             host=host,
             port=port,
             log_level="info",
-        if report.deliveries:
-            doubt = Table(
-                title=f"{len(report.deliveries)} digests in doubt (the server may have them): "
-                "`citydigest digest resend --unknown` sends the unknown ones again"
-            )
-            for name in ("subscriber", "period", "state", "since", "attempts", "why"):
-                doubt.add_column(name, overflow="fold")
-            for d in report.deliveries:
-                doubt.add_row(d.subscriber_id, d.period, d.status, local(d.attempted_at),
-                              str(d.attempts), d.error or "")
-            out.print(doubt)
             access_log=False,
             proxy_headers=True,
             forwarded_allow_ips=FORWARDED_ALLOW_IPS,
