@@ -1,10 +1,20 @@
-"""Discovery: feeds, list pages (with <base> and pagination), sitemaps (index, news, gzip)."""
+"""Discovery: feeds, list pages (with <base> and pagination), sitemaps (index, news, gzip); and
+hostile bodies: a feed body is never a URL or file name to feedparser, and no feed or sitemap that
+declares XML entities is parsed."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import feedparser
 import pytest
+from recorder import LEAK, LEAK_FEED, Recorder, recording
 
 from crawler.discover import parse_feed, parse_list_page, parse_sitemap
 from crawler.errors import DiscoverError
@@ -176,3 +186,225 @@ def test_links_whose_host_or_port_cannot_be_read_are_left_out() -> None:
         for link in parse_list_page(html, base, links="ul.list a", next_selector=None).links
     ] == [GOOD]
     assert [link.url for link in parse_sitemap(sitemap.encode(), base).links] == [GOOD]
+
+
+# --------------------------------------------------------------------------- hostile bodies
+
+FEED_URL = "http://x.example.org/rss.xml"
+
+
+@pytest.fixture
+def admin() -> Iterator[Recorder]:
+    with recording() as server:
+        yield server
+
+
+@pytest.fixture
+def feed_file(tmp_path: Path) -> Path:
+    """A local file holding a valid feed: a parser that opened it would yield :data:`LEAK`."""
+    path = tmp_path / "local-feed.xml"
+    path.write_bytes(LEAK_FEED)
+    return path
+
+
+# feedparser.parse() fetches a str whose scheme is http, https, ftp, file or feed, and opens
+# any str or bytes that names a file. Each of these bodies is one of those.
+URL_BODIES: dict[str, Callable[[str, Path], str]] = {
+    "url": lambda admin, _: f"{admin}/admin",
+    # 2,001 '=' made parse_feed decode a bytes body to str itself
+    "url-then-2001-equals": lambda admin, _: f"{admin}/admin#" + "=" * 2001,
+    "url-then-6001-tags": lambda admin, _: f"{admin}/admin#" + "<" * 6001,
+    "url-upper-case-scheme": lambda admin, _: f"HTTP{admin[4:]}/admin",
+    "url-leading-space": lambda admin, _: f"  {admin}/admin",
+    "feed-scheme": lambda admin, _: f"feed:{admin[5:]}/admin",
+    "file-url": lambda _, path: f"file://{path}",
+    "path": lambda _, path: str(path),
+    "path-then-newline": lambda _, path: f"{path}\n",
+}
+
+
+@pytest.mark.parametrize("kind", ["bytes", "str"])
+@pytest.mark.parametrize("name", sorted(URL_BODIES))
+@pytest.mark.parametrize("encoding", [None, "utf-8", "gbk"])
+def test_a_feed_body_is_never_fetched_or_opened(
+    admin: Recorder, feed_file: Path, name: str, kind: str, encoding: str | None
+) -> None:
+    """Bytes, text, with a source's ``encoding:`` or without: feedparser reads the body as a
+    document (not a feed, here), never as a URL to fetch or a file to open."""
+    text = URL_BODIES[name](admin.base, feed_file)
+    body: bytes | str = text.encode() if kind == "bytes" else text
+    forced = {"encoding": encoding} if encoding else {}
+    try:
+        links = parse_feed(body, FEED_URL, content_type="application/rss+xml", **forced)
+    except DiscoverError:
+        links = ()
+    assert LEAK not in [link.url for link in links]
+    assert not admin.asked, admin.requests
+    assert links == ()
+
+
+def test_feedparser_only_ever_gets_a_stream(
+    monkeypatch: pytest.MonkeyPatch, feed_file: Path
+) -> None:
+    """Whatever the body, what reaches feedparser.parse() is a file-like object: the one input
+    kind it neither fetches nor opens."""
+    given: list[object] = []
+    real = feedparser.parse
+
+    def spy(source: object, *args: object, **kw: object) -> object:
+        given.append(source)
+        return real(source, *args, **kw)
+
+    monkeypatch.setattr(feedparser, "parse", spy)
+    bodies: list[bytes | str] = [RSS.encode("gbk"), ATOM, str(feed_file), bytes(feed_file)]
+    bodies += [b"http://127.0.0.1:9/" + b"=" * 3000, "file:///etc/hostname", b""]
+    for body in bodies:
+        with contextlib.suppress(DiscoverError):
+            parse_feed(body, FEED_URL)
+    assert len(given) == len(bodies)
+    assert all(hasattr(source, "read") for source in given), [type(s) for s in given]
+
+
+@pytest.mark.parametrize("body", [b"/dev/zero", "/dev/zero", b"/dev/urandom", b"/dev/stdin"])
+def test_a_body_naming_a_device_is_not_read(body: bytes | str) -> None:
+    """A 9-byte body ``/dev/zero`` grew the crawl to 2.8 GB. In a child process with its address
+    space capped, so that a regression fails this test rather than the machine."""
+    code = (
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+        "from crawler.discover import parse_feed\n"
+        "from crawler.errors import DiscoverError\n"
+        "try:\n"
+        f"    parse_feed({body!r}, {FEED_URL!r})\n"
+        "except DiscoverError:\n"
+        "    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        timeout=60,
+        check=True,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert int(done.stdout) < 300_000  # kB: the imports, not the device
+
+
+def _with_doctype(subset: str, title: str = "t") -> str:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE rss [\n{subset}\n]>\n'
+        '<rss version="2.0"><channel><title>t</title>'
+        f"<item><title>{title}</title><link>http://x.example.org/1.html</link></item>"
+        "</channel></rss>"
+    )
+
+
+LAUGHS = '<!ENTITY lol0 "lol">' + "".join(
+    f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+)
+# Each a feed that declares entities: internal, external (file, URL), parameter, a billion
+# laughs, and the declaration in lower case (which the loose SGML reading accepts).
+ENTITY_FEEDS: dict[str, Callable[[str], str]] = {
+    "internal-50kb": lambda _: _with_doctype(f'<!ENTITY a "{"考" * 50_000}">', "&a;" * 2000),
+    "billion-laughs": lambda _: _with_doctype(LAUGHS, "&lol9;"),
+    "external-file": lambda _: _with_doctype('<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;"),
+    "external-url": lambda admin: _with_doctype(f'<!ENTITY xxe SYSTEM "{admin}/entity">', "&xxe;"),
+    "parameter": lambda admin: _with_doctype(f'<!ENTITY % p SYSTEM "{admin}/dtd"> %p;', "&q;"),
+    "lower-case": lambda _: _with_doctype(f'<!entity a "{"x" * 50_000}">', "&a;" * 2000),
+}
+ENCODINGS: dict[str, Callable[[str], bytes | str]] = {
+    "utf-8": str.encode,
+    "utf-16": lambda text: text.replace('"utf-8"', '"utf-16"').encode("utf-16"),
+    "gbk": lambda text: text.replace('"utf-8"', '"gbk"').encode("gbk"),
+    "text": lambda text: text,
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+@pytest.mark.parametrize("name", sorted(ENTITY_FEEDS))
+def test_feeds_that_declare_entities_are_refused(admin: Recorder, name: str, encoding: str) -> None:
+    body = ENCODINGS[encoding](ENTITY_FEEDS[name](admin.base))
+    started = time.monotonic()
+    with pytest.raises(DiscoverError, match="declares XML entities") as info:
+        parse_feed(body, FEED_URL, content_type="application/rss+xml")
+    assert time.monotonic() - started < 2
+    assert info.value.url == FEED_URL
+    assert not admin.asked
+
+
+def _sitemap_with_doctype(subset: str, loc: str = "https://x.example.org/a.html") -> str:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE urlset [\n{subset}\n]>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{loc}</loc></url></urlset>"
+    )
+
+
+ENTITY_SITEMAPS: dict[str, Callable[[str], str]] = {
+    "internal": lambda _: _sitemap_with_doctype(
+        '<!ENTITY a "a.html">', "https://x.example.org/&a;"
+    ),
+    "unused": lambda _: _sitemap_with_doctype('<!ENTITY a "a">'),
+    "billion-laughs": lambda _: _sitemap_with_doctype(LAUGHS, "https://x.example.org/&lol9;"),
+    "external-file": lambda _: _sitemap_with_doctype(
+        '<!ENTITY xxe SYSTEM "file:///etc/hostname">', "https://x.example.org/&xxe;"
+    ),
+    "external-url": lambda admin: _sitemap_with_doctype(
+        f'<!ENTITY xxe SYSTEM "{admin}/entity">', "https://x.example.org/&xxe;"
+    ),
+    "parameter": lambda admin: _sitemap_with_doctype(f'<!ENTITY % p SYSTEM "{admin}/dtd"> %p;'),
+}
+
+
+@pytest.mark.parametrize("packing", ["plain", "utf-16", "gzip"])
+@pytest.mark.parametrize("name", sorted(ENTITY_SITEMAPS))
+def test_sitemaps_that_declare_entities_are_refused(
+    admin: Recorder, name: str, packing: str
+) -> None:
+    text = ENTITY_SITEMAPS[name](admin.base)
+    body = text.encode()
+    if packing == "utf-16":
+        body = text.replace('"utf-8"', '"utf-16"').encode("utf-16")
+    elif packing == "gzip":
+        body = gzip.compress(body)
+    started = time.monotonic()
+    with pytest.raises(DiscoverError, match="declares XML entities"):
+        parse_sitemap(body, "https://x.example.org/sitemap.xml")
+    assert time.monotonic() - started < 2
+    assert not admin.asked
+
+
+def test_an_external_dtd_is_neither_loaded_nor_an_error(admin: Recorder) -> None:
+    """Old RSS 0.91 feeds name Netscape's DTD: harmless, as long as nobody fetches it."""
+    doctype = f'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "{admin.base}/rss.dtd">'
+    feed = RSS.replace('encoding="gbk"?>', f'encoding="gbk"?>{doctype}').encode("gbk")
+    assert len(parse_feed(feed, "http://qd.example.org/rss.xml")) == 2
+    sitemap = SITEMAP.replace("?>", f'?><!DOCTYPE urlset SYSTEM "{admin.base}/sitemap.dtd">', 1)
+    assert len(parse_sitemap(sitemap.encode(), "https://news.example.org/sitemap.xml").links) == 2
+    assert not admin.asked
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "application/rss+xml",
+        "application/rss+xml; charset=gbk",
+        "text/html; charset=utf-8",
+        "image/png",
+    ],
+)
+@pytest.mark.parametrize("kind", ["gbk-bytes", "text", "forced-gbk"])
+def test_a_feed_reads_the_same_whatever_the_headers_say(
+    kind: str, content_type: str | None
+) -> None:
+    """The feed is decoded once, here; feedparser is told it is UTF-8 and must not decode it
+    again by the header's or the declaration's charset."""
+    if kind == "text":
+        body: bytes | str = RSS
+    else:
+        body = RSS.encode("gbk")
+    forced = {"encoding": "gbk"} if kind == "forced-gbk" else {}
+    links = parse_feed(body, "http://qd.example.org/rss.xml", content_type=content_type, **forced)
+    assert [link.title for link in links] == ["青岛市党政考察团赴深圳考察学习", "第二条"]
