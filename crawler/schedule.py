@@ -20,6 +20,9 @@ for every configured source and subscriber, :meth:`Schedule.claim_sources` and
 :meth:`Schedule.finish_digest` write the next time. Claiming leases a row (its
 ``next_check_at`` moves a lease ahead) in the same transaction that reads it, with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never hand out one crawl twice.
+The lease is short (a minute) and the crawl renews it while it runs (:func:`crawl_sources`'
+heartbeat), so a crawl whose process was killed is due again a lease after its last heartbeat,
+on any number of processes, with no owner to look up.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ __all__ = [
 ]
 
 import asyncio
+import contextlib
+import logging
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -55,7 +60,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crawler.config import Config, Source, Subscriber
@@ -68,6 +73,8 @@ if TYPE_CHECKING:
 
 from crawler.models import Article, Delivery, SourceState, SubscriberState, utcnow
 
+log = logging.getLogger("citydigest.schedule")
+
 DAY = timedelta(days=1)
 
 
@@ -79,7 +86,8 @@ class PollPolicy:
     for each further ``quiet_after``, up to ``max_interval`` (never below the configured
     interval). ``backoff_ceiling``: the longest wait after failures (capped at one day).
     ``jitter``: the fraction of the interval added at random (at most ``max_jitter``).
-    ``lease``: how long a claimed crawl is held before another dispatch may hand it out again.
+    ``lease``: how long a claimed crawl is held without a heartbeat from the process crawling
+    it (renewed every third of it) before another dispatch may hand it out again.
     """
 
     quiet_after: timedelta = timedelta(days=2)
@@ -87,7 +95,7 @@ class PollPolicy:
     backoff_ceiling: timedelta = DAY
     jitter: float = 0.1
     max_jitter: timedelta = timedelta(minutes=5)
-    lease: timedelta = timedelta(hours=1)
+    lease: timedelta = timedelta(minutes=1)
 
     def __post_init__(self) -> None:
         if not 0 <= self.jitter < 1:
@@ -321,6 +329,18 @@ class Schedule:
             )
             row.next_check_at = next_check_at(source, health, now, hint=hint, policy=self.policy)
             return row.next_check_at
+
+    def renew(self, source_ids: Sequence[str], *, now: datetime | None = None) -> None:
+        """The heartbeat of a running crawl: its sources stay leased ``policy.lease`` from now."""
+        if not source_ids:
+            return
+        now = now or self.clock()
+        with self.db.session() as session:
+            session.execute(
+                update(SourceState)
+                .where(SourceState.id.in_(source_ids))
+                .values(next_check_at=now + self.policy.lease)
+            )
 
     def release(self, source_ids: Sequence[str], *, at: datetime | None = None) -> None:
         """Hand claimed sources back unfinished (a stopping daemon): due again at ``at``."""
@@ -593,12 +613,14 @@ async def crawl_sources(
         )
         if group
     ]
-    summaries = await asyncio.gather(
+    crawls = asyncio.gather(
         *(
             crawl(config, db, sources=group, options=options, transport=transport, hosts=hosts)
             for group, options in groups
         )
     )
+    async with _heartbeat(schedule, [s.id for s in sources]):
+        summaries = await crawls
     reports = [report for summary in summaries for report in summary.reports]
     done = []
     for report in reports:
@@ -606,6 +628,27 @@ async def crawl_sources(
         schedule.finish_crawl(known[report.source_id], hint=hint)
         done.append((report.source_id, report.failed, report.new))
     return done
+
+
+@contextlib.asynccontextmanager
+async def _heartbeat(schedule: Schedule, source_ids: list[str]) -> AsyncIterator[None]:
+    """Renew the sources' lease now and every third of it until the block ends: while this
+    process lives they are not handed out again; once it is gone they are due a lease later."""
+
+    async def beat() -> None:
+        while True:
+            try:
+                schedule.renew(source_ids)
+            except Exception as exc:  # the next beat tries again; the crawl goes on
+                log.warning("lease of %s not renewed: %r", ", ".join(source_ids), exc)
+            await asyncio.sleep(schedule.policy.lease.total_seconds() / 3)
+
+    task = asyncio.create_task(beat(), name=f"lease {','.join(source_ids[:3])}")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.wait([task])  # a cancel of this task still goes through
 
 
 async def send_due_digests(

@@ -41,6 +41,14 @@ _timing = [
         show_default=True,
         help="Procrastinate: retry a worker's jobs after this long without a heartbeat (s).",
     ),
+    click.option(
+        "--lease",
+        type=click.FloatRange(min=1),
+        default=60.0,
+        show_default=True,
+        help="Seconds a claimed crawl is held without a heartbeat from the process crawling it "
+        "(renewed every third): a crawl whose process died is due again this long after.",
+    ),
 ]
 
 
@@ -64,7 +72,15 @@ def _worker_settings(dispatch_every: int, heartbeat: float, stalled_after: float
         raise click.UsageError(str(exc)) from None
 
 
-def _runtime(ctx: Context) -> tuple[Any, str]:
+def _policy(lease: float) -> Any:
+    from datetime import timedelta
+
+    from crawler.schedule import PollPolicy
+
+    return PollPolicy(lease=timedelta(seconds=lease))
+
+
+def _runtime(ctx: Context, lease: float) -> tuple[Any, str]:
     from crawler.worker import Runtime, conninfo
 
     url = ctx.database_url()
@@ -73,7 +89,7 @@ def _runtime(ctx: Context) -> tuple[Any, str]:
     except ValueError as exc:
         err.print(f"citydigest: {exc}")
         raise SystemExit(EXIT_CONFIG) from None
-    return Runtime(ctx.config, ctx.open_db()), url
+    return Runtime(ctx.config, ctx.open_db(), _policy(lease)), url
 
 
 @click.command("run")
@@ -119,6 +135,7 @@ def run_cmd(
     dispatch_every: int,
     heartbeat: float,
     stalled_after: float,
+    lease: float,
 ) -> None:
     """Run as a service: check each source on its schedule, send each digest at its time.
 
@@ -128,7 +145,7 @@ def run_cmd(
     if engine == "procrastinate":
         from crawler.worker import run_dispatcher
 
-        runtime, url = _runtime(ctx)
+        runtime, url = _runtime(ctx, lease)
         settings = _worker_settings(dispatch_every, heartbeat, stalled_after)
         try:
             run_dispatcher(runtime, url, settings=settings, grace=grace)
@@ -139,7 +156,15 @@ def run_cmd(
 
     config = ctx.config
     db = ctx.open_db()
-    daemon = Daemon(config, db, concurrency=concurrency, tick=tick, grace=grace, watch=not no_watch)
+    daemon = Daemon(
+        config,
+        db,
+        concurrency=concurrency,
+        tick=tick,
+        grace=grace,
+        policy=_policy(lease),
+        watch=not no_watch,
+    )
     try:
         status = asyncio.run(daemon.run())
     finally:
@@ -173,12 +198,13 @@ def worker_cmd(
     dispatch_every: int,
     heartbeat: float,
     stalled_after: float,
+    lease: float,
 ) -> None:
     """Work on crawl and digest jobs from the PostgreSQL queue (with `run --engine
     procrastinate` dispatching). Run as many as needed, on any machines."""
     from crawler.worker import run_worker
 
-    runtime, url = _runtime(ctx)
+    runtime, url = _runtime(ctx, lease)
     settings = _worker_settings(dispatch_every, heartbeat, stalled_after)
     try:
         run_worker(runtime, url, settings=settings, concurrency=concurrency, grace=grace, name=name)
