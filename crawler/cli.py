@@ -1,5 +1,6 @@
 """The ``citydigest`` command line: parse arguments, load config, call one pipeline function,
-report. Exit codes: 0 success, 1 some work failed (what succeeded is kept), 2 bad config or usage.
+report. Exit codes: 0 success, 1 some work failed (what succeeded is kept), 2 bad config or usage,
+3 the database could not be reached or went away (one line; see :mod:`crawler.context`).
 """
 
 from __future__ import annotations
@@ -28,9 +29,16 @@ from rich.progress import (
 from rich.table import Table
 
 from crawler.config import Config, Source
-from crawler.context import EXIT_FAILED, Context, date_option, err, pass_ctx
+from crawler.context import (
+    EXIT_FAILED,
+    Context,
+    database_unavailable,
+    date_option,
+    err,
+    pass_ctx,
+)
 from crawler.db import Database
-from crawler.errors import ArchiveError, DigestError
+from crawler.errors import ArchiveError, DatabaseUnavailable, DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
 
@@ -67,7 +75,18 @@ def _logging(verbose: int) -> None:
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The root group: a database that cannot be reached, or that goes away, is one line and
+    exit 3 from whichever command met it (with its traceback under ``-vv``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseUnavailable as exc:
+            database_unavailable(exc)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_dir",
@@ -136,7 +155,7 @@ class _Progress(CrawlObserver):
 
 class _LogLines(CrawlObserver):
     def source_finished(self, source: Source, report: SourceReport) -> None:
-        status = "FAILED" if report.failed else "ok"
+        status = "FAILED" if report.failed else "stopped" if report.stopped else "ok"
         click.echo(
             f"crawl {source.id}: {status}, {report.pages} pages, {report.new} new, "
             f"{report.known} known, {report.error_count} errors",
@@ -157,7 +176,7 @@ def _summary_table(summary: CrawlSummary) -> Table:
             str(r.older),
             str(r.disallowed),
             str(r.error_count),
-            "[red]failed[/]" if r.failed else "[green]ok[/]",
+            "[red]failed[/]" if r.failed else "[yellow]stopped[/]" if r.stopped else "[green]ok[/]",
         )
     table.add_row(
         "[bold]total",
@@ -234,6 +253,8 @@ def crawl_once(
     _report_crawl(summary)
     if warc is not None:
         err.print(f"WARC written to {', '.join(map(str, warc.paths))}")
+    if summary.database_error is not None:
+        database_unavailable(summary.database_error)
     if not summary.ok:
         raise SystemExit(EXIT_FAILED)
 
@@ -273,6 +294,8 @@ def crawl_warc(
     finally:
         db.dispose()
     _report_crawl(summary)
+    if summary.database_error is not None:
+        database_unavailable(summary.database_error)
     if not summary.ok:
         raise SystemExit(EXIT_FAILED)
 

@@ -1,26 +1,42 @@
 """What every command shares: the config directory and database of this invocation, exit
 codes, the error console and shared options. ``crawler.cli`` and ``crawler.service`` build on it.
+
+Exit codes: 0 success, 1 some work failed (what succeeded is kept), 2 invalid config or usage,
+3 the database could not be reached or went away (what was done before is kept and
+summarised): the operator's fix is the database, not a source, so a supervisor or a cron job
+can tell the two apart.
 """
 
 from __future__ import annotations
 
-__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "Context", "date_option", "err", "pass_ctx"]
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_UNAVAILABLE",
+    "Context",
+    "database_unavailable",
+    "date_option",
+    "err",
+    "pass_ctx",
+]
 
 import os
+import traceback
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
 
 from crawler.config import Config, load_config
 from crawler.db import Database, SchemaOutdated
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, DatabaseUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 3
 
 err = Console(stderr=True, highlight=False)
 
@@ -59,6 +75,16 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def database_unavailable(exc: DatabaseUnavailable) -> NoReturn:
+    """Report ``exc`` in one line (its traceback first with ``-vv``) and exit 3."""
+    click_ctx = click.get_current_context(silent=True)
+    verbose = click_ctx.find_root().params.get("verbose", 0) if click_ctx else 0
+    if verbose >= 2:
+        err.file.write("".join(traceback.format_exception(exc)))
+    err.print(f"citydigest: {exc}", markup=False, highlight=False, soft_wrap=True)
+    raise SystemExit(EXIT_UNAVAILABLE)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

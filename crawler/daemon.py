@@ -15,6 +15,11 @@ Signals:
   handler runs between database transactions, so the database stays consistent;
 - SIGHUP, or any change to a file of the config directory: reload the config after validating
   it; an invalid edit is logged and the running config kept.
+
+A database that cannot be reached, or goes away, is logged in one line and ends the run with
+status 3 (in-flight work abandoned, as after a second signal): a supervisor (systemd
+``Restart=on-failure``, compose ``restart: unless-stopped``) starts it again, and the schedule
+in the database resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, load_config
 from crawler.db import Database
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.hosts import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
@@ -45,6 +50,7 @@ from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_diges
 log = logging.getLogger("citydigest.daemon")
 
 EXIT_IMMEDIATE = 130
+EXIT_UNAVAILABLE = 3  # as crawler.context's: the database could not be reached or went away
 DIGEST_LEASE = timedelta(minutes=10)
 DIGEST_RETRY = timedelta(minutes=5)
 
@@ -114,6 +120,14 @@ class Daemon:
         self._signals = 0
         self._reload_requested = False
         self._tick_lock = asyncio.Lock()
+        self.lost: DatabaseUnavailable | None = None
+
+    def _database_lost(self, exc: DatabaseUnavailable) -> None:
+        """Log the database going away once and stop: the supervisor restarts the run."""
+        if self.lost is None:
+            self.lost = exc
+            log.error("%s; stopping (exit %d)", exc, EXIT_UNAVAILABLE)
+        self._stopping.set()
 
     # ------------------------------------------------------------------ config
 
@@ -153,6 +167,12 @@ class Daemon:
         """Find due work and start it (never waits for the work itself)."""
         if self._stopping.is_set():
             return
+        try:
+            await self._tick()
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+
+    async def _tick(self) -> None:
         async with self._tick_lock:
             self.stats.ticks += 1
             if self._reload_requested or (
@@ -200,12 +220,18 @@ class Daemon:
     def _crawl_done(self, task: asyncio.Task[object]) -> None:
         ids = self._crawls.pop(task, [])
         if task.cancelled():
-            self.schedule.release(ids)
+            with contextlib.suppress(DatabaseUnavailable):  # logged already; due when back
+                self.schedule.release(ids)
             return
         exc = task.exception()
-        if exc is not None:
+        if isinstance(exc, DatabaseUnavailable):
+            self._database_lost(exc)
+        elif exc is not None:
             log.error("crawl of %s crashed: %r; retrying later", ", ".join(ids), exc)
-            self.schedule.release(ids, at=self.clock() + timedelta(minutes=1))
+            try:
+                self.schedule.release(ids, at=self.clock() + timedelta(minutes=1))
+            except DatabaseUnavailable as lost:
+                self._database_lost(lost)
 
     def _start_digests(self, now: datetime) -> None:
         if self._digests is not None and not self._digests.done():
@@ -225,8 +251,12 @@ class Daemon:
                 self.config, self.db, ids, schedule=self.schedule, retry_after=DIGEST_RETRY
             )
         except asyncio.CancelledError:
-            self._retry_digests(ids, timedelta(0))
+            with contextlib.suppress(DatabaseUnavailable):
+                self._retry_digests(ids, timedelta(0))
             raise
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+            return None
         except Exception as exc:
             log.error("sending digests to %s failed: %r; retrying later", ", ".join(ids), exc)
             self._retry_digests(ids, DIGEST_RETRY)
@@ -268,10 +298,10 @@ class Daemon:
     # ------------------------------------------------------------------ the run
 
     async def run(self, *, install_signals: bool = True) -> int:
-        """Run until stopped; return the exit status (0)."""
+        """Run until stopped; return the exit status (0; 3 when the database went away)."""
         loop = asyncio.get_running_loop()
         self._index_hosts()
-        self.schedule.sync(self.config)
+        self.schedule.sync(self.config)  # DatabaseUnavailable at start: the caller's to report
         if install_signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._on_stop_signal, signum)
@@ -302,6 +332,8 @@ class Daemon:
             if install_signals:
                 for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(signum)
+        if self.lost is not None:
+            return EXIT_UNAVAILABLE
         log.info("stopped")
         return 0
 

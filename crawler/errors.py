@@ -16,6 +16,7 @@
     │   ├── DiscoverError           a feed, list page or sitemap could not be read
     │   ├── ExtractError            no article could be extracted from the page
     │   └── StoreError              the database refused a write
+    ├── DatabaseUnavailable         the database cannot be reached, or went away mid-run
     └── DigestError                 building or sending a digest failed
         ├── RenderError
         └── DeliveryError
@@ -34,6 +35,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "CrawlError",
+    "DatabaseUnavailable",
     "DeliveryError",
     "DigestError",
     "DiscoverError",
@@ -156,6 +158,27 @@ class ExtractError(CrawlError):
 
 class StoreError(CrawlError):
     stage = "store"
+
+
+class DatabaseUnavailable(CitydigestError):
+    """The database could not be reached (server down, wrong port, unknown database or role, a
+    SQLite file that cannot be opened) or the connection was lost while in use.
+
+    ``url`` is the database URL with its password masked, ``reason`` the driver's first line,
+    ``hint`` what to try. The three are the exception's ``args``, so that it pickles (it
+    crosses from the analysis workers to the crawl).
+    """
+
+    HINT = "is the server running? check `database:` in citydigest.yaml or CITYDIGEST_DATABASE_URL"
+
+    def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        self.hint = hint or self.HINT
+        super().__init__(url, reason, self.hint)
+
+    def __str__(self) -> str:
+        return f"database unavailable at {self.url}: {self.reason}; {self.hint}"
 
 
 class DigestError(CitydigestError):

@@ -4,7 +4,9 @@
 :func:`crawl` runs one pass over the chosen sources (``citydigest crawl once``, the daemon's
 crawl jobs and WARC imports all come here); :func:`crawl_source` is the story of one source.
 Different hosts are crawled in parallel; politeness per host is the fetcher's job. Errors are
-recorded on the URL and the source and never stop the other sources.
+recorded on the URL and the source and never stop the other sources. A database that goes away
+is the exception: every source stops at its next step (what was stored is kept), and the summary
+of what was done so far carries the error for the caller to report.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from crawler.config import Config, Source
 from crawler.db import Database
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
 from crawler.encoding import SiteCharsets
-from crawler.errors import CrawlError, DiscoverError, RobotsDisallowed
+from crawler.errors import CrawlError, DatabaseUnavailable, DiscoverError, RobotsDisallowed
 from crawler.fetch import (
     ArchiveHook,
     Fetcher,
@@ -92,6 +94,8 @@ class SourceReport:
     article_errors: int = 0
     # When the crawl of the source began: what was stored since is no sign of a caught-up list.
     started_at: datetime = field(default_factory=utcnow)
+    # The crawl of this source stopped early: the database went away (CrawlSummary says how).
+    stopped: bool = False
 
     @property
     def error_count(self) -> int:
@@ -102,10 +106,12 @@ class SourceReport:
 class CrawlSummary:
     reports: list[SourceReport]
     seconds: float
+    # The database went away during the crawl: the reports say what was done until then.
+    database_error: DatabaseUnavailable | None = None
 
     @property
     def ok(self) -> bool:
-        return not any(r.failed for r in self.reports)
+        return self.database_error is None and not any(r.failed for r in self.reports)
 
     @property
     def pages(self) -> int:
@@ -189,6 +195,22 @@ class Crawler:
         self.in_flight: set[str] = set()
         self.charsets = SiteCharsets()  # list pages' charsets, where the declarations lie
         self.since = _since_utc(config, options)  # links dated before this are skipped
+        self.lost: DatabaseUnavailable | None = None  # the database went away: stop
+        self._articles: set[asyncio.Future[None]] = set()  # every source's, under way
+
+    def _database_lost(self, exc: DatabaseUnavailable) -> None:
+        """Stop every source: the articles under way are cancelled (wherever they wait: for a
+        fetch, for room in the analysis stages), the rest stop at their next step."""
+        self.lost = self.lost or exc
+        current = asyncio.current_task()
+        for task in self._articles:
+            if task is not current:
+                task.cancel()
+
+    def _check_database(self) -> None:
+        """Go no further once the database went away (in this source or another)."""
+        if self.lost is not None:
+            raise self.lost
 
     # ------------------------------------------------------------------ one source
 
@@ -196,6 +218,15 @@ class Crawler:
         """The story of one source: discover its links, then fetch, analyse and store each."""
         report = SourceReport(source.id)
         self.observer.source_started(source)
+        try:
+            await self._crawl_source(report, source)
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+            report.stopped = True
+        self.observer.source_finished(source, report)
+        return report
+
+    async def _crawl_source(self, report: SourceReport, source: Source) -> None:
         budget = MAX_LINKS_PER_RUN
         if source.feed:
             found = await self._discover(report, source, source.feed, self._feed_links)
@@ -219,8 +250,6 @@ class Crawler:
         self.store.record_source_result(
             source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
         )
-        self.observer.source_finished(source, report)
-        return report
 
     # ------------------------------------------------------------------ discovery
 
@@ -248,6 +277,7 @@ class Crawler:
     async def _get(
         self, report: SourceReport, source: Source, url: str, *, conditional: bool = False
     ) -> FetchResult:
+        self._check_database()
         settings = source.fetch_settings(self.config.settings.fetch)
         result = await self.fetcher.get(
             url,
@@ -418,8 +448,11 @@ class Crawler:
             if under_way is not None:
                 await under_way
         finally:
-            if under_way is not None and not under_way.done():  # cancelled: so is its work
-                under_way.cancel()
+            if under_way is not None:
+                if not under_way.done():  # cancelled: so is its work
+                    under_way.cancel()
+                # Its error, if it had one, is the one raised here (the database went away).
+                under_way.add_done_callback(lambda task: task.cancelled() or task.exception())
         if track.ended:
             # Articles that failed are owed from this pass's start, down to where they are;
             # a list page that failed, or the budget, leaves owing what was committed.
@@ -442,6 +475,7 @@ class Crawler:
     ) -> list[tuple[Link, str]]:
         """The links to fetch, with their canonical URLs: not older than the period (by the
         date the link gives), not stored, not being fetched; the others are counted."""
+        self._check_database()
         since = self.since
         fresh: list[tuple[Link, str]] = []
         candidates = []
@@ -466,7 +500,16 @@ class Crawler:
     async def _fetch_all(
         self, report: SourceReport, source: Source, fresh: Sequence[tuple[Link, str]]
     ) -> None:
-        await asyncio.gather(*(self._article(report, source, link, key) for link, key in fresh))
+        tasks = [asyncio.ensure_future(self._article(report, source, *item)) for item in fresh]
+        self._articles.update(tasks)
+        try:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self._articles.difference_update(tasks)
+        self._check_database()  # the articles cancelled when it went away end here
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
 
     async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
         report.tried += 1
@@ -480,6 +523,7 @@ class Crawler:
             if final_key != key and self.store.known([final_key]):
                 report.known += 1
                 return
+            self._check_database()
             saved = await self.stages.store(
                 result.content,
                 result.final_url,
@@ -497,6 +541,9 @@ class Crawler:
             self.observer.article_done(source, new=saved.created)
         except RobotsDisallowed:
             report.disallowed += 1
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+            raise
         except CrawlError as exc:
             report.errors.append(str(exc))
             report.article_errors += 1
@@ -550,11 +597,16 @@ async def _crawler(
     ) as fetcher:
         workers = worker_count(options.workers, len(sources))
         stages = stages_for(config, store, sources, workers, _since_utc(config, options))
+        crawler = Crawler(config, store, fetcher, stages, options, observer or CrawlObserver())
         try:
-            yield Crawler(config, store, fetcher, stages, options, observer or CrawlObserver())
+            yield crawler
         finally:
             await stages.aclose()
-            store.record_fetches(records)
+            try:
+                store.record_fetches(records)
+            except DatabaseUnavailable as exc:
+                crawler.lost = crawler.lost or exc
+                log.info("%d fetch-log rows not recorded: %s", len(records), exc)
 
 
 async def crawl(
@@ -587,20 +639,29 @@ async def crawl(
         hosts=hosts,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
-        settings = config.settings
-        if deleted := crawler.store.delete_older_than(settings.retention_days):
-            log.info(
-                "retention: deleted %d articles fetched over %d days ago",
-                deleted,
-                settings.retention_days,
-            )
-        if pruned := crawler.store.prune_fetch_log(settings.fetch_log_days):
-            log.info(
-                "retention: pruned %d fetch-log rows over %d days old",
-                pruned,
-                settings.fetch_log_days,
-            )
-    return CrawlSummary(list(reports), loop.time() - started)
+        if crawler.lost is None:  # no retention pass on a database that went away
+            try:
+                _retention(crawler.store, config)
+            except DatabaseUnavailable as exc:
+                crawler.lost = exc
+    return CrawlSummary(list(reports), loop.time() - started, crawler.lost)
+
+
+def _retention(store: Store, config: Config) -> None:
+    """Delete the articles past ``retention_days`` and the fetch log past ``fetch_log_days``."""
+    settings = config.settings
+    if deleted := store.delete_older_than(settings.retention_days):
+        log.info(
+            "retention: deleted %d articles fetched over %d days ago",
+            deleted,
+            settings.retention_days,
+        )
+    if pruned := store.prune_fetch_log(settings.fetch_log_days):
+        log.info(
+            "retention: pruned %d fetch-log rows over %d days old",
+            pruned,
+            settings.fetch_log_days,
+        )
 
 
 WARC_SOURCE_ID = "warc-import"
@@ -651,16 +712,21 @@ async def import_warc(
                 await crawler.articles(report, owner, links)
             batch.clear()
 
-        for url, _kind in iter_warc_pages(paths):
-            batch.append(Link(url))
-            if len(batch) >= WARC_BATCH:
-                await flush()
-        await flush()
-        for report in reports.values():
-            crawler.store.record_source_result(
-                report.source_id, error=None, new_articles=report.new
-            )
-    summary = CrawlSummary(list(reports.values()), loop.time() - started)
+        try:
+            for url, _kind in iter_warc_pages(paths):
+                batch.append(Link(url))
+                if len(batch) >= WARC_BATCH:
+                    await flush()
+            await flush()
+            for report in reports.values():
+                crawler.store.record_source_result(
+                    report.source_id, error=None, new_articles=report.new
+                )
+        except DatabaseUnavailable as exc:  # stop: the summary says what was imported
+            crawler.lost = crawler.lost or exc
+            for report in reports.values():
+                report.stopped = True
+    summary = CrawlSummary(list(reports.values()), loop.time() - started, crawler.lost)
     if transport.damaged:  # what was readable was imported; the rest of those files was not
         summary.reports.append(SourceReport(WARC_DAMAGED, errors=transport.damaged, failed=True))
     return summary

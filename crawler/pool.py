@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.errors import CrawlError, ExtractError, StoreError
+from crawler.errors import CrawlError, DatabaseUnavailable, ExtractError, StoreError
 from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
 
 if TYPE_CHECKING:
@@ -215,7 +215,8 @@ class _BatchedWriter:
 _Outcome = tuple[str, Any]
 """(kind, value) of a page from a worker: ("saved", (article id, story id, created)),
 ("older", None), ("fields", record fields: analysed by a worker that does not write),
-("extract", reason), ("store", reason) or ("failed", message)."""
+("extract", reason), ("store", reason), ("unavailable", DatabaseUnavailable's args: the
+database went away) or ("failed", message)."""
 
 
 class _Worker:
@@ -301,6 +302,8 @@ class WorkerPool:
             raise ExtractError(value, url=url)
         if kind == "store":
             raise StoreError(value, url=url)
+        if kind == "unavailable":
+            raise DatabaseUnavailable(*value)
         raise AnalysisFailed(value, url=url)
 
     async def room(self) -> None:

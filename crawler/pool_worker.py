@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from crawler.errors import ExtractError, StoreError
+from crawler.errors import DatabaseUnavailable, ExtractError, StoreError
 
 if TYPE_CHECKING:
     from crawler.store import ArticleRecord
@@ -124,6 +124,8 @@ class _WorkerWriter:
         for (job, _), saved in zip(pending, results, strict=True):
             if isinstance(saved, StoreError):
                 outcomes.append((job, "store", saved.reason))
+            elif isinstance(saved, DatabaseUnavailable):
+                outcomes.append((job, "unavailable", saved.args))
             elif isinstance(saved, Exception):
                 outcomes.append((job, "failed", f"internal error: {type(saved).__name__}: {saved}"))
             else:

@@ -621,6 +621,9 @@ async def crawl_sources(
     )
     async with _heartbeat(schedule, [s.id for s in sources]):
         summaries = await crawls
+    for summary in summaries:
+        if summary.database_error is not None:  # the runner's to report; nothing to finish
+            raise summary.database_error
     reports = [report for summary in summaries for report in summary.reports]
     done = []
     for report in reports:

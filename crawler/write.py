@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crawler.errors import StoreError
+from crawler.errors import DatabaseUnavailable, StoreError
 from crawler.models import utcnow
 from crawler.sanitize import clean_title
 from crawler.store import ArticleRecord, SaveResult, Store
@@ -128,9 +128,12 @@ class ArticleWriter:
     def write(self, records: Sequence[ArticleRecord]) -> list[SaveResult | Exception]:
         """Each record's result, in order: what was stored, or the error that kept it out. A
         batch that fails is written again record by record, so one bad article costs only its
-        own place."""
+        own place. A database that went away fails every record (one by one they would only
+        fail again, each after its own connection attempt)."""
         try:
             return list(self._write(records))
+        except DatabaseUnavailable as exc:
+            return [exc] * len(records)
         except Exception as exc:
             log.warning("a batch of %d articles failed (%s); writing one by one", len(records), exc)
         results: list[SaveResult | Exception] = []
