@@ -54,14 +54,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from crawler.encoding import normalize_charset
 from crawler.errors import ConfigError, ConfigProblem
 from crawler.taxonomy import Taxonomy, default_taxonomy, merge_taxonomy_files
+from crawler.yamlfile import load_yaml
 
 DEFAULT_DATABASE = "sqlite:///data/citydigest.db"
 DEFAULT_USER_AGENT = "citydigest/0.1 (+https://github.com/citydigest/citydigest)"
@@ -73,24 +72,39 @@ _DURATION_RE = re.compile(
 )
 
 
+# Longer durations would overflow timedelta (or a date the scheduler adds them to).
+_MAX_DURATION = timedelta(days=365)
+
+
 def parse_duration(value: Any) -> timedelta:
-    """``30m``, ``1h``, ``1h30m``, ``2d``, ``45s`` or a number of seconds."""
+    """``30m``, ``1h``, ``1h30m``, ``2d``, ``45s`` or a number of seconds, at most a year."""
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 30m, 1h or 1d, found {value!r}")
     if isinstance(value, int | float):
-        if value <= 0:
-            raise ValueError(f"expected a positive duration, found {value!r}")
-        return timedelta(seconds=value)
-    match = _DURATION_RE.match(str(value))
-    if not match or not any(match.groups()):
-        raise ValueError(f"expected a duration such as 30m, 1h, 1h30m or 1d, found {value!r}")
-    d, h, m, s = (int(g or 0) for g in match.groups())
-    duration = timedelta(days=d, hours=h, minutes=m, seconds=s)
-    if duration <= timedelta(0):
-        raise ValueError(f"expected a positive duration, found {value!r}")
-    return duration
+        seconds = value
+    else:
+        match = _DURATION_RE.match(str(value))
+        if not match or not any(match.groups()):
+            raise ValueError(
+                f"expected a duration such as 30m, 1h, 1h30m or 1d, found {_short(value)}"
+            )
+        if any(len(g or "") > 12 for g in match.groups()):  # int() refuses 4,300 digits
+            raise ValueError(f"expected a duration of at most 365d, found {_short(value)}")
+        d, h, m, s = (int(g or 0) for g in match.groups())
+        seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    if not seconds > 0:  # also NaN
+        raise ValueError(f"expected a positive duration, found {_short(value)}")
+    if seconds > _MAX_DURATION.total_seconds():
+        raise ValueError(f"expected a duration of at most 365d, found {_short(value)}")
+    return timedelta(seconds=seconds)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a length that fits an error line."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _check_url(value: str) -> str:
@@ -126,9 +140,25 @@ def _check_zone(value: str) -> str:
     return value
 
 
+_CHARSETS = ("utf-8", "gbk", "gb2312", "gb18030", "big5", "big5hkscs", "utf-16", "shift_jis")
+# Every byte, decoded the way a forced charset is used (crawler.encoding.decode_bytes).
+_CHARSET_PROBE = bytes(range(256))
+
+
 def _check_charset(value: str) -> str:
-    if normalize_charset(value) is None:
-        raise ValueError(f"expected a charset such as gbk, gb2312, big5 or utf-8, found {value!r}")
+    codec = normalize_charset(value)
+    try:
+        # codecs.lookup also knows rot13, hex, base64, idna, ...: not text charsets, and decoding
+        # a page with them fails.
+        usable = codec is not None and isinstance(_CHARSET_PROBE.decode(codec, "replace"), str)
+    except (LookupError, UnicodeError):
+        usable = False
+    if not usable:
+        close = difflib.get_close_matches(str(value).lower(), _CHARSETS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(
+            f"expected a charset such as gbk, gb2312, big5 or utf-8, found {_short(value)}{hint}"
+        )
     return value
 
 
@@ -172,6 +202,10 @@ class SmtpSettings(_Frozen):
     reply_to: str | None = None
     rate_per_second: float | None = Field(None, gt=0)
     timeout: float = Field(30.0, gt=0)
+    # The wait for the reply to the message itself (after its end of data), which servers give
+    # once they have scanned it: RFC 5321 4.5.3.2.6 asks clients for 10 minutes. No reply in
+    # time makes the digest's outcome unknown, so a short one would do that to a slow server.
+    data_timeout: float = Field(600.0, gt=0)
     # Transient failures (4xx, connection) are retried: up to max_attempts tries per message,
     # waiting retry_backoff seconds, doubled after each failure.
     max_attempts: int = Field(3, ge=1, le=10)
@@ -203,8 +237,8 @@ class Settings(_Frozen):
     database: str = DEFAULT_DATABASE
     timezone: Zone = "Asia/Shanghai"
     user_agent: str = DEFAULT_USER_AGENT
-    retention_days: int = Field(180, ge=1)
-    fetch_log_days: int = Field(30, ge=1)
+    retention_days: int = Field(180, ge=1, le=36_500)  # a larger one overflows a date
+    fetch_log_days: int = Field(30, ge=1, le=36_500)
     fetch: FetchSettings = FetchSettings()
     smtp: SmtpSettings = SmtpSettings()
     archive: ArchiveSettings = ArchiveSettings()
@@ -397,18 +431,12 @@ class _Collector:
         self.problems.append(ConfigProblem(str(file), line, path, message))
 
     def read_yaml(self, path: Path) -> Any:
-        yaml = YAML(typ="rt")
+        """The file's content, or None after recording why it cannot be used (see
+        :mod:`crawler.yamlfile`: nothing in a file may hang or crash the loader)."""
         try:
-            with path.open(encoding="utf-8") as fh:
-                return yaml.load(fh)
-        except MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            self.add(path, line, "", f"not valid YAML: {exc.problem or exc.context}")
-        except UnicodeDecodeError as exc:
-            self.add(path, None, "", f"not UTF-8 text: {exc}")
-        except OSError as exc:
-            self.add(path, None, "", f"cannot read: {exc.strerror}")
+            return load_yaml(path)
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
         return None
 
     def validate(self, model: type[BaseModel], data: Any, path: Path) -> BaseModel | None:
@@ -505,7 +533,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {_short(value)}"
 
 
 def _line(node: Any, loc: tuple[Any, ...]) -> int | None:
@@ -596,12 +624,14 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError([ConfigProblem(str(root), None, "", "config directory not found")])
 
     settings_path = root / "citydigest.yaml"
-    settings_data = collector.read_yaml(settings_path) if settings_path.exists() else {}
+    settings_data = collector.read_yaml(settings_path) if _exists(settings_path) else {}
     settings = collector.validate(Settings, settings_data, settings_path)
+    if isinstance(settings, Settings):
+        _check_secret(collector, settings, settings_data, settings_path)
 
     sources_path = root / "sources.yaml"
     sources: tuple[Source, ...] = ()
-    if not sources_path.exists():
+    if not _exists(sources_path):
         collector.add(sources_path, None, "", "file not found: every config needs sources.yaml")
     else:
         sources_data = collector.read_yaml(sources_path)
@@ -609,7 +639,7 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
 
     subscribers: tuple[Subscriber, ...] = ()
     subscribers_path = root / "subscribers.yaml"
-    if subscribers_path.exists():
+    if _exists(subscribers_path):
         subs_data = collector.read_yaml(subscribers_path)
         subscribers = collector.validate_items(
             Subscriber, subs_data, "subscribers", subscribers_path
@@ -617,7 +647,7 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
 
     domain_rules: Mapping[str, ExtractSpec] = {}
     rules_path = root / "extract-rules.yaml"
-    if rules_path.exists():
+    if _exists(rules_path):
         parsed_rules = collector.validate(
             _ExtractRulesFile, collector.read_yaml(rules_path), rules_path
         )
@@ -639,9 +669,44 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
     )
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` is there; True when it cannot be told (EACCES on the folder), so that
+    reading it reports why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
+# digests.unsubscribe refuses shorter keys: every unsubscribe request would fail (HTTP 500).
+_MIN_SECRET_BYTES = 16
+
+
+def _check_secret(collector: _Collector, settings: Settings, data: Any, path: Path) -> None:
+    """The unsubscribe secret lives in the environment (never in a file), under the name
+    ``unsubscribe_secret_env`` gives; unset is allowed (links are refused or made with a
+    throwaway key), too short is not."""
+    name = settings.unsubscribe_secret_env
+    value = os.environ.get(name, "") if name else ""
+    size = len(value.encode("utf-8", "surrogateescape"))
+    if 0 < size < _MIN_SECRET_BYTES:
+        collector.add(
+            path,
+            _line(data, ("unsubscribe_secret_env",)),
+            "unsubscribe_secret_env",
+            f"${name} is {size} bytes long; the unsubscribe secret needs at least "
+            f"{_MIN_SECRET_BYTES}: set it to a long random string, such as the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+        )
+
+
 def _load_taxonomy(collector: _Collector, folder: Path) -> Taxonomy | None:
-    if not folder.is_dir():
-        return default_taxonomy()
+    try:
+        if not folder.is_dir():
+            return default_taxonomy()
+    except OSError as exc:
+        collector.add(folder, None, "", f"cannot read: {exc.strerror or exc}")
+        return None
     files = sorted(folder.glob("*.yaml"))
     parsed: dict[str, Any] = {}
     for path in files:

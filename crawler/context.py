@@ -28,6 +28,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from crawler.config import Config, load_config
 from crawler.db import Database, SchemaOutdated
@@ -55,7 +56,14 @@ class Context:
             try:
                 self._config = load_config(self.config_dir)
             except ConfigError as exc:
-                err.print(f"[bold red]citydigest:[/] {exc}", markup=True, soft_wrap=True)
+                # The problems quote the operator's keys and values: print them as text ('[/x]'
+                # is rich markup, and invalid markup raises).
+                err.print(
+                    f"[bold red]citydigest:[/] {escape(str(exc))}",
+                    markup=True,
+                    emoji=False,
+                    soft_wrap=True,
+                )
                 raise SystemExit(EXIT_CONFIG) from None
         return self._config
 
