@@ -15,10 +15,15 @@ means depends on the step it happens in:
 - the server refused this message for good (5xx to MAIL, RCPT or DATA):
   :class:`~crawler.errors.PermanentDeliveryError`, not retried; a 4xx reply to DATA or to the
   message is a refusal too (nothing was delivered) and is retried as above;
-- in DATA without a reply read (a timeout, a dropped connection): the server may have taken the
-  message. :class:`DeliveryOutcomeUnknown` at once, never another copy (a server slower than
-  ``smtp.timeout`` would otherwise get one per attempt). aiosmtplib sends the DATA command and
-  the message in one call, so a timeout waiting for the ``354`` counts as unknown too;
+- no ``354`` to the DATA command within ``smtp.timeout`` (a timeout, a dropped connection): the
+  message was never written, so the server cannot have it: retried as above;
+- the message written but no final reply read (a timeout, a dropped connection): the server may
+  have taken it. :class:`DeliveryOutcomeUnknown` at once, never another copy (a server slower
+  than the wait would otherwise get one per attempt). That wait is ``smtp.data_timeout``, not
+  ``smtp.timeout``: RFC 5321 section 4.5.3.2.6 gives the reply to the end of data 10 minutes,
+  since servers scan the message before they answer, and a few seconds would make a slow but
+  healthy server's digests unknown. aiosmtplib's ``SMTP.data`` waits for the ``354`` and the
+  final reply with one timeout, so :meth:`Mailer._data` sends DATA itself, in its two steps;
 - the server cannot be reached, refuses our login or our sender address:
   :class:`SmtpUnavailable`, which stops the batch (every other message would fail the same way)
   and leaves the periods pending for the next run.
@@ -47,6 +52,7 @@ import asyncio
 import base64
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -208,6 +214,23 @@ def build_message(
     )
 
 
+class _MessageWritten(Exception):
+    """The message was written after the ``354`` but no reply to it was read (the cause)."""
+
+
+_LINE_ENDINGS = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA carries it (RFC 5321 4.5.2): CRLF line ends, a leading dot doubled,
+    ended by ``CRLF.CRLF``; what aiosmtplib's ``SMTP.data`` does too."""
+    data = _LINE_ENDINGS.sub(b"\r\n", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return _LEADING_DOT.sub(b"..", data) + b".\r\n"
+
+
 def _permanent(exc: BaseException) -> bool:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         return all(r.code >= 500 for r in exc.recipients)
@@ -330,19 +353,22 @@ class Mailer:
                             f"deliver: the digest to {to} was claimed by another run"
                         )
                     try:
-                        await smtp.data(message.data)
+                        await self._data(smtp, message.data)
                         return
-                    except aiosmtplib.SMTPResponseException as exc:  # a reply: nothing taken
+                    except _MessageWritten as unanswered:  # the server may have it
+                        cause = unanswered.__cause__ or unanswered
+                        await self.close()
+                        raise DeliveryOutcomeUnknown(
+                            f"deliver: {self.where} took the digest to {to} but did not answer "
+                            f"({_describe(cause)}): it may have been delivered"
+                        ) from cause
+                    except (aiosmtplib.SMTPException, OSError) as exc:  # nothing taken
+                        # A reply refusing DATA or the message, or no 354 in time: the message
+                        # was not taken (and without a 354 it was never written).
                         last = _describe(exc)
                         if guard is not None and not _permanent(exc):
                             guard.data_refused(last)
                         await self._after_refusal(exc, to, last)
-                    except (aiosmtplib.SMTPException, OSError) as exc:
-                        await self.close()
-                        raise DeliveryOutcomeUnknown(
-                            f"deliver: {self.where} took the digest to {to} but did not answer "
-                            f"({_describe(exc)}): it may have been delivered"
-                        ) from exc
             if attempt < attempts:
                 log.info("deliver: to %s, attempt %d failed (%s); retrying in %.1fs",
                          to, attempt, last, delay)
@@ -356,6 +382,30 @@ class Mailer:
             f"deliver: {self.where} did not accept the digest to {to} after {attempts} "
             f"attempts: {last}"
         )
+
+    async def _data(self, smtp: aiosmtplib.SMTP, data: bytes) -> None:
+        """DATA, its ``354`` awaited ``smtp.timeout``, then the message, its reply awaited
+        ``smtp.data_timeout``. A failure before the message is written is raised as it is (the
+        server has nothing); a reply refusing the message too; no reply to the message (a
+        timeout, a lost connection) as :class:`_MessageWritten` from it.
+
+        The connection is this mailer's alone (one send at a time), so writing the message
+        straight to aiosmtplib's protocol cannot interleave with another command.
+        """
+        start = await smtp.execute_command(b"DATA", timeout=self.settings.timeout)
+        if start.code != 354:
+            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        protocol = smtp.protocol
+        try:
+            if protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+            protocol.write(_dot_stuffed(data))
+            reply = await protocol.read_response(timeout=self.settings.data_timeout)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            smtp.close()  # a late reply must not be read as the answer to a later command
+            raise _MessageWritten() from exc
+        if reply.code != 250:
+            raise aiosmtplib.SMTPDataError(reply.code, reply.message)
 
     async def _envelope(self, smtp: aiosmtplib.SMTP, message: Outgoing) -> None:
         """EHLO if needed, MAIL and RCPT: everything before the message can reach the server."""

@@ -11,9 +11,9 @@ blindly::
     pending --4xx, unreachable, timeout before DATA (record_error)--> pending
     pending --5xx to MAIL or RCPT (mark_failed)--> failed
     sending --250 to the message (mark_sent)--> sent
-    sending --4xx to DATA or to the message (record_error)--> pending
+    sending --4xx to DATA or to the message, no 354 within smtp.timeout (record_error)--> pending
     sending --5xx to DATA or to the message (mark_failed)--> failed
-    sending --timeout or connection lost in DATA (mark_unknown)--> unknown
+    sending --message written, no reply to it within smtp.data_timeout (mark_unknown)--> unknown
     sending --the run died (kill, crash); found by a later run (stale_sending)--> unknown
     pending (a later run of the same period: begin_attempt, attempts+1) --> as pending above
     unknown (`digest resend`, or smtp.unknown_resend_after since attempted_at: resend,
@@ -24,11 +24,12 @@ blindly::
   ``attempted_at`` says when. A run that dies between that commit and DATA leaves a row that
   looks the same as one that died after DATA: it is treated as ``unknown`` too (conservative:
   one digest may wait for an operator rather than arrive twice).
-- A later run leaves a ``sending`` row alone while its attempt may still be alive (twice
-  ``smtp.timeout`` and a minute: the two replies DATA waits for, and the commits around them);
-  after that :func:`stale_sending` makes it ``unknown``.
-- ``unknown``: the server may or may not have the message (a timeout waiting for the ``354``
-  counts too: aiosmtplib sends DATA and the message in one call). No run sends it again until
+- A later run leaves a ``sending`` row alone while its attempt may still be alive
+  (``smtp.timeout`` + ``smtp.data_timeout`` and a minute: the two replies DATA waits for, and
+  the commits around them); after that :func:`stale_sending` makes it ``unknown``.
+- ``unknown``: the server may or may not have the message (it was written, no reply to it was
+  read; a timeout waiting for the ``354`` is not this: the message was never written, and the
+  row goes back to ``pending``). No run sends it again until
   :func:`resend` claims it (the ``digest resend`` command, or a send run once
   ``smtp.unknown_resend_after`` has passed since ``attempted_at``). ``citydigest status`` lists
   every ``sending`` and ``unknown`` row.

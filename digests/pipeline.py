@@ -86,7 +86,8 @@ DRY_RUN = "dry_run"
 BUILT = "built"
 _HEADERS = ("subscriber", "period", "status", "stories", "detail")
 # How long a live attempt can hold a row ``sending`` beyond the two replies DATA waits for
-# (each up to ``smtp.timeout``): the commits around them. Older ``sending`` rows are a dead run's.
+# (``smtp.timeout`` for the 354, ``smtp.data_timeout`` for the message's): the commits around
+# them. Older ``sending`` rows are a dead run's.
 _SENDING_GRACE = timedelta(minutes=1)
 
 
@@ -239,7 +240,7 @@ class _Run:
     def settle_stale(self) -> None:
         """``sending`` rows older than any live attempt can be are a dead run's: ``unknown``."""
         smtp = self.settings.smtp
-        held = timedelta(seconds=2 * smtp.timeout) + _SENDING_GRACE
+        held = timedelta(seconds=smtp.timeout + smtp.data_timeout) + _SENDING_GRACE
         ledger.stale_sending(self.db, before=self.now - held)
 
     def resend_plans(

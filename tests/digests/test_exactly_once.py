@@ -1,6 +1,7 @@
 """Digest mail at most once, and exactly once where SMTP allows: what a server that is slower than
-``smtp.timeout``, a failure before DATA and a sender killed with SIGKILL at random moments do to
-the ledger and to what subscribers receive (aiosmtpd on 127.0.0.1, SQLite and PostgreSQL)."""
+``smtp.data_timeout`` (or only than ``smtp.timeout``), a failure before DATA and a sender killed
+with SIGKILL at random moments do to the ledger and to what subscribers receive (aiosmtpd on
+127.0.0.1, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from sqlalchemy import select, update
 from crawler.cli import cli
 from crawler.config import Config, load_config
 from crawler.db import Database
+from crawler.errors import ConfigError
 from crawler.models import Delivery
 from crawler.schedule import status_report
 from digests import send_digests
@@ -73,11 +75,27 @@ class SlowRecorder(Recorder):
         return Counter(str(m["To"].addresses[0].addr_spec) for m in self.messages)
 
 
+class _Slow354(SMTPProtocol):
+    """aiosmtpd's session, waiting ``go_ahead_delay`` seconds before its 354 to DATA."""
+
+    go_ahead_delay = 0.0
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if self.go_ahead_delay:
+            await asyncio.sleep(self.go_ahead_delay)
+        await super().smtp_DATA(arg)
+
+
+class _SlowController(Controller):
+    def factory(self) -> SMTPProtocol:
+        return _Slow354(self.handler, **self.SMTP_kwargs)
+
+
 @contextmanager
 def slow_server() -> Iterator[tuple[SlowRecorder, int]]:
     recorder = SlowRecorder()
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False)
+    controller = _SlowController(recorder, hostname="127.0.0.1", port=port, decode_data=False)
     controller.start()
     try:
         yield recorder, port
@@ -87,11 +105,13 @@ def slow_server() -> Iterator[tuple[SlowRecorder, int]]:
 
 def write_config(folder: Path, database_url: str, port: int, count: int, **smtp: object) -> Config:
     """A config directory the CLI reads too: ``count`` daily subscribers ``s00``…, an SMTP
-    server on loopback that gives up after ``smtp.timeout`` (default 0.5 s) per reply."""
+    server on loopback that gives up after ``smtp.timeout`` (default 0.5 s) per reply, and after
+    ``smtp.data_timeout`` (default: the same) on the reply to the message."""
     folder.mkdir(parents=True, exist_ok=True)
     settings = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 0.5,
                 "max_attempts": 3, "retry_backoff": 0.01,
                 "from": "城市考察快讯 <digest@example.org>", **smtp}
+    settings.setdefault("data_timeout", settings["timeout"])
     lines = [f"database: {json.dumps(database_url)}", "timezone: Asia/Shanghai", "smtp:"]
     lines += [f"  {key}: {json.dumps(value, ensure_ascii=False)}" for key, value in settings.items()
               if value is not None]
@@ -180,6 +200,83 @@ def test_a_reply_slower_than_the_timeout_is_one_copy_then_unknown_until_resent(
         assert code == 0 and "nothing to resend" in output
         third = asyncio.run(send_digests(config, db, now=NOW + timedelta(hours=1)))
         assert third.already_sent == 3 and sum(recorder.copies().values()) == 6
+        db.dispose()
+
+
+@pytest.mark.parametrize("data_timeout", [5, 1])
+def test_the_reply_to_the_message_is_awaited_data_timeout_not_timeout(
+    database_url: str, tmp_path: Path, data_timeout: float
+) -> None:
+    """A server that scans the message for 1.5 s before its 250 (RFC 5321 gives it 10 minutes)
+    is a delivery, not a digest in doubt, though each other reply is awaited 1 s."""
+    with slow_server() as (recorder, port):
+        config = write_config(tmp_path / "config", database_url, port, 1, timeout=1,
+                              data_timeout=data_timeout)
+        db = Database(database_url, upgrade=True)
+        _stories(db, NOW)
+        recorder.data_delay = 1.5
+        result = asyncio.run(send_digests(config, db, now=NOW))
+        assert recorder.copies() == {"s00@example.org": 1}
+        (row,) = _rows(db).values()
+        if data_timeout > 1.5:
+            assert (result.sent, result.unknown) == (1, 0) and result.ok
+            assert (row.status, row.attempts) == ("sent", 1)
+        else:
+            assert (result.sent, result.unknown) == (0, 1) and not result.ok
+            assert (row.status, row.attempts) == ("unknown", 1)
+        db.dispose()
+
+
+def test_data_timeout_defaults_to_rfc_5321s_ten_minutes_and_must_be_positive(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path / "ok", "sqlite://", 1, 1, data_timeout=None)
+    assert config.settings.smtp.data_timeout == 600
+    for bad in (0, -1, "soon"):
+        with pytest.raises(ConfigError, match="data_timeout"):
+            write_config(tmp_path / "bad", "sqlite://", 1, 1, data_timeout=bad)
+
+
+def test_a_sending_row_is_left_alone_while_its_attempt_may_still_await_the_data_reply(
+    database_url: str, tmp_path: Path
+) -> None:
+    """An attempt may wait ``smtp.data_timeout`` for the reply to its message: a later run does
+    not call its row a dead run's before that (and a minute) has passed."""
+    with slow_server() as (_, port):
+        config = write_config(tmp_path / "config", database_url, port, 1, data_timeout=300)
+        db = Database(database_url, upgrade=True)
+        _stories(db, NOW)
+        assert asyncio.run(send_digests(config, db, now=NOW)).sent == 1
+        with db.session() as session:
+            session.execute(update(Delivery).values(status="sending", attempted_at=NOW))
+        asyncio.run(send_digests(config, db, now=NOW + timedelta(minutes=5)))
+        assert [r.status for r in _rows(db).values()] == ["sending"]
+        asyncio.run(send_digests(config, db, now=NOW + timedelta(minutes=6, seconds=1)))
+        assert [r.status for r in _rows(db).values()] == ["unknown"]
+        db.dispose()
+
+
+def test_no_go_ahead_to_data_within_the_timeout_is_not_a_digest_in_doubt(
+    database_url: str, tmp_path: Path
+) -> None:
+    """No 354 in ``smtp.timeout``: the message was never written, so the server cannot have it;
+    the digest stays pending and the next run sends it (once)."""
+    with slow_server() as (recorder, port):
+        config = write_config(tmp_path / "config", database_url, port, 1, timeout=0.5,
+                              data_timeout=30, max_attempts=1)
+        db = Database(database_url, upgrade=True)
+        _stories(db, NOW)
+        _Slow354.go_ahead_delay = 1.2
+        try:
+            first = asyncio.run(send_digests(config, db, now=NOW))
+        finally:
+            _Slow354.go_ahead_delay = 0.0
+        assert (first.sent, first.unknown, first.failed) == (0, 0, 1)
+        assert recorder.messages == []
+        (row,) = _rows(db).values()
+        assert row.status == "pending" and "Timed out" in (row.error or "")
+        again = asyncio.run(send_digests(config, db, now=NOW + timedelta(minutes=5)))
+        assert again.sent == 1 and recorder.copies() == {"s00@example.org": 1}
         db.dispose()
 
 
