@@ -26,6 +26,13 @@ attributes; no script, image, font or frame; forms post to this origin), ``nosni
 (Starlette's trailing-slash and directory redirects) names the origin of ``archive.base_url``,
 never the request's ``Host`` header, which the client chooses.
 
+A database that goes away while ``serve`` runs is not a server error: the pages that read it
+(the status page, ``/metrics``, the unsubscribe POST; ``/healthz`` says so itself) answer 503
+with one short plain line, naming no host or user, and ``serve`` logs one line per failed request
+(its traceback only with debug logging, ``-vv``); the archive, plain files, is still served. The
+engine's pool replaces the lost connections at the next request, so the pages come back by
+themselves when the database does: nothing to restart.
+
 The app owns no global state: :func:`create_app` takes the config and an open database.
 """
 
@@ -42,6 +49,7 @@ __all__ = [
 ]
 
 import ipaddress
+import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -65,13 +73,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.config import Config
 from crawler.db import Database
-from crawler.errors import CitydigestError
+from crawler.errors import CitydigestError, DatabaseUnavailable
 from crawler.models import Article, Delivery, SourceState, Story, SubscriberState, utcnow
 from crawler.schedule import Schedule, StatusReport, status_report
 from crawler.store import Store
 from digests.unsubscribe import InvalidToken, verify_token
 
+log = logging.getLogger("citydigest.web")
+
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+UNAVAILABLE_TEXT = "503 Service Unavailable: the database cannot be reached; try again later"
+RETRY_AFTER = "30"  # seconds: a client (a mail provider's one-click POST) may try again then
 
 # What the pages need, no more: the archive (digests/templates) and the pages below style
 # themselves with inline <style> and the visit graph's SVG with style="" attributes, hence
@@ -345,6 +357,18 @@ class _SecurityHeaders:
         return f"{self.origin}{path}{query}{fragment}"
 
 
+def _database_unavailable(request: Request, exc: Exception) -> Response:
+    # The URL and the driver's line name hosts and users: the log has them, the client does not.
+    log.error(
+        "%s %s: 503: %s",
+        request.method,
+        request.url.path,
+        exc,
+        exc_info=exc if log.isEnabledFor(logging.DEBUG) else None,
+    )
+    return PlainTextResponse(UNAVAILABLE_TEXT, 503, headers={"Retry-After": RETRY_AFTER})
+
+
 def _server_error(_request: Request, _exc: Exception) -> Response:
     # Starlette answers an unhandled exception outside the app's middleware: name the headers.
     return PlainTextResponse("Internal Server Error", 500, headers=SECURITY_HEADERS)
@@ -452,5 +476,5 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(_SecurityHeaders, origin=origin)],
-        exception_handlers={500: _server_error},
+        exception_handlers={500: _server_error, DatabaseUnavailable: _database_unavailable},
     )

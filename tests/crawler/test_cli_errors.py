@@ -15,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from crawler.context import EXIT_UNAVAILABLE
+from digests.unsubscribe import make_token
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("CITYDIGEST_TEST_POSTGRES_URL")
@@ -278,3 +281,102 @@ def test_run_exits_3_in_one_line_when_the_database_goes_away(
     assert "Traceback" not in stderr and PASSWORD not in stderr
     lines = [line for line in stderr.splitlines() if "database unavailable" in line]
     assert len(lines) == 1, stderr
+
+
+# --------------------------------------------------------------------------- serve and the queue
+
+SECRET = "cli-errors-test-secret-0123456789"
+SECURITY_HEADER_NAMES = ("content-security-policy", "x-content-type-options", "referrer-policy")
+_loopback = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def request(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], str]:
+    """Status, headers (lower case) and body of a request to ``serve`` (an error status is an answer too)."""
+    try:
+        with _loopback.open(urllib.request.Request(url, data=data), timeout=30) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read().decode()
+
+
+@pytest.mark.parametrize("kind", ["closed port", *KINDS[1:3]])
+@pytest.mark.parametrize(
+    "command",
+    [("worker",), ("run", "--engine", "procrastinate"), ("serve", "--port", "0")],
+    ids=" ".join,
+)
+def test_the_runners_and_serve_refuse_to_start_in_one_line(
+    kind: str, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    url = bad_url(kind, tmp_path)
+    result = run("--config", str(config_copy(tmp_path)), "--database", url, *command, timeout=60)
+    line = assert_one_line(result, url)
+    assert result.stderr.strip() == line
+
+
+def test_serve_answers_503_while_the_database_is_away_and_recovers(
+    own_database: tuple[str, str], tmp_path: Path
+) -> None:
+    name, url = own_database
+    folder = config_copy(tmp_path)
+    assert run("--config", str(folder), "--database", url, "db", "upgrade").returncode == 0
+    port = closed_port()
+    env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
+    env["CITYDIGEST_SECRET"] = SECRET
+    args = ["--config", str(folder), "--database", url, "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    token = make_token(SECRET, "alice")
+    one_click = b"List-Unsubscribe=One-Click"
+    reading = {  # the pages that read the database, and how they are asked
+        "/": None,
+        "/metrics": None,
+        f"/unsubscribe?token={token}": one_click,
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if request(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        assert request(f"{base}/")[0] == 200
+        assert request(f"{base}/metrics")[0] == 200
+
+        go_away(name)
+        for path, data in reading.items():
+            status, headers, body = request(base + path, data)
+            assert status == 503, (path, body)
+            assert body.startswith("503 Service Unavailable: the database cannot be reached")
+            assert "\n" not in body.strip() and "Traceback" not in body
+            assert PASSWORD not in body and "127.0.0.1" not in body and name not in body
+            assert headers.get("retry-after")
+            for header in SECURITY_HEADER_NAMES:  # the security middleware still runs
+                assert header in headers, (path, header)
+        assert request(f"{base}/healthz")[0] == 503
+        assert server.poll() is None  # still serving
+
+        admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')  # the database is back
+        for path, data in reading.items():
+            status, _, body = request(base + path, data)
+            assert status == 200, (path, body)
+        assert request(f"{base}/healthz")[0] == 200
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        stdout, stderr = server.communicate(timeout=30)
+    output = stdout + stderr
+    assert "Traceback" not in output and PASSWORD not in output
+    lines = [line for line in output.splitlines() if "database unavailable" in line]
+    assert len(lines) == len(reading), output  # one line per failed request
+    assert all(": 503: database unavailable at " in line for line in lines), lines
