@@ -41,6 +41,7 @@ from crawler.db import Database
 from crawler.errors import ArchiveError, DatabaseUnavailable, DigestError
 from crawler.pipeline import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport, crawl
 from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
+from crawler.terminal import json_text, shown
 
 source_option = click.option(
     "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
@@ -288,8 +289,8 @@ def crawl_warc(
                 config, db, files, source=source, observer=observer, workers=workers
             ),
         )
-    except ArchiveError as exc:
-        err.print(f"citydigest: {exc}", markup=False, soft_wrap=True)
+    except ArchiveError as exc:  # may quote the archive's bytes
+        err.print(shown(f"citydigest: {exc}"), soft_wrap=True)
         raise SystemExit(EXIT_FAILED) from None
     finally:
         db.dispose()
@@ -321,7 +322,7 @@ def _report_crawl(summary: CrawlSummary) -> None:
     Console().print(_summary_table(summary))
     for report in summary.reports:
         for message in report.errors[:5]:  # whole lines: URLs and paths stay copyable
-            err.print(f"  {report.source_id}: {message}", markup=False, soft_wrap=True)
+            err.print(shown(f"  {report.source_id}: {message}"), soft_wrap=True)
         if len(report.errors) > 5:
             err.print(f"  {report.source_id}: … and {len(report.errors) - 5} more errors")
 
@@ -402,7 +403,7 @@ def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
     data = file.read()
     if not batch:
         result = one(decode_bytes(data).text, url, None, None)
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(result, indent=2))
         if "error" in result:
             raise SystemExit(EXIT_FAILED)
         return
@@ -412,12 +413,10 @@ def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            click.echo(
-                json.dumps({"line": number, "error": f"not JSON: {exc}"}, ensure_ascii=False)
-            )
+            click.echo(json_text({"line": number, "error": f"not JSON: {exc}"}))
             continue
         result = one(item.get("html"), item.get("url") or url, item.get("title"), item.get("text"))
-        click.echo(json.dumps({"id": item.get("id"), **result}, ensure_ascii=False))
+        click.echo(json_text({"id": item.get("id"), **result}))
 
 
 def _looks_like_html(text: str) -> bool:
@@ -465,7 +464,7 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
     if fmt == "json":
         for r in rows:
             click.echo(
-                json.dumps(
+                json_text(
                     {
                         "id": r.id,
                         "first_seen": r.first_seen.astimezone(zone).isoformat(),
@@ -474,8 +473,7 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
                         "url": r.url,
                         "outlets": list(r.outlets),
                         "articles": r.article_count,
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         return
@@ -483,13 +481,14 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
     for name in ("id", "first seen", "kind", "outlets", "title"):
         table.add_column(name, overflow="fold")
     for r in rows:
-        shown = "、".join(r.outlets[:3]) + (f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else "")
+        more = f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else ""
+        outlets = "、".join(r.outlets[:3]) + more
         table.add_row(
             str(r.id),
             f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
-            r.kind,
-            shown,
-            r.title or "",
+            shown(r.kind),
+            shown(outlets),
+            shown(r.title),
         )
     Console().print(table)
 
@@ -516,7 +515,7 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     if fmt == "json":
         for r in rows:
             click.echo(
-                json.dumps(
+                json_text(
                     {
                         "visitor": r.visitor,
                         "host": r.host,
@@ -525,8 +524,7 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
                         "title": r.title,
                         "url": r.url,
                         "evidence": r.evidence,
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         return
@@ -534,7 +532,8 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     for name in ("date", "visitor → host", "story", "title"):
         table.add_column(name, overflow="fold")
     for r in rows:
-        table.add_row(r.date or "", f"{r.visitor} → {r.host}", str(r.story_id or ""), r.title or "")
+        table.add_row(shown(r.date), shown(f"{r.visitor} → {r.host}"), str(r.story_id or ""),
+                      shown(r.title))
     Console().print(table)
 
 
@@ -569,13 +568,13 @@ def _digest_job(
     db = ctx.open_db()
     try:
         report = job(config, db, ids)
-    except DigestError as exc:
-        err.print(f"citydigest: {exc}", markup=False)
+    except DigestError as exc:  # may quote an SMTP server's reply
+        err.print(shown(f"citydigest: {exc}"))
         raise SystemExit(EXIT_FAILED) from None
     finally:
         db.dispose()
     for note in report.notes:
-        err.print(note, markup=False)
+        err.print(shown(note))
     return report
 
 
@@ -583,8 +582,8 @@ def _report_table(title: str, report: Any) -> Table:
     table = Table(title=title)
     for name in report.headers:
         table.add_column(name, overflow="fold")
-    for row in report.rows():
-        table.add_row(*row)
+    for row in report.rows():  # details quote SMTP replies
+        table.add_row(*map(shown, row))
     return table
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 __all__ = ["run_cmd", "serve_cmd", "status_cmd", "subscribers_group", "worker_cmd"]
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from rich.table import Table
 
 from crawler.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
 from crawler.models import SubscriberState, utcnow
+from crawler.terminal import json_text, shown
 
 _timing = [
     click.option(
@@ -277,7 +277,7 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 for d in report.deliveries
             ],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data, indent=2))
     else:
         zone = config.settings.zone
 
@@ -299,7 +299,7 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 f"[red]{s.consecutive_failures}[/]" if s.failing else "0",
                 local(s.next_check_at),
                 str(s.articles_24h),
-                s.last_error or "",
+                shown(s.last_error),  # quotes servers' reason phrases
             )
         out.print(sources)
         if report.subscribers:
@@ -310,7 +310,8 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 state = "active"
                 if sub.unsubscribed:
                     state = f"unsubscribed {local(sub.unsubscribed_at)}"
-                subs.add_row(sub.id, local(sub.last_digest_at), local(sub.next_digest_at), state)
+                subs.add_row(shown(sub.id), local(sub.last_digest_at),
+                             local(sub.next_digest_at), state)
             out.print(subs)
         if report.deliveries:
             doubt = Table(
@@ -320,8 +321,8 @@ def status_cmd(ctx: Context, fmt: str) -> None:
             for name in ("subscriber", "period", "state", "since", "attempts", "why"):
                 doubt.add_column(name, overflow="fold")
             for d in report.deliveries:
-                doubt.add_row(d.subscriber_id, d.period, d.status, local(d.attempted_at),
-                              str(d.attempts), d.error or "")
+                doubt.add_row(shown(d.subscriber_id), shown(d.period), shown(d.status),
+                              local(d.attempted_at), str(d.attempts), shown(d.error))
             out.print(doubt)
     if report.failing:
         raise SystemExit(EXIT_FAILED)
