@@ -118,7 +118,19 @@ async def test_every_kind_of_response_carries_the_security_headers(
         response = await pending
         assert response.status_code == status, response.request.url
         assert_secured(response)
-    # An unhandled exception (a database that is not one) is answered outside the middleware.
+    # An unhandled exception is answered outside the middleware.
+    def broken_queue() -> int | None:
+        raise RuntimeError("a bug")
+
+    buggy = client(
+        create_app(config, db, secret=SECRET, queue_depth=broken_queue),
+        raise_app_exceptions=False,
+    )
+    for path in ("/metrics", "/"):
+        response = await buggy.get(path)
+        assert response.status_code == 500
+        assert_secured(response)
+    # A database that cannot be opened (a file that is not one) is a 503, secured as well.
     dead_path = tmp_path / "dead.sqlite"
     dead = Database(f"sqlite:///{dead_path}")
     dead.engine.dispose()
@@ -128,7 +140,7 @@ async def test_every_kind_of_response_carries_the_security_headers(
     broken = client(create_app(config, dead, secret=SECRET), raise_app_exceptions=False)
     for path in ("/metrics", "/"):
         response = await broken.get(path)
-        assert response.status_code == 500
+        assert response.status_code == 503
         assert_secured(response)
     health = await broken.get("/healthz")
     assert health.status_code == 503 and "database" in health.json()
