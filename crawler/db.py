@@ -13,7 +13,16 @@ SQLAlchemy's own.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_HEAD", "Database", "SchemaOutdated", "current_head", "masked_url"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "SCHEMA_HEAD",
+    "Database",
+    "SchemaOutdated",
+    "connection_lost",
+    "current_head",
+    "masked_url",
+    "unavailable",
+]
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,6 +108,16 @@ def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(masked_url(url), reason, _hint(reason, url))
 
 
+def connection_lost(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """The typed error for a connection to ``url`` that worked and was lost in use."""
+    return DatabaseUnavailable(
+        masked_url(url),
+        f"connection lost: {_first_line(exc)}",
+        "what was stored is kept; run it again once the database is back "
+        "(is the server running?)",
+    )
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -163,12 +182,7 @@ class Database:
         if not lost or not isinstance(error, Exception):
             return
         if context.connection is not None:  # it worked until now
-            raise DatabaseUnavailable(
-                masked_url(self.url),
-                f"connection lost: {_first_line(error)}",
-                "what was stored is kept; run it again once the database is back "
-                "(is the server running?)",
-            )
+            raise connection_lost(self.url, error)
         raise unavailable(self.url, error)
 
     def revision(self) -> str | None:

@@ -18,6 +18,18 @@ and digest functions as the embedded runner are used (:mod:`crawler.schedule`):
 
 Workers get the config and database through procrastinate's ``additional_context`` (a
 :class:`Runtime`), never through a global.
+
+A database that cannot be reached or goes away ends the process with status 3 and one line
+(:class:`~crawler.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor to
+restart it, as the embedded runner does: procrastinate would otherwise log a traceback per side
+task and job, wait out its pool's timeout at every query of its shutdown and exit 1. The
+connector (:class:`_Connector`) is the one edge where procrastinate's ``ConnectorException`` and
+psycopg's ``OperationalError`` of a lost connection become ``DatabaseUnavailable``, as the
+engine's ``handle_error`` hook is for SQLAlchemy; a job that meets either stops the worker at
+once (in-flight jobs abandoned, as after a second signal: their status could not be stored, and
+the schedule's leases make their sources due again), every later query fails at once instead of
+waiting for a connection, and the tracebacks and the pool's connection warnings of the loss stay
+out of the log unless debug logging (``-vv``) asks for them.
 """
 
 from __future__ import annotations
@@ -37,19 +49,22 @@ __all__ = [
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
+import psycopg_pool
 from procrastinate import App, JobContext, PsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
 
 from crawler.config import Config, load_config
 from crawler.daemon import DIGEST_LEASE, config_files_state
-from crawler.db import Database
-from crawler.errors import ConfigError
+from crawler.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
+from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.hosts import HostStates
 from crawler.models import utcnow
 from crawler.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
@@ -58,6 +73,132 @@ log = logging.getLogger("citydigest.worker")
 
 QUEUES = ("dispatch", "crawl", "digest", "maintenance")
 _SCHEMA_LOCK = 7_245_117  # pg_advisory_lock key while installing procrastinate's schema
+# Seconds a query waits for a pooled connection (procrastinate's pool waits 30): past it, with
+# every connection attempt failing, the database is gone. Above CONNECT_TIMEOUT, so that one
+# slow connection attempt is not taken for a loss.
+POOL_TIMEOUT = 2 * CONNECT_TIMEOUT
+# SQLSTATEs of a server that ended the connection or refuses it (the classes SQLAlchemy calls a
+# disconnect); an OperationalError without one is the client's: no connection, or it broke.
+_GONE_STATES = ("08", "57P01", "57P02", "57P03", "57P04", "57P05")
+T = TypeVar("T")
+
+
+def database_loss(error: BaseException | None) -> BaseException | None:
+    """The error in ``error``'s chain that says the database is unreachable or the connection
+    was lost (a DatabaseUnavailable, or psycopg's OperationalError of one), or None."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DatabaseUnavailable):
+            return error
+        if isinstance(error, psycopg.OperationalError):
+            state = error.sqlstate
+            if state is None or state.startswith(_GONE_STATES):
+                return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _unavailable(database_url: str, error: BaseException) -> DatabaseUnavailable:
+    """The typed error for a loss :func:`database_loss` found."""
+    if isinstance(error, DatabaseUnavailable):
+        return error
+    if str(error).startswith("connection failed"):  # could not connect: say why, with a hint
+        return unavailable(database_url, error)
+    return connection_lost(database_url, error)
+
+
+class _Connector(PsycopgConnector):
+    """procrastinate's connector, translating a lost database into DatabaseUnavailable (see the
+    module's docstring). Once lost, it stays lost: every query fails at once, and ``on_lost``
+    (the worker's stop) is called the first time."""
+
+    def __init__(self, database_url: str) -> None:
+        timeout = (
+            {}
+            if "connect_timeout" in make_url(database_url).query
+            else {"connect_timeout": CONNECT_TIMEOUT}
+        )
+        super().__init__(conninfo=conninfo(database_url), kwargs=timeout, timeout=POOL_TIMEOUT)
+        self.database_url = database_url
+        self.lost: DatabaseUnavailable | None = None
+        self.on_lost: Callable[[DatabaseUnavailable], None] = lambda _exc: None
+
+    def lose(self, exc: DatabaseUnavailable) -> DatabaseUnavailable:
+        if self.lost is None:
+            self.lost = exc
+            self.on_lost(exc)
+        return exc
+
+    def gone(self) -> DatabaseUnavailable | None:
+        """A fresh copy of the loss (each raise has its own traceback), or None."""
+        return None if self.lost is None else DatabaseUnavailable(*self.lost.args)
+
+    async def _explain(self, error: BaseException) -> DatabaseUnavailable:
+        if isinstance(error, psycopg_pool.PoolTimeout):  # "no connection in N s": ask why
+            try:
+                probe = await psycopg.AsyncConnection.connect(
+                    conninfo(self.database_url), connect_timeout=CONNECT_TIMEOUT
+                )
+            except psycopg.OperationalError as exc:
+                return unavailable(self.database_url, exc)
+            await probe.close()
+        return _unavailable(self.database_url, error)
+
+    async def _guard(self, call: Awaitable[T]) -> T:
+        lost = self.gone()
+        if lost is not None:
+            with contextlib.suppress(BaseException):
+                call.close()  # type: ignore[attr-defined]  # never awaited: no warning
+            raise lost
+        try:
+            return await call
+        except (ConnectorException, psycopg.OperationalError) as exc:
+            loss = database_loss(exc)
+            if loss is None:
+                raise
+            raise self.lose(await self._explain(loss)) from exc
+
+    async def open_async(self, pool: Any = None) -> None:
+        await self._guard(super().open_async(pool))
+
+    async def execute_query_async(self, query: Any, **arguments: Any) -> None:
+        await self._guard(super().execute_query_async(query, **arguments))
+
+    async def execute_query_one_async(self, query: Any, **arguments: Any) -> dict[str, Any]:
+        return await self._guard(super().execute_query_one_async(query, **arguments))
+
+    async def execute_query_all_async(self, query: Any, **arguments: Any) -> list[dict[str, Any]]:
+        return await self._guard(super().execute_query_all_async(query, **arguments))
+
+    async def listen_notify(self, on_notification: Any, channels: Any) -> None:
+        await self._guard(super().listen_notify(on_notification=on_notification, channels=channels))
+
+
+class _QuietLoss(logging.Filter):
+    """Keeps a lost database's tracebacks (procrastinate's side tasks and jobs, asyncio's) and
+    psycopg's pool warnings about connections it could not open out of the log: the loss is
+    reported once, in one line, by the command. Debug logging (``-vv``) keeps them all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        if record.name.startswith("psycopg.pool") and record.levelno <= logging.WARNING:
+            return False
+        return not (record.exc_info and database_loss(record.exc_info[1]) is not None)
+
+
+@contextlib.contextmanager
+def _quiet_database_loss() -> Iterator[None]:
+    handlers = list(logging.getLogger().handlers)
+    quiet = _QuietLoss()
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
 
 
 @dataclass(frozen=True)
@@ -157,7 +298,7 @@ def _runtime(context: JobContext) -> Runtime:
 def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
     """The procrastinate app with citydigest's tasks, on the database at ``database_url``."""
     settings = settings or WorkerSettings()
-    app = App(connector=PsycopgConnector(conninfo=conninfo(database_url)))
+    app = App(connector=_Connector(database_url))
 
     @app.task(name="citydigest.crawl", queue="crawl", pass_context=True)
     async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
@@ -248,7 +389,13 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
 async def ensure_queue_schema(app: App, database_url: str) -> bool:
     """Install procrastinate's tables once (under an advisory lock, so concurrent starters
     do not race). True if it was installed now."""
-    async with await psycopg.AsyncConnection.connect(conninfo(database_url)) as conn:
+    try:
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo(database_url), connect_timeout=CONNECT_TIMEOUT
+        )
+    except psycopg.OperationalError as exc:
+        raise _unavailable(database_url, exc) from exc
+    async with conn:
         await conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
         try:
             cur = await conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
@@ -290,19 +437,62 @@ async def _serve(
     name: str,
 ) -> None:
     app = make_app(database_url, settings)
-    async with app.open_async():
-        await ensure_queue_schema(app, database_url)
-        await app.run_worker_async(
-            queues=queues,
-            concurrency=concurrency,
-            name=name,
-            additional_context={"runtime": runtime},
-            install_signal_handlers=True,
-            shutdown_graceful_timeout=grace,
-            update_heartbeat_interval=settings.heartbeat,
-            stalled_worker_timeout=settings.stalled_after,
-            delete_jobs="successful",
-        )
+    connector = app.connector
+    assert isinstance(connector, _Connector)
+
+    def collect(task: asyncio.Task[Any]) -> None:
+        # A job whose status could not be stored fails its task, which procrastinate never
+        # awaits: take the error here, or asyncio logs it with a traceback when collected.
+        if not task.cancelled() and database_loss(task.exception()) is None and task.exception():
+            log.error("job task failed", exc_info=task.exception())
+
+    async def guard(call_next: Callable[[], Awaitable[Any]], _context: Any, _worker: Any) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(collect)
+        try:
+            return await call_next()
+        except Exception as exc:
+            loss = database_loss(exc)  # the job's own database (SQLAlchemy), or the queue's
+            if loss is not None:
+                connector.lose(_unavailable(database_url, loss))
+            raise
+
+    worker = Worker(
+        app=app,
+        queues=queues,
+        concurrency=concurrency,
+        name=name,
+        additional_context={"runtime": runtime},
+        install_signal_handlers=True,
+        shutdown_graceful_timeout=grace,
+        update_heartbeat_interval=settings.heartbeat,
+        stalled_worker_timeout=settings.stalled_after,
+        delete_jobs="successful",
+        worker_middleware=[guard],
+    )
+
+    def stop_now(_exc: DatabaseUnavailable) -> None:
+        worker.shutdown_graceful_timeout = 0  # nothing a job does now could be stored
+        worker.stop()
+
+    connector.on_lost = stop_now
+    try:
+        async with app.open_async():
+            await ensure_queue_schema(app, database_url)
+            app.perform_import_paths()
+            await worker.run()
+    except Exception as exc:
+        lost = connector.gone()
+        if lost is not None:
+            raise lost from exc
+        loss = database_loss(exc)
+        if loss is not None:
+            raise _unavailable(database_url, loss) from exc
+        raise
+    lost = connector.gone()
+    if lost is not None:
+        raise lost
 
 
 def run_worker(
@@ -314,18 +504,20 @@ def run_worker(
     grace: float = 30.0,
     name: str = "citydigest-worker",
 ) -> None:
-    """Work on crawl, digest and maintenance jobs until SIGTERM/SIGINT."""
-    asyncio.run(
-        _serve(
-            runtime,
-            database_url,
-            settings or WorkerSettings(),
-            queues=["crawl", "digest", "maintenance"],
-            concurrency=concurrency,
-            grace=grace,
-            name=name,
+    """Work on crawl, digest and maintenance jobs until SIGTERM/SIGINT; DatabaseUnavailable
+    when the database cannot be reached or goes away."""
+    with _quiet_database_loss():
+        asyncio.run(
+            _serve(
+                runtime,
+                database_url,
+                settings or WorkerSettings(),
+                queues=["crawl", "digest", "maintenance"],
+                concurrency=concurrency,
+                grace=grace,
+                name=name,
+            )
         )
-    )
 
 
 def run_dispatcher(
@@ -335,15 +527,17 @@ def run_dispatcher(
     settings: WorkerSettings | None = None,
     grace: float = 30.0,
 ) -> None:
-    """Defer the periodic dispatch and run it (and the stalled-job check) until stopped."""
-    asyncio.run(
-        _serve(
-            runtime,
-            database_url,
-            settings or WorkerSettings(),
-            queues=["dispatch", "maintenance"],
-            concurrency=1,
-            grace=grace,
-            name="citydigest-dispatcher",
+    """Defer the periodic dispatch and run it (and the stalled-job check) until stopped;
+    DatabaseUnavailable when the database cannot be reached or goes away."""
+    with _quiet_database_loss():
+        asyncio.run(
+            _serve(
+                runtime,
+                database_url,
+                settings or WorkerSettings(),
+                queues=["dispatch", "maintenance"],
+                concurrency=1,
+                grace=grace,
+                name="citydigest-dispatcher",
+            )
         )
-    )

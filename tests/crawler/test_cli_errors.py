@@ -380,3 +380,57 @@ def test_serve_answers_503_while_the_database_is_away_and_recovers(
     lines = [line for line in output.splitlines() if "database unavailable" in line]
     assert len(lines) == len(reading), output  # one line per failed request
     assert all(": 503: database unavailable at " in line for line in lines), lines
+
+
+def test_the_distributed_runner_exits_3_in_one_line_when_the_database_goes_away(
+    own_database: tuple[str, str], tmp_path: Path
+) -> None:
+    """A dispatcher and a worker with crawls in flight: each ends in one line and exit 3, soon
+    (not after procrastinate's pool timeout at every query of its shutdown)."""
+    name, url = own_database
+    sites = farm(2, 60, latency=0.05)
+    with serve(sites):
+        folder = tmp_path / "cfg"
+        folder.mkdir()
+        (folder / "citydigest.yaml").write_text(
+            SETTINGS_YAML.format(db=tmp_path / "unused.db", concurrency=2, delay=0.05, timeout=5)
+        )
+        (folder / "sources.yaml").write_text(sources_yaml(sites))
+        assert run("--config", str(folder), "--database", url, "db", "upgrade").returncode == 0
+        env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
+        base = [sys.executable, "-m", "crawler.cli", "--config", str(folder), "--database", url]
+        commands = {
+            "dispatcher": ["run", "--engine", "procrastinate", "--dispatch-every", "1"],
+            "worker": ["worker", "--concurrency", "4"],
+        }
+        procs = {
+            role: subprocess.Popen(
+                [*base, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+            )
+            for role, args in commands.items()
+        }
+        outputs: dict[str, tuple[str, str]] = {}
+        try:
+            deadline = time.monotonic() + 90
+            while articles_in(url) == 0 and time.monotonic() < deadline:
+                assert all(p.poll() is None for p in procs.values()), "a runner ended early"
+                time.sleep(0.2)
+            assert articles_in(url) > 0, "no crawl got under way"
+            go_away(name)
+            gone = time.monotonic()
+            for role, proc in procs.items():
+                outputs[role] = proc.communicate(timeout=60)
+            took = time.monotonic() - gone
+        finally:
+            admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate()
+    for role, proc in procs.items():
+        stdout, stderr = outputs[role]
+        result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+        assert_one_line(result, url)
+        assert stderr.strip().splitlines()[-1].startswith("citydigest: database unavailable")
+        assert "ConnectorException" not in stderr and "PoolTimeout" not in stderr, role
+    assert took < 25, f"the runners took {took:.0f} s to stop"
