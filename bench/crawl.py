@@ -250,7 +250,7 @@ def _raw_worker(url_file: Path, concurrency: int, timeout: float) -> None:
 
 def _citydigest() -> list[str]:
     script = shutil.which("citydigest", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-c", "from crawler.cli import main; main()"]
+    return [script] if script else [sys.executable, "-c", "from crawler.app.cli import main; main()"]
 
 
 # Characters of ordinary news prose, for --text diverse.

@@ -32,10 +32,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 from sqlalchemy import insert, update  # noqa: E402
 
-from crawler.config import Config, Settings, Subscriber  # noqa: E402
-from crawler.db import Database  # noqa: E402
-from crawler.models import Article, SourceState, Story  # noqa: E402
-from crawler.taxonomy import default_taxonomy  # noqa: E402
+from crawler.base.config import Config, Settings, Subscriber  # noqa: E402
+from crawler.base.db import Database  # noqa: E402
+from crawler.base.models import Article, SourceState, Story  # noqa: E402
+from crawler.base.taxonomy import default_taxonomy  # noqa: E402
 from digests import build_digests, send_digests  # noqa: E402
 
 CITIES = {

@@ -55,7 +55,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from crawler.encoding import decode_bytes  # noqa: E402
+from crawler.fetch.encoding import decode_bytes  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 DEFAULT_SETS = ("zh-gne", "zh-163-2015")
@@ -200,7 +200,7 @@ def score(
 
 
 def _ours() -> Callable[[Page], Prediction]:
-    from crawler.errors import ExtractError
+    from crawler.base.errors import ExtractError
     from crawler.extract import extract
 
     def run(page: Page) -> Prediction:

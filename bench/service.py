@@ -290,7 +290,7 @@ def main() -> None:
                 continue
             from sqlalchemy import create_engine, text
 
-            from crawler.db import Database
+            from crawler.base.db import Database
 
             name = f"bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger, Tags
-from crawler.taxonomy import default_taxonomy
 
 EVAL = Path(__file__).resolve().parent / "data" / "tagging-eval.jsonl"
 CORPORA = [Path("/work/shared/corpus/zh-gne"), Path("/work/shared/corpus/zh-163-2015")]

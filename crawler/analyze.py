@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from crawler.base.taxonomy import Taxonomy
 from crawler.dedup import Sketch, sketch
 from crawler.extract import Extracted, ExtractRules, extract
 from crawler.tag import Tagger, Tags, province_of
-from crawler.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # the analysis worker process does without the config's imports
-    from crawler.config import Config, ExtractSpec, Source
+    from crawler.base.config import Config, ExtractSpec, Source
 
 
 def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:

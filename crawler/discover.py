@@ -2,7 +2,7 @@
 
 Each parser takes the fetched bytes or text and the page's final URL, and returns absolute,
 http(s) :class:`Link` objects (relative links are resolved against the final URL and any
-``<base href>``). Input that cannot be read raises :class:`~crawler.errors.DiscoverError`;
+``<base href>``). Input that cannot be read raises :class:`~crawler.base.errors.DiscoverError`;
 nothing else escapes.
 
 The bodies are a hostile site's to choose, so:
@@ -39,10 +39,10 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-from crawler.encoding import decode_bytes
-from crawler.errors import DiscoverError
+from crawler.base.errors import DiscoverError
+from crawler.fetch.encoding import decode_bytes
+from crawler.fetch.urls import is_http_url
 from crawler.markup import defuse
-from crawler.urls import is_http_url
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
 # XML is case-sensitive (``<!ENTITY``); the loose SGML reading is not, so neither is the check.
@@ -122,7 +122,7 @@ def parse_feed(
 
     ``content`` is the body as fetched (or text already decoded); ``encoding`` is a charset to
     force (a source's ``encoding:``), else the ``content_type`` charset, the XML declaration and
-    the bytes decide (:func:`~crawler.encoding.decode_bytes`)."""
+    the bytes decide (:func:`~crawler.fetch.encoding.decode_bytes`)."""
     if isinstance(content, bytes):
         content = decode_bytes(content, header_charset=_charset(content_type), forced=encoding).text
     if _ENTITY_DECLARATION.search(content):

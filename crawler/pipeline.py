@@ -33,12 +33,12 @@ from pathlib import Path
 
 import httpx
 
-from crawler.config import Config, Source
-from crawler.db import Database
+from crawler.base.config import Config, Source
+from crawler.base.db import Database
+from crawler.base.errors import CrawlError, DatabaseUnavailable, DiscoverError, RobotsDisallowed
+from crawler.base.models import utcnow
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
-from crawler.encoding import SiteCharsets
-from crawler.errors import CrawlError, DatabaseUnavailable, DiscoverError, RobotsDisallowed
-from crawler.fetch import (
+from crawler.fetch.client import (
     ArchiveHook,
     Fetcher,
     FetchRecord,
@@ -46,12 +46,12 @@ from crawler.fetch import (
     Validators,
     cache_hint,
 )
-from crawler.hosts import HostStates
-from crawler.models import utcnow
+from crawler.fetch.encoding import SiteCharsets
+from crawler.fetch.hosts import HostStates
+from crawler.fetch.urls import canonical_url, host_of
 from crawler.pool import ArticleStages, stages_for, worker_count
-from crawler.store import Store
-from crawler.urls import canonical_url, host_of
-from crawler.write import Origin
+from crawler.store.store import Store
+from crawler.store.write import Origin
 
 log = logging.getLogger("citydigest.crawl")
 
@@ -641,7 +641,7 @@ async def crawl(
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
         if crawler.lost is None:  # no retention pass on a database that went away
             try:
-                _retention(crawler.store, config)
+                _retention(crawler.store.store, config)
             except DatabaseUnavailable as exc:
                 crawler.lost = exc
     return CrawlSummary(list(reports), loop.time() - started, crawler.lost)
@@ -719,7 +719,7 @@ async def import_warc(
                     await flush()
             await flush()
             for report in reports.values():
-                crawler.store.record_source_result(
+                crawler.store.store.record_source_result(
                     report.source_id, error=None, new_articles=report.new
                 )
         except DatabaseUnavailable as exc:  # stop: the summary says what was imported

@@ -10,7 +10,7 @@ than the period, no article, an error) comes back over its stdout. Pages that ar
 few milliseconds of each other travel in one batch, so a busy crawl pays the round trip once for
 many pages.
 
-One worker, the first, owns the dedup index and writes (:class:`crawler.write.ArticleWriter`):
+One worker, the first, owns the dedup index and writes (:class:`crawler.store.write.ArticleWriter`):
 near-duplicates must meet in one index whichever worker analysed them. It analyses and writes
 the pages it is sent; the analysed fields of pages other workers took come back to the crawl,
 which passes them on to it.
@@ -40,13 +40,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.errors import CrawlError, DatabaseUnavailable, ExtractError, StoreError
+from crawler.base.errors import CrawlError, DatabaseUnavailable, ExtractError, StoreError
 from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
 
 if TYPE_CHECKING:
-    from crawler.config import Config, ExtractSpec, Source
-    from crawler.store import ArticleRecord, SaveResult, Store
-    from crawler.write import ArticleWriter, Origin
+    from crawler.base.config import Config, ExtractSpec, Source
+    from crawler.store.store import ArticleRecord, SaveResult, Store
+    from crawler.store.write import ArticleWriter, Origin
 
 log = logging.getLogger("citydigest.pool")
 
@@ -143,8 +143,8 @@ class LocalStages:
 
     def __init__(self, config: Config, store: Store, since: datetime | None) -> None:
         from crawler.analyze import Analyzer, record_fields
-        from crawler.encoding import SiteCharsets
-        from crawler.write import ArticleWriter, article_record
+        from crawler.fetch.encoding import SiteCharsets
+        from crawler.store.write import ArticleWriter, article_record
 
         self.analyzer = Analyzer.from_config(config)
         self.since = since
@@ -285,7 +285,7 @@ class WorkerPool:
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
-        from crawler.store import SaveResult
+        from crawler.store.store import SaveResult
 
         if self._closed:
             raise AnalysisFailed("the analysis pool is closed", url=url)

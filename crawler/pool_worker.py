@@ -3,7 +3,7 @@
 It reads length-prefixed pickled frames from stdin: first the setup (the taxonomy, the time
 zone, the extraction rules and each source's :class:`Traits`, and, for the writing worker, the
 database URL and the crawl's period), then batches of items. An item is a fetched page
-(decoded with :class:`crawler.encoding.SiteCharsets`, analysed, then written or sent back as
+(decoded with :class:`crawler.fetch.encoding.SiteCharsets`, analysed, then written or sent back as
 fields) or, for the writing worker, the fields another worker analysed. What became of each goes
 back over stdout as ``(job, kind, value)``, one frame per batch. The writing worker's records
 wait up to WRITE_SECONDS (or WRITE_BATCH of them) and are written together.
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from crawler.errors import DatabaseUnavailable, ExtractError, StoreError
+from crawler.base.errors import DatabaseUnavailable, ExtractError, StoreError
 
 if TYPE_CHECKING:
-    from crawler.store import ArticleRecord
-    from crawler.write import Origin
+    from crawler.store.store import ArticleRecord
+    from crawler.store.write import Origin
 
 FRAME = struct.Struct("!I")
 """The length prefix of every frame, both ways."""
@@ -85,9 +85,9 @@ class _WorkerWriter:
     """The writing worker's records, written in batches (WRITE_BATCH, WRITE_SECONDS)."""
 
     def __init__(self, database_url: str, since: datetime | None) -> None:
-        from crawler.db import Database
-        from crawler.store import Store
-        from crawler.write import ArticleWriter, IndexCache
+        from crawler.base.db import Database
+        from crawler.store.store import Store
+        from crawler.store.write import ArticleWriter, IndexCache
 
         self.db = Database(database_url, upgrade=False)
         self.writer = ArticleWriter(Store(self.db), IndexCache())
@@ -97,7 +97,7 @@ class _WorkerWriter:
 
     def add(self, job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
         """Queue the page's record; its outcome now if it is not to be written."""
-        from crawler.write import article_record
+        from crawler.store.write import article_record
 
         record = article_record(fields, origin, self.since)
         if record is None:
@@ -139,9 +139,9 @@ class _WorkerWriter:
 def serve(stdin: int, stdout: Any) -> None:
     """The worker's loop: the setup frame, then batches of pages until stdin closes."""
     from crawler.analyze import Analyzer, record_fields
-    from crawler.encoding import SiteCharsets
-    from crawler.errors import CitydigestError
+    from crawler.base.errors import CitydigestError
     from crawler.extract import ExtractRules
+    from crawler.fetch.encoding import SiteCharsets
 
     frames = _Frames(stdin)
     setup_data = frames.next(None)

@@ -11,8 +11,8 @@
   chunked or compressed payloads). The payload is served de-chunked (warcio) with its
   Content-Encoding, which the fetcher decodes as it does live (bounded: an archived bomb is cut
   off too), so callers see exactly the bytes they saw live. A URL with no response
-  record raises :class:`~crawler.errors.NotInArchive` (a fetch error recorded on the URL like any
-  other), except ``/robots.txt``, which answers 404 ("everything allowed": archives rarely hold
+  record raises :class:`~crawler.base.errors.NotInArchive` (a fetch error recorded on the URL like
+  any other), except ``/robots.txt``, which answers 404 ("everything allowed": archives rarely hold
   it, and the crawl that made the archive already obeyed it). When a URL has several response
   records the last one wins. A record shorter than its WARC header says (a file cut short by a
   killed crawl or a broken download) is a fetch error naming the file and offset, never a
@@ -21,7 +21,7 @@
   each: what ``citydigest crawl warc FILE...`` imports.
 * A file cut short or damaged after some records is read up to the damage, which
   :attr:`WarcReplayTransport.damaged` describes (the import's summary shows it); a file without
-  one whole record raises :class:`~crawler.errors.ArchiveError`.
+  one whole record raises :class:`~crawler.base.errors.ArchiveError`.
 
 ::
 
@@ -55,7 +55,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.errors import ArchiveError, FetchError, NotInArchive
+from crawler.base.errors import ArchiveError, FetchError, NotInArchive
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SUFFIX = re.compile(r"(\.warc(\.gz)?)$", re.IGNORECASE)

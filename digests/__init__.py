@@ -1,8 +1,8 @@
 """citydigest's digests: select, render, deliver and archive each subscriber's digest.
 
-Reads what the crawler stored (``crawler.models`` through ``crawler.db``) and the operator's
-configuration (``crawler.config``); never imports the crawling stages. The stages are modules
-named by their noun, sequenced by :mod:`digests.pipeline`:
+Reads what the crawler stored (``crawler.base.models`` through ``crawler.base.db``) and the
+operator's configuration (``crawler.base.config``); never imports the crawling stages. The stages
+are modules named by their noun, sequenced by :mod:`digests.pipeline`:
 
 - :mod:`digests.period`: which period is due, its window, and the key that makes it send once;
 - :mod:`digests.select`: the stories of a window that a subscriber's filter lets through;

@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from crawler.config import ArchiveSettings
-from crawler.errors import DigestError
-from crawler.sanitize import clean_title
+from crawler.base.config import ArchiveSettings
+from crawler.base.errors import DigestError
+from crawler.base.sanitize import clean_title
 from digests.digest import ArchiveDay, VisitCount
 from digests.graph import visit_graph
 from digests.render import render_day, render_feed, render_index

@@ -11,9 +11,9 @@ means depends on the step it happens in:
 
 - before DATA (no connection, a 4xx or a timeout on MAIL or RCPT) the server has no message:
   retried ``max_attempts`` times with a doubling backoff, reconnecting; then
-  :class:`~crawler.errors.DeliveryError`;
+  :class:`~crawler.base.errors.DeliveryError`;
 - the server refused this message for good (5xx to MAIL, RCPT or DATA):
-  :class:`~crawler.errors.PermanentDeliveryError`, not retried; a 4xx reply to DATA or to the
+  :class:`~crawler.base.errors.PermanentDeliveryError`, not retried; a 4xx reply to DATA or to the
   message is a refusal too (nothing was delivered) and is retried as above;
 - no ``354`` to the DATA command within ``smtp.timeout`` (a timeout, a dropped connection): the
   message was never written, so the server cannot have it: retried as above;
@@ -68,8 +68,8 @@ from urllib.parse import quote
 
 import aiosmtplib
 
-from crawler.config import SmtpSettings
-from crawler.errors import DeliveryError, PermanentDeliveryError
+from crawler.base.config import SmtpSettings
+from crawler.base.errors import DeliveryError, PermanentDeliveryError
 from digests.render import RenderedDigest
 
 log = logging.getLogger(__name__)

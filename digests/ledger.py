@@ -73,8 +73,8 @@ from datetime import datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from crawler.db import Database
-from crawler.models import Delivery, SubscriberState
+from crawler.base.db import Database
+from crawler.base.models import Delivery, SubscriberState
 
 PENDING = "pending"
 SENDING = "sending"

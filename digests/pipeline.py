@@ -38,9 +38,9 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from crawler.config import Config, Subscriber
-from crawler.db import Database
-from crawler.errors import DeliveryError, DigestError, PermanentDeliveryError
+from crawler.base.config import Config, Subscriber
+from crawler.base.db import Database
+from crawler.base.errors import DeliveryError, DigestError, PermanentDeliveryError
 from digests import ledger
 from digests.archive import base_url_of, day_url, update_archive
 from digests.deliver import (

@@ -39,8 +39,8 @@ import css_inline
 import jinja2
 from markupsafe import Markup
 
-from crawler.errors import RenderError
-from crawler.sanitize import clean_text
+from crawler.base.errors import RenderError
+from crawler.base.sanitize import clean_text
 from digests.digest import ArchiveDay, Digest, PolicyInfo
 from digests.graph import VisitGraph
 from digests.text import Script, convert
@@ -93,8 +93,8 @@ def _doc_line(policy: PolicyInfo | None) -> str:
 
 def _printable(value: Any) -> Any:
     """What a template prints, without control characters, escape sequences and bidi controls
-    (:func:`crawler.sanitize.clean_text`): whatever a stored row holds, the plain-text mail gets
-    no terminal escape and the Atom feed no character XML forbids."""
+    (:func:`crawler.base.sanitize.clean_text`): whatever a stored row holds, the plain-text mail
+    gets no terminal escape and the Atom feed no character XML forbids."""
     if isinstance(value, str):
         cleaned = clean_text(value)
         if cleaned is not value:

@@ -39,10 +39,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from crawler.config import DigestLimits, SubscriberFilter
-from crawler.db import Database
-from crawler.models import Article, SourceState, Story
-from crawler.sanitize import clean_text, clean_title
+from crawler.base.config import DigestLimits, SubscriberFilter
+from crawler.base.db import Database
+from crawler.base.models import Article, SourceState, Story
+from crawler.base.sanitize import clean_text, clean_title
 from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Section, Visit, VisitCount
 from digests.period import day_bounds
 from digests.text import fold, safe_url, snippet

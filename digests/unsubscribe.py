@@ -20,7 +20,7 @@ import hmac
 import re
 from urllib.parse import quote
 
-from crawler.errors import DigestError
+from crawler.base.errors import DigestError
 
 _ID = re.compile(r"[a-z0-9-]{1,64}")
 _MAC = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -306,8 +306,8 @@ def transport() -> httpx.MockTransport:
 
 async def record(out: Path) -> int:
     """Crawl the demo sites with the real fetcher and write every exchange to ``out``."""
-    from crawler.config import FetchSettings
-    from crawler.fetch import Fetcher
+    from crawler.base.config import FetchSettings
+    from crawler.fetch.client import Fetcher
     from crawler.warc import WarcWriter
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.errors import ExtractError
+from crawler.base.errors import ExtractError
+from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
 from crawler.extract.body import article_lines, choose_container
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
@@ -33,7 +34,6 @@ from crawler.extract.vocabulary import AUTHOR_RE as _AUTHOR_RE
 from crawler.extract.vocabulary import OUTLET_RE as _OUTLET_RE
 from crawler.extract.vocabulary import TRAILING_LABEL_RE as _TRAILING_LABEL_RE
 from crawler.extract.vocabulary import clean_space, first_chars, search_at, text_key
-from crawler.sanitize import clean_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MIN_BODY_CHARS = 6
@@ -66,7 +66,7 @@ def extract(
 
     **Parameters:**
 
-    * ``html``: the decoded page (bytes are decoded with ``crawler.encoding.decode_bytes``).
+    * ``html``: the decoded page (bytes are decoded with ``crawler.fetch.encoding.decode_bytes``).
     * ``url``: the page address, used for relative links, per-domain rules and URL dates.
     * ``rules``: the source's ``extract`` selectors; they win over ``domain_rules`` (matched on the
       host and its parent domains), which win over the heuristics. A rule that matches nothing

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __all__ = ["guard_input"]
 
-from crawler.encoding import decode_bytes
-from crawler.errors import ExtractError
+from crawler.base.errors import ExtractError
+from crawler.fetch.encoding import decode_bytes
 from crawler.markup import defuse
 
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])

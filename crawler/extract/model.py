@@ -1,6 +1,6 @@
 """What the extractor returns: the article record and the policy-metadata record.
 
-Both clean themselves when made (``crawler.sanitize``): whoever builds one, the extractor,
+Both clean themselves when made (``crawler.base.sanitize``): whoever builds one, the extractor,
 ``analyze`` with a given title and text, a WARC import, gets no control characters, escape
 sequences or bidi overrides in any field, and titles, outlets, authors and policy values of at
 most ``MAX_TITLE_CHARS`` characters. This is the one place all extracted text passes through.
@@ -13,7 +13,7 @@ __all__ = ["Extracted", "PolicyMeta"]
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from crawler.sanitize import clean_text, clean_title, clean_url
+from crawler.base.sanitize import clean_text, clean_title, clean_url
 
 
 @dataclass(frozen=True)

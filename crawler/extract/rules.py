@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.errors import ConfigError, ConfigProblem
+from crawler.base.errors import ConfigError, ConfigProblem
 
 _FIELDS = ("title", "body", "date", "drop")
 _RULES_FILE = "config/extract-rules.yaml"

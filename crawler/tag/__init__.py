@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from crawler.base.taxonomy import Taxonomy
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
 from crawler.tag.text import Sentence, fold, sentences
 from crawler.tag.themes import ThemeScorer, kind_of
 from crawler.tag.visits import Found, find_visits
-from crawler.taxonomy import Taxonomy
 
 _LEAD_SENTENCES = 3  # a visit in the title or the first sentences makes the article a visit
 _EVIDENCE_CHARS = 160

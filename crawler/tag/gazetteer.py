@@ -24,8 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.base.taxonomy import Aliases
 from crawler.tag.text import fold
-from crawler.taxonomy import Aliases
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import ahocorasick_rs
 
+from crawler.base.taxonomy import Theme
 from crawler.tag.text import fold
-from crawler.taxonomy import Theme
 
 BODY_UNIT = 400  # characters; a longer body needs proportionally (sqrt) more evidence
 

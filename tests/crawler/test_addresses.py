@@ -1,4 +1,4 @@
-"""Every non-public address is refused (crawler.addresses, crawler.sockets, crawler.fetch).
+"""Every non-public address is refused (crawler.fetch.addresses, crawler.fetch.sockets, crawler.fetch.client).
 
 The classification is tested on the IANA IPv4 and IPv6 Special-Purpose Address Registries'
 ranges (first and last address of each), on every IPv6 form that carries an IPv4 address, and on
@@ -28,13 +28,13 @@ from faultserver import FaultServer, ForwardProxy, serving
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler import addresses, sockets
-from crawler import fetch as fetch_module
-from crawler.addresses import embedded_ipv4, is_public
-from crawler.config import FetchSettings
-from crawler.errors import BlockedAddress, ConnectFailed
-from crawler.fetch import Fetcher
-from crawler.sockets import use_asyncio
+from crawler.base.config import FetchSettings
+from crawler.base.errors import BlockedAddress, ConnectFailed
+from crawler.fetch import addresses, sockets
+from crawler.fetch import client as fetch_module
+from crawler.fetch.addresses import embedded_ipv4, is_public
+from crawler.fetch.client import Fetcher
+from crawler.fetch.sockets import use_asyncio
 
 UA = "citydigest-test/0.1"
 

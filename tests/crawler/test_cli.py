@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 
-from crawler.cli import cli
+from crawler.app.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def config_dir(tmp_path: Path, sites: list[Site], extra: str = "") -> Path:
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -26,7 +26,7 @@ from sitefarm import SETTINGS_YAML, farm, serve, sources_yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crawler.context import EXIT_UNAVAILABLE
+from crawler.app.context import EXIT_UNAVAILABLE
 from digests.unsubscribe import make_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ COMMANDS = [
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -213,7 +213,7 @@ def test_a_database_lost_mid_crawl_stops_it_with_the_summary(
         env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
         args = ["--config", str(folder), "--database", url, "crawl", "once"]
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", *args, "--workers", str(workers)],
+            [sys.executable, "-m", "crawler.app.cli", *args, "--workers", str(workers)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -259,7 +259,7 @@ def test_run_exits_3_in_one_line_when_the_database_goes_away(
         env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
         args = ["--config", str(folder), "--database", url, "run", "--tick", "0.2"]
         runner = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", *args],
+            [sys.executable, "-m", "crawler.app.cli", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -326,7 +326,7 @@ def test_serve_answers_503_while_the_database_is_away_and_recovers(
     env["CITYDIGEST_SECRET"] = SECRET
     args = ["--config", str(folder), "--database", url, "serve", "--port", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler.app.cli", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -398,7 +398,7 @@ def test_the_distributed_runner_exits_3_in_one_line_when_the_database_goes_away(
         (folder / "sources.yaml").write_text(sources_yaml(sites))
         assert run("--config", str(folder), "--database", url, "db", "upgrade").returncode == 0
         env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_DATABASE_URL"}
-        base = [sys.executable, "-m", "crawler.cli", "--config", str(folder), "--database", url]
+        base = [sys.executable, "-m", "crawler.app.cli", "--config", str(folder), "--database", url]
         commands = {
             "dispatcher": ["run", "--engine", "procrastinate", "--dispatch-every", "1"],
             "worker": ["worker", "--concurrency", "4"],

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import load_config, parse_duration
-from crawler.errors import ConfigError
+from crawler.base.config import load_config, parse_duration
+from crawler.base.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from crawler.cli import cli
+from crawler.app.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config"
@@ -65,7 +65,7 @@ def check_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
     """`check` in its own process, ended after 20 s: a hang fails the test instead."""
     env = {k: v for k, v in os.environ.items() if k != "CITYDIGEST_SECRET"}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "--config", str(folder), "check"],
+        [sys.executable, "-m", "crawler.app.cli", "--config", str(folder), "check"],
         capture_output=True,
         text=True,
         env=env,

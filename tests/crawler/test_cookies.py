@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from crawler.cookies import MAX_COOKIES, CookieJar
+from crawler.fetch.cookies import MAX_COOKIES, CookieJar
 
 # How the fetcher keeps and sends cookies end to end (raw bytes, the bounds, other hosts) is
 # tested against a live server in test_fetch.py.

@@ -11,12 +11,12 @@ import pytest
 from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 from sqlalchemy import func, select
 
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.export import iter_articles
-from crawler.models import Article, Fetch, SourceState
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.models import Article, Fetch, SourceState
 from crawler.pipeline import CrawlOptions, crawl
-from crawler.store import Store
+from crawler.store.export import iter_articles
+from crawler.store.store import Store
 
 ARTICLES = 25
 
@@ -238,7 +238,7 @@ async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites
 async def test_sketches_of_an_old_format_are_rebuilt(tmp_path: Path, sites: list[Site], database_url: str) -> None:
     from sqlalchemy import update
 
-    from crawler import write
+    from crawler.store import write
 
     config = make_config(tmp_path / "cfg", sites[:1], database_url)
     db = Database(database_url, upgrade=True)

@@ -8,7 +8,7 @@ import zlib
 import brotli
 import pytest
 
-from crawler.decompress import PIECE, CorruptBody, DecodedTooLarge, Decompressor
+from crawler.fetch.decompress import PIECE, CorruptBody, DecodedTooLarge, Decompressor
 
 PAGE = ("<p>青岛市党政考察团赴深圳考察学习。</p>" * 2000).encode()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import DEMO_SNAPSHOT
+from crawler.app.demo import DEMO_SNAPSHOT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITYDIGEST_")}
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "demo"],
+        [sys.executable, "-m", "crawler.app.cli", "demo"],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -33,7 +33,7 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
     assert (folder / "archive" / "index.html").exists()
 
     stories = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "--config", str(folder / "config"), "stories", "--format", "json", "--min-outlets", "2"],
+        [sys.executable, "-m", "crawler.app.cli", "--config", str(folder / "config"), "stories", "--format", "json", "--min-outlets", "2"],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
     )
     assert stories.returncode == 0, stories.stderr
@@ -42,13 +42,13 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
 
     config = ["--config", str(folder / "config")]
     built = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *config, "digest", "build", "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "crawler.app.cli", *config, "digest", "build", "--out", str(tmp_path / "out")],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
     )
     assert built.returncode == 0, built.stderr
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"demo.html", "demo.txt", "demo.eml"}
     dry = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *config, "digest", "send", "--dry-run"],
+        [sys.executable, "-m", "crawler.app.cli", *config, "digest", "send", "--dry-run"],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
     )
     assert dry.returncode == 0, dry.stderr

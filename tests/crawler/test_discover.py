@@ -16,8 +16,8 @@ import feedparser
 import pytest
 from recorder import LEAK, LEAK_FEED, Recorder, recording
 
+from crawler.base.errors import DiscoverError
 from crawler.discover import parse_feed, parse_list_page, parse_sitemap
-from crawler.errors import DiscoverError
 
 RSS = """<?xml version="1.0" encoding="gbk"?>
 <rss version="2.0"><channel><title>青岛新闻</title><link>http://qd.example.org/</link>
@@ -273,7 +273,7 @@ def test_a_body_naming_a_device_is_not_read(body: bytes | str) -> None:
         "import resource\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
         "from crawler.discover import parse_feed\n"
-        "from crawler.errors import DiscoverError\n"
+        "from crawler.base.errors import DiscoverError\n"
         "try:\n"
         f"    parse_feed({body!r}, {FEED_URL!r})\n"
         "except DiscoverError:\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import charset_normalizer
 import pytest
 
-from crawler import encoding
-from crawler.encoding import SiteCharsets, decode_bytes, normalize_charset
+from crawler.fetch import encoding
+from crawler.fetch.encoding import SiteCharsets, decode_bytes, normalize_charset
 
 TEXT = "青岛市党政考察团赴深圳考察学习，学习深圳的先进做法。" * 5
 

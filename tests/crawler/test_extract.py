@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.encoding import decode_bytes
 from crawler.extract import Extracted, PolicyMeta, extract
+from crawler.fetch.encoding import decode_bytes
 
 DATA = Path(__file__).parent / "testdata" / "extract"
 GOLDEN = sorted(p.name.removesuffix(".expected.json") for p in DATA.glob("*.expected.json"))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.errors import CrawlError, ExtractError
+from crawler.base.errors import CrawlError, ExtractError
 from crawler.extract import Extracted, extract
 
 DATA = Path(__file__).parent / "testdata" / "extract"

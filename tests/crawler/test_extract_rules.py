@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from crawler.errors import ConfigError
+from crawler.base.errors import ConfigError
 from crawler.extract import ExtractRules, extract, load_domain_rules
 from crawler.extract.rules import rules_for_host, split_selector_group
 

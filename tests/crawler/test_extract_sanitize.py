@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.cli import cli
-from crawler.errors import ExtractError
+from crawler.app.cli import cli
+from crawler.base.errors import ExtractError
+from crawler.base.sanitize import MAX_TITLE_CHARS, cap, clean_text, clean_title, clean_url
 from crawler.extract import Extracted, PolicyMeta, extract
-from crawler.sanitize import MAX_TITLE_CHARS, cap, clean_text, clean_title, clean_url
-from crawler.write import Origin, article_record
+from crawler.store.write import Origin, article_record
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://news.example.cn/2024/05/01/a.html"

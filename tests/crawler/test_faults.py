@@ -21,11 +21,17 @@ import httpx
 import pytest
 from faultserver import FAULTS, HOSTILE, FaultServer, bomb, long_article, serving
 
-from crawler import addresses, sockets
-from crawler import fetch as fetch_module
-from crawler.config import FetchSettings
-from crawler.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
-from crawler.fetch import Fetcher, FetchRecord
+from crawler.base.config import FetchSettings
+from crawler.base.errors import (
+    BlockedAddress,
+    BodyTooLarge,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+)
+from crawler.fetch import addresses, sockets
+from crawler.fetch import client as fetch_module
+from crawler.fetch.client import Fetcher, FetchRecord
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -329,9 +335,9 @@ async def test_a_crawl_over_faults_records_each_error_and_stores_the_rest(
 ) -> None:
     from sqlalchemy import select
 
-    from crawler.config import load_config
-    from crawler.db import Database
-    from crawler.models import Article, Fetch
+    from crawler.base.config import load_config
+    from crawler.base.db import Database
+    from crawler.base.models import Article, Fetch
     from crawler.pipeline import crawl
 
     faulty = FaultServer("127.0.0.3", pages=6, retry_after="0")
@@ -393,7 +399,7 @@ def _crawl_command(folder: Path) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "from crawler.cli import main; main()",
+        "from crawler.app.cli import main; main()",
         "--config",
         str(folder),
         "crawl",
@@ -408,7 +414,7 @@ def test_kill_9_mid_crawl_then_rerun_loses_and_duplicates_nothing(
 ) -> None:
     from sitefarm import SETTINGS_YAML, farm, serve, sources_yaml
 
-    from crawler.urls import canonical_url
+    from crawler.fetch.urls import canonical_url
 
     sites = farm(4, 80, latency=0.03)
     db = tmp_path / "kill.db"

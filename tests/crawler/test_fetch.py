@@ -14,11 +14,8 @@ import pytest
 from faultserver import FaultServer, ForwardProxy, serving
 from sitefarm import Site, make_articles, serve
 
-from crawler import fetch as fetch_module
-from crawler import hosts as hosts_module
-from crawler.config import FetchSettings
-from crawler.cookies import MAX_COOKIES
-from crawler.errors import (
+from crawler.base.config import FetchSettings
+from crawler.base.errors import (
     BlockedAddress,
     BodyTooLarge,
     ConnectFailed,
@@ -29,8 +26,11 @@ from crawler.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.fetch import Fetcher, FetchRecord, Validators
-from crawler.hosts import HOST_DOWN_AFTER, HostStates
+from crawler.fetch import client as fetch_module
+from crawler.fetch import hosts as hosts_module
+from crawler.fetch.client import Fetcher, FetchRecord, Validators
+from crawler.fetch.cookies import MAX_COOKIES
+from crawler.fetch.hosts import HOST_DOWN_AFTER, HostStates
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
@@ -689,8 +689,8 @@ async def test_source_cookies_and_headers_go_with_every_request_of_the_source(
 ) -> None:
     """A site that answers only with its browser-check cookie: the configured cookie is sent
     on the feed and article requests alike, beside the source's own headers."""
-    from crawler.config import load_config
-    from crawler.db import Database
+    from crawler.base.config import load_config
+    from crawler.base.db import Database
     from crawler.pipeline import CrawlOptions, crawl
 
     seen: list[tuple[str, str | None, str | None]] = []

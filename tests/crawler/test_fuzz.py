@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.decompress import PIECE, CorruptBody, DecodedTooLarge, Decompressor
+from crawler.base.errors import CrawlError
 from crawler.discover import parse_feed, parse_list_page, parse_sitemap
-from crawler.encoding import decode_bytes
-from crawler.errors import CrawlError
-from crawler.urls import canonical_url
+from crawler.fetch.decompress import PIECE, CorruptBody, DecodedTooLarge, Decompressor
+from crawler.fetch.encoding import decode_bytes
+from crawler.fetch.urls import canonical_url
 
 try:
     from crawler.extract import extract

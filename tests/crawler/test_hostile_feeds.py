@@ -18,9 +18,9 @@ from recorder import LEAK, LEAK_FEED, Recorder, recording
 from sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 from sqlalchemy import select
 
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.models import Article, SourceState
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.models import Article, SourceState
 from crawler.pipeline import CrawlOptions, crawl
 
 

@@ -21,10 +21,10 @@ import pytest
 from sitefarm import SETTINGS_YAML, Article, Site, make_articles, serve
 from sqlalchemy import func, select
 
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.models import Article as Stored
-from crawler.models import SourceState
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.models import Article as Stored
+from crawler.base.models import SourceState
 from crawler.pipeline import CrawlOptions, crawl
 
 PER_PAGE = 10

@@ -17,12 +17,12 @@ from sitefarm import Site, farm, serve
 from sqlalchemy import select
 from test_crawl import make_config
 
-from crawler.db import Database
-from crawler.errors import StoreError
-from crawler.models import Article
+from crawler.base.db import Database
+from crawler.base.errors import StoreError
+from crawler.base.models import Article
 from crawler.pipeline import CrawlOptions, CrawlSummary, crawl
 from crawler.pool import MAX_DEFAULT_WORKERS, worker_count
-from crawler.store import ArticleBatch
+from crawler.store.store import ArticleBatch
 
 ARTICLES = 20
 FIELDS = (
@@ -121,7 +121,7 @@ def test_an_in_memory_database_is_written_in_process(tmp_path: Path) -> None:
     """Another process opening ``sqlite://`` gets a database of its own: such a crawl analyses
     and writes in its own process whatever the worker count."""
     from crawler.pool import LocalStages, WorkerPool, stages_for
-    from crawler.store import Store
+    from crawler.store.store import Store
 
     with serve(farm(1, 1)) as sites:
         config = make_config(tmp_path / "cfg", sites, "sqlite://")
@@ -147,17 +147,17 @@ def _loaded_after(imports: str, prefixes: tuple[str, ...]) -> list[str]:
 def test_the_crawl_process_does_not_load_what_only_the_writer_needs() -> None:
     """The dedup index (and numpy under it, ~20 MB) loads where articles are written: in the
     worker, not in a crawl whose worker writes."""
-    crawl = "crawler.cli, crawler.pipeline, crawler.pool, crawler.write"
+    crawl = "crawler.app.cli, crawler.pipeline, crawler.pool, crawler.store.write"
     assert _loaded_after(crawl, ("numpy", "crawler.dedup")) == []
     assert "crawler.dedup" in _loaded_after(f"{crawl}, crawler.analyze", ("crawler.dedup",))
 
 
 def test_a_worker_does_not_load_the_http_client_or_the_config_loader() -> None:
     """What a worker imports (its module, then the analysers and the writer in ``serve``)."""
-    worker = "crawler.pool_worker, crawler.analyze, crawler.encoding, crawler.write"
-    unwanted = ("httpx", "h2", "feedparser", "crawler.config", "crawler.fetch")
+    worker = "crawler.pool_worker, crawler.analyze, crawler.fetch.encoding, crawler.store.write"
+    unwanted = ("httpx", "h2", "feedparser", "crawler.base.config", "crawler.fetch.client")
     assert _loaded_after(worker, unwanted) == []
-    assert "httpx" in _loaded_after(f"{worker}, crawler.fetch", unwanted)
+    assert "httpx" in _loaded_after(f"{worker}, crawler.fetch.client", unwanted)
 
 
 @pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
@@ -186,7 +186,7 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
     """Fetched pages that have not gone down a worker's pipe wait in the crawl's memory: past
     BACKLOG of them, ``room()`` (asked before every fetch) holds the crawl until they have."""
     from crawler import pool
-    from crawler.write import Origin
+    from crawler.store.write import Origin
 
     monkeypatch.setattr(pool, "BACKLOG", 3)
     release = asyncio.Event()

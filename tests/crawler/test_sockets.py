@@ -1,4 +1,4 @@
-"""httpcore on asyncio's own transports (crawler.sockets), against real loopback servers: plain
+"""httpcore on asyncio's own transports (crawler.fetch.sockets), against real loopback servers: plain
 HTTP/1.1, TLS with HTTP/1.1 and HTTP/2 by ALPN, kept-alive connections the server closes,
 timeouts, resets, refusals and bodies larger than the read buffer."""
 
@@ -19,10 +19,10 @@ import httpx
 import pytest
 import trustme
 
-from crawler import sockets
-from crawler.config import FetchSettings
-from crawler.fetch import Fetcher
-from crawler.sockets import AsyncioBackend, AsyncioStream, use_asyncio
+from crawler.base.config import FetchSettings
+from crawler.fetch import sockets
+from crawler.fetch.client import Fetcher
+from crawler.fetch.sockets import AsyncioBackend, AsyncioStream, use_asyncio
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

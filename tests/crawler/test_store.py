@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from crawler.config import Source
-from crawler.db import SCHEMA_HEAD, Database, SchemaOutdated, current_head
-from crawler.fetch import FetchRecord, Validators
-from crawler.models import Article, Fetch, SourceState, Story
-from crawler.store import ArticleRecord, Store
+from crawler.base.config import Source
+from crawler.base.db import SCHEMA_HEAD, Database, SchemaOutdated, current_head
+from crawler.base.models import Article, Fetch, SourceState, Story
+from crawler.fetch.client import FetchRecord, Validators
+from crawler.store.store import ArticleRecord, Store
 
 CST = timezone(timedelta(hours=8))
 
@@ -58,7 +58,7 @@ def test_migrations_build_the_models_schema(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from crawler.models import Base
+    from crawler.base.models import Base
 
     with store.db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -177,7 +177,7 @@ def test_fetch_log_and_validators(store: Store) -> None:
 def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crawler.store.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
+    monkeypatch.setattr("crawler.store.store.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
     old = [
         FetchRecord("https://qd.example.org/a", 200, 10, 5, None, "qd"),
         FetchRecord("https://qd.example.org/b", 200, 10, 5, None, "qd"),
@@ -394,7 +394,7 @@ def test_a_batch_reports_articles_stored_before_it(store: Store) -> None:
 def test_multi_row_inserts_come_in_eight_shapes() -> None:
     """Any count of rows is written in pieces of 128, 64, … 1 rows: the driver keeps every
     shape it prepared, and a shape per count grew the crawl's process by tens of MB."""
-    from crawler.store import _pieces
+    from crawler.store.store import _pieces
 
     shapes: set[int] = set()
     for count in range(0, 260):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger, Tags, Visit, cities_of, province_of
-from crawler.taxonomy import default_taxonomy
 
 SEED = Path(__file__).parent / "testdata" / "tag" / "qingdao-delegation-shenzhen.txt"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger, cities_of
 from crawler.tag.text import fold
-from crawler.taxonomy import default_taxonomy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.tagging import evaluate, load

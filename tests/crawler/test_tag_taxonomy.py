@@ -1,4 +1,4 @@
-"""crawler.taxonomy: the operator's themes and aliases, validation paths, merging, defaults."""
+"""crawler.base.taxonomy: the operator's themes and aliases, validation paths, merging, defaults."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from crawler.taxonomy import Aliases, Taxonomy, Theme, default_taxonomy, merge_taxonomy_files
+from crawler.base.taxonomy import Aliases, Taxonomy, Theme, default_taxonomy, merge_taxonomy_files
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "taxonomy"
 ISSUE_THEMES = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.base.taxonomy import Aliases, Taxonomy, default_taxonomy
 from crawler.tag import Tagger, Tags
-from crawler.taxonomy import Aliases, Taxonomy, default_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.urls import (
+from crawler.fetch.urls import (
     MAX_URL_LENGTH,
     _canonical_fast,
     _canonical_full,

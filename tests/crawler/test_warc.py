@@ -18,9 +18,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.config import FetchSettings
-from crawler.errors import ArchiveError, BodyTooLarge, FetchError, NotInArchive
-from crawler.fetch import Fetcher, FetchResult
+from crawler.base.config import FetchSettings
+from crawler.base.errors import ArchiveError, BodyTooLarge, FetchError, NotInArchive
+from crawler.fetch.client import Fetcher, FetchResult
 from crawler.warc import WarcReplayTransport, WarcWriter, iter_warc_pages, rotated_path
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"

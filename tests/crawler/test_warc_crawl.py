@@ -14,10 +14,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.cli import cli
-from crawler.config import load_config
-from crawler.db import Database
-from crawler.models import Article
+from crawler.app.cli import cli
+from crawler.base.config import load_config
+from crawler.base.db import Database
+from crawler.base.models import Article
 
 
 @pytest.fixture

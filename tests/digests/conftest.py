@@ -9,7 +9,7 @@ import pytest
 from digestkit import SECRET
 from mailserver import Recorder
 
-from crawler.db import Database
+from crawler.base.db import Database
 
 
 @pytest.fixture

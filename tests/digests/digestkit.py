@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, Settings, Subscriber
-from crawler.db import Database
-from crawler.models import Article, SourceState, Story
+from crawler.base.config import Config, Settings, Subscriber
+from crawler.base.db import Database
+from crawler.base.models import Article, SourceState, Story
 
 SECRET = "test-secret-0123456789abcdef"
 NOW = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, 19:30 the day before in NY

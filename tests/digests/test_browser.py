@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
-from crawler.db import Database
+from crawler.base.db import Database
 from digests import build_digests
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -15,10 +15,10 @@ from digestkit import NOW, seed, visit_item
 from mailserver import Recorder
 from sqlalchemy import update
 
-from crawler.cli import cli
-from crawler.db import Database
-from crawler.models import Delivery, SourceState
-from crawler.terminal import json_text, shown
+from crawler.app.cli import cli
+from crawler.app.terminal import json_text, shown
+from crawler.base.db import Database
+from crawler.base.models import Delivery, SourceState
 
 pytestmark = pytest.mark.usefixtures("secret")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from crawler.config import Subscriber
-from crawler.taxonomy import default_taxonomy
+from crawler.base.config import Subscriber
+from crawler.base.taxonomy import default_taxonomy
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "subscribers.yaml"
 

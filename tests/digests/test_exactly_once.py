@@ -28,12 +28,12 @@ from digestkit import NOW, hours, seed, visit_item
 from mailserver import Recorder, free_port
 from sqlalchemy import select, update
 
-from crawler.cli import cli
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.errors import ConfigError
-from crawler.models import Delivery
-from crawler.schedule import status_report
+from crawler.app.cli import cli
+from crawler.app.schedule import status_report
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.errors import ConfigError
+from crawler.base.models import Delivery
 from digests import send_digests
 
 pytestmark = pytest.mark.usefixtures("secret")
@@ -374,7 +374,7 @@ def _send_process(folder: Path, database_url: str, log: Path) -> subprocess.Pope
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "--config", str(folder), "--database",
+            [sys.executable, "-m", "crawler.app.cli", "--config", str(folder), "--database",
              database_url, "digest", "send"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

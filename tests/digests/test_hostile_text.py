@@ -22,7 +22,7 @@ from digestkit import NOW, Item, hours, make_config, seed, subscriber
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.db import Database
+from crawler.base.db import Database
 from digests import build_digests
 from digests.archive import DaySummary
 from digests.digest import Digest, Entry, PolicyInfo, Section

@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
-from crawler.db import Database
+from crawler.base.db import Database
 from digests import build_digests
 from digests.render import MAX_EMAIL_BYTES
 

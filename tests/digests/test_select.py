@@ -11,9 +11,9 @@ import pytest
 from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 from mailserver import Recorder
 
-from crawler.config import DigestLimits, SubscriberFilter
-from crawler.db import Database
-from crawler.taxonomy import default_taxonomy
+from crawler.base.config import DigestLimits, SubscriberFilter
+from crawler.base.db import Database
+from crawler.base.taxonomy import default_taxonomy
 from digests import build_digests, send_digests
 from digests.select import load_pool, select_digest
 

@@ -21,9 +21,9 @@ from digestkit import (
 from mailserver import Recorder
 from sqlalchemy import select
 
-from crawler.db import Database
-from crawler.errors import DigestError
-from crawler.models import Delivery, SubscriberState
+from crawler.base.db import Database
+from crawler.base.errors import DigestError
+from crawler.base.models import Delivery, SubscriberState
 from digests import send_digests, verify_token
 from digests.deliver import DataGuard, Mailer, Outgoing
 

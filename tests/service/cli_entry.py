@@ -3,8 +3,8 @@ subprocess tests run ``python tests/service/cli_entry.py …``."""
 
 from __future__ import annotations
 
-from crawler.cli import cli, main
-from crawler.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
+from crawler.app.cli import cli, main
+from crawler.app.service import run_cmd, serve_cmd, status_cmd, subscribers_group, worker_cmd
 
 for command in (run_cmd, worker_cmd, status_cmd, serve_cmd, subscribers_group):
     if command.name not in cli.commands:

@@ -9,11 +9,11 @@ from pathlib import Path
 from cli_entry import cli
 from click.testing import CliRunner
 
-from crawler.config import load_config
-from crawler.db import Database
-from crawler.models import SourceState, SubscriberState, utcnow
-from crawler.schedule import Schedule
-from crawler.web import unsubscribe
+from crawler.app.schedule import Schedule
+from crawler.app.web import unsubscribe
+from crawler.base.config import load_config
+from crawler.base.db import Database
+from crawler.base.models import SourceState, SubscriberState, utcnow
 
 NOW = datetime(2026, 3, 7, 12, tzinfo=UTC)
 

@@ -18,11 +18,11 @@ from servicekit import wait_for, write_config
 from sitefarm import Site, farm, serve
 from sqlalchemy import func, select
 
-from crawler.config import load_config
-from crawler.daemon import EXIT_IMMEDIATE, Daemon
-from crawler.db import Database
-from crawler.models import Article, Delivery, SourceState, SubscriberState, utcnow
-from crawler.schedule import next_digest_at
+from crawler.app.runners.embedded import EXIT_IMMEDIATE, Daemon
+from crawler.app.schedule import next_digest_at
+from crawler.base.config import load_config
+from crawler.base.db import Database
+from crawler.base.models import Article, Delivery, SourceState, SubscriberState, utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -164,7 +164,7 @@ async def test_a_distributed_workers_config_reload_retunes_its_hosts(
 ) -> None:
     """The procrastinate worker's Runtime keeps politeness across jobs like the daemon, and
     takes each host's fetch settings afresh when its config changes."""
-    from crawler.worker import Runtime
+    from crawler.app.runners.distributed import Runtime
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     folder = write_config(tmp_path / "config", sites, url, 2525, interval="1h")

@@ -14,9 +14,9 @@ from servicekit import wait_for, write_config
 from sitefarm import Site, farm, serve
 from sqlalchemy import select
 
-from crawler.db import Database
-from crawler.models import Article, SourceState
-from crawler.worker import WorkerSettings, conninfo
+from crawler.app.runners.distributed import WorkerSettings, conninfo
+from crawler.base.db import Database
+from crawler.base.models import Article, SourceState
 
 pytestmark = pytest.mark.postgres
 

@@ -14,11 +14,11 @@ from servicekit import wait_for, write_config
 from sitefarm import Site, farm, serve
 from sqlalchemy import func, select
 
-from crawler.config import load_config
-from crawler.db import Database
-from crawler.models import Article, SourceState, utcnow
+from crawler.app.schedule import PollPolicy, Schedule, crawl_sources
+from crawler.base.config import load_config
+from crawler.base.db import Database
+from crawler.base.models import Article, SourceState, utcnow
 from crawler.pipeline import hosts_of
-from crawler.schedule import PollPolicy, Schedule, crawl_sources
 
 LEASE = 2.0
 

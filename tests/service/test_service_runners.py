@@ -21,10 +21,10 @@ import pytest
 from servicekit import Proc, wait_for, write_config
 from sqlalchemy import func, select, update
 
-from crawler.config import load_config
-from crawler.db import Database
-from crawler.models import Article, Delivery, Fetch, SubscriberState, utcnow
-from crawler.schedule import Schedule
+from crawler.app.schedule import Schedule
+from crawler.base.config import load_config
+from crawler.base.db import Database
+from crawler.base.models import Article, Delivery, Fetch, SubscriberState, utcnow
 
 INTERVAL = 2.0
 CHECKS = 3

@@ -8,10 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.config import Source, Subscriber, load_config
-from crawler.db import Database
-from crawler.models import SourceState, SubscriberState
-from crawler.schedule import (
+from crawler.app.schedule import (
     PollPolicy,
     Schedule,
     SourceHealth,
@@ -21,6 +18,9 @@ from crawler.schedule import (
     next_digest_at,
     status_report,
 )
+from crawler.base.config import Source, Subscriber, load_config
+from crawler.base.db import Database
+from crawler.base.models import SourceState, SubscriberState
 
 NOW = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)
 NO_JITTER = PollPolicy(jitter=0)

@@ -13,11 +13,11 @@ import pytest
 import uvicorn
 from mailserver import free_port
 
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.models import Delivery, Fetch, FetchTotal, SourceState, SubscriberState
-from crawler.schedule import Schedule
-from crawler.web import create_app
+from crawler.app.schedule import Schedule
+from crawler.app.web import create_app
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.models import Delivery, Fetch, FetchTotal, SourceState, SubscriberState
 from digests.unsubscribe import make_token
 
 SECRET = "test-secret-of-at-least-16-bytes"

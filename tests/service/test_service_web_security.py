@@ -27,9 +27,9 @@ from mailserver import free_port
 from ruamel.yaml import YAML
 from starlette.types import ASGIApp
 
-from crawler.config import Config, load_config
-from crawler.db import Database
-from crawler.web import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, create_app
+from crawler.app.web import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, create_app
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
 from digests.unsubscribe import make_token
 
 SECRET = "test-secret-of-at-least-16-bytes"
@@ -325,7 +325,7 @@ def test_demo_archive_renders_under_the_policy_in_chromium(tmp_path: Path) -> No
         if os.environ.get("CI"):
             pytest.fail("CI must run the browser tests: no Chromium at /usr/bin/chromium")
         pytest.skip("headless Chromium is not installed at /usr/bin/chromium")
-    from crawler.demo import run_demo
+    from crawler.app.demo import run_demo
 
     demo = asyncio.run(run_demo(tmp_path / "demo"))
     config = load_config(demo.folder / "config")

@@ -1,0 +1,543 @@
+"""The distributed runner: procrastinate 3.x on the PostgreSQL database citydigest uses.
+
+``citydigest run --engine procrastinate`` is the dispatcher and ``citydigest worker`` does the
+work; any number of each may run, on any machines. The same schedule tables and the same crawl
+and digest functions as the embedded runner are used (:mod:`crawler.app.schedule`):
+
+- ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
+  once per period however many processes run its periodic deferrer. It claims due sources and
+  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each;
+- ``crawl`` jobs carry ``lock="host:<host>"`` (one crawl per host across the cluster, so
+  per-host politeness holds) and ``queueing_lock="crawl:<source>"`` (one waiting job per
+  source);
+- ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
+  deliveries table makes each digest go out once even if a job runs twice;
+- ``retry_stalled`` (periodic) retries the jobs of workers whose heartbeat stopped for
+  ``stalled_after`` seconds (above the heartbeat interval): without it a killed worker's jobs
+  stay "doing" and keep their host locks for ever.
+
+Workers get the config and database through procrastinate's ``additional_context`` (a
+:class:`Runtime`), never through a global.
+
+A database that cannot be reached or goes away ends the process with status 3 and one line
+(:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
+to restart it, as the embedded runner does: procrastinate would otherwise log a traceback per side
+task and job, wait out its pool's timeout at every query of its shutdown and exit 1. The
+connector (:class:`_Connector`) is the one edge where procrastinate's ``ConnectorException`` and
+psycopg's ``OperationalError`` of a lost connection become ``DatabaseUnavailable``, as the
+engine's ``handle_error`` hook is for SQLAlchemy; a job that meets either stops the worker at
+once (in-flight jobs abandoned, as after a second signal: their status could not be stored, and
+the schedule's leases make their sources due again), every later query fails at once instead of
+waiting for a connection, and the tracebacks and the pool's connection warnings of the loss stay
+out of the log unless debug logging (``-vv``) asks for them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QUEUES",
+    "Runtime",
+    "WorkerSettings",
+    "conninfo",
+    "ensure_queue_schema",
+    "make_app",
+    "queue_depth",
+    "run_dispatcher",
+    "run_worker",
+]
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import psycopg
+import psycopg_pool
+from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.worker import Worker
+from sqlalchemy.engine import make_url
+
+from crawler.app.runners.embedded import DIGEST_LEASE, config_files_state
+from crawler.app.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
+from crawler.base.config import Config, load_config
+from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
+from crawler.base.errors import ConfigError, DatabaseUnavailable
+from crawler.base.models import utcnow
+from crawler.fetch.hosts import HostStates
+
+log = logging.getLogger("citydigest.worker")
+
+QUEUES = ("dispatch", "crawl", "digest", "maintenance")
+_SCHEMA_LOCK = 7_245_117  # pg_advisory_lock key while installing procrastinate's schema
+# Seconds a query waits for a pooled connection (procrastinate's pool waits 30): past it, with
+# every connection attempt failing, the database is gone. Above CONNECT_TIMEOUT, so that one
+# slow connection attempt is not taken for a loss.
+POOL_TIMEOUT = 2 * CONNECT_TIMEOUT
+# SQLSTATEs of a server that ended the connection or refuses it (the classes SQLAlchemy calls a
+# disconnect); an OperationalError without one is the client's: no connection, or it broke.
+_GONE_STATES = ("08", "57P01", "57P02", "57P03", "57P04", "57P05")
+T = TypeVar("T")
+
+
+def database_loss(error: BaseException | None) -> BaseException | None:
+    """The error in ``error``'s chain that says the database is unreachable or the connection
+    was lost (a DatabaseUnavailable, or psycopg's OperationalError of one), or None."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DatabaseUnavailable):
+            return error
+        if isinstance(error, psycopg.OperationalError):
+            state = error.sqlstate
+            if state is None or state.startswith(_GONE_STATES):
+                return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _unavailable(database_url: str, error: BaseException) -> DatabaseUnavailable:
+    """The typed error for a loss :func:`database_loss` found."""
+    if isinstance(error, DatabaseUnavailable):
+        return error
+    if str(error).startswith("connection failed"):  # could not connect: say why, with a hint
+        return unavailable(database_url, error)
+    return connection_lost(database_url, error)
+
+
+class _Connector(PsycopgConnector):
+    """procrastinate's connector, translating a lost database into DatabaseUnavailable (see the
+    module's docstring). Once lost, it stays lost: every query fails at once, and ``on_lost``
+    (the worker's stop) is called the first time."""
+
+    def __init__(self, database_url: str) -> None:
+        timeout = (
+            {}
+            if "connect_timeout" in make_url(database_url).query
+            else {"connect_timeout": CONNECT_TIMEOUT}
+        )
+        super().__init__(conninfo=conninfo(database_url), kwargs=timeout, timeout=POOL_TIMEOUT)
+        self.database_url = database_url
+        self.lost: DatabaseUnavailable | None = None
+        self.on_lost: Callable[[DatabaseUnavailable], None] = lambda _exc: None
+
+    def lose(self, exc: DatabaseUnavailable) -> DatabaseUnavailable:
+        if self.lost is None:
+            self.lost = exc
+            self.on_lost(exc)
+        return exc
+
+    def gone(self) -> DatabaseUnavailable | None:
+        """A fresh copy of the loss (each raise has its own traceback), or None."""
+        return None if self.lost is None else DatabaseUnavailable(*self.lost.args)
+
+    async def _explain(self, error: BaseException) -> DatabaseUnavailable:
+        if isinstance(error, psycopg_pool.PoolTimeout):  # "no connection in N s": ask why
+            try:
+                probe = await psycopg.AsyncConnection.connect(
+                    conninfo(self.database_url), connect_timeout=CONNECT_TIMEOUT
+                )
+            except psycopg.OperationalError as exc:
+                return unavailable(self.database_url, exc)
+            await probe.close()
+        return _unavailable(self.database_url, error)
+
+    async def _guard(self, call: Awaitable[T]) -> T:
+        lost = self.gone()
+        if lost is not None:
+            with contextlib.suppress(BaseException):
+                call.close()  # type: ignore[attr-defined]  # never awaited: no warning
+            raise lost
+        try:
+            return await call
+        except (ConnectorException, psycopg.OperationalError) as exc:
+            loss = database_loss(exc)
+            if loss is None:
+                raise
+            raise self.lose(await self._explain(loss)) from exc
+
+    async def open_async(self, pool: Any = None) -> None:
+        await self._guard(super().open_async(pool))
+
+    async def execute_query_async(self, query: Any, **arguments: Any) -> None:
+        await self._guard(super().execute_query_async(query, **arguments))
+
+    async def execute_query_one_async(self, query: Any, **arguments: Any) -> dict[str, Any]:
+        return await self._guard(super().execute_query_one_async(query, **arguments))
+
+    async def execute_query_all_async(self, query: Any, **arguments: Any) -> list[dict[str, Any]]:
+        return await self._guard(super().execute_query_all_async(query, **arguments))
+
+    async def listen_notify(self, on_notification: Any, channels: Any) -> None:
+        await self._guard(super().listen_notify(on_notification=on_notification, channels=channels))
+
+
+class _QuietLoss(logging.Filter):
+    """Keeps a lost database's tracebacks (procrastinate's side tasks and jobs, asyncio's) and
+    psycopg's pool warnings about connections it could not open out of the log: the loss is
+    reported once, in one line, by the command. Debug logging (``-vv``) keeps them all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        if record.name.startswith("psycopg.pool") and record.levelno <= logging.WARNING:
+            return False
+        return not (record.exc_info and database_loss(record.exc_info[1]) is not None)
+
+
+@contextlib.contextmanager
+def _quiet_database_loss() -> Iterator[None]:
+    handlers = list(logging.getLogger().handlers)
+    quiet = _QuietLoss()
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Timings of the distributed runner (the defaults suit production; tests shorten them)."""
+
+    dispatch_every: int = 10  # seconds between dispatch ticks
+    heartbeat: float = 10.0  # worker heartbeat interval
+    stalled_after: float = 30.0  # no heartbeat for this long: the worker's jobs are retried
+    retry_stalled_every: int = 10  # seconds between checks for stalled jobs
+    claim_limit: int = 1000  # sources deferred per dispatch tick at most
+
+    def __post_init__(self) -> None:
+        if self.stalled_after <= self.heartbeat:
+            raise ValueError(
+                f"stalled_after ({self.stalled_after} s) must be above the heartbeat interval "
+                f"({self.heartbeat} s), or live workers' jobs would be retried"
+            )
+        if not 1 <= self.dispatch_every <= 59 or not 1 <= self.retry_stalled_every <= 59:
+            raise ValueError("dispatch_every and retry_stalled_every must be 1..59 seconds")
+
+
+@dataclass
+class Runtime:
+    """What the tasks of one process use: the config (reloaded on change) and the database."""
+
+    config: Config
+    db: Database
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    # Robots.txt, back-off and throttling per host, kept across this process's crawl jobs.
+    politeness: HostStates = field(default_factory=HostStates)
+    _files: tuple[tuple[str, int, int], ...] = ()
+    _hosts: dict[str, str] = field(default_factory=dict)
+    _synced: bool = False
+
+    def __post_init__(self) -> None:
+        self._files = config_files_state(self.config.dir)
+        self._index()
+
+    def _index(self) -> None:
+        from crawler.pipeline import hosts_of
+
+        self._hosts = {s.id: min(hosts_of(s)) for s in self.config.sources}
+
+    def host(self, source_id: str) -> str:
+        """The host whose lock a crawl of ``source_id`` takes (its first discovery host)."""
+        return self._hosts[source_id]
+
+    def hosts(self) -> dict[str, set[str]]:
+        return {source_id: {host} for source_id, host in self._hosts.items()}
+
+    def refresh(self) -> bool:
+        """Reload the config if a file changed; an invalid edit keeps the running config."""
+        state = config_files_state(self.config.dir)
+        if state == self._files:
+            return False
+        self._files = state
+        try:
+            self.config = load_config(self.config.dir)
+        except ConfigError as exc:
+            log.error("config reload rejected, keeping the running config: %s", exc)
+            return False
+        self.politeness.reconfigure()
+        self._index()
+        self._synced = False
+        return True
+
+    def sync(self) -> None:
+        """Give new sources and subscribers their schedule rows (once per config)."""
+        if not self._synced:
+            self.schedule.sync(self.config)
+            self._synced = True
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(self.db, self.policy)
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq connection string of a SQLAlchemy PostgreSQL URL."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"the distributed runner needs PostgreSQL, the database is {url.get_backend_name()}"
+            " (set database: postgresql://… or --database)"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _runtime(context: JobContext) -> Runtime:
+    runtime = context.additional_context.get("runtime")
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("citydigest tasks need a Runtime in the worker's additional_context")
+    return runtime
+
+
+def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
+    """The procrastinate app with citydigest's tasks, on the database at ``database_url``."""
+    settings = settings or WorkerSettings()
+    app = App(connector=_Connector(database_url))
+
+    @app.task(name="citydigest.crawl", queue="crawl", pass_context=True)
+    async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
+        runtime = _runtime(context)
+        if due is not None:
+            late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
+            log.info("crawl %s: started %.1f s after due", source_id, late)
+        results = await crawl_sources(
+            runtime.config,
+            runtime.db,
+            [source_id],
+            schedule=runtime.schedule,
+            hosts=runtime.politeness,
+        )
+        return {"source": source_id, "results": [list(r) for r in results]}
+
+    @app.task(name="citydigest.digest", queue="digest", pass_context=True)
+    async def digest(context: JobContext, subscriber_id: str) -> None:
+        runtime = _runtime(context)
+        await send_due_digests(
+            runtime.config, runtime.db, [subscriber_id], schedule=runtime.schedule
+        )
+
+    @app.periodic(cron=f"* * * * * */{settings.dispatch_every}", periodic_id="dispatch")
+    @app.task(
+        name="citydigest.dispatch",
+        queue="dispatch",
+        queueing_lock="dispatch",
+        pass_context=True,
+    )
+    async def dispatch(context: JobContext, timestamp: int) -> dict[str, int]:
+        runtime = _runtime(context)
+        runtime.refresh()
+        runtime.sync()
+        config, schedule = runtime.config, runtime.schedule
+        now = utcnow()
+        claimed = schedule.claim_sources(
+            config,
+            runtime.hosts(),
+            limit=settings.claim_limit,
+            one_per_host=False,
+            now=now,
+        )
+        deferred = 0
+        for source_id, due in claimed:
+            try:
+                await crawl.configure(
+                    lock=f"host:{runtime.host(source_id)}",
+                    queueing_lock=f"crawl:{source_id}",
+                ).defer_async(source_id=source_id, due=due.isoformat())
+                deferred += 1
+            except AlreadyEnqueued:
+                pass
+        digests = schedule.claim_subscribers(config, lease=DIGEST_LEASE, now=now)
+        for pending in digests:
+            with contextlib.suppress(AlreadyEnqueued):
+                await digest.configure(
+                    lock=f"subscriber:{pending.subscriber_id}",
+                    queueing_lock=f"digest:{pending.subscriber_id}",
+                ).defer_async(subscriber_id=pending.subscriber_id)
+        lag = max(((now - d).total_seconds() for _, d in claimed), default=0.0)
+        log.info("dispatch: %d crawls, %d digests, lag %.1f s", deferred, len(digests), lag)
+        return {"crawls": deferred, "digests": len(digests), "lag_ms": int(lag * 1000)}
+
+    @app.periodic(cron=f"* * * * * */{settings.retry_stalled_every}", periodic_id="retry-stalled")
+    @app.task(
+        name="citydigest.retry_stalled",
+        queue="maintenance",
+        queueing_lock="retry_stalled",
+        pass_context=True,
+    )
+    async def retry_stalled(context: JobContext, timestamp: int) -> int:
+        stalled = await context.app.job_manager.get_stalled_jobs(
+            seconds_since_heartbeat=settings.stalled_after
+        )
+        count = 0
+        for job in stalled:
+            await context.app.job_manager.retry_job(job)
+            count += 1
+            log.warning("retrying stalled job %s (%s)", job.id, job.task_name)
+        if count:
+            await context.app.job_manager.prune_stalled_workers(settings.stalled_after)
+        return count
+
+    return app
+
+
+async def ensure_queue_schema(app: App, database_url: str) -> bool:
+    """Install procrastinate's tables once (under an advisory lock, so concurrent starters
+    do not race). True if it was installed now."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo(database_url), connect_timeout=CONNECT_TIMEOUT
+        )
+    except psycopg.OperationalError as exc:
+        raise _unavailable(database_url, exc) from exc
+    async with conn:
+        await conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+        try:
+            cur = await conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+            row = await cur.fetchone()
+            if row and row[0]:
+                return False
+            await app.schema_manager.apply_schema_async()
+            return True
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
+def queue_depth(db: Database) -> int | None:
+    """Jobs waiting or running in the queue; ``None`` without a procrastinate schema."""
+    if db.is_sqlite:
+        return None
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        exists = conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL"))
+        if not exists.scalar():
+            return None
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
+            ).scalar()
+            or 0
+        )
+
+
+async def _serve(
+    runtime: Runtime,
+    database_url: str,
+    settings: WorkerSettings,
+    *,
+    queues: list[str],
+    concurrency: int,
+    grace: float,
+    name: str,
+) -> None:
+    app = make_app(database_url, settings)
+    connector = app.connector
+    assert isinstance(connector, _Connector)
+
+    def collect(task: asyncio.Task[Any]) -> None:
+        # A job whose status could not be stored fails its task, which procrastinate never
+        # awaits: take the error here, or asyncio logs it with a traceback when collected.
+        if not task.cancelled() and database_loss(task.exception()) is None and task.exception():
+            log.error("job task failed", exc_info=task.exception())
+
+    async def guard(call_next: Callable[[], Awaitable[Any]], _context: Any, _worker: Any) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(collect)
+        try:
+            return await call_next()
+        except Exception as exc:
+            loss = database_loss(exc)  # the job's own database (SQLAlchemy), or the queue's
+            if loss is not None:
+                connector.lose(_unavailable(database_url, loss))
+            raise
+
+    worker = Worker(
+        app=app,
+        queues=queues,
+        concurrency=concurrency,
+        name=name,
+        additional_context={"runtime": runtime},
+        install_signal_handlers=True,
+        shutdown_graceful_timeout=grace,
+        update_heartbeat_interval=settings.heartbeat,
+        stalled_worker_timeout=settings.stalled_after,
+        delete_jobs="successful",
+        worker_middleware=[guard],
+    )
+
+    def stop_now(_exc: DatabaseUnavailable) -> None:
+        worker.shutdown_graceful_timeout = 0  # nothing a job does now could be stored
+        worker.stop()
+
+    connector.on_lost = stop_now
+    try:
+        async with app.open_async():
+            await ensure_queue_schema(app, database_url)
+            app.perform_import_paths()
+            await worker.run()
+    except Exception as exc:
+        lost = connector.gone()
+        if lost is not None:
+            raise lost from exc
+        loss = database_loss(exc)
+        if loss is not None:
+            raise _unavailable(database_url, loss) from exc
+        raise
+    lost = connector.gone()
+    if lost is not None:
+        raise lost
+
+
+def run_worker(
+    runtime: Runtime,
+    database_url: str,
+    *,
+    settings: WorkerSettings | None = None,
+    concurrency: int = 8,
+    grace: float = 30.0,
+    name: str = "citydigest-worker",
+) -> None:
+    """Work on crawl, digest and maintenance jobs until SIGTERM/SIGINT; DatabaseUnavailable
+    when the database cannot be reached or goes away."""
+    with _quiet_database_loss():
+        asyncio.run(
+            _serve(
+                runtime,
+                database_url,
+                settings or WorkerSettings(),
+                queues=["crawl", "digest", "maintenance"],
+                concurrency=concurrency,
+                grace=grace,
+                name=name,
+            )
+        )
+
+
+def run_dispatcher(
+    runtime: Runtime,
+    database_url: str,
+    *,
+    settings: WorkerSettings | None = None,
+    grace: float = 30.0,
+) -> None:
+    """Defer the periodic dispatch and run it (and the stalled-job check) until stopped;
+    DatabaseUnavailable when the database cannot be reached or goes away."""
+    with _quiet_database_loss():
+        asyncio.run(
+            _serve(
+                runtime,
+                database_url,
+                settings or WorkerSettings(),
+                queues=["dispatch", "maintenance"],
+                concurrency=1,
+                grace=grace,
+                name="citydigest-dispatcher",
+            )
+        )

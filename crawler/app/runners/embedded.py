@@ -1,0 +1,352 @@
+"""``citydigest run``: the embedded runner. One process, one database (SQLite by default).
+
+An APScheduler 3.11 :class:`~apscheduler.schedulers.asyncio.AsyncIOScheduler` fires the
+dispatch tick every ``tick`` seconds; the tick only asks the schedule tables what is due
+(:class:`~crawler.app.schedule.Schedule`) and starts it here, with at most ``concurrency`` sources
+in flight and never two sources of one host at once. The schedule itself is data, so a restart
+resumes where the last run stopped.
+
+Signals:
+
+- SIGTERM / SIGINT: stop dispatching, let in-flight crawls and digests finish for up to
+  ``grace`` seconds, then cancel what is left (each article and each delivery is written in its
+  own transaction, so nothing is half-written) and hand its sources back as due; exit 0;
+- a second SIGTERM / SIGINT: hand claimed sources back and exit at once (status 130); the
+  handler runs between database transactions, so the database stays consistent;
+- SIGHUP, or any change to a file of the config directory: reload the config after validating
+  it; an invalid edit is logged and the running config kept.
+
+A database that cannot be reached, or goes away, is logged in one line and ends the run with
+status 3 (in-flight work abandoned, as after a second signal): a supervisor (systemd
+``Restart=on-failure``, compose ``restart: unless-stopped``) starts it again, and the schedule
+in the database resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Daemon", "DaemonStats", "config_files_state"]
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.app.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
+from crawler.base.config import Config, load_config
+from crawler.base.db import Database
+from crawler.base.errors import ConfigError, DatabaseUnavailable
+from crawler.base.models import utcnow
+from crawler.fetch.hosts import HostStates
+
+log = logging.getLogger("citydigest.daemon")
+
+EXIT_IMMEDIATE = 130
+EXIT_UNAVAILABLE = 3  # as crawler.app.context's: the database could not be reached or went away
+DIGEST_LEASE = timedelta(minutes=10)
+DIGEST_RETRY = timedelta(minutes=5)
+
+
+def config_files_state(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """A fingerprint of the config directory's YAML files (name, size, mtime), to see edits."""
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("taxonomy/*.yaml")])
+    state = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            state.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(state)
+
+
+@dataclass
+class DaemonStats:
+    """What the daemon did since it started (for logs and tests)."""
+
+    ticks: int = 0
+    crawls: int = 0
+    crawl_failures: int = 0
+    digest_runs: int = 0
+    reloads: int = 0
+    rejected_reloads: int = 0
+    max_lag: float = 0.0
+    lags: list[float] = field(default_factory=list)
+
+
+class Daemon:
+    """The embedded runner over one database."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        *,
+        concurrency: int = 8,
+        tick: float = 5.0,
+        grace: float = 30.0,
+        policy: PollPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        watch: bool = True,
+        on_reload: Callable[[Config], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, found {concurrency}")
+        self.config = config
+        self.db = db
+        self.concurrency = concurrency
+        self.tick_seconds = tick
+        self.grace = grace
+        self.clock = clock
+        self.schedule = Schedule(db, policy, clock=clock)
+        self.transport = transport
+        self.watch = watch
+        self.on_reload = on_reload
+        self.stats = DaemonStats()
+        self._files = config_files_state(config.dir)
+        self._hosts: dict[str, set[str]] = {}
+        # Robots.txt, back-off and throttling per host, kept across this process's crawl passes.
+        self.politeness = HostStates()
+        self._crawls: dict[asyncio.Task[object], list[str]] = {}
+        self._digests: asyncio.Task[object] | None = None
+        self._stopping = asyncio.Event()
+        self._signals = 0
+        self._reload_requested = False
+        self._tick_lock = asyncio.Lock()
+        self.lost: DatabaseUnavailable | None = None
+
+    def _database_lost(self, exc: DatabaseUnavailable) -> None:
+        """Log the database going away once and stop: the supervisor restarts the run."""
+        if self.lost is None:
+            self.lost = exc
+            log.error("%s; stopping (exit %d)", exc, EXIT_UNAVAILABLE)
+        self._stopping.set()
+
+    # ------------------------------------------------------------------ config
+
+    def _index_hosts(self) -> None:
+        from crawler.pipeline import hosts_of
+
+        self._hosts = {s.id: hosts_of(s) for s in self.config.sources}
+
+    def reload(self) -> bool:
+        """Load and validate the config directory again; keep the running config if invalid."""
+        self._files = config_files_state(self.config.dir)
+        try:
+            fresh = load_config(self.config.dir)
+        except ConfigError as exc:
+            self.stats.rejected_reloads += 1
+            log.error("config reload rejected, keeping the running config: %s", exc)
+            return False
+        if fresh.settings.database != self.config.settings.database:
+            log.warning("config reload: a new database setting needs a restart; ignored")
+        self.config = fresh
+        self.politeness.reconfigure()
+        self._index_hosts()
+        self.schedule.sync(fresh)
+        self.stats.reloads += 1
+        log.info(
+            "config reloaded: %d sources, %d subscribers",
+            len(fresh.sources),
+            len(fresh.subscribers),
+        )
+        if self.on_reload:
+            self.on_reload(fresh)
+        return True
+
+    # ------------------------------------------------------------------ the tick
+
+    async def tick(self) -> None:
+        """Find due work and start it (never waits for the work itself)."""
+        if self._stopping.is_set():
+            return
+        try:
+            await self._tick()
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+
+    async def _tick(self) -> None:
+        async with self._tick_lock:
+            self.stats.ticks += 1
+            if self._reload_requested or (
+                self.watch and config_files_state(self.config.dir) != self._files
+            ):
+                self._reload_requested = False
+                self.reload()
+            now = self.clock()
+            self._start_digests(now)
+            busy = {h for ids in self._crawls.values() for i in ids for h in self._hosts.get(i, ())}
+            in_flight = sum(len(ids) for ids in self._crawls.values())
+            claimed = self.schedule.claim_sources(
+                self.config,
+                self._hosts,
+                limit=self.concurrency - in_flight,
+                busy_hosts=busy,
+                now=now,
+            )
+            if not claimed:
+                return
+            lags = [max((now - due).total_seconds(), 0.0) for _, due in claimed]
+            self.stats.lags.extend(lags)
+            self.stats.max_lag = max(self.stats.max_lag, *lags)
+            log.info("dispatch: %d crawls, lag %.1f s", len(claimed), max(lags))
+            ids = [source_id for source_id, _ in claimed]
+            task = asyncio.create_task(self._crawl(ids), name=f"crawl {','.join(ids[:3])}")
+            self._crawls[task] = ids
+            task.add_done_callback(self._crawl_done)
+
+    async def _crawl(self, ids: list[str]) -> object:
+        results = await crawl_sources(
+            self.config,
+            self.db,
+            ids,
+            schedule=self.schedule,
+            transport=self.transport,
+            hosts=self.politeness,
+        )
+        for source_id, failed, new in results:
+            self.stats.crawls += 1
+            self.stats.crawl_failures += int(failed)
+            log.info("crawled %s: %s, %d new", source_id, "FAILED" if failed else "ok", new)
+        return results
+
+    def _crawl_done(self, task: asyncio.Task[object]) -> None:
+        ids = self._crawls.pop(task, [])
+        if task.cancelled():
+            with contextlib.suppress(DatabaseUnavailable):  # logged already; due when back
+                self.schedule.release(ids)
+            return
+        exc = task.exception()
+        if isinstance(exc, DatabaseUnavailable):
+            self._database_lost(exc)
+        elif exc is not None:
+            log.error("crawl of %s crashed: %r; retrying later", ", ".join(ids), exc)
+            try:
+                self.schedule.release(ids, at=self.clock() + timedelta(minutes=1))
+            except DatabaseUnavailable as lost:
+                self._database_lost(lost)
+
+    def _start_digests(self, now: datetime) -> None:
+        if self._digests is not None and not self._digests.done():
+            return
+        if not self.config.subscribers:
+            return
+        due = self.schedule.claim_subscribers(self.config, lease=DIGEST_LEASE, now=now)
+        if not due:
+            return
+        ids = [d.subscriber_id for d in due]
+        self._digests = asyncio.create_task(self._send(ids), name="digests")
+
+    async def _send(self, ids: list[str]) -> object:
+        self.stats.digest_runs += 1
+        try:
+            report = await send_due_digests(
+                self.config, self.db, ids, schedule=self.schedule, retry_after=DIGEST_RETRY
+            )
+        except asyncio.CancelledError:
+            with contextlib.suppress(DatabaseUnavailable):
+                self._retry_digests(ids, timedelta(0))
+            raise
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+            return None
+        except Exception as exc:
+            log.error("sending digests to %s failed: %r; retrying later", ", ".join(ids), exc)
+            self._retry_digests(ids, DIGEST_RETRY)
+            return None
+        if report is not None:
+            log.info("digests: %s", report.totals())
+        return report
+
+    def _retry_digests(self, ids: list[str], after: timedelta) -> None:
+        for subscriber_id in ids:
+            self.schedule.retry_digest(subscriber_id, at=self.clock() + after)
+
+    # ------------------------------------------------------------------ signals
+
+    def _on_stop_signal(self, signum: int) -> None:
+        self._signals += 1
+        if self._signals == 1:
+            log.warning(
+                "%s: finishing in-flight work (up to %.0f s); signal again to exit at once",
+                signal.Signals(signum).name,
+                self.grace,
+            )
+            self._stopping.set()
+            return
+        log.warning("second signal: exiting now")
+        with contextlib.suppress(Exception):
+            self.schedule.release([i for ids in self._crawls.values() for i in ids])
+        logging.shutdown()
+        os._exit(EXIT_IMMEDIATE)
+
+    def _on_hup(self) -> None:
+        log.info("SIGHUP: reloading the config at the next tick")
+        self._reload_requested = True
+
+    def request_stop(self) -> None:
+        """Stop as the first SIGTERM would (for embedding and tests)."""
+        self._stopping.set()
+
+    # ------------------------------------------------------------------ the run
+
+    async def run(self, *, install_signals: bool = True) -> int:
+        """Run until stopped; return the exit status (0; 3 when the database went away)."""
+        loop = asyncio.get_running_loop()
+        self._index_hosts()
+        self.schedule.sync(self.config)  # DatabaseUnavailable at start: the caller's to report
+        if install_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._on_stop_signal, signum)
+            loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone="UTC")
+        scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.tick_seconds, timezone="UTC"),
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=utcnow(),
+        )
+        scheduler.start()
+        log.info(
+            "running: %d sources, %d subscribers, tick %.1f s, concurrency %d",
+            len(self.config.sources),
+            len(self.config.subscribers),
+            self.tick_seconds,
+            self.concurrency,
+        )
+        try:
+            await self._stopping.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await self._drain()
+            if install_signals:
+                for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                    loop.remove_signal_handler(signum)
+        if self.lost is not None:
+            return EXIT_UNAVAILABLE
+        log.info("stopped")
+        return 0
+
+    async def _drain(self) -> None:
+        """Let in-flight work finish within ``grace``; cancel and hand back the rest."""
+        pending: set[asyncio.Task[object]] = set(self._crawls)
+        if self._digests is not None and not self._digests.done():
+            pending.add(self._digests)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=self.grace)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("abandoned %d unfinished jobs; they are due again", len(late))
+            await asyncio.wait(late, timeout=5)

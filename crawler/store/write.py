@@ -1,0 +1,172 @@
+"""The store stage's writer: analysed pages become stored articles, deduplicated into stories.
+
+:func:`article_record` joins what analysis found in a page with what the crawl knew of its link
+(the title and date a feed gave, the canonical URL). :class:`ArticleWriter` writes such records
+in batches, one transaction each, matching every new one against the dedup index (and adding it)
+in order: one transaction per article cost more than all the rest of the pipeline. It runs where
+the crawl's pages are analysed: in the crawl's own process, or in the analysis worker that owns
+the dedup index (:mod:`crawler.pool_worker`).
+
+A crash loses at most the batch being written, whose articles are then simply not stored yet
+(and fetched again by the next run); nothing committed is lost and nothing doubled, because
+articles are keyed by canonical URL.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEDUP_WINDOW", "ArticleWriter", "IndexCache", "Origin", "article_record"]
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from crawler.base.errors import DatabaseUnavailable, StoreError
+from crawler.base.models import utcnow
+from crawler.base.sanitize import clean_title
+from crawler.store.store import ArticleRecord, SaveResult, Store
+
+if TYPE_CHECKING:
+    from crawler.dedup import DuplicateIndex
+
+log = logging.getLogger("citydigest.write")
+
+DEDUP_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """What the crawl knew of a page before analysing it: the link it followed (whose title and
+    date stand in for ones the page lacks), the page's canonical URL, and its source."""
+
+    link_url: str
+    canonical_url: str
+    source_id: str
+    link_title: str | None = None
+    link_published: datetime | None = None
+
+
+def article_record(
+    fields: dict[str, Any], origin: Origin, since: datetime | None
+) -> ArticleRecord | None:
+    """The record to store for an analysed page (``record_fields`` of its analysis), or None
+    when it was published before ``since`` (a backfill's period)."""
+    values = dict(fields)
+    published = values.pop("published") or origin.link_published
+    if since and published and published < since:
+        return None
+    # The feed's or list page's words for the link stand in for a missing title: cleaned and
+    # capped as the extracted title is.
+    title = values.pop("title") or clean_title(origin.link_title)
+    return ArticleRecord(
+        url=origin.link_url,
+        canonical_url=origin.canonical_url,
+        source_id=origin.source_id,
+        title=title,
+        published=published,
+        **values,
+    )
+
+
+class IndexCache:
+    """The dedup index of each database, kept between crawl passes of one process (the daemon
+    runs many): the first pass builds it from the stored sketches of the window, later passes
+    add only the rows stored since (by this or another process) and expire the old ones."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, tuple[DuplicateIndex, int]] = {}
+
+    def get(self, store: Store) -> DuplicateIndex:
+        # Imported here: only the process that writes loads the index and numpy, not a crawl
+        # whose analysis worker writes.
+        from crawler.dedup import DuplicateIndex, Sketch, sketch
+
+        key = store.db.url
+        cached = self._indexes.get(key)
+        if cached is None:
+            rows = store.sketches_since(DEDUP_WINDOW)
+            try:
+                index = DuplicateIndex.build(rows)
+            except ValueError as exc:
+                # Sketches of an older format: sketch the stored bodies again, once.
+                log.warning("dedup index: %s; re-sketching the stored articles", exc)
+                store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
+                rows = store.sketches_since(DEDUP_WINDOW)
+                index = DuplicateIndex.build(rows)
+        else:
+            index, last_id = cached
+            rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
+            for article_id, data, fetched in rows:
+                index.add(article_id, Sketch.from_bytes(data), fetched)
+            index.remove_before(utcnow() - DEDUP_WINDOW)
+        last = rows[-1][0] if rows else (cached[1] if cached else 0)
+        self._indexes[key] = (index, last)
+        return index
+
+    def advance(self, store: Store, article_id: int) -> None:
+        """An article this process stored and added to the index itself."""
+        index, last = self._indexes[store.db.url]
+        self._indexes[store.db.url] = (index, max(last, article_id))
+
+    def clear(self) -> None:
+        self._indexes.clear()
+
+
+INDEXES = IndexCache()
+"""This process's dedup indexes."""
+
+
+class ArticleWriter:
+    """Dedup and store batches of records into ``store``; see the module docstring."""
+
+    def __init__(self, store: Store, indexes: IndexCache = INDEXES) -> None:
+        self.store = store
+        self.indexes = indexes
+        self.index = indexes.get(store)  # built, or brought up to date, before the first page
+
+    def write(self, records: Sequence[ArticleRecord]) -> list[SaveResult | Exception]:
+        """Each record's result, in order: what was stored, or the error that kept it out. A
+        batch that fails is written again record by record, so one bad article costs only its
+        own place. A database that went away fails every record (one by one they would only
+        fail again, each after its own connection attempt)."""
+        try:
+            return list(self._write(records))
+        except DatabaseUnavailable as exc:
+            return [exc] * len(records)
+        except Exception as exc:
+            log.warning("a batch of %d articles failed (%s); writing one by one", len(records), exc)
+        results: list[SaveResult | Exception] = []
+        for record in records:
+            try:
+                results.extend(self._write([record]))
+            except StoreError as one:
+                results.append(StoreError(one.reason, url=record.url))
+            except Exception as one:  # the article's own error, recorded by the crawl
+                results.append(one)
+        return results
+
+    def _write(self, records: Sequence[ArticleRecord]) -> list[SaveResult]:
+        from crawler.dedup import Sketch  # loaded by the index already (see IndexCache.get)
+
+        index = self.index
+        added: list[int] = []
+
+        def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
+            assert record.sketch is not None
+            sk = Sketch.from_bytes(record.sketch)
+            match = index.find(sk)
+            index.add(article_id, sk, record.fetched)
+            added.append(article_id)
+            return match.doc_id if match else None
+
+        try:
+            with self.store.batch() as batch:
+                results = batch.save_all(records, duplicate_of)
+        except BaseException:
+            for article_id in added:  # rolled back: the index must forget them too
+                index.remove(article_id)
+            raise
+        if added:
+            self.indexes.advance(self.store, max(added))
+        return results
