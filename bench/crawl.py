@@ -250,17 +250,21 @@ def _raw_worker(url_file: Path, concurrency: int, timeout: float) -> None:
 
 def _citydigest() -> list[str]:
     script = shutil.which("citydigest", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-c", "from crawler.app.cli import main; main()"]
+    return (
+        [script] if script else [sys.executable, "-c", "from crawler.app.cli import main; main()"]
+    )
 
 
 # Characters of ordinary news prose, for --text diverse.
-_POOL = sorted(set(
-    "考察团一行先后来到产业园区企业研发中心政务服务大厅现场察看项目建设情况双方表示将进一步加强在"
-    "产业协作人才交流和营商环境等方面的合作座谈会上与会人员围绕城市更新科技创新对外开放议题深入"
-    "近年来该市坚持驱动发展持续推动升级取得了显著成效成员纷纷此行收获满满要把学到好经验做法转化为"
-    "实际行动会议强调对标先进补齐短板加快现代化国际大都市据介绍今年以来全新签约重大百余个总投资超"
-    "过千亿元下一步重点领域深化改革激发市场主体活力经济社会文化生态民生教育医疗交通水利农业工业"
-))
+_POOL = sorted(
+    set(
+        "考察团一行先后来到产业园区企业研发中心政务服务大厅现场察看项目建设情况双方表示将进一步加强在"
+        "产业协作人才交流和营商环境等方面的合作座谈会上与会人员围绕城市更新科技创新对外开放议题深入"
+        "近年来该市坚持驱动发展持续推动升级取得了显著成效成员纷纷此行收获满满要把学到好经验做法转化为"
+        "实际行动会议强调对标先进补齐短板加快现代化国际大都市据介绍今年以来全新签约重大百余个总投资超"
+        "过千亿元下一步重点领域深化改革激发市场主体活力经济社会文化生态民生教育医疗交通水利农业工业"
+    )
+)
 
 
 def diverse(sites: list) -> None:
@@ -290,7 +294,9 @@ def write_config(folder: Path, sites: list, *, concurrency: int, timeout: float)
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "bench.db"
     settings = SETTINGS_YAML.format(db=db, concurrency=concurrency, delay=0, timeout=timeout)
-    (folder / "citydigest.yaml").write_text(settings.replace("max_bytes: 2000000", "max_bytes: 5000000"))
+    (folder / "citydigest.yaml").write_text(
+        settings.replace("max_bytes: 2000000", "max_bytes: 5000000")
+    )
     (folder / "sources.yaml").write_text(sources_yaml(sites, max_pages=1000))
     return db
 
@@ -320,32 +326,82 @@ def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool)
             cmd = [sys.executable, "-m", "cProfile", "-o", str(folder / "crawl.prof"), *cmd]
         code, wall, cpu, rss, tree = run_measured(cmd, log=folder / "crawl.log", pin=args.pin)
         out.append(
-            Figures("pipeline", served, count(db, "fetches"), count(db, "articles"), wall, cpu, rss,
-                    tree.rss_kb / 1024, code, tree.pss_kb / 1024, tree.worker_cpu_s)
+            Figures(
+                "pipeline",
+                served,
+                count(db, "fetches"),
+                count(db, "articles"),
+                wall,
+                cpu,
+                rss,
+                tree.rss_kb / 1024,
+                code,
+                tree.pss_kb / 1024,
+                tree.worker_cpu_s,
+            )
         )
         if args.raw:
             with sqlite3.connect(db) as conn:
                 urls = [u for (u,) in conn.execute("SELECT url FROM fetches ORDER BY id")]
             url_file = folder / "urls.txt"
             url_file.write_text("\n".join(urls))
-            cmd = [sys.executable, __file__, "--raw-worker", str(url_file),
-                   "--concurrency", str(args.concurrency), "--timeout", str(args.timeout)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--raw-worker",
+                str(url_file),
+                "--concurrency",
+                str(args.concurrency),
+                "--timeout",
+                str(args.timeout),
+            ]
             log = folder / "raw.log"
             code, wall, cpu, rss, tree = run_measured(cmd, log=log, pin=args.pin)
             result = json.loads(log.read_text().strip().splitlines()[-1])
-            out.append(Figures("raw", served, result["ok"], 0, wall, cpu, rss, tree.rss_kb / 1024,
-                               code, tree.pss_kb / 1024))
+            out.append(
+                Figures(
+                    "raw",
+                    served,
+                    result["ok"],
+                    0,
+                    wall,
+                    cpu,
+                    rss,
+                    tree.rss_kb / 1024,
+                    code,
+                    tree.pss_kb / 1024,
+                )
+            )
         if args.scrapy:
             spec = folder / "sites.json"
             spec.write_text(json.dumps([{"base": s.base, "feed": s.feed} for s in sites]))
-            cmd = [sys.executable, str(Path(__file__).with_name("scrapy_baseline.py")), str(spec),
-                   str(folder / "scrapy.db"), "--concurrency", str(args.concurrency),
-                   "--timeout", str(args.timeout)]
+            cmd = [
+                sys.executable,
+                str(Path(__file__).with_name("scrapy_baseline.py")),
+                str(spec),
+                str(folder / "scrapy.db"),
+                "--concurrency",
+                str(args.concurrency),
+                "--timeout",
+                str(args.timeout),
+            ]
             log = folder / "scrapy.log"
             code, wall, cpu, rss, tree = run_measured(cmd, log=log, pin=args.pin)
             result = json.loads(log.read_text().strip().splitlines()[-1])
-            out.append(Figures("scrapy", served, result["responses"], result["items"], wall, cpu,
-                               rss, tree.rss_kb / 1024, code, tree.pss_kb / 1024))
+            out.append(
+                Figures(
+                    "scrapy",
+                    served,
+                    result["responses"],
+                    result["items"],
+                    wall,
+                    cpu,
+                    rss,
+                    tree.rss_kb / 1024,
+                    code,
+                    tree.pss_kb / 1024,
+                )
+            )
     if profile:
         print(f"\n## profile of `crawl once` ({served:,} articles, latency {args.latency:g} s)\n")
         stats = pstats.Stats(str(folder / "crawl.prof"), stream=sys.stdout)
@@ -361,13 +417,29 @@ def median(figures: list[Figures]) -> Figures:
     first = figures[0]
     numbers = {
         name: statistics.median(getattr(f, name) for f in figures)
-        for name in ("pages", "articles", "wall_s", "cpu_s", "rss_mb", "tree_rss_mb",
-                     "tree_pss_mb", "worker_cpu_s")
+        for name in (
+            "pages",
+            "articles",
+            "wall_s",
+            "cpu_s",
+            "rss_mb",
+            "tree_rss_mb",
+            "tree_pss_mb",
+            "worker_cpu_s",
+        )
     }
     return Figures(
-        first.kind, first.articles_served, int(numbers["pages"]), int(numbers["articles"]),
-        numbers["wall_s"], numbers["cpu_s"], numbers["rss_mb"], numbers["tree_rss_mb"],
-        max(f.exit_code for f in figures), numbers["tree_pss_mb"], numbers["worker_cpu_s"],
+        first.kind,
+        first.articles_served,
+        int(numbers["pages"]),
+        int(numbers["articles"]),
+        numbers["wall_s"],
+        numbers["cpu_s"],
+        numbers["rss_mb"],
+        numbers["tree_rss_mb"],
+        max(f.exit_code for f in figures),
+        numbers["tree_pss_mb"],
+        numbers["worker_cpu_s"],
     )
 
 
@@ -393,52 +465,84 @@ def verdict(pipeline: Figures, scrapy: Figures | None, raw: Figures | None) -> s
     whole tree's peak RSS (the crawl and its analysis workers together; stricter than PSS, which
     would share the pages they have in common) against Scrapy's one process."""
     memory = max(pipeline.rss_mb, pipeline.tree_rss_mb)
-    lines = [f"- {pipeline.articles_served:,} articles: pipeline {pipeline.pages_per_s:,.0f} "
-             f"pages/s, {memory:.0f} MB (tree; largest process {pipeline.rss_mb:.0f} MB)"]
+    lines = [
+        f"- {pipeline.articles_served:,} articles: pipeline {pipeline.pages_per_s:,.0f} "
+        f"pages/s, {memory:.0f} MB (tree; largest process {pipeline.rss_mb:.0f} MB)"
+    ]
     if raw is not None:
-        lines.append(f"  - {pipeline.pages_per_s / raw.pages_per_s:.2f} of raw httpx "
-                     f"({raw.pages_per_s:,.0f} pages/s); the issue's own figures put the goal at "
-                     f"{1.5 * SCRAPY_POLITE['pages_per_s'] / RAW_HTTPX_REFERENCE:.2f} of it")
+        lines.append(
+            f"  - {pipeline.pages_per_s / raw.pages_per_s:.2f} of raw httpx "
+            f"({raw.pages_per_s:,.0f} pages/s); the issue's own figures put the goal at "
+            f"{1.5 * SCRAPY_POLITE['pages_per_s'] / RAW_HTTPX_REFERENCE:.2f} of it"
+        )
     if scrapy is not None:
         speed, limit = pipeline.pages_per_s / scrapy.pages_per_s, scrapy.rss_mb
         fast, small = speed >= 1.5, memory <= limit
-        lines.append(f"  - {speed:.2f}x polite Scrapy measured in this run ({scrapy.pages_per_s:,.0f} "
-                     f"pages/s, {limit:.0f} MB): {'meets' if fast and small else 'misses'} the goal "
-                     f"(>= 1.5x, <= {limit:.0f} MB): speed {'met' if fast else 'missed'}, memory "
-                     f"{'met' if small else 'missed'} ({memory:.0f} MB; the largest process "
-                     f"{pipeline.rss_mb:.0f} MB {'within' if pipeline.rss_mb <= limit else 'above'} "
-                     "it)")
+        lines.append(
+            f"  - {speed:.2f}x polite Scrapy measured in this run ({scrapy.pages_per_s:,.0f} "
+            f"pages/s, {limit:.0f} MB): {'meets' if fast and small else 'misses'} the goal "
+            f"(>= 1.5x, <= {limit:.0f} MB): speed {'met' if fast else 'missed'}, memory "
+            f"{'met' if small else 'missed'} ({memory:.0f} MB; the largest process "
+            f"{pipeline.rss_mb:.0f} MB {'within' if pipeline.rss_mb <= limit else 'above'} "
+            "it)"
+        )
     else:
         goal, limit = 1.5 * SCRAPY_POLITE["pages_per_s"], SCRAPY_POLITE["rss_mb"]
         fast, small = pipeline.pages_per_s >= goal, memory <= limit
-        lines.append(f"  - against the issue's Scrapy figures from another machine: "
-                     f"{'meets' if fast and small else 'misses'} the goal (>= {goal:.0f} pages/s, "
-                     f"<= {limit:.0f} MB): speed {'met' if fast else 'missed'}, memory "
-                     f"{'met' if small else 'missed'} ({memory:.0f} MB)")
+        lines.append(
+            f"  - against the issue's Scrapy figures from another machine: "
+            f"{'meets' if fast and small else 'misses'} the goal (>= {goal:.0f} pages/s, "
+            f"<= {limit:.0f} MB): speed {'met' if fast else 'missed'}, memory "
+            f"{'met' if small else 'missed'} ({memory:.0f} MB)"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=50)
-    parser.add_argument("--scale", type=int, nargs="+", default=[20_000], metavar="ARTICLES",
-                        help="total articles served; several values show whether the rate is flat")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        default=[20_000],
+        metavar="ARTICLES",
+        help="total articles served; several values show whether the rate is flat",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="injected seconds per request")
     parser.add_argument("--concurrency", type=int, default=4, help="requests per host")
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--text", choices=["diverse", "farm"], default="diverse",
-                        help="article text: distinct per article (default), or the test farm's "
-                        "filler, which makes every article a near duplicate of thousands")
-    parser.add_argument("--farm", choices=["static", "threaded"], default="static",
-                        help="serve the sites from memory in a child process (default), or "
-                        "with the test farm's threads in this process (about 1 ms CPU a request)")
+    parser.add_argument(
+        "--text",
+        choices=["diverse", "farm"],
+        default="diverse",
+        help="article text: distinct per article (default), or the test farm's "
+        "filler, which makes every article a near duplicate of thousands",
+    )
+    parser.add_argument(
+        "--farm",
+        choices=["static", "threaded"],
+        default="static",
+        help="serve the sites from memory in a child process (default), or "
+        "with the test farm's threads in this process (about 1 ms CPU a request)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the median is shown")
-    parser.add_argument("--pin", type=int, metavar="CPU", help="run the measured processes on this CPU")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="the crawl's analysis workers (default: the crawl's own choice)")
+    parser.add_argument(
+        "--pin", type=int, metavar="CPU", help="run the measured processes on this CPU"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="the crawl's analysis workers (default: the crawl's own choice)",
+    )
     parser.add_argument("--no-raw", dest="raw", action="store_false", help="skip the httpx ceiling")
-    parser.add_argument("--no-scrapy", dest="scrapy", action="store_false",
-                        help="skip the Scrapy baseline (bench/scrapy_baseline.py; needs scrapy)")
+    parser.add_argument(
+        "--no-scrapy",
+        dest="scrapy",
+        action="store_false",
+        help="skip the Scrapy baseline (bench/scrapy_baseline.py; needs scrapy)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile one extra pipeline run")
     parser.add_argument("--profile-lines", type=int, default=25)
     parser.add_argument("--keep", action="store_true", help="keep configs, databases and logs")
@@ -453,10 +557,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("# scrapy is not installed (pip install scrapy): no Scrapy baseline in this run")
         args.scrapy = False
 
-    print(f"# crawl benchmark: {args.sites} sites, {args.concurrency} requests/host, "
-          f"{args.text} text, "
-          f"latency {args.latency * 1000:g} ms, {args.runs} run(s) per size, "
-          f"{os.cpu_count()} CPUs{f', pinned to CPU {args.pin}' if args.pin is not None else ''}")
+    print(
+        f"# crawl benchmark: {args.sites} sites, {args.concurrency} requests/host, "
+        f"{args.text} text, "
+        f"latency {args.latency * 1000:g} ms, {args.runs} run(s) per size, "
+        f"{os.cpu_count()} CPUs{f', pinned to CPU {args.pin}' if args.pin is not None else ''}"
+    )
     every: list[dict[str, object]] = []
     medians: list[Figures] = []
     failed = False
@@ -466,23 +572,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             for figures in run_once(args, total, args.work, profile=False):
                 runs[figures.kind].append(figures)
                 every.append({**asdict(figures), "run": number, "pages_per_s": figures.pages_per_s})
-                print(f"  {total:,} articles, run {number + 1}: {figures.kind} "
-                      f"{figures.pages:,} pages in {figures.wall_s:.1f} s "
-                      f"({figures.pages_per_s:,.0f}/s), {figures.cpu_s:.1f} CPU s, "
-                      f"{figures.rss_mb:.0f} MB", flush=True)
+                print(
+                    f"  {total:,} articles, run {number + 1}: {figures.kind} "
+                    f"{figures.pages:,} pages in {figures.wall_s:.1f} s "
+                    f"({figures.pages_per_s:,.0f}/s), {figures.cpu_s:.1f} CPU s, "
+                    f"{figures.rss_mb:.0f} MB",
+                    flush=True,
+                )
         for kind in ("pipeline", "raw", "scrapy"):
             if runs[kind]:
                 medians.append(median(runs[kind]))
         for f in medians:
-            if f.kind in ("pipeline", "scrapy") and f.articles_served == total and (
-                f.articles != f.articles_served or f.exit_code != 0
+            if (
+                f.kind in ("pipeline", "scrapy")
+                and f.articles_served == total
+                and (f.articles != f.articles_served or f.exit_code != 0)
             ):
                 failed = True
-                print(f"  !! {f.kind} stored {f.articles:,} of {f.articles_served:,} articles, "
-                      f"exit {f.exit_code}")
+                print(
+                    f"  !! {f.kind} stored {f.articles:,} of {f.articles_served:,} articles, "
+                    f"exit {f.exit_code}"
+                )
     print("\n" + table(medians))
     for total in args.scale:
-        of = {f.kind: f for f in medians if f.articles_served == max(1, total // args.sites) * args.sites}
+        of = {
+            f.kind: f
+            for f in medians
+            if f.articles_served == max(1, total // args.sites) * args.sites
+        }
         if "pipeline" in of:
             print(verdict(of["pipeline"], of.get("scrapy"), of.get("raw")))
     if args.profile:

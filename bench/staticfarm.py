@@ -29,7 +29,9 @@ from http import HTTPStatus
 from sitefarm import Site
 
 Responses = dict[bytes, bytes]
-_NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
+_NOT_FOUND = (
+    b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
+)
 
 
 def _response(status: int, headers: dict[str, str], body: bytes) -> bytes:

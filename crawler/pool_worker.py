@@ -177,9 +177,7 @@ def serve(stdin: int, stdout: Any) -> None:
     ) -> tuple[int, str, Any] | None:
         trait = traits[source_id]
         try:
-            html = charsets.decode(
-                url, content, header_charset=charset, forced=trait.encoding
-            ).text
+            html = charsets.decode(url, content, header_charset=charset, forced=trait.encoding).text
             analysis = analyzer.analyze_with(
                 html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces
             )

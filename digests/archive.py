@@ -167,7 +167,12 @@ def update_archive(
             previous = known[at - 1] if at > 0 else None
             following = known[at + 1] if at + 1 < len(known) else None
             html = render_day(
-                env, day, visit_graph(day.visits), zone=zone, brand=brand, previous=previous,
+                env,
+                day,
+                visit_graph(day.visits),
+                zone=zone,
+                brand=brand,
+                previous=previous,
                 following=following,
             )
             path = directory / f"{day.day.isoformat()}.html"
@@ -181,16 +186,30 @@ def update_archive(
                 totals[(v.visitor, v.host)] += v.count
         graph = visit_graph([VisitCount(v, h, n) for (v, h), n in totals.items()])
         index = directory / "index.html"
-        _write(index, render_index(env, newest_first, graph, brand=brand,
-                                   graph_days=[s.day for s in recent]))
+        _write(
+            index,
+            render_index(env, newest_first, graph, brand=brand, graph_days=[s.day for s in recent]),
+        )
         feed = directory / "feed.xml"
         updated = max((s.updated for s in newest_first), default=now)
-        _write(feed, render_feed(env, newest_first[:FEED_DAYS], brand=brand,
-                                 base_url=base_url_of(settings), updated=updated))
-        _write(manifest_path, json.dumps(
-            {"days": {d.isoformat(): manifest[d].to_json() for d in known}},
-            ensure_ascii=False, indent=1,
-        ))
+        _write(
+            feed,
+            render_feed(
+                env,
+                newest_first[:FEED_DAYS],
+                brand=brand,
+                base_url=base_url_of(settings),
+                updated=updated,
+            ),
+        )
+        _write(
+            manifest_path,
+            json.dumps(
+                {"days": {d.isoformat(): manifest[d].to_json() for d in known}},
+                ensure_ascii=False,
+                indent=1,
+            ),
+        )
     except OSError as exc:
         raise DigestError(f"archive: cannot write to {directory}: {exc}") from exc
     return ArchiveResult(directory, tuple(pages), index, feed)

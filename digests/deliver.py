@@ -157,9 +157,11 @@ def _address(display: str | None, address: str) -> str:
 
 def _part(subtype: str, body: str) -> str:
     flat = base64.b64encode(body.encode("utf-8")).decode("ascii")
-    encoded = "".join(f"{flat[i:i + 76]}{_CRLF}" for i in range(0, len(flat), 76))
-    return (f'Content-Type: text/{subtype}; charset="utf-8"{_CRLF}'
-            f"Content-Transfer-Encoding: base64{_CRLF}{_CRLF}{encoded}")
+    encoded = "".join(f"{flat[i : i + 76]}{_CRLF}" for i in range(0, len(flat), 76))
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"{_CRLF}'
+        f"Content-Transfer-Encoding: base64{_CRLF}{_CRLF}{encoded}"
+    )
 
 
 def build_message(
@@ -203,14 +205,22 @@ def build_message(
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
     text = "".join(
-        [*(_header(k, v) for k, v in headers), _CRLF,
-         f"--{boundary}{_CRLF}", _part("plain", rendered.text),
-         f"--{boundary}{_CRLF}", _part("html", rendered.html),
-         f"--{boundary}--{_CRLF}"]
+        [
+            *(_header(k, v) for k, v in headers),
+            _CRLF,
+            f"--{boundary}{_CRLF}",
+            _part("plain", rendered.text),
+            f"--{boundary}{_CRLF}",
+            _part("html", rendered.html),
+            f"--{boundary}--{_CRLF}",
+        ]
     )
     return Outgoing(
-        sender=from_address, recipients=(to_email,), message_id=message_id,
-        subject=rendered.subject, data=text.encode("ascii"),
+        sender=from_address,
+        recipients=(to_email,),
+        message_id=message_id,
+        subject=rendered.subject,
+        data=text.encode("ascii"),
     )
 
 
@@ -370,8 +380,13 @@ class Mailer:
                             guard.data_refused(last)
                         await self._after_refusal(exc, to, last)
             if attempt < attempts:
-                log.info("deliver: to %s, attempt %d failed (%s); retrying in %.1fs",
-                         to, attempt, last, delay)
+                log.info(
+                    "deliver: to %s, attempt %d failed (%s); retrying in %.1fs",
+                    to,
+                    attempt,
+                    last,
+                    delay,
+                )
                 await self._sleep(delay)
                 delay *= 2
         if connection_failed:

@@ -21,8 +21,16 @@ from dataclasses import dataclass
 from digests.digest import VisitCount
 
 PALETTE = (
-    "#2f6db5", "#c0392b", "#1e8449", "#b9770e", "#7d3c98",
-    "#138d90", "#a04000", "#5d6d7e", "#c2185b", "#2e7d32",
+    "#2f6db5",
+    "#c0392b",
+    "#1e8449",
+    "#b9770e",
+    "#7d3c98",
+    "#138d90",
+    "#a04000",
+    "#5d6d7e",
+    "#c2185b",
+    "#2e7d32",
 )
 UNKNOWN_PROVINCE = "其他"
 
@@ -106,8 +114,9 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
-def visit_graph(visits: Sequence[VisitCount], *, max_nodes: int = 32,
-                size: int = 480) -> VisitGraph:
+def visit_graph(
+    visits: Sequence[VisitCount], *, max_nodes: int = 32, size: int = 480
+) -> VisitGraph:
     """Lay out ``visits`` (visitor -> host with counts) as a circle of cities by province."""
     rows = tuple(sorted(visits, key=lambda v: (-v.count, v.visitor, v.host)))
     degree: Counter[str] = Counter()
@@ -119,16 +128,13 @@ def visit_graph(visits: Sequence[VisitCount], *, max_nodes: int = 32,
     by_province: dict[str, list[str]] = {}
     for name in kept:
         by_province.setdefault(province_of(name), []).append(name)
-    provinces = sorted(
-        by_province, key=lambda p: (-sum(degree[c] for c in by_province[p]), p)
-    )
+    provinces = sorted(by_province, key=lambda p: (-sum(degree[c] for c in by_province[p]), p))
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(provinces)}
     center = size / 2
     radius = size * 0.31
     gap = 0.5  # slots of empty space between provinces
     ordered = [
-        (p, c) for p in provinces
-        for c in sorted(by_province[p], key=lambda c: (-degree[c], c))
+        (p, c) for p in provinces for c in sorted(by_province[p], key=lambda c: (-degree[c], c))
     ]
     slots = len(ordered) + gap * len(provinces)
     step = 2 * math.pi / slots if slots else 0.0
@@ -181,13 +187,25 @@ def visit_graph(visits: Sequence[VisitCount], *, max_nodes: int = 32,
         back = node_r[v.host] + 3
         ex, ey = x1 - dx / dist * back, y1 - dy / dist * back
         width = 1.5 + 5.5 * (math.log1p(v.count) / math.log1p(max_count) if max_count > 1 else 0)
-        edges.append(GraphEdge(
-            v.visitor, v.host, v.count,
-            f"M{_f(x0)},{_f(y0)} Q{_f(cx)},{_f(cy)} {_f(ex)},{_f(ey)}",
-            round(width, 1), colors[province_of(v.visitor)],
-        ))
+        edges.append(
+            GraphEdge(
+                v.visitor,
+                v.host,
+                v.count,
+                f"M{_f(x0)},{_f(y0)} Q{_f(cx)},{_f(cy)} {_f(ex)},{_f(ey)}",
+                round(width, 1),
+                colors[province_of(v.visitor)],
+            )
+        )
     edges.reverse()  # thin edges first, thick ones drawn on top
     described = "；".join(f"{v.visitor}→{v.host} {v.count}次" for v in rows[:20])
     more = f"；另有{len(rows) - 20}条" if len(rows) > 20 else ""
-    return VisitGraph(size, tuple(nodes), tuple(edges), tuple(groups), rows, omitted,
-                      f"城市考察交流图：{described}{more}" if rows else "本期没有考察交流")
+    return VisitGraph(
+        size,
+        tuple(nodes),
+        tuple(edges),
+        tuple(groups),
+        rows,
+        omitted,
+        f"城市考察交流图：{described}{more}" if rows else "本期没有考察交流",
+    )

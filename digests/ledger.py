@@ -101,9 +101,19 @@ class DeliveryRow:
 
     @classmethod
     def of(cls, row: Delivery) -> DeliveryRow:
-        return cls(row.id, row.subscriber_id, row.period, row.status, row.window_start,
-                   row.window_end, row.attempts, row.message_id, row.error, row.sent_at,
-                   row.attempted_at)
+        return cls(
+            row.id,
+            row.subscriber_id,
+            row.period,
+            row.status,
+            row.window_start,
+            row.window_end,
+            row.attempts,
+            row.message_id,
+            row.error,
+            row.sent_at,
+            row.attempted_at,
+        )
 
 
 def existing(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DeliveryRow]:
@@ -112,7 +122,7 @@ def existing(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, s
     found: dict[tuple[str, str], DeliveryRow] = {}
     with db.session() as session:
         for chunk in range(0, len(keys), 500):
-            part = keys[chunk:chunk + 500]
+            part = keys[chunk : chunk + 500]
             pair = tuple_(Delivery.subscriber_id, Delivery.period)
             query = select(Delivery).where(pair.in_(part))
             for row in session.scalars(query):
@@ -130,7 +140,7 @@ def in_doubt(db: Database, ids: Iterable[str] | None = None) -> list[DeliveryRow
             ids = list(ids)
             rows = []
             for chunk in range(0, len(ids), 500):
-                part = query.where(Delivery.subscriber_id.in_(ids[chunk:chunk + 500]))
+                part = query.where(Delivery.subscriber_id.in_(ids[chunk : chunk + 500]))
                 rows.extend(DeliveryRow.of(r) for r in session.scalars(part))
     return sorted(rows, key=lambda r: (r.attempted_at or r.window_end, r.subscriber_id, r.period))
 
@@ -145,8 +155,10 @@ def last_sent_ends(db: Database, ids: Iterable[str]) -> dict[str, list[datetime]
         for chunk in range(0, len(ids), 500):
             query = (
                 select(Delivery.subscriber_id, Delivery.window_end)
-                .where(Delivery.subscriber_id.in_(ids[chunk:chunk + 500]),
-                       Delivery.status.in_((SENT, *IN_DOUBT)))
+                .where(
+                    Delivery.subscriber_id.in_(ids[chunk : chunk + 500]),
+                    Delivery.status.in_((SENT, *IN_DOUBT)),
+                )
                 .order_by(Delivery.subscriber_id, Delivery.window_end)
             )
             for sid, end in session.execute(query):
@@ -160,7 +172,7 @@ def unsubscribed(db: Database, ids: Iterable[str]) -> set[str]:
     with db.session() as session:
         for chunk in range(0, len(ids), 500):
             query = select(SubscriberState.id).where(
-                SubscriberState.id.in_(ids[chunk:chunk + 500]),
+                SubscriberState.id.in_(ids[chunk : chunk + 500]),
                 SubscriberState.unsubscribed.is_(True),
             )
             found.update(session.scalars(query))
@@ -168,17 +180,30 @@ def unsubscribed(db: Database, ids: Iterable[str]) -> set[str]:
 
 
 def create(
-    db: Database, *, subscriber_id: str, period: str, window_start: datetime,
-    window_end: datetime, message_id: str, story_count: int, now: datetime,
+    db: Database,
+    *,
+    subscriber_id: str,
+    period: str,
+    window_start: datetime,
+    window_end: datetime,
+    message_id: str,
+    story_count: int,
+    now: datetime,
 ) -> tuple[DeliveryRow, bool]:
     """Insert the pending row with its first attempt claimed: ``(row, True)``; or, if another
     run inserted it first, ``(that row, False)`` (claim an attempt with :func:`begin_attempt`)."""
     try:
         with db.session() as session:
             row = Delivery(
-                subscriber_id=subscriber_id, period=period, window_start=window_start,
-                window_end=window_end, status=PENDING, message_id=message_id,
-                story_count=story_count, attempts=1, created_at=now,
+                subscriber_id=subscriber_id,
+                period=period,
+                window_start=window_start,
+                window_end=window_end,
+                status=PENDING,
+                message_id=message_id,
+                story_count=story_count,
+                attempts=1,
+                created_at=now,
             )
             session.add(row)
             session.flush()
@@ -186,8 +211,9 @@ def create(
     except IntegrityError:
         with db.session() as session:
             found = session.scalars(
-                select(Delivery).where(Delivery.subscriber_id == subscriber_id,
-                                       Delivery.period == period)
+                select(Delivery).where(
+                    Delivery.subscriber_id == subscriber_id, Delivery.period == period
+                )
             ).one()
             return DeliveryRow.of(found), False
 
@@ -198,8 +224,9 @@ def _claim(db: Database, row: DeliveryRow, status: str) -> DeliveryRow | None:
     with db.session() as session:
         result = session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
-                   Delivery.status == status)
+            .where(
+                Delivery.id == row.id, Delivery.attempts == row.attempts, Delivery.status == status
+            )
             .values(attempts=Delivery.attempts + 1)
         )
         if result.rowcount != 1:
@@ -226,15 +253,22 @@ def mark_sending(db: Database, row: DeliveryRow, *, now: datetime) -> bool:
     with db.session() as session:
         result = session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
-                   Delivery.status.in_((PENDING, SENDING, UNKNOWN)))
+            .where(
+                Delivery.id == row.id,
+                Delivery.attempts == row.attempts,
+                Delivery.status.in_((PENDING, SENDING, UNKNOWN)),
+            )
             .values(status=SENDING, attempted_at=now)
         )
         return result.rowcount == 1
 
 
 def mark_sent(
-    db: Database, row: DeliveryRow, *, sent_at: datetime, email: str,
+    db: Database,
+    row: DeliveryRow,
+    *,
+    sent_at: datetime,
+    email: str,
     next_digest_at: datetime | None,
 ) -> None:
     """The server accepted the digest (250): close the row, note it on the subscriber (and its
@@ -242,7 +276,8 @@ def mark_sent(
     judged it stale)."""
     with db.session() as session:
         session.execute(
-            update(Delivery).where(Delivery.id == row.id)
+            update(Delivery)
+            .where(Delivery.id == row.id)
             .values(status=SENT, sent_at=sent_at, error=None)
         )
         state = session.get(SubscriberState, row.subscriber_id)
@@ -262,8 +297,11 @@ def record_error(db: Database, row: DeliveryRow, error: str) -> None:
     with db.session() as session:
         session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
-                   Delivery.status.in_((PENDING, SENDING, UNKNOWN)))
+            .where(
+                Delivery.id == row.id,
+                Delivery.attempts == row.attempts,
+                Delivery.status.in_((PENDING, SENDING, UNKNOWN)),
+            )
             .values(status=row.status, error=error[:_ERROR_LIMIT])
         )
 
@@ -273,8 +311,9 @@ def mark_unknown(db: Database, row: DeliveryRow, error: str) -> None:
     with db.session() as session:
         session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
-                   Delivery.status == SENDING)
+            .where(
+                Delivery.id == row.id, Delivery.attempts == row.attempts, Delivery.status == SENDING
+            )
             .values(status=UNKNOWN, error=error[:_ERROR_LIMIT])
         )
 
@@ -284,8 +323,11 @@ def mark_failed(db: Database, row: DeliveryRow, error: str) -> None:
     with db.session() as session:
         session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.attempts == row.attempts,
-                   Delivery.status.in_((PENDING, SENDING, UNKNOWN)))
+            .where(
+                Delivery.id == row.id,
+                Delivery.attempts == row.attempts,
+                Delivery.status.in_((PENDING, SENDING, UNKNOWN)),
+            )
             .values(status=FAILED, error=error[:_ERROR_LIMIT])
         )
 
@@ -298,8 +340,12 @@ def stale_sending(db: Database, *, before: datetime) -> int:
         result = session.execute(
             update(Delivery)
             .where(Delivery.status == SENDING, Delivery.attempted_at < before)
-            .values(status=UNKNOWN, error=(
-                "the run that was sending it stopped (killed or crashed) after committing "
-                "'sending' and before recording the server's answer"))
+            .values(
+                status=UNKNOWN,
+                error=(
+                    "the run that was sending it stopped (killed or crashed) after committing "
+                    "'sending' and before recording the server's answer"
+                ),
+            )
         )
         return int(result.rowcount or 0)

@@ -134,8 +134,11 @@ class BuildReport(_Report):
         return self.count(BUILT)
 
     def summary_rows(self) -> list[tuple[str, int]]:
-        return [("built", self.built), ("skipped empty", self.count(SKIPPED_EMPTY)),
-                ("unsubscribed", self.count(UNSUBSCRIBED))]
+        return [
+            ("built", self.built),
+            ("skipped empty", self.count(SKIPPED_EMPTY)),
+            ("unsubscribed", self.count(UNSUBSCRIBED)),
+        ]
 
 
 @dataclass
@@ -167,9 +170,14 @@ class SendReport(_Report):
         return self.failed == 0 and self.unknown == 0
 
     def summary_rows(self) -> list[tuple[str, int]]:
-        rows = [("sent", self.sent), ("skipped empty", self.skipped_empty),
-                ("already sent", self.already_sent), ("failed", self.failed),
-                ("outcome unknown", self.unknown), ("unsubscribed", self.count(UNSUBSCRIBED))]
+        rows = [
+            ("sent", self.sent),
+            ("skipped empty", self.skipped_empty),
+            ("already sent", self.already_sent),
+            ("failed", self.failed),
+            ("outcome unknown", self.unknown),
+            ("unsubscribed", self.count(UNSUBSCRIBED)),
+        ]
         if self.dry_run:
             rows.insert(0, ("would send (dry run)", self.count(DRY_RUN)))
         return rows
@@ -253,10 +261,10 @@ class _Run:
             sub = by_id[row.subscriber_id]
             zone = ZoneInfo(sub.timezone or self.settings.timezone)
             # The row's own key even if the subscriber's frequency changed since.
-            period = replace(period_of_key(sub, self.settings.timezone, row.period),
-                             key=row.period)
-            plans.append(_Plan(sub, zone, period, row.window_start, row.window_end, row,
-                               resend=True))
+            period = replace(period_of_key(sub, self.settings.timezone, row.period), key=row.period)
+            plans.append(
+                _Plan(sub, zone, period, row.window_start, row.window_end, row, resend=True)
+            )
         return plans
 
     def pool(self, plans: Sequence[_Plan]) -> tuple[StoryPool, tuple[date, ...]]:
@@ -280,38 +288,62 @@ class _Run:
         cap: int | None = None
         while True:
             digest = select_digest(
-                pool, subscriber_id=sub.id, flt=sub.filter, period=plan.period.key,
-                start=plan.start, end=plan.end, limits=self.settings.digest, total_cap=cap,
+                pool,
+                subscriber_id=sub.id,
+                flt=sub.filter,
+                period=plan.period.key,
+                start=plan.start,
+                end=plan.end,
+                limits=self.settings.digest,
+                total_cap=cap,
             )
             ctx = EmailContext(
-                brand=self.brand, name=sub.name, email=sub.email, zone=plan.zone,
-                script=sub.script, frequency=sub.frequency,
-                archive_links=tuple(DayLink(d, day_url(self.settings.archive, d))
-                                    for d in digest.archive_days),
-                index_url=f"{base}index.html", unsubscribe_url=unsubscribe,
+                brand=self.brand,
+                name=sub.name,
+                email=sub.email,
+                zone=plan.zone,
+                script=sub.script,
+                frequency=sub.frequency,
+                archive_links=tuple(
+                    DayLink(d, day_url(self.settings.archive, d)) for d in digest.archive_days
+                ),
+                index_url=f"{base}index.html",
+                unsubscribe_url=unsubscribe,
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:
                 break
-            cap = min(digest.shown - 1,
-                      max(1, digest.shown * MAX_EMAIL_BYTES // rendered.html_bytes - 1))
+            cap = min(
+                digest.shown - 1, max(1, digest.shown * MAX_EMAIL_BYTES // rendered.html_bytes - 1)
+            )
         smtp = self.settings.smtp
         message = build_message(
-            rendered, settings=smtp, to_email=sub.email, to_name=sub.name,
+            rendered,
+            settings=smtp,
+            to_email=sub.email,
+            to_name=sub.name,
             # A resend keeps the Message-ID the row was first sent with (the period's, unless
             # smtp.from changed since), so clients fold the two copies into one.
-            message_id=(plan.row.message_id if plan.row is not None and plan.row.message_id
-                        else message_id_for(sub.id, plan.period.key, smtp.from_)),
-            unsubscribe_url=unsubscribe, unsubscribe_mailto=unsubscribe_mailto(smtp, token),
-            list_id=list_id(smtp.from_), date=self.now,
+            message_id=(
+                plan.row.message_id
+                if plan.row is not None and plan.row.message_id
+                else message_id_for(sub.id, plan.period.key, smtp.from_)
+            ),
+            unsubscribe_url=unsubscribe,
+            unsubscribe_mailto=unsubscribe_mailto(smtp, token),
+            list_id=list_id(smtp.from_),
+            date=self.now,
         )
         return _Composed(digest, rendered, message)
 
     def archive(self, pool: StoryPool, days: Sequence[date]) -> Path:
         result = update_archive(
-            self.env, self.settings.archive, [archive_day(pool, d, self.archive_zone)
-                                              for d in days],
-            zone=self.archive_zone, brand=self.brand, now=self.now,
+            self.env,
+            self.settings.archive,
+            [archive_day(pool, d, self.archive_zone) for d in days],
+            zone=self.archive_zone,
+            brand=self.brand,
+            now=self.now,
         )
         return result.directory
 
@@ -387,12 +419,13 @@ def build_digests(
         raise DigestError(f"digest: cannot create {out_dir}: {exc.strerror}") from exc
     stopped = ledger.unsubscribed(db, (s.id for s in subscribers))
     plans = run.plans([s for s in subscribers if s.id not in stopped], day)
-    report.results.extend(SubscriberResult(s.id, "", UNSUBSCRIBED)
-                          for s in subscribers if s.id in stopped)
-    pool, days = run.pool(plans)                                          # select
+    report.results.extend(
+        SubscriberResult(s.id, "", UNSUBSCRIBED) for s in subscribers if s.id in stopped
+    )
+    pool, days = run.pool(plans)  # select
     for plan in plans:
         sub = plan.subscriber
-        composed = run.compose(pool, plan)                                # select + render
+        composed = run.compose(pool, plan)  # select + render
         if composed.digest.is_empty and sub.empty == "skip":
             report.results.append(SubscriberResult(sub.id, plan.period.key, SKIPPED_EMPTY))
             continue
@@ -406,10 +439,16 @@ def build_digests(
                 _write(out_dir / name, data)
         except OSError as exc:
             raise DigestError(f"digest: cannot write {out_dir}: {exc.strerror}") from exc
-        report.results.append(SubscriberResult(
-            sub.id, plan.period.key, BUILT, composed.digest.total, ", ".join(files),
-        ))
-    report.archive_dir = run.archive(pool, days)                          # archive
+        report.results.append(
+            SubscriberResult(
+                sub.id,
+                plan.period.key,
+                BUILT,
+                composed.digest.total,
+                ", ".join(files),
+            )
+        )
+    report.archive_dir = run.archive(pool, days)  # archive
     return report
 
 
@@ -444,8 +483,9 @@ async def send_digests(
     wait = config.settings.smtp.unknown_resend_after
     if wait is not None and not dry_run:
         plans = _with_resends(run, active, plans, wait)
-    report.results.extend(SubscriberResult(s.id, "", UNSUBSCRIBED)
-                          for s in subscribers if s.id in stopped)
+    report.results.extend(
+        SubscriberResult(s.id, "", UNSUBSCRIBED) for s in subscribers if s.id in stopped
+    )
     await _send(run, report, plans, smtp_password, dry_run=dry_run)
     return report
 
@@ -471,8 +511,11 @@ async def resend_digests(
     subscribers = _chosen(config, subscriber_ids)
     report = SendReport()
     run.settle_stale()
-    rows = [r for r in ledger.in_doubt(db, (s.id for s in subscribers))
-            if period is None or r.period == period]
+    rows = [
+        r
+        for r in ledger.in_doubt(db, (s.id for s in subscribers))
+        if period is None or r.period == period
+    ]
     stopped = ledger.unsubscribed(db, (r.subscriber_id for r in rows))
     resend = []
     for row in rows:
@@ -495,10 +538,15 @@ def _with_resends(
 ) -> list[_Plan]:
     """The plans, with every ``unknown`` delivery whose last attempt began ``wait`` ago or more
     marked (its own period's plan) or added (an earlier period) to be sent again."""
-    due = [r for r in ledger.in_doubt(run.db, (s.id for s in subscribers))
-           if r.status == ledger.UNKNOWN and (r.attempted_at or r.window_end) <= run.now - wait]
-    again = {(r.subscriber_id, r.period): plan
-             for r, plan in zip(due, run.resend_plans(subscribers, due), strict=True)}
+    due = [
+        r
+        for r in ledger.in_doubt(run.db, (s.id for s in subscribers))
+        if r.status == ledger.UNKNOWN and (r.attempted_at or r.window_end) <= run.now - wait
+    ]
+    again = {
+        (r.subscriber_id, r.period): plan
+        for r, plan in zip(due, run.resend_plans(subscribers, due), strict=True)
+    }
     merged = [again.pop((p.subscriber.id, p.period.key), p) for p in plans]
     return merged + list(again.values())
 
@@ -513,7 +561,7 @@ async def _send(
     archive: bool = True,
 ) -> None:
     """Compose and deliver the plans through one SMTP session; results into ``report``."""
-    pool, days = run.pool(plans)                                          # select
+    pool, days = run.pool(plans)  # select
     smtp = run.settings.smtp
     password = smtp_password if smtp_password is not None else os.environ.get(smtp.password_env)
     batch = _Batch(run, Mailer(smtp, password), len(plans))
@@ -523,12 +571,12 @@ async def _send(
             for index, plan in enumerate(plans):
                 result = _settled(plan, batch.unavailable, run)  # sent, refused, in doubt, down
                 if result is None:
-                    composed = run.compose(pool, plan)                    # select + render
+                    composed = run.compose(pool, plan)  # select + render
                     result = _held_back(plan, composed, dry_run=dry_run)  # empty, dry run
                 if result is not None:
                     batch.results[index] = result
                     continue
-                await batch.queue.put((index, plan, composed))           # deliver
+                await batch.queue.put((index, plan, composed))  # deliver
                 await asyncio.sleep(0)  # let the sender start its SMTP exchange
             await batch.queue.put(None)
     except BaseExceptionGroup as group:
@@ -536,7 +584,7 @@ async def _send(
         raise group.exceptions[0] from None
     report.results.extend(r for r in batch.results if r is not None)
     if archive and not dry_run:
-        report.archive_dir = run.archive(pool, days)                      # archive
+        report.archive_dir = run.archive(pool, days)  # archive
 
 
 def _settled(plan: _Plan, unavailable: str | None, run: _Run) -> SubscriberResult | None:
@@ -559,14 +607,21 @@ def _in_doubt(row: ledger.DeliveryRow, run: _Run) -> SubscriberResult:
     """The report line of a delivery that is not sent again now because it may have arrived."""
     since = f"{row.attempted_at:%Y-%m-%d %H:%M} UTC" if row.attempted_at else "an unknown time"
     if row.status == ledger.SENDING:
-        detail = (f"being sent since {since} by another run (or one that stopped: unknown once "
-                  "no live attempt can hold it)")
+        detail = (
+            f"being sent since {since} by another run (or one that stopped: unknown once "
+            "no live attempt can hold it)"
+        )
     else:
         wait = run.settings.smtp.unknown_resend_after
-        again = (f"sent again by the first run {wait} after the attempt" if wait
-                 else "not sent again automatically")
-        detail = (f"outcome unknown since {since} ({row.error or 'no answer'}); {again}; "
-                  "`citydigest digest resend` sends it now")
+        again = (
+            f"sent again by the first run {wait} after the attempt"
+            if wait
+            else "not sent again automatically"
+        )
+        detail = (
+            f"outcome unknown since {since} ({row.error or 'no answer'}); {again}; "
+            "`citydigest digest resend` sends it now"
+        )
     return SubscriberResult(row.subscriber_id, row.period, UNKNOWN, 0, detail)
 
 
@@ -576,8 +631,9 @@ def _held_back(plan: _Plan, composed: _Composed, *, dry_run: bool) -> Subscriber
     if plan.row is None and composed.digest.is_empty and sub.empty == "skip":
         return SubscriberResult(sub.id, key, SKIPPED_EMPTY)
     if dry_run:
-        return SubscriberResult(sub.id, key, DRY_RUN, composed.digest.total,
-                                composed.rendered.subject)
+        return SubscriberResult(
+            sub.id, key, DRY_RUN, composed.digest.total, composed.rendered.subject
+        )
     return None
 
 
@@ -598,8 +654,12 @@ class _Batch:
             index, plan, composed = item
             if self.unavailable is not None:
                 self.results[index] = SubscriberResult(
-                    plan.subscriber.id, plan.period.key, FAILED, 0,
-                    f"not attempted: {self.unavailable}")
+                    plan.subscriber.id,
+                    plan.period.key,
+                    FAILED,
+                    0,
+                    f"not attempted: {self.unavailable}",
+                )
                 continue
             result = await _deliver(self.run, self.mailer, plan, composed)
             self.results[index] = result
@@ -627,9 +687,14 @@ async def _deliver(run: _Run, mailer: Mailer, plan: _Plan, composed: _Composed) 
     stories = composed.digest.total
     if plan.row is None:
         row, claimed = ledger.create(
-            run.db, subscriber_id=sub.id, period=key, window_start=plan.start,
-            window_end=plan.end, message_id=composed.message.message_id,
-            story_count=stories, now=run.now,
+            run.db,
+            subscriber_id=sub.id,
+            period=key,
+            window_start=plan.start,
+            window_end=plan.end,
+            message_id=composed.message.message_id,
+            story_count=stories,
+            now=run.now,
         )
     else:
         row, claimed = plan.row, False
@@ -651,8 +716,9 @@ async def _deliver(run: _Run, mailer: Mailer, plan: _Plan, composed: _Composed) 
         return SubscriberResult(sub.id, key, ALREADY_SENT, 0, "another run is sending it")
     except DeliveryOutcomeUnknown as exc:
         ledger.mark_unknown(run.db, claim, str(exc))
-        return SubscriberResult(sub.id, key, UNKNOWN, stories,
-                                f"{exc}; not sent again (`citydigest digest resend`)")
+        return SubscriberResult(
+            sub.id, key, UNKNOWN, stories, f"{exc}; not sent again (`citydigest digest resend`)"
+        )
     except SmtpUnavailable as exc:
         ledger.record_error(run.db, claim, str(exc))
         return SubscriberResult(sub.id, key, FAILED, stories, f"unavailable: {exc}")
@@ -661,8 +727,14 @@ async def _deliver(run: _Run, mailer: Mailer, plan: _Plan, composed: _Composed) 
         return SubscriberResult(sub.id, key, FAILED, stories, str(exc))
     step = timedelta(days=7 if sub.frequency == "weekly" else 1)
     following = period_on(sub, run.settings.timezone, plan.period.local_day + step)
-    ledger.mark_sent(run.db, claim, sent_at=run.clock(), email=sub.email,
-                     next_digest_at=None if plan.resend else following.slot)
-    detail = sub.email + (" (sent again: the earlier copy's outcome was unknown)"
-                          if plan.resend else "")
+    ledger.mark_sent(
+        run.db,
+        claim,
+        sent_at=run.clock(),
+        email=sub.email,
+        next_digest_at=None if plan.resend else following.slot,
+    )
+    detail = sub.email + (
+        " (sent again: the earlier copy's outcome was unknown)" if plan.resend else ""
+    )
     return SubscriberResult(sub.id, key, SENT, stories, detail)

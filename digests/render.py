@@ -49,18 +49,20 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_EMAIL_BYTES = 100_000  # Gmail clips messages past ~102 KB of HTML
 # Constants of ours (not article text), so marked safe for the <style> blocks that print them.
 FONTS = {
-    "simplified": ('-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB",'
-                   '"Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",'
-                   '"WenQuanYi Micro Hei","Helvetica Neue",Arial,sans-serif'),
-    "traditional": ('-apple-system,BlinkMacSystemFont,"PingFang TC","Hiragino Sans CNS",'
-                    '"Microsoft JhengHei","Noto Sans CJK TC","Source Han Sans TC",'
-                    '"Helvetica Neue",Arial,sans-serif'),
+    "simplified": (
+        '-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB",'
+        '"Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",'
+        '"WenQuanYi Micro Hei","Helvetica Neue",Arial,sans-serif'
+    ),
+    "traditional": (
+        '-apple-system,BlinkMacSystemFont,"PingFang TC","Hiragino Sans CNS",'
+        '"Microsoft JhengHei","Noto Sans CJK TC","Source Han Sans TC",'
+        '"Helvetica Neue",Arial,sans-serif'
+    ),
 }
 FONTS = {script: Markup(stack) for script, stack in FONTS.items()}
 LANGS = {"simplified": "zh-Hans", "traditional": "zh-Hant"}
-_INLINER = css_inline.CSSInliner(
-    keep_at_rules=True, minify_css=True, load_remote_stylesheets=False
-)
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -224,8 +226,16 @@ def render_day(
 ) -> str:
     """One archive page: every story first seen on ``day``, with its visit graph."""
     return _render(
-        env, "day.html", day=day, graph=graph, zone=zone, brand=brand, previous=previous,
-        following=following, lang=LANGS["simplified"], fonts=FONTS["simplified"],
+        env,
+        "day.html",
+        day=day,
+        graph=graph,
+        zone=zone,
+        brand=brand,
+        previous=previous,
+        following=following,
+        lang=LANGS["simplified"],
+        fonts=FONTS["simplified"],
     )
 
 
@@ -239,16 +249,31 @@ def render_index(
 ) -> str:
     """The archive index: the recent visit graph and table, then every day, newest first."""
     return _render(
-        env, "index.html", days=days, graph=graph, brand=brand, graph_days=graph_days,
-        lang=LANGS["simplified"], fonts=FONTS["simplified"],
+        env,
+        "index.html",
+        days=days,
+        graph=graph,
+        brand=brand,
+        graph_days=graph_days,
+        lang=LANGS["simplified"],
+        fonts=FONTS["simplified"],
     )
 
 
 def render_feed(
-    env: jinja2.Environment, days: Sequence[Any], *, brand: str, base_url: str,
+    env: jinja2.Environment,
+    days: Sequence[Any],
+    *,
+    brand: str,
+    base_url: str,
     updated: datetime,
 ) -> str:
     """An Atom feed with one entry per archive day."""
     return _render(
-        env, "feed.xml", days=days, brand=brand, base_url=base_url, updated=updated,
+        env,
+        "feed.xml",
+        days=days,
+        brand=brand,
+        base_url=base_url,
+        updated=updated,
     )

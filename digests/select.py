@@ -50,8 +50,15 @@ from digests.text import fold, safe_url, snippet
 VISIT_TITLE = "城市考察交流"
 POLICY_TITLE = "政策发布"
 OTHER_TITLE = "其他"
-_POLICY_KEYS = ("issuer", "doc_no", "subject", "index_no", "written_date", "published_date",
-                "validity")
+_POLICY_KEYS = (
+    "issuer",
+    "doc_no",
+    "subject",
+    "index_no",
+    "written_date",
+    "published_date",
+    "validity",
+)
 
 
 @dataclass(slots=True)
@@ -68,9 +75,7 @@ def _policy(data: Any) -> PolicyInfo | None:
     if not isinstance(data, Mapping):
         return None
     values = {
-        k: fold(value)
-        for k in _POLICY_KEYS
-        if data.get(k) and (value := clean_title(str(data[k])))
+        k: fold(value) for k in _POLICY_KEYS if data.get(k) and (value := clean_title(str(data[k])))
     }
     return PolicyInfo(**values) if values else None
 
@@ -96,9 +101,11 @@ def _visits(articles: Iterable[Any]) -> tuple[Visit, ...]:
 
 def _union(lists: Iterable[Sequence[str] | None]) -> tuple[str, ...]:
     """Distinct values in first-seen order (the representative's come first)."""
-    return tuple(dict.fromkeys(
-        value for values in lists for value in values or () if isinstance(value, str) and value
-    ))
+    return tuple(
+        dict.fromkeys(
+            value for values in lists for value in values or () if isinstance(value, str) and value
+        )
+    )
 
 
 class StoryPool:
@@ -108,8 +115,13 @@ class StoryPool:
     so a subscriber costs little more than the entries that end up in their digest.
     """
 
-    def __init__(self, start: datetime, end: datetime, records: list[_Record],
-                 theme_labels: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        start: datetime,
+        end: datetime,
+        records: list[_Record],
+        theme_labels: Mapping[str, str],
+    ) -> None:
         self.start = start
         self.end = end
         self.theme_labels = dict(theme_labels)
@@ -231,15 +243,21 @@ class StoryPool:
             if rest and key not in ("visit", "policy") and (found := rest & members):
                 groups.setdefault(key, set()).update(found)
                 rest -= found
-        order = ["visit", "policy", *sorted(
-            (k for k in groups if k not in ("visit", "policy", "other")),
-            key=lambda k: (self.theme_order.get(k, len(self.theme_order)), k),
-        ), "other"]
+        order = [
+            "visit",
+            "policy",
+            *sorted(
+                (k for k in groups if k not in ("visit", "policy", "other")),
+                key=lambda k: (self.theme_order.get(k, len(self.theme_order)), k),
+            ),
+            "other",
+        ]
         titles = {"visit": VISIT_TITLE, "policy": POLICY_TITLE, "other": OTHER_TITLE}
         rank = self._rank.__getitem__
         return [
             (key, titles.get(key) or self.theme_labels.get(key, key), sorted(groups[key], key=rank))
-            for key in order if key in groups
+            for key in order
+            if key in groups
         ]
 
     def visit_counts(self, indexes: Iterable[int]) -> tuple[VisitCount, ...]:
@@ -252,15 +270,17 @@ class StoryPool:
 
     def days(self, indexes: set[int]) -> tuple[date, ...]:
         """The archive days (settings zone) of these stories."""
-        return tuple(sorted(d for d, members in self._by_day.items()
-                            if not members.isdisjoint(indexes)))
+        return tuple(
+            sorted(d for d, members in self._by_day.items() if not members.isdisjoint(indexes))
+        )
 
     def indexes_between(self, start: datetime, end: datetime) -> range:
         return self._range(start, end)
 
 
-def load_pool(db: Database, start: datetime, end: datetime,
-              theme_labels: Mapping[str, str], zone: ZoneInfo) -> StoryPool:
+def load_pool(
+    db: Database, start: datetime, end: datetime, theme_labels: Mapping[str, str], zone: ZoneInfo
+) -> StoryPool:
     """Read the stories first seen in ``[start, end)`` with their articles and source names.
 
     ``theme_labels`` maps theme id to label in taxonomy order (``config.taxonomy.themes``);
@@ -272,19 +292,34 @@ def load_pool(db: Database, start: datetime, end: datetime,
         stories = {
             row.id: row
             for row in session.execute(
-                select(Story.id, Story.representative_id, Story.first_seen, Story.kind,
-                       Story.outlet_count)
-                .where(Story.first_seen >= start, Story.first_seen < end)
+                select(
+                    Story.id,
+                    Story.representative_id,
+                    Story.first_seen,
+                    Story.kind,
+                    Story.outlet_count,
+                ).where(Story.first_seen >= start, Story.first_seen < end)
             )
         }
         members: dict[int, list[Any]] = {sid: [] for sid in stories}
         if stories:
             story_ids = select(Story.id).where(Story.first_seen >= start, Story.first_seen < end)
             query = (
-                select(Article.id, Article.story_id, Article.title, Article.url,
-                       Article.published, Article.body, Article.source_id, Article.cities,
-                       Article.provinces, Article.themes, Article.visits, Article.policy,
-                       SourceState.name.label("source_name"))
+                select(
+                    Article.id,
+                    Article.story_id,
+                    Article.title,
+                    Article.url,
+                    Article.published,
+                    Article.body,
+                    Article.source_id,
+                    Article.cities,
+                    Article.provinces,
+                    Article.themes,
+                    Article.visits,
+                    Article.policy,
+                    SourceState.name.label("source_name"),
+                )
                 .join(SourceState, SourceState.id == Article.source_id, isouter=True)
                 .where(Article.story_id.in_(story_ids))
                 .order_by(Article.id)
@@ -299,8 +334,9 @@ def load_pool(db: Database, start: datetime, end: datetime,
     return StoryPool(start, end, records, theme_labels)
 
 
-def _record(story: Any, articles: list[Any], theme_labels: Mapping[str, str],
-            zone: ZoneInfo) -> _Record | None:
+def _record(
+    story: Any, articles: list[Any], theme_labels: Mapping[str, str], zone: ZoneInfo
+) -> _Record | None:
     if not articles:
         return None  # every article of the story was deleted (retention): nothing to show
     rep = next((a for a in articles if a.id == story.representative_id), None)
@@ -308,8 +344,7 @@ def _record(story: Any, articles: list[Any], theme_labels: Mapping[str, str],
         rep = min(articles, key=lambda a: (a.published or story.first_seen, a.id))
     others = [a for a in articles if a is not rep]
     outlets = _union(
-        [[rep.source_name or rep.source_id]]
-        + [[a.source_name or a.source_id] for a in others]
+        [[rep.source_name or rep.source_id]] + [[a.source_name or a.source_id] for a in others]
     )
     # The representative's outlet first, the rest by name: a stable, readable order.
     outlets = tuple(fold(o) for o in (outlets[0], *sorted(set(outlets[1:]) - {outlets[0]})))
@@ -344,8 +379,12 @@ def _record(story: Any, articles: list[Any], theme_labels: Mapping[str, str],
         policy=policy,
     )
     text = fold("\n".join([*(a.title or "" for a in articles), rep.body or ""]))
-    return _Record(entry, text, (-entry.outlet_count, -published.timestamp()),
-                   story.first_seen.astimezone(zone).date())
+    return _Record(
+        entry,
+        text,
+        (-entry.outlet_count, -published.timestamp()),
+        story.first_seen.astimezone(zone).date(),
+    )
 
 
 def select_digest(
@@ -371,8 +410,7 @@ def select_digest(
         shown = ranked[: max(0, min(limits.per_section, remaining))]
         remaining -= len(shown)
         entries = tuple(
-            dataclasses.replace(pool.record(i).entry, reasons=pool.reasons(i, flt))
-            for i in shown
+            dataclasses.replace(pool.record(i).entry, reasons=pool.reasons(i, flt)) for i in shown
         )
         sections.append(Section(key, title, entries, hidden=len(ranked) - len(shown)))
     return Digest(
@@ -394,5 +432,6 @@ def archive_day(pool: StoryPool, day: date, zone: ZoneInfo) -> ArchiveDay:
         for key, title, ranked in pool.sections(set(indexes))
     )
     updated = max((pool.record(i).entry.first_seen for i in indexes), default=start)
-    return ArchiveDay(day=day, sections=sections, visits=pool.visit_counts(indexes),
-                      updated=updated)
+    return ArchiveDay(
+        day=day, sections=sections, visits=pool.visit_counts(indexes), updated=updated
+    )

@@ -187,7 +187,9 @@ def article_html(base: str, page: Page) -> str:
     body = "\n".join(f"<p>{escape(p)}</p>" for p in page.paragraphs)
     table = ""
     if page.policy:
-        cells = "".join(f"<tr><th>{escape(k)}：</th><td>{escape(v)}</td></tr>" for k, v in page.policy)
+        cells = "".join(
+            f"<tr><th>{escape(k)}：</th><td>{escape(v)}</td></tr>" for k, v in page.policy
+        )
         table = f'<table class="xxgk-meta">{cells}</table>'
     charset = CHARSETS[base]
     date, time = page.published.split()
@@ -235,7 +237,10 @@ def routes() -> dict[str, tuple[str, bytes]]:
                 f"<title>{SITE_NAMES[base]}</title><link>{base}/</link><description>news</description>"
                 f"{items}</channel></rss>"
             )
-            out[f"{base}/rss.xml"] = ("application/rss+xml", rss.encode(charset, errors="xmlcharrefreplace"))
+            out[f"{base}/rss.xml"] = (
+                "application/rss+xml",
+                rss.encode(charset, errors="xmlcharrefreplace"),
+            )
         if base == SZ:
             links = "".join(
                 f'<li><a href="{p.path}" title="{escape(p.title)}">{escape(p.title)}</a><span>{p.published[:10]}</span></li>'
@@ -249,11 +254,14 @@ def routes() -> dict[str, tuple[str, bytes]]:
             out[f"{base}/zwgk/list.html"] = ("text/html", html.encode("gbk"))
             out[f"{base}/zwgk/list_2.html"] = (
                 "text/html",
-                '<html><head><meta charset="gbk"></head><body><ul class="list-info"></ul></body></html>'.encode("gbk"),
+                '<html><head><meta charset="gbk"></head><body><ul class="list-info"></ul></body></html>'.encode(
+                    "gbk"
+                ),
             )
         if base == DZ:
             urls = "".join(
-                f"<url><loc>{base}{p.path}</loc><lastmod>{p.published[:10]}</lastmod></url>" for p in site_pages
+                f"<url><loc>{base}{p.path}</loc><lastmod>{p.published[:10]}</lastmod></url>"
+                for p in site_pages
             )
             sitemap = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
             out[f"{base}/sitemap.xml"] = ("application/xml", sitemap.encode())
@@ -314,7 +322,9 @@ async def record(out: Path) -> int:
     writer = WarcWriter(out)
     settings = FetchSettings(per_host_delay=0, allow_private_networks=False)
     urls = sorted(routes())
-    async with Fetcher(settings, user_agent="citydigest-demo/0.1", transport=transport(), archive=writer) as fetcher:
+    async with Fetcher(
+        settings, user_agent="citydigest-demo/0.1", transport=transport(), archive=writer
+    ) as fetcher:
         for url in urls:
             if not url.endswith("/robots.txt"):
                 await fetcher.get(url)

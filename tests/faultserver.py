@@ -213,7 +213,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return self.robots(site)
         if path == "/static/robots.txt":
-            return self.send(200, b"User-agent: *\nDisallow: /private/\n", Content_Type="text/plain")
+            return self.send(
+                200, b"User-agent: *\nDisallow: /private/\n", Content_Type="text/plain"
+            )
         if path == "/list.html":
             return self.send(200, site.list_page())
         if path.startswith("/page/") and path.endswith(".html"):

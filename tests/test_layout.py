@@ -31,8 +31,9 @@ def _module_name(path: Path) -> str:
 def _imports(path: Path) -> set[str]:
     """Every citydigest module ``path`` imports, resolved to its dotted name."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else (
-        _module_name(path))
+    package = (
+        _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else (_module_name(path))
+    )
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -83,9 +84,7 @@ def _known(module: str) -> bool:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_imports_follow_the_floor_plan(path: Path) -> None:
     layer = _layer(_module_name(path))
-    wrong = sorted(
-        m for m in _imports(path) if _known(m) and _layer(m) not in ALLOWED[layer]
-    )
+    wrong = sorted(m for m in _imports(path) if _known(m) and _layer(m) not in ALLOWED[layer])
     assert not wrong, f"{layer} module {_module_name(path)} imports {wrong}"
 
 

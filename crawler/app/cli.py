@@ -532,8 +532,9 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     for name in ("date", "visitor → host", "story", "title"):
         table.add_column(name, overflow="fold")
     for r in rows:
-        table.add_row(shown(r.date), shown(f"{r.visitor} → {r.host}"), str(r.story_id or ""),
-                      shown(r.title))
+        table.add_row(
+            shown(r.date), shown(f"{r.visitor} → {r.host}"), str(r.story_id or ""), shown(r.title)
+        )
     Console().print(table)
 
 

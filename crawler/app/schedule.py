@@ -513,8 +513,7 @@ def status_report(
             ).all()
         )
         in_doubt = tuple(
-            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts,
-                           d.error)
+            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts, d.error)
             for d in session.scalars(
                 select(Delivery)
                 .where(Delivery.status.in_(("sending", "unknown")))

@@ -310,8 +310,9 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                 state = "active"
                 if sub.unsubscribed:
                     state = f"unsubscribed {local(sub.unsubscribed_at)}"
-                subs.add_row(shown(sub.id), local(sub.last_digest_at),
-                             local(sub.next_digest_at), state)
+                subs.add_row(
+                    shown(sub.id), local(sub.last_digest_at), local(sub.next_digest_at), state
+                )
             out.print(subs)
         if report.deliveries:
             doubt = Table(
@@ -321,8 +322,14 @@ def status_cmd(ctx: Context, fmt: str) -> None:
             for name in ("subscriber", "period", "state", "since", "attempts", "why"):
                 doubt.add_column(name, overflow="fold")
             for d in report.deliveries:
-                doubt.add_row(shown(d.subscriber_id), shown(d.period), shown(d.status),
-                              local(d.attempted_at), str(d.attempts), shown(d.error))
+                doubt.add_row(
+                    shown(d.subscriber_id),
+                    shown(d.period),
+                    shown(d.status),
+                    local(d.attempted_at),
+                    str(d.attempts),
+                    shown(d.error),
+                )
             out.print(doubt)
     if report.failing:
         raise SystemExit(EXIT_FAILED)

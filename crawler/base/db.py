@@ -113,8 +113,7 @@ def connection_lost(url: str, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(
         masked_url(url),
         f"connection lost: {_first_line(exc)}",
-        "what was stored is kept; run it again once the database is back "
-        "(is the server running?)",
+        "what was stored is kept; run it again once the database is back (is the server running?)",
     )
 
 

@@ -182,7 +182,9 @@ async def test_a_full_crawl_reads_one_list_page_ahead_never_more(
         assert summary.ok and summary.new == 60
         db.dispose()
     done_before = {
-        event: events[:at].count("done") for at, event in enumerate(events) if event.startswith("list/")
+        event: events[:at].count("done")
+        for at, event in enumerate(events)
+        if event.startswith("list/")
     }
     per_page = site.per_page
     assert sorted(done_before) == [f"list/{page}.html" for page in range(1, site.pages + 1)]
@@ -222,7 +224,9 @@ def test_export_fields(tmp_path: Path, sites: list[Site], database_url: str) -> 
     db.dispose()
 
 
-async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites: list[Site], database_url: str) -> None:
+async def test_unchanged_feeds_and_sitemaps_are_not_reread(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
     config = make_config(tmp_path / "cfg", sites, database_url)
     db = Database(database_url, upgrade=True)
     await crawl(config, db)
@@ -235,7 +239,9 @@ async def test_unchanged_feeds_and_sitemaps_are_not_reread(tmp_path: Path, sites
     db.dispose()
 
 
-async def test_sketches_of_an_old_format_are_rebuilt(tmp_path: Path, sites: list[Site], database_url: str) -> None:
+async def test_sketches_of_an_old_format_are_rebuilt(
+    tmp_path: Path, sites: list[Site], database_url: str
+) -> None:
     from sqlalchemy import update
 
     from crawler.store import write
@@ -277,7 +283,9 @@ async def test_cache_hints_and_retention(tmp_path: Path, database_url: str) -> N
     folder = tmp_path / "cfg"
     folder.mkdir()
     (folder / "citydigest.yaml").write_text(f"database: {database_url}\nretention_days: 30\n")
-    (folder / "sources.yaml").write_text("sources:\n  - id: hint\n    name: h\n    feed: https://hint.example/feed.xml\n")
+    (folder / "sources.yaml").write_text(
+        "sources:\n  - id: hint\n    name: h\n    feed: https://hint.example/feed.xml\n"
+    )
     config = load_config(folder)
     db = Database(database_url, upgrade=True)
     summary = await crawl(config, db, transport=httpx.MockTransport(handler))
@@ -322,7 +330,9 @@ async def test_links_too_long_to_key_are_left_out_and_the_rest_stored(
     links = ["https://long.example/a.html", "https://long.example/?s=" + "x" * 3000, chinese]
     feed = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-        + "".join(f"<item><title>考察{n}</title><link>{u}</link></item>" for n, u in enumerate(links))
+        + "".join(
+            f"<item><title>考察{n}</title><link>{u}</link></item>" for n, u in enumerate(links)
+        )
         + "</channel></rss>"
     )
     seen: list[str] = []
@@ -358,13 +368,15 @@ async def test_policy_and_its_interpretation_are_linked(tmp_path: Path, database
         "<tr><td>成文日期：</td><td>2021-05-10</td><td>发文字号：</td><td>深府办〔2021〕5号</td></tr>"
         "<tr><td>发布日期：</td><td>2021-05-11</td><td>有效性：</td><td>有效</td></tr></table>"
         "<h1>关于印发智慧城市行动方案的通知</h1><div class='content'>"
-        + "<p>各区人民政府：现将《深圳市智慧城市行动方案》印发给你们，请认真组织实施，推进数字政府建设。</p>" * 4
+        + "<p>各区人民政府：现将《深圳市智慧城市行动方案》印发给你们，请认真组织实施，推进数字政府建设。</p>"
+        * 4
         + "</div></body></html>"
     )
     reading = (
         "<html><head><title>《深圳市智慧城市行动方案》政策解读</title></head><body>"
         "<h1>《深圳市智慧城市行动方案》政策解读</h1><div class='content'>"
-        + "<p>近日，市政府办公厅印发《深圳市智慧城市行动方案》，现就有关内容解读如下，推进城市大脑建设。</p>" * 4
+        + "<p>近日，市政府办公厅印发《深圳市智慧城市行动方案》，现就有关内容解读如下，推进城市大脑建设。</p>"
+        * 4
         + "<p>相关文件：<a href='https://gov.example/zcfg/post_1.html'>关于印发智慧城市行动方案的通知</a></p>"
         "</div></body></html>"
     )
@@ -378,13 +390,19 @@ async def test_policy_and_its_interpretation_are_linked(tmp_path: Path, database
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path in pages:
-            return httpx.Response(200, text=pages[request.url.path], headers={"Content-Type": "text/html; charset=utf-8"})
+            return httpx.Response(
+                200,
+                text=pages[request.url.path],
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            )
         return httpx.Response(404)
 
     folder = tmp_path / "cfg"
     folder.mkdir()
     (folder / "citydigest.yaml").write_text(f"database: {database_url}\n")
-    (folder / "sources.yaml").write_text("sources:\n  - id: gov\n    name: g\n    feed: https://gov.example/feed.xml\n")
+    (folder / "sources.yaml").write_text(
+        "sources:\n  - id: gov\n    name: g\n    feed: https://gov.example/feed.xml\n"
+    )
     config = load_config(folder)
     db = Database(database_url, upgrade=True)
     summary = await crawl(config, db, transport=httpx.MockTransport(handler))
@@ -394,5 +412,8 @@ async def test_policy_and_its_interpretation_are_linked(tmp_path: Path, database
     assert notice["kind"] == "policy"
     assert notice["policy"]["doc_no"] == "深府办〔2021〕5号"
     assert notice["policy"]["interpretations"] == ["https://gov.example/zcjd/post_2.html"]
-    assert records["https://gov.example/zcjd/post_2.html"]["interpretation_of"] == "https://gov.example/zcfg/post_1.html"
+    assert (
+        records["https://gov.example/zcjd/post_2.html"]["interpretation_of"]
+        == "https://gov.example/zcfg/post_1.html"
+    )
     db.dispose()

@@ -18,7 +18,11 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITYDIGEST_")}
     result = subprocess.run(
         [sys.executable, "-m", "crawler.app.cli", "demo"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "citydigest-demo"
@@ -33,8 +37,23 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
     assert (folder / "archive" / "index.html").exists()
 
     stories = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", "--config", str(folder / "config"), "stories", "--format", "json", "--min-outlets", "2"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "crawler.app.cli",
+            "--config",
+            str(folder / "config"),
+            "stories",
+            "--format",
+            "json",
+            "--min-outlets",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert stories.returncode == 0, stories.stderr
     # The seed article (Traditional, Big5) and its Simplified syndications are one story.
@@ -42,14 +61,31 @@ def test_demo_from_an_empty_folder(tmp_path: Path) -> None:
 
     config = ["--config", str(folder / "config")]
     built = subprocess.run(
-        [sys.executable, "-m", "crawler.app.cli", *config, "digest", "build", "--out", str(tmp_path / "out")],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "crawler.app.cli",
+            *config,
+            "digest",
+            "build",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert built.returncode == 0, built.stderr
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"demo.html", "demo.txt", "demo.eml"}
     dry = subprocess.run(
         [sys.executable, "-m", "crawler.app.cli", *config, "digest", "send", "--dry-run"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert dry.returncode == 0, dry.stderr
     assert "would send (dry run): 1" in dry.stdout.replace("\n", " ")

@@ -27,8 +27,13 @@ from crawler.store.write import Origin, article_record
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://news.example.cn/2024/05/01/a.html"
-BIDI = {"\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)),
-        *map(chr, range(0x2066, 0x206A))}
+BIDI = {
+    "\u061c",
+    "\u200e",
+    "\u200f",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -72,9 +77,7 @@ STRING = st.builds(
     st.sampled_from(["\x07", "\x1b\\"]),
 )
 SHORT_ESCAPE = st.sampled_from([*"78=>cDEHMNZ", "(B", ")0", "#8"]).map("\x1b".__add__)
-SINGLE = st.characters(
-    categories=["Cc", "Cs"], exclude_characters="\t\n\r\x1b"
-) | st.sampled_from(
+SINGLE = st.characters(categories=["Cc", "Cs"], exclude_characters="\t\n\r\x1b") | st.sampled_from(
     [*sorted(BIDI), "\ufeff", "\ufffe", "\uffff", "\ufdd0", "\U0010fffe", "\U0001ffff"]
 )
 HOSTILE = CSI | STRING | SHORT_ESCAPE | SINGLE
@@ -87,8 +90,17 @@ CLEAN = st.lists(
         exclude_categories=["Cc", "Cs", "Cn", "Zl", "Zp"],
         exclude_characters="".join(BIDI) + "\ufeff",
     )
-    | st.sampled_from(["\t", "\n", "👩\u200d👩\u200d👧", "👍🏽", "❤\ufe0f", "🇨🇳",
-                       "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]),
+    | st.sampled_from(
+        [
+            "\t",
+            "\n",
+            "👩\u200d👩\u200d👧",
+            "👍🏽",
+            "❤\ufe0f",
+            "🇨🇳",
+            "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+        ]
+    ),
 ).map("".join)
 CLEAN_EXAMPLES = [
     "国务院关于印发《“十四五”数字经济发展规划》的通知（国发〔2021〕29号）",
@@ -155,8 +167,27 @@ def test_a_clean_one_line_title_is_unchanged(parts: list[str]) -> None:
 
 
 GRAPHEMES = st.lists(
-    st.sampled_from(["青", "岛", "，", "a", "b", " ", "é", "e\u0301", "👩\u200d👩\u200d👧",
-                     "👍🏽", "🇨🇳", "🇺🇸", "❤\ufe0f", "Ж", "λ", "7", "\U0001f600"]),
+    st.sampled_from(
+        [
+            "青",
+            "岛",
+            "，",
+            "a",
+            "b",
+            " ",
+            "é",
+            "e\u0301",
+            "👩\u200d👩\u200d👧",
+            "👍🏽",
+            "🇨🇳",
+            "🇺🇸",
+            "❤\ufe0f",
+            "Ж",
+            "λ",
+            "7",
+            "\U0001f600",
+        ]
+    ),
     max_size=400,
 ).map("".join)
 
@@ -198,7 +229,9 @@ def test_cap_marks_the_cut_at_a_word_boundary_in_latin_text() -> None:
 
 def test_clean_url_percent_encodes_what_it_cannot_keep() -> None:
     assert clean_url("https://img.example.cn/a.jpg") == "https://img.example.cn/a.jpg"
-    assert clean_url("https://x.cn/a\x1b[1m b\u202e\n.jpg") == "https://x.cn/a%1B[1m%20b%E2%80%AE.jpg"
+    assert (
+        clean_url("https://x.cn/a\x1b[1m b\u202e\n.jpg") == "https://x.cn/a%1B[1m%20b%E2%80%AE.jpg"
+    )
     assert clean_url(None) is None
 
 
@@ -221,8 +254,14 @@ def page(title: str, outlet: str, author: str, paragraphs: list[str]) -> str:
 
 
 def assert_extracted_clean(extracted: Extracted) -> None:
-    for value in (extracted.title, extracted.body, extracted.outlet, extracted.author,
-                  extracted.image_url, extracted.interpretation_of):
+    for value in (
+        extracted.title,
+        extracted.body,
+        extracted.outlet,
+        extracted.author,
+        extracted.image_url,
+        extracted.interpretation_of,
+    ):
         assert_clean(value)
     for value in (extracted.title, extracted.outlet, extracted.author):
         assert value is None or len(value) <= MAX_TITLE_CHARS
@@ -264,8 +303,12 @@ def test_titles_outlets_and_authors_are_capped_with_the_cut_marked() -> None:
 
 def test_a_title_with_esc_is_cleaned_whatever_builds_the_record() -> None:
     extracted = Extracted(
-        title="标题\x1b[2J\x1b]0;owned\x07\u202e", body="正文\x00\x1b[31m红\r\n第二段",
-        published=None, outlet="新华社\x07", author=None, image_url="https://x.cn/\x1b.jpg",
+        title="标题\x1b[2J\x1b]0;owned\x07\u202e",
+        body="正文\x00\x1b[31m红\r\n第二段",
+        published=None,
+        outlet="新华社\x07",
+        author=None,
+        image_url="https://x.cn/\x1b.jpg",
         policy=PolicyMeta(issuer="国务院\u2066办公厅", doc_no="国办发" + "〔2024〕" * 100),
     )
     assert extracted.title == "标题"
@@ -293,11 +336,21 @@ def test_a_link_title_standing_in_is_cleaned_and_capped(
 
 def test_analyze_batch_with_title_and_text_cleans_them() -> None:
     lines = [
-        {"id": 1, "title": "青岛\x1b[31m代表团\x1b[0m赴深圳\u202e考察" + "长" * 1000,
-         "text": "5月11日，\x1b]0;x\x07青岛市党政考察团来到深圳市考察学习。\x00\x9b"},
-        {"id": 2, "html": page("深圳\x1b[1m发布", "新华社\x07", "记者",
-                               ["深圳市召开智慧城市建设推进会\x1b[5m，会议强调加快数字政府建设。"]),
-         "url": URL},
+        {
+            "id": 1,
+            "title": "青岛\x1b[31m代表团\x1b[0m赴深圳\u202e考察" + "长" * 1000,
+            "text": "5月11日，\x1b]0;x\x07青岛市党政考察团来到深圳市考察学习。\x00\x9b",
+        },
+        {
+            "id": 2,
+            "html": page(
+                "深圳\x1b[1m发布",
+                "新华社\x07",
+                "记者",
+                ["深圳市召开智慧城市建设推进会\x1b[5m，会议强调加快数字政府建设。"],
+            ),
+            "url": URL,
+        },
     ]
     data = "\n".join(json.dumps(line) for line in lines).encode()
     result = CliRunner().invoke(

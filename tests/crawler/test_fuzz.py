@@ -44,8 +44,30 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-TAGS = ["html", "head", "body", "title", "meta", "div", "p", "a", "ul", "li", "h1", "span",
-        "script", "style", "table", "td", "br", "img", "base", "article", "time", "iframe"]
+TAGS = [
+    "html",
+    "head",
+    "body",
+    "title",
+    "meta",
+    "div",
+    "p",
+    "a",
+    "ul",
+    "li",
+    "h1",
+    "span",
+    "script",
+    "style",
+    "table",
+    "td",
+    "br",
+    "img",
+    "base",
+    "article",
+    "time",
+    "iframe",
+]
 ATTRS = ["href", "class", "id", "charset", "content", "http-equiv", "src", "name", "datetime"]
 TEXT = st.lists(
     st.sampled_from(
@@ -172,8 +194,11 @@ def only_crawl_errors(call: Callable[[], Any]) -> None:
 
 
 @FUZZ
-@given(data=st.one_of(damaged(html_documents()), st.binary(max_size=300)),
-       header=st.sampled_from([*CHARSETS, None]), forced=st.sampled_from([None, None, "gbk", "big5"]))
+@given(
+    data=st.one_of(damaged(html_documents()), st.binary(max_size=300)),
+    header=st.sampled_from([*CHARSETS, None]),
+    forced=st.sampled_from([None, None, "gbk", "big5"]),
+)
 @example(data=b"\xef\xbb\xbf\xff\xfe<meta charset=gbk>", header="utf-16", forced=None)
 def test_decode_bytes_never_raises(data: bytes, header: str | None, forced: str | None) -> None:
     decoded = decode_bytes(data, header_charset=header or None, forced=forced)
@@ -181,17 +206,23 @@ def test_decode_bytes_never_raises(data: bytes, header: str | None, forced: str 
 
 
 @FUZZ
-@given(data=st.one_of(damaged(feed_documents()), st.binary(max_size=300)),
-       content_type=st.sampled_from([None, "application/rss+xml", "text/html", "image/png"]))
+@given(
+    data=st.one_of(damaged(feed_documents()), st.binary(max_size=300)),
+    content_type=st.sampled_from([None, "application/rss+xml", "text/html", "image/png"]),
+)
 def test_parse_feed_raises_only_crawl_errors(data: bytes, content_type: str | None) -> None:
     only_crawl_errors(lambda: parse_feed(data, BASE, content_type=content_type))
     only_crawl_errors(lambda: parse_feed(data.decode("utf-8", "replace"), BASE))
 
 
 @FUZZ
-@given(data=damaged(html_documents()),
-       links=st.sampled_from(["ul.news-list a", "a", "div > a[href]", "li:nth-child(2) a", "[", "a::"]),
-       nxt=st.sampled_from([None, "a.next", "a[rel=next]", "!!"]))
+@given(
+    data=damaged(html_documents()),
+    links=st.sampled_from(
+        ["ul.news-list a", "a", "div > a[href]", "li:nth-child(2) a", "[", "a::"]
+    ),
+    nxt=st.sampled_from([None, "a.next", "a[rel=next]", "!!"]),
+)
 def test_parse_list_page_raises_only_crawl_errors(data: bytes, links: str, nxt: str | None) -> None:
     text = decode_bytes(data).text
     only_crawl_errors(lambda: parse_list_page(text, BASE, links=links, next_selector=nxt))
@@ -276,9 +307,15 @@ def _clean(extracted: Any) -> Any:
     bidi control in any text field, and titles, outlets and authors of at most 300 characters."""
     policy = extracted.policy.to_dict().values() if extracted.policy else ()
     for value in (extracted.title, extracted.body, extracted.outlet, extracted.author, *policy):
-        bad = [ch for ch in value or "" if (ord(ch) < 0x20 and ch not in "\t\n")
-               or 0x7F <= ord(ch) <= 0x9F or "\u202a" <= ch <= "\u202e"
-               or "\u2066" <= ch <= "\u2069" or 0xD800 <= ord(ch) <= 0xDFFF]
+        bad = [
+            ch
+            for ch in value or ""
+            if (ord(ch) < 0x20 and ch not in "\t\n")
+            or 0x7F <= ord(ch) <= 0x9F
+            or "\u202a" <= ch <= "\u202e"
+            or "\u2066" <= ch <= "\u2069"
+            or 0xD800 <= ord(ch) <= 0xDFFF
+        ]
         assert not bad, f"{value!r} holds {bad!r}"[:500]
     for value in (extracted.title, extracted.outlet, extracted.author):
         assert value is None or len(value) <= 300

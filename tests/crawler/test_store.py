@@ -189,9 +189,7 @@ def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
     ]
     store.record_fetches(old)
     with store.db.session() as session:
-        session.execute(
-            update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
-        )
+        session.execute(update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31)))
     store.record_fetches(
         [
             FetchRecord("https://qd.example.org/h", 200, 10, 5, None, "qd"),
@@ -212,9 +210,7 @@ def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
 
     # Pruned again later: added to what was pruned before, not in place of it.
     with store.db.session() as session:
-        session.execute(
-            update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31))
-        )
+        session.execute(update(Fetch).values(fetched_at=datetime.now(UTC) - timedelta(days=31)))
     assert store.prune_fetch_log(30) == 2
     assert store.fetch_counts() == before
     with store.db.session() as session:

@@ -171,10 +171,13 @@ def cc_news_warc(path: Path, pages: dict[str, bytes], *, packed: bool = True) ->
         writer = WARCWriter(out, gzip=packed)
         for url, html in pages.items():
             packed = gzip.compress(html)
-            chunked = b"".join(
-                b"%x\r\n%s\r\n" % (len(packed[i : i + 100]), packed[i : i + 100])
-                for i in range(0, len(packed), 100)
-            ) + b"0\r\n\r\n"
+            chunked = (
+                b"".join(
+                    b"%x\r\n%s\r\n" % (len(packed[i : i + 100]), packed[i : i + 100])
+                    for i in range(0, len(packed), 100)
+                )
+                + b"0\r\n\r\n"
+            )
             headers = StatusAndHeaders(
                 "200 OK",
                 [
@@ -185,7 +188,10 @@ def cc_news_warc(path: Path, pages: dict[str, bytes], *, packed: bool = True) ->
                 protocol="HTTP/1.1",
             )
             record = writer.create_warc_record(
-                url, "response", payload=io.BytesIO(chunked), length=len(chunked),
+                url,
+                "response",
+                payload=io.BytesIO(chunked),
+                length=len(chunked),
                 http_headers=headers,
             )
             writer.write_record(record)
@@ -195,7 +201,8 @@ async def test_cc_news_style_archives_replay_decoded(tmp_path: Path) -> None:
     pages = {
         f"https://news.example.cn/2024/{n}.html": (
             f"<html><head><title>第{n}条</title></head><body><h1>深圳新闻第{n}条</h1>"
-            + "<p>考察团一行先后来到产业园区。</p>" * 20 + "</body></html>"
+            + "<p>考察团一行先后来到产业园区。</p>" * 20
+            + "</body></html>"
         ).encode("gbk")
         for n in range(5)
     }
@@ -242,7 +249,9 @@ async def test_a_record_cut_short_is_an_error_not_half_a_page(tmp_path: Path, pa
         *complete, last = pages
         for url in complete:
             assert (await fetcher.get(url)).content == pages[url]
-        with pytest.raises(FetchError, match=r"cut\.warc:\d+ is cut short \([\d,]+ bytes missing\)"):
+        with pytest.raises(
+            FetchError, match=r"cut\.warc:\d+ is cut short \([\d,]+ bytes missing\)"
+        ):
             await fetcher.get(last)
 
 
@@ -317,13 +326,19 @@ async def test_an_archived_bomb_is_cut_off_on_replay(tmp_path: Path) -> None:
         writer = WARCWriter(out, gzip=True)
         payload = bomb("gzip", 200_000_000)
         headers = StatusAndHeaders(
-            "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+            "200 OK",
+            [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
             protocol="HTTP/1.1",
         )
-        writer.write_record(writer.create_warc_record(
-            "https://evil.example.cn/", "response", payload=io.BytesIO(payload),
-            length=len(payload), http_headers=headers,
-        ))
+        writer.write_record(
+            writer.create_warc_record(
+                "https://evil.example.cn/",
+                "response",
+                payload=io.BytesIO(payload),
+                length=len(payload),
+                http_headers=headers,
+            )
+        )
     settings = SETTINGS.model_copy(update={"max_bytes": 1_000_000})
     async with Fetcher(settings, user_agent=UA, transport=WarcReplayTransport([path])) as fetcher:
         with pytest.raises(BodyTooLarge, match="after decompression"):

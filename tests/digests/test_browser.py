@@ -20,8 +20,14 @@ from digests import build_digests
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = (375, 1280)
 
 pytestmark = pytest.mark.browser
@@ -49,23 +55,53 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path: Path, secret: str) -> Iterator[tuple[Path, str]]:
     """A built digest and archive, the archive served over HTTP on 127.0.0.1."""
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}", upgrade=True)
-    pairs = [("青岛", "深圳", ["山东", "广东"]), ("济南", "广州", ["山东", "广东"]),
-             ("成都", "青岛", ["四川", "山东"]), ("烟台", "深圳", ["山东", "广东"]),
-             ("西安", "成都", ["陕西", "四川"]), ("深圳", "青岛", ["广东", "山东"])]
-    items = [visit_item(v, h, NOW - hours(1 + i), provinces=p, also=["dazhong"] * (i % 2))
-             for i, (v, h, p) in enumerate(pairs)]
+    pairs = [
+        ("青岛", "深圳", ["山东", "广东"]),
+        ("济南", "广州", ["山东", "广东"]),
+        ("成都", "青岛", ["四川", "山东"]),
+        ("烟台", "深圳", ["山东", "广东"]),
+        ("西安", "成都", ["陕西", "四川"]),
+        ("深圳", "青岛", ["广东", "山东"]),
+    ]
+    items = [
+        visit_item(v, h, NOW - hours(1 + i), provinces=p, also=["dazhong"] * (i % 2))
+        for i, (v, h, p) in enumerate(pairs)
+    ]
     items += [
-        Item("深圳市人民政府关于印发《深圳市数字政府和智慧城市“十五五”发展规划》的通知",
-             NOW - hours(2), kind="policy", source="sz-gov", cities=["深圳"], provinces=["广东"],
-             themes=["smart_city"], body="各区人民政府，市政府直属各单位：现将规划印发给你们，请认真组织实施。",
-             policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"}),
-        Item("超长无空格标题" + "青岛金融科技" * 30, NOW - hours(3), cities=["青岛"],
-             provinces=["山东"], themes=["fintech"],
-             url="https://news.example.cn/" + "a" * 300, body="正文" * 400),
-        Item("香港特區推動智慧城市發展", NOW - hours(5), source="hk-gov", cities=["香港"],
-             themes=["smart_city"], body="香港特區政府今日公布智慧城市藍圖2.0。"),
-        Item('<img src=x onerror="alert(1)">恶意标题', NOW - hours(6), cities=["青岛"],
-             url="javascript:alert(1)"),
+        Item(
+            "深圳市人民政府关于印发《深圳市数字政府和智慧城市“十五五”发展规划》的通知",
+            NOW - hours(2),
+            kind="policy",
+            source="sz-gov",
+            cities=["深圳"],
+            provinces=["广东"],
+            themes=["smart_city"],
+            body="各区人民政府，市政府直属各单位：现将规划印发给你们，请认真组织实施。",
+            policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"},
+        ),
+        Item(
+            "超长无空格标题" + "青岛金融科技" * 30,
+            NOW - hours(3),
+            cities=["青岛"],
+            provinces=["山东"],
+            themes=["fintech"],
+            url="https://news.example.cn/" + "a" * 300,
+            body="正文" * 400,
+        ),
+        Item(
+            "香港特區推動智慧城市發展",
+            NOW - hours(5),
+            source="hk-gov",
+            cities=["香港"],
+            themes=["smart_city"],
+            body="香港特區政府今日公布智慧城市藍圖2.0。",
+        ),
+        Item(
+            '<img src=x onerror="alert(1)">恶意标题',
+            NOW - hours(6),
+            cities=["青岛"],
+            url="javascript:alert(1)",
+        ),
     ]
     seed(db, items)
     config = make_config(tmp_path, [subscriber(filter={"cities": ["山东", "深圳", "香港"]})])
@@ -73,7 +109,8 @@ def site(tmp_path: Path, secret: str) -> Iterator[tuple[Path, str]]:
     assert report.built == 1
     db.dispose()
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "archive")))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "archive"))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

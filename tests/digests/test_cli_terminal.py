@@ -70,9 +70,15 @@ def test_hostile_stored_text_is_shown_cleaned_and_literally(
     db = Database(database_url, upgrade=True)
     seed(db, [visit_item("青岛", "深圳", NOW - timedelta(hours=3), title=HOSTILE)])
     with db.session() as session:
-        session.execute(update(SourceState).where(SourceState.id == "xinhua").values(
-            last_error=f"HTTP 503 {ESC}[31mService{ESC}[0m Unavailable {MARKUP}\u202e",
-            last_error_at=NOW, consecutive_failures=3))
+        session.execute(
+            update(SourceState)
+            .where(SourceState.id == "xinhua")
+            .values(
+                last_error=f"HTTP 503 {ESC}[31mService{ESC}[0m Unavailable {MARKUP}\u202e",
+                last_error_at=NOW,
+                consecutive_failures=3,
+            )
+        )
     db.dispose()
 
     for command in (["visits"], ["stories"]):
@@ -99,8 +105,11 @@ def test_hostile_stored_text_is_shown_cleaned_and_literally(
     assert f"full {MARKUP}" in output
     db = Database(database_url)
     with db.session() as session:
-        session.execute(update(Delivery).values(status="unknown", attempted_at=NOW,
-                                                error=f"timeout {ESC}[31m{MARKUP}\u202e"))
+        session.execute(
+            update(Delivery).values(
+                status="unknown", attempted_at=NOW, error=f"timeout {ESC}[31m{MARKUP}\u202e"
+            )
+        )
     db.dispose()
     code, output = _cli(folder, database_url, "status")
     _clean(output)

@@ -52,7 +52,11 @@ class SlowRecorder(Recorder):
         self.unanswered: list[str] = []  # recipients of kept messages not (yet) answered
 
     async def handle_RCPT(
-        self, server: SMTPProtocol, session: Session, envelope: Envelope, address: str,
+        self,
+        server: SMTPProtocol,
+        session: Session,
+        envelope: Envelope,
+        address: str,
         rcpt_options: list[str],
     ) -> str:
         if self.rcpt_delay:
@@ -108,15 +112,28 @@ def write_config(folder: Path, database_url: str, port: int, count: int, **smtp:
     server on loopback that gives up after ``smtp.timeout`` (default 0.5 s) per reply, and after
     ``smtp.data_timeout`` (default: the same) on the reply to the message."""
     folder.mkdir(parents=True, exist_ok=True)
-    settings = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 0.5,
-                "max_attempts": 3, "retry_backoff": 0.01,
-                "from": "城市考察快讯 <digest@example.org>", **smtp}
+    settings = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "timeout": 0.5,
+        "max_attempts": 3,
+        "retry_backoff": 0.01,
+        "from": "城市考察快讯 <digest@example.org>",
+        **smtp,
+    }
     settings.setdefault("data_timeout", settings["timeout"])
     lines = [f"database: {json.dumps(database_url)}", "timezone: Asia/Shanghai", "smtp:"]
-    lines += [f"  {key}: {json.dumps(value, ensure_ascii=False)}" for key, value in settings.items()
-              if value is not None]
-    lines += ["archive:", f"  dir: {json.dumps(str(folder.parent / 'archive'))}",
-              "  base_url: https://digest.example.org/archive/"]
+    lines += [
+        f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+        for key, value in settings.items()
+        if value is not None
+    ]
+    lines += [
+        "archive:",
+        f"  dir: {json.dumps(str(folder.parent / 'archive'))}",
+        "  base_url: https://digest.example.org/archive/",
+    ]
     (folder / "citydigest.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
     subs = ["subscribers:"] + [
@@ -128,14 +145,21 @@ def write_config(folder: Path, database_url: str, port: int, count: int, **smtp:
 
 
 def _stories(db: Database, at: datetime) -> None:
-    seed(db, [visit_item("青岛", "深圳", at - hours(3), also=["qingdao-news"]),
-              visit_item("成都", "重庆", at - hours(2))])
+    seed(
+        db,
+        [
+            visit_item("青岛", "深圳", at - hours(3), also=["qingdao-news"]),
+            visit_item("成都", "重庆", at - hours(2)),
+        ],
+    )
 
 
 def _rows(db: Database) -> dict[str, Delivery]:
     with db.session() as session:
-        return {f"{r.subscriber_id} {r.period}": r
-                for r in session.scalars(select(Delivery).order_by(Delivery.subscriber_id))}
+        return {
+            f"{r.subscriber_id} {r.period}": r
+            for r in session.scalars(select(Delivery).order_by(Delivery.subscriber_id))
+        }
 
 
 def _cli(folder: Path, database_url: str, *args: str) -> tuple[int, str]:
@@ -176,17 +200,29 @@ def test_a_reply_slower_than_the_timeout_is_one_copy_then_unknown_until_resent(
         assert sum(recorder.copies().values()) == 3
         report = status_report(config, db)
         assert [(d.subscriber_id, d.status) for d in report.deliveries] == [
-            ("s00", "unknown"), ("s01", "unknown"), ("s02", "unknown")]
+            ("s00", "unknown"),
+            ("s01", "unknown"),
+            ("s02", "unknown"),
+        ]
         doubt = _in_doubt(config.dir, database_url)
         assert [(d["subscriber"], d["period"], d["status"]) for d in doubt] == [
-            (f"s{i:02d}", "2026-11-27", "unknown") for i in range(3)]
+            (f"s{i:02d}", "2026-11-27", "unknown") for i in range(3)
+        ]
         code, table = _cli(config.dir, database_url, "status")
         assert "digests in doubt" in table and "s02" in table
 
         code, output = _cli(config.dir, database_url, "digest", "resend")
         assert code == 2 and "--unknown" in output  # never a resend of everything by accident
-        code, output = _cli(config.dir, database_url, "digest", "resend", "--subscriber", "s01",
-                            "--period", "2026-11-27")
+        code, output = _cli(
+            config.dir,
+            database_url,
+            "digest",
+            "resend",
+            "--subscriber",
+            "s01",
+            "--period",
+            "2026-11-27",
+        )
         assert code == 0, output
         assert recorder.copies()["s01@example.org"] == 2
         code, output = _cli(config.dir, database_url, "digest", "resend", "--unknown")
@@ -210,8 +246,9 @@ def test_the_reply_to_the_message_is_awaited_data_timeout_not_timeout(
     """A server that scans the message for 1.5 s before its 250 (RFC 5321 gives it 10 minutes)
     is a delivery, not a digest in doubt, though each other reply is awaited 1 s."""
     with slow_server() as (recorder, port):
-        config = write_config(tmp_path / "config", database_url, port, 1, timeout=1,
-                              data_timeout=data_timeout)
+        config = write_config(
+            tmp_path / "config", database_url, port, 1, timeout=1, data_timeout=data_timeout
+        )
         db = Database(database_url, upgrade=True)
         _stories(db, NOW)
         recorder.data_delay = 1.5
@@ -262,8 +299,9 @@ def test_no_go_ahead_to_data_within_the_timeout_is_not_a_digest_in_doubt(
     """No 354 in ``smtp.timeout``: the message was never written, so the server cannot have it;
     the digest stays pending and the next run sends it (once)."""
     with slow_server() as (recorder, port):
-        config = write_config(tmp_path / "config", database_url, port, 1, timeout=0.5,
-                              data_timeout=30, max_attempts=1)
+        config = write_config(
+            tmp_path / "config", database_url, port, 1, timeout=0.5, data_timeout=30, max_attempts=1
+        )
         db = Database(database_url, upgrade=True)
         _stories(db, NOW)
         _Slow354.go_ahead_delay = 1.2
@@ -283,14 +321,27 @@ def test_no_go_ahead_to_data_within_the_timeout_is_not_a_digest_in_doubt(
 # --------------------------------------------------------------------------- (c) before DATA
 
 
-@pytest.mark.parametrize("failure", ["451 to RCPT", "421 to MAIL", "RCPT slower than the timeout",
-                                     "452 to the message", "nothing listening"])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "451 to RCPT",
+        "421 to MAIL",
+        "RCPT slower than the timeout",
+        "452 to the message",
+        "nothing listening",
+    ],
+)
 def test_a_failure_before_the_server_has_the_message_stays_pending_and_is_retried(
     database_url: str, tmp_path: Path, failure: str
 ) -> None:
     with slow_server() as (recorder, port):
-        config = write_config(tmp_path / "config", database_url,
-                              1 if failure == "nothing listening" else port, 2, max_attempts=2)
+        config = write_config(
+            tmp_path / "config",
+            database_url,
+            1 if failure == "nothing listening" else port,
+            2,
+            max_attempts=2,
+        )
         db = Database(database_url, upgrade=True)
         _stories(db, NOW)
         if failure == "451 to RCPT":
@@ -326,8 +377,7 @@ def test_an_unknown_digest_is_sent_again_once_the_configured_wait_has_passed(
     database_url: str, tmp_path: Path
 ) -> None:
     with slow_server() as (recorder, port):
-        config = write_config(tmp_path / "config", database_url, port, 2,
-                              unknown_resend_after="1h")
+        config = write_config(tmp_path / "config", database_url, port, 2, unknown_resend_after="1h")
         db = Database(database_url, upgrade=True)
         _stories(db, NOW)
         recorder.data_delay = 1.2
@@ -335,19 +385,22 @@ def test_an_unknown_digest_is_sent_again_once_the_configured_wait_has_passed(
         assert recorder.copies() == {"s00@example.org": 1} and first.unknown == 1
         recorder.data_delay = 0.0
 
-        early = asyncio.run(send_digests(config, db, now=NOW + timedelta(minutes=59),
-                                         subscriber_ids=["s00"]))
+        early = asyncio.run(
+            send_digests(config, db, now=NOW + timedelta(minutes=59), subscriber_ids=["s00"])
+        )
         assert early.unknown == 1 and "first run 1:00:00 after the attempt" in early.rows()[0][4]
         assert recorder.copies() == {"s00@example.org": 1}
 
-        due = asyncio.run(send_digests(config, db, now=NOW + timedelta(minutes=61),
-                                       subscriber_ids=["s00"]))
+        due = asyncio.run(
+            send_digests(config, db, now=NOW + timedelta(minutes=61), subscriber_ids=["s00"])
+        )
         assert due.sent == 1 and "sent again" in due.rows()[0][4]
         assert recorder.copies() == {"s00@example.org": 2}
         assert len({str(m["Message-ID"]) for m in recorder.messages}) == 1
         assert [(r.status, r.attempts) for r in _rows(db).values()] == [("sent", 2)]
-        after = asyncio.run(send_digests(config, db, now=NOW + timedelta(hours=3),
-                                         subscriber_ids=["s00"]))
+        after = asyncio.run(
+            send_digests(config, db, now=NOW + timedelta(hours=3), subscriber_ids=["s00"])
+        )
         assert after.sent == 0 and recorder.copies() == {"s00@example.org": 2}
 
         # An unknown digest of an earlier period goes out with the next period's digest, and
@@ -359,7 +412,9 @@ def test_an_unknown_digest_is_sent_again_once_the_configured_wait_has_passed(
         _stories(db, tomorrow)
         next_day = asyncio.run(send_digests(config, db, now=tomorrow, subscriber_ids=["s01"]))
         assert sorted(row[1] for row in next_day.rows() if row[2] == "sent") == [
-            "2026-11-27", "2026-11-28"]
+            "2026-11-27",
+            "2026-11-28",
+        ]
         assert recorder.copies()["s01@example.org"] == 3
         rows = _rows(db)
         assert rows["s01 2026-11-27"].status == "sent"
@@ -374,9 +429,21 @@ def _send_process(folder: Path, database_url: str, log: Path) -> subprocess.Pope
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawler.app.cli", "--config", str(folder), "--database",
-             database_url, "digest", "send"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "crawler.app.cli",
+                "--config",
+                str(folder),
+                "--database",
+                database_url,
+                "digest",
+                "send",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -425,8 +492,11 @@ def test_a_sender_killed_at_random_moments_never_sends_a_copy_twice_unreported(
         # The operator sends the digests in doubt again (the killed runs are long gone: their
         # rows are aged past the time a live attempt can hold ``sending``).
         with db.session() as session:
-            session.execute(update(Delivery).where(Delivery.status == "sending")
-                            .values(attempted_at=datetime.now(UTC) - timedelta(hours=1)))
+            session.execute(
+                update(Delivery)
+                .where(Delivery.status == "sending")
+                .values(attempted_at=datetime.now(UTC) - timedelta(hours=1))
+            )
         code, output = _cli(config.dir, database_url, "digest", "resend", "--unknown")
         assert code == 0, output
         copies = recorder.copies()

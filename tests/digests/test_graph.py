@@ -16,8 +16,12 @@ def test_provinces_of_cities() -> None:
 
 
 def test_layout_groups_provinces_and_widths_follow_counts() -> None:
-    visits = [VisitCount("青岛", "深圳", 5), VisitCount("济南", "广州", 1),
-              VisitCount("烟台", "深圳", 2), VisitCount("成都", "青岛", 1)]
+    visits = [
+        VisitCount("青岛", "深圳", 5),
+        VisitCount("济南", "广州", 1),
+        VisitCount("烟台", "深圳", 2),
+        VisitCount("成都", "青岛", 1),
+    ]
     graph = visit_graph(visits)
     assert {n.name for n in graph.nodes} == {"青岛", "深圳", "济南", "广州", "烟台", "成都"}
     # Cities of one province are neighbours on the circle.
@@ -39,8 +43,12 @@ def test_layout_groups_provinces_and_widths_follow_counts() -> None:
 
 def test_large_graphs_keep_the_busiest_and_the_table_keeps_all() -> None:
     cities = ["青岛", "济南", "烟台", "潍坊", "淄博", "深圳", "广州", "珠海", "成都", "西安"]
-    visits = [VisitCount(a, b, 1 + (i + j) % 3) for i, a in enumerate(cities)
-              for j, b in enumerate(cities) if a != b]
+    visits = [
+        VisitCount(a, b, 1 + (i + j) % 3)
+        for i, a in enumerate(cities)
+        for j, b in enumerate(cities)
+        if a != b
+    ]
     graph = visit_graph(visits, max_nodes=6)
     assert len(graph.nodes) == 6 and graph.omitted == 4
     assert len(graph.rows) == 90

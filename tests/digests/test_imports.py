@@ -25,8 +25,9 @@ def test_importing_digests_loads_no_crawling_stage() -> None:
         f"for name in {MODULES!r}: importlib.import_module('digests.' + name)\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('crawler'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=PACKAGE.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent
+    )
     loaded = set(json.loads(out.stdout))
     assert "crawler.base.config" in loaded  # the test does see crawler modules
     assert all(_is_base(m) for m in loaded), sorted(m for m in loaded if not _is_base(m))
@@ -44,10 +45,14 @@ def test_digest_modules_import_no_cycle_and_declare_all() -> None:
                 elif node.module == "digests":
                     deps.update(a.name for a in node.names)
                 assert not node.module.startswith("crawler") or _is_base(node.module), (
-                    name, node.module)
+                    name,
+                    node.module,
+                )
         graph[name] = deps & set(MODULES)
-        assert any(isinstance(n, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets) for n in tree.body
+        assert any(
+            isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+            for n in tree.body
         ), f"digests/{name}.py declares no __all__"
 
     def visit(node: str, path: tuple[str, ...]) -> None:
@@ -61,7 +66,14 @@ def test_digest_modules_import_no_cycle_and_declare_all() -> None:
 
 def test_package_exports() -> None:
     assert sorted(digests.__all__) == [
-        "BuildReport", "InvalidToken", "SendReport", "SubscriberResult", "build_digests",
-        "make_token", "send_digests", "verify_token"]
+        "BuildReport",
+        "InvalidToken",
+        "SendReport",
+        "SubscriberResult",
+        "build_digests",
+        "make_token",
+        "send_digests",
+        "verify_token",
+    ]
     for name in digests.__all__:
         assert getattr(digests, name) is not None

@@ -18,15 +18,36 @@ HOSTILE_TITLE = '青岛<script>alert("x")</script><img src=x onerror=alert(1)>�
 def test_untrusted_text_is_escaped_and_bad_links_dropped(
     db: Database, tmp_path: Path, secret: str
 ) -> None:
-    seed(db, [
-        Item(HOSTILE_TITLE, NOW - hours(1), cities=["青岛"], url="javascript:alert(1)",
-             body='<b onmouseover="x()">正文</b>'),
-        Item("数据URL", NOW - hours(2), cities=["青岛"], url="data:text/html,<script>1</script>"),
-        Item("中文路径", NOW - hours(3), cities=["青岛"], url="https://例子.中国/新闻/1.html?q=青岛"),
-        Item('引号"注入', NOW - hours(4), cities=["青岛"], url='https://a.example/x"onmouseover="y'),
-    ])
-    report = build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "o",
-                           now=NOW)
+    seed(
+        db,
+        [
+            Item(
+                HOSTILE_TITLE,
+                NOW - hours(1),
+                cities=["青岛"],
+                url="javascript:alert(1)",
+                body='<b onmouseover="x()">正文</b>',
+            ),
+            Item(
+                "数据URL", NOW - hours(2), cities=["青岛"], url="data:text/html,<script>1</script>"
+            ),
+            Item(
+                "中文路径",
+                NOW - hours(3),
+                cities=["青岛"],
+                url="https://例子.中国/新闻/1.html?q=青岛",
+            ),
+            Item(
+                '引号"注入',
+                NOW - hours(4),
+                cities=["青岛"],
+                url='https://a.example/x"onmouseover="y',
+            ),
+        ],
+    )
+    report = build_digests(
+        make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "o", now=NOW
+    )
     assert report.built == 1
     html = (tmp_path / "o" / "alice.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "<img" not in html and "<b " not in html
@@ -43,10 +64,20 @@ def test_untrusted_text_is_escaped_and_bad_links_dropped(
 def test_html_email_structure_and_plain_text_parity(
     db: Database, tmp_path: Path, secret: str
 ) -> None:
-    seed(db, [visit_item("青岛", "深圳", NOW - hours(3)),
-              Item("深圳发布规划", NOW - hours(2), kind="policy", cities=["深圳"],
-                   body="深圳市政府印发规划。",
-                   policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"})])
+    seed(
+        db,
+        [
+            visit_item("青岛", "深圳", NOW - hours(3)),
+            Item(
+                "深圳发布规划",
+                NOW - hours(2),
+                kind="policy",
+                cities=["深圳"],
+                body="深圳市政府印发规划。",
+                policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"},
+            ),
+        ],
+    )
     build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "o", now=NOW)
     html = (tmp_path / "o" / "alice.html").read_text(encoding="utf-8")
     text = (tmp_path / "o" / "alice.txt").read_text(encoding="utf-8")
@@ -57,23 +88,46 @@ def test_html_email_structure_and_plain_text_parity(
     assert 'class="entry" style="' in html  # CSS inlined onto the elements
     assert "font-family:-apple-system,BlinkMacSystemFont,'PingFang SC'" in html
     assert "&#34;" not in html
-    for fragment in ("青岛 → 深圳", "发文机关：深圳市人民政府 · 文号：深府〔2026〕12号", "深圳发布规划",
-                     "城市考察交流", "政策发布", "一键退订"):
+    for fragment in (
+        "青岛 → 深圳",
+        "发文机关：深圳市人民政府 · 文号：深府〔2026〕12号",
+        "深圳发布规划",
+        "城市考察交流",
+        "政策发布",
+        "一键退订",
+    ):
         assert fragment in html and fragment in text
 
 
 def test_big_digests_stay_under_the_gmail_clip(db: Database, tmp_path: Path, secret: str) -> None:
     long_body = "青岛市召开智慧城市建设推进会，" * 200
-    seed(db, [
-        Item(f"青岛智慧城市第{i}条消息：" + "很长的标题" * 12, NOW - hours(1) - i * hours(0.1),
-             cities=["青岛", "济南", "烟台", "潍坊"], themes=["smart_city", "fintech"],
-             body=long_body, also=["qingdao-news", "dazhong"],
-             url="https://news.example.cn/" + "p" * 400 + f"/{i}.html")
-        for i in range(60)
-    ])
+    seed(
+        db,
+        [
+            Item(
+                f"青岛智慧城市第{i}条消息：" + "很长的标题" * 12,
+                NOW - hours(1) - i * hours(0.1),
+                cities=["青岛", "济南", "烟台", "潍坊"],
+                themes=["smart_city", "fintech"],
+                body=long_body,
+                also=["qingdao-news", "dazhong"],
+                url="https://news.example.cn/" + "p" * 400 + f"/{i}.html",
+            )
+            for i in range(60)
+        ],
+    )
     config = make_config(tmp_path, [subscriber()])
-    config = config.model_copy(update={"settings": config.settings.model_copy(update={
-        "digest": config.settings.digest.model_copy(update={"per_section": 60, "total": 60})})})
+    config = config.model_copy(
+        update={
+            "settings": config.settings.model_copy(
+                update={
+                    "digest": config.settings.digest.model_copy(
+                        update={"per_section": 60, "total": 60}
+                    )
+                }
+            )
+        }
+    )
     build_digests(config, db, out_dir=tmp_path / "o", now=NOW)
     html = (tmp_path / "o" / "alice.html").read_bytes()
     assert len(html) <= MAX_EMAIL_BYTES
@@ -83,14 +137,22 @@ def test_big_digests_stay_under_the_gmail_clip(db: Database, tmp_path: Path, sec
 
 
 def test_archive_pages_index_and_feed(db: Database, tmp_path: Path, secret: str) -> None:
-    seed(db, [visit_item("青岛", "深圳", NOW - hours(3)),
-              visit_item("青岛", "深圳", NOW - hours(4), title="青岛代表团再赴深圳"),
-              visit_item("成都", "青岛", NOW - hours(28))])
+    seed(
+        db,
+        [
+            visit_item("青岛", "深圳", NOW - hours(3)),
+            visit_item("青岛", "深圳", NOW - hours(4), title="青岛代表团再赴深圳"),
+            visit_item("成都", "青岛", NOW - hours(28)),
+        ],
+    )
     config = make_config(tmp_path, [subscriber(frequency="weekly")])
     build_digests(config, db, out_dir=tmp_path / "o", now=NOW)
     archive = tmp_path / "archive"
     assert sorted(p.name for p in archive.glob("*.html")) == [
-        "2026-11-26.html", "2026-11-27.html", "index.html"]
+        "2026-11-26.html",
+        "2026-11-27.html",
+        "index.html",
+    ]
     day = (archive / "2026-11-27.html").read_text(encoding="utf-8")
     assert day.count("<article>") == 2 and '<svg xmlns="http://www.w3.org/2000/svg"' in day
     assert 'href="2026-11-26.html"' in day  # previous day
@@ -102,7 +164,8 @@ def test_archive_pages_index_and_feed(db: Database, tmp_path: Path, secret: str)
     assert not feed.bozo
     assert [e.link for e in feed.entries] == [
         "https://digest.example.org/archive/2026-11-27.html",
-        "https://digest.example.org/archive/2026-11-26.html"]
+        "https://digest.example.org/archive/2026-11-26.html",
+    ]
     assert feed.entries[0].title == "2026年11月27日：2条"
     # The e-mail links to its archive pages.
     text = (tmp_path / "o" / "alice.txt").read_text(encoding="utf-8")

@@ -31,14 +31,30 @@ pytestmark = pytest.mark.usefixtures("secret")
 
 
 def _stories(db: Database) -> None:
-    seed(db, [
-        visit_item("青岛", "深圳", NOW - hours(3), also=["qingdao-news", "dazhong"]),
-        Item("深圳发布数字政府建设规划", NOW - hours(2), kind="policy", source="sz-gov",
-             cities=["深圳"], provinces=["广东"], themes=["smart_city"],
-             policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"}),
-        Item("香港特區推動智慧城市發展", NOW - hours(5), source="hk-gov", cities=["香港"],
-             themes=["smart_city"], body="香港特區政府公布智慧城市藍圖。"),
-    ])
+    seed(
+        db,
+        [
+            visit_item("青岛", "深圳", NOW - hours(3), also=["qingdao-news", "dazhong"]),
+            Item(
+                "深圳发布数字政府建设规划",
+                NOW - hours(2),
+                kind="policy",
+                source="sz-gov",
+                cities=["深圳"],
+                provinces=["广东"],
+                themes=["smart_city"],
+                policy={"issuer": "深圳市人民政府", "doc_no": "深府〔2026〕12号"},
+            ),
+            Item(
+                "香港特區推動智慧城市發展",
+                NOW - hours(5),
+                source="hk-gov",
+                cities=["香港"],
+                themes=["smart_city"],
+                body="香港特區政府公布智慧城市藍圖。",
+            ),
+        ],
+    )
 
 
 def _rows(db: Database) -> list[Delivery]:
@@ -60,8 +76,13 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
     recorder, port = smtp_server
     _stories(db)
     alice = subscriber()
-    bob = subscriber(id="bob", email="bob@example.org", name="陳大文", script="traditional",
-                     timezone="America/New_York")
+    bob = subscriber(
+        id="bob",
+        email="bob@example.org",
+        name="陳大文",
+        script="traditional",
+        timezone="America/New_York",
+    )
     config = make_config(tmp_path, [alice, bob], port=port, reply_to="editor@example.org")
 
     report = await send_digests(config, db, now=NOW)
@@ -82,8 +103,10 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
     assert str(mail["Subject"]) == "城市考察快讯｜2026年11月27日：3条"
     assert raw_bytes.isascii()  # 7-bit clean on the wire: base64 bodies, encoded words
     # List-Unsubscribe must reach clients as plain URLs, never as RFC 2047 encoded words.
-    assert b"\r\nList-Unsubscribe: <https://digest.example.org/archive/unsubscribe?token=alice." \
+    assert (
+        b"\r\nList-Unsubscribe: <https://digest.example.org/archive/unsubscribe?token=alice."
         in raw_bytes
+    )
     assert b"\r\nContent-Transfer-Encoding: base64\r\n" in raw_bytes
     assert mail["To"].addresses[0].display_name == "王丽"
     assert str(mail["Reply-To"]) == "editor@example.org"
@@ -97,7 +120,11 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
     assert verify_token(SECRET, token) == "alice"
     assert https in parts["text/html"] and https in parts["text/plain"]
     # Same content in both parts.
-    for title in ("青岛市党政代表团赴深圳考察交流", "深圳发布数字政府建设规划", "香港特区推动智慧城市发展"):
+    for title in (
+        "青岛市党政代表团赴深圳考察交流",
+        "深圳发布数字政府建设规划",
+        "香港特区推动智慧城市发展",
+    ):
         assert title in parts["text/plain"] and title in parts["text/html"]
 
     bob_mail = recorder.to("bob@example.org")[0]
@@ -107,7 +134,9 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
 
     rows = _rows(db)
     assert [(r.subscriber_id, r.period, r.status, r.attempts) for r in rows] == [
-        ("alice", "2026-11-27", "sent", 1), ("bob", "2026-11-26", "sent", 1)]
+        ("alice", "2026-11-27", "sent", 1),
+        ("bob", "2026-11-26", "sent", 1),
+    ]
     with db.session() as session:
         state = session.get(SubscriberState, "alice")
         assert state is not None and state.last_digest_at == NOW
@@ -133,7 +162,9 @@ async def test_crash_mid_batch_then_rerun_sends_each_digest_exactly_once(
     class Crash(Exception):
         pass
 
-    async def crashing_send(self: Mailer, message: Outgoing, guard: DataGuard | None = None) -> None:
+    async def crashing_send(
+        self: Mailer, message: Outgoing, guard: DataGuard | None = None
+    ) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
@@ -199,8 +230,10 @@ async def test_permanent_5xx_is_recorded_and_the_batch_continues(
     recorder, port = smtp_server
     _stories(db)
     recorder.rcpt_replies["bob@example.org"] = ["550 5.1.1 No such user here"]
-    subs = [subscriber(id="bob", email="bob@example.org"),
-            subscriber(id="carol", email="carol@example.org")]
+    subs = [
+        subscriber(id="bob", email="bob@example.org"),
+        subscriber(id="carol", email="carol@example.org"),
+    ]
     config = make_config(tmp_path, subs, port=port)
     report = await send_digests(config, db, now=NOW)
     assert (report.sent, report.failed) == (1, 1)
@@ -295,8 +328,10 @@ async def test_empty_digest_skip_or_send(
     recorder, port = smtp_server
     _stories(db)
     nothing = {"cities": ["拉萨"]}
-    subs = [subscriber(id="quiet", email="quiet@example.org", filter=nothing),
-            subscriber(id="loud", email="loud@example.org", filter=nothing, empty="send")]
+    subs = [
+        subscriber(id="quiet", email="quiet@example.org", filter=nothing),
+        subscriber(id="loud", email="loud@example.org", filter=nothing, empty="send"),
+    ]
     config = make_config(tmp_path, subs, port=port)
     report = await send_digests(config, db, now=NOW)
     assert report.skipped_empty == 1 and report.sent == 1

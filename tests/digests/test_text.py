@@ -7,27 +7,36 @@ import pytest
 from digests.text import convert, fold, safe_url, snippet
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://www.qingdao.gov.cn/n1/2026/1127/c1.html", "https://www.qingdao.gov.cn/n1/2026/1127/c1.html"),
-    ("  http://a.example/x?y=1#z ", "http://a.example/x?y=1#z"),
-    ("HTTPS://A.example/p", "https://a.example/p"),
-    ("https://a.example:8443/p", "https://a.example:8443/p"),
-    ("https://例子.中国/新闻?q=青岛", "https://xn--fsqu00a.xn--fiqs8s/%E6%96%B0%E9%97%BB?q=%E9%9D%92%E5%B2%9B"),
-    ("https://a.example/x y", None),
-    ('https://a.example/x"onclick="y', "https://a.example/x%22onclick=%22y"),
-    ("https://a.example/<script>", "https://a.example/%3Cscript%3E"),
-    ("javascript:alert(1)", None),
-    ("JavaScript://a.example/%0aalert(1)", None),
-    ("data:text/html,hi", None),
-    ("//a.example/x", None),
-    ("/relative/path", None),
-    ("ftp://a.example/file", None),
-    ("https://user:pw@a.example/", None),
-    ("https://a.example@evil.example/", None),
-    ("https://a.example:99999/", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www.qingdao.gov.cn/n1/2026/1127/c1.html",
+            "https://www.qingdao.gov.cn/n1/2026/1127/c1.html",
+        ),
+        ("  http://a.example/x?y=1#z ", "http://a.example/x?y=1#z"),
+        ("HTTPS://A.example/p", "https://a.example/p"),
+        ("https://a.example:8443/p", "https://a.example:8443/p"),
+        (
+            "https://例子.中国/新闻?q=青岛",
+            "https://xn--fsqu00a.xn--fiqs8s/%E6%96%B0%E9%97%BB?q=%E9%9D%92%E5%B2%9B",
+        ),
+        ("https://a.example/x y", None),
+        ('https://a.example/x"onclick="y', "https://a.example/x%22onclick=%22y"),
+        ("https://a.example/<script>", "https://a.example/%3Cscript%3E"),
+        ("javascript:alert(1)", None),
+        ("JavaScript://a.example/%0aalert(1)", None),
+        ("data:text/html,hi", None),
+        ("//a.example/x", None),
+        ("/relative/path", None),
+        ("ftp://a.example/file", None),
+        ("https://user:pw@a.example/", None),
+        ("https://a.example@evil.example/", None),
+        ("https://a.example:99999/", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_safe_url(url: str | None, expected: str | None) -> None:
     assert safe_url(url) == expected
 

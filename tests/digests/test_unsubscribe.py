@@ -20,15 +20,18 @@ def test_round_trip_and_url() -> None:
     assert url == f"https://digest.example.org/archive/unsubscribe?token={token}"
 
 
-@pytest.mark.parametrize("forged", [
-    lambda t: "bob" + t[len("alice"):],          # someone else's id, alice's signature
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character of the MAC changed
-    lambda t: t.split(".")[0],                    # no MAC
-    lambda t: "",
-    lambda t: "alice.",
-    lambda t: "ALICE" + t[5:],
-    lambda t: t + "x",
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        lambda t: "bob" + t[len("alice") :],  # someone else's id, alice's signature
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character of the MAC changed
+        lambda t: t.split(".")[0],  # no MAC
+        lambda t: "",
+        lambda t: "alice.",
+        lambda t: "ALICE" + t[5:],
+        lambda t: t + "x",
+    ],
+)
 def test_forgeries_are_refused(forged) -> None:
     with pytest.raises(InvalidToken):
         verify_token(SECRET, forged(make_token(SECRET, "alice")))

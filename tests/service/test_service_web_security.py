@@ -118,6 +118,7 @@ async def test_every_kind_of_response_carries_the_security_headers(
         response = await pending
         assert response.status_code == status, response.request.url
         assert_secured(response)
+
     # An unhandled exception is answered outside the middleware.
     def broken_queue() -> int | None:
         raise RuntimeError("a bug")
@@ -276,7 +277,10 @@ async def test_redirects_name_the_configured_origin_not_the_host_header(
     headers: dict[str, str],
 ) -> None:
     config, db = site
-    for app in (create_app(config, db, secret=SECRET), served_app(tmp_path / "config", monkeypatch)):
+    for app in (
+        create_app(config, db, secret=SECRET),
+        served_app(tmp_path / "config", monkeypatch),
+    ):
         for peer in ("127.0.0.1", "203.0.113.9"):
             async with client(app, peer) as http:
                 response = await http.send(http.build_request("GET", path, headers=headers))

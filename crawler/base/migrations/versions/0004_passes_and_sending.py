@@ -28,11 +28,15 @@ depends_on = None
 def upgrade() -> None:
     # -- interrupted passes (sources)
     with op.batch_alter_table("sources") as batch:
-        batch.add_column(sa.Column("pass_started_at", crawler.base.models.UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("pass_started_at", crawler.base.models.UTCDateTime(), nullable=True)
+        )
         batch.add_column(sa.Column("pass_depth", sa.Integer(), nullable=True))
     # -- mail exactly once (deliveries)
     with op.batch_alter_table("deliveries") as batch:
-        batch.add_column(sa.Column("attempted_at", crawler.base.models.UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("attempted_at", crawler.base.models.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade() -> None:
