@@ -65,7 +65,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 # The sampler reads each process's RSS and peak every SAMPLE_SECONDS and the tree's PSS every
@@ -273,7 +273,7 @@ def diverse(sites: list) -> None:
     database) with distinct prose-like text; titles and lead sentences are kept."""
     import random
 
-    from sitefarm import Article
+    from tests.sitefarm import Article
 
     for site in sites:
         rng = random.Random(site.id)
@@ -289,7 +289,7 @@ def diverse(sites: list) -> None:
 
 
 def write_config(folder: Path, sites: list, *, concurrency: int, timeout: float) -> Path:
-    from sitefarm import SETTINGS_YAML, sources_yaml
+    from tests.sitefarm import SETTINGS_YAML, sources_yaml
 
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "bench.db"
@@ -307,8 +307,9 @@ def count(db: Path, table: str) -> int:
 
 
 def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool) -> list[Figures]:
-    from sitefarm import farm, serve
     from staticfarm import serve_static
+
+    from tests.sitefarm import farm, serve
 
     per_site = max(1, total // args.sites)
     sites = farm(args.sites, per_site, latency=args.latency)

@@ -37,9 +37,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from sitefarm import SETTINGS_YAML, Site, make_articles, serve  # noqa: E402
+from tests.sitefarm import SETTINGS_YAML, Site, make_articles, serve  # noqa: E402
 
 ENTRY = ROOT / "tests" / "service" / "cli_entry.py"
 # --cache-analyzer: the same CLI with one Analyzer per process and config (what a reusable

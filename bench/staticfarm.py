@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 
-from sitefarm import Site
+from tests.sitefarm import Site
 
 Responses = dict[bytes, bytes]
 _NOT_FOUND = (

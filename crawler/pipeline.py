@@ -641,7 +641,7 @@ async def crawl(
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
         if crawler.lost is None:  # no retention pass on a database that went away
             try:
-                _retention(crawler.store.store, config)
+                _retention(crawler.store, config)
             except DatabaseUnavailable as exc:
                 crawler.lost = exc
     return CrawlSummary(list(reports), loop.time() - started, crawler.lost)
@@ -719,7 +719,7 @@ async def import_warc(
                     await flush()
             await flush()
             for report in reports.values():
-                crawler.store.store.record_source_result(
+                crawler.store.record_source_result(
                     report.source_id, error=None, new_articles=report.new
                 )
         except DatabaseUnavailable as exc:  # stop: the summary says what was imported

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 POSTGRES_ENV = "CITYDIGEST_TEST_POSTGRES_URL"
 POSTGRES_HELP = (

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import mailserver
 import pytest
-from digestkit import SECRET
-from mailserver import Recorder
 
 from crawler.base.db import Database
+from tests import mailserver
+from tests.digests.digestkit import SECRET
+from tests.mailserver import Recorder
 
 
 @pytest.fixture

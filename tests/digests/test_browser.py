@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
 from crawler.base.db import Database
 from digests import build_digests
+from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

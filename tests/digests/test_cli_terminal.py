@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from digestkit import NOW, seed, visit_item
-from mailserver import Recorder
 from sqlalchemy import update
 
 from crawler.app.cli import cli
 from crawler.app.terminal import json_text, shown
 from crawler.base.db import Database
 from crawler.base.models import Delivery, SourceState
+from tests.digests.digestkit import NOW, seed, visit_item
+from tests.mailserver import Recorder
 
 pytestmark = pytest.mark.usefixtures("secret")
 

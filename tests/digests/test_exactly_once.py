@@ -24,8 +24,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 from aiosmtpd.smtp import Envelope, Session
 from click.testing import CliRunner
-from digestkit import NOW, hours, seed, visit_item
-from mailserver import Recorder, free_port
 from sqlalchemy import select, update
 
 from crawler.app.cli import cli
@@ -35,6 +33,8 @@ from crawler.base.db import Database
 from crawler.base.errors import ConfigError
 from crawler.base.models import Delivery
 from digests import send_digests
+from tests.digests.digestkit import NOW, hours, seed, visit_item
+from tests.mailserver import Recorder, free_port
 
 pytestmark = pytest.mark.usefixtures("secret")
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digestkit import NOW, Item, hours, make_config, seed, subscriber
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +26,7 @@ from digests import build_digests
 from digests.archive import DaySummary
 from digests.digest import Digest, Entry, PolicyInfo, Section
 from digests.render import MAX_EMAIL_BYTES, EmailContext, environment, render_digest, render_feed
+from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber
 
 BIDI = {
     "\u061c",

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from digestkit import subscriber
 
 from digests.period import archive_days, due_period, first_window, period_on
+from tests.digests.digestkit import subscriber
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import feedparser
-from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
 from crawler.base.db import Database
 from digests import build_digests
 from digests.render import MAX_EMAIL_BYTES
+from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
 HOSTILE_TITLE = '青岛<script>alert("x")</script><img src=x onerror=alert(1)>开园'
 

@@ -8,14 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
-from mailserver import Recorder
 
 from crawler.base.config import DigestLimits, SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.taxonomy import default_taxonomy
 from digests import build_digests, send_digests
 from digests.select import load_pool, select_digest
+from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
+from tests.mailserver import Recorder
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LABELS = {t.id: t.label for t in default_taxonomy().themes}

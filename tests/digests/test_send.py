@@ -8,7 +8,14 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from digestkit import (
+from sqlalchemy import select
+
+from crawler.base.db import Database
+from crawler.base.errors import DigestError
+from crawler.base.models import Delivery, SubscriberState
+from digests import send_digests, verify_token
+from digests.deliver import DataGuard, Mailer, Outgoing
+from tests.digests.digestkit import (
     NOW,
     SECRET,
     Item,
@@ -18,14 +25,7 @@ from digestkit import (
     subscriber,
     visit_item,
 )
-from mailserver import Recorder
-from sqlalchemy import select
-
-from crawler.base.db import Database
-from crawler.base.errors import DigestError
-from crawler.base.models import Delivery, SubscriberState
-from digests import send_digests, verify_token
-from digests.deliver import DataGuard, Mailer, Outgoing
+from tests.mailserver import Recorder
 
 pytestmark = pytest.mark.usefixtures("secret")
 
