@@ -40,12 +40,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.base.errors import CrawlError, DatabaseUnavailable, ExtractError, StoreError
+from crawler.base.errors import (
+    AnalysisFailed,
+    DatabaseUnavailable,
+    ExtractError,
+    StoreError,
+)
 from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
 
 if TYPE_CHECKING:
     from crawler.base.config import Config, ExtractSpec, Source
-    from crawler.store.store import ArticleRecord, SaveResult, Store
+    from crawler.store.batch import ArticleRecord, SaveResult
+    from crawler.store.store import Store
     from crawler.store.write import ArticleWriter, Origin
 
 log = logging.getLogger("citydigest.pool")
@@ -69,12 +75,6 @@ MIN_SOURCES_FOR_WORKERS = 4
 # those costs; the benchmark machine has two cores.)
 MAX_DEFAULT_WORKERS = 2
 MAX_FAILED_STARTS = 3
-
-
-class AnalysisFailed(CrawlError):
-    """The analysis worker failed on this page for a reason that is not the page's fault."""
-
-    stage = "analyze"
 
 
 class ArticleStages(Protocol):
@@ -285,7 +285,7 @@ class WorkerPool:
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
-        from crawler.store.store import SaveResult
+        from crawler.store.batch import SaveResult
 
         if self._closed:
             raise AnalysisFailed("the analysis pool is closed", url=url)

@@ -69,23 +69,16 @@ from urllib.parse import quote
 import aiosmtplib
 
 from crawler.base.config import SmtpSettings
-from crawler.base.errors import DeliveryError, PermanentDeliveryError
+from crawler.base.errors import (
+    DeliveryError,
+    DeliveryOutcomeUnknown,
+    DeliveryWithdrawn,
+    PermanentDeliveryError,
+    SmtpUnavailable,
+)
 from digests.render import RenderedDigest
 
 log = logging.getLogger(__name__)
-
-
-class SmtpUnavailable(DeliveryError):
-    """The SMTP server cannot be reached or will not let us in: stop the batch."""
-
-
-class DeliveryOutcomeUnknown(DeliveryError):
-    """The message went out in DATA but no reply was read (timeout, connection lost): the server
-    may have accepted it, so it must not be sent again blindly."""
-
-
-class DeliveryWithdrawn(DeliveryError):
-    """The guard said not to start DATA (another run claimed the delivery): nothing was sent."""
 
 
 class DataGuard(Protocol):

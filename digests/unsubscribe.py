@@ -20,15 +20,11 @@ import hmac
 import re
 from urllib.parse import quote
 
-from crawler.base.errors import DigestError
+from crawler.base.errors import InvalidToken
 
 _ID = re.compile(r"[a-z0-9-]{1,64}")
 _MAC = re.compile(r"[A-Za-z0-9_-]{43}")
 _CONTEXT = b"citydigest-unsubscribe-v1\x00"
-
-
-class InvalidToken(DigestError):
-    """The token is malformed or its signature does not match: refuse the unsubscribe."""
 
 
 def _key(secret: str | bytes) -> bytes:

@@ -32,8 +32,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from crawler.base.config import Config, load_config
-from crawler.base.db import Database, SchemaOutdated
-from crawler.base.errors import ConfigError, DatabaseUnavailable
+from crawler.base.db import Database
+from crawler.base.errors import ConfigError, DatabaseUnavailable, SchemaOutdated
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED = 1

@@ -33,13 +33,9 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.base.errors import CitydigestError, DatabaseUnavailable
+from crawler.base.errors import DatabaseUnavailable, SchemaOutdated
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class SchemaOutdated(CitydigestError):
-    """The database schema is older than this version of citydigest."""
 
 
 def _alembic_config(engine: Engine) -> Any:

@@ -7,20 +7,29 @@
     ├── CrawlError                  anything that goes wrong while crawling one URL or source
     │   ├── FetchError              the HTTP exchange failed
     │   │   ├── FetchTimeout        connect/read/total time exceeded
+    │   │   ├── ConnectFailed       the host could not be resolved or connected to
+    │   │   ├── HostUnreachable     not asked: the host did not answer its last requests
     │   │   ├── HTTPStatusError     the server answered 4xx/5xx
     │   │   ├── RobotsDisallowed    robots.txt forbids the URL
     │   │   ├── RobotsUnavailable   robots.txt could not be read (5xx, timeout): try later
     │   │   ├── BodyTooLarge        the body passed the configured cap (also after decompression)
-    │   │   ├── BlockedAddress      the host resolves to a private/loopback address (SSRF guard)
+    │   │   ├── BlockedAddress      the host resolves to an address that is not public
     │   │   └── NotInArchive        a WARC replay has no record for the URL
+    │   ├── ArchiveError            a WARC file that cannot be read at all
     │   ├── DiscoverError           a feed, list page or sitemap could not be read
     │   ├── ExtractError            no article could be extracted from the page
+    │   ├── AnalysisFailed          the analysis worker failed, not through the page's fault
     │   └── StoreError              the database refused a write
     ├── DatabaseUnavailable         the database cannot be reached, or went away mid-run
+    ├── SchemaOutdated              the database schema is older than this citydigest
     └── DigestError                 building or sending a digest failed
-        ├── RenderError
-        └── DeliveryError
-            └── PermanentDeliveryError   the SMTP server refused for good (5xx)
+        ├── RenderError             a template failed
+        ├── InvalidToken            an unsubscribe token that is malformed or not ours
+        └── DeliveryError           a delivery failed in a way worth retrying (connection, 4xx)
+            ├── PermanentDeliveryError   the SMTP server refused for good (5xx)
+            ├── SmtpUnavailable          the server cannot be reached or lets us not in
+            ├── DeliveryOutcomeUnknown   the message went out, no answer was read
+            └── DeliveryWithdrawn        another run claimed the delivery; nothing was sent
 
 Every crawl error carries the ``url`` (and, once known, the ``source_id``) it is about, so that
 an operator reading a log line or the per-source health knows where to look.
@@ -29,25 +38,34 @@ an operator reading a log line or the per-source health knows where to look.
 from __future__ import annotations
 
 __all__ = [
+    "AnalysisFailed",
+    "ArchiveError",
     "BlockedAddress",
     "BodyTooLarge",
     "CitydigestError",
     "ConfigError",
     "ConfigProblem",
+    "ConnectFailed",
     "CrawlError",
     "DatabaseUnavailable",
     "DeliveryError",
+    "DeliveryOutcomeUnknown",
+    "DeliveryWithdrawn",
     "DigestError",
     "DiscoverError",
     "ExtractError",
     "FetchError",
     "FetchTimeout",
     "HTTPStatusError",
+    "HostUnreachable",
+    "InvalidToken",
     "NotInArchive",
     "PermanentDeliveryError",
     "RenderError",
     "RobotsDisallowed",
     "RobotsUnavailable",
+    "SchemaOutdated",
+    "SmtpUnavailable",
     "StoreError",
 ]
 
@@ -156,6 +174,12 @@ class ExtractError(CrawlError):
     stage = "extract"
 
 
+class AnalysisFailed(CrawlError):
+    """The analysis worker failed on this page for a reason that is not the page's fault."""
+
+    stage = "analyze"
+
+
 class StoreError(CrawlError):
     stage = "store"
 
@@ -181,6 +205,10 @@ class DatabaseUnavailable(CitydigestError):
         return f"database unavailable at {self.url}: {self.reason}; {self.hint}"
 
 
+class SchemaOutdated(CitydigestError):
+    """The database schema is older than this version of citydigest."""
+
+
 class DigestError(CitydigestError):
     """Building or delivering a digest failed."""
 
@@ -193,5 +221,22 @@ class DeliveryError(DigestError):
     """A delivery failed in a way worth retrying (connection, 4xx)."""
 
 
+class InvalidToken(DigestError):
+    """The token is malformed or its signature does not match: refuse the unsubscribe."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """The SMTP server refused for good (5xx): record it, do not retry."""
+
+
+class SmtpUnavailable(DeliveryError):
+    """The SMTP server cannot be reached or will not let us in: stop the batch."""
+
+
+class DeliveryOutcomeUnknown(DeliveryError):
+    """The message went out in DATA but no reply was read (timeout, connection lost): the server
+    may have accepted it, so it must not be sent again blindly."""
+
+
+class DeliveryWithdrawn(DeliveryError):
+    """The guard said not to start DATA (another run claimed the delivery): nothing was sent."""

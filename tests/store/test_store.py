@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from crawler.base.config import Source
-from crawler.base.db import SCHEMA_HEAD, Database, SchemaOutdated, current_head
+from crawler.base.db import SCHEMA_HEAD, Database, current_head
+from crawler.base.errors import SchemaOutdated
 from crawler.base.models import Article, Fetch, SourceState, Story
 from crawler.fetch.client import FetchRecord, Validators
-from crawler.store.store import ArticleRecord, Store
+from crawler.store.batch import ArticleRecord
+from crawler.store.store import Store
 
 CST = timezone(timedelta(hours=8))
 
@@ -177,7 +179,7 @@ def test_fetch_log_and_validators(store: Store) -> None:
 def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crawler.store.store.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
+    monkeypatch.setattr("crawler.store.fetchlog.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
     old = [
         FetchRecord("https://qd.example.org/a", 200, 10, 5, None, "qd"),
         FetchRecord("https://qd.example.org/b", 200, 10, 5, None, "qd"),
@@ -390,7 +392,7 @@ def test_a_batch_reports_articles_stored_before_it(store: Store) -> None:
 def test_multi_row_inserts_come_in_eight_shapes() -> None:
     """Any count of rows is written in pieces of 128, 64, … 1 rows: the driver keeps every
     shape it prepared, and a shape per count grew the crawl's process by tens of MB."""
-    from crawler.store.store import _pieces
+    from crawler.store.batch import _pieces
 
     shapes: set[int] = set()
     for count in range(0, 260):
