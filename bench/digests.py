@@ -32,7 +32,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 from sqlalchemy import insert, update  # noqa: E402
 
-from crawler.base.config import Config, Settings, Subscriber  # noqa: E402
+from crawler.base.config import Config  # noqa: E402
+from crawler.base.config.settings import Settings  # noqa: E402
+from crawler.base.config.subscribers import Subscriber  # noqa: E402
 from crawler.base.db import Database  # noqa: E402
 from crawler.base.models import Article, SourceState, Story  # noqa: E402
 from crawler.base.taxonomy import default_taxonomy  # noqa: E402

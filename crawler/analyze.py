@@ -17,7 +17,8 @@ from crawler.extract import Extracted, ExtractRules, extract
 from crawler.tag import Tagger, Tags, province_of
 
 if TYPE_CHECKING:  # the analysis worker process does without the config's imports
-    from crawler.base.config import Config, ExtractSpec, Source
+    from crawler.base.config import Config
+    from crawler.base.config.sources import ExtractSpec, Source
 
 
 def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:

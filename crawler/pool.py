@@ -49,7 +49,8 @@ from crawler.base.errors import (
 from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
 
 if TYPE_CHECKING:
-    from crawler.base.config import Config, ExtractSpec, Source
+    from crawler.base.config import Config
+    from crawler.base.config.sources import ExtractSpec, Source
     from crawler.store.batch import ArticleRecord, SaveResult
     from crawler.store.store import Store
     from crawler.store.write import ArticleWriter, Origin

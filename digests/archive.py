@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from crawler.base.config import ArchiveSettings
+from crawler.base.config.settings import ArchiveSettings
 from crawler.base.errors import DigestError
 from crawler.base.sanitize import clean_title
 from digests.digest import ArchiveDay, VisitCount

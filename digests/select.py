@@ -39,7 +39,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from crawler.base.config import DigestLimits, SubscriberFilter
+from crawler.base.config.settings import DigestLimits
+from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState, Story
 from crawler.base.sanitize import clean_text, clean_title

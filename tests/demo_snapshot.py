@@ -314,7 +314,7 @@ def transport() -> httpx.MockTransport:
 
 async def record(out: Path) -> int:
     """Crawl the demo sites with the real fetcher and write every exchange to ``out``."""
-    from crawler.base.config import FetchSettings
+    from crawler.base.config.settings import FetchSettings
     from crawler.fetch.client import Fetcher
     from crawler.warc import WarcWriter
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.base.config import load_config, parse_duration
+from crawler.base.config import load_config
+from crawler.base.config.values import parse_duration
 from crawler.base.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.base.config import Config, Settings, Subscriber
+from crawler.base.config import Config
+from crawler.base.config.settings import Settings
+from crawler.base.config.subscribers import Subscriber
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState, Story
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from crawler.base.config import Subscriber
+from crawler.base.config.subscribers import Subscriber
 from crawler.base.taxonomy import default_taxonomy
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "subscribers.yaml"

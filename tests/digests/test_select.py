@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.base.config import DigestLimits, SubscriberFilter
+from crawler.base.config.settings import DigestLimits
+from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.taxonomy import default_taxonomy
 from digests import build_digests, send_digests

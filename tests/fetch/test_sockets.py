@@ -19,7 +19,7 @@ import httpx
 import pytest
 import trustme
 
-from crawler.base.config import FetchSettings
+from crawler.base.config.settings import FetchSettings
 from crawler.fetch import sockets
 from crawler.fetch.client import Fetcher
 from crawler.fetch.sockets import AsyncioBackend, AsyncioStream, use_asyncio

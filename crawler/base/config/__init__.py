@@ -1,0 +1,222 @@
+"""The operator's configuration, read once at the edge into typed, frozen objects.
+
+A config directory (``--config DIR``, else ``$CITYDIGEST_CONFIG``, else ``./config``) holds:
+
+- ``citydigest.yaml``: settings (database, timezone, user agent, fetch defaults, SMTP, archive);
+- ``sources.yaml``: what to crawl;
+- ``subscribers.yaml``: who gets a digest (optional);
+- ``extract-rules.yaml``: per-domain extraction selectors (optional);
+- ``taxonomy/*.yaml``: themes and place aliases for tagging (optional; built-in defaults).
+
+:func:`load_config` validates everything and raises one :class:`~crawler.base.errors.ConfigError`
+listing every problem, each with file, line and key path. Nothing downstream reads YAML or the
+environment: stages take the objects defined here.
+
+The models live by file: :mod:`.settings` (``citydigest.yaml``), :mod:`.sources`
+(``sources.yaml``, ``extract-rules.yaml``), :mod:`.subscribers` (``subscribers.yaml``), built on
+the value types of :mod:`.values`; :mod:`.problems` turns what is wrong into the operator's
+words and lines. This module holds :class:`Config` and the loader. Its public surface
+(``__all__``) is the whole configuration: the loader, the :class:`ConfigError` it raises, and the
+models by their names; within this tree, prefer importing a model from the module that defines it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchiveSettings",
+    "Config",
+    "ConfigError",
+    "DigestLimits",
+    "ExtractSpec",
+    "FetchSettings",
+    "ListSpec",
+    "ServeSettings",
+    "Settings",
+    "SmtpSettings",
+    "Source",
+    "SourceFetch",
+    "SourceTags",
+    "Subscriber",
+    "SubscriberFilter",
+    "config_dir_from_env",
+    "load_config",
+    "parse_duration",
+]
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from crawler.base.config.problems import Collector, describe, dotted, line_of, message, plain
+from crawler.base.config.settings import (
+    ArchiveSettings,
+    DigestLimits,
+    FetchSettings,
+    ServeSettings,
+    Settings,
+    SmtpSettings,
+)
+from crawler.base.config.sources import (
+    ExtractRules,
+    ExtractSpec,
+    ListSpec,
+    Source,
+    SourceFetch,
+    SourceTags,
+    needs_discovery,
+)
+from crawler.base.config.subscribers import Subscriber, SubscriberFilter
+from crawler.base.config.values import Frozen, parse_duration
+from crawler.base.errors import ConfigError, ConfigProblem
+from crawler.base.taxonomy import Taxonomy, default_taxonomy, merge_taxonomy_files
+
+
+class Config(Frozen):
+    """Everything the operator configured, validated."""
+
+    dir: Path
+    settings: Settings
+    sources: tuple[Source, ...]
+    subscribers: tuple[Subscriber, ...] = ()
+    domain_rules: Mapping[str, ExtractSpec] = Field(default_factory=dict)
+    taxonomy: Taxonomy = Field(default_factory=default_taxonomy)
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+
+def config_dir_from_env(given: str | os.PathLike[str] | None = None) -> Path:
+    return Path(given or os.environ.get("CITYDIGEST_CONFIG") or "config")
+
+
+def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the config directory; raise ConfigError naming every problem."""
+    root = config_dir_from_env(directory)
+    collector = Collector()
+    if not root.is_dir():
+        raise ConfigError([ConfigProblem(str(root), None, "", "config directory not found")])
+
+    settings_path = root / "citydigest.yaml"
+    settings_data = collector.read_yaml(settings_path) if _exists(settings_path) else {}
+    settings = collector.validate(Settings, settings_data, settings_path)
+    if isinstance(settings, Settings):
+        _check_secret(collector, settings, settings_data, settings_path)
+
+    sources_path = root / "sources.yaml"
+    sources: tuple[Source, ...] = ()
+    if not _exists(sources_path):
+        collector.add(sources_path, None, "", "file not found: every config needs sources.yaml")
+    else:
+        sources_data = collector.read_yaml(sources_path)
+        sources = collector.validate_items(
+            Source, sources_data, "sources", sources_path, checks=(needs_discovery,)
+        )
+
+    subscribers: tuple[Subscriber, ...] = ()
+    subscribers_path = root / "subscribers.yaml"
+    if _exists(subscribers_path):
+        subs_data = collector.read_yaml(subscribers_path)
+        subscribers = collector.validate_items(
+            Subscriber, subs_data, "subscribers", subscribers_path
+        )
+
+    domain_rules: Mapping[str, ExtractSpec] = {}
+    rules_path = root / "extract-rules.yaml"
+    if _exists(rules_path):
+        parsed_rules = collector.validate(ExtractRules, collector.read_yaml(rules_path), rules_path)
+        if isinstance(parsed_rules, ExtractRules):
+            domain_rules = parsed_rules.domains
+
+    taxonomy = _load_taxonomy(collector, root / "taxonomy")
+
+    if collector.problems or settings is None or taxonomy is None:
+        raise ConfigError(collector.problems)
+    assert isinstance(settings, Settings)
+    return Config(
+        dir=root,
+        settings=settings,
+        sources=sources,
+        subscribers=subscribers,
+        domain_rules=domain_rules,
+        taxonomy=taxonomy,
+    )
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` is there; True when it cannot be told (EACCES on the folder), so that
+    reading it reports why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
+# digests.unsubscribe refuses shorter keys: every unsubscribe request would fail (HTTP 500).
+_MIN_SECRET_BYTES = 16
+
+
+def _check_secret(collector: Collector, settings: Settings, data: Any, path: Path) -> None:
+    """The unsubscribe secret lives in the environment (never in a file), under the name
+    ``unsubscribe_secret_env`` gives; unset is allowed (links are refused or made with a
+    throwaway key), too short is not."""
+    name = settings.unsubscribe_secret_env
+    value = os.environ.get(name, "") if name else ""
+    size = len(value.encode("utf-8", "surrogateescape"))
+    if 0 < size < _MIN_SECRET_BYTES:
+        collector.add(
+            path,
+            line_of(data, ("unsubscribe_secret_env",)),
+            "unsubscribe_secret_env",
+            f"${name} is {size} bytes long; the unsubscribe secret needs at least "
+            f"{_MIN_SECRET_BYTES}: set it to a long random string, such as the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+        )
+
+
+def _load_taxonomy(collector: Collector, folder: Path) -> Taxonomy | None:
+    try:
+        if not folder.is_dir():
+            return default_taxonomy()
+    except OSError as exc:
+        collector.add(folder, None, "", f"cannot read: {exc.strerror or exc}")
+        return None
+    files = sorted(folder.glob("*.yaml"))
+    parsed: dict[str, Any] = {}
+    for path in files:
+        data = collector.read_yaml(path)
+        if data is not None and not isinstance(data, Mapping):
+            collector.add(
+                path, line_of(data, ()), "", f"expected a mapping, found {describe(data)}"
+            )
+            continue
+        parsed[path.name] = data or {}
+    try:
+        merged = merge_taxonomy_files({k: plain(v) for k, v in parsed.items()})
+    except ValueError as exc:
+        collector.add(folder, None, "", str(exc))
+        return None
+    try:
+        return Taxonomy.model_validate(merged)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            path, line = _taxonomy_location(parsed, files, loc, folder)
+            collector.add(path, line, dotted(loc), message(error, Taxonomy, loc))
+        return None
+
+
+def _taxonomy_location(
+    parsed: Mapping[str, Any], files: list[Path], loc: tuple[Any, ...], folder: Path
+) -> tuple[Path, int | None]:
+    """Find which taxonomy file holds the top-level key of ``loc``."""
+    for path in files:
+        data = parsed.get(path.name)
+        if isinstance(data, Mapping) and loc and loc[0] in data:
+            return path, line_of(data, loc)
+    return folder, None
