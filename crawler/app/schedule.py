@@ -1,18 +1,9 @@
-"""Schedules as data: when each source is checked next and when each subscriber's digest is due.
+"""Schedule: the schedule tables, and claiming due work from them.
 
-Both live in the database (``sources.next_check_at``, ``subscribers.next_digest_at``, UTC), so a
-restart loses nothing and any number of processes can read them. The times come from
-APScheduler 3.11's trigger classes, never from hand-written cron or DST arithmetic:
-
-- a source's next check is an :class:`~apscheduler.triggers.interval.IntervalTrigger` (with
-  jitter, so sources configured alike do not fire together) over its *effective* interval:
-  the configured ``interval``, lengthened when the source has had nothing new for a while
-  (adaptive polling, up to :attr:`PollPolicy.max_interval`), pushed later by the server's
-  caching hints (``Cache-Control: max-age``, ``Expires``, ``Retry-After``) but never earlier
-  than the configured interval, and backed off exponentially while it keeps failing, up to a
-  ceiling of at most a day (a failing source is retried at least daily, never dropped);
-- a subscriber's next digest is a :class:`~apscheduler.triggers.cron.CronTrigger` at
-  ``send_at`` (weekly: on ``weekday``) in the subscriber's zone.
+Both schedules live in the database (``sources.next_check_at``, ``subscribers.next_digest_at``,
+UTC), so a restart loses nothing and any number of processes can read them. When a time falls
+is :mod:`crawler.app.cadence`'s pure maths; what the operator reads back is
+:mod:`crawler.app.status`. This module writes the rows and hands out the work.
 
 :class:`Schedule` is the dispatch tick's view of the tables: :meth:`Schedule.sync` makes a row
 for every configured source and subscriber, :meth:`Schedule.claim_sources` and
@@ -22,174 +13,50 @@ for every configured source and subscriber, :meth:`Schedule.claim_sources` and
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never hand out one crawl twice.
 The lease is short (a minute) and the crawl renews it while it runs (:func:`crawl_sources`'
 heartbeat), so a crawl whose process was killed is due again a lease after its last heartbeat,
-on any number of processes, with no owner to look up.
+on any number of processes, with no owner to look up. :func:`crawl_sources` and
+:func:`send_due_digests` are the two jobs both runners run over claimed work.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "DeliveryStatus",
     "DueDigest",
-    "PollPolicy",
     "Schedule",
-    "SourceHealth",
-    "SourceStatus",
-    "StatusReport",
-    "SubscriberStatus",
-    "cache_hint",
     "crawl_sources",
-    "digest_trigger",
-    "effective_interval",
-    "next_check_at",
-    "next_digest_at",
     "send_due_digests",
-    "status_report",
 ]
 
 import asyncio
 import contextlib
 import logging
-import math
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import httpx
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from crawler.app.cadence import PollPolicy, SourceHealth, is_slot, next_check_at, next_digest_at
 from crawler.base.config import Config, Source, Subscriber
 from crawler.base.db import Database
-from crawler.fetch.client import cache_hint
+from crawler.base.models import Delivery, SourceState, SubscriberState, utcnow
 from crawler.fetch.hosts import HostStates
 
 if TYPE_CHECKING:
-    from digests.pipeline import SendReport
-
-from crawler.base.models import Article, Delivery, SourceState, SubscriberState, utcnow
+    from digests.report import SendReport
 
 log = logging.getLogger("citydigest.schedule")
-
-DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """How the effective interval of a source stretches and backs off.
-
-    ``quiet_after``: after this long with nothing new, the interval doubles, and doubles again
-    for each further ``quiet_after``, up to ``max_interval`` (never below the configured
-    interval). ``backoff_ceiling``: the longest wait after failures (capped at one day).
-    ``jitter``: the fraction of the interval added at random (at most ``max_jitter``).
-    ``lease``: how long a claimed crawl is held without a heartbeat from the process crawling
-    it (renewed every third of it) before another dispatch may hand it out again.
-    """
-
-    quiet_after: timedelta = timedelta(days=2)
-    max_interval: timedelta = timedelta(hours=12)
-    backoff_ceiling: timedelta = DAY
-    jitter: float = 0.1
-    max_jitter: timedelta = timedelta(minutes=5)
-    lease: timedelta = timedelta(minutes=1)
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.jitter < 1:
-            raise ValueError(f"PollPolicy.jitter must be in [0, 1), found {self.jitter}")
-        for name in ("quiet_after", "max_interval", "backoff_ceiling", "lease"):
-            if getattr(self, name) <= timedelta(0):
-                raise ValueError(f"PollPolicy.{name} must be positive")
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """What the schedule needs of a source's stored health."""
-
-    consecutive_failures: int = 0
-    last_new_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class DueDigest:
+    """A subscriber whose digest is due, and since when."""
+
     subscriber_id: str
     due_at: datetime
-
-
-# --------------------------------------------------------------------------- pure times
-
-
-def effective_interval(
-    source: Source,
-    health: SourceHealth,
-    now: datetime,
-    *,
-    hint: timedelta | None = None,
-    policy: PollPolicy = PollPolicy(),
-) -> timedelta:
-    """The wait before the next check of ``source`` (before jitter)."""
-    base = source.interval
-    if health.consecutive_failures > 0:
-        ceiling = min(max(base, policy.backoff_ceiling), DAY)
-        steps = min(health.consecutive_failures, 16)
-        return min(base * 2**steps, ceiling)
-    interval = base
-    if health.last_new_at is not None:
-        quiet = now - health.last_new_at
-        if quiet >= policy.quiet_after:
-            steps = min(int(quiet / policy.quiet_after), 16)
-            interval = min(base * 2**steps, max(base, policy.max_interval))
-    if hint is not None:
-        interval = max(interval, min(hint, max(base, policy.max_interval)))
-    return interval
-
-
-def next_check_at(
-    source: Source,
-    health: SourceHealth,
-    checked_at: datetime,
-    *,
-    hint: timedelta | None = None,
-    policy: PollPolicy = PollPolicy(),
-) -> datetime:
-    """When to check ``source`` next after a check finished at ``checked_at``."""
-    interval = effective_interval(source, health, checked_at, hint=hint, policy=policy)
-    jitter = min(interval.total_seconds() * policy.jitter, policy.max_jitter.total_seconds())
-    trigger = IntervalTrigger(
-        seconds=interval.total_seconds(),
-        start_date=checked_at,
-        timezone=UTC,
-        jitter=math.floor(jitter) or None,
-    )
-    fire = trigger.get_next_fire_time(checked_at, checked_at)
-    assert fire is not None
-    return fire.astimezone(UTC)
-
-
-def digest_trigger(subscriber: Subscriber, default_zone: str) -> CronTrigger:
-    """The cron trigger of a subscriber's digest: ``send_at`` in their zone (weekly: weekday)."""
-    hour, minute = subscriber.send_at.split(":")
-    zone = ZoneInfo(subscriber.timezone or default_zone)
-    if subscriber.frequency == "weekly":
-        return CronTrigger(
-            day_of_week=subscriber.weekday, hour=hour, minute=minute, second=0, timezone=zone
-        )
-    return CronTrigger(hour=hour, minute=minute, second=0, timezone=zone)
-
-
-def next_digest_at(subscriber: Subscriber, default_zone: str, after: datetime) -> datetime:
-    """The first send slot of ``subscriber`` strictly after ``after`` (UTC)."""
-    trigger = digest_trigger(subscriber, default_zone)
-    fire = trigger.get_next_fire_time(after, after)
-    assert fire is not None
-    return fire.astimezone(UTC)
-
-
-def _is_slot(subscriber: Subscriber, default_zone: str, when: datetime) -> bool:
-    return next_digest_at(subscriber, default_zone, when - timedelta(seconds=1)) == when
 
 
 # --------------------------------------------------------------------------- the tables
@@ -259,7 +126,7 @@ class Schedule:
                     continue
                 srow.email = subscriber.email
                 due = srow.next_digest_at
-                if due is None or (due > now and not _is_slot(subscriber, zone, due)):
+                if due is None or (due > now and not is_slot(subscriber, zone, due)):
                     srow.next_digest_at = next_digest_at(subscriber, zone, now)
 
     # ------------------------------------------------------------------ crawls
@@ -413,159 +280,6 @@ class Schedule:
             if row is not None:
                 row.next_digest_at = at
 
-    # ------------------------------------------------------------------ status
-
-    def lag(self, config: Config, now: datetime | None = None) -> timedelta:
-        """How late the most overdue configured source is (zero when nothing is overdue)."""
-        now = now or self.clock()
-        configured = [s.id for s in config.sources]
-        with self.db.session() as session:
-            oldest = session.scalar(
-                select(SourceState.next_check_at)
-                .where(SourceState.id.in_(configured))
-                .where(SourceState.next_check_at <= now)
-                .order_by(SourceState.next_check_at)
-                .limit(1)
-            )
-        return max(now - oldest, timedelta(0)) if oldest else timedelta(0)
-
-
-# --------------------------------------------------------------------------- status
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    id: str
-    name: str
-    last_success_at: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
-    consecutive_failures: int
-    next_check_at: datetime | None
-    articles_24h: int
-
-    @property
-    def failing(self) -> bool:
-        return self.consecutive_failures > 0
-
-
-@dataclass(frozen=True)
-class SubscriberStatus:
-    id: str
-    email: str | None
-    last_digest_at: datetime | None
-    next_digest_at: datetime | None
-    unsubscribed: bool
-    unsubscribed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class DeliveryStatus:
-    """A digest whose delivery is in doubt: ``sending`` (an attempt under way, or a run that
-    died in it) or ``unknown`` (the server may have it); see :mod:`digests.ledger`."""
-
-    subscriber_id: str
-    period: str
-    status: str
-    attempted_at: datetime | None
-    attempts: int
-    error: str | None
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    generated_at: datetime
-    sources: tuple[SourceStatus, ...]
-    subscribers: tuple[SubscriberStatus, ...]
-    lag: timedelta
-    queue_depth: int | None = None  # jobs waiting or running (distributed mode only)
-    deliveries: tuple[DeliveryStatus, ...] = ()  # digests in doubt, oldest attempt first
-
-    @property
-    def failing(self) -> int:
-        return sum(1 for s in self.sources if s.failing)
-
-
-def status_report(
-    config: Config,
-    db: Database,
-    *,
-    now: datetime | None = None,
-    queue_depth: int | None = None,
-) -> StatusReport:
-    """Per source and per subscriber health and schedule, as ``citydigest status`` shows it."""
-    now = now or utcnow()
-    with db.session() as session:
-        states = {s.id: s for s in session.scalars(select(SourceState))}
-        recent = dict(
-            session.execute(
-                select(Article.source_id, func.count())
-                .where(Article.fetched >= now - DAY)
-                .group_by(Article.source_id)
-            ).all()
-        )
-        subs = {s.id: s for s in session.scalars(select(SubscriberState))}
-        last_sent = dict(
-            session.execute(
-                select(Delivery.subscriber_id, func.max(Delivery.sent_at))
-                .where(Delivery.status == "sent")
-                .group_by(Delivery.subscriber_id)
-            ).all()
-        )
-        in_doubt = tuple(
-            DeliveryStatus(d.subscriber_id, d.period, d.status, d.attempted_at, d.attempts, d.error)
-            for d in session.scalars(
-                select(Delivery)
-                .where(Delivery.status.in_(("sending", "unknown")))
-                .order_by(Delivery.attempted_at, Delivery.subscriber_id, Delivery.period)
-            )
-        )
-    sources = []
-    for source in config.sources:
-        row = states.get(source.id)
-        sources.append(
-            SourceStatus(
-                id=source.id,
-                name=source.name,
-                last_success_at=row.last_success_at if row else None,
-                last_error=row.last_error if row and row.consecutive_failures else None,
-                last_error_at=row.last_error_at if row else None,
-                consecutive_failures=(row.consecutive_failures or 0) if row else 0,
-                next_check_at=row.next_check_at if row else None,
-                articles_24h=int(recent.get(source.id, 0)),
-            )
-        )
-    subscribers = []
-    for subscriber in config.subscribers:
-        srow = subs.get(subscriber.id)
-        sent = last_sent.get(subscriber.id)
-        if isinstance(sent, str):  # SQLite aggregates come back as text
-            sent = datetime.fromisoformat(sent)
-        if sent is not None and sent.tzinfo is None:
-            sent = sent.replace(tzinfo=UTC)
-        last = max(
-            (t for t in (sent, srow.last_digest_at if srow else None) if t is not None),
-            default=None,
-        )
-        subscribers.append(
-            SubscriberStatus(
-                id=subscriber.id,
-                email=subscriber.email,
-                last_digest_at=last,
-                next_digest_at=srow.next_digest_at if srow else None,
-                unsubscribed=bool(srow and srow.unsubscribed),
-                unsubscribed_at=srow.unsubscribed_at if srow else None,
-            )
-        )
-    return StatusReport(
-        generated_at=now,
-        sources=tuple(sources),
-        subscribers=tuple(subscribers),
-        lag=Schedule(db).lag(config, now),
-        queue_depth=queue_depth,
-        deliveries=in_doubt,
-    )
-
 
 # --------------------------------------------------------------------------- the shared jobs
 
@@ -585,7 +299,8 @@ async def crawl_sources(
 
     ``hosts``: the runner's politeness state per host, kept for the life of its process, so
     that robots.txt, back-off and throttling carry from one pass to the next."""
-    from crawler.pipeline import CrawlOptions, crawl
+    from crawler.pipeline import crawl
+    from crawler.report import CrawlOptions
 
     schedule = schedule or Schedule(db)
     known = {s.id: s for s in config.sources}

@@ -71,7 +71,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crawler.app.schedule import Schedule, StatusReport, status_report
+from crawler.app.status import StatusReport, dispatch_lag, status_report
 from crawler.base.config import Config
 from crawler.base.db import Database
 from crawler.base.errors import CitydigestError, DatabaseUnavailable
@@ -251,7 +251,7 @@ class _DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "citydigest_dispatch_lag_seconds",
             "How late the most overdue source check is",
-            value=Schedule(self.db).lag(self.config).total_seconds(),
+            value=dispatch_lag(self.config, self.db).total_seconds(),
         )
         depth = self.queue_depth()
         if depth is not None:

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from crawler.app.cadence import next_digest_at
 from crawler.app.runners.embedded import EXIT_IMMEDIATE, Daemon
-from crawler.app.schedule import next_digest_at
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, Delivery, SourceState, SubscriberState, utcnow

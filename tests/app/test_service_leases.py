@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.app.schedule import PollPolicy, Schedule, crawl_sources
+from crawler.app.cadence import PollPolicy
+from crawler.app.schedule import Schedule, crawl_sources
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState, utcnow

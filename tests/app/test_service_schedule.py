@@ -8,19 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.app.schedule import (
+from crawler.app.cadence import (
     PollPolicy,
-    Schedule,
     SourceHealth,
-    cache_hint,
     effective_interval,
     next_check_at,
     next_digest_at,
-    status_report,
 )
+from crawler.app.schedule import Schedule
+from crawler.app.status import dispatch_lag, status_report
 from crawler.base.config import Source, Subscriber, load_config
 from crawler.base.db import Database
 from crawler.base.models import SourceState, SubscriberState
+from crawler.fetch.response import cache_hint
 
 NOW = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)
 NO_JITTER = PollPolicy(jitter=0)
@@ -163,7 +163,7 @@ def test_sync_claim_and_finish(config, database_url: str) -> None:
         ("s2", NOW)
     ]
     assert schedule.claim_sources(config, hosts, limit=10, now=NOW) == []
-    assert schedule.lag(config, NOW) == timedelta(0)
+    assert dispatch_lag(config, db, now=NOW) == timedelta(0)
     nxt = schedule.finish_crawl(config.source("s0"), now=NOW)
     assert nxt == NOW + timedelta(minutes=30)
     schedule.release(["s1"], at=NOW)
@@ -175,7 +175,7 @@ def test_sync_claim_and_finish(config, database_url: str) -> None:
     later = NOW + timedelta(hours=3)
     # The most overdue: s0 (due 30 min after its check) or the leased ones (a lease after NOW).
     oldest = min(timedelta(minutes=30), NO_JITTER.lease)
-    assert schedule.lag(config, later) == timedelta(hours=3) - oldest
+    assert dispatch_lag(config, db, now=later) == timedelta(hours=3) - oldest
     db.dispose()
 
 

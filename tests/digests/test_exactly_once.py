@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from crawler.app.cli import cli
-from crawler.app.schedule import status_report
+from crawler.app.status import status_report
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.errors import ConfigError

@@ -61,8 +61,9 @@ from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
 
+from crawler.app.cadence import PollPolicy
 from crawler.app.runners.embedded import DIGEST_LEASE, config_files_state
-from crawler.app.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
+from crawler.app.schedule import Schedule, crawl_sources, send_due_digests
 from crawler.base.config import Config, load_config
 from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
 from crawler.base.errors import ConfigError, DatabaseUnavailable

@@ -40,7 +40,8 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.app.schedule import PollPolicy, Schedule, crawl_sources, send_due_digests
+from crawler.app.cadence import PollPolicy
+from crawler.app.schedule import Schedule, crawl_sources, send_due_digests
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.errors import ConfigError, DatabaseUnavailable
