@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.base.errors import DatabaseUnavailable, ExtractError, StoreError
 
 if TYPE_CHECKING:
-    from crawler.store.store import ArticleRecord
+    from crawler.store.batch import ArticleRecord
     from crawler.store.write import Origin
 
 FRAME = struct.Struct("!I")

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
 from crawler.base.sanitize import clean_title
-from crawler.store.store import ArticleRecord, SaveResult, Store
+from crawler.store.batch import ArticleRecord, SaveResult
+from crawler.store.store import Store
 
 if TYPE_CHECKING:
     from crawler.dedup import DuplicateIndex

@@ -20,7 +20,7 @@ from crawler.base.errors import StoreError
 from crawler.base.models import Article
 from crawler.pipeline import CrawlOptions, CrawlSummary, crawl
 from crawler.pool import MAX_DEFAULT_WORKERS, worker_count
-from crawler.store.store import ArticleBatch
+from crawler.store.batch import ArticleBatch
 from tests.crawl.test_crawl import make_config
 from tests.sitefarm import Site, farm, serve
 

@@ -179,7 +179,7 @@ def test_fetch_log_and_validators(store: Store) -> None:
 def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crawler.store.fetchlog.FETCH_PRUNE_BATCH", 3)  # several batches, one partial
+    monkeypatch.setattr("crawler.store.fetchlog.FETCH_PRUNE_BATCH", 3)  # batches, one partial
     old = [
         FetchRecord("https://qd.example.org/a", 200, 10, 5, None, "qd"),
         FetchRecord("https://qd.example.org/b", 200, 10, 5, None, "qd"),

@@ -1,0 +1,224 @@
+"""The articles side of :class:`~crawler.store.store.Store`: which canonical URLs are stored
+already (the crawl skips their links), articles saved into their stories (through
+:class:`~crawler.store.batch.ArticleBatch`), the dedup index's sketches, and stories and visits
+read back for the command line.
+
+Apart from the fetch log and source health because only this part knows articles and stories;
+apart from :mod:`crawler.store.batch` because that is the one write path, this the store's doors
+to it and the reads around it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Articles", "StoryRow", "VisitRow"]
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from sqlalchemy import Insert, bindparam, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from crawler.base.db import Database
+from crawler.base.errors import StoreError
+from crawler.base.models import Article, SourceState, Story, UTCDateTime, utcnow
+from crawler.store.batch import ArticleBatch, ArticleRecord, SaveResult, on_conflict_do_nothing
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    first_seen: datetime
+    kind: str
+    title: str | None
+    url: str | None
+    outlets: tuple[str, ...]
+    article_count: int
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    story_id: int | None
+    visitor: str
+    host: str
+    date: str | None
+    title: str | None
+    url: str
+    evidence: str
+
+
+_KNOWN = select(Article.canonical_url).where(
+    Article.canonical_url.in_(bindparam("urls", expanding=True))
+)
+_STORED_SINCE = _KNOWN.where(Article.fetched >= bindparam("since", type_=UTCDateTime()))
+
+
+class Articles:
+    """Articles and stories in the database; mixed into :class:`~crawler.store.store.Store`."""
+
+    db: Database
+
+    @cached_property
+    def _insert_articles(self) -> Insert:
+        """The batches' INSERT, built once per store, not per batch."""
+        return on_conflict_do_nothing(self.db)
+
+    def known(self, canonical_urls: Iterable[str]) -> set[str]:
+        """Which of these canonical URLs are stored already."""
+        wanted = list(dict.fromkeys(canonical_urls))
+        found: set[str] = set()
+        with self.db.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                found.update(conn.scalars(_KNOWN, {"urls": wanted[start : start + 500]}))
+        return found
+
+    def stored_since(self, canonical_urls: Iterable[str], since: datetime) -> set[str]:
+        """Which of these canonical URLs were stored at or after ``since``."""
+        wanted = list(dict.fromkeys(canonical_urls))
+        found: set[str] = set()
+        with self.db.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = {"urls": wanted[start : start + 500], "since": since}
+                found.update(conn.scalars(_STORED_SINCE, chunk))
+        return found
+
+    def save_article(self, record: ArticleRecord, *, duplicate_of: int | None = None) -> SaveResult:
+        """Insert the article into its story (a new one unless ``duplicate_of`` names an earlier
+        article, or it reports a visit another story reports); an article already stored under
+        the canonical URL is left as it is."""
+        with self.batch() as batch:
+            return batch.save_all([record], lambda _id, _record: duplicate_of)[0]
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[ArticleBatch]:
+        """Several articles written in one transaction (see :class:`ArticleBatch`): committed
+        when the block ends, rolled back, with nothing of the batch kept, if it raises."""
+        try:
+            with self.db.engine.begin() as conn:
+                yield ArticleBatch(conn, self._insert_articles)
+        except IntegrityError as exc:
+            raise StoreError(f"cannot store the batch of articles: {exc.orig}") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot store the batch of articles: {exc}") from exc
+
+    def sketches_since(
+        self, window: timedelta, *, after_id: int = 0
+    ) -> list[tuple[int, bytes, datetime]]:
+        """(article id, sketch, fetched) of the articles in the dedup window (with an id above
+        ``after_id``), oldest first."""
+        cutoff = utcnow() - window
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Article.id, Article.sketch, Article.fetched)
+                .where(
+                    Article.fetched >= cutoff,
+                    Article.sketch.is_not(None),
+                    Article.id > after_id,
+                )
+                .order_by(Article.id)
+            ).all()
+        return [(r.id, r.sketch, r.fetched) for r in rows]
+
+    def resketch(self, window: timedelta, make: Callable[[str], bytes]) -> int:
+        """Recompute the dedup sketch of every article in the window from its stored body."""
+        cutoff = utcnow() - window
+        done = 0
+        last_id = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(Article.id, Article.body)
+                    .where(Article.fetched >= cutoff, Article.id > last_id)
+                    .order_by(Article.id)
+                    .limit(1000)
+                ).all()
+                for row in rows:
+                    session.execute(
+                        update(Article)
+                        .where(Article.id == row.id)
+                        .values(sketch=make(row.body or ""))
+                    )
+            if not rows:
+                return done
+            done += len(rows)
+            last_id = rows[-1].id
+
+    # ------------------------------------------------------------------ reading
+
+    def stories(self, *, since: datetime | None = None, min_outlets: int = 1) -> list[StoryRow]:
+        """Stories first seen since ``since`` carried by at least ``min_outlets`` sites, newest
+        first, each with its representative's title and its outlets' names."""
+        with self.db.session() as session:
+            query = select(Story).where(Story.outlet_count >= min_outlets)
+            if since is not None:
+                query = query.where(Story.first_seen >= since)
+            stories = list(
+                session.scalars(query.order_by(Story.first_seen.desc(), Story.id.desc()))
+            )
+            ids = [s.id for s in stories]
+            outlets: dict[int, list[str]] = {}
+            reps: dict[int, tuple[str | None, str]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for row in session.execute(
+                    select(
+                        Article.story_id, Article.id, Article.title, Article.url, SourceState.name
+                    )
+                    .join(SourceState, SourceState.id == Article.source_id, isouter=True)
+                    .where(Article.story_id.in_(chunk))
+                    .order_by(Article.id)
+                ):
+                    names = outlets.setdefault(row.story_id, [])
+                    if row.name and row.name not in names:
+                        names.append(row.name)
+                    reps[row.id] = (row.title, row.url)
+            out = []
+            for story in stories:
+                title, url = reps.get(story.representative_id or -1, (None, None))
+                out.append(
+                    StoryRow(
+                        story.id,
+                        story.first_seen,
+                        story.kind,
+                        title,
+                        url,
+                        tuple(outlets.get(story.id, [])),
+                        story.article_count,
+                    )
+                )
+            return out
+
+    def visits(self, *, since: datetime | None = None, city: str | None = None) -> list[VisitRow]:
+        """Visit events, one per (story, visitor, host), oldest first; ``city`` matches either
+        end."""
+        query = select(
+            Article.story_id, Article.title, Article.url, Article.visits, Article.fetched
+        ).where(Article.kind == "visit")
+        if since is not None:
+            query = query.where(Article.fetched >= since)
+        seen: set[tuple[int | None, str, str]] = set()
+        out = []
+        with self.db.session() as session:
+            for row in session.execute(query.order_by(Article.fetched, Article.id)):
+                for visit in row.visits or []:
+                    visitor, host = visit.get("visitor", ""), visit.get("host", "")
+                    if city and city not in (visitor, host):
+                        continue
+                    key = (row.story_id, visitor, host)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(
+                        VisitRow(
+                            row.story_id,
+                            visitor,
+                            host,
+                            visit.get("date"),
+                            row.title,
+                            row.url,
+                            visit.get("evidence", ""),
+                        )
+                    )
+        return out
