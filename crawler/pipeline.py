@@ -38,16 +38,10 @@ from crawler.base.db import Database
 from crawler.base.errors import CrawlError, DatabaseUnavailable, DiscoverError, RobotsDisallowed
 from crawler.base.models import utcnow
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
-from crawler.fetch.client import (
-    ArchiveHook,
-    Fetcher,
-    FetchRecord,
-    FetchResult,
-    Validators,
-    cache_hint,
-)
+from crawler.fetch.client import ArchiveHook, Fetcher
 from crawler.fetch.encoding import SiteCharsets
 from crawler.fetch.hosts import HostStates
+from crawler.fetch.response import FetchRecord, FetchResult, Validators, cache_hint
 from crawler.fetch.urls import canonical_url, host_of
 from crawler.pool import ArticleStages, stages_for, worker_count
 from crawler.store.store import Store

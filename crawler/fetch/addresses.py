@@ -4,7 +4,7 @@ The crawler follows URLs that strangers wrote (feed entries, links, redirects, m
 so a URL can name a machine inside the network the crawler runs in: a router's admin page, a
 database's HTTP port, a cloud's metadata service (169.254.169.254; 100.100.100.200 on Alibaba
 Cloud, in the shared address space of carrier-grade NAT). :func:`is_public` is the one place
-that decides, for the fetcher's early check (:mod:`crawler.fetch.client`) and for the connection
+that decides, for the fetcher's early check (:mod:`crawler.fetch.guard`) and for the connection
 itself (:mod:`crawler.fetch.sockets`, which connects only to the addresses it checked).
 
 ``ipaddress``'s flags do not decide it alone: ``is_private`` misses 100.64.0.0/10, and Python

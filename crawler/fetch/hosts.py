@@ -3,7 +3,10 @@
 
 A slot holds what the fetcher (:mod:`crawler.fetch.client`, whose docstring gives the rules) knows
 of a host: its concurrency bound, the spacing of its requests and the throttled delay, its back-off
-after 429/503 or after requests it did not answer, and its parsed robots.txt. A long-running
+after 429/503 or after requests it did not answer, and its parsed robots.txt
+(:mod:`crawler.fetch.robots` reads it). The fetcher tells the slot what happened (a response and
+its latency, a 429, a request unanswered, robots.txt read or not) and asks it for a turn; only the
+slot changes its state. A long-running
 process (the daemon, a distributed worker) keeps one :class:`HostStates` across its crawl
 passes, so that all of this holds from one pass to the next; a host no request asked for in
 :data:`SLOT_IDLE_SECONDS` is dropped.
@@ -14,7 +17,9 @@ from __future__ import annotations
 __all__ = [
     "HOST_DOWN_AFTER",
     "HOST_DOWN_SECONDS",
+    "MAX_POLITE_WAIT",
     "MAX_THROTTLE_DELAY",
+    "ROBOTS_RETRY",
     "ROBOTS_TTL",
     "SLOT_IDLE_SECONDS",
     "SLOT_SWEEP_SECONDS",
@@ -29,12 +34,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.base.errors import FetchError, HostUnreachable
+
 if TYPE_CHECKING:
     from protego import Protego
 
     from crawler.base.config import FetchSettings
 
 ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
+ROBOTS_RETRY = 600.0  # seconds before retrying an unreadable robots.txt
+MAX_POLITE_WAIT = 60.0  # a host that asks to wait longer fails its requests instead
 MAX_THROTTLE_DELAY = 60.0  # the throttled delay never grows past this
 SLOT_IDLE_SECONDS = ROBOTS_TTL  # a host's state unused this long is dropped
 SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
@@ -81,9 +90,47 @@ class Slot:
     def __post_init__(self) -> None:
         self.delay = max(self.delay, self.floor)
 
+    @property
+    def spacing(self) -> float:
+        """The least time between two request starts: the throttled delay or Crawl-delay."""
+        return max(self.delay, self.crawl_delay)
+
     def down_for(self) -> float:
         """Seconds the host is still not asked (0: it is)."""
         return max(0.0, self.down_until - time.monotonic())
+
+    def check_answering(self, url: str) -> None:
+        """Raise HostUnreachable while the host is not asked (see :data:`HOST_DOWN_AFTER`)."""
+        if (wait := self.down_for()) > 0:
+            raise HostUnreachable(
+                f"not asked: the host did not answer {HOST_DOWN_AFTER} requests in a row (the "
+                f"last: {self.down_because}); it is asked again in {wait:.0f} s",
+                url=url,
+            )
+
+    async def wait_turn(self, url: str) -> None:
+        """Wait until a request to ``url`` may start, :attr:`spacing` after the one before and
+        not before a back-off has passed; FetchError when that is more than
+        :data:`MAX_POLITE_WAIT` away (the next run tries again)."""
+        async with self.lock:
+            now = time.monotonic()
+            wait = self.next_at - now
+            if wait > MAX_POLITE_WAIT:
+                raise FetchError(
+                    f"the server asked us to wait {wait:.0f} s more (Retry-After after 429/503); "
+                    "try later",
+                    url=url,
+                )
+            if wait > 0:
+                await asyncio.sleep(wait)
+                now = time.monotonic()
+            self.next_at = now + self.spacing
+
+    def back_off(self, retry_after: float | None) -> None:
+        """After a 429 or 503: hold the next request back for ``retry_after`` seconds (the
+        server's ``Retry-After``) or, without one, 4 × max(delay, 5 s)."""
+        seconds = max(self.delay, 5.0) * 4 if retry_after is None else retry_after
+        self.next_at = max(self.next_at, time.monotonic() + seconds)
 
     def answered(self) -> None:
         self.unanswered = 0
@@ -96,6 +143,26 @@ class Slot:
             self.unanswered = 0
             self.down_until = time.monotonic() + HOST_DOWN_SECONDS
             self.down_because = reason
+
+    def robots_due(self) -> bool:
+        """Whether robots.txt is to be read (again): not yet known, expired or to be retried."""
+        return time.monotonic() >= self.robots_until
+
+    def forget_robots(self) -> None:
+        """robots.txt is being read afresh: what was known of it no longer holds."""
+        self.robots, self.robots_error, self.crawl_delay = None, None, 0.0
+
+    def robots_read(self, robots: Protego | None, crawl_delay: float) -> None:
+        """robots.txt was read (None: there is none, everything is allowed); trusted for
+        :data:`ROBOTS_TTL`."""
+        self.robots, self.robots_error, self.crawl_delay = robots, None, crawl_delay
+        self.robots_until = time.monotonic() + ROBOTS_TTL
+
+    def robots_unreadable(self, reason: str) -> None:
+        """robots.txt could not be read: every URL on the host waits for it, and it is tried
+        again after :data:`ROBOTS_RETRY`."""
+        self.robots, self.robots_error = None, reason
+        self.robots_until = time.monotonic() + ROBOTS_RETRY
 
     def throttle(self, latency: float, *, ok: bool) -> None:
         """AutoThrottle: move the delay halfway towards latency / concurrency (module docstring)."""

@@ -22,7 +22,7 @@ from crawler.base.models import Fetch, FetchTotal, HttpCache, utcnow
 from crawler.store.batch import dialect_insert
 
 if TYPE_CHECKING:
-    from crawler.fetch.client import FetchRecord, Validators
+    from crawler.fetch.response import FetchRecord, Validators
 
 # Fetch-log rows deleted per transaction when the log is pruned.
 FETCH_PRUNE_BATCH = 5000
@@ -114,7 +114,7 @@ class FetchLog:
         return by_status, errors
 
     def validators(self, url: str) -> Validators | None:
-        from crawler.fetch.client import Validators
+        from crawler.fetch.response import Validators
 
         with self.db.session() as session:
             row = session.get(HttpCache, url)

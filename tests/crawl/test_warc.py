@@ -18,7 +18,8 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.base.config import FetchSettings
 from crawler.base.errors import ArchiveError, BodyTooLarge, FetchError, NotInArchive
-from crawler.fetch.client import Fetcher, FetchResult
+from crawler.fetch.client import Fetcher
+from crawler.fetch.response import FetchResult
 from crawler.warc import WarcReplayTransport, WarcWriter, iter_warc_pages, rotated_path
 from tests.faultserver import FaultServer, bomb, serving
 from tests.sitefarm import Site, farm, serve

@@ -1,4 +1,4 @@
-"""Every non-public address is refused (crawler.fetch.addresses, crawler.fetch.sockets, crawler.fetch.client).
+"""Every non-public address is refused (crawler.fetch.addresses, crawler.fetch.sockets, crawler.fetch.guard).
 
 The classification is tested on the IANA IPv4 and IPv6 Special-Purpose Address Registries'
 ranges (first and last address of each), on every IPv6 form that carries an IPv4 address, and on
@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 
 from crawler.base.config import FetchSettings
 from crawler.base.errors import BlockedAddress, ConnectFailed
-from crawler.fetch import addresses, sockets
-from crawler.fetch import client as fetch_module
+from crawler.fetch import addresses, guard, sockets
 from crawler.fetch.addresses import embedded_ipv4, is_public
 from crawler.fetch.client import Fetcher
+from crawler.fetch.guard import AddressGuard
 from crawler.fetch.sockets import use_asyncio
 from tests.faultserver import FaultServer, ForwardProxy, serving
 
@@ -331,10 +331,10 @@ async def test_a_name_with_public_and_private_addresses_is_refused(
     """Refused by the fetcher's first look and, without it, by the connection itself."""
     if lenient_first_look:
 
-        async def lenient(self: Fetcher, url: str, settings: FetchSettings) -> None:
+        async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
             return None
 
-        monkeypatch.setattr(Fetcher, "_guard", lenient)
+        monkeypatch.setattr(AddressGuard, "check_host", lenient)
     async with loopback_server() as server:
         net.answer("mixed.test", ["8.8.8.8", private, "2606:4700:4700::1111"])
         async with Fetcher(guarded(), user_agent=UA) as fetcher:
@@ -346,10 +346,10 @@ async def test_a_name_with_public_and_private_addresses_is_refused(
 async def test_a_literal_non_public_address_is_refused_by_the_connection_too(
     monkeypatch: pytest.MonkeyPatch, net: Net
 ) -> None:
-    async def lenient(self: Fetcher, url: str, settings: FetchSettings) -> None:
+    async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
         return None
 
-    monkeypatch.setattr(Fetcher, "_guard", lenient)
+    monkeypatch.setattr(AddressGuard, "check_host", lenient)
     async with loopback_server() as server, Fetcher(guarded(), user_agent=UA) as fetcher:
         for host in ("127.0.0.1", "[::ffff:7f00:1]", "[2002:7f00:1::1]"):
             with pytest.raises(BlockedAddress):
@@ -422,7 +422,7 @@ async def test_a_proxys_own_address_is_not_the_guards_business(
     fetcher's first look), the proxy's is not; without the proxy the connection refuses it."""
     site, proxy = FaultServer("127.0.0.2"), ForwardProxy("127.0.0.9")
     real = addresses.is_public
-    monkeypatch.setattr(fetch_module, "is_public", lambda a: a == site.address or real(a))
+    monkeypatch.setattr(guard, "is_public", lambda a: a == site.address or real(a))
     with serving(site), proxy.running():
         async with Fetcher(guarded(), user_agent=UA) as fetcher:
             result = await fetcher.get(site.page_url(1), proxy=proxy.url)

@@ -28,9 +28,10 @@ from crawler.base.errors import (
     FetchTimeout,
     HTTPStatusError,
 )
-from crawler.fetch import addresses, sockets
-from crawler.fetch import client as fetch_module
-from crawler.fetch.client import Fetcher, FetchRecord
+from crawler.fetch import addresses, guard, sockets
+from crawler.fetch.client import Fetcher
+from crawler.fetch.guard import AddressGuard
+from crawler.fetch.response import FetchRecord
 from tests.faultserver import FAULTS, HOSTILE, FaultServer, bomb, long_article, serving
 
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
@@ -218,7 +219,7 @@ def public_site(monkeypatch: pytest.MonkeyPatch, site: FaultServer) -> FaultServ
     loopback address as a public one, so that redirects from it to private addresses can be
     tested."""
     real = addresses.is_public
-    for module in (fetch_module, sockets):
+    for module in (guard, sockets):
         monkeypatch.setattr(module, "is_public", lambda a: str(a) == site.address or real(a))
     return site
 
@@ -271,10 +272,10 @@ async def test_the_connection_checks_the_address_too(
     for the connection (DNS rebinding): the connection checks its own resolution and refuses it
     before connecting (tests/fetch/test_addresses.py rebinds a name)."""
 
-    async def lenient(self: Fetcher, url: str, settings: FetchSettings) -> None:
+    async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
         return None
 
-    monkeypatch.setattr(Fetcher, "_guard", lenient)
+    monkeypatch.setattr(AddressGuard, "check_host", lenient)
     before = len(site.requests)
     async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
         with pytest.raises(BlockedAddress, match=r"resolves to a private address \(127\.0\.0\.2\)"):

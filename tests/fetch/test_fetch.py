@@ -24,11 +24,12 @@ from crawler.base.errors import (
     RobotsDisallowed,
     RobotsUnavailable,
 )
-from crawler.fetch import client as fetch_module
 from crawler.fetch import hosts as hosts_module
-from crawler.fetch.client import Fetcher, FetchRecord, Validators
+from crawler.fetch import routes as routes_module
+from crawler.fetch.client import Fetcher
 from crawler.fetch.cookies import MAX_COOKIES
 from crawler.fetch.hosts import HOST_DOWN_AFTER, HostStates
+from crawler.fetch.response import FetchRecord, Validators
 from tests.faultserver import FaultServer, ForwardProxy, serving
 from tests.sitefarm import Site, make_articles, serve
 
@@ -246,7 +247,7 @@ async def test_crawl_delay_from_robots_spaces_requests() -> None:
 
 
 async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch_module, "ROBOTS_TTL", 0.3)
+    monkeypatch.setattr(hosts_module, "ROBOTS_TTL", 0.3)
     one, two = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
     with serving(one, two):
         async with Fetcher(settings(), user_agent=UA) as fetcher:
@@ -652,7 +653,7 @@ async def test_connections_to_hosts_left_idle_are_closed_and_cookies_stay(
 ) -> None:
     """Without the sweep every host the crawl touched keeps a socket open until the fetcher
     closes: a crawl over hundreds of hosts runs out of file descriptors."""
-    monkeypatch.setattr(fetch_module, "IDLE_ROUTE_SECONDS", 2.0)  # room for a slow machine
+    monkeypatch.setattr(routes_module, "IDLE_ROUTE_SECONDS", 2.0)  # room for a slow machine
     sites = [FaultServer(f"127.0.0.{n}") for n in range(2, 32)]
     with serving(*sites):
         ports = {site.port for site in sites}
@@ -691,7 +692,8 @@ async def test_source_cookies_and_headers_go_with_every_request_of_the_source(
     on the feed and article requests alike, beside the source's own headers."""
     from crawler.base.config import load_config
     from crawler.base.db import Database
-    from crawler.pipeline import CrawlOptions, crawl
+    from crawler.pipeline import crawl
+    from crawler.report import CrawlOptions
 
     seen: list[tuple[str, str | None, str | None]] = []
     article = "<html><head><title>青岛考察团赴深圳</title></head><body><h1>青岛考察团赴深圳</h1>"

@@ -12,7 +12,7 @@ from crawler.base.config import Source
 from crawler.base.db import SCHEMA_HEAD, Database, current_head
 from crawler.base.errors import SchemaOutdated
 from crawler.base.models import Article, Fetch, SourceState, Story
-from crawler.fetch.client import FetchRecord, Validators
+from crawler.fetch.response import FetchRecord, Validators
 from crawler.store.batch import ArticleRecord
 from crawler.store.store import Store
 
