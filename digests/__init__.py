@@ -13,7 +13,8 @@ are modules named by their noun, sequenced by :mod:`digests.pipeline`:
 - :mod:`digests.graph`: the visit graph's geometry; :mod:`digests.unsubscribe`: signed tokens.
 """
 
-from digests.pipeline import BuildReport, SendReport, SubscriberResult, build_digests, send_digests
+from digests.pipeline import build_digests, send_digests
+from digests.report import BuildReport, SendReport, SubscriberResult
 from digests.unsubscribe import InvalidToken, make_token, verify_token
 
 __all__ = [

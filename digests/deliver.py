@@ -28,7 +28,7 @@ means depends on the step it happens in:
   :class:`SmtpUnavailable`, which stops the batch (every other message would fail the same way)
   and leaves the periods pending for the next run.
 
-A :class:`DataGuard` (the ledger, in :mod:`digests.pipeline`) is told just before each DATA, so
+A :class:`DataGuard` (the ledger, in :mod:`digests.sending`) is told just before each DATA, so
 that ``sending`` is committed before the message can reach the server, and when DATA is refused.
 ``rate_per_second`` spaces the start of consecutive messages.
 """

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from crawler.base.config import load_config
 from crawler.base.db import Database
-from crawler.pipeline import CrawlSummary, crawl
+from crawler.pipeline import crawl
+from crawler.report import CrawlSummary
 from crawler.warc import WarcReplayTransport
-from digests.pipeline import BuildReport, build_digests
+from digests.pipeline import build_digests
+from digests.report import BuildReport
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 DEMO_SNAPSHOT = DEMO_DIR / "snapshot.warc.gz"

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, Fetch, SourceState
-from crawler.pipeline import CrawlOptions, crawl
+from crawler.pipeline import crawl
+from crawler.report import CrawlOptions
 from crawler.store.export import iter_articles
 from crawler.store.store import Store
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
@@ -162,7 +163,7 @@ async def test_a_full_crawl_reads_one_list_page_ahead_never_more(
     """While a list page's articles are fetched, analysed and stored, a full crawl (where to
     stop depends on the pages alone) reads the next list page; the one after that waits until
     the articles of the page before are done."""
-    from crawler.pipeline import CrawlObserver
+    from crawler.report import CrawlObserver
 
     site = farm(1, 60, latency=0.01)[0]
     site.feed = "none"

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState
-from crawler.pipeline import CrawlOptions, crawl
+from crawler.pipeline import crawl
+from crawler.report import CrawlOptions
 from tests.recorder import LEAK, LEAK_FEED, Recorder, recording
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 

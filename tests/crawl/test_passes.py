@@ -24,7 +24,8 @@ from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.models import Article as Stored
 from crawler.base.models import SourceState
-from crawler.pipeline import CrawlOptions, crawl
+from crawler.pipeline import crawl
+from crawler.report import CrawlOptions
 from tests.sitefarm import SETTINGS_YAML, Article, Site, make_articles, serve
 
 PER_PAGE = 10

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from crawler.base.db import Database
 from crawler.base.errors import StoreError
 from crawler.base.models import Article
-from crawler.pipeline import CrawlOptions, CrawlSummary, crawl
+from crawler.pipeline import crawl
 from crawler.pool import MAX_DEFAULT_WORKERS, worker_count
+from crawler.report import CrawlOptions, CrawlSummary
 from crawler.store.batch import ArticleBatch
 from tests.crawl.test_crawl import make_config
 from tests.sitefarm import Site, farm, serve
