@@ -41,11 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.sitefarm import SETTINGS_YAML, Site, make_articles, serve  # noqa: E402
 
-ENTRY = ROOT / "tests" / "service" / "cli_entry.py"
+ENTRY = ("-m", "crawler.app.cli")
 # --cache-analyzer: the same CLI with one Analyzer per process and config (what a reusable
 # analyzer argument to crawler.pipeline.crawl would give), to measure that per-job cost.
 CACHED_ENTRY = """
-import runpy, sys
+import runpy
 from crawler import analyze
 _made = {}
 _original = analyze.Analyzer.from_config.__func__
@@ -54,8 +54,7 @@ def _cached(cls, config):
         _made[id(config)] = (config, _original(cls, config))
     return _made[id(config)][1]
 analyze.Analyzer.from_config = classmethod(_cached)
-sys.argv[0] = %r
-runpy.run_path(%r, run_name="__main__")
+runpy.run_module("crawler.app.cli", run_name="__main__", alter_sys=True)
 """
 LAG_RE = re.compile(
     r"^(\S+ \S+) INFO citydigest\.(?:daemon: dispatch: (\d+) crawls, lag ([\d.]+) s"
@@ -134,11 +133,11 @@ def spawn(name: str, args: list[str], folder: Path, *, cached: bool = False) -> 
     env = {
         **os.environ,
         "CITYDIGEST_SECRET": "bench-secret-0123456789abcdef",
-        "PYTHONPATH": str(ROOT / "tests" / "service"),
+        "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, str(ENTRY)]
+    command = [sys.executable, *ENTRY]
     if cached:
-        command = [sys.executable, "-c", CACHED_ENTRY % (str(ENTRY), str(ENTRY))]
+        command = [sys.executable, "-c", CACHED_ENTRY]
     popen = subprocess.Popen(
         [*command, *args],
         stdout=log.open("wb"),

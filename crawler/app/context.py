@@ -1,6 +1,6 @@
 """What every command shares: the config directory and database of this invocation, exit
-codes, the error console and shared options. ``crawler.app.cli`` and ``crawler.app.service`` build
-on it.
+codes, the error console and shared options. ``crawler.app.cli`` and the commands
+(``crawler.app.commands``) build on it.
 
 Exit codes: 0 success, 1 some work failed (what succeeded is kept), 2 invalid config or usage,
 3 the database could not be reached or went away (what was done before is kept and

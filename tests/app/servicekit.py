@@ -21,7 +21,7 @@ from tests.mailserver import Recorder, smtp_server
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve
 
 HERE = Path(__file__).parent
-ENTRY = HERE / "cli_entry.py"
+ENTRY = ("-m", "crawler.app.cli")  # the console script, as `python -m` runs it
 SECRET = "service-test-secret-0123456789"
 POSTGRES_ENV = "CITYDIGEST_TEST_POSTGRES_URL"
 
@@ -143,7 +143,7 @@ class Proc:
         }
         self.handle = self.log.open("wb")
         self.popen = subprocess.Popen(
-            [sys.executable, str(ENTRY), *self.args],
+            [sys.executable, *ENTRY, *self.args],
             stdout=self.handle,
             stderr=subprocess.STDOUT,
             env=env,

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from tests.app.cli_entry import cli
+from crawler.app.cli import cli
 
 DOCKER = Path(__file__).parents[2] / "docker"
 

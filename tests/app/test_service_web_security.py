@@ -25,11 +25,11 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 from starlette.types import ASGIApp
 
+from crawler.app.cli import cli
 from crawler.app.web import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, create_app
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from digests.unsubscribe import make_token
-from tests.app.cli_entry import cli
 from tests.mailserver import free_port
 
 SECRET = "test-secret-of-at-least-16-bytes"

@@ -1,6 +1,8 @@
-"""The service commands: ``run``, ``worker``, ``status``, ``serve`` and
-``subscribers resubscribe``. Thin, like the rest of :mod:`crawler.app.cli`: parse, load config, call
-one runner, map errors to exit codes (0 success, 1 failure, 2 bad config or usage).
+"""The service commands: ``run`` (embedded, or dispatching to procrastinate), ``worker``,
+``status``, ``serve`` and ``subscribers resubscribe``: what keeps running, or looks at the
+running service's state, rather than doing one piece of work now. Thin, like every command:
+parse, load config, call one runner, map errors to exit codes (0 success, 1 failure, 2 bad config
+or usage).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _worker_settings(dispatch_every: int, heartbeat: float, stalled_after: float
 def _policy(lease: float) -> Any:
     from datetime import timedelta
 
-    from crawler.app.schedule import PollPolicy
+    from crawler.app.cadence import PollPolicy
 
     return PollPolicy(lease=timedelta(seconds=lease))
 
@@ -227,7 +229,7 @@ def status_cmd(ctx: Context, fmt: str) -> None:
     or outcome unknown: see `digest resend`); queue depth (distributed). Exit 1 when a source is
     failing."""
     from crawler.app.runners.distributed import queue_depth
-    from crawler.app.schedule import status_report
+    from crawler.app.status import status_report
 
     config = ctx.config
     db = ctx.open_db()
@@ -391,7 +393,7 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
             row.unsubscribed = False
             row.unsubscribed_at = None
             # From the next slot on: no burst of a digest that fell due while unsubscribed.
-            from crawler.app.schedule import next_digest_at  # the scheduler's imports, only here
+            from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
 
             row.next_digest_at = next_digest_at(
                 config.subscribers[[s.id for s in config.subscribers].index(subscriber_id)],

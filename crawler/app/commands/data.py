@@ -1,0 +1,232 @@
+"""The commands that look at articles outside of a crawl: ``export``, ``stories`` and ``visits``
+read what the crawl stored; ``analyze`` runs the crawl's extraction and tagging on a page given
+by hand and stores nothing. Text from pages is printed through :mod:`crawler.app.terminal`."""
+
+from __future__ import annotations
+
+__all__ = ["analyze_cmd", "export_cmd", "stories_cmd", "visits_cmd"]
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from crawler.app.commands._options import source_option
+from crawler.app.context import EXIT_FAILED, Context, date_option, err, pass_ctx
+from crawler.app.terminal import json_text, shown
+from crawler.base.config import Config
+
+# --------------------------------------------------------------------------- export
+
+
+@click.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@date_option("--since", "Only articles fetched on or after this local date.")
+@date_option("--until", "Only articles fetched on or before this local date.")
+@source_option
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
+)
+@pass_ctx
+def export_cmd(
+    ctx: Context,
+    fmt: str,
+    since: date | None,
+    until: date | None,
+    source_ids: tuple[str, ...],
+    output: str | None,
+) -> None:
+    """Write stored articles as JSON lines or CSV, one record per article."""
+    from crawler.store.export import export_articles, iter_articles
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        records = iter_articles(
+            db, config.settings.zone, since=since, until=until, source_ids=source_ids
+        )
+        if output:
+            with Path(output).open("w", encoding="utf-8", newline="") as fh:
+                count = export_articles(records, fh, fmt)
+            err.print(f"exported {count} articles to {output}")
+        else:
+            export_articles(records, sys.stdout, fmt)
+    finally:
+        db.dispose()
+
+
+# --------------------------------------------------------------------------- analyze
+
+
+@click.command("analyze")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option(
+    "--url", default="http://localhost/", help="The page's address (resolves links, dates)."
+)
+@click.option(
+    "--batch", is_flag=True, help='Read JSON lines {"id","html","url"} or {"id","title","text"}.'
+)
+@pass_ctx
+def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
+    """Extract and tag one page (HTML, or plain text: first line title) and print JSON."""
+    from crawler.analyze import Analyzer
+    from crawler.base.errors import ExtractError
+    from crawler.fetch.encoding import decode_bytes
+
+    analyzer = Analyzer.from_config(ctx.config)
+
+    def one(html: str | None, page_url: str, title: str | None, text: str | None) -> dict[str, Any]:
+        try:
+            if html is not None and _looks_like_html(html):
+                return analyzer.analyze_html(html, page_url).to_dict()
+            raw = text if text is not None else (html or "")
+            if title is None:
+                first, _, rest = raw.strip().partition("\n")
+                title, raw = first.strip(), rest.strip()
+            return analyzer.analyze_text(title, raw).to_dict()
+        except ExtractError as exc:
+            return {"error": str(exc)}
+
+    data = file.read()
+    if not batch:
+        result = one(decode_bytes(data).text, url, None, None)
+        click.echo(json_text(result, indent=2))
+        if "error" in result:
+            raise SystemExit(EXIT_FAILED)
+        return
+    for number, line in enumerate(decode_bytes(data).text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            click.echo(json_text({"line": number, "error": f"not JSON: {exc}"}))
+            continue
+        result = one(item.get("html"), item.get("url") or url, item.get("title"), item.get("text"))
+        click.echo(json_text({"id": item.get("id"), **result}))
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lower()
+    return (
+        "<html" in head or "<body" in head or "<!doctype" in head or "<div" in head or "<p>" in head
+    )
+
+
+# --------------------------------------------------------------------------- stories, visits
+
+
+def _since_utc(config: Config, since: date | None) -> datetime | None:
+    from datetime import UTC, time
+
+    if since is None:
+        return None
+    return datetime.combine(since, time.min, config.settings.zone).astimezone(UTC)
+
+
+@click.command("stories")
+@date_option("--since", "Only stories first seen on or after this local date.")
+@click.option(
+    "--min-outlets",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Only stories carried by at least this many sources.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) -> None:
+    """List stories (one news event across sites and scripts) with their outlets."""
+    from crawler.store.store import Store
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        rows = Store(db).stories(since=_since_utc(config, since), min_outlets=min_outlets)
+    finally:
+        db.dispose()
+    zone = config.settings.zone
+    if fmt == "json":
+        for r in rows:
+            click.echo(
+                json_text(
+                    {
+                        "id": r.id,
+                        "first_seen": r.first_seen.astimezone(zone).isoformat(),
+                        "kind": r.kind,
+                        "title": r.title,
+                        "url": r.url,
+                        "outlets": list(r.outlets),
+                        "articles": r.article_count,
+                    }
+                )
+            )
+        return
+    table = Table(title=f"{len(rows)} stories")
+    for name in ("id", "first seen", "kind", "outlets", "title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        more = f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else ""
+        outlets = "、".join(r.outlets[:3]) + more
+        table.add_row(
+            str(r.id),
+            f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
+            shown(r.kind),
+            shown(outlets),
+            shown(r.title),
+        )
+    Console().print(table)
+
+
+@click.command("visits")
+@date_option("--since", "Only visits reported on or after this local date.")
+@click.option(
+    "--city", metavar="NAME", help="Only visits to or from this city or province (e.g. 青岛)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_ctx
+def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> None:
+    """List exchange visits found in stored articles (visitor → host), one per story."""
+    from crawler.store.store import Store
+
+    config = ctx.config
+    db = ctx.open_db()
+    try:
+        rows = Store(db).visits(since=_since_utc(config, since), city=city)
+    finally:
+        db.dispose()
+    if fmt == "json":
+        for r in rows:
+            click.echo(
+                json_text(
+                    {
+                        "visitor": r.visitor,
+                        "host": r.host,
+                        "date": r.date,
+                        "story_id": r.story_id,
+                        "title": r.title,
+                        "url": r.url,
+                        "evidence": r.evidence,
+                    }
+                )
+            )
+        return
+    table = Table(title=f"{len(rows)} visits")
+    for name in ("date", "visitor → host", "story", "title"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(
+            shown(r.date), shown(f"{r.visitor} → {r.host}"), str(r.story_id or ""), shown(r.title)
+        )
+    Console().print(table)
