@@ -192,9 +192,9 @@ def parse_list_page(
                 found.append(Link(url, title))
         next_url = None
         if next_selector:
-            node = tree.css_first(next_selector)
-            if node is not None:
-                next_url = _absolute(base, node.attributes.get("href"))
+            next_node = tree.css_first(next_selector)
+            if next_node is not None:
+                next_url = _absolute(base, next_node.attributes.get("href"))
                 if next_url == base_url:
                     next_url = None
     except SelectolaxError as exc:

@@ -69,8 +69,9 @@ __all__ = [
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import CursorResult, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from crawler.base.db import Database
@@ -229,7 +230,7 @@ def _claim(db: Database, row: DeliveryRow, status: str) -> DeliveryRow | None:
             )
             .values(attempts=Delivery.attempts + 1)
         )
-        if result.rowcount != 1:
+        if cast("CursorResult[Any]", result).rowcount != 1:
             return None
     return replace(row, attempts=row.attempts + 1, status=status)
 
@@ -260,7 +261,7 @@ def mark_sending(db: Database, row: DeliveryRow, *, now: datetime) -> bool:
             )
             .values(status=SENDING, attempted_at=now)
         )
-        return result.rowcount == 1
+        return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def mark_sent(
@@ -348,4 +349,4 @@ def stale_sending(db: Database, *, before: datetime) -> int:
                 ),
             )
         )
-        return int(result.rowcount or 0)
+        return int(cast("CursorResult[Any]", result).rowcount or 0)

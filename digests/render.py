@@ -180,7 +180,8 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateError as exc:
-        where = f" line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)  # TemplateSyntaxError and its kin have one
+        where = f" line {lineno}" if lineno else ""
         raise RenderError(f"render: template {name}{where}: {exc}") from exc
 
 

@@ -168,7 +168,7 @@ class _Guard:
                 if len(self.frames) >= MAX_DEPTH:
                     raise _problem(self.path, line, f"nested more than {MAX_DEPTH} levels deep")
                 self.frames.append([1, event.anchor])
-            else:
+            elif isinstance(event, ScalarEvent):
                 _check_scalar(self.path, line, event)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = 1

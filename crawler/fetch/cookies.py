@@ -5,8 +5,10 @@ from __future__ import annotations
 
 __all__ = ["MAX_COOKIES", "MAX_COOKIE_BYTES", "CookieJar"]
 
+import http.client
 import http.cookiejar
 import urllib.request
+from typing import cast
 
 import httpx
 
@@ -46,7 +48,9 @@ class CookieJar(http.cookiejar.CookieJar):
             for name, value in response.headers.raw
             if name.lower() == b"set-cookie"
         ]
-        self.extract_cookies(_SetCookies(values), urllib.request.Request(str(response.url)))
+        # http.cookiejar reads only .info().get_all() of the response it is given.
+        headers = cast("http.client.HTTPResponse", _SetCookies(values))
+        self.extract_cookies(headers, urllib.request.Request(str(response.url)))
 
     def header(self, url: str) -> bytes | None:
         """The Cookie header for a request to ``url``, if any cookie goes with it."""

@@ -19,6 +19,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import httpx
 
@@ -67,7 +68,9 @@ class Route:
             cookie := self.cookies.header(url)
         ):
             items.append(("Cookie", cookie))
-        return httpx.Request("GET", url, headers=items, extensions={"timeout": _timeout(timeout)})
+        return httpx.Request(  # (httpx takes str and bytes values mixed; its types say one kind)
+            "GET", url, headers=cast(Any, items), extensions={"timeout": _timeout(timeout)}
+        )
 
 
 @functools.cache

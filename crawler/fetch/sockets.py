@@ -201,8 +201,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         if transport is None:  # the connection closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        self._pipe.transport = transport  # type: ignore[assignment]
-        return AsyncioStream(transport, self._pipe)  # type: ignore[arg-type]
+        self._pipe.transport = transport
+        return AsyncioStream(transport, self._pipe)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # on an idle connection: the server closed it, or sent junk
@@ -326,7 +326,7 @@ async def _connect_public(
         if len(failures) == 1:
             raise failures[0]
         raise OSError(f"cannot connect to {host}: " + "; ".join(map(str, failures)))
-    return won  # type: ignore[return-value]
+    return won
 
 
 async def _connect(connecting: Any, timeout: float | None, where: str) -> tuple[Any, _Pipe]:

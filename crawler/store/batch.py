@@ -134,10 +134,12 @@ def on_conflict_do_nothing(db: Database) -> Insert:
 def dialect_insert(db: Database, table: Any) -> Any:
     """The database's own INSERT, which has ON CONFLICT."""
     if db.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    return dialect_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    return postgresql_insert(table)
 
 
 # The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without

@@ -120,6 +120,8 @@ def _link_interpretations(
         )
     )
     for policy_url, url in found:
+        if policy_url is None:  # (the IN clause has none; for the type checker)
+            continue
         links = policies[policy_url]["policy"].setdefault("interpretations", [])
         if url not in links:
             links.append(url)

@@ -96,10 +96,10 @@ class FetchLog:
         with self.db.session() as session:
             by_status: dict[int | None, int] = {}
             errors = 0
-            for status, fetches, failed in session.execute(
+            for pruned_status, fetches, failed in session.execute(
                 select(FetchTotal.status, FetchTotal.fetches, FetchTotal.errors)
             ):
-                by_status[status or None] = int(fetches)
+                by_status[pruned_status or None] = int(fetches)
                 errors += int(failed)
             for status, fetches in session.execute(
                 select(Fetch.status, func.count()).group_by(Fetch.status)

@@ -11,8 +11,9 @@ from __future__ import annotations
 __all__ = ["Retention"]
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from crawler.base.db import Database
 from crawler.base.models import Article, Story, utcnow
@@ -40,9 +41,10 @@ class Retention:
                 .where(Story.representative_id.in_(old_ids))
                 .values(representative_id=None)
             )
-            deleted = session.execute(delete(Article).where(Article.fetched < cutoff)).rowcount
+            gone = session.execute(delete(Article).where(Article.fetched < cutoff))
+            deleted = cast("CursorResult[Any]", gone).rowcount  # a DELETE's result is a cursor
             conn = session.connection()
-            for story_id in story_ids - {None}:
+            for story_id in (s for s in story_ids if s is not None):
                 remaining = session.scalar(
                     select(func.count()).select_from(Article).where(Article.story_id == story_id)
                 )

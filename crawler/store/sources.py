@@ -37,8 +37,8 @@ class SourceHealth:
             existing: dict[str, SourceState] = {}
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                for row in session.scalars(select(SourceState).where(SourceState.id.in_(chunk))):
-                    existing[row.id] = row
+                for found in session.scalars(select(SourceState).where(SourceState.id.in_(chunk))):
+                    existing[found.id] = found
             for source_id, source in wanted.items():
                 row = existing.get(source_id)
                 if row is None:

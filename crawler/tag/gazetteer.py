@@ -23,6 +23,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crawler.base.taxonomy import Aliases
 from crawler.tag.text import fold
@@ -127,8 +128,8 @@ def _units() -> tuple[_Unit, ...]:
 
 
 @functools.cache
-def _curated() -> dict[str, object]:
-    data: dict[str, object] = json.loads((DATA_DIR / "curated.json").read_text("utf-8"))
+def _curated() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / "curated.json").read_text("utf-8"))
     return data
 
 
@@ -156,9 +157,9 @@ class Gazetteer:
             if is_short:
                 short.add(pattern)
 
-        context_cities = set(curated["context_cities"])  # type: ignore[arg-type]
-        common = set(curated["common_counties"])  # type: ignore[arg-type]
-        plain = set(curated["plain_counties"])  # type: ignore[arg-type]
+        context_cities = set(curated["context_cities"])
+        common = set(curated["common_counties"])
+        plain = set(curated["plain_counties"])
         units = _units()
         # Provinces first: their names win over same-named cities and counties (吉林, 海南).
         for u in units:
@@ -206,9 +207,9 @@ class Gazetteer:
             if len({(p.city, p.province) for p in places}) > 1:
                 strength[pattern] = max(strength[pattern], Strength.CONTEXT)
 
-        for nick, city in curated["nicknames"].items():  # type: ignore[attr-defined]
+        for nick, city in curated["nicknames"].items():
             add(nick, self._city_place(city), Strength.STRONG)
-        for nick, city in curated["weak_nicknames"].items():  # type: ignore[attr-defined]
+        for nick, city in curated["weak_nicknames"].items():
             add(nick, self._city_place(city), Strength.WEAK)
         for city, extra in aliases.cities.items():
             for alias in extra:
@@ -220,7 +221,7 @@ class Gazetteer:
         entries: dict[str, Entry] = {}
         for pattern, places in candidates.items():
             entries[pattern] = Entry(tuple(places), strength[pattern], pattern in short)
-        blocked = [*curated["not_places"], *aliases.not_places]  # type: ignore[misc]
+        blocked = [*curated["not_places"], *aliases.not_places]
         for phrase in blocked:
             entries[fold(phrase)] = Entry((), Strength.STRONG, block=True)
         for ref, kind in (
@@ -233,7 +234,7 @@ class Gazetteer:
         self.entries = entries
 
         abbreviations: dict[str, list[Place]] = defaultdict(list)
-        for char, names in curated["abbreviations"].items():  # type: ignore[attr-defined]
+        for char, names in curated["abbreviations"].items():
             for name in names:
                 abbreviations[fold(char)].append(self._any_place(name))
         for name, chars in aliases.abbreviations.items():
