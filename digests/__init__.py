@@ -9,6 +9,7 @@ are modules named by their noun, sequenced by :mod:`digests.pipeline`:
 - :mod:`digests.render`: HTML e-mail, plain text, archive pages and feed (Jinja2);
 - :mod:`digests.deliver`: the MIME message and the SMTP mailer;
 - :mod:`digests.ledger`: the deliveries table (exactly once per subscriber and period);
+- :mod:`digests.subscribers`: the subscribers table's one writer (schedule, unsubscribe);
 - :mod:`digests.archive`: the static archive on disk;
 - :mod:`digests.graph`: the visit graph's geometry; :mod:`digests.unsubscribe`: signed tokens.
 """

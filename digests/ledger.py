@@ -76,6 +76,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.base.db import Database
 from crawler.base.models import Delivery, SubscriberState
+from digests import subscribers
 
 PENDING = "pending"
 SENDING = "sending"
@@ -281,14 +282,13 @@ def mark_sent(
             .where(Delivery.id == row.id)
             .values(status=SENT, sent_at=sent_at, error=None)
         )
-        state = session.get(SubscriberState, row.subscriber_id)
-        if state is None:
-            state = SubscriberState(id=row.subscriber_id, unsubscribed=False)
-            session.add(state)
-        state.email = email
-        state.last_digest_at = sent_at
-        if next_digest_at is not None:
-            state.next_digest_at = next_digest_at
+        subscribers.record_sent(
+            session,
+            row.subscriber_id,
+            email=email,
+            sent_at=sent_at,
+            next_digest_at=next_digest_at,
+        )
 
 
 def record_error(db: Database, row: DeliveryRow, error: str) -> None:

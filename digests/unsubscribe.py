@@ -2,8 +2,8 @@
 
 The token names the subscriber and is signed with the operator's secret (the environment
 variable named by ``unsubscribe_secret_env``), so nobody can unsubscribe someone else by editing
-the id. It does not expire: an old digest's link must keep working. The web endpoint (daemon
-issue) calls :func:`verify_token` and sets ``SubscriberState.unsubscribed``::
+the id. It does not expire: an old digest's link must keep working. The web endpoint calls
+:func:`verify_token` and stores the unsubscribe (:func:`digests.subscribers.unsubscribe`)::
 
     token = make_token(secret, "alice")      # "alice.4bU1q0..."
     verify_token(secret, token)              # "alice"

@@ -111,23 +111,15 @@ class Schedule:
                         row.name = source.name
                     if row.next_check_at is None:
                         row.next_check_at = now
-            subscribers = {s.id: s for s in session.scalars(select(SubscriberState))}
-            for subscriber in config.subscribers:
-                srow = subscribers.get(subscriber.id)
-                if srow is None:
-                    session.add(
-                        SubscriberState(
-                            id=subscriber.id,
-                            email=subscriber.email,
-                            unsubscribed=False,
-                            next_digest_at=next_digest_at(subscriber, zone, now),
-                        )
-                    )
-                    continue
-                srow.email = subscriber.email
-                due = srow.next_digest_at
-                if due is None or (due > now and not is_slot(subscriber, zone, due)):
-                    srow.next_digest_at = next_digest_at(subscriber, zone, now)
+            from digests import subscribers  # digests loaded only where they are scheduled
+
+            subscribers.sync(
+                session,
+                config.subscribers,
+                now=now,
+                next_slot=lambda subscriber: next_digest_at(subscriber, zone, now),
+                is_slot=lambda subscriber, due: is_slot(subscriber, zone, due),
+            )
 
     # ------------------------------------------------------------------ crawls
 
@@ -239,46 +231,30 @@ class Schedule:
     ) -> list[DueDigest]:
         """Like :meth:`due_subscribers`, and lease each row (``next_digest_at`` moves ``lease``
         ahead) until :meth:`finish_digest`, so a digest being sent is not handed out again."""
+        from digests import subscribers
+
         now = now or self.clock()
         configured = {s.id for s in config.subscribers}
-        claimed = []
-        with self.db.session() as session:
-            query = (
-                select(SubscriberState)
-                .where(SubscriberState.next_digest_at <= now)
-                .where(SubscriberState.unsubscribed.is_(False))
-                .order_by(SubscriberState.next_digest_at)
-            )
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            for row in session.scalars(query):
-                if row.id not in configured or row.next_digest_at is None:
-                    continue
-                claimed.append(DueDigest(row.id, row.next_digest_at))
-                row.next_digest_at = now + lease
-        return claimed
+        claimed = subscribers.claim_due(self.db, configured, lease=lease, now=now)
+        return [DueDigest(subscriber_id, due_at) for subscriber_id, due_at in claimed]
 
     def finish_digest(
         self, subscriber: Subscriber, default_zone: str, *, now: datetime | None = None
     ) -> datetime:
         """After the due digest went out (or was found already sent): the next slot after now,
         so a digest missed during downtime is sent once, late, and not once per missed day."""
+        from digests import subscribers
+
         now = now or self.clock()
         nxt = next_digest_at(subscriber, default_zone, now)
-        with self.db.session() as session:
-            row = session.get(SubscriberState, subscriber.id)
-            if row is None:
-                row = SubscriberState(id=subscriber.id, email=subscriber.email, unsubscribed=False)
-                session.add(row)
-            row.next_digest_at = nxt
+        subscribers.set_next_digest(self.db, subscriber, nxt)
         return nxt
 
     def retry_digest(self, subscriber_id: str, *, at: datetime) -> None:
         """A digest that could not go out now (or was abandoned): due again at ``at``."""
-        with self.db.session() as session:
-            row = session.get(SubscriberState, subscriber_id)
-            if row is not None:
-                row.next_digest_at = at
+        from digests import subscribers
+
+        subscribers.retry_at(self.db, subscriber_id, at)
 
 
 # --------------------------------------------------------------------------- the shared jobs

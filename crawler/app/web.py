@@ -7,8 +7,8 @@
 - the digest archive (``archive.dir``) at the path of ``archive.base_url``;
 - ``unsubscribe?token=…`` beside the archive (where :func:`digests.unsubscribe.unsubscribe_url`
   points): GET shows a confirm page, POST (RFC 8058 ``List-Unsubscribe=One-Click``, or the
-  confirm page's button) stores the unsubscribe; the token is checked with
-  :func:`digests.unsubscribe.verify_token`;
+  confirm page's button) stores the unsubscribe (:func:`digests.subscribers.unsubscribe`); the
+  token is checked with :func:`digests.unsubscribe.verify_token`;
 - ``/``: a read-only status page.
 
 ``/metrics`` and the status page answer loopback clients only (403 to others) unless
@@ -45,7 +45,6 @@ __all__ = [
     "create_app",
     "is_loopback",
     "metrics_text",
-    "unsubscribe",
 ]
 
 import ipaddress
@@ -75,8 +74,9 @@ from crawler.app.status import StatusReport, dispatch_lag, status_report
 from crawler.base.config import Config
 from crawler.base.db import Database
 from crawler.base.errors import CitydigestError, DatabaseUnavailable
-from crawler.base.models import Article, Delivery, SourceState, Story, SubscriberState, utcnow
+from crawler.base.models import Article, Delivery, SourceState, Story, SubscriberState
 from crawler.store.store import Store
+from digests.subscribers import unsubscribe
 from digests.unsubscribe import InvalidToken, verify_token
 
 log = logging.getLogger("citydigest.web")
@@ -267,25 +267,6 @@ def metrics_text(
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_DatabaseCollector(config, db, queue_depth or (lambda: None)))
     return generate_latest(registry)
-
-
-# --------------------------------------------------------------------------- unsubscribe
-
-
-def unsubscribe(db: Database, subscriber_id: str, *, at: datetime | None = None) -> bool:
-    """Store the unsubscribe of ``subscriber_id`` (it wins over subscribers.yaml until the
-    operator re-subscribes it). False if it was unsubscribed already."""
-    at = at or utcnow()
-    with db.session() as session:
-        row = session.get(SubscriberState, subscriber_id)
-        if row is None:
-            row = SubscriberState(id=subscriber_id, unsubscribed=False)
-            session.add(row)
-        if row.unsubscribed:
-            return False
-        row.unsubscribed = True
-        row.unsubscribed_at = at
-        return True
 
 
 # --------------------------------------------------------------------------- middleware

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from crawler.app.cli import cli
 from crawler.app.schedule import Schedule
-from crawler.app.web import unsubscribe
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import SourceState, SubscriberState, utcnow
+from digests.subscribers import unsubscribe
 
 NOW = datetime(2026, 3, 7, 12, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from crawler.app.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
 from crawler.app.terminal import json_text, shown
-from crawler.base.models import SubscriberState, utcnow
+from crawler.base.models import utcnow
 
 _timing = [
     click.option(
@@ -382,26 +382,24 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
         raise click.BadParameter(
             f"no subscriber {subscriber_id!r} in subscribers.yaml", param_hint="ID"
         )
+    # From the next slot on: no burst of a digest that fell due while unsubscribed.
+    from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
+    from digests.subscribers import resubscribe
+
+    subscriber = next(s for s in config.subscribers if s.id == subscriber_id)
     db = ctx.open_db()
     try:
-        with db.session() as session:
-            row = session.get(SubscriberState, subscriber_id)
-            if row is None or not row.unsubscribed:
-                click.echo(f"{subscriber_id} is subscribed already")
-                return
-            when = row.unsubscribed_at
-            row.unsubscribed = False
-            row.unsubscribed_at = None
-            # From the next slot on: no burst of a digest that fell due while unsubscribed.
-            from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
-
-            row.next_digest_at = next_digest_at(
-                config.subscribers[[s.id for s in config.subscribers].index(subscriber_id)],
-                config.settings.timezone,
-                utcnow(),
-            )
+        done = resubscribe(
+            db,
+            subscriber_id,
+            next_digest_at=next_digest_at(subscriber, config.settings.timezone, utcnow()),
+        )
     finally:
         db.dispose()
+    if done is None:
+        click.echo(f"{subscriber_id} is subscribed already")
+        return
+    when = done.unsubscribed_at
     click.echo(
         f"{subscriber_id} re-subscribed (had unsubscribed {_iso(when) or 'at an unknown time'})"
     )
