@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Analysis", "Analyzer", "record_fields", "rules_from_spec"]
+__all__ = ["Analysis", "Analyzer"]
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -14,17 +14,12 @@ from typing import TYPE_CHECKING, Any
 from crawler.base.taxonomy import Taxonomy
 from crawler.dedup import Sketch, sketch
 from crawler.extract import Extracted, ExtractRules, extract
+from crawler.extract.rules import rules_from_spec
 from crawler.tag import Tagger, Tags, province_of
 
 if TYPE_CHECKING:  # the analysis worker process does without the config's imports
     from crawler.base.config import Config
-    from crawler.base.config.sources import ExtractSpec, Source
-
-
-def rules_from_spec(spec: ExtractSpec | None) -> ExtractRules | None:
-    if spec is None:
-        return None
-    return ExtractRules(title=spec.title, body=spec.body, date=spec.date, drop=tuple(spec.drop))
+    from crawler.base.config.sources import Source
 
 
 _BUILT: dict[int, tuple[Config, Analyzer]] = {}
@@ -64,15 +59,11 @@ class Analyzer:
         *,
         taxonomy: Taxonomy,
         tz: tzinfo,
-        domain_rules: Mapping[str, ExtractSpec] | None = None,
+        domain_rules: Mapping[str, ExtractRules] | None = None,
     ) -> None:
         self.tz = tz
         self.tagger = Tagger(taxonomy)
-        self.domain_rules = {
-            host: rules
-            for host, spec in (domain_rules or {}).items()
-            if (rules := rules_from_spec(spec)) is not None
-        }
+        self.domain_rules = dict(domain_rules or {})
 
     @classmethod
     def from_config(cls, config: Config) -> Analyzer:
@@ -81,9 +72,8 @@ class Analyzer:
         cached = _BUILT.get(id(config))
         if cached is not None and cached[0] is config:
             return cached[1]
-        analyzer = cls(
-            taxonomy=config.taxonomy, tz=config.settings.zone, domain_rules=config.domain_rules
-        )
+        rules = {host: rules_from_spec(spec) for host, spec in config.domain_rules.items()}
+        analyzer = cls(taxonomy=config.taxonomy, tz=config.settings.zone, domain_rules=rules)
         if len(_BUILT) >= 4:
             _BUILT.pop(next(iter(_BUILT)))
         _BUILT[id(config)] = (config, analyzer)
@@ -94,7 +84,7 @@ class Analyzer:
         return self.analyze_with(
             html,
             url,
-            rules=rules_from_spec(source.extract) if source else None,
+            rules=rules_from_spec(source.extract) if source and source.extract else None,
             cities=source.tags.cities if source else (),
             provinces=source.tags.provinces if source else (),
         )
@@ -146,26 +136,3 @@ class Analyzer:
         all_provinces = (*tags.provinces, *provinces, *(p for p in parents if p))
         tags = replace(tags, cities=all_cities, provinces=tuple(dict.fromkeys(all_provinces)))
         return Analysis(extracted, tags, sketch(extracted.body))
-
-
-def record_fields(analysis: Analysis) -> dict[str, Any]:
-    """What the store keeps of an analysis, as plain values (they cross from the analysis worker
-    to the crawl's process by pickle, and the crawl's process need not import the analysers)."""
-    e, t, sk = analysis.extracted, analysis.tags, analysis.sketch
-    return {
-        "title": e.title,
-        "body": e.body,
-        "published": e.published,
-        "outlet": e.outlet,
-        "author": e.author,
-        "image_url": e.image_url,
-        "policy": e.policy.to_dict() if e.policy else None,
-        "interpretation_of": e.interpretation_of,
-        "cities": tuple(t.cities),
-        "provinces": tuple(t.provinces),
-        "themes": tuple(t.themes),
-        "visits": tuple(v.to_dict() for v in t.visits),
-        "kind": t.kind,
-        "fingerprint": sk.fingerprint,
-        "sketch": sk.to_bytes(),
-    }

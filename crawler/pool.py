@@ -10,10 +10,20 @@ than the period, no article, an error) comes back over its stdout. Pages that ar
 few milliseconds of each other travel in one batch, so a busy crawl pays the round trip once for
 many pages.
 
+What crosses the pipes is typed (:mod:`crawler.pool_worker` defines it): a
+:class:`~crawler.pool_worker.Page` goes down, the :class:`~crawler.store.batch.ArticleRecord`
+made of it or the page's outcome (a ``SaveResult``, ``Older``, a ``Failure``) comes back, each
+under its job number.
+
 One worker, the first, owns the dedup index and writes (:class:`crawler.store.write.ArticleWriter`):
 near-duplicates must meet in one index whichever worker analysed them. It analyses and writes
-the pages it is sent; the analysed fields of pages other workers took come back to the crawl,
-which passes them on to it.
+the pages it is sent; the records other workers made come back to the crawl, which passes them
+on to it. That hop stays on purpose: the crawl is the one place that knows which worker holds
+which page, so a worker that dies (the writer included) fails exactly its own pages, and a
+writer started again is reached at once. Records sent from worker to writer directly would need
+a pipe between every two of them, made again with every worker started again, and the crawl told
+which records were under way in them when one died. The hop costs the crawl one unpickling and
+one pickling of each record.
 
 A page that kills its worker (a crash in a C parser on hostile markup, the out-of-memory killer)
 costs the pages of that batch, and the writing worker's unwritten ones, an error each; the next
@@ -36,22 +46,30 @@ import os
 import pickle
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler.base.errors import (
-    AnalysisFailed,
-    DatabaseUnavailable,
-    ExtractError,
-    StoreError,
+from crawler.base.errors import AnalysisFailed
+from crawler.pool_worker import (
+    FRAME,
+    WRITE_BATCH,
+    WRITE_SECONDS,
+    Failed,
+    Failure,
+    Item,
+    Older,
+    Outcome,
+    Page,
+    Setup,
+    Traits,
 )
-from crawler.pool_worker import FRAME, WRITE_BATCH, WRITE_SECONDS, Rules, Traits
+from crawler.store.batch import ArticleRecord, SaveResult
 
 if TYPE_CHECKING:
     from crawler.base.config import Config
-    from crawler.base.config.sources import ExtractSpec, Source
-    from crawler.store.batch import ArticleRecord, SaveResult
+    from crawler.base.config.sources import Source
     from crawler.store.store import Store
     from crawler.store.write import ArticleWriter, Origin
 
@@ -96,18 +114,28 @@ class ArticleStages(Protocol):
     async def aclose(self) -> None: ...
 
 
-def _rules(spec: ExtractSpec) -> Rules:
-    """A config ExtractSpec as plain values (the worker turns them into ExtractRules)."""
-    return (spec.title, spec.body, spec.date, tuple(spec.drop))
+def _setup(config: Config, sources: Sequence[Source], since: datetime | None) -> Setup:
+    """What every worker analyses with; the writer's also names the database."""
+    # (Imported here: it loads the extractor, which only a crawl with workers needs in this
+    # process, and only for ExtractRules, the form the workers take the config's rules in.)
+    from crawler.extract.rules import rules_from_spec
 
-
-def _traits(source: Source) -> Traits:
-    rules = None if source.extract is None else _rules(source.extract)
-    return Traits(source.encoding, rules, tuple(source.tags.cities), tuple(source.tags.provinces))
-
-
-def _domain_rules(config: Config) -> dict[str, Rules]:
-    return {host: _rules(spec) for host, spec in config.domain_rules.items()}
+    traits = {
+        source.id: Traits(
+            source.encoding,
+            None if source.extract is None else rules_from_spec(source.extract),
+            tuple(source.tags.cities),
+            tuple(source.tags.provinces),
+        )
+        for source in sources
+    }
+    return Setup(
+        taxonomy=config.taxonomy,
+        tz=config.settings.zone,
+        domain_rules={host: rules_from_spec(spec) for host, spec in config.domain_rules.items()},
+        traits=traits,
+        since=since,
+    )
 
 
 def worker_count(requested: int | None, sources: int) -> int:
@@ -143,7 +171,7 @@ class LocalStages:
     """Analysis on the event loop's own thread; records written in batches between fetches."""
 
     def __init__(self, config: Config, store: Store, since: datetime | None) -> None:
-        from crawler.analyze import Analyzer, record_fields
+        from crawler.analyze import Analyzer
         from crawler.fetch.encoding import SiteCharsets
         from crawler.store.write import ArticleWriter, article_record
 
@@ -152,7 +180,7 @@ class LocalStages:
         self.writer = _BatchedWriter(ArticleWriter(store))
         self.charsets = SiteCharsets()
         # (imported here, once: a crawl with worker processes never loads the analysers)
-        self._fields, self._record = record_fields, article_record
+        self._record = article_record
 
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
@@ -160,8 +188,8 @@ class LocalStages:
         html = self.charsets.decode(
             url, content, header_charset=charset, forced=source.encoding
         ).text
-        fields = self._fields(self.analyzer.analyze_html(html, url, source=source))
-        record = self._record(fields, origin, self.since)
+        analysis = self.analyzer.analyze_html(html, url, source=source)
+        record = self._record(analysis, origin, self.since)
         if record is None:
             return None
         return await self.writer.save(record)
@@ -213,19 +241,13 @@ class _BatchedWriter:
 
 # --------------------------------------------------------------------------- worker processes
 
-_Outcome = tuple[str, Any]
-"""(kind, value) of a page from a worker: ("saved", (article id, story id, created)),
-("older", None), ("fields", record fields: analysed by a worker that does not write),
-("extract", reason), ("store", reason), ("unavailable", DatabaseUnavailable's args: the
-database went away) or ("failed", message)."""
-
 
 class _Worker:
     """One child process and the pages it has been sent."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
-        self.waiting: dict[int, asyncio.Future[_Outcome]] = {}
+        self.waiting: dict[int, asyncio.Future[Outcome]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.answered = False
 
@@ -250,17 +272,10 @@ class WorkerPool:
         workers: int,
         since: datetime | None,
     ) -> None:
-        setup = {
-            "taxonomy": config.taxonomy,
-            "tz": config.settings.zone,
-            "domain_rules": _domain_rules(config),
-            "traits": {source.id: _traits(source) for source in sources},
-            "database": None,
-            "since": since,
-        }
+        setup = _setup(config, sources, since)
         self._setups = [
             pickle.dumps(
-                {**setup, "database": database_url if slot == self.WRITER else None},
+                replace(setup, database=database_url) if slot == self.WRITER else setup,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
             for slot in range(workers)
@@ -268,9 +283,9 @@ class WorkerPool:
         self._size = workers
         self._workers: list[_Worker | None] = [None] * workers
         self._starting: list[asyncio.Lock] = [asyncio.Lock() for _ in range(workers)]
-        # Pages for any worker, and analysed fields for the writer only.
-        self._batches: dict[int | None, list[tuple[Any, ...]]] = {None: [], self.WRITER: []}
-        self._futures: dict[int, asyncio.Future[_Outcome]] = {}
+        # Pages for any worker, and records other workers made for the writer only.
+        self._batches: dict[int | None, list[tuple[int, Item]]] = {None: [], self.WRITER: []}
+        self._futures: dict[int, asyncio.Future[Outcome]] = {}
         self._next_id = 0
         self._flush_scheduled = False
         self._sending: set[asyncio.Task[None]] = set()
@@ -286,39 +301,33 @@ class WorkerPool:
     async def store(
         self, content: bytes, url: str, charset: str | None, source: Source, origin: Origin
     ) -> SaveResult | None:
-        from crawler.store.batch import SaveResult
-
         if self._closed:
             raise AnalysisFailed("the analysis pool is closed", url=url)
         if source.id not in self._known_sources:
             raise AnalysisFailed(f"source {source.id!r} was not given to the pool", url=url)
-        kind, value = await self._ask(None, ("page", content, url, charset, source.id, origin))
-        if kind == "fields":  # analysed by a worker that does not write: on to the writer
-            kind, value = await self._ask(self.WRITER, ("fields", value, origin))
-        if kind == "saved":
-            return SaveResult(*value)
-        if kind == "older":
+        outcome = await self._ask(None, Page(content, url, charset, origin))
+        if isinstance(outcome, ArticleRecord):  # made by a worker that does not write
+            outcome = await self._ask(self.WRITER, outcome)
+        if isinstance(outcome, SaveResult):
+            return outcome
+        if isinstance(outcome, Older):
             return None
-        if kind == "extract":
-            raise ExtractError(value, url=url)
-        if kind == "store":
-            raise StoreError(value, url=url)
-        if kind == "unavailable":
-            raise DatabaseUnavailable(*value)
-        raise AnalysisFailed(value, url=url)
+        if isinstance(outcome, Failure):
+            raise outcome.error(url)
+        raise AnalysisFailed("the writing worker sent the record back unwritten", url=url)
 
     async def room(self) -> None:
         await self._room.wait()
 
-    async def _ask(self, slot: int | None, item: tuple[Any, ...]) -> _Outcome:
+    async def _ask(self, slot: int | None, item: Item) -> Outcome:
         """Queue ``item`` for the worker in ``slot`` (None: the least busy one); its outcome."""
         loop = asyncio.get_running_loop()
         job = self._next_id = self._next_id + 1
-        future: asyncio.Future[_Outcome] = loop.create_future()
+        future: asyncio.Future[Outcome] = loop.create_future()
         self._futures[job] = future
         batch = self._batches[slot]
-        batch.append((job, *item))
-        if item[0] == "page":
+        batch.append((job, item))
+        if isinstance(item, Page):
             self._unsent += 1
             if self._unsent >= BACKLOG:
                 self._room.clear()
@@ -339,16 +348,16 @@ class WorkerPool:
             self._sending.add(task)  # the loop keeps only a weak reference to a task
             task.add_done_callback(self._sending.discard)
 
-    async def _send(self, batch: list[tuple[Any, ...]], slot: int | None) -> None:
+    async def _send(self, batch: list[tuple[int, Item]], slot: int | None) -> None:
         try:
             await self._deliver(batch, slot)
         finally:
-            self._unsent -= sum(1 for item in batch if item[1] == "page")
+            self._unsent -= sum(1 for _, item in batch if isinstance(item, Page))
             if self._unsent < BACKLOG:
                 self._room.set()
 
-    async def _deliver(self, batch: list[tuple[Any, ...]], slot: int | None) -> None:
-        futures = {item[0]: self._futures.pop(item[0]) for item in batch}
+    async def _deliver(self, batch: list[tuple[int, Item]], slot: int | None) -> None:
+        futures = {job: self._futures.pop(job) for job, _ in batch}
         try:
             await self._deliver_to(batch, slot, futures)
         except Exception as exc:  # a bug here must fail the batch's pages, not leave them waiting
@@ -357,9 +366,9 @@ class WorkerPool:
 
     async def _deliver_to(
         self,
-        batch: list[tuple[Any, ...]],
+        batch: list[tuple[int, Item]],
         slot: int | None,
-        futures: dict[int, asyncio.Future[_Outcome]],
+        futures: dict[int, asyncio.Future[Outcome]],
     ) -> None:
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in range(2):
@@ -433,13 +442,13 @@ class WorkerPool:
             while True:
                 head = await stdout.readexactly(FRAME.size)
                 (size,) = FRAME.unpack(head)
-                results = pickle.loads(await stdout.readexactly(size))
+                results: list[tuple[int, Outcome]] = pickle.loads(await stdout.readexactly(size))
                 worker.answered = True
                 self._failed_starts = 0
-                for job, kind, value in results:
+                for job, outcome in results:
                     future = worker.waiting.pop(job, None)
                     if future is not None and not future.done():
-                        future.set_result((kind, value))
+                        future.set_result(outcome)
         except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
             pass
         finally:
@@ -453,10 +462,10 @@ class WorkerPool:
                 worker.waiting = {}
 
     @staticmethod
-    def _fail(futures: Mapping[int, asyncio.Future[_Outcome]], message: str) -> None:
+    def _fail(futures: Mapping[int, asyncio.Future[Outcome]], message: str) -> None:
         for future in futures.values():
             if not future.done():
-                future.set_result(("failed", message))
+                future.set_result(Failed(message))
 
     async def aclose(self) -> None:
         self._closed = True

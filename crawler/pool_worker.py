@@ -1,19 +1,42 @@
-"""The analysis worker's side of :mod:`crawler.pool`: ``python -m crawler.pool_worker``.
+"""The analysis worker's side of :mod:`crawler.pool`: ``python -m crawler.pool_worker``; and
+the values that cross the pipes between the crawl and its workers, both ways.
 
-It reads length-prefixed pickled frames from stdin: first the setup (the taxonomy, the time
-zone, the extraction rules and each source's :class:`Traits`, and, for the writing worker, the
-database URL and the crawl's period), then batches of items. An item is a fetched page
-(decoded with :class:`crawler.fetch.encoding.SiteCharsets`, analysed, then written or sent back as
-fields) or, for the writing worker, the fields another worker analysed. What became of each goes
-back over stdout as ``(job, kind, value)``, one frame per batch. The writing worker's records
-wait up to WRITE_SECONDS (or WRITE_BATCH of them) and are written together.
+It reads length-prefixed pickled frames from stdin: first the :class:`Setup` (the taxonomy, the
+time zone, the extraction rules and each source's :class:`Traits`, the crawl's period and, for
+the writing worker only, the database URL), then batches of ``(job, item)`` pairs. An item is a
+fetched :class:`Page` (decoded with :class:`crawler.fetch.encoding.SiteCharsets`, analysed, made
+an :class:`~crawler.store.batch.ArticleRecord`, then written, or sent back when this worker does
+not write) or, for the writing worker, the ``ArticleRecord`` another worker made. What became
+of each goes back over stdout as ``(job, outcome)`` pairs, one frame per batch; an
+:data:`Outcome` is a small frozen value: a ``SaveResult``, :class:`Older`, the record still to
+write, or a :class:`Failure` (which knows the error the crawl raises for it). The writing
+worker's records wait up to WRITE_SECONDS (or WRITE_BATCH of them) and are written together.
 
-It imports the analysers and the store only: no HTTP client, no config loader.
+Everything here is a plain frozen dataclass, pickled as it is: no validation, no conversion on
+either side. The worker imports the analysers and the store only: no HTTP client, no config
+loader (the rules arrive as the extractor's ``ExtractRules``, translated once in the crawl).
 """
 
 from __future__ import annotations
 
-__all__ = ["FRAME", "WRITE_BATCH", "WRITE_SECONDS", "Rules", "Traits", "serve"]
+__all__ = [
+    "FRAME",
+    "WRITE_BATCH",
+    "WRITE_SECONDS",
+    "DatabaseLost",
+    "Failed",
+    "Failure",
+    "Item",
+    "NoArticle",
+    "NotStored",
+    "Older",
+    "Outcome",
+    "Page",
+    "Setup",
+    "Traits",
+    "outcome_of",
+    "serve",
+]
 
 import os
 import pickle
@@ -23,12 +46,19 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from crawler.base.errors import DatabaseUnavailable, ExtractError, StoreError
+from crawler.base.errors import (
+    AnalysisFailed,
+    DatabaseUnavailable,
+    ExtractError,
+    StoreError,
+)
 
 if TYPE_CHECKING:
-    from crawler.store.batch import ArticleRecord
+    from crawler.base.taxonomy import Taxonomy
+    from crawler.extract import ExtractRules
+    from crawler.store.batch import ArticleRecord, SaveResult
     from crawler.store.write import Origin
 
 FRAME = struct.Struct("!I")
@@ -37,18 +67,125 @@ FRAME = struct.Struct("!I")
 WRITE_BATCH = 200
 WRITE_SECONDS = 0.25
 
-Rules = tuple[str | None, str | None, str | None, tuple[str, ...]]
-"""An ExtractSpec's title, body and date selectors and drop list, as plain values."""
+
+# --------------------------------------------------------------------------- the crawl → a worker
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Traits:
-    """What analysis needs to know of a source, as plain values."""
+    """What analysis needs to know of a source."""
 
     encoding: str | None
-    rules: Rules | None
+    rules: ExtractRules | None
     cities: tuple[str, ...]
     provinces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """A worker's first frame: what it analyses with, and where it writes (the writer only)."""
+
+    taxonomy: Taxonomy
+    tz: tzinfo
+    domain_rules: dict[str, ExtractRules]
+    traits: dict[str, Traits]  # by source id
+    since: datetime | None  # pages published before it are not stored
+    database: str | None = None  # the writing worker's database URL; None: analyse only
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched page to analyse (and write, at the writer): its bytes as they came, the URL they
+    came from, the charset the response declared, and what the crawl knew of its link."""
+
+    content: bytes
+    url: str
+    charset: str | None
+    origin: Origin
+
+
+Item: TypeAlias = "Page | ArticleRecord"
+"""What a batch to a worker holds, each as ``(job, item)``: a page, or (to the writer) the
+record another worker made of one."""
+
+
+# --------------------------------------------------------------------------- a worker → the crawl
+
+
+@dataclass(frozen=True, slots=True)
+class Older:
+    """The page's article was published before the crawl's period: not stored."""
+
+
+class Failure:
+    """What kept a page out of the store; :meth:`error` is the exception the crawl raises."""
+
+    __slots__ = ()
+
+    def error(self, url: str) -> Exception:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class NoArticle(Failure):
+    """The page holds no article (ExtractError)."""
+
+    reason: str
+
+    def error(self, url: str) -> Exception:
+        return ExtractError(self.reason, url=url)
+
+
+@dataclass(frozen=True, slots=True)
+class NotStored(Failure):
+    """The store refused the article (StoreError)."""
+
+    reason: str
+
+    def error(self, url: str) -> Exception:
+        return StoreError(self.reason, url=url)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseLost(Failure):
+    """The writer's database went away (DatabaseUnavailable): the crawl stops every source."""
+
+    database: str
+    reason: str
+    hint: str
+
+    def error(self, url: str) -> Exception:
+        return DatabaseUnavailable(self.database, self.reason, self.hint)
+
+
+@dataclass(frozen=True, slots=True)
+class Failed(Failure):
+    """Anything else: a worker that died or could not be reached, a bug (AnalysisFailed)."""
+
+    message: str
+
+    def error(self, url: str) -> Exception:
+        return AnalysisFailed(self.message, url=url)
+
+
+Outcome: TypeAlias = "SaveResult | Older | ArticleRecord | Failure"
+"""What became of an item, each as ``(job, outcome)``: stored (``SaveResult``), older than the
+period, analysed by a worker that does not write (the ``ArticleRecord``, on to the writer), or
+a :class:`Failure`."""
+
+
+def outcome_of(saved: SaveResult | Exception) -> SaveResult | Failure:
+    """One result of :meth:`crawler.store.write.ArticleWriter.write` as an outcome."""
+    if isinstance(saved, StoreError):
+        return NotStored(saved.reason)
+    if isinstance(saved, DatabaseUnavailable):
+        return DatabaseLost(saved.url, saved.reason, saved.hint)
+    if isinstance(saved, Exception):
+        return Failed(f"internal error: {type(saved).__name__}: {saved}")
+    return saved
+
+
+# --------------------------------------------------------------------------- the worker
 
 
 class _Frames:
@@ -84,28 +221,20 @@ class _Frames:
 class _WorkerWriter:
     """The writing worker's records, written in batches (WRITE_BATCH, WRITE_SECONDS)."""
 
-    def __init__(self, database_url: str, since: datetime | None) -> None:
+    def __init__(self, database_url: str) -> None:
         from crawler.base.db import Database
         from crawler.store.store import Store
         from crawler.store.write import ArticleWriter, IndexCache
 
         self.db = Database(database_url, upgrade=False)
         self.writer = ArticleWriter(Store(self.db), IndexCache())
-        self.since = since
         self.pending: list[tuple[int, ArticleRecord]] = []
         self.first_at = 0.0
 
-    def add(self, job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
-        """Queue the page's record; its outcome now if it is not to be written."""
-        from crawler.store.write import article_record
-
-        record = article_record(fields, origin, self.since)
-        if record is None:
-            return (job, "older", None)
+    def add(self, job: int, record: ArticleRecord) -> None:
         if not self.pending:
             self.first_at = time.monotonic()
         self.pending.append((job, record))
-        return None
 
     def due_in(self) -> float | None:
         """Seconds until the waiting records must be written (None: none wait)."""
@@ -115,90 +244,71 @@ class _WorkerWriter:
             return 0.0
         return self.first_at + WRITE_SECONDS - time.monotonic()
 
-    def flush(self) -> list[tuple[int, str, Any]]:
+    def flush(self) -> list[tuple[int, Outcome]]:
         pending, self.pending = self.pending, []
         if not pending:
             return []
         results = self.writer.write([record for _, record in pending])
-        outcomes: list[tuple[int, str, Any]] = []
-        for (job, _), saved in zip(pending, results, strict=True):
-            if isinstance(saved, StoreError):
-                outcomes.append((job, "store", saved.reason))
-            elif isinstance(saved, DatabaseUnavailable):
-                outcomes.append((job, "unavailable", saved.args))
-            elif isinstance(saved, Exception):
-                outcomes.append((job, "failed", f"internal error: {type(saved).__name__}: {saved}"))
-            else:
-                outcomes.append((job, "saved", (saved.article_id, saved.story_id, saved.created)))
-        return outcomes
+        return [(job, outcome_of(saved)) for (job, _), saved in zip(pending, results, strict=True)]
 
     def close(self) -> None:
         self.db.dispose()
 
 
 def serve(stdin: int, stdout: Any) -> None:
-    """The worker's loop: the setup frame, then batches of pages until stdin closes."""
-    from crawler.analyze import Analyzer, record_fields
+    """The worker's loop: the setup frame, then batches of items until stdin closes."""
+    from crawler.analyze import Analyzer
     from crawler.base.errors import CitydigestError
-    from crawler.extract import ExtractRules
     from crawler.fetch.encoding import SiteCharsets
+    from crawler.store.batch import ArticleRecord
+    from crawler.store.write import article_record
 
     frames = _Frames(stdin)
     setup_data = frames.next(None)
     if not isinstance(setup_data, bytes):
         return
-    setup = pickle.loads(setup_data)
-    tz: tzinfo = setup["tz"]
-
-    def rules_of(r: Rules) -> ExtractRules:
-        return ExtractRules(title=r[0], body=r[1], date=r[2], drop=r[3])
-
-    # ExtractRules has the attributes of the config's ExtractSpec, which Analyzer reads.
-    domain_rules = {host: rules_of(r) for host, r in setup["domain_rules"].items()}
-    analyzer = Analyzer(taxonomy=setup["taxonomy"], tz=tz, domain_rules=domain_rules)  # type: ignore[arg-type]
-    traits: dict[str, Traits] = setup["traits"]
-    rules = {sid: rules_of(t.rules) if t.rules else None for sid, t in traits.items()}
-    writer = _WorkerWriter(setup["database"], setup["since"]) if setup["database"] else None
+    setup: Setup = pickle.loads(setup_data)
+    analyzer = Analyzer(taxonomy=setup.taxonomy, tz=setup.tz, domain_rules=setup.domain_rules)
+    writer = _WorkerWriter(setup.database) if setup.database else None
     charsets = SiteCharsets()
 
-    def send(results: list[tuple[int, str, Any]]) -> None:
+    def send(results: list[tuple[int, Outcome]]) -> None:
         if results:
             data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
             stdout.write(FRAME.pack(len(data)) + data)
             stdout.flush()
 
-    def analysed(job: int, fields: dict[str, Any], origin: Origin) -> tuple[int, str, Any] | None:
-        if writer is None:
-            return (job, "fields", fields)
-        return writer.add(job, fields, origin)
-
-    def page(
-        job: int, content: bytes, url: str, charset: str | None, source_id: str, origin: Origin
-    ) -> tuple[int, str, Any] | None:
-        trait = traits[source_id]
+    def analyse(page: Page) -> Outcome:
         try:
-            html = charsets.decode(url, content, header_charset=charset, forced=trait.encoding).text
+            trait = setup.traits[page.origin.source_id]
+            html = charsets.decode(
+                page.url, page.content, header_charset=page.charset, forced=trait.encoding
+            ).text
             analysis = analyzer.analyze_with(
-                html, url, rules=rules[source_id], cities=trait.cities, provinces=trait.provinces
+                html, page.url, rules=trait.rules, cities=trait.cities, provinces=trait.provinces
             )
-            return analysed(job, record_fields(analysis), origin)
+            record = article_record(analysis, page.origin, setup.since)
         except ExtractError as exc:
-            return (job, "extract", exc.reason)
+            return NoArticle(exc.reason)
         except CitydigestError as exc:
-            return (job, "failed", str(exc))
+            return Failed(str(exc))
         except Exception as exc:  # a bug on one page must not end the worker
-            return (job, "failed", f"internal error: {type(exc).__name__}: {exc}")
+            return Failed(f"internal error: {type(exc).__name__}: {exc}")
+        return Older() if record is None else record
 
     while True:
         frame = frames.next(writer.due_in() if writer else None)
         if frame is None:
             break
-        results: list[tuple[int, str, Any]] = []
+        results: list[tuple[int, Outcome]] = []
         if isinstance(frame, bytes):
-            for job, kind, *item in pickle.loads(frame):
-                outcome = page(job, *item) if kind == "page" else analysed(job, *item)
-                if outcome is not None:
-                    results.append(outcome)
+            batch: list[tuple[int, Item]] = pickle.loads(frame)
+            for job, item in batch:
+                outcome = analyse(item) if isinstance(item, Page) else item
+                if writer is not None and isinstance(outcome, ArticleRecord):
+                    writer.add(job, outcome)
+                else:
+                    results.append((job, outcome))
         if writer is not None and (due := writer.due_in()) is not None and due <= 0:
             results.extend(writer.flush())
         send(results)
@@ -208,6 +318,10 @@ def serve(stdin: int, stdout: Any) -> None:
 
 
 if __name__ == "__main__":
+    # The module's own copy, not this ``__main__`` one: the values pickled both ways are
+    # crawler.pool_worker's classes, and must be the classes ``serve`` checks and sends.
+    from crawler.pool_worker import serve as _serve
+
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
-    serve(sys.stdin.fileno(), _out)
+    _serve(sys.stdin.fileno(), _out)

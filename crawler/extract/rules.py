@@ -6,14 +6,24 @@ in document order; a ``meta[...]`` selector reads the element's ``content`` attr
 
 from __future__ import annotations
 
-__all__ = ["ExtractRules", "load_domain_rules", "rules_for_host", "split_selector_group"]
+__all__ = [
+    "ExtractRules",
+    "load_domain_rules",
+    "rules_for_host",
+    "rules_from_spec",
+    "split_selector_group",
+]
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.base.errors import ConfigError, ConfigProblem
+
+if TYPE_CHECKING:
+    from crawler.base.config.sources import ExtractSpec
 
 _FIELDS = ("title", "body", "date", "drop")
 _RULES_FILE = "config/extract-rules.yaml"
@@ -27,6 +37,13 @@ class ExtractRules:
     body: str | None = None
     date: str | None = None
     drop: tuple[str, ...] = ()
+
+
+def rules_from_spec(spec: ExtractSpec) -> ExtractRules:
+    """A config's ``extract:`` (a source's, or a domain's in ``extract-rules.yaml``) as the
+    extractor's rules: the one translation, made where the config is read (in the crawl's
+    process; the analysis workers receive the rules, plain values, and no config)."""
+    return ExtractRules(title=spec.title, body=spec.body, date=spec.date, drop=tuple(spec.drop))
 
 
 def split_selector_group(group: str) -> list[str]:

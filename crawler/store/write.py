@@ -1,7 +1,8 @@
 """The store stage's writer: analysed pages become stored articles, deduplicated into stories.
 
 :func:`article_record` joins what analysis found in a page with what the crawl knew of its link
-(the title and date a feed gave, the canonical URL). :class:`ArticleWriter` writes such records
+(:class:`Origin`: the title and date a feed gave, the canonical URL) into the
+:class:`~crawler.store.batch.ArticleRecord` to store. :class:`ArticleWriter` writes such records
 in batches, one transaction each, matching every new one against the dedup index (and adding it)
 in order: one transaction per article cost more than all the rest of the pipeline. It runs where
 the crawl's pages are analysed: in the crawl's own process, or in the analysis worker that owns
@@ -20,7 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
@@ -29,6 +30,7 @@ from crawler.store.batch import ArticleRecord, SaveResult
 from crawler.store.store import Store
 
 if TYPE_CHECKING:
+    from crawler.analyze import Analysis
     from crawler.dedup import DuplicateIndex
 
 log = logging.getLogger("citydigest.write")
@@ -49,24 +51,36 @@ class Origin:
 
 
 def article_record(
-    fields: dict[str, Any], origin: Origin, since: datetime | None
+    analysis: Analysis, origin: Origin, since: datetime | None
 ) -> ArticleRecord | None:
-    """The record to store for an analysed page (``record_fields`` of its analysis), or None
-    when it was published before ``since`` (a backfill's period)."""
-    values = dict(fields)
-    published = values.pop("published") or origin.link_published
+    """The record to store for an analysed page, or None when it was published before
+    ``since`` (a backfill's period). It is made where the page was analysed (in the crawl's
+    process or an analysis worker) and, a plain frozen value, travels to the writer as it is."""
+    e, t, sk = analysis.extracted, analysis.tags, analysis.sketch
+    published = e.published or origin.link_published
     if since and published and published < since:
         return None
     # The feed's or list page's words for the link stand in for a missing title: cleaned and
     # capped as the extracted title is.
-    title = values.pop("title") or clean_title(origin.link_title)
     return ArticleRecord(
         url=origin.link_url,
         canonical_url=origin.canonical_url,
         source_id=origin.source_id,
-        title=title,
+        title=e.title or clean_title(origin.link_title),
+        body=e.body,
         published=published,
-        **values,
+        outlet=e.outlet,
+        author=e.author,
+        image_url=e.image_url,
+        policy=e.policy.to_dict() if e.policy else None,
+        interpretation_of=e.interpretation_of,
+        cities=tuple(t.cities),
+        provinces=tuple(t.provinces),
+        themes=tuple(t.themes),
+        visits=tuple(v.to_dict() for v in t.visits),
+        kind=t.kind,
+        fingerprint=sk.fingerprint,
+        sketch=sk.to_bytes(),
     )
 
 

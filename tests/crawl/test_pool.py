@@ -187,6 +187,7 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
     """Fetched pages that have not gone down a worker's pipe wait in the crawl's memory: past
     BACKLOG of them, ``room()`` (asked before every fetch) holds the crawl until they have."""
     from crawler import pool
+    from crawler.pool_worker import Older
     from crawler.store.write import Origin
 
     monkeypatch.setattr(pool, "BACKLOG", 3)
@@ -194,8 +195,8 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
 
     async def stuck(self: pool.WorkerPool, batch: list[Any], slot: int | None) -> None:
         await release.wait()  # a worker that reads nothing until released
-        for item in batch:
-            self._futures.pop(item[0]).set_result(("older", None))
+        for job, _ in batch:
+            self._futures.pop(job).set_result(Older())
 
     monkeypatch.setattr(pool.WorkerPool, "_deliver", stuck)
     config = make_config(tmp_path / "cfg", farm(1, 1), f"sqlite:///{tmp_path / 'c.db'}")
@@ -366,3 +367,93 @@ async def test_a_source_fails_once_broken_after_articles_failed_not_before(tmp_p
     assert {r.source_id: r.failed for r in summary.reports} == {
         source: count >= pipeline.BROKEN_AFTER for source, count in tried.items()
     }
+
+
+# --------------------------------------------------------------------------- what the pipes carry
+
+
+def run_worker(setup: Any, batch: list[tuple[int, Any]]) -> dict[int, Any]:
+    """The worker's loop (:func:`crawler.pool_worker.serve`) in this process, fed ``setup`` and
+    one batch over a pipe: each job's outcome, unpickled as the crawl unpickles it."""
+    import io
+    import pickle
+
+    from crawler.pool_worker import FRAME, serve
+
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as pipe:
+        for frame in (pickle.dumps(setup), pickle.dumps(batch)):
+            pipe.write(FRAME.pack(len(frame)) + frame)
+    out = io.BytesIO()
+    try:
+        serve(read, out)
+    finally:
+        os.close(read)
+    data, outcomes = out.getvalue(), {}
+    while data:
+        (size,) = FRAME.unpack_from(data)
+        outcomes.update(pickle.loads(data[FRAME.size : FRAME.size + size]))
+        data = data[FRAME.size + size :]
+    return outcomes
+
+
+def test_an_analysing_worker_answers_each_page_with_a_typed_outcome(tmp_path: Path) -> None:
+    """A worker that does not write sends back the ArticleRecord it made of a page (the writer
+    gets it as it is), Older for a page before the period, and a Failure that raises in the
+    crawl the error in-process analysis raises."""
+    from datetime import UTC, datetime
+
+    from crawler.base.errors import AnalysisFailed, ExtractError
+    from crawler.pool import _setup
+    from crawler.pool_worker import Failed, NoArticle, Older, Page
+    from crawler.store.batch import ArticleRecord
+    from crawler.store.write import Origin
+
+    sites = farm(1, 1)
+    site, article = sites[0], sites[0].articles[0]
+    config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'unused.db'}")
+    url = site.article_url(0)
+    origin = Origin(url, url, site.id, link_title="the feed's words")
+    html = site.encode(site.article_page(article))
+    pages = [
+        (1, Page(html, url, site.charset(), origin)),
+        (2, Page(b"<html><body></body></html>", url, None, origin)),
+        (3, Page(html, url, None, Origin(url, url, "nobody"))),
+    ]
+    outcomes = run_worker(_setup(config, config.sources, None), pages)
+    record = outcomes[1]
+    assert isinstance(record, ArticleRecord)
+    assert (record.url, record.source_id, record.title) == (url, site.id, article.title)
+    assert record.sketch and record.fingerprint and record.body.startswith(article.paragraphs[0])
+    assert isinstance(outcomes[2], NoArticle)
+    assert isinstance(outcomes[2].error(url), ExtractError)
+    assert isinstance(outcomes[3], Failed) and "KeyError" in outcomes[3].message
+    assert isinstance(outcomes[3].error(url), AnalysisFailed)
+
+    later = _setup(config, config.sources, datetime(2999, 1, 1, tzinfo=UTC))
+    assert run_worker(later, pages[:1]) == {1: Older()}
+
+
+def test_a_writers_results_cross_as_the_errors_the_crawl_raises() -> None:
+    """What ArticleWriter.write gives for a record, as an outcome and back: the same error."""
+    import pickle
+
+    from crawler.base.errors import DatabaseUnavailable
+    from crawler.pool_worker import Failure, outcome_of
+    from crawler.store.batch import SaveResult
+
+    saved = SaveResult(7, 3, True)
+    assert pickle.loads(pickle.dumps(outcome_of(saved))) == saved
+    url = "http://127.0.0.2/1.html"
+    for error in (
+        StoreError("duplicate key", url=url),
+        DatabaseUnavailable("sqlite:///x.db", "gone", None),
+        RuntimeError("a bug"),
+    ):
+        outcome = pickle.loads(pickle.dumps(outcome_of(error)))
+        assert isinstance(outcome, Failure)
+        raised = outcome.error(url)
+        if isinstance(error, RuntimeError):
+            assert str(raised) == f"analyze: internal error: RuntimeError: a bug ({url})"
+        else:
+            assert (type(raised), str(raised)) == (type(error), str(error))

@@ -138,3 +138,17 @@ def test_public_surface_is_pinned() -> None:
         module = importlib.import_module(f"crawler.extract.{name}")
         assert module.__all__, name
         assert all(hasattr(module, attr) for attr in module.__all__), name
+
+
+def test_a_configs_rules_are_translated_in_one_place() -> None:
+    """ExtractRules are made only here (from YAML, or a config's ExtractSpec by rules_from_spec):
+    the crawl, ``analyze`` and the analysis workers all get them from this module."""
+    import ast
+
+    root = Path(__file__).parents[2] / "crawler"
+    makers = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ExtractRules":
+                makers.add(path.relative_to(root.parent).as_posix())
+    assert makers == {"crawler/extract/rules.py"}

@@ -19,11 +19,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crawler.analyze import Analysis
 from crawler.app.cli import cli
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import MAX_TITLE_CHARS, cap, clean_text, clean_title, clean_url
+from crawler.dedup import sketch
 from crawler.extract import Extracted, PolicyMeta, extract
 from crawler.store.write import Origin, article_record
+from crawler.tag import Tags
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://news.example.cn/2024/05/01/a.html"
@@ -327,8 +330,17 @@ def test_a_link_title_standing_in_is_cleaned_and_capped(
 ) -> None:
     link_title = join(pieces)[0] * max(1, repeat)
     origin = Origin(URL, URL, "xinhua", link_title=link_title)
-    fields = {"title": None, "published": None, "body": "正文"}
-    record = article_record(fields, origin, None)
+    extracted = Extracted(
+        title=None,
+        body="正文",
+        published=None,
+        outlet=None,
+        author=None,
+        image_url=None,
+        policy=None,
+    )
+    analysis = Analysis(extracted, Tags((), (), (), (), "other"), sketch("正文"))
+    record = article_record(analysis, origin, None)
     assert record is not None
     assert_clean(record.title)
     assert record.title is None or len(record.title) <= MAX_TITLE_CHARS
