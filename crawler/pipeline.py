@@ -166,8 +166,7 @@ async def open_crawler(
             store.record_fetches(batch)
 
     async with Fetcher(
-        config.settings.fetch,
-        user_agent=config.settings.user_agent,
+        config.default_profile,
         transport=transport,
         on_record=record,
         archive=archive,

@@ -97,18 +97,14 @@ class CrawlSession:
     async def get(
         self, report: SourceReport, source: Source, url: str, *, conditional: bool = False
     ) -> FetchResult:
-        """Fetch one of ``source``'s pages with its settings, counted in ``report``; a
+        """Fetch one of ``source``'s pages as its fetch profile says, counted in ``report``; a
         conditional GET (feed, list, sitemap) also keeps the server's cache hint."""
         self.check_database()
-        settings = source.fetch_settings(self.config.settings.fetch)
         result = await self.fetcher.get(
             url,
-            settings=settings,
+            self.config.profile(source),
             source_id=source.id,
             validators=self.store.validators(url) if conditional else None,
-            headers=source.fetch.request_headers(),
-            user_agent=source.fetch.user_agent,
-            proxy=source.fetch.proxy,
         )
         report.pages += 1
         if result.not_modified:

@@ -26,11 +26,11 @@
 ::
 
     with WarcWriter("crawl.warc.gz") as warc:
-        async with Fetcher(settings, user_agent=ua, archive=warc) as fetcher:
+        async with Fetcher(profile, archive=warc) as fetcher:
             await fetcher.get(url)
 
     transport = WarcReplayTransport(warc.paths)
-    async with Fetcher(settings, user_agent=ua, transport=transport) as fetcher:
+    async with Fetcher(profile, transport=transport) as fetcher:
         for url, _kind in iter_warc_pages(warc.paths):
             page = await fetcher.get(url)
 """

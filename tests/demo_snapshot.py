@@ -314,6 +314,7 @@ def transport() -> httpx.MockTransport:
 
 async def record(out: Path) -> int:
     """Crawl the demo sites with the real fetcher and write every exchange to ``out``."""
+    from crawler.base.config.profile import fetch_profile
     from crawler.base.config.settings import FetchSettings
     from crawler.fetch.client import Fetcher
     from crawler.warc import WarcWriter
@@ -322,9 +323,8 @@ async def record(out: Path) -> int:
     writer = WarcWriter(out)
     settings = FetchSettings(per_host_delay=0, allow_private_networks=False)
     urls = sorted(routes())
-    async with Fetcher(
-        settings, user_agent="citydigest-demo/0.1", transport=transport(), archive=writer
-    ) as fetcher:
+    profile = fetch_profile(settings, "citydigest-demo/0.1")
+    async with Fetcher(profile, transport=transport(), archive=writer) as fetcher:
         for url in urls:
             if not url.endswith("/robots.txt"):
                 await fetcher.get(url)

@@ -1,16 +1,18 @@
 """HTTP for the crawler: one place that talks to servers, politely.
 
 A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it.
-It sends each request straight to its host's connection pool (:mod:`crawler.fetch.routes`: one
-per host and proxy, with the cookies servers set, closed after
-:data:`~crawler.fetch.routes.IDLE_ROUTE_SECONDS` unused) and does redirects, decompression and
-limits itself. Per host a :class:`~crawler.fetch.hosts.Slot` bounds concurrency, spaces
-requests, backs off after 429/503 and holds the host's parsed robots.txt. The slots live in a
-:class:`~crawler.fetch.hosts.HostStates`, which a long-running process (the daemon, a distributed
-worker) keeps across its crawl passes: robots.txt is then read once per
-:data:`~crawler.fetch.hosts.ROBOTS_TTL`, not once per pass, and a host's back-off, throttled delay
-and concurrency bound hold across passes (concurrent ones included), not only within one. This
-module tells the story of one ``get``; the parts of it live beside it:
+Each ``get`` is made as a :class:`~crawler.base.config.profile.FetchProfile` says: the source's
+politeness, limits, User-Agent, headers, cookies and proxy, merged with the ``fetch:`` defaults
+once, when the config was loaded (``Config.profile(source)``). It sends each request straight to
+its host's connection pool (:mod:`crawler.fetch.routes`: one per host and proxy, with the cookies
+servers set, closed after :data:`~crawler.fetch.routes.IDLE_ROUTE_SECONDS` unused) and does
+redirects, decompression and limits itself. Per host a :class:`~crawler.fetch.hosts.Slot`
+bounds concurrency, spaces requests, backs off after 429/503 and holds the host's parsed
+robots.txt. The slots live in a :class:`~crawler.fetch.hosts.HostStates`, which a long-running
+process (the daemon, a distributed worker) keeps across its crawl passes: robots.txt is then
+read once per :data:`~crawler.fetch.hosts.ROBOTS_TTL`, not once per pass, and a host's back-off,
+throttled delay and concurrency bound hold across passes (concurrent ones included), not only
+within one. This module tells the story of one ``get``; the parts of it live beside it:
 
 * :mod:`crawler.fetch.response`: what a fetch gives back, and the headers that name a wait;
 * :mod:`crawler.fetch.hosts`: each host's politeness state, changed only by its own methods;
@@ -79,12 +81,12 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 
-from crawler.base.config import FetchSettings
+from crawler.base.config.profile import FetchProfile
 from crawler.base.errors import (
     BlockedAddress,
     ConnectFailed,
@@ -121,8 +123,9 @@ class Fetcher:
 
     **Parameters:**
 
-    * ``settings``: the ``fetch:`` defaults (each ``get`` may pass a source's own).
-    * ``user_agent``: the default User-Agent (each ``get`` may pass a source's own).
+    * ``profile``: how a ``get`` that names no :class:`~crawler.base.config.profile.
+      FetchProfile` of its own is made (``Config.default_profile``: the ``fetch:`` defaults and
+      the configured User-Agent); a crawl passes each source's (``Config.profile(source)``).
     * ``transport``: replaces the network (a WARC replay, ``httpx.MockTransport`` in tests); the
       SSRF guard is then off, as nothing is connected to. A transport with a true ``is_replay``
       attribute (:class:`crawler.warc.WarcReplayTransport`) also turns off the delays and
@@ -134,25 +137,25 @@ class Fetcher:
 
     ::
 
-        async with Fetcher(config.settings.fetch, user_agent=ua) as fetcher:
-            result = await fetcher.get(url, source_id="qdnews", validators=stored)
+        async with Fetcher(config.default_profile) as fetcher:
+            result = await fetcher.get(
+                url, config.profile(source), source_id=source.id, validators=stored
+            )
             if result.is_modified:
                 text = result.decode().text
     """
 
     def __init__(
         self,
-        settings: FetchSettings,
+        profile: FetchProfile,
         *,
-        user_agent: str,
         transport: httpx.AsyncBaseTransport | None = None,
         on_record: Callable[[FetchRecord], None] | None = None,
         archive: ArchiveHook | None = None,
         hosts: HostStates | None = None,
     ) -> None:
-        self.settings = settings
+        self.profile = profile
         self._archive = archive
-        self.user_agent = user_agent
         # A replay (WARC) answers from disk: no delays or back-off, only the concurrency bound.
         self._replay = bool(getattr(transport, "is_replay", False))
         self._on_record = on_record
@@ -181,16 +184,15 @@ class Fetcher:
     async def get(
         self,
         url: str,
+        profile: FetchProfile | None = None,
         *,
-        settings: FetchSettings | None = None,
         source_id: str | None = None,
         validators: Validators | None = None,
-        headers: Mapping[str, str] | None = None,
-        user_agent: str | None = None,
-        proxy: str | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely; raise a FetchError subclass on any failure."""
-        settings = settings or self.settings
+        """GET ``url`` politely, as ``profile`` (default: the fetcher's) says; raise a
+        FetchError subclass on any failure. ``source_id``: whose request it is, in the fetch
+        log and the error; ``validators``: make it a conditional GET."""
+        profile = profile or self.profile
         host = slot_key(url)
         started = time.monotonic()
         status: int | None = None
@@ -198,17 +200,15 @@ class Fetcher:
         slot: Slot | None = None
         try:
             check_url(url)
-            slot = self._hosts.slot(host, settings)
+            slot = self._hosts.slot(host, profile)
             slot.check_answering(url)
-            await self._guard.check_host(url, settings)
-            if settings.obey_robots:
-                await self._check_robots(url, slot, settings, user_agent, proxy, headers)
+            await self._guard.check_host(url, profile)
+            if profile.obey_robots:
+                await self._check_robots(url, slot, profile)
             async with slot.semaphore:
                 slot.check_answering(url)  # it may have stopped while this request waited
                 await self._wait_turn(slot, url)
-                result = await self._request(
-                    url, settings, validators, headers, user_agent, proxy, slot
-                )
+                result = await self._request(url, profile, validators, slot)
             slot.answered()
             status, size = result.status, len(result.content)
             self._record(url, status, size, started, None, source_id)
@@ -234,39 +234,30 @@ class Fetcher:
         self,
         url: str,
         slot: Slot,
-        settings: FetchSettings,
-        user_agent: str | None,
-        proxy: str | None,
-        headers: Mapping[str, str] | None = None,
+        profile: FetchProfile,
         *,
         bounded: bool = True,
     ) -> None:
         """Raise unless robots.txt lets ``url`` be fetched (:func:`crawler.fetch.robots.
-        check_robots`). It is read with the source's headers and cookies too: a site whose
+        check_robots`). It is read as the profile says, headers and cookies too: a site whose
         browser check refuses bare requests would otherwise answer 403, which reads as "no
         robots.txt". ``bounded``: that read takes a place in the host's concurrency bound (not
         for a redirect hop, whose request holds its first host's place already)."""
-        agent = user_agent or self.user_agent
 
         async def read(robots_url: str) -> FetchResult:
             async with slot.semaphore if bounded else contextlib.nullcontext():
                 await self._wait_turn(slot, robots_url)
-                return await self._request(
-                    robots_url, settings, None, headers, agent, proxy, slot, robots_txt=True
-                )
+                return await self._request(robots_url, profile, None, slot, robots_txt=True)
 
-        await check_robots(url, slot, agent, read)
+        await check_robots(url, slot, profile.user_agent, read)
 
     # ------------------------------------------------------------------ the exchange
 
     async def _request(
         self,
         url: str,
-        settings: FetchSettings,
+        profile: FetchProfile,
         validators: Validators | None,
-        extra_headers: Mapping[str, str] | None,
-        user_agent: str | None,
-        proxy: str | None,
         slot: Slot,
         *,
         robots_txt: bool = False,
@@ -278,39 +269,31 @@ class Fetcher:
         if self._closed:
             raise FetchError("the fetcher is closed", url=url)
         headers = {
-            "User-Agent": user_agent or self.user_agent,
+            "User-Agent": profile.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6",
-            **(extra_headers or {}),
+            **profile.headers,
             "Accept-Encoding": ACCEPT_ENCODING,
         }
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        on_hop = None
-        if not robots_txt:
-            on_hop = functools.partial(
-                self._hop,
-                settings=settings,
-                user_agent=user_agent,
-                proxy=proxy,
-                headers=extra_headers,
-            )
+        on_hop = None if robots_txt else functools.partial(self._hop, profile=profile)
         started = time.monotonic()
         try:
-            async with asyncio.timeout(settings.timeout):
-                exchange = await self._follow(url, settings, headers, proxy, on_hop)
+            async with asyncio.timeout(profile.timeout):
+                exchange = await self._follow(url, profile, headers, on_hop)
         except TimeoutError as exc:
-            slot.throttle(settings.timeout, ok=False)
+            slot.throttle(profile.timeout, ok=False)
             raise FetchTimeout(
-                f"no complete response within {settings.timeout:g} s", url=url
+                f"no complete response within {profile.timeout:g} s", url=url
             ) from exc
         except BlockedAddress as exc:  # refused by the connection (fetch.sockets), not by URL
             exc.url = exc.url or url
             raise
         except httpx.TimeoutException as exc:
-            slot.throttle(settings.timeout, ok=False)
+            slot.throttle(profile.timeout, ok=False)
             raise FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
         except httpx.InvalidURL as exc:
             raise FetchError(f"invalid URL: {exc}", url=url) from exc
@@ -344,14 +327,13 @@ class Fetcher:
     async def _follow(
         self,
         url: str,
-        settings: FetchSettings,
+        profile: FetchProfile,
         headers: dict[str, str],
-        proxy: str | None,
         on_hop: Callable[[str, str, str], Awaitable[None]] | None,
     ) -> _Exchange:
         current = previous = url
         seen: set[str] = set()
-        for _hop in range(settings.max_redirects + 1):
+        for _hop in range(profile.max_redirects + 1):
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", url=url)
             seen.add(current)
@@ -360,10 +342,10 @@ class Fetcher:
                 if on_hop is not None:
                     await on_hop(current, previous, url)
             previous = current
-            await self._guard.check_host(current, settings)
+            await self._guard.check_host(current, profile)
             await self._routes.close_idle()
-            route = self._routes.route(slot_key(current), settings, proxy)
-            request = route.request(current, headers, settings.timeout)
+            route = self._routes.route(slot_key(current), profile)
+            request = route.request(current, headers, profile.timeout)
             with route.in_use() as transport:
                 sent = time.monotonic()
                 response = await transport.handle_async_request(request)
@@ -372,13 +354,13 @@ class Fetcher:
                     latency = time.monotonic() - sent
                     if "set-cookie" in response.headers:
                         route.cookies.keep(response)
-                    self._guard.check_peer(response, current, settings, proxy)
+                    self._guard.check_peer(response, current, profile)
                     if response.is_redirect and "location" in response.headers:
                         if self._archive is not None:
                             self._archive(response.request, response, b"")
                         current = location(response, url)
                         continue
-                    raw, content = await read_body(response, settings.max_bytes, current)
+                    raw, content = await read_body(response, profile.max_bytes, current)
                     if self._archive is not None:
                         self._archive(response.request, response, raw)
                     if (target := meta_refresh(response, content, current)) is not None:
@@ -387,7 +369,7 @@ class Fetcher:
                     return _Exchange(current, response, content, latency)
                 finally:
                     await response.aclose()
-        raise FetchError(f"more than {settings.max_redirects} redirects", url=url)
+        raise FetchError(f"more than {profile.max_redirects} redirects", url=url)
 
     async def _hop(
         self,
@@ -395,22 +377,17 @@ class Fetcher:
         previous: str,
         url: str,
         *,
-        settings: FetchSettings,
-        user_agent: str | None,
-        proxy: str | None,
-        headers: Mapping[str, str] | None,
+        profile: FetchProfile,
     ) -> None:
         """Before a redirect hop (an HTTP redirect or a meta refresh) from ``previous`` to
         ``target``: the target's robots.txt is obeyed, as for any request (a redirect to a
         disallowed path, or to a host that disallows us, is not followed), and on another host
         that host's spacing is kept. Not its concurrency bound (nor for reading its robots.txt):
         two hosts redirecting to each other would each hold their own and wait for the other's."""
-        slot = self._hosts.slot(slot_key(target), settings)
-        if settings.obey_robots:
+        slot = self._hosts.slot(slot_key(target), profile)
+        if profile.obey_robots:
             try:
-                await self._check_robots(
-                    target, slot, settings, user_agent, proxy, headers, bounded=False
-                )
+                await self._check_robots(target, slot, profile, bounded=False)
             except RobotsDisallowed as exc:
                 raise RobotsDisallowed(
                     f"robots.txt disallows the redirect target {target}", url=url

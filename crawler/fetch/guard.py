@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from crawler.base.config import FetchSettings
+from crawler.base.config.profile import FetchProfile
 from crawler.base.errors import BlockedAddress, ConnectFailed
 from crawler.fetch.addresses import is_public
 
 
-def public_only(settings: FetchSettings, proxy: str | None) -> bool:
+def public_only(profile: FetchProfile) -> bool:
     """Whether a route's connections are held to public addresses (see the module docstring)."""
-    return not settings.allow_private_networks and proxy is None
+    return not profile.allow_private_networks and profile.proxy is None
 
 
 class AddressGuard:
@@ -39,9 +39,9 @@ class AddressGuard:
         self._off = off
         self._refused: dict[str, bool] = {}  # per host: whether it resolved to a private address
 
-    async def check_host(self, url: str, settings: FetchSettings) -> None:
+    async def check_host(self, url: str, profile: FetchProfile) -> None:
         """Refuse a host any of whose addresses is not public, before anything is sent to it."""
-        if settings.allow_private_networks or self._off:
+        if profile.allow_private_networks or self._off:
             return
         host = urlsplit(url).hostname or ""
         if host in self._refused:
@@ -68,14 +68,12 @@ class AddressGuard:
                 url=url,
             )
 
-    def check_peer(
-        self, response: httpx.Response, url: str, settings: FetchSettings, proxy: str | None
-    ) -> None:
+    def check_peer(self, response: httpx.Response, url: str, profile: FetchProfile) -> None:
         """After connecting: the address actually connected to must be public too. The
         connection itself refuses any other (crawler.fetch.sockets), so this is a second look, for
         a network backend that would not. Not through a proxy, whose own address is the
         operator's business."""
-        if settings.allow_private_networks or self._off or proxy:
+        if profile.allow_private_networks or self._off or profile.proxy:
             return
         peer = _peer_address(response)
         if peer is not None and not is_public(peer):

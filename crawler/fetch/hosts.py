@@ -39,7 +39,7 @@ from crawler.base.errors import FetchError, HostUnreachable
 if TYPE_CHECKING:
     from protego import Protego
 
-    from crawler.base.config import FetchSettings
+    from crawler.base.config.profile import FetchProfile
 
 ROBOTS_TTL = 24 * 3600.0  # seconds a parsed robots.txt is trusted
 ROBOTS_RETRY = 600.0  # seconds before retrying an unreadable robots.txt
@@ -81,7 +81,7 @@ class Slot:
     robots_until: float = 0.0
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     crawl_delay: float = 0.0
-    retune: bool = False  # take concurrency and floor afresh from the next request's settings
+    retune: bool = False  # take concurrency and floor afresh from the next request's profile
     used: float = field(default_factory=time.monotonic)  # when a request last asked for it
     unanswered: int = 0  # requests in a row that got no answer
     down_until: float = 0.0  # not asked before this (see HOST_DOWN_AFTER)
@@ -191,14 +191,14 @@ class HostStates:
 
     def reconfigure(self) -> None:
         """The fetch settings changed (a config reload): each host's concurrency bound and delay
-        floor are taken afresh from its next request's settings, a lower floor included (the
+        floor are taken afresh from its next request's profile, a lower floor included (the
         throttled delay then comes down with the responses). Robots.txt and back-off stay."""
         for slot in self._slots.values():
             slot.retune = True
 
-    def slot(self, host: str, settings: FetchSettings) -> Slot:
-        """The host's slot, created with ``settings`` the first time; sources sharing a host
-        share its slot, and the most polite delay floor wins."""
+    def slot(self, host: str, profile: FetchProfile) -> Slot:
+        """The host's slot, created with ``profile``'s concurrency bound and delay floor the
+        first time; sources sharing a host share its slot, and the most polite floor wins."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._slots, self._loop = {}, loop
@@ -208,21 +208,21 @@ class HostStates:
         slot = self._slots.get(host)
         if slot is None:
             slot = Slot(
-                concurrency=settings.per_host_concurrency,
-                floor=settings.per_host_delay,
-                semaphore=asyncio.Semaphore(settings.per_host_concurrency),
+                concurrency=profile.per_host_concurrency,
+                floor=profile.per_host_delay,
+                semaphore=asyncio.Semaphore(profile.per_host_concurrency),
             )
             self._slots[host] = slot
         elif slot.retune:
             slot.retune = False
-            if settings.per_host_concurrency != slot.concurrency:
+            if profile.per_host_concurrency != slot.concurrency:
                 # Requests in flight release the old semaphore; new ones take the new bound.
-                slot.concurrency = settings.per_host_concurrency
-                slot.semaphore = asyncio.Semaphore(settings.per_host_concurrency)
-            slot.floor = settings.per_host_delay
+                slot.concurrency = profile.per_host_concurrency
+                slot.semaphore = asyncio.Semaphore(profile.per_host_concurrency)
+            slot.floor = profile.per_host_delay
             slot.delay = max(slot.delay, slot.floor)
-        elif settings.per_host_delay > slot.floor:
-            slot.floor = settings.per_host_delay
+        elif profile.per_host_delay > slot.floor:
+            slot.floor = profile.per_host_delay
             slot.delay = max(slot.delay, slot.floor)
         slot.used = now
         return slot

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import httpx
 
-from crawler.base.config import FetchSettings
+from crawler.base.config.profile import FetchProfile
 from crawler.base.errors import BlockedAddress
 from crawler.fetch.cookies import CookieJar
 from crawler.fetch.guard import public_only
@@ -92,30 +92,32 @@ class Routes:
         self._tls: ssl.SSLContext | None = None
         self._next_sweep = time.monotonic() + IDLE_ROUTE_SECONDS / 2  # see close_idle
 
-    def route(self, host: str, settings: FetchSettings, proxy: str | None) -> Route:
-        key = (host, proxy, public_only(settings, proxy))
+    def route(self, host: str, profile: FetchProfile) -> Route:
+        """The route to ``host`` through ``profile``'s proxy, held to public addresses unless
+        the profile allows private networks."""
+        key = (host, profile.proxy, public_only(profile))
         route = self._routes.get(key)
         if route is None:
             shared = self._shared
-            route = Route(shared if shared is not None else self._network(settings, proxy))
+            route = Route(shared if shared is not None else self._network(profile))
             self._routes[key] = route
         elif route.transport is None:
-            route.transport = self._network(settings, proxy)
+            route.transport = self._network(profile)
         return route
 
-    def _network(self, settings: FetchSettings, proxy: str | None) -> httpx.AsyncBaseTransport:
-        """A connection pool for one host (through ``proxy``)."""
+    def _network(self, profile: FetchProfile) -> httpx.AsyncBaseTransport:
+        """A connection pool for one host (through ``profile``'s proxy)."""
         if self._tls is None:
             self._tls = httpx.create_ssl_context()
         limits = httpx.Limits(
-            max_connections=settings.per_host_concurrency + 1,
-            max_keepalive_connections=settings.per_host_concurrency + 1,
+            max_connections=profile.per_host_concurrency + 1,
+            max_keepalive_connections=profile.per_host_concurrency + 1,
         )
         network = httpx.AsyncHTTPTransport(
-            http2=True, verify=self._tls, limits=limits, proxy=proxy, trust_env=False
+            http2=True, verify=self._tls, limits=limits, proxy=profile.proxy, trust_env=False
         )
         # asyncio streams: a sixth less CPU than httpcore's anyio ones, and the address guard
-        guarded = public_only(settings, proxy)
+        guarded = public_only(profile)
         if not use_asyncio(network, public_only=guarded) and guarded:
             raise BlockedAddress(
                 "this httpx keeps its connection pool out of reach: connections cannot be held "

@@ -171,9 +171,7 @@ async def test_a_distributed_workers_config_reload_retunes_its_hosts(
     db = Database(url)
     runtime = Runtime(load_config(folder), db)
     source = runtime.config.sources[0]
-    slot = runtime.politeness.slot(
-        "a.example", source.fetch_settings(runtime.config.settings.fetch)
-    )
+    slot = runtime.politeness.slot("a.example", runtime.config.profile(source))
     assert not runtime.refresh() and not slot.retune  # nothing changed
     settings_file = folder / "citydigest.yaml"
     settings_file.write_text(settings_file.read_text() + "\n# edited\n", encoding="utf-8")

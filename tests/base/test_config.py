@@ -154,8 +154,8 @@ def test_source_fetch_overrides(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path, GOOD + "    fetch: {per_host_delay: 7, headers: {Referer: x}}\n")
     )
-    merged = config.source("qdnews").fetch_settings(config.settings.fetch)
-    assert merged.per_host_delay == 7
+    merged = config.profile(config.source("qdnews"))
+    assert merged.per_host_delay == 7 and merged.headers == {"Referer": "x"}
     assert merged.timeout == config.settings.fetch.timeout
 
 

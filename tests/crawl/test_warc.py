@@ -17,6 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.base.config import FetchSettings
+from crawler.base.config.profile import fetch_profile
 from crawler.base.errors import ArchiveError, BodyTooLarge, FetchError, NotInArchive
 from crawler.fetch.client import Fetcher
 from crawler.fetch.response import FetchResult
@@ -28,6 +29,7 @@ UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 SETTINGS = FetchSettings(
     per_host_concurrency=4, per_host_delay=0, timeout=3, allow_private_networks=True
 )
+PROFILE = fetch_profile(SETTINGS, UA)
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +61,14 @@ async def test_a_recorded_crawl_replays_byte_identical(
     farm_sites, extra = sites
     urls = urls_of(farm_sites, extra)
     with WarcWriter(tmp_path / "crawl.warc.gz") as warc:
-        async with Fetcher(SETTINGS, user_agent=UA, archive=warc) as fetcher:
+        async with Fetcher(PROFILE, archive=warc) as fetcher:
             live = await fetch_all(fetcher, urls)
     assert warc.paths == [tmp_path / "crawl.warc.gz"]
 
     requests_before = sum(len(s.requests) for s in farm_sites) + len(extra.requests)
     transport = WarcReplayTransport(warc.paths)
     async with Fetcher(
-        SETTINGS.model_copy(update={"allow_private_networks": False}),
-        user_agent=UA,
+        fetch_profile(SETTINGS.model_copy(update={"allow_private_networks": False}), UA),
         transport=transport,
     ) as fetcher:
         replayed = await fetch_all(fetcher, urls)
@@ -89,7 +90,7 @@ async def test_the_archive_holds_request_and_response_records_with_raw_payloads(
 ) -> None:
     _, extra = sites
     with WarcWriter(tmp_path / "one.warc.gz") as warc:
-        async with Fetcher(SETTINGS, user_agent=UA, archive=warc) as fetcher:
+        async with Fetcher(PROFILE, archive=warc) as fetcher:
             await fetcher.get(extra.url("/gzip-page"))
     with (tmp_path / "one.warc.gz").open("rb") as stream:
         records = [
@@ -122,7 +123,7 @@ async def test_files_rotate_by_size_and_replay_across_them(
     site = farm_sites[0]
     urls = [site.article_url(n) for n in range(12)]
     with WarcWriter(tmp_path / "big.warc.gz", max_bytes=6_000) as warc:
-        async with Fetcher(SETTINGS, user_agent=UA, archive=warc) as fetcher:
+        async with Fetcher(PROFILE, archive=warc) as fetcher:
             live = await fetch_all(fetcher, urls)
     assert len(warc.paths) >= 3
     assert warc.paths[:3] == [
@@ -131,9 +132,7 @@ async def test_files_rotate_by_size_and_replay_across_them(
         tmp_path / "big-00002.warc.gz",
     ]
     assert all(p.stat().st_size < 6_000 + 8_000 for p in warc.paths)
-    async with Fetcher(
-        SETTINGS, user_agent=UA, transport=WarcReplayTransport(warc.paths)
-    ) as fetcher:
+    async with Fetcher(PROFILE, transport=WarcReplayTransport(warc.paths)) as fetcher:
         replayed = await fetch_all(fetcher, urls)
     assert all(replayed[u].content == live[u].content for u in urls)
     listed = [u for u, _ in iter_warc_pages(warc.paths)]
@@ -155,7 +154,7 @@ async def test_iter_warc_pages_lists_html_pages_once(
     urls = [f"{site.base}/feed.xml", f"{site.base}/redirect/2", site.article_url(1)]
     urls += [site.article_url(2), site.article_url(1)]
     with WarcWriter(tmp_path / "pages.warc.gz") as warc:
-        async with Fetcher(SETTINGS, user_agent=UA, archive=warc) as fetcher:
+        async with Fetcher(PROFILE, archive=warc) as fetcher:
             for url in urls:
                 await fetcher.get(url)
     pages = list(iter_warc_pages(warc.paths))
@@ -212,7 +211,9 @@ async def test_cc_news_style_archives_replay_decoded(tmp_path: Path) -> None:
     listed = list(iter_warc_pages(paths))
     assert listed == [(url, "text/html") for url in pages]
     settings = SETTINGS.model_copy(update={"allow_private_networks": False})
-    async with Fetcher(settings, user_agent=UA, transport=WarcReplayTransport(paths)) as fetcher:
+    async with Fetcher(
+        fetch_profile(settings, UA), transport=WarcReplayTransport(paths)
+    ) as fetcher:
         for url, html in pages.items():
             result = await fetcher.get(url)  # robots.txt is not archived: allowed
             assert result.content == html
@@ -225,7 +226,7 @@ async def test_a_miss_is_not_in_archive(tmp_path: Path) -> None:
     cc_news_warc(tmp_path / "a.warc.gz", {"https://news.example.cn/a.html": b"<p>a</p>"})
     transport = WarcReplayTransport([tmp_path / "a.warc.gz"])
     assert len(transport) == 1
-    async with Fetcher(SETTINGS, user_agent=UA, transport=transport) as fetcher:
+    async with Fetcher(PROFILE, transport=transport) as fetcher:
         with pytest.raises(NotInArchive) as info:
             await fetcher.get("https://news.example.cn/b.html", source_id="cc")
     assert info.value.url == "https://news.example.cn/b.html" and info.value.source_id == "cc"
@@ -246,7 +247,7 @@ async def test_a_record_cut_short_is_an_error_not_half_a_page(tmp_path: Path, pa
     cut = tmp_path / "cut.warc"
     cut.write_bytes(whole.read_bytes()[:-1000])
     transport = WarcReplayTransport([cut])
-    async with Fetcher(SETTINGS, user_agent=UA, transport=transport) as fetcher:
+    async with Fetcher(PROFILE, transport=transport) as fetcher:
         *complete, last = pages
         for url in complete:
             assert (await fetcher.get(url)).content == pages[url]
@@ -271,7 +272,7 @@ def test_a_file_cut_anywhere_is_never_cut_silently(tmp_path: Path, packed: bool)
         starts = [archive.get_record_offset() for _ in archive]
 
     async def replayed(transport: WarcReplayTransport, url: str) -> bytes:
-        async with Fetcher(SETTINGS, user_agent=UA, transport=transport) as fetcher:
+        async with Fetcher(PROFILE, transport=transport) as fetcher:
             return (await fetcher.get(url)).content
 
     cut = tmp_path / "cut.warc"
@@ -315,7 +316,7 @@ async def test_replay_skips_politeness_delays(tmp_path: Path) -> None:
     polite = SETTINGS.model_copy(update={"per_host_delay": 1.0, "per_host_concurrency": 1})
     transport = WarcReplayTransport([tmp_path / "a.warc.gz"])
     started = time.monotonic()
-    async with Fetcher(polite, user_agent=UA, transport=transport) as fetcher:
+    async with Fetcher(fetch_profile(polite, UA), transport=transport) as fetcher:
         results = await asyncio.gather(*(fetcher.get(url) for url in pages))
     assert time.monotonic() - started < 3  # 20 pages at 1 s each, were there a server
     assert [r.content for r in results] == list(pages.values())
@@ -341,6 +342,8 @@ async def test_an_archived_bomb_is_cut_off_on_replay(tmp_path: Path) -> None:
             )
         )
     settings = SETTINGS.model_copy(update={"max_bytes": 1_000_000})
-    async with Fetcher(settings, user_agent=UA, transport=WarcReplayTransport([path])) as fetcher:
+    async with Fetcher(
+        fetch_profile(settings, UA), transport=WarcReplayTransport([path])
+    ) as fetcher:
         with pytest.raises(BodyTooLarge, match="after decompression"):
             await fetcher.get("https://evil.example.cn/")

@@ -27,7 +27,8 @@ import trustme
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.base.config import FetchSettings
+from crawler.base.config import FetchSettings, SourceFetch
+from crawler.base.config.profile import FetchProfile, fetch_profile
 from crawler.base.errors import BlockedAddress, ConnectFailed
 from crawler.fetch import addresses, guard, sockets
 from crawler.fetch.addresses import embedded_ipv4, is_public
@@ -285,9 +286,9 @@ async def loopback_server(
         await listening.wait_closed()
 
 
-def guarded(**kw: Any) -> FetchSettings:
+def guarded(*, source: SourceFetch | None = None, **kw: Any) -> FetchProfile:
     base = {"allow_private_networks": False, "obey_robots": False, "per_host_delay": 0.0}
-    return FetchSettings(**{**base, "timeout": 3.0, **kw})
+    return fetch_profile(FetchSettings(**{**base, "timeout": 3.0, **kw}), UA, source)
 
 
 REBOUND = ["127.0.0.1", "::ffff:127.0.0.1", "100.100.100.200", "2002:7f00:1::1", "10.1.2.3"]
@@ -301,7 +302,7 @@ async def test_a_name_rebound_after_the_check_is_refused_by_the_connection(
     private one. The connection refuses it; nothing reaches the server listening there."""
     async with loopback_server() as server:
         net.answer("rebind.test", ["8.8.8.8"], [rebound])
-        async with Fetcher(guarded(), user_agent=UA) as fetcher:
+        async with Fetcher(guarded()) as fetcher:
             with pytest.raises(BlockedAddress, match="private address") as info:
                 await fetcher.get(f"http://rebind.test:{server.port}/page.html")
     assert rebound in info.value.reason and info.value.url
@@ -316,7 +317,7 @@ async def test_the_connection_goes_to_the_address_it_checked(net: Net, rebound: 
     never asks the resolver again, and so never reaches the private one."""
     async with loopback_server() as server:
         net.answer("rebind.test", ["8.8.8.8"], ["8.8.8.8"], [rebound])
-        async with Fetcher(guarded(), user_agent=UA) as fetcher:
+        async with Fetcher(guarded()) as fetcher:
             with pytest.raises(ConnectFailed):
                 await fetcher.get(f"http://rebind.test:{server.port}/page.html")
     assert net.connected == [("8.8.8.8", server.port)]
@@ -331,13 +332,13 @@ async def test_a_name_with_public_and_private_addresses_is_refused(
     """Refused by the fetcher's first look and, without it, by the connection itself."""
     if lenient_first_look:
 
-        async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
+        async def lenient(self: AddressGuard, url: str, profile: FetchProfile) -> None:
             return None
 
         monkeypatch.setattr(AddressGuard, "check_host", lenient)
     async with loopback_server() as server:
         net.answer("mixed.test", ["8.8.8.8", private, "2606:4700:4700::1111"])
-        async with Fetcher(guarded(), user_agent=UA) as fetcher:
+        async with Fetcher(guarded()) as fetcher:
             with pytest.raises(BlockedAddress, match=r"private address \(.*" + private):
                 await fetcher.get(f"http://mixed.test:{server.port}/")
     assert net.connected == [] and server.connections == 0
@@ -346,11 +347,11 @@ async def test_a_name_with_public_and_private_addresses_is_refused(
 async def test_a_literal_non_public_address_is_refused_by_the_connection_too(
     monkeypatch: pytest.MonkeyPatch, net: Net
 ) -> None:
-    async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
+    async def lenient(self: AddressGuard, url: str, profile: FetchProfile) -> None:
         return None
 
     monkeypatch.setattr(AddressGuard, "check_host", lenient)
-    async with loopback_server() as server, Fetcher(guarded(), user_agent=UA) as fetcher:
+    async with loopback_server() as server, Fetcher(guarded()) as fetcher:
         for host in ("127.0.0.1", "[::ffff:7f00:1]", "[2002:7f00:1::1]"):
             with pytest.raises(BlockedAddress):
                 await fetcher.get(f"http://{host}:{server.port}/")
@@ -410,7 +411,7 @@ async def test_a_name_that_does_not_resolve_is_a_connect_error(net: Net) -> None
 async def test_allowing_private_networks_connects_by_name_as_before(net: Net) -> None:
     async with loopback_server() as server:
         net.answer("intranet.test", ["127.0.0.1"])
-        async with Fetcher(guarded(allow_private_networks=True), user_agent=UA) as fetcher:
+        async with Fetcher(guarded(allow_private_networks=True)) as fetcher:
             result = await fetcher.get(f"http://intranet.test:{server.port}/")
     assert result.status == 200 and server.connections == 1
 
@@ -424,8 +425,10 @@ async def test_a_proxys_own_address_is_not_the_guards_business(
     real = addresses.is_public
     monkeypatch.setattr(guard, "is_public", lambda a: a == site.address or real(a))
     with serving(site), proxy.running():
-        async with Fetcher(guarded(), user_agent=UA) as fetcher:
-            result = await fetcher.get(site.page_url(1), proxy=proxy.url)
+        async with Fetcher(guarded()) as fetcher:
+            result = await fetcher.get(
+                site.page_url(1), guarded(source=SourceFetch(proxy=proxy.url))
+            )
             with pytest.raises(BlockedAddress):
                 await fetcher.get(site.page_url(2))
     assert result.status == 200

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from crawler.base.config import FetchSettings
+from crawler.base.config.profile import FetchProfile, fetch_profile
 from crawler.base.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -53,7 +54,7 @@ EXPECTED: dict[str, tuple[type[FetchError], str]] = {
 }
 
 
-def settings(**kw: object) -> FetchSettings:
+def profile(**kw: object) -> FetchProfile:
     base = {
         "per_host_concurrency": 4,
         "per_host_delay": 0.0,
@@ -63,7 +64,7 @@ def settings(**kw: object) -> FetchSettings:
         "obey_robots": False,
         "allow_private_networks": True,
     }
-    return FetchSettings(**{**base, **kw})
+    return fetch_profile(FetchSettings(**{**base, **kw}), UA)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ async def test_each_fault_is_one_recorded_error(site: FaultServer, path: str) ->
     kind, words = EXPECTED[path]
     records: list[FetchRecord] = []
     started = time.monotonic()
-    async with Fetcher(settings(), user_agent=UA, on_record=records.append) as fetcher:
+    async with Fetcher(profile(), on_record=records.append) as fetcher:
         with pytest.raises(kind) as info:
             await fetcher.get(site.url(path), source_id="faulty")
     assert time.monotonic() - started < 1.8  # nothing outlives the 1 s deadline by much
@@ -97,7 +98,7 @@ async def test_each_fault_is_one_recorded_error(site: FaultServer, path: str) ->
 async def test_slow_drip_is_cut_at_the_total_deadline(site: FaultServer) -> None:
     # Each byte arrives well within the read timeout; only the total deadline can stop it.
     started = time.monotonic()
-    async with Fetcher(settings(timeout=0.6), user_agent=UA) as fetcher:
+    async with Fetcher(profile(timeout=0.6)) as fetcher:
         with pytest.raises(FetchTimeout):
             await fetcher.get(site.url("/drip"))
     assert 0.55 < time.monotonic() - started < 1.0
@@ -110,7 +111,7 @@ async def test_decompression_bombs_are_cut_without_inflating_them(
     """200 MB of zeros behind a 200 kB gzip or a 300 byte brotli body: the fetcher must stop at
     max_bytes having held little more than that (httpx's own decoder would inflate a whole
     network chunk, up to 64 MB for gzip and all 200 MB for brotli, before we could count it)."""
-    async with Fetcher(settings(max_bytes=1_000_000), user_agent=UA) as fetcher:
+    async with Fetcher(profile(max_bytes=1_000_000)) as fetcher:
         await fetcher.get(site.page_url(0))  # connection and client set up outside the trace
         tracemalloc.start()
         try:
@@ -124,7 +125,7 @@ async def test_decompression_bombs_are_cut_without_inflating_them(
 
 @pytest.mark.parametrize(("path", "number"), [("/gzip-page", 1), ("/br-page", 2)])
 async def test_compressed_pages_are_decoded(site: FaultServer, path: str, number: int) -> None:
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         result = await fetcher.get(site.url(path))
     assert f"故障测试站第{number}篇" in result.decode().text
 
@@ -134,7 +135,7 @@ async def test_a_long_compressed_page_arrives_whole(site: FaultServer, coding: s
     """400 KB in a few KB of brotli: the decoder holds output back past its limit, which must
     still come out (it had been cut at about 100 KB)."""
     # (A 400 KB page from a threaded test server: more than the 1 s default on a loaded machine.)
-    async with Fetcher(settings(timeout=15.0), user_agent=UA) as fetcher:
+    async with Fetcher(profile(timeout=15.0)) as fetcher:
         result = await fetcher.get(site.url(f"/long-page?coding={coding}"))
     assert result.content == long_article()
 
@@ -153,7 +154,7 @@ async def test_a_redirect_to_an_unusable_url_is_a_fetch_error(
     site: FaultServer, target: str, problem: str
 ) -> None:
     """A redirect can point anywhere; port 99999 had made asyncio raise an IndexError."""
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         with pytest.raises(FetchError, match="redirect to an unusable URL") as info:
             await fetcher.get(site.url(f"/to?url={quote(target)}"))
     assert problem in str(info.value)
@@ -164,27 +165,27 @@ async def test_a_redirect_to_an_unusable_url_is_a_fetch_error(
 )
 async def test_an_unusable_url_is_a_fetch_error_before_any_request(url: str) -> None:
     records: list[FetchRecord] = []
-    async with Fetcher(settings(), user_agent=UA, on_record=records.append) as fetcher:
+    async with Fetcher(profile(), on_record=records.append) as fetcher:
         with pytest.raises(FetchError, match="invalid URL"):
             await fetcher.get(url)
     assert records and "invalid URL" in (records[-1].error or "")
 
 
 async def test_a_short_redirect_chain_is_followed(site: FaultServer) -> None:
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         result = await fetcher.get(site.url("/chain/4"))
     assert result.final_url == site.page_url(0)
 
 
 async def test_redirect_limit_is_configurable(site: FaultServer) -> None:
-    async with Fetcher(settings(max_redirects=1), user_agent=UA) as fetcher:
+    async with Fetcher(profile(max_redirects=1)) as fetcher:
         with pytest.raises(FetchError, match="more than 1 redirects"):
             await fetcher.get(site.url("/chain/1"))
         assert (await fetcher.get(site.url("/chain/0"))).final_url == site.page_url(0)
 
 
 async def test_connection_reset_leaves_the_fetcher_usable(site: FaultServer) -> None:
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         results = await asyncio.gather(
             *(fetcher.get(site.url(p)) for p in ["/reset", "/page/1.html", "/reset-mid-body"]),
             return_exceptions=True,
@@ -243,9 +244,7 @@ async def test_redirects_to_private_addresses_are_refused_before_connecting(
     records: list[FetchRecord] = []
     target = target.format(port=public_site.port)
     url = public_site.url(f"/to?url={target}")
-    async with Fetcher(
-        settings(allow_private_networks=False), user_agent=UA, on_record=records.append
-    ) as fetcher:
+    async with Fetcher(profile(allow_private_networks=False), on_record=records.append) as fetcher:
         with pytest.raises(BlockedAddress, match="private address"):
             await fetcher.get(url)
     assert spy.hosts == [public_site.address]  # the redirect was never followed
@@ -256,9 +255,7 @@ async def test_the_guard_refuses_loopback_before_any_request(
     monkeypatch: pytest.MonkeyPatch, site: FaultServer
 ) -> None:
     spy = _Spy(monkeypatch)
-    async with Fetcher(
-        settings(allow_private_networks=False, obey_robots=True), user_agent=UA
-    ) as f:
+    async with Fetcher(profile(allow_private_networks=False, obey_robots=True)) as f:
         for url in (site.page_url(1), f"http://localhost:{site.port}/page/1.html"):
             with pytest.raises(BlockedAddress):
                 await f.get(url)
@@ -272,12 +269,12 @@ async def test_the_connection_checks_the_address_too(
     for the connection (DNS rebinding): the connection checks its own resolution and refuses it
     before connecting (tests/fetch/test_addresses.py rebinds a name)."""
 
-    async def lenient(self: AddressGuard, url: str, settings: FetchSettings) -> None:
+    async def lenient(self: AddressGuard, url: str, profile: FetchProfile) -> None:
         return None
 
     monkeypatch.setattr(AddressGuard, "check_host", lenient)
     before = len(site.requests)
-    async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
+    async with Fetcher(profile(allow_private_networks=False)) as fetcher:
         with pytest.raises(BlockedAddress, match=r"resolves to a private address \(127\.0\.0\.2\)"):
             await fetcher.get(site.page_url(1))
     assert len(site.requests) == before
@@ -286,18 +283,16 @@ async def test_the_connection_checks_the_address_too(
 async def test_the_guard_is_off_with_an_injected_transport() -> None:
     """A WARC replay or a mock connects to nothing, so private hosts are fine there."""
     transport = httpx.MockTransport(lambda request: httpx.Response(200, html="<p>archived</p>"))
-    async with Fetcher(
-        settings(allow_private_networks=False), user_agent=UA, transport=transport
-    ) as fetcher:
+    async with Fetcher(profile(allow_private_networks=False), transport=transport) as fetcher:
         result = await fetcher.get("http://10.0.0.1/page.html")
     assert result.content == b"<p>archived</p>"
 
 
 async def test_a_source_may_allow_private_networks(site: FaultServer) -> None:
-    async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
+    async with Fetcher(profile(allow_private_networks=False)) as fetcher:
         with pytest.raises(BlockedAddress):
             await fetcher.get(site.page_url(1))
-        result = await fetcher.get(site.page_url(1), settings=settings(allow_private_networks=True))
+        result = await fetcher.get(site.page_url(1), profile(allow_private_networks=True))
     assert result.status == 200
 
 

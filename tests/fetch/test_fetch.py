@@ -12,7 +12,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from crawler.base.config import FetchSettings
+from crawler.base.config import FetchSettings, SourceFetch
+from crawler.base.config.profile import FetchProfile, fetch_profile
 from crawler.base.errors import (
     BlockedAddress,
     BodyTooLarge,
@@ -36,7 +37,8 @@ from tests.sitefarm import Site, make_articles, serve
 UA = "citydigest-test/0.1 (+https://example.org/citydigest)"
 
 
-def settings(**kw: object) -> FetchSettings:
+def profile(*, source: SourceFetch | None = None, **kw: object) -> FetchProfile:
+    """The test defaults with ``kw`` as the ``fetch:`` settings and ``source``'s overrides."""
     base = {
         "per_host_concurrency": 2,
         "per_host_delay": 0.0,
@@ -44,7 +46,7 @@ def settings(**kw: object) -> FetchSettings:
         "max_bytes": 1_000_000,
         "allow_private_networks": True,
     }
-    return FetchSettings(**{**base, **kw})
+    return fetch_profile(FetchSettings(**{**base, **kw}), UA, source)
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def sites() -> Iterator[list[Site]]:
 @pytest.mark.parametrize("index", range(5))
 async def test_every_charset_decodes(sites: list[Site], index: int) -> None:
     site = sites[index]
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         result = await fetcher.get(site.article_url(3))
     text = result.decode().text
     assert site.articles[3].title in text
@@ -72,7 +74,7 @@ async def test_every_charset_decodes(sites: list[Site], index: int) -> None:
 
 async def test_robots_txt_is_obeyed(sites: list[Site]) -> None:
     site = sites[0]
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         with pytest.raises(RobotsDisallowed):
             await fetcher.get(f"{site.base}/private/secret.html")
         await fetcher.get(site.article_url(1))
@@ -82,7 +84,7 @@ async def test_robots_txt_is_obeyed(sites: list[Site]) -> None:
 
 
 async def test_robots_can_be_ignored_when_configured(sites: list[Site]) -> None:
-    async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+    async with Fetcher(profile(obey_robots=False)) as fetcher:
         result = await fetcher.get(f"{sites[0].base}/private/secret.html")
     assert result.status == 200
 
@@ -90,16 +92,14 @@ async def test_robots_can_be_ignored_when_configured(sites: list[Site]) -> None:
 async def test_per_host_concurrency_is_bounded(sites: list[Site]) -> None:
     site = sites[0]
     site.latency = 0.05
-    async with Fetcher(settings(per_host_concurrency=2), user_agent=UA) as fetcher:
+    async with Fetcher(profile(per_host_concurrency=2)) as fetcher:
         await asyncio.gather(*(fetcher.get(site.article_url(n)) for n in range(20)))
     assert site.max_active == 2
 
 
 async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
     site = sites[0]
-    async with Fetcher(
-        settings(per_host_delay=0.1, per_host_concurrency=4), user_agent=UA
-    ) as fetcher:
+    async with Fetcher(profile(per_host_delay=0.1, per_host_concurrency=4)) as fetcher:
         await asyncio.gather(*(fetcher.get(site.article_url(n)) for n in range(6)))
     assert [p for _, p in site.requests].count("/robots.txt") == 1
     times = sorted(t for t, p in site.requests if p != "/robots.txt")
@@ -114,9 +114,7 @@ async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
 async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
     for site in sites:
         site.latency = 0.2
-    async with Fetcher(
-        settings(per_host_concurrency=1, obey_robots=False), user_agent=UA
-    ) as fetcher:
+    async with Fetcher(profile(per_host_concurrency=1, obey_robots=False)) as fetcher:
         started = asyncio.get_running_loop().time()
         await asyncio.gather(*(fetcher.get(site.article_url(0)) for site in sites))
         elapsed = asyncio.get_running_loop().time() - started
@@ -124,7 +122,7 @@ async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
 
 
 async def test_redirects_are_followed(sites: list[Site]) -> None:
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         result = await fetcher.get(f"{sites[0].base}/redirect/4")
     assert result.final_url == sites[0].article_url(4)
     assert result.url == f"{sites[0].base}/redirect/4"
@@ -133,14 +131,14 @@ async def test_redirects_are_followed(sites: list[Site]) -> None:
 async def test_a_meta_refresh_stub_is_followed_like_a_redirect() -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             stub = site.url("/meta-to?url=/page/2.html")
             followed = await fetcher.get(stub)
             elsewhere = await fetcher.get(site.url(f"/meta-to?url={quote(site.page_url(3))}"))
             with pytest.raises(FetchError, match="redirect loop"):
                 await fetcher.get(site.url("/meta-loop/a"))
             with pytest.raises(FetchError, match="more than 0 redirects"):
-                await fetcher.get(stub, settings=settings(max_redirects=0))
+                await fetcher.get(stub, profile(max_redirects=0))
     assert followed.url == stub and followed.final_url == site.page_url(2)
     assert b"<h1>" in followed.content and "正在跳转" not in followed.decode().text
     assert elsewhere.final_url == site.page_url(3)
@@ -157,7 +155,7 @@ async def test_a_meta_refresh_stub_is_followed_like_a_redirect() -> None:
 async def test_a_meta_refresh_that_is_no_redirect_leaves_the_page_as_it_is(query: str) -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             page = await fetcher.get(site.url(f"/meta-to?{query}"))
     assert page.final_url == page.url and "正在跳转" in page.decode().text
 
@@ -165,7 +163,7 @@ async def test_a_meta_refresh_that_is_no_redirect_leaves_the_page_as_it_is(query
 @pytest.mark.parametrize(("path", "status"), [("/missing", 404), ("/error", 500)])
 async def test_http_errors(sites: list[Site], path: str, status: int) -> None:
     records: list[FetchRecord] = []
-    async with Fetcher(settings(), user_agent=UA, on_record=records.append) as fetcher:
+    async with Fetcher(profile(), on_record=records.append) as fetcher:
         with pytest.raises(HTTPStatusError) as info:
             await fetcher.get(sites[0].base + path, source_id="s1")
     assert info.value.status == status
@@ -174,32 +172,32 @@ async def test_http_errors(sites: list[Site], path: str, status: int) -> None:
 
 
 async def test_slow_response_times_out(sites: list[Site]) -> None:
-    async with Fetcher(settings(timeout=0.5), user_agent=UA) as fetcher:
+    async with Fetcher(profile(timeout=0.5)) as fetcher:
         with pytest.raises(FetchTimeout):
             await fetcher.get(f"{sites[0].base}/slow")
 
 
 async def test_oversized_body_is_cut_off(sites: list[Site]) -> None:
-    async with Fetcher(settings(max_bytes=100_000), user_agent=UA) as fetcher:
+    async with Fetcher(profile(max_bytes=100_000)) as fetcher:
         with pytest.raises(BodyTooLarge):
             await fetcher.get(f"{sites[0].base}/huge")
 
 
 async def test_private_addresses_are_refused_by_default(sites: list[Site]) -> None:
-    async with Fetcher(settings(allow_private_networks=False), user_agent=UA) as fetcher:
+    async with Fetcher(profile(allow_private_networks=False)) as fetcher:
         with pytest.raises(BlockedAddress, match="private address"):
             await fetcher.get(sites[0].article_url(1))
     assert sites[0].requests == []
 
 
 async def test_connection_refused_is_a_fetch_error() -> None:
-    async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+    async with Fetcher(profile(obey_robots=False)) as fetcher:
         with pytest.raises(FetchError):
             await fetcher.get("http://127.0.0.1:9/nothing")
 
 
 async def test_same_body_counts_as_not_modified(sites: list[Site]) -> None:
-    async with Fetcher(settings(), user_agent=UA) as fetcher:
+    async with Fetcher(profile()) as fetcher:
         first = await fetcher.get(f"{sites[0].base}/feed.xml")
         again = await fetcher.get(f"{sites[0].base}/feed.xml", validators=first.validators)
     assert first.is_modified and not again.is_modified
@@ -215,10 +213,9 @@ async def test_user_agent_and_mock_transport() -> None:
         return httpx.Response(200, html="<html>ok</html>", headers={"ETag": '"v1"'})
 
     transport = httpx.MockTransport(handler)
-    async with Fetcher(settings(), user_agent=UA, transport=transport) as fetcher:
-        result = await fetcher.get(
-            "https://news.example.org/a.html", headers={"Referer": "https://news.example.org/"}
-        )
+    async with Fetcher(profile(), transport=transport) as fetcher:
+        referer = SourceFetch(headers={"Referer": "https://news.example.org/"})
+        result = await fetcher.get("https://news.example.org/a.html", profile(source=referer))
         await fetcher.get("https://news.example.org/a.html", validators=Validators(etag='"v1"'))
     assert result.validators.etag == '"v1"'
     assert (
@@ -236,7 +233,7 @@ async def test_user_agent_and_mock_transport() -> None:
 async def test_crawl_delay_from_robots_spaces_requests() -> None:
     site = FaultServer("127.0.0.2", robots="crawl-delay", crawl_delay=0.3)
     with serving(site):
-        async with Fetcher(settings(per_host_concurrency=4), user_agent=UA) as fetcher:
+        async with Fetcher(profile(per_host_concurrency=4)) as fetcher:
             await asyncio.gather(*(fetcher.get(site.page_url(n)) for n in range(4)))
             assert fetcher.host_delay(site.base) == pytest.approx(0.3)
     times = sorted(t for t, p, _ in site.requests if p.startswith("/page/"))
@@ -250,7 +247,7 @@ async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.Mo
     monkeypatch.setattr(hosts_module, "ROBOTS_TTL", 0.3)
     one, two = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
     with serving(one, two):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             for n in range(3):
                 await fetcher.get(one.page_url(n))
             await fetcher.get(two.page_url(0))
@@ -268,15 +265,15 @@ async def test_fetchers_sharing_host_states_carry_robots_and_back_off_across_pas
     hosts = HostStates()
     with serving(polite, busy):
         for _ in range(3):
-            async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+            async with Fetcher(profile(), hosts=hosts) as fetcher:
                 await fetcher.get(polite.page_url(0))
-        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+        async with Fetcher(profile(), hosts=hosts) as fetcher:
             with pytest.raises(HTTPStatusError):
                 await fetcher.get(busy.url("/429"))
-        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+        async with Fetcher(profile(), hosts=hosts) as fetcher:
             with pytest.raises(FetchError, match="asked us to wait"):
                 await asyncio.wait_for(fetcher.get(busy.page_url(0)), 1.0)
-        async with Fetcher(settings(), user_agent=UA) as fetcher:  # without them: afresh
+        async with Fetcher(profile()) as fetcher:  # without them: afresh
             await fetcher.get(polite.page_url(1))
     assert polite.paths().count("/robots.txt") == 2
     assert busy.paths() == ["/robots.txt", "/429"]
@@ -294,7 +291,7 @@ async def test_hosts_left_alone_for_a_day_are_forgotten_and_start_afresh(
     recent = FaultServer("127.0.0.4")
     hosts = HostStates()
     with serving(old, busy, recent):
-        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+        async with Fetcher(profile(), hosts=hosts) as fetcher:
             await fetcher.get(old.page_url(0))
             with pytest.raises(HTTPStatusError):
                 await fetcher.get(busy.url("/429"))
@@ -308,12 +305,12 @@ async def test_hosts_left_alone_for_a_day_are_forgotten_and_start_afresh(
 
 async def test_a_config_reload_retunes_each_hosts_bound_and_floor_but_keeps_robots() -> None:
     hosts = HostStates()
-    slot = hosts.slot("a.example:8080", settings(per_host_concurrency=2, per_host_delay=2.0))
+    slot = hosts.slot("a.example:8080", profile(per_host_concurrency=2, per_host_delay=2.0))
     slot.robots_until = 123.0
-    hosts.slot("a.example:8080", settings(per_host_concurrency=4, per_host_delay=0.5))
+    hosts.slot("a.example:8080", profile(per_host_concurrency=4, per_host_delay=0.5))
     assert (slot.concurrency, slot.floor) == (2, 2.0)  # sharing a host: the first bound holds
     hosts.reconfigure()
-    retuned = hosts.slot("a.example:8080", settings(per_host_concurrency=4, per_host_delay=0.5))
+    retuned = hosts.slot("a.example:8080", profile(per_host_concurrency=4, per_host_delay=0.5))
     assert retuned is slot and (slot.concurrency, slot.floor) == (4, 0.5)
     for _ in range(4):
         await asyncio.wait_for(slot.semaphore.acquire(), 0.5)
@@ -330,7 +327,7 @@ def test_host_states_start_afresh_on_another_event_loop() -> None:
     hosts = HostStates()
 
     async def one_pass() -> None:
-        async with Fetcher(settings(), user_agent=UA, hosts=hosts) as fetcher:
+        async with Fetcher(profile(), hosts=hosts) as fetcher:
             await asyncio.gather(*(fetcher.get(site.page_url(n)) for n in range(4)))
 
     with serving(site):
@@ -345,7 +342,7 @@ async def test_unreadable_robots_means_try_later(mode: str) -> None:
     site = FaultServer("127.0.0.2", robots=mode)
     records: list[FetchRecord] = []
     with serving(site):
-        async with Fetcher(settings(timeout=0.5), user_agent=UA, on_record=records.append) as f:
+        async with Fetcher(profile(timeout=0.5), on_record=records.append) as f:
             with pytest.raises(RobotsUnavailable, match="try later"):
                 await f.get(site.page_url(0), source_id="s")
             with pytest.raises(RobotsUnavailable):  # remembered: robots.txt is not asked again
@@ -358,7 +355,7 @@ async def test_unreadable_robots_means_try_later(mode: str) -> None:
 async def test_missing_robots_means_everything_is_allowed() -> None:
     site = FaultServer("127.0.0.2", robots="404")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             result = await fetcher.get(site.page_url(1))
     assert result.status == 200
     assert site.paths() == ["/robots.txt", "/page/1.html"]
@@ -367,7 +364,7 @@ async def test_missing_robots_means_everything_is_allowed() -> None:
 async def test_robots_disallow_all_fetches_nothing_else() -> None:
     site = FaultServer("127.0.0.2", robots="disallow")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             with pytest.raises(RobotsDisallowed):
                 await fetcher.get(site.page_url(0))
     assert site.paths() == ["/robots.txt"]
@@ -378,7 +375,7 @@ async def test_robots_txt_is_read_to_500_kib_as_rfc_9309_allows() -> None:
     a robots.txt that size is not an error that would stop the host."""
     site = FaultServer("127.0.0.2", robots="huge")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             page = await fetcher.get(site.page_url(0))
             with pytest.raises(RobotsDisallowed):
                 await fetcher.get(site.url("/private/a.html"))
@@ -390,7 +387,7 @@ async def test_a_redirect_hop_obeys_its_targets_robots_txt() -> None:
     another host that disallows it, it is not followed; that host's robots.txt is read first."""
     site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
     with serving(site, other):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             with pytest.raises(RobotsDisallowed, match=r"redirect target .*/private/a\.html"):
                 await fetcher.get(site.url("/to?url=/private/a.html"))
             with pytest.raises(RobotsDisallowed, match="redirect target"):
@@ -406,7 +403,7 @@ async def test_a_redirect_hop_obeys_its_targets_robots_txt() -> None:
 async def test_a_redirected_robots_txt_is_read_where_it_leads() -> None:
     site = FaultServer("127.0.0.2", robots="moved")
     with serving(site):
-        async with Fetcher(settings(timeout=3), user_agent=UA) as fetcher:
+        async with Fetcher(profile(timeout=3)) as fetcher:
             page = await fetcher.get(site.page_url(1))
             with pytest.raises(RobotsDisallowed):
                 await fetcher.get(site.url("/private/a.html"))
@@ -423,7 +420,7 @@ async def test_a_host_that_stops_answering_is_left_alone_for_a_while(
     monkeypatch.setattr(hosts_module, "HOST_DOWN_SECONDS", 0.8)
     site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
     with serving(site, other):
-        async with Fetcher(settings(timeout=0.3, obey_robots=False), user_agent=UA) as fetcher:
+        async with Fetcher(profile(timeout=0.3, obey_robots=False)) as fetcher:
             for _ in range(HOST_DOWN_AFTER):
                 with pytest.raises(FetchTimeout):
                     await fetcher.get(site.url("/drip"))
@@ -441,16 +438,16 @@ async def test_a_host_that_refuses_connections_is_left_alone_and_an_answer_reset
 ):
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(timeout=2, obey_robots=False), user_agent=UA) as fetcher:
+        async with Fetcher(profile(timeout=2, obey_robots=False)) as fetcher:
             for _ in range(HOST_DOWN_AFTER - 1):  # an answer in between: not in a row
                 with pytest.raises(FetchTimeout):
-                    await fetcher.get(site.url("/drip"), settings=settings(timeout=0.3))
+                    await fetcher.get(site.url("/drip"), profile(timeout=0.3))
             await fetcher.get(site.page_url(1))
             with pytest.raises(FetchTimeout):
-                await fetcher.get(site.url("/drip"), settings=settings(timeout=0.3))
+                await fetcher.get(site.url("/drip"), profile(timeout=0.3))
             assert (await fetcher.get(site.page_url(2))).status == 200
         closed = "http://127.0.0.2:9/"  # the discard port: nothing listens
-        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+        async with Fetcher(profile(obey_robots=False)) as fetcher:
             for _ in range(HOST_DOWN_AFTER):
                 with pytest.raises(ConnectFailed):
                     await fetcher.get(closed)
@@ -462,7 +459,7 @@ async def test_a_host_that_refuses_connections_is_left_alone_and_an_answer_reset
 async def test_retry_after_backs_off_that_host_only(path: str) -> None:
     busy, other = FaultServer("127.0.0.2", retry_after="1"), FaultServer("127.0.0.3")
     with serving(busy, other):
-        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+        async with Fetcher(profile(obey_robots=False)) as fetcher:
             with pytest.raises(HTTPStatusError) as info:
                 await fetcher.get(busy.url(path))
             assert info.value.status == int(path[1:])
@@ -483,7 +480,7 @@ async def test_retry_after_backs_off_that_host_only(path: str) -> None:
 async def test_a_long_retry_after_fails_fast_instead_of_stalling_the_crawl() -> None:
     busy, other = FaultServer("127.0.0.2", retry_after="3000"), FaultServer("127.0.0.3")
     with serving(busy, other):
-        async with Fetcher(settings(obey_robots=False), user_agent=UA) as fetcher:
+        async with Fetcher(profile(obey_robots=False)) as fetcher:
             with pytest.raises(HTTPStatusError):
                 await fetcher.get(busy.url("/429"))
             with pytest.raises(FetchError, match="asked us to wait"):
@@ -496,14 +493,14 @@ async def test_throttle_follows_latency_and_never_drops_below_the_floor() -> Non
     slow, fast = FaultServer("127.0.0.2", latency=0.2), FaultServer("127.0.0.3")
     with serving(slow, fast):
         async with Fetcher(
-            settings(per_host_concurrency=1, per_host_delay=0.0, obey_robots=False), user_agent=UA
+            profile(per_host_concurrency=1, per_host_delay=0.0, obey_robots=False)
         ) as fetcher:
             for n in range(4):
                 await fetcher.get(slow.page_url(n))
                 await fetcher.get(fast.page_url(n))
             slow_delay, fast_delay = fetcher.host_delay(slow.base), fetcher.host_delay(fast.base)
         async with Fetcher(
-            settings(per_host_concurrency=1, per_host_delay=0.25, obey_robots=False), user_agent=UA
+            profile(per_host_concurrency=1, per_host_delay=0.25, obey_robots=False)
         ) as fetcher:
             for n in range(3):
                 await fetcher.get(fast.page_url(n))
@@ -520,7 +517,7 @@ async def test_validators_in_chinese_go_back_as_they_came() -> None:
     later conditional GET of the page, run after run (validators are stored)."""
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             first = await fetcher.get(site.url("/etag-chinese"))
             again = await fetcher.get(site.url("/etag-chinese"), validators=first.validators)
     assert (first.validators.etag, first.validators.last_modified) == ('"新版"', "昨天")
@@ -530,7 +527,7 @@ async def test_validators_in_chinese_go_back_as_they_came() -> None:
 async def test_conditional_get_with_etag() -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             first = await fetcher.get(site.url("/etag"))
             again = await fetcher.get(site.url("/etag"), validators=first.validators)
     assert first.is_modified and first.validators.etag == '"v1"'
@@ -544,7 +541,7 @@ async def test_conditional_get_with_etag() -> None:
 async def test_stale_etag_but_same_body_is_not_modified() -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             first = await fetcher.get(site.url("/stale-etag"))
             again = await fetcher.get(site.url("/stale-etag"), validators=first.validators)
             changed = await fetcher.get(
@@ -558,12 +555,17 @@ async def test_stale_etag_but_same_body_is_not_modified() -> None:
 async def test_per_source_user_agent_and_headers_reach_the_server() -> None:
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             default = await fetcher.get(site.url("/echo"))
             custom = await fetcher.get(
                 site.url("/echo?x=1"),
-                user_agent="qdnews-bot/2.0",
-                headers={"Referer": "https://news.example.cn/", "Cookie": "region=cn"},
+                profile(
+                    source=SourceFetch(
+                        user_agent="qdnews-bot/2.0",
+                        headers={"Referer": "https://news.example.cn/"},
+                        cookies={"region": "cn"},
+                    )
+                ),
             )
     assert json.loads(default.content)["User-Agent"] == UA
     sent = json.loads(custom.content)
@@ -575,12 +577,14 @@ async def test_per_source_user_agent_and_headers_reach_the_server() -> None:
 async def test_cookies_a_server_sets_go_back_to_that_server_only() -> None:
     site, other = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
     with serving(site), serving(other):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             before = await fetcher.get(site.url("/echo"))
             await fetcher.get(site.url("/set-cookie?session=xyz"))
             after = await fetcher.get(site.url("/echo?again=1"))
             elsewhere = await fetcher.get(other.url("/echo"))
-            configured = await fetcher.get(site.url("/echo?x=2"), headers={"Cookie": "region=cn"})
+            configured = await fetcher.get(
+                site.url("/echo?x=2"), profile(source=SourceFetch(headers={"Cookie": "region=cn"}))
+            )
     assert "Cookie" not in json.loads(before.content)
     assert json.loads(after.content)["Cookie"] == "session=xyz"
     assert "Cookie" not in json.loads(elsewhere.content)
@@ -594,7 +598,7 @@ async def test_a_cookie_with_a_chinese_value_goes_back_as_it_came() -> None:
     later request to the host."""
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             await fetcher.get(site.url(f"/set-cookie?city={quote('青岛')}"))
             echoed = await fetcher.get(site.url("/echo"))
             page = await fetcher.get(site.page_url(3))
@@ -608,7 +612,7 @@ async def test_a_cookie_in_gbk_bytes_goes_back_as_the_same_bytes() -> None:
     that text, the server would get other bytes than it set (and, with them, no session)."""
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             await fetcher.get(site.url("/set-cookie-gbk"))
             echoed = await fetcher.get(site.url("/echo"))
             await fetcher.get(site.url(f"/set-cookie?district={quote('市南区')}"))
@@ -624,7 +628,7 @@ async def test_a_site_setting_a_cookie_on_every_page_is_kept_within_a_browsers_b
     (the session) stay; one over 4 KB is not kept."""
     site = FaultServer("127.0.0.2")
     with serving(site):
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             await fetcher.get(site.url("/set-cookie?session=xyz"))
             await fetcher.get(site.url("/set-big-cookie"))
             pages = [await fetcher.get(site.url(f"/cookie-per-page?n={n}")) for n in range(150)]
@@ -657,7 +661,7 @@ async def test_connections_to_hosts_left_idle_are_closed_and_cookies_stay(
     sites = [FaultServer(f"127.0.0.{n}") for n in range(2, 32)]
     with serving(*sites):
         ports = {site.port for site in sites}
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
+        async with Fetcher(profile()) as fetcher:
             await fetcher.get(sites[0].url("/set-cookie?session=xyz"))
             await asyncio.gather(*(fetcher.get(site.page_url(1)) for site in sites[1:]))
             busy = _open_connections_to(ports)
@@ -674,8 +678,9 @@ async def test_requests_can_go_through_a_proxy() -> None:
     site = FaultServer("127.0.0.2")
     proxy = ForwardProxy("127.0.0.9")
     with serving(site), proxy.running():
-        async with Fetcher(settings(), user_agent=UA) as fetcher:
-            result = await fetcher.get(site.page_url(1), proxy=proxy.url, user_agent="via-proxy")
+        async with Fetcher(profile()) as fetcher:
+            via = SourceFetch(proxy=proxy.url, user_agent="via-proxy")
+            result = await fetcher.get(site.page_url(1), profile(source=via))
             direct = await fetcher.get(site.page_url(2))
     relayed = [path for path, _ in proxy.requests]
     assert relayed == [f"{site.base}/robots.txt", site.page_url(1)]

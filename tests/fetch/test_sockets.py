@@ -19,6 +19,7 @@ import httpx
 import pytest
 import trustme
 
+from crawler.base.config.profile import fetch_profile
 from crawler.base.config.settings import FetchSettings
 from crawler.fetch import sockets
 from crawler.fetch.client import Fetcher
@@ -85,7 +86,7 @@ async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
 async def test_the_fetchers_connections_use_asyncio_streams(connects: list[str]) -> None:
     async with serving(keep_alive) as base:
         settings = FetchSettings(allow_private_networks=True, obey_robots=False, per_host_delay=0.0)
-        async with Fetcher(settings, user_agent="citydigest-test") as fetcher:
+        async with Fetcher(fetch_profile(settings, "citydigest-test")) as fetcher:
             first = await fetcher.get(f"{base}/a")
             second = await fetcher.get(f"{base}/b")
         assert (first.content, second.content) == (b"answer 1", b"answer 2")

@@ -14,10 +14,12 @@ environment: stages take the objects defined here.
 
 The models live by file: :mod:`.settings` (``citydigest.yaml``), :mod:`.sources`
 (``sources.yaml``, ``extract-rules.yaml``), :mod:`.subscribers` (``subscribers.yaml``), built on
-the value types of :mod:`.values`; :mod:`.problems` turns what is wrong into the operator's
-words and lines. This module holds :class:`Config` and the loader. Its public surface
-(``__all__``) is the whole configuration: the loader, the :class:`ConfigError` it raises, and the
-models by their names; within this tree, prefer importing a model from the module that defines it.
+the value types of :mod:`.values`; :mod:`.profile` merges a source's fetch overrides with the
+defaults once, into its :class:`FetchProfile` (:meth:`Config.profile`); :mod:`.problems` turns
+what is wrong into the operator's words and lines. This module holds :class:`Config` and the
+loader. Its public surface (``__all__``) is the whole configuration: the loader, the
+:class:`ConfigError` it raises, and the models by their names; within this tree, prefer importing
+a model from the module that defines it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "ConfigError",
     "DigestLimits",
     "ExtractSpec",
+    "FetchProfile",
     "FetchSettings",
     "ListSpec",
     "ServeSettings",
@@ -39,6 +42,7 @@ __all__ = [
     "Subscriber",
     "SubscriberFilter",
     "config_dir_from_env",
+    "fetch_profile",
     "load_config",
     "parse_duration",
 ]
@@ -46,11 +50,12 @@ __all__ = [
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from crawler.base.config.problems import Collector, describe, dotted, line_of, message, plain
+from crawler.base.config.profile import FetchProfile, fetch_profile
 from crawler.base.config.settings import (
     ArchiveSettings,
     DigestLimits,
@@ -83,12 +88,43 @@ class Config(Frozen):
     subscribers: tuple[Subscriber, ...] = ()
     domain_rules: Mapping[str, ExtractSpec] = Field(default_factory=dict)
     taxonomy: Taxonomy = Field(default_factory=default_taxonomy)
+    # Built with the config (model_post_init), per source: (the source, its fetch profile).
+    _profiles: dict[str, tuple[Source, FetchProfile]] = PrivateAttr(default_factory=dict)
+    _default_profile: FetchProfile | None = PrivateAttr(None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._build_profiles()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        copied._build_profiles()  # the copy's own settings and sources
+        return copied
+
+    def _build_profiles(self) -> None:
+        fetch, agent = self.settings.fetch, self.settings.user_agent
+        self._default_profile = fetch_profile(fetch, agent)
+        self._profiles = {s.id: (s, fetch_profile(fetch, agent, s.fetch)) for s in self.sources}
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
             if source.id == source_id:
                 return source
         raise KeyError(source_id)
+
+    @property
+    def default_profile(self) -> FetchProfile:
+        """How a request of no source is made: the ``fetch:`` defaults and ``user_agent``."""
+        assert self._default_profile is not None
+        return self._default_profile
+
+    def profile(self, source: Source) -> FetchProfile:
+        """How ``source``'s requests are made (:func:`~crawler.base.config.profile.
+        fetch_profile`): built with the config for each of its sources; for a source it does
+        not hold (the WARC import's stand-in), built now."""
+        known = self._profiles.get(source.id)
+        if known is not None and known[0] is source:
+            return known[1]
+        return fetch_profile(self.settings.fetch, self.settings.user_agent, source.fetch)
 
 
 def config_dir_from_env(given: str | os.PathLike[str] | None = None) -> Path:

@@ -25,7 +25,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from crawler.base.config.settings import FetchSettings
 from crawler.base.config.values import Charset, Duration, Frozen, Ident, Selector, Url
 
 
@@ -77,7 +76,8 @@ _CookieValue = Annotated[str, AfterValidator(_check_cookie_value)]
 
 
 class SourceFetch(Frozen):
-    """Per-source overrides of the ``fetch:`` defaults."""
+    """Per-source overrides of the ``fetch:`` defaults, merged with them once, into the
+    source's :class:`~crawler.base.config.profile.FetchProfile`."""
 
     per_host_concurrency: int | None = Field(None, ge=1, le=64)
     per_host_delay: float | None = Field(None, ge=0, le=3600)
@@ -92,13 +92,6 @@ class SourceFetch(Frozen):
         default_factory=dict
     )
     proxy: Url | None = None
-
-    def request_headers(self) -> dict[str, str]:
-        """The extra headers of every request: ``headers``, and the cookies as ``Cookie``."""
-        headers = dict(self.headers)
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return headers
 
 
 def needs_discovery(item: Mapping[str, Any]) -> str | None:
@@ -128,12 +121,3 @@ class Source(Frozen):
         if problem := needs_discovery(self.model_dump()):
             raise ValueError(problem)
         return self
-
-    def fetch_settings(self, defaults: FetchSettings) -> FetchSettings:
-        """The fetch defaults with this source's overrides applied."""
-        overrides = {
-            k: v
-            for k, v in self.fetch.model_dump().items()
-            if v is not None and k in FetchSettings.model_fields
-        }
-        return defaults.model_copy(update=overrides)
