@@ -1,25 +1,29 @@
 """The crawl, told as a story: for each source, discover → fetch → extract → tag → dedup → store
-→ record health.
+→ record its health and next check.
 
 :func:`crawl` runs one pass over the chosen sources (``citydigest crawl once`` and the daemon's
 crawl jobs come here; WARC imports, :mod:`crawler.warc_import`, open the same
 :func:`open_crawler`); :meth:`Crawler.crawl_source` is the story of one source: its feed, its
 list pages (:mod:`crawler.listing`), its sitemap, each link then fetched, analysed and stored
-(:mod:`crawler.session`). Different hosts are crawled in parallel; politeness per host is the
-fetcher's job. Errors are recorded on the URL and the source and never stop the other sources.
-A database that goes away is the exception: every source stops at its next step (what was
-stored is kept), and the summary of what was done so far carries the error for the caller to
-report (:mod:`crawler.report`).
+(:mod:`crawler.session`), and last the refresh's outcome, recorded in one transaction by
+:mod:`crawler.store.sources`: the source's health and, when the caller passes its cadence
+(:class:`NextCheck`: the schedule's, a crawl stage does not know it), its next check. Different
+hosts are crawled in parallel; politeness per host is the fetcher's job. Errors are recorded on
+the URL and the source and never stop the other sources. A database that goes away is the
+exception: every source stops at its next step (what was stored is kept), and the summary of
+what was done so far carries the error for the caller to report (:mod:`crawler.report`).
 """
 
 from __future__ import annotations
 
-__all__ = ["BROKEN_AFTER", "Crawler", "crawl", "hosts_of", "open_crawler"]
+__all__ = ["BROKEN_AFTER", "Crawler", "NextCheck", "crawl", "hosts_of", "open_crawler"]
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
@@ -35,6 +39,7 @@ from crawler.listing import list_articles
 from crawler.pool import stages_for, worker_count
 from crawler.report import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport
 from crawler.session import CrawlSession, Discovered, since_utc
+from crawler.store.sources import SourceHealth
 from crawler.store.store import Store
 
 log = logging.getLogger("citydigest.crawl")
@@ -47,8 +52,20 @@ MAX_LINKS_PER_RUN = 5000  # article URLs one source may yield in one run
 BROKEN_AFTER = 3
 
 
+class NextCheck(Protocol):
+    """When to check ``source`` next, from its health just recorded and the server's caching
+    hint (the app's cadence on the schedule's clock, ``Schedule.next_check``)."""
+
+    def __call__(
+        self, source: Source, health: SourceHealth, *, hint: timedelta | None = None
+    ) -> datetime: ...
+
+
 class Crawler(CrawlSession):
     """One crawl pass (:class:`~crawler.session.CrawlSession`) and the story of each source."""
+
+    # The schedule's cadence, set by open_crawler; None (``crawl once``): no next check stored.
+    next_check: NextCheck | None = None
 
     # ------------------------------------------------------------------ one source
 
@@ -85,8 +102,21 @@ class Crawler(CrawlSession):
             report.failed = True
             first = report.errors[0]
             report.errors.insert(0, f"all {allowed} articles failed; first: {first}")
+        self._record(report, source)
+
+    def _record(self, report: SourceReport, source: Source) -> None:
+        """The refresh's outcome: health and next check, in one transaction."""
+        cadence = self.next_check
+
+        def next_check(health: SourceHealth) -> datetime:
+            assert cadence is not None
+            return cadence(source, health, hint=report.cache_hint)
+
         self.store.record_source_result(
-            source.id, error=report.errors[0] if report.failed else None, new_articles=report.new
+            source.id,
+            error=report.errors[0] if report.failed else None,
+            new_articles=report.new,
+            next_check=None if cadence is None else next_check,
         )
 
     # ------------------------------------------------------------------ feeds and sitemaps
@@ -152,8 +182,10 @@ async def open_crawler(
     archive: ArchiveHook | None,
     sources: Sequence[Source],
     hosts: HostStates | None = None,
+    next_check: NextCheck | None = None,
 ) -> AsyncIterator[Crawler]:
-    """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end."""
+    """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end.
+    ``next_check``: the schedule's cadence, each source's next check stored with its health."""
     store = Store(db)
     store.ensure_sources(sources)
     options = options or CrawlOptions()
@@ -175,6 +207,7 @@ async def open_crawler(
         workers = worker_count(options.workers, len(sources))
         stages = stages_for(config, store, sources, workers, since_utc(config, options))
         crawler = Crawler(config, store, fetcher, stages, options, observer or CrawlObserver())
+        crawler.next_check = next_check
         try:
             yield crawler
         finally:
@@ -196,12 +229,14 @@ async def crawl(
     transport: httpx.AsyncBaseTransport | None = None,
     archive: ArchiveHook | None = None,
     hosts: HostStates | None = None,
+    next_check: NextCheck | None = None,
 ) -> CrawlSummary:
     """One pass over ``sources`` (default: all); hosts in parallel, each host politely.
 
     ``transport`` replaces the network (a WARC replay); ``archive`` sees every exchange (a WARC
     writer); ``hosts`` carries the hosts' politeness state (robots.txt, back-off, throttled
-    delay) from earlier passes of this process."""
+    delay) from earlier passes of this process; ``next_check`` is the schedule's cadence (the
+    runners' jobs pass it; without it, as for ``crawl once``, no next check is stored)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     chosen = list(sources if sources is not None else config.sources)
@@ -214,6 +249,7 @@ async def crawl(
         archive=archive,
         sources=chosen,
         hosts=hosts,
+        next_check=next_check,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
         if crawler.lost is None:  # no retention pass on a database that went away

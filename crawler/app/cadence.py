@@ -1,6 +1,7 @@
 """Cadence: the pure maths of when a source is checked next and when a digest is due.
 
-Kept apart from the tables (:mod:`crawler.app.schedule`) and from the read model
+Kept apart from the tables (:mod:`crawler.store.sources` stores a source's next check, from
+``Schedule.next_check``, which the app hands the crawl) and from the read model
 (:mod:`crawler.app.status`) so the timing rules can be read and tested as plain functions of
 their inputs: no database, no clock but the ``now`` they are given. The times come from
 APScheduler 3.11's trigger classes, never from hand-written cron or DST arithmetic:
@@ -39,6 +40,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.base.config import Source, Subscriber
+from crawler.store.sources import SourceHealth  # the health the store records, read here
 
 DAY = timedelta(days=1)
 
@@ -68,14 +70,6 @@ class PollPolicy:
         for name in ("quiet_after", "max_interval", "backoff_ceiling", "lease"):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"PollPolicy.{name} must be positive")
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """What the schedule needs of a source's stored health."""
-
-    consecutive_failures: int = 0
-    last_new_at: datetime | None = None
 
 
 # --------------------------------------------------------------------------- sources

@@ -1,21 +1,38 @@
-"""Each source's health and its list passes, on its :class:`~crawler.base.models.SourceState`
-row: when it was last checked, succeeded, failed (and how often in a row), found something new;
-and the pass over its list pages that an interruption left owing.
+"""The one writer of the ``sources`` table (:class:`~crawler.base.models.SourceState`).
 
-The pipeline reports here once per source and pass; the schedule and ``status`` read the rows.
-Mixed into :class:`~crawler.store.store.Store`, apart from the articles because a source's row is
-its own concern.
+A source's row holds its health (when it was last checked, succeeded, failed and how often in a
+row, found something new), its schedule (``next_check_at``: when it is due, or until when a
+running crawl holds it) and the pass over its list pages that an interruption left owing. Every
+change a row can see is made here and nowhere else (``tests/store/test_sources.py`` holds
+the code to it); anything may read it:
+
+- :func:`ensure` / :meth:`Sources.ensure_sources`: a row for every configured source, its name
+  kept current (the schedule's sync, the crawl's start);
+- :meth:`Sources.record_source_result`: one refresh's outcome, its health and, when the caller
+  passes its cadence, its next check, in one transaction;
+- :meth:`Sources.claim_due`: due rows leased (``next_check_at`` moves a lease ahead) in the
+  transaction that reads them, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers
+  never hand out one crawl twice; :meth:`Sources.renew` (the running crawl's heartbeat) and
+  :meth:`Sources.release` (handed back unfinished);
+- :meth:`Sources.begin_list_pass`, :meth:`Sources.owe_list_depth`, :meth:`Sources.end_list_pass`.
+
+When a source is checked next is the app's cadence maths (``crawler.app.cadence``), which this
+floor does not import: it is passed in as a function of the health recorded here
+(:class:`SourceHealth`). Mixed into :class:`~crawler.store.store.Store`; the schedule uses
+:class:`Sources` alone.
 """
 
 from __future__ import annotations
 
-__all__ = ["SourceHealth"]
+__all__ = ["SourceHealth", "Sources", "ensure"]
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from crawler.base.db import Database
 from crawler.base.models import SourceState, utcnow
@@ -24,37 +41,79 @@ if TYPE_CHECKING:  # the analysis worker that writes imports the store, not the 
     from crawler.base.config import Source
 
 
+@dataclass(frozen=True)
 class SourceHealth:
-    """Source health and list passes; mixed into :class:`~crawler.store.store.Store`."""
+    """What the cadence needs of a source's stored health."""
+
+    consecutive_failures: int = 0
+    last_new_at: datetime | None = None
+
+
+def ensure(session: Session, sources: Iterable[Source], *, due: datetime | None = None) -> None:
+    """Give each of these configured sources a row, in ``session``'s transaction (names follow
+    the config). ``due``: the time a new row, or one without a time, is due (the schedule's
+    sync); None leaves times alone (a crawl outside the schedule)."""
+    wanted = {source.id: source for source in sources}
+    ids = list(wanted)
+    existing: dict[str, SourceState] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for found in session.scalars(select(SourceState).where(SourceState.id.in_(chunk))):
+            existing[found.id] = found
+    for source_id, source in wanted.items():
+        row = existing.get(source_id)
+        if row is None:
+            session.add(
+                SourceState(
+                    id=source.id, name=source.name, consecutive_failures=0, next_check_at=due
+                )
+            )
+            continue
+        if row.name != source.name:
+            row.name = source.name
+        if due is not None and row.next_check_at is None:
+            row.next_check_at = due
+
+
+def _row(session: Session, source_id: str) -> SourceState:
+    row = session.get(SourceState, source_id)
+    if row is None:
+        row = SourceState(id=source_id, name=source_id, consecutive_failures=0)
+        session.add(row)
+    return row
+
+
+class Sources:
+    """The sources table; mixed into :class:`~crawler.store.store.Store`."""
 
     db: Database
 
-    def ensure_sources(self, sources: Iterable[Source]) -> None:
-        """Create a health row for each of these configured sources (names follow the config)."""
-        wanted = {source.id: source for source in sources}
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def ensure_sources(self, sources: Iterable[Source], *, due: datetime | None = None) -> None:
+        """:func:`ensure` in a transaction of its own."""
         with self.db.session() as session:
-            ids = list(wanted)
-            existing: dict[str, SourceState] = {}
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                for found in session.scalars(select(SourceState).where(SourceState.id.in_(chunk))):
-                    existing[found.id] = found
-            for source_id, source in wanted.items():
-                row = existing.get(source_id)
-                if row is None:
-                    session.add(SourceState(id=source.id, name=source.name, consecutive_failures=0))
-                elif row.name != source.name:
-                    row.name = source.name
+            ensure(session, sources, due=due)
+
+    # ------------------------------------------------------------------ one refresh
 
     def record_source_result(
-        self, source_id: str, *, error: str | None, new_articles: int, at: datetime | None = None
-    ) -> None:
+        self,
+        source_id: str,
+        *,
+        error: str | None,
+        new_articles: int,
+        at: datetime | None = None,
+        next_check: Callable[[SourceHealth], datetime] | None = None,
+    ) -> datetime | None:
+        """Record one refresh of the source that ended at ``at``: its health, and, given
+        ``next_check`` (the cadence, a function of the health just recorded), its next check,
+        in one transaction. Returns that next check (None without ``next_check``:
+        a crawl outside the schedule leaves the schedule alone)."""
         at = at or utcnow()
         with self.db.session() as session:
-            row = session.get(SourceState, source_id)
-            if row is None:
-                row = SourceState(id=source_id, name=source_id, consecutive_failures=0)
-                session.add(row)
+            row = _row(session, source_id)
             row.last_checked_at = at
             if error is None:
                 row.last_success_at = at
@@ -65,6 +124,74 @@ class SourceHealth:
                 row.consecutive_failures = (row.consecutive_failures or 0) + 1
             if new_articles:
                 row.last_new_at = at
+            if next_check is None:
+                return None
+            health = SourceHealth(row.consecutive_failures or 0, row.last_new_at)
+            row.next_check_at = next_check(health)
+            return row.next_check_at
+
+    # ------------------------------------------------------------------ claims and leases
+
+    def claim_due(
+        self,
+        configured: Collection[str],
+        hosts: Mapping[str, Iterable[str]],
+        *,
+        limit: int,
+        lease: timedelta,
+        now: datetime,
+        busy_hosts: Iterable[str] = (),
+        one_per_host: bool = True,
+    ) -> list[tuple[str, datetime]]:
+        """Lease up to ``limit`` due rows among ``configured`` (``next_check_at`` moves ``lease``
+        past ``now``), at most one per host (``one_per_host``) and none on ``busy_hosts``.
+        Returns ``(source id, when it was due)``, most overdue first."""
+        if limit <= 0:
+            return []
+        taken = set(busy_hosts)
+        claimed: list[tuple[str, datetime]] = []
+        with self.db.session() as session:
+            query = (
+                select(SourceState)
+                .where(or_(SourceState.next_check_at.is_(None), SourceState.next_check_at <= now))
+                .order_by(SourceState.next_check_at)
+                .limit(limit * 8 if one_per_host else limit)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            for row in session.scalars(query):
+                if row.id not in configured:
+                    continue
+                source_hosts = set(hosts.get(row.id, ()))
+                if source_hosts & taken:
+                    continue
+                if one_per_host:
+                    taken |= source_hosts
+                claimed.append((row.id, row.next_check_at or now))
+                row.next_check_at = now + lease
+                if len(claimed) >= limit:
+                    break
+        return claimed
+
+    def renew(self, source_ids: Sequence[str], *, until: datetime) -> None:
+        """The heartbeat of a running crawl: its sources stay leased until ``until``."""
+        if not source_ids:
+            return
+        with self.db.session() as session:
+            session.execute(
+                update(SourceState)
+                .where(SourceState.id.in_(source_ids))
+                .values(next_check_at=until)
+            )
+
+    def release(self, source_ids: Sequence[str], *, at: datetime) -> None:
+        """Hand claimed sources back unfinished: due again at ``at``."""
+        if not source_ids:
+            return
+        with self.db.session() as session:
+            session.execute(
+                update(SourceState).where(SourceState.id.in_(source_ids)).values(next_check_at=at)
+            )
 
     # ------------------------------------------------------------------ list passes
 
@@ -77,10 +204,7 @@ class SourceHealth:
         began (kept as it is, so passes that die one after another owe from the first) and the
         deepest list page whose articles it may have stored; ``(None, 0)`` if nothing is owed."""
         with self.db.session() as session:
-            row = session.get(SourceState, source_id)
-            if row is None:
-                row = SourceState(id=source_id, name=source_id, consecutive_failures=0)
-                session.add(row)
+            row = _row(session, source_id)
             if row.pass_started_at is not None:
                 return row.pass_started_at, row.pass_depth or 0
             row.pass_started_at = at or utcnow()

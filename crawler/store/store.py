@@ -1,6 +1,7 @@
 """The crawl's one door to the database: :class:`Store`, composed of its concerns.
 
-- :mod:`crawler.store.sources`: each source's health and the list passes it owes;
+- :mod:`crawler.store.sources`: each source's row, its only writer: health, next check and
+  lease, the list passes it owes;
 - :mod:`crawler.store.fetchlog`: the fetch log (pruned, its counts kept) and HTTP validators;
 - :mod:`crawler.store.articles`: articles into stories (in batches, :mod:`crawler.store.batch`),
   which URLs are known, dedup sketches, stories and visits read back;
@@ -19,10 +20,10 @@ from crawler.base.db import Database
 from crawler.store.articles import Articles
 from crawler.store.fetchlog import FetchLog
 from crawler.store.retention import Retention
-from crawler.store.sources import SourceHealth
+from crawler.store.sources import Sources
 
 
-class Store(SourceHealth, FetchLog, Articles, Retention):
+class Store(Sources, FetchLog, Articles, Retention):
     """Sources, the fetch log, articles and stories, and retention over one database."""
 
     def __init__(self, db: Database) -> None:

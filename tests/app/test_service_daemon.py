@@ -164,7 +164,7 @@ async def test_a_distributed_workers_config_reload_retunes_its_hosts(
 ) -> None:
     """The procrastinate worker's Runtime keeps politeness across jobs like the daemon, and
     takes each host's fetch settings afresh when its config changes."""
-    from crawler.app.runners.distributed import Runtime
+    from crawler.app.runtime import Runtime
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     folder = write_config(tmp_path / "config", sites, url, 2525, interval="1h")

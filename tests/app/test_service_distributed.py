@@ -12,7 +12,12 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
-from crawler.app.runners.distributed import WorkerSettings, conninfo
+from crawler.app.runners.distributed import (
+    WorkerSettings,
+    conninfo,
+    host_lock_key,
+    host_locks,
+)
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState
 from tests.app.servicekit import wait_for, write_config
@@ -32,6 +37,20 @@ def sites() -> Iterator[list[Site]]:
 def query(url: str, sql: str) -> list[tuple]:
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         return conn.execute(sql).fetchall()
+
+
+async def test_a_crawl_holds_every_host_of_its_source(postgres_url: str) -> None:
+    """Advisory locks per host: a crawl of ``{a, b}`` keeps out one of ``{b, c}`` (one lock
+    string per job could not), takes nothing when it cannot take all, and frees all at its end."""
+    async with host_locks(postgres_url, ["a.example", "b.example"]) as first:
+        assert first
+        async with host_locks(postgres_url, ["c.example", "b.example"]) as second:
+            assert not second
+        async with host_locks(postgres_url, ["c.example"]) as third:
+            assert third  # the refused crawl kept no lock on c
+    async with host_locks(postgres_url, ["b.example", "c.example"]) as again:
+        assert again
+    assert host_lock_key("a.example") == host_lock_key("a.example") != host_lock_key("b.example")
 
 
 def test_stalled_threshold_must_be_above_the_heartbeat() -> None:

@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.app.cadence import PollPolicy
-from crawler.app.schedule import Schedule, crawl_sources
+from crawler.app.jobs import crawl_sources
+from crawler.app.schedule import Schedule
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState, utcnow
+from crawler.fetch.urls import host_of
 from crawler.pipeline import hosts_of
 from tests.app.servicekit import wait_for, write_config
 from tests.sitefarm import Site, farm, serve
@@ -62,6 +64,50 @@ async def test_a_running_crawl_keeps_its_lease_and_a_gone_one_loses_it(
     ):
         assert time.monotonic() - gone < LEASE * 3, "the lease of a gone crawl did not lapse"
         await asyncio.sleep(0.1)
+    db.dispose()
+
+
+async def test_a_source_refreshed_keeps_its_next_check_while_its_job_runs_on(
+    sites: list[Site], tmp_path: Path, database_url: str
+) -> None:
+    """A job of two sources: the one that ends first has its health and next check recorded in
+    one transaction, and the heartbeat, still renewing the other's lease, leaves it alone."""
+    sites[0].latency = 0.25  # the slow one outlasts the lease a few times over
+    folder = write_config(tmp_path / "config", sites, database_url, 2525, interval="1h")
+    (folder / "subscribers.yaml").unlink()
+    config = load_config(folder)
+    db = Database(database_url, upgrade=True)
+    schedule = Schedule(db, PollPolicy(lease=timedelta(seconds=LEASE), jitter=0))
+    schedule.sync(config)
+    hosts = {s.id: hosts_of(s) for s in config.sources}
+    claimed = [i for i, _ in schedule.claim_sources(config, hosts, limit=2)]
+    assert len(claimed) == 2
+    slow_host = host_of(sites[0].base)
+    slow, fast = sorted(claimed, key=lambda i: slow_host not in hosts[i])  # one per site
+    task = asyncio.ensure_future(crawl_sources(config, db, claimed, schedule=schedule))
+
+    def row(source_id: str) -> SourceState:
+        with db.session() as session:
+            found = session.get(SourceState, source_id)
+            assert found is not None
+            return found
+
+    deadline = time.monotonic() + 30
+    while row(fast).last_checked_at is None:
+        assert time.monotonic() < deadline, "the fast source was not refreshed"
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(LEASE)  # heartbeats go on for the slow one
+    assert not task.done(), "the slow crawl ended before the heartbeat was tested"
+    done = row(fast)
+    assert done.last_checked_at is not None and done.last_success_at == done.last_checked_at
+    assert done.next_check_at is not None
+    assert done.next_check_at >= done.last_checked_at + timedelta(hours=1)  # not a lease
+    leased = row(slow).next_check_at
+    assert leased is not None and leased <= utcnow() + timedelta(seconds=LEASE)
+    await task
+    finished = row(slow)
+    assert finished.next_check_at is not None and finished.last_checked_at is not None
+    assert finished.next_check_at >= finished.last_checked_at + timedelta(hours=1)
     db.dispose()
 
 

@@ -149,7 +149,7 @@ def config(tmp_path: Path):
 
 def test_sync_claim_and_finish(config, database_url: str) -> None:
     db = Database(database_url, upgrade=True)
-    schedule = Schedule(db, NO_JITTER)
+    schedule = Schedule(db, NO_JITTER, clock=lambda: NOW)
     schedule.sync(config, NOW)
     hosts = {s.id: {f"h{int(s.id[1:]) % 2}.example.org"} for s in config.sources}
     # At most one source per host per claim, and none on a busy host.
@@ -164,7 +164,15 @@ def test_sync_claim_and_finish(config, database_url: str) -> None:
     ]
     assert schedule.claim_sources(config, hosts, limit=10, now=NOW) == []
     assert dispatch_lag(config, db, now=NOW) == timedelta(0)
-    nxt = schedule.finish_crawl(config.source("s0"), now=NOW)
+    # A crawl's refresh records its health and next check, by the schedule's cadence, at once.
+    s0 = config.source("s0")
+    nxt = schedule.sources.record_source_result(
+        s0.id,
+        error=None,
+        new_articles=1,
+        at=NOW,
+        next_check=lambda health: schedule.next_check(s0, health),
+    )
     assert nxt == NOW + timedelta(minutes=30)
     schedule.release(["s1"], at=NOW)
     assert [i for i, _ in schedule.claim_sources(config, hosts, limit=5, now=NOW)] == ["s1"]

@@ -83,7 +83,8 @@ def _policy(lease: float) -> Any:
 
 
 def _runtime(ctx: Context, lease: float) -> tuple[Any, str]:
-    from crawler.app.runners.distributed import Runtime, conninfo
+    from crawler.app.runners.distributed import conninfo
+    from crawler.app.runtime import Runtime
 
     url = ctx.database_url()
     try:

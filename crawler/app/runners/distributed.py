@@ -1,15 +1,22 @@
 """The distributed runner: procrastinate 3.x on the PostgreSQL database citydigest uses.
 
 ``citydigest run --engine procrastinate`` is the dispatcher and ``citydigest worker`` does the
-work; any number of each may run, on any machines. The same schedule tables and the same crawl
-and digest functions as the embedded runner are used (:mod:`crawler.app.schedule`):
+work; any number of each may run, on any machines. The same schedule tables, the same runtime
+(config reload, host index: :class:`~crawler.app.runtime.Runtime`) and the same crawl and digest
+jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
   once per period however many processes run its periodic deferrer. It claims due sources and
   subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each;
-- ``crawl`` jobs carry ``lock="host:<host>"`` (one crawl per host across the cluster, so
-  per-host politeness holds) and ``queueing_lock="crawl:<source>"`` (one waiting job per
-  source);
+- a crawl holds every host its source touches (feed, list pages, sitemap), so one host is
+  crawled by one job at a time across the cluster and per-host politeness holds. A procrastinate
+  job takes one lock string, which cannot exclude overlapping host sets (``{a, b}`` and
+  ``{b}``), so the exclusion is PostgreSQL's: the job takes a session advisory lock per host
+  (:func:`host_locks`, ``pg_try_advisory_lock`` on a connection of its own, released when it
+  ends or its worker dies) and, if a host is held by another crawl, hands its source back due a
+  dispatch period later. ``lock="host:<first host>"`` stays on the job as well: it keeps the
+  usual case (sources of one host) waiting in the queue rather than on a worker.
+  ``queueing_lock="crawl:<source>"``: one waiting job per source;
 - ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
   deliveries table makes each digest go out once even if a job runs twice;
 - ``retry_stalled`` (periodic) retries the jobs of workers whose heartbeat stopped for
@@ -17,7 +24,8 @@ and digest functions as the embedded runner are used (:mod:`crawler.app.schedule
   stay "doing" and keep their host locks for ever.
 
 Workers get the config and database through procrastinate's ``additional_context`` (a
-:class:`Runtime`), never through a global.
+:class:`~crawler.app.runtime.Runtime`), never through a global; each job reloads the config
+first if a file of it changed.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
@@ -36,10 +44,11 @@ from __future__ import annotations
 
 __all__ = [
     "QUEUES",
-    "Runtime",
     "WorkerSettings",
     "conninfo",
     "ensure_queue_schema",
+    "host_lock_key",
+    "host_locks",
     "make_app",
     "queue_depth",
     "run_dispatcher",
@@ -48,10 +57,11 @@ __all__ = [
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import psycopg
@@ -61,14 +71,11 @@ from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
 
-from crawler.app.cadence import PollPolicy
-from crawler.app.runners.embedded import DIGEST_LEASE, config_files_state
-from crawler.app.schedule import Schedule, crawl_sources, send_due_digests
-from crawler.base.config import Config, load_config
+from crawler.app.jobs import DIGEST_LEASE, crawl_sources, send_due_digests
+from crawler.app.runtime import Runtime
 from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
-from crawler.base.errors import ConfigError, DatabaseUnavailable
+from crawler.base.errors import DatabaseUnavailable
 from crawler.base.models import utcnow
-from crawler.fetch.hosts import HostStates
 
 log = logging.getLogger("citydigest.worker")
 
@@ -222,62 +229,6 @@ class WorkerSettings:
             raise ValueError("dispatch_every and retry_stalled_every must be 1..59 seconds")
 
 
-@dataclass
-class Runtime:
-    """What the tasks of one process use: the config (reloaded on change) and the database."""
-
-    config: Config
-    db: Database
-    policy: PollPolicy = field(default_factory=PollPolicy)
-    # Robots.txt, back-off and throttling per host, kept across this process's crawl jobs.
-    politeness: HostStates = field(default_factory=HostStates)
-    _files: tuple[tuple[str, int, int], ...] = ()
-    _hosts: dict[str, str] = field(default_factory=dict)
-    _synced: bool = False
-
-    def __post_init__(self) -> None:
-        self._files = config_files_state(self.config.dir)
-        self._index()
-
-    def _index(self) -> None:
-        from crawler.pipeline import hosts_of
-
-        self._hosts = {s.id: min(hosts_of(s)) for s in self.config.sources}
-
-    def host(self, source_id: str) -> str:
-        """The host whose lock a crawl of ``source_id`` takes (its first discovery host)."""
-        return self._hosts[source_id]
-
-    def hosts(self) -> dict[str, set[str]]:
-        return {source_id: {host} for source_id, host in self._hosts.items()}
-
-    def refresh(self) -> bool:
-        """Reload the config if a file changed; an invalid edit keeps the running config."""
-        state = config_files_state(self.config.dir)
-        if state == self._files:
-            return False
-        self._files = state
-        try:
-            self.config = load_config(self.config.dir)
-        except ConfigError as exc:
-            log.error("config reload rejected, keeping the running config: %s", exc)
-            return False
-        self.politeness.reconfigure()
-        self._index()
-        self._synced = False
-        return True
-
-    def sync(self) -> None:
-        """Give new sources and subscribers their schedule rows (once per config)."""
-        if not self._synced:
-            self.schedule.sync(self.config)
-            self._synced = True
-
-    @property
-    def schedule(self) -> Schedule:
-        return Schedule(self.db, self.policy)
-
-
 def conninfo(database_url: str) -> str:
     """The libpq connection string of a SQLAlchemy PostgreSQL URL."""
     url = make_url(database_url)
@@ -287,6 +238,44 @@ def conninfo(database_url: str) -> str:
             " (set database: postgresql://… or --database)"
         )
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def host_lock_key(host: str) -> int:
+    """The PostgreSQL advisory-lock key (a signed 64-bit number) of crawling ``host``."""
+    digest = hashlib.blake2b(f"citydigest host:{host}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextlib.asynccontextmanager
+async def host_locks(database_url: str, hosts: Iterable[str]) -> AsyncIterator[bool]:
+    """Hold every host of ``hosts`` for a crawl: a session advisory lock per host, tried (never
+    waited for) on a connection of its own. Yields whether all were taken; when one is held by
+    another crawl, none is kept. The locks go with the connection, at the end of the block or
+    when the worker dies."""
+    keys = sorted({host_lock_key(host) for host in hosts})
+    try:
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo(database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT
+        )
+    except psycopg.OperationalError as exc:
+        raise _unavailable(database_url, exc) from exc
+    try:
+        # A worker machine that dies without closing the connection: the server notices (and
+        # frees the locks) within half a minute, as the stalled-job check retries its job.
+        for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5"):
+            await conn.execute(f"SET {setting}")
+        await conn.execute("SET tcp_keepalives_count = 3")
+        held = True
+        for key in keys:
+            cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (key,))
+            row = await cursor.fetchone()
+            if not (row and row[0]):
+                held = False
+                await conn.execute("SELECT pg_advisory_unlock_all()")
+                break
+        yield held
+    finally:
+        await conn.close()
 
 
 def _runtime(context: JobContext) -> Runtime:
@@ -304,21 +293,30 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
     @app.task(name="citydigest.crawl", queue="crawl", pass_context=True)
     async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
         runtime = _runtime(context)
-        if due is not None:
-            late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
-            log.info("crawl %s: started %.1f s after due", source_id, late)
-        results = await crawl_sources(
-            runtime.config,
-            runtime.db,
-            [source_id],
-            schedule=runtime.schedule,
-            hosts=runtime.politeness,
-        )
+        runtime.refresh()
+        async with host_locks(runtime.db.url, runtime.hosts_of(source_id)) as held:
+            if not held:  # a crawl of another source holds one of its hosts: try again later
+                runtime.schedule.release(
+                    [source_id], at=utcnow() + timedelta(seconds=settings.dispatch_every)
+                )
+                log.info("crawl %s: a host of it is being crawled; handed back", source_id)
+                return {"source": source_id, "results": [], "busy": True}
+            if due is not None:
+                late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
+                log.info("crawl %s: started %.1f s after due", source_id, late)
+            results = await crawl_sources(
+                runtime.config,
+                runtime.db,
+                [source_id],
+                schedule=runtime.schedule,
+                hosts=runtime.politeness,
+            )
         return {"source": source_id, "results": [list(r) for r in results]}
 
     @app.task(name="citydigest.digest", queue="digest", pass_context=True)
     async def digest(context: JobContext, subscriber_id: str) -> None:
         runtime = _runtime(context)
+        runtime.refresh()
         await send_due_digests(
             runtime.config, runtime.db, [subscriber_id], schedule=runtime.schedule
         )
@@ -338,7 +336,7 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
         now = utcnow()
         claimed = schedule.claim_sources(
             config,
-            runtime.hosts(),
+            runtime.hosts,
             limit=settings.claim_limit,
             one_per_host=False,
             now=now,
@@ -347,7 +345,7 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
         for source_id, due in claimed:
             try:
                 await crawl.configure(
-                    lock=f"host:{runtime.host(source_id)}",
+                    lock=f"host:{min(runtime.hosts_of(source_id), default=source_id)}",
                     queueing_lock=f"crawl:{source_id}",
                 ).defer_async(source_id=source_id, due=due.isoformat())
                 deferred += 1

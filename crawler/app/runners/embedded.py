@@ -3,8 +3,11 @@
 An APScheduler 3.11 :class:`~apscheduler.schedulers.asyncio.AsyncIOScheduler` fires the
 dispatch tick every ``tick`` seconds; the tick only asks the schedule tables what is due
 (:class:`~crawler.app.schedule.Schedule`) and starts it here, with at most ``concurrency`` sources
-in flight and never two sources of one host at once. The schedule itself is data, so a restart
-resumes where the last run stopped.
+in flight and never two sources sharing a host at once (every host a source touches: its
+:class:`~crawler.app.runtime.Runtime`'s host index). The schedule itself is data, so a restart
+resumes where the last run stopped. The config, its reload, the host index and the hosts'
+politeness are the :class:`~crawler.app.runtime.Runtime`'s, as in the distributed runner; the
+jobs are :mod:`crawler.app.jobs`'.
 
 Signals:
 
@@ -24,7 +27,7 @@ in the database resumes where it stopped.
 
 from __future__ import annotations
 
-__all__ = ["Daemon", "DaemonStats", "config_files_state"]
+__all__ = ["Daemon", "DaemonStats"]
 
 import asyncio
 import contextlib
@@ -34,17 +37,18 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.app.cadence import PollPolicy
-from crawler.app.schedule import Schedule, crawl_sources, send_due_digests
-from crawler.base.config import Config, load_config
+from crawler.app.jobs import DIGEST_LEASE, DIGEST_RETRY, crawl_sources, send_due_digests
+from crawler.app.runtime import Runtime
+from crawler.app.schedule import Schedule
+from crawler.base.config import Config
 from crawler.base.db import Database
-from crawler.base.errors import ConfigError, DatabaseUnavailable
+from crawler.base.errors import DatabaseUnavailable
 from crawler.base.models import utcnow
 from crawler.fetch.hosts import HostStates
 
@@ -52,19 +56,6 @@ log = logging.getLogger("citydigest.daemon")
 
 EXIT_IMMEDIATE = 130
 EXIT_UNAVAILABLE = 3  # as crawler.app.context's: the database could not be reached or went away
-DIGEST_LEASE = timedelta(minutes=10)
-DIGEST_RETRY = timedelta(minutes=5)
-
-
-def config_files_state(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """A fingerprint of the config directory's YAML files (name, size, mtime), to see edits."""
-    files = sorted([*directory.glob("*.yaml"), *directory.glob("taxonomy/*.yaml")])
-    state = []
-    for path in files:
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            state.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(state)
 
 
 @dataclass
@@ -100,21 +91,16 @@ class Daemon:
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, found {concurrency}")
-        self.config = config
+        self.runtime = Runtime(config, db, policy, clock=clock)
         self.db = db
         self.concurrency = concurrency
         self.tick_seconds = tick
         self.grace = grace
         self.clock = clock
-        self.schedule = Schedule(db, policy, clock=clock)
         self.transport = transport
         self.watch = watch
         self.on_reload = on_reload
         self.stats = DaemonStats()
-        self._files = config_files_state(config.dir)
-        self._hosts: dict[str, set[str]] = {}
-        # Robots.txt, back-off and throttling per host, kept across this process's crawl passes.
-        self.politeness = HostStates()
         self._crawls: dict[asyncio.Task[object], list[str]] = {}
         self._digests: asyncio.Task[object] | None = None
         self._stopping = asyncio.Event()
@@ -132,34 +118,29 @@ class Daemon:
 
     # ------------------------------------------------------------------ config
 
-    def _index_hosts(self) -> None:
-        from crawler.pipeline import hosts_of
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
 
-        self._hosts = {s.id: hosts_of(s) for s in self.config.sources}
+    @property
+    def schedule(self) -> Schedule:
+        return self.runtime.schedule
+
+    @property
+    def politeness(self) -> HostStates:
+        """Robots.txt, back-off and throttling per host, kept across this process's passes."""
+        return self.runtime.politeness
 
     def reload(self) -> bool:
-        """Load and validate the config directory again; keep the running config if invalid."""
-        self._files = config_files_state(self.config.dir)
-        try:
-            fresh = load_config(self.config.dir)
-        except ConfigError as exc:
+        """Load and validate the config directory again (:meth:`Runtime.reload`) and give the
+        new sources and subscribers their rows; keep the running config if invalid."""
+        if not self.runtime.reload():
             self.stats.rejected_reloads += 1
-            log.error("config reload rejected, keeping the running config: %s", exc)
             return False
-        if fresh.settings.database != self.config.settings.database:
-            log.warning("config reload: a new database setting needs a restart; ignored")
-        self.config = fresh
-        self.politeness.reconfigure()
-        self._index_hosts()
-        self.schedule.sync(fresh)
+        self.runtime.sync()
         self.stats.reloads += 1
-        log.info(
-            "config reloaded: %d sources, %d subscribers",
-            len(fresh.sources),
-            len(fresh.subscribers),
-        )
         if self.on_reload:
-            self.on_reload(fresh)
+            self.on_reload(self.config)
         return True
 
     # ------------------------------------------------------------------ the tick
@@ -176,18 +157,17 @@ class Daemon:
     async def _tick(self) -> None:
         async with self._tick_lock:
             self.stats.ticks += 1
-            if self._reload_requested or (
-                self.watch and config_files_state(self.config.dir) != self._files
-            ):
+            if self._reload_requested or (self.watch and self.runtime.changed()):
                 self._reload_requested = False
                 self.reload()
             now = self.clock()
             self._start_digests(now)
-            busy = {h for ids in self._crawls.values() for i in ids for h in self._hosts.get(i, ())}
+            hosts = self.runtime.hosts
+            busy = {h for ids in self._crawls.values() for i in ids for h in hosts.get(i, ())}
             in_flight = sum(len(ids) for ids in self._crawls.values())
             claimed = self.schedule.claim_sources(
                 self.config,
-                self._hosts,
+                hosts,
                 limit=self.concurrency - in_flight,
                 busy_hosts=busy,
                 now=now,
@@ -301,8 +281,7 @@ class Daemon:
     async def run(self, *, install_signals: bool = True) -> int:
         """Run until stopped; return the exit status (0; 3 when the database went away)."""
         loop = asyncio.get_running_loop()
-        self._index_hosts()
-        self.schedule.sync(self.config)  # DatabaseUnavailable at start: the caller's to report
+        self.runtime.sync()  # DatabaseUnavailable at start: the caller's to report
         if install_signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._on_stop_signal, signum)
