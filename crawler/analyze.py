@@ -79,14 +79,18 @@ class Analyzer:
         _BUILT[id(config)] = (config, analyzer)
         return analyzer
 
-    def analyze_html(self, html: str, url: str, *, source: Source | None = None) -> Analysis:
-        """Raise ExtractError when the page holds no article."""
+    def analyze_html(
+        self, html: str, url: str, *, source: Source | None = None, home: str | None = None
+    ) -> Analysis:
+        """Raise ExtractError when the page holds no article. ``home`` (a city or province)
+        wins over the source's."""
         return self.analyze_with(
             html,
             url,
             rules=rules_from_spec(source.extract) if source and source.extract else None,
             cities=source.tags.cities if source else (),
             provinces=source.tags.provinces if source else (),
+            home=home or (source.home_place if source else None),
         )
 
     def analyze_with(
@@ -97,13 +101,16 @@ class Analyzer:
         rules: ExtractRules | None,
         cities: Sequence[str] = (),
         provinces: Sequence[str] = (),
+        home: str | None = None,
     ) -> Analysis:
         """:meth:`analyze_html` with the source's traits given one by one: its extraction rules
         and the places it publishes for (the analysis worker has no config objects)."""
         extracted = extract(html, url, rules=rules, domain_rules=self.domain_rules, tz=self.tz)
-        return self._finish(extracted, tuple(cities), tuple(provinces))
+        return self._finish(extracted, tuple(cities), tuple(provinces), home)
 
-    def analyze_text(self, title: str, body: str, *, source: Source | None = None) -> Analysis:
+    def analyze_text(
+        self, title: str, body: str, *, source: Source | None = None, home: str | None = None
+    ) -> Analysis:
         """Plain text in: the title and body are given."""
         extracted = Extracted(
             title=title or None,
@@ -116,10 +123,15 @@ class Analyzer:
         )
         cities = source.tags.cities if source else ()
         provinces = source.tags.provinces if source else ()
-        return self._finish(extracted, tuple(cities), tuple(provinces))
+        home = home or (source.home_place if source else None)
+        return self._finish(extracted, tuple(cities), tuple(provinces), home)
 
     def _finish(
-        self, extracted: Extracted, cities: tuple[str, ...], provinces: tuple[str, ...]
+        self,
+        extracted: Extracted,
+        cities: tuple[str, ...],
+        provinces: tuple[str, ...],
+        home: str | None = None,
     ) -> Analysis:
         tags = self.tagger.tag(
             extracted.title or "",
@@ -127,6 +139,7 @@ class Analyzer:
             published=extracted.published.date() if extracted.published else None,
             publisher_city=cities[0] if cities else None,
             publisher_province=provinces[0] if provinces else None,
+            home=home,
             policy=extracted.policy is not None,
         )
         # A city's or province's own site: its place applies to every article it publishes. And

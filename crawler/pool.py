@@ -126,6 +126,7 @@ def _setup(config: Config, sources: Sequence[Source], since: datetime | None) ->
             None if source.extract is None else rules_from_spec(source.extract),
             tuple(source.tags.cities),
             tuple(source.tags.provinces),
+            source.home_place,
         )
         for source in sources
     }

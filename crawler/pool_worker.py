@@ -79,6 +79,7 @@ class Traits:
     rules: ExtractRules | None
     cities: tuple[str, ...]
     provinces: tuple[str, ...]
+    home: str | None = None  # the source's home city or province (Source.home_place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +286,12 @@ def serve(stdin: int, stdout: Any) -> None:
                 page.url, page.content, header_charset=page.charset, forced=trait.encoding
             ).text
             analysis = analyzer.analyze_with(
-                html, page.url, rules=trait.rules, cities=trait.cities, provinces=trait.provinces
+                html,
+                page.url,
+                rules=trait.rules,
+                cities=trait.cities,
+                provinces=trait.provinces,
+                home=trait.home,
             )
             record = article_record(analysis, page.origin, setup.since)
         except ExtractError as exc:

@@ -61,6 +61,55 @@ def _known_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(cities), frozenset(provinces - cities)
 
 
+@functools.cache
+def _full_names() -> dict[str, str]:
+    """Full names of cities and provinces (青岛市, 山东省, 延边朝鲜族自治州) -> short name."""
+    names: dict[str, str] = {}
+    with _PLACES.open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            _code, level, name, short, city, province, *_flags = line.rstrip("\n").split("\t")
+            if level == "city" or (level == "province" and city):
+                names[name] = city or short
+            elif level == "province":
+                names[name] = province
+    return names
+
+
+@functools.cache
+def _pinyin_names() -> dict[str, str | None]:
+    """Pinyin of the city and province short names (qingdao -> 青岛); None where two places
+    share it (fuzhou: 福州 and 抚州)."""
+    from pypinyin import lazy_pinyin  # only when a source leaves its home to its id
+
+    out: dict[str, str | None] = {}
+    cities, provinces = _known_names()
+    for short in sorted(cities | provinces):
+        key = "".join(lazy_pinyin(short))
+        out[key] = None if key in out and out[key] != short else short
+    return out
+
+
+def is_place(name: str) -> bool:
+    """Whether ``name`` is the short name of a city or province of the gazetteer."""
+    cities, provinces = _known_names()
+    return name in cities or name in provinces
+
+
+def infer_home(name: str, ident: str) -> str | None:
+    """The city or province a source's ``name`` begins with as a full name (青岛市人民政府,
+    河北省财政厅), else the one its ``id`` begins with in pinyin (qingdao-gov); None when
+    neither says or the pinyin is shared by two places."""
+    full = _full_names()
+    for end in range(min(len(name), 12), 1, -1):
+        if name[:end] in full:
+            return full[name[:end]]
+    head = ident.split("-", 1)[0]
+    if len(head) < 4:
+        return None
+    return _pinyin_names().get(head)
+
+
 def _city(name: str) -> str:
     if name not in _known_names()[0]:
         raise ValueError(

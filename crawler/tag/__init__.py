@@ -26,7 +26,7 @@ from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
 from crawler.tag.text import Sentence, fold, sentences
 from crawler.tag.themes import ThemeScorer, kind_of
-from crawler.tag.visits import Found, find_visits
+from crawler.tag.visits import Found, find_visits, home_mentions
 
 _LEAD_SENTENCES = 3  # a visit in the title or the first sentences makes the article a visit
 _EVIDENCE_CHARS = 160
@@ -81,6 +81,7 @@ class Tagger:
         published: date | None = None,
         publisher_city: str | None = None,
         publisher_province: str | None = None,
+        home: str | None = None,
         policy: bool = False,
     ) -> Tags:
         """Tag one article.
@@ -89,6 +90,10 @@ class Tagger:
 
         * ``publisher_city`` / ``publisher_province``: the publishing site's place; resolves
           我市/来我市/本市 (我省), ambiguous abbreviations and nearby county names.
+        * ``home``: the site's home, a city or a province (a source's ``home:``); a city is
+          ``publisher_city`` and gives its province, a province ``publisher_province``. 我区/我县
+          and abbreviations of the home city or its counties (来平 = 平度 on 青岛's site) resolve
+          to it first.
         * ``published``: gives the year of ``5月11日``-style dates and marks other years as
           background.
         * ``policy``: the extractor found a government policy metadata table.
@@ -97,10 +102,17 @@ class Tagger:
         original = f"{title}\n{body}"
         text = fold(original)
         title_end = len(title)
+        if home and home in self.gazetteer.province_of_city:
+            publisher_city = publisher_city or home
+            publisher_province = publisher_province or self.gazetteer.province_of_city[home]
+        elif home:
+            publisher_province = publisher_province or home
         if publisher_city and publisher_city not in self.gazetteer.province_of_city:
             publisher_city = None
         sents = sentences(text, title_end)
         mentions = self._places.find(text, publisher_city, publisher_province)
+        if publisher_city:
+            mentions = home_mentions(text, mentions, publisher_city)
         found = find_visits(
             text, sents, mentions, published=published, publisher_city=publisher_city
         )

@@ -17,14 +17,15 @@ Meetings (座谈) give no direction and make no visit.
 
 from __future__ import annotations
 
-__all__ = ["Found", "find_visits"]
+__all__ = ["Found", "find_visits", "home_mentions"]
 
+import functools
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 from datetime import date
 
-from crawler.tag.gazetteer import Place, Strength, province_of
+from crawler.tag.gazetteer import DATA_DIR, Place, Strength, province_of
 from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
@@ -94,7 +95,8 @@ def find_visits(
     published: date | None,
     publisher_city: str | None,
 ) -> list[Found]:
-    """Every (visitor, host) pair found, in text order, duplicates included."""
+    """Every (visitor, host) pair found, in text order, duplicates included. ``mentions`` have
+    been through :func:`home_mentions` when the site's home is known."""
     starts = [m.start for m in mentions]
     found: list[Found] = []
     story_visitor: Mention | None = None
@@ -240,6 +242,66 @@ def _visitors(
         if own is not None:
             out.append(own)
     return out
+
+
+# 我区/我县 on a city's site: one of its districts or counties, lifted to the city. (我市/本市
+# come from the gazetteer.)
+_HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
+# An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
+_HOME_VERBS = "来莅抵到"
+_HOME_NEXT = re.compile(
+    r"考察|调研|访问|交流|学习|参观|洽谈|对接|招商|推介|拜访|走访|观摩|开展|进行|指导|检查|慰问"
+    r"|出席|参加|签约|回访|期间"
+)
+
+
+@functools.cache
+def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """First characters of ``city``'s short name and of its counties' short names, and 来X考察
+    with X one of them."""
+    chars = {city[0]}
+    with (DATA_DIR / "places.tsv").open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            _code, level, _name, short, parent, *_rest = line.rstrip("\n").split("\t")
+            if level == "county" and parent == city and short:
+                chars.add(short[0])
+    alternatives = re.escape("".join(sorted(chars)))
+    pattern = re.compile(f"[{_HOME_VERBS}][{alternatives}](?={_HOME_NEXT.pattern})")
+    return frozenset(chars), pattern
+
+
+def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention]:
+    """``mentions`` with the home city's own references resolved: an abbreviation of the home
+    city or one of its counties (来平 = 平度 on 青岛's site) points at the home city whatever
+    the gazetteer picked; 我区/我县 and such abbreviations the gazetteer does not know are added.
+    Abbreviations that are not the home's keep the gazetteer's reading (or none, if ambiguous)."""
+    province = province_of(home)
+    if province is None:
+        return mentions
+    place = Place(home, province, "city")
+    chars, abbr = _home_abbr(home)
+    out = [replace(m, place=place) if m.abbr and text[m.start] in chars else m for m in mentions]
+    spans = sorted((m.start, m.end) for m in out)
+    span_starts = [s for s, _e in spans]
+
+    def covered(start: int, end: int) -> bool:
+        i = bisect_right(span_starts, end - 1) - 1
+        return i >= 0 and spans[i][1] > start
+
+    added: list[Mention] = []
+    for ref in _HOME_REF.finditer(text):
+        if not covered(ref.start(), ref.end()):
+            added.append(Mention(ref.start(), ref.end(), place, Strength.STRONG, self_ref=True))
+    for found in abbr.finditer(text):
+        i = found.start()
+        banned = _NOT_MOTION_BEFORE.get(text[i])
+        if (banned and i > 0 and text[i - 1] in banned) or covered(i + 1, i + 2):
+            continue
+        added.append(Mention(i + 1, i + 2, place, Strength.STRONG, abbr=True))
+    if not added:
+        return out
+    return sorted([*out, *added], key=lambda m: (m.start, m.end))
 
 
 def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:

@@ -164,3 +164,37 @@ def test_every_command_has_help() -> None:
         assert f"citydigest {' '.join(path)}" in readme, (
             f"`citydigest {' '.join(path)}` is not in the README"
         )
+
+
+def test_analyze_batch_with_home() -> None:
+    lines = [
+        {
+            "id": "a",
+            "title": "我市党政代表团赴深圳考察学习",
+            "text": "我市党政代表团赴深圳考察学习。",
+            "home": "青岛",
+        },
+        {
+            "id": "b",
+            "title": "我市党政代表团赴深圳考察学习",
+            "text": "我市党政代表团赴深圳考察学习。",
+        },
+        {
+            "id": "c",
+            "html": "<html><body><h1>烟台市代表团来平考察</h1><p>5月10日，烟台市代表团来平考察现代农业发展情况，双方举行座谈。</p></body></html>",
+            "url": "http://example.org/a.html",
+            "home": "青岛",
+        },
+        {"id": "d", "title": "x", "text": "y", "home": "青岛市"},
+    ]
+    data = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+    result = CliRunner().invoke(
+        cli, ["--config", str(ROOT / "config"), "analyze", "--batch", "-"], input=data
+    )
+    assert result.exit_code == 0, result.output
+    out = {d["id"]: d for d in map(json.loads, result.output.splitlines())}
+    visits = {k: [(v["visitor"], v["host"]) for v in d.get("visits", [])] for k, d in out.items()}
+    assert visits["a"] == [("青岛", "深圳")]
+    assert visits["b"] == []
+    assert visits["c"] == [("烟台", "青岛")]
+    assert "unknown home" in out["d"]["error"]

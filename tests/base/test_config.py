@@ -169,3 +169,42 @@ def test_shipped_taxonomy_copy_matches_the_builtin_defaults() -> None:
         ).read_text(encoding="utf-8"), (
             f"config/taxonomy/{name} differs from crawler/data/taxonomy/{name}: copy one over the other"
         )
+
+
+def test_source_home_is_validated_and_inferred(tmp_path: Path) -> None:
+    sources = """\
+sources:
+  - id: qingdao-gov
+    name: 政务网
+    feed: https://example.org/a.xml
+  - id: zb
+    name: 淄博市人民政府
+    feed: https://example.org/b.xml
+  - id: fuzhou-gov
+    name: 政府网
+    feed: https://example.org/c.xml
+  - id: hb
+    name: 某某网
+    home: 河北
+    feed: https://example.org/d.xml
+  - id: news
+    name: 人民网
+    feed: https://example.org/e.xml
+"""
+    config = load_config(write(tmp_path, sources))
+    homes = {s.id: s.home_place for s in config.sources}
+    # id in pinyin; name as a full name; fuzhou is 福州 and 抚州: not inferred
+    assert homes == {
+        "qingdao-gov": "青岛",
+        "zb": "淄博",
+        "fuzhou-gov": None,
+        "hb": "河北",
+        "news": None,
+    }
+
+
+def test_source_home_must_be_a_known_place(tmp_path: Path) -> None:
+    sources = GOOD.replace("    feed:", "    home: 青岛市\n    feed:")
+    assert any(
+        "home" in p and "unknown city or province" in p for p in problems(write(tmp_path, sources))
+    )

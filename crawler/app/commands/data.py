@@ -71,26 +71,36 @@ def export_cmd(
     "--url", default="http://localhost/", help="The page's address (resolves links, dates)."
 )
 @click.option(
-    "--batch", is_flag=True, help='Read JSON lines {"id","html","url"} or {"id","title","text"}.'
+    "--batch",
+    is_flag=True,
+    help='Read JSON lines {"id","html","url"} or {"id","title","text"}, each with an optional '
+    '"home" (the publishing city or province, as in sources.yaml).',
 )
 @pass_ctx
 def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
     """Extract and tag one page (HTML, or plain text: first line title) and print JSON."""
     from crawler.analyze import Analyzer
     from crawler.base.errors import ExtractError
+    from crawler.base.taxonomy import is_place
     from crawler.fetch.encoding import decode_bytes
 
     analyzer = Analyzer.from_config(ctx.config)
 
-    def one(html: str | None, page_url: str, title: str | None, text: str | None) -> dict[str, Any]:
+    def one(
+        html: str | None,
+        page_url: str,
+        title: str | None,
+        text: str | None,
+        home: str | None = None,
+    ) -> dict[str, Any]:
         try:
             if html is not None and _looks_like_html(html):
-                return analyzer.analyze_html(html, page_url).to_dict()
+                return analyzer.analyze_html(html, page_url, home=home).to_dict()
             raw = text if text is not None else (html or "")
             if title is None:
                 first, _, rest = raw.strip().partition("\n")
                 title, raw = first.strip(), rest.strip()
-            return analyzer.analyze_text(title, raw).to_dict()
+            return analyzer.analyze_text(title, raw, home=home).to_dict()
         except ExtractError as exc:
             return {"error": str(exc)}
 
@@ -109,7 +119,13 @@ def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
         except json.JSONDecodeError as exc:
             click.echo(json_text({"line": number, "error": f"not JSON: {exc}"}))
             continue
-        result = one(item.get("html"), item.get("url") or url, item.get("title"), item.get("text"))
+        home = item.get("home")
+        if home is not None and (not isinstance(home, str) or not is_place(home)):
+            click.echo(json_text({"id": item.get("id"), "error": f"unknown home {home!r}"}))
+            continue
+        result = one(
+            item.get("html"), item.get("url") or url, item.get("title"), item.get("text"), home
+        )
         click.echo(json_text({"id": item.get("id"), **result}))
 
 

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 
 from crawler.base.config.values import Charset, Duration, Frozen, Ident, Selector, Url
+from crawler.base.taxonomy import PlaceName, infer_home
 
 
 class ListSpec(Frozen):
@@ -115,9 +116,18 @@ class Source(Frozen):
     interval: Duration = timedelta(hours=1)
     tags: SourceTags = SourceTags()
     fetch: SourceFetch = SourceFetch()
+    # The city or province whose outlet this is: resolves 我市/本市/我区/来我市 and abbreviations
+    # of the city and its counties (来平 = 平度 on 青岛's site). Unset: inferred from the name
+    # (青岛市人民政府 -> 青岛) or the id (qingdao-gov -> 青岛) where that is unambiguous.
+    home: PlaceName | None = None
 
     @model_validator(mode="after")
     def _has_discovery(self) -> Source:
         if problem := needs_discovery(self.model_dump()):
             raise ValueError(problem)
         return self
+
+    @property
+    def home_place(self) -> str | None:
+        """``home``, else the place inferred from the name or id, else None."""
+        return self.home or infer_home(self.name, self.id)

@@ -1,0 +1,105 @@
+"""The source's home (``home:``) resolves 我市/本市/我区/来我市 and abbreviations of the home
+city and its counties; an abbreviation that stays ambiguous makes no pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.base.taxonomy import default_taxonomy
+from crawler.tag import Tagger, Tags
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(default_taxonomy())
+
+
+def pairs(tags: Tags) -> set[tuple[str, str]]:
+    return {(v.visitor, v.host) for v in tags.visits}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # 我市 as the visitor
+        (
+            "我市党政代表团赴深圳考察学习",
+            "5月10日至12日，我市党政代表团赴深圳考察学习，市委书记带队。",
+            "青岛",
+            {("青岛", "深圳")},
+        ),
+        # 本市 as the visitor, on a municipality's site
+        ("本市代表团赴成都考察", "本市代表团赴成都考察交流。", "重庆", {("重庆", "成都")}),
+        # 市党政代表团 with no city named
+        (
+            "市党政代表团赴杭州考察",
+            "5月10日，市党政代表团赴杭州考察学习数字经济发展经验。",
+            "淄博",
+            {("淄博", "杭州")},
+        ),
+        # 来我市 / 我市 as the host
+        (
+            "深圳市党政代表团来我市考察",
+            "5月10日，深圳市党政代表团来我市考察，市委书记会见了代表团一行。",
+            "青岛",
+            {("深圳", "青岛")},
+        ),
+        # 我区 / 我县 on a city's site: a district or county of the home city
+        (
+            "潍坊市考察团来我区考察",
+            "近日，潍坊市考察团来我区考察交流。",
+            "淄博",
+            {("潍坊", "淄博")},
+        ),
+        (
+            "嘉兴市党政代表团来我县考察",
+            "嘉兴市党政代表团来我县考察对口合作工作。",
+            "丽水",
+            {("嘉兴", "丽水")},
+        ),
+        # one-character abbreviations of the home's counties: 平度 (青岛), 桓台 (淄博)
+        ("烟台市代表团来平考察", "烟台市代表团来平考察现代农业。", "青岛", {("烟台", "青岛")}),
+        ("济南市考察团来桓考察", "济南市考察团来桓考察学习。", "淄博", {("济南", "淄博")}),
+    ],
+)
+def test_home_resolves_own_references(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body)) == set()
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_home_county_abbreviation_wins_over_the_gazetteer(tagger: Tagger) -> None:
+    # 来青 on 潍坊's site is 青州 (潍坊), not 青岛: a 寿光 party is 潍坊's own, so no pair.
+    title, body = "寿光市代表团来青考察", "寿光市代表团来青考察学习。"
+    assert pairs(tagger.tag(title, body)) == {("潍坊", "青岛")}
+    tags = tagger.tag(title, body, home="潍坊")
+    assert pairs(tags) == set()
+    assert "青岛" not in tags.cities
+    # and from elsewhere: 济南 → 潍坊
+    assert pairs(tagger.tag("济南市代表团来青考察", "济南市代表团来青考察。", home="潍坊")) == {
+        ("济南", "潍坊")
+    }
+
+
+def test_ambiguous_abbreviation_not_the_homes_makes_no_pair(tagger: Tagger) -> None:
+    # 铜 (铜陵/铜川/铜仁) is none of 上海's: no pair is invented.
+    tags = tagger.tag("某市代表团来铜考察", "某市代表团来铜考察。", home="上海")
+    assert pairs(tags) == set()
+
+
+def test_home_as_province_and_as_publisher_city_agree(tagger: Tagger) -> None:
+    title, body = "我市党政代表团赴深圳考察学习", "我市党政代表团赴深圳考察学习。"
+    assert pairs(tagger.tag(title, body, home="青岛")) == pairs(
+        tagger.tag(title, body, publisher_city="青岛")
+    )
+    # a province as home gives no city for 我市
+    assert pairs(tagger.tag(title, body, home="山东")) == set()
+
+
+def test_home_words_that_are_not_visits(tagger: Tagger) -> None:
+    # 本来/以来 are not 来 + abbreviation; 我区 without a frame is no visit
+    tags = tagger.tag(
+        "我区召开会议", "本来平时工作就多，近年来平度调研不断。我区召开经济工作会议。", home="青岛"
+    )
+    assert pairs(tags) == set()
