@@ -202,6 +202,16 @@ class Gazetteer:
             is_common = (u.common and u.short not in plain) or u.short in common
             if u.short != u.name and not is_common and u.short not in taken:
                 add(u.short, place, Strength.CONTEXT, is_short=True)
+            if u.name.endswith(("自治县", "自治旗")) and len(u.short) >= 2:
+                # 长阳土家族自治县 -> 长阳县, 鄂伦春自治旗 -> 鄂伦春旗: the usual short form.
+                form = u.short + u.name[-1]
+                if form not in taken:
+                    add(form, place, Strength.STRONG)
+        by_name = {u.name: u for u in units if u.small}
+        for alias, name in curated["county_aliases"].items():
+            # 前郭县, 察右前旗: conventional short forms that are not the name's prefix.
+            u = by_name[name]
+            add(alias, Place(u.city or None, u.province, u.level), Strength.STRONG)
         # A full county name shared by several counties (鼓楼区) needs context to pick one.
         for pattern, places in candidates.items():
             if len({(p.city, p.province) for p in places}) > 1:

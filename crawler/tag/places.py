@@ -13,17 +13,29 @@ Precision rules (on real news, naive substring matching of short names is wrong 
 * nicknames that several places use (江城, 山城) count only when the city is also named, or in a
   visit frame; one-character abbreviations (青, 沪, 穗) count only in visit frames (来青考察,
   赴沪, 抵穗, 在渝期间) and, when a character is shared (宁: 南京, 宁波), only if the publisher or
-  another mention decides.
+  another mention decides;
+* a match must sit on word boundaries: a jieba segmentation (rjieba) of a window around each short
+  candidate rejects names that cut a word (介绍兴安 ⊅ 绍兴, 亚运城市 ⊅ 运城, 在巴中国 ⊅ 巴中), names
+  inside a person's name (李长春, 王桂林, 市委书记宁波), an institution (深圳大学, 广州日报) or a
+  landmark, river or lake (中山纪念堂, 伊通河, 尖山湖); the name after it is tried again
+  (介绍兴安盟 -> 兴安盟);
+* a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
+* a bare county short name that needs context also counts in a strong frame of its own: a
+  polity after it (临淄区委 is suffixed already; 青州党政代表团) or a visit verb around it
+  (赴青州考察, 在临淄调研期间).
 """
 
 from __future__ import annotations
 
 __all__ = ["Mention", "PlaceMatcher"]
 
+import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick_rs
+import rjieba
 
 from crawler.tag.gazetteer import Gazetteer, Place, Strength
 
@@ -72,6 +84,51 @@ _ABBR_NEXT = (
     "考查",
 )
 _ARRIVE = frozenset("抵莅")
+
+# Word boundaries (jieba): the segmented window around a candidate and the rules on it.
+_SEG_PAD = 6
+_SEG_AHEAD = 12
+_FULL_SUFFIX = frozenset("省市县区旗盟州")
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_ORG_TAGS = frozenset({"nt", "nz"})
+# The tail of a word that begins with a place name and still means the place (北京市政府,
+# 深圳经济特区, 天津港).
+_POLITY_TAIL = re.compile(
+    r"(政府|党委|市委|县委|区委|人大|政协|委员会|局|厅|办|海关|代表团|考察团|特区|新区|园区|"
+    r"自贸区|港|站|机场)$"
+)
+# The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
+_THING_TAIL = re.compile(
+    r"(大学|学院|学校|中学|小学|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街)$"
+)
+# A run of nouns after the name that ends in an institution (北京|证券|交易所,
+# 北京|福|盛德|…|有限公司).
+_INSTITUTION = re.compile(r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院)$")
+_NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
+_WATER = frozenset("湖河江溪")
+_TITLES = (
+    "书记",
+    "市长",
+    "县长",
+    "区长",
+    "省长",
+    "主任",
+    "局长",
+    "部长",
+    "厅长",
+    "主席",
+    "委员",
+    "同志",
+    "秘书长",
+    "董事长",
+    "总经理",
+)
+# Datelines: 本报泸州专电, 新华社北京6月11日电, 中国经济网北京6月12日讯, 央广网北京1月2日消息.
+_DATELINE_BEFORE = re.compile(r"(新华社|中新社|本报|日报|晚报|时报|网|台|电视台|通讯社|记者)$")
+_DATELINE_AFTER = re.compile(r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(专电|电|讯|消息|报道)")
+# A bare county short name in a frame that makes it a place (青州党政代表团, 赴临淄考察).
+_POLITY_AFTER = re.compile(r"(党政|代表团|考察团|县委|区委|市委|县政府|区政府|市政府|人大|政协)")
 _ARRIVE_NEXT = frozenset("，,。后时当参考调访开出")
 _ABBR_NEXT_STAY = ("期间", "考察", "调研", "访问", "参观", "学习", "交流", "洽谈", "对接", "走访")
 
@@ -120,10 +177,29 @@ class PlaceMatcher:
         strong: list[Mention] = []
         pending: list[tuple[int, int, int]] = []
         weak: list[Mention] = []
-        for idx, start, end in raw:
+        queue = list(reversed(raw))
+        while queue:
+            idx, start, end = queue.pop()
+            if covered and start < covered[-1][1]:
+                continue  # overlaps a name found again after a word-cutting match (below)
             covered.append((start, end))
             entry = self._entries[idx]
             if entry.block:
+                continue
+            prev_end = covered[-2][1] if len(covered) > 1 else -1
+            if not entry.self_ref and self._cuts_word(text, start, end, entry.short, prev_end):
+                covered.pop()
+                # 介绍兴安盟: 绍兴 cuts 介绍; look again for a name starting inside it.
+                nxt = queue[-1][1] if queue else len(text)
+                again = self._ac.find_matches_as_indexes(text[start + 1 : max(nxt, end) + 16])
+                queue.extend(
+                    (i, start + 1 + s, start + 1 + e)
+                    for i, s, e in reversed(again)
+                    if s + start + 1 < end
+                )
+                queue.sort(key=lambda m: -m[1])
+                continue
+            if _dateline(text, start, end):
                 continue
             if entry.self_ref:
                 place = self._self_place(entry.self_ref, publisher_city, publisher_province)
@@ -148,8 +224,11 @@ class PlaceMatcher:
             if m is not None:
                 resolved.append(m)
             elif len(places := self._entries[idx].places) == 1 and places[0].city:
-                # 赴昆山考察: a unique name with no context still serves in a visit frame.
-                weak.append(Mention(start, end, places[0], Strength.WEAK))
+                # 青州党政代表团, 赴临淄考察: the frame makes a unique county name a place;
+                # 赴昆山考察 without a polity or a visit word still serves in a visit frame.
+                framed = places[0].level == "county" and _framed(text, start, end)
+                level = Strength.CONTEXT if framed else Strength.WEAK
+                (resolved if framed else weak).append(Mention(start, end, places[0], level))
         mentions = strong + resolved
         mentions.extend(
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
@@ -233,6 +312,12 @@ class PlaceMatcher:
                 found.append(Mention(pos, end, place, Strength.STRONG, abbr=True))
         return found
 
+    def _cuts_word(self, text: str, start: int, end: int, short: bool, prev_end: int) -> bool:
+        entries = self.gazetteer.entries
+        return _cuts_word(
+            text, start, end, short, prev_end, lambda w: w in entries and not entries[w].block
+        )
+
     @staticmethod
     def _pick(
         places: tuple[Place, ...],
@@ -258,3 +343,84 @@ def _is_street(text: str, end: int) -> bool:
     if nxt == "街":
         return text[end + 1 : end + 2] not in _STREET_OK
     return text[end : end + 2] in _STREET_2
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
+    """jieba's (start, end, word, tag) for a window of ``text`` around ``start:end``."""
+    lo = max(0, start - _SEG_PAD)
+    pos = lo
+    out = []
+    for word, tag in rjieba.tag(text[lo : min(len(text), end + _SEG_AHEAD)]):
+        out.append((pos, pos + len(word), word, tag))
+        pos += len(word)
+    return out
+
+
+def _cuts_word(
+    text: str, start: int, end: int, short: bool, prev_end: int, known: Callable[[str], bool]
+) -> bool:
+    """True when the name at ``start:end`` is not a word of its own (see the module doc).
+
+    ``prev_end`` is where the place name before it ends (山西|太原, 海东市|民和县 are fine
+    whatever jieba joins); ``known`` tells a gazetteer name (南|沙湾区 does not cut 南沙).
+    """
+    if end - start > 3 and not short:
+        return False
+    full = not short and text[end - 1] in _FULL_SUFFIX
+    before: tuple[int, int, str, str] | None = None
+    after: tuple[int, int, str, str] | None = None
+    tokens = _tokens(text, start, end)
+    for i, tok in enumerate(tokens):
+        s, e, word, tag = tok
+        if s < start < e and prev_end != start and not known(word):
+            return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
+        if e == start:
+            before = tok
+        elif s == end:
+            after = tok
+            if _institution_ahead(tokens[i:]):
+                return True  # 北京|证券|交易所
+        elif s < end < e and not full:
+            if s > start:
+                return not known(word)  # 在巴|中国
+            tail = word[end - s :]
+            if _THING_TAIL.search(word) and not _POLITY_TAIL.search(tail):
+                return True  # 深圳大学, 中山纪念堂, 伊通河
+            if tag in _ORG_TAGS and not _POLITY_TAIL.search(word):
+                return True  # 广州日报
+            if tag in _NAME_TAGS:
+                return True
+    if full:
+        return False
+    if before is not None:
+        if len(before[2]) == 1 and before[3] in _NAME_TAGS and end - start == 2:
+            return True  # 王|桂林
+        if before[2].endswith(_TITLES):
+            return True  # 市委书记|宁波
+    return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> bool:
+    for _s, _e, word, tag in tokens[:6]:
+        if _INSTITUTION.search(word):
+            return True
+        if tag not in _NOUN_TAGS or _POLITY_TAIL.search(word):
+            return False
+    return False
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """本报泸州专电, 新华社北京6月11日电: the place a report was filed from is not a mention."""
+    return bool(
+        _DATELINE_BEFORE.search(text, max(0, start - 8), start) and _DATELINE_AFTER.match(text, end)
+    )
+
+
+def _framed(text: str, start: int, end: int) -> bool:
+    """A polity right after the name (青州党政代表团) or a visit verb around it (赴临淄考察)."""
+    if _POLITY_AFTER.match(text, end):
+        return True
+    if start == 0 or text[start - 1] not in _ABBR_VERBS:
+        return False
+    follow = text[end : end + 2]
+    return follow in _ABBR_NEXT or follow in _ABBR_NEXT_STAY

@@ -1,0 +1,125 @@
+"""Word boundaries, county lifts and datelines on real-text-like sentences (issue: visits and
+places on real published text, causes 3, 4 and 5's dateline)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.base.taxonomy import default_taxonomy
+from crawler.tag import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(default_taxonomy())
+
+
+@pytest.mark.parametrize(
+    ("text", "not_city"),
+    [
+        # a name that cuts an ordinary word
+        ("会上，他详细介绍兴安盟文旅融合发展情况。", "绍兴"),
+        ("加快建设东北海陆大通道，打通出海口。", "北海"),
+        ("全市四大园区累计引进项目120个。", "桃园"),  # 大园区 (桃园)
+        ("各地积极推进创新社区建设，完善服务功能。", "台中"),  # 新社区 (台中)
+        ("已经有超过148万名市民报名成为亚运城市志愿者。", "运城"),
+        ("世界入海口城市合作发展大会今天举行。", "海口"),
+        ("在巴中国企业积极履行社会责任。", "巴中"),
+        ("广东自贸区南沙湾区块位于大湾区核心。", "乐山"),  # 沙湾区 inside 南沙湾
+        ("市民和游客在东北虎林园观赏老虎。", "鸡西"),  # 虎林 inside 东北虎林园
+        # a person's name
+        ("李长春同志的讲话精神在会上得到传达。", "长春"),
+        ("会议由市委书记宁波主持，市长作报告。", "宁波"),
+        ("王桂林在调研时强调，要抓好安全生产。", "桂林"),
+        ("赵武安表示，将继续推进项目建设。", "邯郸"),  # 武安市
+        # streets, rivers, lakes, landmarks
+        ("白杨街道组织志愿者开展环境整治。", "白杨"),
+        ("尖山湖景区迎来赏花游客。", "双鸭山"),
+        ("伊通河畔的樱花竞相开放。", "四平"),
+        ("嫩江流域降水偏多，防汛形势严峻。", "黑河"),
+        ("游客在中山纪念堂前合影留念。", "中山"),
+        # institutions and companies
+        ("深圳大学与多家企业签署合作协议。", "深圳"),
+        ("兰州大学团队取得重要进展。", "兰州"),
+        ("北京证券交易所实行专人对接服务。", "北京"),
+        ("北京福盛德经济咨询有限公司研究员表示。", "北京"),
+        ("重庆师范大学地理与旅游学院承办。", "重庆"),
+        ("广州日报记者从会上获悉。", "广州"),
+    ],
+)
+def test_names_must_sit_on_word_boundaries(tagger: Tagger, text: str, not_city: str) -> None:
+    assert not_city not in tagger.tag("", text).cities
+
+
+def test_the_name_after_a_cutting_match_is_found(tagger: Tagger) -> None:
+    assert tagger.tag("", "会上，他详细介绍兴安盟文旅融合发展情况。").cities == ("兴安",)
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        ("青岛市委书记率团赴深圳考察。", {"青岛", "深圳"}),
+        ("北京市政府与天津港集团座谈。", {"北京", "天津"}),
+        ("旅客从深圳北站出发前往上海虹桥。", {"深圳", "上海"}),
+        ("《深圳经济特区数字经济产业促进条例》解读", {"深圳"}),
+        ("第七届博览会在云南昆明开幕。", {"昆明"}),
+        ("在山西太原，非遗传承人敲响威风锣鼓。", {"太原"}),
+        ("青海省海东市民和县人大常委会原主任接受审查。", {"海东"}),
+        ("游客目的地城市北京、杭州热度不减。", {"北京", "杭州"}),
+    ],
+)
+def test_places_next_to_words_still_count(tagger: Tagger, text: str, cities: set[str]) -> None:
+    assert set(tagger.tag("", text).cities) == cities
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("淄博市临淄区党政代表团赴青岛考察学习。", "淄博"),
+        ("临淄区委书记率队参观。", "淄博"),
+        ("青州市党政代表团到青岛考察。", "潍坊"),
+        ("青州党政代表团到深圳考察。", "潍坊"),
+        ("陆丰市委书记率团到深圳考察。", "汕尾"),
+        ("代表团赴陆丰考察学习乡村振兴经验。", "汕尾"),
+        ("前郭县党政代表团到长春考察。", "松原"),
+        ("察右前旗代表团赴北京对接。", "乌兰察布"),
+        ("长阳县党政代表团到武汉考察。", "宜昌"),
+        ("在临淄考察期间，代表团参观了齐文化博物院。", "淄博"),
+    ],
+)
+def test_counties_lift_to_their_prefecture(tagger: Tagger, text: str, city: str) -> None:
+    assert city in tagger.tag("", text).cities
+
+
+def test_bare_county_name_without_a_frame_is_not_lifted(tagger: Tagger) -> None:
+    assert tagger.tag("", "临淄齐文化节今天开幕，吸引众多游客。").cities == ()
+
+
+def test_ambiguous_district_needs_its_city(tagger: Tagger) -> None:
+    assert tagger.tag("", "上海宝山区代表团来访。").cities == ("上海",)
+    assert "上海" not in tagger.tag("", "黑龙江双鸭山宝山区召开会议。").cities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本报泸州专电 当地举行招商推介会。",
+        "新华社北京6月11日电 两部门约谈汽车生产企业。",
+        "科技日报兰州6月11日电 锂同位素分析技术取得进展。",
+        "中国经济网北京6月12日讯 人民币对美元中间价上调。",
+        "央广网成都3月2日消息 当地发布新规。",
+    ],
+)
+def test_a_dateline_alone_is_not_a_place(tagger: Tagger, text: str) -> None:
+    assert tagger.tag("", text).cities == ()
+
+
+def test_dateline_city_is_not_the_visitor(tagger: Tagger) -> None:
+    tags = tagger.tag("", "本报泸州专电 青岛市党政代表团日前赴深圳考察学习。")
+    assert {(v.visitor, v.host) for v in tags.visits} == {("青岛", "深圳")}
+    assert set(tags.cities) == {"青岛", "深圳"}
+
+
+def test_dateline_city_named_again_counts(tagger: Tagger) -> None:
+    tags = tagger.tag("", "新华社北京6月11日电 北京市发布促进消费若干措施。")
+    assert tags.cities == ("北京",)
