@@ -46,20 +46,24 @@ _PURPOSE = re.compile(
 _STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
 _STAY_AFTER = re.compile(
     r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
-    r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席)"
+    r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
 )
 _LIST_GAP = frozenset({"", "、", "和", "及", "与", "，", ",", "市、", "省", "市"})
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
     r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
+    r"|有关部门|相关部门|负责同志"
 )
 _DELEGATION = re.compile(
     r"代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|一行|率团|率队|党政"
     r"|书记|市长|省长|区长|县长|领导|干部|客商|企业家"
 )
+# The publisher's own officials or departments as the subject (市委书记率团赴…, 8月10日，副市长X
+# 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
-    r"(?:[^，。]{0,12}?)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政)"
+    r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
+    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|中心))"
 )
 _RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接|迎来|陪同|宴请|接见")
 _LEADER = re.compile(
@@ -72,6 +76,23 @@ _NEGATIVE = re.compile(
 _CROWD = re.compile(
     r"游客|旅客|市民|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众|居民"
 )
+# A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
+_CENTRAL = re.compile(
+    r"习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
+    r"|国家[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
+    r"|中国社科院|中国科学院|督导组|巡视组|部委"
+)
+# Business associations, companies, schools, rescue and medical teams: not a city delegation
+# unless officials lead them (市长率企业家代表团).
+_NOT_GOVERNMENT = re.compile(
+    r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
+    r"|救援|志愿者|校友"
+)
+_GOVERNMENT = re.compile(
+    r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
+    r"|[^公]局(?!限)|厅|干部"
+)
+_CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _FROM = "来自"
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -134,6 +155,13 @@ def _sentence_pairs(
         before = text[sentence.start : verb]
         if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
             continue
+        clause = _clause_start(text, sentence.start, verb)
+        if _CENTRAL.search(text, clause, verb):
+            continue
+        if _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(
+            text, clause, verb
+        ):
+            continue
         for visitor in _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
         ):
@@ -174,7 +202,7 @@ def _host_groups(
             else:
                 group.append(ms[j])
             j += 1
-        tail = text[group[-1].end : min(sentence.end, group[-1].end + 20)]
+        tail = text[group[-1].end : min(sentence.end, group[-1].end + 32)]
         verb_text = text[verb : m.start]
         if (
             m.abbr
@@ -237,7 +265,7 @@ def _visitors(
         out.append(story_visitor)
     if before and before[0].start - sentence.start <= 2 and verb == before[0].end:
         out.append(before[0])  # "青岛赴深圳考察"
-    if publisher_city and _OWN_OFFICIAL.match(text, sentence.start) and not before:
+    if publisher_city and not before and _OWN_OFFICIAL.search(text, sentence.start, verb):
         own = _publisher_mention(ms, publisher_city)
         if own is not None:
             out.append(own)
@@ -335,8 +363,8 @@ def _reception(
         ),
         None,
     )
-    if visitor is None:
-        return None
+    if visitor is None or _CLAUSE_BREAK.search(text, end, visitor.start):
+        return None  # 陪同接待，…北京雷生公司…: the next clause's subject, not the guest
     host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
     if host is None:
         for m in reversed([m for m in ms if m.end <= start]):
@@ -352,6 +380,14 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _clause_start(text: str, floor: int, at: int) -> int:
+    """Where the clause holding ``at`` starts (after the last ，；before it)."""
+    for i in range(at - 1, floor - 1, -1):
+        if text[i] in "，,；;":
+            return i + 1
+    return floor
 
 
 def _tail(text: str, m: Mention) -> int:

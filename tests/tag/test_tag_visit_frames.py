@@ -1,0 +1,142 @@
+"""Visit frames on real-news-like text: the right visitor (the leader's city, the publisher's own
+departments), bodies that are not city delegations, receptions across clauses, signings during a
+delegation's stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.base.taxonomy import default_taxonomy
+from crawler.tag import Tagger, Tags
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(default_taxonomy())
+
+
+def pairs(tags: Tags) -> set[tuple[str, str]]:
+    return {(v.visitor, v.host) for v in tags.visits}
+
+
+# (5) wrong end or level: the city, not the province in the leader's title; the publisher's own
+# officials and departments when no city is named before the verb.
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "洛阳市党政代表团赴宁波考察学习",
+            "3月5日，河南省委常委、洛阳市委书记江凌率洛阳市党政代表团赴宁波考察学习。",
+            None,
+            {("洛阳", "宁波")},
+        ),
+        (
+            "市党政代表团赴浙江湖州考察",
+            "4月8日至9日，市党政代表团赴浙江省湖州市学习考察。浙江省委常委、湖州市委书记会见代表团一行。",
+            "赣州",
+            {("赣州", "湖州")},
+        ),
+        (
+            "省委常委、市委书记率团赴广州学习",
+            "6月3日至5日，省委常委、市委书记王明率遵义市有关部门赴广州市学习考察。",
+            None,
+            {("遵义", "广州")},
+        ),
+        (
+            "副市长带队赴合肥考察",
+            "9月2日，副市长李强华带队赴合肥市就新能源汽车产业链招商等工作考察学习。",
+            "芜湖",
+            {("芜湖", "合肥")},
+        ),
+        (
+            "市住建局赴苏州考察老旧小区改造",
+            "11月6日下午，由市住建局党组成员、副局长张敏带队，相关科室负责人组成考察组，"
+            "前往苏州市住建局考察学习。",
+            "盐城",
+            {("盐城", "苏州")},
+        ),
+        (
+            "县政府副县长带队赴外地招商",
+            "10月20日至22日，县政府副县长王芳带队赴湖北省襄阳、宜昌等市开展学习考察、对接交流活动。",
+            "南阳",
+            {("南阳", "襄阳"), ("南阳", "宜昌")},
+        ),
+    ],
+)
+def test_visitor_end(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+# (6) not city delegations: associations, companies, schools, rescue and medical teams, central
+# leaders and bodies, a province's own bodies in its own city, a city's leaders in their own city.
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        ("温州市总商会赴杭州考察", "5月12日，温州市总商会代表团一行赴杭州考察交流。", None),
+        ("宁波市企业家协会赴嘉兴交流", "宁波市企业家协会组织会员企业赴嘉兴参观学习。", None),
+        ("浙江大学师生赴丽水开展社会实践", "7月，浙江大学师生赴丽水开展暑期社会实践调研。", None),
+        ("四川救援队驰援西宁", "8月3日，四川省救援队赴西宁开展救援。", None),
+        (
+            "国务院国资委调研组赴青岛调研",
+            "5月10日，国务院国资委调研组赴青岛调研国企改革工作。",
+            None,
+        ),
+        ("中央督导组进驻", "中央第三生态环境保护督察组赴广州开展督察。", None),
+        (
+            "习近平在湖南考察",
+            "济宁市人民政府要闻习近平在湖南考察时强调，坚持改革创新、求真务实。",
+            "济宁",
+        ),
+        (
+            "省委常委会召开扩大会议",
+            "2月5日，省委常委会召开扩大会议，传达学习习近平总书记春节前夕赴天津看望慰问基层干部群众时的重要讲话精神。",
+            "唐山",
+        ),
+        ("省住建厅调研组来韶调研", "6月2日，广东省住房和城乡建设厅调研组赴韶关调研。", None),
+        ("市委书记赴黄岛区调研", "4月1日，市委书记赴黄岛区调研重点项目建设。", "青岛"),
+    ],
+)
+def test_not_delegations(tagger: Tagger, title: str, body: str, home: str | None) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == set()
+
+
+def test_officials_lead_a_business_delegation(tagger: Tagger) -> None:
+    tags = tagger.tag("青岛市企业家代表团赴深圳", "青岛市市长率青岛企业家代表团赴深圳考察洽谈。")
+    assert pairs(tags) == {("青岛", "深圳")}
+
+
+# A reception verb's guest sits in its own clause: 陪同考察，长沙市领导… is the host side.
+def test_reception_does_not_cross_clauses(tagger: Tagger) -> None:
+    body = (
+        "12月10日至11日，市党政代表团赴湖南省长沙市学习考察。市领导王红、李明参加会见和考察，"
+        "长沙市领导张伟、刘强参加会见或陪同考察。"
+    )
+    assert pairs(tagger.tag("市党政代表团赴长沙学习考察", body, home="九江")) == {("九江", "长沙")}
+
+
+def test_company_in_next_clause_is_no_guest(tagger: Tagger) -> None:
+    body = (
+        "7月12日上午，区委书记张华到研究所学习考察，所长王涛陪同接待，下属北京雷生公司教授李军，"
+        "区政府副区长谢晖等陪同。"
+    )
+    assert pairs(tagger.tag("区委书记赴研究所学习考察", body, home="萍乡")) == set()
+
+
+# (7) signings: a delegation that signs during its stay visits; two cities signing with no trip
+# stated do not.
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("4月2日，青岛市党政代表团在深圳考察期间，两市签署战略合作框架协议。", {("青岛", "深圳")}),
+        (
+            "淄博市人民政府与西安市人民政府签署战略合作协议。淄博市党政代表团一行在西安签约。",
+            {("淄博", "西安")},
+        ),
+        ("青岛市党政代表团在深圳签署战略合作协议。", {("青岛", "深圳")}),
+        ("青岛市与深圳市签署战略合作协议。", set()),
+    ],
+)
+def test_signings(tagger: Tagger, body: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(tagger.tag("两市签署战略合作协议", body)) == expected
