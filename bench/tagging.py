@@ -166,7 +166,17 @@ def _accepts_home(tagger: Tagger) -> bool:
     return "home" in inspect.signature(tagger.tag).parameters
 
 
+def _leader_of(visit: object) -> str | None:
+    """The leader's name: ``to_dict()["leader"]["name"]`` (tag.details), else a ``leader``."""
+    to_dict = getattr(visit, "to_dict", None)
+    leader = to_dict().get("leader") if to_dict else getattr(visit, "leader", None)
+    return leader.get("name") if isinstance(leader, dict) else leader
+
+
 def _date_of(visit: object) -> str | None:
+    to_dict = getattr(visit, "to_dict", None)
+    if to_dict and to_dict().get("date_start"):
+        return str(to_dict()["date_start"])
     for name in ("date_start", "date"):
         value = getattr(visit, name, None)
         if value is not None:
@@ -202,7 +212,7 @@ def evaluate_real(tagger: Tagger, items: list[dict], home_key: str | None) -> Re
         for pair in gold_v & set(found):
             if item.get("leader"):
                 report.leader[1] += 1
-                report.leader[0] += getattr(found[pair], "leader", None) == item["leader"]
+                report.leader[0] += _leader_of(found[pair]) == item["leader"]
             if item.get("date_start"):
                 report.dates[1] += 1
                 report.dates[0] += _date_of(found[pair]) == item["date_start"]

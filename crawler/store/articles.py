@@ -13,10 +13,11 @@ from __future__ import annotations
 __all__ = ["Articles", "StoryRow", "VisitRow"]
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -38,6 +39,9 @@ class StoryRow:
     article_count: int
 
 
+_VISIT_KEYS = frozenset({"visitor", "host", "date", "evidence"})
+
+
 @dataclass(frozen=True)
 class VisitRow:
     story_id: int | None
@@ -47,6 +51,7 @@ class VisitRow:
     title: str | None
     url: str
     evidence: str
+    details: Mapping[str, Any] = field(default_factory=dict)  # leader, date_start... (tag.details)
 
 
 _KNOWN = select(Article.canonical_url).where(
@@ -219,6 +224,7 @@ class Articles:
                             row.title,
                             row.url,
                             visit.get("evidence", ""),
+                            {k: v for k, v in visit.items() if k not in _VISIT_KEYS},
                         )
                     )
         return out

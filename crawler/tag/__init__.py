@@ -22,6 +22,7 @@ from datetime import date
 from types import MappingProxyType
 
 from crawler.base.taxonomy import Taxonomy
+from crawler.tag.details import Details, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
 from crawler.tag.text import Sentence, fold, sentences
@@ -41,12 +42,22 @@ class Visit:
     host: str
     date: date | None
     evidence: str
+    details: Details = field(default_factory=Details)  # leader, dates, purpose...: tag.details
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, object]:
+        d = self.details
+        start = d.date_start or (self.date.isoformat() if self.date else None)
         return {
             "visitor": self.visitor,
             "host": self.host,
             "date": self.date.isoformat() if self.date else None,
+            "date_start": start,
+            "date_end": d.date_end or start,
+            "leader": d.leader.to_dict() if d.leader else None,
+            "co_leaders": [o.to_dict() for o in d.co_leaders],
+            "host_officials": [o.to_dict() for o in d.host_officials],
+            "purpose": d.purpose,
+            "sites": list(d.sites),
             "evidence": self.evidence,
         }
 
@@ -117,7 +128,7 @@ class Tagger:
             text, sents, mentions, published=published, publisher_city=publisher_city
         )
         evidence: dict[str, str] = {}
-        visits = self._visits(found, original, evidence)
+        visits = self._visits(found, original, evidence, text, sents, published)
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
         themes: list[str] = []
@@ -140,7 +151,14 @@ class Tagger:
         )
 
     @staticmethod
-    def _visits(found: list[Found], original: str, evidence: dict[str, str]) -> list[Visit]:
+    def _visits(
+        found: list[Found],
+        original: str,
+        evidence: dict[str, str],
+        text: str,
+        sents: list[Sentence],
+        published: date | None,
+    ) -> list[Visit]:
         """One visit per ordered pair: the current occurrence (not background) first."""
         best: dict[tuple[str, str], Found] = {}
         dates: dict[tuple[str, str], date] = {}
@@ -154,7 +172,15 @@ class Tagger:
         visits = []
         for key, f in best.items():
             sentence = _clip(original[f.sentence.start : f.sentence.end])
-            visit = Visit(key[0], key[1], f.date or dates.get(key), sentence)
+            told = [f.sentence]
+            told += [g.sentence for g in found if (g.visitor, g.host) == key and not g.background]
+            more = visit_details(
+                text, sents, told, visitor=key[0], host=key[1], published=published
+            )
+            when = f.date or dates.get(key)
+            if more.date_start and len(more.date_start) == 10 and not f.background:
+                when = date.fromisoformat(more.date_start)
+            visit = Visit(key[0], key[1], when, sentence, more)
             visits.append(visit)
             evidence[f"visit:{key[0]}->{key[1]}"] = sentence
         return visits

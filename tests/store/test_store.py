@@ -416,3 +416,33 @@ def test_a_batch_larger_than_one_insert_keeps_the_first_of_a_repeated_url(store:
         assert session.scalar(select(Article.title).where(Article.id == results[3].article_id)) == (
             "标题103"
         )
+
+
+def test_visit_details_pass_through_store_and_export(store: Store) -> None:
+    """The tagger's visit details (leader, dates, host officials...) are stored as they are and
+    come back from ``visits`` and the export (a JSON column: no migration)."""
+    from zoneinfo import ZoneInfo
+
+    from crawler.store.export import article_record
+
+    detailed = {
+        "visitor": "青岛",
+        "host": "深圳",
+        "date": "2021-05-11",
+        "date_start": "2021-05-11",
+        "date_end": "2021-05-12",
+        "leader": {"name": "赵豪志", "title": "市委副书记、市长"},
+        "co_leaders": [],
+        "host_officials": [{"name": "王伟中", "title": "市委书记"}],
+        "purpose": "考察学习",
+        "sites": ["前海国际会议中心"],
+        "evidence": "…",
+    }
+    saved = store.save_article(record(70, visits=[detailed]))
+    (row,) = [r for r in store.visits() if r.story_id == saved.story_id]
+    assert row.details["leader"] == {"name": "赵豪志", "title": "市委副书记、市长"}
+    assert row.details["date_end"] == "2021-05-12" and row.date == "2021-05-11"
+    with store.db.session() as session:
+        article = session.get(Article, saved.article_id)
+        assert article is not None
+        assert article_record(article, ZoneInfo("Asia/Shanghai"))["visits"] == [detailed]

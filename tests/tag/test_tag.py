@@ -56,6 +56,13 @@ def test_visit_to_dict() -> None:
         "visitor": "青岛",
         "host": "深圳",
         "date": "2021-05-11",
+        "date_start": "2021-05-11",
+        "date_end": "2021-05-11",
+        "leader": None,
+        "co_leaders": [],
+        "host_officials": [],
+        "purpose": None,
+        "sites": [],
         "evidence": "青岛市党政代表团来到深圳考察。",
     }
     assert Visit("青岛", "深圳", None, "x").to_dict()["date"] is None

@@ -8,6 +8,7 @@ __all__ = ["analyze_cmd", "export_cmd", "stories_cmd", "visits_cmd"]
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,7 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
                         "visitor": r.visitor,
                         "host": r.host,
                         "date": r.date,
+                        **r.details,  # date_start, date_end, leader, co_leaders, purpose...
                         "story_id": r.story_id,
                         "title": r.title,
                         "url": r.url,
@@ -239,10 +241,31 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
             )
         return
     table = Table(title=f"{len(rows)} visits")
-    for name in ("date", "visitor → host", "story", "title"):
+    for name in ("dates", "visitor → host", "leader", "story", "title"):
         table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
-            shown(r.date), shown(f"{r.visitor} → {r.host}"), str(r.story_id or ""), shown(r.title)
+            shown(_visit_dates(r.date, r.details)),
+            shown(f"{r.visitor} → {r.host}"),
+            shown(_leader(r.details)),
+            str(r.story_id or ""),
+            shown(r.title),
         )
     Console().print(table)
+
+
+def _visit_dates(day: str | None, details: Mapping[str, Any]) -> str:
+    start, end = details.get("date_start") or day, details.get("date_end")
+    if not start:
+        return ""
+    return f"{start} – {end}" if end and end != start else str(start)
+
+
+def _leader(details: Mapping[str, Any]) -> str:
+    """``市委副书记、市长 赵豪志`` (+ co-leaders), from a visit's stored details."""
+    people = [details.get("leader"), *(details.get("co_leaders") or [])]
+    return "；".join(
+        " ".join(x for x in (p.get("title"), p.get("name")) if x)
+        for p in people
+        if isinstance(p, dict)
+    )

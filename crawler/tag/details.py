@@ -1,0 +1,497 @@
+"""The details of one exchange visit: who led it, when, who received it, what for, where.
+
+Pure functions over the folded (Simplified) article text, its sentences, the visit's visitor
+and host and the article's publication date; :class:`~crawler.tag.Tagger` calls
+:func:`visit_details` for every visit it keeps.
+
+* **Officials** are a title chain and a name: ``青岛市委副书记、市长赵豪志`` gives
+  ``Official("赵豪志", "市委副书记、市长")`` (the visitor's or host's place is dropped from the
+  title). The name is 2-4 characters after a title word (书记, 市长, 秘书长, 局长...), starting
+  with a common surname and followed by a word that ends a name (率领, 一行, 会见, 、, 在...).
+* **Leader** of the visiting side: an official followed by 率领/率/带领/带队/率队/率团, or
+  ``以…为团长``, ``在…的带领下``, ``…一行``, ``…赴/到/来到`` (the movement itself). Several
+  officials chained by 、/和 before the verb are co-leaders. A leader named only by title
+  (市委书记率队赴深圳) has ``name`` None.
+* **Host officials**: officials before 会见/会晤/接待/欢迎/迎接/宴请/接见 or 陪同, or after
+  ``在…陪同下``.
+* **Dates**: ``12月5日至6日``, ``12月30日至1月2日``, ``2024年3月5日``, ``5日`` (month and year
+  from the publication date), ``2024年3月`` (``2024-03``). A month-day without a year takes the
+  publication year, or the year before when that would put it more than a week after
+  publication (an article of 3 January about 30 December). 近日/日前 give no date.
+* **Purpose**: the phrase after the movement (考察学习数字政府…, 开展招商引资活动), at most
+  24 characters; **sites**: parks, zones and enterprises listed after 考察了/参观了/走访了/先后到
+  and 第一站: headings.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Details", "Official", "find_officials", "visit_dates", "visit_details"]
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from crawler.tag.text import Sentence
+
+_TITLE = re.compile(
+    r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
+    r"|副主任|主任|常委|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
+    r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
+)
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
+    "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师"
+    "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
+    "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
+    "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
+    "桓覃"
+)
+# A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
+# before a word that says a person acts (率, 一行...).
+_STRONG_AFTER = re.compile(r"率|带领|带队|一行|同志|等一行")
+_DOTTED = re.compile(r"[一-鿿]{1,8}·[一-鿿]{1,8}")
+_NAMED_FIRST = re.compile(r"副|书记|主任|局长|秘书长|常委|委员|部长|主席|调研员|巡视员")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "司徒",
+    "慕容",
+    "尉迟",
+)
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
+# What may follow a name: the next word of the sentence.
+_AFTER_NAME = re.compile(
+    r"率领|率|带领|带队|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持"
+    r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
+    r"|走访|的|向|对|就|也|代表|热情|亲切|。|；|;|（|\(|\s|$"
+)
+_NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
+_BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
+_PREFIX = re.compile(
+    r"^(?:由|以|经|在|受|据|应|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
+    r"|我市|本市|我省|我区|我县|我州)+"
+)
+_CUT = re.compile(
+    r".*(?:在|由|以|受|应|会见了?|会晤|接待了?|陪同|率领|带领|团|一行|组)"
+)  # 团: 党政代表团在
+_PLACE_SUFFIX = re.compile(
+    r"^(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|自治州|地区|省|市|区|县|州|盟)"
+)
+
+_LEAD_AFTER = re.compile(
+    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅)|为团长|为组长|的带领下|带领下"
+)
+_GO_AFTER = re.compile(
+    r"(?:等(?:同志)?|同志)?(?:一行\d*人?)|(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
+)
+_RECEIVE_AFTER = re.compile(
+    r"[^，。；]{0,12}?(?:会见|会晤|接待|欢迎|迎接|宴请|接见|陪同|参加会见|参加座谈)"
+)
+_MADE_OF = re.compile(r"[^。；;]{0,60}?组成的")
+_LONG_AFTER = re.compile(r"([^。；;]{0,40}?)(陪同|等一行|一行)")
+_VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察|调研")
+_ACCOMPANY_BEFORE = re.compile(r"在$|由$")
+_ACCOMPANY_AFTER = re.compile(r"(?:等(?:同志)?|同志)?(?:的)?陪同")
+
+_D = r"(\d{1,2})"
+_YEAR = r"(?:(\d{4})\s*年\s*)"
+_RANGE = re.compile(
+    _YEAR + r"?" + _D + r"\s*月\s*" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–]|——)+\s*"
+    r"(?:" + _YEAR + r"?" + _D + r"\s*月\s*)?" + _D + r"\s*[日号]"
+)
+_DAY = re.compile(_YEAR + r"?" + _D + r"\s*月\s*" + _D + r"\s*[日号]")
+_DAY_RANGE = re.compile(
+    r"(?:^|[，,\s])" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–]|——)+\s*" + _D + r"\s*[日号]"
+)
+_DAY_ONLY = re.compile(r"(?:^|[，,\s])" + _D + r"\s*[日号](?=[上下中早晚傍凌，,]|$)")
+_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+_RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+_PURPOSE_START = re.compile(
+    r"(?:学习考察|考察学习|考察调研|调研考察|参观考察|考察交流|交流考察|学习交流|考察|调研|学习|对接|洽谈"
+    r"|招商|推介|开展|进行|访问|交流|参加|出席|签署|签约|慰问"
+    r")(?![团组])"
+)
+_MOTION = re.compile(r"赴|前往|来到|抵达|莅临|到访|走进|来|到|抵|在")
+_SITE_LEAD = re.compile(
+    r"考察了|参观了|走访了|调研了|察看了|观摩了|先后到|先后来到|先后赴|实地察看|实地考察|实地参观|深入|来到"
+    r"|走进|参观|考察|调研|走访|观摩"
+)
+_SITE_END = re.compile(
+    r"(?:公司|集团|产业园|科技园|园区|工业园|新区|开发区|高新区|保税区|保税港区|综保区|自贸区|片区|合作区"
+    r"|示范区|港区|港|码头|中心|基地|企业|工厂|大厦|博物馆|展览馆|馆|实验室|研究院|研究所|大学|学院"
+    r"|小镇|街区|社区|村|医院|银行|科学城|科技城|金融街|广场|工地|项目|园)$"
+)
+_STOP = re.compile(r"^第[一二三四五六七八九十\d、]+站[：:]\s*([^\n。]{2,24})", re.MULTILINE)
+_MAX_PURPOSE = 24
+_ORGAN_END = frozenset("委府会局厅办部组团院市省区县州镇乡村处室")
+_DATED_LEAD = 2  # body sentences that may date a visit told elsewhere
+_ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
+_STOP_WINDOW = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """An official named in the text: ``name`` (None when only the title is given), ``title``."""
+
+    name: str | None
+    title: str
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "title": self.title}
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    leader: Official | None = None
+    co_leaders: tuple[Official, ...] = ()
+    date_start: str | None = None  # ISO date, or YYYY-MM when the text gives only the month
+    date_end: str | None = None
+    host_officials: tuple[Official, ...] = ()
+    purpose: str | None = None
+    sites: tuple[str, ...] = ()
+
+
+def _is_name(name: str) -> bool:
+    if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
+        return False
+    if name[-1] in _ORGAN_END:  # 党委, 市委, 政府: an organ, not a person
+        return False
+    if name.startswith(_COMPOUND_SURNAMES):
+        return True
+    return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
+
+
+def _name_at(text: str, pos: int, limit: int) -> str | None:
+    """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows)."""
+    dotted = _DOTTED.match(text, pos, limit)
+    if dotted and _AFTER_NAME.match(text, dotted.end()):
+        return dotted.group()
+    for k in (2, 3, 4):
+        end = pos + k
+        if end > limit:
+            break
+        name = text[pos:end]
+        if _is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
+            return name
+    for k in (3, 4):
+        name = text[pos : pos + k]
+        if (
+            pos + k <= limit
+            and all(_NAME_CHAR.match(c) for c in name)
+            and name[0] not in _NOT_NAME_START
+            and _STRONG_AFTER.match(text, pos + k)
+            and not _TITLE.search(name)
+        ):
+            return name
+    return None
+
+
+def _name_first(title: str) -> tuple[str, str] | None:
+    """``胡晓刚副市长`` -> (胡晓刚, 副市长): a name before a title (not 市长/区长 after a place)."""
+    for k in (2, 3):
+        name, rest = title[:k], title[k:]
+        if _is_name(name) and _TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest):
+            return name, rest
+    return None
+
+
+def _clean_title(raw: str, places: tuple[str, ...]) -> str:
+    title = _CUT.sub("", raw, count=1)
+    while True:
+        stripped = _PREFIX.sub("", title)
+        for place in places:
+            if place and stripped.startswith(place):
+                stripped = stripped[len(place) :]
+                m = _PLACE_SUFFIX.match(stripped)
+                if m and not _TITLE.match(stripped) and not stripped.startswith(_ORGANS):
+                    stripped = stripped[m.end() :]
+        if stripped == title:
+            return title.strip("、， ")
+        title = stripped
+
+
+def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()) -> list[Official]:
+    """Officials named in ``text[start:end]``, in text order (name None for title only when a
+    leading verb follows: 市委书记率队)."""
+    out: list[Official] = []
+    floor = start
+    lead = _name_at(text, start, end)  # a name that opens the sentence: 松吉扎西率那曲党政代表团
+    if lead and _LEAD_AFTER.match(text, start + len(lead)):
+        out.append(Official(lead, "", start, start + len(lead)))
+        floor = start + len(lead)
+    for m in _TITLE.finditer(text, start, end):
+        if m.start() < floor:
+            continue
+        if _TITLE.match(text, m.end()) or text.startswith("、", m.end()):
+            continue  # the chain goes on: 市委副书记、市长
+        name = _name_at(text, m.end(), end)
+        if (
+            name is None
+            and not _LEAD_AFTER.match(text, m.end())
+            and not _GO_AFTER.match(text, m.end())
+        ):
+            continue
+        lo = floor
+        for b in _BOUNDARY.finditer(text, floor, m.start()):
+            lo = b.end()
+        title = _clean_title(text[lo : m.end()], places)
+        if not title:
+            continue
+        if name is None and (first := _name_first(title)):
+            name, title = first
+            out.append(Official(name, title, lo, m.end()))
+            floor = m.end()
+            continue
+        name_end = m.end() + len(name) if name else m.end()
+        out.append(Official(name, title, lo, name_end))
+        floor = name_end
+    return out
+
+
+def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
+    """Officials ``i`` and those right before it joined by 、/和/与/及."""
+    group = [officials[i]]
+    j = i
+    while j > 0:
+        gap = text[officials[j - 1].end : officials[j].start]
+        if gap.strip("、，,和与及 ") or len(gap) > 2:
+            break
+        j -= 1
+        group.insert(0, officials[j])
+    return group
+
+
+def _roles(
+    text: str, sentence: Sentence, places: tuple[str, ...]
+) -> tuple[list[Official], list[Official], list[Official]]:
+    """(leaders, movers, hosts) in one sentence."""
+    officials = find_officials(text, sentence.start, sentence.end, places)
+    leaders: list[Official] = []
+    movers: list[Official] = []
+    hosts: list[Official] = []
+    for i, o in enumerate(officials):
+        if _LEAD_AFTER.match(text, o.end):
+            if not leaders:
+                leaders = _chain(text, officials, i)
+        elif "由" in text[o.start - 1 : o.start + 1] and _MADE_OF.match(text, o.end, sentence.end):
+            if not leaders:
+                leaders = [o]  # 由审计局副局长刘秋凤、…组成的考察组
+        elif (
+            _ACCOMPANY_AFTER.match(text, o.end)
+            and _ACCOMPANY_BEFORE.search(text, sentence.start, o.start)
+        ) or ((r := _RECEIVE_AFTER.match(text, o.end)) and "率" not in r.group()):
+            hosts.extend(x for x in _chain(text, officials, i) if x not in hosts)
+        elif o.name and _GO_AFTER.match(text, o.end) and not movers:
+            movers = _chain(text, officials, i)
+        elif (r := _LONG_AFTER.match(text, o.end, sentence.end)) and not _VERB.search(r.group(1)):
+            if r.group(2) == "陪同":  # 副局长刘东升，区党工委副书记蓝海斌…陪同调研
+                hosts.append(o)
+            elif o.name and not movers:  # 局长潘卓辉，…秘书长等一行八人到
+                movers = [o]
+    # an official inside "在…陪同下" sits between 在 and 陪同
+    for o in officials:
+        if o in hosts or o in leaders:
+            continue
+        after = text[o.end : min(sentence.end, o.end + 30)]
+        if re.match(r"[^，。；在]{0,24}陪同(?:下|考察|调研|参观)", after) and re.search(
+            r"在[^，。；]{0,4}$", text[max(sentence.start, o.start - 6) : o.start]
+        ):
+            hosts.append(o)
+    return leaders, movers, [h for h in hosts if h.name]
+
+
+def _resolve(year: int | None, month: int, day: int, published: date | None) -> date | None:
+    explicit = year is not None
+    if year is None:
+        if published is None:
+            return None
+        year = published.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if not explicit and published and found > published + timedelta(days=7):
+        try:
+            found = found.replace(year=year - 1)
+        except ValueError:
+            return None
+    return found
+
+
+def _month_of(day: int, published: date) -> date | None:
+    """``5日`` in an article of ``published``: this month, or the month before when later."""
+    year, month = published.year, published.month
+    for _ in range(2):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None
+        if found and found <= published + timedelta(days=1):
+            return found
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return None
+
+
+def visit_dates(sentence_text: str, published: date | None) -> tuple[str | None, str | None]:
+    """(start, end) of a visit told in one sentence, ISO; end = start for one day."""
+    text = sentence_text.translate(_DIGITS)
+    m = _RANGE.search(text)
+    if m:
+        y1, m1, d1, y2, m2, d2 = m.groups()
+        start = _resolve(int(y1) if y1 else None, int(m1), int(d1), published)
+        if start is None:
+            return None, None
+        year2 = int(y2) if y2 else start.year
+        month2 = int(m2) if m2 else start.month
+        try:
+            end = date(year2, month2, int(d2))
+        except ValueError:
+            return start.isoformat(), None
+        if end < start and not y2:
+            try:
+                end = end.replace(year=end.year + 1)
+            except ValueError:
+                return start.isoformat(), None
+        return start.isoformat(), end.isoformat()
+    m = _DAY.search(text)
+    if m:
+        y, mo, d = m.groups()
+        found = _resolve(int(y) if y else None, int(mo), int(d), published)
+        iso = found.isoformat() if found else None
+        return iso, iso
+    m = _MONTH.search(text)
+    if m:
+        iso = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+        return iso, iso
+    if published:
+        m = _DAY_RANGE.search(text)
+        if m:
+            first = _month_of(int(m.group(1)), published)
+            if first:
+                try:
+                    last = first.replace(day=int(m.group(2)))
+                except ValueError:
+                    return first.isoformat(), None
+                return first.isoformat(), last.isoformat()
+        m = _DAY_ONLY.search(text)
+        if m:
+            found = _month_of(int(m.group(1)), published)
+            iso = found.isoformat() if found else None
+            return iso, iso
+        for word, delta in _RELATIVE.items():
+            if word in text:
+                iso = (published + timedelta(days=delta)).isoformat()
+                return iso, iso
+    return None, None
+
+
+def _purpose(text: str, sentence: Sentence, host: str) -> str | None:
+    """The phrase of what the visit was for, after the host (or the movement) in the sentence."""
+    seg = text[sentence.start : sentence.end]
+    at = seg.find(host) if host else -1
+    if at >= 0:
+        from_ = at + len(host)
+    else:
+        motion = _MOTION.search(seg)
+        from_ = motion.end() if motion else 0
+    m = _PURPOSE_START.search(seg, from_)
+    if m is None:
+        return None
+    rest = re.split(r"[，,。；;！？!?]", seg[m.start() :], maxsplit=1)[0]
+    rest = re.split(r"的(?=[^，。]*(?:团|组|一行))", rest, maxsplit=1)[0]
+    rest = re.sub(r"(?:期间|时|之际|之机|后|以后|之后)$", "", rest)
+    if not rest or rest in ("进行", "开展"):
+        return None
+    return rest[:_MAX_PURPOSE]
+
+
+def _sites(text: str, sents: list[Sentence], sentence: Sentence, host: str) -> tuple[str, ...]:
+    out: list[str] = []
+    near = [s for s in sents if sentence.index <= s.index <= sentence.index + 3 and s.index > 0]
+    for s in near:
+        for lead in _SITE_LEAD.finditer(text, s.start, s.end):
+            clause = re.split(r"[，,。；;！？!?]", text[lead.end() : s.end], maxsplit=1)[0]
+            for item in re.split(r"、|和|及|与|以及", clause):
+                item = re.sub(r"^(?:了|到|的|等|位于|了解)+", "", item)
+                item = re.sub(r"(?:等地|等\d*家?|等)$", "", item)
+                if 2 < len(item) <= 24 and _SITE_END.search(item) and item not in out:
+                    out.append(item)
+    for m in _STOP.finditer(text):  # 第一站：… headings of a report on one host
+        if host and host not in text[m.end() : m.end() + _STOP_WINDOW]:
+            continue
+        for name in re.split(r"[/、]", m.group(1).strip()):
+            if len(name) >= 2 and name not in out:
+                out.append(name)
+    return tuple(out[:12])
+
+
+def visit_details(
+    text: str,
+    sents: list[Sentence],
+    told: Sequence[Sentence],
+    *,
+    visitor: str,
+    host: str,
+    published: date | None,
+) -> Details:
+    """The details of the visit ``visitor -> host`` told in the sentences ``told`` of ``text``
+    (the current ones, best first); body sentences are read before the title."""
+    places = (visitor, host)
+    told = sorted(told, key=lambda s: s.index == 0) or sents[:1]
+    sentence = told[0]
+    seen = {s.index for s in told}
+    after = [s for s in sents if s.index == sentence.index + 1 and s.index not in seen]
+    lead = [s for s in sents if s.index <= 3 and s.index not in seen]
+    order = [*told, *after, *lead]
+    leaders: list[Official] = []
+    movers: list[Official] = []
+    hosts: list[Official] = []
+    for s in order:
+        ls, ms, hs = _roles(text, s, places)
+        if not leaders and ls:
+            leaders = ls
+        if not movers and ms and s in told:
+            movers = ms
+        for h in hs:
+            if h not in hosts and h not in leaders:
+                hosts.append(h)
+        if leaders and s not in told:
+            break
+    if not leaders or all(x.name is None for x in leaders):
+        named = [m for m in movers if m.name and m not in hosts]
+        if named:
+            leaders = named
+    leaders = [x for x in leaders if x not in hosts]
+    start = end = purpose = None
+    for s in [*told, *(s for s in sents if 0 < s.index <= _DATED_LEAD and s not in told)]:
+        start, end = visit_dates(text[s.start : s.end], published)
+        if start:
+            break  # the visit's own sentences, else the lead (5月21日-22日，…带队赴晋城)
+    for s in told:
+        purpose = _purpose(text, s, host)
+        if purpose:
+            break
+    return Details(
+        leader=leaders[0] if leaders else None,
+        co_leaders=tuple(leaders[1:]),
+        date_start=start,
+        date_end=end,
+        host_officials=tuple(hosts),
+        purpose=purpose,
+        sites=_sites(text, sents, sentence, host),
+    )
