@@ -77,47 +77,117 @@ class ThemeScorer:
         ]
 
 
+_DOC = (
+    r"方案|规划|条例|办法|意见|措施|细则|规定|计划|纲要|通知|通告|公告|决定|指引|清单|政策|规范|标准"
+    r"|导则|批复"
+)
+_BODY = (
+    r"政府|办公厅|办公室|国务院|委员会|常委会|管委会|省委|市委|区委|县委|部门|总局|海关|央行|人民银行"
+    r"|会议|监会|部|厅|局|委|署|办"
+)
+# The title names a document as such: policy even when it also says 通报 or 约谈.
+_DOC_TITLE = re.compile(
+    r"印发|关于[^。]{2,80}的(?:通知|意见|实施意见|办法|方案|规划|决定|批复|公告|通告|规定|若干措施"
+    r"|实施细则|细则|指导意见|实施方案|工作方案|行动方案)"
+)
+# 《…》 naming a policy document (not a list of names, a resolution on a report or a report).
+_NAMED = rf"《(?![^》]*名单)[^》]{{2,80}}(?:{_DOC})(?![^》]{{0,8}}(?:决议|报告)》)[^》]{{0,8}}》"
 _POLICY_TITLE = re.compile(
-    r"印发|政策解读|》解读|解读《|关于[^。]{2,80}的(?:通知|意见|实施意见|办法|方案|规划|决定|批复|公告|通告|规定|若干措施"
-    r"|实施细则|细则|指导意见)|(?:出台|发布|公布|颁布|施行|实施|正式实施)[^。]{0,20}《|》(?:出台|发布|公布|施行|实施"
-    r"|正式实施|印发)|(?:条例|管理办法|实施方案|行动方案|行动计划|若干措施|若干政策|实施意见|指导意见|专项规划"
-    r"|发展规划)(?:》|$|出台|发布|公布|施行)"
+    r"政策解读|》解读|解读《|(?:出台|发布|公布|颁布|施行|实施|正式实施|通过|批准|批复同意)[^。]{0,20}《"
+    r"|》[^。，]{0,12}?(?:出台|发布|公布|施行|实施|正式实施|印发|获批|通过|批复)"
+    r"|(?:条例|管理办法|实施方案|行动方案|行动计划|若干措施|若干政策|实施意见|指导意见|专项规划"
+    r"|发展规划|总体规划|实施细则)[》”]?(?:$|\s|[（(\d]|出台|发布|公布|施行|实施|正式|通过|全文"
+    r"|(?:新闻)?发布会)"
+    r"|(?:规划|方案|条例|办法|标准)[^，。]{0,4}(?:获批|获[^，。]{0,4}批复)|(?:规范|标准)》?(?:新闻)?发布会"
+    r"|(?:延续|继续实施|继续执行|延长)[^。，：]{0,20}(?:政策|措施|办法)"
+    rf"|(?:{_BODY})(?:联合)?(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
+    r"|(?:印发|下发|发出)(?:了)?(?:紧急)?(?:通知|通告)"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
-    r"|纲要|指引|清单)"
+    r"|纲要|指引|清单|新政|新规|规范|标准|招生计划)"
+    rf"|(?:{_BODY})出[^。，：]{{0,8}}(?:指引|新规|新政|细则|办法|意见|措施|政策)"
 )
 _VISIT_TITLE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|调研组|考察组|率团|率队|一行)[^，。]{0,12}?(?:赴|到|来|抵|莅临|访问"
     r"|考察|前往)|(?:会见|会晤|接待|欢迎)[^，。]{0,20}?(?:代表团|考察团|学习团|访问团)"
 )
 _POLICY_LEAD = re.compile(
-    r"(?:政府|办公厅|办公室|国务院|委员会|发改委|管委会|省委|市委|部|厅|局|会议)[^。，]{0,12}(?:印发|出台"
-    r"|发布|公布|颁布|审议通过)[^。]{0,30}《[^》]{2,80}(?:方案|规划|条例|办法|意见|措施|细则|规定|计划"
-    r"|纲要|通知|决定|指引|清单|政策)[^》]{0,8}》"
+    rf"(?:{_BODY})[^。，]{{0,12}}(?:印发|出台|发布|公布|颁布|下发|审议通过|表决通过|批复同意)[^。]{{0,30}}"
+    rf"{_NAMED}"
+    rf"|(?:{_BODY})[^。，《》]{{0,10}}(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
+    rf"|(?:{_BODY})[^。，《》]{{0,12}}(?:印发|出台|发布|公布|下达)[^。，《》]{{0,30}}(?:招生计划|行动计划"
+    r"|实施方案|若干措施|管理办法|实施意见|指导意见|实施细则)"
+    rf"|(?:{_BODY})[^。，《》]{{0,12}}(?:延续|继续实施|继续执行|延长)[^。，《》]{{0,30}}(?:政策|措施)"
+    rf"|发布会(?:上)?[^。]{{0,30}}?(?:发布|公布|解读|介绍)[^。]{{0,30}}{_NAMED}"
+    r"|《[^》]{2,80}(?:规划|方案|条例|办法)[^》]{0,12}》(?:已)?获(?:得)?[^。，]{0,6}(?:批复|批准)"
 )
+# Not policy whatever the lead says: discipline notices, talks, framework agreements, 倡议书.
+_NOT_POLICY_TITLE = re.compile(r"通报|约谈|框架协议|合作协议|倡议")
+# A title about studying a regulation is not its issuing (组织学习《…实施细则》); 学习型, 学习教育
+# and 学习实践 name campaigns whose 实施方案 are documents.
+_STUDY_TITLE = re.compile(r"学习(?!型|教育|实践)[^，。]{0,40}(?:条例|办法|规定|细则|准则|意见)》?$")
+# A document cited in passing (根据《…》要求, 传达学习…印发的《…》): not the item's subject.
+_CITING = re.compile(r"贯彻|落实|学习|传达|遵守|结合")
+_CITING_SENTENCE = re.compile(r"根据|按照|依据")
+_CLAUSE = re.compile(r"[。；，,]")
 _LEAD_CHARS = 120
+_SHORT_SENTENCE = 20  # a first sentence this short is a caption or heading: the lead runs on
 
 
-def _first_sentence_end(text: str, title_end: int) -> int:
-    end = text.find("。", title_end + 1, title_end + 1 + _LEAD_CHARS)
-    return end if end > 0 else min(len(text), title_end + 1 + _LEAD_CHARS)
+def _compact(title: str) -> str:
+    """The title without the spaces between Chinese characters (通　知, 条例　全文)."""
+    return _CJK_SPACE.sub("", title)
+
+
+_CJK_SPACE = re.compile(
+    r"(?<=[\u3400-\u9fff《》“”（）])[\s\u3000\u00a0]+(?=[\u3400-\u9fff《》“”（）])"
+)
+
+
+def _lead_end(text: str, title_end: int) -> int:
+    start = title_end + 1
+    end = text.find("。", start, start + _LEAD_CHARS)
+    if 0 < end < start + _SHORT_SENTENCE:
+        end = text.find("。", end + 1, start + _LEAD_CHARS)
+    return end if end > 0 else min(len(text), start + _LEAD_CHARS)
 
 
 def kind_of(
     text: str, title_end: int, *, policy: bool, visit_in_lead: bool, any_visit: bool
 ) -> str:
     """``visit`` when the title or lead reports a visit; else ``policy`` when a government body
-    issues or explains a policy (metadata table, or 印发/通知/意见/办法/方案/规划/条例/解读 in the
-    title or lead); else ``visit`` for a visit further down; else ``other``."""
+    issues, adopts, approves or explains a policy document (metadata table; or in the title or
+    lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
+    发布《…》 at a press conference), unless the title is a 通报, 约谈, agreement or 倡议;
+    else ``visit`` for a visit further down; else ``other``."""
     title = text[:title_end]
     if visit_in_lead or _VISIT_TITLE.search(title):
         return "visit"
-    if (
-        policy
-        or _POLICY_TITLE.search(title)
-        or _POLICY_ISSUED.search(title)
-        or _POLICY_LEAD.search(text, title_end, _first_sentence_end(text, title_end))
+    compact = _compact(title)
+    if policy or _DOC_TITLE.search(compact):
+        return "policy"
+    if not _NOT_POLICY_TITLE.search(compact) and (
+        (
+            not _STUDY_TITLE.search(compact)
+            and (_POLICY_TITLE.search(compact) or _POLICY_ISSUED.search(compact))
+        )
+        or _issued_in_lead(text, title_end)
     ):
         return "policy"
     return "visit" if any_visit else "other"
+
+
+def _issued_in_lead(text: str, title_end: int) -> bool:
+    """Whether the lead reports a policy being issued, not merely citing one."""
+    for m in _POLICY_LEAD.finditer(text, title_end, _lead_end(text, title_end)):
+        start = max(title_end, text.rfind("。", title_end, m.start()) + 1)
+        before = text[start : m.start()] + m.group().split("《", 1)[0]
+        clause = _CLAUSE.split(before)[-1]
+        if (
+            before.count("《") <= before.count("》")
+            and not _CITING_SENTENCE.search(before)
+            and not _CITING.search(clause)
+        ):
+            return True
+    return False

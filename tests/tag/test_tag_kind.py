@@ -1,0 +1,206 @@
+"""crawler.tag.themes.kind_of: policy items the title or lead gives away, and the look-alikes
+that stay ``other`` (examples written in the style of government news)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.base.taxonomy import default_taxonomy
+from crawler.tag import Tagger
+from crawler.tag.themes import kind_of
+
+
+def kind(title: str, body: str = "") -> str:
+    return kind_of(
+        f"{title}\n{body}", len(title), policy=False, visit_in_lead=False, any_visit=False
+    )
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(default_taxonomy())
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "《哈尔滨市文明行为促进条例》　10月1日起施行",
+        "淄博市物业管理条例　（2023年修订）",
+        "长春市城市供水条例 全文",
+        "关于印发《青岛市城市更新专项规划》的　通　知",
+        "《泸州市养犬管理条例》　正式施行",
+        "潍坊市农村生活污水治理管理办法(试行)",
+    ],
+)
+def test_document_titles_with_ideographic_spaces(title: str, tagger: Tagger) -> None:
+    assert kind(title) == "policy"
+    assert tagger.tag(title, "").kind == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("市政府办公室发布通知 做好春节期间烟花爆竹安全管理", ""),
+        ("省教育厅下发紧急通知部署防汛期间校园安全工作", ""),
+        (
+            "高温津贴怎么发？",
+            "各地高温津贴一览。夏季高温期来临，人社部等四部门日前下发通知，要求各地按时足额发放"
+            "高温津贴。",
+        ),
+        ("我市进一步规范共享单车停放", "市城管局近日发布通告，中心城区主干道禁止停放共享单车。"),
+        ("全市中小学秋季学期开学时间确定", "市教育局日前印发通知，明确全市中小学9月1日开学。"),
+    ],
+)
+def test_notices_without_guillemets(title: str, lead: str) -> None:
+    assert kind(title, lead) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("财政部 税务总局：延续实施小微企业和个体工商户所得税优惠政策", ""),
+        ("我市继续实施稳岗返还政策", "记者从市人社局获悉，今年符合条件的企业可申领稳岗返还。"),
+        (
+            "新能源汽车购置税减免政策延续",
+            "财政部、税务总局、工业和信息化部近日发布公告，延续和优化"
+            "新能源汽车车辆购置税减免政策。",
+        ),
+        ("惠企政策再延长", "市发改委近日决定延长阶段性减免房租政策至年底，惠及中小微企业。"),
+    ],
+)
+def test_policies_extended(title: str, lead: str) -> None:
+    assert kind(title, lead) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (
+            "我市召开新闻发布会",
+            "12月5日，市政府新闻办召开新闻发布会，发布《淄博市公共场所双语标识设置规范》地方标准。",
+        ),
+        (
+            "《城市道路桥梁养护技术规范》新闻发布会召开",
+            "市市场监管局今天召开新闻发布会，介绍这项地方标准的主要内容。",
+        ),
+        (
+            "我市优化营商环境再出实招",
+            "今天上午，市政府新闻办举行新闻发布会，市发改委负责同志解读《泸州市优化营商环境若干措施》。",
+        ),
+    ],
+)
+def test_documents_released_at_a_press_conference(title: str, lead: str) -> None:
+    assert kind(title, lead) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("超大特大城市国土空间总体规划全部获批", ""),
+        (
+            "国土空间规划获批",
+            "记者近日从市自然资源局获悉，《松原市国土空间总体规划（2021—2035年）》获得省政府批复。",
+        ),
+        (
+            "2024年退役大学生士兵专项硕士研究生拟招收8000人",
+            "教育部日前发布2024年退役大学生士兵专项硕士研究生招生计划。",
+        ),
+        ("发改委出债券指引：放宽城投债", ""),
+        ("我市发布十条人才新政进一步加大引才力度", ""),
+        ("证监会出新规 规范上市公司减持", ""),
+    ],
+)
+def test_approvals_plans_and_headline_verbs(title: str, lead: str) -> None:
+    assert kind(title, lead) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (
+            "市纪委监委通报3起违反中央八项规定精神典型问题",
+            "近日，市纪委监委对3起典型问题进行通报，要求严格执行《关于进一步加强作风建设的通知》。",
+        ),
+        (
+            "两部门约谈提醒涉嫌非理性竞争汽车生产企业",
+            "工业和信息化部、市场监管总局11日对汽车生产企业进行约谈提醒，要求企业严格遵守《中华人民共和国价格法》。",
+        ),
+        ("京津冀签署深化口岸合作框架协议", "三地共同签署了《京津冀深化口岸合作框架协议》。"),
+        ("深圳基金业发布救市倡议书", "深圳市投资基金同业公会发布倡议书，呼吁会员理性投资。"),
+        (
+            "李克强：培育长期稳定健康发展的资本市场",
+            "李克强总理2日表示，中国经济需要在稳定宏观经济政策、继续实施积极的财政政策和稳健的货币政策。",
+        ),
+        (
+            "十五运会赛事服务保障等工作准备就绪",
+            "今天下午，第十五届全国运动会主新闻中心举行新闻发布会，介绍粤港澳三地赛事筹备情况。",
+        ),
+        ("世界入海口城市合作发展大会开幕", "大会发布了《世界入海口城市发展研究报告（2022）》。"),
+        ("某股份发布公告称拟回购股份", "公司董事会发布公告，拟以自有资金回购股份。"),
+        ("十城市入选数字经济创新发展试点", "工信部公布第一批试点城市名单，10个城市入选。"),
+        ("全市重点项目建设现场推进会召开", "会议通报了一季度重点项目建设情况。"),
+        ("新建小学项目获批立项", "市发改委近日批复该项目可行性研究报告。"),
+    ],
+)
+def test_look_alikes_stay_other(title: str, lead: str) -> None:
+    assert kind(title, lead) == "other"
+
+
+def test_visit_still_wins_and_metadata_still_counts() -> None:
+    title = "青岛市党政代表团赴深圳考察"
+    text = f"{title}\n市政府办公厅近日下发通知。"
+    assert kind_of(text, len(title), policy=False, visit_in_lead=False, any_visit=True) == "visit"
+    plain = "全市安全生产工作会议召开"
+    assert kind_of(plain, len(plain), policy=True, visit_in_lead=False, any_visit=False) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (
+            "市审计局强化工会经费监督管理",
+            "近日，市审计局根据市总工会下发的《在全市基层开展工会经费使用管理专项督查的通知》要求，"
+            "组织审计小组开展检查。",
+        ),
+        (
+            "市政协召开党组扩大会议",
+            "会上，传达学习了中央办公厅印发《党委（党组）落实全面从严治党主体责任规定》。",
+        ),
+        (
+            "区财政局开展业务培训",
+            "按照市财政局印发的《关于加强预算绩效管理的实施意见》要求，区财政局举办业务培训班。",
+        ),
+        (
+            "区第七届人民代表大会第四次会议胜利闭幕",
+            "会议表决通过《关于2023年国民经济和社会发展计划的决议》。",
+        ),
+        (
+            "我市两家养殖场通过省级动物疫病净化评估",
+            "日前，省农业农村厅下发了《关于公布2023年通过省级动物疫病净化评估养殖场名单的通知》。",
+        ),
+        ("市外事办集体学习中华人民共和国政府信息公开条例", ""),
+        ("市司法局专题学习审计现场管理办法", "近日，市司法局组织专题学习。"),
+    ],
+)
+def test_documents_cited_or_studied_are_not_issued(title: str, lead: str) -> None:
+    assert kind(title, lead) == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("市行政审批局关于开展党史学习教育的实施方案", ""),
+        ("市机关事务管理局干部教育培训实施方案", ""),
+        (
+            "市食药监局出台外出学习考察活动管理规定",
+            "为推进反腐倡廉各项任务的落实，近日，市食品药品监督管理局出台了《关于进一步规范外出学习"
+            "考察活动的管理规定》。",
+        ),
+        (
+            "市人大常委会就市容和环境卫生管理条例实施举行新闻发布会",
+            "市人大常委会今天举行新闻发布会，解读《吉安市城市市容和环境卫生管理条例》。",
+        ),
+    ],
+)
+def test_documents_about_study_campaigns_are_still_documents(title: str, lead: str) -> None:
+    assert kind(title, lead) == "policy"
