@@ -25,7 +25,6 @@ from __future__ import annotations
 __all__ = ["RealReport", "Score", "evaluate", "evaluate_real", "main", "real_sets", "throughput"]
 
 import argparse
-import inspect
 import json
 import math
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.base.taxonomy import default_taxonomy
-from crawler.tag import Tagger, Tags
+from crawler.tag import Tagger, Tags, Visit
 
 EVAL = Path(__file__).resolve().parent / "data" / "tagging-eval.jsonl"
 CORPORA = [Path("/work/shared/corpus/zh-gne"), Path("/work/shared/corpus/zh-163-2015")]
@@ -162,44 +161,27 @@ class RealReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _accepts_home(tagger: Tagger) -> bool:
-    return "home" in inspect.signature(tagger.tag).parameters
+def _leader_of(visit: Visit) -> str | None:
+    leader = visit.details.leader
+    return leader.name if leader else None
 
 
-def _leader_of(visit: object) -> str | None:
-    """The leader's name: ``to_dict()["leader"]["name"]`` (tag.details), else a ``leader``."""
-    to_dict = getattr(visit, "to_dict", None)
-    leader = to_dict().get("leader") if to_dict else getattr(visit, "leader", None)
-    return leader.get("name") if isinstance(leader, dict) else leader
-
-
-def _date_of(visit: object) -> str | None:
-    to_dict = getattr(visit, "to_dict", None)
-    if to_dict and to_dict().get("date_start"):
-        return str(to_dict()["date_start"])
-    for name in ("date_start", "date"):
-        value = getattr(visit, name, None)
-        if value is not None:
-            return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return None
+def _date_of(visit: Visit) -> str | None:
+    start = visit.to_dict()["date_start"]
+    return str(start) if start else None
 
 
 def evaluate_real(tagger: Tagger, items: list[dict], home_key: str | None) -> RealReport:
     """Score ``items`` ({title, text, cities, visits: [[visitor, host]], kind, optional leader,
     date_start, published}); ``home_key`` names the field given to the tagger as the home."""
     report = RealReport()
-    by_home = _accepts_home(tagger)
     for item in items:
         home = item.get(home_key) if home_key else None
-        kwargs: dict[str, object] = {}
-        if home:
-            kwargs["home" if by_home else "publisher_city"] = home
-        if item.get("published"):
-            kwargs["published"] = date.fromisoformat(item["published"])
+        published = date.fromisoformat(item["published"]) if item.get("published") else None
         title, text = item.get("title") or "", item.get("text") or ""
-        tags = tagger.tag(title, text, **kwargs)  # type: ignore[arg-type]
+        tags = tagger.tag(title, text, home=home, published=published)
         start = time.process_time()  # timed on a second call: the first may warm caches
-        tagger.tag(title, text, **kwargs)  # type: ignore[arg-type]
+        tagger.tag(title, text, home=home, published=published)
         report.seconds += time.process_time() - start
         report.size += len(title.encode()) + len(text.encode())
         report.items += 1
@@ -319,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table(reports))
     sets, hints = real_sets()
     real = {name: evaluate_real(tagger, items, key) for name, (items, key) in sets.items()}
-    print("\nReal text (home given as `home=` if Tagger.tag accepts it, else publisher_city):")
+    print("\nReal text (+home: the item's publisher city given to the tagger as `home=`):")
     print(real_table(real))
     for hint in hints:
         print(hint)
