@@ -160,13 +160,20 @@ class Gazetteer:
         context_cities = set(curated["context_cities"])
         common = set(curated["common_counties"])
         plain = set(curated["plain_counties"])
+        # 香港/澳门 and the 兵团 cities (石河子, 北屯) count at province level only (新疆).
+        province_level = set(curated["province_level"])
+        self.province_level = {u.short: u.province for u in _units() if u.short in province_level}
+        self.suffix_only = frozenset(fold(n) for n in curated["suffix_only"])
         units = _units()
         # Provinces first: their names win over same-named cities and counties (吉林, 海南).
         for u in units:
             if u.level != "province":
                 continue
-            place = Place(u.city or None, u.province, "city" if u.city else "province")
-            if u.city:
+            as_city = bool(u.city) and u.city not in province_level
+            place = Place(
+                u.city if as_city else None, u.province, "city" if as_city else "province"
+            )
+            if as_city:
                 self.cities.add(u.city)
                 self.province_of_city[u.city] = u.city
                 self.cities_in[u.city].append(u.city)
@@ -176,7 +183,7 @@ class Gazetteer:
             add(u.short, place, Strength.STRONG, is_short=True)
         taken = set(candidates)
         for u in units:
-            if u.level != "city":
+            if u.level != "city" or u.short in province_level:
                 continue
             place = Place(u.short, u.province, "city")
             self.cities.add(u.short)
@@ -193,7 +200,10 @@ class Gazetteer:
         for u in units:
             if not u.small:
                 continue
-            place = Place(u.city or None, u.province, u.level)
+            if u.city in province_level:
+                place = Place(None, u.province, "province")
+            else:
+                place = Place(u.city or None, u.province, u.level)
             if u.name not in _GENERIC_FULL and u.name not in taken:
                 # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
                 weak_name = len(u.name) < 3 or (len(u.name) == 3 and u.name.endswith("城市"))
@@ -255,6 +265,8 @@ class Gazetteer:
         self.abbreviations = {k: tuple(v) for k, v in abbreviations.items()}
 
     def _city_place(self, city: str) -> Place:
+        if city not in self.province_of_city:  # 香港, 澳门: province level
+            return Place(None, city, "province")
         return Place(city, self.province_of_city[city], "city")
 
     def _any_place(self, name: str) -> Place:
@@ -269,8 +281,10 @@ def _default() -> Gazetteer:
 
 
 def province_of(city: str) -> str | None:
-    """The province of a city by short name (青岛 -> 山东); a municipality or SAR is its own."""
-    return _default().province_of_city.get(city)
+    """The province of a city by short name (青岛 -> 山东); a municipality or SAR is its own,
+    a 兵团 city is 新疆's (石河子 -> 新疆)."""
+    gaz = _default()
+    return gaz.province_of_city.get(city) or gaz.province_level.get(city)
 
 
 def cities_of(province: str) -> tuple[str, ...]:

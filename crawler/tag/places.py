@@ -19,6 +19,8 @@ Precision rules (on real news, naive substring matching of short names is wrong 
   inside a person's name (李长春, 王桂林, 市委书记宁波), an institution (深圳大学, 广州日报) or a
   landmark, river or lake (中山纪念堂, 伊通河, 尖山湖); the name after it is tried again
   (介绍兴安盟 -> 兴安盟);
+* city short names that are also a mountain range or region (大兴安岭) count only with 地区 or a
+  polity right after them (大兴安岭地委);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
 * a bare county short name that needs context also counts in a strong frame of its own: a
   polity after it (临淄区委 is suffixed already; 青州党政代表团) or a visit verb around it
@@ -129,6 +131,10 @@ _DATELINE_BEFORE = re.compile(r"(新华社|中新社|本报|日报|晚报|时报
 _DATELINE_AFTER = re.compile(r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(专电|电|讯|消息|报道)")
 # A bare county short name in a frame that makes it a place (青州党政代表团, 赴临淄考察).
 _POLITY_AFTER = re.compile(r"(党政|代表团|考察团|县委|区委|市委|县政府|区政府|市政府|人大|政协)")
+# What makes a suffix-only name (大兴安岭) the prefecture: 地区 or a polity right after it.
+_SUFFIX_FRAME = re.compile(
+    r"地区|地委|行署|行政公署|党政|代表团|考察团|人大|政协|委员会|政府|市委|区委|县委|纪委|组织部|宣传部"
+)
 _ARRIVE_NEXT = frozenset("，,。后时当参考调访开出")
 _ABBR_NEXT_STAY = ("期间", "考察", "调研", "访问", "参观", "学习", "交流", "洽谈", "对接", "走访")
 
@@ -208,6 +214,8 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if text[start:end] in gaz.suffix_only and not _SUFFIX_FRAME.match(text, end):
+                continue  # 大兴安岭 the range; 大兴安岭地区, 大兴安岭地委 are the prefecture
             if entry.strength is Strength.STRONG:
                 strong.append(Mention(start, end, entry.places[0], Strength.STRONG))
             elif entry.strength is Strength.WEAK:
