@@ -10,7 +10,8 @@ Usage::
 Besides the project's set, the real-text sets: /work/shared/data/tagging-real-dev/items.jsonl
 (scored as its README says, with and without ``publisher_city`` given as the home) and the local
 visits dev set ``bench/data/visits-dev`` (its texts rebuilt by ``bench/visits_dev.py``; each
-item's ``home`` is given). For these: city and ordered visit-pair P/R/F1, kind accuracy, and
+item's ``home`` is given), also scored alone on its blind subset (items annotated without the
+tagger's proposals). For these: city and ordered visit-pair P/R/F1, kind accuracy, and
 leader-name and date accuracy over the found gold pairs whose gold names them.
 
 The set is ``bench/data/tagging-eval.jsonl``; the held-out part is the last 30% of its lines
@@ -232,6 +233,8 @@ def real_sets() -> tuple[dict[str, tuple[list[dict], str | None]], list[str]]:
         ]
         items = [{**g, **rebuilt[g["id"]]} for g in gold if g["id"] in rebuilt]
         sets["visits-dev +home"] = (items, "home")
+        # the items annotated without the tagger's proposals on screen ("blind": true)
+        sets["visits-dev blind +home"] = ([i for i in items if i.get("blind")], "home")
     else:
         hints.append("visits-dev: texts not rebuilt (run python bench/visits_dev.py)")
     return sets, hints
