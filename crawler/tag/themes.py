@@ -112,6 +112,9 @@ _VISIT_TITLE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|调研组|考察组|率团|率队|一行)[^，。]{0,12}?(?:赴|到|来|抵|莅临|访问"
     r"|考察|前往)|(?:会见|会晤|接待|欢迎)[^，。]{0,20}?(?:代表团|考察团|学习团|访问团)"
 )
+# A province's own body as the title's subject (省人大调研组来淮, 江苏省科技厅考察团赴淮安): in a
+# city of its own province that is no visit, so the title alone does not make one.
+_PROVINCE_BODY = re.compile(r"(?:[一-龥]{2,3}省|省)(?!会)")
 _POLICY_LEAD = re.compile(
     rf"(?:{_BODY})[^。，]{{0,12}}(?:印发|出台|发布|公布|颁布|下发|审议通过|表决通过|批复同意)[^。]{{0,30}}"
     rf"{_NAMED}"
@@ -162,9 +165,11 @@ def kind_of(
     发布《…》 at a press conference), unless the title is a 通报, 约谈, agreement or 倡议;
     else ``visit`` for a visit further down; else ``other``."""
     title = text[:title_end]
-    if visit_in_lead or _VISIT_TITLE.search(title):
-        return "visit"
     compact = _compact(title)
+    if visit_in_lead or (
+        _VISIT_TITLE.search(title) and (any_visit or not _PROVINCE_BODY.match(compact))
+    ):
+        return "visit"
     if policy or _DOC_TITLE.search(compact):
         return "policy"
     if not _NOT_POLICY_TITLE.search(compact) and (

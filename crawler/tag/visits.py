@@ -63,7 +63,17 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|中心))"
+    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|中心)"
+    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
+)
+# A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
+_TO_SITE = re.compile(
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到|来到|前往|莅临|赴)"
+    r"[^，。；]{2,14}?(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
+)
+# A place that organises or sends the party (古交市组织…赴朔州, 我区选派…前往).
+_ORGANISER = re.compile(
+    r"(?:市委|区委|县委|市政府|区政府|县政府|[^，。]{0,6}?局)?(?:组织|选派|派出|安排)"
 )
 _RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接|迎来|陪同|宴请|接见")
 _LEADER = re.compile(
@@ -169,11 +179,40 @@ def _sentence_pairs(
             if valid:
                 pairs.extend((visitor, host) for host in valid)
                 break
+    if not groups and publisher_city:
+        pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
     for r in _RECEPTION.finditer(text, sentence.start, sentence.end):
         pair = _reception(text, sentence, ms, hosts, r.start(), r.end(), publisher_city)
         if pair and _valid(*pair):
             pairs.append(pair)
     return pairs
+
+
+def _to_publisher(
+    text: str,
+    sentence: Sentence,
+    ms: list[Mention],
+    story_visitor: Mention | None,
+    publisher_city: str,
+) -> list[tuple[Mention, Mention]]:
+    """佛山顺德区…一行到众创金融街进行考察调研 on 中山's site: a delegation goes to a site the
+    text does not place; the host is the publisher (the host's own media)."""
+    found = _TO_SITE.search(text, sentence.start, sentence.end)
+    if found is None or any(found.start() < m.start < found.end() for m in ms):
+        return []
+    verb = found.start("verb")
+    clause = _clause_start(text, sentence.start, verb)
+    if _CENTRAL.search(text, clause, verb) or (
+        _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(text, clause, verb)
+    ):
+        return []
+    host = _publisher_mention([], publisher_city)
+    if host is None:
+        return []
+    for visitor in _visitors(text, sentence, ms, set(), verb, [host], story_visitor, None):
+        if not visitor.self_ref and _valid(visitor, host):
+            return [(visitor, host)]
+    return []
 
 
 def _host_groups(
@@ -194,6 +233,8 @@ def _host_groups(
             gap = text[group[-1].end : ms[j].start]
             if gap not in _LIST_GAP:
                 break
+            if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
+                break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (
                 group[-1].place.level == "province"
                 and ms[j].place.province == group[-1].place.province
@@ -265,6 +306,12 @@ def _visitors(
         out.append(story_visitor)
     if before and before[0].start - sentence.start <= 2 and verb == before[0].end:
         out.append(before[0])  # "青岛赴深圳考察"
+    for m in before:
+        # 古交市组织…农技人员赴朔州市: the place that organises the trip at the clause start.
+        if m.start - _clause_start(text, sentence.start, m.start) <= 1 and _ORGANISER.match(
+            text, m.end
+        ):
+            out.append(m)
     if publisher_city and not before and _OWN_OFFICIAL.search(text, sentence.start, verb):
         own = _publisher_mention(ms, publisher_city)
         if own is not None:

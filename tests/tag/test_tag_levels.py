@@ -77,3 +77,104 @@ def test_sar_and_bingtuan_are_province_level_visit_ends(tagger: Tagger) -> None:
     )
     assert pairs(tags) == {("新疆", "西宁")}
     assert "北屯" not in tags.cities
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        (
+            "省农村住房条件改善工作专题调研组来淮调研",
+            "7月21日上午，省农村住房条件改善工作专题调研组来淮调研。调研组先后实地察看了金湖县"
+            "幸福湾社区。市委副书记出席座谈会并讲话。",
+            "淮安",
+        ),
+        (
+            "省人大常委会调研组来我市开展执法检查",
+            "6月5日至6日，省人大常委会副主任率调研组来我市开展执法检查。市人大常委会主任陪同。",
+            "淮安",
+        ),
+        (
+            "省财政厅调研组到我市调研",
+            "日前，省财政厅党组书记、厅长一行到我市调研财政工作。市委书记会见调研组一行。",
+            "淮安",
+        ),
+        (
+            "江苏省科技厅考察团赴淮安考察学习",
+            "江苏省科技厅考察团赴淮安考察学习科技创新工作。",
+            None,
+        ),
+    ],
+)
+def test_province_bodies_in_their_own_cities_are_no_visit(
+    tagger: Tagger, title: str, body: str, home: str | None
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert not tags.visits
+    assert tags.kind == "other"
+
+
+def test_a_province_delegation_to_another_province_city_stays_a_visit(tagger: Tagger) -> None:
+    tags = tagger.tag("湖北省党政代表团赴淮安考察", "湖北省党政代表团赴淮安考察学习产业发展经验。")
+    assert pairs(tags) == {("湖北", "淮安")}
+    assert tags.kind == "visit"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a county-level city of the home organises the trip
+        (
+            "古交市组织农技人员赴朔州市考察学习",
+            "为学习借鉴朔州市先进经验，9月11日-12日，古交市组织农业农村局农技推广中心、"
+            "各乡镇农技人员共81人赴朔州市考察学习。",
+            "太原",
+            {("太原", "朔州")},
+        ),
+        (
+            "即墨区选派干部赴上海考察学习",
+            "即墨区选派30名年轻干部赴上海考察学习城市管理经验。",
+            "青岛",
+            {("青岛", "上海")},
+        ),
+        # a sub-district of the home, unnamed as a place, is the home; 上城区湖滨 is no 三门峡
+        (
+            "湖南路街道赴杭州市上城区考察",
+            "日，湖南路街道在办事处主任的带领下，赴杭州市上城区湖滨、望江、南星等街道考察学习。",
+            "南京",
+            {("南京", "杭州")},
+        ),
+        # a district delegation counts for its city; the host is the publisher
+        (
+            "顺德区大良街道一行到众创金融街开展调研工作",
+            "2月27日下午，佛山顺德区大良街道党工委委员、街道经济和科技促进局局长一行八人到"
+            "众创金融街进行实地考察调研，市金融局副局长陪同调研。",
+            "中山",
+            {("佛山", "中山")},
+        ),
+        (
+            "常州市商务局来我区考察",
+            "常州市商务局副局长带队来我区考察学习外贸工作。",
+            "南京",
+            {("常州", "南京")},
+        ),
+    ],
+)
+def test_home_districts_and_the_publisher_as_ends(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        ("市委书记一行到开发区调研", "市委书记一行到经济开发区企业调研。", "中山"),
+        ("青岛市代表团到腾讯公司参观", "青岛市党政代表团一行到腾讯公司参观考察。", "青岛"),
+        ("企业家代表团到工业园参观", "青岛市企业家代表团一行到工业园参观考察。", "深圳"),
+        ("街道居民赴深圳旅游", "街道居民赴深圳旅游观光。", "佛山"),
+    ],
+)
+def test_no_publisher_host_for_own_officials_companies_or_tourists(
+    tagger: Tagger, title: str, body: str, home: str
+) -> None:
+    assert not tagger.tag(title, body, home=home).visits
