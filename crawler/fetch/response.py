@@ -22,12 +22,13 @@ __all__ = [
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import httpx
 
+from crawler.base.models import utcnow
 from crawler.fetch.encoding import Decoded, decode_bytes
 
 MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is read as this
@@ -44,7 +45,8 @@ class Validators:
 
 @dataclass(frozen=True)
 class FetchRecord:
-    """One exchange, for the fetch log and per-source health."""
+    """One exchange, for the fetch log and per-source health; ``at``: when it ended (the log is
+    written in batches, later)."""
 
     url: str
     status: int | None
@@ -52,6 +54,7 @@ class FetchRecord:
     duration_ms: int
     error: str | None
     source_id: str | None = None
+    at: datetime = field(default_factory=utcnow)
 
 
 @dataclass(frozen=True)

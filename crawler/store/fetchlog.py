@@ -44,7 +44,7 @@ class FetchLog:
                 "bytes": r.bytes,
                 "duration_ms": r.duration_ms,
                 "error": r.error,
-                "fetched_at": utcnow(),
+                "fetched_at": r.at,
             }
             for r in records
         ]

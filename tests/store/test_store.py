@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from crawler.base.config import Source
 from crawler.base.db import SCHEMA_HEAD, Database, current_head
 from crawler.base.errors import SchemaOutdated
-from crawler.base.models import Article, Fetch, SourceState, Story
+from crawler.base.models import Article, Fetch, SourceState, Story, utcnow
 from crawler.fetch.response import FetchRecord, Validators
 from crawler.store.batch import ArticleRecord
 from crawler.store.store import Store
@@ -174,6 +174,18 @@ def test_fetch_log_and_validators(store: Store) -> None:
         '"e1"', "Tue, 11 May 2021 00:00:00 GMT", "h"
     )
     assert store.validators("https://qd.example.org/other") is None
+
+
+def test_the_fetch_log_keeps_when_each_exchange_happened_not_when_it_was_written(
+    store: Store,
+) -> None:
+    """The log is written in batches; a row's time is its exchange's, or the gaps between a
+    source's checks read shorter than they were."""
+    earlier = utcnow() - timedelta(minutes=5)
+    store.record_fetches([FetchRecord("https://qd.example.org/a", 200, 1, 1, None, "qd", earlier)])
+    with store.db.session() as session:
+        (at,) = session.scalars(select(Fetch.fetched_at)).all()
+    assert abs((at - earlier).total_seconds()) < 0.001
 
 
 def test_fetch_log_is_pruned_in_batches_and_its_counts_live_on(
