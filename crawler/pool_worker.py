@@ -44,6 +44,7 @@ import select
 import struct
 import sys
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -118,13 +119,14 @@ class Older:
     """The page's article was published before the crawl's period: not stored."""
 
 
-class Failure:
+class Failure(ABC):
     """What kept a page out of the store; :meth:`error` is the exception the crawl raises."""
 
     __slots__ = ()
 
+    @abstractmethod
     def error(self, url: str) -> Exception:
-        raise NotImplementedError
+        """The exception the crawl raises for the page at ``url``."""
 
 
 @dataclass(frozen=True, slots=True)

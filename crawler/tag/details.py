@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from crawler.tag.text import Sentence
+from crawler.tag.text import Sentence, resolve_day
 
 _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
@@ -313,24 +313,6 @@ def _roles(
     return leaders, movers, [h for h in hosts if h.name]
 
 
-def _resolve(year: int | None, month: int, day: int, published: date | None) -> date | None:
-    explicit = year is not None
-    if year is None:
-        if published is None:
-            return None
-        year = published.year
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return None
-    if not explicit and published and found > published + timedelta(days=7):
-        try:
-            found = found.replace(year=year - 1)
-        except ValueError:
-            return None
-    return found
-
-
 def _month_of(day: int, published: date) -> date | None:
     """``5日`` in an article of ``published``: this month, or the month before when later."""
     year, month = published.year, published.month
@@ -353,7 +335,7 @@ def visit_dates(sentence_text: str, published: date | None) -> tuple[str | None,
     m = _RANGE.search(text)
     if m:
         y1, m1, d1, y2, m2, d2 = m.groups()
-        start = _resolve(int(y1) if y1 else None, int(m1), int(d1), published)
+        start = resolve_day(int(y1) if y1 else None, int(m1), int(d1), published)
         if start is None:
             return None, None
         year2 = int(y2) if y2 else start.year
@@ -371,7 +353,7 @@ def visit_dates(sentence_text: str, published: date | None) -> tuple[str | None,
     m = _DAY.search(text)
     if m:
         y, mo, d = m.groups()
-        found = _resolve(int(y) if y else None, int(mo), int(d), published)
+        found = resolve_day(int(y) if y else None, int(mo), int(d), published)
         iso = found.isoformat() if found else None
         return iso, iso
     m = _MONTH.search(text)

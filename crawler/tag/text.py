@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Sentence", "date_in", "fold", "sentences"]
+__all__ = ["Sentence", "date_in", "fold", "resolve_day", "sentences"]
 
 import functools
 import re
@@ -75,6 +75,27 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 
 
+def resolve_day(year: int | None, month: int, day: int, published: date | None) -> date | None:
+    """The date of ``month``/``day`` (and ``year`` when the text gives one): without a year, the
+    year of ``published``, or the year before when that would put it more than a week after
+    publication; None when it is no date or no year can be had."""
+    explicit = year is not None
+    if year is None:
+        if published is None:
+            return None
+        year = published.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if not explicit and published and found > published + timedelta(days=7):
+        try:
+            found = found.replace(year=year - 1)
+        except ValueError:
+            return None
+    return found
+
+
 def date_in(text: str, published: date | None) -> tuple[date | None, bool]:
     """The date of an event told in ``text``, and whether the text is dated in another year.
 
@@ -89,19 +110,8 @@ def date_in(text: str, published: date | None) -> tuple[date | None, bool]:
     m = _DATE.search(text)
     if m:
         year_text, month, day = m.groups()
-        year = int(year_text) if year_text else (published.year if published else None)
-        if year is None:
-            return None, background
-        try:
-            found = date(year, int(month), int(day))
-        except ValueError:
-            return None, background
-        if not year_text and published and found > published + timedelta(days=7):
-            try:
-                found = found.replace(year=year - 1)
-            except ValueError:
-                return None, background
-        return found, background
+        year = int(year_text) if year_text else None
+        return resolve_day(year, int(month), int(day), published), background
     if published:
         for word, delta in _RELATIVE.items():
             if word in text:
