@@ -43,16 +43,19 @@ class Collector:
             self.problems.extend(exc.problems)
         return None
 
+    def _mapping_at_top(self, data: Any, path: Path) -> bool:
+        """Whether a file's document is a mapping; a problem for the file when it is not."""
+        if isinstance(data, Mapping):
+            return True
+        self.add(
+            path, line_of(data, ()), "", f"expected a mapping at the top, found {describe(data)}"
+        )
+        return False
+
     def validate(self, model: type[BaseModel], data: Any, path: Path) -> BaseModel | None:
         if data is None:
             data = {}
-        if not isinstance(data, Mapping):
-            self.add(
-                path,
-                line_of(data, ()),
-                "",
-                f"expected a mapping at the top, found {describe(data)}",
-            )
+        if not self._mapping_at_top(data, path):
             return None
         try:
             return model.model_validate(plain(data))
@@ -75,13 +78,7 @@ class Collector:
         pydantic runs only once its fields are valid: they are reported on invalid items too."""
         if data is None:
             return ()
-        if not isinstance(data, Mapping):
-            self.add(
-                path,
-                line_of(data, ()),
-                "",
-                f"expected a mapping at the top, found {describe(data)}",
-            )
+        if not self._mapping_at_top(data, path):
             return ()
         for extra in data:
             if extra != key:
