@@ -16,7 +16,7 @@ from __future__ import annotations
 
 __all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
 
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -25,7 +25,7 @@ from crawler.base.taxonomy import Taxonomy
 from crawler.tag.details import Details, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
-from crawler.tag.text import Sentence, fold, sentences
+from crawler.tag.text import Sentence, fold, sentences, site_name_spans
 from crawler.tag.themes import ThemeScorer, kind_of
 from crawler.tag.visits import Found, find_visits, home_mentions
 
@@ -122,6 +122,12 @@ class Tagger:
             publisher_city = None
         sents = sentences(text, title_end)
         mentions = self._places.find(text, publisher_city, publisher_province)
+        # the site's name around the headline, in the title and in a body that repeats it
+        site = site_name_spans(text[:title_end])
+        if len(sents) > 1:
+            site += site_name_spans(text[sents[1].start : sents[1].end], sents[1].start)
+        if site:
+            mentions = [m for m in mentions if not any(a <= m.start < b for a, b in site)]
         if publisher_city:
             mentions = home_mentions(text, mentions, publisher_city)
         found = find_visits(
@@ -150,8 +156,8 @@ class Tagger:
             evidence=MappingProxyType(evidence),
         )
 
-    @staticmethod
     def _visits(
+        self,
         found: list[Found],
         original: str,
         evidence: dict[str, str],
@@ -169,6 +175,8 @@ class Tagger:
                 best[key] = f
             if f.date and not f.background:
                 dates.setdefault(key, f.date)
+        for key in _covered(best, self.gazetteer.cities):
+            del best[key]
         visits = []
         for key, f in best.items():
             sentence = _clip(original[f.sentence.start : f.sentence.end])
@@ -211,6 +219,25 @@ class Tagger:
             target = cities if name in self.gazetteer.cities else provinces
             target.append(name)
         return cities, provinces
+
+
+def _covered(pairs: Iterable[tuple[str, str]], cities: Container[str]) -> set[tuple[str, str]]:
+    """Pairs another pair of the same trip says better, by the annotation rules: a city's
+    delegation to a province whose cities the text names goes to those cities (赴浙江江苏学习考察
+    in the title, 赴浙江绍兴、杭州…和江苏苏州… in the text); a province's delegation to a province
+    is a province pair, the cities on the way are only places (山东省代表团赴江苏，先后到南京)."""
+    pairs = set(pairs)
+    covered = set()
+    for visitor, host in pairs:
+        region = province_of(host)
+        if visitor in cities:
+            if host not in cities and any(
+                a == visitor and b != host and province_of(b) == host for a, b in pairs
+            ):
+                covered.add((visitor, host))
+        elif host in cities and region != host and (visitor, region) in pairs:
+            covered.add((visitor, host))
+    return covered
 
 
 def _clip(text: str) -> str:

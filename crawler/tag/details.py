@@ -88,7 +88,8 @@ _PLACE_SUFFIX = re.compile(
 )
 
 _LEAD_AFTER = re.compile(
-    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅)|为团长|为组长|的带领下|带领下"
+    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织)|为团长|为组长"
+    r"|的带领下|带领下"
 )
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)|(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
@@ -135,7 +136,7 @@ _SITE_END = re.compile(
 _STOP = re.compile(r"^第[一二三四五六七八九十\d、]+站[：:]\s*([^\n。]{2,24})", re.MULTILINE)
 _MAX_PURPOSE = 24
 _ORGAN_END = frozenset("委府会局厅办部组团院市省区县州镇乡村处室")
-_DATED_LEAD = 2  # body sentences that may date a visit told elsewhere
+_DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
 _STOP_WINDOW = 400
 
@@ -177,8 +178,11 @@ def _is_name(name: str) -> bool:
 def _name_at(text: str, pos: int, limit: int) -> str | None:
     """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows)."""
     dotted = _DOTTED.match(text, pos, limit)
-    if dotted and _AFTER_NAME.match(text, dotted.end()):
-        return dotted.group()
+    if dotted:  # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows
+        dot = text.index("·", pos)
+        for end in range(dot + 2, dotted.end() + 1):
+            if _AFTER_NAME.match(text, end):
+                return text[pos:end]
     for k in (2, 3, 4):
         end = pos + k
         if end > limit:
@@ -313,6 +317,10 @@ def _roles(
     return leaders, movers, [h for h in hosts if h.name]
 
 
+def _unnamed(officials: list[Official]) -> bool:
+    return all(x.name is None for x in officials)
+
+
 def _month_of(day: int, published: date) -> date | None:
     """``5日`` in an article of ``published``: this month, or the month before when later."""
     year, month = published.year, published.month
@@ -445,8 +453,8 @@ def visit_details(
     hosts: list[Official] = []
     for s in order:
         ls, ms, hs = _roles(text, s, places)
-        if not leaders and ls:
-            leaders = ls
+        if ls and (not leaders or (_unnamed(leaders) and not _unnamed(ls))):
+            leaders = ls  # 常务副主任带队… in the title, 区常务副主任聂明带领… in the text
         if not movers and ms and s in told:
             movers = ms
         for h in hs:
@@ -454,7 +462,7 @@ def visit_details(
                 hosts.append(h)
         if leaders and s not in told:
             break
-    if not leaders or all(x.name is None for x in leaders):
+    if _unnamed(leaders):
         named = [m for m in movers if m.name and m not in hosts]
         if named:
             leaders = named

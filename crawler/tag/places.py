@@ -49,6 +49,7 @@ _STREET_OK = frozenset("头道区坊")
 
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
+_VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临")
 _NOT_MOTION_BEFORE = {
     "来": frozenset("以带迎未从原本将后起出看近引招回归"),
     "到": frozenset("受得达感遇提想看找听收接说见办做回识意"),
@@ -106,7 +107,7 @@ _THING_TAIL = re.compile(
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
-_INSTITUTION = re.compile(r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院)$")
+_INSTITUTION = re.compile(r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院)$")
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
 _TITLES = (
@@ -126,9 +127,16 @@ _TITLES = (
     "董事长",
     "总经理",
 )
-# Datelines: 本报泸州专电, 新华社北京6月11日电, 中国经济网北京6月12日讯, 央广网北京1月2日消息.
-_DATELINE_BEFORE = re.compile(r"(新华社|中新社|本报|日报|晚报|时报|网|台|电视台|通讯社|记者)$")
-_DATELINE_AFTER = re.compile(r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(专电|电|讯|消息|报道)")
+# Datelines: 本报泸州专电, 新华社北京6月11日电, 中国经济网北京6月12日讯, 央广网北京1月2日消息,
+# 黑龙江日报新疆阿勒泰12日电, 新华社北京/河北保定11月10日电, 记者李玲玉北京报道.
+_DATELINE_BEFORE = re.compile(
+    r"(?:新华社|中新社|本报|日报|晚报|时报|网|台|电视台|通讯社|记者[\u4e00-\u9fff]{0,3})"
+    r"(?:[\u4e00-\u9fff]{2,3}/)?(?:[\u4e00-\u9fff]{2,3}?(?:省|自治区)?)?$"
+)
+_DATELINE_AFTER = re.compile(
+    r"(?:/[\u4e00-\u9fff]{2,6})?[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(专电|电|讯|消息|报道)"
+)
+_DATELINE_REACH = 14  # characters before a dateline's place that may hold the outlet
 # A bare county short name in a frame that makes it a place (青州党政代表团, 赴临淄考察).
 _POLITY_AFTER = re.compile(r"(党政|代表团|考察团|县委|区委|市委|县政府|区政府|市政府|人大|政协)")
 # What makes a suffix-only name (大兴安岭) the prefecture: 地区 or a polity right after it.
@@ -386,8 +394,8 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
-            if _institution_ahead(tokens[i:]):
-                return True  # 北京|证券|交易所
+            if _institution_ahead(tokens[i:]) and not _visited(text, start):
+                return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
                 return not known(word)  # 在巴|中国
@@ -408,6 +416,12 @@ def _cuts_word(
     return after is not None and after[2] in _WATER  # 尖山|湖
 
 
+def _visited(text: str, start: int) -> bool:
+    """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
+    party went, whatever the company is called."""
+    return text.endswith(_VISIT_VERBS, max(0, start - 2), start)
+
+
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> bool:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
@@ -420,7 +434,8 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> bool:
 def _dateline(text: str, start: int, end: int) -> bool:
     """本报泸州专电, 新华社北京6月11日电: the place a report was filed from is not a mention."""
     return bool(
-        _DATELINE_BEFORE.search(text, max(0, start - 8), start) and _DATELINE_AFTER.match(text, end)
+        _DATELINE_AFTER.match(text, end)
+        and _DATELINE_BEFORE.search(text, max(0, start - _DATELINE_REACH), start)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Sentence", "date_in", "fold", "resolve_day", "sentences"]
+__all__ = ["Sentence", "date_in", "fold", "resolve_day", "sentences", "site_name_spans"]
 
 import functools
 import re
@@ -117,3 +117,36 @@ def date_in(text: str, published: date | None) -> tuple[date | None, bool]:
             if word in text:
                 return published + timedelta(days=delta), background
     return None, background
+
+
+# A title carries the site's name before or after the headline: 保定市人民政府网——…,
+# …_陇南市人民政府, …--科协动态--儋州市科协技术协会, 衡水市人民政府图片新闻….
+_TITLE_SEPARATOR = re.compile(r"_+|——|--|｜|\||\s[-–]\s")
+_SITE_SEGMENT = re.compile(
+    r"人民政府|政府网|门户网站|网站$|网$|频道$|专题$|动态$|首页$|新闻$|科协|协会$|信息公开|政务公开"
+)
+_SITE_PREFIX = re.compile(
+    r"[\u4e00-\u9fff]{2,12}?人民政府(?:网|门户网站)?(?:图片新闻|要闻|新闻|动态|图片)"
+)
+
+
+def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Where ``title`` holds the publishing site's name rather than the headline: the segments
+    around the headline (the longest segment) that name a government site, column or section,
+    and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
+    story's. Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
+    cuts = [0]
+    for sep in _TITLE_SEPARATOR.finditer(title):
+        cuts += [sep.start(), sep.end()]
+    cuts.append(len(title))
+    segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    headline = max(segments, key=lambda seg: seg[1] - seg[0])
+    spans = [
+        (a, b)
+        for a, b in segments
+        if (a, b) != headline and _SITE_SEGMENT.search(title[a:b].strip())
+    ]
+    prefix = _SITE_PREFIX.match(title, headline[0])
+    if prefix and prefix.end() < headline[1]:
+        spans.append((headline[0], prefix.end()))
+    return [(a + offset, b + offset) for a, b in spans]

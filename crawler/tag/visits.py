@@ -48,6 +48,12 @@ _STAY_AFTER = re.compile(
     r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
     r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
 )
+# A delegation word right before the verb makes the frame (代表团赴浙江绍兴、杭州…, 就…进行考察
+# far behind; 考察团先后赴洛阳市、许昌市…深入了解).
+_PARTY_BEFORE = re.compile(
+    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
+    r"(?:先后|分别|一同|专程|随后|还|又)?$"
+)
 _LIST_GAP = frozenset({"", "、", "和", "及", "与", "，", ",", "市、", "省", "市"})
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -63,7 +69,8 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|中心)"
+    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|办|中心)"
+    r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
@@ -103,6 +110,11 @@ _GOVERNMENT = re.compile(
     r"|[^公]局(?!限)|厅|干部"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
+_CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
+# A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
+_ZONE = re.compile(
+    r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
+)
 _FROM = "来自"
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -248,6 +260,7 @@ def _host_groups(
         if (
             m.abbr
             or verb_text.startswith(_STRONG_VERBS)
+            or _PARTY_BEFORE.search(text, max(sentence.start, verb - 8), verb)
             or _STAY_AFTER.match(text, group[-1].end)
             or _PURPOSE.search(tail)
         ):
@@ -293,7 +306,8 @@ def _visitors(
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
     before = [m for m in others if m.end <= verb]
     for m in reversed(before):
-        if m.self_ref or _MARKER.search(text, _tail(text, m), min(verb, m.end + 20)):
+        marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
+        if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
     for m in others:
         if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
@@ -312,7 +326,14 @@ def _visitors(
             text, m.end
         ):
             out.append(m)
-    if publisher_city and not before and _OWN_OFFICIAL.search(text, sentence.start, verb):
+    if (
+        publisher_city
+        and not before
+        and (
+            _OWN_OFFICIAL.search(text, sentence.start, verb)
+            or text.startswith(("率队", "率团"), verb)  # 李俊明郑连生率队赴山东
+        )
+    ):
         own = _publisher_mention(ms, publisher_city)
         if own is not None:
             out.append(own)
@@ -427,6 +448,15 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _clause_subject(text: str, m: Mention, verb: int) -> bool:
+    """``m`` opens the verb's own clause as its party, however long its title
+    (宿迁市农业农村局种植业条线及相关县区农业农村局领导等一行来我市), or a zone of its is the
+    party (无锡高新区来我区)."""
+    if m.end + _CLAUSE_REACH < verb or _CLAUSE_BREAK.search(text, m.end, verb):
+        return False
+    return bool(_MARKER.search(text, _tail(text, m), verb) or _ZONE.fullmatch(text, m.end, verb))
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:

@@ -7,19 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger, Tags, Visit, cities_of, province_of
+from tests.tag import pairs
 
 SEED = Path(__file__).parent / "testdata" / "tag" / "qingdao-delegation-shenzhen.txt"
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
-
-
-def pairs(tags: Tags) -> set[tuple[str, str]]:
-    return {(v.visitor, v.host) for v in tags.visits}
 
 
 def seed_body() -> str:

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
 
 
 @pytest.mark.parametrize(

@@ -12,19 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger, Visit
 from crawler.tag.details import Details, Official, find_officials, visit_dates, visit_details
 from crawler.tag.text import fold, sentences
 
 SEED = Path(__file__).parent / "testdata" / "tag" / "qingdao-delegation-shenzhen.txt"
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
 
 
 def seed_body() -> str:

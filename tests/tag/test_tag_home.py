@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.base.taxonomy import default_taxonomy
-from crawler.tag import Tagger, Tags
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
-
-
-def pairs(tags: Tags) -> set[tuple[str, str]]:
-    return {(v.visitor, v.host) for v in tags.visits}
+from crawler.tag import Tagger
+from tests.tag import pairs
 
 
 @pytest.mark.parametrize(

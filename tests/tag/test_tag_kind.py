@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.base.taxonomy import default_taxonomy
 from crawler.tag import Tagger
 from crawler.tag.themes import kind_of
 
@@ -14,11 +13,6 @@ def kind(title: str, body: str = "") -> str:
     return kind_of(
         f"{title}\n{body}", len(title), policy=False, visit_in_lead=False, any_visit=False
     )
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.base.taxonomy import Aliases, Taxonomy, default_taxonomy
-from crawler.tag import Tagger, Tags
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(default_taxonomy())
-
-
-def pairs(tags: Tags) -> set[tuple[str, str]]:
-    return {(v.visitor, v.host) for v in tags.visits}
-
+from crawler.tag import Tagger
+from tests.tag import pairs
 
 # --- places -------------------------------------------------------------------------------
 
@@ -212,8 +203,32 @@ def test_provincial_delegation(tagger: Tagger) -> None:
     tags = tagger.tag("广西党政代表团赴广东学习考察", "广西党政代表团赴广东学习考察。")
     assert pairs(tags) == {("广西", "广东")}
     assert tags.provinces == ("广西", "广东")
+    # a province's delegation to a province: the province pair; the cities on the way are places
     tags = tagger.tag("", "山东省党政代表团赴江苏学习考察，先后到南京、苏州等地学习。")
-    assert pairs(tags) == {("山东", "江苏"), ("山东", "南京"), ("山东", "苏州")}
+    assert pairs(tags) == {("山东", "江苏")}
+    assert {"南京", "苏州"} <= set(tags.cities)
+    # a province's delegation to named cities: province -> city pairs
+    tags = tagger.tag("", "浙江省党政代表团赴四川成都、重庆考察学习。")
+    assert pairs(tags) == {("浙江", "成都"), ("浙江", "重庆")}
+
+
+def test_city_delegation_to_a_province_named_city_by_city(tagger: Tagger) -> None:
+    """The headline's province is the summary of the cities the text names (visits-dev vd080)."""
+    tags = tagger.tag(
+        "吕梁市党政代表团赴浙江江苏学习考察",
+        "5月21日至25日，市委书记李正印率吕梁市党政代表团赴浙江绍兴、杭州和江苏苏州、南京，"
+        "就枫桥经验、生态文明建设、电子商务和大数据产业发展等进行学习考察。",
+    )
+    assert pairs(tags) == {("吕梁", "绍兴"), ("吕梁", "杭州"), ("吕梁", "苏州"), ("吕梁", "南京")}
+    tags = tagger.tag(
+        "哈密市宣传文化系统组团赴河南省学习考察",
+        "哈密市委常委率哈密市宣传文化系统领导干部赴河南省学习考察。考察团先后赴洛阳市、许昌市、"
+        "郑州市深入了解文旅文创融合发展。",
+    )
+    assert pairs(tags) == {("哈密", "洛阳"), ("哈密", "许昌"), ("哈密", "郑州")}
+    # a province named alone stays the host
+    tags = tagger.tag("", "平凉市党政代表团赴安徽等地开展考察学习和招商活动。")
+    assert pairs(tags) == {("平凉", "安徽")}
 
 
 def test_finished_a_stop_before_the_next(tagger: Tagger) -> None:

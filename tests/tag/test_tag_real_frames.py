@@ -1,0 +1,165 @@
+"""Classes of real city-government text the visit finder first missed (the visits dev set's
+blind subset): the clause's subject as the visitor however long its title, a development zone
+as the party, an unnamed party of the publisher's, a company named after its city as the
+host, a delegation word that makes the frame although the purpose comes late; the site's name
+in a title, datelines with a province or a second place, institutes; and the leader's name in
+forms the details first missed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.tag import Tagger, Tags
+from crawler.tag.text import site_name_spans
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # the subject of the verb's own clause, whatever stands between it and the verb
+        (
+            "宿迁市农业农村局来我市考察学习",
+            "9月14日，宿迁市农业农村局种植业条线及相关县区农业农村局领导等一行来我市考察学习。",
+            "泰州",
+            {("宿迁", "泰州")},
+        ),
+        (
+            "",
+            "张家口市塞北管理区管理委员会常务副主任带队考察宁夏固原市马铃薯产业。",
+            None,
+            {("张家口", "固原")},
+        ),
+        # a development zone or administrative area as the party
+        ("无锡高新区来我区考察学习", "", "南京", {("无锡", "南京")}),
+        ("苏州工业园区赴我市考察", "", "青岛", {("苏州", "青岛")}),
+        # an unnamed party on its own city's site
+        ("韩自安李文双一行到沧州渤海新区进行学习考察", "", "唐山", {("唐山", "沧州")}),
+        ("李俊明郑连生率队赴山东考察对接项目", "", "忻州", {("忻州", "山东")}),
+        # a company named after its place is where the party went
+        ("我市党政考察团赴深圳市索佳集团考察学习", "", "酒泉", {("酒泉", "深圳")}),
+        ("", "我市党政代表团赴山东信发集团考察学习、对接项目。", "忻州", {("忻州", "山东")}),
+        # a delegation word before the verb makes the frame, the purpose may come late
+        (
+            "",
+            "考察团先后赴洛阳市、许昌市、郑州市深入了解文旅融合发展。哈密市考察团表示感谢。",
+            None,
+            set(),  # no visitor named before or in the sentence: no pair is invented
+        ),
+        (
+            "",
+            "哈密市考察团先后赴洛阳市、许昌市深入了解文旅融合发展。",
+            None,
+            {("哈密", "洛阳"), ("哈密", "许昌")},
+        ),
+    ],
+)
+def test_visit_frames_of_real_text(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a company or institute in a sentence without a visit verb stays the company's
+        ("", "我市与北京中广国际传媒有限公司签约。"),
+        ("", "我市代表团与中国科学院兰州化学物理研究所专家座谈。"),
+    ],
+)
+def test_companies_and_institutes_without_a_visit_are_not_hosts(
+    tagger: Tagger, title: str, body: str
+) -> None:
+    tags = tagger.tag(title, body, home="张家口")
+    assert not tags.visits
+
+
+@pytest.mark.parametrize(
+    ("title", "site"),
+    [
+        ("保定市人民政府网——省委常委会召开扩大会议", "保定"),
+        ("习近平在河北承德考察时强调努力完成全年任务_陇南市人民政府", "陇南"),
+        ("市科协召开传达学习专题会--科协动态--儋州市科协技术协会", "儋州"),
+        ("市人民检察院传达学习重要讲话精神_三沙动态_三沙市人民政府网", "三沙"),
+        ("衡水市人民政府图片新闻习近平在湖南考察时强调", "衡水"),
+    ],
+)
+def test_the_sites_name_in_a_title_is_no_place_of_the_story(
+    tagger: Tagger, title: str, site: str
+) -> None:
+    assert site not in tagger.tag(title, "").cities
+    # nor when the body repeats the title as its first line
+    assert site not in tagger.tag("", title + "。会议强调，要抓好落实。").cities
+
+
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("青岛市人民政府关于印发青岛市数字经济发展规划的通知", "青岛"),
+        ("青岛市人民政府办公厅关于加强安全生产的意见", "青岛"),
+        ("济南-青岛两市签署合作协议", "青岛"),
+    ],
+)
+def test_a_title_about_a_city_keeps_it(tagger: Tagger, title: str, city: str) -> None:
+    assert city in tagger.tag(title, "").cities
+    assert not site_name_spans(title)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_city"),
+    [
+        (
+            "黑龙江日报新疆阿勒泰12日电（记者李国玉）省委书记率我省党政代表团赴新疆学习考察。",
+            "阿勒泰",
+        ),
+        ("新华社北京/河北保定11月10日电 习近平10日在北京、河北考察灾后恢复重建工作。", "保定"),
+        ("中国环境报讯记者李玲玉北京报道5月7日，生态环境部召开部党组会议。", "北京"),
+    ],
+)
+def test_datelines_with_a_province_or_a_second_place(
+    tagger: Tagger, text: str, not_city: str
+) -> None:
+    assert not_city not in tagger.tag("", text).cities
+
+
+def _leader(tags: Tags) -> str | None:
+    leader = tags.visits[0].details.leader
+    return leader.name if leader else None
+
+
+def test_leader_with_a_dotted_name(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "",
+        "2月17日至21日，哈密市委常委、宣传部长吾尔叶提·吾守尔率哈密市宣传文化系统领导干部赴"
+        "洛阳市学习考察。",
+        published=date(2023, 3, 1),
+    )
+    assert pairs(tags) == {("哈密", "洛阳")}
+    assert _leader(tags) == "吾尔叶提·吾守尔"
+    assert tags.visits[0].to_dict()["date_start"] == "2023-02-17"
+
+
+def test_a_named_leader_later_replaces_a_title_only_one(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "塞北管理区常务副主任带队考察宁夏固原市马铃薯产业",
+        "张家口市塞北管理区常务副主任带队考察宁夏固原市马铃薯产业。区常务副主任聂明带领相关人员"
+        "前往宁夏回族自治区固原市，学习考察马铃薯产业发展工作。",
+    )
+    assert pairs(tags) == {("张家口", "固原")}
+    assert _leader(tags) == "聂明"
+
+
+def test_a_date_in_the_third_sentence_of_the_lead(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "我市学习考察团赴天水考察学习",
+        "学习先进典型带领百姓致富。我市学习考察团赴天水考察学习。11月20日、21日，市委副书记"
+        "李森洙带领有关部门负责人组成的学习考察团赴天水，学习考察当地先进经验。",
+        home="兰州",
+        published=date(2015, 11, 24),
+    )
+    assert pairs(tags) == {("兰州", "天水")}
+    assert tags.visits[0].to_dict()["date_start"] == "2015-11-20"
+    assert _leader(tags) == "李森洙"
