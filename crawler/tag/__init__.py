@@ -134,7 +134,8 @@ class Tagger:
             text, sents, mentions, published=published, publisher_city=publisher_city
         )
         evidence: dict[str, str] = {}
-        visits = self._visits(found, original, evidence, text, sents, published)
+        named = [m.place.city for m in mentions if m.place.city and m.strength is not Strength.WEAK]
+        visits = self._visits(found, named, original, evidence, text, sents, published)
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
         themes: list[str] = []
@@ -159,6 +160,7 @@ class Tagger:
     def _visits(
         self,
         found: list[Found],
+        named: list[str],
         original: str,
         evidence: dict[str, str],
         text: str,
@@ -177,6 +179,12 @@ class Tagger:
                 dates.setdefault(key, f.date)
         for key in _covered(best, self.gazetteer.cities):
             del best[key]
+        for key, cities in _regions_named(best, named, self.gazetteer.cities).items():
+            f = best.pop(key)
+            for city in cities:
+                best.setdefault((key[0], city), f)
+                if key in dates:
+                    dates.setdefault((key[0], city), dates[key])
         visits = []
         for key, f in best.items():
             sentence = _clip(original[f.sentence.start : f.sentence.end])
@@ -238,6 +246,21 @@ def _covered(pairs: Iterable[tuple[str, str]], cities: Container[str]) -> set[tu
         elif host in cities and region != host and (visitor, region) in pairs:
             covered.add((visitor, host))
     return covered
+
+
+def _regions_named(
+    pairs: Iterable[tuple[str, str]], named: list[str], cities: Container[str]
+) -> dict[tuple[str, str], list[str]]:
+    """A city's delegation to a province whose cities the article names elsewhere went to those
+    cities (赴江苏上海招商考察 in the title, 无锡 in the body; 赴浙江学习考察, then 遂昌 -> 丽水):
+    the province is the headline's summary. Pair -> the cities it stands for."""
+    out = {}
+    for visitor, host in pairs:
+        if visitor in cities and host not in cities:
+            inside = [c for c in dict.fromkeys(named) if c != visitor and province_of(c) == host]
+            if inside:
+                out[(visitor, host)] = inside
+    return out
 
 
 def _clip(text: str) -> str:

@@ -25,7 +25,7 @@ and host and the article's publication date; :class:`~crawler.tag.Tagger` calls
 
 from __future__ import annotations
 
-__all__ = ["Details", "Official", "find_officials", "visit_dates", "visit_details"]
+__all__ = ["Details", "Official", "find_officials", "is_name", "visit_dates", "visit_details"]
 
 import re
 from collections.abc import Sequence
@@ -165,7 +165,8 @@ class Details:
     sites: tuple[str, ...] = ()
 
 
-def _is_name(name: str) -> bool:
+def is_name(name: str) -> bool:
+    """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
         return False
     if name[-1] in _ORGAN_END:  # 党委, 市委, 政府: an organ, not a person
@@ -188,7 +189,7 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
         if end > limit:
             break
         name = text[pos:end]
-        if _is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
+        if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
             return name
     for k in (3, 4):
         name = text[pos : pos + k]
@@ -207,7 +208,7 @@ def _name_first(title: str) -> tuple[str, str] | None:
     """``胡晓刚副市长`` -> (胡晓刚, 副市长): a name before a title (not 市长/区长 after a place)."""
     for k in (2, 3):
         name, rest = title[:k], title[k:]
-        if _is_name(name) and _TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest):
+        if is_name(name) and _TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest):
             return name, rest
     return None
 

@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 
+from crawler.tag.details import is_name
 from crawler.tag.gazetteer import DATA_DIR, Place, Strength, province_of
 from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
@@ -111,6 +112,8 @@ _GOVERNMENT = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
+# A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
+_BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
     r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
@@ -332,6 +335,7 @@ def _visitors(
         and (
             _OWN_OFFICIAL.search(text, sentence.start, verb)
             or text.startswith(("率队", "率团"), verb)  # 李俊明郑连生率队赴山东
+            or _named_subject(text, _clause_start(text, sentence.start, verb), verb)
         )
     ):
         own = _publisher_mention(ms, publisher_city)
@@ -456,7 +460,20 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
     party (无锡高新区来我区)."""
     if m.end + _CLAUSE_REACH < verb or _CLAUSE_BREAK.search(text, m.end, verb):
         return False
-    return bool(_MARKER.search(text, _tail(text, m), verb) or _ZONE.fullmatch(text, m.end, verb))
+    return bool(
+        _MARKER.search(text, _tail(text, m), verb)
+        or _ZONE.fullmatch(text, m.end, verb)
+        or _BODY.fullmatch(text, m.end, verb)
+    )
+
+
+def _named_subject(text: str, start: int, verb: int) -> bool:
+    """A person's name alone opens the clause (李海渊在潮州市考察, 江文孙颖带队到…): on a city's
+    site, one of its officials."""
+    words = text[start:verb].removesuffix("一行").removesuffix("等")
+    return is_name(words) or any(
+        is_name(words[:k]) and is_name(words[k:]) for k in (2, 3) if len(words) - k in (2, 3)
+    )
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:
@@ -477,6 +494,6 @@ def _valid(visitor: Mention, host: Mention) -> bool:
     v, h = visitor.place, host.place
     if visitor.name == host.name:
         return False
-    if v.level == "province" and h.province == v.province:
-        return False
-    return not (h.level == "province" and v.province == h.province)
+    if v.city is None and h.province == v.province:
+        return False  # a province, or a county directly under it (陵水 -> 海南)
+    return not (h.city is None and v.province == h.province)

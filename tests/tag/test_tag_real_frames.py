@@ -163,3 +163,41 @@ def test_a_date_in_the_third_sentence_of_the_lead(tagger: Tagger) -> None:
     assert pairs(tags) == {("兰州", "天水")}
     assert tags.visits[0].to_dict()["date_start"] == "2015-11-20"
     assert _leader(tags) == "李森洙"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # the headline's province stands for the cities the body names (one pair per host city)
+        (
+            "朱晓东率团赴江苏上海招商考察学习",
+            "考察团在无锡市考察了集萃药康公司。",
+            "忻州",
+            {("忻州", "上海"), ("忻州", "无锡")},
+        ),
+        (
+            "江文孙颖带队到浙江学习考察",
+            "考察组一行来到遂昌县，学习生态建设经验。",
+            "上饶",
+            {("上饶", "丽水")},
+        ),
+        # a province named alone stays the host
+        ("江文孙颖带队到浙江学习考察", "考察组学习了生态建设经验。", "上饶", {("上饶", "浙江")}),
+        # a bare name, or two, opening the clause on its city's site
+        ("李海渊在潮州市考察陶瓷产业", "", "朔州", {("朔州", "潮州")}),
+        # a government body of a place as the party
+        ("宁夏公路管理局来扬考察交流公路养护管理工作", "", "扬州", {("宁夏", "扬州")}),
+        ("江宁区民宗局赴浙江省湖州市考察学习", "", "南京", {("南京", "湖州")}),
+        # a county directly under its province is the province's: no visit to one's own province
+        ("刘红建带队赴陵水学习考察", "", "三沙", set()),
+    ],
+)
+def test_hosts_and_parties_of_real_text(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_a_bare_word_opening_the_clause_is_no_official(tagger: Tagger) -> None:
+    assert not tagger.tag("会议在潮州市考察", "", home="朔州").visits
+    assert not tagger.tag("专家在潮州市考察陶瓷产业", "", home="朔州").visits
