@@ -107,7 +107,11 @@ _THING_TAIL = re.compile(
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
-_INSTITUTION = re.compile(r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院)$")
+_INSTITUTION = re.compile(
+    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校)$"
+)
+# A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
+_LANDMARKS = frozenset({"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园"})
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
 _TITLES = (
@@ -394,7 +398,8 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
-            if _institution_ahead(tokens[i:]) and not _visited(text, start):
+            ahead = _institution_ahead(tokens[i:])
+            if ahead and not (ahead.endswith(("公司", "集团")) and _visited(text, start)):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
@@ -413,22 +418,26 @@ def _cuts_word(
             return True  # 王|桂林
         if before[2].endswith(_TITLES):
             return True  # 市委书记|宁波
+    if after is not None and after[2] in _LANDMARKS and short:
+        return True  # 丹凤|公园
     return after is not None and after[2] in _WATER  # 尖山|湖
 
 
 def _visited(text: str, start: int) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
-    party went, whatever the company is called."""
+    party went (a company carries the place it is registered in; a school or an institute named
+    after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
     return text.endswith(_VISIT_VERBS, max(0, start - 2), start)
 
 
-def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> bool:
+def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
+    """The institution word that ends the run of nouns starting at ``tokens[0]``, or ''."""
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
-            return True
+            return word
         if tag not in _NOUN_TAGS or _POLITY_TAIL.search(word):
-            return False
-    return False
+            return ""
+    return ""
 
 
 def _dateline(text: str, start: int, end: int) -> bool:

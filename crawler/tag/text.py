@@ -121,9 +121,10 @@ def date_in(text: str, published: date | None) -> tuple[date | None, bool]:
 
 # A title carries the site's name before or after the headline: 保定市人民政府网——…,
 # …_陇南市人民政府, …--科协动态--儋州市科协技术协会, 衡水市人民政府图片新闻….
-_TITLE_SEPARATOR = re.compile(r"_+|——|--|｜|\||\s[-–]\s")
+_TITLE_SEPARATOR = re.compile(r"_+|——|--|｜|\||\s*[-–]\s*")
 _SITE_SEGMENT = re.compile(
-    r"人民政府|政府网|门户网站|网站$|网$|频道$|专题$|动态$|首页$|新闻$|科协|协会$|信息公开|政务公开"
+    r"人民政府|政府网|门户网站|网站$|网$|频道$|专题$|动态$|首页$|新闻$|要闻$|科协|协会$|信息公开"
+    r"|政务公开|史志$"
 )
 _SITE_PREFIX = re.compile(
     r"[\u4e00-\u9fff]{2,12}?人民政府(?:网|门户网站)?(?:图片新闻|要闻|新闻|动态|图片)"

@@ -166,9 +166,7 @@ def kind_of(
     else ``visit`` for a visit further down; else ``other``."""
     title = text[:title_end]
     compact = _compact(title)
-    if visit_in_lead or (
-        _VISIT_TITLE.search(title) and (any_visit or not _PROVINCE_BODY.match(compact))
-    ):
+    if visit_in_lead or (_VISIT_TITLE.search(title) and any_visit):
         return "visit"
     if policy or _DOC_TITLE.search(compact):
         return "policy"

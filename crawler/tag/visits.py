@@ -55,6 +55,8 @@ _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
     r"(?:先后|分别|一同|专程|随后|还|又)?$"
 )
+# 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
+_MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
 _LIST_GAP = frozenset({"", "、", "和", "及", "与", "，", ",", "市、", "省", "市"})
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -286,7 +288,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         if not (banned and start > floor and text[start - 1] in banned):
             return start
     stay = _STAY_BEFORE.search(window)
-    if stay and _STAY_AFTER.match(text, m.end):
+    if stay and (_STAY_AFTER.match(text, m.end) or _MEETING_AFTER.match(text, m.end)):
         return lo + stay.start()
     if text.startswith("之行", m.end):
         return m.start

@@ -201,3 +201,42 @@ def test_hosts_and_parties_of_real_text(
 def test_a_bare_word_opening_the_clause_is_no_official(tagger: Tagger) -> None:
     assert not tagger.tag("会议在潮州市考察", "", home="朔州").visits
     assert not tagger.tag("专家在潮州市考察陶瓷产业", "", home="朔州").visits
+
+
+def test_a_meeting_in_the_hosts_city_is_a_visit(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "胡忠雄在南宁与广西壮族自治区党委常委南宁市委书记农生文举行会见", "", home="贵阳"
+    )
+    assert pairs(tags) == {("贵阳", "南宁")}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("东莞市长率团赴日本招商", "东莞市长率东莞市经贸代表团赴日本开展招商引资活动。"),
+        (
+            "我市考察团赴宁学习先进制造业经验",
+            "日前，我市考察团一行赴宁考察学习先进制造业发展经验。",
+        ),
+        ("全省侨商考察团来武威考察侧记", "侨商们参观了武威的企业。"),
+    ],
+)
+def test_kind_is_visit_only_with_a_pair(tagger: Tagger, title: str, body: str) -> None:
+    """By the annotation rules, ``visit`` iff a (visitor, host) pair is found: a trip abroad, an
+    unresolved abbreviation or a business party is no city visit, however the title reads."""
+    tags = tagger.tag(title, body)
+    assert not tags.visits
+    assert tags.kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "not_city"),
+    [
+        ("18日下午，习近平首先来到果洛西宁民族中学考察。", "果洛"),
+        ("考察团实地考察了丹凤公园、机场北线高速施工现场。", "商洛"),
+        ("太原市人民政府-太原史志-市委党史研究室举行主题活动", "太原"),
+        ("市委组织部召开主题教育工作会议-漳州要闻", "漳州"),
+    ],
+)
+def test_schools_landmarks_and_site_names(tagger: Tagger, text: str, not_city: str) -> None:
+    assert not_city not in tagger.tag(text, "").cities
