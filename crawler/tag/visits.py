@@ -31,7 +31,7 @@ from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
 _MOTION = re.compile(
-    r"(?:专程赴|率团赴|率队赴|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
+    r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
     r"|访问|造访|考察|走访|拜访|赴|到|抵|来)了?$"
 )
 _NOT_MOTION_BEFORE = {
@@ -57,7 +57,9 @@ _PARTY_BEFORE = re.compile(
 )
 # 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
 _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
-_LIST_GAP = frozenset({"", "、", "和", "及", "与", "，", ",", "市、", "省", "市"})
+# What may stand between two hosts of one list: 、/和/及, after a name's own suffix
+# (湟中县、张掖市).
+_LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
@@ -72,7 +74,7 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|市[^，。、省]{1,8}?(?:局|委员会|办公室|办|中心)"
+    r"|(?<![^，。\n])[市县区][^，。、省]{1,8}?(?:局|委员会|办公室|办|中心|站)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
 )
@@ -113,6 +115,10 @@ _GOVERNMENT = re.compile(
     r"|[^公]局(?!限)|厅|干部"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
+# A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
+_PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
+_CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长")
+_TITLE_REACH = 12  # how far before a name its title may start
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
@@ -248,7 +254,7 @@ def _host_groups(
         j = i + 1
         while j < len(ms):
             gap = text[group[-1].end : ms[j].start]
-            if gap not in _LIST_GAP:
+            if not _LIST_GAP.fullmatch(gap):
                 break
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
@@ -331,16 +337,21 @@ def _visitors(
             text, m.end
         ):
             out.append(m)
-    if (
-        publisher_city
-        and not before
-        and (
-            _OWN_OFFICIAL.search(text, sentence.start, verb)
-            or text.startswith(("率队", "率团"), verb)  # 李俊明郑连生率队赴山东
-            or _named_subject(text, _clause_start(text, sentence.start, verb), verb)
-        )
-    ):
-        own = _publisher_mention(ms, publisher_city)
+    clause = _clause_start(text, sentence.start, verb)
+    if publisher_city and not any(m.start >= clause for m in before):
+        # 儋州新闻中心消息…，市委宣传部组织…赴三亚: the publisher's own people, or its province's
+        # (省委副书记、代省长叶建春在广州学习考察, 省党政代表团赴安徽 on a city's site)
+        named = _named_subject(text, clause, verb)
+        if _provincial(text, clause, verb) or (named and _provincial_name(text, named)):
+            own = _province_mention(publisher_city)
+        elif (
+            named
+            or _OWN_OFFICIAL.search(text, sentence.start, verb)
+            or text.startswith(("率队", "率团", "带队"), verb)  # 李俊明郑连生率队赴山东
+        ):
+            own = _publisher_mention(ms, publisher_city)
+        else:
+            own = None
         if own is not None:
             out.append(own)
     return out
@@ -469,13 +480,45 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
     )
 
 
-def _named_subject(text: str, start: int, verb: int) -> bool:
-    """A person's name alone opens the clause (李海渊在潮州市考察, 江文孙颖带队到…): on a city's
-    site, one of its officials."""
+def _named_subject(text: str, start: int, verb: int) -> str:
+    """The person's name that alone opens the clause (李海渊在潮州市考察; the first of two:
+    江文孙颖带队到…), or '': on a city's site, one of its officials."""
     words = text[start:verb].removesuffix("一行").removesuffix("等")
-    return is_name(words) or any(
-        is_name(words[:k]) and is_name(words[k:]) for k in (2, 3) if len(words) - k in (2, 3)
+    if is_name(words):
+        return words
+    for k in (2, 3):
+        if len(words) - k in (2, 3) and is_name(words[:k]) and is_name(words[k:]):
+            return words[:k]
+    return ""
+
+
+def _provincial_name(text: str, name: str) -> bool:
+    """The article gives ``name`` a provincial title somewhere (省委副书记、代省长叶建春)."""
+    return any(
+        _provincial(text, _clause_start(text, max(0, at - _TITLE_REACH), at), at)
+        for at in _occurrences(text, name)
     )
+
+
+def _provincial(text: str, start: int, end: int) -> bool:
+    """A provincial office in ``text[start:end]`` and no city office (省委常委、市委书记周红波 is
+    the city's)."""
+    return bool(_PROVINCIAL.search(text, start, end) and not _CITY_OFFICE.search(text, start, end))
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, at = [], text.find(word)
+    while at >= 0:
+        out.append(at)
+        at = text.find(word, at + 1)
+    return out
+
+
+def _province_mention(publisher_city: str) -> Mention | None:
+    province = province_of(publisher_city)
+    if province is None or province == publisher_city:
+        return None
+    return Mention(0, 0, Place(None, province, "province"), Strength.STRONG, self_ref=True)
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:

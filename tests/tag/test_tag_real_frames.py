@@ -240,3 +240,46 @@ def test_kind_is_visit_only_with_a_pair(tagger: Tagger, title: str, body: str) -
 )
 def test_schools_landmarks_and_site_names(tagger: Tagger, text: str, not_city: str) -> None:
     assert not_city not in tagger.tag(text, "").cities
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # the home's province when a provincial office or title leads the party
+        (
+            "叶建春在广州学习考察努力开创江西高质量跨越式发展新境界",
+            "10月24日，省委副书记、代省长叶建春在广州学习考察，广东省委副书记、省长马兴瑞陪同考察。",
+            "赣州",
+            {("江西", "广州")},
+        ),
+        ("", "会议传达学习省党政代表团赴安徽考察学习总结会精神。", "南昌", {("江西", "安徽")}),
+        # the publisher's people in the verb's clause, whatever place an earlier clause names
+        (
+            "",
+            "儋州新闻中心消息，4月18日至22日，市委宣传部组织宣传干部赴三亚、琼海等市县考察学习。",
+            "儋州",
+            {("儋州", "三亚"), ("儋州", "琼海")},
+        ),
+        # a county's station of the home; a list whose names drop their own suffix
+        (
+            "",
+            "近日，县经管站组织人员，先后赴定西市陇西县、青海省湟中县、张掖市高台县考察学习。",
+            "平凉",
+            {("平凉", "定西"), ("平凉", "西宁"), ("平凉", "张掖")},
+        ),
+        ("", "分管副局长带队至宜兴考察学习，综合先进地区经验。", "盐城", {("盐城", "无锡")}),
+    ],
+)
+def test_whose_party_on_a_citys_site(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_a_city_office_beside_a_provincial_one_is_the_citys(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "周红波率队赴上海市学习考察",
+        "6月7日至9日，省委常委、市委书记周红波率三亚市有关部门赴上海市学习考察。",
+        home="三亚",
+    )
+    assert pairs(tags) == {("三亚", "上海")}
