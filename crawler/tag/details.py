@@ -38,6 +38,7 @@ _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
     r"|副主任|主任|常委|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
+    r"|支队长|大队长|队长|站长|所长|领导"
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -54,7 +55,9 @@ _SURNAMES = frozenset(
 # before a word that says a person acts (率, 一行...).
 _STRONG_AFTER = re.compile(r"率|带领|带队|一行|同志|等一行")
 _DOTTED = re.compile(r"[一-鿿]{1,8}·[一-鿿]{1,8}")
-_NAMED_FIRST = re.compile(r"副|书记|主任|局长|秘书长|常委|委员|部长|主席|调研员|巡视员")
+_NAMED_FIRST = re.compile(
+    r"副|书记|主任|局长|秘书长|常委|委员|部长|主席|调研员|巡视员|厅长|处长|支队长|大队长|队长|站长|所长"
+)
 _COMPOUND_SURNAMES = (
     "欧阳",
     "司马",
@@ -72,7 +75,7 @@ _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _AFTER_NAME = re.compile(
     r"率领|率|带领|带队|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持"
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
-    r"|走访|的|向|对|就|也|代表|热情|亲切|。|；|;|（|\(|\s|$"
+    r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
 )
 _NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
 _BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
@@ -93,6 +96,7 @@ _LEAD_AFTER = re.compile(
 )
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)|(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
+    r"|在(?=[^，。；]{2,16}?(?:考察|调研|学习|参观|访问))"  # 市长李海渊在广东省潮州市考察
 )
 _RECEIVE_AFTER = re.compile(
     r"[^，。；]{0,12}?(?:会见|会晤|接待|欢迎|迎接|宴请|接见|陪同|参加会见|参加座谈)"
@@ -136,6 +140,7 @@ _SITE_END = re.compile(
 _STOP = re.compile(r"^第[一二三四五六七八九十\d、]+站[：:]\s*([^\n。]{2,24})", re.MULTILINE)
 _MAX_PURPOSE = 24
 _ORGAN_END = frozenset("委府会局厅办部组团院市省区县州镇乡村处室")
+_BODY_END = _ORGAN_END | frozenset("队站所心")  # what a body's name ends in (执法支队, 服务中心)
 _DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
 _STOP_WINDOW = 400
@@ -171,6 +176,8 @@ def is_name(name: str) -> bool:
         return False
     if name[-1] in _ORGAN_END:  # 党委, 市委, 政府: an organ, not a person
         return False
+    if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
+        return False
     if name.startswith(_COMPOUND_SURNAMES):
         return True
     return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
@@ -190,6 +197,8 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
             break
         name = text[pos:end]
         if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
+            if k == 4 and is_name(name[:2]) and is_name(name[2:]):
+                return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
     for k in (3, 4):
         name = text[pos : pos + k]
@@ -205,11 +214,17 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
 
 
 def _name_first(title: str) -> tuple[str, str] | None:
-    """``胡晓刚副市长`` -> (胡晓刚, 副市长): a name before a title (not 市长/区长 after a place)."""
-    for k in (2, 3):
-        name, rest = title[:k], title[k:]
-        if is_name(name) and _TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest):
-            return name, rest
+    """``胡晓刚副市长`` -> (胡晓刚, 副市长), ``执法支队薛玉龙支队长`` -> (薛玉龙, 执法支队支队长):
+    a name before a title (not 市长/区长 after a place), after its body's name if any."""
+    for split in range(len(title) - 2, 1, -1):
+        rest = title[split:]
+        if not (_TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest)):
+            continue
+        for k in (2, 3):
+            start = split - k
+            name = title[start:split]
+            if start >= 0 and is_name(name) and (start == 0 or title[start - 1] in _BODY_END):
+                return name, title[:start] + rest
     return None
 
 
@@ -234,9 +249,16 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
     out: list[Official] = []
     floor = start
     lead = _name_at(text, start, end)  # a name that opens the sentence: 松吉扎西率那曲党政代表团
-    if lead and _LEAD_AFTER.match(text, start + len(lead)):
-        out.append(Official(lead, "", start, start + len(lead)))
-        floor = start + len(lead)
+    if lead:
+        lead_end = start + len(lead)
+        second = _name_at(text, lead_end, end)  # 江文孙颖带队: two names, both lead
+        second_end = lead_end + len(second) if second else lead_end
+        if _LEAD_AFTER.match(text, lead_end):
+            out.append(Official(lead, "", start, lead_end))
+            floor = lead_end
+        elif second and _LEAD_AFTER.match(text, second_end):
+            out += [Official(lead, "", start, lead_end), Official(second, "", lead_end, second_end)]
+            floor = second_end
     for m in _TITLE.finditer(text, start, end):
         if m.start() < floor:
             continue

@@ -59,6 +59,8 @@ _PARTY_BEFORE = re.compile(
 _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
 # What may stand between two hosts of one list: 、/和/及, after a name's own suffix
 # (湟中县、张掖市).
+# 在广东省潮州市考察: the province's city between 在 and the stay.
+_CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -74,7 +76,7 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])[市县区][^，。、省]{1,8}?(?:局|委员会|办公室|办|中心|站)"
+    r"|(?<![^，。\n])[市县区][^，。、省]{1,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
 )
@@ -294,7 +296,11 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         if not (banned and start > floor and text[start - 1] in banned):
             return start
     stay = _STAY_BEFORE.search(window)
-    if stay and (_STAY_AFTER.match(text, m.end) or _MEETING_AFTER.match(text, m.end)):
+    if stay and (
+        _STAY_AFTER.match(text, m.end)
+        or _MEETING_AFTER.match(text, m.end)
+        or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
+    ):
         return lo + stay.start()
     if text.startswith("之行", m.end):
         return m.start

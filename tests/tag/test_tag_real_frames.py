@@ -283,3 +283,46 @@ def test_a_city_office_beside_a_provincial_one_is_the_citys(tagger: Tagger) -> N
         home="三亚",
     )
     assert pairs(tags) == {("三亚", "上海")}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader"),
+    [
+        # an official in the host's city (在…考察), a province's city between 在 and the stay
+        (
+            "李海渊在潮州市考察陶瓷产业",
+            "11月11日，市委副书记、市长李海渊在广东省潮州市考察陶瓷产业发展情况。",
+            "朔州",
+            "李海渊",
+        ),
+        # a name before its title, after its body's name
+        (
+            "",
+            "8月18日，市文化市场综合执法支队薛玉龙支队长带领班子成员赴南通市文化执法支队考察学习。",
+            "镇江",
+            "薛玉龙",
+        ),
+        ("", "11月17日，罗小云厅长率江西水利系统考察团赴贵州省考察学习水利工作。", None, "罗小云"),
+        # two names, the first leads
+        ("江文孙颖带队到丽水学习考察", "", "上饶", "江文"),
+        # 受…委托: the one who sent the party does not lead it
+        (
+            "",
+            "受省委常委、西宁市委书记王晓委托，西宁市委副书记、市长张晓容率西宁市代表团赴南京开展交流考察活动。",
+            None,
+            "张晓容",
+        ),
+        (
+            "",
+            "9月1日，局领导张继祥、王友田一行赴邢台考察学习大气污染防治有关工作。",
+            "邯郸",
+            "张继祥",
+        ),
+    ],
+)
+def test_leaders_of_real_text(
+    tagger: Tagger, title: str, body: str, home: str | None, leader: str
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert tags.visits
+    assert _leader(tags) == leader
