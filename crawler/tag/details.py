@@ -141,6 +141,7 @@ _STOP = re.compile(r"^第[一二三四五六七八九十\d、]+站[：:]\s*([^\n
 _MAX_PURPOSE = 24
 _ORGAN_END = frozenset("委府会局厅办部组团院市省区县州镇乡村处室")
 _BODY_END = _ORGAN_END | frozenset("队站所心")  # what a body's name ends in (执法支队, 服务中心)
+_TRIP_DAYS = timedelta(days=7)  # how much earlier the lead may start the trip
 _DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
 _STOP_WINDOW = 400
@@ -490,11 +491,21 @@ def visit_details(
         if named:
             leaders = named
     leaders = [x for x in leaders if x not in hosts]
-    start = end = purpose = None
-    for s in [*told, *(s for s in sents if 0 < s.index <= _DATED_LEAD and s not in told)]:
-        start, end = visit_dates(text[s.start : s.end], published)
-        if start:
-            break  # the visit's own sentences, else the lead (5月21日-22日，…带队赴晋城)
+    # the visit's own sentences, else the lead (5月21日-22日，…带队赴晋城); a day of the lead a
+    # little earlier is the trip's first (7月20日 in the lead, a 7月21日 meeting told later)
+    spans = [
+        visit_dates(text[s.start : s.end], published)
+        for s in [*told, *(s for s in sents if 0 < s.index <= _DATED_LEAD and s not in told)]
+    ]
+    days = [(a, b) for a, b in spans if a and len(a) == 10]
+    start, end = next(((a, b) for a, b in spans if a), (None, None))
+    if start and len(start) == 10:
+        first = date.fromisoformat(start)
+        for a, b in days:
+            if timedelta(0) < first - date.fromisoformat(a) <= _TRIP_DAYS:
+                start, end = a, max(end or start, b or a)
+                first = date.fromisoformat(a)
+    purpose = None
     for s in told:
         purpose = _purpose(text, s, host)
         if purpose:

@@ -325,6 +325,8 @@ class PlaceMatcher:
                 continue
             follow = text[end : end + 2]
             arrived = verb in _ARRIVE and follow[:1] in _ARRIVE_NEXT  # 抵京，拜访…
+            # 率团访港的江西省省长, 晤访港江西省省长: 访 and the abbreviation name the trip
+            arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
             place = self._pick(self._abbr_places[idx], named, publisher_city, publisher_province)
@@ -418,8 +420,8 @@ def _cuts_word(
             return True  # 王|桂林
         if before[2].endswith(_TITLES):
             return True  # 市委书记|宁波
-    if after is not None and after[2] in _LANDMARKS and short:
-        return True  # 丹凤|公园
+    if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
+        return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
     return after is not None and after[2] in _WATER  # 尖山|湖
 
 

@@ -6,11 +6,15 @@ Frames that give a direction:
   ``X市委书记率团赴Y``, ``在Y考察期间``, ``结束对Y的考察``, ``Y之行``, and the
   abbreviations ``来青``/``抵穗``/``在渝期间``; several hosts in one list give one visit each;
 * reception: ``Y(市委书记) 会见/接待/欢迎/陪同 X 代表团``, with the host from ``在Y``, the leader's
-  place, an abbreviation (会见来深考察的…) or, failing those, the publisher (the host's own media).
+  place, an abbreviation (会见来深考察的…) or, failing those, the publisher (the host's own media);
+* a meeting in the host's city (在南宁与…举行会见), and one party's cooperation meeting held in
+  another place (嘉兴南湖区文化旅游对接会在马鞍山举行; not a promotion: 推介会, 招商会).
 
 The visitor is the place attached to a delegation or an official (代表团, 考察团, 市委, 一行...),
+else the place or office that opens the verb's clause (宿迁市农业农村局…一行来我市, 北京大兴区赴…),
 else ``来自X``, else the delegation the article is about, else the publisher for its own officials
-(市委书记率团赴…, 我市代表团). Not visits: tourists (游客赴深圳旅游), online signings, an
+(市委书记率团赴…, 我市代表团, 李海渊在潮州市考察), or the publisher's province for a provincial
+office (省党政代表团, 代省长叶建春). Not visits: tourists (游客赴深圳旅游), online signings, an
 official touring their own city or province, secondments (挂职, 体悟实训), a place with itself.
 Meetings (座谈) give no direction and make no visit.
 """
@@ -31,7 +35,7 @@ from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
 _MOTION = re.compile(
-    r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
+    r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|深入|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
     r"|访问|造访|考察|走访|拜访|赴|到|抵|来)了?$"
 )
 _NOT_MOTION_BEFORE = {
@@ -121,6 +125,13 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长")
 _TITLE_REACH = 12  # how far before a name its title may start
+# A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
+_HELD_BEFORE = re.compile(
+    r"(?:对接|交流|协作|合作|洽谈)[^，。；在]{0,6}?(?:会|活动)[^，。；在]{0,4}?在$"
+)
+_HELD_AFTER = re.compile(r"[^，。；]{0,6}?(?:圆满|隆重|成功)?(?:举行|举办|召开)")
+_HELD_REACH = 16
+_SUFFIX_GAP = re.compile(r"[市县区省]?")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
@@ -206,6 +217,8 @@ def _sentence_pairs(
                 break
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
+    if not groups:
+        pairs.extend(_held_in(text, sentence, ms))
     for r in _RECEPTION.finditer(text, sentence.start, sentence.end):
         pair = _reception(text, sentence, ms, hosts, r.start(), r.end(), publisher_city)
         if pair and _valid(*pair):
@@ -240,6 +253,33 @@ def _to_publisher(
     return []
 
 
+def _held_in(text: str, sentence: Sentence, ms: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """嘉兴南湖区文化旅游对接会在马鞍山举行: a place's own promotion or cooperation meeting held
+    in another place is its visit there (the nearest place before the meeting that can visit)."""
+    for i, host in enumerate(ms):
+        before = text[max(sentence.start, host.start - _HELD_REACH) : host.start]
+        meeting = _HELD_BEFORE.search(before)
+        if meeting is None or not _HELD_AFTER.match(text, host.end):
+            continue
+        at = host.start - len(before) + meeting.start()
+        clause = _clause_start(text, sentence.start, at)
+        parties = {m.name: m for m in ms[:i] if clause <= m.start and m.end <= at}
+        if len(parties) == 1:
+            (visitor,) = parties.values()  # 嘉兴南湖区文化旅游对接会在马鞍山举行
+        elif len(parties) == 2:
+            # 厦门思明区·中卫沙坡头区…交流协作会在宁夏举行: the party not at home is the visitor
+            inside = [m for m in parties.values() if not _valid(m, host)]
+            if len(inside) != 1:
+                continue  # 青岛·烟台…对接会在济南举行: whose visit is it? none
+            (visitor,) = [m for m in parties.values() if m is not inside[0]]
+            host = inside[0]
+        else:
+            continue
+        if not visitor.self_ref and _valid(visitor, host):
+            return [(visitor, host)]
+    return []
+
+
 def _host_groups(
     text: str, sentence: Sentence, ms: list[Mention]
 ) -> list[tuple[int, list[Mention]]]:
@@ -260,6 +300,13 @@ def _host_groups(
                 break
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
+            if (
+                not gap
+                and group[-1].place.level == "city"
+                and ms[j].place.level == "county"
+                and ms[j].place.city != group[-1].place.city
+            ):
+                break  # 合肥滨湖(金融小镇): a place inside 合肥, not 无锡's 滨湖区
             if (
                 group[-1].place.level == "province"
                 and ms[j].place.province == group[-1].place.province
@@ -337,6 +384,10 @@ def _visitors(
         out.append(story_visitor)
     if before and before[0].start - sentence.start <= 2 and verb == before[0].end:
         out.append(before[0])  # "青岛赴深圳考察"
+    if (run := _leading_run(text, _clause_start(text, sentence.start, verb), before)) and run[
+        -1
+    ].end == verb:
+        out.append(run[-1])  # 北京大兴区赴察右前旗调研
     for m in before:
         # 古交市组织…农技人员赴朔州市: the place that organises the trip at the clause start.
         if m.start - _clause_start(text, sentence.start, m.start) <= 1 and _ORGANISER.match(
@@ -456,6 +507,9 @@ def _reception(
     )
     if visitor is None or _CLAUSE_BREAK.search(text, end, visitor.start):
         return None  # 陪同接待，…北京雷生公司…: the next clause's subject, not the guest
+    party = text[visitor.end : min(sentence.end, visitor.end + 15)]
+    if _NOT_GOVERNMENT.search(party) and not _GOVERNMENT.search(party):
+        return None  # 接待南京企业家一行: a business party, not a delegation
     host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
     if host is None:
         for m in reversed([m for m in ms if m.end <= start]):
@@ -484,6 +538,21 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
         or _ZONE.fullmatch(text, m.end, verb)
         or _BODY.fullmatch(text, m.end, verb)
     )
+
+
+def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
+    """The places that open the clause at ``start`` one right after the other (北京|大兴区)."""
+    run: list[Mention] = []
+    at = start
+    for m in before:
+        if m.start < start:
+            continue
+        gap = text[at : m.start]
+        if len(gap) > 2 if not run else not _SUFFIX_GAP.fullmatch(gap):
+            break  # 中山市与珠海市在中山签署: two parties, not one place
+        run.append(m)
+        at = m.end
+    return run
 
 
 def _named_subject(text: str, start: int, verb: int) -> str:

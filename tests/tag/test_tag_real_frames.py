@@ -326,3 +326,48 @@ def test_leaders_of_real_text(
     tags = tagger.tag(title, body, home=home)
     assert tags.visits
     assert _leader(tags) == leader
+
+
+@pytest.mark.parametrize(
+    ("title", "home", "expected"),
+    [
+        ("北京市延庆区考察团深入兴和考察调研京蒙对口帮扶工作", "乌兰察布", {("北京", "乌兰察布")}),
+        ("北京大兴区赴察右前旗调研京蒙帮扶事宜", "乌兰察布", {("北京", "乌兰察布")}),
+        ("中山市与珠海市在中山签署合作协议", None, set()),  # two parties, no direction
+        ("参观接待丨南京企业家一行到产业园参观调研", "盐城", set()),  # a business party
+        ("安徽省财政厅厅长罗建国一行赴合肥滨湖金融小镇调研", "合肥", set()),  # 合肥's 滨湖
+        ("乌拉盖管理区党工委来阿尔山景区考察交流", "兴安", set()),  # 乌拉盖 is not in the gazetteer
+        # one party's cooperation meeting held in another place is its visit there
+        ("2020嘉兴南湖区文化旅游对接会在马鞍山举行", None, {("嘉兴", "马鞍山")}),
+        ("“厦门思明区·中卫沙坡头区”文旅交流协作会在宁夏圆满举行", None, {("厦门", "中卫")}),
+        ("青岛·烟台产业协作对接会在济南举行", None, set()),  # whose visit? none
+        ("山东文化旅游推介会在香港举行", None, set()),  # a promotion, not a delegation's visit
+    ],
+)
+def test_frames_of_the_real_dev_set(
+    tagger: Tagger, title: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, "", home=home)) == expected
+
+
+def test_the_county_a_party_comes_to_is_no_landmark(tagger: Tagger) -> None:
+    assert "兴安" in tagger.tag("乌拉盖管理区党工委来阿尔山景区考察交流", "", home="兴安").cities
+
+
+def test_a_delegation_received_in_hong_kong(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "李家超晤訪港江西省省長　商討加強贛港合作",
+        "行政長官李家超在禮賓府與率團訪港的江西省省長葉建春會面，就加強贛港合作交流意見。",
+    )
+    assert pairs(tags) == {("江西", "香港")}
+
+
+def test_the_trip_starts_on_the_leads_earlier_day(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "山西党政代表团赴陕西学习考察",
+        "7月20日，山西党政代表团在中国西部科技创新港考察。7月21日，山西省·陕西省工作交流座谈会在"
+        "西安市举行，签订战略合作框架协议。",
+        published=date(2023, 7, 22),
+    )
+    visit = tags.visits[0].to_dict()
+    assert (visit["date_start"], visit["date_end"]) == ("2023-07-20", "2023-07-21")
