@@ -177,7 +177,10 @@ class Tagger:
                 best[key] = f
             if f.date and not f.background:
                 dates.setdefault(key, f.date)
-        for key in _covered(best, self.gazetteer.cities):
+        named_ends = {
+            key for key in best if not any(f.inferred for f in found if (f.visitor, f.host) == key)
+        }
+        for key in _covered(best, self.gazetteer.cities) | _vaguer_visitor(best, named_ends):
             del best[key]
         for key, cities in _regions_named(best, named, self.gazetteer.cities).items():
             f = best.pop(key)
@@ -246,6 +249,26 @@ def _covered(pairs: Iterable[tuple[str, str]], cities: Container[str]) -> set[tu
         elif host in cities and region != host and (visitor, region) in pairs:
             covered.add((visitor, host))
     return covered
+
+
+def _vaguer_visitor(
+    pairs: Iterable[tuple[str, str]], named: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Of a province's and one of its cities' visits to the same host, the vaguer one: the one
+    whose visitor was inferred (the publisher, 我市) when the other was named, else the
+    province (晋中市组织…赴酒泉市 beside 山西农谷管委会有关领导等组成的考察团赴…酒泉市)."""
+    pairs = set(pairs)
+    out = set()
+    for visitor, host in pairs:
+        for city, other in pairs:
+            if other != host or city == visitor or province_of(city) != visitor:
+                continue
+            province_named, city_named = (visitor, host) in named, (city, host) in named
+            if city_named and province_named:
+                out.add((visitor, host))
+            elif city_named != province_named:
+                out.add((city, host) if province_named else (visitor, host))
+    return out
 
 
 def _regions_named(

@@ -50,6 +50,9 @@ _STREET_OK = frozenset("头道区坊")
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
 _VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临")
+_MAX_CHAIN = 3
+_MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
+_TOWN = frozenset("镇乡")  # a county's short name before 镇/乡 names a town (锦屏镇)
 _NOT_MOTION_BEFORE = {
     "来": frozenset("以带迎未从原本将后起出看近引招回归"),
     "到": frozenset("受得达感遇提想看找听收接说见办做回识意"),
@@ -93,6 +96,7 @@ _SEG_PAD = 6
 _SEG_AHEAD = 12
 _FULL_SUFFIX = frozenset("省市县区旗盟州")
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
 # The tail of a word that begins with a place name and still means the place (北京市政府,
 # 深圳经济特区, 天津港).
@@ -324,6 +328,9 @@ class PlaceMatcher:
             if banned and start > 0 and text[start - 1] in banned:
                 continue
             follow = text[end : end + 2]
+            chain = self._abbr_chain(text, end)  # 赴鲁粤考察, 赴苏浙沪学习: several at once
+            if chain:
+                follow = text[chain[-1] + 1 : chain[-1] + 3]
             arrived = verb in _ARRIVE and follow[:1] in _ARRIVE_NEXT  # 抵京，拜访…
             # 率团访港的江西省省长, 晤访港江西省省长: 访 and the abbreviation name the trip
             arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
@@ -332,7 +339,27 @@ class PlaceMatcher:
             place = self._pick(self._abbr_places[idx], named, publisher_city, publisher_province)
             if place is not None:
                 found.append(Mention(pos, end, place, Strength.STRONG, abbr=True))
+            for at in chain:
+                places = self.gazetteer.abbreviations[text[at]]
+                more = self._pick(places, named, publisher_city, publisher_province)
+                if more is not None:
+                    found.append(Mention(at, at + 1, more, Strength.STRONG, abbr=True))
         return found
+
+    def _abbr_chain(self, text: str, at: int) -> list[int]:
+        """Positions of the province abbreviations that follow one at ``at - 1`` (赴鲁|粤考察):
+        up to three, each a province's (湘, 渝, 粤, 苏, 浙, 沪...), not any city's first
+        character."""
+        chain: list[int] = []
+        while len(chain) < _MAX_CHAIN and at < len(text):
+            places = self.gazetteer.abbreviations.get(text[at], ())
+            if not places or not all(
+                p.level == "province" or p.city in _MUNICIPALITIES for p in places
+            ):
+                break
+            chain.append(at)
+            at += 1
+        return chain
 
     def _cuts_word(self, text: str, start: int, end: int, short: bool, prev_end: int) -> bool:
         entries = self.gazetteer.entries
@@ -420,9 +447,21 @@ def _cuts_word(
             return True  # 王|桂林
         if before[2].endswith(_TITLES):
             return True  # 市委书记|宁波
+        if len(before[2]) == 1 and end - start == 2 and _titled_surname(tokens, before):
+            return True  # 副市长|刘|新余
+    if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
+        return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _titled_surname(
+    tokens: list[tuple[int, int, str, str]], surname: tuple[int, int, str, str]
+) -> bool:
+    """A one-character surname-like token right after a title: a name that goes on."""
+    i = tokens.index(surname)
+    return surname[3] in _SURNAME_TAGS and i > 0 and tokens[i - 1][2].endswith(_TITLES)
 
 
 def _visited(text: str, start: int) -> bool:

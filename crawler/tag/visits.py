@@ -35,7 +35,7 @@ from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
 _MOTION = re.compile(
-    r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|深入|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
+    r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|深入|考察学习|学习考察|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
     r"|访问|造访|考察|走访|拜访|赴|到|抵|来)了?$"
 )
 _NOT_MOTION_BEFORE = {
@@ -114,7 +114,7 @@ _CENTRAL = re.compile(
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
-    r"|救援|志愿者|校友"
+    r"|救援|志愿者|校友|专家|防治"
 )
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
@@ -152,6 +152,7 @@ class Found:
     date: date | None
     sentence: Sentence
     background: bool  # the sentence is dated in another year than the article
+    inferred: bool = False  # an end is the publisher or 我市, not a place the text names
 
 
 def find_visits(
@@ -183,7 +184,8 @@ def find_visits(
         for visitor, host in pairs:
             if story_visitor is None and not visitor.self_ref:
                 story_visitor = visitor
-            found.append(Found(visitor.name, host.name, when, sentence, background))
+            inferred = visitor.self_ref or host.self_ref
+            found.append(Found(visitor.name, host.name, when, sentence, background, inferred))
     return found
 
 
@@ -399,7 +401,8 @@ def _visitors(
         # 儋州新闻中心消息…，市委宣传部组织…赴三亚: the publisher's own people, or its province's
         # (省委副书记、代省长叶建春在广州学习考察, 省党政代表团赴安徽 on a city's site)
         named = _named_subject(text, clause, verb)
-        if _provincial(text, clause, verb) or (named and _provincial_name(text, named)):
+        last = named or _name_before(text, clause, verb)  # …农业产业化梁桂率队赴河南
+        if _provincial(text, clause, verb) or (last and _provincial_name(text, last)):
             own = _province_mention(publisher_city)
         elif (
             named
@@ -564,6 +567,14 @@ def _named_subject(text: str, start: int, verb: int) -> str:
     for k in (2, 3):
         if len(words) - k in (2, 3) and is_name(words[:k]) and is_name(words[k:]):
             return words[:k]
+    return ""
+
+
+def _name_before(text: str, start: int, verb: int) -> str:
+    """The person's name that ends right before the verb (…大力推进农业产业化梁桂|率队), or ''."""
+    for k in (3, 2):
+        if verb - k >= start and is_name(text[verb - k : verb]):
+            return text[verb - k : verb]
     return ""
 
 

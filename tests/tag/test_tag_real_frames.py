@@ -371,3 +371,58 @@ def test_the_trip_starts_on_the_leads_earlier_day(tagger: Tagger) -> None:
     )
     visit = tags.visits[0].to_dict()
     assert (visit["date_start"], visit["date_end"]) == ("2023-07-20", "2023-07-21")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # province abbreviations one after the other
+        ("三亚市考察团赴鲁粤考察学习", "", "三亚", {("三亚", "山东"), ("三亚", "广东")}),
+        (
+            "三亚市考察团赴鲁粤考察学习",
+            "考察团先后到青岛、威海、珠海学习港口建设经验。",
+            "三亚",
+            {("三亚", "青岛"), ("三亚", "威海"), ("三亚", "珠海")},
+        ),
+        # a provincial official's name right before 率队 makes the party the province's
+        (
+            "学习借鉴先进经验大力推进农业产业化梁桂率队赴河南江苏学习考察",
+            "3月10日至14日，省委常委梁桂、副省长卢小青率队赴河南、江苏学习考察农业产业化工作。",
+            "赣州",
+            {("江西", "河南"), ("江西", "江苏")},
+        ),
+        # a person's name holding a city (刘新余), a town named like a county (锦屏镇)
+        (
+            "咸阳市考察团来我市考察林果业发展",
+            "6月2日至3日，陕西咸阳市副市长刘新余率考察团到内丘县岗底村学习交流。考察团一行先后深入"
+            "锦屏镇铜城塬子苹果园参观。",
+            "邢台",
+            {("咸阳", "邢台")},
+        ),
+        # a named city beats its province named only in a zone's name
+        (
+            "晋中市组织部分县区领导干部赴酒泉市等地考察学习高标准农田项目建设",
+            "由市农业农村局党组成员肖虎善带队，太谷和祁县分管副县长以及山西农谷管委会有关领导等组成的"
+            "考察团赴甘肃省酒泉市等地考察学习。",
+            "晋中",
+            {("晋中", "酒泉")},
+        ),
+        # experts of an institution received are no delegation
+        ("尹恒斌会见上海市眼病防治中心专家组一行", "", "安顺", set()),
+    ],
+)
+def test_frames_of_batch_three(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_a_group_leaders_title_is_whole(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "",
+        "10月21日至25日，市委副书记、护工培训就业领导组组长张广勇带领有关负责人赴青岛考察学习。",
+        home="吕梁",
+    )
+    leader = tags.visits[0].details.leader
+    assert leader is not None and leader.name == "张广勇"
+    assert leader.title.endswith("领导组组长")
