@@ -180,11 +180,13 @@ class Tagger:
         named_ends = {
             key for key in best if not any(f.inferred for f in found if (f.visitor, f.host) == key)
         }
-        for key in _covered(best, self.gazetteer.cities) | _vaguer_visitor(best, named_ends):
+        # a name that is a province and a city (海南, 吉林) is what the text made of it
+        cities = self.gazetteer.cities - {name for f in found for name in f.provinces}
+        for key in _covered(best, cities) | _vaguer_visitor(best, named_ends):
             del best[key]
-        for key, cities in _regions_named(best, named, self.gazetteer.cities).items():
+        for key, inside in _regions_named(best, named, cities).items():
             f = best.pop(key)
-            for city in cities:
+            for city in inside:
                 best.setdefault((key[0], city), f)
                 if key in dates:
                     dates.setdefault((key[0], city), dates[key])

@@ -132,6 +132,8 @@ _HELD_BEFORE = re.compile(
 _HELD_AFTER = re.compile(r"[^，。；]{0,6}?(?:圆满|隆重|成功)?(?:举行|举办|召开)")
 _HELD_REACH = 16
 _SUFFIX_GAP = re.compile(r"[市县区省]?")
+# What ends a list item in a visit frame (杭州新昌|考察, 苏州、|无锡), not a name going on.
+_ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
@@ -153,6 +155,7 @@ class Found:
     sentence: Sentence
     background: bool  # the sentence is dated in another year than the article
     inferred: bool = False  # an end is the publisher or 我市, not a place the text names
+    provinces: tuple[str, ...] = ()  # the ends that are provinces (海南 the province, not 青海's)
 
 
 def find_visits(
@@ -185,7 +188,10 @@ def find_visits(
             if story_visitor is None and not visitor.self_ref:
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref
-            found.append(Found(visitor.name, host.name, when, sentence, background, inferred))
+            provinces = tuple(m.name for m in (visitor, host) if m.place.city is None)
+            found.append(
+                Found(visitor.name, host.name, when, sentence, background, inferred, provinces)
+            )
     return found
 
 
@@ -307,8 +313,9 @@ def _host_groups(
                 and group[-1].place.level == "city"
                 and ms[j].place.level == "county"
                 and ms[j].place.city != group[-1].place.city
+                and not _ENDS_ITEM.match(text, ms[j].end)
             ):
-                break  # 合肥滨湖(金融小镇): a place inside 合肥, not 无锡's 滨湖区
+                break  # 合肥滨湖(金融小镇) is inside 合肥, not 无锡's 滨湖区; 杭州新昌考察 is two
             if (
                 group[-1].place.level == "province"
                 and ms[j].place.province == group[-1].place.province

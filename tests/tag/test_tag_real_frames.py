@@ -258,7 +258,7 @@ def test_schools_landmarks_and_site_names(tagger: Tagger, text: str, not_city: s
             "",
             "儋州新闻中心消息，4月18日至22日，市委宣传部组织宣传干部赴三亚、琼海等市县考察学习。",
             "儋州",
-            {("儋州", "三亚"), ("儋州", "琼海")},
+            {("儋州", "三亚")},  # 琼海 sits directly under 海南: a visit to its own province
         ),
         # a county's station of the home; a list whose names drop their own suffix
         (
@@ -426,3 +426,31 @@ def test_a_group_leaders_title_is_whole(tagger: Tagger) -> None:
     leader = tags.visits[0].details.leader
     assert leader is not None and leader.name == "张广勇"
     assert leader.title.endswith("领导组组长")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a county-level city directly under its province is the province's (琼海 -> 海南)
+        ("王海明带队赴琼海市考察学习会展产业发展", "", "酒泉", {("酒泉", "海南")}),
+        # a city and a county of another city, one after the other, are two hosts
+        (
+            "市科技局赴杭州新昌考察学习科技创新工作",
+            "",
+            "泰州",
+            {("泰州", "杭州"), ("泰州", "绍兴")},
+        ),
+        # 海南 the province, refined by the city the report names
+        (
+            "县长龙萍在海南考察现代农业",
+            "龙萍先后来到大茅远洋生态村、三亚崖州湾科技城产业促进中心等地。",
+            "萍乡",
+            {("萍乡", "三亚")},
+        ),
+    ],
+)
+def test_province_level_ends(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+    assert "琼海" not in tagger.tag(title, body, home=home).cities
