@@ -1,0 +1,108 @@
+"""A :class:`~crawler.probe.suggest.Suggestion` as a ``sources.yaml`` entry: the keys ``check``
+accepts, and what was found as comments above them (how many links, sample titles, how the
+next page was found and whether page 2 bore it out), so the operator can judge before pasting.
+
+The feed and the list page go in as keys: the crawl uses each (the feed for what is new, the
+list for backfill). A sitemap goes in as a key only when there is neither; otherwise it is a
+commented-out line (a site's sitemap often lists its whole history). Strings are written as
+JSON strings, which are YAML double-quoted scalars: selectors with quotes, colons or ``#`` and
+titles of any script stay as they are.
+"""
+
+from __future__ import annotations
+
+__all__ = ["render_entry"]
+
+import json
+
+from crawler.discover import Link
+from crawler.probe.suggest import CheckedList, FoundSitemap, Suggestion
+
+_SAMPLES = 3
+
+
+def _q(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _titles(links: tuple[Link, ...]) -> str:
+    titles = [link.title or link.url for link in links[:_SAMPLES]]
+    return ", ".join(f"「{_one_line(t)[:60]}」" for t in titles)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render_entry(suggestion: Suggestion, *, taken: bool = False) -> str:
+    """The entry, indented as an item of ``sources:`` (paste it under that key). ``taken``:
+    the id is already a configured source's (a comment says to pick another)."""
+    s = suggestion
+    lines = [f"  # suggested by `citydigest sources suggest {s.url}`"]
+    if s.final_url != s.url:
+        lines.append(f"  # (redirected to {s.final_url})")
+    lines.append(f"  # robots.txt: {s.robots.state}")
+    if s.robots.crawl_delay:
+        lines.append(f"  #   Crawl-delay {s.robots.crawl_delay:g} s: the crawl keeps it")
+    if taken:
+        lines.append(f"  # the id {s.source_id} is taken in sources.yaml: pick another")
+    lines += [f"  - id: {s.source_id}", f"    name: {_q(s.name)}"]
+    lines += _feed_lines(s)
+    lines += _list_lines(s.listing)
+    lines += _sitemap_lines(s.sitemaps, keyed=not s.feeds and s.listing is None)
+    if not s.feeds and s.listing is None and not s.sitemaps:
+        lines.insert(0, "  # nothing found: no feed, no list of article links, no sitemap")
+    return "\n".join(lines) + "\n"
+
+
+def _feed_lines(s: Suggestion) -> list[str]:
+    if not s.feeds:
+        return ["    # no feed: none named in the page, none at the well-known paths"]
+    best = max(s.feeds, key=lambda f: len(f.links))
+    lines = [
+        f"    # feed ({best.how}): {len(best.links)} entries, e.g. {_titles(best.links)}",
+        f"    feed: {_q(best.url)}",
+    ]
+    lines += [
+        f"    # other feed ({f.how}, {len(f.links)} entries): {f.url}"
+        for f in s.feeds
+        if f is not best
+    ]
+    return lines
+
+
+def _list_lines(listing: CheckedList | None) -> list[str]:
+    if listing is None:
+        return ["    # no list: no repeated block of article links on the page"]
+    group = listing.group
+    lines = [
+        "    list:",
+        f"      # {len(group.links)} links, {group.articles} to article-like addresses, "
+        f"e.g. {_titles(group.links)}",
+    ]
+    if listing.disallowed:
+        lines.append(
+            f"      # robots.txt disallows {listing.disallowed} of them: the crawl skips those"
+        )
+    lines += [f"      url: {_q(listing.url)}", f"      links: {_q(group.selector)}"]
+    if listing.next is None:
+        lines.append("      # no next-page link found: only this page is read")
+        return lines
+    lines.append(f"      # next page: {listing.next.how} -> {listing.next.url}")
+    if listing.second_page:
+        lines.append(f"      #   checked: {listing.second_page}")
+    lines.append(f"      next: {_q(listing.next.selector)}")
+    return lines
+
+
+def _sitemap_lines(sitemaps: tuple[FoundSitemap, ...], *, keyed: bool) -> list[str]:
+    lines = []
+    for i, sitemap in enumerate(sitemaps):
+        what = f"an index of {sitemap.children} sitemaps, " if sitemap.children else ""
+        lines.append(
+            f"    # sitemap ({sitemap.how}): {what}{sitemap.links} links, e.g. "
+            + ", ".join(sitemap.samples)
+        )
+        key = "sitemap" if keyed and i == 0 else "# sitemap"
+        lines.append(f"    {key}: {_q(sitemap.url)}")
+    return lines

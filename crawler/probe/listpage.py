@@ -1,0 +1,411 @@
+"""A list page's article-link and next-page selectors, read off the page's structure.
+
+A list page repeats one block per article (``ul > li > a``, table rows, ``div`` cards) inside a
+container that has a name (an ``id`` or a ``class``). So the page's links are grouped by their
+structural path (tag, id and classes of each ancestor; the classes of a repeated item, which
+differ as ``odd``/``even``/``first`` do, and its position are left out, a table cell's column
+kept), each group is scored by how much it looks like a list of articles (many links, targets
+with dated or numbered paths of similar length, title-length texts, not in navigation), and the
+best group's selector is the shortest CSS selector that, run through the crawl's own
+:func:`crawler.discover.parse_list_page`, finds exactly that group's links.
+
+The next page is looked for in the ways sites mark it, most explicit first: ``rel=next``; a
+link that says so (下一页, 下页, next, »); the link after the current page's number in a
+numbered pager (``span.current + a``); each candidate selector is verified the same way, and
+:mod:`crawler.probe.suggest` follows the first to page 2 to check it holds there too.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LinkGroup", "ListGuess", "NextGuess", "infer_list", "looks_like_article"]
+
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawler.base.errors import DiscoverError
+from crawler.discover import Link, parse_list_page
+from crawler.fetch.urls import is_http_url
+from crawler.markup import defuse
+
+MIN_LINKS = 3  # fewer links than this are no list
+_DATED = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}(?:[-/_]?(?:0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?|/)(?!\d)"
+)
+_NUMBERED = re.compile(r"\d{3,}")
+_PAGE_FILE = re.compile(r"\.(?:s?html?|jhtml|php|aspx?|jsp)$", re.IGNORECASE)
+_SECTION_FILE = re.compile(r"(?:^|/)(?:index|default|list)(?:_\d+)?\.\w+$", re.IGNORECASE)
+# Containers of navigation, not of articles (matched in ids and classes, and as tags).
+_NAV_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_NAV_NAMES = re.compile(
+    r"(?:^|[-_])(?:nav|navbar|menu|header|head|footer|foot|breadcrumbs?|crumbs?|pager|"
+    r"pagination|pages|page-?bar|copyright|top-?bar|share|toolbar)(?:$|[-_\d])",
+    re.IGNORECASE,
+)
+# Names that say nothing about a container: left out of selectors.
+_GENERIC_CLASSES = frozenset(
+    {"clearfix", "clear", "cf", "fl", "fr", "left", "right", "active", "on", "cur", "current",
+     "selected", "first", "last", "odd", "even", "hidden", "show", "row", "col", "container"}
+)  # fmt: skip
+_STABLE_NAME = re.compile(r"^[A-Za-z][\w-]*$")
+_NEXT_TEXT = re.compile(
+    r"^[\s\[【<(（]*(?:下一页|下页|后一页|后页|下一頁|next(?:\s*page)?|older(?:\s*posts)?)"
+    r"[\s>»›\]】)）]*$|^\s*(?:>|»|›|>>)\s*$",
+    re.IGNORECASE,
+)
+_CURRENT_CLASSES = re.compile(r"(?:^|[-_])(?:current|cur|active|on|selected|thisclass|now)$", re.I)
+_NO_LINKS = "a[data-citydigest-none]"  # parse_list_page reads only the next page with it
+_PAGE_PARAMS = frozenset(
+    {"page", "p", "pn", "pg", "pageno", "pagenum", "pageindex", "currentpage", "cp", "start"}
+)
+
+
+@dataclass(frozen=True)
+class LinkGroup:
+    """One repeated block of links, with what makes it look like (or not like) a list."""
+
+    selector: str
+    links: tuple[Link, ...]
+    articles: int  # links whose targets look like articles
+    score: float
+
+
+@dataclass(frozen=True)
+class NextGuess:
+    """A next-page selector, how it was found, and where it leads from this page."""
+
+    selector: str
+    how: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ListGuess:
+    """The best article-link group (others trail it) and the next-page candidates, best first."""
+
+    best: LinkGroup | None
+    others: tuple[LinkGroup, ...]
+    next_pages: tuple[NextGuess, ...]
+    title: str | None  # the page's <title>
+
+
+def looks_like_article(url: str, page_url: str) -> bool:
+    """Whether ``url`` reads like an article's address (a dated path, a numbered page) rather
+    than a section, the home page or ``page_url`` itself."""
+    parts = urlsplit(url)
+    path = parts.path
+    if url == page_url or path in ("", "/") or _SECTION_FILE.search(path):
+        return False
+    if _DATED.search(path) or _DATED.search(parts.query):
+        return True
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if _NUMBERED.search(last) or any(_NUMBERED.fullmatch(v) for _, v in parse_qsl(parts.query)):
+        return True
+    return bool(_PAGE_FILE.search(last)) and path.count("/") >= 2
+
+
+def infer_list(html: str, page_url: str) -> ListGuess:
+    """The article links and next page of the list page ``html`` fetched from ``page_url``."""
+    tree = LexborHTMLParser(defuse(html))
+    base = _base_url(tree, page_url)
+    title_node = tree.css_first("title")
+    title = title_node.text(strip=True) if title_node is not None else None
+    groups = [g for g in _groups(tree, html, base, page_url) if g.score > 0]
+    groups.sort(key=lambda g: g.score, reverse=True)
+    article_urls = {link.url for g in groups[:1] for link in g.links}
+    return ListGuess(
+        groups[0] if groups else None,
+        tuple(groups[1:4]),
+        tuple(_next_pages(tree, html, base, page_url, article_urls)),
+        title or None,
+    )
+
+
+# --------------------------------------------------------------------------- article links
+
+
+def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
+    node = tree.css_first("base[href]")
+    return urljoin(page_url, node.attributes.get("href") or "") if node is not None else page_url
+
+
+def _absolute(base: str, node: LexborNode) -> str | None:
+    href = (node.attributes.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        return None
+    try:
+        url = urljoin(base, href).split("#", 1)[0]
+    except ValueError:
+        return None
+    return url if is_http_url(url) else None
+
+
+def _same_site(url: str, page_url: str) -> bool:
+    """On the page's host or a sibling subdomain (news.x.gov.cn beside www.x.gov.cn)."""
+    host, page_host = urlsplit(url).hostname or "", urlsplit(page_url).hostname or ""
+    if host == page_host:
+        return True
+    if re.fullmatch(r"[\d.]+|\[.*\]", page_host):
+        return False
+    site = page_host.removeprefix("www.")
+    return host.endswith("." + site) or site.split(".", 1)[-1] == host.split(".", 1)[-1]
+
+
+def _names(node: LexborNode) -> list[str]:
+    """``#id`` and ``.class`` parts that may name ``node`` in a selector (stable-looking only)."""
+    names = []
+    node_id = node.attributes.get("id") or ""
+    if _STABLE_NAME.match(node_id) and not re.search(r"\d{3,}", node_id):
+        names.append(f"#{node_id}")
+    for cls in (node.attributes.get("class") or "").split():
+        if _STABLE_NAME.match(cls) and cls.lower() not in _GENERIC_CLASSES:
+            names.append(f".{cls}")
+    return names
+
+
+def _repeated(node: LexborNode) -> bool:
+    """Whether ``node`` is one of several same-tag siblings (an item of a list)."""
+    parent = node.parent
+    if parent is None:
+        return False
+    return sum(1 for child in parent.iter() if child.tag == node.tag) >= 2
+
+
+def _column(node: LexborNode) -> int:
+    """A table cell's position among its row's cells, from 1."""
+    assert node.parent is not None
+    cells = [c for c in node.parent.iter() if c.tag in ("td", "th")]
+    return next(i for i, c in enumerate(cells, 1) if c.mem_id == node.mem_id)
+
+
+def _step(node: LexborNode) -> str:
+    """One ancestor in a link's structural path."""
+    if node.tag in ("td", "th"):
+        return f"{node.tag}:nth-child({_column(node)})"
+    if _repeated(node) or node.tag == "a":
+        return node.tag or ""
+    return (node.tag or "") + "".join(_names(node))
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    current = node.parent
+    while current is not None and current.tag not in ("html", "-undef", None):
+        yield current
+        current = current.parent
+
+
+def _is_navigation(node: LexborNode) -> bool:
+    for ancestor in (node, *_ancestors(node)):
+        if ancestor.tag in _NAV_TAGS:
+            return True
+        names = " ".join(
+            (ancestor.attributes.get("id") or "", ancestor.attributes.get("class") or "")
+        )
+        if any(_NAV_NAMES.search(name) for name in names.split()):
+            return True
+    return False
+
+
+@dataclass
+class _Member:
+    node: LexborNode
+    link: Link
+
+
+def _groups(tree: LexborHTMLParser, html: str, base: str, page_url: str) -> Iterator[LinkGroup]:
+    members: dict[tuple[str, ...], list[_Member]] = defaultdict(list)
+    for node in tree.css("a[href]"):
+        url = _absolute(base, node)
+        if url is None or not _same_site(url, page_url):
+            continue
+        title = node.attributes.get("title") or node.text(strip=True)
+        path = (_step(node), *(_step(a) for a in _ancestors(node)))
+        members[path].append(_Member(node, Link(url, title or None)))
+    for path, group in members.items():
+        urls = list(dict.fromkeys(m.link.url for m in group))
+        if len(urls) < MIN_LINKS:
+            continue
+        chosen = _selector_for(html, base, path, group)
+        if chosen is None:
+            continue
+        selector, links = chosen
+        articles = sum(looks_like_article(u, page_url) for u in urls)
+        yield LinkGroup(selector, links, articles, _score(group, urls, articles))
+
+
+def _score(group: list[_Member], urls: list[str], articles: int) -> float:
+    """Many links, most to article-like targets of similar length, with title-length texts,
+    outside navigation: the higher, the more like the page's list of articles."""
+    share = articles / len(urls)
+    titles = [len(m.link.title or "") for m in group]
+    titled = sum(1 for n in titles if n >= 6) / len(titles)
+    lengths = [len(u) for u in urls]
+    spread = statistics.pstdev(lengths) / statistics.mean(lengths)
+    similar = max(0.1, 1.0 - 4 * spread)
+    nav = 0.1 if _is_navigation(group[0].node) else 1.0
+    return len(urls) * (0.1 + share) * (0.1 + titled) * similar * nav
+
+
+def _selector_for(
+    html: str, base: str, path: tuple[str, ...], group: list[_Member]
+) -> tuple[str, tuple[Link, ...]] | None:
+    """The shortest selector that finds exactly this group's links, or else the one that finds
+    them all with the fewest others (at most a third more); None when none does. With the links
+    it finds, as the crawl reads them (:func:`crawler.discover.parse_list_page`)."""
+    wanted = {m.link.url: m.link.title for m in reversed(group)}
+    best: tuple[int, str, tuple[Link, ...]] | None = None
+    for candidate in _candidates(path, group[0].node):
+        try:
+            links = parse_list_page(html, base, links=candidate).links
+        except DiscoverError:
+            continue
+        found = {link.url: link.title for link in links}
+        if not wanted.keys() <= found.keys():
+            continue
+        extra = len(found.keys() - wanted.keys())
+        # A selector that also takes a card's image link to the same article would read the
+        # link without its title: exact means the same links with the same titles.
+        if extra == 0 and all(found[u] == t for u, t in wanted.items() if t):
+            return candidate, links
+        if extra * 3 <= len(wanted) and (best is None or extra < best[0]):
+            best = (extra, candidate, links)
+    return (best[1], best[2]) if best else None
+
+
+def _candidates(path: tuple[str, ...], anchor: LexborNode) -> Iterator[str]:
+    """Selectors for a link with this structural path, shortest first: a named container
+    (the nearest first) and the link in it, then with the steps between them."""
+    own = [f"a{name}" for name in _names(anchor) if name.startswith(".")]
+    seen: set[str] = set()
+    out: list[str] = []
+    containers = [(i, name) for i, step in enumerate(path[1:], 1) for name in _step_names(step)]
+    for depth, name in containers[:6]:
+        tag = path[depth].split("#")[0].split(".")[0]
+        container = f"{tag}{name}" if name.startswith(".") else name
+        inner = [s for s in path[1:depth]][::-1]
+        options = ["a", *own]
+        if inner:
+            options += [f"{inner[-1]} a", " ".join([*inner, "a"])]
+        for option in options:
+            candidate = f"{container} {option}"
+            if candidate not in seen:
+                seen.add(candidate)
+                out.append(candidate)
+    out.sort(key=lambda s: (s.count(" "), len(s)))
+    # Unnamed paths last: they hold on this page, but less surely on the site's others.
+    tags = [step for step in path[1:4]]
+    generic = [" ".join([*tags[:n][::-1], "a"]) for n in (1, 2, 3)]
+    yield from out
+    yield from (g for g in generic if g not in seen)
+
+
+def _step_names(step: str) -> list[str]:
+    return re.findall(r"[#.][\w-]+", step.split(":", 1)[0])
+
+
+# --------------------------------------------------------------------------- next page
+
+
+def _next_pages(
+    tree: LexborHTMLParser, html: str, base: str, page_url: str, article_urls: set[str]
+) -> Iterator[NextGuess]:
+    """Next-page selectors, most explicit first, each checked to lead off this page."""
+    seen: set[str] = set()
+    for selector, how in _next_candidates(tree, page_url):
+        if selector in seen:
+            continue
+        seen.add(selector)
+        try:
+            page = parse_list_page(html, base, links=_NO_LINKS, next_selector=selector)
+        except DiscoverError:
+            continue
+        url = page.next_url
+        if url and url != page_url and url not in article_urls and _same_site(url, page_url):
+            yield NextGuess(selector, how, url)
+
+
+def _next_candidates(tree: LexborHTMLParser, page_url: str) -> Iterator[tuple[str, str]]:
+    yield "link[rel=next]", "a <link rel=next> in the head"
+    yield "a[rel=next]", "a link marked rel=next"
+    for node in tree.css("a[href]"):
+        text = node.text(strip=True)
+        if _NEXT_TEXT.match(text):
+            for selector in _text_link_selectors(node, text):
+                yield selector, f"the link that says {text!r}"
+    yield from _numbered_pager(tree, page_url)
+
+
+def _text_link_selectors(node: LexborNode, text: str) -> Iterator[str]:
+    for name in _names(node):
+        yield f"a{name}" if name.startswith(".") else name
+    title = node.attributes.get("title")
+    if title and '"' not in title:
+        yield f'a[title="{title}"]'
+    if '"' not in text and "\\" not in text:
+        contains = f'a:lexbor-contains("{text}")'
+        for ancestor in _ancestors(node):
+            names = _names(ancestor)
+            if names:
+                yield f"{(ancestor.tag or '') + names[0]} {contains}"
+                break
+        yield contains
+
+
+def _numbered_pager(tree: LexborHTMLParser, page_url: str) -> Iterator[tuple[str, str]]:
+    """The link after the current page's marker in a numbered pager: ``span.current + a``
+    (or ``li.active + li a``) holds on every page, where the link to page 2 does not."""
+    current = _page_number(page_url)
+    for node in tree.css("body *"):
+        if node.text(strip=True) != str(current) or node.css_first("a, span, li, em, strong, b"):
+            continue
+        marker = node if node.tag != "a" or _marked_current(node) else None
+        if marker is None:
+            continue
+        item = marker.parent if marker.parent is not None and marker.parent.tag == "li" else None
+        target = item if item is not None else marker
+        after = target.next
+        while after is not None and after.tag == "-text":
+            after = after.next
+        if after is None or (after.tag != "a" and after.css_first("a[href]") is None):
+            continue
+        for ancestor in _ancestors(target):
+            names = _names(ancestor)
+            if names:
+                container = (ancestor.tag or "") + names[0]
+                break
+        else:
+            container = ""
+        link = "a" if after.tag == "a" else f"{after.tag} a"
+        for marked in [*_marks(target), target.tag or ""]:
+            selector = f"{container} {marked} + {link}".strip()
+            yield selector, f"the link after the current page's number ({current})"
+
+
+def _marks(node: LexborNode) -> list[str]:
+    classes = (node.attributes.get("class") or "").split()
+    return [f"{node.tag}.{c}" for c in classes if _STABLE_NAME.match(c)]
+
+
+def _marked_current(node: LexborNode) -> bool:
+    classes = (node.attributes.get("class") or "").split()
+    return any(_CURRENT_CLASSES.search(c) for c in classes)
+
+
+def _page_number(url: str) -> int:
+    """The page number ``url`` names (``?page=3``, ``index_2.html`` is page 3, ``list/4.html``),
+    1 when it names none."""
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _PAGE_PARAMS and value.isdigit():
+            return int(value)
+    last = parts.path.rsplit("/", 1)[-1]
+    if m := re.fullmatch(r"index_(\d+)\.\w+", last):
+        return int(m.group(1)) + 1
+    if m := re.fullmatch(r"(\d{1,3})\.\w+", last):
+        return int(m.group(1))
+    return 1
