@@ -52,6 +52,7 @@ _GENERIC_CLASSES = frozenset(
     {"clearfix", "clear", "cf", "fl", "fr", "left", "right", "active", "on", "cur", "current",
      "selected", "first", "last", "odd", "even", "hidden", "show", "row", "col", "container"}
 )  # fmt: skip
+_ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "option"})
 _STABLE_NAME = re.compile(r"^[A-Za-z][\w-]*$")
 _NEXT_TEXT = re.compile(
     r"^[\s\[【<(（]*(?:下一页|下页|后一页|后页|下一頁|next(?:\s*page)?|older(?:\s*posts)?)"
@@ -169,11 +170,20 @@ def _names(node: LexborNode) -> list[str]:
 
 
 def _repeated(node: LexborNode) -> bool:
-    """Whether ``node`` is one of several same-tag siblings (an item of a list)."""
+    """Whether ``node`` is an item of a list: one of several ``li``, ``tr``, ``dd``... siblings,
+    or of several siblings of its tag and first class (``div.card``, not ``div.crumb`` beside
+    ``div.cards``)."""
     parent = node.parent
     if parent is None:
         return False
-    return sum(1 for child in parent.iter() if child.tag == node.tag) >= 2
+    if node.tag in _ITEM_TAGS:
+        return sum(1 for child in parent.iter() if child.tag == node.tag) >= 2
+    kind = _first_class(node)
+    return sum(1 for c in parent.iter() if c.tag == node.tag and _first_class(c) == kind) >= 2
+
+
+def _first_class(node: LexborNode) -> str:
+    return next(iter((node.attributes.get("class") or "").split()), "")
 
 
 def _column(node: LexborNode) -> int:
@@ -296,7 +306,7 @@ def _candidates(path: tuple[str, ...], anchor: LexborNode) -> Iterator[str]:
             if candidate not in seen:
                 seen.add(candidate)
                 out.append(candidate)
-    out.sort(key=lambda s: (s.count(" "), len(s)))
+    out.sort(key=lambda s: s.count(" "))  # stable: the nearest container first
     # Unnamed paths last: they hold on this page, but less surely on the site's others.
     tags = [step for step in path[1:4]]
     generic = [" ".join([*tags[:n][::-1], "a"]) for n in (1, 2, 3)]
@@ -361,8 +371,8 @@ def _numbered_pager(tree: LexborHTMLParser, page_url: str) -> Iterator[tuple[str
     (or ``li.active + li a``) holds on every page, where the link to page 2 does not."""
     current = _page_number(page_url)
     for node in tree.css("body *"):
-        if node.text(strip=True) != str(current) or node.css_first("a, span, li, em, strong, b"):
-            continue
+        if node.text(strip=True) != str(current) or next(node.iter(), None) is not None:
+            continue  # (a leaf: the number itself, not what holds it)
         marker = node if node.tag != "a" or _marked_current(node) else None
         if marker is None:
             continue

@@ -1,0 +1,117 @@
+"""Inferring a list page's selectors (crawler.probe.listpage) from pages built in each way real
+sites build them, and from the test farm's; the pages are rendered, not served."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.discover import parse_list_page
+from crawler.probe.listpage import infer_list, looks_like_article
+from tests.crawl.listsites import BUILDS, EXPECTED_LINKS, EXPECTED_NEXT, ListSite, list_site
+from tests.sitefarm import farm
+
+
+def _offline(site: ListSite) -> ListSite:
+    site.port = 8080  # rendered only: the URLs need a port
+    return site
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("page", [1, 2])
+def test_each_build_gives_its_list_and_next_selectors(build: str, page: int) -> None:
+    site = _offline(list_site(build))
+    guess = infer_list(site.built_list(page), site.page_url(page))
+    assert guess.best is not None
+    assert guess.best.selector == EXPECTED_LINKS[build]
+    expected = [site.article_url(a.number) for a in site.articles[(page - 1) * 10 : page * 10]]
+    assert [link.url for link in guess.best.links] == expected
+    assert all(link.title for link in guess.best.links)  # the title link, not the image's
+    assert guess.best.articles == 10
+    assert guess.next_pages, "no next page found"
+    assert guess.next_pages[0].selector == EXPECTED_NEXT[build]
+    assert guess.next_pages[0].url == site.page_url(page + 1)
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_the_selectors_hold_through_every_page_as_the_crawl_reads_them(build: str) -> None:
+    """Followed with the crawl's own parser, the inferred selectors page through the whole list
+    and find every article once; the last page has no next page."""
+    site = _offline(list_site(build))
+    guess = infer_list(site.built_list(1), site.list_url)
+    assert guess.best is not None
+    links, next_selector = guess.best.selector, guess.next_pages[0].selector
+    found: list[str] = []
+    url: str | None = site.list_url
+    for page in range(1, site.pages + 1):
+        assert url == site.page_url(page)
+        listed = parse_list_page(
+            site.built_list(page), url, links=links, next_selector=next_selector
+        )
+        found += [link.url for link in listed.links]
+        url = listed.next_url
+    assert url is None
+    assert found == [site.article_url(a.number) for a in site.articles]
+
+
+def test_the_farm_list_page() -> None:
+    site = farm(1, 25)[0]
+    site.port = 8080
+    guess = infer_list(site.list_page(1), f"{site.base}/list/1.html")
+    assert guess.best is not None
+    assert guess.best.selector == "ul.news-list a"
+    assert (guess.next_pages[0].selector, guess.next_pages[0].how) == (
+        "a.next",
+        "the link that says '下一页'",
+    )
+
+
+def test_navigation_and_sidebars_are_not_the_list() -> None:
+    site = _offline(list_site("ul"))
+    guess = infer_list(site.built_list(1), site.list_url)
+    others = {g.selector for g in guess.others}
+    assert guess.best is not None and guess.best.selector not in others
+    # The navigation bar is a repeated block of links too, but scores below the list.
+    assert all(g.score < guess.best.score for g in guess.others)
+
+
+def test_an_article_page_is_no_list() -> None:
+    site = _offline(list_site("ul"))
+    guess = infer_list(site.article_page(site.articles[0]), site.article_url(0))
+    assert guess.best is None
+
+
+def test_a_page_without_pager_has_no_next_page() -> None:
+    site = _offline(list_site("ul", articles=8))
+    guess = infer_list(site.built_list(1), site.list_url)
+    assert guess.best is not None and len(guess.best.links) == 8
+    assert guess.next_pages == ()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.gov.cn/zhengce/content/202405/content_6954321.htm",
+        "https://www.sz.gov.cn/cn/xxgk/zfxxgj/tzgg/content/post_11300000.html",
+        "http://www.qingdao.gov.cn/zwgk/xxgk/20240531/t20240531_123.shtml",
+        "https://news.example.cn/2024/05/31/visit.html",
+        "https://example.cn/news/detail.php?id=48213",
+        "https://example.cn/a/b/some-story.html",
+    ],
+)
+def test_article_like_addresses(url: str) -> None:
+    assert looks_like_article(url, "https://example.cn/list/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.cn/",
+        "https://example.cn/list/",
+        "https://example.cn/zwgk/index.html",
+        "https://example.cn/news/index_2.html",
+        "https://example.cn/zwgk/",
+        "https://example.cn/about.html",
+    ],
+)
+def test_section_and_home_addresses(url: str) -> None:
+    assert not looks_like_article(url, "https://example.cn/list/")
