@@ -1,5 +1,5 @@
-"""News sites whose list pages are built in the ways real Chinese sites build them, served on
-loopback, for the tests of ``sources suggest`` (:mod:`crawler.probe`).
+"""News sites whose list pages are built in the ways real Chinese sites build them, for the tests
+of ``sources suggest`` (:mod:`crawler.probe`); served on loopback by :func:`tests.sitefarm.serve`.
 
 Each :class:`ListSite` is a :class:`tests.sitefarm.Site` (same articles, article pages, feed and
 sitemap) whose list pages follow one :data:`BUILDS` layout, between a navigation bar, a sidebar
@@ -21,11 +21,7 @@ in robots.txt's ``Sitemap:`` at an unusual path, or only at ``/sitemap.xml``.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
@@ -108,12 +104,7 @@ class ListSite(Site):
             f'<td><a href="/zwgk/">政务</a></td><td>{a.published:%Y-%m-%d}</td></tr>'
             for a in chunk
         )
-        numbers = [
-            f'<span class="current">{n}</span>'
-            if n == page
-            else f'<a href="{self.page_url(n)}">{n}</a>'
-            for n in range(1, self.pages + 1)
-        ]
+        numbers = self._numbers(page, '<span class="current">{n}</span>', '<a href="{url}">{n}</a>')
         return (
             f'<table class="tab-list"><tr><th>标题</th><th>栏目</th><th>日期</th></tr>\n{rows}\n</table>'
             f'<div class="pages">共{self.pages}页 {" ".join(numbers)}</div>'
@@ -127,13 +118,18 @@ class ListSite(Site):
             f'<a class="tag" href="/zwgk/">政务</a></div>'
             for a in chunk
         )
-        items = [
-            f'<li class="active"><span>{n}</span></li>'
-            if n == page
-            else f'<li><a href="?page={n}">{n}</a></li>'
+        items = self._numbers(
+            page, '<li class="active"><span>{n}</span></li>', '<li><a href="?page={n}">{n}</a></li>'
+        )
+        return f'<div class="cards">\n{cards}\n</div><ul class="pagination">{"".join(items)}</ul>'
+
+    def _numbers(self, page: int, current: str, other: str) -> list[str]:
+        """A numbered pager: ``current`` for this page, ``other`` for the rest (``{n}``: the
+        number, ``{url}``: the page's URL)."""
+        return [
+            (current if n == page else other).format(n=n, url=self.page_url(n))
             for n in range(1, self.pages + 1)
         ]
-        return f'<div class="cards">\n{cards}\n</div><ul class="pagination">{"".join(items)}</ul>'
 
     def _relnext(self, chunk: list, page: int) -> str:
         items = "\n".join(
@@ -145,7 +141,9 @@ class ListSite(Site):
 
     # ------------------------------------------------------------------ routing
 
-    def route_query(self, path: str, query: str) -> tuple[int, dict[str, str], bytes]:
+    def respond(self, target: str) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(target)
+        path, query = parts.path, parts.query
         html = {"Content-Type": "text/html; charset=utf-8"}
         page = self._list_page_number(path, query)
         if page is not None:
@@ -176,35 +174,6 @@ class ListSite(Site):
         return None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        site = self.server.site
-        with site.lock:
-            site.requests.append((0.0, self.path))
-        parts = urlsplit(self.path)
-        status, headers, body = site.route_query(parts.path, parts.query)
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, site: ListSite) -> None:
-        self.site = site
-        super().__init__((site.address, site.port), _Handler)
-
-
 def list_site(build: str, number: int = 0, *, articles: int = 35, **options: object) -> ListSite:
     """A site of ``build`` on 127.0.0.(40 + number) with ``articles`` articles, 10 a page."""
     site_id = f"list{number:02d}"
@@ -215,20 +184,3 @@ def list_site(build: str, number: int = 0, *, articles: int = 35, **options: obj
         build=build,
         **options,  # type: ignore[arg-type]
     )
-
-
-@contextmanager
-def serve_list_sites(sites: list[ListSite]) -> Iterator[list[ListSite]]:
-    """Serve every site on its address and a free port until the block ends."""
-    servers = []
-    try:
-        for site in sites:
-            server = _Server(site)
-            site.port = server.server_address[1]
-            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-            servers.append(server)
-        yield sites
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()

@@ -13,8 +13,8 @@ from crawler.base.config.profile import FetchProfile
 from crawler.base.errors import BlockedAddress, RobotsDisallowed
 from crawler.fetch.client import Fetcher
 from crawler.probe.suggest import Suggestion, suggest_source
-from crawler.probe.trial import try_source
-from tests.crawl.listsites import BUILDS, EXPECTED_LINKS, EXPECTED_NEXT, list_site, serve_list_sites
+from crawler.probe.trial import Trial, try_source
+from tests.crawl.listsites import BUILDS, EXPECTED_LINKS, EXPECTED_NEXT, list_site
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 
 
@@ -34,7 +34,8 @@ async def _suggest(profile: FetchProfile, url: str) -> Suggestion:
 
 @pytest.mark.parametrize("build", BUILDS)
 async def test_each_build_is_suggested_and_its_paging_checked(tmp_path: Path, build: str) -> None:
-    with serve_list_sites([list_site(build)]) as (site,):
+    site = list_site(build)
+    with serve([site]):
         config = _config(tmp_path, [site])
         suggestion = await _suggest(config.default_profile, site.list_url)
     listing = suggestion.listing
@@ -51,7 +52,7 @@ async def test_each_build_is_suggested_and_its_paging_checked(tmp_path: Path, bu
 
 async def test_feeds_named_in_link_tags_come_first(tmp_path: Path) -> None:
     site = list_site("ul", feed_path="/rss/zwyw.xml", feed_link=True)
-    with serve_list_sites([site]):
+    with serve([site]):
         suggestion = await _suggest(_config(tmp_path, [site]).default_profile, site.list_url)
         paths = [path for _, path in site.requests]
     assert [(f.url, f.how, len(f.links)) for f in suggestion.feeds] == [
@@ -62,7 +63,7 @@ async def test_feeds_named_in_link_tags_come_first(tmp_path: Path) -> None:
 
 async def test_feeds_at_well_known_paths(tmp_path: Path) -> None:
     site = list_site("table", feed_path="/index.xml")
-    with serve_list_sites([site]):
+    with serve([site]):
         suggestion = await _suggest(_config(tmp_path, [site]).default_profile, site.list_url)
     assert [(f.url, f.how) for f in suggestion.feeds] == [
         (f"{site.base}/index.xml", "well-known path")
@@ -73,7 +74,7 @@ async def test_feeds_at_well_known_paths(tmp_path: Path) -> None:
 async def test_sitemaps_from_robots_txt_and_the_well_known_path(tmp_path: Path) -> None:
     named = list_site("ul", 0, sitemap_path="/maps/all.xml", robots_sitemap=True)
     guessed = list_site("ul", 1)
-    with serve_list_sites([named, guessed]):
+    with serve([named, guessed]):
         profile = _config(tmp_path, [named, guessed]).default_profile
         by_robots = await _suggest(profile, named.list_url)
         by_path = await _suggest(profile, guessed.list_url)
@@ -105,7 +106,7 @@ async def test_the_farm_sites(tmp_path: Path) -> None:
 
 async def test_loopback_is_refused_unless_private_networks_are_allowed(tmp_path: Path) -> None:
     site = list_site("ul")
-    with serve_list_sites([site]):
+    with serve([site]):
         profile = _config(tmp_path, [site]).default_profile
         with pytest.raises(BlockedAddress, match="private address"):
             await _suggest(replace(profile, allow_private_networks=False), site.list_url)
@@ -114,7 +115,7 @@ async def test_loopback_is_refused_unless_private_networks_are_allowed(tmp_path:
 
 async def test_robots_txt_is_obeyed(tmp_path: Path) -> None:
     site = list_site("ul")
-    with serve_list_sites([site]):
+    with serve([site]):
         profile = _config(tmp_path, [site]).default_profile
         with pytest.raises(RobotsDisallowed):
             await _suggest(profile, f"{site.base}/private/list.html")
@@ -147,15 +148,21 @@ async def test_a_source_tried_shows_its_links_and_first_article(tmp_path: Path) 
         assert analysis.tags.kind == "visit" and analysis.tags.visits
 
 
+async def _trial(tmp_path: Path, extra: str, source_id: str) -> Trial:
+    """``source_id``, one of the sources ``extra`` adds (``{base}``: the farm site's address),
+    tried against a farm site."""
+    with serve(farm(1, 12)) as sites:
+        config = _config(tmp_path, sites, extra.format(base=sites[0].base))
+        async with Fetcher(config.default_profile) as fetcher:
+            return await try_source(config, config.source(source_id), fetcher)
+
+
 async def test_a_broken_source_says_where(tmp_path: Path) -> None:
     extra = (
         "  - id: broken\n    name: 坏\n    list:\n      url: {base}/list/1.html\n"
         '      links: "div.gone a"\n    feed: {base}/nofeed.xml\n'
     )
-    with serve(farm(1, 12)) as sites:
-        config = _config(tmp_path, sites, extra.format(base=sites[0].base))
-        async with Fetcher(config.default_profile) as fetcher:
-            trial = await try_source(config, config.source("broken"), fetcher)
+    trial = await _trial(tmp_path, extra, "broken")
     assert not trial.ok
     feed, listed = trial.discoveries
     assert feed.error is not None and "HTTP 404" in feed.error
@@ -168,10 +175,7 @@ async def test_the_first_article_is_one_robots_txt_allows(tmp_path: Path) -> Non
         "  - id: private-first\n    name: 内部\n    list:\n      url: {base}/list/1.html\n"
         '      links: "ul.news-list li:last-child a, a.next"\n'
     )
-    with serve(farm(1, 12)) as sites:
-        config = _config(tmp_path, sites, extra.format(base=sites[0].base))
-        async with Fetcher(config.default_profile) as fetcher:
-            trial = await try_source(config, config.source("private-first"), fetcher)
+    trial = await _trial(tmp_path, extra, "private-first")
     listed = trial.discoveries[0]
     assert not trial.robots[0].allows(listed.links[0].url)  # the first link is disallowed
     assert trial.article is not None and trial.article.url == listed.links[1].url
