@@ -14,11 +14,14 @@ from __future__ import annotations
 __all__ = ["render_entry"]
 
 import json
+import re
 
+from crawler.base.sanitize import clean_text
 from crawler.discover import Link
 from crawler.probe.suggest import CheckedList, FoundSitemap, Suggestion
 
 _SAMPLES = 3
+_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 
 
 def _q(value: str) -> str:
@@ -31,7 +34,8 @@ def _titles(links: tuple[Link, ...]) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A server's text as one line of a comment: no line breaks, nothing a terminal acts on."""
+    return " ".join(clean_text(text).split())
 
 
 def render_entry(suggestion: Suggestion, *, taken: bool = False) -> str:
@@ -46,13 +50,22 @@ def render_entry(suggestion: Suggestion, *, taken: bool = False) -> str:
         lines.append(f"  #   Crawl-delay {s.robots.crawl_delay:g} s: the crawl keeps it")
     if taken:
         lines.append(f"  # the id {s.source_id} is taken in sources.yaml: pick another")
-    lines += [f"  - id: {s.source_id}", f"    name: {_q(s.name)}"]
+    lines += [f"  - id: {s.source_id}", f"    name: {_q(_one_line(s.name))}"]
+    if s.encoding:
+        lines.append("    # no charset the page declares reads it; detected as this one")
+        lines.append(f"    encoding: {s.encoding}")
     lines += _feed_lines(s)
     lines += _list_lines(s.listing)
+    lines += [
+        f"    # another block of links: {_q(g.selector)}, {len(g.links)} links, "
+        f"{g.articles} article-like, e.g. {_titles(g.links)}"
+        for g in s.other_groups[:2]
+    ]
     lines += _sitemap_lines(s.sitemaps, keyed=not s.feeds and s.listing is None)
     if not s.feeds and s.listing is None and not s.sitemaps:
         lines.insert(0, "  # nothing found: no feed, no list of article links, no sitemap")
-    return "\n".join(lines) + "\n"
+    # Server text (titles, URLs, error reasons) fills the comments: each stays on its line.
+    return "\n".join(_BREAKS.sub(" ", clean_text(line)) for line in lines) + "\n"
 
 
 def _feed_lines(s: Suggestion) -> list[str]:

@@ -34,6 +34,7 @@ from crawler.fetch.urls import is_http_url
 from crawler.markup import defuse
 
 MIN_LINKS = 3  # fewer links than this are no list
+MAX_GROUPS = 8  # link blocks, the best scored, for which a selector is looked for
 _DATED = re.compile(
     r"(?<!\d)(?:19|20)\d{2}(?:[-/_]?(?:0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?|/)(?!\d)"
 )
@@ -116,15 +117,13 @@ def infer_list(html: str, page_url: str) -> ListGuess:
     base = _base_url(tree, page_url)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node is not None else None
-    groups = [g for g in _groups(tree, html, base, page_url) if g.score > 0]
-    groups.sort(key=lambda g: g.score, reverse=True)
-    article_urls = {link.url for g in groups[:1] for link in g.links}
-    return ListGuess(
-        groups[0] if groups else None,
-        tuple(groups[1:4]),
-        tuple(_next_pages(tree, html, base, page_url, article_urls)),
-        title or None,
-    )
+    groups = _groups(tree, html, base, page_url)
+    # The list: the best block of which at least half the links look like articles.
+    best = next((g for g in groups if 2 * g.articles >= len(g.links)), None)
+    others = tuple(g for g in groups if g is not best)[:3]
+    article_urls = {link.url for link in best.links} if best else set()
+    next_pages = _next_pages(tree, html, base, page_url, article_urls)
+    return ListGuess(best, others, tuple(next_pages), title or None)
 
 
 # --------------------------------------------------------------------------- article links
@@ -227,7 +226,9 @@ class _Member:
     link: Link
 
 
-def _groups(tree: LexborHTMLParser, html: str, base: str, page_url: str) -> Iterator[LinkGroup]:
+def _groups(tree: LexborHTMLParser, html: str, base: str, page_url: str) -> list[LinkGroup]:
+    """The page's link blocks, best first; selectors are looked for (a parse of the page per
+    candidate) only for the :data:`MAX_GROUPS` that score best."""
     members: dict[tuple[str, ...], list[_Member]] = defaultdict(list)
     for node in tree.css("a[href]"):
         url = _absolute(base, node)
@@ -236,16 +237,19 @@ def _groups(tree: LexborHTMLParser, html: str, base: str, page_url: str) -> Iter
         title = node.attributes.get("title") or node.text(strip=True)
         path = (_step(node), *(_step(a) for a in _ancestors(node)))
         members[path].append(_Member(node, Link(url, title or None)))
+    scored = []
     for path, group in members.items():
         urls = list(dict.fromkeys(m.link.url for m in group))
-        if len(urls) < MIN_LINKS:
-            continue
+        if len(urls) >= MIN_LINKS:
+            articles = sum(looks_like_article(u, page_url) for u in urls)
+            scored.append((_score(group, urls, articles), articles, path, group))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    found = []
+    for score, articles, path, group in scored[:MAX_GROUPS]:
         chosen = _selector_for(html, base, path, group)
-        if chosen is None:
-            continue
-        selector, links = chosen
-        articles = sum(looks_like_article(u, page_url) for u in urls)
-        yield LinkGroup(selector, links, articles, _score(group, urls, articles))
+        if chosen is not None:
+            found.append(LinkGroup(chosen[0], chosen[1], articles, score))
+    return found
 
 
 def _score(group: list[_Member], urls: list[str], articles: int) -> float:

@@ -104,6 +104,7 @@ class Suggestion:
     other_groups: tuple[LinkGroup, ...]
     robots: RobotsView
     tried: tuple[str, ...]  # candidates that gave nothing, each "URL: why"
+    encoding: str | None = None  # a charset to force: the page's declarations do not read it
 
 
 async def suggest_source(
@@ -113,9 +114,10 @@ async def suggest_source(
     (robots.txt disallowing it, the private-network guard, HTTP errors) when it cannot be read."""
     charsets = SiteCharsets()
     page = await fetcher.get(url, profile)
-    html = charsets.decode(
+    decoded = charsets.decode(
         page.final_url, page.content, header_charset=page.charset, forced=None
-    ).text
+    )
+    html = decoded.text
     tried: list[str] = []
     robots = await read_robots(fetcher, profile, page.final_url)
     feeds = await _feeds(fetcher, profile, html, page.final_url, tried)
@@ -133,6 +135,8 @@ async def suggest_source(
         guess.others,
         robots,
         tuple(tried),
+        # No charset the page declares reads it: pin the one detected (as an operator would).
+        decoded.encoding if decoded.via in ("detected", "fallback") else None,
     )
 
 

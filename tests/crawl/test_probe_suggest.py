@@ -88,9 +88,9 @@ async def test_sitemaps_from_robots_txt_and_the_well_known_path(tmp_path: Path) 
 
 
 async def test_the_farm_sites(tmp_path: Path) -> None:
-    """The test farm's own sites: feed at /feed.xml, sitemap index at /sitemap.xml, list pages
-    with ``a.next``; the link robots.txt disallows is counted."""
-    with serve(farm(3, 25)) as sites:
+    """The test farm's own sites, in each of its charsets: feed at /feed.xml, sitemap index at
+    /sitemap.xml, list pages with ``a.next``; the link robots.txt disallows is counted."""
+    with serve(farm(5, 25)) as sites:
         profile = _config(tmp_path, sites).default_profile
         suggestions = [await _suggest(profile, f"{s.base}/list/1.html") for s in sites]
     for site, suggestion in zip(sites, suggestions, strict=True):
@@ -102,6 +102,9 @@ async def test_the_farm_sites(tmp_path: Path) -> None:
         assert suggestion.listing.group.selector == "ul.news-list a"
         assert suggestion.listing.next.selector == "a.next"
         assert suggestion.listing.disallowed == 1  # /private/secret.html
+        # Titles read right in every charset; a page whose declarations lie gets one pinned.
+        assert suggestion.listing.group.links[0].title == site.articles[0].title
+        assert suggestion.encoding == ("gb18030" if site.encoding == "gbk-wrong" else None)
 
 
 async def test_loopback_is_refused_unless_private_networks_are_allowed(tmp_path: Path) -> None:
