@@ -99,7 +99,13 @@ def _list_lines(listing: CheckedList | None) -> list[str]:
         )
     lines += [f"      url: {_q(listing.url)}", f"      links: {_q(group.selector)}"]
     if listing.next is None:
-        lines.append("      # no next-page link found: only this page is read")
+        if listing.script_pager:
+            lines.append(
+                f"      # the pager ({listing.script_pager}) is written by a script, which the "
+                "crawl does not run: only this page is read (the sitemap, if any, goes deeper)"
+            )
+        else:
+            lines.append("      # no next-page link found: only this page is read")
         return lines
     lines.append(f"      # next page: {listing.next.how} -> {listing.next.url}")
     if listing.second_page:

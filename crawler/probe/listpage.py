@@ -94,6 +94,9 @@ class ListGuess:
     others: tuple[LinkGroup, ...]
     next_pages: tuple[NextGuess, ...]
     title: str | None  # the page's <title>
+    # Where a script writes the pager (TRS WCM's createPageHTML, say), when no link leads on:
+    # the crawl, which runs no scripts, reads only the first page.
+    script_pager: str | None = None
 
 
 def looks_like_article(url: str, page_url: str) -> bool:
@@ -122,8 +125,9 @@ def infer_list(html: str, page_url: str) -> ListGuess:
     best = next((g for g in groups if 2 * g.articles >= len(g.links)), None)
     others = tuple(g for g in groups if g is not best)[:3]
     article_urls = {link.url for link in best.links} if best else set()
-    next_pages = _next_pages(tree, html, base, page_url, article_urls)
-    return ListGuess(best, others, tuple(next_pages), title or None)
+    next_pages = tuple(_next_pages(tree, html, base, page_url, article_urls))
+    script_pager = None if next_pages else _script_pager(tree)
+    return ListGuess(best, others, next_pages, title or None, script_pager)
 
 
 # --------------------------------------------------------------------------- article links
@@ -423,3 +427,18 @@ def _page_number(url: str) -> int:
     if m := re.fullmatch(r"(\d{1,3})\.\w+", last):
         return int(m.group(1))
     return 1
+
+
+_PAGER_NAMES = re.compile(
+    r"(?:^|[-_])(?:page|pages|pager|paging|pagination|fenye|pagebar)(?:$|[-_])", re.I
+)
+
+
+def _script_pager(tree: LexborHTMLParser) -> str | None:
+    """The container (``div.page``) of a script that writes the pager, if the page has one."""
+    for script in tree.css("script"):
+        for ancestor in _ancestors(script):
+            names = _names(ancestor)
+            if any(_PAGER_NAMES.search(name[1:]) for name in names):
+                return f"{ancestor.tag}{names[0]}"
+    return None

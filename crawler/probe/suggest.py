@@ -90,6 +90,7 @@ class CheckedList:
     next: NextGuess | None
     second_page: str | None  # what following ``next`` found, in words; None: not followed
     disallowed: int  # links robots.txt disallows (the crawl will skip them)
+    script_pager: str | None = None  # where a script writes the pager, when no link leads on
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ async def _checked_list(
             break
         if chosen is None:
             chosen, evidence = candidate, words
-    return CheckedList(page_url, group, chosen, evidence, disallowed)
+    return CheckedList(page_url, group, chosen, evidence, disallowed, guess.script_pager)
 
 
 async def _second_page(

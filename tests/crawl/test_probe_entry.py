@@ -3,6 +3,7 @@ whatever the site's titles and URLs hold."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from crawler.base.config import Source, load_config
@@ -79,3 +80,13 @@ def test_a_taken_id_is_said_in_a_comment(tmp_path: Path) -> None:
     entry = render_entry(_suggestion(), taken=True)
     assert "# the id ex-cn-list is taken in sources.yaml: pick another" in entry
     assert _loaded(tmp_path, entry).id == "ex-cn-list"
+
+
+def test_a_pager_written_by_a_script_is_said(tmp_path: Path) -> None:
+    listing = _suggestion().listing
+    assert listing is not None
+    scripted = replace(listing, next=None, second_page=None, script_pager="div.page")
+    entry = render_entry(_suggestion(listing=scripted))
+    assert "# the pager (div.page) is written by a script, which the crawl does not run" in entry
+    loaded = _loaded(tmp_path, entry).list
+    assert loaded is not None and loaded.next is None

@@ -3,6 +3,8 @@ sites build them, and from the test farm's; the pages are rendered, not served."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crawler.discover import parse_list_page
@@ -115,3 +117,54 @@ def test_article_like_addresses(url: str) -> None:
 )
 def test_section_and_home_addresses(url: str) -> None:
     assert not looks_like_article(url, "https://example.cn/list/")
+
+
+# --------------------------------------------------------------------------- real-shaped pages
+
+TESTDATA = Path(__file__).parent / "testdata" / "probe"
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "links", "first", "next_selector", "next_url", "script_pager"),
+    [
+        (
+            # TRS WCM, the CMS of most government sites: relative dated links, a mega-menu,
+            # a sidebar of dated links too, a pager written by a script.
+            "trs-city-gov-list.html",
+            "http://www.qingdao.gov.cn/zwgk/xwfb/",
+            "div.xxgk_list a",
+            "http://www.qingdao.gov.cn/zwgk/xwfb/202405/t20240531_8123456.html",
+            None,
+            None,
+            "div.page",
+        ),
+        (
+            # www.gov.cn: h4 links among empty separator items, paging by index_N.htm.
+            "govcn-policy-list.html",
+            "https://www.gov.cn/zhengce/zuixin/",
+            "div.list a",
+            "https://www.gov.cn/zhengce/content/202405/content_6954321.htm",
+            'div.pages a:lexbor-contains("下一页")',
+            "https://www.gov.cn/zhengce/zuixin/index_1.htm",
+            None,
+        ),
+    ],
+)
+def test_government_list_pages(
+    page: str,
+    url: str,
+    links: str,
+    first: str,
+    next_selector: str | None,
+    next_url: str | None,
+    script_pager: str | None,
+) -> None:
+    guess = infer_list((TESTDATA / page).read_text(encoding="utf-8"), url)
+    assert guess.best is not None
+    assert (guess.best.selector, len(guess.best.links), guess.best.articles) == (links, 20, 20)
+    assert guess.best.links[0].url == first and guess.best.links[0].title
+    found = [(n.selector, n.url) for n in guess.next_pages[:1]]
+    assert found == ([(next_selector, next_url)] if next_selector else [])
+    assert guess.script_pager == script_pager
+    # The sidebar's dated links are a block of their own, below the list.
+    assert guess.others and guess.others[0].score < guess.best.score
