@@ -53,6 +53,8 @@ _GENERIC_CLASSES = frozenset(
     {"clearfix", "clear", "cf", "fl", "fr", "left", "right", "active", "on", "cur", "current",
      "selected", "first", "last", "odd", "even", "hidden", "show", "row", "col", "container"}
 )  # fmt: skip
+# Second-level domains many sites share (x.gov.cn, y.com.cn): never a site of their own.
+_SECOND_LEVELS = frozenset({"gov", "com", "edu", "org", "net", "ac", "co"})
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "option"})
 _STABLE_NAME = re.compile(r"^[A-Za-z][\w-]*$")
 _NEXT_TEXT = re.compile(
@@ -63,7 +65,7 @@ _NEXT_TEXT = re.compile(
 _CURRENT_CLASSES = re.compile(r"(?:^|[-_])(?:current|cur|active|on|selected|thisclass|now)$", re.I)
 _NO_LINKS = "a[data-citydigest-none]"  # parse_list_page reads only the next page with it
 _PAGE_PARAMS = frozenset(
-    {"page", "p", "pn", "pg", "pageno", "pagenum", "pageindex", "currentpage", "cp", "start"}
+    {"page", "p", "pn", "pg", "pageno", "pagenum", "pageindex", "currentpage", "cp"}
 )
 
 
@@ -150,14 +152,25 @@ def _absolute(base: str, node: LexborNode) -> str | None:
 
 
 def _same_site(url: str, page_url: str) -> bool:
-    """On the page's host or a sibling subdomain (news.x.gov.cn beside www.x.gov.cn)."""
+    """On the page's site: its host, or a host under it or beside it (news.x.gov.cn beside
+    www.x.gov.cn, not www.gov.cn)."""
     host, page_host = urlsplit(url).hostname or "", urlsplit(page_url).hostname or ""
     if host == page_host:
         return True
-    if re.fullmatch(r"[\d.]+|\[.*\]", page_host):
+    if re.fullmatch(r"[\d.]+|\[.*\]|[^.]*", page_host):  # an address or a single label
         return False
-    site = page_host.removeprefix("www.")
-    return host.endswith("." + site) or site.split(".", 1)[-1] == host.split(".", 1)[-1]
+    site = _site(page_host)
+    return host == site or host.endswith("." + site)
+
+
+def _site(host: str) -> str:
+    """The domain a host's siblings share: without ``www.`` and, past three labels or with a
+    second level that is no generic one, without its first label (news.x.gov.cn -> x.gov.cn,
+    news.example.com -> example.com, but x.gov.cn stays: gov.cn is everyone's)."""
+    labels = host.removeprefix("www.").split(".")
+    if len(labels) > 3 or (len(labels) == 3 and labels[1] not in _SECOND_LEVELS):
+        labels = labels[1:]
+    return ".".join(labels)
 
 
 def _names(node: LexborNode) -> list[str]:

@@ -168,3 +168,25 @@ def test_government_list_pages(
     assert guess.script_pager == script_pager
     # The sidebar's dated links are a block of their own, below the list.
     assert guess.others and guess.others[0].score < guess.best.score
+
+
+@pytest.mark.parametrize(
+    ("link", "page", "same"),
+    [
+        ("https://news.qingdao.gov.cn/2024/05/a", "https://www.qingdao.gov.cn/", True),
+        ("https://www.qingdao.gov.cn/2024/05/a", "https://news.qingdao.gov.cn/", True),
+        ("https://news.example.com/2024/05/a", "https://www.example.com/", True),
+        ("https://www.gov.cn/2024/05/a", "https://www.qingdao.gov.cn/", False),  # gov.cn is shared
+        ("https://www.sina.com.cn/2024/05/a", "https://www.qq.com.cn/", False),
+        ("https://other.com/2024/05/a", "https://news.example.com/", False),
+        ("http://127.0.0.2/2024/05/a", "http://127.0.0.3/", False),
+    ],
+)
+def test_links_of_the_site(link: str, page: str, same: bool) -> None:
+    """Only links on the page's site make a list: a block of links to other sites (a
+    government site's 相关链接) is none."""
+    items = "".join(
+        f'<li><a href="{link}{n}.html">第{n}条新闻标题很长很长</a></li>' for n in range(5)
+    )
+    guess = infer_list(f'<ul class="list">{items}</ul>', page)
+    assert (guess.best is not None) is same
