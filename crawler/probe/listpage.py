@@ -309,30 +309,24 @@ def _selector_for(
 
 
 def _candidates(path: tuple[str, ...], anchor: LexborNode) -> Iterator[str]:
-    """Selectors for a link with this structural path, shortest first: a named container
-    (the nearest first) and the link in it, then with the steps between them."""
+    """Selectors for a link with this structural path, fewest steps first and, among as many,
+    the nearest container first: a named container and the link in it (``div.list a``), then
+    with the steps between them (``div.cards h3 a``); last the path's own three nearest steps,
+    which hold on this page but less surely on the site's other pages."""
     own = [f"a{name}" for name in _names(anchor) if name.startswith(".")]
-    seen: set[str] = set()
-    out: list[str] = []
+    named: list[str] = []
     containers = [(i, name) for i, step in enumerate(path[1:], 1) for name in _step_names(step)]
     for depth, name in containers[:6]:
         tag = path[depth].split("#")[0].split(".")[0]
         container = f"{tag}{name}" if name.startswith(".") else name
-        inner = [s for s in path[1:depth]][::-1]
+        inner = list(path[1:depth])[::-1]
         options = ["a", *own]
         if inner:
             options += [f"{inner[-1]} a", " ".join([*inner, "a"])]
-        for option in options:
-            candidate = f"{container} {option}"
-            if candidate not in seen:
-                seen.add(candidate)
-                out.append(candidate)
-    out.sort(key=lambda s: s.count(" "))  # stable: the nearest container first
-    # Unnamed paths last: they hold on this page, but less surely on the site's others.
-    tags = [step for step in path[1:4]]
-    generic = [" ".join([*tags[:n][::-1], "a"]) for n in (1, 2, 3)]
-    yield from out
-    yield from (g for g in generic if g not in seen)
+        named += [f"{container} {option}" for option in options]
+    named.sort(key=lambda s: s.count(" "))  # a stable sort: the nearest container first
+    nearest = [" ".join([*path[1 : n + 1][::-1], "a"]) for n in (1, 2, 3)]
+    yield from dict.fromkeys([*named, *nearest])
 
 
 def _step_names(step: str) -> list[str]:
@@ -379,11 +373,8 @@ def _text_link_selectors(node: LexborNode, text: str) -> Iterator[str]:
         yield f'a[title="{title}"]'
     if '"' not in text and "\\" not in text:
         contains = f'a:lexbor-contains("{text}")'
-        for ancestor in _ancestors(node):
-            names = _names(ancestor)
-            if names:
-                yield f"{(ancestor.tag or '') + names[0]} {contains}"
-                break
+        if container := _named_container(node):
+            yield f"{container} {contains}"
         yield contains
 
 
@@ -391,30 +382,40 @@ def _numbered_pager(tree: LexborHTMLParser, page_url: str) -> Iterator[tuple[str
     """The link after the current page's marker in a numbered pager: ``span.current + a``
     (or ``li.active + li a``) holds on every page, where the link to page 2 does not."""
     current = _page_number(page_url)
+    how = f"the link after the current page's number ({current})"
     for node in tree.css("body *"):
         if node.text(strip=True) != str(current) or next(node.iter(), None) is not None:
             continue  # (a leaf: the number itself, not what holds it)
-        marker = node if node.tag != "a" or _marked_current(node) else None
-        if marker is None:
+        if node.tag == "a" and not _marked_current(node):
+            continue  # a link to this page, not the pager's marker of it
+        parent = node.parent
+        marker = parent if parent is not None and parent.tag == "li" else node
+        link = _link_after(marker)
+        if link is None:
             continue
-        item = marker.parent if marker.parent is not None and marker.parent.tag == "li" else None
-        target = item if item is not None else marker
-        after = target.next
-        while after is not None and after.tag == "-text":
-            after = after.next
-        if after is None or (after.tag != "a" and after.css_first("a[href]") is None):
-            continue
-        for ancestor in _ancestors(target):
-            names = _names(ancestor)
-            if names:
-                container = (ancestor.tag or "") + names[0]
-                break
-        else:
-            container = ""
-        link = "a" if after.tag == "a" else f"{after.tag} a"
-        for marked in [*_marks(target), target.tag or ""]:
-            selector = f"{container} {marked} + {link}".strip()
-            yield selector, f"the link after the current page's number ({current})"
+        container = _named_container(marker) or ""
+        for marked in [*_marks(marker), marker.tag or ""]:
+            yield f"{container} {marked} + {link}".strip(), how
+
+
+def _link_after(node: LexborNode) -> str | None:
+    """How the link right after ``node`` is selected from it (``a``, ``li a``), if there is one."""
+    after = node.next
+    while after is not None and after.tag == "-text":
+        after = after.next
+    if after is None:
+        return None
+    if after.tag == "a":
+        return "a"
+    return f"{after.tag} a" if after.css_first("a[href]") is not None else None
+
+
+def _named_container(node: LexborNode) -> str | None:
+    """The nearest ancestor with a name, as a selector (``div.pages``)."""
+    for ancestor in _ancestors(node):
+        if names := _names(ancestor):
+            return f"{ancestor.tag}{names[0]}" if names[0].startswith(".") else names[0]
+    return None
 
 
 def _marks(node: LexborNode) -> list[str]:
