@@ -6,24 +6,35 @@ politeness), the discover parsers (:mod:`crawler.discover`), the charset memory 
 the analysis of a stored article (:class:`crawler.analyze.Analyzer`: extraction, tagging, the
 visit finder). It reads robots.txt for each host the source names, then its feed, its first list
 page and its sitemap (each a :class:`Discovery`: the links found, the list's next page, or the
-error), and analyses the first article found that robots.txt allows. Every failure is kept on
-the step it belongs to; none ends the trial.
+error), and analyses the first article found that robots.txt allows, showing beside the analysis
+what each configured extraction selector (the source's ``extract:``, extract-rules.yaml's for
+the article's domain) matched on it, or that it matched nothing and the heuristics decided.
+Every failure is kept on the step it belongs to; none ends the trial.
 """
 
 from __future__ import annotations
 
-__all__ = ["ArticleTrial", "Discovery", "Trial", "try_source"]
+__all__ = ["ArticleTrial", "Discovery", "RuleMatch", "Trial", "rule_matches", "try_source"]
 
 import asyncio
 from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.analyze import Analysis, Analyzer
 from crawler.base.config import Config, Source
 from crawler.base.errors import CrawlError
 from crawler.discover import Link, parse_feed, parse_list_page, parse_sitemap
+from crawler.extract.rules import (
+    ExtractRules,
+    rules_for_host,
+    rules_from_spec,
+    split_selector_group,
+)
 from crawler.fetch.client import Fetcher
 from crawler.fetch.encoding import SiteCharsets
 from crawler.fetch.urls import host_of
+from crawler.markup import defuse
 from crawler.probe.robots import RobotsView, read_robots
 
 MAX_SITEMAP_CHILDREN = 3  # children of a sitemap index read to show its links
@@ -44,12 +55,27 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class RuleMatch:
+    """What one configured extraction selector group matched on the article: ``whose`` rule
+    (the source's, or extract-rules.yaml's for a domain), the field, the group as written, the
+    selector of it that matched (the first whose node has text, as the extractor takes it) and
+    that text; for ``drop``, how many nodes each selector removes."""
+
+    whose: str
+    field: str
+    group: str
+    matched: str | None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class ArticleTrial:
     url: str
     final_url: str | None = None
     analysis: Analysis | None = None
     error: str | None = None
     charset: str | None = None  # the charset the page was read in, and how it was chosen
+    rules: tuple[RuleMatch, ...] = ()
 
 
 @dataclass
@@ -172,4 +198,56 @@ async def _article(
     except CrawlError as exc:
         return ArticleTrial(url, error=str(exc))
     charset = f"{decoded.encoding} ({decoded.via})"
-    return ArticleTrial(url, result.final_url, analysis, charset=charset)
+    rules = rule_matches(
+        decoded.text, result.final_url, _rule_chain(config, source, result.final_url)
+    )
+    return ArticleTrial(url, result.final_url, analysis, charset=charset, rules=rules)
+
+
+def _rule_chain(config: Config, source: Source, url: str) -> list[tuple[str, ExtractRules]]:
+    """The extraction rules the extractor applies to ``url``, in its order: the source's
+    ``extract:``, then extract-rules.yaml's for the page's domain."""
+    chain = []
+    if source.extract is not None:
+        chain.append(("sources.yaml", rules_from_spec(source.extract)))
+    domains = {host: rules_from_spec(spec) for host, spec in config.domain_rules.items()}
+    if (domain := rules_for_host(host_of(url), domains)) is not None:
+        chain.append(("extract-rules.yaml", domain))
+    return chain
+
+
+def rule_matches(
+    html: str, url: str, chain: list[tuple[str, ExtractRules]]
+) -> tuple[RuleMatch, ...]:
+    """What each selector group of ``chain`` matches in ``html`` (see :class:`RuleMatch`)."""
+    tree = LexborHTMLParser(defuse(html))
+    found: list[RuleMatch] = []
+    for whose, rules in chain:
+        for field_name in ("title", "body", "date"):
+            group = getattr(rules, field_name)
+            if group:
+                found.append(_first_match(tree, whose, field_name, group))
+        for selector in rules.drop:
+            count = len(_nodes(tree, selector))
+            found.append(
+                RuleMatch(whose, "drop", selector, selector if count else None, f"{count} nodes")
+            )
+    return tuple(found)
+
+
+def _first_match(tree: LexborHTMLParser, whose: str, field_name: str, group: str) -> RuleMatch:
+    for selector in split_selector_group(group):
+        for node in _nodes(tree, selector):
+            text = (
+                node.attributes.get("content") if node.tag == "meta" else node.text(separator=" ")
+            )
+            if text and text.strip():
+                return RuleMatch(whose, field_name, group, selector, " ".join(text.split()))
+    return RuleMatch(whose, field_name, group, None)
+
+
+def _nodes(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    try:
+        return list(tree.css(selector))
+    except Exception:  # selectolax raises several types; `check` reports a bad selector
+        return []

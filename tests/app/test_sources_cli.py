@@ -138,7 +138,8 @@ def test_a_taken_id_is_flagged(tmp_path: Path) -> None:
 
 def test_sources_test_shows_links_robots_and_the_first_article(tmp_path: Path) -> None:
     with serve(farm(1, 25)) as (site,):
-        config = farm_config(tmp_path / "cfg", sources_yaml([site]))
+        ruled = sources_yaml([site]) + '    extract: {title: "div.gone", body: "div.article"}\n'
+        config = farm_config(tmp_path / "cfg", ruled)
         result = invoke("--config", str(config), "sources", "test", site.id, "--max-links", "2")
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -151,6 +152,8 @@ def test_sources_test_shows_links_robots_and_the_first_article(tmp_path: Path) -
     assert f"  title      {site.articles[0].title}" in out
     assert "  kind       visit" in out
     assert "  visit      " in out and " -> " in out
+    assert "  rule       sources.yaml title 'div.gone': matched nothing: the heuristics" in out
+    assert f"  rule       sources.yaml body 'div.article': {site.articles[0].paragraphs[0]}" in out
 
 
 def test_sources_test_exits_1_on_a_broken_source_and_2_on_an_unknown_one(tmp_path: Path) -> None:

@@ -47,7 +47,9 @@ async def test_each_build_is_suggested_and_its_paging_checked(tmp_path: Path, bu
         f"page 2 ({site.page_url(2)}): 10 new links, its next page {site.page_url(3)}"
     )
     assert (site.page_url(2).removeprefix(site.base)) in [path for _, path in site.requests]
+    # Named after the page's title up to its separator, the id after the host and section.
     assert suggestion.name == "政务要闻"
+    assert suggestion.source_id == f"127-0-0-40-{build}"
 
 
 async def test_feeds_named_in_link_tags_come_first(tmp_path: Path) -> None:
@@ -182,3 +184,28 @@ async def test_the_first_article_is_one_robots_txt_allows(tmp_path: Path) -> Non
     listed = trial.discoveries[0]
     assert not trial.robots[0].allows(listed.links[0].url)  # the first link is disallowed
     assert trial.article is not None and trial.article.url == listed.links[1].url
+
+
+async def test_each_extraction_selector_is_shown_with_what_it_matched(tmp_path: Path) -> None:
+    extra = (
+        "  - id: ruled\n    name: 规则\n    list:\n      url: {base}/list/1.html\n"
+        '      links: "ul.news-list a"\n'
+        '    extract: {{title: "div.gone, h1", body: "div.absent", drop: [".share", ".none"]}}\n'
+    )
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "extract-rules.yaml").write_text(
+        'domains:\n  "127.0.0.2": {date: "div.info"}\n', encoding="utf-8"
+    )
+    trial = await _trial(tmp_path, extra, "ruled")
+    assert trial.article is not None and trial.article.analysis is not None
+    title = trial.article.analysis.extracted.title
+    assert [(r.whose, r.field, r.group, r.matched) for r in trial.article.rules] == [
+        ("sources.yaml", "title", "div.gone, h1", "h1"),
+        ("sources.yaml", "body", "div.absent", None),  # the heuristics decide
+        ("sources.yaml", "drop", ".share", ".share"),
+        ("sources.yaml", "drop", ".none", None),
+        ("extract-rules.yaml", "date", "div.info", "div.info"),
+    ]
+    assert trial.article.rules[0].text == title
+    assert trial.article.rules[4].text and trial.article.rules[4].text.startswith("发布时间：")

@@ -150,6 +150,16 @@ def _print_article(trial: Trial) -> None:
     if article.final_url != article.url:
         _line("  redirected to ", article.final_url)
     _print_analysis(article.analysis, article.charset)
+    for rule in article.rules:
+        head = f"  rule       {rule.whose} {rule.field} {rule.group!r}: "
+        if rule.field == "drop":
+            _line(head, f"drops {rule.text}")
+        elif rule.matched is None:
+            _line(head, Text("matched nothing: the heuristics decide", style="yellow"))
+        else:
+            text = rule.text or ""
+            via = f"({rule.matched}) " if rule.matched != rule.group else ""
+            _line(head, f"{via}{text[:100]}{'…' if len(text) > 100 else ''}")
 
 
 def _print_analysis(analysis: Analysis, charset: str | None) -> None:
