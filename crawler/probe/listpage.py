@@ -24,7 +24,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -40,6 +40,7 @@ _DATED = re.compile(
 )
 _NUMBERED = re.compile(r"\d{3,}")
 _PAGE_FILE = re.compile(r"\.(?:s?html?|jhtml|php|aspx?|jsp)$", re.IGNORECASE)
+_LIST_NUMBER = re.compile(r"\d{1,3}\.\w+")  # list pages numbered as files: 2.html
 _SECTION_FILE = re.compile(r"(?:^|/)(?:index|default|list)(?:_\d+)?\.\w+$", re.IGNORECASE)
 # Containers of navigation, not of articles (matched in ids and classes, and as tags).
 _NAV_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
@@ -90,7 +91,8 @@ class NextGuess:
 
 @dataclass(frozen=True)
 class ListGuess:
-    """The best article-link group (others trail it) and the next-page candidates, best first."""
+    """The best article-link group (other blocks of article links trail it) and the next-page
+    candidates, best first."""
 
     best: LinkGroup | None
     others: tuple[LinkGroup, ...]
@@ -103,10 +105,12 @@ class ListGuess:
 
 def looks_like_article(url: str, page_url: str) -> bool:
     """Whether ``url`` reads like an article's address (a dated path, a numbered page) rather
-    than a section, the home page or ``page_url`` itself."""
+    than a section, the home page, ``page_url`` itself or another page of its list."""
     parts = urlsplit(url)
     path = parts.path
     if url == page_url or path in ("", "/") or _SECTION_FILE.search(path):
+        return False
+    if _another_page(parts, urlsplit(page_url)):
         return False
     if _DATED.search(path) or _DATED.search(parts.query):
         return True
@@ -116,20 +120,38 @@ def looks_like_article(url: str, page_url: str) -> bool:
     return bool(_PAGE_FILE.search(last)) and path.count("/") >= 2
 
 
+def _another_page(link: SplitResult, page: SplitResult) -> bool:
+    """Whether ``link`` is another page of the list ``page`` is one of: ``2.html`` beside
+    ``1.html``, or the same path with a page number in the query (``?page=2``)."""
+    if link.netloc != page.netloc:
+        return False
+    folder, _, name = link.path.rpartition("/")
+    if folder == page.path.rpartition("/")[0] and _LIST_NUMBER.fullmatch(name):
+        return True
+    keys = {key.lower() for key, _ in parse_qsl(link.query)}
+    return link.path == page.path and bool(keys & _PAGE_PARAMS)
+
+
 def infer_list(html: str, page_url: str) -> ListGuess:
     """The article links and next page of the list page ``html`` fetched from ``page_url``."""
     tree = LexborHTMLParser(defuse(html))
     base = _base_url(tree, page_url)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node is not None else None
-    groups = _groups(tree, html, base, page_url)
-    # The list: the best block of which at least half the links look like articles.
-    best = next((g for g in groups if 2 * g.articles >= len(g.links)), None)
-    others = tuple(g for g in groups if g is not best)[:3]
+    # The list: the best block of which at least half the links look like articles; others
+    # like it are named beside it, unless they link to the list's articles again (its cards'
+    # image links, a sidebar of the latest).
+    groups = [g for g in _groups(tree, html, base, page_url) if 2 * g.articles >= len(g.links)]
+    best = groups[0] if groups else None
     article_urls = {link.url for link in best.links} if best else set()
+    others = tuple(g for g in groups[1:] if not _mostly_in(g, article_urls))[:3]
     next_pages = tuple(_next_pages(tree, html, base, page_url, article_urls))
     script_pager = None if next_pages else _script_pager(tree)
     return ListGuess(best, others, next_pages, title or None, script_pager)
+
+
+def _mostly_in(group: LinkGroup, urls: set[str]) -> bool:
+    return 2 * sum(link.url in urls for link in group.links) >= len(group.links)
 
 
 # --------------------------------------------------------------------------- article links

@@ -68,12 +68,13 @@ def test_the_farm_list_page() -> None:
 
 
 def test_navigation_and_sidebars_are_not_the_list() -> None:
+    """The navigation bar, breadcrumbs, pager and footer are blocks of links that do not look
+    like articles; the sidebar links to the list's own first articles: none is named beside
+    the list."""
     site = _offline(list_site("ul"))
     guess = infer_list(site.built_list(1), site.list_url)
-    others = {g.selector for g in guess.others}
-    assert guess.best is not None and guess.best.selector not in others
-    # The navigation bar is a repeated block of links too, but scores below the list.
-    assert all(g.score < guess.best.score for g in guess.others)
+    assert guess.best is not None and guess.best.selector == "ul.list a"
+    assert guess.others == ()
 
 
 def test_an_article_page_is_no_list() -> None:
@@ -125,7 +126,7 @@ TESTDATA = Path(__file__).parent / "testdata" / "probe"
 
 
 @pytest.mark.parametrize(
-    ("page", "url", "links", "first", "next_selector", "next_url", "script_pager"),
+    ("page", "url", "links", "first", "next_selector", "next_url", "script_pager", "sidebar"),
     [
         (
             # TRS WCM, the CMS of most government sites: relative dated links, a mega-menu,
@@ -137,6 +138,7 @@ TESTDATA = Path(__file__).parent / "testdata" / "probe"
             None,
             None,
             "div.page",
+            "div.rd a",
         ),
         (
             # www.gov.cn: h4 links among empty separator items, paging by index_N.htm.
@@ -147,6 +149,7 @@ TESTDATA = Path(__file__).parent / "testdata" / "probe"
             'div.pages a:lexbor-contains("下一页")',
             "https://www.gov.cn/zhengce/zuixin/index_1.htm",
             None,
+            "div.hot a",
         ),
     ],
 )
@@ -158,6 +161,7 @@ def test_government_list_pages(
     next_selector: str | None,
     next_url: str | None,
     script_pager: str | None,
+    sidebar: str,
 ) -> None:
     guess = infer_list((TESTDATA / page).read_text(encoding="utf-8"), url)
     assert guess.best is not None
@@ -166,8 +170,9 @@ def test_government_list_pages(
     found = [(n.selector, n.url) for n in guess.next_pages[:1]]
     assert found == ([(next_selector, next_url)] if next_selector else [])
     assert guess.script_pager == script_pager
-    # The sidebar's dated links are a block of their own, below the list.
-    assert guess.others and guess.others[0].score < guess.best.score
+    # The sidebar's dated links are a block of their own, below the list; the menus are none.
+    assert [g.selector for g in guess.others] == [sidebar]
+    assert guess.others[0].score < guess.best.score
 
 
 @pytest.mark.parametrize(
@@ -190,3 +195,18 @@ def test_links_of_the_site(link: str, page: str, same: bool) -> None:
     )
     guess = infer_list(f'<ul class="list">{items}</ul>', page)
     assert (guess.best is not None) is same
+
+
+@pytest.mark.parametrize(
+    ("url", "page", "article"),
+    [
+        ("https://example.cn/list/2.html", "https://example.cn/list/1.html", False),
+        ("https://example.cn/list/?page=2", "https://example.cn/list/", False),
+        ("https://example.cn/list/?pageNo=3", "https://example.cn/list/?pageNo=2", False),
+        ("https://example.cn/list/4821.html", "https://example.cn/list/1.html", True),
+        ("https://example.cn/news/2.html", "https://example.cn/list/1.html", True),
+        ("https://example.cn/list/?id=4821", "https://example.cn/list/", True),
+    ],
+)
+def test_other_pages_of_the_list_are_no_articles(url: str, page: str, article: bool) -> None:
+    assert looks_like_article(url, page) is article
