@@ -4,11 +4,12 @@
 own :class:`~crawler.fetch.client.Fetcher`: robots.txt, the private-network guard, redirects,
 politeness, decoding), then
 
-1. its feeds: ``<link rel=alternate>`` in the page, else the well-known paths
-   (:data:`WELL_KNOWN_FEEDS`), each kept only if :func:`crawler.discover.parse_feed` reads
-   entries from it;
-2. its sitemaps: robots.txt's ``Sitemap:`` lines, then :data:`WELL_KNOWN_SITEMAPS`, each kept
-   only if :func:`crawler.discover.parse_sitemap` reads it;
+1. its feeds: the page itself if it is one, the feeds its ``<link rel=alternate>`` name, else
+   the well-known paths (:data:`WELL_KNOWN_FEEDS`), each kept only if
+   :func:`crawler.discover.parse_feed` reads entries from it;
+2. its sitemaps: the page itself if it is one, robots.txt's ``Sitemap:`` lines, else
+   :data:`WELL_KNOWN_SITEMAPS`, each kept only if :func:`crawler.discover.parse_sitemap` reads
+   it;
 3. the page as a list: the article-link and next-page selectors inferred from its structure
    (:mod:`crawler.probe.listpage`), the next page then fetched to check that both hold there
    (links found, a next page that leads on), the first candidate that does winning.
@@ -63,6 +64,7 @@ _FEED_TYPES = frozenset(
      "text/xml"}
 )  # fmt: skip
 _ID_UNSAFE = re.compile(r"[^a-z0-9]+")
+_XML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<(?:\?xml|rss|feed|rdf:RDF)\b")
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,8 @@ async def suggest_source(
     html = decoded.text
     tried: list[str] = []
     robots = await read_robots(fetcher, profile, page.final_url)
-    feeds = await _feeds(fetcher, profile, html, page.final_url, tried)
-    sitemaps = await _sitemaps(fetcher, profile, page.final_url, robots, tried)
+    feeds = await _feeds(fetcher, profile, page, html, tried)
+    sitemaps = await _sitemaps(fetcher, profile, page, robots, tried)
     guess = await asyncio.to_thread(infer_list, html, page.final_url)
     listing = await _checked_list(fetcher, profile, charsets, guess, page.final_url, robots)
     return Suggestion(
@@ -157,14 +159,19 @@ def feed_links(html: str, page_url: str) -> list[str]:
 
 
 async def _feeds(
-    fetcher: Fetcher, profile: FetchProfile, html: str, page_url: str, tried: list[str]
+    fetcher: Fetcher, profile: FetchProfile, page: FetchResult, html: str, tried: list[str]
 ) -> list[FoundFeed]:
-    """The page's own feeds; only when it names none (or none reads), the well-known paths."""
-    named = [(u, "<link rel=alternate>") for u in feed_links(html, page_url)]
+    """The page itself when it is a feed; else the feeds it names; only when it names none (or
+    none reads), the well-known paths."""
+    if _is_xml(page):
+        itself = await _read_feed(page, page.final_url, "the page itself", tried)
+        if itself is not None:
+            return [itself]
+    named = [(u, "<link rel=alternate>") for u in feed_links(html, page.final_url)]
     found = [f for f in [await _feed(fetcher, profile, u, how, tried) for u, how in named] if f]
     if found:
         return found
-    root = _root(page_url)
+    root = _root(page.final_url)
     for path in WELL_KNOWN_FEEDS:
         feed = await _feed(fetcher, profile, root + path, "well-known path", tried)
         if feed is not None and feed.url not in {f.url for f in found}:
@@ -177,6 +184,15 @@ async def _feed(
 ) -> FoundFeed | None:
     try:
         result = await fetcher.get(url, profile)
+    except CrawlError as exc:
+        tried.append(f"{url}: {exc.reason}")
+        return None
+    return await _read_feed(result, url, how, tried)
+
+
+async def _read_feed(result: FetchResult, url: str, how: str, tried: list[str]) -> FoundFeed | None:
+    """The feed ``result`` holds, if it is one with entries (what the crawl would read)."""
+    try:
         links = await asyncio.to_thread(
             parse_feed,
             result.content,
@@ -189,16 +205,24 @@ async def _feed(
     if not links:
         tried.append(f"{url}: a feed without entries")
         return None
-    return FoundFeed(result.final_url if result.final_url != url else url, how, links)
+    return FoundFeed(result.final_url, how, links)
 
 
 # --------------------------------------------------------------------------- sitemaps
 
 
+def _is_xml(page: FetchResult) -> bool:
+    return bool(_XML_START.match(page.content[:512])) or "xml" in page.content_type
+
+
 async def _sitemaps(
-    fetcher: Fetcher, profile: FetchProfile, page_url: str, robots: RobotsView, tried: list[str]
+    fetcher: Fetcher, profile: FetchProfile, page: FetchResult, robots: RobotsView, tried: list[str]
 ) -> list[FoundSitemap]:
-    root = _root(page_url)
+    if _is_xml(page):
+        itself = await _read_sitemap(fetcher, profile, page, "the page itself", tried)
+        if itself is not None:
+            return [itself]
+    root = _root(page.final_url)
     candidates = [(u, "robots.txt Sitemap:") for u in robots.sitemaps]
     listed = {u for u, _ in candidates}
     candidates += [
@@ -219,16 +243,28 @@ async def _sitemap(
 ) -> FoundSitemap | None:
     try:
         result = await fetcher.get(url, profile)
-        sitemap = await asyncio.to_thread(parse_sitemap, result.content, result.final_url)
-        links = sitemap.links
-        if not links and sitemap.sitemaps:  # an index: its first child shows what it holds
-            child = await fetcher.get(sitemap.sitemaps[0], profile)
-            links = (await asyncio.to_thread(parse_sitemap, child.content, child.final_url)).links
     except CrawlError as exc:
         tried.append(f"{url}: {exc.reason}")
         return None
+    return await _read_sitemap(fetcher, profile, result, how, tried)
+
+
+async def _read_sitemap(
+    fetcher: Fetcher, profile: FetchProfile, result: FetchResult, how: str, tried: list[str]
+) -> FoundSitemap | None:
+    """The sitemap ``result`` holds, if it is one; an index's first child is read to count
+    the links it holds."""
+    try:
+        sitemap = await asyncio.to_thread(parse_sitemap, result.content, result.final_url)
+        links = sitemap.links
+        if not links and sitemap.sitemaps:
+            child = await fetcher.get(sitemap.sitemaps[0], profile)
+            links = (await asyncio.to_thread(parse_sitemap, child.content, child.final_url)).links
+    except CrawlError as exc:
+        tried.append(f"{result.url}: {exc.reason}")
+        return None
     samples = tuple(link.url for link in links[:3])
-    return FoundSitemap(url, how, len(links), len(sitemap.sitemaps), samples)
+    return FoundSitemap(result.url, how, len(links), len(sitemap.sitemaps), samples)
 
 
 # --------------------------------------------------------------------------- the list page

@@ -209,3 +209,19 @@ async def test_each_extraction_selector_is_shown_with_what_it_matched(tmp_path: 
     ]
     assert trial.article.rules[0].text == title
     assert trial.article.rules[4].text and trial.article.rules[4].text.startswith("发布时间：")
+
+
+async def test_a_feed_or_sitemap_given_is_taken_as_it_is(tmp_path: Path) -> None:
+    site = list_site("ul", feed_path="/rss/news.xml", sitemap_path="/maps/all.xml")
+    with serve([site]):
+        profile = _config(tmp_path, [site]).default_profile
+        feed = await _suggest(profile, f"{site.base}/rss/news.xml")
+        sitemap = await _suggest(profile, f"{site.base}/maps/all.xml")
+    assert [(f.url, f.how, len(f.links)) for f in feed.feeds] == [
+        (f"{site.base}/rss/news.xml", "the page itself", 20)
+    ]
+    assert feed.listing is None
+    assert [(s.url, s.how, s.links) for s in sitemap.sitemaps] == [
+        (f"{site.base}/maps/all.xml", "the page itself", 35)
+    ]
+    assert sitemap.feeds == () and sitemap.listing is None
