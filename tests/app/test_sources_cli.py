@@ -12,7 +12,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crawler.app.cli import cli
-from tests.crawl.listsites import BUILDS, EXPECTED_LINKS, EXPECTED_NEXT, list_site
+from tests.crawl.listsites import (
+    BUILDS,
+    EXPECTED_LINKS,
+    EXPECTED_NEXT,
+    LOADED_MACHINE_TIMEOUT,
+    list_site,
+)
 from tests.sitefarm import SETTINGS_YAML, farm, serve, sources_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +38,9 @@ def example_config(folder: Path, sources: str) -> Path:
 def farm_config(folder: Path, sources: str) -> Path:
     """A config that crawls loopback sites into a SQLite file beside it."""
     folder.mkdir(parents=True)
-    settings = SETTINGS_YAML.format(db=folder / "test.db", concurrency=2, delay=0, timeout=3)
+    settings = SETTINGS_YAML.format(
+        db=folder / "test.db", concurrency=2, delay=0, timeout=LOADED_MACHINE_TIMEOUT
+    )
     (folder / "citydigest.yaml").write_text(settings)
     (folder / "sources.yaml").write_text(sources, encoding="utf-8")
     return folder

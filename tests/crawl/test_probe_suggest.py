@@ -14,14 +14,22 @@ from crawler.base.errors import BlockedAddress, RobotsDisallowed
 from crawler.fetch.client import Fetcher
 from crawler.probe.suggest import Suggestion, suggest_source
 from crawler.probe.trial import Trial, try_source
-from tests.crawl.listsites import BUILDS, EXPECTED_LINKS, EXPECTED_NEXT, list_site
+from tests.crawl.listsites import (
+    BUILDS,
+    EXPECTED_LINKS,
+    EXPECTED_NEXT,
+    LOADED_MACHINE_TIMEOUT,
+    list_site,
+)
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve, sources_yaml
 
 
 def _config(tmp_path: Path, sites: list[Site], extra: str = "") -> Config:
     folder = tmp_path / "cfg"
     folder.mkdir(exist_ok=True)
-    settings = SETTINGS_YAML.format(db=tmp_path / "t.db", concurrency=2, delay=0, timeout=3)
+    settings = SETTINGS_YAML.format(
+        db=tmp_path / "t.db", concurrency=2, delay=0, timeout=LOADED_MACHINE_TIMEOUT
+    )
     (folder / "citydigest.yaml").write_text(settings)
     (folder / "sources.yaml").write_text(sources_yaml(sites) + extra)
     return load_config(folder)
