@@ -54,11 +54,13 @@ def sources_group() -> None:
 )
 @pass_ctx
 def test_cmd(ctx: Context, source_id: str, max_links: int) -> None:
-    """Fetch source ID's feed, list page and sitemap now and show the links found, robots.txt,
-    and what extraction, tagging and the visit finder make of its first article. Nothing is
-    stored.
+    """Fetch source ID's feed, list page and sitemap now and show the links found,
+    robots.txt, and what extraction, tagging and the visit finder make of its first article.
+    Nothing is stored. Exit 0 when every step worked, 1 when one failed, 2 for an unknown ID.
 
-    Example: citydigest sources test gov-cn-zuixin --max-links 5
+    \b
+    Example:
+      citydigest sources test gov-cn-zuixin --max-links 5
     """
     from crawler.fetch.client import Fetcher
     from crawler.probe.trial import try_source
@@ -207,9 +209,12 @@ def suggest_cmd(
 ) -> None:
     """Find the feeds, sitemaps and list-page selectors of the site at URL (a home or section
     page) and print a sources.yaml entry, with what was found as comments. Obeys robots.txt and
-    refuses private addresses, as a crawl does.
+    refuses private addresses, as a crawl does. Exit 0 when something to crawl was found, 1 when
+    the page cannot be read or nothing was found, 2 for a URL or ID the config would refuse.
 
-    Example: citydigest sources suggest https://www.example.gov.cn/xwzx/ >> new-source.yaml
+    \b
+    Example (paste the entry under sources: in sources.yaml):
+      citydigest sources suggest https://www.example.gov.cn/xwzx/ > new-source.yaml
     """
     from crawler.base.config.values import Ident, Url
     from crawler.fetch.client import Fetcher
