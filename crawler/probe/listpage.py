@@ -451,8 +451,8 @@ def _marked_current(node: LexborNode) -> bool:
 
 
 def _page_number(url: str) -> int:
-    """The page number ``url`` names (``?page=3``, ``index_2.html`` is page 3, ``list/4.html``),
-    1 when it names none."""
+    """The page number ``url`` names (``?page=3``, ``list/4.html``, ``list_4.html``; TRS's
+    ``index_2.html`` is page 3), 1 when it names none."""
     parts = urlsplit(url)
     for key, value in parse_qsl(parts.query):
         if key.lower() in _PAGE_PARAMS and value.isdigit():
@@ -460,7 +460,7 @@ def _page_number(url: str) -> int:
     last = parts.path.rsplit("/", 1)[-1]
     if m := re.fullmatch(r"index_(\d+)\.\w+", last):
         return int(m.group(1)) + 1
-    if m := re.fullmatch(r"(\d{1,3})\.\w+", last):
+    if m := re.fullmatch(r"(?:\w*[_-])?(\d{1,3})\.\w+", last):
         return int(m.group(1))
     return 1
 

@@ -210,3 +210,62 @@ def test_links_of_the_site(link: str, page: str, same: bool) -> None:
 )
 def test_other_pages_of_the_list_are_no_articles(url: str, page: str, article: bool) -> None:
     assert looks_like_article(url, page) is article
+
+
+def _paged(page: int, pager: str) -> str:
+    """A list page (page ``page`` of 5) of ten dated links, with ``pager`` formatted for it."""
+    items = "".join(
+        f'<li><a href="/2024/05/{page:02d}{n:02d}.html">第{page}页第{n}条新闻的标题</a></li>'
+        for n in range(10)
+    )
+    return f'<div class="news"><ul>{items}</ul></div>{pager}'
+
+
+def _numbers(page: int, current: str, other: str) -> str:
+    return "".join((current if n == page else other).format(n=n) for n in range(1, 6))
+
+
+PAGERS = {
+    # the current page as a marked link
+    "active-link": (
+        "/list/?p={n}",
+        lambda p: (
+            f'<div class="pg">{_numbers(p, "<a class=active href=?p={n}>{n}</a>", "<a href=?p={n}>{n}</a>")}</div>'
+        ),
+        "div.pg a.active + a",
+    ),
+    # the current page as bare <strong>, pages as list_N.html
+    "strong": (
+        "/list/list_{n}.html",
+        lambda p: (
+            f'<p class="fenye">{_numbers(p, "<strong>{n}</strong>", "<a href=list_{n}.html>{n}</a>")}</p>'
+        ),
+        "p.fenye strong + a",
+    ),
+    # an English "Next »" link with no class, among numbers with no marker
+    "next-text": (
+        "/list/?page={n}",
+        lambda p: (
+            f'<div class="nav-links"><a href="?page={p - 1}">« Prev</a> '
+            f'<a href="?page={p + 1}">Next »</a></div>'
+        ),
+        'div.nav-links a:lexbor-contains("Next »")',
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", PAGERS)
+def test_pagers_of_every_shape_lead_from_page_to_page(shape: str) -> None:
+    address, pager, expected = PAGERS[shape]
+    url = "https://example.cn" + address
+
+    def page_url(n: int) -> str:
+        return url.format(n=n)
+
+    for page in (1, 2, 3):
+        guess = infer_list(_paged(page, pager(page)), page_url(page))
+        assert guess.next_pages, f"page {page}: no next page"
+        assert (guess.next_pages[0].selector, guess.next_pages[0].url) == (
+            expected,
+            page_url(page + 1),
+        )
