@@ -21,6 +21,7 @@ from crawler.discover import Link
 from crawler.probe.suggest import CheckedList, FoundSitemap, Suggestion
 
 _SAMPLES = 3
+_TRIED = 12  # attempts that found nothing, listed
 _BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 
 
@@ -62,6 +63,11 @@ def render_entry(suggestion: Suggestion, *, taken: bool = False) -> str:
         for g in s.other_groups[:2]
     ]
     lines += _sitemap_lines(s.sitemaps, keyed=not s.feeds and s.listing is None)
+    if s.tried:
+        lines.append("    # looked for, not found:")
+        lines += [f"    #   {attempt}" for attempt in s.tried[:_TRIED]]
+        if len(s.tried) > _TRIED:
+            lines.append(f"    #   … and {len(s.tried) - _TRIED} more")
     if not s.feeds and s.listing is None and not s.sitemaps:
         lines.insert(0, "  # nothing found: no feed, no list of article links, no sitemap")
     # Server text (titles, URLs, error reasons) fills the comments: each stays on its line.

@@ -35,7 +35,7 @@ def _suggestion(**changes: object) -> Suggestion:
         ),
         "other_groups": (LinkGroup("div.side a", links[:4], 4, 2.0),),
         "robots": RobotsView("https://ex.cn/robots.txt", f"unreadable ({HOSTILE})", "agent"),
-        "tried": (),
+        "tried": ("https://ex.cn/feed: HTTP 404", f"https://ex.cn/atom.xml: {HOSTILE}"),
         "encoding": "gb18030",
     }
     fields.update(changes)
@@ -69,6 +69,7 @@ def test_the_keys_survive_hostile_titles_and_messages(tmp_path: Path) -> None:
     assert "\x1b" not in entry and "\u202e" not in entry
     assert '    # sitemap: "https://ex.cn/sitemap.xml"' in entry
     assert '    # another block of links: "div.side a", 4 links' in entry
+    assert "    # looked for, not found:\n    #   https://ex.cn/feed: HTTP 404\n" in entry
 
 
 def test_a_sitemap_alone_is_a_key(tmp_path: Path) -> None:
