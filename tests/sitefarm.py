@@ -260,6 +260,11 @@ class Site:
 
     # ------------------------------------------------------------------ routing
 
+    def respond(self, target: str) -> tuple[int, dict[str, str], bytes]:
+        """The answer to a request for ``target`` (path and query); the farm's pages ignore
+        the query (a site whose pages do not, overrides this)."""
+        return self.route(target.split("?", 1)[0])
+
     def route(self, path: str) -> tuple[int, dict[str, str], bytes]:
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"
@@ -316,7 +321,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if site.latency:
                 time.sleep(site.latency)
-            status, headers, body = site.route(self.path.split("?", 1)[0])
+            status, headers, body = site.respond(self.path)
         finally:
             with site.lock:
                 site.active -= 1

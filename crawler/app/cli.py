@@ -27,6 +27,7 @@ from crawler.app.commands.service import (
     subscribers_group,
     worker_cmd,
 )
+from crawler.app.commands.sources import sources_group
 from crawler.app.context import Context, database_unavailable, err
 from crawler.base.errors import DatabaseUnavailable
 
@@ -84,6 +85,7 @@ for _command in (
     status_cmd,
     serve_cmd,
     subscribers_group,
+    sources_group,
 ):
     cli.add_command(_command)
 
