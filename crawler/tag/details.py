@@ -91,7 +91,7 @@ _PLACE_SUFFIX = re.compile(
 )
 
 _LEAD_AFTER = re.compile(
-    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织)|为团长|为组长"
+    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕)|为团长|为组长"
     r"|的带领下|带领下"
 )
 _GO_AFTER = re.compile(
@@ -140,7 +140,7 @@ _SITE_END = re.compile(
 _STOP = re.compile(r"^第[一二三四五六七八九十\d、]+站[：:]\s*([^\n。]{2,24})", re.MULTILINE)
 _MAX_PURPOSE = 24
 _ORGAN_END = frozenset("委府会局厅办部组团院市省区县州镇乡村处室")
-_BODY_END = _ORGAN_END | frozenset("队站所心")  # what a body's name ends in (执法支队, 服务中心)
+_BODY_END = _ORGAN_END | frozenset("队站所心协")  # what a body's name ends in (执法支队, 服务中心)
 _TRIP_DAYS = timedelta(days=7)  # how much earlier the lead may start the trip
 _DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
@@ -254,8 +254,8 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         lead_end = start + len(lead)
         second = _name_at(text, lead_end, end)  # 江文孙颖带队: two names, both lead
         second_end = lead_end + len(second) if second else lead_end
-        if _LEAD_AFTER.match(text, lead_end):
-            out.append(Official(lead, "", start, lead_end))
+        if _LEAD_AFTER.match(text, lead_end) or _GO_AFTER.match(text, lead_end):
+            out.append(Official(lead, "", start, lead_end))  # 杜冰一行先后到…
             floor = lead_end
         elif second and _LEAD_AFTER.match(text, second_end):
             out += [Official(lead, "", start, lead_end), Official(second, "", lead_end, second_end)]
