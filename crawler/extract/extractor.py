@@ -26,6 +26,7 @@ from crawler.extract.body import article_lines, choose_container
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
+from crawler.extract.markup_free import holds_markup, text_only
 from crawler.extract.model import Extracted
 from crawler.extract.policy import find_interpreted_policy, find_policy_table
 from crawler.extract.rules import ExtractRules, rules_for_host, split_selector_group
@@ -84,6 +85,37 @@ def extract(
             f"no article found: the page could not be read ({type(exc).__name__}: {exc})",
             url=url,
         ) from exc
+
+
+_TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_SWALLOWED_RE = re.compile(r"<(?:/head|body|div|table|p|script)\b", re.IGNORECASE)
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    """The parsed page; a ``<title>`` that swallowed the page is closed where its markup begins.
+
+    A title is raw text up to ``</title>``: one left open (or closed only after the body's first
+    tables) turns the page into title text and leaves no body. Then the title is closed at its
+    first tag and the page parsed again, as the author meant it.
+    """
+    tree = LexborHTMLParser(text)
+    titles = tree.tags("title")
+    if not titles or _SWALLOWED_RE.search(titles[0].text()) is None:
+        return tree
+    opening = _TITLE_OPEN_RE.search(text)
+    if opening is None:
+        return tree
+    first_tag = text.find("<", opening.end())
+    if first_tag < 0:
+        return tree
+    return LexborHTMLParser(f"{text[:first_tag]}</title>{text[first_tag:]}")
+
+
+def _document_title(raw: str) -> str | None:
+    """The ``<title>`` text, or its head when it swallowed markup (a ``<title>`` never closed
+    reads as raw text up to the next ``</title>``); None when no text is left, so that the
+    headline comes from ``<h1>``, og:title or the largest heading instead."""
+    return text_only(clean_space(raw), head=True) or None
 
 
 def _metas(tree: LexborHTMLParser) -> dict[str, str]:
@@ -268,13 +300,13 @@ def _extract(
 ) -> Extracted:
     url = url or ""
     text = guard_input(html, url)
-    tree = LexborHTMLParser(text)
+    tree = _parse(text)
     domain = _domain_rules(url, domain_rules) if domain_rules else None
     chain = [r for r in (rules, domain) if r is not None]
 
     metas = _metas(tree)
     title_nodes = tree.tags("title")  # what css_first("title") finds, without a selector
-    document_title = clean_space(title_nodes[0].text()) if title_nodes else None
+    document_title = _document_title(title_nodes[0].text()) if title_nodes else None
     for rule in chain:
         for selector in rule.drop:
             try:
@@ -389,7 +421,7 @@ def _title_and_lines(
         if picked is not None:
             title = clean_space(picked[1])
             break
-    metas_titles = [metas[k] for k in _TITLE_META if metas.get(k)]
+    metas_titles = [t for k in _TITLE_META if (t := text_only(metas.get(k)))]
     keys = {text_key(t) for t in metas_titles}
     if document_title:
         keys.add(text_key(document_title))
@@ -400,7 +432,8 @@ def _title_and_lines(
     lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=policy_box)
     if title is None:
         above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
-        title = choose_title(_headings(layout), metas_titles, document_title, above_byline=above)
+        headings = [h for h in _headings(layout) if not holds_markup(h)]
+        title = choose_title(headings, metas_titles, document_title, above_byline=above)
         if title and text_key(title) not in keys:
             keys.add(text_key(title))
             lines = article_lines(
@@ -439,6 +472,7 @@ def _credits(
     outlet = _clean_value(_group(outlet_match)) if outlet_match else None
     if not outlet and metas.get("source"):
         outlet = clean_space(metas["source"])[:40]
+    outlet = text_only(outlet)
     author_match = search_at(_AUTHOR_RE, _AUTHOR_START, region) or search_at(
         _AUTHOR_RE, _AUTHOR_START, container_text
     )
@@ -453,4 +487,4 @@ def _credits(
             and not any(candidate in name for name in site_names if name)
         ):
             author = candidate
-    return outlet or None, author or None
+    return outlet or None, text_only(author) or None

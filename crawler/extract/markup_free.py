@@ -31,7 +31,7 @@ _MARKUP_RE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # "a < b" and "x<3" are text: a tag name starts right after "<" and the tag closes.
-_TAG_START_RE = re.compile(r"<[/!]?[A-Za-z]|=\s*[\"']")
+_TAG_START_RE = re.compile(r"<(?:!--|[/!]?[A-Za-z])|=\s*[\"']")
 _SCRIPT_RE = re.compile(r"<(?P<close>/?)(?:script|style)\b", re.IGNORECASE)
 
 
