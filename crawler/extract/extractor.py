@@ -42,7 +42,7 @@ _MIN_BODY_CHARS = 6
 _PUBLISHED_META = tuple(
     """article:published_time og:article:published_time og:published_time published_time
     publishdate publish_date publish-date publishtime pubdate firstpublishedtime datepublished
-    dc.date.issued dc.date dcterms.issued dcterms.created weibo:article:create_at
+    dc.date.issued dc.date dcterms.issued dcterms.created weibo:article:create_at datecreated
     bytedance:published_time article.published sailthru.date date releasedate createdate""".split()  # noqa: SIM905
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
@@ -363,7 +363,7 @@ def _extract(
             ),
             lambda: _js_timestamp(text, tz),
             lambda: find_date("\n".join(x.text for x in lines[:2]), tz, labelled=True),
-            lambda: _url_date(url, tz),
+            lambda: _url_date([url, *_own_urls(tree, text)], tz),
         ]
     )
     outlet, author = _credits(region, container_text, metas, document_title)
@@ -457,9 +457,32 @@ def _rule_date(tree: LexborHTMLParser, chain: list[ExtractRules], tz: tzinfo) ->
     return None
 
 
-def _url_date(url: str, tz: tzinfo) -> FoundDate | None:
-    moment = date_from_url(url, tz)
-    return FoundDate(moment, False) if moment else None
+def _url_date(urls: list[str], tz: tzinfo) -> FoundDate | None:
+    """The date in the first of ``urls`` that encodes one (``/2005/07/18/``, ``/20050311/``)."""
+    for url in urls:
+        moment = date_from_url(url, tz) if url else None
+        if moment is not None:
+            return FoundDate(moment, False)
+    return None
+
+
+_SAVED_FROM_RE = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+
+
+def _own_urls(tree: LexborHTMLParser, html: str) -> list[str]:
+    """The addresses the page gives itself: canonical link, og:url, and the "saved from url"
+    comment browsers write into saved pages (a page read from a file or archive has no other)."""
+    urls: list[str] = []
+    for node in tree.tags("link"):
+        if (node.attributes.get("rel") or "").strip().lower() == "canonical":
+            urls.append(node.attributes.get("href") or "")
+    for node in tree.tags("meta"):
+        if (node.attributes.get("property") or node.attributes.get("name")) == "og:url":
+            urls.append(node.attributes.get("content") or "")
+    saved = _SAVED_FROM_RE.search(html, 0, 4096)
+    if saved is not None:
+        urls.append(saved[1])
+    return [u.strip() for u in urls if u and u.strip()]
 
 
 def _credits(
