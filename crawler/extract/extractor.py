@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
-from crawler.extract.body import article_lines, choose_container
+from crawler.extract.body import anchor_to_headline, article_lines, choose_container
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
@@ -30,7 +30,7 @@ from crawler.extract.markup_free import holds_markup, text_only
 from crawler.extract.model import Extracted
 from crawler.extract.policy import find_interpreted_policy, find_policy_table
 from crawler.extract.rules import ExtractRules, rules_for_host, split_selector_group
-from crawler.extract.title import choose_title, title_segments
+from crawler.extract.title import choose_title, strip_site_suffix, title_segments
 from crawler.extract.vocabulary import AUTHOR_RE as _AUTHOR_RE
 from crawler.extract.vocabulary import OUTLET_RE as _OUTLET_RE
 from crawler.extract.vocabulary import TRAILING_LABEL_RE as _TRAILING_LABEL_RE
@@ -325,6 +325,8 @@ def _extract(
     container, body_layout = _container(tree, layout, chain)
     if container is None:
         raise ExtractError("no article found: the page has no paragraphs of text", url=url)
+    if body_layout is layout and not any(rule.body for rule in chain):
+        container = anchor_to_headline(container, layout, _headline_keys(metas, document_title))
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, policy_box
     )
@@ -401,6 +403,17 @@ def _container(
         own = walk(picked[0])  # an element the page walk skipped (hidden, say)
         return own.boxes[0], own
     return choose_container(layout), layout
+
+
+def _headline_keys(metas: Mapping[str, str], document_title: str | None) -> frozenset[str]:
+    """The ``text_key``s the page's headline has: its meta titles and ``<title>``, each also
+    without a site-name suffix."""
+    titles = [t for k in _TITLE_META if (t := text_only(metas.get(k)))]
+    if document_title:
+        titles.append(document_title)
+    keys = {text_key(v) for t in titles for v in (t, strip_site_suffix(t))}
+    keys.discard("")
+    return frozenset(keys)
 
 
 def _title_and_lines(
