@@ -21,6 +21,7 @@ from __future__ import annotations
 
 __all__ = ["BYLINE_RE", "anchor_to_headline", "article_lines", "choose_container"]
 
+import re
 from functools import lru_cache
 
 from crawler.extract.layout import HEADINGS, Box, Layout, Line
@@ -38,6 +39,9 @@ from crawler.extract.vocabulary import (
 
 _BYLINE_START = first_chars(BYLINE_RE)
 _BYLINE_LABEL_START = first_chars(BYLINE_LABEL_RE)
+# A media player's controls and messages ("倍速", "正在为您切换到高清 480P,请稍候..."): never
+# article text, however punctuated.
+_PLAYER_RE = re.compile(r"player", re.IGNORECASE)
 _HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
 
@@ -187,6 +191,7 @@ def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int
             (skip is not None and box is skip)
             or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
             or (box.attrs and box.good * 2 < box.chars and _attr_vocabulary(box.attrs)[1])
+            or (box.attrs and _PLAYER_RE.search(box.attrs) is not None)
         ):
             excluded.add(box.index)
     return excluded
