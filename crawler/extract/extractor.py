@@ -51,6 +51,7 @@ _JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
 _JS_TIME_VALUE_RE = re.compile(r"""\s*[=:]\s*["']?(\d{13}|\d{10})(?!\d)""")
 _BYLINE_START = first_chars(_BYLINE_RE)
+_EMPHASIS = "b, strong, big, font[size], span[style*='font-size']"
 _OUTLET_START = first_chars(_OUTLET_RE)
 _AUTHOR_START = first_chars(_AUTHOR_RE)
 
@@ -171,16 +172,27 @@ def _headings(layout: Layout) -> list[str]:
 
 
 def _above_byline(layout: Layout, start: int) -> str | None:
-    """The heading line right above the byline that precedes line ``start``."""
+    """The heading line right above the byline that precedes line ``start``: a heading element,
+    an element whose id/class says "title", or, on pages laid out in tables before CSS, a short
+    line set in bold or a large font (``<td><b><font size=4>标题</font></b></td>``)."""
     for i in range(start - 1, max(-1, start - 7), -1):
         line = layout.lines[i]
         if i > 0 and search_at(_BYLINE_RE, _BYLINE_START, line.text):
             above = layout.lines[i - 1]
             box = above.box
-            if box.tag in HEADINGS or "title" in box.attrs.lower():
+            if box.tag in HEADINGS or "title" in box.attrs.lower() or _set_as_headline(above):
                 return above.text
             return None
     return None
+
+
+def _set_as_headline(line: Line) -> bool:
+    """A short line without sentence punctuation or a label's colon ("发布日期：" is set in bold
+    on government pages) whose whole text is bold or in a large font."""
+    if not 4 <= len(line.text) <= 60 or any(ch in line.text for ch in "。：:"):
+        return False
+    emphasis = line.box.node.css_first(_EMPHASIS)
+    return emphasis is not None and clean_space(emphasis.text()) == line.text
 
 
 def _line_index(layout: Layout, line: Line) -> int:

@@ -73,3 +73,52 @@ def test_a_counter_heading_under_the_byline_does_not_split_the_article() -> None
     )
     body = extract(page, URL).body
     assert ARTICLE in body and OTHER in body
+
+
+TABLE_PROSE = "河北省委经济工作会议今天在石家庄召开，会议总结了今年的经济工作，部署明年的任务。" * 4
+
+
+def _table_page(title_tag: str, headline_cell: str) -> str:
+    """A page of the 2000s: no <h1>, the headline a bold cell above the dateline."""
+    return (
+        f"<html><head>{title_tag}</head><body><table width='760'>"
+        "<tr><td class='nav'><a href='/'>首页</a> | <a href='/n'>新闻</a></td></tr>"
+        f"<tr><td align='center'>{headline_cell}</td></tr>"
+        "<tr><td align='center'>2005-5-7 21:23:57　来源：河北日报</td></tr>"
+        f"<tr><td><p>{TABLE_PROSE}</p></td></tr></table></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "title_tag",
+    [
+        "<title>лл</title>",  # a title decoded in the wrong charset
+        "<title><script language='javascript' src='/js.js'></script>",  # a title left open
+        "<title>&lt;table width=&quot;760&quot;&gt;</title>",
+    ],
+)
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<b><font size='4'>河北经济工作会议召开</font></b>",
+        "<strong>河北经济工作会议召开</strong>",
+        "<span style='font-size:22px'>河北经济工作会议召开</span>",
+    ],
+)
+def test_a_bold_line_above_the_dateline_is_the_headline_of_a_table_page(
+    title_tag: str, cell: str
+) -> None:
+    result = extract(_table_page(title_tag, cell), "")
+    assert result.title == "河北经济工作会议召开"
+    assert result.published is not None and result.published.isoformat().startswith("2005-05-07")
+
+
+def test_a_plain_or_sentence_line_above_the_dateline_is_not_taken_for_a_headline() -> None:
+    plain = extract(_table_page("<title>河北经济工作会议召开_河北新闻网</title>", "河北新闻"), "")
+    assert plain.title == "河北经济工作会议召开"
+    sentence = "<b>会议强调，要坚持稳中求进。推动高质量发展。</b>"
+    assert extract(_table_page("<title>лл</title>", sentence), "").title != sentence[3:-4]
+
+
+def test_a_bold_label_above_the_dateline_is_not_a_headline() -> None:
+    assert extract(_table_page("<title>лл</title>", "<b>发布日期：</b>"), "").title != "发布日期："
