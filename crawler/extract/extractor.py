@@ -42,7 +42,7 @@ _MIN_BODY_CHARS = 6
 _PUBLISHED_META = tuple(
     """article:published_time og:article:published_time og:published_time published_time
     publishdate publish_date publish-date publishtime pubdate firstpublishedtime datepublished
-    dc.date.issued dc.date dcterms.issued dcterms.created weibo:article:create_at datecreated
+    dc.date.issued dc.date dcterms.issued dcterms.created weibo:article:create_at
     bytedance:published_time article.published sailthru.date date releasedate createdate""".split()  # noqa: SIM905
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
