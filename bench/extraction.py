@@ -13,8 +13,8 @@ are the optional ``[bench]`` extras; an extractor that is not importable prints
 Besides the shared corpus, the **unseen** corpus ``bench/data/zh-unseen`` (55 pages from sites
 in neither shared set; see its README) is scored on its own, by kind of page: all, news and
 government, and forums/blogs/wikis/other (``--no-unseen`` to skip it, ``--unseen-only`` for it
-alone). Its pages were never used to tune the shared-corpus figures; see the set's README for
-which of them the extractor was fixed on.
+alone). It is a development set for unseen sites (its errors were read and fixed by class); see
+its README.
 
 **Markup-free invariant**: over every page of every corpus scored, the pages where a text field
 of ours (title, outlet, author, or the body beyond what the truth itself holds) contains
