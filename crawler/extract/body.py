@@ -19,8 +19,9 @@ copyright), bylines at the top, and everything after a related-news heading (延
 
 from __future__ import annotations
 
-__all__ = ["BYLINE_RE", "article_lines", "choose_container"]
+__all__ = ["BYLINE_RE", "anchor_to_headline", "article_lines", "choose_container"]
 
+import re
 from functools import lru_cache
 
 from crawler.extract.layout import HEADINGS, Box, Layout, Line
@@ -38,6 +39,10 @@ from crawler.extract.vocabulary import (
 
 _BYLINE_START = first_chars(BYLINE_RE)
 _BYLINE_LABEL_START = first_chars(BYLINE_LABEL_RE)
+# A media player's controls and messages ("倍速", "正在为您切换到高清 480P,请稍候..."): never
+# article text, however punctuated.
+_PLAYER_RE = re.compile(r"player", re.IGNORECASE)
+_HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
 
 
@@ -84,9 +89,21 @@ def choose_container(layout: Layout) -> Box | None:
             box = box.parent
     if not touched:
         return None
-    best = max(touched, key=lambda b: b.score * (1.0 - b.link_density) * _attr_weight(b))
+    return _widen(max(touched, key=_value))
+
+
+def _value(box: Box) -> float:
+    """How much a box looks like the article container (its prose score, less links)."""
+    return box.score * (1.0 - box.link_density) * _attr_weight(box)
+
+
+def _widen(best: Box, *, end_line: int | None = None) -> Box:
+    """Climb from ``best`` while the parent adds substantial prose and little else (and, with
+    ``end_line``, ends by that line)."""
     while best.parent is not None:
         parent = best.parent
+        if end_line is not None and parent.end_line > end_line:
+            break
         gain = parent.good - best.good
         junk = (parent.chars - parent.good) - (best.chars - best.good)
         if gain >= 20 and gain >= 0.5 * best.good and junk <= 0.5 * gain:
@@ -94,6 +111,73 @@ def choose_container(layout: Layout) -> Box | None:
         else:
             break
     return best
+
+
+def anchor_to_headline(container: Box, layout: Layout, headline_keys: frozenset[str]) -> Box:
+    """The article under the page's headline, when ``container`` is another article further on.
+
+    A short article followed by a feed of longer ones (a news summary above "你可能還想看", a
+    快资讯 post above recommended posts) loses the scoring to one of them. The article is the
+    prose that follows its headline: when a heading that is not the headline stands between
+    the prose right under the headline and ``container``, ``container`` belongs to that other
+    heading, and the article is the largest box around that prose that stops short of it.
+    ``headline_keys`` are the ``text_key``s of the page's own title (meta titles, ``<title>``).
+    """
+    head = _headline_line(layout, headline_keys, before=container.first_line)
+    if head is None:
+        return container
+    lines = layout.lines
+    prose = next(
+        (
+            i
+            for i in range(head + 1, container.first_line)
+            if lines[i].is_good and lines[i].chars >= 20 and not _is_byline(lines[i])
+        ),
+        None,
+    )
+    if prose is None:
+        return container
+    other = next(
+        (
+            i
+            for i in range(prose + 1, container.first_line)
+            if _another_headline(lines[i], lines[head])
+            and text_key(lines[i].text) not in headline_keys
+        ),
+        None,
+    )
+    if other is None:
+        return container
+    inside = [
+        box
+        for box in layout.boxes
+        if box.score > 0.0 and box.first_line <= prose < box.end_line <= other
+    ]
+    return _widen(max(inside, key=_value), end_line=other) if inside else lines[prose].box
+
+
+def _another_headline(line: Line, headline: Line) -> bool:
+    """Whether ``line`` heads another article: an ``<h1>``–``<h4>`` (h5/h6 carry counters and
+    captions) that links to it, or that is marked up as the page's headline is. A section
+    heading of the article itself (a wiki's "历史沿革") is neither."""
+    box = line.box
+    if box.tag not in _HEADLINE_TAGS and (
+        box.parent is None or box.parent.tag not in _HEADLINE_TAGS
+    ):
+        return False
+    if line.link_chars * 2 > line.chars:
+        return True
+    return (box.tag, box.attrs) == (headline.box.tag, headline.box.attrs)
+
+
+def _headline_line(layout: Layout, keys: frozenset[str], *, before: int) -> int | None:
+    """The index of the first heading line before line ``before`` that is the page's title."""
+    if not keys:
+        return None
+    for i, line in enumerate(layout.lines[:before]):
+        if line.heading and text_key(line.text) in keys:
+            return i
+    return None
 
 
 def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int]:
@@ -107,6 +191,7 @@ def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int
             (skip is not None and box is skip)
             or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
             or (box.attrs and box.good * 2 < box.chars and _attr_vocabulary(box.attrs)[1])
+            or (box.attrs and _PLAYER_RE.search(box.attrs) is not None)
         ):
             excluded.add(box.index)
     return excluded

@@ -5,6 +5,11 @@ ISO 8601 with an offset (``2021-05-12T08:30:00+08:00``, ``...Z``), Chinese numer
 (``二〇二一年五月十二日``), Unix timestamps, and URL patterns (``/2021-05/12/``, ``t20210512_``,
 ``/20210512/``, ``/202105/12/``, ``/2021/0512/``). A value without an offset is read in the
 configured zone; a value with one is converted to it. Nothing here guesses a missing year.
+
+Of a government document's two dates, the publication date is its 发布日期 (when the public
+could read it), not its 成文日期 (when it was signed, often days earlier): a labelled search
+takes a 成文日期 only when no other label has a date. The policy table keeps both
+(``PolicyMeta.written_date`` and ``published_date``).
 """
 
 from __future__ import annotations
@@ -84,15 +89,7 @@ def find_date(text: str, tz: tzinfo, *, labelled: bool = False) -> FoundDate | N
     """The first valid date in ``text`` (with ``labelled``, only one right after a label such
     as 发布时间：)."""
     if labelled:
-        first = _DATE_LABEL_START.search(text)  # no label begins before it
-        if first is None:
-            return None
-        for label in DATE_LABEL_RE.finditer(text, first.start()):
-            after = text[label.end() : label.end() + 40].lstrip()
-            found = find_date(after, tz) or _short_year(after, tz)
-            if found is not None:
-                return found
-        return None
+        return _labelled_date(text, tz)
     for m in _DATE_RE.finditer(text):
         if m["sep"] == "." and m["H"] is None and len(m["m"]) == 1 and len(m["d"]) == 1:
             continue  # "2019.9.7" is more often a version number than a date
@@ -106,6 +103,25 @@ def find_date(text: str, tz: tzinfo, *, labelled: bool = False) -> FoundDate | N
             return FoundDate(value, has_time)
     cn = parse_cn_numeral_date(text, tz)
     return FoundDate(cn, False) if cn is not None else None
+
+
+def _labelled_date(text: str, tz: tzinfo) -> FoundDate | None:
+    """The date after the first label that has one; a 成文日期 (the day a document was signed)
+    only when no other label has a date, as the publication date is the 发布日期 (the day the
+    public could read it), which government pages print beside it."""
+    first = _DATE_LABEL_START.search(text)  # no label begins before it
+    if first is None:
+        return None
+    written: FoundDate | None = None
+    for label in DATE_LABEL_RE.finditer(text, first.start()):
+        after = text[label.end() : label.end() + 40].lstrip()
+        found = find_date(after, tz) or _short_year(after, tz)
+        if found is None:
+            continue
+        if not text[max(0, label.start() - 4) : label.start()].rstrip().endswith("成文"):
+            return found
+        written = written or found
+    return written
 
 
 _SHORT_YEAR_RE = re.compile(

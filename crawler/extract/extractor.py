@@ -22,14 +22,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
-from crawler.extract.body import article_lines, choose_container
+from crawler.extract.body import anchor_to_headline, article_lines, choose_container
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
+from crawler.extract.markup_free import holds_markup, text_only
 from crawler.extract.model import Extracted
 from crawler.extract.policy import find_interpreted_policy, find_policy_table
 from crawler.extract.rules import ExtractRules, rules_for_host, split_selector_group
-from crawler.extract.title import choose_title, title_segments
+from crawler.extract.title import choose_title, strip_site_suffix, title_segments
 from crawler.extract.vocabulary import AUTHOR_RE as _AUTHOR_RE
 from crawler.extract.vocabulary import OUTLET_RE as _OUTLET_RE
 from crawler.extract.vocabulary import TRAILING_LABEL_RE as _TRAILING_LABEL_RE
@@ -50,6 +51,7 @@ _JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
 _JS_TIME_VALUE_RE = re.compile(r"""\s*[=:]\s*["']?(\d{13}|\d{10})(?!\d)""")
 _BYLINE_START = first_chars(_BYLINE_RE)
+_EMPHASIS = "b, strong, big, font[size], span[style*='font-size']"
 _OUTLET_START = first_chars(_OUTLET_RE)
 _AUTHOR_START = first_chars(_AUTHOR_RE)
 
@@ -84,6 +86,37 @@ def extract(
             f"no article found: the page could not be read ({type(exc).__name__}: {exc})",
             url=url,
         ) from exc
+
+
+_TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_SWALLOWED_RE = re.compile(r"<(?:/head|body|div|table|p|script)\b", re.IGNORECASE)
+
+
+def _parse(text: str) -> LexborHTMLParser:
+    """The parsed page; a ``<title>`` that swallowed the page is closed where its markup begins.
+
+    A title is raw text up to ``</title>``: one left open (or closed only after the body's first
+    tables) turns the page into title text and leaves no body. Then the title is closed at its
+    first tag and the page parsed again, as the author meant it.
+    """
+    tree = LexborHTMLParser(text)
+    titles = tree.tags("title")
+    if not titles or _SWALLOWED_RE.search(titles[0].text()) is None:
+        return tree
+    opening = _TITLE_OPEN_RE.search(text)
+    if opening is None:
+        return tree
+    first_tag = text.find("<", opening.end())
+    if first_tag < 0:
+        return tree
+    return LexborHTMLParser(f"{text[:first_tag]}</title>{text[first_tag:]}")
+
+
+def _document_title(raw: str) -> str | None:
+    """The ``<title>`` text, or its head when it swallowed markup (a ``<title>`` never closed
+    reads as raw text up to the next ``</title>``); None when no text is left, so that the
+    headline comes from ``<h1>``, og:title or the largest heading instead."""
+    return text_only(clean_space(raw), head=True) or None
 
 
 def _metas(tree: LexborHTMLParser) -> dict[str, str]:
@@ -139,16 +172,27 @@ def _headings(layout: Layout) -> list[str]:
 
 
 def _above_byline(layout: Layout, start: int) -> str | None:
-    """The heading line right above the byline that precedes line ``start``."""
+    """The heading line right above the byline that precedes line ``start``: a heading element,
+    an element whose id/class says "title", or, on pages laid out in tables before CSS, a short
+    line set in bold or a large font (``<td><b><font size=4>标题</font></b></td>``)."""
     for i in range(start - 1, max(-1, start - 7), -1):
         line = layout.lines[i]
         if i > 0 and search_at(_BYLINE_RE, _BYLINE_START, line.text):
             above = layout.lines[i - 1]
             box = above.box
-            if box.tag in HEADINGS or "title" in box.attrs.lower():
+            if box.tag in HEADINGS or "title" in box.attrs.lower() or _set_as_headline(above):
                 return above.text
             return None
     return None
+
+
+def _set_as_headline(line: Line) -> bool:
+    """A short line without sentence punctuation or a label's colon ("发布日期：" is set in bold
+    on government pages) whose whole text is bold or in a large font."""
+    if not 4 <= len(line.text) <= 60 or any(ch in line.text for ch in "。：:"):
+        return False
+    emphasis = line.box.node.css_first(_EMPHASIS)
+    return emphasis is not None and clean_space(emphasis.text()) == line.text
 
 
 def _line_index(layout: Layout, line: Line) -> int:
@@ -268,13 +312,13 @@ def _extract(
 ) -> Extracted:
     url = url or ""
     text = guard_input(html, url)
-    tree = LexborHTMLParser(text)
+    tree = _parse(text)
     domain = _domain_rules(url, domain_rules) if domain_rules else None
     chain = [r for r in (rules, domain) if r is not None]
 
     metas = _metas(tree)
     title_nodes = tree.tags("title")  # what css_first("title") finds, without a selector
-    document_title = clean_space(title_nodes[0].text()) if title_nodes else None
+    document_title = _document_title(title_nodes[0].text()) if title_nodes else None
     for rule in chain:
         for selector in rule.drop:
             try:
@@ -293,6 +337,8 @@ def _extract(
     container, body_layout = _container(tree, layout, chain)
     if container is None:
         raise ExtractError("no article found: the page has no paragraphs of text", url=url)
+    if body_layout is layout and not any(rule.body for rule in chain):
+        container = anchor_to_headline(container, layout, _headline_keys(metas, document_title))
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, policy_box
     )
@@ -331,7 +377,7 @@ def _extract(
             ),
             lambda: _js_timestamp(text, tz),
             lambda: find_date("\n".join(x.text for x in lines[:2]), tz, labelled=True),
-            lambda: _url_date(url, tz),
+            lambda: _url_date([url, *_own_urls(tree, text)], tz),
         ]
     )
     outlet, author = _credits(region, container_text, metas, document_title)
@@ -371,6 +417,17 @@ def _container(
     return choose_container(layout), layout
 
 
+def _headline_keys(metas: Mapping[str, str], document_title: str | None) -> frozenset[str]:
+    """The ``text_key``s the page's headline has: its meta titles and ``<title>``, each also
+    without a site-name suffix."""
+    titles = [t for k in _TITLE_META if (t := text_only(metas.get(k)))]
+    if document_title:
+        titles.append(document_title)
+    keys = {text_key(v) for t in titles for v in (t, strip_site_suffix(t))}
+    keys.discard("")
+    return frozenset(keys)
+
+
 def _title_and_lines(
     tree: LexborHTMLParser,
     layout: Layout,
@@ -389,7 +446,7 @@ def _title_and_lines(
         if picked is not None:
             title = clean_space(picked[1])
             break
-    metas_titles = [metas[k] for k in _TITLE_META if metas.get(k)]
+    metas_titles = [t for k in _TITLE_META if (t := text_only(metas.get(k)))]
     keys = {text_key(t) for t in metas_titles}
     if document_title:
         keys.add(text_key(document_title))
@@ -400,7 +457,8 @@ def _title_and_lines(
     lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=policy_box)
     if title is None:
         above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
-        title = choose_title(_headings(layout), metas_titles, document_title, above_byline=above)
+        headings = [h for h in _headings(layout) if not holds_markup(h)]
+        title = choose_title(headings, metas_titles, document_title, above_byline=above)
         if title and text_key(title) not in keys:
             keys.add(text_key(title))
             lines = article_lines(
@@ -424,9 +482,32 @@ def _rule_date(tree: LexborHTMLParser, chain: list[ExtractRules], tz: tzinfo) ->
     return None
 
 
-def _url_date(url: str, tz: tzinfo) -> FoundDate | None:
-    moment = date_from_url(url, tz)
-    return FoundDate(moment, False) if moment else None
+def _url_date(urls: list[str], tz: tzinfo) -> FoundDate | None:
+    """The date in the first of ``urls`` that encodes one (``/2005/07/18/``, ``/20050311/``)."""
+    for url in urls:
+        moment = date_from_url(url, tz) if url else None
+        if moment is not None:
+            return FoundDate(moment, False)
+    return None
+
+
+_SAVED_FROM_RE = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+
+
+def _own_urls(tree: LexborHTMLParser, html: str) -> list[str]:
+    """The addresses the page gives itself: canonical link, og:url, and the "saved from url"
+    comment browsers write into saved pages (a page read from a file or archive has no other)."""
+    urls: list[str] = []
+    for node in tree.tags("link"):
+        if (node.attributes.get("rel") or "").strip().lower() == "canonical":
+            urls.append(node.attributes.get("href") or "")
+    for node in tree.tags("meta"):
+        if (node.attributes.get("property") or node.attributes.get("name")) == "og:url":
+            urls.append(node.attributes.get("content") or "")
+    saved = _SAVED_FROM_RE.search(html, 0, 4096)
+    if saved is not None:
+        urls.append(saved[1])
+    return [u.strip() for u in urls if u and u.strip()]
 
 
 def _credits(
@@ -439,6 +520,7 @@ def _credits(
     outlet = _clean_value(_group(outlet_match)) if outlet_match else None
     if not outlet and metas.get("source"):
         outlet = clean_space(metas["source"])[:40]
+    outlet = text_only(outlet)
     author_match = search_at(_AUTHOR_RE, _AUTHOR_START, region) or search_at(
         _AUTHOR_RE, _AUTHOR_START, container_text
     )
@@ -453,4 +535,4 @@ def _credits(
             and not any(candidate in name for name in site_names if name)
         ):
             author = candidate
-    return outlet or None, author or None
+    return outlet or None, text_only(author) or None

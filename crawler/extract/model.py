@@ -2,8 +2,10 @@
 
 Both clean themselves when made (``crawler.base.sanitize``): whoever builds one, the extractor,
 ``analyze`` with a given title and text, a WARC import, gets no control characters, escape
-sequences or bidi overrides in any field, and titles, outlets, authors and policy values of at
-most ``MAX_TITLE_CHARS`` characters. This is the one place all extracted text passes through.
+sequences or bidi overrides in any field, no markup in a title, outlet, author or policy value
+(``crawler.extract.markup_free``: text fields are text), and titles, outlets, authors and
+policy values of at most ``MAX_TITLE_CHARS`` characters. This is the one place all extracted
+text passes through.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from crawler.base.sanitize import clean_text, clean_title, clean_url
+from crawler.extract.markup_free import text_only
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class PolicyMeta:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            _set_clean(self, field.name, clean_title(getattr(self, field.name)))
+            _set_clean(self, field.name, clean_title(text_only(getattr(self, field.name))))
 
     def to_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -59,10 +62,10 @@ class Extracted:
     interpretation_of: str | None = None
 
     def __post_init__(self) -> None:
-        _set_clean(self, "title", clean_title(self.title))
+        _set_clean(self, "title", clean_title(text_only(self.title)))
         _set_clean(self, "body", clean_text(self.body))
-        _set_clean(self, "outlet", clean_title(self.outlet))
-        _set_clean(self, "author", clean_title(self.author))
+        _set_clean(self, "outlet", clean_title(text_only(self.outlet)))
+        _set_clean(self, "author", clean_title(text_only(self.author)))
         _set_clean(self, "image_url", clean_url(self.image_url))
         _set_clean(self, "interpretation_of", clean_url(self.interpretation_of))
 

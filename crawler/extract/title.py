@@ -81,6 +81,12 @@ def choose_title(
     if document_title:
         refs.append(text_key(document_title))
         refs.append(text_key(strip_site_suffix(document_title)))
+        # The head of "夜雨_原文、翻译及赏析_白居易诗词_读古诗词网": a short headline the suffix
+        # rule passes over for the longer segment after it. Only the head: later segments are
+        # section and site names, which an <h1> of the page's chrome may repeat.
+        segments = title_segments(document_title)
+        if len(segments) > 1:
+            refs.append(text_key(segments[0]))
     refs = [r for r in dict.fromkeys(refs) if r]
     best: tuple[float, int] | None = None
     chosen: str | None = None

@@ -145,13 +145,14 @@ _SIMPLIFIED: dict[str, str] = {
       | 免责声明 | 特别声明 | 版权声明 | 上一篇 | 下一篇 | 标签\s*[:：] | 关键词\s*[:：]
       | 相关关键词 | Tags\s*[:：] | 本文来自 | 本文转自 | 更多精彩资讯请 | 点击进入专题 | 进入专题
       | 返回.{0,8}首页 | 下载.{0,12}客户端 | 投稿邮箱 | 举报电话 | 违法和不良信息举报 | 扫码关注
-      | 长按识别 | (?:Copyright|版权所有|©)
+      | 长按识别 | (?:Copyright|版权所有|©) | 平台声明 | IP属地 | 发布于\s*[:：]
     )""",
     # Also furniture wherever it sits in a short line.
     "furniture_anywhere": (
         r"ICP[备证]|版权所有|Copyright|扫描.{0,8}二维码|仅代表.{0,12}(?:观点|立场)|点.?在看|"
         r"下载.{0,10}客户端|回复【.{1,10}】|转载请注明|不代表.{0,12}(?:观点|立场)|"
-        r"【\s*(?:详细|詳細)\s*】$|\[\s*(?:详细|詳細)\s*\]$|[（(]\s*(?:责任编辑|责编|编辑)[:：]"
+        r"【\s*(?:详细|詳細)\s*】$|\[\s*(?:详细|詳細)\s*\]$|[（(]\s*(?:责任编辑|责编|编辑)[:：]|"
+        r"仅提供信息存储(?:空间)?服务"
     ),
     # A heading after which the rest of the container is a related-news block.
     "cut_marker": (
@@ -168,7 +169,7 @@ _SIMPLIFIED: dict[str, str] = {
     # The label in front of a publication date (dates).
     "date_label": (
         r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|印发日期|公开日期|信息提供日期|"
-        r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]"
+        r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]|(?:发布于|发表于)\s*"
     ),
     # The outlet and author credits, and a label left at the end of a credit (extractor).
     "outlet": r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|丨:：/　]{2,30})",

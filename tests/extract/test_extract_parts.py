@@ -149,3 +149,18 @@ def test_an_ordinary_byline_is_not_a_policy_table() -> None:
         f"<p>{PROSE}</p></body></html>"
     )
     assert extract(html, "https://example.cn/a.html").policy is None
+
+
+@pytest.mark.parametrize(
+    ("headings", "document_title", "expected"),
+    [
+        (["古诗词", "夜雨"], "夜雨_原文、翻译及赏析_白居易诗词_读古诗词网", "夜雨"),
+        (["诗歌", "静夜思"], "静夜思 - 中国诗歌网", "静夜思"),
+        # Later segments are section and site names: an <h1> repeating one is not the headline.
+        (["国内新闻", "深圳出台人才新政"], "深圳出台人才新政_国内新闻_某某网", "深圳出台人才新政"),
+    ],
+)
+def test_a_short_headline_agrees_with_the_head_of_the_title(
+    headings: list[str], document_title: str, expected: str
+) -> None:
+    assert choose_title(headings, [], document_title) == expected

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import charset_normalizer
 import pytest
 
@@ -164,3 +167,107 @@ def test_a_single_byte_charset_is_not_remembered() -> None:
         site.format(2), page("utf-8").encode("gbk"), header_charset="utf-8", forced=None
     )
     assert TEXT in gbk.text and gbk.via == "detected"
+
+
+# Chinese pages without a declaration and with a few stray bytes (issue 20): detection gives up
+# on both Chinese charsets for those bytes and settles on a single-byte code page unless told
+# that a Chinese reading with replacement characters is preferred.
+ARTICLES = [
+    "河北省委经济工作会议今天在石家庄召开。会议总结了今年全省的经济工作，分析了当前经济形势，"
+    "部署明年的经济工作。会议强调，要坚持稳中求进，推动高质量发展，加快建设经济强省。",
+    "青岛市代表团一行抵达深圳，就两地产业合作、港口物流和科技创新开展为期三天的交流考察。"
+    "双方在座谈会上签署了合作框架协议，并表示将在人才培养和营商环境建设方面加强沟通。",
+    "据新华社报道，国务院办公厅日前印发通知，要求各地进一步做好农民工工资支付工作，"
+    "对拖欠工资的企业依法严肃处理，保障劳动者的合法权益，维护社会和谐稳定。",
+]
+TRADITIONAL = [
+    "臺北市政府今天召開記者會，說明今年的經濟發展與施政重點。市長表示，將持續推動城市建設，"
+    "加強與各縣市的交流合作，並且關注年輕人的就業問題，讓市民生活更加便利。",
+    "香港特區政府代表團今日抵達上海，就兩地經濟合作與文化交流進行會談。雙方同意在金融、"
+    "物流和科技創新等方面加強合作，並將定期舉行會議，檢討合作的進展。",
+]
+
+
+def _undeclared(text: str, encoding: str, stray: list[int]) -> bytes:
+    """A page in ``encoding`` with no charset anywhere and a stray 0xFF at each offset."""
+    data = f"<html><head><title>{text[:16]}</title></head><body><p>{text}</p></body></html>"
+    return _with_stray_bytes(data.encode(encoding), stray)
+
+
+def _with_stray_bytes(raw: bytes, stray: list[int]) -> bytes:
+    """``raw`` with a 0xFF byte inserted at each of the offsets, in percent of its length."""
+    for at in sorted(stray, reverse=True):
+        cut = len(raw) * at // 100
+        raw = raw[:cut] + b"\xff" + raw[cut:]
+    return raw
+
+
+@pytest.mark.parametrize("stray", [[40], [30, 60], [20, 50, 80], [55, 56, 57]])
+@pytest.mark.parametrize(
+    ("text", "charset", "expected"),
+    [
+        *((t, "gb2312", "gb18030") for t in ARTICLES),
+        *((t, "big5", "big5hkscs") for t in TRADITIONAL),
+    ],
+)
+def test_an_undeclared_chinese_page_with_stray_bytes_reads_as_chinese(
+    text: str, charset: str, expected: str, stray: list[int]
+) -> None:
+    decoded = decode_bytes(_undeclared(text, charset, stray))
+    assert decoded.encoding == expected
+    assert text[:12] in decoded.text  # the title, before any stray byte
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        (
+            "Москва - столица России, крупнейший город страны. Здесь находятся органы власти. ",
+            "cp1251",
+        ),
+        (
+            "Москва - столица России, крупнейший город страны. Здесь находятся органы власти. ",
+            "koi8-r",
+        ),
+        (
+            "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας και μία από τις αρχαιότερες πόλεις. ",
+            "iso8859-7",
+        ),
+        (
+            "Le président a visité la préfecture; l'été dernier, à Genève, c'était réussi. ",
+            "cp1252",
+        ),
+    ],
+)
+def test_pages_really_in_a_single_byte_charset_still_read_in_it(text: str, charset: str) -> None:
+    page_bytes = f"<html><body><p>{text * 8}</p></body></html>".encode(charset)
+    assert text in decode_bytes(page_bytes).text
+
+
+def test_the_chinese_reading_is_remembered_for_the_site() -> None:
+    charsets = SiteCharsets()
+    site = "http://old.example.cn/{}.html"
+    first = charsets.decode(
+        site.format(1), _undeclared(ARTICLES[0], "gb2312", [50]), header_charset=None, forced=None
+    )
+    assert first.encoding == "gb18030" and first.via == "detected"
+    second = charsets.decode(
+        site.format(2), _undeclared(ARTICLES[1], "gb2312", []), header_charset=None, forced=None
+    )
+    assert second.via == "site" and ARTICLES[1] in second.text
+
+
+REAL_GB2312 = (Path(__file__).parent / "testdata" / "163-2015-gb2312.html").read_bytes()
+
+
+@pytest.mark.parametrize("stray", [[], [90], [60, 75, 90], [20, 40]])
+def test_a_real_gb2312_page_without_its_declaration_is_not_read_as_cyrillic(
+    stray: list[int],
+) -> None:
+    """A NetEase page of 2015, its <meta charset> removed: with a stray byte, detection alone
+    calls it ISO-8859-5 (Cyrillic)."""
+    raw = re.sub(rb"<meta[^>]*charset[^>]*>", b"", REAL_GB2312, flags=re.IGNORECASE)
+    assert decode_bytes(REAL_GB2312).encoding == "gb18030"
+    decoded = decode_bytes(_with_stray_bytes(raw, stray))
+    assert decoded.encoding == "gb18030"
+    assert "网易" in decoded.text

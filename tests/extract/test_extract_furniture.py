@@ -1,0 +1,37 @@
+"""Page furniture of sites the extractor was not tuned on (issue 20, zh-unseen): self-media
+platform disclaimers, IP-location lines and video-player controls are not article text."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract
+
+URL = "https://www.example.com/a/778336904_120702"
+ARTICLE = [
+    "北京时间5月20日，今天NBA季后赛步行者130比109战胜尼克斯，大比分4比3晋级东部决赛。",
+    "尼克斯官方宣布，布伦森第三节遭遇左手骨折，本场比赛不会回归，球队将在赛后公布伤情。",
+    "布伦森全场出战29分钟，17投6中得到17分9次助攻，这是他本赛季季后赛得分最低的一场。",
+]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "<p>发布于：北京市</p>",
+        "<p>IP属地：广东</p>",
+        "<p>平台声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。</p>",
+        '<div>以上内容（包括图片及视频）为创作者平台"快传号"用户上传并发布，本平台仅提供信息存储服务</div>',
+        "<div class='mplayer'><div class='playerControl'><div>倍速</div><div>2.0X</div>"
+        "<div>1.5X</div><div>1.0X</div><div>高清</div><div>超清</div><div>标清</div>"
+        "<div>循环播放</div><div>跳过片头</div><div>00:00/00:00</div></div>"
+        "<div class='hintTip'>正在为您切换到高清 480P,请稍候...</div></div>",
+    ],
+)
+def test_platform_and_player_furniture_is_not_article_text(furniture: str) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    page = (
+        "<html><head><title>布伦森遭遇左手骨折</title></head><body><h1>布伦森遭遇左手骨折</h1>"
+        f"<div class='article'>{furniture}{paragraphs}{furniture}</div></body></html>"
+    )
+    assert extract(page, URL).body == "\n".join(ARTICLE)
