@@ -18,10 +18,10 @@ from pathlib import Path
 
 import aiosmtplib
 import click
-from sqlalchemy.engine import make_url
 
 from crawler.app.context import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, Context, err, pass_ctx
 from crawler.base.config import Config, SmtpSettings
+from crawler.base.config.paths import sqlite_file
 from crawler.base.db import Database, masked_url
 from crawler.base.errors import DatabaseUnavailable, SchemaOutdated
 
@@ -71,7 +71,7 @@ def _connect(config: Config) -> int:
 def probe_database(url: str) -> tuple[bool, str]:
     """Whether the database at ``url`` answers, and what it said (server, version, schema).
     A SQLite file that is not there yet is not created: it is made on first use."""
-    file = _sqlite_file(url)
+    file = sqlite_file(url)  # absolute: the loader resolved it
     if file is not None and not file.exists():
         folder = _existing_parent(file)
         if not os.access(folder, os.W_OK | os.X_OK):
@@ -87,14 +87,6 @@ def probe_database(url: str) -> tuple[bool, str]:
         return True, f"answered: {_server(db)}, schema up to date"
     finally:
         db.dispose()
-
-
-def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    name = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:":
-        return None
-    return None if name.startswith("file:") else Path(name).expanduser()
 
 
 def _existing_parent(path: Path) -> Path:

@@ -11,7 +11,7 @@ command-line arguments (``--warc-out``, ``--out``) are the shell's, from the wor
 
 from __future__ import annotations
 
-__all__ = ["moved_database", "resolve_paths"]
+__all__ = ["moved_database", "resolve_paths", "sqlite_file"]
 
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from crawler.base.config.settings import Settings
 def resolve_paths(settings: Settings, config_dir: Path) -> Settings:
     """``settings`` with ``data_dir``, a SQLite database file and ``archive.dir`` made absolute
     (a ``~`` expanded) against ``data_dir``, itself against ``config_dir``."""
-    base = _under(config_dir.resolve(), settings.data_dir or Path("."))
+    base = _under(config_dir.resolve(), settings.data_dir or Path(".")).resolve()
     archive = settings.archive.model_copy(update={"dir": _under(base, settings.archive.dir)})
     return settings.model_copy(
         update={
@@ -38,7 +38,7 @@ def moved_database(given: str, resolved: str, cwd: Path) -> tuple[Path, Path] | 
     """The SQLite file that ``given`` (relative) named when it was taken from the working
     directory ``cwd``, and the one it names now, when the old one exists and the new one does
     not: the operator's data, which the rule of this module no longer finds there."""
-    before, after = _sqlite_file(given), _sqlite_file(resolved)
+    before, after = sqlite_file(given), sqlite_file(resolved)
     if before is None or after is None or before.expanduser().is_absolute():
         return None
     old = cwd / before
@@ -52,7 +52,7 @@ def _under(base: Path, path: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None: another database, memory, or a ``file:`` URI)."""
     parsed = make_url(url)
     database = parsed.database
@@ -64,7 +64,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def _sqlite_under(base: Path, url: str) -> str:
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if file is None:
         return url
     resolved = _under(base, file)

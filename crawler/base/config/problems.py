@@ -152,11 +152,16 @@ class Collector:
 
 
 def plain(node: Any) -> Any:
-    """The ruamel tree as plain dicts and lists with string keys, for pydantic."""
+    """The ruamel tree as plain dicts, lists and numbers with string keys, for pydantic (and
+    for errors that say "found int 0", not ruamel's "ScalarInt 0")."""
     if isinstance(node, Mapping):
         return {str(k) if not isinstance(k, str) else k: plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v) for v in node]
+    if isinstance(node, int) and not isinstance(node, bool):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
     return node
 
 
