@@ -333,3 +333,20 @@ def test_a_missing_config_directory_tells_how_to_point_elsewhere(tmp_path: Path)
     assert f"config directory not found (looked for {tmp_path / 'nope'}, given)" in message
     assert "--config DIR or $CITYDIGEST_CONFIG" in message
     assert f"citydigest init {tmp_path / 'nope'}" in message
+
+
+def test_a_service_reload_applies_the_overrides_again(tmp_path: Path) -> None:
+    from crawler.app.runtime import Runtime
+    from crawler.base.config import load_config, overrides_from
+    from crawler.base.db import Database
+
+    folder = folder_with(tmp_path, "fetch:\n  timeout: 11\n")
+    overrides, _ = overrides_from({"CITYDIGEST__RETENTION_DAYS": "7"}, ("fetch.timeout=30",))
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    runtime = Runtime(load_config(folder, overrides), db)
+    (folder / "citydigest.yaml").write_text("fetch:\n  timeout: 12\n  max_redirects: 2\n")
+    assert runtime.reload()
+    settings = runtime.config.settings
+    assert (settings.fetch.timeout, settings.retention_days) == (30, 7)
+    assert settings.fetch.max_redirects == 2  # the edit is read
+    db.dispose()

@@ -140,7 +140,11 @@ def subscriber(cities: str = "[]", provinces: str = "[]", themes: str = "[]") ->
         ),
         ('provinces="[山冬]"', 6, "provinces[0]: unknown province '山冬'; did you mean 山东"),
         ('provinces="[青岛]"', 6, "'青岛' is a city, not a province: list it under cities"),
-        ('cities="[Qingdao]"', 5, "unknown city or province 'Qingdao'; did you mean 青岛?"),
+        ('cities="[Qingdao]"', 5, "unknown city or province 'Qingdao'; did you mean 青岛"),
+        ('cities="[shenzhen]"', 5, "unknown city or province 'shenzhen'; did you mean 深圳?"),
+        ('cities="[苏洲]"', 5, "did you mean 苏州 / "),  # sound and characters beat sound
+        ('cities="[西安安]"', 5, "did you mean 西安 / "),
+        ('cities="[深证市]"', 5, "did you mean 深圳 / "),
         ('cities="[Atlantis]"', 5, "unknown city or province 'Atlantis': use the short name"),
     ],
 )

@@ -74,16 +74,17 @@ class FilterNames:
         return found
 
     def suggest_place(self, name: str, key: str) -> list[str]:
-        """The short names closest to ``name`` by characters or by sound, best first."""
+        """The short names closest to ``name``, best first: close by characters or by sound
+        (pinyin, which also catches a name typed in pinyin: shenzhen), ranked by both."""
         table = self.places if key == "cities" else self.provinces
         folded = _t2s().convert(name.strip())
+        sound = _pinyin(folded).lower()
         scored: dict[str, float] = {}
         for candidate, short in table.items():
-            chars = difflib.SequenceMatcher(None, folded, candidate).ratio()
-            sound = difflib.SequenceMatcher(None, _pinyin(folded), _pinyin(candidate)).ratio()
-            score = max(chars, sound)
-            if score >= _CLOSE and score > scored.get(short, 0.0):
-                scored[short] = score
+            by_chars = difflib.SequenceMatcher(None, folded, candidate).ratio()
+            by_sound = difflib.SequenceMatcher(None, sound, _pinyin(candidate)).ratio()
+            if max(by_chars, by_sound) >= _CLOSE:
+                scored[short] = max(scored.get(short, 0.0), by_chars + by_sound)
         ranked = sorted(scored, key=lambda s: (-scored[s], s))
         return ranked[:_SUGGESTIONS]
 
