@@ -1,8 +1,8 @@
 """The ``citydigest`` command line: the root group, its global options (config directory,
-database, verbosity) and ``main()``, the console script. The commands themselves live in
-:mod:`crawler.app.commands`, one module per group. Exit codes: 0 success, 1 some work failed
-(what succeeded is kept), 2 bad config or usage, 3 the database could not be reached or went away
-(one line; see :mod:`crawler.app.context`).
+database, ``--set NAME=VALUE`` overrides, verbosity) and ``main()``, the console script. The
+commands themselves live in :mod:`crawler.app.commands`, one module per group. Exit codes:
+0 success, 1 some work failed (what succeeded is kept), 2 bad config or usage, 3 the database
+could not be reached or went away (one line; see :mod:`crawler.app.context`).
 """
 
 from __future__ import annotations

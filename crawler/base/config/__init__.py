@@ -16,7 +16,10 @@ The models live by file: :mod:`.settings` (``citydigest.yaml``), :mod:`.sources`
 (``sources.yaml``, ``extract-rules.yaml``), :mod:`.subscribers` (``subscribers.yaml``), built on
 the value types of :mod:`.values`; :mod:`.profile` merges a source's fetch overrides with the
 defaults once, into its :class:`FetchProfile` (:meth:`Config.profile`); :mod:`.problems` turns
-what is wrong into the operator's words and lines. This module holds :class:`Config` and the
+what is wrong into the operator's words and lines. Around the files: :mod:`.overrides` (settings
+given by ``CITYDIGEST__*`` variables and ``--set``, and where each value came from),
+:mod:`.paths` (relative paths taken from the config directory), :mod:`.filters` (subscriber
+filters checked against the taxonomy and the gazetteer). This module holds :class:`Config` and the
 loader. Its public surface (``__all__``) is the whole configuration: the loader, the
 :class:`ConfigError` it raises, and the models by their names; within this tree, prefer importing
 a model from the module that defines it.
