@@ -1,8 +1,8 @@
 """The ``citydigest`` command line: the root group, its global options (config directory,
-database, verbosity) and ``main()``, the console script. The commands themselves live in
-:mod:`crawler.app.commands`, one module per group. Exit codes: 0 success, 1 some work failed
-(what succeeded is kept), 2 bad config or usage, 3 the database could not be reached or went away
-(one line; see :mod:`crawler.app.context`).
+database, ``--set NAME=VALUE`` overrides, verbosity) and ``main()``, the console script. The
+commands themselves live in :mod:`crawler.app.commands`, one module per group. Exit codes:
+0 success, 1 some work failed (what succeeded is kept), 2 bad config or usage, 3 the database
+could not be reached or went away (one line; see :mod:`crawler.app.context`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from crawler.app.commands.check import check
+from crawler.app.commands.config import config_group, init_cmd
 from crawler.app.commands.crawl import crawl_group
 from crawler.app.commands.data import analyze_cmd, export_cmd, stories_cmd, visits_cmd
 from crawler.app.commands.db import db_group
@@ -52,7 +53,6 @@ class _Commands(click.Group):
 @click.option(
     "--config",
     "config_dir",
-    envvar="CITYDIGEST_CONFIG",
     metavar="DIR",
     help="Config directory (default ./config, or $CITYDIGEST_CONFIG).",
 )
@@ -61,17 +61,33 @@ class _Commands(click.Group):
     metavar="URL",
     help="SQLAlchemy database URL; overrides citydigest.yaml and $CITYDIGEST_DATABASE_URL.",
 )
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a setting of citydigest.yaml for this run (repeatable), e.g. "
+    "--set fetch.timeout=30; also CITYDIGEST__FETCH__TIMEOUT=30 in the environment.",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(package_name="citydigest")
 @click.pass_context
-def cli(ctx: click.Context, config_dir: str | None, database: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context,
+    config_dir: str | None,
+    database: str | None,
+    sets: tuple[str, ...],
+    verbose: int,
+) -> None:
     """citydigest: Chinese city exchange visits and regional policy, as a daily digest."""
     _logging(verbose)
-    ctx.obj = Context(config_dir, database)
+    ctx.obj = Context(config_dir, database, sets)
 
 
 for _command in (
     check,
+    config_group,
+    init_cmd,
     crawl_group,
     export_cmd,
     analyze_cmd,

@@ -21,6 +21,7 @@ __all__ = [
     "pass_ctx",
 ]
 
+import logging
 import os
 import traceback
 from collections.abc import Callable
@@ -31,7 +32,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from crawler.base.config import Config, load_config
+from crawler.base.config import Config, load_config, overrides_from
 from crawler.base.db import Database
 from crawler.base.errors import ConfigError, DatabaseUnavailable, SchemaOutdated
 
@@ -43,19 +44,29 @@ EXIT_UNAVAILABLE = 3
 err = Console(stderr=True, highlight=False)
 
 
-class Context:
-    """What every command gets: the config directory and database override."""
+log = logging.getLogger("citydigest.config")
 
-    def __init__(self, config_dir: str | None, database: str | None) -> None:
+
+class Context:
+    """What every command gets: the config directory and the settings given beside it (the
+    ``CITYDIGEST__*`` variables, ``--set NAME=VALUE``, ``--database``)."""
+
+    def __init__(
+        self, config_dir: str | None, database: str | None, sets: tuple[str, ...] = ()
+    ) -> None:
         self.config_dir = config_dir
         self.database = database
+        self.sets = sets
+        # Config warnings go to the log, but `citydigest check` prints them itself.
+        self.log_warnings = True
         self._config: Config | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            overrides, problems = overrides_from(os.environ, self.sets, self.database)
             try:
-                self._config = load_config(self.config_dir)
+                self._config = load_config(self.config_dir, overrides, problems=problems)
             except ConfigError as exc:
                 # The problems quote the operator's keys and values: print them as text ('[/x]'
                 # is rich markup, and invalid markup raises).
@@ -66,14 +77,15 @@ class Context:
                     soft_wrap=True,
                 )
                 raise SystemExit(EXIT_CONFIG) from None
+            if self.log_warnings:
+                for warning in self._config.warnings:
+                    log.warning("%s", warning)
         return self._config
 
     def database_url(self) -> str:
-        return (
-            self.database
-            or os.environ.get("CITYDIGEST_DATABASE_URL")
-            or self.config.settings.database
-        )
+        """The effective ``database`` (``--database``, ``$CITYDIGEST_DATABASE_URL`` and the
+        other overrides applied by the loader), its relative SQLite path resolved."""
+        return self.config.settings.database
 
     def open_db(self, *, upgrade: bool | None = None) -> Database:
         try:

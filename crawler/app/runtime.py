@@ -102,7 +102,7 @@ class Runtime:
         the new config made at the next :meth:`sync`."""
         self._files = config_files_state(self.config.dir)  # a rejected edit is not retried
         try:
-            fresh = load_config(self.config.dir)
+            fresh = load_config(self.config.dir, self.config.overrides)
         except ConfigError as exc:
             log.error("config reload rejected, keeping the running config: %s", exc)
             return False

@@ -31,6 +31,7 @@ __all__ = [
     "Taxonomy",
     "Theme",
     "default_taxonomy",
+    "gazetteer_names",
     "merge_taxonomy_files",
 ]
 
@@ -88,6 +89,17 @@ def _pinyin_names() -> dict[str, str | None]:
         key = "".join(lazy_pinyin(short))
         out[key] = None if key in out and out[key] != short else short
     return out
+
+
+@functools.cache
+def gazetteer_names() -> tuple[frozenset[str], frozenset[str], Mapping[str, str]]:
+    """The gazetteer's short names of cities and of provinces (municipalities and the SARs are
+    both: 北京, 香港), and its full names (青岛市, 山东省) mapped to the short one: what a config
+    may name a place by."""
+    with _PLACES.open(encoding="utf-8") as fh:
+        next(fh)
+        provinces = frozenset(line.split("\t")[5] for line in fh)
+    return _known_names()[0], provinces, _full_names()
 
 
 def is_place(name: str) -> bool:

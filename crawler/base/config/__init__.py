@@ -16,7 +16,10 @@ The models live by file: :mod:`.settings` (``citydigest.yaml``), :mod:`.sources`
 (``sources.yaml``, ``extract-rules.yaml``), :mod:`.subscribers` (``subscribers.yaml``), built on
 the value types of :mod:`.values`; :mod:`.profile` merges a source's fetch overrides with the
 defaults once, into its :class:`FetchProfile` (:meth:`Config.profile`); :mod:`.problems` turns
-what is wrong into the operator's words and lines. This module holds :class:`Config` and the
+what is wrong into the operator's words and lines. Around the files: :mod:`.overrides` (settings
+given by ``CITYDIGEST__*`` variables and ``--set``, and where each value came from),
+:mod:`.paths` (relative paths taken from the config directory), :mod:`.filters` (subscriber
+filters checked against the taxonomy and the gazetteer). This module holds :class:`Config` and the
 loader. Its public surface (``__all__``) is the whole configuration: the loader, the
 :class:`ConfigError` it raises, and the models by their names; within this tree, prefer importing
 a model from the module that defines it.
@@ -33,6 +36,7 @@ __all__ = [
     "FetchProfile",
     "FetchSettings",
     "ListSpec",
+    "Override",
     "ServeSettings",
     "Settings",
     "SmtpSettings",
@@ -44,16 +48,27 @@ __all__ = [
     "config_dir_from_env",
     "fetch_profile",
     "load_config",
+    "overrides_from",
     "parse_duration",
 ]
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
+import httpx
 from pydantic import Field, PrivateAttr, ValidationError
 
+from crawler.base.config.filters import FilterNames, check_filters, normalized
+from crawler.base.config.overrides import (
+    Override,
+    origin_of,
+    origins,
+    overrides_from,
+    setting_keys,
+)
+from crawler.base.config.paths import moved_database, resolve_paths
 from crawler.base.config.problems import Collector, describe, dotted, line_of, message, plain
 from crawler.base.config.profile import FetchProfile, fetch_profile
 from crawler.base.config.settings import (
@@ -88,6 +103,13 @@ class Config(Frozen):
     subscribers: tuple[Subscriber, ...] = ()
     domain_rules: Mapping[str, ExtractSpec] = Field(default_factory=dict)
     taxonomy: Taxonomy = Field(default_factory=default_taxonomy)
+    # Given beside the files (the environment's, --set): a reload applies them again.
+    overrides: tuple[Override, ...] = ()
+    # Where each setting's value came from, by its dotted name: "default", "FILE:LINE",
+    # "env NAME", "--set", "--database" (what `citydigest config show` prints).
+    origins: Mapping[str, str] = Field(default_factory=dict)
+    # What is valid but likely a mistake: `citydigest check` shows them (and --strict fails).
+    warnings: tuple[ConfigProblem, ...] = ()
     # Built with the config (model_post_init), per source: (the source, its fetch profile).
     _profiles: dict[str, tuple[Source, FetchProfile]] = PrivateAttr(default_factory=dict)
     _default_profile: FetchProfile | None = PrivateAttr(None)
@@ -131,18 +153,28 @@ def config_dir_from_env(given: str | os.PathLike[str] | None = None) -> Path:
     return Path(given or os.environ.get("CITYDIGEST_CONFIG") or "config")
 
 
-def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
-    """Read and validate the config directory; raise ConfigError naming every problem."""
+def load_config(
+    directory: str | os.PathLike[str] | None = None,
+    overrides: Sequence[Override] = (),
+    *,
+    problems: Sequence[ConfigProblem] = (),
+) -> Config:
+    """Read and validate the config directory, with ``overrides`` (:mod:`.overrides`: the
+    environment's and the command line's) over ``citydigest.yaml``; raise ConfigError naming
+    every problem, ``problems`` already found in the overrides among them."""
     root = config_dir_from_env(directory)
+    if not _is_dir(root):
+        raise ConfigError([_not_found(root, directory)])
     collector = Collector()
-    if not root.is_dir():
-        raise ConfigError([ConfigProblem(str(root), None, "", "config directory not found")])
+    collector.problems.extend(problems)
 
     settings_path = root / "citydigest.yaml"
     settings_data = collector.read_yaml(settings_path) if _exists(settings_path) else {}
-    settings = collector.validate(Settings, settings_data, settings_path)
+    settings = collector.validate(Settings, settings_data, settings_path, overrides)
     if isinstance(settings, Settings):
         _check_secret(collector, settings, settings_data, settings_path)
+        settings = _resolved(collector, settings, root)
+        _check_https(collector, settings, settings_data, settings_path, overrides)
 
     sources_path = root / "sources.yaml"
     sources: tuple[Source, ...] = ()
@@ -156,6 +188,7 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
 
     subscribers: tuple[Subscriber, ...] = ()
     subscribers_path = root / "subscribers.yaml"
+    subs_data: Any = None
     if _exists(subscribers_path):
         subs_data = collector.read_yaml(subscribers_path)
         subscribers = collector.validate_items(
@@ -170,6 +203,10 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
             domain_rules = parsed_rules.domains
 
     taxonomy = _load_taxonomy(collector, root / "taxonomy")
+    if taxonomy is not None:
+        names = FilterNames(taxonomy)
+        check_filters(collector, subs_data, subscribers_path, names)
+        subscribers = tuple(normalized(s, names) for s in subscribers)
 
     if collector.problems or settings is None or taxonomy is None:
         raise ConfigError(collector.problems)
@@ -181,7 +218,97 @@ def load_config(directory: str | os.PathLike[str] | None = None) -> Config:
         subscribers=subscribers,
         domain_rules=domain_rules,
         taxonomy=taxonomy,
+        overrides=tuple(overrides),
+        origins=_origins(settings_data, settings_path, overrides),
+        warnings=tuple(collector.warnings),
     )
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _not_found(root: Path, given: str | os.PathLike[str] | None) -> ConfigProblem:
+    """Where the config directory was looked for, why there, and how to point elsewhere."""
+    if given:
+        why = "given"
+    elif os.environ.get("CITYDIGEST_CONFIG"):
+        why = "from $CITYDIGEST_CONFIG"
+    else:
+        why = "the default: ./config in the working directory"
+    return ConfigProblem(
+        str(root),
+        None,
+        "",
+        f"config directory not found (looked for {root.absolute()}, {why}); name another "
+        f"with --config DIR or $CITYDIGEST_CONFIG, or write a commented starter config with "
+        f"`citydigest init {root}`",
+    )
+
+
+def _resolved(collector: Collector, settings: Settings, root: Path) -> Settings:
+    """``settings`` with its relative paths taken from the config directory (:mod:`.paths`);
+    a warning when a SQLite file the old rule (the working directory) found is left behind."""
+    resolved = resolve_paths(settings, root)
+    moved = moved_database(settings.database, resolved.database, Path.cwd())
+    if moved is not None:
+        old, new = moved
+        collector.warn(
+            root / "citydigest.yaml",
+            None,
+            "database",
+            f"the SQLite file is {new}, which does not exist yet, but {old} does: a relative "
+            "path is taken from the config directory, not the working directory; move the file "
+            "or write its absolute path",
+        )
+    return resolved
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def _check_https(
+    collector: Collector,
+    settings: Settings,
+    data: Any,
+    path: Path,
+    overrides: Sequence[Override],
+) -> None:
+    """A warning for a public base URL that is not https: the links of every digest (archive,
+    one-click unsubscribe) would travel in clear, open to being read and altered."""
+    url = httpx.URL(settings.archive.base_url)
+    host = url.host.lower()
+    if url.scheme == "https" or host in _LOCAL_HOSTS or host.endswith(".localhost"):
+        return
+    key = ("archive", "base_url")
+    given = origin_of(overrides, key)
+    message = (
+        f"{settings.archive.base_url} is not https: the archive and unsubscribe links of every "
+        "digest would travel in clear, open to being read and altered; use https:// (http is "
+        "fine on localhost)"
+    )
+    if given is not None:
+        collector.warn(given, None, "archive.base_url", message)
+    else:
+        collector.warn(path, line_of(data, key), "archive.base_url", message)
+
+
+def _origins(data: Any, path: Path, overrides: Sequence[Override]) -> dict[str, str]:
+    """Where each setting came from (:func:`.overrides.origins`), with the file's lines."""
+    keys = setting_keys(Settings)
+    in_file = {key: f"{path}:{line_of(data, key)}" for key in keys if _holds(data, key)}
+    return origins(keys, overrides, in_file)
+
+
+def _holds(data: Any, key: tuple[str, ...]) -> bool:
+    for part in key:
+        if not isinstance(data, Mapping) or part not in data:
+            return False
+        data = data[part]
+    return True
 
 
 def _exists(path: Path) -> bool:

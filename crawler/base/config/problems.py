@@ -13,26 +13,33 @@ from __future__ import annotations
 __all__ = ["Collector", "describe", "dotted", "line_of", "message", "plain"]
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from crawler.base.config.overrides import Override, apply, origin_of
 from crawler.base.config.values import short_repr
 from crawler.base.errors import ConfigError, ConfigProblem
 from crawler.base.yamlfile import load_yaml
 
 
 class Collector:
-    """Collects problems across files so that the operator sees all of them at once."""
+    """Collects problems across files so that the operator sees all of them at once; and
+    warnings: what works but is likely a mistake (``citydigest check`` shows them apart)."""
 
     def __init__(self) -> None:
         self.problems: list[ConfigProblem] = []
+        self.warnings: list[ConfigProblem] = []
 
-    def add(self, file: Path, line: int | None, path: str, message: str) -> None:
+    def add(self, file: Path | str, line: int | None, path: str, message: str) -> None:
+        """A problem in ``file`` (or in the option or variable it names: ``--set``)."""
         self.problems.append(ConfigProblem(str(file), line, path, message))
+
+    def warn(self, file: Path | str, line: int | None, path: str, message: str) -> None:
+        self.warnings.append(ConfigProblem(str(file), line, path, message))
 
     def read_yaml(self, path: Path) -> Any:
         """The file's content, or None after recording why it cannot be used (see
@@ -52,17 +59,30 @@ class Collector:
         )
         return False
 
-    def validate(self, model: type[BaseModel], data: Any, path: Path) -> BaseModel | None:
+    def validate(
+        self,
+        model: type[BaseModel],
+        data: Any,
+        path: Path,
+        overrides: Sequence[Override] = (),
+    ) -> BaseModel | None:
+        """``data`` (a file's) with ``overrides`` set over it, as ``model``; None after adding
+        each problem at its line, or naming the variable or option that gave the value."""
         if data is None:
             data = {}
         if not self._mapping_at_top(data, path):
             return None
         try:
-            return model.model_validate(plain(data))
+            return model.model_validate(apply(plain(data), overrides))
         except ValidationError as exc:
             for error in exc.errors():
                 loc = tuple(error["loc"])
-                self.add(path, line_of(data, loc), dotted(loc), message(error, model, loc))
+                text = message(error, model, loc)
+                given = origin_of(overrides, loc)
+                if given is not None:
+                    self.add(given, None, dotted(loc), text)
+                else:
+                    self.add(path, line_of(data, loc), dotted(loc), text)
             return None
 
     def validate_items(
@@ -132,11 +152,16 @@ class Collector:
 
 
 def plain(node: Any) -> Any:
-    """The ruamel tree as plain dicts and lists with string keys, for pydantic."""
+    """The ruamel tree as plain dicts, lists and numbers with string keys, for pydantic (and
+    for errors that say "found int 0", not ruamel's "ScalarInt 0")."""
     if isinstance(node, Mapping):
         return {str(k) if not isinstance(k, str) else k: plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v) for v in node]
+    if isinstance(node, int) and not isinstance(node, bool):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
     return node
 
 

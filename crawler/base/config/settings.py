@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field
 
-from crawler.base.config.values import Duration, Frozen, Url, Zone
+from crawler.base.config.values import DatabaseUrl, Duration, Frozen, Url, Zone
 
 DEFAULT_DATABASE = "sqlite:///data/citydigest.db"
 DEFAULT_USER_AGENT = "citydigest/0.1 (+https://github.com/citydigest/citydigest)"
@@ -82,7 +82,11 @@ class DigestLimits(Frozen):
 
 
 class Settings(Frozen):
-    database: str = DEFAULT_DATABASE
+    # A relative path (a SQLite file, archive.dir) is taken from data_dir, which is the config
+    # directory unless set (a relative data_dir too): never the working directory, which a cron
+    # job or a service manager chooses. The loader resolves them (crawler.base.config.paths).
+    data_dir: Path | None = None
+    database: DatabaseUrl = DEFAULT_DATABASE
     timezone: Zone = "Asia/Shanghai"
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int = Field(180, ge=1, le=36_500)  # a larger one overflows a date

@@ -1,7 +1,7 @@
 """The value types the config files share, each checked where it is read.
 
-Durations (``30m``, ``1h30m``, ``2d``), http(s) URLs, CSS selectors, IANA time zones, charsets,
-local times of day and ids: the models of :mod:`~crawler.base.config.settings`,
+Durations (``30m``, ``1h30m``, ``2d``), http(s) URLs, database URLs, CSS selectors, IANA time
+zones, charsets, local times of day and ids: the models of :mod:`~crawler.base.config.settings`,
 :mod:`~crawler.base.config.sources` and :mod:`~crawler.base.config.subscribers` are built from
 them, so a bad value is refused with the same words in every file. :class:`Frozen` is their
 common base: immutable, and an unknown key is an error rather than ignored.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "Charset",
+    "DatabaseUrl",
     "Duration",
     "Frozen",
     "Ident",
@@ -31,6 +32,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crawler.base.charsets import normalize_charset
 
@@ -81,6 +84,42 @@ def _check_url(value: str) -> str:
         raise ValueError(f"expected an http(s) URL, found {value!r} ({exc})") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"expected an absolute http:// or https:// URL, found {value!r}")
+    return value
+
+
+# The stores citydigest runs on (its migrations and queries are written for these two).
+_DATABASES = ("sqlite", "postgresql")
+_DATABASE_EXAMPLE = "sqlite:///data/citydigest.db or postgresql://user@host/dbname"
+
+
+def _check_database_url(value: str) -> str:
+    """A URL SQLAlchemy can load, of a store citydigest runs on: checked here, where the
+    operator wrote it, rather than failing every command later with a traceback."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            f"expected a database URL such as {_DATABASE_EXAMPLE}, found {short_repr(value)}"
+        ) from None
+    backend = url.get_backend_name()
+    if url.drivername.split("+")[0] == "postgres":  # libpq's and Heroku's spelling
+        fixed = url.set(drivername="postgresql" + url.drivername[len("postgres") :])
+        shown = fixed.render_as_string(hide_password=True)
+        raise ValueError(
+            f"SQLAlchemy does not accept the scheme 'postgres://'; write {short_repr(shown)}"
+        )
+    if backend not in _DATABASES:
+        raise ValueError(
+            f"expected a SQLite or PostgreSQL URL such as {_DATABASE_EXAMPLE}, "
+            f"found {short_repr(url.render_as_string(hide_password=True))}"
+        )
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(
+            f"SQLAlchemy has no driver {url.drivername!r}; write {backend}:// "
+            f"(as in {_DATABASE_EXAMPLE})"
+        ) from None
     return value
 
 
@@ -137,6 +176,7 @@ def _check_time_of_day(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(_check_url)]
+DatabaseUrl = Annotated[str, AfterValidator(_check_database_url)]
 Selector = Annotated[str, AfterValidator(_check_selector)]
 Zone = Annotated[str, AfterValidator(_check_zone)]
 Charset = Annotated[str, AfterValidator(_check_charset)]
