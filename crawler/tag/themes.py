@@ -103,6 +103,12 @@ _POLICY_TITLE = re.compile(
     rf"|(?:{_BODY})(?:联合)?(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
     r"|(?:印发|下发|发出)(?:了)?(?:紧急)?(?:通知|通告)"
 )
+# A document's own title (大庆市人民政府规章制定办法) and a government's recruitment or vetting
+# announcement (…公开选调工作人员公告, 人民监督员候选人考察公告), read like 招生计划.
+_DOC_NAME_TITLE = re.compile(
+    r"(?:人民政府|政府|委员会|办公室|办公厅|局|厅)[^，。、]{2,30}(?:办法|规定|细则|规则)$"
+    r"|(?:招聘|招录|选调|遴选|录用|候选人)[^，。]{0,24}?(?:公告|公示)"
+)
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
     r"|纲要|指引|清单|新政|新规|规范|标准|招生计划)"
@@ -173,7 +179,11 @@ def kind_of(
     if not _NOT_POLICY_TITLE.search(compact) and (
         (
             not _STUDY_TITLE.search(compact)
-            and (_POLICY_TITLE.search(compact) or _POLICY_ISSUED.search(compact))
+            and (
+                _POLICY_TITLE.search(compact)
+                or _POLICY_ISSUED.search(compact)
+                or _DOC_NAME_TITLE.search(compact)
+            )
         )
         or _issued_in_lead(text, title_end)
     ):

@@ -454,3 +454,21 @@ def test_province_level_ends(
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
     assert "琼海" not in tagger.tag(title, body, home=home).cities
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "大庆市人民政府规章制定办法",
+        "2023年齐齐哈尔市政府投资项目审查监督中心公开选调工作人员公告",
+        "鸡西市市级人民监督员候选人考察公告",
+    ],
+)
+def test_a_documents_own_title_and_recruitment_notices_are_policy(
+    tagger: Tagger, title: str
+) -> None:
+    assert tagger.tag(title, "").kind == "policy"
+
+
+def test_a_report_on_rules_is_no_policy(tagger: Tagger) -> None:
+    assert tagger.tag("市民热议垃圾分类新规定", "").kind == "other"
