@@ -131,7 +131,7 @@ def _visit(item: Mapping[str, Any]) -> Visit:
     start = _iso_day(item.get("date_start")) or _iso_day(item.get("date"))
     end = _iso_day(item.get("date_end"))
     name, title = _official(item.get("leader"))
-    evidence = clean_title(str(item.get("evidence") or ""))
+    evidence = snippet(clean_title(str(item.get("evidence") or "")) or "", 80)
     return Visit(
         fold(str(item["visitor"])),
         fold(str(item["host"])),
