@@ -159,6 +159,15 @@ class Digest:
     def is_empty(self) -> bool:
         return self.total == 0
 
+    @property
+    def news(self) -> int:
+        """The stories of the period itself (the total without 旧闻补录)."""
+        return sum(s.total for s in self.sections if s.id != "old")
+
+    @property
+    def old(self) -> int:
+        return self.total - self.news
+
 
 @dataclass(frozen=True, slots=True)
 class ArchiveDay:

@@ -280,7 +280,10 @@ def _subject(digest: Digest, ctx: EmailContext, label: str) -> str:
         return f"{ctx.brand} {label} · 本期无新消息"
     lead = digest.lead
     head = f"{lead.title}｜" if lead is not None else ""
-    return f"{head}{ctx.brand} {label} · {digest.total}条"
+    count = f"{digest.news}条" if digest.news else "本期无新消息"
+    return f"{head}{ctx.brand} {label} · {count}" + (
+        f"，旧闻补录{digest.old}条" if digest.old else ""
+    )
 
 
 def _preheader(digest: Digest, glance: Sequence[str], label: str) -> str:
