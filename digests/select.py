@@ -463,16 +463,19 @@ def _visit_importance(entry: Entry) -> int:
 
 
 _NATIONAL = re.compile(
-    r"国务院|中共中央|全国人大|国家[\u4e00-\u9fff]{0,8}(?:委|局|署)|[\u4e00-\u9fff]{1,6}部$"
+    r"国务院|中共中央|全国人大|国家[\u4e00-\u9fff]{0,8}(?:委|局|署)"
+    r"|^(?:中华人民共和国)?[^省市区县州盟旗]{2,8}部$"  # a ministry, not a 宣传部 of a place
 )
-_PROVINCIAL = re.compile(r"省|自治区|^(?:北京|上海|天津|重庆)市|^中共(?:北京|上海|天津|重庆)市")
+_PROVINCIAL = re.compile(r"省|自治区|^(?:中共)?(?:北京|上海|天津|重庆)市")
+_DISTRICT = re.compile(r"(?<!自治)[区县旗](?:人民政府|政府|委|办)|[镇乡]|街道")
 _CITY = re.compile(r"市|州|盟")
 
 
 def _issuer_level(entry: Entry) -> int:
-    """4 national, 3 provincial (and the four municipalities), 2 city, 1 district/other."""
+    """4 national, 3 provincial (and the four municipalities' own bodies), 2 city, 1 district,
+    county, township or an issuer we cannot place."""
     issuer = (entry.policy.issuer if entry.policy else None) or entry.title[:20]
-    for level, pattern in ((4, _NATIONAL), (3, _PROVINCIAL), (2, _CITY)):
+    for level, pattern in ((4, _NATIONAL), (1, _DISTRICT), (3, _PROVINCIAL), (2, _CITY)):
         if pattern.search(issuer):
             return level
     return 1

@@ -17,8 +17,8 @@ from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.taxonomy import default_taxonomy
 from digests import build_digests
-from digests.digest import Digest
-from digests.select import load_pool, select_digest
+from digests.digest import Digest, Entry, PolicyInfo
+from digests.select import _issuer_level, _leader_level, load_pool, select_digest
 from digests.text import fold
 from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
 
@@ -292,3 +292,45 @@ def test_the_visitors_and_the_hosts_report_are_one_row(db: Database) -> None:
         "考察学习",
         ("前海国际会议中心",),
     )
+
+
+@pytest.mark.parametrize(
+    ("issuer", "level"),
+    [
+        ("国务院办公厅", 4),
+        ("商务部", 4),
+        ("国家发展改革委", 4),
+        ("山东省人民政府", 3),
+        ("广西壮族自治区人民政府", 3),
+        ("北京市人民政府", 3),
+        ("深圳市人民政府办公厅", 2),
+        ("中共青岛市委宣传部", 2),  # a 部 of a city is not a ministry
+        ("北京市朝阳区人民政府", 1),
+        ("青岛市市南区人民政府", 1),
+        ("某县人民政府", 1),
+    ],
+)
+def test_issuer_levels(issuer: str, level: int) -> None:
+    entry = Entry(
+        1, "policy", "通知", None, (), 1, NOW, NOW, "", (), (), (), (), policy=PolicyInfo(issuer)
+    )
+    assert _issuer_level(entry) == level
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("市委书记", 3),
+        ("市委副书记、市长", 3),
+        ("省委书记、省人大常委会主任", 3),
+        ("党委书记", 3),
+        ("副市长", 2),
+        ("市委常委、秘书长", 2),
+        ("区长", 2),
+        ("商务局局长", 1),
+        ("主任", 1),
+        (None, 0),
+    ],
+)
+def test_leader_levels(title: str | None, level: int) -> None:
+    assert _leader_level(title) == level
