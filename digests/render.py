@@ -93,11 +93,6 @@ def _day(value: date | datetime, zone: ZoneInfo | None = None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _outlets(outlets: Sequence[str], count: int, shown: int = 2) -> str:
-    names = "、".join(outlets[:shown])
-    return f"{names}等{count}家" if count > shown else names
-
-
 def _md(value: date, year: int | None) -> str:
     """``5月12日``, or ``2021年5月12日`` when the year is not the digest's."""
     prefix = f"{value.year}年" if year is not None and value.year != year else ""
@@ -183,7 +178,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["when"] = _when
     env.filters["day"] = _day
-    env.filters["outlets"] = _outlets
     env.filters["doc_line"] = _doc_line
     env.filters["stamp"] = _stamp
     env.filters["md"] = _md
