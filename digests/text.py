@@ -105,11 +105,11 @@ _CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]$")
 _CJK_PUNCT_END = re.compile(r"[。！？；：，、”」』）]$")
 _CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]")
 # Lines outlets put before the article's own text, whole (a line of its own) or as its start.
+_ROLE = r"(?:记者|通讯员|实习生|编辑|责任编辑|摄影|图/文|文/图)"
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、]+[\u4e00-\u9fff·]{2,4})*"  # 王丽, 王丽 张三
 _BOILERPLATE_LINES = (
     re.compile(r"^[（(【\[]?\s*(?:原标题|原題|题目|转自|來源|来源|转载自)\s*[:：].*$"),
-    re.compile(
-        r"^[（(]?\s*(?:记者|通讯员|编辑|责任编辑|摄影|图/文|文/图)[\s:：]*[^。！？]{0,40}[）)]?$"
-    ),
+    re.compile(rf"^[（(]?\s*(?:{_ROLE}[\s:：]*{_NAMES}\s*)+[）)]?$"),
 )
 _BOILERPLATE_PREFIXES = (
     re.compile(r"^[（(【]\s*原标题\s*[:：][^）)】]{0,80}[）)】]\s*"),
@@ -122,12 +122,13 @@ _BOILERPLATE_PREFIXES = (
     re.compile(r"^本[报网台刊]讯\s*[:：，,]?\s*"),
     # (记者 王丽 通讯员 张三) and 记者 王丽 报道
     re.compile(r"^[（(](?:[^（）()]{0,6}?)(?:记者|通讯员)[^（）()]{1,40}[）)]\s*[:：，,]?\s*"),
-    re.compile(r"^(?:记者|通讯员)\s*[\u4e00-\u9fff·、 ]{1,30}?\s*报道\s*[:：，,]?\s*"),
+    re.compile(rf"^(?:{_ROLE}\s*{_NAMES}\s*)+报道\s*[:：，,]?\s*"),
 )
-# The addressees of a notice: short, no sentence end, names organs, ends with a colon.
+# The addressees of a notice: a short list of organs (各…, or several joined by ，/、) that ends
+# with an organ and a colon: 各区人民政府，市政府直属各单位：
 _ADDRESSEES = re.compile(
-    r"^[^。！？；\n]{2,80}?(?:政府|单位|部门|机构|委员会|委|局|厅|办|处|公司|企业|院|所|学校)"
-    r"[^。！？；\n]{0,20}?[：:]\s*"
+    r"^(?=[^：:]*(?:各|、|，|,))[^。！？；\n：:]{2,80}?"
+    r"(?:政府|单位|部门|机构|委员会|委|局|厅|办|处|公司|企业|院|所|学校|组织)[：:]\s*"
 )
 
 
@@ -165,11 +166,7 @@ def _own_lines(body: str, limit: int) -> list[str]:
             if any(p.match(line) for p in _BOILERPLATE_LINES):
                 continue
             line = _strip_boilerplate(line)
-            if (
-                (m := _ADDRESSEES.match(line))
-                and m.group().rstrip().endswith(("：", ":"))
-                and not re.search(r"[，,]\s*$", m.group().rstrip()[:-1])
-            ):
+            if m := _ADDRESSEES.match(line):
                 line = line[m.end() :]
         if line:
             lines.append(line)
