@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveDay",
+    "Copy",
     "Digest",
     "Entry",
     "PolicyInfo",
@@ -20,14 +21,34 @@ __all__ = [
 from dataclasses import dataclass
 from datetime import date, datetime
 
+_Day = date  # Visit has a field named ``date``, which hides the type inside its body
+
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """One exchange visit: officials of ``visitor`` went to ``host``."""
+    """One exchange visit: officials of ``visitor`` went to ``host``, with what the tagger
+    found of it (:mod:`crawler.tag.details`): when, who led it, what for, where, and the
+    sentence that says so."""
 
     visitor: str
     host: str
     date: date | None = None
+    date_end: _Day | None = None
+    leader: str | None = None  # the leader's name, None when the text gives only the title
+    leader_title: str | None = None
+    purpose: str | None = None
+    sites: tuple[str, ...] = ()
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One outlet's copy of a story: where we read it, who wrote it, in which script."""
+
+    outlet: str  # the source we crawled
+    url: str | None
+    origin: str | None = None  # the original source the page names (来源: 青岛日报), if other
+    traditional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +93,26 @@ class Entry:
     visits: tuple[Visit, ...] = ()
     policy: PolicyInfo | None = None
     reasons: tuple[str, ...] = ()  # why this subscriber got it: matched city/theme/keyword
+    copies: tuple[Copy, ...] = ()  # every outlet's copy, the representative's first
+    date_only: bool = False  # the page gave a date without a time of day
+    undated: bool = False  # the page gave no date: ``published`` is when we first saw it
+    importance: int = 0  # leader and delegation level, issuer level, outlets (select's rank)
+
+    def link(self, script: str) -> str | None:
+        """The link of the copy in the reader's script (a Simplified reader gets a Simplified
+        copy, a Traditional reader a Traditional one), else the representative's."""
+        want = script != "simplified"
+        for copy in self.copies:
+            if copy.url and copy.traditional == want:
+                return copy.url
+        return self.url
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
     """A titled list of entries; ``hidden`` counts the entries cut by the caps."""
 
-    id: str  # visit | policy | theme id | other: stable, used as an anchor in archive pages
+    id: str  # visit | policy | theme id | other | old: stable, an anchor in archive pages
     title: str
     entries: tuple[Entry, ...]
     hidden: int = 0
@@ -98,6 +132,16 @@ class Digest:
     window_end: datetime
     sections: tuple[Section, ...]
     archive_days: tuple[date, ...] = ()  # archive pages (settings zone) that hold these stories
+    day: date | None = None  # the period's day (its key's date; weekly: the send day)
+
+    @property
+    def lead(self) -> Entry | None:
+        """The story the subject names: the first visit, else the first entry of the first
+        section that is news (not 旧闻补录)."""
+        for section in self.sections:
+            if section.id != "old" and section.entries:
+                return section.entries[0]
+        return None
 
     @property
     def shown(self) -> int:
@@ -114,6 +158,15 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         return self.total == 0
+
+    @property
+    def news(self) -> int:
+        """The stories of the period itself (the total without 旧闻补录)."""
+        return sum(s.total for s in self.sections if s.id != "old")
+
+    @property
+    def old(self) -> int:
+        return self.total - self.news
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,16 @@ untrusted: the templates only ever print it escaped and cleaned of control chara
 escape sequences (``finalize``), and links come from :func:`digests.text.safe_url` (http(s)
 only, ASCII). The e-mail's CSS is inlined with css-inline;
 ``@media`` rules (phone width, dark mode) stay in a ``<style>`` block for clients that read it.
-Entries arrive in Simplified (the select stage folds them); for a ``traditional`` subscriber the
-finished subject, HTML and text are converted as a whole (OpenCC ``s2t``), which is safe because
-every link is ASCII. The archive is in Simplified (``lang="zh-Hans"``).
+Entries arrive in Simplified (the select stage folds them); for a Traditional subscriber the
+finished subject, HTML and text are converted as a whole (OpenCC ``s2t``, ``s2twp`` or ``s2hk``:
+:func:`digests.text.convert`), which is safe because every link is ASCII. The archive is in
+Simplified (``lang="zh-Hans"``).
+
+The e-mail leads with what a reader forwards: the subject and preheader name the lead story, an
+at-a-glance block gives the period's visits as routes and its top policy, and the visits are a
+table (route, dates, leader, purpose and places, one quote, every outlet's link) that pastes
+into a briefing. Dates carry the year whenever it is not the digest's; a page that gave only a
+date shows no time of day, and an undated one says it is dated by our first crawl.
 """
 
 from __future__ import annotations
@@ -28,20 +35,22 @@ __all__ = [
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import css_inline
 import jinja2
 from markupsafe import Markup
 
+from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.errors import RenderError
 from crawler.base.sanitize import clean_text
-from digests.digest import ArchiveDay, Digest, PolicyInfo
+from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Visit
 from digests.graph import VisitGraph
 from digests.text import Script, convert
 
@@ -60,8 +69,15 @@ FONTS = {
         '"Helvetica Neue",Arial,sans-serif'
     ),
 }
+FONTS["traditional-tw"] = FONTS["traditional-hk"] = FONTS["traditional"]
 FONTS = {script: Markup(stack) for script, stack in FONTS.items()}
-LANGS = {"simplified": "zh-Hans", "traditional": "zh-Hant"}
+LANGS = {
+    "simplified": "zh-Hans",
+    "traditional": "zh-Hant",
+    "traditional-tw": "zh-Hant-TW",
+    "traditional-hk": "zh-Hant-HK",
+}
+GLANCE_LINES = 5
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False)
 
 
@@ -77,9 +93,48 @@ def _day(value: date | datetime, zone: ZoneInfo | None = None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _outlets(outlets: Sequence[str], count: int, shown: int = 2) -> str:
-    names = "、".join(outlets[:shown])
-    return f"{names}等{count}家" if count > shown else names
+def _md(value: date, year: int | None) -> str:
+    """``5月12日``, or ``2021年5月12日`` when the year is not the digest's."""
+    prefix = f"{value.year}年" if year is not None and value.year != year else ""
+    return f"{prefix}{value.month}月{value.day}日"
+
+
+def _stamp(entry: Entry, zone: ZoneInfo, year: int | None) -> str:
+    """When a story was published, as honestly as the page said it."""
+    local = entry.published.astimezone(zone)
+    if entry.undated:
+        return f"未注明日期（{_md(local.date(), year)}首次收录）"
+    if entry.date_only:
+        return _md(local.date(), year)
+    return f"{_md(local.date(), year)} {local:%H:%M}"
+
+
+def _span(visit: Visit, year: int | None) -> str:
+    """A visit's dates: ``5月12日``, ``5月12日至13日``, ``12月30日至1月2日``."""
+    if visit.date is None:
+        return ""
+    first = _md(visit.date, year)
+    end = visit.date_end
+    if end is None or end == visit.date:
+        return first
+    if end.year != visit.date.year:
+        return f"{first}至{_md(end, year if year == end.year else 0)}"
+    if end.month != visit.date.month:
+        return f"{first}至{end.month}月{end.day}日"
+    return f"{first}至{end.day}日"
+
+
+def _sources(entry: Entry) -> str:
+    """Every outlet that carried a story, with the original source each names."""
+    if not entry.copies:
+        return "、".join(entry.outlets)
+    return "、".join(
+        f"{c.outlet}（来源：{c.origin}）" if c.origin else c.outlet for c in entry.copies
+    )
+
+
+def _leader(visit: Visit) -> str:
+    return "".join(part for part in (visit.leader_title, visit.leader) if part)
 
 
 def _doc_line(policy: PolicyInfo | None) -> str:
@@ -123,8 +178,12 @@ def environment() -> jinja2.Environment:
     )
     env.filters["when"] = _when
     env.filters["day"] = _day
-    env.filters["outlets"] = _outlets
     env.filters["doc_line"] = _doc_line
+    env.filters["stamp"] = _stamp
+    env.filters["md"] = _md
+    env.filters["span"] = _span
+    env.filters["leader"] = _leader
+    env.filters["sources"] = _sources
     return env
 
 
@@ -149,6 +208,7 @@ class EmailContext:
     archive_links: tuple[DayLink, ...]
     index_url: str
     unsubscribe_url: str
+    filter: SubscriberFilter = field(default_factory=SubscriberFilter)  # for 还有N条 links
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +228,82 @@ def brand_of(from_header: str) -> str:
     return name or address or "citydigest"
 
 
-def _period_label(digest: Digest, ctx: EmailContext) -> str:
-    end = digest.window_end.astimezone(ctx.zone)
-    if ctx.frequency == "weekly":
-        start = digest.window_start.astimezone(ctx.zone)
-        return f"{start.month}月{start.day}日至{end.month}月{end.day}日"
-    return _day(end)
+def _label_day(digest: Digest, ctx: EmailContext) -> date:
+    """The day a digest is labelled with: its period's (not the moment it was built)."""
+    return digest.day or digest.window_end.astimezone(ctx.zone).date()
+
+
+def _period_label(digest: Digest, ctx: EmailContext, *, year: bool = False) -> str:
+    day = _label_day(digest, ctx)
+    if ctx.frequency == "weekly":  # the window's days: a week, or longer after downtime
+        day = digest.window_end.astimezone(ctx.zone).date()
+        start = digest.window_start.astimezone(ctx.zone).date()
+        text = f"{_md(start, day.year)}至{_md(day, start.year)}"
+        return f"{start.year}年{text}" if year and start.year == day.year else text
+    return _day(day) if year else _md(day, None)
+
+
+def _route(entry: Entry) -> str:
+    return "；".join(f"{v.visitor} → {v.host}" for v in entry.visits[:3])
+
+
+def _glance(digest: Digest, year: int) -> list[str]:
+    """3–5 lines before the sections: the visits as routes (with leader and date), the top
+    policy, and the lead of other news if room is left."""
+    lines: list[str] = []
+    sections = {s.id: s for s in digest.sections}
+    for entry in sections["visit"].entries if "visit" in sections else ():
+        v = entry.visits[0] if entry.visits else None
+        who = _leader(v) if v else ""
+        when = _span(v, year) if v else ""
+        detail = "，".join(part for part in (who and f"{who}带队", when) if part)
+        lines.append(f"考察：{_route(entry)}" + (f"（{detail}）" if detail else ""))
+    lines = lines[: GLANCE_LINES - 1] if "policy" in sections else lines[:GLANCE_LINES]
+    if "policy" in sections and sections["policy"].entries:
+        lines.append(f"政策：{sections['policy'].entries[0].title}")
+    for section in digest.sections:
+        if len(lines) >= 3 or section.id in ("visit", "policy", "old") or not section.entries:
+            continue
+        lines.append(f"{section.title}：{section.entries[0].title}")
+    return lines[:GLANCE_LINES]
+
+
+def _subject(digest: Digest, ctx: EmailContext, label: str) -> str:
+    """``<lead story>｜<brand> <day> · <n>条``: the inbox shows what happened, not a count."""
+    if digest.is_empty:
+        return f"{ctx.brand} {label} · 本期无新消息"
+    lead = digest.lead
+    head = f"{lead.title}｜" if lead is not None else ""
+    count = f"{digest.news}条" if digest.news else "本期无新消息"
+    return f"{head}{ctx.brand} {label} · {count}" + (
+        f"，旧闻补录{digest.old}条" if digest.old else ""
+    )
+
+
+def _preheader(digest: Digest, glance: Sequence[str], label: str) -> str:
+    """The inbox's second line: the at-a-glance lines after the one the subject names."""
+    if digest.is_empty:
+        return f"{label}：本期没有符合您订阅条件的新消息"
+    return "；".join(glance[1:] or glance) or label
+
+
+def more_url(base: str, flt: SubscriberFilter, section: str) -> str:
+    """The archive page filtered as the reader's subscription is (query), at ``section``."""
+    query = urlencode(
+        [
+            (key, ",".join(values))
+            for key, values in (
+                ("cities", flt.cities),
+                ("provinces", flt.provinces),
+                ("themes", flt.themes),
+                ("keywords", flt.keywords),
+                ("exclude", flt.exclude),
+                ("kinds", flt.kinds if set(flt.kinds) != {"visit", "policy", "other"} else ()),
+            )
+            if values
+        ]
+    )
+    return f"{base}{'?' + query if query else ''}#{section}"
 
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
@@ -188,15 +318,19 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
 def render_digest(env: jinja2.Environment, digest: Digest, ctx: EmailContext) -> RenderedDigest:
     """The subject, inlined HTML and plain text of one subscriber's digest."""
     label = _period_label(digest, ctx)
-    count = f"{digest.total}条" if digest.total else "本期无新消息"
-    subject = f"{ctx.brand}｜{label}：{count}"
-    more_url = ctx.archive_links[-1].url if ctx.archive_links else ctx.index_url
+    year = _label_day(digest, ctx).year
+    glance = _glance(digest, year)
+    subject = _subject(digest, ctx, label)
+    base = ctx.archive_links[-1].url if ctx.archive_links else ctx.index_url
     context = {
         "digest": digest,
         "ctx": ctx,
         "subject": subject,
-        "period_label": label,
-        "more_url": more_url,
+        "preheader": _preheader(digest, glance, label),
+        "glance": glance,
+        "year": year,
+        "period_label": _period_label(digest, ctx, year=True),
+        "more": {s.id: more_url(base, ctx.filter, s.id) for s in digest.sections},
         "lang": LANGS[ctx.script],
         "fonts": FONTS[ctx.script],
     }

@@ -13,7 +13,7 @@ __all__ = ["Composed", "Plan", "Run", "now_utc"]
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -139,6 +139,9 @@ class Run:
                 end=plan.end,
                 limits=self.settings.digest,
                 total_cap=cap,
+                grace=timedelta(days=sub.grace_days),
+                old_news=sub.old_news,
+                day=plan.period.local_day,
             )
             ctx = EmailContext(
                 brand=self.brand,
@@ -152,6 +155,7 @@ class Run:
                 ),
                 index_url=f"{base}index.html",
                 unsubscribe_url=unsubscribe,
+                filter=sub.filter,
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:
@@ -173,11 +177,19 @@ class Run:
                 else message_id_for(sub.id, plan.period.key, smtp.from_)
             ),
             unsubscribe_url=unsubscribe,
-            unsubscribe_mailto=unsubscribe_mailto(smtp, token),
+            unsubscribe_mailto=self.mailto(token),
             list_id=list_id(smtp.from_),
             date=self.now,
         )
         return Composed(digest, rendered, message)
+
+    def mailto(self, token: str) -> str:
+        """The List-Unsubscribe mailto fallback: to ``smtp.unsubscribe_mailto`` (a mailbox that
+        is read) when set, else to the sender."""
+        smtp = self.settings.smtp
+        if smtp.unsubscribe_mailto:
+            smtp = smtp.model_copy(update={"from_": smtp.unsubscribe_mailto})
+        return unsubscribe_mailto(smtp, token)
 
     def archive(self, pool: StoryPool, days: Sequence[date]) -> Path:
         result = update_archive(

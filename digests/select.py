@@ -14,9 +14,20 @@ A story matches a subscriber's filter when all of these hold:
   keywords occurs in its title or text (Traditional folded to Simplified on both sides);
 - no ``exclude`` word occurs in its title or text.
 
+A story first seen in the window is **news** when it is also recent: published no earlier than
+``grace`` before the window began (sites publish late and feeds lag, so a few days), or undated
+(then it counts by its first crawl, and says so). An older story first found now (a backfill, a
+new source's back catalogue) is not news: it stays in the archive, or goes to a last, labelled
+旧闻补录 section for a subscriber who asks for one (``old_news``).
+
 Sections: 城市考察交流 (visits), 政策发布 (policies), then one per theme (the subscriber's
-matched theme, else the story's first theme in taxonomy order), then 其他. Within a section,
-entries rank by number of outlets, then recency; ``DigestLimits`` caps each section and the whole.
+matched theme, else the story's first theme in taxonomy order), then 其他, then 旧闻补录. Within
+a section, entries rank by importance, then freshness (the day published), then outlets:
+importance is, for a visit, the delegation's level (a province's, a 党政 delegation) and its
+leader's (书记/市长 above their deputies above 局长), for a policy its issuer's level (国务院,
+province, city, district), and for every story how many outlets carried it. The reports of one
+visit that dedup kept apart (the visitor's and the host's) are one entry with every copy.
+``DigestLimits`` caps each section and the whole.
 """
 
 from __future__ import annotations
@@ -30,10 +41,11 @@ __all__ = [
 
 import bisect
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,13 +56,24 @@ from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState, Story
 from crawler.base.sanitize import clean_text, clean_title
-from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Section, Visit, VisitCount
+from digests.digest import (
+    ArchiveDay,
+    Copy,
+    Digest,
+    Entry,
+    PolicyInfo,
+    Section,
+    Visit,
+    VisitCount,
+)
 from digests.period import day_bounds
-from digests.text import fold, safe_url, snippet
+from digests.text import fold, is_traditional, safe_url, snippet
 
 VISIT_TITLE = "城市考察交流"
 POLICY_TITLE = "政策发布"
 OTHER_TITLE = "其他"
+OLD_TITLE = "旧闻补录"
+SAME_VISIT_DAYS = 3  # two reports of one route this close in time are one visit
 _POLICY_KEYS = (
     "issuer",
     "doc_no",
@@ -68,7 +91,7 @@ class _Record:
 
     entry: Entry
     text: str  # folded title(s) and representative body, for keyword matching
-    rank: tuple[int, float]
+    rank: tuple[int, int, int, float]
     day: date  # first seen, in the archive's zone
 
 
@@ -81,22 +104,87 @@ def _policy(data: Any) -> PolicyInfo | None:
     return PolicyInfo(**values) if values else None
 
 
+def _iso_day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None  # "2021-05" (a month only) or junk: no day to show
+
+
+_SITE_LEAD = re.compile(r"^.*?(?:考察了|参观了|走访了|调研了|先后到|先后来到|来到|深入)")
+
+
+def _sites(values: Any) -> tuple[str, ...]:
+    """Places visited, without the verb phrase a tagger's span may begin with."""
+    found = (_SITE_LEAD.sub("", str(v)).strip() for v in values or () if v)
+    return tuple(dict.fromkeys(fold(v) for v in found if 1 < len(v) <= 30))
+
+
+def _official(data: Any) -> tuple[str | None, str | None]:
+    if not isinstance(data, Mapping):
+        return None, None
+    name, title = data.get("name"), data.get("title")
+    return (fold(str(name)) if name else None), (fold(str(title)) if title else None)
+
+
+def _visit(item: Mapping[str, Any]) -> Visit:
+    start = _iso_day(item.get("date_start")) or _iso_day(item.get("date"))
+    end = _iso_day(item.get("date_end"))
+    name, title = _official(item.get("leader"))
+    evidence = snippet(clean_title(str(item.get("evidence") or "")) or "", 80)
+    return Visit(
+        fold(str(item["visitor"])),
+        fold(str(item["host"])),
+        start,
+        end if end and start and end > start else None,
+        name,
+        title,
+        fold(str(item["purpose"])) if item.get("purpose") else None,
+        _sites(item.get("sites")),
+        fold(evidence) if evidence else None,
+    )
+
+
+def _fill(known: Visit, other: Visit) -> Visit:
+    """``known`` with what it lacks taken from another report of the same visit."""
+    return dataclasses.replace(
+        known,
+        date=known.date or other.date,
+        date_end=known.date_end or other.date_end,
+        leader=known.leader or other.leader,
+        leader_title=known.leader_title or other.leader_title,
+        purpose=known.purpose or other.purpose,
+        sites=tuple(dict.fromkeys((*known.sites, *other.sites)))[:8],
+        evidence=known.evidence or other.evidence,
+    )
+
+
+def _quoted(visits: tuple[Visit, ...], titles: set[str]) -> tuple[Visit, ...]:
+    """Visits whose evidence is a sentence of the text, not a headline the reader already sees
+    (the tagger quotes a title that says it all): another route's sentence of the same story,
+    else none (the digest then quotes the snippet)."""
+    sentences = [v.evidence for v in visits if v.evidence and fold(v.evidence) not in titles]
+    return tuple(
+        v
+        if not v.evidence or fold(v.evidence) not in titles
+        else dataclasses.replace(v, evidence=sentences[0] if sentences else None)
+        for v in visits
+    )
+
+
 def _visits(articles: Iterable[Any]) -> tuple[Visit, ...]:
+    """Each route once, its details merged from every article (the representative's first)."""
     seen: dict[tuple[str, str], Visit] = {}
     for article in articles:
         for item in article.visits or ():
             if not isinstance(item, Mapping):
                 continue
             visitor, host = item.get("visitor"), item.get("host")
-            if not visitor or not host or visitor == host or (visitor, host) in seen:
+            if not visitor or not host or visitor == host:
                 continue
-            when = None
-            if item.get("date"):
-                try:
-                    when = date.fromisoformat(str(item["date"])[:10])
-                except ValueError:
-                    when = None
-            seen[(visitor, host)] = Visit(str(visitor), str(host), when)
+            visit = _visit(item)
+            key = (visit.visitor, visit.host)
+            seen[key] = _fill(seen[key], visit) if key in seen else visit
     return tuple(seen.values())
 
 
@@ -275,6 +363,19 @@ class StoryPool:
             sorted(d for d, members in self._by_day.items() if not members.isdisjoint(indexes))
         )
 
+    def rank_of(self, i: int) -> int:
+        return self._rank[i]
+
+    def split_recent(self, indexes: set[int], since: datetime) -> tuple[set[int], set[int]]:
+        """``(news, old)``: the stories published at or after ``since`` (or undated, counted
+        by their first crawl) and the rest."""
+        old = {
+            i
+            for i in indexes
+            if not (entry := self._records[i].entry).undated and entry.published < since
+        }
+        return indexes - old, old
+
     def indexes_between(self, start: datetime, end: datetime) -> range:
         return self._range(start, end)
 
@@ -312,7 +413,9 @@ def load_pool(
                     Article.title,
                     Article.url,
                     Article.published,
+                    Article.published_offset,
                     Article.body,
+                    Article.outlet,
                     Article.source_id,
                     Article.cities,
                     Article.provinces,
@@ -335,6 +438,83 @@ def load_pool(
     return StoryPool(start, end, records, theme_labels)
 
 
+_TOP_TITLE = re.compile(r"^(?:[省市区县州盟旗]委|党委|党组|自治区)?(?:书记|市长|省长|主席|州长)$")
+_MID_TITLE = re.compile(r"副书记|副市长|副省长|副主席|常委|秘书长|区长|县长|旗长|盟长")
+
+
+def _leader_level(title: str | None) -> int:
+    """3 for a 书记/市长/省长 (the top of a place), 2 for their deputies and a district's
+    head, 1 for any other office (局长, 主任), 0 when no leader is named."""
+    if not title:
+        return 0
+    parts = re.split(r"[、，,和及]", title)
+    if any(_TOP_TITLE.search(p.strip()) for p in parts):
+        return 3
+    return 2 if _MID_TITLE.search(title) else 1
+
+
+def _visit_importance(entry: Entry) -> int:
+    provincial = any(
+        v.visitor in entry.provinces and v.visitor not in entry.cities for v in entry.visits
+    )
+    delegation = 2 if provincial else (1 if "党政" in entry.title else 0)
+    leader = max((_leader_level(v.leader_title) for v in entry.visits), default=0)
+    return 2 * leader + delegation
+
+
+_NATIONAL = re.compile(
+    r"国务院|中共中央|全国人大|国家[\u4e00-\u9fff]{0,8}(?:委|局|署)"
+    r"|^(?:中华人民共和国)?[^省市区县州盟旗]{2,8}部$"  # a ministry, not a 宣传部 of a place
+)
+_PROVINCIAL = re.compile(r"省|自治区|^(?:中共)?(?:北京|上海|天津|重庆)市")
+_DISTRICT = re.compile(r"(?<!自治)[区县旗](?:人民政府|政府|委|办)|[镇乡]|街道")
+_CITY = re.compile(r"市|州|盟")
+
+
+def _issuer_level(entry: Entry) -> int:
+    """4 national, 3 provincial (and the four municipalities' own bodies), 2 city, 1 district,
+    county, township or an issuer we cannot place."""
+    issuer = (entry.policy.issuer if entry.policy else None) or entry.title[:20]
+    for level, pattern in ((4, _NATIONAL), (1, _DISTRICT), (3, _PROVINCIAL), (2, _CITY)):
+        if pattern.search(issuer):
+            return level
+    return 1
+
+
+def importance(entry: Entry) -> int:
+    """How much a story matters before how fresh it is (see the module's doc)."""
+    outlets = min(max(entry.outlet_count - 1, 0), 3)
+    if entry.kind == "visit":
+        return 2 * _visit_importance(entry) + outlets
+    if entry.kind == "policy":
+        return 3 * _issuer_level(entry) + outlets
+    return outlets
+
+
+def _local(value: datetime, offset: int | None, zone: ZoneInfo) -> datetime:
+    return value.astimezone(timezone(timedelta(minutes=offset)) if offset is not None else zone)
+
+
+def _copies(articles: Sequence[Any]) -> tuple[Copy, ...]:
+    """Each outlet's copy once (by link), the representative's first."""
+    copies: dict[str, Copy] = {}
+    for a in articles:
+        url = safe_url(a.url)
+        outlet = fold(a.source_name or a.source_id)
+        key = url or f"{outlet}#{a.id}"
+        if key in copies:
+            continue
+        origin = fold(clean_title(a.outlet or "") or "") or None
+        sample = f"{a.title or ''}{(a.body or '')[:200]}"
+        copies[key] = Copy(
+            outlet=outlet,
+            url=url,
+            origin=origin if origin and origin != outlet else None,
+            traditional=is_traditional(sample),
+        )
+    return tuple(copies.values())
+
+
 def _record(
     story: Any, articles: list[Any], theme_labels: Mapping[str, str], zone: ZoneInfo
 ) -> _Record | None:
@@ -353,7 +533,9 @@ def _record(
     theme_ids = tuple(
         sorted(_union(a.themes for a in articles), key=lambda t: (order.get(t, len(order)), t))
     )
-    published = rep.published or story.first_seen
+    dated = rep if rep.published else next((a for a in others if a.published), None)
+    published = dated.published if dated is not None else story.first_seen
+    local = _local(published, dated.published_offset, zone) if dated is not None else None
     policy = _policy(rep.policy) or next(
         (p for a in others if (p := _policy(a.policy)) is not None), None
     )
@@ -378,14 +560,76 @@ def _record(
         theme_ids=theme_ids,
         visits=_visits([rep, *others]),
         policy=policy,
+        copies=_copies([rep, *others]),
+        # A page that gave only a date is stored at its local midnight.
+        date_only=local is not None and (local.hour, local.minute, local.second) == (0, 0, 0),
+        undated=dated is None,
+    )
+    entry = dataclasses.replace(
+        entry,
+        visits=_quoted(entry.visits, {fold(t) for a in articles if (t := clean_title(a.title))}),
+        importance=importance(entry),
     )
     text = fold("\n".join([*(a.title or "" for a in articles), rep.body or ""]))
     return _Record(
         entry,
         text,
-        (-entry.outlet_count, -published.timestamp()),
+        _rank(entry, zone),
         story.first_seen.astimezone(zone).date(),
     )
+
+
+def _rank(entry: Entry, zone: ZoneInfo) -> tuple[int, int, int, float]:
+    """Sort key: importance, then the day published (freshness), outlets, the moment."""
+    day = entry.published.astimezone(zone).date().toordinal()
+    return (-entry.importance, -day, -entry.outlet_count, -entry.published.timestamp())
+
+
+def _same_visit(a: Entry, b: Entry) -> bool:
+    """Two reports of one visit: a shared route, and dates (or publication) close together."""
+    routes = {(v.visitor, v.host) for v in a.visits}
+    for v in b.visits:
+        if (v.visitor, v.host) not in routes:
+            continue
+        w = next(x for x in a.visits if (x.visitor, x.host) == (v.visitor, v.host))
+        if v.date and w.date:
+            return abs((v.date - w.date).days) <= SAME_VISIT_DAYS
+        return abs(a.published - b.published) <= timedelta(days=SAME_VISIT_DAYS)
+    return False
+
+
+def _merge(lead: Entry, other: Entry) -> Entry:
+    """``other``'s copies, outlets and details folded into ``lead`` (one visit, one row)."""
+    visits = {(v.visitor, v.host): v for v in lead.visits}
+    for v in other.visits:
+        key = (v.visitor, v.host)
+        visits[key] = _fill(visits[key], v) if key in visits else v
+    outlets = _union([lead.outlets, other.outlets])
+    urls = {c.url for c in lead.copies}
+    copies = lead.copies + tuple(c for c in other.copies if c.url is None or c.url not in urls)
+    return dataclasses.replace(
+        lead,
+        visits=tuple(visits.values()),
+        outlets=outlets,
+        outlet_count=max(len(outlets), lead.outlet_count + other.outlet_count),
+        copies=copies,
+        reasons=_union([lead.reasons, other.reasons]),
+        cities=_union([lead.cities, other.cities]),
+        provinces=_union([lead.provinces, other.provinces]),
+    )
+
+
+def merge_visits(entries: Sequence[Entry]) -> list[Entry]:
+    """Ranked visit entries with the reports of one visit folded into the first of them."""
+    merged: list[Entry] = []
+    for entry in entries:
+        for i, kept in enumerate(merged):
+            if _same_visit(kept, entry):
+                merged[i] = _merge(kept, entry)
+                break
+        else:
+            merged.append(entry)
+    return merged
 
 
 def select_digest(
@@ -398,29 +642,41 @@ def select_digest(
     end: datetime,
     limits: DigestLimits,
     total_cap: int | None = None,
+    grace: timedelta = timedelta(days=3),
+    old_news: bool = False,
+    day: date | None = None,
 ) -> Digest:
-    """The digest of the stories first seen in ``[start, end)`` that ``flt`` lets through.
+    """The digest of the stories first seen in ``[start, end)`` that ``flt`` lets through and
+    that are news (published since ``start - grace``, or undated); the older ones in a last
+    旧闻补录 section with ``old_news``, else left to the archive.
 
     ``total_cap`` lowers ``limits.total`` (the render stage uses it to stay under the size
-    budget).
+    budget); ``day`` is the period's day, which labels the digest.
     """
     chosen = pool.matching(flt, start, end)
+    news, old = pool.split_recent(chosen, start - grace)
     remaining = min(limits.total, total_cap) if total_cap is not None else limits.total
+    groups = pool.sections(news, preferred=flt.themes)
+    if old_news and old:
+        groups.append(("old", OLD_TITLE, sorted(old, key=pool.rank_of)))
     sections = []
-    for key, title, ranked in pool.sections(chosen, preferred=flt.themes):
-        shown = ranked[: max(0, min(limits.per_section, remaining))]
+    for key, title, ranked in groups:
+        entries = [
+            dataclasses.replace(pool.record(i).entry, reasons=pool.reasons(i, flt)) for i in ranked
+        ]
+        if key == "visit":
+            entries = merge_visits(entries)
+        shown = entries[: max(0, min(limits.per_section, remaining))]
         remaining -= len(shown)
-        entries = tuple(
-            dataclasses.replace(pool.record(i).entry, reasons=pool.reasons(i, flt)) for i in shown
-        )
-        sections.append(Section(key, title, entries, hidden=len(ranked) - len(shown)))
+        sections.append(Section(key, title, tuple(shown), hidden=len(entries) - len(shown)))
     return Digest(
         subscriber_id=subscriber_id,
         period=period,
         window_start=start,
         window_end=end,
         sections=tuple(sections),
-        archive_days=pool.days(chosen),
+        archive_days=pool.days(news | old if old_news else news),
+        day=day,
     )
 
 

@@ -5,6 +5,11 @@ site with list pages and a policy metadata table, a Big5 Traditional-Chinese pap
 seed article, a portal with a sitemap that syndicates the others) is replayed through the same
 fetch → discover → extract → tag → dedup → store pipeline as a live crawl; then the digest of a
 demo subscriber is built (HTML, plain text, .eml) together with the HTML archive.
+
+The demo reads as the snapshot's own day, not today: the replayed crawl is dated half an hour
+after the newest page in the snapshot (as a crawl of that day would have found them), and the
+digest is the one due that evening. The digest's rule of time then works as it does live: pages
+published within the subscriber's grace days are news, an older one goes to 旧闻补录.
 """
 
 from __future__ import annotations
@@ -12,10 +17,15 @@ from __future__ import annotations
 __all__ = ["DEMO_SNAPSHOT", "DemoResult", "run_demo"]
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
 
 from crawler.base.config import load_config
 from crawler.base.db import Database
+from crawler.base.models import Article, Story
 from crawler.pipeline import crawl
 from crawler.report import CrawlSummary
 from crawler.warc import WarcReplayTransport
@@ -38,15 +48,20 @@ archive:
 """
 
 _SUBSCRIBERS = """\
-# The demo subscriber: everything, shown in Simplified characters.
+# The demo subscriber: everything, shown in Simplified characters, in the evening; stories
+# published before the grace days but found now come in a 旧闻补录 section.
 subscribers:
   - id: demo
     email: demo@example.org
     name: 王丽
     timezone: Asia/Shanghai
-    send_at: "08:00"
+    send_at: "{send_at}"
     empty: send
+    grace_days: 3
+    old_news: true
 """
+_SEND_AT = "20:00"
+_CRAWL_LAG = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -74,13 +89,30 @@ async def run_demo(folder: Path) -> DemoResult:
     (config_dir / "sources.yaml").write_text(
         (DEMO_DIR / "sources.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    (config_dir / "subscribers.yaml").write_text(_SUBSCRIBERS, encoding="utf-8")
+    (config_dir / "subscribers.yaml").write_text(
+        _SUBSCRIBERS.format(send_at=_SEND_AT), encoding="utf-8"
+    )
     config = load_config(config_dir)
     db = Database(config.settings.database)
     try:
         transport = WarcReplayTransport([DEMO_SNAPSHOT])
         summary = await crawl(config, db, transport=transport)
-        report = build_digests(config, db, out_dir=folder)
+        day, send_time = _date_crawl(db, config.settings.zone)
+        report = build_digests(config, db, day=day, out_dir=folder, now=send_time)
     finally:
         db.dispose()
     return DemoResult(folder, summary, report)
+
+
+def _date_crawl(db: Database, zone: ZoneInfo) -> tuple[date, datetime]:
+    """Date the replayed crawl on the snapshot's own day: every story and article first seen
+    just after the newest page was published. Returns that day and its evening send slot."""
+    with db.session() as session:
+        newest = session.scalar(select(func.max(Article.published)))
+        crawled = (newest or datetime.now(UTC)) + _CRAWL_LAG
+        session.execute(update(Story).values(first_seen=crawled, last_seen=crawled))
+        session.execute(update(Article).values(fetched=crawled))
+    day = crawled.astimezone(zone).date()
+    hour, minute = (int(part) for part in _SEND_AT.split(":"))
+    send = datetime.combine(day, datetime.min.time().replace(hour=hour, minute=minute), zone)
+    return day, max(send, crawled + timedelta(minutes=1)).astimezone(UTC)

@@ -44,7 +44,9 @@ class Item:
     visits: Sequence[dict[str, Any]] = ()
     policy: dict[str, Any] | None = None
     also: Sequence[str] = ()  # other sources that carried it
-    published: datetime | None = None
+    published: datetime | None = None  # None: the first sight (unless undated)
+    undated: bool = False  # the page gave no date: stored without one
+    titles: Sequence[str] = ()  # the copies' own titles (Traditional ones, say), by position
     story_id: int | None = field(default=None, init=False)
 
 
@@ -80,8 +82,8 @@ def seed(db: Database, items: Sequence[Item]) -> list[Item]:
                     url=url,
                     canonical_url=f"{url}#{n}-{k}",
                     source_id=source,
-                    title=item.title,
-                    published=item.published or item.first_seen,
+                    title=item.titles[k - 1] if 0 < k <= len(item.titles) else item.title,
+                    published=None if item.undated else (item.published or item.first_seen),
                     fetched=item.first_seen,
                     body=item.body,
                     outlet=SOURCES[source],

@@ -100,7 +100,7 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
     raw_bytes = raw.original_content or b""
     raw_subject = next(line for line in raw_bytes.split(b"\r\n") if line.startswith(b"Subject:"))
     assert b"=?utf-8?" in raw_subject.lower()
-    assert str(mail["Subject"]) == "城市考察快讯｜2026年11月27日：3条"
+    assert str(mail["Subject"]) == "青岛市党政代表团赴深圳考察交流｜城市考察快讯 11月27日 · 3条"
     assert raw_bytes.isascii()  # 7-bit clean on the wire: base64 bodies, encoded words
     # List-Unsubscribe must reach clients as plain URLs, never as RFC 2047 encoded words.
     assert (
@@ -128,7 +128,7 @@ async def test_messages_are_well_formed_and_rerun_sends_nothing(
         assert title in parts["text/plain"] and title in parts["text/html"]
 
     bob_mail = recorder.to("bob@example.org")[0]
-    assert str(bob_mail["Subject"]) == "城市考察快訊｜2026年11月26日：3條"
+    assert str(bob_mail["Subject"]) == "青島市黨政代表團赴深圳考察交流｜城市考察快訊 11月26日 · 3條"
     assert "青島市黨政代表團赴深圳考察交流" in _parts(bob_mail)["text/plain"]
     assert str(bob_mail["Message-ID"]) == "<digest.2026-11-26.bob@example.org>"
 

@@ -45,7 +45,7 @@ def test_snippet_is_short_and_one_line() -> None:
     body = "青岛市党政代表团一行赴深圳考察学习。\n\n双方举行座谈，并签署战略合作协议，推动两地在智慧城市、金融科技等领域深化合作。"
     out = snippet(body, limit=40)
     assert "\n" not in out and len(out) <= 41
-    assert out.startswith("青岛市党政代表团一行赴深圳考察学习。 双方举行座谈")
+    assert out.startswith("青岛市党政代表团一行赴深圳考察学习。双方举行座谈")  # no space after 。
     assert snippet("短文。") == "短文。"
     assert snippet("") == ""
 

@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field
@@ -48,6 +48,9 @@ class SmtpSettings(Frozen):
     password_env: str = "CITYDIGEST_SMTP_PASSWORD"
     from_: str = Field("citydigest <digest@localhost>", alias="from")
     reply_to: str | None = None
+    # Where the List-Unsubscribe mailto fallback goes: a mailbox someone (or something) reads.
+    # None: the From address, which many senders never read.
+    unsubscribe_mailto: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     rate_per_second: float | None = Field(None, gt=0)
     timeout: float = Field(30.0, gt=0)
     # The wait for the reply to the message itself (after its end of data), which servers give

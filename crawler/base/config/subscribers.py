@@ -1,8 +1,12 @@
 """``subscribers.yaml``: who gets a digest, when, and of which stories.
 
 A :class:`Subscriber` has an address, a local time and frequency (daily or weekly), a script
-(simplified or traditional) and a :class:`SubscriberFilter` choosing cities, provinces, themes,
-keywords and kinds. The digests (``digests/``) read these; nothing here sends anything.
+(``simplified``; ``traditional`` characters only, OpenCC ``s2t``; ``traditional-tw`` and
+``traditional-hk`` with Taiwan's and Hong Kong's character forms, ``s2twp``/``s2hk``) and a
+:class:`SubscriberFilter` choosing cities, provinces, themes, keywords and kinds. ``grace_days``
+is how old a story first found in the period may be and still count as news (late discovery);
+older ones go to the archive only, or to a labelled 旧闻补录 section with ``old_news: true``.
+The digests (``digests/``) read these; nothing here sends anything.
 """
 
 from __future__ import annotations
@@ -33,9 +37,13 @@ class Subscriber(Frozen):
     send_at: TimeOfDay = "08:00"
     frequency: Literal["daily", "weekly"] = "daily"
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    script: Literal["simplified", "traditional"] = "simplified"
+    script: Literal["simplified", "traditional", "traditional-tw", "traditional-hk"] = "simplified"
     filter: SubscriberFilter = SubscriberFilter()
     empty: Literal["skip", "send"] = "skip"
+    # A story published up to this many days before the period began still counts as news
+    # when we first find it in the period (sites publish late, feeds lag, a source is added).
+    grace_days: int = Field(3, ge=0, le=60)
+    old_news: bool = False  # older finds (a backfill) in a 旧闻补录 section instead of nowhere
 
     @field_validator("send_at", mode="before")
     @classmethod
