@@ -49,7 +49,11 @@ _STREET_OK = frozenset("头道区坊")
 
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
-_VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临")
+_VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临", "在")
+_PROVINCE_PREFIX = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|新疆|西藏|内蒙古|广西|宁夏|河北|山西|辽宁|吉林|黑龙江|江苏"
+    r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
+)
 _MAX_CHAIN = 3
 _MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
 _TOWN = frozenset("镇乡")  # a county's short name before 镇/乡 names a town (锦屏镇)
@@ -468,7 +472,8 @@ def _visited(text: str, start: int) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
     party went (a company carries the place it is registered in; a school or an institute named
     after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
-    return text.endswith(_VISIT_VERBS, max(0, start - 2), start)
+    before = _PROVINCE_PREFIX.sub("", text[max(0, start - 8) : start])  # 在新疆|乌鲁木齐市…公司
+    return before.endswith(_VISIT_VERBS)
 
 
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:

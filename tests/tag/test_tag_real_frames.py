@@ -472,3 +472,22 @@ def test_a_documents_own_title_and_recruitment_notices_are_policy(
 
 def test_a_report_on_rules_is_no_policy(tagger: Tagger) -> None:
     assert tagger.tag("市民热议垃圾分类新规定", "").kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "home", "expected"),
+    [
+        # the home's development zone as the party; 京津 one after the other
+        ("高新区领导赴京津考察学习", "景德镇", {("景德镇", "北京"), ("景德镇", "天津")}),
+        # 到位于X的…: where the site is
+        (
+            "南昌市林业局党委委员杨馥宁率领南矶湿地保护区领导班子到位于九江永修的鄱阳湖国家级自然保护区考察学习",
+            "南昌",
+            {("南昌", "九江")},
+        ),
+    ],
+)
+def test_zones_and_sites_located(
+    tagger: Tagger, title: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, "", home=home)) == expected
