@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = ["cli", "main"]
 
-import logging
 from typing import Any
 
 import click
@@ -28,12 +27,8 @@ from crawler.app.commands.service import (
     worker_cmd,
 )
 from crawler.app.context import Context, database_unavailable, err
+from crawler.app.logs import LOG_FORMATS, configure_logging
 from crawler.base.errors import DatabaseUnavailable
-
-
-def _logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 class _Commands(click.Group):
@@ -60,12 +55,29 @@ class _Commands(click.Group):
     metavar="URL",
     help="SQLAlchemy database URL; overrides citydigest.yaml and $CITYDIGEST_DATABASE_URL.",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output (-v info, -vv debug, -vvv also the libraries' routine, e.g. "
+    "APScheduler's ticks).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    envvar="CITYDIGEST_LOG_FORMAT",
+    help="Log lines on stderr as text, or as one JSON object a line for log shippers "
+    "(or $CITYDIGEST_LOG_FORMAT).",
+)
 @click.version_option(package_name="citydigest")
 @click.pass_context
-def cli(ctx: click.Context, config_dir: str | None, database: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context, config_dir: str | None, database: str | None, verbose: int, log_format: str
+) -> None:
     """citydigest: Chinese city exchange visits and regional policy, as a daily digest."""
-    _logging(verbose)
+    configure_logging(verbose, log_format)
     ctx.obj = Context(config_dir, database)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 __all__ = ["analyze_cmd", "export_cmd", "stories_cmd", "visits_cmd"]
 
+import difflib
 import json
 import sys
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from crawler.app.commands._options import source_option
+from crawler.app.commands._options import chosen_sources, source_option
 from crawler.app.context import EXIT_FAILED, Context, date_option, err, pass_ctx
 from crawler.app.terminal import json_text, shown
 from crawler.base.config import Config
@@ -48,6 +49,7 @@ def export_cmd(
     from crawler.store.export import export_articles, iter_articles
 
     config = ctx.config
+    chosen_sources(config, source_ids)  # an unknown id is a usage error (exit 2), not no rows
     db = ctx.open_db()
     try:
         records = iter_articles(
@@ -207,7 +209,10 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
 @click.command("visits")
 @date_option("--since", "Only visits reported on or after this local date.")
 @click.option(
-    "--city", metavar="NAME", help="Only visits to or from this city or province (e.g. 青岛)."
+    "--city",
+    metavar="NAME",
+    help="Only visits to or from this city, or this province and its cities (青岛, 青岛市, "
+    "青島, 山东, 山东省).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -218,11 +223,14 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     from crawler.store.store import Store
 
     config = ctx.config
+    places = None if city is None else visit_places(config, city)
     db = ctx.open_db()
     try:
-        rows = Store(db).visits(since=_since_utc(config, since), city=city)
+        rows = Store(db).visits(since=_since_utc(config, since))
     finally:
         db.dispose()
+    if places is not None:
+        rows = [r for r in rows if r.visitor in places or r.host in places]
     if fmt == "json":
         for r in rows:
             click.echo(
@@ -252,6 +260,44 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
             shown(r.title),
         )
     Console().print(table)
+
+
+def visit_places(config: Config, name: str) -> frozenset[str]:
+    """The places a stored visit names (its visitor and host are cities, or provinces where no
+    city is known) that ``--city NAME`` stands for: a city for a city, by its short or full
+    name, a nickname or an alias, in Simplified or Traditional script (青岛, 青岛市, 青島, 琴岛);
+    a province and every city of it for a province (山东 -> 山东, 济南, 青岛, …). A county, a
+    name of several cities, or no place at all is a usage error that says which and suggests."""
+    from crawler.tag.gazetteer import Gazetteer
+    from crawler.tag.text import fold
+
+    gazetteer = Gazetteer(config.taxonomy.aliases)
+    key = fold(name.strip())
+    entry = gazetteer.entries.get(key)  # names as the tagger reads them (吉林: the province)
+    places = {(p.city, p.province, p.level) for p in entry.places} if entry else set()
+    wider = {p for p in places if p[2] != "county"}
+    if len(wider) == 1:
+        city, province, _level = wider.pop()
+        if city is not None:
+            return frozenset({city})
+        return frozenset({province, *gazetteer.cities_in.get(province, ())})
+    if len(wider) > 1:
+        names = "、".join(sorted({c or p for c, p, _ in wider}))
+        raise click.BadParameter(
+            f"{name!r} names several places ({names}): say which", param_hint="--city"
+        )
+    if places:
+        cities = "、".join(sorted({c or p for c, p, _ in places}))
+        raise click.BadParameter(
+            f"{name!r} is a county or district (of {cities}); visits are by city or province",
+            param_hint="--city",
+        )
+    known = sorted(gazetteer.cities | gazetteer.provinces)
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+    hint = f" (did you mean {' / '.join(close)}?)" if close else ""
+    raise click.BadParameter(
+        f"{name!r} is not a city or province of the gazetteer{hint}", param_hint="--city"
+    )
 
 
 def _visit_dates(day: str | None, details: Mapping[str, Any]) -> str:
