@@ -9,7 +9,7 @@ __all__ = ["analyze_cmd", "export_cmd", "stories_cmd", "visits_cmd"]
 import difflib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -292,12 +292,28 @@ def visit_places(config: Config, name: str) -> frozenset[str]:
             f"{name!r} is a county or district (of {cities}); visits are by city or province",
             param_hint="--city",
         )
-    known = sorted(gazetteer.cities | gazetteer.provinces)
-    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+    close = _like(key, gazetteer.cities | gazetteer.provinces)
     hint = f" (did you mean {' / '.join(close)}?)" if close else ""
     raise click.BadParameter(
         f"{name!r} is not a city or province of the gazetteer{hint}", param_hint="--city"
     )
+
+
+def _like(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The known names most like ``name`` in writing and in sound: a typed Chinese name is
+    usually mistyped by sound (深证 for 深圳, 山栋 for 山东), which shares one character with
+    many names but its pinyin with few."""
+    from pypinyin import lazy_pinyin
+
+    sound = "".join(lazy_pinyin(name))
+
+    def score(candidate: str) -> float:
+        written = difflib.SequenceMatcher(None, name, candidate).ratio()
+        heard = difflib.SequenceMatcher(None, sound, "".join(lazy_pinyin(candidate))).ratio()
+        return written + heard
+
+    scored = sorted(((score(c), c) for c in known), reverse=True)
+    return [candidate for value, candidate in scored[:limit] if value >= 1.0]
 
 
 def _visit_dates(day: str | None, details: Mapping[str, Any]) -> str:
