@@ -313,3 +313,27 @@ def test_visits_by_an_unknown_place_is_a_usage_error(name: str, says: str, tmp_p
     result = CliRunner().invoke(cli, ["--config", str(folder), "visits", "--city", name])
     assert result.exit_code == 2
     assert "--city" in result.output and says in result.output
+
+
+def test_visits_and_stories_piped_are_tab_separated_lines(
+    tmp_path: Path, database_url: str
+) -> None:
+    folder, sqlite = _status_config(tmp_path)
+    sqlite.dispose()
+    db = Database(database_url, upgrade=True)
+    seed(db, [visit_item(visitor, host, NOW) for visitor, host in VISITS])
+    db.dispose()
+    runner = CliRunner()
+    base = ["--config", str(folder), "--database", database_url]
+    visits = runner.invoke(cli, [*base, "visits", "--city", "山东"]).stdout.splitlines()
+    assert visits[:2] == ["4 visits", "dates\tvisitor → host\tleader\tstory\ttitle"]
+    assert {tuple(line.split("\t")[1:2]) for line in visits[2:]} == {
+        ("青岛 → 深圳",),
+        ("济南 → 北京",),
+        ("烟台 → 青岛",),
+        ("山东 → 广东",),
+    }
+    assert all(line.count("\t") == 4 for line in visits[1:])
+    stories = runner.invoke(cli, [*base, "stories"]).stdout.splitlines()
+    assert stories[:2] == ["5 stories", "id\tfirst seen\tkind\toutlets\ttitle"]
+    assert len(stories) == 7 and all(line.split("\t")[2] == "visit" for line in stories[2:])

@@ -1,6 +1,7 @@
 """The commands that look at articles outside of a crawl: ``export``, ``stories`` and ``visits``
 read what the crawl stored; ``analyze`` runs the crawl's extraction and tagging on a page given
-by hand and stores nothing. Text from pages is printed through :mod:`crawler.app.terminal`."""
+by hand and stores nothing. Text from pages is printed through :mod:`crawler.app.terminal`
+(tables on a terminal, tab-separated lines when piped)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from crawler.app.commands._options import chosen_sources, source_option
 from crawler.app.context import EXIT_FAILED, Context, date_option, err, pass_ctx
-from crawler.app.terminal import json_text, shown
+from crawler.app.terminal import json_text, print_table, shown
 from crawler.base.config import Config
 
 # --------------------------------------------------------------------------- export
@@ -190,20 +190,25 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
                 )
             )
         return
-    table = Table(title=f"{len(rows)} stories")
-    for name in ("id", "first seen", "kind", "outlets", "title"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        more = f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else ""
-        outlets = "、".join(r.outlets[:3]) + more
-        table.add_row(
-            str(r.id),
-            f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
-            shown(r.kind),
-            shown(outlets),
-            shown(r.title),
-        )
-    Console().print(table)
+
+    def outlets(names: tuple[str, ...]) -> str:
+        return "、".join(names[:3]) + (f" 等{len(names)}家" if len(names) > 3 else "")
+
+    print_table(
+        Console(),
+        f"{len(rows)} stories",
+        ("id", "first seen", "kind", "outlets", "title"),
+        [
+            (
+                str(r.id),
+                f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
+                shown(r.kind),
+                shown(outlets(r.outlets)),
+                shown(r.title),
+            )
+            for r in rows
+        ],
+    )
 
 
 @click.command("visits")
@@ -248,18 +253,21 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
                 )
             )
         return
-    table = Table(title=f"{len(rows)} visits")
-    for name in ("dates", "visitor → host", "leader", "story", "title"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            shown(_visit_dates(r.date, r.details)),
-            shown(f"{r.visitor} → {r.host}"),
-            shown(_leader(r.details)),
-            str(r.story_id or ""),
-            shown(r.title),
-        )
-    Console().print(table)
+    print_table(
+        Console(),
+        f"{len(rows)} visits",
+        ("dates", "visitor → host", "leader", "story", "title"),
+        [
+            (
+                shown(_visit_dates(r.date, r.details)),
+                shown(f"{r.visitor} → {r.host}"),
+                shown(_leader(r.details)),
+                str(r.story_id or ""),
+                shown(r.title),
+            )
+            for r in rows
+        ],
+    )
 
 
 def visit_places(config: Config, name: str) -> frozenset[str]:
