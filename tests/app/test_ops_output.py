@@ -254,6 +254,16 @@ def test_export_refuses_an_unknown_source_like_crawl_once(tmp_path: Path) -> Non
     )
 
 
+def _with_visits(tmp_path: Path, database_url: str) -> Path:
+    """A config directory, and :data:`VISITS` stored in ``database_url``."""
+    folder, sqlite = _status_config(tmp_path)
+    sqlite.dispose()
+    db = Database(database_url, upgrade=True)
+    seed(db, [visit_item(visitor, host, NOW) for visitor, host in VISITS])
+    db.dispose()
+    return folder
+
+
 VISITS = [("青岛", "深圳"), ("济南", "北京"), ("广州", "上海"), ("烟台", "青岛"), ("山东", "广东")]
 
 
@@ -273,11 +283,7 @@ VISITS = [("青岛", "深圳"), ("济南", "北京"), ("广州", "上海"), ("�
 def test_visits_by_city_province_or_traditional_name(
     name: str, pairs: set[tuple[str, str]], tmp_path: Path, database_url: str
 ) -> None:
-    folder, sqlite = _status_config(tmp_path)
-    sqlite.dispose()
-    db = Database(database_url, upgrade=True)
-    seed(db, [visit_item(visitor, host, NOW) for visitor, host in VISITS])
-    db.dispose()
+    folder = _with_visits(tmp_path, database_url)
     result = CliRunner().invoke(
         cli,
         [
@@ -318,11 +324,7 @@ def test_visits_by_an_unknown_place_is_a_usage_error(name: str, says: str, tmp_p
 def test_visits_and_stories_piped_are_tab_separated_lines(
     tmp_path: Path, database_url: str
 ) -> None:
-    folder, sqlite = _status_config(tmp_path)
-    sqlite.dispose()
-    db = Database(database_url, upgrade=True)
-    seed(db, [visit_item(visitor, host, NOW) for visitor, host in VISITS])
-    db.dispose()
+    folder = _with_visits(tmp_path, database_url)
     runner = CliRunner()
     base = ["--config", str(folder), "--database", database_url]
     visits = runner.invoke(cli, [*base, "visits", "--city", "山东"]).stdout.splitlines()
