@@ -81,12 +81,19 @@ class _LogLines(CrawlObserver):
     """A log record per source as it finishes, with its errors (where no progress display
     runs: a cron job's log, a pipe). WARNING for a source that failed or had errors."""
 
+    def __init__(self) -> None:
+        self.logged: set[str] = set()
+
     def source_finished(self, source: Source, report: SourceReport) -> None:
+        self.log(report)
+
+    def log(self, report: SourceReport) -> None:
+        self.logged.add(report.source_id)
         status = "FAILED" if report.failed else "stopped" if report.stopped else "ok"
         report_log.log(
             logging.WARNING if report.failed or report.errors else logging.INFO,
             "crawl %s: %s, %d pages, %d new, %d known, %d errors%s",
-            source.id,
+            report.source_id,
             status,
             report.pages,
             report.new,
@@ -94,7 +101,7 @@ class _LogLines(CrawlObserver):
             report.error_count,
             "".join(f"\n  {line}" for line in _error_lines(report, prefix=False)),
             extra={
-                "source": source.id,
+                "source": report.source_id,
                 "status": status.lower(),
                 "pages": report.pages,
                 "new": report.new,
@@ -102,6 +109,12 @@ class _LogLines(CrawlObserver):
                 "errors": report.errors,
             },
         )
+
+    def log_the_rest(self, summary: CrawlSummary) -> None:
+        """The reports no source finished for (a WARC import's, built from its pages)."""
+        for report in summary.reports:
+            if report.source_id not in self.logged:
+                self.log(report)
 
 
 def _error_lines(report: SourceReport, *, prefix: bool) -> list[str]:
@@ -280,7 +293,10 @@ def _with_progress(
     (:func:`_report_crawl`) on a terminal, whose progress display is gone by then."""
     with _errors_reported_once():
         if not err.is_terminal:
-            return asyncio.run(run(_LogLines()))
+            lines = _LogLines()
+            summary = asyncio.run(run(lines))
+            lines.log_the_rest(summary)
+            return summary
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
