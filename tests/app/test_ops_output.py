@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
@@ -22,6 +24,7 @@ from rich.text import Text
 from crawler.app.cli import cli
 from crawler.app.schedule import Schedule
 from crawler.app.terminal import print_table
+from crawler.app.web import create_app
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import SourceState
@@ -216,6 +219,19 @@ def test_status_piped_is_one_line_per_row_and_lag_only_after_a_daemon(tmp_path: 
     )
     assert data["dispatch_lag_seconds"] > 0  # due since NOW, in the past
     db.dispose()
+
+
+async def test_the_status_page_shows_the_lag_only_after_a_daemon(tmp_path: Path) -> None:
+    folder, db = _status_config(tmp_path)
+    config = load_config(folder)
+    transport = httpx.ASGITransport(app=create_app(config, db), client=("127.0.0.1", 5))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        before = (await client.get("/")).text
+        Schedule(db).sync(config, NOW)
+        after = (await client.get("/")).text
+    db.dispose()
+    assert "2 sources" in before and "dispatch lag" not in before
+    assert re.search(r"dispatch lag \d+(\.\d)? s", after)
 
 
 def test_tables_are_rich_on_a_terminal_and_tab_separated_elsewhere() -> None:
