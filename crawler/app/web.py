@@ -33,6 +33,10 @@ with one short plain line, naming no host or user, and ``serve`` logs one line p
 engine's pool replaces the lost connections at the next request, so the pages come back by
 themselves when the database does: nothing to restart.
 
+Every request is logged in one line when its response is complete (:class:`_AccessLog`: client,
+request line without its query, status, bytes, duration, referer, agent; structured fields with
+``--log-format json``), unless ``serve --no-access-log``.
+
 The app owns no global state: :func:`create_app` takes the config and an open database.
 """
 
@@ -379,6 +383,8 @@ class _AccessLog:
 
 
 def _quoted(value: str) -> str:
+    """``value`` for a quoted field of the access log: controls, backslashes, non-ASCII and
+    quotes escaped, so a client's header can neither end the field nor start a new line."""
     return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')
 
 
