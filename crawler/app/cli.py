@@ -9,7 +9,6 @@ from __future__ import annotations
 
 __all__ = ["cli", "main"]
 
-import logging
 from typing import Any
 
 import click
@@ -30,12 +29,8 @@ from crawler.app.commands.service import (
 )
 from crawler.app.commands.sources import sources_group
 from crawler.app.context import Context, database_unavailable, err
+from crawler.app.logs import LOG_FORMATS, configure_logging
 from crawler.base.errors import DatabaseUnavailable
-
-
-def _logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 class _Commands(click.Group):
@@ -69,7 +64,22 @@ class _Commands(click.Group):
     help="Override a setting of citydigest.yaml for this run (repeatable), e.g. "
     "--set fetch.timeout=30; also CITYDIGEST__FETCH__TIMEOUT=30 in the environment.",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output (-v info, -vv debug, -vvv also the libraries' routine, e.g. "
+    "APScheduler's ticks).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    envvar="CITYDIGEST_LOG_FORMAT",
+    help="Log lines on stderr as text, or as one JSON object a line for log shippers "
+    "(or $CITYDIGEST_LOG_FORMAT).",
+)
 @click.version_option(package_name="citydigest")
 @click.pass_context
 def cli(
@@ -78,9 +88,10 @@ def cli(
     database: str | None,
     sets: tuple[str, ...],
     verbose: int,
+    log_format: str,
 ) -> None:
     """citydigest: Chinese city exchange visits and regional policy, as a daily digest."""
-    _logging(verbose)
+    configure_logging(verbose, log_format)
     ctx.obj = Context(config_dir, database, sets)
 
 

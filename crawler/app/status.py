@@ -3,9 +3,10 @@
 ``citydigest status``, the web status page and ``/metrics`` all read the same numbers from the
 database: per source its last success and error, failures in a row, next check and articles in
 the last day; per subscriber the last and next digest and any unsubscribe; the digests whose
-delivery is in doubt; how late the most overdue source check is (the dispatch lag). This module
-only reads: the schedule's tables are written by :mod:`crawler.app.schedule`, source health by
-the crawl, deliveries by :mod:`digests.ledger`.
+delivery is in doubt; how late the most overdue source check is (the dispatch lag, once a
+daemon has scheduled the sources: before, no check is late; they are only crawled by hand). This
+module only reads: the schedule's tables are written by :mod:`crawler.app.schedule`, source
+health by the crawl, deliveries by :mod:`digests.ledger`.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class StatusReport:
     generated_at: datetime
     sources: tuple[SourceStatus, ...]
     subscribers: tuple[SubscriberStatus, ...]
-    lag: timedelta
+    lag: timedelta | None  # None: no daemon (run, or its dispatcher) ever scheduled the sources
     queue_depth: int | None = None  # jobs waiting or running (distributed mode only)
     deliveries: tuple[DeliveryStatus, ...] = ()  # digests in doubt, oldest attempt first
 
@@ -97,6 +98,15 @@ def dispatch_lag(config: Config, db: Database, *, now: datetime | None = None) -
             .limit(1)
         )
     return max(now - oldest, timedelta(0)) if oldest else timedelta(0)
+
+
+def _scheduled(states: dict[str, SourceState], config: Config) -> bool:
+    """Whether a daemon has scheduled a configured source: only the schedule gives a source a
+    next check (``crawl once`` leaves it alone)."""
+    return any(
+        (row := states.get(source.id)) is not None and row.next_check_at is not None
+        for source in config.sources
+    )
 
 
 def status_report(
@@ -174,7 +184,7 @@ def status_report(
         generated_at=now,
         sources=tuple(sources),
         subscribers=tuple(subscribers),
-        lag=dispatch_lag(config, db, now=now),
+        lag=dispatch_lag(config, db, now=now) if _scheduled(states, config) else None,
         queue_depth=queue_depth,
         deliveries=in_doubt,
     )

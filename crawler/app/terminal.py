@@ -14,16 +14,24 @@ one function:
   ``clean_text`` would remove written as a ``\\uXXXX`` escape: the same data to a JSON reader,
   nothing a terminal acts on (``json`` itself escapes only C0; DEL, C1 and bidi controls would
   pass raw).
+
+A table (:func:`print_table`) is a rich table on a terminal only. Piped or redirected, rich
+would draw it 80 columns wide, folding long values over many padded lines; there it is the
+title, a header line and a line per row, fields tab-separated (``cut -f``, ``awk -F'\\t'``),
+as ``gh`` and ``git`` print when not on a terminal.
 """
 
 from __future__ import annotations
 
-__all__ = ["json_text", "shown"]
+__all__ = ["json_text", "print_table", "shown"]
 
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from crawler.base.sanitize import clean_text
@@ -52,6 +60,37 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
-def json_text(value: Any, *, indent: int | None = None) -> str:
-    """``value`` as JSON, readable UTF-8, with nothing in it a terminal would act on."""
-    return _UNSAFE_RE.sub(_escape, json.dumps(value, ensure_ascii=False, indent=indent))
+def json_text(
+    value: Any, *, indent: int | None = None, default: Callable[[Any], Any] | None = None
+) -> str:
+    """``value`` as JSON, readable UTF-8, with nothing in it a terminal would act on;
+    ``default`` as :func:`json.dumps`'s (what a value JSON has no type for becomes)."""
+    dumped = json.dumps(value, ensure_ascii=False, indent=indent, default=default)
+    return _UNSAFE_RE.sub(_escape, dumped)
+
+
+def print_table(
+    console: Console,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str | Text]],
+) -> None:
+    """``rows`` under ``columns`` on ``console``: a rich table on a terminal, tab-separated
+    lines elsewhere (see the module's docstring). A ``str`` cell is shown as text, never read as
+    markup; a :class:`~rich.text.Text` cell keeps its style on a terminal."""
+    if console.is_terminal:
+        table = Table(title=title)
+        for name in columns:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*(cell if isinstance(cell, Text) else shown(cell) for cell in row))
+        console.print(table)
+        return
+    lines = [title, "\t".join(columns)]
+    lines += ["\t".join(_field(cell) for cell in row) for row in rows]
+    console.file.write("".join(f"{line}\n" for line in lines))
+
+
+def _field(cell: str | Text) -> str:
+    plain = cell.plain if isinstance(cell, Text) else clean_text(cell)
+    return " ".join(plain.split()) or "-"  # one line, no tab: one field

@@ -33,6 +33,10 @@ with one short plain line, naming no host or user, and ``serve`` logs one line p
 engine's pool replaces the lost connections at the next request, so the pages come back by
 themselves when the database does: nothing to restart.
 
+Every request is logged in one line when its response is complete (:class:`_AccessLog`: client,
+request line without its query, status, bytes, duration, referer, agent; structured fields with
+``--log-format json``), unless ``serve --no-access-log``.
+
 The app owns no global state: :func:`create_app` takes the config and an open database.
 """
 
@@ -50,6 +54,7 @@ __all__ = [
 import ipaddress
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +75,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crawler.app.logs import ACCESS_LOGGER
 from crawler.app.status import StatusReport, dispatch_lag, status_report
 from crawler.base.config import Config
 from crawler.base.db import Database
@@ -80,6 +86,7 @@ from digests.subscribers import unsubscribe
 from digests.unsubscribe import InvalidToken, verify_token
 
 log = logging.getLogger("citydigest.web")
+access = logging.getLogger(ACCESS_LOGGER)
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 UNAVAILABLE_TEXT = "503 Service Unavailable: the database cannot be reached; try again later"
@@ -126,7 +133,7 @@ _STATUS = """{% extends "page" %}{% block title %}状态 status{% endblock %}{% 
 <h1>citydigest 状态</h1>
 <p>Generated {{ when(report.generated_at) }} ·
 {{ report.sources|length }} sources, {{ report.failing }} failing ·
-dispatch lag {{ report.lag.total_seconds()|round(1) }} s
+{% if report.lag is not none %}dispatch lag {{ report.lag.total_seconds()|round(1) }} s{% endif %}
 {% if report.queue_depth is not none %}· queue {{ report.queue_depth }}{% endif %}</p>
 <h2>Sources</h2>
 <div class="wrap"><table id="sources">
@@ -338,6 +345,78 @@ class _SecurityHeaders:
         return f"{self.origin}{path}{query}{fragment}"
 
 
+class _AccessLog:
+    """One log line per request, when its response is complete, in the combined style of web
+    servers less the timestamp (the log line has one): client, request line, status, body bytes
+    (``-`` for none), duration, referer and user agent::
+
+        127.0.0.1 "GET /archive/ HTTP/1.1" 200 1534 3.2ms "-" "curl/8.5.0"
+
+    The same values are the record's extras (``client``, ``method``, ``path``, ``status``,
+    ``bytes``, ``duration_ms``, ``referer``, ``user_agent``) for ``--log-format json``. The query
+    string is left out: an unsubscribe link's carries the subscriber's token. What the client
+    sent (path, referer, agent) is quoted with its quotes, backslashes and controls escaped, so
+    no request can forge a log line. A request that raises is logged as 500 before Starlette
+    answers it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        sent = {"status": 500, "bytes": 0}
+
+        async def counting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                sent["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting)
+        finally:
+            _log_access(scope, sent["status"], sent["bytes"], time.perf_counter() - started)
+
+
+def _quoted(value: str) -> str:
+    """``value`` for a quoted field of the access log: controls, backslashes, non-ASCII and
+    quotes escaped, so a client's header can neither end the field nor start a new line."""
+    return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+
+
+def _log_access(scope: Scope, status: int, size: int, seconds: float) -> None:
+    client = scope.get("client")
+    headers = dict(scope.get("headers") or [])
+    values = {
+        "client": str(client[0]) if client else "-",
+        "method": str(scope.get("method", "")),
+        "path": (scope.get("raw_path") or scope.get("path", "").encode()).decode("latin-1"),
+        "http_version": str(scope.get("http_version", "1.1")),
+        "status": status,
+        "bytes": size,
+        "duration_ms": round(seconds * 1000, 1),
+        "referer": headers.get(b"referer", b"-").decode("latin-1"),
+        "user_agent": headers.get(b"user-agent", b"-").decode("latin-1"),
+    }
+    access.info(
+        '%s "%s %s HTTP/%s" %d %s %.1fms "%s" "%s"',
+        values["client"],
+        _quoted(values["method"]),
+        _quoted(values["path"]),
+        _quoted(values["http_version"]),
+        status,
+        size or "-",
+        values["duration_ms"],
+        _quoted(values["referer"]),
+        _quoted(values["user_agent"]),
+        extra=values,
+    )
+
+
 def _database_unavailable(request: Request, exc: Exception) -> Response:
     # The URL and the driver's line name hosts and users: the log has them, the client does not.
     log.error(
@@ -370,9 +449,11 @@ def create_app(
     *,
     queue_depth: Callable[[], int | None] | None = None,
     secret: str | None = None,
+    access_log: bool = True,
 ) -> Starlette:
     """The web app over ``db``; ``secret`` defaults to the variable ``unsubscribe_secret_env``
-    names (without one, unsubscribe links are refused with 503)."""
+    names (without one, unsubscribe links are refused with 503); ``access_log``: a line per
+    request (:class:`_AccessLog`)."""
     env = _environment()
     depth = queue_depth or (lambda: None)
     secret = secret or os.environ.get(config.settings.unsubscribe_secret_env)
@@ -454,8 +535,9 @@ def create_app(
         routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
     base = urlsplit(config.settings.archive.base_url)
     origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
+    logged = [Middleware(_AccessLog)] if access_log else []
     return Starlette(
         routes=routes,
-        middleware=[Middleware(_SecurityHeaders, origin=origin)],
+        middleware=[*logged, Middleware(_SecurityHeaders, origin=origin)],
         exception_handlers={500: _server_error, DatabaseUnavailable: _database_unavailable},
     )

@@ -7,7 +7,9 @@ from __future__ import annotations
 __all__ = ["crawl_group", "summary_table"]
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import date
 from typing import Any
 
@@ -32,9 +34,10 @@ from crawler.app.context import (
     err,
     pass_ctx,
 )
+from crawler.app.logs import REPORT_LOGGER
 from crawler.app.terminal import shown
 from crawler.base.config import Source
-from crawler.base.errors import ArchiveError
+from crawler.base.errors import ArchiveError, CrawlError
 from crawler.pipeline import crawl
 from crawler.report import CrawlObserver, CrawlOptions, CrawlSummary, SourceReport
 
@@ -70,14 +73,78 @@ class _Progress(CrawlObserver):
         self.progress.update(self._task(source), total=report.pages, completed=report.pages)
 
 
+SHOWN_ERRORS = 5  # of a source's errors, the first few are printed; the rest are counted
+report_log = logging.getLogger(REPORT_LOGGER)
+
+
 class _LogLines(CrawlObserver):
+    """A log record per source as it finishes, with its errors (where no progress display
+    runs: a cron job's log, a pipe). WARNING for a source that failed or had errors."""
+
+    def __init__(self) -> None:
+        self.logged: set[str] = set()
+
     def source_finished(self, source: Source, report: SourceReport) -> None:
+        self.log(report)
+
+    def log(self, report: SourceReport) -> None:
+        self.logged.add(report.source_id)
         status = "FAILED" if report.failed else "stopped" if report.stopped else "ok"
-        click.echo(
-            f"crawl {source.id}: {status}, {report.pages} pages, {report.new} new, "
-            f"{report.known} known, {report.error_count} errors",
-            err=True,
+        report_log.log(
+            logging.WARNING if report.failed or report.errors else logging.INFO,
+            "crawl %s: %s, %d pages, %d new, %d known, %d errors%s",
+            report.source_id,
+            status,
+            report.pages,
+            report.new,
+            report.known,
+            report.error_count,
+            "".join(f"\n  {line}" for line in _error_lines(report, prefix=False)),
+            extra={
+                "source": report.source_id,
+                "status": status.lower(),
+                "pages": report.pages,
+                "new": report.new,
+                "known": report.known,
+                "errors": report.errors,
+            },
         )
+
+    def log_the_rest(self, summary: CrawlSummary) -> None:
+        """The reports no source finished for (a WARC import's, built from its pages)."""
+        for report in summary.reports:
+            if report.source_id not in self.logged:
+                self.log(report)
+
+
+def _error_lines(report: SourceReport, *, prefix: bool) -> list[str]:
+    """A source's first errors, whole (URLs and paths stay copyable), and how many more."""
+    head = f"{report.source_id}: " if prefix else ""
+    lines = [f"{head}{message}" for message in report.errors[:SHOWN_ERRORS]]
+    if len(report.errors) > SHOWN_ERRORS:
+        lines.append(f"{head}… and {len(report.errors) - SHOWN_ERRORS} more errors")
+    return lines
+
+
+class _ReportedErrors(logging.Filter):
+    """Drops the crawl's own log records of a source's error (``"<source>: <CrawlError>"``,
+    logged for the daemon, which prints no report) while a command reports the crawl: every
+    such error is in the source's report, which the command prints once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (isinstance(args, tuple) and len(args) == 2 and isinstance(args[1], CrawlError))
+
+
+@contextlib.contextmanager
+def _errors_reported_once() -> Iterator[None]:
+    crawl_log = logging.getLogger("citydigest.crawl")
+    reported = _ReportedErrors()
+    crawl_log.addFilter(reported)
+    try:
+        yield
+    finally:
+        crawl_log.removeFilter(reported)
 
 
 def summary_table(summary: CrawlSummary) -> Table:
@@ -221,24 +288,30 @@ def crawl_warc(
 def _with_progress(
     sources: list[Source], run: Callable[[CrawlObserver], Coroutine[Any, Any, CrawlSummary]]
 ) -> CrawlSummary:
-    """Run a crawl with a rich progress display on a terminal, log lines otherwise."""
-    if not err.is_terminal:
-        return asyncio.run(run(_LogLines()))
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("pages"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as progress:
-        return asyncio.run(run(_Progress(progress, sources)))
+    """Run a crawl with a rich progress display on a terminal, log lines otherwise. Each error
+    is printed once: by :class:`_LogLines` as its source finishes, or after the summary table
+    (:func:`_report_crawl`) on a terminal, whose progress display is gone by then."""
+    with _errors_reported_once():
+        if not err.is_terminal:
+            lines = _LogLines()
+            summary = asyncio.run(run(lines))
+            lines.log_the_rest(summary)
+            return summary
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("pages"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as progress:
+            return asyncio.run(run(_Progress(progress, sources)))
 
 
 def _report_crawl(summary: CrawlSummary) -> None:
     Console().print(summary_table(summary))
+    if not err.is_terminal:
+        return  # each source's errors were in its log line
     for report in summary.reports:
-        for message in report.errors[:5]:  # whole lines: URLs and paths stay copyable
-            err.print(shown(f"  {report.source_id}: {message}"), soft_wrap=True)
-        if len(report.errors) > 5:
-            err.print(f"  {report.source_id}: … and {len(report.errors) - 5} more errors")
+        for line in _error_lines(report, prefix=True):
+            err.print(shown(f"  {line}"), soft_wrap=True)

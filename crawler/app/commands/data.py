@@ -1,25 +1,26 @@
 """The commands that look at articles outside of a crawl: ``export``, ``stories`` and ``visits``
 read what the crawl stored; ``analyze`` runs the crawl's extraction and tagging on a page given
-by hand and stores nothing. Text from pages is printed through :mod:`crawler.app.terminal`."""
+by hand and stores nothing. Text from pages is printed through :mod:`crawler.app.terminal`
+(tables on a terminal, tab-separated lines when piped)."""
 
 from __future__ import annotations
 
 __all__ = ["analyze_cmd", "export_cmd", "stories_cmd", "visits_cmd"]
 
+import difflib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
-from crawler.app.commands._options import source_option
+from crawler.app.commands._options import chosen_sources, source_option
 from crawler.app.context import EXIT_FAILED, Context, date_option, err, pass_ctx
-from crawler.app.terminal import json_text, shown
+from crawler.app.terminal import json_text, print_table, shown
 from crawler.base.config import Config
 
 # --------------------------------------------------------------------------- export
@@ -48,6 +49,7 @@ def export_cmd(
     from crawler.store.export import export_articles, iter_articles
 
     config = ctx.config
+    chosen_sources(config, source_ids)  # an unknown id is a usage error (exit 2), not no rows
     db = ctx.open_db()
     try:
         records = iter_articles(
@@ -188,26 +190,34 @@ def stories_cmd(ctx: Context, since: date | None, min_outlets: int, fmt: str) ->
                 )
             )
         return
-    table = Table(title=f"{len(rows)} stories")
-    for name in ("id", "first seen", "kind", "outlets", "title"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        more = f" 等{len(r.outlets)}家" if len(r.outlets) > 3 else ""
-        outlets = "、".join(r.outlets[:3]) + more
-        table.add_row(
-            str(r.id),
-            f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
-            shown(r.kind),
-            shown(outlets),
-            shown(r.title),
-        )
-    Console().print(table)
+
+    def outlets(names: tuple[str, ...]) -> str:
+        return "、".join(names[:3]) + (f" 等{len(names)}家" if len(names) > 3 else "")
+
+    print_table(
+        Console(),
+        f"{len(rows)} stories",
+        ("id", "first seen", "kind", "outlets", "title"),
+        [
+            (
+                str(r.id),
+                f"{r.first_seen.astimezone(zone):%Y-%m-%d %H:%M}",
+                shown(r.kind),
+                shown(outlets(r.outlets)),
+                shown(r.title),
+            )
+            for r in rows
+        ],
+    )
 
 
 @click.command("visits")
 @date_option("--since", "Only visits reported on or after this local date.")
 @click.option(
-    "--city", metavar="NAME", help="Only visits to or from this city or province (e.g. 青岛)."
+    "--city",
+    metavar="NAME",
+    help="Only visits to or from this city, or this province and its cities (青岛, 青岛市, "
+    "青島, 山东, 山东省).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -218,11 +228,14 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
     from crawler.store.store import Store
 
     config = ctx.config
+    places = None if city is None else visit_places(config, city)
     db = ctx.open_db()
     try:
-        rows = Store(db).visits(since=_since_utc(config, since), city=city)
+        rows = Store(db).visits(since=_since_utc(config, since))
     finally:
         db.dispose()
+    if places is not None:
+        rows = [r for r in rows if r.visitor in places or r.host in places]
     if fmt == "json":
         for r in rows:
             click.echo(
@@ -240,18 +253,75 @@ def visits_cmd(ctx: Context, since: date | None, city: str | None, fmt: str) -> 
                 )
             )
         return
-    table = Table(title=f"{len(rows)} visits")
-    for name in ("dates", "visitor → host", "leader", "story", "title"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            shown(_visit_dates(r.date, r.details)),
-            shown(f"{r.visitor} → {r.host}"),
-            shown(_leader(r.details)),
-            str(r.story_id or ""),
-            shown(r.title),
+    print_table(
+        Console(),
+        f"{len(rows)} visits",
+        ("dates", "visitor → host", "leader", "story", "title"),
+        [
+            (
+                shown(_visit_dates(r.date, r.details)),
+                shown(f"{r.visitor} → {r.host}"),
+                shown(_leader(r.details)),
+                str(r.story_id or ""),
+                shown(r.title),
+            )
+            for r in rows
+        ],
+    )
+
+
+def visit_places(config: Config, name: str) -> frozenset[str]:
+    """The places a stored visit names (its visitor and host are cities, or provinces where no
+    city is known) that ``--city NAME`` stands for: a city for a city, by its short or full
+    name, a nickname or an alias, in Simplified or Traditional script (青岛, 青岛市, 青島, 琴岛);
+    a province and every city of it for a province (山东 -> 山东, 济南, 青岛, …). A county, a
+    name of several cities, or no place at all is a usage error that says which and suggests."""
+    from crawler.tag.gazetteer import Gazetteer
+    from crawler.tag.text import fold
+
+    gazetteer = Gazetteer(config.taxonomy.aliases)
+    key = fold(name.strip())
+    entry = gazetteer.entries.get(key)  # names as the tagger reads them (吉林: the province)
+    places = {(p.city, p.province, p.level) for p in entry.places} if entry else set()
+    wider = {p for p in places if p[2] != "county"}
+    if len(wider) == 1:
+        city, province, _level = wider.pop()
+        if city is not None:
+            return frozenset({city})
+        return frozenset({province, *gazetteer.cities_in.get(province, ())})
+    if len(wider) > 1:
+        names = "、".join(sorted({c or p for c, p, _ in wider}))
+        raise click.BadParameter(
+            f"{name!r} names several places ({names}): say which", param_hint="--city"
         )
-    Console().print(table)
+    if places:
+        cities = "、".join(sorted({c or p for c, p, _ in places}))
+        raise click.BadParameter(
+            f"{name!r} is a county or district (of {cities}); visits are by city or province",
+            param_hint="--city",
+        )
+    close = _like(key, gazetteer.cities | gazetteer.provinces)
+    hint = f" (did you mean {' / '.join(close)}?)" if close else ""
+    raise click.BadParameter(
+        f"{name!r} is not a city or province of the gazetteer{hint}", param_hint="--city"
+    )
+
+
+def _like(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The known names most like ``name`` in writing and in sound: a typed Chinese name is
+    usually mistyped by sound (深证 for 深圳, 山栋 for 山东), which shares one character with
+    many names but its pinyin with few."""
+    from pypinyin import lazy_pinyin
+
+    sound = "".join(lazy_pinyin(name))
+
+    def score(candidate: str) -> float:
+        written = difflib.SequenceMatcher(None, name, candidate).ratio()
+        heard = difflib.SequenceMatcher(None, sound, "".join(lazy_pinyin(candidate))).ratio()
+        return written + heard
+
+    scored = sorted(((score(c), c) for c in known), reverse=True)
+    return [candidate for value, candidate in scored[:limit] if value >= 1.0]
 
 
 def _visit_dates(day: str | None, details: Mapping[str, Any]) -> str:

@@ -10,16 +10,25 @@ from __future__ import annotations
 __all__ = ["run_cmd", "serve_cmd", "status_cmd", "subscribers_group", "worker_cmd"]
 
 import asyncio
-from datetime import datetime
-from typing import Any
+import logging
+from datetime import datetime, tzinfo
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from crawler.app.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
-from crawler.app.terminal import json_text, shown
+from crawler.app.logs import SERVICE_LOGGER
+from crawler.app.terminal import json_text, print_table, shown
+from crawler.base.db import masked_url
 from crawler.base.models import utcnow
+
+if TYPE_CHECKING:
+    from crawler.app.status import StatusReport
+
+announce = logging.getLogger(SERVICE_LOGGER)
 
 _timing = [
     click.option(
@@ -80,6 +89,39 @@ def _policy(lease: float) -> Any:
     from crawler.app.cadence import PollPolicy
 
     return PollPolicy(lease=timedelta(seconds=lease))
+
+
+def _announce(ctx: Context, command: str, engine: str, more: str = "") -> None:
+    """The service's startup line, at every verbosity, once its database has answered (a
+    service that cannot start says so in one line instead): which build runs on which config
+    and database (its password masked), what it will work on and how. The first thing to read
+    in a service's log when it does something unexpected."""
+    config = ctx.config
+    try:
+        release = version("citydigest")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        release = "unknown"
+    database = masked_url(ctx.database_url())
+    announce.info(
+        "citydigest %s %s: engine %s, config %s, database %s, %d sources, %d subscribers%s",
+        release,
+        command,
+        engine,
+        config.dir,
+        database,
+        len(config.sources),
+        len(config.subscribers),
+        more,
+        extra={
+            "version": release,
+            "command": command,
+            "engine": engine,
+            "config_dir": str(config.dir),
+            "database": database,
+            "sources": len(config.sources),
+            "subscribers": len(config.subscribers),
+        },
+    )
 
 
 def _runtime(ctx: Context, lease: float) -> tuple[Any, str]:
@@ -151,7 +193,13 @@ def run_cmd(
         runtime, url = _runtime(ctx, lease)
         settings = _worker_settings(dispatch_every, heartbeat, stalled_after)
         try:
-            run_dispatcher(runtime, url, settings=settings, grace=grace)
+            run_dispatcher(
+                runtime,
+                url,
+                settings=settings,
+                grace=grace,
+                on_started=lambda: _announce(ctx, "run", engine),
+            )
         finally:
             runtime.db.dispose()
         return
@@ -167,6 +215,7 @@ def run_cmd(
         grace=grace,
         policy=_policy(lease),
         watch=not no_watch,
+        on_started=lambda: _announce(ctx, "run", engine, f", concurrency {concurrency}"),
     )
     try:
         status = asyncio.run(daemon.run())
@@ -210,13 +259,132 @@ def worker_cmd(
     runtime, url = _runtime(ctx, lease)
     settings = _worker_settings(dispatch_every, heartbeat, stalled_after)
     try:
-        run_worker(runtime, url, settings=settings, concurrency=concurrency, grace=grace, name=name)
+        run_worker(
+            runtime,
+            url,
+            settings=settings,
+            concurrency=concurrency,
+            grace=grace,
+            name=name,
+            on_started=lambda: _announce(
+                ctx, "worker", "procrastinate", f", worker {name}, concurrency {concurrency}"
+            ),
+        )
     finally:
         runtime.db.dispose()
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _status_data(report: StatusReport) -> dict[str, Any]:
+    """``status --format json``: the report as plain values (times ISO 8601 UTC)."""
+    lag = report.lag
+    return {
+        "generated_at": report.generated_at.isoformat(),
+        # null until a daemon has scheduled the sources (crawl once only: nothing is late)
+        "dispatch_lag_seconds": None if lag is None else round(lag.total_seconds(), 3),
+        "queue_depth": report.queue_depth,
+        "sources": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "last_success_at": _iso(s.last_success_at),
+                "last_error": s.last_error,
+                "last_error_at": _iso(s.last_error_at),
+                "consecutive_failures": s.consecutive_failures,
+                "failing": s.failing,
+                "next_check_at": _iso(s.next_check_at),
+                "articles_24h": s.articles_24h,
+            }
+            for s in report.sources
+        ],
+        "subscribers": [
+            {
+                "id": s.id,
+                "email": s.email,
+                "last_digest_at": _iso(s.last_digest_at),
+                "next_digest_at": _iso(s.next_digest_at),
+                "unsubscribed": s.unsubscribed,
+                "unsubscribed_at": _iso(s.unsubscribed_at),
+            }
+            for s in report.subscribers
+        ],
+        "deliveries_in_doubt": [
+            {
+                "subscriber": d.subscriber_id,
+                "period": d.period,
+                "status": d.status,
+                "attempted_at": _iso(d.attempted_at),
+                "attempts": d.attempts,
+                "error": d.error,
+            }
+            for d in report.deliveries
+        ],
+    }
+
+
+def _print_status(out: Console, report: StatusReport, zone: tzinfo) -> None:
+    """The report as tables: rich on a terminal, tab-separated lines when piped."""
+
+    def local(value: datetime | None) -> str:
+        return f"{value.astimezone(zone):%Y-%m-%d %H:%M}" if value else "—"
+
+    title = f"{len(report.sources)} sources, {report.failing} failing"
+    if report.lag is not None:  # a daemon has scheduled the sources
+        title += f", dispatch lag {report.lag.total_seconds():.0f} s"
+    if report.queue_depth is not None:
+        title += f", queue {report.queue_depth}"
+    print_table(
+        out,
+        title,
+        ("source", "last success", "failures", "next check", "24 h", "last error"),
+        [
+            (
+                s.id,
+                local(s.last_success_at),
+                Text(str(s.consecutive_failures), style="red" if s.failing else ""),
+                local(s.next_check_at),
+                str(s.articles_24h),
+                shown(s.last_error),  # quotes servers' reason phrases
+            )
+            for s in report.sources
+        ],
+    )
+    if report.subscribers:
+        print_table(
+            out,
+            f"{len(report.subscribers)} subscribers",
+            ("subscriber", "last digest", "next digest", "state"),
+            [
+                (
+                    shown(sub.id),
+                    local(sub.last_digest_at),
+                    local(sub.next_digest_at),
+                    f"unsubscribed {local(sub.unsubscribed_at)}" if sub.unsubscribed else "active",
+                )
+                for sub in report.subscribers
+            ],
+        )
+    if report.deliveries:
+        print_table(
+            out,
+            f"{len(report.deliveries)} digests in doubt (the server may have them): "
+            "`citydigest digest resend --unknown` sends the unknown ones again",
+            ("subscriber", "period", "state", "since", "attempts", "why"),
+            [
+                (
+                    shown(d.subscriber_id),
+                    shown(d.period),
+                    shown(d.status),
+                    local(d.attempted_at),
+                    str(d.attempts),
+                    shown(d.error),
+                )
+                for d in report.deliveries
+            ],
+        )
 
 
 @click.command("status")
@@ -227,8 +395,9 @@ def _iso(value: datetime | None) -> str | None:
 def status_cmd(ctx: Context, fmt: str) -> None:
     """Per source: last success, last error, failures, next check, articles in 24 h; per
     subscriber: last and next digest, unsubscribes; digests whose delivery is in doubt (sending,
-    or outcome unknown: see `digest resend`); queue depth (distributed). Exit 1 when a source is
-    failing."""
+    or outcome unknown: see `digest resend`); queue depth (distributed); dispatch lag (once a
+    daemon has scheduled the sources). Piped: tab-separated lines, and JSON on one line. Exit 1
+    when a source is failing."""
     from crawler.app.runners.distributed import queue_depth
     from crawler.app.status import status_report
 
@@ -238,102 +407,12 @@ def status_cmd(ctx: Context, fmt: str) -> None:
         report = status_report(config, db, queue_depth=queue_depth(db))
     finally:
         db.dispose()
+    out = Console()
     if fmt == "json":
-        data = {
-            "generated_at": report.generated_at.isoformat(),
-            "dispatch_lag_seconds": round(report.lag.total_seconds(), 3),
-            "queue_depth": report.queue_depth,
-            "sources": [
-                {
-                    "id": s.id,
-                    "name": s.name,
-                    "last_success_at": _iso(s.last_success_at),
-                    "last_error": s.last_error,
-                    "last_error_at": _iso(s.last_error_at),
-                    "consecutive_failures": s.consecutive_failures,
-                    "failing": s.failing,
-                    "next_check_at": _iso(s.next_check_at),
-                    "articles_24h": s.articles_24h,
-                }
-                for s in report.sources
-            ],
-            "subscribers": [
-                {
-                    "id": s.id,
-                    "email": s.email,
-                    "last_digest_at": _iso(s.last_digest_at),
-                    "next_digest_at": _iso(s.next_digest_at),
-                    "unsubscribed": s.unsubscribed,
-                    "unsubscribed_at": _iso(s.unsubscribed_at),
-                }
-                for s in report.subscribers
-            ],
-            "deliveries_in_doubt": [
-                {
-                    "subscriber": d.subscriber_id,
-                    "period": d.period,
-                    "status": d.status,
-                    "attempted_at": _iso(d.attempted_at),
-                    "attempts": d.attempts,
-                    "error": d.error,
-                }
-                for d in report.deliveries
-            ],
-        }
-        click.echo(json_text(data, indent=2))
+        # Indented for a reader on a terminal, one line for a program (jq, a log shipper).
+        click.echo(json_text(_status_data(report), indent=2 if out.is_terminal else None))
     else:
-        zone = config.settings.zone
-
-        def local(value: datetime | None) -> str:
-            return f"{value.astimezone(zone):%Y-%m-%d %H:%M}" if value else "—"
-
-        out = Console()
-        sources = Table(
-            title=f"{len(report.sources)} sources, {report.failing} failing, "
-            f"dispatch lag {report.lag.total_seconds():.0f} s"
-            + (f", queue {report.queue_depth}" if report.queue_depth is not None else "")
-        )
-        for name in ("source", "last success", "failures", "next check", "24 h", "last error"):
-            sources.add_column(name, overflow="fold")
-        for s in report.sources:
-            sources.add_row(
-                s.id,
-                local(s.last_success_at),
-                f"[red]{s.consecutive_failures}[/]" if s.failing else "0",
-                local(s.next_check_at),
-                str(s.articles_24h),
-                shown(s.last_error),  # quotes servers' reason phrases
-            )
-        out.print(sources)
-        if report.subscribers:
-            subs = Table(title=f"{len(report.subscribers)} subscribers")
-            for name in ("subscriber", "last digest", "next digest", "state"):
-                subs.add_column(name)
-            for sub in report.subscribers:
-                state = "active"
-                if sub.unsubscribed:
-                    state = f"unsubscribed {local(sub.unsubscribed_at)}"
-                subs.add_row(
-                    shown(sub.id), local(sub.last_digest_at), local(sub.next_digest_at), state
-                )
-            out.print(subs)
-        if report.deliveries:
-            doubt = Table(
-                title=f"{len(report.deliveries)} digests in doubt (the server may have them): "
-                "`citydigest digest resend --unknown` sends the unknown ones again"
-            )
-            for name in ("subscriber", "period", "state", "since", "attempts", "why"):
-                doubt.add_column(name, overflow="fold")
-            for d in report.deliveries:
-                doubt.add_row(
-                    shown(d.subscriber_id),
-                    shown(d.period),
-                    shown(d.status),
-                    local(d.attempted_at),
-                    str(d.attempts),
-                    shown(d.error),
-                )
-            out.print(doubt)
+        _print_status(out, report, config.settings.zone)
     if report.failing:
         raise SystemExit(EXIT_FAILED)
 
@@ -341,9 +420,17 @@ def status_cmd(ctx: Context, fmt: str) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--no-access-log",
+    is_flag=True,
+    help="No line per request in the log (a proxy in front may keep its own).",
+)
 @pass_ctx
-def serve_cmd(ctx: Context, host: str, port: int) -> None:
-    """Serve /healthz, /metrics, the digest archive, one-click unsubscribe and a status page."""
+def serve_cmd(ctx: Context, host: str, port: int, no_access_log: bool) -> None:
+    """Serve /healthz, /metrics, the digest archive, one-click unsubscribe and a status page.
+
+    Logs a line per request (client, request, status, bytes, duration, referer, user agent)
+    unless --no-access-log."""
     import uvicorn
 
     from crawler.app.runners.distributed import queue_depth
@@ -351,15 +438,25 @@ def serve_cmd(ctx: Context, host: str, port: int) -> None:
 
     config = ctx.config
     db = ctx.open_db()
-    app = create_app(config, db, queue_depth=lambda: queue_depth(db))
+    depth = queue_depth(db)
+    _announce(
+        ctx,
+        "serve",
+        "embedded" if depth is None else "procrastinate",
+        f", listening on {host}:{port}",
+    )
+    app = create_app(config, db, queue_depth=lambda: queue_depth(db), access_log=not no_access_log)
     try:
         # X-Forwarded-For is believed from a proxy on loopback only, whatever the environment
         # says: the loopback-only pages judge the client it names (see crawler/app/web.py).
+        # uvicorn's own lines (started, listening, stopped) go to citydigest's log, in its
+        # format (log_config=None: uvicorn installs no handlers of its own).
         uvicorn.run(
             app,
             host=host,
             port=port,
-            log_level="info",
+            log_config=None,
+            log_level="debug" if logging.getLogger().isEnabledFor(logging.DEBUG) else "info",
             access_log=False,
             proxy_headers=True,
             forwarded_allow_ips=FORWARDED_ALLOW_IPS,

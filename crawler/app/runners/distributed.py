@@ -434,6 +434,7 @@ async def _serve(
     concurrency: int,
     grace: float,
     name: str,
+    on_started: Callable[[], None] | None,
 ) -> None:
     app = make_app(database_url, settings)
     connector = app.connector
@@ -479,6 +480,8 @@ async def _serve(
     try:
         async with app.open_async():
             await ensure_queue_schema(app, database_url)
+            if on_started is not None:  # the database has answered: the startup line
+                on_started()
             app.perform_import_paths()
             await worker.run()
     except Exception as exc:
@@ -502,9 +505,11 @@ def run_worker(
     concurrency: int = 8,
     grace: float = 30.0,
     name: str = "citydigest-worker",
+    on_started: Callable[[], None] | None = None,
 ) -> None:
     """Work on crawl, digest and maintenance jobs until SIGTERM/SIGINT; DatabaseUnavailable
-    when the database cannot be reached or goes away."""
+    when the database cannot be reached or goes away. ``on_started`` is called once the
+    database has answered."""
     with _quiet_database_loss():
         asyncio.run(
             _serve(
@@ -515,6 +520,7 @@ def run_worker(
                 concurrency=concurrency,
                 grace=grace,
                 name=name,
+                on_started=on_started,
             )
         )
 
@@ -525,9 +531,11 @@ def run_dispatcher(
     *,
     settings: WorkerSettings | None = None,
     grace: float = 30.0,
+    on_started: Callable[[], None] | None = None,
 ) -> None:
     """Defer the periodic dispatch and run it (and the stalled-job check) until stopped;
-    DatabaseUnavailable when the database cannot be reached or goes away."""
+    DatabaseUnavailable when the database cannot be reached or goes away. ``on_started`` is
+    called once the database has answered."""
     with _quiet_database_loss():
         asyncio.run(
             _serve(
@@ -538,5 +546,6 @@ def run_dispatcher(
                 concurrency=1,
                 grace=grace,
                 name="citydigest-dispatcher",
+                on_started=on_started,
             )
         )

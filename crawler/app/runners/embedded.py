@@ -87,6 +87,7 @@ class Daemon:
         transport: httpx.AsyncBaseTransport | None = None,
         watch: bool = True,
         on_reload: Callable[[Config], None] | None = None,
+        on_started: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if concurrency < 1:
@@ -100,6 +101,7 @@ class Daemon:
         self.transport = transport
         self.watch = watch
         self.on_reload = on_reload
+        self.on_started = on_started  # once the database has answered: the startup line
         self.stats = DaemonStats()
         self._crawls: dict[asyncio.Task[object], list[str]] = {}
         self._digests: asyncio.Task[object] | None = None
@@ -282,6 +284,8 @@ class Daemon:
         """Run until stopped; return the exit status (0; 3 when the database went away)."""
         loop = asyncio.get_running_loop()
         self.runtime.sync()  # DatabaseUnavailable at start: the caller's to report
+        if self.on_started is not None:
+            self.on_started()
         if install_signals:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._on_stop_signal, signum)
