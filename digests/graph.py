@@ -8,7 +8,16 @@ in a table beneath. Past ``max_nodes`` cities the busiest are drawn and the tabl
 
 from __future__ import annotations
 
-__all__ = ["GraphEdge", "GraphGroup", "GraphNode", "VisitGraph", "province_of", "visit_graph"]
+__all__ = [
+    "GraphEdge",
+    "GraphGroup",
+    "GraphNode",
+    "VisitGraph",
+    "cities_by_province",
+    "is_province",
+    "province_of",
+    "visit_graph",
+]
 
 import csv
 import functools
@@ -36,20 +45,48 @@ UNKNOWN_PROVINCE = "其他"
 
 
 @functools.cache
-def _province_table() -> dict[str, str]:
-    table: dict[str, str] = {}
+def _gazetteer_rows() -> tuple[dict[str, str], ...]:
+    """The city and province rows of the shipped gazetteer (none when it is missing)."""
     try:
         places = importlib.resources.files("crawler").joinpath("data/gazetteer/places.tsv")
         with places.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh, delimiter="\t"):
-                if row.get("level") in ("city", "province") and row.get("province"):
-                    table.setdefault(row.get("short") or "", row["province"])
-                    if row.get("city"):
-                        table.setdefault(row["city"], row["province"])
-    except (FileNotFoundError, ModuleNotFoundError, KeyError):
-        return {}
+            return tuple(
+                row
+                for row in csv.DictReader(fh, delimiter="\t")
+                if row.get("level") in ("city", "province") and row.get("province")
+            )
+    except (FileNotFoundError, ModuleNotFoundError):
+        return ()
+
+
+@functools.cache
+def _province_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for row in _gazetteer_rows():
+        table.setdefault(row.get("short") or "", row["province"])
+        if row.get("city"):
+            table.setdefault(row["city"], row["province"])
     table.pop("", None)
     return table
+
+
+@functools.cache
+def cities_by_province() -> dict[str, tuple[str, ...]]:
+    """Every province of the gazetteer with its cities' short names (a municipality such as
+    北京 is its own only city), provinces and cities in gazetteer (code) order."""
+    out: dict[str, list[str]] = {}
+    for row in _gazetteer_rows():
+        cities = out.setdefault(row["province"], [])
+        city = row.get("city") or (row.get("short") if row["level"] == "city" else "")
+        if city and city not in cities:
+            cities.append(city)
+    return {p: tuple(c) for p, c in out.items()}
+
+
+def is_province(place: str) -> bool:
+    """Whether ``place`` names a province (and not also a city, as 北京 does)."""
+    table = cities_by_province()
+    return place in table and place not in table[place]
 
 
 def province_of(place: str) -> str:

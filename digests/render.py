@@ -149,6 +149,7 @@ class EmailContext:
     archive_links: tuple[DayLink, ...]
     index_url: str
     unsubscribe_url: str
+    preferences_url: str = ""  # the reader's "manage subscription" page (a signed link)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from digests.render import (
     render_digest,
 )
 from digests.select import StoryPool, archive_day, load_pool, select_digest
-from digests.unsubscribe import make_token, unsubscribe_url
+from digests.unsubscribe import make_token, preferences_url, unsubscribe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +128,7 @@ class Run:
         token = make_token(self.secret, sub.id)
         base = base_url_of(self.settings.archive)
         unsubscribe = unsubscribe_url(base, token)
+        manage = preferences_url(base, make_token(self.secret, sub.id, "preferences"))
         cap: int | None = None
         while True:
             digest = select_digest(
@@ -152,6 +153,7 @@ class Run:
                 ),
                 index_url=f"{base}index.html",
                 unsubscribe_url=unsubscribe,
+                preferences_url=manage,
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:

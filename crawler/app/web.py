@@ -9,6 +9,8 @@
   points): GET shows a confirm page, POST (RFC 8058 ``List-Unsubscribe=One-Click``, or the
   confirm page's button) stores the unsubscribe (:func:`digests.subscribers.unsubscribe`); the
   token is checked with :func:`digests.unsubscribe.verify_token`;
+- ``preferences?token=…`` beside it: the reader's "manage subscription" page
+  (:mod:`crawler.app.manage`);
 - ``/``: a read-only status page.
 
 ``/metrics`` and the status page answer loopback clients only (403 to others) unless
@@ -70,6 +72,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crawler.app.manage import preferences_endpoint
 from crawler.app.status import StatusReport, dispatch_lag, status_report
 from crawler.base.config import Config
 from crawler.base.db import Database
@@ -434,16 +437,25 @@ def create_app(
         unsubscribe(db, checked)
         return page("done", subscriber=checked)
 
+    base = urlsplit(config.settings.archive.base_url)
+    origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
+    preferences = preferences_endpoint(
+        config,
+        db,
+        secret=secret,
+        origin=origin,
+        invalid=lambda status, reason: page("invalid", status, reason=reason),
+    )
     prefix = _archive_prefix(config.settings.archive.base_url)
     private = [] if public else [Middleware(_LoopbackOnly)]
     routes: list[BaseRoute] = [
         Route("/", status_page, middleware=private),
         Route("/healthz", healthz),
         Route("/metrics", metrics, middleware=private),
-        Route("/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]),
     ]
-    if prefix:
-        routes.append(Route(f"{prefix}/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]))
+    for root in dict.fromkeys(("", prefix)):  # beside the archive, and at the root
+        routes.append(Route(f"{root}/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]))
+        routes.append(Route(f"{root}/preferences", preferences, methods=["GET", "POST"]))
     archive = Path(config.settings.archive.dir)
     if not archive.is_absolute():
         archive = (Path.cwd() / archive).resolve()
@@ -452,8 +464,6 @@ def create_app(
     )
     if not prefix:
         routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
-    base = urlsplit(config.settings.archive.base_url)
-    origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
     return Starlette(
         routes=routes,
         middleware=[Middleware(_SecurityHeaders, origin=origin)],

@@ -1,5 +1,5 @@
 """The service commands: ``run`` (embedded, or dispatching to procrastinate), ``worker``,
-``status``, ``serve`` and ``subscribers resubscribe``: what keeps running, or looks at the
+``status``, ``serve`` and ``subscribers resubscribe|reset``: what keeps running, or looks at the
 running service's state, rather than doing one piece of work now. Thin, like every command:
 parse, load config, call one runner, map errors to exit codes (0 success, 1 failure, 2 bad config
 or usage).
@@ -10,12 +10,14 @@ from __future__ import annotations
 __all__ = ["run_cmd", "serve_cmd", "status_cmd", "subscribers_group", "worker_cmd"]
 
 import asyncio
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crawler.app.context import EXIT_CONFIG, EXIT_FAILED, Context, err, pass_ctx
 from crawler.app.terminal import json_text, shown
@@ -231,11 +233,13 @@ def status_cmd(ctx: Context, fmt: str) -> None:
     failing."""
     from crawler.app.runners.distributed import queue_depth
     from crawler.app.status import status_report
+    from digests.subscribers import load_preferences
 
     config = ctx.config
     db = ctx.open_db()
     try:
         report = status_report(config, db, queue_depth=queue_depth(db))
+        chosen = load_preferences(db)  # the readers' own choices (preferences page)
     finally:
         db.dispose()
     if fmt == "json":
@@ -265,6 +269,8 @@ def status_cmd(ctx: Context, fmt: str) -> None:
                     "next_digest_at": _iso(s.next_digest_at),
                     "unsubscribed": s.unsubscribed,
                     "unsubscribed_at": _iso(s.unsubscribed_at),
+                    "paused": bool(s.id in chosen and chosen[s.id].paused),
+                    "preferences": _preferences_json(chosen.get(s.id)),
                 }
                 for s in report.subscribers
             ],
@@ -307,14 +313,19 @@ def status_cmd(ctx: Context, fmt: str) -> None:
         out.print(sources)
         if report.subscribers:
             subs = Table(title=f"{len(report.subscribers)} subscribers")
-            for name in ("subscriber", "last digest", "next digest", "state"):
-                subs.add_column(name)
+            for name in ("subscriber", "last digest", "next digest", "state", "reader's choices"):
+                subs.add_column(name, overflow="fold")
             for sub in report.subscribers:
-                state = "active"
+                prefs = chosen.get(sub.id)
+                state = "paused" if prefs and prefs.paused else "active"
                 if sub.unsubscribed:
                     state = f"unsubscribed {local(sub.unsubscribed_at)}"
                 subs.add_row(
-                    shown(sub.id), local(sub.last_digest_at), local(sub.next_digest_at), state
+                    shown(sub.id),
+                    local(sub.last_digest_at),
+                    local(sub.next_digest_at),
+                    state,
+                    _preferences_line(prefs, local),
                 )
             out.print(subs)
         if report.deliveries:
@@ -336,6 +347,28 @@ def status_cmd(ctx: Context, fmt: str) -> None:
             out.print(doubt)
     if report.failing:
         raise SystemExit(EXIT_FAILED)
+
+
+def _preferences_json(prefs: Any) -> dict[str, Any] | None:
+    """A reader's stored choices for ``status --format json`` (None: subscribers.yaml's)."""
+    if prefs is None:
+        return None
+    data = dataclasses.asdict(prefs)
+    data["updated_at"] = _iso(prefs.updated_at)
+    return data
+
+
+def _preferences_line(prefs: Any, local: Any) -> Text:
+    """One cell: what the reader chose on the preferences page, or that yaml holds."""
+    if prefs is None:
+        return Text("subscribers.yaml")
+    places = "、".join((*prefs.provinces, *prefs.cities)) or "all places"
+    themes = ",".join(prefs.themes) or "all themes"
+    when = f"{prefs.frequency}" + (f" {prefs.weekday}" if prefs.frequency == "weekly" else "")
+    return Text(
+        f"{when} {prefs.send_at} · {prefs.script} · {','.join(prefs.kinds)} · {places} · "
+        f"{themes} (set {local(prefs.updated_at)}; `subscribers reset` undoes)"
+    )
 
 
 @click.command("serve")
@@ -385,11 +418,13 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
         )
     # From the next slot on: no burst of a digest that fell due while unsubscribed.
     from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
-    from digests.subscribers import resubscribe
+    from digests.subscribers import resubscribe, with_preferences
 
-    subscriber = next(s for s in config.subscribers if s.id == subscriber_id)
     db = ctx.open_db()
     try:
+        (subscriber,) = with_preferences(
+            db, [s for s in config.subscribers if s.id == subscriber_id]
+        )
         done = resubscribe(
             db,
             subscriber_id,
@@ -403,4 +438,40 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
     when = done.unsubscribed_at
     click.echo(
         f"{subscriber_id} re-subscribed (had unsubscribed {_iso(when) or 'at an unknown time'})"
+    )
+
+
+@subscribers_group.command("reset")
+@click.argument("who", metavar="ID|EMAIL")
+@pass_ctx
+def reset_cmd(ctx: Context, who: str) -> None:
+    """Forget what the reader chose on their preferences page (and a pause): subscribers.yaml
+    holds again, from its next slot. A stored unsubscribe stays (see `resubscribe`)."""
+    config = ctx.config
+    matches = [s for s in config.subscribers if who in (s.id, s.email)]
+    if len(matches) != 1:
+        problem = "no subscriber" if not matches else "more than one subscriber has"
+        raise click.BadParameter(
+            f"{problem} id or e-mail {who!r} in subscribers.yaml", param_hint="ID|EMAIL"
+        )
+    (subscriber,) = matches
+    from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
+    from digests.subscribers import reset_preferences
+
+    db = ctx.open_db()
+    try:
+        gone = reset_preferences(
+            db,
+            subscriber.id,
+            next_digest_at=next_digest_at(subscriber, config.settings.timezone, utcnow()),
+        )
+    finally:
+        db.dispose()
+    if gone is None:
+        click.echo(f"{subscriber.id} has no stored preferences: subscribers.yaml holds already")
+        return
+    paused = " (it was paused)" if gone.paused else ""
+    click.echo(
+        f"{subscriber.id}: preferences of {_iso(gone.updated_at) or 'an unknown time'} "
+        f"forgotten{paused}; subscribers.yaml holds again"
     )
