@@ -313,21 +313,18 @@ def status_cmd(ctx: Context, fmt: str) -> None:
         out.print(sources)
         if report.subscribers:
             subs = Table(title=f"{len(report.subscribers)} subscribers")
-            for name in ("subscriber", "last digest", "next digest", "state", "reader's choices"):
-                subs.add_column(name, overflow="fold")
+            for name in ("subscriber", "last digest", "next digest", "state"):
+                subs.add_column(name)
             for sub in report.subscribers:
                 prefs = chosen.get(sub.id)
                 state = "paused" if prefs and prefs.paused else "active"
                 if sub.unsubscribed:
                     state = f"unsubscribed {local(sub.unsubscribed_at)}"
                 subs.add_row(
-                    shown(sub.id),
-                    local(sub.last_digest_at),
-                    local(sub.next_digest_at),
-                    state,
-                    _preferences_line(prefs, local),
+                    shown(sub.id), local(sub.last_digest_at), local(sub.next_digest_at), state
                 )
             out.print(subs)
+            _print_preferences(out, report.subscribers, chosen, local)
         if report.deliveries:
             doubt = Table(
                 title=f"{len(report.deliveries)} digests in doubt (the server may have them): "
@@ -358,17 +355,30 @@ def _preferences_json(prefs: Any) -> dict[str, Any] | None:
     return data
 
 
-def _preferences_line(prefs: Any, local: Any) -> Text:
-    """One cell: what the reader chose on the preferences page, or that yaml holds."""
-    if prefs is None:
-        return Text("subscribers.yaml")
-    places = "、".join((*prefs.provinces, *prefs.cities)) or "all places"
-    themes = ",".join(prefs.themes) or "all themes"
-    when = f"{prefs.frequency}" + (f" {prefs.weekday}" if prefs.frequency == "weekly" else "")
-    return Text(
-        f"{when} {prefs.send_at} · {prefs.script} · {','.join(prefs.kinds)} · {places} · "
-        f"{themes} (set {local(prefs.updated_at)}; `subscribers reset` undoes)"
+def _print_preferences(out: Console, subscribers: Any, chosen: Any, local: Any) -> None:
+    """The readers' own choices (preferences page), which win over subscribers.yaml: one row
+    per subscriber who saved some; nothing when nobody did."""
+    rows = [(s.id, chosen[s.id]) for s in subscribers if s.id in chosen]
+    if not rows:
+        return
+    table = Table(
+        title=f"{len(rows)} readers' own choices (win over subscribers.yaml; "
+        "`citydigest subscribers reset ID` undoes)"
     )
+    for name in ("subscriber", "schedule", "script", "kinds", "places", "themes", "set"):
+        table.add_column(name, overflow="fold")
+    for subscriber_id, prefs in rows:
+        when = prefs.frequency + (f" {prefs.weekday}" if prefs.frequency == "weekly" else "")
+        table.add_row(
+            shown(subscriber_id),
+            f"{when} {prefs.send_at}" + (" (paused)" if prefs.paused else ""),
+            prefs.script,
+            ",".join(prefs.kinds),
+            Text("、".join((*prefs.provinces, *prefs.cities)) or "all"),
+            Text(",".join(prefs.themes) or "all"),
+            local(prefs.updated_at),
+        )
+    out.print(table)
 
 
 @click.command("serve")
