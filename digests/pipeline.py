@@ -148,7 +148,7 @@ def build_digests(
                 ", ".join(files),
             )
         )
-    report.archive_dir = run.archive(pool, days)  # archive
+    report.archive_dir = run.archive(pool, days, plans)  # archive, subscribers' feeds
     return report
 
 

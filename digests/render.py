@@ -20,10 +20,12 @@ __all__ = [
     "EmailContext",
     "RenderedDigest",
     "environment",
+    "render_city",
     "render_day",
     "render_digest",
     "render_feed",
     "render_index",
+    "render_subscriber_feed",
 ]
 
 import functools
@@ -225,17 +227,47 @@ def render_day(
     brand: str,
     previous: date | None,
     following: date | None,
+    **links: Any,
 ) -> str:
-    """One archive page: every story first seen on ``day``, with its visit graph."""
+    """One archive page: every story first seen on ``day``, with its visit graph; ``links``:
+    the archive's cross-links (``marks``: return visits by story id, ``cities``: the names that
+    have a city page)."""
     return _render(
         env,
         "day.html",
+        **links,
         day=day,
         graph=graph,
         zone=zone,
         brand=brand,
         previous=previous,
         following=following,
+        lang=LANGS["simplified"],
+        fonts=FONTS["simplified"],
+    )
+
+
+def render_city(
+    env: jinja2.Environment,
+    page: Any,
+    graph: VisitGraph,
+    *,
+    zone: ZoneInfo,
+    brand: str,
+    **links: Any,
+) -> str:
+    """One city's archive page (``city/<name>.html``, :class:`digests.network.CityPage`):
+    delegations sent and hosted, partners, recent policies, its visit graph; ``links``: the
+    return-visit ``marks`` by visit and the ``cities`` that have a page."""
+    return _render(
+        env,
+        "city.html",
+        **links,
+        page=page,
+        graph=graph,
+        zone=zone,
+        brand=brand,
+        root="../",
         lang=LANGS["simplified"],
         fonts=FONTS["simplified"],
     )
@@ -248,11 +280,14 @@ def render_index(
     *,
     brand: str,
     graph_days: Sequence[date],
+    **links: Any,
 ) -> str:
-    """The archive index: the recent visit graph and table, then every day, newest first."""
+    """The archive index: the recent visit graph and table, then every day, newest first;
+    ``links``: ``cities``, the city pages."""
     return _render(
         env,
         "index.html",
+        **links,
         days=days,
         graph=graph,
         brand=brand,
@@ -276,6 +311,27 @@ def render_feed(
         "feed.xml",
         days=days,
         brand=brand,
+        base_url=base_url,
+        updated=updated,
+    )
+
+
+def render_subscriber_feed(
+    env: jinja2.Environment,
+    items: Sequence[Any],
+    *,
+    title: str,
+    url: str,
+    base_url: str,
+    updated: datetime,
+) -> str:
+    """A subscriber's own Atom feed: one entry per story (``items``, newest first)."""
+    return _render(
+        env,
+        "subscriber-feed.xml",
+        items=items,
+        title=title,
+        url=url,
         base_url=base_url,
         updated=updated,
     )

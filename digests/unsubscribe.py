@@ -12,12 +12,20 @@ the id. It does not expire: an old digest's link must keep working. The web endp
 
 The preferences page's token (``purpose="preferences"``) is signed under another context, so
 neither token stands in for the other: a leaked unsubscribe link (it travels in a mail header
-to the provider) cannot change what someone reads.
+to the provider) cannot change what someone reads. :func:`feed_name` names a subscriber's own
+Atom feed in the public archive the same way, under a third context.
 """
 
 from __future__ import annotations
 
-__all__ = ["InvalidToken", "make_token", "preferences_url", "unsubscribe_url", "verify_token"]
+__all__ = [
+    "InvalidToken",
+    "feed_name",
+    "make_token",
+    "preferences_url",
+    "unsubscribe_url",
+    "verify_token",
+]
 
 import base64
 import hashlib
@@ -32,6 +40,7 @@ _MAC = re.compile(r"[A-Za-z0-9_-]{43}")
 _CONTEXTS = {
     "unsubscribe": b"citydigest-unsubscribe-v1\x00",
     "preferences": b"citydigest-preferences-v1\x00",
+    "feed": b"citydigest-feed-v1\x00",
 }
 
 
@@ -54,6 +63,14 @@ def make_token(secret: str | bytes, subscriber_id: str, purpose: str = "unsubscr
     if not _ID.fullmatch(subscriber_id):
         raise ValueError(f"not a subscriber id: {subscriber_id!r}")
     return f"{subscriber_id}.{_mac(_key(secret), subscriber_id, purpose)}"
+
+
+def feed_name(secret: str | bytes, subscriber_id: str) -> str:
+    """The file name of ``subscriber_id``'s own Atom feed in the archive: derived from the
+    secret, so it names nobody and cannot be guessed from an id (the archive is public)."""
+    if not _ID.fullmatch(subscriber_id):
+        raise ValueError(f"not a subscriber id: {subscriber_id!r}")
+    return _mac(_key(secret), subscriber_id, "feed")[:32]
 
 
 def verify_token(secret: str | bytes, token: str, purpose: str = "unsubscribe") -> str:

@@ -36,6 +36,7 @@ from crawler.base.config import Config, Subscriber
 from crawler.base.db import Database
 from crawler.base.errors import InvalidToken
 from crawler.base.models import SubscriberState, utcnow
+from digests.archive import subscriber_feed_url
 from digests.preferences import Choices, FormError, choices_for, parse_form
 from digests.render import brand_of
 from digests.subscribers import (
@@ -45,7 +46,7 @@ from digests.subscribers import (
     save_preferences,
     unsubscribe,
 )
-from digests.unsubscribe import verify_token
+from digests.unsubscribe import feed_name, verify_token
 
 NO_STORE = {"Cache-Control": "no-store"}
 ACTIONS = ("save", "pause", "resume", "unsubscribe")
@@ -88,7 +89,7 @@ button{font-size:16px;padding:10px 18px;border-radius:6px;border:1px solid var(-
 background:var(--chip);color:var(--fg);cursor:pointer;min-height:44px}
 button.primary{background:var(--link);border-color:var(--link);color:#fff}
 button.danger{background:var(--accent);border-color:var(--accent);color:#fff}
-footer{padding:8px 16px;font-size:13px;color:var(--muted)}
+footer{padding:8px 16px;font-size:13px;color:var(--muted);overflow-wrap:anywhere}
 </style></head>
 <body><main>{% block body %}{% endblock %}</main></body></html>
 """
@@ -158,7 +159,9 @@ _FORM = """{% extends "base" %}
 退订</button>
 </form>
 {% endif %}
-<footer>{% if stored %}以上为您保存的设置（{{ stored }}）。{% else %}以上为订阅时的设置。{% endif %}
+<footer><p>您的专属 Atom 订阅源（每条新闻一个条目）：
+<a href="{{ feed_url }}" id="feed">{{ feed_url }}</a></p>
+{% if stored %}以上为您保存的设置（{{ stored }}）。{% else %}以上为订阅时的设置。{% endif %}
 关键词等其他条件由管理员设置。</footer>
 {% endblock %}"""
 
@@ -227,6 +230,9 @@ def preferences_endpoint(
             "next_at": _local(due, shown_zone) if due and not current.paused else "",
             "stored": _local(stored.updated_at, shown_zone) if stored and stored.updated_at else "",
             "notice": "",
+            "feed_url": subscriber_feed_url(
+                config.settings.archive, feed_name(str(secret), subscriber.id)
+            ),
             "problems": (),
         }
         context.update(extra)
