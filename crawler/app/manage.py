@@ -13,8 +13,9 @@ the missed ones at once.
 Forgery: the token in the page's URL is the credential (an HMAC over the subscriber id, in a
 context of its own, so the unsubscribe link cannot open it); a POST without it changes nothing,
 and one a browser marks as cross-site (``Sec-Fetch-Site``) or whose ``Origin`` is another site is
-refused with 403 before the form is read. Pages carry ``Cache-Control: no-store``: they hold a
-token and a reader's choices.
+refused with 403 before the form is read (``Origin: null``, which browsers send for a page with
+``Referrer-Policy: no-referrer`` such as this one, is left to ``Sec-Fetch-Site`` and the token).
+Pages carry ``Cache-Control: no-store``: they hold a token and a reader's choices.
 """
 
 from __future__ import annotations
@@ -186,12 +187,13 @@ _ENV.globals.update(box=_box, selected=lambda on: " selected" if on else "")
 
 
 def _cross_site(request: Request, origin: str) -> bool:
-    """Whether the browser says this POST comes from another site."""
+    """Whether the browser says this POST comes from another site. ``Origin: null`` says
+    nothing: browsers send it for our own form, whose page has ``Referrer-Policy: no-referrer``."""
     if request.headers.get("sec-fetch-site", "") == "cross-site":
         return True
     sent = request.headers.get("origin")
     if sent is None or sent == "null":
-        return sent == "null"
+        return False
     here = f"{request.url.scheme}://{request.url.netloc}"
     return sent not in (origin, here)
 

@@ -141,7 +141,7 @@ async def test_values_the_form_does_not_offer_store_nothing(site, change) -> Non
     [
         {"Sec-Fetch-Site": "cross-site"},
         {"Origin": "https://evil.example.com"},
-        {"Origin": "null"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
     ],
 )
 async def test_a_cross_site_post_is_refused(site, headers) -> None:
@@ -150,8 +150,11 @@ async def test_a_cross_site_post_is_refused(site, headers) -> None:
     assert refused.status_code == 403
     assert load_preferences(db) == {}
     # The page's own origins are fine: this host, and archive.base_url's.
-    for origin in ("http://testserver", "http://digest.example.org"):
-        ok = await client.post(_url(), data=FORM, headers={"Origin": origin})
+    # (and "null": what a browser sends for a page with Referrer-Policy: no-referrer).
+    for origin in ("http://testserver", "http://digest.example.org", "null"):
+        ok = await client.post(
+            _url(), data=FORM, headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"}
+        )
         assert ok.status_code == 200
 
 
