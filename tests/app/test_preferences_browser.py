@@ -5,60 +5,47 @@ buttons. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from crawler.app.schedule import Schedule
 from crawler.app.web import create_app
 from crawler.base.db import Database
 from digests.subscribers import load_preferences
 from digests.unsubscribe import make_token
+from tests.app.servicekit import served
 from tests.app.test_service_web import ARTIFACTS, SECRET, write_config
-from tests.mailserver import free_port
+from tests.app.test_service_web_security import CHROMIUM_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Database]]:
+def page_site(tmp_path: Path) -> Iterator[tuple[str, Database]]:
     (tmp_path / "archive").mkdir()
     config = write_config(tmp_path / "config", tmp_path / "db.sqlite", tmp_path / "archive")
     db = Database(config.settings.database)
     Schedule(db).sync(config)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, db, secret=SECRET), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", db
+        with served(create_app(config, db, secret=SECRET)) as base:
+            yield base, db
     finally:
-        server.should_exit = True
-        thread.join(10)
         db.dispose()
 
 
-def test_preferences_page_in_chromium(served: tuple[str, Database]) -> None:
+def test_preferences_page_in_chromium(page_site: tuple[str, Database]) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"headless Chromium is not installed at {CHROMIUM}")
-    base, db = served
+    base, db = page_site
     url = f"{base}/archive/preferences?token={make_token(SECRET, 'alice', 'preferences')}"
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width in (375, 1280):
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.goto(url)

@@ -5,9 +5,6 @@ lead where they say. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -17,7 +14,7 @@ import pytest
 from crawler.base.db import Database
 from digests import build_digests
 from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber, visit_item
-from tests.digests.test_browser import ARTIFACTS, WIDTHS, Quiet, browser  # noqa: F401
+from tests.digests.test_browser import ARTIFACTS, WIDTHS, browser, serve_archive  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -48,15 +45,8 @@ def archive(tmp_path: Path, secret: str) -> Iterator[str]:
         seed(db, items)
         build_digests(config, db, out_dir=tmp_path / "out", now=at)
     db.dispose()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "archive"))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
+    with serve_archive(tmp_path / "archive") as url:
+        yield url
 
 
 def _layout(page: object) -> dict[str, object]:
