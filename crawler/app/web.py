@@ -79,7 +79,7 @@ from crawler.base.db import Database
 from crawler.base.errors import CitydigestError, DatabaseUnavailable
 from crawler.base.models import Article, Delivery, SourceState, Story, SubscriberState
 from crawler.store.store import Store
-from digests.subscribers import unsubscribe
+from digests.subscribers import load_preferences, unsubscribe
 from digests.unsubscribe import InvalidToken, verify_token
 
 log = logging.getLogger("citydigest.web")
@@ -142,11 +142,16 @@ dispatch lag {{ report.lag.total_seconds()|round(1) }} s
 {% endfor %}</table></div>
 <h2>Subscribers</h2>
 <div class="wrap"><table id="subscribers">
-<tr><th>subscriber</th><th>last digest</th><th>next digest</th><th>state</th></tr>
-{% for s in report.subscribers %}<tr>
+<tr><th>subscriber</th><th>last digest</th><th>next digest</th><th>state</th>
+<th>reader's choices</th></tr>
+{% for s in report.subscribers %}{% set p = chosen.get(s.id) %}<tr>
 <td>{{ s.id }}</td><td>{{ when(s.last_digest_at) }}</td><td>{{ when(s.next_digest_at) }}</td>
-<td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% else %}
-<span class="ok">active</span>{% endif %}</td></tr>
+<td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% elif p and p.paused %}
+paused{% else %}<span class="ok">active</span>{% endif %}</td>
+<td class="prefs">{% if p %}{{ p.frequency }}{% if p.frequency == "weekly" %} {{ p.weekday }}{% endif %}
+{{ p.send_at }} · {{ p.script }} · {{ p.kinds|join(",") }} ·
+{{ (p.provinces + p.cities)|join("、") or "all places" }} · {{ p.themes|join(",") or "all themes" }}
+<br><small>set {{ when(p.updated_at) }}</small>{% else %}subscribers.yaml{% endif %}</td></tr>
 {% endfor %}</table></div>
 {% if report.deliveries %}<h2>Digests in doubt</h2>
 <p>The server may have these: <code>citydigest digest resend --unknown</code> sends the
@@ -406,7 +411,8 @@ def create_app(
 
     async def status_page(_request: Request) -> Response:
         report: StatusReport = status_report(config, db, queue_depth=depth())
-        return page("status", report=report, when=when)
+        chosen = load_preferences(db)  # the readers' own (preferences page)
+        return page("status", report=report, when=when, chosen=chosen)
 
     def check(request: Request) -> str | HTMLResponse:
         if not secret:

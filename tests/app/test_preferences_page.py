@@ -199,6 +199,9 @@ async def test_status_shows_the_choices_and_reset_undoes_them(site) -> None:
     table = runner.invoke(cli, ["--config", str(folder), "status"], env={"COLUMNS": "250"})
     assert "paused" in table.output and "weekly fri 18:30 (paused)" in table.output
     assert "1 readers' own choices" in table.output  # alice's row only
+    page = await client.get("/")  # the status page says it too
+    assert "paused" in page.text and "weekly fri\n18:30 · traditional" in page.text
+    assert page.text.count("subscribers.yaml") == 1  # bob's row
 
     unknown = runner.invoke(cli, ["--config", str(folder), "subscribers", "reset", "zed@x.org"])
     assert unknown.exit_code == 2 and "no subscriber" in unknown.output
