@@ -148,7 +148,8 @@ dispatch lag {{ report.lag.total_seconds()|round(1) }} s
 <td>{{ s.id }}</td><td>{{ when(s.last_digest_at) }}</td><td>{{ when(s.next_digest_at) }}</td>
 <td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% elif p and p.paused %}
 paused{% else %}<span class="ok">active</span>{% endif %}</td>
-<td class="prefs">{% if p %}{{ p.frequency }}{% if p.frequency == "weekly" %} {{ p.weekday }}{% endif %}
+<td class="prefs">{% if p %}
+{{ p.frequency }}{% if p.frequency == "weekly" %} {{ p.weekday }}{% endif %}
 {{ p.send_at }} · {{ p.script }} · {{ p.kinds|join(",") }} ·
 {{ (p.provinces + p.cities)|join("、") or "all places" }} · {{ p.themes|join(",") or "all themes" }}
 <br><small>set {{ when(p.updated_at) }}</small>{% else %}subscribers.yaml{% endif %}</td></tr>
