@@ -44,16 +44,20 @@ __all__ = [
     "with_preferences",
 ]
 
+import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.base.config import Subscriber
 from crawler.base.db import Database
 from crawler.base.models import SubscriberPreferences, SubscriberState, utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,24 @@ def apply(subscriber: Subscriber, prefs: Preferences | None) -> Subscriber:
     )
 
 
+def _applied(subscriber: Subscriber, prefs: Preferences | None) -> Subscriber:
+    """:func:`apply`, except that a stored row the subscriber model refuses (edited by hand, or
+    a value this version no longer knows) leaves subscribers.yaml in force, with a warning that
+    names the row and the way out, rather than stopping every subscriber's digest."""
+    try:
+        return apply(subscriber, prefs)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        log.warning(
+            "subscriber_preferences row of %s is not usable (%s): subscribers.yaml holds for "
+            "it; `citydigest subscribers reset %s` clears the row",
+            subscriber.id,
+            problems,
+            subscriber.id,
+        )
+        return subscriber
+
+
 def _load(session: Session, ids: Collection[str] | None = None) -> dict[str, Preferences]:
     query = select(SubscriberPreferences)
     if ids is not None:
@@ -146,7 +168,7 @@ def load_preferences(db: Database, ids: Collection[str] | None = None) -> dict[s
 def with_preferences(db: Database, subscribers: Sequence[Subscriber]) -> list[Subscriber]:
     """``subscribers`` as their readers set them (:func:`apply`)."""
     stored = load_preferences(db, [s.id for s in subscribers])
-    return [apply(s, stored.get(s.id)) for s in subscribers]
+    return [_applied(s, stored.get(s.id)) for s in subscribers]
 
 
 def paused(db: Database, ids: Collection[str]) -> set[str]:
@@ -220,7 +242,7 @@ def sync(
     the reader's where they set one (:func:`apply`)."""
     rows = {s.id: s for s in session.scalars(select(SubscriberState))}
     stored = _load(session)
-    for subscriber in (apply(s, stored.get(s.id)) for s in subscribers):
+    for subscriber in (_applied(s, stored.get(s.id)) for s in subscribers):
         row = rows.get(subscriber.id)
         if row is None:
             session.add(

@@ -14,7 +14,7 @@ from crawler.app.cadence import next_digest_at
 from crawler.app.schedule import Schedule
 from crawler.base.config.subscribers import Subscriber
 from crawler.base.db import Database
-from crawler.base.models import SubscriberState
+from crawler.base.models import SubscriberPreferences, SubscriberState
 from crawler.base.taxonomy import default_taxonomy
 from digests import build_digests, subscribers
 from digests.preferences import FormError, choices_for, parse_form
@@ -212,3 +212,17 @@ def test_every_mail_links_the_signed_preferences_page(
         assert verify_token(secret, token, "preferences") == "alice"
         with pytest.raises(InvalidToken):
             verify_token(secret, token)  # not an unsubscribe token
+
+
+def test_a_stored_row_the_model_refuses_leaves_the_yaml_in_force(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscribers.save_preferences(db, "alice", _prefs(), next_digest_at=None)
+    with db.session() as session:  # a hand edit, or a value an older version allowed
+        row = session.get(SubscriberPreferences, "alice")
+        assert row is not None
+        row.frequency = "hourly"
+    with caplog.at_level("WARNING"):
+        assert subscribers.with_preferences(db, [ALICE]) == [ALICE]
+    assert "subscriber_preferences row of alice" in caplog.text
+    assert "frequency" in caplog.text and "subscribers reset alice" in caplog.text
