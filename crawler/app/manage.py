@@ -217,8 +217,8 @@ def preferences_endpoint(
         stored = load_preferences(db, [subscriber.id]).get(subscriber.id)
         with db.session() as session:
             row = session.get(SubscriberState, subscriber.id)
-            gone = bool(row and row.unsubscribed)
             due = row.next_digest_at if row else None
+        gone = _unsubscribed(db, subscriber.id)
         current = stored or Preferences.of(subscriber)
         shown_zone = apply(subscriber, stored).timezone or zone
         context: dict[str, object] = {
@@ -269,6 +269,8 @@ def preferences_endpoint(
         current = stored or Preferences.of(subscriber)
         if what not in ACTIONS:
             return render(subscriber, action, 400, problems=[f"未知操作「{str(what)[:40]}」"])
+        if _unsubscribed(db, subscriber.id):  # only the operator's resubscribe undoes it
+            return render(subscriber, action, 409)
         if what == "unsubscribe":
             unsubscribe(db, subscriber.id)
             return render(subscriber, action, notice="已退订：不会再收到摘要。")
@@ -285,6 +287,12 @@ def preferences_endpoint(
         return render(subscriber, action, notice="设置已保存，从下一期起生效。")
 
     return endpoint
+
+
+def _unsubscribed(db: Database, subscriber_id: str) -> bool:
+    with db.session() as session:
+        row = session.get(SubscriberState, subscriber_id)
+        return bool(row and row.unsubscribed)
 
 
 def _local(value: datetime, zone: str) -> str:

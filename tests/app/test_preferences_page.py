@@ -184,6 +184,12 @@ async def test_pause_resume_and_unsubscribe(site) -> None:
     with db.session() as session:
         row = session.get(SubscriberState, "alice")
         assert row is not None and row.unsubscribed
+    # Once unsubscribed, the page changes nothing (the operator's resubscribe undoes it).
+    for action in ("save", "resume", "pause"):
+        held = await client.post(_url(), data={**FORM, "action": action})
+        assert held.status_code == 409 and "您已退订" in held.text
+    assert load_preferences(db)["alice"].cities == ("青岛", "深圳")
+    assert not load_preferences(db)["alice"].paused
 
 
 async def test_status_shows_the_choices_and_reset_undoes_them(site) -> None:
