@@ -43,8 +43,8 @@ from markupsafe import Markup
 
 from crawler.base.errors import RenderError
 from crawler.base.sanitize import clean_text
-from digests.digest import ArchiveDay, Digest, PolicyInfo
-from digests.graph import VisitGraph
+from digests.digest import ArchiveDay, Digest, PolicyInfo, VisitCount
+from digests.graph import VisitGraph, province_of
 from digests.text import Script, convert
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -95,6 +95,15 @@ def _doc_line(policy: PolicyInfo | None) -> str:
     return " · ".join(parts)
 
 
+def _by_province(visits: Sequence[VisitCount]) -> list[tuple[str, list[VisitCount]]]:
+    """A network's visits grouped by the visitor's province (a province's own delegation in its
+    group), groups busiest first: the week's network as a mail can show it, without a picture."""
+    groups: dict[str, list[VisitCount]] = {}
+    for visit in visits:
+        groups.setdefault(province_of(visit.visitor), []).append(visit)
+    return sorted(groups.items(), key=lambda g: (-sum(v.count for v in g[1]), g[0]))
+
+
 def _printable(value: Any) -> Any:
     """What a template prints, without control characters, escape sequences and bidi controls
     (:func:`crawler.base.sanitize.clean_text`): whatever a stored row holds, the plain-text mail
@@ -127,6 +136,7 @@ def environment() -> jinja2.Environment:
     env.filters["day"] = _day
     env.filters["outlets"] = _outlets
     env.filters["doc_line"] = _doc_line
+    env.filters["by_province"] = _by_province
     return env
 
 
@@ -152,6 +162,8 @@ class EmailContext:
     index_url: str
     unsubscribe_url: str
     preferences_url: str = ""  # the reader's "manage subscription" page (a signed link)
+    # The week's visit network (a weekly edition): every visit of the window, busiest first.
+    week_network: tuple[VisitCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

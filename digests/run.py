@@ -135,6 +135,11 @@ class Run:
         base = base_url_of(self.settings.archive)
         unsubscribe = unsubscribe_url(base, token)
         manage = preferences_url(base, make_token(self.secret, sub.id, "preferences"))
+        week = (  # a weekly edition carries the week's network: every visit of its window
+            pool.visit_counts(pool.indexes_between(plan.start, plan.end))
+            if sub.frequency == "weekly"
+            else ()
+        )
         cap: int | None = None
         while True:
             digest = select_digest(
@@ -160,6 +165,7 @@ class Run:
                 index_url=f"{base}index.html",
                 unsubscribe_url=unsubscribe,
                 preferences_url=manage,
+                week_network=week,
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:

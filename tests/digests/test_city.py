@@ -270,3 +270,32 @@ def test_each_subscriber_has_an_atom_feed_with_one_entry_per_story(
     # A Traditional reader's feed is in Traditional.
     _build(db, tmp_path, NOW, filter=SHANDONG, script="traditional")
     assert "煙臺市黨政代表團" in path.read_text(encoding="utf-8")
+
+
+def test_a_weekly_edition_carries_the_weeks_network(
+    db: Database, tmp_path: Path, secret: str
+) -> None:
+    seed(
+        db,
+        [
+            visit_item("青岛", "深圳", NOW - hours(24 * 5)),
+            visit_item("青岛", "深圳", NOW - hours(24 * 3)),
+            visit_item("烟台", "杭州", NOW - hours(24 * 2)),
+            visit_item("山东", "广州", NOW - hours(30)),  # a provincial delegation
+            visit_item("成都", "西安", NOW - hours(20)),  # outside the reader's filter: still in
+        ],
+    )
+    weekly = {"frequency": "weekly", "weekday": "fri", "filter": SHANDONG}
+    _build(db, tmp_path, NOW, **weekly)
+    html = (tmp_path / "out" / "alice.html").read_text(encoding="utf-8")
+    text = (tmp_path / "out" / "alice.txt").read_text(encoding="utf-8")
+    assert "本周考察交流网络" in html and "4条路线" in html
+    network = html[html.index("本周考察交流网络") : html.index("在存档中查看考察交流图")]
+    assert network.index(">山东<") < network.index(">四川<")  # the busier province first
+    assert "青岛 → 深圳 ×2" in network and "山东 → 广州" in network and "成都 → 西安" in network
+    (line,) = [x for x in text.splitlines() if x.startswith("山东：")]
+    assert line.startswith("山东：青岛 → 深圳 ×2；")  # the busiest route first
+    assert "烟台 → 杭州" in line and "山东 → 广州" in line and "成都" not in line
+    (tmp_path / "out" / "alice.html").unlink()
+    _build(db, tmp_path, NOW, filter={"cities": ["成都"]})  # a daily edition does not
+    assert "本周考察交流网络" not in (tmp_path / "out" / "alice.html").read_text(encoding="utf-8")
