@@ -9,8 +9,10 @@ are modules named by their noun, sequenced by :mod:`digests.pipeline`:
 - :mod:`digests.render`: HTML e-mail, plain text, archive pages and feed (Jinja2);
 - :mod:`digests.deliver`: the MIME message and the SMTP mailer;
 - :mod:`digests.ledger`: the deliveries table (exactly once per subscriber and period);
-- :mod:`digests.subscribers`: the subscribers table's one writer (schedule, unsubscribe);
-- :mod:`digests.archive`: the static archive on disk;
+- :mod:`digests.subscribers`: the subscribers tables' one writer (schedule, unsubscribe, the
+  reader's own preferences); :mod:`digests.preferences`: the preferences form's choices and check;
+- :mod:`digests.archive`: the static archive on disk (day and city pages, feeds);
+- :mod:`digests.network`: the visit network over time (return visits, city pages' content);
 - :mod:`digests.graph`: the visit graph's geometry; :mod:`digests.unsubscribe`: signed tokens.
 """
 

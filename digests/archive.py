@@ -1,11 +1,24 @@
-"""The static archive: one page per day, an index with the recent visit graph, an Atom feed.
+"""The static archive: one page per day, a page per city, an index with the recent visit graph,
+an Atom feed.
 
 Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
 
-    2026-11-27.html     every story first seen that day (settings zone), uncapped, with its graph
-    index.html          the visit graph of the last 7 archived days, then every day, newest first
+    2026-11-27.html     every story first seen that day (settings zone), uncapped, with its graph;
+                        each story an anchor (``#s123``: its permalink), return visits marked
+    city/青岛.html      one city: delegations sent and hosted, whom it learns from, its policies
+    index.html          the visit graph of the last 7 archived days, the cities, every day
     feed.xml            Atom, one entry per day (the last 30)
-    archive.json        what the index and feed need about each day, so old days are not re-read
+    feeds/<name>.xml    one subscriber's own Atom feed: one entry per story their filter lets
+                        through (the last 100), ``<name>`` derived from the secret
+                        (:func:`digests.unsubscribe.feed_name`); ``<name>.json`` keeps its entries
+    archive.json        what the index, feed and city pages need about each day and its stories
+                        (:class:`~digests.network.StoryRef`), so old days are not re-read
+
+A city page is written when a day that mentions the city is; it reads the stories of every day
+in ``archive.json``, so it reaches back as far as the archive does (past the database's
+``retention_days``). Return visits (回访) are paired over the same record
+(:func:`digests.network.return_visits`); a day page marks a visit that returns an earlier one
+when it is written, and both visits carry the pair on their cities' pages.
 
 Pages link to each other relatively (the archive works from a disk or any host); the feed and the
 e-mails use ``base_url``. Every file is written to a temporary name and renamed into place, so a
@@ -14,16 +27,29 @@ reader never sees half a page.
 
 from __future__ import annotations
 
-__all__ = ["ARCHIVE_MANIFEST", "ArchiveResult", "DaySummary", "day_url", "update_archive"]
+__all__ = [
+    "ARCHIVE_MANIFEST",
+    "CITY_DIR",
+    "FEEDS_DIR",
+    "ArchiveResult",
+    "DaySummary",
+    "SubscriberFeed",
+    "city_url",
+    "day_url",
+    "subscriber_feed_url",
+    "update_archive",
+    "update_subscriber_feeds",
+]
 
 import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -31,12 +57,22 @@ import jinja2
 from crawler.base.config.settings import ArchiveSettings
 from crawler.base.errors import DigestError
 from crawler.base.sanitize import clean_title
-from digests.digest import ArchiveDay, VisitCount
-from digests.graph import visit_graph
-from digests.render import render_day, render_feed, render_index
-from digests.text import safe_url
+from digests.digest import ArchiveDay, Entry, VisitCount
+from digests.graph import cities_by_province, visit_graph
+from digests.network import CityPage, ReturnMark, StoryRef, city_pages, return_visits, visits_of
+from digests.render import (
+    render_city,
+    render_day,
+    render_feed,
+    render_index,
+    render_subscriber_feed,
+)
+from digests.text import Script, convert, safe_url
 
 ARCHIVE_MANIFEST = "archive.json"
+CITY_DIR = "city"
+FEEDS_DIR = "feeds"
+FEED_ENTRIES = 100  # stories kept in a subscriber's own feed
 GRAPH_DAYS = 7
 FEED_DAYS = 30
 TOP_TITLES = 3
@@ -51,6 +87,7 @@ class DaySummary:
     updated: datetime
     top: tuple[str, ...]
     visits: tuple[VisitCount, ...]
+    stories: tuple[StoryRef, ...] = ()  # none in a manifest written before city pages
 
     @property
     def page(self) -> str:
@@ -62,19 +99,23 @@ class DaySummary:
             "updated": self.updated.isoformat(),
             "top": list(self.top),
             "visits": [[v.visitor, v.host, v.count] for v in self.visits],
+            "stories": [s.to_json() for s in self.stories],
         }
 
     @classmethod
     def from_json(cls, key: str, data: dict[str, object]) -> DaySummary:
         visits = data.get("visits") or []
         top = data.get("top") or []
-        assert isinstance(visits, list) and isinstance(top, list)
+        stories = data.get("stories") or []
+        assert isinstance(visits, list) and isinstance(top, list) and isinstance(stories, list)
+        day = date.fromisoformat(key)
         return cls(
-            day=date.fromisoformat(key),
+            day=day,
             count=int(str(data["count"])),
             updated=datetime.fromisoformat(str(data["updated"])),
             top=tuple(clean_title(str(t)) or "" for t in top),  # written before titles were capped
             visits=tuple(VisitCount(str(v), str(h), int(n)) for v, h, n in visits),
+            stories=tuple(StoryRef.from_json(day, s) for s in stories),
         )
 
 
@@ -84,6 +125,7 @@ class ArchiveResult:
     pages: tuple[Path, ...]  # the day pages written this time
     index: Path
     feed: Path
+    cities: tuple[Path, ...] = ()  # the city pages written this time
 
 
 def base_url_of(settings: ArchiveSettings) -> str:
@@ -94,6 +136,16 @@ def base_url_of(settings: ArchiveSettings) -> str:
 def day_url(settings: ArchiveSettings, day: date) -> str:
     """The public URL of ``day``'s archive page."""
     return f"{base_url_of(settings)}{day.isoformat()}.html"
+
+
+def city_url(settings: ArchiveSettings, name: str) -> str:
+    """The public URL of a city's archive page (the name percent-encoded: links stay ASCII)."""
+    return f"{base_url_of(settings)}{CITY_DIR}/{quote(name)}.html"
+
+
+def subscriber_feed_url(settings: ArchiveSettings, name: str) -> str:
+    """The public URL of a subscriber's own feed (``name``: :func:`.unsubscribe.feed_name`)."""
+    return f"{base_url_of(settings)}{FEEDS_DIR}/{name}.xml"
 
 
 def _write(path: Path, text: str) -> None:
@@ -134,7 +186,78 @@ def _summary(day: ArchiveDay) -> DaySummary:
         updated=day.updated.astimezone(UTC),
         top=tuple(e.title for e in ranked[:TOP_TITLES]),
         visits=day.visits,
+        stories=tuple(StoryRef.of(day.day, e) for s in day.sections for e in s.entries),
     )
+
+
+def _gazetteer_cities() -> frozenset[str]:
+    """The names a city page may have: the gazetteer's cities (and so a safe file name)."""
+    return frozenset(c for cities in cities_by_province().values() for c in cities)
+
+
+def _places(stories: Iterable[StoryRef]) -> set[str]:
+    """Every city ``stories`` mention or send or receive a delegation."""
+    return {
+        name
+        for s in stories
+        for name in (*s.cities, *(p for v in s.visits for p in (v.visitor, v.host)))
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Network:
+    """The archive's visit network over every day it holds: city pages and return visits."""
+
+    pages: tuple[CityPage, ...]
+    marks: dict[tuple[int, str, str], list[ReturnMark]]  # by visit (story id, visitor, host)
+
+    @classmethod
+    def of(cls, manifest: dict[date, DaySummary], zone: ZoneInfo) -> _Network:
+        stories = [s for d in sorted(manifest) for s in manifest[d].stories]
+        marks = return_visits(visits_of(stories, zone))
+        return cls(tuple(city_pages(stories, _gazetteer_cities(), zone)), marks)
+
+    @property
+    def linked(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.pages)
+
+    def story_marks(self) -> dict[int, list[ReturnMark]]:
+        """The marks by story id, for the day pages."""
+        out: dict[int, list[ReturnMark]] = {}
+        for (story_id, _visitor, _host), marks in self.marks.items():
+            out.setdefault(story_id, []).extend(marks)
+        return out
+
+
+def _write_cities(
+    env: jinja2.Environment,
+    directory: Path,
+    network: _Network,
+    names: set[str],
+    *,
+    zone: ZoneInfo,
+    brand: str,
+) -> list[Path]:
+    """Write the pages of the cities among ``names`` (those the days written now mention)."""
+    folder = directory / CITY_DIR
+    folder.mkdir(exist_ok=True)
+    written = []
+    for page in network.pages:
+        if page.name not in names:
+            continue
+        html = render_city(
+            env,
+            page,
+            visit_graph(page.network),
+            zone=zone,
+            brand=brand,
+            marks=network.marks,
+            cities=network.linked,
+        )
+        path = folder / page.file
+        _write(path, html)
+        written.append(path)
+    return written
 
 
 def update_archive(
@@ -158,6 +281,8 @@ def update_archive(
         if day.total:
             manifest[day.day] = _summary(day)
     known = sorted(manifest)
+    network = _Network.of(manifest, zone)
+    marks = network.story_marks()
     pages: list[Path] = []
     try:
         for day in days:
@@ -174,6 +299,8 @@ def update_archive(
                 brand=brand,
                 previous=previous,
                 following=following,
+                marks=marks,
+                cities=network.linked,
             )
             path = directory / f"{day.day.isoformat()}.html"
             _write(path, html)
@@ -185,10 +312,20 @@ def update_archive(
             for v in summary.visits:
                 totals[(v.visitor, v.host)] += v.count
         graph = visit_graph([VisitCount(v, h, n) for (v, h), n in totals.items()])
+        touched = _places(s for day in days if day.total for s in manifest[day.day].stories)
+        cities = _write_cities(env, directory, network, touched, zone=zone, brand=brand)
         index = directory / "index.html"
+        busiest = sorted(network.pages, key=lambda p: (-p.sent_total - p.hosted_total, p.name))
         _write(
             index,
-            render_index(env, newest_first, graph, brand=brand, graph_days=[s.day for s in recent]),
+            render_index(
+                env,
+                newest_first,
+                graph,
+                brand=brand,
+                graph_days=[s.day for s in recent],
+                cities=busiest,
+            ),
         )
         feed = directory / "feed.xml"
         updated = max((s.updated for s in newest_first), default=now)
@@ -212,4 +349,83 @@ def update_archive(
         )
     except OSError as exc:
         raise DigestError(f"archive: cannot write to {directory}: {exc}") from exc
-    return ArchiveResult(directory, tuple(pages), index, feed)
+    return ArchiveResult(directory, tuple(pages), index, feed, tuple(cities))
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberFeed:
+    """One subscriber's own feed: its file name, title and script, and the stories their
+    filter let through in this run's window (uncapped: a feed has no e-mail size budget)."""
+
+    name: str
+    title: str
+    script: Script
+    entries: tuple[Entry, ...]
+
+
+def _feed_item(entry: Entry, base: str, zone: ZoneInfo) -> dict[str, object]:
+    """One feed entry as stored in ``feeds/<name>.json``: the story's archive permalink is its
+    id and link; the original article is the related link."""
+    ref = StoryRef.of(entry.first_seen.astimezone(zone).date(), entry)
+    return {
+        "id": f"{base}{ref.permalink}",
+        "title": entry.title,
+        "original": entry.url,
+        "updated": entry.first_seen.astimezone(UTC).isoformat(),
+        "published": entry.published.astimezone(UTC).isoformat(),
+        "summary": entry.snippet,
+        "outlets": list(entry.outlets),
+        "categories": list(dict.fromkeys((*entry.cities, *entry.themes))),
+    }
+
+
+def _load_items(path: Path) -> dict[str, dict[str, object]]:
+    if not path.exists():
+        return {}
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))["entries"]
+        return {str(item["id"]): item for item in items}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DigestError(
+            f"archive: cannot read {path} ({exc}); delete it and rerun to start the feed again"
+        ) from exc
+
+
+def update_subscriber_feeds(
+    env: jinja2.Environment,
+    settings: ArchiveSettings,
+    feeds: Sequence[SubscriberFeed],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> list[Path]:
+    """Add each feed's stories to its stored entries (one per story, newest first, the last
+    :data:`FEED_ENTRIES`) and write its Atom file."""
+    folder = settings.dir / FEEDS_DIR
+    base = base_url_of(settings)
+    written = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for feed in feeds:
+            store = folder / f"{feed.name}.json"
+            items = _load_items(store)
+            for entry in feed.entries:
+                item = _feed_item(entry, base, zone)
+                items[str(item["id"])] = item
+            kept = sorted(items.values(), key=lambda i: (str(i["updated"]), str(i["id"])))
+            kept = kept[::-1][:FEED_ENTRIES]
+            xml = render_subscriber_feed(
+                env,
+                kept,
+                title=feed.title,
+                url=subscriber_feed_url(settings, feed.name),
+                base_url=base,
+                updated=max((datetime.fromisoformat(str(i["updated"])) for i in kept), default=now),
+            )
+            path = folder / f"{feed.name}.xml"
+            _write(path, convert(xml, feed.script) if feed.script != "simplified" else xml)
+            _write(store, json.dumps({"entries": kept}, ensure_ascii=False, indent=1))
+            written.append(path)
+    except OSError as exc:
+        raise DigestError(f"archive: cannot write to {folder}: {exc}") from exc
+    return written

@@ -1,14 +1,25 @@
 """The visit graph: who visited whom, laid out on our side as plain SVG geometry.
 
 Cities sit on a circle, grouped by province (each province an arc of one colour, its name
-inside the arc); an arrow runs from visitor to host, thicker for more visits. The templates draw
+inside the arc); an arrow runs from visitor to host, thicker for more visits. A province named
+as a visitor or host (山东省党政代表团) is its group, not a node beside its own cities: its arrows
+meet its arc, or, when none of its cities is drawn, a ring in its place. The templates draw
 the geometry (``templates/_visits.html``) with no script and no web font, and put the same data
 in a table beneath. Past ``max_nodes`` cities the busiest are drawn and the table lists all.
 """
 
 from __future__ import annotations
 
-__all__ = ["GraphEdge", "GraphGroup", "GraphNode", "VisitGraph", "province_of", "visit_graph"]
+__all__ = [
+    "GraphEdge",
+    "GraphGroup",
+    "GraphNode",
+    "VisitGraph",
+    "cities_by_province",
+    "is_province",
+    "province_of",
+    "visit_graph",
+]
 
 import csv
 import functools
@@ -36,20 +47,48 @@ UNKNOWN_PROVINCE = "其他"
 
 
 @functools.cache
-def _province_table() -> dict[str, str]:
-    table: dict[str, str] = {}
+def _gazetteer_rows() -> tuple[dict[str, str], ...]:
+    """The city and province rows of the shipped gazetteer (none when it is missing)."""
     try:
         places = importlib.resources.files("crawler").joinpath("data/gazetteer/places.tsv")
         with places.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh, delimiter="\t"):
-                if row.get("level") in ("city", "province") and row.get("province"):
-                    table.setdefault(row.get("short") or "", row["province"])
-                    if row.get("city"):
-                        table.setdefault(row["city"], row["province"])
-    except (FileNotFoundError, ModuleNotFoundError, KeyError):
-        return {}
+            return tuple(
+                row
+                for row in csv.DictReader(fh, delimiter="\t")
+                if row.get("level") in ("city", "province") and row.get("province")
+            )
+    except (FileNotFoundError, ModuleNotFoundError):
+        return ()
+
+
+@functools.cache
+def _province_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for row in _gazetteer_rows():
+        table.setdefault(row.get("short") or "", row["province"])
+        if row.get("city"):
+            table.setdefault(row["city"], row["province"])
     table.pop("", None)
     return table
+
+
+@functools.cache
+def cities_by_province() -> dict[str, tuple[str, ...]]:
+    """Every province of the gazetteer with its cities' short names (a municipality such as
+    北京 is its own only city), provinces and cities in gazetteer (code) order."""
+    out: dict[str, list[str]] = {}
+    for row in _gazetteer_rows():
+        cities = out.setdefault(row["province"], [])
+        city = row.get("city") or (row.get("short") if row["level"] == "city" else "")
+        if city and city not in cities:
+            cities.append(city)
+    return {p: tuple(c) for p, c in out.items()}
+
+
+def is_province(place: str) -> bool:
+    """Whether ``place`` names a province (and not also a city, as 北京 does)."""
+    table = cities_by_province()
+    return place in table and place not in table[place]
 
 
 def province_of(place: str) -> str:
@@ -82,11 +121,19 @@ class GraphEdge:
 
 @dataclass(frozen=True, slots=True)
 class GraphGroup:
+    """A province: an arc over its cities, its name inside. When a visit names the province
+    itself (a provincial delegation), the arrow meets the arc's middle (``anchor_x/y``); a
+    province with no city in the picture is one slot on the circle, drawn as a ring."""
+
     province: str
-    arc: str  # SVG path data of the province's arc
+    arc: str  # SVG path data of the province's arc ("" for a ring)
     label_x: float
     label_y: float
     color: str
+    anchor_x: float = 0.0
+    anchor_y: float = 0.0
+    endpoint: bool = False  # a visit names the province itself
+    label_anchor: str = "middle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,43 +164,62 @@ def _f(value: float) -> str:
 def visit_graph(
     visits: Sequence[VisitCount], *, max_nodes: int = 32, size: int = 480
 ) -> VisitGraph:
-    """Lay out ``visits`` (visitor -> host with counts) as a circle of cities by province."""
+    """Lay out ``visits`` (visitor -> host with counts) as a circle of cities by province; a
+    province named as visitor or host is its group, not a node beside its own cities."""
     rows = tuple(sorted(visits, key=lambda v: (-v.count, v.visitor, v.host)))
     degree: Counter[str] = Counter()
     for v in rows:
         degree[v.visitor] += v.count
         degree[v.host] += v.count
-    kept = {name for name, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:max_nodes]}
-    omitted = len(degree) - len(kept)
-    by_province: dict[str, list[str]] = {}
+    as_groups = {name for name in degree if is_province(name)}
+    cities = sorted(
+        (kv for kv in degree.items() if kv[0] not in as_groups), key=lambda kv: (-kv[1], kv[0])
+    )
+    kept = {name for name, _ in cities[:max_nodes]}
+    omitted = len(cities) - len(kept)
+    by_province: dict[str, list[str]] = {p: [] for p in as_groups}
     for name in kept:
         by_province.setdefault(province_of(name), []).append(name)
-    provinces = sorted(by_province, key=lambda p: (-sum(degree[c] for c in by_province[p]), p))
+
+    def weight(province: str) -> int:
+        return degree[province] + sum(degree[c] for c in by_province[province])
+
+    provinces = sorted(by_province, key=lambda p: (-weight(p), p))
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(provinces)}
     center = size / 2
     radius = size * 0.31
     gap = 0.5  # slots of empty space between provinces
-    ordered = [
-        (p, c) for p in provinces for c in sorted(by_province[p], key=lambda c: (-degree[c], c))
-    ]
-    slots = len(ordered) + gap * len(provinces)
+    slots = sum(max(1, len(by_province[p])) for p in provinces) + gap * len(provinces)
     step = 2 * math.pi / slots if slots else 0.0
-    angles: dict[str, float] = {}
+    places: dict[str, tuple[float, float, float]] = {}  # name -> x, y, radius of its mark
     nodes: list[GraphNode] = []
     groups: list[GraphGroup] = []
     position = 0.0
     max_degree = max(degree.values(), default=1)
     for province in provinces:
-        first = position
-        for city in sorted(by_province[province], key=lambda c: (-degree[c], c)):
+        members = sorted(by_province[province], key=lambda c: (-degree[c], c))
+        if not members:  # only the province itself: a ring in one slot
             angle = -math.pi / 2 + position * step
-            angles[city] = angle
+            x, y = _pt(center, center, radius, angle)
+            lx, ly = _pt(center, center, radius + 16, angle)
+            cos = math.cos(angle)
+            anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
+            places[province] = (x, y, 7.0)
+            groups.append(
+                GraphGroup(province, "", lx, ly + 5, colors[province], x, y, True, anchor)
+            )
+            position += 1 + gap
+            continue
+        first = position
+        for city in members:
+            angle = -math.pi / 2 + position * step
             x, y = _pt(center, center, radius, angle)
             lx, ly = _pt(center, center, radius + 16, angle)
             cos = math.cos(angle)
             anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
             r = 4 + 5 * math.sqrt(degree[city] / max_degree)
             nodes.append(GraphNode(city, province, x, y, r, lx, ly + 5, anchor, colors[province]))
+            places[city] = (x, y, r)
             position += 1
         last = position - 1
         a0 = -math.pi / 2 + (first - 0.35) * step
@@ -165,16 +231,19 @@ def visit_graph(
         arc = f"M{_f(x0)},{_f(y0)} A{_f(arc_r)},{_f(arc_r)} 0 {large} 1 {_f(x1)},{_f(y1)}"
         mid = (a0 + a1) / 2
         gx, gy = _pt(center, center, radius - 32, mid)
-        groups.append(GraphGroup(province, arc, gx, gy + 5, colors[province]))
+        ax, ay = _pt(center, center, arc_r, mid)
+        endpoint = province in as_groups
+        if endpoint:
+            places[province] = (ax, ay, 3.0)
+        groups.append(GraphGroup(province, arc, gx, gy + 5, colors[province], ax, ay, endpoint))
         position += gap
-    node_r = {n.name: n.r for n in nodes}
     max_count = max((v.count for v in rows), default=1)
     edges: list[GraphEdge] = []
     for v in rows:
-        if v.visitor not in angles or v.host not in angles:
+        if v.visitor not in places or v.host not in places:
             continue
-        x0, y0 = _pt(center, center, radius, angles[v.visitor])
-        x1, y1 = _pt(center, center, radius, angles[v.host])
+        x0, y0, _ = places[v.visitor]
+        x1, y1, host_r = places[v.host]
         # Bend towards the centre so that A->B and B->A do not overlap.
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
         nx, ny = -(y1 - y0), x1 - x0
@@ -184,7 +253,7 @@ def visit_graph(
         # Stop short of the host's circle.
         dx, dy = x1 - cx, y1 - cy
         dist = math.hypot(dx, dy) or 1.0
-        back = node_r[v.host] + 3
+        back = host_r + 3
         ex, ey = x1 - dx / dist * back, y1 - dy / dist * back
         width = 1.5 + 5.5 * (math.log1p(v.count) / math.log1p(max_count) if max_count > 1 else 0)
         edges.append(
@@ -194,7 +263,7 @@ def visit_graph(
                 v.count,
                 f"M{_f(x0)},{_f(y0)} Q{_f(cx)},{_f(cy)} {_f(ex)},{_f(ey)}",
                 round(width, 1),
-                colors[province_of(v.visitor)],
+                colors[v.visitor if v.visitor in as_groups else province_of(v.visitor)],
             )
         )
     edges.reverse()  # thin edges first, thick ones drawn on top

@@ -33,6 +33,7 @@ from crawler.base.errors import DigestError
 from digests import ledger
 from digests.report import (
     BUILT,
+    PAUSED,
     SKIPPED_EMPTY,
     UNSUBSCRIBED,
     BuildReport,
@@ -42,11 +43,14 @@ from digests.report import (
 from digests.resend import in_doubt, resend_plans, settle_stale, with_resends
 from digests.run import Run
 from digests.sending import send
+from digests.subscribers import paused, with_preferences
 
 
-def _chosen(config: Config, subscriber_ids: Sequence[str]) -> list[Subscriber]:
+def _chosen(config: Config, db: Database, subscriber_ids: Sequence[str]) -> list[Subscriber]:
+    """The chosen subscribers (all by default) as their readers set them (stored preferences
+    win over subscribers.yaml)."""
     if not subscriber_ids:
-        return list(config.subscribers)
+        return with_preferences(db, config.subscribers)
     known = {s.id: s for s in config.subscribers}
     missing = [i for i in subscriber_ids if i not in known]
     if missing:
@@ -54,7 +58,15 @@ def _chosen(config: Config, subscriber_ids: Sequence[str]) -> list[Subscriber]:
             f"digest: no subscriber {', '.join(map(repr, missing))} in "
             f"{config.dir / 'subscribers.yaml'} (known: {', '.join(sorted(known)) or 'none'})"
         )
-    return [known[i] for i in dict.fromkeys(subscriber_ids)]
+    return with_preferences(db, [known[i] for i in dict.fromkeys(subscriber_ids)])
+
+
+def _stopped(db: Database, subscribers: Sequence[Subscriber]) -> dict[str, str]:
+    """Who gets nothing now, and why: a stored unsubscribe, or a pause of their own."""
+    ids = [s.id for s in subscribers]
+    stopped = dict.fromkeys(paused(db, ids), PAUSED)
+    stopped.update(dict.fromkeys(ledger.unsubscribed(db, ids), UNSUBSCRIBED))
+    return stopped
 
 
 def _secret(config: Config, *, required: bool) -> tuple[bytes, str | None]:
@@ -99,16 +111,16 @@ def build_digests(
     """
     secret, note = _secret(config, required=False)
     run = Run(config, db, now, secret)
-    subscribers = _chosen(config, subscriber_ids)
+    subscribers = _chosen(config, db, subscriber_ids)
     report = BuildReport(out_dir=out_dir, notes=[note] if note else [])
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DigestError(f"digest: cannot create {out_dir}: {exc.strerror}") from exc
-    stopped = ledger.unsubscribed(db, (s.id for s in subscribers))
+    stopped = _stopped(db, subscribers)
     plans = run.plans([s for s in subscribers if s.id not in stopped], day)
     report.results.extend(
-        SubscriberResult(s.id, "", UNSUBSCRIBED) for s in subscribers if s.id in stopped
+        SubscriberResult(s.id, "", stopped[s.id]) for s in subscribers if s.id in stopped
     )
     pool, days = run.pool(plans)  # select
     for plan in plans:
@@ -136,7 +148,7 @@ def build_digests(
                 ", ".join(files),
             )
         )
-    report.archive_dir = run.archive(pool, days)  # archive
+    report.archive_dir = run.archive(pool, days, plans)  # archive, subscribers' feeds
     return report
 
 
@@ -161,18 +173,18 @@ async def send_digests(
     """
     secret, _ = _secret(config, required=not dry_run)
     run = Run(config, db, now, secret)
-    subscribers = _chosen(config, subscriber_ids)
+    subscribers = _chosen(config, db, subscriber_ids)
     report = SendReport(dry_run=dry_run)
     if not dry_run:
         settle_stale(run)
-    stopped = ledger.unsubscribed(db, (s.id for s in subscribers))
+    stopped = _stopped(db, subscribers)
     active = [s for s in subscribers if s.id not in stopped]
     plans = run.plans(active, day)
     wait = config.settings.smtp.unknown_resend_after
     if wait is not None and not dry_run:
         plans = with_resends(run, active, plans, wait)
     report.results.extend(
-        SubscriberResult(s.id, "", UNSUBSCRIBED) for s in subscribers if s.id in stopped
+        SubscriberResult(s.id, "", stopped[s.id]) for s in subscribers if s.id in stopped
     )
     await send(run, report, plans, smtp_password, dry_run=dry_run)
     return report
@@ -196,7 +208,7 @@ async def resend_digests(
     """
     secret, _ = _secret(config, required=True)
     run = Run(config, db, now, secret)
-    subscribers = _chosen(config, subscriber_ids)
+    subscribers = _chosen(config, db, subscriber_ids)
     report = SendReport()
     settle_stale(run)
     rows = [

@@ -27,10 +27,12 @@ __all__ = [
     "EmailContext",
     "RenderedDigest",
     "environment",
+    "render_city",
     "render_day",
     "render_digest",
     "render_feed",
     "render_index",
+    "render_subscriber_feed",
 ]
 
 import functools
@@ -50,8 +52,8 @@ from markupsafe import Markup
 from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.errors import RenderError
 from crawler.base.sanitize import clean_text
-from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Visit
-from digests.graph import VisitGraph
+from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Visit, VisitCount
+from digests.graph import VisitGraph, province_of
 from digests.text import Script, convert
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -148,6 +150,15 @@ def _doc_line(policy: PolicyInfo | None) -> str:
     return " · ".join(parts)
 
 
+def _by_province(visits: Sequence[VisitCount]) -> list[tuple[str, list[VisitCount]]]:
+    """A network's visits grouped by the visitor's province (a province's own delegation in its
+    group), groups busiest first: the week's network as a mail can show it, without a picture."""
+    groups: dict[str, list[VisitCount]] = {}
+    for visit in visits:
+        groups.setdefault(province_of(visit.visitor), []).append(visit)
+    return sorted(groups.items(), key=lambda g: (-sum(v.count for v in g[1]), g[0]))
+
+
 def _printable(value: Any) -> Any:
     """What a template prints, without control characters, escape sequences and bidi controls
     (:func:`crawler.base.sanitize.clean_text`): whatever a stored row holds, the plain-text mail
@@ -184,6 +195,7 @@ def environment() -> jinja2.Environment:
     env.filters["span"] = _span
     env.filters["leader"] = _leader
     env.filters["sources"] = _sources
+    env.filters["by_province"] = _by_province
     return env
 
 
@@ -209,6 +221,9 @@ class EmailContext:
     index_url: str
     unsubscribe_url: str
     filter: SubscriberFilter = field(default_factory=SubscriberFilter)  # for 还有N条 links
+    preferences_url: str = ""  # the reader's "manage subscription" page (a signed link)
+    # The week's visit network (a weekly edition): every visit of the window, busiest first.
+    week_network: tuple[VisitCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,17 +373,47 @@ def render_day(
     brand: str,
     previous: date | None,
     following: date | None,
+    **links: Any,
 ) -> str:
-    """One archive page: every story first seen on ``day``, with its visit graph."""
+    """One archive page: every story first seen on ``day``, with its visit graph; ``links``:
+    the archive's cross-links (``marks``: return visits by story id, ``cities``: the names that
+    have a city page)."""
     return _render(
         env,
         "day.html",
+        **links,
         day=day,
         graph=graph,
         zone=zone,
         brand=brand,
         previous=previous,
         following=following,
+        lang=LANGS["simplified"],
+        fonts=FONTS["simplified"],
+    )
+
+
+def render_city(
+    env: jinja2.Environment,
+    page: Any,
+    graph: VisitGraph,
+    *,
+    zone: ZoneInfo,
+    brand: str,
+    **links: Any,
+) -> str:
+    """One city's archive page (``city/<name>.html``, :class:`digests.network.CityPage`):
+    delegations sent and hosted, partners, recent policies, its visit graph; ``links``: the
+    return-visit ``marks`` by visit and the ``cities`` that have a page."""
+    return _render(
+        env,
+        "city.html",
+        **links,
+        page=page,
+        graph=graph,
+        zone=zone,
+        brand=brand,
+        root="../",
         lang=LANGS["simplified"],
         fonts=FONTS["simplified"],
     )
@@ -381,11 +426,14 @@ def render_index(
     *,
     brand: str,
     graph_days: Sequence[date],
+    **links: Any,
 ) -> str:
-    """The archive index: the recent visit graph and table, then every day, newest first."""
+    """The archive index: the recent visit graph and table, then every day, newest first;
+    ``links``: ``cities``, the city pages."""
     return _render(
         env,
         "index.html",
+        **links,
         days=days,
         graph=graph,
         brand=brand,
@@ -409,6 +457,27 @@ def render_feed(
         "feed.xml",
         days=days,
         brand=brand,
+        base_url=base_url,
+        updated=updated,
+    )
+
+
+def render_subscriber_feed(
+    env: jinja2.Environment,
+    items: Sequence[Any],
+    *,
+    title: str,
+    url: str,
+    base_url: str,
+    updated: datetime,
+) -> str:
+    """A subscriber's own Atom feed: one entry per story (``items``, newest first)."""
+    return _render(
+        env,
+        "subscriber-feed.xml",
+        items=items,
+        title=title,
+        url=url,
         base_url=base_url,
         updated=updated,
     )

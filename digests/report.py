@@ -14,6 +14,7 @@ __all__ = [
     "BUILT",
     "DRY_RUN",
     "FAILED",
+    "PAUSED",
     "SENT",
     "SKIPPED_EMPTY",
     "UNKNOWN",
@@ -33,6 +34,7 @@ ALREADY_SENT = "already_sent"
 FAILED = "failed"
 UNKNOWN = "unknown"  # the outcome of a delivery is in doubt (sending, or unknown in the ledger)
 UNSUBSCRIBED = "unsubscribed"
+PAUSED = "paused"  # the reader paused their digest on the preferences page
 DRY_RUN = "dry_run"
 BUILT = "built"
 _HEADERS = ("subscriber", "period", "status", "stories", "detail")
@@ -45,6 +47,7 @@ class SubscriberResult:
     subscriber_id: str
     period: str
     # built | sent | dry_run | skipped_empty | already_sent | failed | unknown | unsubscribed
+    # | paused
     status: str
     stories: int = 0
     detail: str = ""  # error text, file names, or a note
@@ -85,6 +88,7 @@ class BuildReport(_Report):
             ("built", self.built),
             ("skipped empty", self.count(SKIPPED_EMPTY)),
             ("unsubscribed", self.count(UNSUBSCRIBED)),
+            ("paused", self.count(PAUSED)),
         ]
 
 
@@ -124,6 +128,7 @@ class SendReport(_Report):
             ("failed", self.failed),
             ("outcome unknown", self.unknown),
             ("unsubscribed", self.count(UNSUBSCRIBED)),
+            ("paused", self.count(PAUSED)),
         ]
         if self.dry_run:
             rows.insert(0, ("would send (dry run)", self.count(DRY_RUN)))

@@ -22,7 +22,13 @@ import jinja2
 from crawler.base.config import Config, Subscriber
 from crawler.base.db import Database
 from digests import ledger
-from digests.archive import base_url_of, day_url, update_archive
+from digests.archive import (
+    SubscriberFeed,
+    base_url_of,
+    day_url,
+    update_archive,
+    update_subscriber_feeds,
+)
 from digests.deliver import Outgoing, build_message, list_id, message_id_for, unsubscribe_mailto
 from digests.digest import Digest
 from digests.period import Period, archive_days, day_bounds, due_period, first_window, period_on
@@ -36,7 +42,7 @@ from digests.render import (
     render_digest,
 )
 from digests.select import StoryPool, archive_day, load_pool, select_digest
-from digests.unsubscribe import make_token, unsubscribe_url
+from digests.unsubscribe import feed_name, make_token, preferences_url, unsubscribe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,12 @@ class Run:
         token = make_token(self.secret, sub.id)
         base = base_url_of(self.settings.archive)
         unsubscribe = unsubscribe_url(base, token)
+        manage = preferences_url(base, make_token(self.secret, sub.id, "preferences"))
+        week = (  # a weekly edition carries the week's network: every visit of its window
+            pool.visit_counts(pool.indexes_between(plan.start, plan.end))
+            if sub.frequency == "weekly"
+            else ()
+        )
         cap: int | None = None
         while True:
             digest = select_digest(
@@ -156,6 +168,8 @@ class Run:
                 index_url=f"{base}index.html",
                 unsubscribe_url=unsubscribe,
                 filter=sub.filter,
+                preferences_url=manage,
+                week_network=week,
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:
@@ -191,7 +205,8 @@ class Run:
             smtp = smtp.model_copy(update={"from_": smtp.unsubscribe_mailto})
         return unsubscribe_mailto(smtp, token)
 
-    def archive(self, pool: StoryPool, days: Sequence[date]) -> Path:
+    def archive(self, pool: StoryPool, days: Sequence[date], plans: Sequence[Plan] = ()) -> Path:
+        """Refresh the archive's pages of ``days``, and the own feed of each of ``plans``."""
         result = update_archive(
             self.env,
             self.settings.archive,
@@ -200,4 +215,22 @@ class Run:
             brand=self.brand,
             now=self.now,
         )
+        update_subscriber_feeds(
+            self.env,
+            self.settings.archive,
+            [self.feed(pool, plan) for plan in plans],
+            zone=self.archive_zone,
+            now=self.now,
+        )
         return result.directory
+
+    def feed(self, pool: StoryPool, plan: Plan) -> SubscriberFeed:
+        """What ``plan``'s window adds to the subscriber's own feed: every story it matches."""
+        sub = plan.subscriber
+        chosen = sorted(pool.matching(sub.filter, plan.start, plan.end))
+        return SubscriberFeed(
+            name=feed_name(self.secret, sub.id),
+            title=f"{self.brand} · {sub.name or sub.id}",
+            script=sub.script,
+            entries=tuple(pool.record(i).entry for i in chosen),
+        )

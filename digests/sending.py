@@ -69,7 +69,7 @@ async def send(
         raise group.exceptions[0] from None
     report.results.extend(r for r in batch.results if r is not None)
     if archive and not dry_run:
-        report.archive_dir = run.archive(pool, days)  # archive
+        report.archive_dir = run.archive(pool, days, plans)  # archive, subscribers' feeds
 
 
 def _settled(plan: Plan, unavailable: str | None, run: Run) -> SubscriberResult | None:

@@ -152,18 +152,21 @@ async def send_due_digests(
 ) -> SendReport | None:
     """The digest job of both runners: send each subscriber's due digest (exactly once: the
     deliveries table) and move their next digest to their next slot; a transient SMTP failure
-    (the delivery row stays pending) is retried after ``retry_after`` instead. Unsubscribed and
-    unknown subscribers are skipped. Returns the digests' send report."""
+    (the delivery row stays pending) is retried after ``retry_after`` instead. Unsubscribed,
+    paused and unknown subscribers are skipped. Returns the digests' send report."""
     from digests.pipeline import send_digests
+    from digests.subscribers import paused, with_preferences
 
     schedule = schedule or Schedule(db)
-    by_id = {s.id: s for s in config.subscribers}
+    # The reader's own schedule (preferences page) sets their next slot.
+    by_id = {s.id: s for s in with_preferences(db, config.subscribers)}
     with db.session() as session:
         gone = set(
             session.scalars(
                 select(SubscriberState.id).where(SubscriberState.unsubscribed.is_(True))
             )
         )
+    gone |= paused(db, subscriber_ids)
     chosen = [i for i in subscriber_ids if i in by_id and i not in gone]
     if not chosen:
         return None

@@ -9,6 +9,8 @@
   points): GET shows a confirm page, POST (RFC 8058 ``List-Unsubscribe=One-Click``, or the
   confirm page's button) stores the unsubscribe (:func:`digests.subscribers.unsubscribe`); the
   token is checked with :func:`digests.unsubscribe.verify_token`;
+- ``preferences?token=…`` beside it: the reader's "manage subscription" page
+  (:mod:`crawler.app.manage`);
 - ``/``: a read-only status page.
 
 ``/metrics`` and the status page answer loopback clients only (403 to others) unless
@@ -76,13 +78,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.app.logs import ACCESS_LOGGER
+from crawler.app.manage import preferences_endpoint
 from crawler.app.status import StatusReport, dispatch_lag, status_report
 from crawler.base.config import Config
 from crawler.base.db import Database
 from crawler.base.errors import CitydigestError, DatabaseUnavailable
 from crawler.base.models import Article, Delivery, SourceState, Story, SubscriberState
 from crawler.store.store import Store
-from digests.subscribers import unsubscribe
+from digests.subscribers import load_preferences, unsubscribe
 from digests.unsubscribe import InvalidToken, verify_token
 
 log = logging.getLogger("citydigest.web")
@@ -146,11 +149,17 @@ _STATUS = """{% extends "page" %}{% block title %}状态 status{% endblock %}{% 
 {% endfor %}</table></div>
 <h2>Subscribers</h2>
 <div class="wrap"><table id="subscribers">
-<tr><th>subscriber</th><th>last digest</th><th>next digest</th><th>state</th></tr>
-{% for s in report.subscribers %}<tr>
+<tr><th>subscriber</th><th>last digest</th><th>next digest</th><th>state</th>
+<th>reader's choices</th></tr>
+{% for s in report.subscribers %}{% set p = chosen.get(s.id) %}<tr>
 <td>{{ s.id }}</td><td>{{ when(s.last_digest_at) }}</td><td>{{ when(s.next_digest_at) }}</td>
-<td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% else %}
-<span class="ok">active</span>{% endif %}</td></tr>
+<td>{% if s.unsubscribed %}unsubscribed {{ when(s.unsubscribed_at) }}{% elif p and p.paused %}
+paused{% else %}<span class="ok">active</span>{% endif %}</td>
+<td class="prefs">{% if p %}
+{{ p.frequency }}{% if p.frequency == "weekly" %} {{ p.weekday }}{% endif %}
+{{ p.send_at }} · {{ p.script }} · {{ p.kinds|join(",") }} ·
+{{ (p.provinces + p.cities)|join("、") or "all places" }} · {{ p.themes|join(",") or "all themes" }}
+<br><small>set {{ when(p.updated_at) }}</small>{% else %}subscribers.yaml{% endif %}</td></tr>
 {% endfor %}</table></div>
 {% if report.deliveries %}<h2>Digests in doubt</h2>
 <p>The server may have these: <code>citydigest digest resend --unknown</code> sends the
@@ -484,7 +493,8 @@ def create_app(
 
     async def status_page(_request: Request) -> Response:
         report: StatusReport = status_report(config, db, queue_depth=depth())
-        return page("status", report=report, when=when)
+        chosen = load_preferences(db)  # the readers' own (preferences page)
+        return page("status", report=report, when=when, chosen=chosen)
 
     def check(request: Request) -> str | HTMLResponse:
         if not secret:
@@ -515,16 +525,25 @@ def create_app(
         unsubscribe(db, checked)
         return page("done", subscriber=checked)
 
+    base = urlsplit(config.settings.archive.base_url)
+    origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
+    preferences = preferences_endpoint(
+        config,
+        db,
+        secret=secret,
+        origin=origin,
+        invalid=lambda status, reason: page("invalid", status, reason=reason),
+    )
     prefix = _archive_prefix(config.settings.archive.base_url)
     private = [] if public else [Middleware(_LoopbackOnly)]
     routes: list[BaseRoute] = [
         Route("/", status_page, middleware=private),
         Route("/healthz", healthz),
         Route("/metrics", metrics, middleware=private),
-        Route("/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]),
     ]
-    if prefix:
-        routes.append(Route(f"{prefix}/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]))
+    for root in dict.fromkeys(("", prefix)):  # beside the archive, and at the root
+        routes.append(Route(f"{root}/unsubscribe", unsubscribe_endpoint, methods=["GET", "POST"]))
+        routes.append(Route(f"{root}/preferences", preferences, methods=["GET", "POST"]))
     archive = Path(config.settings.archive.dir)
     if not archive.is_absolute():
         archive = (Path.cwd() / archive).resolve()
@@ -533,8 +552,6 @@ def create_app(
     )
     if not prefix:
         routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
-    base = urlsplit(config.settings.archive.base_url)
-    origin = f"{base.scheme}://{base.netloc.rpartition('@')[2]}"  # no user:password@
     logged = [Middleware(_AccessLog)] if access_log else []
     return Starlette(
         routes=routes,

@@ -16,6 +16,7 @@ __all__ = [
     "HttpCache",
     "SourceState",
     "Story",
+    "SubscriberPreferences",
     "SubscriberState",
     "UTCDateTime",
     "utcnow",
@@ -207,6 +208,27 @@ class SubscriberState(Base):
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SubscriberPreferences(Base):
+    """What a reader chose on their "manage subscription" page: it wins over subscribers.yaml
+    for these fields (keywords, exclusions, address and zone stay the operator's) until the
+    operator resets it (``citydigest subscribers reset``). One row per subscriber, every field
+    set: the page saves the whole form at once."""
+
+    __tablename__ = "subscriber_preferences"
+
+    subscriber_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    frequency: Mapped[str] = mapped_column(String(16))
+    weekday: Mapped[str] = mapped_column(String(3))
+    send_at: Mapped[str] = mapped_column(String(5))
+    script: Mapped[str] = mapped_column(String(32))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Delivery(Base):

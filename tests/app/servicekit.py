@@ -4,26 +4,48 @@ SMTP server, config directories, fresh PostgreSQL databases, and the CLI in a su
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from sqlalchemy import create_engine, text
 
-from tests.mailserver import Recorder, smtp_server
+from tests.mailserver import Recorder, free_port, smtp_server
 from tests.sitefarm import SETTINGS_YAML, Site, farm, serve
 
 HERE = Path(__file__).parent
 ENTRY = ("-m", "crawler.app.cli")  # the console script, as `python -m` runs it
 SECRET = "service-test-secret-0123456789"
 POSTGRES_ENV = "CITYDIGEST_TEST_POSTGRES_URL"
+
+
+@contextlib.contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` (the ``serve`` ASGI app) under uvicorn on a free loopback port, in a thread,
+    until the block ends; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from crawler.app.schedule import Schedule
 from crawler.app.web import create_app
@@ -18,7 +15,8 @@ from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from crawler.base.models import Delivery, Fetch, FetchTotal, SourceState, SubscriberState
 from digests.unsubscribe import make_token
-from tests.mailserver import free_port
+from tests.app.servicekit import served
+from tests.app.test_service_web_security import CHROMIUM_ARGS
 
 SECRET = "test-secret-of-at-least-16-bytes"
 
@@ -195,51 +193,27 @@ def test_status_and_unsubscribe_in_chromium(site: tuple[Config, Database]) -> No
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("headless Chromium is not installed at /usr/bin/chromium")
     config, db = site
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, db, secret=SECRET), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     ARTIFACTS.mkdir(exist_ok=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+    with served(create_app(config, db, secret=SECRET)) as base, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for width in (375, 1280):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.goto(base + "/")
+            assert page.locator("#sources tr.failing").count() == 1
+            assert page.locator("#sources tr.healthy").count() == 1
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            for width in (375, 1280):
-                page = browser.new_page(viewport={"width": width, "height": 800})
-                page.goto(base + "/")
-                assert page.locator("#sources tr.failing").count() == 1
-                assert page.locator("#sources tr.healthy").count() == 1
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"horizontal overflow of {overflow}px at {width}px"
-                page.screenshot(path=str(ARTIFACTS / f"service-status-{width}.png"), full_page=True)
-                page.close()
-            page = browser.new_page(viewport={"width": 375, "height": 700})
-            page.goto(f"{base}/archive/unsubscribe?token={make_token(SECRET, 'bob')}")
-            page.screenshot(path=str(ARTIFACTS / "service-unsubscribe-confirm.png"))
-            page.click("#confirm")
-            page.wait_for_selector("#done")
-            page.screenshot(path=str(ARTIFACTS / "service-unsubscribe-done.png"))
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(10)
+            assert overflow <= 0, f"horizontal overflow of {overflow}px at {width}px"
+            page.screenshot(path=str(ARTIFACTS / f"service-status-{width}.png"), full_page=True)
+            page.close()
+        page = browser.new_page(viewport={"width": 375, "height": 700})
+        page.goto(f"{base}/archive/unsubscribe?token={make_token(SECRET, 'bob')}")
+        page.screenshot(path=str(ARTIFACTS / "service-unsubscribe-confirm.png"))
+        page.click("#confirm")
+        page.wait_for_selector("#done")
+        page.screenshot(path=str(ARTIFACTS / "service-unsubscribe-done.png"))
+        browser.close()
     with db.session() as session:
         assert session.get(SubscriberState, "bob").unsubscribed
         assert not session.get(SubscriberState, "alice").unsubscribed

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from crawler.app.web import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, create_ap
 from crawler.base.config import Config, load_config
 from crawler.base.db import Database
 from digests.unsubscribe import make_token
-from tests.mailserver import free_port
+from tests.app.servicekit import served
 
 SECRET = "test-secret-of-at-least-16-bytes"
 ORIGIN = "https://digest.example.org"
@@ -336,21 +334,14 @@ def test_demo_archive_renders_under_the_policy_in_chromium(tmp_path: Path) -> No
     db = Database(config.settings.database)
     pages = sorted(p.name for p in (demo.folder / "archive").glob("*.html"))
     assert "index.html" in pages and len(pages) > 1
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, db, secret=SECRET), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    urls = [f"{base}/archive/{name}" for name in pages]
-    urls += [f"{base}/", f"{base}/archive/unsubscribe?token={make_token(SECRET, 'demo')}"]
     ARTIFACTS.mkdir(exist_ok=True)
     try:
-        with playwright.sync_playwright() as p:
+        with (
+            served(create_app(config, db, secret=SECRET)) as base,
+            playwright.sync_playwright() as p,
+        ):
+            urls = [f"{base}/archive/{name}" for name in pages]
+            urls += [f"{base}/", f"{base}/archive/unsubscribe?token={make_token(SECRET, 'demo')}"]
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 375, "height": 800})
             page.add_init_script(LISTEN)
@@ -379,6 +370,4 @@ def test_demo_archive_renders_under_the_policy_in_chromium(tmp_path: Path) -> No
             browser.close()
         assert not [m for m in console if "Content Security Policy" in m], console
     finally:
-        server.should_exit = True
-        thread.join(10)
         db.dispose()

@@ -4,6 +4,7 @@ outside. Screenshots go to tests/artifacts/ (git-ignored; CI keeps them)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -108,13 +109,20 @@ def site(tmp_path: Path, secret: str) -> Iterator[tuple[Path, str]]:
     report = build_digests(config, db, out_dir=tmp_path / "out", now=NOW)
     assert report.built == 1
     db.dispose()
+    with serve_archive(tmp_path / "archive") as url:
+        yield tmp_path, url
+
+
+@contextlib.contextmanager
+def serve_archive(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 until the block ends; yields its URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "archive"))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
 

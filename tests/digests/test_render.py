@@ -154,7 +154,7 @@ def test_archive_pages_index_and_feed(db: Database, tmp_path: Path, secret: str)
         "index.html",
     ]
     day = (archive / "2026-11-27.html").read_text(encoding="utf-8")
-    assert day.count("<article>") == 2 and '<svg xmlns="http://www.w3.org/2000/svg"' in day
+    assert day.count('<article id="s') == 2 and '<svg xmlns="http://www.w3.org/2000/svg"' in day
     assert 'href="2026-11-26.html"' in day  # previous day
     index = (archive / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<td>青岛</td><td>深圳</td><td class=\"num\">2</td>", index)

@@ -1,5 +1,5 @@
 """The service commands: ``run`` (embedded, or dispatching to procrastinate), ``worker``,
-``status``, ``serve`` and ``subscribers resubscribe``: what keeps running, or looks at the
+``status``, ``serve`` and ``subscribers resubscribe|reset``: what keeps running, or looks at the
 running service's state, rather than doing one piece of work now. Thin, like every command:
 parse, load config, call one runner, map errors to exit codes (0 success, 1 failure, 2 bad config
 or usage).
@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ["run_cmd", "serve_cmd", "status_cmd", "subscribers_group", "worker_cmd"]
 
 import asyncio
+import dataclasses
 import logging
 from datetime import datetime, tzinfo
 from importlib.metadata import PackageNotFoundError, version
@@ -278,7 +279,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _status_data(report: StatusReport) -> dict[str, Any]:
+def _status_data(report: StatusReport, chosen: dict[str, Any]) -> dict[str, Any]:
     """``status --format json``: the report as plain values (times ISO 8601 UTC)."""
     lag = report.lag
     return {
@@ -308,6 +309,8 @@ def _status_data(report: StatusReport) -> dict[str, Any]:
                 "next_digest_at": _iso(s.next_digest_at),
                 "unsubscribed": s.unsubscribed,
                 "unsubscribed_at": _iso(s.unsubscribed_at),
+                "paused": bool(s.id in chosen and chosen[s.id].paused),
+                "preferences": _preferences_json(chosen.get(s.id)),
             }
             for s in report.subscribers
         ],
@@ -325,7 +328,7 @@ def _status_data(report: StatusReport) -> dict[str, Any]:
     }
 
 
-def _print_status(out: Console, report: StatusReport, zone: tzinfo) -> None:
+def _print_status(out: Console, report: StatusReport, zone: tzinfo, chosen: dict[str, Any]) -> None:
     """The report as tables: rich on a terminal, tab-separated lines when piped."""
 
     def local(value: datetime | None) -> str:
@@ -362,11 +365,12 @@ def _print_status(out: Console, report: StatusReport, zone: tzinfo) -> None:
                     shown(sub.id),
                     local(sub.last_digest_at),
                     local(sub.next_digest_at),
-                    f"unsubscribed {local(sub.unsubscribed_at)}" if sub.unsubscribed else "active",
+                    _state(sub, chosen, local),
                 )
                 for sub in report.subscribers
             ],
         )
+        _print_preferences(out, report.subscribers, chosen, local)
     if report.deliveries:
         print_table(
             out,
@@ -400,21 +404,71 @@ def status_cmd(ctx: Context, fmt: str) -> None:
     when a source is failing."""
     from crawler.app.runners.distributed import queue_depth
     from crawler.app.status import status_report
+    from digests.subscribers import load_preferences
 
     config = ctx.config
     db = ctx.open_db()
     try:
         report = status_report(config, db, queue_depth=queue_depth(db))
+        chosen = load_preferences(db)  # the readers' own choices (preferences page)
     finally:
         db.dispose()
     out = Console()
     if fmt == "json":
         # Indented for a reader on a terminal, one line for a program (jq, a log shipper).
-        click.echo(json_text(_status_data(report), indent=2 if out.is_terminal else None))
+        click.echo(json_text(_status_data(report, chosen), indent=2 if out.is_terminal else None))
     else:
-        _print_status(out, report, config.settings.zone)
+        _print_status(out, report, config.settings.zone, chosen)
     if report.failing:
         raise SystemExit(EXIT_FAILED)
+
+
+def _state(sub: Any, chosen: dict[str, Any], local: Any) -> str:
+    """A subscriber's state: unsubscribed (since when), paused on the preferences page, or
+    active."""
+    if sub.unsubscribed:
+        return f"unsubscribed {local(sub.unsubscribed_at)}"
+    prefs = chosen.get(sub.id)
+    return "paused" if prefs and prefs.paused else "active"
+
+
+def _preferences_json(prefs: Any) -> dict[str, Any] | None:
+    """A reader's stored choices for ``status --format json`` (None: subscribers.yaml's)."""
+    if prefs is None:
+        return None
+    data = dataclasses.asdict(prefs)
+    data["updated_at"] = _iso(prefs.updated_at)
+    return data
+
+
+def _print_preferences(out: Console, subscribers: Any, chosen: Any, local: Any) -> None:
+    """The readers' own choices (preferences page), which win over subscribers.yaml: one row
+    per subscriber who saved some; nothing when nobody did."""
+    rows = [(s.id, chosen[s.id]) for s in subscribers if s.id in chosen]
+    if not rows:
+        return
+    print_table(
+        out,
+        f"{len(rows)} readers' own choices (win over subscribers.yaml; "
+        "`citydigest subscribers reset ID` undoes)",
+        ("subscriber", "schedule", "script", "kinds", "places", "themes", "set"),
+        [
+            (
+                shown(subscriber_id),
+                f"{_when(prefs)} {prefs.send_at}" + (" (paused)" if prefs.paused else ""),
+                prefs.script,
+                ",".join(prefs.kinds),
+                "、".join((*prefs.provinces, *prefs.cities)) or "all",
+                ",".join(prefs.themes) or "all",
+                local(prefs.updated_at),
+            )
+            for subscriber_id, prefs in rows
+        ],
+    )
+
+
+def _when(prefs: Any) -> str:
+    return prefs.frequency + (f" {prefs.weekday}" if prefs.frequency == "weekly" else "")
 
 
 @click.command("serve")
@@ -482,11 +536,13 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
         )
     # From the next slot on: no burst of a digest that fell due while unsubscribed.
     from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
-    from digests.subscribers import resubscribe
+    from digests.subscribers import resubscribe, with_preferences
 
-    subscriber = next(s for s in config.subscribers if s.id == subscriber_id)
     db = ctx.open_db()
     try:
+        (subscriber,) = with_preferences(
+            db, [s for s in config.subscribers if s.id == subscriber_id]
+        )
         done = resubscribe(
             db,
             subscriber_id,
@@ -500,4 +556,40 @@ def resubscribe_cmd(ctx: Context, subscriber_id: str) -> None:
     when = done.unsubscribed_at
     click.echo(
         f"{subscriber_id} re-subscribed (had unsubscribed {_iso(when) or 'at an unknown time'})"
+    )
+
+
+@subscribers_group.command("reset")
+@click.argument("who", metavar="ID|EMAIL")
+@pass_ctx
+def reset_cmd(ctx: Context, who: str) -> None:
+    """Forget what the reader chose on their preferences page (and a pause): subscribers.yaml
+    holds again, from its next slot. A stored unsubscribe stays (see `resubscribe`)."""
+    config = ctx.config
+    matches = [s for s in config.subscribers if who in (s.id, s.email)]
+    if len(matches) != 1:
+        problem = "no subscriber" if not matches else "more than one subscriber has"
+        raise click.BadParameter(
+            f"{problem} id or e-mail {who!r} in subscribers.yaml", param_hint="ID|EMAIL"
+        )
+    (subscriber,) = matches
+    from crawler.app.cadence import next_digest_at  # the scheduler's imports, only here
+    from digests.subscribers import reset_preferences
+
+    db = ctx.open_db()
+    try:
+        gone = reset_preferences(
+            db,
+            subscriber.id,
+            next_digest_at=next_digest_at(subscriber, config.settings.timezone, utcnow()),
+        )
+    finally:
+        db.dispose()
+    if gone is None:
+        click.echo(f"{subscriber.id} has no stored preferences: subscribers.yaml holds already")
+        return
+    paused = " (it was paused)" if gone.paused else ""
+    click.echo(
+        f"{subscriber.id}: preferences of {_iso(gone.updated_at) or 'an unknown time'} "
+        f"forgotten{paused}; subscribers.yaml holds again"
     )
