@@ -446,6 +446,42 @@ def _server_error(_request: Request, _exc: Exception) -> Response:
 # --------------------------------------------------------------------------- the app
 
 
+EMPTY_ARCHIVE = """<!doctype html>
+<html lang="zh-Hans"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>citydigest 归档 · archive</title>
+<style>body{font:16px/1.6 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;
+color:#222}h1{font-size:1.4rem;color:#b3261e}code{background:#f3f3f3;padding:0 .2em}</style>
+</head><body>
+<h1>归档还没有内容</h1>
+<p>第一期摘要生成后，这里会列出每一期。摘要由服务按订阅者的发送时间生成，也可以手动运行
+<code>citydigest digest build</code>。</p>
+<p lang="en">No digest has been archived yet. The archive fills when the first digest is built:
+by the service at a subscriber's send time, or now with <code>citydigest digest build</code>.</p>
+</body></html>
+"""
+
+
+class _Archive(StaticFiles):
+    """The archive's files; before the first digest (no folder, or no ``index.html`` yet) its
+    index is a friendly page that says why it is empty, not a 500 or a bare 404."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, html=True, check_dir=False)
+        self.folder = directory
+
+    async def check_config(self) -> None:
+        if self.folder.is_dir():
+            await super().check_config()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path in ("", ".", "index.html") and not (self.folder / "index.html").is_file():
+            return HTMLResponse(EMPTY_ARCHIVE)
+        if not self.folder.is_dir():
+            return PlainTextResponse("Not Found", 404)
+        return await super().get_response(path, scope)
+
+
 def _archive_prefix(base_url: str) -> str:
     """The path the archive is served under: the path of ``archive.base_url``."""
     path = urlsplit(base_url).path.rstrip("/")
@@ -547,11 +583,9 @@ def create_app(
     archive = Path(config.settings.archive.dir)
     if not archive.is_absolute():
         archive = (Path.cwd() / archive).resolve()
-    routes.append(
-        Mount(prefix or "/archive", StaticFiles(directory=archive, html=True, check_dir=False))
-    )
+    routes.append(Mount(prefix or "/archive", _Archive(archive)))
     if not prefix:
-        routes.append(Mount("/", StaticFiles(directory=archive, html=True, check_dir=False)))
+        routes.append(Mount("/", _Archive(archive)))
     logged = [Middleware(_AccessLog)] if access_log else []
     return Starlette(
         routes=routes,

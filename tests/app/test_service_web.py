@@ -217,3 +217,35 @@ def test_status_and_unsubscribe_in_chromium(site: tuple[Config, Database]) -> No
     with db.session() as session:
         assert session.get(SubscriberState, "bob").unsubscribed
         assert not session.get(SubscriberState, "alice").unsubscribed
+
+
+@pytest.mark.parametrize("state", ["no folder", "empty folder", "pages but no index"])
+async def test_the_archive_before_the_first_digest_is_a_friendly_page(
+    tmp_path: Path, state: str
+) -> None:
+    """Before the first digest the archive's index says why it is empty (it was a 500 and a
+    traceback per request when the folder did not exist); other pages are a plain 404."""
+    archive = tmp_path / "archive"
+    if state != "no folder":
+        archive.mkdir()
+    if state == "pages but no index":
+        (archive / "2026-03-07.html").write_text("<html><body>三月七日</body></html>", "utf-8")
+    config = write_config(tmp_path / "config", tmp_path / "db.sqlite", archive)
+    db = Database(config.settings.database)
+    try:
+        client = client_for(create_app(config, db, secret=SECRET))
+        for path in ("/archive/", "/archive/index.html"):
+            page = await client.get(path)
+            assert page.status_code == 200, path
+            assert "归档还没有内容" in page.text and "digest build" in page.text
+            assert page.headers["content-security-policy"].startswith("default-src 'none'")
+        missing = await client.get("/archive/2026-01-01.html")
+        assert missing.status_code == 404
+        if state == "pages but no index":
+            assert "三月七日" in (await client.get("/archive/2026-03-07.html")).text
+        # the first digest's index replaces the friendly page at once
+        archive.mkdir(exist_ok=True)
+        (archive / "index.html").write_text("<html><body>摘要归档</body></html>", "utf-8")
+        assert "摘要归档" in (await client.get("/archive/")).text
+    finally:
+        db.dispose()
