@@ -351,6 +351,8 @@ def document_identity(title: str | None, body: str, policy: PolicyMeta | None) -
     the title, else from a line of its own among the body's first lines (where official text
     prints it); its issuer from the table, else the title (…办公厅关于…), else the signature
     above the date at the end of the body."""
+    if title and _INTERPRETATION_RE.search(title):  # a 解读 names its document, is not it
+        return DocumentIdentity(None, None)
     lines = [line.strip() for line in body.split("\n") if line.strip()]
     number = (
         parse_doc_no(policy.doc_no if policy else None)
@@ -430,10 +432,14 @@ def find_mentions(title: str | None, body: str, identity: DocumentIdentity) -> t
     found: dict[tuple[str, str | None, str | None], None] = {}
     text = "\n".join(x for x in (title or "", body) if x)
     for sentence in _SENTENCE_RE.findall(_simplified(text)):
-        named: list[tuple[str | None, str | None]] = [
-            (str(n), None) for n, _s, _e in find_doc_numbers(sentence)
+        numbers = find_doc_numbers(sentence)
+        named: list[tuple[str | None, str | None]] = [(str(n), None) for n, _s, _e in numbers]
+        named += [
+            (None, title_key(m[1]))
+            for m in _BOOK_TITLE_RE.finditer(sentence)
+            # 《…》（深府办〔2021〕5号）: the 文号 names it, the title would name the template
+            if not any(0 <= start - m.end() <= 2 for _n, start, _e in numbers)
         ]
-        named += [(None, title_key(t)) for t in _BOOK_TITLE_RE.findall(sentence)]
         named = [(n, t) for n, t in named if (n or t) not in own and (n or (t and len(t) >= 4))]
         if not named:
             continue

@@ -10,7 +10,7 @@ to it and the reads around it.
 
 from __future__ import annotations
 
-__all__ = ["Articles", "StoryRow", "VisitRow"]
+__all__ = ["Articles", "StoredSketch", "StoryRow", "VisitRow"]
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +23,7 @@ from sqlalchemy import Insert, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.base.db import Database
+from crawler.base.documents import PolicyDocument, load_documents
 from crawler.base.errors import StoreError
 from crawler.base.models import Article, SourceState, Story, UTCDateTime, utcnow
 from crawler.store.batch import ArticleBatch, ArticleRecord, SaveResult, on_conflict_do_nothing
@@ -37,6 +38,19 @@ class StoryRow:
     url: str | None
     outlets: tuple[str, ...]
     article_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSketch:
+    """What the dedup index is rebuilt from: an article's sketch and fetch time, the article
+    its ``duplicate_of`` names, and the policy document it carries."""
+
+    id: int
+    sketch: bytes
+    fetched: datetime
+    duplicate_of: int | None = None
+    doc_no: str | None = None
+    doc_issuer: str | None = None
 
 
 _VISIT_KEYS = frozenset({"visitor", "host", "date", "evidence"})
@@ -108,15 +122,20 @@ class Articles:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc}") from exc
 
-    def sketches_since(
-        self, window: timedelta, *, after_id: int = 0
-    ) -> list[tuple[int, bytes, datetime]]:
-        """(article id, sketch, fetched) of the articles in the dedup window (with an id above
-        ``after_id``), oldest first."""
+    def sketches_since(self, window: timedelta, *, after_id: int = 0) -> list[StoredSketch]:
+        """The sketches of the articles in the dedup window (with an id above ``after_id``),
+        oldest first."""
         cutoff = utcnow() - window
         with self.db.session() as session:
             rows = session.execute(
-                select(Article.id, Article.sketch, Article.fetched)
+                select(
+                    Article.id,
+                    Article.sketch,
+                    Article.fetched,
+                    Article.duplicate_of,
+                    Article.doc_no,
+                    Article.doc_issuer,
+                )
                 .where(
                     Article.fetched >= cutoff,
                     Article.sketch.is_not(None),
@@ -124,7 +143,11 @@ class Articles:
                 )
                 .order_by(Article.id)
             ).all()
-        return [(r.id, r.sketch, r.fetched) for r in rows]
+        return [
+            StoredSketch(r.id, r.sketch, r.fetched, r.duplicate_of, r.doc_no, r.doc_issuer)
+            for r in rows
+            if r.sketch is not None  # (the query's condition; for the type checker)
+        ]
 
     def resketch(self, window: timedelta, make: Callable[[str], bytes]) -> int:
         """Recompute the dedup sketch of every article in the window from its stored body."""
@@ -194,6 +217,15 @@ class Articles:
                     )
                 )
             return out
+
+    def policies(
+        self, *, since: datetime | None = None, issuer: str | None = None
+    ) -> list[PolicyDocument]:
+        """Policy documents first published (else fetched) since ``since``, newest first, whose
+        issuer or 文号 contains ``issuer``, each with its copies, 解读, reports, 配套细则 and
+        the documents that amend or repeal it (:mod:`crawler.base.documents`)."""
+        with self.db.session() as session:
+            return load_documents(session, since=since, issuer=issuer)
 
     def visits(self, *, since: datetime | None = None, city: str | None = None) -> list[VisitRow]:
         """Visit events, one per (story, visitor, host), oldest first; ``city`` matches either

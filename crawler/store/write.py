@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
 from crawler.base.sanitize import clean_title
+from crawler.extract.policy import document_identity, find_mentions
+from crawler.store.articles import StoredSketch
 from crawler.store.batch import ArticleRecord, SaveResult
 from crawler.store.store import Store
 
 if TYPE_CHECKING:
     from crawler.analyze import Analysis
-    from crawler.dedup import DuplicateIndex
+    from crawler.dedup import DuplicateIndex, IndexRow
 
 log = logging.getLogger("citydigest.write")
 
@@ -62,11 +64,15 @@ def article_record(
         return None
     # The feed's or list page's words for the link stand in for a missing title: cleaned and
     # capped as the extracted title is.
+    title = e.title or clean_title(origin.link_title)
+    identity = document_identity(title, e.body, e.policy)
+    refs: list[tuple[str, str | None, str | None]] = [("is", None, k) for k in identity.titles]
+    refs += [(m.relation, m.doc_no, m.title) for m in find_mentions(title, e.body, identity)]
     return ArticleRecord(
         url=origin.link_url,
         canonical_url=origin.canonical_url,
         source_id=origin.source_id,
-        title=e.title or clean_title(origin.link_title),
+        title=title,
         body=e.body,
         published=published,
         outlet=e.outlet,
@@ -81,6 +87,9 @@ def article_record(
         kind=t.kind,
         fingerprint=sk.fingerprint,
         sketch=sk.to_bytes(),
+        doc_no=identity.doc_no,
+        doc_issuer=identity.issuer,
+        doc_refs=tuple(refs),
     )
 
 
@@ -102,20 +111,21 @@ class IndexCache:
         if cached is None:
             rows = store.sketches_since(DEDUP_WINDOW)
             try:
-                index = DuplicateIndex.build(rows)
+                index = DuplicateIndex.build(map(_index_row, rows))
             except ValueError as exc:
                 # Sketches of an older format: sketch the stored bodies again, once.
                 log.warning("dedup index: %s; re-sketching the stored articles", exc)
                 store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
                 rows = store.sketches_since(DEDUP_WINDOW)
-                index = DuplicateIndex.build(rows)
+                index = DuplicateIndex.build(map(_index_row, rows))
         else:
             index, last_id = cached
             rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
-            for article_id, data, fetched in rows:
-                index.add(article_id, Sketch.from_bytes(data), fetched)
+            for row in map(_index_row, rows):
+                sk = Sketch.from_bytes(row.sketch)
+                index.add(row.doc_id, sk, row.at, group=row.group, document=row.document)
             index.remove_before(utcnow() - DEDUP_WINDOW)
-        last = rows[-1][0] if rows else (cached[1] if cached else 0)
+        last = rows[-1].id if rows else (cached[1] if cached else 0)
         self._indexes[key] = (index, last)
         return index
 
@@ -126,6 +136,15 @@ class IndexCache:
 
     def clear(self) -> None:
         self._indexes.clear()
+
+
+def _index_row(row: StoredSketch) -> IndexRow:
+    """A stored article as the dedup index takes it: the story founder it matched is the
+    article its ``duplicate_of`` names (the writer records the founder there)."""
+    from crawler.dedup import Document, IndexRow
+
+    document = Document.of(row.doc_no, row.doc_issuer)
+    return IndexRow(row.id, row.sketch, row.fetched, row.duplicate_of, document)
 
 
 INDEXES = IndexCache()
@@ -162,18 +181,22 @@ class ArticleWriter:
         return results
 
     def _write(self, records: Sequence[ArticleRecord]) -> list[SaveResult]:
-        from crawler.dedup import Sketch  # loaded by the index already (see IndexCache.get)
+        from crawler.dedup import Document, Sketch  # loaded by the index already (IndexCache)
 
         index = self.index
         added: list[int] = []
 
         def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
+            """The founder of the story the article joins (which it matched, see
+            :class:`~crawler.dedup.DuplicateIndex`), or None: it founds one."""
             assert record.sketch is not None
             sk = Sketch.from_bytes(record.sketch)
-            match = index.find(sk)
-            index.add(article_id, sk, record.fetched)
+            document = Document.of(record.doc_no, record.doc_issuer)
+            match = index.find(sk, document=document)
+            group = match.group if match else None
+            index.add(article_id, sk, record.fetched, group=group, document=document)
             added.append(article_id)
-            return match.doc_id if match else None
+            return group
 
         try:
             with self.store.batch() as batch:
