@@ -6,6 +6,8 @@ Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
     index.html          the visit graph of the last 7 archived days, then every day, newest first
     feed.xml            Atom, one entry per day (the last 30)
     archive.json        what the index and feed need about each day, so old days are not re-read
+    policies.html       the policy documents of the last year, each with its 文号, issuer, dates and
+                        validity, its copies, 解读, reports, 配套细则, amendments and repeal
 
 Pages link to each other relatively (the archive works from a disk or any host); the feed and the
 e-mails use ``base_url``. Every file is written to a temporary name and renamed into place, so a
@@ -14,7 +16,16 @@ reader never sees half a page.
 
 from __future__ import annotations
 
-__all__ = ["ARCHIVE_MANIFEST", "ArchiveResult", "DaySummary", "day_url", "update_archive"]
+__all__ = [
+    "ARCHIVE_MANIFEST",
+    "POLICY_PAGE",
+    "ArchiveResult",
+    "DaySummary",
+    "PolicyEntry",
+    "day_url",
+    "update_archive",
+    "update_policy_page",
+]
 
 import json
 import os
@@ -22,24 +33,28 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from crawler.base.config.settings import ArchiveSettings
+from crawler.base.db import Database
+from crawler.base.documents import DocLink, PolicyDocument, load_documents
 from crawler.base.errors import DigestError
 from crawler.base.sanitize import clean_title
 from digests.digest import ArchiveDay, VisitCount
 from digests.graph import visit_graph
-from digests.render import render_day, render_feed, render_index
+from digests.render import FONTS, LANGS, render_day, render_feed, render_index
 from digests.text import safe_url
 
 ARCHIVE_MANIFEST = "archive.json"
 GRAPH_DAYS = 7
 FEED_DAYS = 30
 TOP_TITLES = 3
+POLICY_PAGE = "policies.html"
+POLICY_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +228,104 @@ def update_archive(
     except OSError as exc:
         raise DigestError(f"archive: cannot write to {directory}: {exc}") from exc
     return ArchiveResult(directory, tuple(pages), index, feed)
+
+
+# --------------------------------------------------------------------------- policy documents
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLink:
+    """An article around a document as the page shows it (its link made safe)."""
+
+    title: str
+    url: str | None
+    source: str
+    day: date
+    doc_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntry:
+    """One document's section of the policy page: ``anchor`` is its 文号 (or key), so a
+    document's section can be linked as ``policies.html#深府办〔2021〕5号``."""
+
+    anchor: str
+    doc_no: str | None
+    issuer: str | None
+    title: str
+    url: str | None
+    written_date: str | None
+    published_date: str | None
+    status: str | None
+    copies: tuple[PolicyLink, ...]
+    around: tuple[tuple[str, tuple[PolicyLink, ...]], ...]  # (heading, articles), never empty
+
+
+_AROUND = (
+    ("解读", "interpretations"),
+    ("相关报道", "reports"),
+    ("配套文件", "implementations"),
+    ("修订", "amendments"),
+    ("废止", "repeals"),
+)
+
+
+def _policy_link(link: DocLink, zone: ZoneInfo) -> PolicyLink:
+    when = (link.published or link.fetched).astimezone(zone).date()
+    title = clean_title(link.title) or link.url
+    return PolicyLink(title, safe_url(link.url), link.source, when, link.doc_no)
+
+
+def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
+    """What the policy page shows of one stored document."""
+    around = tuple(
+        (heading, tuple(_policy_link(x, zone) for x in links))
+        for heading, name in _AROUND
+        if (links := getattr(document, name))
+    )
+    return PolicyEntry(
+        anchor=document.key,
+        doc_no=document.doc_no,
+        issuer=document.issuer,
+        title=clean_title(document.title) or document.doc_no or document.url,
+        url=safe_url(document.url),
+        written_date=document.written_date,
+        published_date=document.published_date,
+        status=document.status,
+        copies=tuple(_policy_link(c, zone) for c in document.copies),
+        around=around,
+    )
+
+
+def update_policy_page(
+    env: jinja2.Environment,
+    settings: ArchiveSettings,
+    db: Database,
+    *,
+    zone: ZoneInfo,
+    brand: str,
+    now: datetime,
+) -> Path:
+    """Write ``policies.html``: the documents first published in the last :data:`POLICY_DAYS`,
+    newest first, read from the database (:mod:`crawler.base.documents`) at each run, so a 解读
+    or a repeal stored later shows on its document's section the next time."""
+    with db.session() as session:
+        documents = load_documents(session, since=now - timedelta(days=POLICY_DAYS))
+    entries = [policy_entry(d, zone) for d in documents]
+    try:
+        html = env.get_template(POLICY_PAGE).render(
+            entries=entries,
+            brand=brand,
+            days=POLICY_DAYS,
+            lang=LANGS["simplified"],
+            fonts=FONTS["simplified"],
+        )
+    except jinja2.TemplateError as exc:
+        raise DigestError(f"archive: cannot render {POLICY_PAGE}: {exc}") from exc
+    path = settings.dir / POLICY_PAGE
+    try:
+        settings.dir.mkdir(parents=True, exist_ok=True)
+        _write(path, html)
+    except OSError as exc:
+        raise DigestError(f"archive: cannot write {path}: {exc}") from exc
+    return path

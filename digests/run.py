@@ -22,7 +22,7 @@ import jinja2
 from crawler.base.config import Config, Subscriber
 from crawler.base.db import Database
 from digests import ledger
-from digests.archive import base_url_of, day_url, update_archive
+from digests.archive import base_url_of, day_url, update_archive, update_policy_page
 from digests.deliver import Outgoing, build_message, list_id, message_id_for, unsubscribe_mailto
 from digests.digest import Digest
 from digests.period import Period, archive_days, day_bounds, due_period, first_window, period_on
@@ -184,6 +184,14 @@ class Run:
             self.env,
             self.settings.archive,
             [archive_day(pool, d, self.archive_zone) for d in days],
+            zone=self.archive_zone,
+            brand=self.brand,
+            now=self.now,
+        )
+        update_policy_page(
+            self.env,
+            self.settings.archive,
+            self.db,
             zone=self.archive_zone,
             brand=self.brand,
             now=self.now,
