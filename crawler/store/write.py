@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
 from crawler.base.sanitize import clean_title
-from crawler.extract.policy import document_identity, find_mentions
 from crawler.store.articles import StoredSketch
 from crawler.store.batch import ArticleRecord, SaveResult
 from crawler.store.store import Store
@@ -58,6 +57,10 @@ def article_record(
     """The record to store for an analysed page, or None when it was published before
     ``since`` (a backfill's period). It is made where the page was analysed (in the crawl's
     process or an analysis worker) and, a plain frozen value, travels to the writer as it is."""
+    # Imported here: the crawl's own process, which hands its pages to analysis workers, never
+    # makes records and should not build the extractor's patterns (seconds of CPU) at start.
+    from crawler.extract.policy import document_identity, find_mentions
+
     e, t, sk = analysis.extracted, analysis.tags, analysis.sketch
     published = e.published or origin.link_published
     if since and published and published < since:
