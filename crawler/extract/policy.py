@@ -17,7 +17,6 @@ __all__ = [
     "find_interpreted_policy",
     "find_mentions",
     "find_policy_table",
-    "issuer_key",
     "parse_doc_no",
     "parse_policy_text",
     "title_key",
@@ -307,7 +306,7 @@ _DATE_LINE_RE = re.compile(
 )
 _BOOK_TITLE_RE = re.compile(r"《([^《》]{4,80})》")
 _TITLE_KEY_DROP_RE = re.compile(r"[^\w]+|_")
-_ISSUER_ALIASES = (("人民政府", "政府"),)
+_MIN_TITLE = 6  # shorter names (《若干措施》, 《通知》) name no document in particular
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,14 +337,6 @@ def title_key(title: str) -> str:
     return _TITLE_KEY_DROP_RE.sub("", core)[:200]
 
 
-def issuer_key(issuer: str) -> str:
-    """An issuing body as dedup compares it: Simplified, no spaces, 人民政府 as 政府."""
-    key = _NO_SPACE_RE.sub("", _simplified(issuer))
-    for long, short in _ISSUER_ALIASES:
-        key = key.replace(long, short)
-    return key
-
-
 def document_identity(title: str | None, body: str, policy: PolicyMeta | None) -> DocumentIdentity:
     """The identity of the document a page carries: its 文号 from the metadata table, else from
     the title, else from a line of its own among the body's first lines (where official text
@@ -367,15 +358,18 @@ def document_identity(title: str | None, body: str, policy: PolicyMeta | None) -
     return DocumentIdentity(
         str(number) if number else None,
         _simplified(issuer).strip() if issuer else None,
-        tuple(dict.fromkeys(t for t in titles if len(t) >= 4)),
+        tuple(dict.fromkeys(t for t in titles if len(t) >= _MIN_TITLE)),
     )
 
 
 def _line_doc_no(line: str) -> DocNumber | None:
-    """A body line that is a 文号 and little else (深府办〔2021〕5号, or with 签发人：…)."""
-    if len(line) > 40:
+    """A body line that is a 文号 and little else (深府办〔2021〕5号, or with 签发人：…), not a
+    sentence that names one (印发《…》（深府办〔2021〕5号）)."""
+    compact = _NO_SPACE_RE.sub("", _simplified(line))
+    m = _DOC_NO_RE.match(compact)
+    if m is None or len(compact) - m.end() > 16:
         return None
-    return parse_doc_no(line)
+    return _doc_number(m)
 
 
 def _title_issuer(title: str | None) -> str | None:
@@ -440,7 +434,9 @@ def find_mentions(title: str | None, body: str, identity: DocumentIdentity) -> t
             # 《…》（深府办〔2021〕5号）: the 文号 names it, the title would name the template
             if not any(0 <= start - m.end() <= 2 for _n, start, _e in numbers)
         ]
-        named = [(n, t) for n, t in named if (n or t) not in own and (n or (t and len(t) >= 4))]
+        named = [
+            (n, t) for n, t in named if (n or t) not in own and (n or len(t or "") >= _MIN_TITLE)
+        ]
         if not named:
             continue
         relation = _relation(sentence, title, is_document, is_interpretation)
