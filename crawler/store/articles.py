@@ -13,19 +13,19 @@ from __future__ import annotations
 __all__ = ["Articles", "StoredSketch", "StoryRow", "VisitRow"]
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, select, update
+from sqlalchemy import Insert, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.base.db import Database
 from crawler.base.documents import PolicyDocument, load_documents
 from crawler.base.errors import StoreError
-from crawler.base.models import Article, SourceState, Story, UTCDateTime, utcnow
+from crawler.base.models import Article, PolicyRef, SourceState, Story, UTCDateTime, utcnow
 from crawler.store.batch import ArticleBatch, ArticleRecord, SaveResult, on_conflict_do_nothing
 
 
@@ -67,6 +67,13 @@ class VisitRow:
     evidence: str
     details: Mapping[str, Any] = field(default_factory=dict)  # leader, date_start... (tag.details)
 
+
+DocumentOf = Callable[
+    [str | None, str, Mapping[str, Any] | None],
+    tuple[str | None, str | None, Sequence[tuple[str, str | None, str | None]]],
+]
+"""(title, body, metadata table) → (文号, issuer, [(relation, 文号, title key)]): what
+:func:`crawler.store.write.document_of` derives for a record."""
 
 _KNOWN = select(Article.canonical_url).where(
     Article.canonical_url.in_(bindparam("urls", expanding=True))
@@ -172,6 +179,42 @@ class Articles:
                 return done
             done += len(rows)
             last_id = rows[-1].id
+
+    def redocument(self, make: DocumentOf, *, batch: int = 500) -> int:
+        """Derive again, from each stored article's title, body and metadata table, the policy
+        document it carries and the documents it names (``make``, as the writer does): for
+        articles stored before documents were kept, or after their rules changed. Returns how
+        many articles carry a document. Batches of ``batch`` articles, one transaction each."""
+        carrying = 0
+        last_id = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(Article.id, Article.title, Article.body, Article.policy)
+                    .where(Article.id > last_id)
+                    .order_by(Article.id)
+                    .limit(batch)
+                ).all()
+                if not rows:
+                    return carrying
+                ids = [row.id for row in rows]
+                session.execute(delete(PolicyRef).where(PolicyRef.article_id.in_(ids)))
+                refs: list[dict[str, Any]] = []
+                for row in rows:
+                    doc_no, issuer, names = make(row.title, row.body or "", row.policy)
+                    carrying += doc_no is not None or any(r == "is" for r, _n, _t in names)
+                    session.execute(
+                        update(Article)
+                        .where(Article.id == row.id)
+                        .values(doc_no=doc_no, doc_issuer=issuer)
+                    )
+                    refs += [
+                        {"article_id": row.id, "relation": r, "doc_no": n, "title": t}
+                        for r, n, t in names
+                    ]
+                if refs:
+                    session.execute(insert(PolicyRef), refs)
+            last_id = ids[-1]
 
     # ------------------------------------------------------------------ reading
 

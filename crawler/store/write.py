@@ -15,13 +15,20 @@ articles are keyed by canonical URL.
 
 from __future__ import annotations
 
-__all__ = ["DEDUP_WINDOW", "ArticleWriter", "IndexCache", "Origin", "article_record"]
+__all__ = [
+    "DEDUP_WINDOW",
+    "ArticleWriter",
+    "IndexCache",
+    "Origin",
+    "article_record",
+    "document_of",
+]
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
@@ -57,10 +64,6 @@ def article_record(
     """The record to store for an analysed page, or None when it was published before
     ``since`` (a backfill's period). It is made where the page was analysed (in the crawl's
     process or an analysis worker) and, a plain frozen value, travels to the writer as it is."""
-    # Imported here: the crawl's own process, which hands its pages to analysis workers, never
-    # makes records and should not build the extractor's patterns (seconds of CPU) at start.
-    from crawler.extract.policy import document_identity, find_mentions
-
     e, t, sk = analysis.extracted, analysis.tags, analysis.sketch
     published = e.published or origin.link_published
     if since and published and published < since:
@@ -68,9 +71,7 @@ def article_record(
     # The feed's or list page's words for the link stand in for a missing title: cleaned and
     # capped as the extracted title is.
     title = e.title or clean_title(origin.link_title)
-    identity = document_identity(title, e.body, e.policy)
-    refs: list[tuple[str, str | None, str | None]] = [("is", None, k) for k in identity.titles]
-    refs += [(m.relation, m.doc_no, m.title) for m in find_mentions(title, e.body, identity)]
+    doc_no, doc_issuer, refs = document_of(title, e.body, e.policy.to_dict() if e.policy else None)
     return ArticleRecord(
         url=origin.link_url,
         canonical_url=origin.canonical_url,
@@ -90,10 +91,29 @@ def article_record(
         kind=t.kind,
         fingerprint=sk.fingerprint,
         sketch=sk.to_bytes(),
-        doc_no=identity.doc_no,
-        doc_issuer=identity.issuer,
-        doc_refs=tuple(refs),
+        doc_no=doc_no,
+        doc_issuer=doc_issuer,
+        doc_refs=refs,
     )
+
+
+def document_of(
+    title: str | None, body: str, policy: Mapping[str, Any] | None
+) -> tuple[str | None, str | None, tuple[tuple[str, str | None, str | None], ...]]:
+    """The policy document a page carries (文号, issuer) and what :class:`PolicyRef
+    <crawler.base.models.PolicyRef>` keeps of it: its own titles (``is``) and the documents the
+    page names, each with its relation (:mod:`crawler.extract.policy`)."""
+    # Imported here: the crawl's own process, which hands its pages to analysis workers, never
+    # makes records and should not build the extractor's patterns (seconds of CPU) at start.
+    from crawler.extract.model import PolicyMeta
+    from crawler.extract.policy import document_identity, find_mentions
+
+    known = {f.name for f in fields(PolicyMeta)}
+    table = PolicyMeta(**{k: v for k, v in policy.items() if k in known}) if policy else None
+    identity = document_identity(title, body, table)
+    refs: list[tuple[str, str | None, str | None]] = [("is", None, k) for k in identity.titles]
+    refs += [(m.relation, m.doc_no, m.title) for m in find_mentions(title, body, identity)]
+    return identity.doc_no, identity.issuer, tuple(refs)
 
 
 class IndexCache:

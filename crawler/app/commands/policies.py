@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from crawler.app.context import Context, date_option, pass_ctx
+from crawler.app.context import Context, date_option, err, pass_ctx
 from crawler.app.terminal import json_text, shown
 from crawler.base.documents import DocLink, PolicyDocument
 
@@ -28,19 +28,32 @@ from crawler.base.documents import DocLink, PolicyDocument
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option(
+    "--rescan",
+    is_flag=True,
+    help="First derive again every stored article's document and the documents it names "
+    "(articles stored before documents were kept).",
+)
 @pass_ctx
-def policies_cmd(ctx: Context, since: date | None, issuer: str | None, fmt: str) -> None:
+def policies_cmd(
+    ctx: Context, since: date | None, issuer: str | None, fmt: str, rescan: bool
+) -> None:
     """List policy documents (one per 文号, however many sites reprint it) with their 解读 and
     reports, and the later documents that amend or repeal them."""
     from crawler.dedup.folding import simplify
     from crawler.store.store import Store
+    from crawler.store.write import document_of
 
     config = ctx.config
     zone = config.settings.zone
     start = datetime.combine(since, time.min, zone).astimezone(UTC) if since else None
     db = ctx.open_db()
     try:
-        documents = Store(db).policies(since=start, issuer=simplify(issuer) if issuer else None)
+        store = Store(db)
+        if rescan:
+            carrying = store.redocument(document_of)
+            err.print(f"rescanned the stored articles: {carrying} carry a policy document")
+        documents = store.policies(since=start, issuer=simplify(issuer) if issuer else None)
     finally:
         db.dispose()
     if fmt == "json":
