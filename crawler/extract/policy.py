@@ -233,6 +233,11 @@ _DOC_NO_RE = re.compile(
     rf"[{re.escape(_CLOSE)}]\s*第?\s*(?P<number>\d{{1,5}})(?!\d)\s*号?"
     rf"|(?P<order>[\u4e00-\u9fff]{{2,24}}?令)\s*[(]?\s*第\s*(?P<order_number>\d{{1,5}})\s*号"
 )
+# Where a 文号 can be: a bracket before a year, or 令第. Searched first: the full pattern tries a
+# prefix of up to 16 characters at every character, which most text never needs.
+_DOC_NO_HINT_RE = re.compile(
+    rf"[{re.escape(_OPEN)}（［｛]\s*(?:19|20|[〇零○Ｏ一二]|[１２][０９])|令\s*[(（]?\s*第"
+)
 # Words that run into a 文号's prefix in running text: 根据深府办〔2021〕5号 names 深府办's.
 _LEAD_WORDS_RE = re.compile(
     r"^.*(?:根据|依据|按照|参照|对照|执行|印发|转发|贯彻|落实|废止|修订|修改|的|即|见)"
@@ -254,11 +259,21 @@ class DocNumber:
         return f"{self.prefix}〔{self.year}〕{self.number}号"
 
 
+# What NFKC does to the characters of a 文号 (full-width digits and brackets to ASCII), and only
+# to them: NFKC itself, or a table over all full-width forms, costs more than everything else
+# here on Chinese text, whose punctuation (，：；) is full-width.
+_WIDE_RE = re.compile("[０-９（）［］｛｝＜＞\u3000]")
+
+
+def _narrow(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", m[0])
+
+
 def _simplified(text: str) -> str:
     # Imported here: folding loads OpenCC's dictionaries, which only pages with a 文号 need.
     from crawler.dedup.folding import simplify
 
-    return simplify(unicodedata.normalize("NFKC", text))
+    return simplify(_WIDE_RE.sub(_narrow, text))
 
 
 def _doc_number(m: re.Match[str]) -> DocNumber:
@@ -280,7 +295,7 @@ def parse_doc_no(text: str | None) -> DocNumber | None:
     >>> str(parse_doc_no("深府办［２０２１］ 5"))
     '深府办〔2021〕5号'
     """
-    if not text:
+    if not text or not _DOC_NO_HINT_RE.search(text):
         return None
     m = _DOC_NO_RE.search(_NO_SPACE_RE.sub("", _simplified(text)))
     return _doc_number(m) if m else None
@@ -289,7 +304,12 @@ def parse_doc_no(text: str | None) -> DocNumber | None:
 def find_doc_numbers(text: str) -> list[tuple[DocNumber, int, int]]:
     """Every 文号 in running text with its span (of the NFKC, Simplified text, whose length is
     that of ``text`` for CJK text), in order."""
-    simplified = _simplified(text)
+    return _numbers_in(_simplified(text))
+
+
+def _numbers_in(simplified: str) -> list[tuple[DocNumber, int, int]]:
+    if not _DOC_NO_HINT_RE.search(simplified):
+        return []
     return [(_doc_number(m), m.start(), m.end()) for m in _DOC_NO_RE.finditer(simplified)]
 
 
@@ -365,6 +385,8 @@ def document_identity(title: str | None, body: str, policy: PolicyMeta | None) -
 def _line_doc_no(line: str) -> DocNumber | None:
     """A body line that is a 文号 and little else (深府办〔2021〕5号, or with 签发人：…), not a
     sentence that names one (印发《…》（深府办〔2021〕5号）)."""
+    if not _DOC_NO_HINT_RE.search(line):
+        return None
     compact = _NO_SPACE_RE.sub("", _simplified(line))
     m = _DOC_NO_RE.match(compact)
     if m is None or len(compact) - m.end() > 16:
@@ -425,8 +447,13 @@ def find_mentions(title: str | None, body: str, identity: DocumentIdentity) -> t
     own = set(identity.titles) | {identity.doc_no}
     found: dict[tuple[str, str | None, str | None], None] = {}
     text = "\n".join(x for x in (title or "", body) if x)
-    for sentence in _SENTENCE_RE.findall(_simplified(text)):
-        numbers = find_doc_numbers(sentence)
+    if "《" not in text and not _DOC_NO_HINT_RE.search(text):
+        return ()  # names no document (in either script): most pages
+    simplified = _simplified(text)
+    for sentence in _SENTENCE_RE.findall(simplified):
+        if "《" not in sentence and not _DOC_NO_HINT_RE.search(sentence):
+            continue
+        numbers = _numbers_in(sentence)
         named: list[tuple[str | None, str | None]] = [(str(n), None) for n, _s, _e in numbers]
         named += [
             (None, title_key(m[1]))
