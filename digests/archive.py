@@ -11,6 +11,8 @@ Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
     feeds/<name>.xml    one subscriber's own Atom feed: one entry per story their filter lets
                         through (the last 100), ``<name>`` derived from the secret
                         (:func:`digests.unsubscribe.feed_name`); ``<name>.json`` keeps its entries
+    policies.html       the policy documents of the last year, each with its 文号, issuer, dates and
+                        validity, its copies, 解读, reports, 配套细则, amendments and repeal
     archive.json        what the index, feed and city pages need about each day and its stories
                         (:class:`~digests.network.StoryRef`), so old days are not re-read
 
@@ -31,13 +33,16 @@ __all__ = [
     "ARCHIVE_MANIFEST",
     "CITY_DIR",
     "FEEDS_DIR",
+    "POLICY_PAGE",
     "ArchiveResult",
     "DaySummary",
+    "PolicyEntry",
     "SubscriberFeed",
     "city_url",
     "day_url",
     "subscriber_feed_url",
     "update_archive",
+    "update_policy_page",
     "update_subscriber_feeds",
 ]
 
@@ -47,7 +52,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -55,12 +60,16 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from crawler.base.config.settings import ArchiveSettings
+from crawler.base.db import Database
+from crawler.base.documents import DocLink, PolicyDocument, load_documents
 from crawler.base.errors import DigestError
 from crawler.base.sanitize import clean_title
 from digests.digest import ArchiveDay, Entry, VisitCount
 from digests.graph import cities_by_province, visit_graph
 from digests.network import CityPage, ReturnMark, StoryRef, city_pages, return_visits, visits_of
 from digests.render import (
+    FONTS,
+    LANGS,
     render_city,
     render_day,
     render_feed,
@@ -76,6 +85,8 @@ FEED_ENTRIES = 100  # stories kept in a subscriber's own feed
 GRAPH_DAYS = 7
 FEED_DAYS = 30
 TOP_TITLES = 3
+POLICY_PAGE = "policies.html"
+POLICY_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,3 +440,104 @@ def update_subscriber_feeds(
     except OSError as exc:
         raise DigestError(f"archive: cannot write to {folder}: {exc}") from exc
     return written
+
+
+# --------------------------------------------------------------------------- policy documents
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLink:
+    """An article around a document as the page shows it (its link made safe)."""
+
+    title: str
+    url: str | None
+    source: str
+    day: date
+    doc_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntry:
+    """One document's section of the policy page: ``anchor`` is its 文号 (or key), so a
+    document's section can be linked as ``policies.html#深府办〔2021〕5号``."""
+
+    anchor: str
+    doc_no: str | None
+    issuer: str | None
+    title: str
+    url: str | None
+    written_date: str | None
+    published_date: str | None
+    status: str | None
+    copies: tuple[PolicyLink, ...]
+    around: tuple[tuple[str, tuple[PolicyLink, ...]], ...]  # (heading, articles), never empty
+
+
+_AROUND = (
+    ("解读", "interpretations"),
+    ("相关报道", "reports"),
+    ("配套文件", "implementations"),
+    ("修订", "amendments"),
+    ("废止", "repeals"),
+)
+
+
+def _policy_link(link: DocLink, zone: ZoneInfo) -> PolicyLink:
+    when = (link.published or link.fetched).astimezone(zone).date()
+    title = clean_title(link.title) or link.url
+    return PolicyLink(title, safe_url(link.url), link.source, when, link.doc_no)
+
+
+def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
+    """What the policy page shows of one stored document."""
+    around = tuple(
+        (heading, tuple(_policy_link(x, zone) for x in links))
+        for heading, name in _AROUND
+        if (links := getattr(document, name))
+    )
+    return PolicyEntry(
+        anchor=document.key,
+        doc_no=document.doc_no,
+        issuer=document.issuer,
+        title=clean_title(document.title) or document.doc_no or document.url,
+        url=safe_url(document.url),
+        written_date=document.written_date,
+        published_date=document.published_date,
+        status=document.status,
+        copies=tuple(_policy_link(c, zone) for c in document.copies),
+        around=around,
+    )
+
+
+def update_policy_page(
+    env: jinja2.Environment,
+    settings: ArchiveSettings,
+    db: Database,
+    *,
+    zone: ZoneInfo,
+    brand: str,
+    now: datetime,
+) -> Path:
+    """Write ``policies.html``: the documents first published in the last :data:`POLICY_DAYS`,
+    newest first, read from the database (:mod:`crawler.base.documents`) at each run, so a 解读
+    or a repeal stored later shows on its document's section the next time."""
+    with db.session() as session:
+        documents = load_documents(session, since=now - timedelta(days=POLICY_DAYS))
+    entries = [policy_entry(d, zone) for d in documents]
+    try:
+        html = env.get_template(POLICY_PAGE).render(
+            entries=entries,
+            brand=brand,
+            days=POLICY_DAYS,
+            lang=LANGS["simplified"],
+            fonts=FONTS["simplified"],
+        )
+    except jinja2.TemplateError as exc:
+        raise DigestError(f"archive: cannot render {POLICY_PAGE}: {exc}") from exc
+    path = settings.dir / POLICY_PAGE
+    try:
+        settings.dir.mkdir(parents=True, exist_ok=True)
+        _write(path, html)
+    except OSError as exc:
+        raise DigestError(f"archive: cannot write {path}: {exc}") from exc
+    return path

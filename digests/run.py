@@ -27,6 +27,7 @@ from digests.archive import (
     base_url_of,
     day_url,
     update_archive,
+    update_policy_page,
     update_subscriber_feeds,
 )
 from digests.deliver import Outgoing, build_message, list_id, message_id_for, unsubscribe_mailto
@@ -220,6 +221,14 @@ class Run:
             self.settings.archive,
             [self.feed(pool, plan) for plan in plans],
             zone=self.archive_zone,
+            now=self.now,
+        )
+        update_policy_page(
+            self.env,
+            self.settings.archive,
+            self.db,
+            zone=self.archive_zone,
+            brand=self.brand,
             now=self.now,
         )
         return result.directory

@@ -20,6 +20,7 @@ from crawler.app.commands.data import analyze_cmd, export_cmd, stories_cmd, visi
 from crawler.app.commands.db import db_group
 from crawler.app.commands.demo import demo_cmd
 from crawler.app.commands.digest import digest_group
+from crawler.app.commands.policies import policies_cmd
 from crawler.app.commands.service import (
     run_cmd,
     serve_cmd,
@@ -104,6 +105,7 @@ for _command in (
     analyze_cmd,
     stories_cmd,
     visits_cmd,
+    policies_cmd,
     digest_group,
     demo_cmd,
     db_group,

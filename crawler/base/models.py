@@ -14,6 +14,7 @@ __all__ = [
     "Fetch",
     "FetchTotal",
     "HttpCache",
+    "PolicyRef",
     "SourceState",
     "Story",
     "SubscriberPreferences",
@@ -144,6 +145,10 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(Text)
     policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     interpretation_of: Mapped[str | None] = mapped_column(Text)
+    # The policy document the article carries: its 文号 in normal form (深府办〔2021〕5号), which
+    # reprints share, and its issuing body (Simplified), from the metadata table or the text.
+    doc_no: Mapped[str | None] = mapped_column(String(128), index=True)
+    doc_issuer: Mapped[str | None] = mapped_column(Text)
     cities: Mapped[list[str]] = mapped_column(JSON, default=list)
     provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -157,6 +162,26 @@ class Article(Base):
     duplicate_of: Mapped[int | None] = mapped_column(
         BigID, ForeignKey("articles.id", ondelete="SET NULL")
     )
+
+
+class PolicyRef(Base):
+    """A policy document named by an article, by 文号 or by title (a folded title key).
+
+    ``relation`` says how: ``is`` (the article carries the document, under this title; its 文号
+    is ``articles.doc_no``), ``interprets`` (a 解读), ``reports`` (news about it),
+    ``implements`` (a 配套细则), ``amends`` or ``repeals`` (a later document). The names are
+    kept as written, not resolved to articles: the document may be stored later, or never.
+    """
+
+    __tablename__ = "policy_refs"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(16))
+    doc_no: Mapped[str | None] = mapped_column(String(128), index=True)
+    title: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class Fetch(Base):

@@ -41,7 +41,9 @@ __all__ = [
     "MIN_SHINGLES",
     "SKETCH_BYTES",
     "Comparison",
+    "Document",
     "DuplicateIndex",
+    "IndexRow",
     "Match",
     "Sketch",
     "compare",
@@ -51,7 +53,7 @@ __all__ = [
 
 from typing import Any
 
-from crawler.dedup.index import DuplicateIndex, Match
+from crawler.dedup.index import Document, DuplicateIndex, IndexRow, Match
 from crawler.dedup.sketches import MIN_SHINGLES, SKETCH_BYTES, Comparison, Sketch, compare, sketch
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["BANDS", "DuplicateIndex", "Match", "Moment"]
+__all__ = ["BANDS", "Document", "DuplicateIndex", "IndexRow", "Match", "Moment"]
 
 import itertools
 import math
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,7 @@ from crawler.dedup.sketches import (
     Sketch,
     fingerprint64,
     judge,
+    similar_text,
     sketch_arrays,
 )
 
@@ -31,18 +33,77 @@ BANDS = 20
 """LSH bands; band *b* is signature bytes ``2b`` and ``2b+1`` (a 16-bit bucket)."""
 
 
+Moment = datetime | float
+"""A publication/fetch time: an aware or naive-UTC ``datetime``, or POSIX seconds."""
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """The earlier article a new one duplicates: ``similarity`` is the estimated Jaccard
-    similarity of the folded texts (1.0 for an ``exact`` match of the folded text)."""
+    similarity of the folded texts (1.0 for an ``exact`` match of the folded text). ``group``
+    is the article that founded its story, which the new one matched too (see
+    :class:`DuplicateIndex`): the story it joins, and what its ``duplicate_of`` should say."""
 
     doc_id: int
     similarity: float
     exact: bool
+    group: int = field(default=0, compare=False)
 
 
-Moment = datetime | float
-"""A publication/fetch time: an aware or naive-UTC ``datetime``, or POSIX seconds."""
+_ISSUER_ALIASES = (("人民政府", "政府"),)
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The policy document an article carries: its 文号 (normal form, as
+    :func:`crawler.extract.policy.parse_doc_no` writes it) and issuing body (Simplified).
+
+    City governments issue one template notice with only the city, dates and numbers changed,
+    so two texts of different documents are never one story however alike: different 文号, or,
+    where either lacks one, issuers of which neither contains the other (深圳市人民政府办公厅
+    and 广州市人民政府办公厅 differ; 市政府办公厅 and 深圳市人民政府办公厅 may be one). Reprints
+    of one document (same 文号) are one whatever each site writes as the issuer.
+    """
+
+    doc_no: str | None = None
+    issuer: str | None = None
+
+    @classmethod
+    def of(cls, doc_no: str | None, issuer: str | None) -> Document | None:
+        """The document of an article, or None when it shows neither 文号 nor issuer."""
+        key = _issuer_key(issuer) if issuer else None
+        if not doc_no and not key:
+            return None
+        return cls(doc_no or None, key or None)
+
+    def conflicts(self, other: Document | None) -> bool:
+        """Whether the two can never be one story."""
+        if other is None:
+            return False
+        if self.doc_no and other.doc_no:
+            return self.doc_no != other.doc_no
+        if self.issuer and other.issuer:
+            return self.issuer not in other.issuer and other.issuer not in self.issuer
+        return False
+
+
+def _issuer_key(issuer: str) -> str:
+    key = _NOT_WORD_RE.sub("", issuer).lower()
+    for long, short in _ISSUER_ALIASES:
+        key = key.replace(long, short)
+    return key
+
+
+class IndexRow(NamedTuple):
+    """A stored article as :meth:`DuplicateIndex.build` takes it: its sketch bytes and time, and
+    the story founder it matched (``group``, None: itself) and document, when known."""
+
+    doc_id: int
+    sketch: bytes
+    at: Moment
+    group: int | None = None
+    document: Document | None = None
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
@@ -63,7 +124,14 @@ class DuplicateIndex:
     """An in-memory index of the articles in the dedup window, answering :meth:`find`.
 
     DB-agnostic: the caller adds ``(doc_id, sketch, time)`` and gets ``doc_id`` back. Empty texts
-    (``length == 0``) are never indexed or matched. ``doc_id`` should be unique among live
+    (``length == 0``) are never indexed or matched.
+
+    Stories do not chain: every article remembers its ``group``, the article that founded its
+    story (itself, or the ``Match.group`` it joined), and a new text joins a story only if it
+    also matches that founder; when the founder has left the window, it must match every
+    member still in it. Otherwise A~C and B~C would put template notices A and B, which do not
+    match each other, into one story. And a text never joins an article of another policy
+    :class:`Document` (different 文号 or issuer). ``doc_id`` should be unique among live
     entries: :meth:`remove` an article before adding it again, and pass ``exclude`` to
     :meth:`find` when re-checking an article that is already in. Not thread-safe: one writer.
 
@@ -71,8 +139,8 @@ class DuplicateIndex:
 
         index = DuplicateIndex.build(rows)            # (id, sketch bytes, time) from the DB
         sk = sketch(body)
-        match = index.find(sk)                        # Match(doc_id, similarity, exact) | None
-        index.add(article_id, sk, published_at)
+        match = index.find(sk, document=doc)  # Match(doc_id, similarity, exact, group) | None
+        index.add(article_id, sk, at, group=match.group if match else None, document=doc)
         index.remove_before(now - timedelta(days=30))
     """
 
@@ -87,6 +155,9 @@ class DuplicateIndex:
         self._numbers = np.zeros((self._cap, NUMBER_SLOTS), dtype="<u2")  # as in sketches
         self._sigs = np.zeros((self._cap, BINS), dtype=np.uint8)
         self._live = np.zeros(self._cap, dtype=np.bool_)
+        self._groups = np.zeros(self._cap, dtype=np.int64)  # the founder of each slot's story
+        self._ascending = True  # ids were added in ascending order (compaction keeps it)
+        self._documents = np.full(self._cap, None, dtype=object)  # Document | None
         self._sorted_n = 0  # slots [0, _sorted_n) are in the bucket tables, the rest is the tail
         self._band_order = np.zeros((BANDS, 0), dtype=np.int32)
         # Where each bucket's slots begin in the flattened _band_order (band b's row included).
@@ -126,16 +197,17 @@ class DuplicateIndex:
         """Bytes held by the index's arrays (allocated capacity included)."""
         arrays = (
             self._ids, self._times, self._fps, self._shingles, self._numbers, self._sigs,
-            self._live, self._band_order, self._band_start, self._exact_order, self._exact_start,
-            self._tail_keys,
+            self._live, self._groups, self._documents, self._band_order, self._band_start,
+            self._exact_order, self._exact_start, self._tail_keys,
         )  # fmt: skip
         return sum(a.nbytes for a in arrays)
 
     # -- building --------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[int, bytes, Moment]]) -> DuplicateIndex:
-        """Rebuild an index from stored ``(doc_id, Sketch.to_bytes(), time)`` rows.
+    def build(cls, rows: Iterable[tuple[int, bytes, Moment] | IndexRow]) -> DuplicateIndex:
+        """Rebuild an index from stored ``(doc_id, Sketch.to_bytes(), time)`` rows, or
+        :class:`IndexRow` with each one's story founder and document.
 
         Rows with an empty text are skipped; a malformed sketch raises ``ValueError`` naming the
         ``doc_id``. About 2–4 s for a million rows with ``datetime`` times.
@@ -143,7 +215,13 @@ class DuplicateIndex:
         ids: list[int] = []
         stamps: list[float] = []
         blobs: list[bytes] = []
-        for doc_id, data, at in rows:
+        groups: list[int] = []
+        documents: list[Document | None] = []
+        for row in rows:
+            doc_id, data, at = row[0], row[1], row[2]
+            group, document = row[3:] if isinstance(row, IndexRow) else (None, None)
+            groups.append(doc_id if group is None else group)
+            documents.append(document)
             if len(data) != SKETCH_BYTES or data[0] != SKETCH_VERSION:
                 raise ValueError(
                     f"dedup: stored sketch of article {doc_id} is unreadable "
@@ -162,6 +240,12 @@ class DuplicateIndex:
         n = raw.shape[0]
         index = cls(capacity=n)
         index._ids[:n] = np.asarray(ids, dtype=np.int64)[keep]
+        stored = index._ids[:n]
+        index._ascending = bool(np.all(stored[1:] > stored[:-1]))
+        index._groups[:n] = np.asarray(groups, dtype=np.int64)[keep]
+        kept_documents = np.empty(len(documents), dtype=object)
+        kept_documents[:] = documents
+        index._documents[:n] = kept_documents[keep]
         index._times[:n] = times[keep]
         index._shingles[:n] = columns.shingles
         index._fps[:n] = columns.fingerprints
@@ -172,14 +256,27 @@ class DuplicateIndex:
         index._reindex()
         return index
 
-    def add(self, doc_id: int, sk: Sketch, at: Moment) -> None:
-        """Index article *doc_id* with its sketch and publication (or fetch) time."""
+    def add(
+        self,
+        doc_id: int,
+        sk: Sketch,
+        at: Moment,
+        *,
+        group: int | None = None,
+        document: Document | None = None,
+    ) -> None:
+        """Index article *doc_id* with its sketch and publication (or fetch) time, the founder of
+        the story it joined (``Match.group``; None: it founds one) and its policy document."""
         if sk.length == 0:
             return
         if self._n == self._cap:
             self._grow()
         slot = self._n
+        if slot and doc_id <= self._ids[slot - 1]:
+            self._ascending = False
         self._ids[slot] = doc_id
+        self._groups[slot] = doc_id if group is None else group
+        self._documents[slot] = document
         self._times[slot] = _seconds(at)
         self._fps[slot] = fp = fingerprint64(sk.fingerprint)
         self._tail_fps.add(fp)
@@ -222,9 +319,11 @@ class DuplicateIndex:
 
     def _grow(self) -> None:
         cap = max(self._cap + 16, int(self._cap * 1.125))
-        for name in ("_ids", "_times", "_fps", "_shingles", "_numbers", "_sigs", "_live"):
+        for name in (*_ROWS, "_live"):
             old = getattr(self, name)
             new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+            if old.dtype == object:
+                new[:] = None
             new[: self._n] = old[: self._n]
             setattr(self, name, new)
         self._cap = cap
@@ -242,7 +341,7 @@ class DuplicateIndex:
         if self._live_count < n:
             keep = np.flatnonzero(self._live[:n])
             m = keep.size
-            for name in ("_ids", "_times", "_fps", "_shingles", "_numbers", "_sigs"):
+            for name in _ROWS:
                 arr = getattr(self, name)
                 arr[:m] = arr[keep]
             self._live[:m] = True
@@ -268,23 +367,116 @@ class DuplicateIndex:
 
     # -- querying --------------------------------------------------------------------------------
 
-    def find(self, sk: Sketch, *, exclude: int | None = None) -> Match | None:
+    def find(
+        self, sk: Sketch, *, exclude: int | None = None, document: Document | None = None
+    ) -> Match | None:
         """The earlier article *sk* duplicates, or ``None``.
 
         An identical folded text wins (the earliest such article). Otherwise the candidates that
         share an LSH band are judged by :func:`compare`'s rule and the most similar one is
-        returned (ties: the earliest). *exclude* skips one ``doc_id`` (the article itself).
+        returned (ties: the earliest). Either way the match must be of the same ``document``
+        (see :class:`Document`) and *sk* must also match its story's founder (see the class).
+        *exclude* skips one ``doc_id`` (the article itself).
         """
         if sk.length == 0:
             return None
-        exact = self._find_exact(fingerprint64(sk.fingerprint), exclude)
+        exact = self._find_exact(sk, exclude, document)
         if exact is not None:
             return exact
         if not sk.near_matching or self._live_count == 0:
             return None
-        return self._find_near(sk, exclude)
+        return self._find_near(sk, exclude, document)
 
-    def _find_exact(self, fp: int, exclude: int | None) -> Match | None:
+    def _joinable(self, slots: npt.NDArray[Any], document: Document | None) -> npt.NDArray[Any]:
+        """Which of *slots* hold no article of another document than *document*."""
+        if document is None:
+            return np.ones(slots.size, dtype=np.bool_)
+        return np.fromiter(
+            (not document.conflicts(other) for other in self._documents.take(slots)),
+            dtype=np.bool_,
+            count=slots.size,
+        )
+
+    def _joins_story(self, slot: int, sk: Sketch, document: Document | None) -> bool:
+        """Whether *sk*, which matches the article in *slot*, may join that article's story: it
+        matches the story's founder too, or, the founder gone, every member left."""
+        group = int(self._groups[slot])
+        if int(self._ids[slot]) == group:
+            return True
+        founder = self._live_slot(group)
+        if founder is not None:
+            judged = np.array([founder])
+        else:  # the founder left the window: every member left must match
+            n = self._n
+            judged = np.flatnonzero((self._groups[:n] == group) & self._live[:n])
+        if not self._joinable(judged, document).all():
+            return False
+        return bool(self._matches(judged, sk, document).all())
+
+    def _live_slot(self, doc_id: int) -> int | None:
+        """The live slot of *doc_id*: a binary search while ids were added in ascending order
+        (the writer's, and a rebuild's), else a scan (about 1 ms per million articles)."""
+        n = self._n
+        if self._ascending:
+            at = int(np.searchsorted(self._ids[:n], doc_id))
+            found = [at] if at < n and self._ids[at] == doc_id else []
+        else:
+            found = np.flatnonzero(self._ids[:n] == doc_id).tolist()
+        return next((s for s in found if self._live[s]), None)
+
+    def _matches(
+        self, slots: npt.NDArray[Any], sk: Sketch, document: Document | None
+    ) -> npt.NDArray[np.bool_]:
+        """Whether *sk* matches each of *slots* by :func:`compare`'s rule."""
+        same = self._fps[slots] == np.uint64(fingerprint64(sk.fingerprint))
+        if not sk.near_matching:
+            return np.asarray(same, dtype=np.bool_)
+        signature = np.frombuffer(sk.minhash, np.uint8)
+        equal = np.count_nonzero(self._sigs[slots] == signature, axis=1)
+        _jac, dup = self._judge(slots, equal, sk, document)
+        near = dup & (self._shingles[slots] >= MIN_SHINGLES)
+        return np.asarray(same | near, dtype=np.bool_)
+
+    def _judge(
+        self,
+        slots: npt.NDArray[Any],
+        equal: npt.NDArray[Any],
+        sk: Sketch,
+        document: Document | None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """:func:`judge` over *slots* (Jaccard, duplicate), where a copy of the same 文号 need
+        only be a similar text: a reprint that cut the paragraph with the deadlines, or the 文号
+        line, is still that document, whose number the numbers rule would otherwise miss."""
+        jac, con, _num, _differ, dup = judge(
+            equal,
+            sk.shingles,
+            self._shingles[slots],
+            np.frombuffer(sk.numbers, dtype="<u2"),
+            self._numbers[slots],
+        )
+        if document is not None and document.doc_no is not None:
+            same = np.fromiter(
+                (
+                    d is not None and d.doc_no == document.doc_no
+                    for d in self._documents.take(slots)
+                ),
+                dtype=np.bool_,
+                count=slots.size,
+            )
+            dup = dup | (same & similar_text(jac, con))
+        return jac, dup
+
+    def _first_joinable(
+        self, ranked: npt.NDArray[Any], sk: Sketch, document: Document | None
+    ) -> int | None:
+        """The first of the *ranked* slots whose story *sk* may join."""
+        allowed = ranked[self._joinable(ranked, document)]
+        return next((int(s) for s in allowed if self._joins_story(int(s), sk, document)), None)
+
+    def _find_exact(
+        self, sk: Sketch, exclude: int | None, document: Document | None
+    ) -> Match | None:
+        fp = fingerprint64(sk.fingerprint)
         key = fp & 0xFFFF
         start, stop = self._exact_bounds[key], self._exact_bounds[key + 1]
         in_tail = fp in self._tail_fps
@@ -302,10 +494,14 @@ class DuplicateIndex:
             slots = slots[self._ids[slots] != exclude]
         if slots.size == 0:
             return None
-        best = slots[np.lexsort((slots, self._times[slots]))[0]]
-        return Match(int(self._ids[best]), 1.0, True)
+        best = self._first_joinable(slots[np.lexsort((slots, self._times[slots]))], sk, document)
+        if best is None:
+            return None
+        return Match(int(self._ids[best]), 1.0, True, int(self._groups[best]))
 
-    def _find_near(self, sk: Sketch, exclude: int | None) -> Match | None:
+    def _find_near(
+        self, sk: Sketch, exclude: int | None, document: Document | None
+    ) -> Match | None:
         keys = np.ndarray((BANDS, 1), dtype=np.uint16, buffer=sk.minhash)  # a column of bands
         slots = self._candidates(keys)
         if slots.size == 0:
@@ -325,18 +521,16 @@ class DuplicateIndex:
         slots, equal = slots[keep], equal[keep]
         if slots.size == 0:
             return None
-        jac, _con, _num, _differ, dup = judge(
-            equal,
-            sk.shingles,
-            self._shingles[slots],
-            np.frombuffer(sk.numbers, dtype="<u2"),
-            self._numbers[slots],
-        )
+        jac, dup = self._judge(slots, equal, sk, document)
         if not dup.any():
             return None
         slots, jac = slots[dup], jac[dup]
-        best = np.lexsort((slots, self._times[slots], -jac))[0]
-        return Match(int(self._ids[slots[best]]), float(jac[best]), False)
+        order = np.lexsort((slots, self._times[slots], -jac))
+        best = self._first_joinable(slots[order], sk, document)
+        if best is None:
+            return None
+        similarity = float(jac[slots == best][0])
+        return Match(int(self._ids[best]), similarity, False, int(self._groups[best]))
 
     def _candidates(self, keys: npt.NDArray[np.uint16]) -> npt.NDArray[np.signedinteger[Any]]:
         """Slots that share a band bucket (*keys*: a column, one per band), once per band they
@@ -384,6 +578,8 @@ _PLAUSIBLE = EQUAL_FLOOR << 56
 """:data:`EQUAL_FLOOR` equal bytes, as :func:`_equal_bytes` counts them."""
 _NUMBER_BYTES = 2 * NUMBER_SLOTS
 _NO_SLOTS = np.empty(0, dtype=np.intp)
+_ROWS = ("_ids", "_times", "_fps", "_shingles", "_numbers", "_sigs", "_groups", "_documents")
+"""The per-slot arrays (besides ``_live``): grown and compacted together."""
 _VIEWS = frozenset(
     ("_band_bounds", "_exact_bounds", "_order_items", "_number_bytes", "_sig_bytes", "_sig_keys")
 )

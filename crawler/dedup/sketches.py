@@ -27,6 +27,7 @@ __all__ = [
     "compare",
     "fingerprint64",
     "judge",
+    "similar_text",
     "sketch",
     "sketch_arrays",
 ]
@@ -285,8 +286,17 @@ def judge(
     common = jac * (shingles + sizes) / (1.0 + jac)
     con = np.minimum(common / np.minimum(sizes, shingles), 1.0)
     num, differ = _numbers_shared(numbers, other_numbers)
-    similar = (jac >= JACCARD_DUPLICATE) | ((con >= CONTAINMENT_DUPLICATE) & (jac >= JACCARD_FLOOR))
-    return jac, con, num, differ, similar & (num >= NUMBERS_SHARED) & ~differ
+    return jac, con, num, differ, similar_text(jac, con) & (num >= NUMBERS_SHARED) & ~differ
+
+
+def similar_text(
+    jaccard: npt.NDArray[np.float64], containment: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """The near-duplicate rule's test of the texts alone, before their numbers are compared
+    (which copies of one policy document, known by its 文号, need not pass)."""
+    return (jaccard >= JACCARD_DUPLICATE) | (
+        (containment >= CONTAINMENT_DUPLICATE) & (jaccard >= JACCARD_FLOOR)
+    )
 
 
 def _numbers_shared(

@@ -10,21 +10,22 @@ to it and the reads around it.
 
 from __future__ import annotations
 
-__all__ = ["Articles", "StoryRow", "VisitRow"]
+__all__ = ["Articles", "StoredSketch", "StoryRow", "VisitRow"]
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, select, update
+from sqlalchemy import Insert, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.base.db import Database
+from crawler.base.documents import PolicyDocument, load_documents
 from crawler.base.errors import StoreError
-from crawler.base.models import Article, SourceState, Story, UTCDateTime, utcnow
+from crawler.base.models import Article, PolicyRef, SourceState, Story, UTCDateTime, utcnow
 from crawler.store.batch import ArticleBatch, ArticleRecord, SaveResult, on_conflict_do_nothing
 
 
@@ -37,6 +38,19 @@ class StoryRow:
     url: str | None
     outlets: tuple[str, ...]
     article_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSketch:
+    """What the dedup index is rebuilt from: an article's sketch and fetch time, the article
+    its ``duplicate_of`` names, and the policy document it carries."""
+
+    id: int
+    sketch: bytes
+    fetched: datetime
+    duplicate_of: int | None = None
+    doc_no: str | None = None
+    doc_issuer: str | None = None
 
 
 _VISIT_KEYS = frozenset({"visitor", "host", "date", "evidence"})
@@ -53,6 +67,13 @@ class VisitRow:
     evidence: str
     details: Mapping[str, Any] = field(default_factory=dict)  # leader, date_start... (tag.details)
 
+
+DocumentOf = Callable[
+    [str | None, str, Mapping[str, Any] | None],
+    tuple[str | None, str | None, Sequence[tuple[str, str | None, str | None]]],
+]
+"""(title, body, metadata table) → (文号, issuer, [(relation, 文号, title key)]): what
+:func:`crawler.store.write.document_of` derives for a record."""
 
 _KNOWN = select(Article.canonical_url).where(
     Article.canonical_url.in_(bindparam("urls", expanding=True))
@@ -108,15 +129,20 @@ class Articles:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc}") from exc
 
-    def sketches_since(
-        self, window: timedelta, *, after_id: int = 0
-    ) -> list[tuple[int, bytes, datetime]]:
-        """(article id, sketch, fetched) of the articles in the dedup window (with an id above
-        ``after_id``), oldest first."""
+    def sketches_since(self, window: timedelta, *, after_id: int = 0) -> list[StoredSketch]:
+        """The sketches of the articles in the dedup window (with an id above ``after_id``),
+        oldest first."""
         cutoff = utcnow() - window
         with self.db.session() as session:
             rows = session.execute(
-                select(Article.id, Article.sketch, Article.fetched)
+                select(
+                    Article.id,
+                    Article.sketch,
+                    Article.fetched,
+                    Article.duplicate_of,
+                    Article.doc_no,
+                    Article.doc_issuer,
+                )
                 .where(
                     Article.fetched >= cutoff,
                     Article.sketch.is_not(None),
@@ -124,7 +150,11 @@ class Articles:
                 )
                 .order_by(Article.id)
             ).all()
-        return [(r.id, r.sketch, r.fetched) for r in rows]
+        return [
+            StoredSketch(r.id, r.sketch, r.fetched, r.duplicate_of, r.doc_no, r.doc_issuer)
+            for r in rows
+            if r.sketch is not None  # (the query's condition; for the type checker)
+        ]
 
     def resketch(self, window: timedelta, make: Callable[[str], bytes]) -> int:
         """Recompute the dedup sketch of every article in the window from its stored body."""
@@ -149,6 +179,42 @@ class Articles:
                 return done
             done += len(rows)
             last_id = rows[-1].id
+
+    def redocument(self, make: DocumentOf, *, batch: int = 500) -> int:
+        """Derive again, from each stored article's title, body and metadata table, the policy
+        document it carries and the documents it names (``make``, as the writer does): for
+        articles stored before documents were kept, or after their rules changed. Returns how
+        many articles carry a document. Batches of ``batch`` articles, one transaction each."""
+        carrying = 0
+        last_id = 0
+        while True:
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(Article.id, Article.title, Article.body, Article.policy)
+                    .where(Article.id > last_id)
+                    .order_by(Article.id)
+                    .limit(batch)
+                ).all()
+                if not rows:
+                    return carrying
+                ids = [row.id for row in rows]
+                session.execute(delete(PolicyRef).where(PolicyRef.article_id.in_(ids)))
+                refs: list[dict[str, Any]] = []
+                for row in rows:
+                    doc_no, issuer, names = make(row.title, row.body or "", row.policy)
+                    carrying += doc_no is not None or any(r == "is" for r, _n, _t in names)
+                    session.execute(
+                        update(Article)
+                        .where(Article.id == row.id)
+                        .values(doc_no=doc_no, doc_issuer=issuer)
+                    )
+                    refs += [
+                        {"article_id": row.id, "relation": r, "doc_no": n, "title": t}
+                        for r, n, t in names
+                    ]
+                if refs:
+                    session.execute(insert(PolicyRef), refs)
+            last_id = ids[-1]
 
     # ------------------------------------------------------------------ reading
 
@@ -194,6 +260,15 @@ class Articles:
                     )
                 )
             return out
+
+    def policies(
+        self, *, since: datetime | None = None, issuer: str | None = None
+    ) -> list[PolicyDocument]:
+        """Policy documents first published (else fetched) since ``since``, newest first, whose
+        issuer or 文号 contains ``issuer``, each with its copies, 解读, reports, 配套细则 and
+        the documents that amend or repeal it (:mod:`crawler.base.documents`)."""
+        with self.db.session() as session:
+            return load_documents(session, since=since, issuer=issuer)
 
     def visits(self, *, since: datetime | None = None, city: str | None = None) -> list[VisitRow]:
         """Visit events, one per (story, visitor, host), oldest first; ``city`` matches either

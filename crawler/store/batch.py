@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, bindparam, insert, select, update
 
 from crawler.base.db import Database
-from crawler.base.models import Article, SourceState, Story, utcnow
+from crawler.base.models import Article, PolicyRef, SourceState, Story, utcnow
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ class ArticleRecord:
     fingerprint: str | None = None
     sketch: bytes | None = None
     fetched: datetime = field(default_factory=utcnow)
+    # The policy document the article carries (文号 in normal form, issuer), and the documents
+    # it names: (relation, 文号, title key) as :class:`~crawler.base.models.PolicyRef` keeps them.
+    doc_no: str | None = None
+    doc_issuer: str | None = None
+    doc_refs: Sequence[tuple[str, str | None, str | None]] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,8 @@ def _article_values(
         "kind": record.kind,
         "fingerprint": record.fingerprint,
         "sketch": record.sketch,
+        "doc_no": record.doc_no,
+        "doc_issuer": record.doc_issuer,
         "story_id": story_id,
         "duplicate_of": duplicate_of,
     }
@@ -145,6 +152,7 @@ def dialect_insert(db: Database, table: Any) -> Any:
 # The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without
 # building and hashing a new statement per article.
 _NEW_STORIES = insert(Story).returning(Story.id, sort_by_parameter_order=True)
+_NEW_REFS = insert(PolicyRef)
 _LINK_STORY = (
     update(Article)
     .where(Article.id == bindparam("article"))
@@ -268,6 +276,13 @@ class ArticleBatch:
                 _LINK_STORY,
                 [{"article": a, "story": story_id(ref), "dup": d} for a, ref, d in links],
             )
+        refs = [
+            {"article_id": inserted[url], "relation": relation, "doc_no": doc_no, "title": title}
+            for url, position in first.items()
+            for relation, doc_no, title in records[position].doc_refs
+        ]
+        if refs:
+            conn.execute(_NEW_REFS, refs)
         for ref in joined:  # recounted once, with all of the batch's articles in
             refresh_story(conn, story_id(ref))
         stored = self._stored([r.canonical_url for r in records if r.canonical_url not in first])

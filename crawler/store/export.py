@@ -1,4 +1,9 @@
-"""Stored articles back out, as JSON lines or CSV: one record per article, fixed fields."""
+"""Stored articles back out, as JSON lines or CSV: one record per article, fixed fields.
+
+An article that carries a policy document has its ``doc_no`` (normal form) and ``doc_issuer``
+and, in ``document``, the document as :mod:`crawler.base.documents` reads it: its dates,
+validity and status, its copies, 解读, reports, 配套细则 and the documents that amend or repeal
+it. ``names`` lists the documents any article names (relation, 文号, title key)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.base.db import Database
-from crawler.base.models import Article
+from crawler.base.documents import load_documents
+from crawler.base.models import Article, PolicyRef
 
 FIELDS = (
     "id",
@@ -35,8 +41,13 @@ FIELDS = (
     "kind",
     "policy",
     "interpretation_of",
+    "doc_no",
+    "doc_issuer",
+    "document",
+    "names",
 )
-_LIST_FIELDS = ("cities", "provinces", "themes", "visits")
+_LIST_FIELDS = ("cities", "provinces", "themes", "visits", "names")
+_JSON_FIELDS = (*_LIST_FIELDS, "policy", "document")
 
 
 def _local(value: datetime | None, offset_minutes: int | None, zone: tzinfo) -> str | None:
@@ -68,6 +79,10 @@ def article_record(article: Article, zone: tzinfo) -> dict[str, Any]:
         "kind": article.kind,
         "policy": dict(article.policy) if article.policy else None,
         "interpretation_of": article.interpretation_of,
+        "doc_no": article.doc_no,
+        "doc_issuer": article.doc_issuer,
+        "document": None,
+        "names": [],
     }
 
 
@@ -97,6 +112,7 @@ def iter_articles(
             rows = list(session.scalars(query.where(Article.id > last_id).limit(batch)))
             records = [article_record(a, zone) for a in rows]
             _link_interpretations(session, rows, records)
+            _link_documents(session, records)
         if not records:
             return
         yield from records
@@ -127,6 +143,31 @@ def _link_interpretations(
             links.append(url)
 
 
+def _link_documents(session: Session, records: list[dict[str, Any]]) -> None:
+    """Each record's ``names`` (the documents it names) and, for one that carries a document,
+    the ``document`` with everything around it."""
+    by_id = {record["id"]: record for record in records}
+    carriers: set[int] = {r["id"] for r in records if r["doc_no"]}
+    for article_id, relation, doc_no, title in session.execute(
+        select(PolicyRef.article_id, PolicyRef.relation, PolicyRef.doc_no, PolicyRef.title)
+        .where(PolicyRef.article_id.in_(list(by_id)))
+        .order_by(PolicyRef.id)
+    ):
+        if relation == "is":
+            carriers.add(article_id)
+        else:
+            by_id[article_id]["names"].append(
+                {"relation": relation, "doc_no": doc_no, "title": title}
+            )
+    if not carriers:
+        return
+    for document in load_documents(session, article_ids=sorted(carriers)):
+        shown = document.to_dict()
+        for copy in document.copies:
+            if copy.article_id in by_id:
+                by_id[copy.article_id]["document"] = shown
+
+
 def export_articles(records: Iterator[dict[str, Any]], out: TextIO, fmt: str = "jsonl") -> int:
     """Write records to ``out``; return how many."""
     count = 0
@@ -139,7 +180,7 @@ def export_articles(records: Iterator[dict[str, Any]], out: TextIO, fmt: str = "
         writer.writeheader()
         for record in records:
             row = dict(record)
-            for key in (*_LIST_FIELDS, "policy"):
+            for key in _JSON_FIELDS:
                 row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] is not None else ""
             writer.writerow(row)
             count += 1

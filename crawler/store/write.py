@@ -15,23 +15,31 @@ articles are keyed by canonical URL.
 
 from __future__ import annotations
 
-__all__ = ["DEDUP_WINDOW", "ArticleWriter", "IndexCache", "Origin", "article_record"]
+__all__ = [
+    "DEDUP_WINDOW",
+    "ArticleWriter",
+    "IndexCache",
+    "Origin",
+    "article_record",
+    "document_of",
+]
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crawler.base.errors import DatabaseUnavailable, StoreError
 from crawler.base.models import utcnow
 from crawler.base.sanitize import clean_title
+from crawler.store.articles import StoredSketch
 from crawler.store.batch import ArticleRecord, SaveResult
 from crawler.store.store import Store
 
 if TYPE_CHECKING:
     from crawler.analyze import Analysis
-    from crawler.dedup import DuplicateIndex
+    from crawler.dedup import DuplicateIndex, IndexRow
 
 log = logging.getLogger("citydigest.write")
 
@@ -62,11 +70,13 @@ def article_record(
         return None
     # The feed's or list page's words for the link stand in for a missing title: cleaned and
     # capped as the extracted title is.
+    title = e.title or clean_title(origin.link_title)
+    doc_no, doc_issuer, refs = document_of(title, e.body, e.policy.to_dict() if e.policy else None)
     return ArticleRecord(
         url=origin.link_url,
         canonical_url=origin.canonical_url,
         source_id=origin.source_id,
-        title=e.title or clean_title(origin.link_title),
+        title=title,
         body=e.body,
         published=published,
         outlet=e.outlet,
@@ -81,7 +91,29 @@ def article_record(
         kind=t.kind,
         fingerprint=sk.fingerprint,
         sketch=sk.to_bytes(),
+        doc_no=doc_no,
+        doc_issuer=doc_issuer,
+        doc_refs=refs,
     )
+
+
+def document_of(
+    title: str | None, body: str, policy: Mapping[str, Any] | None
+) -> tuple[str | None, str | None, tuple[tuple[str, str | None, str | None], ...]]:
+    """The policy document a page carries (文号, issuer) and what :class:`PolicyRef
+    <crawler.base.models.PolicyRef>` keeps of it: its own titles (``is``) and the documents the
+    page names, each with its relation (:mod:`crawler.extract.policy`)."""
+    # Imported here: the crawl's own process, which hands its pages to analysis workers, never
+    # makes records and should not build the extractor's patterns (seconds of CPU) at start.
+    from crawler.extract.model import PolicyMeta
+    from crawler.extract.policy import document_identity, find_mentions
+
+    known = {f.name for f in fields(PolicyMeta)}
+    table = PolicyMeta(**{k: v for k, v in policy.items() if k in known}) if policy else None
+    identity = document_identity(title, body, table)
+    refs: list[tuple[str, str | None, str | None]] = [("is", None, k) for k in identity.titles]
+    refs += [(m.relation, m.doc_no, m.title) for m in find_mentions(title, body, identity)]
+    return identity.doc_no, identity.issuer, tuple(refs)
 
 
 class IndexCache:
@@ -102,20 +134,21 @@ class IndexCache:
         if cached is None:
             rows = store.sketches_since(DEDUP_WINDOW)
             try:
-                index = DuplicateIndex.build(rows)
+                index = DuplicateIndex.build(map(_index_row, rows))
             except ValueError as exc:
                 # Sketches of an older format: sketch the stored bodies again, once.
                 log.warning("dedup index: %s; re-sketching the stored articles", exc)
                 store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
                 rows = store.sketches_since(DEDUP_WINDOW)
-                index = DuplicateIndex.build(rows)
+                index = DuplicateIndex.build(map(_index_row, rows))
         else:
             index, last_id = cached
             rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
-            for article_id, data, fetched in rows:
-                index.add(article_id, Sketch.from_bytes(data), fetched)
+            for row in map(_index_row, rows):
+                sk = Sketch.from_bytes(row.sketch)
+                index.add(row.doc_id, sk, row.at, group=row.group, document=row.document)
             index.remove_before(utcnow() - DEDUP_WINDOW)
-        last = rows[-1][0] if rows else (cached[1] if cached else 0)
+        last = rows[-1].id if rows else (cached[1] if cached else 0)
         self._indexes[key] = (index, last)
         return index
 
@@ -126,6 +159,15 @@ class IndexCache:
 
     def clear(self) -> None:
         self._indexes.clear()
+
+
+def _index_row(row: StoredSketch) -> IndexRow:
+    """A stored article as the dedup index takes it: the story founder it matched is the
+    article its ``duplicate_of`` names (the writer records the founder there)."""
+    from crawler.dedup import Document, IndexRow
+
+    document = Document.of(row.doc_no, row.doc_issuer)
+    return IndexRow(row.id, row.sketch, row.fetched, row.duplicate_of, document)
 
 
 INDEXES = IndexCache()
@@ -162,18 +204,22 @@ class ArticleWriter:
         return results
 
     def _write(self, records: Sequence[ArticleRecord]) -> list[SaveResult]:
-        from crawler.dedup import Sketch  # loaded by the index already (see IndexCache.get)
+        from crawler.dedup import Document, Sketch  # loaded by the index already (IndexCache)
 
         index = self.index
         added: list[int] = []
 
         def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
+            """The founder of the story the article joins (which it matched, see
+            :class:`~crawler.dedup.DuplicateIndex`), or None: it founds one."""
             assert record.sketch is not None
             sk = Sketch.from_bytes(record.sketch)
-            match = index.find(sk)
-            index.add(article_id, sk, record.fetched)
+            document = Document.of(record.doc_no, record.doc_issuer)
+            match = index.find(sk, document=document)
+            group = match.group if match else None
+            index.add(article_id, sk, record.fetched, group=group, document=document)
             added.append(article_id)
-            return match.doc_id if match else None
+            return group
 
         try:
             with self.store.batch() as batch:

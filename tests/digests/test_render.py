@@ -152,6 +152,7 @@ def test_archive_pages_index_and_feed(db: Database, tmp_path: Path, secret: str)
         "2026-11-26.html",
         "2026-11-27.html",
         "index.html",
+        "policies.html",  # the policy documents (none here)
     ]
     day = (archive / "2026-11-27.html").read_text(encoding="utf-8")
     assert day.count('<article id="s') == 2 and '<svg xmlns="http://www.w3.org/2000/svg"' in day

@@ -5,10 +5,8 @@
   for those fields until ``citydigest subscribers reset`` deletes it.
 
 Revision ID: 0006
-Revises: 0005 (0004 where 0005 is not there yet: the two were written side by side)
+Revises: 0005
 """
-
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,8 +14,7 @@ from alembic import op
 import crawler.base.models
 
 revision = "0006"
-# 0005 was written beside this one; this chain holds before and after the two meet.
-down_revision = "0005" if any(Path(__file__).parent.glob("0005_*.py")) else "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
