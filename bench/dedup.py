@@ -447,7 +447,7 @@ def stream_quality(
         doc_id = first_id + k
         started = time.perf_counter()
         match = index.find(sk)
-        index.add(doc_id, sk, t + k)
+        index.add(doc_id, sk, t + k, group=match.group if match else None)  # as the writer
         times.append(time.perf_counter() - started)
         has_earlier = doc.cluster is not None and doc.cluster in seen
         positives += has_earlier
