@@ -198,7 +198,7 @@ async def test_status_shows_the_choices_and_reset_undoes_them(site) -> None:
     await client.post(_url(), data={"action": "pause"})
     runner = CliRunner()
     out = runner.invoke(cli, ["--config", str(folder), "status", "--format", "json"])
-    data = {s["id"]: s for s in json.loads(out.output)["subscribers"]}
+    data = {s["id"]: s for s in json.loads(out.stdout)["subscribers"]}
     assert data["alice"]["paused"] is True
     assert data["alice"]["preferences"]["cities"] == ["青岛", "深圳"]
     assert data["bob"]["preferences"] is None and data["bob"]["paused"] is False
