@@ -14,15 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
-from procrastinate.worker import Worker
 from sqlalchemy import event, select
 
-from crawler.app.runners.distributed import WorkerSettings, ensure_queue_schema, make_app
 from crawler.app.runtime import Runtime
 from crawler.base.config import load_config
 from crawler.base.db import Database
 from crawler.base.models import Article, SourceState
 from tests.app.servicekit import write_config
+from tests.app.workerkit import work_queue
 from tests.sitefarm import Site, farm, serve
 
 pytestmark = pytest.mark.postgres
@@ -61,23 +60,8 @@ def counting(db: Database) -> Iterator[Counter[str]]:
 
 
 async def run_jobs(runtime: Runtime, url: str, source_ids: list[str]) -> None:
-    """Defer one crawl job per source and work the queue empty, in this process."""
-    app = make_app(url, WorkerSettings())
-    async with app.open_async():
-        await ensure_queue_schema(app, url)
-        crawl = app.tasks["citydigest.crawl"]
-        for source_id in source_ids:
-            await crawl.defer_async(source_id=source_id)
-        worker = Worker(
-            app,
-            queues=["crawl"],
-            concurrency=1,  # one at a time: two sources of one host would hand one back
-            wait=False,
-            additional_context={"runtime": runtime},
-            install_signal_handlers=False,
-            delete_jobs="successful",
-        )
-        await worker.run()
+    """One crawl job per source, worked in this process."""
+    await work_queue(runtime, url, [("citydigest.crawl", {"source_id": i}) for i in source_ids])
 
 
 def test_a_routine_check_costs_what_an_embedded_one_costs(
@@ -103,8 +87,7 @@ def test_a_routine_check_costs_what_an_embedded_one_costs(
             await run_jobs(runtime, postgres_url, ids)  # first crawls: every article new
         with counting(db) as routine:
             await run_jobs(runtime, postgres_url, ids)  # routine checks: nothing new
-        if hasattr(runtime, "aclose"):
-            await runtime.aclose()
+        await runtime.aclose()
         return first, routine
 
     try:
