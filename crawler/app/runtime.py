@@ -78,6 +78,7 @@ class Runtime:
         self._files = config_files_state(config.dir)
         self._hosts: dict[str, frozenset[str]] = {}
         self._synced = False
+        self._reload_requested = False
         self._index()
 
     # ------------------------------------------------------------------ hosts
@@ -123,8 +124,18 @@ class Runtime:
         """Whether a file of the config directory changed since it was last read."""
         return config_files_state(self.config.dir) != self._files
 
+    def request_reload(self) -> None:
+        """Reload at the next :meth:`refresh` whether or not a file changed (SIGHUP: a file
+        edited in place within the file system's time resolution, or put back as it was)."""
+        log.info("SIGHUP: reloading the config before the next job")
+        self._reload_requested = True
+
     def refresh(self) -> bool:
-        """Reload the config if a file changed (:meth:`reload`); False if none did."""
+        """Reload the config if a file changed or a reload was requested (:meth:`reload`);
+        False if neither."""
+        if self._reload_requested:
+            self._reload_requested = False
+            return self.reload()
         return self.changed() and self.reload()
 
     def reload(self) -> bool:

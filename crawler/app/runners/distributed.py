@@ -62,6 +62,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -603,6 +604,10 @@ async def _serve(
         worker.stop()
 
     connector.on_lost = stop_now
+    loop = asyncio.get_running_loop()
+    # procrastinate handles SIGTERM and SIGINT; SIGHUP (whose default ends the process)
+    # reloads the config before the next job, as in the embedded runner.
+    loop.add_signal_handler(signal.SIGHUP, runtime.request_reload)
     try:
         async with app.open_async():
             await ensure_queue_schema(app, database_url)
@@ -620,6 +625,8 @@ async def _serve(
         if loss is not None:
             raise _unavailable(database_url, loss) from exc
         raise
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
     lost = connector.gone()
     if lost is not None:
         raise lost
