@@ -321,6 +321,8 @@ class Daemon:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
+            # A minute in, then hourly: a daemon restarted more often than hourly still prunes.
+            next_run_time=utcnow() + timedelta(minutes=1),
         )
         scheduler.start()
         log.info(
