@@ -12,10 +12,13 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
   crawled by one job at a time across the cluster and per-host politeness holds. A procrastinate
   job takes one lock string, which cannot exclude overlapping host sets (``{a, b}`` and
   ``{b}``), so the exclusion is PostgreSQL's: the job takes a session advisory lock per host
-  (:func:`host_locks`, ``pg_try_advisory_lock`` on a connection of its own, released when it
-  ends or its worker dies) and, if a host is held by another crawl, hands its source back due a
-  dispatch period later. ``lock="host:<first host>"`` stays on the job as well: it keeps the
-  usual case (sources of one host) waiting in the queue rather than on a worker.
+  (:class:`HostLocks`, ``pg_try_advisory_lock`` on the worker's one lock connection, released
+  when it ends or its worker dies) and, if a host is held by another crawl, hands its source
+  back due a dispatch period later. The job is retried when it fails (``crawl_attempts``); one
+  aborted by a shutdown past its grace hands its unfinished sources back due at once, and one
+  for a source this worker's config lacks hands it back for the next dispatch.
+  ``lock="host:<first host>"`` stays on the job as well: it keeps the usual case (sources of
+  one host) waiting in the queue rather than on a worker.
   ``queueing_lock="crawl:<source>"``: one waiting job per source;
 - ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
   deliveries table makes each digest go out once even if a job runs twice;
@@ -26,8 +29,10 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
   stay "doing" and keep their host locks for ever.
 
 Workers get the config and database through procrastinate's ``additional_context`` (a
-:class:`~crawler.app.runtime.Runtime`), never through a global; each job reloads the config
-first if a file of it changed.
+:class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
+global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
+process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
+(:data:`QUEUE_CONNECTIONS`), the host locks' and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
