@@ -286,3 +286,32 @@ def test_a_worker_holds_a_few_connections_whatever_its_concurrency(
     assert running_at_once >= 3, "the worker ran several crawls at once"
     assert 1 <= most["cd-worker"] <= PROCESS_CONNECTIONS, most
     assert 1 <= most["cd-dispatcher"] <= PROCESS_CONNECTIONS, most
+
+
+def test_a_dispatch_defers_its_crawls_together_skipping_a_waiting_one(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    """The dispatch defers every claimed source's crawl (in one statement); when a source's job
+    waits in the queue already, it is not deferred twice and the others still are."""
+    ids = sorted(s.id for s in runtime.config.sources)
+    dispatch = [("citydigest.dispatch", {"timestamp": int(time.time())})]
+
+    def waiting() -> list[tuple[Any, ...]]:
+        return query(
+            postgres_url,
+            "SELECT args->>'source_id', count(*) FROM procrastinate_jobs "
+            "WHERE task_name = 'citydigest.crawl' AND status = 'todo' GROUP BY 1 ORDER BY 1",
+        )
+
+    asyncio.run(work_queue(runtime, postgres_url, dispatch, settings=FAST, queues=["dispatch"]))
+    assert waiting() == [(i, 1) for i in ids], "one job per claimed source"
+    # Every source due again; the first one's job still waits, the others' are gone.
+    with psycopg.connect(conninfo(postgres_url), autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM procrastinate_jobs WHERE task_name = 'citydigest.crawl' "
+            "AND args->>'source_id' <> %s",
+            (ids[0],),
+        )
+    hold(runtime.db, ids, timedelta(seconds=-1))
+    asyncio.run(work_queue(runtime, postgres_url, dispatch, settings=FAST, queues=["dispatch"]))
+    assert waiting() == [(i, 1) for i in ids], "the waiting one not doubled, the others deferred"
