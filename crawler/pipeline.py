@@ -16,7 +16,15 @@ what was done so far carries the error for the caller to report (:mod:`crawler.r
 
 from __future__ import annotations
 
-__all__ = ["BROKEN_AFTER", "Crawler", "NextCheck", "crawl", "hosts_of", "open_crawler"]
+__all__ = [
+    "BROKEN_AFTER",
+    "Crawler",
+    "NextCheck",
+    "apply_retention",
+    "crawl",
+    "hosts_of",
+    "open_crawler",
+]
 
 import asyncio
 import logging
@@ -112,12 +120,16 @@ class Crawler(CrawlSession):
             assert cadence is not None
             return cadence(source, health, hint=report.cache_hint)
 
+        # The source's fetch log not written yet goes in the same transaction.
+        own = [entry for entry in self.fetch_log if entry.source_id == source.id]
         self.store.record_source_result(
             source.id,
             error=report.errors[0] if report.failed else None,
             new_articles=report.new,
             next_check=None if cadence is None else next_check,
+            fetches=own,
         )
+        self.fetch_log[:] = [entry for entry in self.fetch_log if entry.source_id != source.id]
 
     # ------------------------------------------------------------------ feeds and sitemaps
 
@@ -183,11 +195,15 @@ async def open_crawler(
     sources: Sequence[Source],
     hosts: HostStates | None = None,
     next_check: NextCheck | None = None,
+    fetcher: Fetcher | None = None,
 ) -> AsyncIterator[Crawler]:
     """A Crawler with its fetcher open; the fetch log is flushed as it goes and at the end.
-    ``next_check``: the schedule's cadence, each source's next check stored with its health."""
+    ``next_check``: the schedule's cadence, each source's next check stored with its health;
+    ``fetcher``: a long-running process's own, borrowed for the pass (its pools and TLS
+    context outlive it; ``transport`` and ``hosts`` are then the lender's)."""
     store = Store(db)
-    store.ensure_sources(sources)
+    if next_check is None:  # outside the schedule: its crawls' rows are made by its sync
+        store.ensure_sources(sources)
     options = options or CrawlOptions()
     records: list[FetchRecord] = []
 
@@ -197,17 +213,22 @@ async def open_crawler(
             batch, records[:] = list(records), []
             store.record_fetches(batch)
 
-    async with Fetcher(
-        config.default_profile,
-        transport=transport,
-        on_record=record,
-        archive=archive,
-        hosts=hosts,
-    ) as fetcher:
+    if fetcher is not None:
+        opened = fetcher.borrow(config.default_profile, on_record=record, archive=archive)
+    else:
+        opened = Fetcher(
+            config.default_profile,
+            transport=transport,
+            on_record=record,
+            archive=archive,
+            hosts=hosts,
+        )
+    async with opened as pass_fetcher:
         workers = worker_count(options.workers, len(sources))
         stages = stages_for(config, store, sources, workers, since_utc(config, options))
-        crawler = Crawler(config, store, fetcher, stages, options, observer or CrawlObserver())
+        crawler = Crawler(config, store, pass_fetcher, stages, options, observer or CrawlObserver())
         crawler.next_check = next_check
+        crawler.fetch_log = records
         try:
             yield crawler
         finally:
@@ -230,13 +251,18 @@ async def crawl(
     archive: ArchiveHook | None = None,
     hosts: HostStates | None = None,
     next_check: NextCheck | None = None,
+    fetcher: Fetcher | None = None,
+    retention: bool = True,
 ) -> CrawlSummary:
     """One pass over ``sources`` (default: all); hosts in parallel, each host politely.
 
     ``transport`` replaces the network (a WARC replay); ``archive`` sees every exchange (a WARC
     writer); ``hosts`` carries the hosts' politeness state (robots.txt, back-off, throttled
     delay) from earlier passes of this process; ``next_check`` is the schedule's cadence (the
-    runners' jobs pass it; without it, as for ``crawl once``, no next check is stored)."""
+    runners' jobs pass it; without it, as for ``crawl once``, no next check is stored);
+    ``fetcher``: the process's own, borrowed for this pass (:func:`open_crawler`);
+    ``retention``: end the pass with :func:`apply_retention` (the runners run it as periodic
+    maintenance instead: per job it was two transactions and five statements)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     chosen = list(sources if sources is not None else config.sources)
@@ -250,14 +276,21 @@ async def crawl(
         sources=chosen,
         hosts=hosts,
         next_check=next_check,
+        fetcher=fetcher,
     ) as crawler:
         reports = await asyncio.gather(*(crawler.crawl_source(s) for s in chosen))
-        if crawler.lost is None:  # no retention pass on a database that went away
+        if retention and crawler.lost is None:  # none on a database that went away
             try:
                 _retention(crawler.store, config)
             except DatabaseUnavailable as exc:
                 crawler.lost = exc
     return CrawlSummary(list(reports), loop.time() - started, crawler.lost)
+
+
+def apply_retention(config: Config, db: Database) -> None:
+    """Delete the articles past ``retention_days`` and the fetch log past ``fetch_log_days``
+    (the runners' periodic maintenance; ``crawl once`` does it after its pass)."""
+    _retention(Store(db), config)
 
 
 def _retention(store: Store, config: Config) -> None:

@@ -28,7 +28,7 @@ from crawler.base.models import utcnow
 from crawler.discover import Link
 from crawler.fetch.client import Fetcher
 from crawler.fetch.encoding import SiteCharsets
-from crawler.fetch.response import FetchResult, Validators, cache_hint
+from crawler.fetch.response import FetchRecord, FetchResult, Validators, cache_hint
 from crawler.fetch.urls import canonical_url
 from crawler.pool import ArticleStages
 from crawler.report import CrawlObserver, CrawlOptions, SourceReport
@@ -77,6 +77,9 @@ class CrawlSession:
         self.since = since_utc(config, options)  # links dated before this are skipped
         self.lost: DatabaseUnavailable | None = None  # the database went away: stop
         self._articles: set[asyncio.Future[None]] = set()  # every source's, under way
+        # The pass's fetch log not written yet (open_crawler fills it): each source's refresh
+        # writes its own entries in its transaction, the rest go at the end of the pass.
+        self.fetch_log: list[FetchRecord] = []
 
     def database_lost(self, exc: DatabaseUnavailable) -> None:
         """Stop every source: the articles under way are cancelled (wherever they wait: for a

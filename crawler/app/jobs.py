@@ -1,17 +1,27 @@
-"""The two jobs both runners run over claimed work: :func:`crawl_sources` and
-:func:`send_due_digests`.
+"""The jobs both runners run: :func:`crawl_sources` and :func:`send_due_digests` over claimed
+work, and :func:`maintain`, the periodic retention pass.
 
 The embedded runner (:mod:`crawler.app.runners.embedded`) starts them from its tick, the
 distributed one (:mod:`crawler.app.runners.distributed`) from procrastinate tasks; both hand
 them their :class:`~crawler.app.runtime.Runtime`'s config, database and schedule. A crawl job is
 the pipeline's pass over its sources with the schedule's cadence, so each source's refresh
 records its health and its next check in one transaction (:mod:`crawler.store.sources`); while
-it runs, its heartbeat keeps the sources not yet refreshed leased.
+it runs, its heartbeat keeps the sources not yet refreshed leased. What a job does not need is
+kept out of it: the fetcher is the process's, borrowed (:attr:`crawler.app.runtime.Runtime.
+fetcher`), the schedule's rows exist already (its sync made them), and retention is
+:func:`maintain`'s, every :data:`MAINTAIN_EVERY`, not every crawl's.
 """
 
 from __future__ import annotations
 
-__all__ = ["DIGEST_LEASE", "DIGEST_RETRY", "crawl_sources", "send_due_digests"]
+__all__ = [
+    "DIGEST_LEASE",
+    "DIGEST_RETRY",
+    "MAINTAIN_EVERY",
+    "crawl_sources",
+    "maintain",
+    "send_due_digests",
+]
 
 import asyncio
 import contextlib
@@ -27,7 +37,8 @@ from sqlalchemy import select
 from crawler.app.schedule import Schedule
 from crawler.base.config import Config, Source
 from crawler.base.db import Database
-from crawler.base.models import Delivery, SourceState, SubscriberState
+from crawler.base.models import Delivery, SubscriberState
+from crawler.fetch.client import Fetcher
 from crawler.fetch.hosts import HostStates
 from crawler.report import CrawlObserver, SourceReport
 
@@ -38,6 +49,9 @@ log = logging.getLogger("citydigest.schedule")
 
 DIGEST_LEASE = timedelta(minutes=10)  # a claimed digest is not handed out again for so long
 DIGEST_RETRY = timedelta(minutes=5)  # a digest that could not go out now is tried again then
+# Retention (old articles, the fetch log) runs this often: its cutoffs are days, so an hour late
+# is nothing, and once per crawl it was two of a routine check's ten transactions.
+MAINTAIN_EVERY = timedelta(hours=1)
 
 
 async def crawl_sources(
@@ -48,13 +62,16 @@ async def crawl_sources(
     schedule: Schedule | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     hosts: HostStates | None = None,
+    fetcher: Fetcher | None = None,
 ) -> list[tuple[str, bool, int]]:
     """The crawl job of both runners: one pass over the given sources (hosts in parallel, each
     host politely), each source's health and next check recorded as it finishes. Returns
     ``(source id, failed, new articles)`` per source crawled; unknown ids are skipped.
 
     ``hosts``: the runner's politeness state per host, kept for the life of its process, so
-    that robots.txt, back-off and throttling carry from one pass to the next."""
+    that robots.txt, back-off and throttling carry from one pass to the next; ``fetcher``: the
+    runner's own for the life of its process (its pools, TLS context and hosts' politeness),
+    borrowed for the pass."""
     from crawler.pipeline import crawl
     from crawler.report import CrawlOptions
 
@@ -63,16 +80,11 @@ async def crawl_sources(
     sources = [known[i] for i in source_ids if i in known]
     if not sources:
         return []
-    # A source never crawled to the end (new, or its first crawl interrupted) gets a full
-    # pass; later checks are incremental (list paging stops at a page with nothing new).
-    with db.session() as session:
-        succeeded = set(
-            session.scalars(
-                select(SourceState.id)
-                .where(SourceState.id.in_([s.id for s in sources]))
-                .where(SourceState.last_success_at.is_not(None))
-            )
-        )
+    leased = [s.id for s in sources]
+    # The lease's first beat, which also says which sources were ever crawled to the end: a
+    # source never crawled to the end (new, or its first crawl interrupted) gets a full pass;
+    # later checks are incremental (list paging stops at a page with nothing new).
+    succeeded = schedule.renew(leased)
     groups = [
         # A pass is one host's few new pages: analysed in this process, as starting worker
         # processes for it would cost more than it saves.
@@ -83,7 +95,6 @@ async def crawl_sources(
         )
         if group
     ]
-    leased = [s.id for s in sources]
     crawls = asyncio.gather(
         *(
             crawl(
@@ -95,16 +106,31 @@ async def crawl_sources(
                 transport=transport,
                 hosts=hosts,
                 next_check=schedule.next_check,
+                fetcher=fetcher,
+                retention=False,  # maintain()'s
             )
             for group, options in groups
         )
     )
     async with _heartbeat(schedule, leased):
-        summaries = await crawls
+        try:
+            summaries = await crawls
+        except asyncio.CancelledError:  # stopped unfinished: due again at once, not a lease on
+            _hand_back(schedule, leased)
+            raise
     for summary in summaries:
         if summary.database_error is not None:  # the runner's to report
             raise summary.database_error
     return [(r.source_id, r.failed, r.new) for summary in summaries for r in summary.reports]
+
+
+def maintain(config: Config, db: Database) -> None:
+    """The runners' periodic maintenance (every :data:`MAINTAIN_EVERY`): articles past
+    ``retention_days`` and fetch-log rows past ``fetch_log_days`` deleted. Synchronous: the
+    runners call it in a thread, off their event loop."""
+    from crawler.pipeline import apply_retention
+
+    apply_retention(config, db)
 
 
 class _Refreshed(CrawlObserver):
@@ -119,19 +145,29 @@ class _Refreshed(CrawlObserver):
             self.leased.remove(source.id)
 
 
+def _hand_back(schedule: Schedule, source_ids: list[str]) -> None:
+    """The sources a cancelled crawl did not finish (the heartbeat's list: each finished one
+    left it with its next check stored), due again now."""
+    try:
+        schedule.release(list(source_ids))
+    except Exception as exc:  # the database went away: the lease lapses instead
+        log.warning("%s not handed back: %r", ", ".join(source_ids), exc)
+
+
 @contextlib.asynccontextmanager
 async def _heartbeat(schedule: Schedule, source_ids: list[str]) -> AsyncIterator[None]:
-    """Renew the sources' lease now and every third of it until the block ends: while this
+    """Renew the sources' lease every third of it (the job renewed it at its start) until the
+    block ends: while this
     process lives they are not handed out again; once it is gone they are due a lease later.
     ``source_ids`` is read at each beat: a source whose refresh was recorded leaves it."""
 
     async def beat() -> None:
         while True:
+            await asyncio.sleep(schedule.policy.lease.total_seconds() / 3)
             try:
                 schedule.renew(list(source_ids))
             except Exception as exc:  # the next beat tries again; the crawl goes on
                 log.warning("lease of %s not renewed: %r", ", ".join(source_ids), exc)
-            await asyncio.sleep(schedule.policy.lease.total_seconds() / 3)
 
     task = asyncio.create_task(beat(), name=f"lease {','.join(source_ids[:3])}")
     try:

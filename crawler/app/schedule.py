@@ -130,9 +130,10 @@ class Schedule:
             one_per_host=one_per_host,
         )
 
-    def renew(self, source_ids: Sequence[str], *, now: datetime | None = None) -> None:
-        """The heartbeat of a running crawl: its sources stay leased ``policy.lease`` from now."""
-        self.sources.renew(source_ids, until=(now or self.clock()) + self.policy.lease)
+    def renew(self, source_ids: Sequence[str], *, now: datetime | None = None) -> set[str]:
+        """The heartbeat of a running crawl: its sources stay leased ``policy.lease`` from now.
+        Returns those ever crawled to the end (:meth:`Sources.renew`)."""
+        return self.sources.renew(source_ids, until=(now or self.clock()) + self.policy.lease)
 
     def release(self, source_ids: Sequence[str], *, at: datetime | None = None) -> None:
         """Hand claimed sources back unfinished (a stopping daemon): due again at ``at``."""

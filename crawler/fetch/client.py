@@ -1,6 +1,8 @@
 """HTTP for the crawler: one place that talks to servers, politely.
 
-A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it.
+A :class:`Fetcher` is opened once per command (``async with Fetcher(...)``) and closed with it;
+a long-running process opens one for its life and lends it to each crawl pass
+(:meth:`Fetcher.borrow`), so that its connection pools and TLS context are built once.
 Each ``get`` is made as a :class:`~crawler.base.config.profile.FetchProfile` says: the source's
 politeness, limits, User-Agent, headers, cookies and proxy, merged with the ``fetch:`` defaults
 once, when the config was loaded (``Config.profile(source)``). It sends each request straight to
@@ -159,10 +161,35 @@ class Fetcher:
         # A replay (WARC) answers from disk: no delays or back-off, only the concurrency bound.
         self._replay = bool(getattr(transport, "is_replay", False))
         self._on_record = on_record
+        self._transport = transport
         self._routes = Routes(transport)
+        self._owns_routes = True  # False for a borrowed fetcher: the lender closes them
         self._guard = AddressGuard(off=transport is not None)
         self._hosts = hosts if hosts is not None else HostStates()
         self._closed = False
+
+    def borrow(
+        self,
+        profile: FetchProfile | None = None,
+        *,
+        on_record: Callable[[FetchRecord], None] | None = None,
+        archive: ArchiveHook | None = None,
+    ) -> Fetcher:
+        """A fetcher for one crawl pass over this one's connection pools (and their one TLS
+        context) and hosts' politeness, with its own default profile, fetch-log and archive
+        hooks and address guard. A long-running process (the daemon, a distributed worker)
+        builds its fetcher once and lends it to each job: building a TLS context loads the CA
+        bundle, which per job was half of a worker's CPU. Closing the borrowed fetcher leaves
+        the pools open; they are the lender's to close."""
+        view = Fetcher(
+            profile or self.profile,
+            transport=self._transport,
+            on_record=on_record,
+            archive=archive,
+            hosts=self._hosts,
+        )
+        view._routes, view._owns_routes = self._routes, False
+        return view
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -172,7 +199,8 @@ class Fetcher:
 
     async def aclose(self) -> None:
         self._closed = True
-        await self._routes.aclose()
+        if self._owns_routes:
+            await self._routes.aclose()
 
     def host_delay(self, url: str) -> float | None:
         """The current spacing between requests to ``url``'s host (None before any request)."""

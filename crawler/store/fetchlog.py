@@ -9,13 +9,14 @@ checking: the analysis worker that writes imports the store, not the HTTP client
 
 from __future__ import annotations
 
-__all__ = ["FETCH_PRUNE_BATCH", "FetchLog"]
+__all__ = ["FETCH_PRUNE_BATCH", "FetchLog", "insert_fetches"]
 
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from crawler.base.db import Database
 from crawler.base.models import Fetch, FetchTotal, HttpCache, utcnow
@@ -28,6 +29,26 @@ if TYPE_CHECKING:
 FETCH_PRUNE_BATCH = 5000
 
 
+def insert_fetches(session: Session, records: Sequence[FetchRecord]) -> None:
+    """Log ``records`` in ``session``'s transaction (a source's refresh logs its pages in its
+    own, :meth:`~crawler.store.sources.Sources.record_source_result`)."""
+    if not records:
+        return
+    rows = [
+        {
+            "source_id": r.source_id,
+            "url": r.url,
+            "status": r.status,
+            "bytes": r.bytes,
+            "duration_ms": r.duration_ms,
+            "error": r.error,
+            "fetched_at": r.at,
+        }
+        for r in records
+    ]
+    session.execute(insert(Fetch), rows)
+
+
 class FetchLog:
     """The fetch log and the validators; mixed into :class:`~crawler.store.store.Store`."""
 
@@ -36,20 +57,8 @@ class FetchLog:
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
         if not records:
             return
-        rows = [
-            {
-                "source_id": r.source_id,
-                "url": r.url,
-                "status": r.status,
-                "bytes": r.bytes,
-                "duration_ms": r.duration_ms,
-                "error": r.error,
-                "fetched_at": r.at,
-            }
-            for r in records
-        ]
         with self.db.session() as session:
-            session.execute(insert(Fetch), rows)
+            insert_fetches(session, records)
 
     def prune_fetch_log(self, days: int) -> int:
         """Delete fetch-log rows older than ``days`` and add what they counted (per status,

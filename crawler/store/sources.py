@@ -36,9 +36,11 @@ from sqlalchemy.orm import Session
 
 from crawler.base.db import Database
 from crawler.base.models import SourceState, utcnow
+from crawler.store.fetchlog import insert_fetches
 
 if TYPE_CHECKING:  # the analysis worker that writes imports the store, not the config loader
     from crawler.base.config import Source
+    from crawler.fetch.response import FetchRecord
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,16 @@ class Sources:
         new_articles: int,
         at: datetime | None = None,
         next_check: Callable[[SourceHealth], datetime] | None = None,
+        fetches: Sequence[FetchRecord] = (),
     ) -> datetime | None:
         """Record one refresh of the source that ended at ``at``: its health, and, given
         ``next_check`` (the cadence, a function of the health just recorded), its next check,
-        in one transaction. Returns that next check (None without ``next_check``:
-        a crawl outside the schedule leaves the schedule alone)."""
+        in one transaction, with ``fetches`` (the fetch log of its pages not logged yet: a
+        routine check's whole log, in the same commit). Returns that next check (None without
+        ``next_check``: a crawl outside the schedule leaves the schedule alone)."""
         at = at or utcnow()
         with self.db.session() as session:
+            insert_fetches(session, fetches)
             row = _row(session, source_id)
             row.last_checked_at = at
             if error is None:
@@ -173,16 +178,20 @@ class Sources:
                     break
         return claimed
 
-    def renew(self, source_ids: Sequence[str], *, until: datetime) -> None:
-        """The heartbeat of a running crawl: its sources stay leased until ``until``."""
+    def renew(self, source_ids: Sequence[str], *, until: datetime) -> set[str]:
+        """The heartbeat of a running crawl: its sources stay leased until ``until``. Returns
+        those among them that were ever crawled to the end (``last_success_at`` set): the
+        crawl's first beat tells it which sources get a full pass, in the same statement."""
         if not source_ids:
-            return
+            return set()
         with self.db.session() as session:
-            session.execute(
+            rows = session.execute(
                 update(SourceState)
                 .where(SourceState.id.in_(source_ids))
                 .values(next_check_at=until)
+                .returning(SourceState.id, SourceState.last_success_at)
             )
+            return {source_id for source_id, succeeded in rows if succeeded is not None}
 
     def release(self, source_ids: Sequence[str], *, at: datetime) -> None:
         """Hand claimed sources back unfinished: due again at ``at``."""

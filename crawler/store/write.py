@@ -180,7 +180,15 @@ class ArticleWriter:
     def __init__(self, store: Store, indexes: IndexCache = INDEXES) -> None:
         self.store = store
         self.indexes = indexes
-        self.index = indexes.get(store)  # built, or brought up to date, before the first page
+        self._index: DuplicateIndex | None = None
+
+    @property
+    def index(self) -> DuplicateIndex:
+        """The dedup index, built or brought up to date at the first write: a routine check
+        that finds nothing new (most of a service's crawls) does not read the sketches."""
+        if self._index is None:
+            self._index = self.indexes.get(self.store)
+        return self._index
 
     def write(self, records: Sequence[ArticleRecord]) -> list[SaveResult | Exception]:
         """Each record's result, in order: what was stored, or the error that kept it out. A

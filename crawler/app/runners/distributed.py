@@ -7,25 +7,33 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
   once per period however many processes run its periodic deferrer. It claims due sources and
-  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each;
+  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each (the crawls in
+  one statement, :func:`_defer_crawls`);
 - a crawl holds every host its source touches (feed, list pages, sitemap), so one host is
   crawled by one job at a time across the cluster and per-host politeness holds. A procrastinate
   job takes one lock string, which cannot exclude overlapping host sets (``{a, b}`` and
   ``{b}``), so the exclusion is PostgreSQL's: the job takes a session advisory lock per host
-  (:func:`host_locks`, ``pg_try_advisory_lock`` on a connection of its own, released when it
-  ends or its worker dies) and, if a host is held by another crawl, hands its source back due a
-  dispatch period later. ``lock="host:<first host>"`` stays on the job as well: it keeps the
-  usual case (sources of one host) waiting in the queue rather than on a worker.
+  (:class:`HostLocks`, ``pg_try_advisory_lock`` on the worker's one lock connection, released
+  when it ends or its worker dies) and, if a host is held by another crawl, hands its source
+  back due a dispatch period later. The job is retried when it fails (``crawl_attempts``); one
+  aborted by a shutdown past its grace hands its unfinished sources back due at once, and one
+  for a source this worker's config lacks hands it back for the next dispatch.
+  ``lock="host:<first host>"`` stays on the job as well: it keeps the usual case (sources of
+  one host) waiting in the queue rather than on a worker.
   ``queueing_lock="crawl:<source>"``: one waiting job per source;
 - ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
   deliveries table makes each digest go out once even if a job runs twice;
+- ``maintain`` (periodic, hourly, once across the cluster) deletes old articles and fetch-log
+  rows (:func:`crawler.app.jobs.maintain`), which every crawl job did before;
 - ``retry_stalled`` (periodic) retries the jobs of workers whose heartbeat stopped for
   ``stalled_after`` seconds (above the heartbeat interval): without it a killed worker's jobs
   stay "doing" and keep their host locks for ever.
 
 Workers get the config and database through procrastinate's ``additional_context`` (a
-:class:`~crawler.app.runtime.Runtime`), never through a global; each job reloads the config
-first if a file of it changed.
+:class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
+global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
+process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
+(:data:`QUEUE_CONNECTIONS`), the host locks' and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
@@ -44,6 +52,7 @@ from __future__ import annotations
 
 __all__ = [
     "QUEUES",
+    "HostLocks",
     "WorkerSettings",
     "conninfo",
     "ensure_queue_schema",
@@ -59,6 +68,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,12 +76,13 @@ from typing import Any, TypeVar
 
 import psycopg
 import psycopg_pool
-from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.jobs import JobDeferrer
 from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
 
-from crawler.app.jobs import DIGEST_LEASE, crawl_sources, send_due_digests
+from crawler.app.jobs import DIGEST_LEASE, crawl_sources, maintain, send_due_digests
 from crawler.app.runtime import Runtime
 from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
 from crawler.base.errors import DatabaseUnavailable
@@ -85,6 +96,10 @@ _SCHEMA_LOCK = 7_245_117  # pg_advisory_lock key while installing procrastinate'
 # every connection attempt failing, the database is gone. Above CONNECT_TIMEOUT, so that one
 # slow connection attempt is not taken for a loss.
 POOL_TIMEOUT = 2 * CONNECT_TIMEOUT
+# Connections of a process's queue pool at most (psycopg_pool's default is 4 kept open, which
+# with the LISTEN connection, the host locks' and SQLAlchemy's made ~6 a process): procrastinate
+# sends one short statement at a time per job start, end and heartbeat, which two serve.
+QUEUE_CONNECTIONS = 2
 # SQLSTATEs of a server that ended the connection or refuses it (the classes SQLAlchemy calls a
 # disconnect); an OperationalError without one is the client's: no connection, or it broke.
 _GONE_STATES = ("08", "57P01", "57P02", "57P03", "57P04", "57P05")
@@ -127,7 +142,13 @@ class _Connector(PsycopgConnector):
             if "connect_timeout" in make_url(database_url).query
             else {"connect_timeout": CONNECT_TIMEOUT}
         )
-        super().__init__(conninfo=conninfo(database_url), kwargs=timeout, timeout=POOL_TIMEOUT)
+        super().__init__(
+            conninfo=conninfo(database_url),
+            kwargs=timeout,
+            timeout=POOL_TIMEOUT,
+            min_size=1,
+            max_size=QUEUE_CONNECTIONS,
+        )
         self.database_url = database_url
         self.lost: DatabaseUnavailable | None = None
         self.on_lost: Callable[[DatabaseUnavailable], None] = lambda _exc: None
@@ -218,6 +239,10 @@ class WorkerSettings:
     stalled_after: float = 30.0  # no heartbeat for this long: the worker's jobs are retried
     retry_stalled_every: int = 10  # seconds between checks for stalled jobs
     claim_limit: int = 1000  # sources deferred per dispatch tick at most
+    maintain_cron: str = "17 * * * *"  # retention (crawler.app.jobs.maintain): hourly
+    # A crawl job that failed (an error no source's report took, an abort at shutdown) runs
+    # again after dispatch_every, then twice that, up to this many runs in all.
+    crawl_attempts: int = 3
 
     def __post_init__(self) -> None:
         if self.stalled_after <= self.heartbeat:
@@ -246,36 +271,135 @@ def host_lock_key(host: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+class HostLocks:
+    """The hosts one process's crawls hold, as PostgreSQL session advisory locks (one key per
+    host, :func:`host_lock_key`) on one connection of the process's own, opened at the first
+    crawl: however many jobs a worker runs at once, it holds one connection for them, not one
+    per job (a connection per job was a PostgreSQL backend started and ended per crawl). An
+    advisory lock taken twice in one session is taken, so the process keeps its own jobs apart
+    itself (:attr:`_held`). The locks go with the connection: at :meth:`aclose`, or when the
+    worker dies (keep-alives tell the server within half a minute, as the stalled-job check
+    retries its job). A connection lost while jobs hold hosts is a lost database: the job's
+    DatabaseUnavailable stops the worker."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._held: set[int] = set()  # keys this process's running crawls hold
+        self._lock = asyncio.Lock()  # one statement at a time on the connection
+
+    @contextlib.asynccontextmanager
+    async def hold(self, hosts: Iterable[str]) -> AsyncIterator[bool]:
+        """Hold every host of ``hosts`` for a crawl, tried, never waited for. Yields whether
+        all were taken; when one is held by another crawl (of this process or another), none
+        is kept."""
+        keys = sorted({host_lock_key(host) for host in hosts})
+        taken = await self._take(keys)
+        try:
+            yield taken
+        finally:
+            if taken:
+                await self._give(keys)
+
+    async def _take(self, keys: list[int]) -> bool:
+        async with self._lock:
+            if self._held.intersection(keys):
+                return False
+            rows = await self._query(
+                "SELECT k, pg_try_advisory_lock(k) FROM unnest(%s::bigint[]) AS k", keys
+            )
+            got = [key for key, ok in rows if ok]
+            if len(got) == len(keys):
+                self._held.update(keys)
+                return True
+            if got:
+                await self._query(
+                    "SELECT pg_advisory_unlock(k) FROM unnest(%s::bigint[]) AS k", got
+                )
+            return False
+
+    async def _give(self, keys: list[int]) -> None:
+        async with self._lock:
+            self._held.difference_update(keys)
+            if self._conn is None or self._conn.closed:
+                return  # the locks went with the connection
+            await self._query("SELECT pg_advisory_unlock(k) FROM unnest(%s::bigint[]) AS k", keys)
+
+    async def _query(self, sql: str, keys: list[int]) -> list[tuple[Any, ...]]:
+        try:
+            conn = await self._connection()
+            cursor = await conn.execute(sql, (keys,))
+            return await cursor.fetchall()
+        except psycopg.OperationalError as exc:
+            raise _unavailable(self.database_url, exc) from exc
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        if self._conn is not None and not self._conn.closed:
+            return self._conn
+        if self._held:  # the connection, and with it these locks, went away
+            raise connection_lost(self.database_url, RuntimeError("host-lock connection closed"))
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo(self.database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT
+        )
+        # A worker machine that dies without closing the connection: the server notices (and
+        # frees the locks) within half a minute.
+        for setting in ("idle = 10", "interval = 5", "count = 3"):
+            await conn.execute(f"SET tcp_keepalives_{setting}")
+        self._conn = conn
+        return conn
+
+    async def aclose(self) -> None:
+        conn, self._conn = self._conn, None
+        self._held.clear()
+        if conn is not None:
+            await conn.close()
+
+
 @contextlib.asynccontextmanager
 async def host_locks(database_url: str, hosts: Iterable[str]) -> AsyncIterator[bool]:
-    """Hold every host of ``hosts`` for a crawl: a session advisory lock per host, tried (never
-    waited for) on a connection of its own. Yields whether all were taken; when one is held by
-    another crawl, none is kept. The locks go with the connection, at the end of the block or
-    when the worker dies."""
-    keys = sorted({host_lock_key(host) for host in hosts})
+    """Hold every host of ``hosts`` on a connection of its own (:class:`HostLocks` for one
+    crawl): yields whether all were taken; all are released at the end of the block."""
+    locks = HostLocks(database_url)
     try:
-        conn = await psycopg.AsyncConnection.connect(
-            conninfo(database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT
-        )
-    except psycopg.OperationalError as exc:
-        raise _unavailable(database_url, exc) from exc
-    try:
-        # A worker machine that dies without closing the connection: the server notices (and
-        # frees the locks) within half a minute, as the stalled-job check retries its job.
-        for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5"):
-            await conn.execute(f"SET {setting}")
-        await conn.execute("SET tcp_keepalives_count = 3")
-        held = True
-        for key in keys:
-            cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (key,))
-            row = await cursor.fetchone()
-            if not (row and row[0]):
-                held = False
-                await conn.execute("SELECT pg_advisory_unlock_all()")
-                break
-        yield held
+        async with locks.hold(hosts) as held:
+            yield held
     finally:
-        await conn.close()
+        await locks.aclose()
+
+
+async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> int:
+    """Defer a dispatch's crawl jobs in one statement (procrastinate's batch defer: one round
+    trip for a thousand claims, not one each). A source whose job waits already (its queueing
+    lock) fails the whole batch, which is then deferred one by one, that source skipped.
+    Returns how many were deferred."""
+    if not crawls:
+        return 0
+    manager = crawls[0][0].job_manager
+    try:
+        await manager.batch_defer_jobs_async([job.make_new_job(**args) for job, args in crawls])
+        return len(crawls)
+    except AlreadyEnqueued:
+        pass
+    deferred = 0
+    for job, args in crawls:
+        with contextlib.suppress(AlreadyEnqueued):
+            await job.defer_async(**args)
+            deferred += 1
+    return deferred
+
+
+def _pause(settings: WorkerSettings) -> timedelta:
+    """How long a crawl handed back waits: a dispatch period, so it goes to the next batch."""
+    return timedelta(seconds=settings.dispatch_every)
+
+
+def _locks(context: JobContext) -> HostLocks:
+    """The process's :class:`HostLocks` (the worker's, made at its first crawl)."""
+    extra = context.additional_context
+    locks = extra.get("locks")
+    if not isinstance(locks, HostLocks):
+        locks = extra["locks"] = HostLocks(_runtime(context).db.url)
+    return locks
 
 
 def _runtime(context: JobContext) -> Runtime:
@@ -290,27 +414,46 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
     settings = settings or WorkerSettings()
     app = App(connector=_Connector(database_url))
 
-    @app.task(name="citydigest.crawl", queue="crawl", pass_context=True)
+    @app.task(
+        name="citydigest.crawl",
+        queue="crawl",
+        pass_context=True,
+        retry=RetryStrategy(
+            max_attempts=settings.crawl_attempts,
+            wait=settings.dispatch_every,
+            linear_wait=settings.dispatch_every,
+        ),
+    )
     async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
         runtime = _runtime(context)
         runtime.refresh()
-        async with host_locks(runtime.db.url, runtime.hosts_of(source_id)) as held:
-            if not held:  # a crawl of another source holds one of its hosts: try again later
-                runtime.schedule.release(
-                    [source_id], at=utcnow() + timedelta(seconds=settings.dispatch_every)
+        if source_id not in runtime.hosts:  # the dispatcher's config has it, this one not yet
+            runtime.schedule.release([source_id], at=utcnow() + _pause(settings))
+            log.warning("crawl %s: not in this worker's config; handed back", source_id)
+            return {"source": source_id, "results": [], "unknown": True}
+        started = False
+        try:
+            async with _locks(context).hold(runtime.hosts_of(source_id)) as held:
+                if not held:  # a crawl of another source holds one of its hosts: try later
+                    runtime.schedule.release([source_id], at=utcnow() + _pause(settings))
+                    log.info("crawl %s: a host of it is being crawled; handed back", source_id)
+                    return {"source": source_id, "results": [], "busy": True}
+                if due is not None:
+                    late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
+                    log.info("crawl %s: started %.1f s after due", source_id, late)
+                started = True  # from here on, the crawl hands back what it did not finish
+                results = await crawl_sources(
+                    runtime.config,
+                    runtime.db,
+                    [source_id],
+                    schedule=runtime.schedule,
+                    fetcher=runtime.fetcher,
                 )
-                log.info("crawl %s: a host of it is being crawled; handed back", source_id)
-                return {"source": source_id, "results": [], "busy": True}
-            if due is not None:
-                late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
-                log.info("crawl %s: started %.1f s after due", source_id, late)
-            results = await crawl_sources(
-                runtime.config,
-                runtime.db,
-                [source_id],
-                schedule=runtime.schedule,
-                hosts=runtime.politeness,
-            )
+        except asyncio.CancelledError:  # aborted (a shutdown past its grace): due at once
+            if not started:
+                with contextlib.suppress(Exception):
+                    runtime.schedule.release([source_id])
+            raise
         return {"source": source_id, "results": [list(r) for r in results]}
 
     @app.task(name="citydigest.digest", queue="digest", pass_context=True)
@@ -341,16 +484,18 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             one_per_host=False,
             now=now,
         )
-        deferred = 0
-        for source_id, due in claimed:
-            try:
-                await crawl.configure(
-                    lock=f"host:{min(runtime.hosts_of(source_id), default=source_id)}",
-                    queueing_lock=f"crawl:{source_id}",
-                ).defer_async(source_id=source_id, due=due.isoformat())
-                deferred += 1
-            except AlreadyEnqueued:
-                pass
+        deferred = await _defer_crawls(
+            [
+                (
+                    crawl.configure(
+                        lock=f"host:{min(runtime.hosts_of(source_id), default=source_id)}",
+                        queueing_lock=f"crawl:{source_id}",
+                    ),
+                    {"source_id": source_id, "due": due.isoformat()},
+                )
+                for source_id, due in claimed
+            ]
+        )
         digests = schedule.claim_subscribers(config, lease=DIGEST_LEASE, now=now)
         for pending in digests:
             with contextlib.suppress(AlreadyEnqueued):
@@ -361,6 +506,18 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
         lag = max(((now - d).total_seconds() for _, d in claimed), default=0.0)
         log.info("dispatch: %d crawls, %d digests, lag %.1f s", deferred, len(digests), lag)
         return {"crawls": deferred, "digests": len(digests), "lag_ms": int(lag * 1000)}
+
+    @app.periodic(cron=settings.maintain_cron, periodic_id="maintain")
+    @app.task(
+        name="citydigest.maintain",
+        queue="maintenance",
+        queueing_lock="maintain",
+        pass_context=True,
+    )
+    async def maintenance(context: JobContext, timestamp: int) -> None:
+        runtime = _runtime(context)
+        runtime.refresh()
+        await asyncio.to_thread(maintain, runtime.config, runtime.db)
 
     @app.periodic(cron=f"* * * * * */{settings.retry_stalled_every}", periodic_id="retry-stalled")
     @app.task(
@@ -458,12 +615,13 @@ async def _serve(
                 connector.lose(_unavailable(database_url, loss))
             raise
 
+    locks = HostLocks(database_url)
     worker = Worker(
         app=app,
         queues=queues,
         concurrency=concurrency,
         name=name,
-        additional_context={"runtime": runtime},
+        additional_context={"runtime": runtime, "locks": locks},
         install_signal_handlers=True,
         shutdown_graceful_timeout=grace,
         update_heartbeat_interval=settings.heartbeat,
@@ -477,13 +635,21 @@ async def _serve(
         worker.stop()
 
     connector.on_lost = stop_now
+    loop = asyncio.get_running_loop()
+    # procrastinate handles SIGTERM and SIGINT; SIGHUP (whose default ends the process)
+    # reloads the config before the next job, as in the embedded runner.
+    loop.add_signal_handler(signal.SIGHUP, runtime.request_reload)
     try:
         async with app.open_async():
             await ensure_queue_schema(app, database_url)
             if on_started is not None:  # the database has answered: the startup line
                 on_started()
             app.perform_import_paths()
-            await worker.run()
+            try:
+                await worker.run()
+            finally:
+                await locks.aclose()
+                await runtime.aclose()
     except Exception as exc:
         lost = connector.gone()
         if lost is not None:
@@ -492,6 +658,8 @@ async def _serve(
         if loss is not None:
             raise _unavailable(database_url, loss) from exc
         raise
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
     lost = connector.gone()
     if lost is not None:
         raise lost

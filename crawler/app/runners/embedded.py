@@ -7,7 +7,8 @@ in flight and never two sources sharing a host at once (every host a source touc
 :class:`~crawler.app.runtime.Runtime`'s host index). The schedule itself is data, so a restart
 resumes where the last run stopped. The config, its reload, the host index and the hosts'
 politeness are the :class:`~crawler.app.runtime.Runtime`'s, as in the distributed runner; the
-jobs are :mod:`crawler.app.jobs`'.
+jobs are :mod:`crawler.app.jobs`'. Every :data:`~crawler.app.jobs.MAINTAIN_EVERY` (not in every
+crawl) retention deletes old articles and fetch-log rows (:func:`~crawler.app.jobs.maintain`).
 
 Signals:
 
@@ -43,7 +44,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.app.cadence import PollPolicy
-from crawler.app.jobs import DIGEST_LEASE, DIGEST_RETRY, crawl_sources, send_due_digests
+from crawler.app.jobs import (
+    DIGEST_LEASE,
+    DIGEST_RETRY,
+    MAINTAIN_EVERY,
+    crawl_sources,
+    maintain,
+    send_due_digests,
+)
 from crawler.app.runtime import Runtime
 from crawler.app.schedule import Schedule
 from crawler.base.config import Config
@@ -92,7 +100,7 @@ class Daemon:
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, found {concurrency}")
-        self.runtime = Runtime(config, db, policy, clock=clock)
+        self.runtime = Runtime(config, db, policy, clock=clock, transport=transport)
         self.db = db
         self.concurrency = concurrency
         self.tick_seconds = tick
@@ -191,8 +199,7 @@ class Daemon:
             self.db,
             ids,
             schedule=self.schedule,
-            transport=self.transport,
-            hosts=self.politeness,
+            fetcher=self.runtime.fetcher,
         )
         for source_id, failed, new in results:
             self.stats.crawls += 1
@@ -215,6 +222,17 @@ class Daemon:
                 self.schedule.release(ids, at=self.clock() + timedelta(minutes=1))
             except DatabaseUnavailable as lost:
                 self._database_lost(lost)
+
+    async def _maintain(self) -> None:
+        """Retention (:func:`crawler.app.jobs.maintain`), off the event loop."""
+        if self._stopping.is_set():
+            return
+        try:
+            await asyncio.to_thread(maintain, self.config, self.db)
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
+        except Exception as exc:  # the next hour tries again
+            log.error("maintenance failed: %r", exc)
 
     def _start_digests(self, now: datetime) -> None:
         if self._digests is not None and not self._digests.done():
@@ -300,6 +318,16 @@ class Daemon:
             misfire_grace_time=None,
             next_run_time=utcnow(),
         )
+        scheduler.add_job(
+            self._maintain,
+            IntervalTrigger(seconds=MAINTAIN_EVERY.total_seconds(), timezone="UTC"),
+            id="maintain",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            # A minute in, then hourly: a daemon restarted more often than hourly still prunes.
+            next_run_time=utcnow() + timedelta(minutes=1),
+        )
         scheduler.start()
         log.info(
             "running: %d sources, %d subscribers, tick %.1f s, concurrency %d",
@@ -313,6 +341,7 @@ class Daemon:
         finally:
             scheduler.shutdown(wait=False)
             await self._drain()
+            await self.runtime.aclose()
             if install_signals:
                 for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(signum)

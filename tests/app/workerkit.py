@@ -1,0 +1,49 @@
+"""A distributed worker in the test's own process: procrastinate's ``Worker`` over the real
+PostgreSQL, working the queue until it is empty, so that the test sees every statement of its
+jobs (SQLAlchemy events) and can stand in for parts of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from procrastinate.worker import Worker
+
+from crawler.app.runners.distributed import (
+    HostLocks,
+    WorkerSettings,
+    ensure_queue_schema,
+    make_app,
+)
+from crawler.app.runtime import Runtime
+
+
+async def work_queue(
+    runtime: Runtime,
+    url: str,
+    jobs: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    settings: WorkerSettings | None = None,
+    queues: Sequence[str] = ("crawl",),
+) -> None:
+    """Defer ``jobs`` (task name, arguments) and work the queue until nothing is ready, one job
+    at a time (two sources of one host would hand one back)."""
+    app = make_app(url, settings or WorkerSettings())
+    locks = HostLocks(url)
+    async with app.open_async():
+        await ensure_queue_schema(app, url)
+        for name, arguments in jobs:
+            await app.tasks[name].defer_async(**arguments)
+        worker = Worker(
+            app,
+            queues=list(queues),
+            concurrency=1,
+            wait=False,
+            additional_context={"runtime": runtime, "locks": locks},
+            install_signal_handlers=False,
+            delete_jobs="successful",
+        )
+        try:
+            await worker.run()
+        finally:
+            await locks.aclose()
