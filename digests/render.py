@@ -16,7 +16,10 @@ The e-mail leads with what a reader forwards: the subject and preheader name the
 at-a-glance block gives the period's visits as routes and its top policy, and the visits are a
 table (route, dates, leader, purpose and places, one quote, every outlet's link) that pastes
 into a briefing. Dates carry the year whenever it is not the digest's; a page that gave only a
-date shows no time of day, and an undated one says it is dated by our first crawl.
+date shows no time of day, and an undated one says it is dated by our first crawl. A policy item
+is its document: a meta line (issuer · 文号 · 成文日期 · 发布日期 · validity, the 文号 in a
+no-wrap span so 〔2026〕8号 never breaks, 已废止 marked), its first sentence, and its 解读 and
+news reports nested as links with their outlets.
 """
 
 from __future__ import annotations

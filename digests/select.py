@@ -28,6 +28,14 @@ leader's (书记/市长 above their deputies above 局长), for a policy its iss
 province, city, district), and for every story how many outlets carried it. The reports of one
 visit that dedup kept apart (the visitor's and the host's) are one entry with every copy.
 ``DigestLimits`` caps each section and the whole.
+
+Policies by document: a story that carries a stored policy document
+(:func:`crawler.base.documents.load_documents`) gets a :class:`~digests.digest.Document` with
+its issuer, 文号, dates, validity, first sentence after the addressees, and its 解读 and news
+reports. When the document is in a digest, the stories that are its 解读 or reports are nested
+under it and left out as items (a visit stays in the visits table); a document older than the
+grace days whose 解读 or report is news is news by it. A 解读 whose document is not in the digest
+stays an item and names what it explains (``Entry.explains``).
 """
 
 from __future__ import annotations
@@ -91,7 +99,7 @@ _POLICY_KEYS = (
 
 
 @dataclass(slots=True)
-class _Record:  # (entry is replaced once, when the pool attaches documents)
+class _Record:
     """One story as loaded: an :class:`Entry` without reasons, plus its folded text."""
 
     entry: Entry
@@ -472,6 +480,9 @@ def load_pool(
         record.entry = dataclasses.replace(
             record.entry, document=documents.get(sid), explains=explains.get(sid, ())
         )
+        if record.entry.document is not None:  # its issuer ranks it (the 文号's, else the table's)
+            record.entry = dataclasses.replace(record.entry, importance=importance(record.entry))
+            record.rank = _rank(record.entry, zone)
     return StoryPool(start, end, records, theme_labels)
 
 
@@ -606,7 +617,11 @@ _CITY = re.compile(r"市|州|盟")
 def _issuer_level(entry: Entry) -> int:
     """4 national, 3 provincial (and the four municipalities' own bodies), 2 city, 1 district,
     county, township or an issuer we cannot place."""
-    issuer = (entry.policy.issuer if entry.policy else None) or entry.title[:20]
+    issuer = (
+        (entry.document.issuer if entry.document else None)
+        or (entry.policy.issuer if entry.policy else None)
+        or entry.title[:20]
+    )
     for level, pattern in ((4, _NATIONAL), (1, _DISTRICT), (3, _PROVINCIAL), (2, _CITY)):
         if pattern.search(issuer):
             return level

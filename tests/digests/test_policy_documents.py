@@ -254,3 +254,22 @@ def test_a_repealed_document_is_marked(db: Database, tmp_path: Path, secret: str
     assert "深府办〔2026〕8号 · 成文日期11月20日 · 发布日期11月24日 · 已废止" in text
     assert re.search(r'<span class="void"[^>]*>已废止</span>', html)
     assert text.count("* 深圳市人民政府办公厅关于废止部分规范性文件的决定") == 1
+
+
+def test_a_document_ranks_by_its_stored_issuer(db: Database, tmp_path: Path, secret: str) -> None:
+    """The issuer found for the 文号 (no metadata table, a title that names no place) ranks the
+    document: a provincial measure above a city's notice seen later the same day."""
+    city, province = seed(
+        db,
+        [
+            _notice(NOW - hours(2)),
+            Item("关于进一步优化营商环境的若干措施", NOW - hours(6), kind="policy",
+                 source="dazhong", body="各市人民政府，省政府各部门：\n现将若干措施印发给你们。"),
+        ],
+    )  # fmt: skip
+    _doc(db, city, DOC_NO, "深圳市人民政府办公厅")
+    _doc(db, province, "粤府〔2026〕31号", "广东省人民政府")
+    _html, text = _build(tmp_path, db)
+    policies = _section(text, "政策发布")
+    assert policies.index("* 关于进一步优化营商环境的若干措施") < policies.index(f"* {NOTICE}")
+    assert "  广东省人民政府 · 粤府〔2026〕31号\n" in policies
