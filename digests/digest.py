@@ -11,6 +11,8 @@ __all__ = [
     "ArchiveDay",
     "Copy",
     "Digest",
+    "DocNote",
+    "Document",
     "Entry",
     "PolicyInfo",
     "Section",
@@ -74,6 +76,40 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class DocNote:
+    """A 解读 or a news report of a policy document, shown nested under it (a link with its
+    outlet), not as an item of its own."""
+
+    title: str
+    url: str | None
+    outlet: str  # the source we crawled
+    published: datetime
+    origin: str | None = None  # the original source the page names (来源), if other
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The policy document a story carries, as the digest shows it: who issued it, its 文号,
+    dates and validity, its first sentence after the addressees, and the 解读 and reports
+    around it (:class:`crawler.base.documents.PolicyDocument`, read when the pool loads)."""
+
+    key: str  # the 文号, else story:/article: (crawler.base.documents)
+    issuer: str | None
+    doc_no: str | None
+    written_date: date | None
+    published_date: date | None
+    status: str | None  # 有效, 失效, 已废止…
+    summary: str
+    interpretations: tuple[DocNote, ...] = ()
+    reports: tuple[DocNote, ...] = ()
+    folds: frozenset[int] = frozenset()  # the story ids of its 解读 and reports
+
+    @property
+    def repealed(self) -> bool:
+        return self.status in ("已废止", "失效")
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One story as a digest shows it: its representative article plus what the story adds."""
 
@@ -97,6 +133,8 @@ class Entry:
     date_only: bool = False  # the page gave a date without a time of day
     undated: bool = False  # the page gave no date: ``published`` is when we first saw it
     importance: int = 0  # leader and delegation level, issuer level, outlets (select's rank)
+    document: Document | None = None  # the policy document the story carries
+    explains: tuple[str, ...] = ()  # a 解读 on its own: the documents it explains (《…》文号)
 
     def link(self, script: str) -> str | None:
         """The link of the copy in the reader's script (a Simplified reader gets a Simplified

@@ -16,7 +16,10 @@ The e-mail leads with what a reader forwards: the subject and preheader name the
 at-a-glance block gives the period's visits as routes and its top policy, and the visits are a
 table (route, dates, leader, purpose and places, one quote, every outlet's link) that pastes
 into a briefing. Dates carry the year whenever it is not the digest's; a page that gave only a
-date shows no time of day, and an undated one says it is dated by our first crawl.
+date shows no time of day, and an undated one says it is dated by our first crawl. A policy item
+is its document: a meta line (issuer · 文号 · 成文日期 · 发布日期 · validity, the 文号 in a
+no-wrap span so 〔2026〕8号 never breaks, 已废止 marked), its first sentence, and its 解读 and
+news reports nested as links with their outlets.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from markupsafe import Markup
 from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.errors import RenderError
 from crawler.base.sanitize import clean_text
-from digests.digest import ArchiveDay, Digest, Entry, PolicyInfo, Visit, VisitCount
+from digests.digest import ArchiveDay, Digest, Document, Entry, PolicyInfo, Visit, VisitCount
 from digests.graph import VisitGraph, province_of
 from digests.text import Script, convert
 
@@ -99,6 +102,11 @@ def _md(value: date, year: int | None) -> str:
     """``5月12日``, or ``2021年5月12日`` when the year is not the digest's."""
     prefix = f"{value.year}年" if year is not None and value.year != year else ""
     return f"{prefix}{value.month}月{value.day}日"
+
+
+def _md_of(value: datetime, zone: ZoneInfo, year: int | None) -> str:
+    """A moment's local day, as :func:`_md` prints it."""
+    return _md(value.astimezone(zone).date(), year)
 
 
 def _stamp(entry: Entry, zone: ZoneInfo, year: int | None) -> str:
@@ -150,6 +158,27 @@ def _doc_line(policy: PolicyInfo | None) -> str:
     return " · ".join(parts)
 
 
+def _doc_meta(document: Document, year: int | None) -> list[tuple[str, str]]:
+    """A policy item's meta line as ``(kind, text)`` parts: the issuer, the 文号 (``no``: the
+    HTML keeps it on one line), 成文 and 发布 dates, the validity (``void`` when 已废止/失效)."""
+    parts: list[tuple[str, str]] = []
+    if document.issuer:
+        parts.append(("", document.issuer))
+    if document.doc_no:
+        parts.append(("no", document.doc_no))
+    if document.written_date:
+        parts.append(("", f"成文日期{_md(document.written_date, year)}"))
+    if document.published_date and document.published_date != document.written_date:
+        parts.append(("", f"发布日期{_md(document.published_date, year)}"))
+    if document.status:
+        parts.append(("void" if document.repealed else "", document.status))
+    return parts
+
+
+def _doc_meta_text(document: Document, year: int | None) -> str:
+    return " · ".join(text for _kind, text in _doc_meta(document, year))
+
+
 def _by_province(visits: Sequence[VisitCount]) -> list[tuple[str, list[VisitCount]]]:
     """A network's visits grouped by the visitor's province (a province's own delegation in its
     group), groups busiest first: the week's network as a mail can show it, without a picture."""
@@ -190,8 +219,11 @@ def environment() -> jinja2.Environment:
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["doc_line"] = _doc_line
+    env.filters["doc_meta"] = _doc_meta
+    env.filters["doc_meta_text"] = _doc_meta_text
     env.filters["stamp"] = _stamp
     env.filters["md"] = _md
+    env.filters["md_of"] = _md_of
     env.filters["span"] = _span
     env.filters["leader"] = _leader
     env.filters["sources"] = _sources

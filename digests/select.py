@@ -28,6 +28,14 @@ leader's (书记/市长 above their deputies above 局长), for a policy its iss
 province, city, district), and for every story how many outlets carried it. The reports of one
 visit that dedup kept apart (the visitor's and the host's) are one entry with every copy.
 ``DigestLimits`` caps each section and the whole.
+
+Policies by document: a story that carries a stored policy document
+(:func:`crawler.base.documents.load_documents`) gets a :class:`~digests.digest.Document` with
+its issuer, 文号, dates, validity, first sentence after the addressees, and its 解读 and news
+reports. When the document is in a digest, the stories that are its 解读 or reports are nested
+under it and left out as items (a visit stays in the visits table); a document older than the
+grace days whose 解读 or report is news is news by it. A 解读 whose document is not in the digest
+stays an item and names what it explains (``Entry.explains``).
 """
 
 from __future__ import annotations
@@ -50,16 +58,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler.base.config.settings import DigestLimits
 from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
-from crawler.base.models import Article, SourceState, Story
+from crawler.base.documents import DocLink, PolicyDocument, load_documents
+from crawler.base.models import Article, PolicyRef, SourceState, Story
 from crawler.base.sanitize import clean_text, clean_title
 from digests.digest import (
     ArchiveDay,
     Copy,
     Digest,
+    DocNote,
+    Document,
     Entry,
     PolicyInfo,
     Section,
@@ -67,13 +79,14 @@ from digests.digest import (
     VisitCount,
 )
 from digests.period import day_bounds
-from digests.text import fold, is_traditional, safe_url, snippet
+from digests.text import first_sentence, fold, is_traditional, safe_url, snippet
 
 VISIT_TITLE = "城市考察交流"
 POLICY_TITLE = "政策发布"
 OTHER_TITLE = "其他"
 OLD_TITLE = "旧闻补录"
 SAME_VISIT_DAYS = 3  # two reports of one route this close in time are one visit
+NESTED_NOTES = 6  # 解读 (and, apart, reports) shown under one document
 _POLICY_KEYS = (
     "issuer",
     "doc_no",
@@ -240,6 +253,7 @@ class StoryPool:
         self._by_day: dict[date, set[int]] = {}
         for i, record in enumerate(records):
             self._by_day.setdefault(record.day, set()).add(i)
+        self._by_story = {r.entry.story_id: i for i, r in enumerate(records)}
         self._by_word: dict[str, frozenset[int]] = {}
         self._windows: dict[tuple[int, int, tuple[str, ...]], frozenset[int]] = {}
 
@@ -376,6 +390,31 @@ class StoryPool:
         }
         return indexes - old, old
 
+    def _folds(self, i: int, indexes: set[int]) -> set[int]:
+        """The stories of ``indexes`` that story ``i``'s document nests: its 解读 and reports.
+        A visit stays in the visits table, and a document that names another is an item of
+        its own."""
+        document = self._records[i].entry.document
+        found: set[int] = set()
+        for sid in document.folds if document is not None else ():
+            j = self._by_story.get(sid)
+            if j is None or j == i or j not in indexes:
+                continue
+            entry = self._records[j].entry
+            if entry.kind != "visit" and entry.document is None:
+                found.add(j)
+        return found
+
+    def fold_documents(self, news: set[int], old: set[int]) -> tuple[set[int], set[int]]:
+        """``(news, old)`` with every 解读 and report nested under its document (left out of
+        both) when the document is among them. A document published before the grace days
+        whose 解读 or report is news is news by it: it leads the reader to the new text."""
+        promoted = {i for i in old if self._folds(i, news)}
+        news, old = news | promoted, old - promoted
+        shown = news | old
+        folded = {j for i in shown for j in self._folds(i, shown)}
+        return news - folded, old - folded
+
     def indexes_between(self, start: datetime, end: datetime) -> range:
         return self._range(start, end)
 
@@ -430,12 +469,116 @@ def load_pool(
             )
             for row in session.execute(query):
                 members[row.story_id].append(row)
+        documents, explains = _story_documents(session, members)
     records = [
         record
         for sid, story in stories.items()
         if (record := _record(story, members[sid], theme_labels, zone)) is not None
     ]
+    for record in records:
+        sid = record.entry.story_id
+        record.entry = dataclasses.replace(
+            record.entry, document=documents.get(sid), explains=explains.get(sid, ())
+        )
+        if record.entry.document is not None:  # its issuer ranks it (the 文号's, else the table's)
+            record.entry = dataclasses.replace(record.entry, importance=importance(record.entry))
+            record.rank = _rank(record.entry, zone)
     return StoryPool(start, end, records, theme_labels)
+
+
+def _story_documents(
+    session: Session, members: Mapping[int, list[Any]]
+) -> tuple[dict[int, Document], dict[int, tuple[str, ...]]]:
+    """The document each story carries (its 解读 and reports nested, and which of the pool's
+    stories they are), and for each 解读 the documents it explains, by name."""
+    story_of = {a.id: sid for sid, articles in members.items() for a in articles}
+    body_of = {a.id: a.body for articles in members.values() for a in articles}
+    origin_of = {a.id: a.outlet for articles in members.values() for a in articles if a.outlet}
+    carried: dict[int, Document] = {}
+    if story_of:
+        for document in load_documents(session, article_ids=list(story_of)):
+            sids = [story_of[c.article_id] for c in document.copies if c.article_id in story_of]
+            own = next((c for c in document.copies if c.article_id in story_of), None)
+            if own is None:
+                continue
+            shown = _document(document, body_of.get(own.article_id) or "", story_of, origin_of)
+            for sid in sids:
+                carried.setdefault(sid, dataclasses.replace(shown, folds=shown.folds - {sid}))
+    return carried, _explained(session, story_of)
+
+
+def _day_of(value: str | None) -> date | None:
+    return _iso_day(value) if value and re.match(r"\d{4}-\d{2}-\d{2}", value) else None
+
+
+def _note(link: DocLink, origin: str | None) -> DocNote:
+    outlet = fold(link.source)
+    named = fold(clean_title(origin or "") or "") or None
+    return DocNote(
+        title=fold(clean_title(link.title or "") or link.url),
+        url=safe_url(link.url),
+        outlet=outlet,
+        published=link.published or link.fetched,
+        origin=named if named != outlet else None,
+    )
+
+
+def _document(
+    document: PolicyDocument,
+    body: str,
+    story_of: Mapping[int, int],
+    origin_of: Mapping[int, str],
+) -> Document:
+    """What the digest shows of a stored document; ``body`` is a copy's text (its summary),
+    ``origin_of`` the source each pool article names (来源), for the nested links."""
+    around = (*document.interpretations, *document.reports)
+    return Document(
+        key=document.key,
+        issuer=fold(document.issuer) if document.issuer else None,
+        doc_no=document.doc_no,
+        written_date=_day_of(document.written_date),
+        published_date=_day_of(document.published_date),
+        status=fold(document.status) if document.status else None,
+        summary=fold(first_sentence(clean_text(body))),
+        interpretations=tuple(
+            _note(x, origin_of.get(x.article_id)) for x in document.interpretations[:NESTED_NOTES]
+        ),
+        reports=tuple(
+            _note(x, origin_of.get(x.article_id)) for x in document.reports[:NESTED_NOTES]
+        ),
+        folds=frozenset(story_of[x.article_id] for x in around if x.article_id in story_of),
+    )
+
+
+def _explained(session: Session, story_of: Mapping[int, int]) -> dict[int, tuple[str, ...]]:
+    """For each story with a 解读, the documents it explains as a reader names them:
+    《title》文号, 《title》 or the 文号 (what the page named), or the title of the page its
+    link points at."""
+    names: dict[int, dict[str, None]] = {}
+    ids = list(story_of)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for article_id, doc_no, title in session.execute(
+            select(PolicyRef.article_id, PolicyRef.doc_no, PolicyRef.title).where(
+                PolicyRef.relation == "interprets", PolicyRef.article_id.in_(chunk)
+            )
+        ):
+            name = f"《{fold(title)}》" if title else fold(doc_no or "")
+            if name:
+                names.setdefault(story_of[article_id], {})[name] = None
+        linked = select(Article.id, Article.interpretation_of).where(
+            Article.id.in_(chunk), Article.interpretation_of.is_not(None)
+        )
+        for article_id, url in list(session.execute(linked)):
+            target = session.execute(
+                select(Article.title, Article.doc_no).where(
+                    (Article.url == url) | (Article.canonical_url == url)
+                )
+            ).first()
+            if target is not None and target.title:
+                name = f"《{fold(clean_title(target.title) or '')}》{target.doc_no or ''}"
+                names.setdefault(story_of[article_id], {})[name] = None
+    return {sid: tuple(found)[:3] for sid, found in names.items()}
 
 
 _TOP_TITLE = re.compile(r"^(?:[省市区县州盟旗]委|党委|党组|自治区)?(?:书记|市长|省长|主席|州长)$")
@@ -474,7 +617,11 @@ _CITY = re.compile(r"市|州|盟")
 def _issuer_level(entry: Entry) -> int:
     """4 national, 3 provincial (and the four municipalities' own bodies), 2 city, 1 district,
     county, township or an issuer we cannot place."""
-    issuer = (entry.policy.issuer if entry.policy else None) or entry.title[:20]
+    issuer = (
+        (entry.document.issuer if entry.document else None)
+        or (entry.policy.issuer if entry.policy else None)
+        or entry.title[:20]
+    )
     for level, pattern in ((4, _NATIONAL), (1, _DISTRICT), (3, _PROVINCIAL), (2, _CITY)):
         if pattern.search(issuer):
             return level
@@ -655,6 +802,7 @@ def select_digest(
     """
     chosen = pool.matching(flt, start, end)
     news, old = pool.split_recent(chosen, start - grace)
+    news, old = pool.fold_documents(news, old)
     remaining = min(limits.total, total_cap) if total_cap is not None else limits.total
     groups = pool.sections(news, preferred=flt.themes)
     if old_news and old:

@@ -16,7 +16,16 @@
 
 from __future__ import annotations
 
-__all__ = ["SCRIPTS", "Script", "convert", "fold", "is_traditional", "safe_url", "snippet"]
+__all__ = [
+    "SCRIPTS",
+    "Script",
+    "convert",
+    "first_sentence",
+    "fold",
+    "is_traditional",
+    "safe_url",
+    "snippet",
+]
 
 import functools
 import re
@@ -189,3 +198,15 @@ def snippet(body: str, limit: int = 60) -> str:
         if pos >= limit * 2 // 3:
             return cut[: pos + 1] + "…" if mark != "。" else cut[: pos + 1]
     return cut.rstrip() + "…"
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+def first_sentence(body: str, limit: int = 120) -> str:
+    """A document's one-line summary: the first sentence of its own text (after the addressees
+    and the outlet's boilerplate), cut at ``limit`` characters as :func:`snippet` cuts."""
+    text = _join(_own_lines(body, limit))
+    if m := _SENTENCE_END.search(text):
+        text = text[: m.end()]
+    return text if len(text) <= limit else snippet(text, limit)

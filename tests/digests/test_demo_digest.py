@@ -1,6 +1,7 @@
 """`citydigest demo` reads as the snapshot's own day: its digest is labelled with that day, opens
-with the visits table (leaders, dates, every outlet), and sends the one page published before the
-grace days to 旧闻补录, never among the news."""
+with the visits table (leaders, dates, every outlet), and shows the policy notice by document: its
+meta line, and its 解读 and news report nested under it, not as items of their own. The notice was
+published before the grace days, but its 解读 is news, so the notice is news by it."""
 
 from __future__ import annotations
 
@@ -34,9 +35,27 @@ def test_demo_digest_is_a_real_day_with_the_visits_table(tmp_path: Path) -> None
         assert fragment in table, fragment
     assert re.search(r">深圳市人民政府</a>.*来源：深圳特区报", table, re.S)
     assert table.count("</tr>") == 5  # header + four visits
-    # The 11 May notice is older than the grace days: only under 旧闻补录, last.
+    # The 11 May notice: news by its 解读, with the 解读 and the report nested, never repeated.
     notice = "深圳市人民政府办公厅关于印发深圳市推进新型智慧城市建设行动方案的通知"
-    news, _, old = text.partition("== 旧闻补录")
-    assert notice in old and notice not in news
-    # A snippet without the notice's addressee line.
+    interpretation = "《深圳市推进新型智慧城市建设行动方案》政策解读"
+    report = "深圳出台新型智慧城市行动方案 2025年建成鹏城智能体"
+    assert "旧闻补录" not in text
+    policies = text[text.index("== 政策发布") : text.index("== 其他")]
+    item = policies[policies.index(f"* {notice}") :]
+    assert (
+        "深圳市人民政府办公厅 · 深府办〔2021〕5号 · 成文日期5月10日 · 发布日期5月11日 · 有效"
+        in item
+    )
+    assert f"└ 解读：{interpretation}（深圳市人民政府，来源：深圳市政务服务数据管理局" in item
+    assert f"└ 报道：{report}（深圳市人民政府，来源：深圳特区报" in item
+    for title in (interpretation, report):
+        assert text.count(title) == 1 and html.count(title) == 1, title
+    assert re.search(
+        r'<span class="dn" style="white-space:\s*nowrap;?">深府办〔2021〕5号</span>', html
+    )
+    # A summary without the notice's addressee line: its first sentence.
     assert "各区人民政府，市政府直属各单位" not in text
+    assert (
+        "  《深圳市推进新型智慧城市建设行动方案》已经市政府同意，现印发给你们，请认真组织实施。\n"
+        in item
+    )
