@@ -27,8 +27,11 @@ async def work_queue(
     queues: Sequence[str] = ("crawl",),
 ) -> None:
     """Defer ``jobs`` (task name, arguments) and work the queue until nothing is ready, one job
-    at a time (two sources of one host would hand one back)."""
+    at a time (two sources of one host would hand one back). The app's periodic tasks are left
+    out: the worker would defer them by the clock (the hourly maintenance job within minutes of
+    its minute, say) and their queueing locks would refuse the test's own jobs."""
     app = make_app(url, settings or WorkerSettings())
+    app.periodic_registry.periodic_tasks.clear()
     locks = HostLocks(url)
     async with app.open_async():
         await ensure_queue_schema(app, url)
