@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -216,19 +215,6 @@ def test_unsubscribe_mailto_goes_to_a_read_mailbox(
     assert "digest@example.org" not in header
     build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "p", now=NOW)
     assert "<mailto:digest@example.org?" in _mail(tmp_path / "p")[3]  # unset: the sender
-
-
-def test_more_links_carry_the_readers_filter(db: Database, tmp_path: Path, secret: str) -> None:
-    seed(db, [Item(f"青岛消息{i}", NOW - hours(1 + i / 10), cities=["青岛"]) for i in range(5)])
-    reader = subscriber(filter={"cities": ["青岛"], "keywords": ["消息"], "kinds": ["other"]})
-    build_digests(make_config(tmp_path, [reader]), db, out_dir=tmp_path / "o", now=NOW)
-    _, html, text, _ = _mail(tmp_path / "o")
-    href = re.search(r'<a href="([^"]+)"[^>]*>还有2条', html)
-    assert href is not None
-    url = urlsplit(href.group(1).replace("&amp;", "&"))
-    assert url.path == "/archive/2026-11-27.html" and url.fragment == "other"
-    assert parse_qs(url.query) == {"cities": ["青岛"], "keywords": ["消息"], "kinds": ["other"]}
-    assert href.group(1).replace("&amp;", "&") in text
 
 
 def test_outlook_gets_a_fixed_width_wrapper_and_fonts_on_cells(
