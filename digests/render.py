@@ -19,7 +19,11 @@ into a briefing. Dates carry the year whenever it is not the digest's; a page th
 date shows no time of day, and an undated one says it is dated by our first crawl. A policy item
 is its document: a meta line (issuer · 文号 · 成文日期 · 发布日期 · validity, the 文号 in a
 no-wrap span so 〔2026〕8号 never breaks, 已废止 marked), its first sentence, and its 解读 and
-news reports nested as links with their outlets.
+news reports nested as links with their outlets. A city chip links to the city's archive page
+(the plain text lists each city page once, at the end); a section cut by the caps ends with
+还有N条, a link to the reader's own filtered view of the archive day that holds most of what was
+cut (``EmailContext.more_urls``). A weekly edition, and a Monday daily whose reader asked for it
+(``monday_network``), end with the week's visit network as lines grouped by province.
 """
 
 from __future__ import annotations
