@@ -66,6 +66,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -110,6 +111,7 @@ POLICY_DAYS = 365
 VIEW_DIR = "view"
 VIEW_REGISTRY = "filters.json"
 _ALL_KINDS = frozenset(("visit", "policy", "other"))
+_VIEW_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-([0-9a-f]{12})\.html")
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,12 +407,20 @@ def _remarked(
     after: Mapping[int, list[ReturnMark]],
     written: set[date],
 ) -> list[date]:
-    """The days not written now whose stories' return marks the days written now changed."""
+    """The days not written now whose stories' return marks (as a page shows them) the days
+    written now changed."""
+
+    def shown(marks: Sequence[ReturnMark]) -> list[tuple[str, str, str, str, date]]:
+        return [(m.label, m.other.story.permalink, *m.other.key[1:], m.other.when) for m in marks]
+
     return [
         d
         for d in sorted(manifest)
         if d not in written
-        and any(before.get(s.story_id) != after.get(s.story_id) for s in manifest[d].stories)
+        and any(
+            shown(before.get(s.story_id, ())) != shown(after.get(s.story_id, ()))
+            for s in manifest[d].stories
+        )
     ]
 
 
@@ -465,9 +475,11 @@ class _Pages:
         days: dict[str, set[date]] = {}
         for view in views:
             days.setdefault(view.key, set()).add(view.day.day)
-        for key, found in days.items():
-            for path in folder.glob(f"????-??-??-{key}.html"):
-                found.add(date.fromisoformat(path.name[:10]))
+        with os.scandir(folder) as entries:  # once, whatever the number of filters
+            for item in entries:
+                found = _VIEW_NAME.fullmatch(item.name)
+                if found and found.group(2) in days:
+                    days[found.group(2)].add(date.fromisoformat(found.group(1)))
         written = []
         for view in views:
             previous, following = _neighbours(sorted(days[view.key]), view.day.day)

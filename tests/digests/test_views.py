@@ -276,6 +276,11 @@ def test_a_return_visit_marks_the_earlier_day_page_when_it_is_written(
     for city in ("青岛", "深圳"):
         page = (archive / "city" / f"{city}.html").read_text(encoding="utf-8")
         assert "已回访" in page and "回访" in page
+    # A later run whose days change no earlier mark leaves the earlier pages alone.
+    stamp = first_day.stat().st_mtime_ns
+    seed(db, [Item("青岛又一条消息", NOW + hours(1), cities=["青岛"])])
+    build_digests(make_config(tmp_path, reader), db, out_dir=tmp_path / "o", now=NOW + hours(2))
+    assert first_day.stat().st_mtime_ns == stamp
 
 
 def test_an_earlier_day_whose_stories_are_gone_is_left_as_it_was(
