@@ -1,6 +1,7 @@
 """The first screen and the small things: the subject and preheader name the lead story, the
 at-a-glance block, the visits table (every outlet, the original source, the copy in the reader's
-script), snippets without boilerplate, script variants, the mailto fallback, 还有N条 links."""
+script), snippets without boilerplate, script variants, the mailto fallback (还有N条 links:
+test_views.py)."""
 
 from __future__ import annotations
 
