@@ -11,6 +11,12 @@ Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
     feeds/<name>.xml    one subscriber's own Atom feed: one entry per story their filter lets
                         through (the last 100), ``<name>`` derived from the secret
                         (:func:`digests.unsubscribe.feed_name`); ``<name>.json`` keeps its entries
+    view/2026-11-27-<key>.html
+                        one day as a reader's filter sees it (what their 还有N条 opens): the
+                        day's stories that filter lets through; ``<key>`` a short hash of the
+                        normalised filter (:func:`view_key`), so readers with one filter share a
+                        page and no page names anybody; ``view/filters.json`` keeps each key's
+                        filter, so a day written again rewrites every view of it
     policies.html       the policy documents of the last year, each with its 文号, issuer, dates and
                         validity, its copies, 解读, reports, 配套细则, amendments and repeal
     archive.json        what the index, feed and city pages need about each day and its stories
@@ -20,7 +26,10 @@ A city page is written when a day that mentions the city is; it reads the storie
 in ``archive.json``, so it reaches back as far as the archive does (past the database's
 ``retention_days``). Return visits (回访) are paired over the same record
 (:func:`digests.network.return_visits`); a day page marks a visit that returns an earlier one
-when it is written, and both visits carry the pair on their cities' pages.
+when it is written, and both visits carry the pair on their cities' pages. When a day written
+now changes the marks of an earlier day (its visit is returned: 已回访), that earlier day's page
+(and its filtered views) are written again from the database, if it still holds every story of
+the day (``retention_days``); otherwise the earlier page is left as it was.
 
 Pages link to each other relatively (the archive works from a disk or any host); the feed and the
 e-mails use ``base_url``. Every file is written to a temporary name and renamed into place, so a
@@ -36,21 +45,31 @@ __all__ = [
     "POLICY_PAGE",
     "ArchiveResult",
     "DaySummary",
+    "DayView",
     "PolicyEntry",
     "SubscriberFeed",
+    "city_links",
     "city_url",
     "day_url",
+    "known_views",
+    "normal_filter",
     "subscriber_feed_url",
     "update_archive",
     "update_policy_page",
     "update_subscriber_feeds",
+    "view_exists",
+    "view_key",
+    "view_url",
 ]
 
+import functools
+import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -60,6 +79,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from crawler.base.config.settings import ArchiveSettings
+from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.documents import DocLink, PolicyDocument, load_documents
 from crawler.base.errors import DigestError
@@ -75,8 +95,9 @@ from digests.render import (
     render_feed,
     render_index,
     render_subscriber_feed,
+    render_view,
 )
-from digests.text import Script, convert, safe_url
+from digests.text import Script, convert, fold, safe_url
 
 ARCHIVE_MANIFEST = "archive.json"
 CITY_DIR = "city"
@@ -87,6 +108,10 @@ FEED_DAYS = 30
 TOP_TITLES = 3
 POLICY_PAGE = "policies.html"
 POLICY_DAYS = 365
+VIEW_DIR = "view"
+VIEW_REGISTRY = "filters.json"
+_ALL_KINDS = frozenset(("visit", "policy", "other"))
+_VIEW_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-([0-9a-f]{12})\.html")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +162,88 @@ class ArchiveResult:
     index: Path
     feed: Path
     cities: tuple[Path, ...] = ()  # the city pages written this time
+    views: tuple[Path, ...] = ()  # the filtered views written this time
+    rebuilt: tuple[Path, ...] = ()  # earlier day pages written again (their return marks)
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """One day as a reader's filter sees it: ``key`` (:func:`view_key`) names the page,
+    ``label`` says what the filter chooses, ``day`` holds the stories it lets through."""
+
+    key: str
+    filter: SubscriberFilter
+    label: str
+    day: ArchiveDay
+
+
+def _normal(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({fold(v.strip()) for v in values if v.strip()}))
+
+
+def normal_filter(flt: SubscriberFilter) -> SubscriberFilter:
+    """``flt`` as the views compare filters: values stripped, folded to Simplified (matching
+    folds them too), without repeats, sorted."""
+    return SubscriberFilter(
+        cities=_normal(flt.cities),
+        provinces=_normal(flt.provinces),
+        themes=tuple(sorted(set(flt.themes))),
+        keywords=_normal(flt.keywords),
+        exclude=_normal(flt.exclude),
+        kinds=tuple(sorted(set(flt.kinds))),
+    )
+
+
+def view_key(flt: SubscriberFilter) -> str | None:
+    """The name of ``flt``'s filtered views: 12 hex digits of the SHA-256 of the normalised
+    filter, the same for every reader with that filter and for no other filter in practice;
+    None for a filter that lets everything through (its view is the day page itself)."""
+    norm = normal_filter(flt)
+    if set(norm.kinds) == _ALL_KINDS and not any(
+        (norm.cities, norm.provinces, norm.themes, norm.keywords, norm.exclude)
+    ):
+        return None
+    data = json.dumps(norm.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:12]
+
+
+def _view_name(key: str, day: date) -> str:
+    return f"{day.isoformat()}-{key}.html"
+
+
+def _view_file(key: str, day: date) -> str:
+    return f"{VIEW_DIR}/{_view_name(key, day)}"
+
+
+def view_url(settings: ArchiveSettings, flt: SubscriberFilter, day: date) -> str:
+    """The public URL of ``day`` as ``flt`` sees it (the day page for a filter that lets
+    everything through)."""
+    key = view_key(flt)
+    if key is None:
+        return day_url(settings, day)
+    return f"{base_url_of(settings)}{_view_file(key, day)}"
+
+
+def known_views(settings: ArchiveSettings) -> dict[str, SubscriberFilter]:
+    """The filters that have views in the archive, by key (``view/filters.json``)."""
+    return known_views_in(settings.dir / VIEW_DIR / VIEW_REGISTRY)
+
+
+def known_views_in(path: Path) -> dict[str, SubscriberFilter]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))["filters"]
+        return {str(k): SubscriberFilter.model_validate(v) for k, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DigestError(
+            f"archive: cannot read {path} ({exc}); delete it and rerun (the views of the days "
+            "written from then on are kept current)"
+        ) from exc
+
+
+def view_exists(settings: ArchiveSettings, key: str, day: date) -> bool:
+    return (settings.dir / _view_file(key, day)).exists()
 
 
 def base_url_of(settings: ArchiveSettings) -> str:
@@ -201,9 +308,17 @@ def _summary(day: ArchiveDay) -> DaySummary:
     )
 
 
+@functools.cache
 def _gazetteer_cities() -> frozenset[str]:
     """The names a city page may have: the gazetteer's cities (and so a safe file name)."""
     return frozenset(c for cities in cities_by_province().values() for c in cities)
+
+
+def city_links(settings: ArchiveSettings, names: Iterable[str]) -> dict[str, str]:
+    """The city page of each of ``names`` that has one (a gazetteer city: every story the
+    archive shows writes the pages of its cities), in first-seen order, by name."""
+    cities = _gazetteer_cities()
+    return {name: city_url(settings, name) for name in dict.fromkeys(names) if name in cities}
 
 
 def _places(stories: Iterable[StoryRef]) -> set[str]:
@@ -213,6 +328,15 @@ def _places(stories: Iterable[StoryRef]) -> set[str]:
         for s in stories
         for name in (*s.cities, *(p for v in s.visits for p in (v.visitor, v.host)))
     }
+
+
+def _by_story(
+    marks: Mapping[tuple[int, str, str], list[ReturnMark]],
+) -> dict[int, list[ReturnMark]]:
+    out: dict[int, list[ReturnMark]] = {}
+    for (story_id, _visitor, _host), found in marks.items():
+        out.setdefault(story_id, []).extend(found)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,10 +358,7 @@ class _Network:
 
     def story_marks(self) -> dict[int, list[ReturnMark]]:
         """The marks by story id, for the day pages."""
-        out: dict[int, list[ReturnMark]] = {}
-        for (story_id, _visitor, _host), marks in self.marks.items():
-            out.setdefault(story_id, []).extend(marks)
-        return out
+        return _by_story(self.marks)
 
 
 def _write_cities(
@@ -271,6 +392,118 @@ def _write_cities(
     return written
 
 
+Reload = Callable[[date], tuple[ArchiveDay, Sequence[DayView]] | None]
+
+
+def _marks_of(manifest: Mapping[date, DaySummary], zone: ZoneInfo) -> dict[int, list[ReturnMark]]:
+    """The return-visit marks of the manifest's stories, by story id (what a day page shows)."""
+    stories = [s for d in sorted(manifest) for s in manifest[d].stories]
+    return _by_story(return_visits(visits_of(stories, zone)))
+
+
+def _remarked(
+    manifest: Mapping[date, DaySummary],
+    before: Mapping[int, list[ReturnMark]],
+    after: Mapping[int, list[ReturnMark]],
+    written: set[date],
+) -> list[date]:
+    """The days not written now whose stories' return marks (as a page shows them) the days
+    written now changed."""
+
+    def shown(marks: Sequence[ReturnMark]) -> list[tuple[str, str, str, str, date]]:
+        return [(m.label, m.other.story.permalink, *m.other.key[1:], m.other.when) for m in marks]
+
+    return [
+        d
+        for d in sorted(manifest)
+        if d not in written
+        and any(
+            shown(before.get(s.story_id, ())) != shown(after.get(s.story_id, ()))
+            for s in manifest[d].stories
+        )
+    ]
+
+
+def _neighbours(known: Sequence[date], day: date) -> tuple[date | None, date | None]:
+    at = known.index(day)
+    return (known[at - 1] if at > 0 else None, known[at + 1] if at + 1 < len(known) else None)
+
+
+class _Pages:
+    """Writes day pages and their filtered views with the archive's cross-links."""
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        directory: Path,
+        known: Sequence[date],
+        network: _Network,
+        *,
+        zone: ZoneInfo,
+        brand: str,
+    ) -> None:
+        self.env = env
+        self.directory = directory
+        self.known = known
+        self.links = {"marks": network.story_marks(), "cities": network.linked}
+        self.zone = zone
+        self.brand = brand
+
+    def day(self, day: ArchiveDay) -> Path:
+        previous, following = _neighbours(self.known, day.day)
+        html = render_day(
+            self.env,
+            day,
+            visit_graph(day.visits),
+            zone=self.zone,
+            brand=self.brand,
+            previous=previous,
+            following=following,
+            **self.links,
+        )
+        path = self.directory / f"{day.day.isoformat()}.html"
+        _write(path, html)
+        return path
+
+    def views(self, views: Sequence[DayView]) -> list[Path]:
+        """Write ``views``, each linking its filter's views of the days before and after (those
+        on disk, and those written now)."""
+        if not views:
+            return []
+        folder = self.directory / VIEW_DIR
+        folder.mkdir(exist_ok=True)
+        days: dict[str, set[date]] = {}
+        for view in views:
+            days.setdefault(view.key, set()).add(view.day.day)
+        with os.scandir(folder) as entries:  # once, whatever the number of filters
+            for item in entries:
+                found = _VIEW_NAME.fullmatch(item.name)
+                if found and found.group(2) in days:
+                    days[found.group(2)].add(date.fromisoformat(found.group(1)))
+        written = []
+        for view in views:
+            previous, following = _neighbours(sorted(days[view.key]), view.day.day)
+            html = render_view(
+                self.env,
+                view,
+                zone=self.zone,
+                brand=self.brand,
+                previous=(previous, _view_name(view.key, previous)) if previous else None,
+                following=(following, _view_name(view.key, following)) if following else None,
+                **self.links,
+            )
+            path = self.directory / _view_file(view.key, view.day.day)
+            _write(path, html)
+            written.append(path)
+        registry = folder / VIEW_REGISTRY
+        filters = {
+            key: flt.model_dump(mode="json")
+            for key, flt in (known_views_in(registry) | {v.key: v.filter for v in views}).items()
+        }
+        _write(registry, json.dumps({"filters": filters}, ensure_ascii=False, indent=1))
+        return written
+
+
 def update_archive(
     env: jinja2.Environment,
     settings: ArchiveSettings,
@@ -279,8 +512,15 @@ def update_archive(
     zone: ZoneInfo,
     brand: str,
     now: datetime,
+    views: Sequence[DayView] = (),
+    reload: Reload | None = None,
 ) -> ArchiveResult:
-    """Write the pages of ``days`` (days without stories are left out) and refresh index/feed."""
+    """Write the pages of ``days`` (days without stories are left out) and their filtered
+    ``views``, and refresh the city pages they touch, the index and the feed.
+
+    ``reload`` gives an earlier day (with its views) as the database holds it now: a day whose
+    return marks the days written now change is written again from it, when it still holds
+    every story the day's page showed."""
     directory = settings.dir
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -288,34 +528,30 @@ def update_archive(
         raise DigestError(f"archive: cannot create {directory}: {exc.strerror}") from exc
     manifest_path = directory / ARCHIVE_MANIFEST
     manifest = _load_manifest(manifest_path)
+    before = _marks_of(manifest, zone)
     for day in days:
         if day.total:
             manifest[day.day] = _summary(day)
     known = sorted(manifest)
     network = _Network.of(manifest, zone)
-    marks = network.story_marks()
+    written = {d.day for d in days if d.total}
     pages: list[Path] = []
+    rebuilt: list[Path] = []
     try:
-        for day in days:
-            if not day.total:
-                continue
-            at = known.index(day.day)
-            previous = known[at - 1] if at > 0 else None
-            following = known[at + 1] if at + 1 < len(known) else None
-            html = render_day(
-                env,
-                day,
-                visit_graph(day.visits),
-                zone=zone,
-                brand=brand,
-                previous=previous,
-                following=following,
-                marks=marks,
-                cities=network.linked,
-            )
-            path = directory / f"{day.day.isoformat()}.html"
-            _write(path, html)
-            pages.append(path)
+        writer = _Pages(env, directory, known, network, zone=zone, brand=brand)
+        pages = [writer.day(day) for day in days if day.total]
+        view_paths = writer.views([v for v in views if v.day.day in written])
+        again = _remarked(manifest, before, network.story_marks(), written)
+        for earlier in again:
+            found = reload(earlier) if reload is not None else None
+            shown = {s.story_id for s in manifest[earlier].stories}
+            if found is None or not shown <= {
+                e.story_id for s in found[0].sections for e in s.entries
+            }:
+                continue  # its stories are gone from the database: the page stays as it was
+            rebuilt.append(writer.day(found[0]))
+            view_paths += writer.views(found[1])
+            written.add(earlier)
         newest_first = [manifest[d] for d in reversed(known)]
         recent = newest_first[:GRAPH_DAYS]
         totals: Counter[tuple[str, str]] = Counter()
@@ -323,7 +559,7 @@ def update_archive(
             for v in summary.visits:
                 totals[(v.visitor, v.host)] += v.count
         graph = visit_graph([VisitCount(v, h, n) for (v, h), n in totals.items()])
-        touched = _places(s for day in days if day.total for s in manifest[day.day].stories)
+        touched = _places(s for d in written for s in manifest[d].stories)
         cities = _write_cities(env, directory, network, touched, zone=zone, brand=brand)
         index = directory / "index.html"
         busiest = sorted(network.pages, key=lambda p: (-p.sent_total - p.hosted_total, p.name))
@@ -360,7 +596,15 @@ def update_archive(
         )
     except OSError as exc:
         raise DigestError(f"archive: cannot write to {directory}: {exc}") from exc
-    return ArchiveResult(directory, tuple(pages), index, feed, tuple(cities))
+    return ArchiveResult(
+        directory,
+        tuple(pages),
+        index,
+        feed,
+        tuple(cities),
+        views=tuple(view_paths),
+        rebuilt=tuple(rebuilt),
+    )
 
 
 @dataclass(frozen=True, slots=True)

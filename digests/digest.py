@@ -148,12 +148,14 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A titled list of entries; ``hidden`` counts the entries cut by the caps."""
+    """A titled list of entries; ``hidden`` counts the entries cut by the caps, and
+    ``hidden_days`` says on which archive days they are (for the 还有N条 link)."""
 
     id: str  # visit | policy | theme id | other | old: stable, an anchor in archive pages
     title: str
     entries: tuple[Entry, ...]
     hidden: int = 0
+    hidden_days: tuple[date, ...] = ()  # the archive day of each hidden entry (settings zone)
 
     @property
     def total(self) -> int:
@@ -209,7 +211,8 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveDay:
-    """Every story first seen on one local day (settings zone), uncapped, for the archive."""
+    """Every story first seen on one local day (settings zone), uncapped, for the archive; or,
+    for a reader's filtered view of the day, every such story their filter lets through."""
 
     day: date
     sections: tuple[Section, ...]

@@ -19,7 +19,11 @@ into a briefing. Dates carry the year whenever it is not the digest's; a page th
 date shows no time of day, and an undated one says it is dated by our first crawl. A policy item
 is its document: a meta line (issuer · 文号 · 成文日期 · 发布日期 · validity, the 文号 in a
 no-wrap span so 〔2026〕8号 never breaks, 已废止 marked), its first sentence, and its 解读 and
-news reports nested as links with their outlets.
+news reports nested as links with their outlets. A city chip links to the city's archive page
+(the plain text lists each city page once, at the end); a section cut by the caps ends with
+还有N条, a link to the reader's own filtered view of the archive day that holds most of what was
+cut (``EmailContext.more_urls``). A weekly edition, and a Monday daily whose reader asked for it
+(``monday_network``), end with the week's visit network as lines grouped by province.
 """
 
 from __future__ import annotations
@@ -36,23 +40,21 @@ __all__ = [
     "render_feed",
     "render_index",
     "render_subscriber_feed",
+    "render_view",
 ]
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import css_inline
 import jinja2
 from markupsafe import Markup
 
-from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.errors import RenderError
 from crawler.base.sanitize import clean_text
 from digests.digest import ArchiveDay, Digest, Document, Entry, PolicyInfo, Visit, VisitCount
@@ -83,13 +85,9 @@ LANGS = {
     "traditional-hk": "zh-Hant-HK",
 }
 GLANCE_LINES = 5
+CHIP_CITIES = 3  # city chips under a story in the mail
+TEXT_CITY_LINKS = 12  # city pages the plain text lists
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False)
-
-
-@functools.lru_cache(maxsize=65536)
-def _when(value: datetime, zone: ZoneInfo) -> str:
-    local = value.astimezone(zone)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _day(value: date | datetime, zone: ZoneInfo | None = None) -> str:
@@ -216,7 +214,6 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=_printable,
     )
-    env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["doc_line"] = _doc_line
     env.filters["doc_meta"] = _doc_meta
@@ -252,10 +249,16 @@ class EmailContext:
     archive_links: tuple[DayLink, ...]
     index_url: str
     unsubscribe_url: str
-    filter: SubscriberFilter = field(default_factory=SubscriberFilter)  # for 还有N条 links
+    # Where each cut section's 还有N条 leads: the reader's filtered view of the archive day that
+    # holds most of what was cut, at the section (digests.archive.view_url); else the day page.
+    more_urls: Mapping[str, str] = field(default_factory=dict)
     preferences_url: str = ""  # the reader's "manage subscription" page (a signed link)
-    # The week's visit network (a weekly edition): every visit of the window, busiest first.
+    # The week's visit network (a weekly edition, or a Monday daily that asks for it): every
+    # visit of the last seven days, busiest first.
     week_network: tuple[VisitCount, ...] = ()
+    # The archive's page of each city a chip names (digests.archive.city_links), by name.
+    city_pages: Mapping[str, str] = field(default_factory=dict)
+    network_title: str = "本周考察交流网络"  # a Monday daily's: 上周考察交流网络
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,23 +337,15 @@ def _preheader(digest: Digest, glance: Sequence[str], label: str) -> str:
     return "；".join(glance[1:] or glance) or label
 
 
-def more_url(base: str, flt: SubscriberFilter, section: str) -> str:
-    """The archive page filtered as the reader's subscription is (query), at ``section``."""
-    query = urlencode(
-        [
-            (key, ",".join(values))
-            for key, values in (
-                ("cities", flt.cities),
-                ("provinces", flt.provinces),
-                ("themes", flt.themes),
-                ("keywords", flt.keywords),
-                ("exclude", flt.exclude),
-                ("kinds", flt.kinds if set(flt.kinds) != {"visit", "policy", "other"} else ()),
-            )
-            if values
-        ]
+def _chip_cities(digest: Digest, ctx: EmailContext) -> list[tuple[str, str]]:
+    """The city pages of the cities the mail's stories name (those a chip shows), ``(name,
+    url)`` in order of first appearance, at most :data:`TEXT_CITY_LINKS`: the plain text, which
+    has no chips to click, lists each once."""
+    names = dict.fromkeys(
+        c for s in digest.sections for e in s.entries for c in e.cities[:CHIP_CITIES]
     )
-    return f"{base}{'?' + query if query else ''}#{section}"
+    found = [(name, ctx.city_pages[name]) for name in names if name in ctx.city_pages]
+    return found[:TEXT_CITY_LINKS]
 
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
@@ -377,7 +372,8 @@ def render_digest(env: jinja2.Environment, digest: Digest, ctx: EmailContext) ->
         "glance": glance,
         "year": year,
         "period_label": _period_label(digest, ctx, year=True),
-        "more": {s.id: more_url(base, ctx.filter, s.id) for s in digest.sections},
+        "more": {s.id: ctx.more_urls.get(s.id) or f"{base}#{s.id}" for s in digest.sections},
+        "city_list": _chip_cities(digest, ctx),
         "lang": LANGS[ctx.script],
         "fonts": FONTS[ctx.script],
     }
@@ -396,6 +392,11 @@ def render_digest(env: jinja2.Environment, digest: Digest, ctx: EmailContext) ->
     )
 
 
+def _archive_page(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """An archive page: in Simplified, as the archive is."""
+    return _render(env, name, lang=LANGS["simplified"], fonts=FONTS["simplified"], **context)
+
+
 def render_day(
     env: jinja2.Environment,
     day: ArchiveDay,
@@ -410,7 +411,7 @@ def render_day(
     """One archive page: every story first seen on ``day``, with its visit graph; ``links``:
     the archive's cross-links (``marks``: return visits by story id, ``cities``: the names that
     have a city page)."""
-    return _render(
+    return _archive_page(
         env,
         "day.html",
         **links,
@@ -420,8 +421,34 @@ def render_day(
         brand=brand,
         previous=previous,
         following=following,
-        lang=LANGS["simplified"],
-        fonts=FONTS["simplified"],
+    )
+
+
+def render_view(
+    env: jinja2.Environment,
+    view: Any,
+    *,
+    zone: ZoneInfo,
+    brand: str,
+    previous: tuple[date, str] | None,
+    following: tuple[date, str] | None,
+    **links: Any,
+) -> str:
+    """A reader's filtered view of one day (``view/<day>-<key>.html``,
+    :class:`digests.archive.DayView`): the day's stories their filter lets through, in their
+    digest's sections; ``previous``/``following``: the day and file name of the same filter's
+    views of the days around it; ``links`` as :func:`render_day`'s."""
+    return _archive_page(
+        env,
+        "view.html",
+        **links,
+        view=view,
+        day=view.day,
+        zone=zone,
+        brand=brand,
+        previous=previous,
+        following=following,
+        root="../",
     )
 
 
@@ -437,7 +464,7 @@ def render_city(
     """One city's archive page (``city/<name>.html``, :class:`digests.network.CityPage`):
     delegations sent and hosted, partners, recent policies, its visit graph; ``links``: the
     return-visit ``marks`` by visit and the ``cities`` that have a page."""
-    return _render(
+    return _archive_page(
         env,
         "city.html",
         **links,
@@ -446,8 +473,6 @@ def render_city(
         zone=zone,
         brand=brand,
         root="../",
-        lang=LANGS["simplified"],
-        fonts=FONTS["simplified"],
     )
 
 
@@ -462,7 +487,7 @@ def render_index(
 ) -> str:
     """The archive index: the recent visit graph and table, then every day, newest first;
     ``links``: ``cities``, the city pages."""
-    return _render(
+    return _archive_page(
         env,
         "index.html",
         **links,
@@ -470,8 +495,6 @@ def render_index(
         graph=graph,
         brand=brand,
         graph_days=graph_days,
-        lang=LANGS["simplified"],
-        fonts=FONTS["simplified"],
     )
 
 

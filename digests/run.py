@@ -11,7 +11,8 @@ from __future__ import annotations
 
 __all__ = ["Composed", "Plan", "Run", "now_utc"]
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,20 +21,30 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from crawler.base.config import Config, Subscriber
+from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from digests import ledger
 from digests.archive import (
+    DayView,
     SubscriberFeed,
     base_url_of,
+    city_links,
     day_url,
+    known_views,
+    normal_filter,
     update_archive,
     update_policy_page,
     update_subscriber_feeds,
+    view_exists,
+    view_key,
+    view_url,
 )
 from digests.deliver import Outgoing, build_message, list_id, message_id_for, unsubscribe_mailto
-from digests.digest import Digest
+from digests.digest import ArchiveDay, Digest
 from digests.period import Period, archive_days, day_bounds, due_period, first_window, period_on
+from digests.preferences import KIND_LABELS
 from digests.render import (
+    CHIP_CITIES,
     MAX_EMAIL_BYTES,
     DayLink,
     EmailContext,
@@ -117,12 +128,25 @@ class Run:
             plans.append(Plan(sub, zone, period, start, end, row))
         return plans
 
+    @staticmethod
+    def network_start(plan: Plan) -> datetime | None:
+        """Where the week's visit network a digest carries begins, or None for none: a weekly
+        edition's is its window; a Monday daily's (``monday_network``) the seven days before
+        its end."""
+        sub = plan.subscriber
+        if sub.frequency == "weekly":
+            return plan.start
+        if sub.monday_network and plan.period.local_day.weekday() == 0:
+            return plan.end - timedelta(days=7)
+        return None
+
     def pool(self, plans: Sequence[Plan]) -> tuple[StoryPool, tuple[date, ...]]:
-        """One pool for every window and for the whole archive days they touch."""
+        """One pool for every window (and the week a network looks back over) and for the whole
+        archive days they touch."""
         days = sorted({d for p in plans for d in archive_days(p.start, p.end, self.archive_zone)})
         if not plans:
             return load_pool(self.db, self.now, self.now, self.labels, self.archive_zone), ()
-        start = min(p.start for p in plans)
+        start = min(min(p.start, self.network_start(p) or p.start) for p in plans)
         end = max(p.end for p in plans)
         if days:
             start = min(start, day_bounds(days[0], self.archive_zone)[0])
@@ -136,11 +160,8 @@ class Run:
         base = base_url_of(self.settings.archive)
         unsubscribe = unsubscribe_url(base, token)
         manage = preferences_url(base, make_token(self.secret, sub.id, "preferences"))
-        week = (  # a weekly edition carries the week's network: every visit of its window
-            pool.visit_counts(pool.indexes_between(plan.start, plan.end))
-            if sub.frequency == "weekly"
-            else ()
-        )
+        since = self.network_start(plan)
+        week = pool.visit_counts(pool.indexes_between(since, plan.end)) if since else ()
         cap: int | None = None
         while True:
             digest = select_digest(
@@ -168,9 +189,14 @@ class Run:
                 ),
                 index_url=f"{base}index.html",
                 unsubscribe_url=unsubscribe,
-                filter=sub.filter,
+                more_urls=self.more_urls(digest, sub.filter),
                 preferences_url=manage,
                 week_network=week,
+                network_title=f"{'本' if sub.frequency == 'weekly' else '上'}周考察交流网络",
+                city_pages=city_links(
+                    self.settings.archive,
+                    (c for s in digest.sections for e in s.entries for c in e.cities[:CHIP_CITIES]),
+                ),
             )
             rendered = render_digest(self.env, digest, ctx)
             if rendered.html_bytes <= MAX_EMAIL_BYTES or digest.shown <= 1:
@@ -198,6 +224,17 @@ class Run:
         )
         return Composed(digest, rendered, message)
 
+    def more_urls(self, digest: Digest, flt: SubscriberFilter) -> dict[str, str]:
+        """Where each cut section's 还有N条 leads: the reader's filtered view of the archive day
+        holding most of what was cut (the later day on a tie), at the section."""
+        out = {}
+        for section in digest.sections:
+            if section.hidden_days:
+                counts = Counter(section.hidden_days)
+                day = max(counts, key=lambda d: (counts[d], d))
+                out[section.id] = f"{view_url(self.settings.archive, flt, day)}#{section.id}"
+        return out
+
     def mailto(self, token: str) -> str:
         """The List-Unsubscribe mailto fallback: to ``smtp.unsubscribe_mailto`` (a mailbox that
         is read) when set, else to the sender."""
@@ -207,14 +244,44 @@ class Run:
         return unsubscribe_mailto(smtp, token)
 
     def archive(self, pool: StoryPool, days: Sequence[date], plans: Sequence[Plan] = ()) -> Path:
-        """Refresh the archive's pages of ``days``, and the own feed of each of ``plans``."""
+        """Refresh the archive's pages of ``days`` with the filtered views of each of ``plans``'
+        filters (and every other view the archive has of those days), an earlier day whose
+        visit the new days return, and the own feed of each of ``plans``."""
+        settings = self.settings.archive
+        registry = known_views(settings)
+        mine: dict[str, SubscriberFilter] = {}
+        for plan in plans:
+            key = view_key(plan.subscriber.filter)
+            if key is not None:
+                mine.setdefault(key, normal_filter(plan.subscriber.filter))
+
+        def views(pool: StoryPool, day: date, own: Mapping[str, SubscriberFilter]) -> list[DayView]:
+            chosen = dict(own)
+            chosen.update(
+                (k, f)
+                for k, f in registry.items()
+                if k not in chosen and view_exists(settings, k, day)
+            )
+            found = [
+                DayView(k, f, self.describe(f), archive_day(pool, day, self.archive_zone, f))
+                for k, f in chosen.items()
+            ]
+            return [v for v in found if v.day.total]
+
+        def reload(day: date) -> tuple[ArchiveDay, list[DayView]]:
+            start, end = day_bounds(day, self.archive_zone)
+            earlier = load_pool(self.db, start, end, self.labels, self.archive_zone)
+            return archive_day(earlier, day, self.archive_zone), views(earlier, day, {})
+
         result = update_archive(
             self.env,
-            self.settings.archive,
+            settings,
             [archive_day(pool, d, self.archive_zone) for d in days],
             zone=self.archive_zone,
             brand=self.brand,
             now=self.now,
+            views=[v for d in days for v in views(pool, d, mine)],
+            reload=reload,
         )
         update_subscriber_feeds(
             self.env,
@@ -232,6 +299,23 @@ class Run:
             now=self.now,
         )
         return result.directory
+
+    def describe(self, flt: SubscriberFilter) -> str:
+        """What a filter chooses, in the reader's words (a filtered view's second line)."""
+        parts = [
+            f"{label}：{'、'.join(values)}"
+            for label, values in (
+                ("城市", flt.cities),
+                ("省份", flt.provinces),
+                ("主题", tuple(self.labels.get(t, t) for t in flt.themes)),
+                ("关键词", flt.keywords),
+                ("排除", flt.exclude),
+            )
+            if values
+        ]
+        if set(flt.kinds) != set(KIND_LABELS):
+            parts.append(f"类别：{'、'.join(KIND_LABELS.get(k, k) for k in flt.kinds)}")
+        return "；".join(parts)
 
     def feed(self, pool: StoryPool, plan: Plan) -> SubscriberFeed:
         """What ``plan``'s window adds to the subscriber's own feed: every story it matches."""

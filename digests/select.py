@@ -325,6 +325,10 @@ class StoryPool:
     def record(self, i: int) -> _Record:
         return self._records[i]
 
+    def day_of(self, story_id: int) -> date:
+        """The archive day (first seen, archive zone) of a story of the pool."""
+        return self._records[self._by_story[story_id]].day
+
     def sections(
         self, indexes: set[int], *, preferred: Sequence[str] = ()
     ) -> list[tuple[str, str, list[int]]]:
@@ -816,7 +820,16 @@ def select_digest(
             entries = merge_visits(entries)
         shown = entries[: max(0, min(limits.per_section, remaining))]
         remaining -= len(shown)
-        sections.append(Section(key, title, tuple(shown), hidden=len(entries) - len(shown)))
+        cut = entries[len(shown) :]
+        sections.append(
+            Section(
+                key,
+                title,
+                tuple(shown),
+                hidden=len(cut),
+                hidden_days=tuple(pool.day_of(e.story_id) for e in cut),
+            )
+        )
     return Digest(
         subscriber_id=subscriber_id,
         period=period,
@@ -828,13 +841,22 @@ def select_digest(
     )
 
 
-def archive_day(pool: StoryPool, day: date, zone: ZoneInfo) -> ArchiveDay:
-    """Every story first seen on local ``day``, in sections, uncapped."""
+def archive_day(
+    pool: StoryPool, day: date, zone: ZoneInfo, flt: SubscriberFilter | None = None
+) -> ArchiveDay:
+    """Every story first seen on local ``day``, in sections, uncapped; with ``flt``, only those
+    the filter lets through (a reader's filtered view of the day, what their 还有N条 opens),
+    in the sections their digest uses."""
     start, end = day_bounds(day, zone)
-    indexes = list(pool.indexes_between(start, end))
+    if flt is None:
+        indexes = list(pool.indexes_between(start, end))
+        preferred: Sequence[str] = ()
+    else:
+        indexes = sorted(pool.matching(flt, start, end))
+        preferred = flt.themes
     sections = tuple(
         Section(key, title, tuple(pool.record(i).entry for i in ranked))
-        for key, title, ranked in pool.sections(set(indexes))
+        for key, title, ranked in pool.sections(set(indexes), preferred=preferred)
     )
     updated = max((pool.record(i).entry.first_seen for i in indexes), default=start)
     return ArchiveDay(

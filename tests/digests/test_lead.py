@@ -1,13 +1,13 @@
 """The first screen and the small things: the subject and preheader name the lead story, the
 at-a-glance block, the visits table (every outlet, the original source, the copy in the reader's
-script), snippets without boilerplate, script variants, the mailto fallback, 还有N条 links."""
+script), snippets without boilerplate, script variants, the mailto fallback (还有N条 links:
+test_views.py)."""
 
 from __future__ import annotations
 
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -216,19 +216,6 @@ def test_unsubscribe_mailto_goes_to_a_read_mailbox(
     assert "digest@example.org" not in header
     build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "p", now=NOW)
     assert "<mailto:digest@example.org?" in _mail(tmp_path / "p")[3]  # unset: the sender
-
-
-def test_more_links_carry_the_readers_filter(db: Database, tmp_path: Path, secret: str) -> None:
-    seed(db, [Item(f"青岛消息{i}", NOW - hours(1 + i / 10), cities=["青岛"]) for i in range(5)])
-    reader = subscriber(filter={"cities": ["青岛"], "keywords": ["消息"], "kinds": ["other"]})
-    build_digests(make_config(tmp_path, [reader]), db, out_dir=tmp_path / "o", now=NOW)
-    _, html, text, _ = _mail(tmp_path / "o")
-    href = re.search(r'<a href="([^"]+)"[^>]*>还有2条', html)
-    assert href is not None
-    url = urlsplit(href.group(1).replace("&amp;", "&"))
-    assert url.path == "/archive/2026-11-27.html" and url.fragment == "other"
-    assert parse_qs(url.query) == {"cities": ["青岛"], "keywords": ["消息"], "kinds": ["other"]}
-    assert href.group(1).replace("&amp;", "&") in text
 
 
 def test_outlook_gets_a_fixed_width_wrapper_and_fonts_on_cells(

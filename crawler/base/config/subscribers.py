@@ -6,6 +6,7 @@ A :class:`Subscriber` has an address, a local time and frequency (daily or weekl
 :class:`SubscriberFilter` choosing cities, provinces, themes, keywords and kinds. ``grace_days``
 is how old a story first found in the period may be and still count as news (late discovery);
 older ones go to the archive only, or to a labelled 旧闻补录 section with ``old_news: true``.
+``monday_network: true`` adds the week's visit network to a daily digest sent on a Monday.
 The digests (``digests/``) read these; nothing here sends anything.
 """
 
@@ -44,6 +45,9 @@ class Subscriber(Frozen):
     # when we first find it in the period (sites publish late, feeds lag, a source is added).
     grace_days: int = Field(3, ge=0, le=60)
     old_news: bool = False  # older finds (a backfill) in a 旧闻补录 section instead of nowhere
+    # A daily digest sent on a Monday also carries the last seven days' visit network (the
+    # block a weekly edition ends with).
+    monday_network: bool = False
 
     @field_validator("send_at", mode="before")
     @classmethod
