@@ -196,6 +196,10 @@ class Gazetteer:
             if u.short not in taken:
                 level = Strength.CONTEXT if u.short in context_cities else Strength.STRONG
                 add(u.short, place, level, is_short=True)
+        # 巴州 (巴音郭楞), 恩施州: an autonomous prefecture's first character and 州
+        self.autonomous = frozenset(
+            u.short for u in units if u.level == "city" and u.name.endswith("自治州")
+        )
         taken = set(candidates)
         for u in units:
             if not u.small:

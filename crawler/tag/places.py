@@ -263,7 +263,24 @@ class PlaceMatcher:
         )
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
-        return mentions
+        return self._prefecture_abbreviations(text, mentions)
+
+    def _prefecture_abbreviations(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """巴州考察团 beside 巴音郭楞蒙古自治州: an autonomous prefecture the text names, called by
+        its first character and 州, not the county 巴州区 of 巴中."""
+        named = {m.place.city for m in mentions if m.place.city in self.gazetteer.autonomous}
+        if not named:
+            return mentions
+        out = []
+        for m in mentions:
+            word = text[m.start : m.end]
+            if len(word) == 2 and word[1] == "州" and m.place.level == "county":
+                own = [city for city in named if city and city[0] == word[0]]
+                if len(own) == 1:
+                    province = self.gazetteer.province_of_city[own[0]]
+                    m = Mention(m.start, m.end, Place(own[0], province, "city"), Strength.STRONG)
+            out.append(m)
+        return out
 
     def _self_place(
         self, kind: str, publisher_city: str | None, publisher_province: str | None

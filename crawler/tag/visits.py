@@ -52,12 +52,20 @@ _STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
 _STAY_AFTER = re.compile(
     r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
     r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
+    r"(?![团组])"  # 对巴州考察团一行的到来表示欢迎: the party's name, not a stay
 )
 # A delegation word right before the verb makes the frame (代表团赴浙江绍兴、杭州…, 就…进行考察
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
-    r"(?:先后|分别|一同|专程|随后|还|又)?$"
+    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|随后|还|又)?$"
+)
+# 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
+_LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
+# 赴山东省威海市、青岛市，广东省珠海市等地，就城市建设、产业转型…等内容进行实地考察: the purpose
+# told after a long 就… topic in the same sentence.
+_TOPIC_PURPOSE = re.compile(
+    r"[^。；;]{0,6}?就[^。；;]{0,60}?(?:进行|开展)(?:了)?(?:实地|深入)?(?:考察|调研|学习|交流|对接|洽谈)"
 )
 # 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
 _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
@@ -80,10 +88,18 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])[市县区][^，。、省]{1,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
+    r"|(?<![^，。\n])(?:根据|按照)?[市县区][^，。、省]{0,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
-    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
+    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
+    # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
+    # 西墅村党委组织…赴, 社区党总支部书记…带领社区两委班子…来到江阴市)
+    r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)$"
+    r"|(?:街道|镇|乡|村|社区)(?:党工委|党委|党总支部?|党支部|两委|办事处|政府|居委会|村委会)"
+    # the home's own unit in its statements and reports (本局领导…赴广东, 本院干警)
+    r"|本局|我局|本院|我院|本委|我委|本单位|我单位"
+    # an unnamed delegation (“党政企”代表考察团第一站走进…): the home's, when no place precedes
+    r"|(?:代表团|考察团|学习团)(?:一行)?(?:第一站|首站|先后|分别|专程)?$)"
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
@@ -115,7 +131,7 @@ _CENTRAL = re.compile(
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
-    r"|救援|志愿者|校友|专家|防治"
+    r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
 )
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
@@ -143,6 +159,8 @@ _ZONE = re.compile(
     r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
 )
 _FROM = "来自"
+_ALONE = re.compile(r"(?:一人|独自|只身)$")
+_COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
 
@@ -208,6 +226,8 @@ def _sentence_pairs(
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
         before = text[sentence.start : verb]
+        if _ALONE.search(before):
+            continue  # 副局长一人赴台湾: one person's trip, not a delegation
         if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
             continue
         clause = _clause_start(text, sentence.start, verb)
@@ -333,6 +353,8 @@ def _host_groups(
             or _PARTY_BEFORE.search(text, max(sentence.start, verb - 8), verb)
             or _STAY_AFTER.match(text, group[-1].end)
             or _PURPOSE.search(tail)
+            or _TOPIC_PURPOSE.match(text, group[-1].end, sentence.end)
+            or _LED_BEFORE.search(text, max(sentence.start, verb - 40), verb)
         ):
             groups.append((verb, group))
         i = j
@@ -387,8 +409,15 @@ def _visitors(
         if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
             out.append(m)
     after = group[-1].end
+    host_names = {h.name for h in group}
     for m in others:
-        if m.start >= after and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12)):
+        # 赴青岛、济南考察，并与青岛、济南两市相关部门座谈: the hosts' own officials, not a visitor
+        if (
+            m.start >= after
+            and m.name not in host_names
+            and text[m.start - 1] not in _COUNTERPART
+            and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12))
+        ):
             out.append(m)
     if story_visitor is not None and _DELEGATION.search(text, sentence.start, sentence.end):
         out.append(story_visitor)
@@ -405,7 +434,10 @@ def _visitors(
         ):
             out.append(m)
     clause = _clause_start(text, sentence.start, verb)
-    if publisher_city and not any(m.start >= clause for m in before):
+    # a place of the home in the clause (县政府副县长…带领墨脱县…培训班到) keeps it the home
+    if publisher_city and not any(
+        m.start >= clause and m.place.city != publisher_city for m in before
+    ):
         # 儋州新闻中心消息…，市委宣传部组织…赴三亚: the publisher's own people, or its province's
         # (省委副书记、代省长叶建春在广州学习考察, 省党政代表团赴安徽 on a city's site)
         named = _named_subject(text, clause, verb)
