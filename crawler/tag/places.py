@@ -454,6 +454,8 @@ def _cuts_word(
         elif s < end < e and not full:
             if s > start:
                 return not known(word)  # 在巴|中国
+            if e == end + 1 and word[-1] in _FULL_SUFFIX:
+                continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
             if _THING_TAIL.search(word) and not _POLITY_TAIL.search(tail):
                 return True  # 深圳大学, 中山纪念堂, 伊通河

@@ -73,6 +73,16 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
+# 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
+# the place's enterprises or parks.
+_SITE = r"[^，。；;在]{2,30}?(?:公司|集团|企业|产业园|园区|工业园|基地|工厂|厂)"
+_SITE_STAY_AFTER = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
+    + _SITE
+    + r"(?:[、和及]"
+    + _SITE
+    + r")*(?:考察|调研|参观|洽谈|对接)"
+)
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -106,11 +116,15 @@ _TO_SITE = re.compile(
     r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到|来到|前往|莅临|赴)"
     r"[^，。；]{2,14}?(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
 )
+# …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
+_CALL_AT_SITE = re.compile(
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到访|莅临)(?![^，。；]{0,12}?[市县区省])"
+)
 # A place that organises or sends the party (古交市组织…赴朔州, 我区选派…前往).
 _ORGANISER = re.compile(
-    r"(?:市委|区委|县委|市政府|区政府|县政府|[^，。]{0,6}?局)?(?:组织|选派|派出|安排)"
+    r"(?:市委|区委|县委|市政府|区政府|县政府|[^，。]{0,6}?(?:局|办|中心))?(?:组织|选派|派出|安排)"
 )
-_RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接|迎来|陪同|宴请|接见")
+_RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接(?!党的|新)|迎来(?!了?新)|陪同|宴请|接见")
 _LEADER = re.compile(
     r"市委|省委|区委|县委|市政府|省政府|人民政府|市长|省长|区长|县长|书记|领导|人大|政协|党委|主任"
 )
@@ -140,7 +154,7 @@ _GOVERNMENT = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
-_CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长")
+_CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
 _HELD_BEFORE = re.compile(
@@ -153,7 +167,9 @@ _SUFFIX_GAP = re.compile(r"[市县区省]?")
 _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
-_BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
+_BODY = re.compile(
+    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|供销(?:合作|联)?社)(?:一行)?"
+)
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
     r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
@@ -264,7 +280,9 @@ def _to_publisher(
 ) -> list[tuple[Mention, Mention]]:
     """佛山顺德区…一行到众创金融街进行考察调研 on 中山's site: a delegation goes to a site the
     text does not place; the host is the publisher (the host's own media)."""
-    found = _TO_SITE.search(text, sentence.start, sentence.end)
+    found = _TO_SITE.search(text, sentence.start, sentence.end) or _CALL_AT_SITE.search(
+        text, sentence.start, sentence.end
+    )
     if found is None or any(found.start() < m.start < found.end() for m in ms):
         return []
     verb = found.start("verb")
@@ -379,6 +397,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         _STAY_AFTER.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
+        or (text[lo + stay.start()] == "在" and _SITE_STAY_AFTER.match(text, m.end))
     ):
         return lo + stay.start()
     if text.startswith("之行", m.end):
@@ -468,20 +487,29 @@ _HOME_NEXT = re.compile(
 )
 
 
+# First characters of county names that their one-character abbreviation skips (上虞 -> 虞,
+# 南浔 -> 浔): directions and sizes, which say little on their own.
+_WEAK_FIRST = frozenset("上下东西南北中大小新老")
+
+
 @functools.cache
 def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
-    """First characters of ``city``'s short name and of its counties' short names, and 来X考察
-    with X one of them."""
+    """The first characters of ``city``'s and its counties' short names, and 来X考察 with X one
+    of them or a second character where the first is a direction (上虞 -> 虞)."""
     chars = {city[0]}
+    firsts = {city[0]}
     with (DATA_DIR / "places.tsv").open(encoding="utf-8") as fh:
         next(fh)
         for line in fh:
             _code, level, _name, short, parent, *_rest = line.rstrip("\n").split("\t")
             if level == "county" and parent == city and short:
                 chars.add(short[0])
+                firsts.add(short[0])
+                if len(short) == 2 and short[0] in _WEAK_FIRST:
+                    chars.add(short[1])  # 来虞 = 上虞, 来饶: the first character says little
     alternatives = re.escape("".join(sorted(chars)))
     pattern = re.compile(f"[{_HOME_VERBS}][{alternatives}](?={_HOME_NEXT.pattern})")
-    return frozenset(chars), pattern
+    return frozenset(firsts), pattern
 
 
 def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention]:
@@ -493,8 +521,8 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     if province is None:
         return mentions
     place = Place(home, province, "city")
-    chars, abbr = _home_abbr(home)
-    out = [replace(m, place=place) if m.abbr and text[m.start] in chars else m for m in mentions]
+    firsts, abbr = _home_abbr(home)
+    out = [replace(m, place=place) if m.abbr and text[m.start] in firsts else m for m in mentions]
     spans = sorted((m.start, m.end) for m in out)
     span_starts = [s for s, _e in spans]
 
@@ -511,7 +539,9 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
         banned = _NOT_MOTION_BEFORE.get(text[i])
         if (banned and i > 0 and text[i - 1] in banned) or covered(i + 1, i + 2):
             continue
-        added.append(Mention(i + 1, i + 2, place, Strength.STRONG, abbr=True))
+        # a second character (来浔 = 南浔) names the home only as a visit's end
+        level = Strength.STRONG if text[i + 1] in firsts else Strength.WEAK
+        added.append(Mention(i + 1, i + 2, place, level, abbr=True))
     if not added:
         return out
     return sorted([*out, *added], key=lambda m: (m.start, m.end))
