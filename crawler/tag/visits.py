@@ -75,14 +75,25 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
-_SITE = r"[^，。；;在]{2,30}?(?:公司|集团|企业|产业园|园区|工业园|基地|工厂|厂)"
+_SITE_END = r"(?:公司|集团|企业|园区|产业园|工业园|基地|中心|工厂|厂|馆|经开区|开发区|高新区)"
+_SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
     + _SITE
     + r"(?:[、和及]"
     + _SITE
-    + r")*(?:考察|调研|参观|洽谈|对接)"
+    + r")*(?:等地)?(?:进行了?)?(?:考察|调研|参观|洽谈|对接)"
 )
+# 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
+_SITE_GAP = re.compile(
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂)[、和及]"
+)
+# 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
+# list of sites after the movement.
+_LIST_MOTION = re.compile(
+    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
+)
+_SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -247,7 +258,9 @@ def _sentence_pairs(
         if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
             continue
         clause = _clause_start(text, sentence.start, verb)
-        if _CENTRAL.search(text, clause, verb):
+        # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
+        spirit = text.rfind("精神", clause, verb)
+        if _CENTRAL.search(text, max(clause, spirit), verb):
             continue
         if _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(
             text, clause, verb
@@ -343,7 +356,7 @@ def _host_groups(
         j = i + 1
         while j < len(ms):
             gap = text[group[-1].end : ms[j].start]
-            if not _LIST_GAP.fullmatch(gap):
+            if not _LIST_GAP.fullmatch(gap) and not _SITE_GAP.fullmatch(gap):
                 break
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
@@ -397,11 +410,17 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         _STAY_AFTER.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
-        or (text[lo + stay.start()] == "在" and _SITE_STAY_AFTER.match(text, m.end))
+        or _SITE_STAY_AFTER.match(text, m.end)
     ):
         return lo + stay.start()
     if text.startswith("之行", m.end):
         return m.start
+    if (
+        text[m.start - 1 : m.start] == "、"
+        and _SITE_ITEM.match(text, m.end)
+        and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
+    ):
+        return listed.start()
     return -1
 
 
