@@ -75,7 +75,7 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
-_SITE_END = r"(?:公司|集团|企业|园区|产业园|工业园|基地|中心|工厂|厂|馆|经开区|开发区|高新区)"
+_SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区)"
 _SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
@@ -111,6 +111,7 @@ _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
     r"|(?<![^，。\n])(?:根据|按照)?[市县区][^，。、省]{0,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
+    r"|(?:带领|率领)[^，。；;]{1,30}$"  # 副局长杨文亮带领相关处室人员赴…
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
     # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
@@ -129,7 +130,7 @@ _TO_SITE = re.compile(
 )
 # …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
 _CALL_AT_SITE = re.compile(
-    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到访|莅临)(?![^，。；]{0,12}?[市县区省])"
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到访|莅临)[^，。；]{0,12}"
 )
 # A place that organises or sends the party (古交市组织…赴朔州, 我区选派…前往).
 _ORGANISER = re.compile(

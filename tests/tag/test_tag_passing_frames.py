@@ -1,0 +1,299 @@
+"""Classes of real city-government text the visit finder missed on the visits dev set's third
+and fourth blind batches: the home's own sub-districts, towns, villages and units travelling;
+trips told in passing (a statement of expenses, a work report, a meeting conveying a trip); a
+stay at a place's enterprises or parks and lists of sites each headed by its place; the topic
+told before the purpose; abbreviations of the home's counties by their second character and
+county names under an old suffix; and the leader's name in forms the details missed. Every
+sentence here is written for the test, shaped like the sentences of each class."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a sub-district, town, village or community of the home travels for the home
+        ("对标先进丨红山街道赴鼓楼区学习社区治理", "", "南京", set()),  # 鼓楼区 is 南京's own
+        ("城南街道赴宁波市海曙区考察学习", "", "杭州", {("杭州", "宁波")}),
+        ("桃源镇赴大同市云冈区开展学习观摩活动", "", "张家口", {("张家口", "大同")}),
+        (
+            "",
+            "近日，前进村党委组织村两委成员和种植大户赴南通市海门区考察学习。",
+            "连云港",
+            {("连云港", "南通")},
+        ),
+        (
+            "",
+            "活动当天，社区党支部书记王红梅带领社区两委班子成员来到常州市武进区湖塘镇。",
+            "南京",
+            {("南京", "常州")},
+        ),
+        # an unnamed delegation on its own city's site
+        (
+            "",
+            "党政考察团第一站走进绥化市安达市，就乳业发展开展考察交流。",
+            "黑河",
+            {("黑河", "绥化")},
+        ),
+        # a unit's own report or statement: 本局, 根据市局安排
+        (
+            "",
+            "2023年，因公出差费用主要用于本局领导和两位科长赴合肥、南昌等地学习考察营商环境工作。",
+            "海东",
+            {("海东", "合肥"), ("海东", "南昌")},
+        ),
+        (
+            "",
+            "4月12日，根据市局统一安排到湖北宜昌考察河湖长制工作开展情况。",
+            "淮安",
+            {("淮安", "宜昌")},
+        ),
+        # a county of the home named in the clause leaves the party the home's
+        (
+            "",
+            "10月8日至15日，县政府副县长、培训班领队李红带领定日县乡村振兴培训班学员到浙江省湖州市安吉县开展学习交流。",
+            "日喀则",
+            {("日喀则", "湖州")},
+        ),
+        # a supply cooperative and an office that organises the trip are government bodies
+        ("九江市供销社赴赣州市供销社学习调研", "", None, {("九江", "赣州")}),
+        (
+            "",
+            "近日，涟水县政务办组织窗口骨干，分别前往丹阳市、江都区等地考察学习。",
+            "淮安",
+            {("淮安", "镇江"), ("淮安", "扬州")},
+        ),
+    ],
+)
+def test_the_homes_own_units_travel(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a stay at a place's enterprises or parks
+        (
+            "",
+            "6月3日，市委书记王强带队在北京京东方科技集团考察并座谈。",
+            "朔州",
+            {("朔州", "北京")},
+        ),
+        (
+            "",
+            "3月8日，市长李明带领我市代表团在新疆乌鲁木齐市特变电工股份有限公司、金风科技股份有限公司考察对接项目。",
+            "武威",
+            {("武威", "乌鲁木齐")},
+        ),
+        # a list of sites after the movement, each headed by its place
+        (
+            "",
+            "区长张伟带队赴江浙地区招商，先后深入中科新材料有限公司、国家检测中心、无锡市高新技术产业园、"
+            "嘉兴市秀洲工业园区进行考察。",
+            "鸡西",
+            {("鸡西", "无锡"), ("鸡西", "嘉兴")},
+        ),
+        (
+            "",
+            "3月7日至8日，市商务局副局长刘洋带队，先后对大庆经开区、绥化经开区、安达经开区等地进行了考察学习。",
+            "伊春",
+            {("伊春", "大庆"), ("伊春", "绥化")},
+        ),
+        # the topic told before the purpose, a bracket after the party
+        (
+            "",
+            "5月6日至9日，市委书记周明率领三亚市考察团（以下简称“考察团”）赴山东省烟台市、威海市，"
+            "就港口建设、海洋经济、文旅融合、招商引资、科技创新等内容进行实地考察。",
+            "三亚",
+            {("三亚", "烟台"), ("三亚", "威海")},
+        ),
+        # a trip conveyed at a meeting, after another body's 精神
+        (
+            "",
+            "会议传达学习了省委巡视组工作动员会精神和我市党政代表团赴苏州市、无锡市考察学习精神。",
+            "徐州",
+            {("徐州", "苏州"), ("徐州", "无锡")},
+        ),
+        # the hosts' own departments after 与 are not a visitor
+        (
+            "",
+            "副市长张华带领相关部门负责人赴青岛、烟台考察学习，并与青岛、烟台两市相关部门召开座谈会。",
+            "吕梁",
+            {("吕梁", "青岛"), ("吕梁", "烟台")},
+        ),
+        # a party at an unnamed site of the home
+        (
+            "",
+            "5月20日，南京市江宁区政务服务中心主任王刚等一行20人到访市民中心，学习交流审批改革经验。",
+            "嘉兴",
+            {("南京", "嘉兴")},
+        ),
+    ],
+)
+def test_stays_at_sites_and_trips_told_in_passing(
+    tagger: Tagger, title: str, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        # one person alone is no delegation
+        ("", "5月，本局副局长一人赴台湾学习考察，费用1万元。", "海东"),
+        ("", "7月，市文旅局一名干部独自赴杭州学习考察。", "丽水"),
+        # 迎接党的二十大 is no reception, a central leader's inspections are cited
+        (
+            "",
+            "会议学习了习近平总书记在中央党校的讲话，“迎接党的二十大”专题研讨班上和湖北、四川考察时的重要讲话精神。",
+            "武威",
+        ),
+        # mass organisations and a numbered list of villages are no city delegation
+        ("", "市红十字会带四个乡镇五个重点村前往义乌红会考察学习。", "绍兴"),
+        ("", "市残联组织残疾人代表赴苏州考察学习。", "南通"),
+    ],
+)
+def test_not_a_delegations_visit(tagger: Tagger, title: str, body: str, home: str) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert pairs(tags) == set()
+    assert tags.kind != "visit"
+
+
+def test_an_autonomous_prefectures_short_form_beside_its_name(tagger: Tagger) -> None:
+    # 巴州 is 巴音郭楞 when the text names it, not 巴中's 巴州区; 伊州, 昌州 alike
+    body = (
+        "9月5日，新疆巴音郭楞蒙古自治州人大常委会副主任王平率巴州考察团一行15人到我市考察交流。"
+        "座谈会上，市人大常委会副主任对巴州考察团一行的到来表示欢迎。"
+    )
+    tags = tagger.tag("", body, home="廊坊")
+    assert pairs(tags) == {("巴音郭楞", "廊坊")}
+    assert "巴中" not in tags.cities
+    # without the prefecture named, 巴州 stays 巴中's district
+    assert "巴中" in tagger.tag("", "巴州区委书记率队赴成都考察。").cities
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # 来虞 = 上虞 (绍兴), 来浔 = 南浔 (湖州): a second character after a direction
+        ("", "5月9日，金华市政协副主席李军一行来虞考察调研。", "绍兴", {("金华", "绍兴")}),
+        ("", "6月2日，嘉兴市人大常委会副主任陈东一行来浔考察交流。", "湖州", {("嘉兴", "湖州")}),
+        # a first character still works as before (来平 = 平度 on 青岛's site)
+        ("", "5月9日，潍坊市商务局一行来平考察。", "青岛", {("潍坊", "青岛")}),
+    ],
+)
+def test_second_character_abbreviations_of_the_homes_counties(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_a_second_character_abbreviation_is_no_city_without_a_visit(tagger: Tagger) -> None:
+    # 团市委 of the home visiting its own district: no pair, and 浔 alone does not name 湖州
+    tags = tagger.tag("团市委书记王丽一行来浔调研", "", home="湖州")
+    assert pairs(tags) == set()
+    assert "湖州" not in tags.cities
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "city"),
+    [
+        ("近日，洪泽县政务办组织人员外出考察学习。", "淮安", "淮安"),  # now 洪泽区
+        ("万全县组织社区干部赴石家庄考察学习。", "张家口", "张家口"),  # now 万全区
+        ("江都市委书记率队赴上海考察。", None, "扬州"),  # now 江都区
+    ],
+)
+def test_county_names_under_an_old_suffix(
+    tagger: Tagger, text: str, home: str | None, city: str
+) -> None:
+    assert city in tagger.tag("", text, home=home).cities
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader", "title_of"),
+    [
+        # 在…的率领下
+        (
+            "",
+            "市交通运输局、市财政局组成学习考察组，在市交通运输局党委委员、副局长张宜民的率领下，"
+            "于10月14日至20日赴河南省许昌市考察学习。",
+            "景德镇",
+            "张宜民",
+            "市交通运输局党委委员、副局长",
+        ),
+        # a name before a deputy's title, after its body; the first of a name-first chain
+        (
+            "",
+            "6月18日，仪征市民宗局周金龙副局长偕局相关科室人员一行，赴南京江宁区考察学习。",
+            "扬州",
+            "周金龙",
+            None,
+        ),
+        ("", "3月25日，杨文亮副局长带领相关处室人员赴常州市考察学习。", "无锡", "杨文亮", None),
+        ("", "刘勇副书记、孙晓东副市长一行赴江苏、福建考察学习。", "拉萨", "刘勇", "副书记"),
+        # a title in brackets before 带队
+        (
+            "",
+            "市食药监局派出由黄林副主任(副局长)带队的学习考察组，于8月8日赴太原市考察。",
+            "张家口",
+            "黄林",
+            None,
+        ),
+        # a five-character name before 一行; 领队, 总工程师
+        (
+            "",
+            "9月23日，阿拉善左旗政协副主席巴特孟和日一行10人来我县考察学习。",
+            "酒泉",
+            "巴特孟和日",
+            None,
+        ),
+        (
+            "",
+            "10月21日，县政府副县长、培训班领队王翠红带领培训班学员到陕西省汉中市开展学习交流。",
+            "林芝",
+            "王翠红",
+            None,
+        ),
+        (
+            "",
+            "5月16日，南昌市林业局总工程师杨文宁率领湿地保护区领导班子到九江永修考察学习。",
+            "南昌",
+            "杨文宁",
+            None,
+        ),
+        # an organ before 率团 is no name; its head is named in the body
+        (
+            "市国资委率团到深圳市开展招商合作交流",
+            "6月15日至17日，市国资委主任、党委副书记刘明志率建设集团、城投集团到深圳市开展学习考察。",
+            "哈尔滨",
+            "刘明志",
+            None,
+        ),
+        # a name right after its body, no title
+        ("", "3月19日下午，江苏省海门市人大管云海一行来虞考察交流。", "绍兴", "管云海", None),
+        # the head named with 一行 in the sentence after the title's visit
+        (
+            "柳州市柳北区来溧调研交流社区治理工作",
+            "杜兵一行先后到荷花社区、区城市展览中心进行实地考察学习。",
+            "南京",
+            "杜兵",
+            None,
+        ),
+    ],
+)
+def test_leaders_in_more_forms(
+    tagger: Tagger, title: str, body: str, home: str, leader: str, title_of: str | None
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert tags.visits, "the visit is found"
+    found = tags.visits[0].details.leader
+    assert found is not None and found.name == leader
+    if title_of is not None:
+        assert found.title == title_of
