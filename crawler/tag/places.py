@@ -99,6 +99,7 @@ _ARRIVE = frozenset("抵莅")
 _SEG_PAD = 6
 _SEG_AHEAD = 12
 _FULL_SUFFIX = frozenset("省市县区旗盟州")
+_GLUE = frozenset("与和及在赴到至对向从于")
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
@@ -110,13 +111,14 @@ _POLITY_TAIL = re.compile(
 )
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
-    r"(大学|学院|学校|中学|小学|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
+    r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
     r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
-    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校)$"
+    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中"
+    r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
 _LANDMARKS = frozenset({"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园"})
@@ -442,7 +444,9 @@ def _cuts_word(
     tokens = _tokens(text, start, end)
     for i, tok in enumerate(tokens):
         s, e, word, tag = tok
-        if s < start < e and prev_end != start and not known(word):
+        # 与康|县委: a one-character function word jieba glued to the name's first character
+        glued = start - s == 1 and text[s] in _GLUE
+        if s < start < e and prev_end != start and not known(word) and not glued:
             return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
         if e == start:
             before = tok
@@ -453,7 +457,8 @@ def _cuts_word(
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
-                return not known(word)  # 在巴|中国
+                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands
+                return prev_end != start and not known(word)
             if e == end + 1 and word[-1] in _FULL_SUFFIX:
                 continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
@@ -474,6 +479,8 @@ def _cuts_word(
             return True  # 副市长|刘|新余
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
+    if short and text[end + 1 : end + 2] in _TOWN and text[end] not in _FULL_SUFFIX:
+        return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
     return after is not None and after[2] in _WATER  # 尖山|湖

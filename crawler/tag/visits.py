@@ -50,7 +50,8 @@ _PURPOSE = re.compile(
 )
 _STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
 _STAY_AFTER = re.compile(
-    r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
+    r"(?:的(?:学习|考察|访问|调研|参观|交流)|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
+    r"|取经"
     r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
     r"(?![团组])"  # 对巴州考察团一行的到来表示欢迎: the party's name, not a stay
 )
@@ -60,6 +61,11 @@ _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
     r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|随后|还|又)?$"
 )
+# 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
+_SITES_PURPOSE = re.compile(
+    r"[^，。；;]{0,150}?[、及和][^，。；;]{0,30}?(?:考察|学习|调研|参观|观摩)"
+)
+_NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
 # 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
 _LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
 # 赴山东省威海市、青岛市，广东省珠海市等地，就城市建设、产业转型…等内容进行实地考察: the purpose
@@ -86,7 +92,8 @@ _SITE_STAY_AFTER = re.compile(
 )
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
-    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂)[、和及]"
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆)"
+    r"(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement.
@@ -94,6 +101,14 @@ _LIST_MOTION = re.compile(
     r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
 )
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
+# 在庆阳市水务局副局长柴世伟…陪同下考察学习: the hosts' officials escort the stay.
+_ESCORTED = re.compile(
+    r"[^，。；;]{0,40}?陪同下(?:先后|一同|共同)?(?:实地)?(?:考察|调研|参观|学习|走访|察看)"
+)
+# 对铁力市、宝清县幸福河湖建设进行了集体考察学习: a topic between the places and the stay.
+_TOPIC_STAY = re.compile(
+    r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
+)
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -109,7 +124,8 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])(?:根据|按照)?[市县区][^，。、省]{0,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
+    r"|(?<![^，。\n])(?:根据|按照)?[市县区][^，。、省]{0,8}?(?:局|委员会|委|办公室|办|中心|站|支队|大队)"
+    r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
     r"|(?:带领|率领)[^，。；;]{1,30}$"  # 副局长杨文亮带领相关处室人员赴…
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
@@ -121,7 +137,8 @@ _OWN_OFFICIAL = re.compile(
     # the home's own unit in its statements and reports (本局领导…赴广东, 本院干警)
     r"|本局|我局|本院|我院|本委|我委|本单位|我单位"
     # an unnamed delegation (“党政企”代表考察团第一站走进…): the home's, when no place precedes
-    r"|(?:代表团|考察团|学习团)(?:一行)?(?:第一站|首站|先后|分别|专程)?$)"
+    r"|(?:代表团|考察团|学习团)(?:一行)?(?:第一站|首站|先后|分别|专程)?$"
+    r"|(?:代表团|考察团|学习团|考察组|调研组)一行)"
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
@@ -145,7 +162,8 @@ _NEGATIVE = re.compile(
     r"|云端签约|远程签约|云洽谈|线上洽谈"
 )
 _CROWD = re.compile(
-    r"游客|旅客|市民|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众|居民"
+    r"游客|旅客|市民(?![宗政族])|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众"
+    r"|居民(?![族委])"
 )
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
 _CENTRAL = re.compile(
@@ -159,6 +177,9 @@ _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
 )
+# Never a government delegation, whoever leads it: party schools, trade unions, model workers,
+# religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
+_NEVER_GOVERNMENT = re.compile(r"党校|总工会|工会|模范|宗教界|宗教人士|红十字会|残联")
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部"
@@ -263,9 +284,7 @@ def _sentence_pairs(
         spirit = text.rfind("精神", clause, verb)
         if _CENTRAL.search(text, max(clause, spirit), verb):
             continue
-        if _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(
-            text, clause, verb
-        ):
+        if not _government(text[clause:verb]):
             continue
         for visitor in _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
@@ -301,9 +320,7 @@ def _to_publisher(
         return []
     verb = found.start("verb")
     clause = _clause_start(text, sentence.start, verb)
-    if _CENTRAL.search(text, clause, verb) or (
-        _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(text, clause, verb)
-    ):
+    if _CENTRAL.search(text, clause, verb) or not _government(text[clause:verb]):
         return []
     host = _publisher_mention([], publisher_city)
     if host is None:
@@ -350,8 +367,8 @@ def _host_groups(
     while i < len(ms):
         m = ms[i]
         verb = _verb_before(text, sentence.start, m)
-        if verb < 0:
-            i += 1
+        if verb < 0 or (m.strength is Strength.WEAK and _NAMED_SITE.match(text, m.end)):
+            i += 1  # 到宁蒗支教展馆: a weak county name inside a hall's or school's name
             continue
         group = [m]
         j = i + 1
@@ -386,6 +403,7 @@ def _host_groups(
             or _STAY_AFTER.match(text, group[-1].end)
             or _PURPOSE.search(tail)
             or _TOPIC_PURPOSE.match(text, group[-1].end, sentence.end)
+            or _SITES_PURPOSE.match(text, group[-1].end, sentence.end)
             or _LED_BEFORE.search(text, max(sentence.start, verb - 40), verb)
         ):
             groups.append((verb, group))
@@ -412,6 +430,8 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
+        or (text[lo + stay.start()] == "在" and _ESCORTED.match(text, m.end))
+        or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
         return lo + stay.start()
     if text.startswith("之行", m.end):
@@ -499,6 +519,10 @@ def _visitors(
 # 我区/我县 on a city's site: one of its districts or counties, lifted to the city. (我市/本市
 # come from the gazetteer.)
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
+# 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
+_HOME_UNIT = re.compile(
+    r"(?<=[来到临访])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+)
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"
 _HOME_NEXT = re.compile(
@@ -554,6 +578,9 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     for ref in _HOME_REF.finditer(text):
         if not covered(ref.start(), ref.end()):
             added.append(Mention(ref.start(), ref.end(), place, Strength.STRONG, self_ref=True))
+    for ref in _HOME_UNIT.finditer(text):
+        if not covered(ref.start(), ref.end()):
+            added.append(Mention(ref.start(), ref.end(), place, Strength.WEAK, self_ref=True))
     for found in abbr.finditer(text):
         i = found.start()
         banned = _NOT_MOTION_BEFORE.get(text[i])
@@ -601,7 +628,7 @@ def _reception(
     if visitor is None or _CLAUSE_BREAK.search(text, end, visitor.start):
         return None  # 陪同接待，…北京雷生公司…: the next clause's subject, not the guest
     party = text[visitor.end : min(sentence.end, visitor.end + 15)]
-    if _NOT_GOVERNMENT.search(party) and not _GOVERNMENT.search(party):
+    if not _government(party):
         return None  # 接待南京企业家一行: a business party, not a delegation
     host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
     if host is None:
@@ -618,6 +645,14 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _government(party: str) -> bool:
+    """``party`` (the words before the verb, or after a guest's place) may be a government
+    delegation: not a business, school or mass organisation unless officials lead it."""
+    if _NEVER_GOVERNMENT.search(party):
+        return False
+    return not _NOT_GOVERNMENT.search(party) or bool(_GOVERNMENT.search(party))
 
 
 def _clause_subject(text: str, m: Mention, verb: int) -> bool:
