@@ -210,10 +210,18 @@ class Gazetteer:
                 place = Place(u.city or None, u.province, u.level)
             if u.name not in _GENERIC_FULL and u.name not in taken:
                 # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
-                weak_name = len(u.name) < 3 or (len(u.name) == 3 and u.name.endswith("城市"))
+                # and towns or sub-districts listed for cities without counties (东莞's 东城街道,
+                # 嘉峪关's 新城镇): the same names stand in many other counties
+                weak_name = (
+                    len(u.name) < 3
+                    or (len(u.name) == 3 and u.name.endswith("城市"))
+                    or u.name.endswith(("街道", "镇", "乡"))
+                )
                 level = Strength.CONTEXT if weak_name else Strength.STRONG
                 add(u.name, place, level)
             is_common = (u.common and u.short not in plain) or u.short in common
+            # 龙江 (黑龙江's own short form) is the province, not 齐齐哈尔's 龙江县
+            is_common = is_common or (u.short != u.province and u.province.endswith(u.short))
             if u.short != u.name and not is_common and u.short not in taken:
                 add(u.short, place, Strength.CONTEXT, is_short=True)
             if u.name.endswith(("自治县", "自治旗")) and len(u.short) >= 2:

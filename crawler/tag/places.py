@@ -55,6 +55,10 @@ _PROVINCE_PREFIX = re.compile(
     r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
 )
 _MAX_CHAIN = 3
+_PLAIN_ABBR = re.compile(
+    r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
+    r"(?![津冀沪港])"  # 推进京津冀: a compound, not 进京
+)
 _MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
 _TOWN = frozenset("镇乡")  # a county's short name before 镇/乡 names a town (锦屏镇)
 _NOT_MOTION_BEFORE = {
@@ -112,7 +116,7 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街)$"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
@@ -121,7 +125,9 @@ _INSTITUTION = re.compile(
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
-_LANDMARKS = frozenset({"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园"})
+_LANDMARKS = frozenset(
+    {"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园", "平原", "流域", "盆地"}
+)
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
 _TITLES = (
@@ -263,6 +269,7 @@ class PlaceMatcher:
         mentions.extend(
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
         )
+        mentions.extend(self._plain_abbreviations(text, covered, mentions))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
         return self._prefecture_abbreviations(text, mentions)
@@ -367,6 +374,24 @@ class PlaceMatcher:
                 more = self._pick(places, named, publisher_city, publisher_province)
                 if more is not None:
                     found.append(Mention(at, at + 1, more, Strength.STRONG, abbr=True))
+        return found
+
+    def _plain_abbreviations(
+        self, text: str, covered: list[tuple[int, int]], mentions: list[Mention]
+    ) -> list[Mention]:
+        """返京, 进京: a municipality's abbreviation the verb makes plain (not 在京召开, which
+        names no trip), a place rather than a visit frame's end."""
+        covered_starts = [s for s, _e in covered]
+        taken = {m.start for m in mentions}
+        found = []
+        for m in _PLAIN_ABBR.finditer(text):
+            pos = m.start()
+            i = bisect_right(covered_starts, pos) - 1
+            if pos in taken or (i >= 0 and covered[i][1] > pos):
+                continue
+            places = self.gazetteer.abbreviations.get(text[pos], ())
+            if len(places) == 1:
+                found.append(Mention(pos, pos + 1, places[0], Strength.STRONG))
         return found
 
     def _abbr_chain(self, text: str, at: int) -> list[int]:
