@@ -297,3 +297,144 @@ def test_leaders_in_more_forms(
     assert found is not None and found.name == leader
     if title_of is not None:
         assert found.title == title_of
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # the end of a stay told as 结束在Y的学习考察, 在Y取经, 在Y…陪同下考察, 对X、Y…进行了考察
+        (
+            "",
+            "5月8日，我市党政代表团结束在杭州的学习考察行程后，召开小结座谈会。",
+            "吉安",
+            {("吉安", "杭州")},
+        ),
+        ("我县党政考察团在浙江省安吉县取经", "", "萍乡", {("萍乡", "湖州")}),
+        (
+            "",
+            "3月1日，陕西省汉中市水务局局长李刚一行在庆阳市水务局副局长王伟陪同下考察学习水库清淤经验。",
+            "庆阳",
+            {("汉中", "庆阳")},
+        ),
+        (
+            "",
+            "黑河市河湖长办组织工作人员，于7月10日对铁力市、宝清县幸福河湖建设进行了集体考察学习。",
+            "黑河",
+            {("黑河", "伊春"), ("黑河", "双鸭山")},
+        ),
+        # the purpose after a long list of sites
+        (
+            "",
+            "5月23日，柳林镇组织村两委主干60人，赴晋城市泽州县东村、南村、西村、大阳古镇及高平市河西镇"
+            "苏庄村考察学习先进经验。",
+            "太原",
+            {("太原", "晋城")},
+        ),
+        # a list of sites named after small towns (小镇) goes on to the next host
+        (
+            "",
+            "考察团一行先后赴浙江建德航空小镇、新昌万丰航空小镇以及湖北荆门爱飞客航空小镇学习考察。",
+            "景德镇",
+            {("景德镇", "杭州"), ("景德镇", "绍兴"), ("景德镇", "荆门")},
+        ),
+        # the home's bureau and work committee by their bare names; the home's unit received a party
+        ("县卫健委赴盐城市亭湖区考察学习健康教育工作", "", "扬州", {("扬州", "盐城")}),
+        (
+            "",
+            "11月7日，区党工委书记王东率相关部门负责人赴浙江杭州学习特色小镇建设经验。",
+            "景德镇",
+            {("景德镇", "杭州")},
+        ),
+        ("", "5月11日，保定市自然资源局来我局考察地价管理工作。", "无锡", {("保定", "无锡")}),
+        # 苏州市民宗局 is a bureau, not a crowd of 市民
+        ("苏州市民宗局组织人员来海安考察学习", "", "南通", {("苏州", "南通")}),
+    ],
+)
+def test_stays_and_home_units_of_batch_five(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        # party schools, trade unions, model workers and religious figures: never a delegation
+        ("", "3月28日，仪征市委党校常务副校长李明一行来区委党校开展工作交流。", "南京"),
+        ("", "7月3日，庄浪县总工会党组书记王庚一行赴临夏市总工会交流学习。", "平凉"),
+        ("", "10月9日，曲水县民族团结模范代表团20名成员抵达泰州考察学习。", "泰州"),
+        ("", "在圆满完成宗教界代表人士赴北京、四川成都等地的交流学习后，召开总结会。", "林芝"),
+        # a weak county name inside a hall's or school's name is no host
+        ("", "考察组一行先后到宁蒗支教展馆、明道小学考察学习。", "南通"),
+    ],
+)
+def test_never_a_delegation_and_names_inside_sites(
+    tagger: Tagger, title: str, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "absent"),
+    [
+        (
+            "考察组先后深入山东省宁阳一中、历城二中和济南三中四所学校交流。",
+            "邢台",
+            {"泰安", "济南"},
+        ),
+        ("社区干部赴高平市东城街道沟北村学习。", "太原", {"东莞"}),
+        ("考察团先后到樟树镇、新城镇鱼仙村考察。", "赣州", {"嘉峪关"}),
+        ("为荆门建设江汉平原中心城市贡献力量。", "荆门", {"武汉"}),
+        ("对指导龙江振兴发展同样具有重要意义。", "牡丹江", {"齐齐哈尔"}),
+        ("省委宣传部调研组到廊坊日报社调研。", "保定", {"廊坊"}),
+        ("12月3日，该乡组织党员干部到大田洼乡学习考察。", "张家口", {"三明"}),
+        ("会议强调，要深入推进京津冀协同发展。", "廊坊", {"北京"}),
+    ],
+)
+def test_words_and_sites_that_hold_a_place_name(
+    tagger: Tagger, text: str, home: str, absent: set[str]
+) -> None:
+    assert not absent & set(tagger.tag("", text, home=home).cities)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "city"),
+    [
+        # 返京/进京: the verb makes the abbreviation plain
+        ("", "总书记在浙江考察后，返京途中在山东枣庄考察。", None, "北京"),
+        ("", "代表团进京汇报工作。", None, "北京"),
+        # 浙江建德: a county right after its province, whatever jieba joins
+        ("", "考察团赴浙江建德寿昌航空小镇考察。", None, "杭州"),
+        # 与康县委: a function word jieba glued to the county's first character
+        ("", "清华大学书院与康县委组织部举行签约仪式。", "陇南", "陇南"),
+    ],
+)
+def test_places_the_words_make_plain(
+    tagger: Tagger, title: str, body: str, home: str | None, city: str
+) -> None:
+    assert city in tagger.tag(title, body, home=home).cities
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "site_city"),
+    [
+        # the publishing body's site closing the repeated title line
+        (
+            "市信访局召开学习会",
+            "市信访局召开学习会-工作要闻_1082-运城市信访局。5月2日，市信访局召开学习会。",
+            "运城",
+            "运城",
+        ),
+        # X市人民政府X要闻 before the headline
+        (
+            "全市宣传系统召开学习研讨会",
+            "白银市人民政府白银要闻全市宣传系统召开学习研讨会。12月2日下午，全市宣传系统召开学习研讨会。",
+            "白银",
+            "白银",
+        ),
+    ],
+)
+def test_the_sites_own_name_is_no_place_of_the_story(
+    tagger: Tagger, title: str, body: str, home: str, site_city: str
+) -> None:
+    assert site_city not in tagger.tag(title, body, home=home).cities
