@@ -180,6 +180,9 @@ _NOT_GOVERNMENT = re.compile(
 # Never a government delegation, whoever leads it: party schools, trade unions, model workers,
 # religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
 _NEVER_GOVERNMENT = re.compile(r"党校|总工会|工会|模范|宗教界|宗教人士|红十字会|残联")
+_NEVER_PARTY = re.compile(
+    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
+)
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部"
@@ -238,6 +241,10 @@ def find_visits(
     been through :func:`home_mentions` when the site's home is known."""
     starts = [m.start for m in mentions]
     found: list[Found] = []
+    # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
+    never = bool(sentences) and bool(
+        _NEVER_PARTY.search(text, sentences[0].start, sentences[0].end)
+    )
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -253,6 +260,8 @@ def find_visits(
         if when is not None:
             previous_dated = (sentence.paragraph, when)
         for visitor, host in pairs:
+            if never and visitor.self_ref:
+                continue
             if story_visitor is None and not visitor.self_ref:
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref

@@ -438,3 +438,35 @@ def test_the_sites_own_name_is_no_place_of_the_story(
     tagger: Tagger, title: str, body: str, home: str, site_city: str
 ) -> None:
     assert site_city not in tagger.tag(title, body, home=home).cities
+
+
+def test_a_never_delegations_story_keeps_its_later_party(tagger: Tagger) -> None:
+    # the union of the title is the 考察组一行 of the body: no home delegation is made of it
+    tags = tagger.tag(
+        "华池县总工会赴定西市考察学习工会工作",
+        "7月3日，华池县总工会党组书记刘东一行赴定西市总工会交流学习。"
+        "考察组一行先后到定西市职工服务中心、定西市融媒体中心考察。",
+        home="庆阳",
+    )
+    assert pairs(tags) == set()
+    assert tags.kind != "visit"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        # a body's or area's plan by its own title
+        ("2015年临泽县国土资源局党组中心组学习计划", "policy"),
+        ("玉树地区农业农村发展十三五规划", "policy"),
+        ("青海省水利厅所属事业单位2022年公开招聘工作人员方案", "policy"),
+        # a bureau answering reporters on a measure explains it
+        ("市住建局负责人就老旧小区改造答记者问", "policy"),
+        # a company's recruitment notice is a company's, not a government's
+        ("湖北长江建设工程有限公司招聘专业技术人员公告", "other"),
+        ("市交通投资集团招聘工作人员公告", "other"),
+        # news about a plan is not the plan
+        ("我市召开国土空间规划编制工作推进会", "other"),
+    ],
+)
+def test_kind_of_document_titles(tagger: Tagger, title: str, kind: str) -> None:
+    assert tagger.tag(title, "").kind == kind
