@@ -36,7 +36,7 @@ from crawler.tag.text import Sentence, resolve_day
 
 _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
-    r"|副主任|主任|常委|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
+    r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
     r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师"
 )
@@ -70,6 +70,8 @@ _COMPOUND_SURNAMES = (
     "慕容",
     "尉迟",
 )
+# Words after a title that a surname starts (领导班子, 党员同志): a group, not a person.
+_NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代表", "群众"})
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # What may follow a name: the next word of the sentence.
 _AFTER_NAME = re.compile(
@@ -180,7 +182,7 @@ def is_name(name: str) -> bool:
     """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
         return False
-    if name[-1] in _ORGAN_END:  # 党委, 市委, 政府: an organ, not a person
+    if name[-1] in _ORGAN_END or name in _NOT_NAMES:  # 党委, 领导班子: not a person
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
         return False
@@ -192,8 +194,10 @@ def is_name(name: str) -> bool:
 def _name_at(text: str, pos: int, limit: int) -> str | None:
     """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows)."""
     dotted = _DOTTED.match(text, pos, limit)
-    if dotted:  # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows
-        dot = text.index("·", pos)
+    dot = text.find("·", pos)
+    # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows (not from
+    # inside a title: 常委会主任努素甫·…)
+    if dotted and not _TITLE.search(text, pos, dot):
         for end in range(dot + 2, dotted.end() + 1):
             if _AFTER_NAME.match(text, end):
                 return text[pos:end]

@@ -211,6 +211,7 @@ _ZONE = re.compile(
     r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
 )
 _FROM = "来自"
+_THEY = re.compile(r"(?<![^，。\n])(?:他们|该院|该局|该委|该中心)")
 _ALONE = re.compile(r"(?:一人|独自|只身)$")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
@@ -518,6 +519,9 @@ def _visitors(
             or text.startswith(("率队", "率团", "带队"), verb)  # 李俊明郑连生率队赴山东
         ):
             own = _publisher_mention(ms, publisher_city)
+        elif _THEY.search(text, sentence.start, verb):
+            # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
+            own = story_visitor or _publisher_mention(ms, publisher_city)
         else:
             own = None
         if own is not None:

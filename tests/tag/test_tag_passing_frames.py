@@ -470,3 +470,53 @@ def test_a_never_delegations_story_keeps_its_later_party(tagger: Tagger) -> None
 )
 def test_kind_of_document_titles(tagger: Tagger, title: str, kind: str) -> None:
     assert tagger.tag(title, "").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # 他们/该局 opening an earlier clause: the home's unit the story is about
+        (
+            "今年以来，黄梅县检察院推进案件管理改革。半年多来，他们组建改革领导小组，完善工作制度，"
+            "并到南京市江宁区检察院考察学习。",
+            "黄冈",
+            {("黄冈", "南京")},
+        ),
+        (
+            "该局完善窗口服务制度，并组织骨干赴苏州市吴中区政务服务中心考察学习。",
+            "淮安",
+            {("淮安", "苏州")},
+        ),
+        # the story's named party when there is one
+        (
+            "5月9日，宁波市北仑区党政代表团来我市考察。他们还将赴舟山市普陀区考察港口建设。",
+            "台州",
+            {("宁波", "台州"), ("宁波", "舟山")},
+        ),
+    ],
+)
+def test_a_pronoun_opening_the_story_s_clause(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+def test_a_dotted_name_after_a_standing_committees_title(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "", "9月14日，伊宁县人大常委会主任艾买提·买买提一行来到我区考察学习。", home="泰州"
+    )
+    leader = tags.visits[0].details.leader
+    assert leader is not None and leader.name == "艾买提·买买提"
+
+
+def test_a_hosts_leading_group_is_no_official(tagger: Tagger) -> None:
+    # 领导班子陪同下: the hosts' group, not a person chaining the guest's head into the hosts
+    tags = tagger.tag(
+        "",
+        "3月1日，陕西省汉中市水库管理局局长王新弟一行18人在庆阳市水务局副局长柴伟及"
+        "庆阳市水库管理所领导班子陪同下考察学习清淤工程建设经验。",
+        home="庆阳",
+    )
+    (visit,) = tags.visits
+    assert visit.details.leader is not None and visit.details.leader.name == "王新弟"
+    assert [o.name for o in visit.details.host_officials] == ["柴伟"]
