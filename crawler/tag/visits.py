@@ -81,7 +81,7 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
-_SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区)"
+_SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地)"
 _SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
@@ -100,6 +100,7 @@ _SITE_GAP = re.compile(
 _LIST_MOTION = re.compile(
     r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
 )
+_TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
 # 在庆阳市水务局副局长柴世伟…陪同下考察学习: the hosts' officials escort the stay.
 _ESCORTED = re.compile(
@@ -446,6 +447,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         return lo + stay.start()
     if text.startswith("之行", m.end):
         return m.start
+    company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
+    if company and _SITE_ITEM.match(text, m.end):
+        return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
     if (
         text[m.start - 1 : m.start] == "、"
         and _SITE_ITEM.match(text, m.end)

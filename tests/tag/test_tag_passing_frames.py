@@ -520,3 +520,17 @@ def test_a_hosts_leading_group_is_no_official(tagger: Tagger) -> None:
     (visit,) = tags.visits
     assert visit.details.leader is not None and visit.details.leader.name == "王新弟"
     assert [o.name for o in visit.details.host_officials] == ["柴伟"]
+
+
+@pytest.mark.parametrize(
+    ("title", "home", "expected"),
+    [
+        # a company named first, then the place of its site
+        ("江宁区领导和企业代表到建工公司合肥地铁施工现场考察指导", None, {("南京", "合肥")}),
+        ("王海东赴绿源公司昆明宜良示范基地进行学习考察", "张家口", {("张家口", "昆明")}),
+    ],
+)
+def test_a_companys_site_in_another_place(
+    tagger: Tagger, title: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, "", home=home)) == expected
