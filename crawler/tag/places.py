@@ -54,6 +54,10 @@ _PROVINCE_PREFIX = re.compile(
     r"(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|新疆|西藏|内蒙古|广西|宁夏|河北|山西|辽宁|吉林|黑龙江|江苏"
     r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
 )
+# a visit verb, then perhaps the province (来到河南省|郑州市…集团: 到 is no part of a province)
+_VISITED = re.compile(
+    "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
+)
 _MAX_CHAIN = 3
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
@@ -116,7 +120,7 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原)$"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
@@ -126,7 +130,22 @@ _INSTITUTION = re.compile(
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
 _LANDMARKS = frozenset(
-    {"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园", "平原", "流域", "盆地"}
+    {
+        "公园",
+        "广场",
+        "大道",
+        "大街",
+        "大桥",
+        "小区",
+        "景区",
+        "古镇",
+        "花园",
+        "平原",
+        "流域",
+        "盆地",
+        "街道",
+        "商会",
+    }
 )
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
@@ -504,7 +523,13 @@ def _cuts_word(
             return True  # 副市长|刘|新余
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
-    if short and text[end + 1 : end + 2] in _TOWN and text[end] not in _FULL_SUFFIX:
+    if (
+        short
+        and text[end + 1 : end + 2] in _TOWN
+        and "\u4e00" <= text[end] <= "\u9fff"
+        and text[end] not in _FULL_SUFFIX
+        and text[end] not in "和及与至到"
+    ):
         return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
@@ -523,8 +548,8 @@ def _visited(text: str, start: int) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
     party went (a company carries the place it is registered in; a school or an institute named
     after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
-    before = _PROVINCE_PREFIX.sub("", text[max(0, start - 8) : start])  # 在新疆|乌鲁木齐市…公司
-    return before.endswith(_VISIT_VERBS)
+    before = text[max(0, start - 12) : start]
+    return bool(_VISITED.search(before))  # 在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团
 
 
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:

@@ -92,7 +92,7 @@ _SITE_STAY_AFTER = re.compile(
 )
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
-    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆)"
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场)"
     r"(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
@@ -180,7 +180,7 @@ _NOT_GOVERNMENT = re.compile(
 )
 # Never a government delegation, whoever leads it: party schools, trade unions, model workers,
 # religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
-_NEVER_GOVERNMENT = re.compile(r"党校|总工会|工会|模范|宗教界|宗教人士|红十字会|残联")
+_NEVER_GOVERNMENT = re.compile(r"党校|总工会|工会|模范|宗教界|宗教人士|红十字会|残联|妇联")
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
 )
@@ -213,6 +213,9 @@ _ZONE = re.compile(
 )
 _FROM = "来自"
 _THEY = re.compile(r"(?<![^，。\n])(?:他们|该院|该局|该委|该中心)")
+_INSPECTION_SPEECH = re.compile(
+    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:时|期间)的?(?:重要)?(?:讲话|指示)"
+)
 _ALONE = re.compile(r"(?:一人|独自|只身)$")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
@@ -286,6 +289,8 @@ def _sentence_pairs(
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
         before = text[sentence.start : verb]
+        if _INSPECTION_SPEECH.match(text, group[-1].end):
+            continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
         if _ALONE.search(before):
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
         if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
@@ -400,6 +405,7 @@ def _host_groups(
             if (
                 group[-1].place.level == "province"
                 and ms[j].place.province == group[-1].place.province
+                and _LIST_GAP.fullmatch(gap)  # not across a site (吉林省长春市…基地、吉林省四平市)
             ):
                 group[-1] = ms[j]  # 广东深圳: the city, not the province
             else:

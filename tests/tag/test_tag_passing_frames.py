@@ -534,3 +534,47 @@ def test_a_companys_site_in_another_place(
     tagger: Tagger, title: str, home: str | None, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, "", home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a central leader's inspection after another meeting's 精神 is still no city visit
+        (
+            "",
+            "4月27日，市委常委会召开会议，传达学习习近平总书记在座谈会上的重要讲话精神和在成都考察时的"
+            "重要讲话重要指示精神。",
+            "兰州",
+            set(),
+        ),
+        # a women's federation is a mass organisation
+        ("", "11月11日，南京浦口区妇联副主席王月率队来我市考察。", "南通", set()),
+        # a list across sites keeps each province's city (no collapse onto the last one)
+        (
+            "",
+            "考察组一行先后来到河南省郑州市牧原集团养殖基地、河南省南阳市卧龙区养殖企业等地实地观摩。",
+            "平凉",
+            {("平凉", "郑州"), ("平凉", "南阳")},
+        ),
+        # 到泰州、镇江: a city before a list's next city (镇江) is no township of it
+        (
+            "",
+            "扬州市信访局局长苏根带队到泰州、镇江、盐城三市，重点就信访问题处置工作进行了考察学习。",
+            "扬州",
+            {("扬州", "泰州"), ("扬州", "镇江"), ("扬州", "盐城")},
+        ),
+        # a bay, a sub-district and a chamber named after a place are not the place
+        ("", "考察组一行现场考察了杭州湾日出观景平台项目。", "嘉兴", set()),
+        ("", "考察组一行先后来到了新安街道居家养老服务中心进行调研。", "无锡", set()),
+        (
+            "拉萨市委统战部组织党外代表人士赴林芝市考察",
+            "考察组先后前往林芝市经开区产业园、林芝市福建商会进行参观考察。",
+            "拉萨",
+            {("拉萨", "林芝")},
+        ),
+    ],
+)
+def test_precision_classes_of_the_unannotated_rows(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
