@@ -464,8 +464,10 @@ def test_a_never_delegations_story_keeps_its_later_party(tagger: Tagger) -> None
         # a company's recruitment notice is a company's, not a government's
         ("湖北长江建设工程有限公司招聘专业技术人员公告", "other"),
         ("市交通投资集团招聘工作人员公告", "other"),
-        # news about a plan is not the plan
+        # news about a plan is not the plan, a work report with next year's plan is a report
         ("我市召开国土空间规划编制工作推进会", "other"),
+        ("县档案局2022年工作总结及2023年工作计划", "other"),
+        ("滨海县城管局加强新建小区店招店牌规划", "other"),
     ],
 )
 def test_kind_of_document_titles(tagger: Tagger, title: str, kind: str) -> None:
