@@ -549,6 +549,14 @@ def test_a_companys_site_in_another_place(
             "兰州",
             set(),
         ),
+        # a model city's award (双拥模范城) beside a provincial trip conveyed at the meeting
+        (
+            "",
+            "市委常委会召开扩大会议，传达学习全国双拥模范城命名表彰大会精神、河北省援疆工作考察团到新疆"
+            "学习考察精神。",
+            "保定",
+            {("河北", "新疆")},
+        ),
         # a women's federation is a mass organisation
         ("", "11月11日，南京浦口区妇联副主席王月率队来我市考察。", "南通", set()),
         # a list across sites keeps each province's city (no collapse onto the last one)
