@@ -8,9 +8,12 @@ sentence here is written for the test, shaped like the sentences of each class."
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from crawler.tag import Tagger
+from crawler.tag.details import visit_dates
 from tests.tag import pairs
 
 
@@ -588,3 +591,26 @@ def test_precision_classes_of_the_unannotated_rows(
     tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # two days joined by 、
+        (
+            "3月20、21日，市医保局局长带队赴苏州考察学习。",
+            "2024-03-25",
+            ("2024-03-20", "2024-03-21"),
+        ),
+        ("5月8、9日，考察团赴杭州考察。", "2023-05-12", ("2023-05-08", "2023-05-09")),
+        # a day right after a byline's bracket
+        ("日报讯（记者王红）7日，镇江市考察团来我县考察学习。", "2023-02-09", ("2023-02-07",) * 2),
+        (
+            "（通讯员李明）12日至13日，考察团来我市考察。",
+            "2023-06-15",
+            ("2023-06-12", "2023-06-13"),
+        ),
+    ],
+)
+def test_dates_in_more_forms(sentence: str, published: str, expected: tuple[str, str]) -> None:
+    assert visit_dates(sentence, date.fromisoformat(published)) == expected
