@@ -231,6 +231,13 @@ def test_county_names_under_an_old_suffix(
             "张宜民",
             "市交通运输局党委委员、副局长",
         ),
+        (
+            "",
+            "8月初，一组考察团在局四级调研员李晓华同志的带领下赴鹰潭、景德镇参观学习。",
+            "抚州",
+            "李晓华",
+            "局四级调研员",
+        ),
         # a name before a deputy's title, after its body; the first of a name-first chain
         (
             "",
