@@ -181,7 +181,7 @@ _NOT_GOVERNMENT = re.compile(
 # Never a government delegation, whoever leads it: party schools, trade unions, model workers,
 # religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
 _NEVER_GOVERNMENT = re.compile(
-    r"党校|总工会|工会|模范代表|模范集体|劳模|宗教界|宗教人士|红十字会|残联|妇联"
+    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
 )
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
