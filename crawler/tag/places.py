@@ -59,6 +59,7 @@ _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
 _MAX_CHAIN = 3
+_REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
     r"(?![津冀沪港])"  # 推进京津冀: a compound, not 进京
@@ -383,6 +384,8 @@ class PlaceMatcher:
             arrived = verb in _ARRIVE and follow[:1] in _ARRIVE_NEXT  # 抵京，拜访…
             # 率团访港的江西省省长, 晤访港江西省省长: 访 and the abbreviation name the trip
             arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
+            # 赴京津珠三角考察: a chain of abbreviations, then a region of the same trip
+            arrived = arrived or bool(chain and _REGION_NEXT.match(text, chain[-1] + 1))
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
             place = self._pick(self._abbr_places[idx], named, publisher_city, publisher_province)

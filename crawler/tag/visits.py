@@ -134,7 +134,7 @@ _OWN_OFFICIAL = re.compile(
     # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
     # 西墅村党委组织…赴, 社区党总支部书记…带领社区两委班子…来到江阴市)
     r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)$"
-    r"|(?:街道|镇|乡|村|社区)(?:党工委|党委|党总支部?|党支部|两委|办事处|政府|居委会|村委会)"
+    r"|(?:街道|镇|乡|村|社区)(?:党工委|党委|党总支部?|党支部|两委|办事处|政府|居委会|村委会|人大)"
     # the home's own unit in its statements and reports (本局领导…赴广东, 本院干警)
     r"|本局|我局|本院|我院|本委|我委|本单位|我单位"
     # an unnamed delegation (“党政企”代表考察团第一站走进…): the home's, when no place precedes
@@ -143,8 +143,11 @@ _OWN_OFFICIAL = re.compile(
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
-    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到|来到|前往|莅临|赴)"
-    r"[^，。；]{2,14}?(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[^，。；]{0,4}?"
+    r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
+    # 随州市考察团前来考察学习: coming to the publisher, nowhere named
+    r"|(?P<here>前来|(?<![以带迎未从原本将后起出看近引招回归])来))"
+    r"(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
 )
 # …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
 _CALL_AT_SITE = re.compile(
@@ -207,7 +210,7 @@ _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(
-    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|供销(?:合作|联)?社)(?:一行)?"
+    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|供销(?:合作|联)?社)(?:一行)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
@@ -336,7 +339,7 @@ def _to_publisher(
     )
     if found is None or any(found.start() < m.start < found.end() for m in ms):
         return []
-    verb = found.start("verb")
+    verb = found.start("verb") if found.group("verb") else found.start("here")
     clause = _clause_start(text, sentence.start, verb)
     if _CENTRAL.search(text, clause, verb) or not _government(text[clause:verb]):
         return []

@@ -622,3 +622,29 @@ def test_precision_classes_of_the_unannotated_rows(
 )
 def test_dates_in_more_forms(sentence: str, published: str, expected: tuple[str, str]) -> None:
     assert visit_dates(sentence, date.fromisoformat(published)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "home", "expected"),
+    [
+        # coming to an unnamed site or a town of the home: 来 says the host is the publisher's
+        ("陕西省延安市宝塔区人大考察团来邵伯镇考察学习", "扬州", {("延安", "扬州")}),
+        ("苏州市行政服务中心一行来中心考察学习", "扬州", {("苏州", "扬州")}),
+        ("在全省率先实现城乡供水一体化襄阳市考察团前来考察学习", "荆门", {("襄阳", "荆门")}),
+        ("考察团一行带来了学习资料", "荆门", set()),
+        # a town's people's congress travels for the home
+        ("店口镇人大到湖州市学习人大代表联络站建设工作", "绍兴", {("绍兴", "湖州")}),
+        # a city's departments named by their number
+        ("无锡市三部门赴扬州考察学习宗教院校发展情况", None, {("无锡", "扬州")}),
+        # 赴京津 followed by a region of the same trip
+        (
+            "我市党政代表团赴京津珠三角考察招商系列报道",
+            "承德",
+            {("承德", "北京"), ("承德", "天津")},
+        ),
+    ],
+)
+def test_coming_to_the_home_and_more_parties(
+    tagger: Tagger, title: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, "", home=home)) == expected
