@@ -13,6 +13,7 @@ __all__ = [
     "Gazetteer",
     "Place",
     "Strength",
+    "abbreviation_chars",
     "cities_of",
     "province_of",
 ]
@@ -285,6 +286,11 @@ class Gazetteer:
         if name in self.cities:
             return self._city_place(name)
         return Place(None, name, "province")
+
+
+def abbreviation_chars() -> frozenset[str]:
+    """The one-character abbreviations the shipped gazetteer knows (京, 沪, 宁…)."""
+    return frozenset(_curated()["abbreviations"])
 
 
 @functools.cache

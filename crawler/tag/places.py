@@ -115,7 +115,7 @@ _ORG_TAGS = frozenset({"nt", "nz"})
 # The tail of a word that begins with a place name and still means the place (北京市政府,
 # 深圳经济特区, 天津港).
 _POLITY_TAIL = re.compile(
-    r"(政府|党委|市委|县委|区委|人大|政协|委员会|局|厅|办|海关|代表团|考察团|特区|新区|园区|"
+    r"(政府|党委|市委|县委|区委|人大|政协|委员会|局|厅|办|海关|代表团|考察团|特区|新区|园区|兵团|"
     r"自贸区|港|站|机场)$"
 )
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from crawler.tag.details import is_name
-from crawler.tag.gazetteer import DATA_DIR, Place, Strength, province_of
+from crawler.tag.gazetteer import DATA_DIR, Place, Strength, abbreviation_chars, province_of
 from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
@@ -133,7 +133,7 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
     # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
     # 西墅村党委组织…赴, 社区党总支部书记…带领社区两委班子…来到江阴市)
-    r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)$"
+    r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)(?:组队|组团)?$"
     r"|(?:街道|镇|乡|村|社区)(?:党工委|党委|党总支部?|党支部|两委|办事处|政府|居委会|村委会|人大)"
     # the home's own unit in its statements and reports (本局领导…赴广东, 本院干警)
     r"|本局|我局|本院|我院|本委|我委|本单位|我单位"
@@ -210,7 +210,8 @@ _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(
-    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|供销(?:合作|联)?社)(?:一行)?"
+    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|供销(?:合作|联)?社)"
+    r"(?:一行)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
@@ -559,11 +560,6 @@ _HOME_NEXT = re.compile(
 )
 
 
-# First characters of county names that their one-character abbreviation skips (上虞 -> 虞,
-# 南浔 -> 浔): directions and sizes, which say little on their own.
-_WEAK_FIRST = frozenset("上下东西南北中大小新老")
-
-
 @functools.cache
 def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
     """The first characters of ``city``'s and its counties' short names, and 来X考察 with X one
@@ -577,8 +573,8 @@ def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
             if level == "county" and parent == city and short:
                 chars.add(short[0])
                 firsts.add(short[0])
-                if len(short) == 2 and short[0] in _WEAK_FIRST:
-                    chars.add(short[1])  # 来虞 = 上虞, 来饶: the first character says little
+                if len(short) == 2 and short[1] not in abbreviation_chars():
+                    chars.add(short[1])  # 来虞 = 上虞, 来邮 = 高邮: a visit's end only
     alternatives = re.escape("".join(sorted(chars)))
     pattern = re.compile(f"[{_HOME_VERBS}][{alternatives}](?={_HOME_NEXT.pattern})")
     return frozenset(firsts), pattern

@@ -188,6 +188,9 @@ def test_an_autonomous_prefectures_short_form_beside_its_name(tagger: Tagger) ->
         # 来虞 = 上虞 (绍兴), 来浔 = 南浔 (湖州): a second character after a direction
         ("", "5月9日，金华市政协副主席李军一行来虞考察调研。", "绍兴", {("金华", "绍兴")}),
         ("", "6月2日，嘉兴市人大常委会副主任陈东一行来浔考察交流。", "湖州", {("嘉兴", "湖州")}),
+        # any county's second character, unless the gazetteer has it (来邮 = 高邮, 来皋 = 如皋)
+        ("", "5月9日，新疆昭苏县党政代表团来邮考察。", "扬州", {("伊犁", "扬州")}),
+        ("", "6月2日，苏州市吴中区人大一行来皋考察交流。", "南通", {("苏州", "南通")}),
         # a first character still works as before (来平 = 平度 on 青岛's site)
         ("", "5月9日，潍坊市商务局一行来平考察。", "青岛", {("潍坊", "青岛")}),
     ],
@@ -634,6 +637,10 @@ def test_dates_in_more_forms(sentence: str, published: str, expected: tuple[str,
         ("考察团一行带来了学习资料", "荆门", set()),
         # a town's people's congress travels for the home
         ("店口镇人大到湖州市学习人大代表联络站建设工作", "绍兴", {("绍兴", "湖州")}),
+        # a sub-district's team, a county's health system, a 兵团 regiment's delegation
+        ("洪武路街道组队赴杭州恒生科技园总部考察学习", "南京", {("南京", "杭州")}),
+        ("山西隰县卫计系统来我县考察学习", "嘉兴", {("临汾", "嘉兴")}),
+        ("新疆生产建设兵团第十师一八四团代表团来我市考察调研", "鸡西", {("新疆", "鸡西")}),
         # a city's departments named by their number
         ("无锡市三部门赴扬州考察学习宗教院校发展情况", None, {("无锡", "扬州")}),
         # 赴京津 followed by a region of the same trip
