@@ -114,7 +114,7 @@ _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
-    r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
+    r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|组团|组队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
     r"|有关部门|相关部门|负责同志"
 )
 _DELEGATION = re.compile(
@@ -125,10 +125,12 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])(?:根据|按照)?[市县区][^，。、省]{0,8}?(?:局|委员会|委|办公室|办|中心|站|支队|大队)"
+    r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
+    r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
     r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
-    r"|(?:带领|率领)[^，。；;]{1,30}$"  # 副局长杨文亮带领相关处室人员赴…
+    r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
+    r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
     r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
     # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
@@ -191,7 +193,7 @@ _NEVER_PARTY = re.compile(
 )
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
-    r"|[^公]局(?!限)|厅|干部"
+    r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
@@ -210,8 +212,8 @@ _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(
-    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|供销(?:合作|联)?社)"
-    r"(?:一行)?"
+    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
+    r"|供销(?:总|合作|联)?社)(?:一行|组队|组团|组织)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
@@ -550,7 +552,7 @@ def _visitors(
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
-    r"(?<=[来到临访])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+    r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
 )
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"
@@ -566,6 +568,8 @@ def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
     of them or a second character where the first is a direction (上虞 -> 虞)."""
     chars = {city[0]}
     firsts = {city[0]}
+    if len(city) == 2 and city[1] not in abbreviation_chars():
+        chars.add(city[1])  # 来饶 = 上饶
     with (DATA_DIR / "places.tsv").open(encoding="utf-8") as fh:
         next(fh)
         for line in fh:
