@@ -11,7 +11,8 @@ Besides the project's set, the real-text sets: /work/shared/data/tagging-real-de
 (scored as its README says, with and without ``publisher_city`` given as the home) and the local
 visits dev set ``bench/data/visits-dev`` (its texts rebuilt by ``bench/visits_dev.py``; each
 item's ``home`` is given), by batch: batch 1 (vd001-vd141) and its blind subset, then each later
-batch (annotated blind) alone; the README says which batches the tagger was tuned on. For these: city and ordered visit-pair P/R/F1, kind accuracy, and
+batch (annotated blind) alone, and all blind items together; the README says which batches the
+tagger was tuned on. For these: city and ordered visit-pair P/R/F1, kind accuracy, and
 leader-name and date accuracy over the found gold pairs whose gold names them.
 
 The set is ``bench/data/tagging-eval.jsonl``; the held-out part is the last 30% of its lines
@@ -264,6 +265,8 @@ def real_sets() -> tuple[dict[str, tuple[list[dict], str | None]], list[str]]:
         for batch in sorted({i["batch"] for i in items if i.get("batch", 1) > 1}):
             chosen = [i for i in items if i.get("batch") == batch]
             sets[f"visits-dev {batch} blind +home"] = (chosen, "home")
+        # every item annotated blind (vd079 on), the row the set's README counts
+        sets["visits-dev blind +home"] = ([i for i in items if i.get("blind")], "home")
     else:
         hints.append("visits-dev: texts not rebuilt (run python bench/visits_dev.py)")
     return sets, hints

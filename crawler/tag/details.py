@@ -36,9 +36,9 @@ from crawler.tag.text import Sentence, resolve_day
 
 _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
-    r"|副主任|主任|常委|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
+    r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
-    r"|支队长|大队长|队长|站长|所长|领导"
+    r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师"
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -49,7 +49,7 @@ _SURNAMES = frozenset(
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃"
+    "桓覃傅萧禹邸郗綦郄"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
@@ -70,6 +70,8 @@ _COMPOUND_SURNAMES = (
     "慕容",
     "尉迟",
 )
+# Words after a title that a surname starts (领导班子, 党员同志): a group, not a person.
+_NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代表", "群众"})
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # What may follow a name: the next word of the sentence.
 _AFTER_NAME = re.compile(
@@ -91,8 +93,9 @@ _PLACE_SUFFIX = re.compile(
 )
 
 _LEAD_AFTER = re.compile(
-    r"(?:等(?:同志)?|同志)?(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕)|为团长|为组长"
-    r"|的带领下|带领下"
+    r"(?:[（(][^（）()]{1,12}[）)])?"  # 黄守林副主任(副局长)带队
+    r"(?:等(?:同志)?|同志)?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕)|为团长|为组长"
+    r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
 )
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)|(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
@@ -103,21 +106,25 @@ _RECEIVE_AFTER = re.compile(
 )
 _MADE_OF = re.compile(r"[^。；;]{0,60}?组成的")
 _LONG_AFTER = re.compile(r"([^。；;]{0,40}?)(陪同|等一行|一行)")
-_VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察|调研")
+_BODY_NAME = re.compile(
+    r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
+)
+_PARTY_HEAD = re.compile(r"(?:等(?:同志)?)?一行")
+_VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察(?!员)|调研(?!员)")
 _ACCOMPANY_BEFORE = re.compile(r"在$|由$")
 _ACCOMPANY_AFTER = re.compile(r"(?:等(?:同志)?|同志)?(?:的)?陪同")
 
 _D = r"(\d{1,2})"
 _YEAR = r"(?:(\d{4})\s*年\s*)"
 _RANGE = re.compile(
-    _YEAR + r"?" + _D + r"\s*月\s*" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–]|——)+\s*"
+    _YEAR + r"?" + _D + r"\s*月\s*" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–、]|——)+\s*"
     r"(?:" + _YEAR + r"?" + _D + r"\s*月\s*)?" + _D + r"\s*[日号]"
 )
 _DAY = re.compile(_YEAR + r"?" + _D + r"\s*月\s*" + _D + r"\s*[日号]")
 _DAY_RANGE = re.compile(
-    r"(?:^|[，,\s])" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–]|——)+\s*" + _D + r"\s*[日号]"
+    r"(?:^|[，,\s）)])" + _D + r"\s*[日号]?\s*(?:[至到—~～\-－–、]|——)+\s*" + _D + r"\s*[日号]"
 )
-_DAY_ONLY = re.compile(r"(?:^|[，,\s])" + _D + r"\s*[日号](?=[上下中早晚傍凌，,]|$)")
+_DAY_ONLY = re.compile(r"(?:^|[，,\s）)])" + _D + r"\s*[日号](?=[上下中早晚傍凌，,]|$)")
 _MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -175,7 +182,7 @@ def is_name(name: str) -> bool:
     """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
         return False
-    if name[-1] in _ORGAN_END:  # 党委, 市委, 政府: an organ, not a person
+    if name[-1] in _ORGAN_END or name in _NOT_NAMES:  # 党委, 领导班子: not a person
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
         return False
@@ -187,8 +194,10 @@ def is_name(name: str) -> bool:
 def _name_at(text: str, pos: int, limit: int) -> str | None:
     """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows)."""
     dotted = _DOTTED.match(text, pos, limit)
-    if dotted:  # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows
-        dot = text.index("·", pos)
+    dot = text.find("·", pos)
+    # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows (not from
+    # inside a title: 常委会主任努素甫·…)
+    if dotted and not _TITLE.search(text, pos, dot):
         for end in range(dot + 2, dotted.end() + 1):
             if _AFTER_NAME.match(text, end):
                 return text[pos:end]
@@ -201,31 +210,46 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
             if k == 4 and is_name(name[:2]) and is_name(name[2:]):
                 return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
-    for k in (3, 4):
+    for k in (3, 4, 5):
         name = text[pos : pos + k]
         if (
             pos + k <= limit
             and all(_NAME_CHAR.match(c) for c in name)
             and name[0] not in _NOT_NAME_START
-            and _STRONG_AFTER.match(text, pos + k)
+            and name[-1] not in _ORGAN_END  # 市国资委率团: an organ, not a person
+            and (_STRONG_AFTER.match(text, pos + k) if k < 5 else text.startswith("一行", pos + k))
             and not _TITLE.search(name)
         ):
-            return name
+            return name  # 松吉扎西率…, 副主席斯琴格日勒一行
     return None
 
 
 def _name_first(title: str) -> tuple[str, str] | None:
+    """``胡晓刚副市长`` -> (胡晓刚, 副市长); of a chain (陈勇副书记、孙晓南副市长) the first."""
+    if "、" in title:
+        first = _name_first_one(title.split("、", 1)[0])
+        if first:
+            return first
+    return _name_first_one(title)
+
+
+def _name_first_one(title: str) -> tuple[str, str] | None:
     """``胡晓刚副市长`` -> (胡晓刚, 副市长), ``执法支队薛玉龙支队长`` -> (薛玉龙, 执法支队支队长):
     a name before a title (not 市长/区长 after a place), after its body's name if any."""
     for split in range(len(title) - 2, 1, -1):
         rest = title[split:]
-        if not (_TITLE.fullmatch(rest) and _NAMED_FIRST.match(rest)):
+        bare = rest.removeprefix("副")  # 副局长: 局长 with its deputy's 副
+        if not (_TITLE.fullmatch(bare) and _NAMED_FIRST.match(rest)):
             continue
         for k in (2, 3):
             start = split - k
             name = title[start:split]
-            if start >= 0 and is_name(name) and (start == 0 or title[start - 1] in _BODY_END):
+            if start < 0 or not is_name(name):
+                continue
+            if start == 0 or title[start - 1] in _BODY_END:
                 return name, title[:start] + rest
+            if _TITLE.search(title[:start]) and (first := _name_first_one(title[:start])):
+                return first  # 陈勇副书记孙晓南副市长: the first named
     return None
 
 
@@ -286,6 +310,14 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         name_end = m.end() + len(name) if name else m.end()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
+    if not out:
+        # 海门市人大管云山一行来虞: a name right after its body, with no title
+        for m in _BODY_NAME.finditer(text, start, end):
+            if is_name(m.group("name")):
+                lo = max([start, *(b.end() for b in _BOUNDARY.finditer(text, start, m.start()))])
+                organ = _clean_title(text[lo : m.start("name")], places)
+                out.append(Official(m.group("name"), organ, lo, m.end("name")))
+                break
     return out
 
 
@@ -475,19 +507,22 @@ def visit_details(
     leaders: list[Official] = []
     movers: list[Official] = []
     hosts: list[Official] = []
+    heads: list[Official] = []  # 杜冰一行先后到… in a sentence next to the visit's own
     for s in order:
         ls, ms, hs = _roles(text, s, places)
         if ls and (not leaders or (_unnamed(leaders) and not _unnamed(ls))):
             leaders = ls  # 常务副主任带队… in the title, 区常务副主任聂明带领… in the text
         if not movers and ms and s in told:
             movers = ms
+        elif not heads and ms and ms[0].name and _PARTY_HEAD.match(text, ms[0].end):
+            heads = ms
         for h in hs:
             if h not in hosts and h not in leaders:
                 hosts.append(h)
         if leaders and s not in told:
             break
     if _unnamed(leaders):
-        named = [m for m in movers if m.name and m not in hosts]
+        named = [m for m in movers or heads if m.name and m not in hosts]
         if named:
             leaders = named
     leaders = [x for x in leaders if x not in hosts]

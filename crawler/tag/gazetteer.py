@@ -13,6 +13,7 @@ __all__ = [
     "Gazetteer",
     "Place",
     "Strength",
+    "abbreviation_chars",
     "cities_of",
     "province_of",
 ]
@@ -196,6 +197,10 @@ class Gazetteer:
             if u.short not in taken:
                 level = Strength.CONTEXT if u.short in context_cities else Strength.STRONG
                 add(u.short, place, level, is_short=True)
+        # 巴州 (巴音郭楞), 恩施州: an autonomous prefecture's first character and 州
+        self.autonomous = frozenset(
+            u.short for u in units if u.level == "city" and u.name.endswith("自治州")
+        )
         taken = set(candidates)
         for u in units:
             if not u.small:
@@ -206,10 +211,18 @@ class Gazetteer:
                 place = Place(u.city or None, u.province, u.level)
             if u.name not in _GENERIC_FULL and u.name not in taken:
                 # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
-                weak_name = len(u.name) < 3 or (len(u.name) == 3 and u.name.endswith("城市"))
+                # and towns or sub-districts listed for cities without counties (东莞's 东城街道,
+                # 嘉峪关's 新城镇): the same names stand in many other counties
+                weak_name = (
+                    len(u.name) < 3
+                    or (len(u.name) == 3 and u.name.endswith("城市"))
+                    or u.name.endswith(("街道", "镇", "乡"))
+                )
                 level = Strength.CONTEXT if weak_name else Strength.STRONG
                 add(u.name, place, level)
             is_common = (u.common and u.short not in plain) or u.short in common
+            # 龙江 (黑龙江's own short form) is the province, not 齐齐哈尔's 龙江县
+            is_common = is_common or (u.short != u.province and u.province.endswith(u.short))
             if u.short != u.name and not is_common and u.short not in taken:
                 add(u.short, place, Strength.CONTEXT, is_short=True)
             if u.name.endswith(("自治县", "自治旗")) and len(u.short) >= 2:
@@ -273,6 +286,11 @@ class Gazetteer:
         if name in self.cities:
             return self._city_place(name)
         return Place(None, name, "province")
+
+
+def abbreviation_chars() -> frozenset[str]:
+    """The one-character abbreviations the shipped gazetteer knows (京, 沪, 宁…)."""
+    return frozenset(_curated()["abbreviations"])
 
 
 @functools.cache

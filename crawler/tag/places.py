@@ -54,7 +54,16 @@ _PROVINCE_PREFIX = re.compile(
     r"(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|新疆|西藏|内蒙古|广西|宁夏|河北|山西|辽宁|吉林|黑龙江|江苏"
     r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
 )
+# a visit verb, then perhaps the province (来到河南省|郑州市…集团: 到 is no part of a province)
+_VISITED = re.compile(
+    "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
+)
 _MAX_CHAIN = 3
+_REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
+_PLAIN_ABBR = re.compile(
+    r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
+    r"(?![津冀沪港])"  # 推进京津冀: a compound, not 进京
+)
 _MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
 _TOWN = frozenset("镇乡")  # a county's short name before 镇/乡 names a town (锦屏镇)
 _NOT_MOTION_BEFORE = {
@@ -99,27 +108,46 @@ _ARRIVE = frozenset("抵莅")
 _SEG_PAD = 6
 _SEG_AHEAD = 12
 _FULL_SUFFIX = frozenset("省市县区旗盟州")
+_GLUE = frozenset("与和及在赴到至对向从于来抵")
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
 # The tail of a word that begins with a place name and still means the place (北京市政府,
 # 深圳经济特区, 天津港).
 _POLITY_TAIL = re.compile(
-    r"(政府|党委|市委|县委|区委|人大|政协|委员会|局|厅|办|海关|代表团|考察团|特区|新区|园区|"
+    r"(政府|党委|市委|县委|区委|人大|政协|委员会|局|厅|办|海关|代表团|考察团|特区|新区|园区|兵团|"
     r"自贸区|港|站|机场)$"
 )
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
-    r"(大学|学院|学校|中学|小学|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|溪|山|岭|峰|瀑布|水库|街道|大街)$"
+    r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
-    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校)$"
+    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
+    r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
-_LANDMARKS = frozenset({"公园", "广场", "大道", "大街", "大桥", "小区", "景区", "古镇", "花园"})
+_LANDMARKS = frozenset(
+    {
+        "公园",
+        "广场",
+        "大道",
+        "大街",
+        "大桥",
+        "小区",
+        "景区",
+        "古镇",
+        "花园",
+        "平原",
+        "流域",
+        "盆地",
+        "街道",
+        "商会",
+    }
+)
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
 _TITLES = (
@@ -261,9 +289,27 @@ class PlaceMatcher:
         mentions.extend(
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
         )
+        mentions.extend(self._plain_abbreviations(text, covered, mentions))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
-        return mentions
+        return self._prefecture_abbreviations(text, mentions)
+
+    def _prefecture_abbreviations(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """巴州考察团 beside 巴音郭楞蒙古自治州: an autonomous prefecture the text names, called by
+        its first character and 州, not the county 巴州区 of 巴中."""
+        named = {m.place.city for m in mentions if m.place.city in self.gazetteer.autonomous}
+        if not named:
+            return mentions
+        out = []
+        for m in mentions:
+            word = text[m.start : m.end]
+            if len(word) == 2 and word[1] == "州" and m.place.level == "county":
+                own = [city for city in named if city and city[0] == word[0]]
+                if len(own) == 1:
+                    province = self.gazetteer.province_of_city[own[0]]
+                    m = Mention(m.start, m.end, Place(own[0], province, "city"), Strength.STRONG)
+            out.append(m)
+        return out
 
     def _self_place(
         self, kind: str, publisher_city: str | None, publisher_province: str | None
@@ -338,6 +384,8 @@ class PlaceMatcher:
             arrived = verb in _ARRIVE and follow[:1] in _ARRIVE_NEXT  # 抵京，拜访…
             # 率团访港的江西省省长, 晤访港江西省省长: 访 and the abbreviation name the trip
             arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
+            # 赴京津珠三角考察: a chain of abbreviations, then a region of the same trip
+            arrived = arrived or bool(chain and _REGION_NEXT.match(text, chain[-1] + 1))
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
             place = self._pick(self._abbr_places[idx], named, publisher_city, publisher_province)
@@ -348,6 +396,24 @@ class PlaceMatcher:
                 more = self._pick(places, named, publisher_city, publisher_province)
                 if more is not None:
                     found.append(Mention(at, at + 1, more, Strength.STRONG, abbr=True))
+        return found
+
+    def _plain_abbreviations(
+        self, text: str, covered: list[tuple[int, int]], mentions: list[Mention]
+    ) -> list[Mention]:
+        """返京, 进京: a municipality's abbreviation the verb makes plain (not 在京召开, which
+        names no trip), a place rather than a visit frame's end."""
+        covered_starts = [s for s, _e in covered]
+        taken = {m.start for m in mentions}
+        found = []
+        for m in _PLAIN_ABBR.finditer(text):
+            pos = m.start()
+            i = bisect_right(covered_starts, pos) - 1
+            if pos in taken or (i >= 0 and covered[i][1] > pos):
+                continue
+            places = self.gazetteer.abbreviations.get(text[pos], ())
+            if len(places) == 1:
+                found.append(Mention(pos, pos + 1, places[0], Strength.STRONG))
         return found
 
     def _abbr_chain(self, text: str, at: int) -> list[int]:
@@ -425,7 +491,9 @@ def _cuts_word(
     tokens = _tokens(text, start, end)
     for i, tok in enumerate(tokens):
         s, e, word, tag = tok
-        if s < start < e and prev_end != start and not known(word):
+        # 与康|县委: a one-character function word jieba glued to the name's first character
+        glued = start - s == 1 and text[s] in _GLUE
+        if s < start < e and prev_end != start and not known(word) and not glued:
             return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
         if e == start:
             before = tok
@@ -436,7 +504,10 @@ def _cuts_word(
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
-                return not known(word)  # 在巴|中国
+                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands
+                return prev_end != start and not known(word)
+            if e == end + 1 and word[-1] in _FULL_SUFFIX:
+                continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
             if _THING_TAIL.search(word) and not _POLITY_TAIL.search(tail):
                 return True  # 深圳大学, 中山纪念堂, 伊通河
@@ -455,6 +526,14 @@ def _cuts_word(
             return True  # 副市长|刘|新余
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
+    if (
+        short
+        and text[end + 1 : end + 2] in _TOWN
+        and "\u4e00" <= text[end] <= "\u9fff"
+        and text[end] not in _FULL_SUFFIX
+        and text[end] not in "和及与至到"
+    ):
+        return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
     return after is not None and after[2] in _WATER  # 尖山|湖
@@ -472,8 +551,8 @@ def _visited(text: str, start: int) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
     party went (a company carries the place it is registered in; a school or an institute named
     after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
-    before = _PROVINCE_PREFIX.sub("", text[max(0, start - 8) : start])  # 在新疆|乌鲁木齐市…公司
-    return before.endswith(_VISIT_VERBS)
+    before = text[max(0, start - 12) : start]
+    return bool(_VISITED.search(before))  # 在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团
 
 
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:

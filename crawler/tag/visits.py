@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from crawler.tag.details import is_name
-from crawler.tag.gazetteer import DATA_DIR, Place, Strength, province_of
+from crawler.tag.gazetteer import DATA_DIR, Place, Strength, abbreviation_chars, province_of
 from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
@@ -50,14 +50,28 @@ _PURPOSE = re.compile(
 )
 _STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
 _STAY_AFTER = re.compile(
-    r"(?:的考察|的访问|的调研|的参观|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
+    r"(?:的(?:学习|考察|访问|调研|参观|交流)|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
+    r"|取经"
     r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
+    r"(?![团组])"  # 对巴州考察团一行的到来表示欢迎: the party's name, not a stay
 )
 # A delegation word right before the verb makes the frame (代表团赴浙江绍兴、杭州…, 就…进行考察
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
-    r"(?:先后|分别|一同|专程|随后|还|又)?$"
+    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|随后|还|又)?$"
+)
+# 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
+_SITES_PURPOSE = re.compile(
+    r"[^，。；;]{0,150}?[、及和][^，。；;]{0,30}?(?:考察|学习|调研|参观|观摩)"
+)
+_NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
+# 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
+_LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
+# 赴山东省威海市、青岛市，广东省珠海市等地，就城市建设、产业转型…等内容进行实地考察: the purpose
+# told after a long 就… topic in the same sentence.
+_TOPIC_PURPOSE = re.compile(
+    r"[^。；;]{0,6}?就[^。；;]{0,60}?(?:进行|开展)(?:了)?(?:实地|深入)?(?:考察|调研|学习|交流|对接|洽谈)"
 )
 # 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
 _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
@@ -65,11 +79,42 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
+# 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
+# the place's enterprises or parks.
+_SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地)"
+_SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
+_SITE_STAY_AFTER = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
+    + _SITE
+    + r"(?:[、和及]"
+    + _SITE
+    + r")*(?:等地)?(?:进行了?)?(?:考察|调研|参观|洽谈|对接)"
+)
+# 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
+_SITE_GAP = re.compile(
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场)"
+    r"(?:[、和及]|以及)"
+)
+# 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
+# list of sites after the movement.
+_LIST_MOTION = re.compile(
+    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
+)
+_TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
+_SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
+# 在庆阳市水务局副局长柴世伟…陪同下考察学习: the hosts' officials escort the stay.
+_ESCORTED = re.compile(
+    r"[^，。；;]{0,40}?陪同下(?:先后|一同|共同)?(?:实地)?(?:考察|调研|参观|学习|走访|察看)"
+)
+# 对铁力市、宝清县幸福河湖建设进行了集体考察学习: a topic between the places and the stay.
+_TOPIC_STAY = re.compile(
+    r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
+)
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
-    r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
+    r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|组团|组队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
     r"|有关部门|相关部门|负责同志"
 )
 _DELEGATION = re.compile(
@@ -80,21 +125,41 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])[市县区][^，。、省]{1,8}?(?:局|委员会|办公室|办|中心|站|支队|大队)"
+    r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
+    r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
+    r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
     r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
+    r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
+    r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
-    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，))"
+    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
+    # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
+    # 西墅村党委组织…赴, 社区党总支部书记…带领社区两委班子…来到江阴市)
+    r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)(?:组队|组团)?$"
+    r"|(?:街道|镇|乡|村|社区)(?:党工委|党委|党总支部?|党支部|两委|办事处|政府|居委会|村委会|人大)"
+    # the home's own unit in its statements and reports (本局领导…赴广东, 本院干警)
+    r"|本局|我局|本院|我院|本委|我委|本单位|我单位"
+    # an unnamed delegation (“党政企”代表考察团第一站走进…): the home's, when no place precedes
+    r"|(?:代表团|考察团|学习团)(?:一行)?(?:第一站|首站|先后|分别|专程)?$"
+    r"|(?:代表团|考察团|学习团|考察组|调研组)一行)"
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
-    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到|来到|前往|莅临|赴)"
-    r"[^，。；]{2,14}?(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[^，。；]{0,4}?"
+    r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
+    # 随州市考察团前来考察学习: coming to the publisher, nowhere named
+    r"|(?P<here>前来|(?<![以带迎未从原本将后起出看近引招回归])来))"
+    r"(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
+)
+# …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
+_CALL_AT_SITE = re.compile(
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到访|莅临)[^，。；]{0,12}"
 )
 # A place that organises or sends the party (古交市组织…赴朔州, 我区选派…前往).
 _ORGANISER = re.compile(
-    r"(?:市委|区委|县委|市政府|区政府|县政府|[^，。]{0,6}?局)?(?:组织|选派|派出|安排)"
+    r"(?:市委|区委|县委|市政府|区政府|县政府|[^，。]{0,6}?(?:局|办|中心))?(?:组织|选派|派出|安排)"
 )
-_RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接|迎来|陪同|宴请|接见")
+_RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接(?!党的|新)|迎来(?!了?新)|陪同|宴请|接见")
 _LEADER = re.compile(
     r"市委|省委|区委|县委|市政府|省政府|人民政府|市长|省长|区长|县长|书记|领导|人大|政协|党委|主任"
 )
@@ -103,7 +168,8 @@ _NEGATIVE = re.compile(
     r"|云端签约|远程签约|云洽谈|线上洽谈"
 )
 _CROWD = re.compile(
-    r"游客|旅客|市民|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众|居民"
+    r"游客|旅客|市民(?![宗政族])|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众"
+    r"|居民(?![族委])"
 )
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
 _CENTRAL = re.compile(
@@ -115,16 +181,24 @@ _CENTRAL = re.compile(
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
-    r"|救援|志愿者|校友|专家|防治"
+    r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
+)
+# Never a government delegation, whoever leads it: party schools, trade unions, model workers,
+# religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
+_NEVER_GOVERNMENT = re.compile(
+    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
+)
+_NEVER_PARTY = re.compile(
+    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
 )
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
-    r"|[^公]局(?!限)|厅|干部"
+    r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
-_CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长")
+_CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
 _HELD_BEFORE = re.compile(
@@ -137,12 +211,21 @@ _SUFFIX_GAP = re.compile(r"[市县区省]?")
 _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
-_BODY = re.compile(r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队)(?:一行)?")
+_BODY = re.compile(
+    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
+    r"|供销(?:总|合作|联)?社)(?:一行|组队|组团|组织)?"
+)
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
     r"[^，。、；]{0,6}?(?:高新区|开发区|经开区|高新技术产业开发区|新区|园区|管委会|管理区|示范区|试验区)"
 )
 _FROM = "来自"
+_THEY = re.compile(r"(?<![^，。\n])(?:他们|该院|该局|该委|该中心)")
+_INSPECTION_SPEECH = re.compile(
+    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:时|期间)的?(?:重要)?(?:讲话|指示)"
+)
+_ALONE = re.compile(r"(?:一人|独自|只身)$")
+_COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
 
@@ -171,6 +254,10 @@ def find_visits(
     been through :func:`home_mentions` when the site's home is known."""
     starts = [m.start for m in mentions]
     found: list[Found] = []
+    # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
+    never = bool(sentences) and bool(
+        _NEVER_PARTY.search(text, sentences[0].start, sentences[0].end)
+    )
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -186,6 +273,8 @@ def find_visits(
         if when is not None:
             previous_dated = (sentence.paragraph, when)
         for visitor, host in pairs:
+            if never and visitor.self_ref:
+                continue
             if story_visitor is None and not visitor.self_ref:
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref
@@ -208,14 +297,18 @@ def _sentence_pairs(
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
         before = text[sentence.start : verb]
+        if _INSPECTION_SPEECH.match(text, group[-1].end):
+            continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
+        if _ALONE.search(before):
+            continue  # 副局长一人赴台湾: one person's trip, not a delegation
         if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
             continue
         clause = _clause_start(text, sentence.start, verb)
-        if _CENTRAL.search(text, clause, verb):
+        # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
+        spirit = text.rfind("精神", clause, verb)
+        if _CENTRAL.search(text, max(clause, spirit), verb):
             continue
-        if _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(
-            text, clause, verb
-        ):
+        if not _government(text[clause:verb]):
             continue
         for visitor in _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
@@ -244,14 +337,14 @@ def _to_publisher(
 ) -> list[tuple[Mention, Mention]]:
     """佛山顺德区…一行到众创金融街进行考察调研 on 中山's site: a delegation goes to a site the
     text does not place; the host is the publisher (the host's own media)."""
-    found = _TO_SITE.search(text, sentence.start, sentence.end)
+    found = _TO_SITE.search(text, sentence.start, sentence.end) or _CALL_AT_SITE.search(
+        text, sentence.start, sentence.end
+    )
     if found is None or any(found.start() < m.start < found.end() for m in ms):
         return []
-    verb = found.start("verb")
+    verb = found.start("verb") if found.group("verb") else found.start("here")
     clause = _clause_start(text, sentence.start, verb)
-    if _CENTRAL.search(text, clause, verb) or (
-        _NOT_GOVERNMENT.search(text, clause, verb) and not _GOVERNMENT.search(text, clause, verb)
-    ):
+    if _CENTRAL.search(text, clause, verb) or not _government(text[clause:verb]):
         return []
     host = _publisher_mention([], publisher_city)
     if host is None:
@@ -298,14 +391,14 @@ def _host_groups(
     while i < len(ms):
         m = ms[i]
         verb = _verb_before(text, sentence.start, m)
-        if verb < 0:
-            i += 1
+        if verb < 0 or (m.strength is Strength.WEAK and _NAMED_SITE.match(text, m.end)):
+            i += 1  # 到宁蒗支教展馆: a weak county name inside a hall's or school's name
             continue
         group = [m]
         j = i + 1
         while j < len(ms):
             gap = text[group[-1].end : ms[j].start]
-            if not _LIST_GAP.fullmatch(gap):
+            if not _LIST_GAP.fullmatch(gap) and not _SITE_GAP.fullmatch(gap):
                 break
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
@@ -320,6 +413,7 @@ def _host_groups(
             if (
                 group[-1].place.level == "province"
                 and ms[j].place.province == group[-1].place.province
+                and _LIST_GAP.fullmatch(gap)  # not across a site (吉林省长春市…基地、吉林省四平市)
             ):
                 group[-1] = ms[j]  # 广东深圳: the city, not the province
             else:
@@ -333,6 +427,9 @@ def _host_groups(
             or _PARTY_BEFORE.search(text, max(sentence.start, verb - 8), verb)
             or _STAY_AFTER.match(text, group[-1].end)
             or _PURPOSE.search(tail)
+            or _TOPIC_PURPOSE.match(text, group[-1].end, sentence.end)
+            or _SITES_PURPOSE.match(text, group[-1].end, sentence.end)
+            or _LED_BEFORE.search(text, max(sentence.start, verb - 40), verb)
         ):
             groups.append((verb, group))
         i = j
@@ -357,10 +454,22 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         _STAY_AFTER.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
+        or _SITE_STAY_AFTER.match(text, m.end)
+        or (text[lo + stay.start()] == "在" and _ESCORTED.match(text, m.end))
+        or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
         return lo + stay.start()
     if text.startswith("之行", m.end):
         return m.start
+    company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
+    if company and _SITE_ITEM.match(text, m.end):
+        return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
+    if (
+        text[m.start - 1 : m.start] == "、"
+        and _SITE_ITEM.match(text, m.end)
+        and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
+    ):
+        return listed.start()
     return -1
 
 
@@ -387,8 +496,15 @@ def _visitors(
         if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
             out.append(m)
     after = group[-1].end
+    host_names = {h.name for h in group}
     for m in others:
-        if m.start >= after and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12)):
+        # 赴青岛、济南考察，并与青岛、济南两市相关部门座谈: the hosts' own officials, not a visitor
+        if (
+            m.start >= after
+            and m.name not in host_names
+            and text[m.start - 1] not in _COUNTERPART
+            and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12))
+        ):
             out.append(m)
     if story_visitor is not None and _DELEGATION.search(text, sentence.start, sentence.end):
         out.append(story_visitor)
@@ -405,7 +521,10 @@ def _visitors(
         ):
             out.append(m)
     clause = _clause_start(text, sentence.start, verb)
-    if publisher_city and not any(m.start >= clause for m in before):
+    # a place of the home in the clause (县政府副县长…带领墨脱县…培训班到) keeps it the home
+    if publisher_city and not any(
+        m.start >= clause and m.place.city != publisher_city for m in before
+    ):
         # 儋州新闻中心消息…，市委宣传部组织…赴三亚: the publisher's own people, or its province's
         # (省委副书记、代省长叶建春在广州学习考察, 省党政代表团赴安徽 on a city's site)
         named = _named_subject(text, clause, verb)
@@ -418,6 +537,9 @@ def _visitors(
             or text.startswith(("率队", "率团", "带队"), verb)  # 李俊明郑连生率队赴山东
         ):
             own = _publisher_mention(ms, publisher_city)
+        elif _THEY.search(text, sentence.start, verb):
+            # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
+            own = story_visitor or _publisher_mention(ms, publisher_city)
         else:
             own = None
         if own is not None:
@@ -428,6 +550,10 @@ def _visitors(
 # 我区/我县 on a city's site: one of its districts or counties, lifted to the city. (我市/本市
 # come from the gazetteer.)
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
+# 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
+_HOME_UNIT = re.compile(
+    r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+)
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"
 _HOME_NEXT = re.compile(
@@ -438,18 +564,24 @@ _HOME_NEXT = re.compile(
 
 @functools.cache
 def _home_abbr(city: str) -> tuple[frozenset[str], re.Pattern[str]]:
-    """First characters of ``city``'s short name and of its counties' short names, and 来X考察
-    with X one of them."""
+    """The first characters of ``city``'s and its counties' short names, and 来X考察 with X one
+    of them or a second character where the first is a direction (上虞 -> 虞)."""
     chars = {city[0]}
+    firsts = {city[0]}
+    if len(city) == 2 and city[1] not in abbreviation_chars():
+        chars.add(city[1])  # 来饶 = 上饶
     with (DATA_DIR / "places.tsv").open(encoding="utf-8") as fh:
         next(fh)
         for line in fh:
             _code, level, _name, short, parent, *_rest = line.rstrip("\n").split("\t")
             if level == "county" and parent == city and short:
                 chars.add(short[0])
+                firsts.add(short[0])
+                if len(short) == 2 and short[1] not in abbreviation_chars():
+                    chars.add(short[1])  # 来虞 = 上虞, 来邮 = 高邮: a visit's end only
     alternatives = re.escape("".join(sorted(chars)))
     pattern = re.compile(f"[{_HOME_VERBS}][{alternatives}](?={_HOME_NEXT.pattern})")
-    return frozenset(chars), pattern
+    return frozenset(firsts), pattern
 
 
 def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention]:
@@ -461,8 +593,8 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     if province is None:
         return mentions
     place = Place(home, province, "city")
-    chars, abbr = _home_abbr(home)
-    out = [replace(m, place=place) if m.abbr and text[m.start] in chars else m for m in mentions]
+    firsts, abbr = _home_abbr(home)
+    out = [replace(m, place=place) if m.abbr and text[m.start] in firsts else m for m in mentions]
     spans = sorted((m.start, m.end) for m in out)
     span_starts = [s for s, _e in spans]
 
@@ -474,12 +606,17 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     for ref in _HOME_REF.finditer(text):
         if not covered(ref.start(), ref.end()):
             added.append(Mention(ref.start(), ref.end(), place, Strength.STRONG, self_ref=True))
+    for ref in _HOME_UNIT.finditer(text):
+        if not covered(ref.start(), ref.end()):
+            added.append(Mention(ref.start(), ref.end(), place, Strength.WEAK, self_ref=True))
     for found in abbr.finditer(text):
         i = found.start()
         banned = _NOT_MOTION_BEFORE.get(text[i])
         if (banned and i > 0 and text[i - 1] in banned) or covered(i + 1, i + 2):
             continue
-        added.append(Mention(i + 1, i + 2, place, Strength.STRONG, abbr=True))
+        # a second character (来浔 = 南浔) names the home only as a visit's end
+        level = Strength.STRONG if text[i + 1] in firsts else Strength.WEAK
+        added.append(Mention(i + 1, i + 2, place, level, abbr=True))
     if not added:
         return out
     return sorted([*out, *added], key=lambda m: (m.start, m.end))
@@ -519,7 +656,7 @@ def _reception(
     if visitor is None or _CLAUSE_BREAK.search(text, end, visitor.start):
         return None  # 陪同接待，…北京雷生公司…: the next clause's subject, not the guest
     party = text[visitor.end : min(sentence.end, visitor.end + 15)]
-    if _NOT_GOVERNMENT.search(party) and not _GOVERNMENT.search(party):
+    if not _government(party):
         return None  # 接待南京企业家一行: a business party, not a delegation
     host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
     if host is None:
@@ -536,6 +673,14 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _government(party: str) -> bool:
+    """``party`` (the words before the verb, or after a guest's place) may be a government
+    delegation: not a business, school or mass organisation unless officials lead it."""
+    if _NEVER_GOVERNMENT.search(party):
+        return False
+    return not _NOT_GOVERNMENT.search(party) or bool(_GOVERNMENT.search(party))
 
 
 def _clause_subject(text: str, m: Mention, verb: int) -> bool:
