@@ -137,3 +137,99 @@ def test_stories_do_not_chain_across_writers(url: str) -> None:
     assert len({story for _doc, story in stories}) == 6
     for doc_no in {doc for doc, _story in stories}:
         assert len({story for doc, story in stories if doc == doc_no}) == 1, doc_no
+
+
+def hold_a_batch(
+    url: str, record: ArticleRecord, holding: threading.Event, release: threading.Event
+) -> tuple[threading.Thread, list[object]]:
+    """A writer that stores ``record`` and keeps its transaction open until ``release``; what
+    happened to it (the backend's id on PostgreSQL, then the commit's error if any) is reported
+    in the list."""
+    seen: list[object] = []
+
+    def work() -> None:
+        db = Database(url)
+        try:
+            with Store(db).batch() as batch:
+                batch.save_all([record])
+                if not db.is_sqlite:
+                    seen.append(batch.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                holding.set()
+                release.wait(10)
+        except Exception as exc:  # the connection killed under it
+            seen.append(exc)
+        finally:
+            db.dispose()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    assert holding.wait(10)
+    return thread, seen
+
+
+def write_in_thread(url: str, record: ArticleRecord) -> tuple[threading.Thread, list[SaveResult]]:
+    results: list[SaveResult] = []
+
+    def work() -> None:
+        db = Database(url)
+        (result,) = ArticleWriter(Store(db), IndexCache()).write([record])
+        assert not isinstance(result, Exception), result
+        results.append(result)
+        db.dispose()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread, results
+
+
+def test_a_write_waits_for_an_open_batch_then_sees_its_articles(url: str) -> None:
+    original, copy = syndicated_pairs()[0]
+    holding, release = threading.Event(), threading.Event()
+    holder, _seen = hold_a_batch(url, original, holding, release)
+    writer, results = write_in_thread(url, copy)
+    writer.join(0.5)
+    assert writer.is_alive(), "the second write did not wait for the open batch"
+    release.set()
+    holder.join(10)
+    writer.join(10)
+    db = Database(url)
+    with db.engine.connect() as conn:
+        first = conn.execute(
+            select(Article.id, Article.story_id).where(
+                Article.canonical_url == original.canonical_url
+            )
+        ).one()
+    db.dispose()
+    (result,) = results
+    assert result.story_id == first.story_id  # matched what the other committed meanwhile
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_writer_killed_holding_the_lock_does_not_block_the_others(url: str) -> None:
+    """The lock is the transaction's: a worker whose connection dies (kill -9, a network cut)
+    releases it, and its uncommitted article is simply not there for the others."""
+    from sqlalchemy import create_engine, text
+
+    original, copy = syndicated_pairs()[0]
+    holding, release = threading.Event(), threading.Event()
+    holder, seen = hold_a_batch(url, original, holding, release)
+    writer, results = write_in_thread(url, copy)
+    writer.join(0.5)
+    assert writer.is_alive()
+    base = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": seen[0]})
+    admin.dispose()
+    writer.join(10)
+    release.set()
+    holder.join(10)
+    assert not writer.is_alive() and results, "the write waited on a dead connection's lock"
+    assert isinstance(seen[-1], Exception)  # the holder's commit failed: nothing of it stored
+    db = Database(url)
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(Article.canonical_url, Article.duplicate_of)).all()
+    db.dispose()
+    assert [tuple(row) for row in rows] == [(copy.canonical_url, None)]  # it founded the story
