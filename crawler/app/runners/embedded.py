@@ -44,6 +44,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,6 +73,7 @@ from crawler.fetch.hosts import HostStates
 log = logging.getLogger("citydigest.daemon")
 
 EXIT_IMMEDIATE = 130
+STATS_KEPT = 10_000
 EXIT_UNAVAILABLE = 3  # as crawler.app.context's: the database could not be reached or went away
 
 
@@ -86,10 +88,13 @@ class DaemonStats:
     reloads: int = 0
     rejected_reloads: int = 0
     max_lag: float = 0.0
-    lags: list[float] = field(default_factory=list)
+    # The latest (a daemon runs for months): each claimed source's lag, and per dispatch that
+    # claimed some (sources in flight before it, sources claimed, the limit after it).
+    lags: deque[float] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
     peak_concurrency: int = 0
-    # (sources in flight, sources claimed, the limit after the tick) per tick that claimed some
-    dispatches: list[tuple[int, int, int]] = field(default_factory=list)
+    dispatches: deque[tuple[int, int, int]] = field(
+        default_factory=lambda: deque(maxlen=STATS_KEPT)
+    )
 
 
 class Daemon:
