@@ -174,7 +174,12 @@ def lock_writes(conn: Connection, db: Database) -> None:
     lock's previous holder committed. SQLite serialises writers anyway, but Python's driver
     begins a transaction only at the first INSERT, after reads that may be stale by then:
     ``BEGIN IMMEDIATE`` takes the write lock first (waiting up to the ``busy_timeout``), so the
-    reads that follow are of the newest data too."""
+    reads that follow are of the newest data too.
+
+    Every article is inserted by such a transaction, so article ids are committed in the order
+    they are drawn: a reader holding the lock that has seen every id up to *n* will never see a
+    smaller id appear later, which is what lets the dedup index catch up by reading the rows
+    above the last id it holds."""
     if db.is_sqlite:
         dbapi = conn.connection.dbapi_connection
         if dbapi is not None and not dbapi.in_transaction:
