@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL tests. {POSTGRES_HELP}")
         pytest.skip(POSTGRES_HELP)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with postgres_schema(base) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(base: str, prefix: str = "t") -> Iterator[str]:
+    """The URL of a new, empty schema of the PostgreSQL database ``base``, dropped afterwards
+    (also for the benchmarks)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -19,14 +19,20 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.base.db import Database
 from crawler.base.documents import PolicyDocument, load_documents
 from crawler.base.errors import StoreError
 from crawler.base.models import Article, PolicyRef, SourceState, Story, UTCDateTime, utcnow
-from crawler.store.batch import ArticleBatch, ArticleRecord, SaveResult, on_conflict_do_nothing
+from crawler.store.batch import (
+    ArticleBatch,
+    ArticleRecord,
+    SaveResult,
+    lock_writes,
+    on_conflict_do_nothing,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,22 @@ _KNOWN = select(Article.canonical_url).where(
     Article.canonical_url.in_(bindparam("urls", expanding=True))
 )
 _STORED_SINCE = _KNOWN.where(Article.fetched >= bindparam("since", type_=UTCDateTime()))
+_SKETCHES = (
+    select(
+        Article.id,
+        Article.sketch,
+        Article.fetched,
+        Article.duplicate_of,
+        Article.doc_no,
+        Article.doc_issuer,
+    )
+    .where(
+        Article.fetched >= bindparam("since", type_=UTCDateTime()),
+        Article.sketch.is_not(None),
+        Article.id > bindparam("after"),
+    )
+    .order_by(Article.id)
+)
 
 
 class Articles:
@@ -120,36 +142,30 @@ class Articles:
     @contextlib.contextmanager
     def batch(self) -> Iterator[ArticleBatch]:
         """Several articles written in one transaction (see :class:`ArticleBatch`): committed
-        when the block ends, rolled back, with nothing of the batch kept, if it raises."""
+        when the block ends, rolled back, with nothing of the batch kept, if it raises. The
+        transaction is the database's only article writer while it lasts (:func:`lock_writes
+        <crawler.store.batch.lock_writes>`, in every process): read the dedup index's new rows
+        through ``batch.conn`` to see every other writer's."""
         try:
             with self.db.engine.begin() as conn:
+                lock_writes(conn, self.db)
                 yield ArticleBatch(conn, self._insert_articles)
         except IntegrityError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc.orig}") from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store the batch of articles: {exc}") from exc
 
-    def sketches_since(self, window: timedelta, *, after_id: int = 0) -> list[StoredSketch]:
+    def sketches_since(
+        self, window: timedelta, *, after_id: int = 0, conn: Connection | None = None
+    ) -> list[StoredSketch]:
         """The sketches of the articles in the dedup window (with an id above ``after_id``),
-        oldest first."""
-        cutoff = utcnow() - window
-        with self.db.session() as session:
-            rows = session.execute(
-                select(
-                    Article.id,
-                    Article.sketch,
-                    Article.fetched,
-                    Article.duplicate_of,
-                    Article.doc_no,
-                    Article.doc_issuer,
-                )
-                .where(
-                    Article.fetched >= cutoff,
-                    Article.sketch.is_not(None),
-                    Article.id > after_id,
-                )
-                .order_by(Article.id)
-            ).all()
+        oldest first; read through ``conn`` (an open batch's) when given."""
+        params = {"since": utcnow() - window, "after": after_id}
+        if conn is not None:
+            rows = conn.execute(_SKETCHES, params).all()
+        else:
+            with self.db.engine.connect() as own:
+                rows = own.execute(_SKETCHES, params).all()
         return [
             StoredSketch(r.id, r.sketch, r.fetched, r.duplicate_of, r.doc_no, r.doc_issuer)
             for r in rows

@@ -6,17 +6,24 @@ built once, and its story logic (a duplicate joins its original's story, a visit
 write-up of the same visit, a story recounted and its representative picked) read as one piece.
 A batch is one transaction: a crash (even ``kill -9``) loses at most the batch being written, and
 never leaves half of an article or a story. :meth:`crawler.store.store.Store.batch` opens one.
+
+Batches are written one at a time across every process on the database (:func:`lock_writes`,
+the first statement of each): the dedup index a writer consults is brought up to date inside
+its batch, after the lock, so two workers storing copies of one story at the same moment never
+both found it (:class:`crawler.store.write.ArticleWriter`).
 """
 
 from __future__ import annotations
 
 __all__ = [
     "VISIT_MERGE_WINDOW",
+    "WRITE_LOCK_KEY",
     "ArticleBatch",
     "ArticleRecord",
     "DuplicateOf",
     "SaveResult",
     "dialect_insert",
+    "lock_writes",
     "on_conflict_do_nothing",
     "refresh_story",
 ]
@@ -27,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
 
 from crawler.base.db import Database
 from crawler.base.models import Article, PolicyRef, SourceState, Story, utcnow
@@ -147,6 +154,38 @@ def dialect_insert(db: Database, table: Any) -> Any:
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
     return postgresql_insert(table)
+
+
+WRITE_LOCK_KEY = 0x6369_7479_6465_6475
+"""The PostgreSQL advisory lock every article batch takes (``citydedu`` in ASCII): one key for
+the whole database, since any article may duplicate any other."""
+
+_WRITE_LOCK = select(func.pg_advisory_xact_lock(bindparam("key")))
+
+
+def lock_writes(conn: Connection, db: Database) -> None:
+    """Make ``conn``'s transaction, just begun, the only article writer on the database until it
+    ends: everything another writer committed is then visible to it, and nothing else is being
+    written meanwhile.
+
+    PostgreSQL: ``pg_advisory_xact_lock`` on :data:`WRITE_LOCK_KEY`, which the commit or
+    rollback releases (and the server, should the connection die), so a killed worker never
+    holds it. Under READ COMMITTED every later statement of the transaction sees what the
+    lock's previous holder committed. SQLite serialises writers anyway, but Python's driver
+    begins a transaction only at the first INSERT, after reads that may be stale by then:
+    ``BEGIN IMMEDIATE`` takes the write lock first (waiting up to the ``busy_timeout``), so the
+    reads that follow are of the newest data too.
+
+    Every article is inserted by such a transaction, so article ids are committed in the order
+    they are drawn: a reader holding the lock that has seen every id up to *n* will never see a
+    smaller id appear later, which is what lets the dedup index catch up by reading the rows
+    above the last id it holds."""
+    if db.is_sqlite:
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    conn.execute(_WRITE_LOCK, {"key": WRITE_LOCK_KEY})
 
 
 # The batch's statements, built once: SQLAlchemy then finds each compiled in its cache without

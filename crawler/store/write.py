@@ -6,7 +6,10 @@
 in batches, one transaction each, matching every new one against the dedup index (and adding it)
 in order: one transaction per article cost more than all the rest of the pipeline. It runs where
 the crawl's pages are analysed: in the crawl's own process, or in the analysis worker that owns
-the dedup index (:mod:`crawler.pool_worker`).
+the dedup index (:mod:`crawler.pool_worker`), and in every distributed worker. Each process
+keeps its own copy of the index, but the batches of all of them are written one at a time
+(:func:`~crawler.store.batch.lock_writes`) and each first adds what the others stored: the
+dedup has one owner, the database, across the cluster.
 
 A crash loses at most the batch being written, whose articles are then simply not stored yet
 (and fetched again by the next run); nothing committed is lost and nothing doubled, because
@@ -38,6 +41,8 @@ from crawler.store.batch import ArticleRecord, SaveResult
 from crawler.store.store import Store
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from crawler.analyze import Analysis
     from crawler.dedup import DuplicateIndex, IndexRow
 
@@ -118,39 +123,59 @@ def document_of(
 
 class IndexCache:
     """The dedup index of each database, kept between crawl passes of one process (the daemon
-    runs many): the first pass builds it from the stored sketches of the window, later passes
-    add only the rows stored since (by this or another process) and expire the old ones."""
+    runs many): built once from the stored sketches of the window (:meth:`prepare`), then, at
+    every write, brought up to date with the rows stored since by any process, inside the
+    write's own locked transaction (:meth:`catch_up`), and rid of those that left the window."""
 
     def __init__(self) -> None:
         self._indexes: dict[str, tuple[DuplicateIndex, int]] = {}
 
-    def get(self, store: Store) -> DuplicateIndex:
+    def prepare(self, store: Store) -> DuplicateIndex:
+        """The index of ``store``'s database, built from the stored sketches if this process has
+        none yet: outside any write, so that a first build (seconds for a million articles)
+        does not hold the other writers back. What it misses meanwhile :meth:`catch_up` adds."""
         # Imported here: only the process that writes loads the index and numpy, not a crawl
         # whose analysis worker writes.
-        from crawler.dedup import DuplicateIndex, Sketch, sketch
+        from crawler.dedup import DuplicateIndex, sketch
 
-        key = store.db.url
-        cached = self._indexes.get(key)
-        if cached is None:
+        cached = self._indexes.get(store.db.url)
+        if cached is not None:
+            return cached[0]
+        rows = store.sketches_since(DEDUP_WINDOW)
+        try:
+            index = DuplicateIndex.build(map(_index_row, rows))
+        except ValueError as exc:
+            # Sketches of an older format: sketch the stored bodies again, once.
+            log.warning("dedup index: %s; re-sketching the stored articles", exc)
+            store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
             rows = store.sketches_since(DEDUP_WINDOW)
-            try:
-                index = DuplicateIndex.build(map(_index_row, rows))
-            except ValueError as exc:
-                # Sketches of an older format: sketch the stored bodies again, once.
-                log.warning("dedup index: %s; re-sketching the stored articles", exc)
-                store.resketch(DEDUP_WINDOW, lambda body: sketch(body).to_bytes())
-                rows = store.sketches_since(DEDUP_WINDOW)
-                index = DuplicateIndex.build(map(_index_row, rows))
-        else:
-            index, last_id = cached
-            rows = store.sketches_since(DEDUP_WINDOW, after_id=last_id)
-            for row in map(_index_row, rows):
-                sk = Sketch.from_bytes(row.sketch)
-                index.add(row.doc_id, sk, row.at, group=row.group, document=row.document)
-            index.remove_before(utcnow() - DEDUP_WINDOW)
-        last = rows[-1].id if rows else (cached[1] if cached else 0)
-        self._indexes[key] = (index, last)
+            index = DuplicateIndex.build(map(_index_row, rows))
+        self._indexes[store.db.url] = (index, rows[-1].id if rows else 0)
         return index
+
+    def catch_up(self, store: Store, conn: Connection) -> DuplicateIndex:
+        """The index with every article stored since it was last brought up to date (by this
+        or another process), read through ``conn``: an open batch's, which holds the write lock
+        (:func:`~crawler.store.batch.lock_writes`), so nothing is committed meanwhile that the
+        batch would not see. Articles that left the window are dropped."""
+        from crawler.dedup import Sketch
+
+        index = self.prepare(store)
+        last = self._indexes[store.db.url][1]
+        rows = store.sketches_since(DEDUP_WINDOW, after_id=last, conn=conn)
+        for row in map(_index_row, rows):
+            sk = Sketch.from_bytes(row.sketch)
+            index.add(row.doc_id, sk, row.at, group=row.group, document=row.document)
+        if rows:
+            self._indexes[store.db.url] = (index, rows[-1].id)
+        index.remove_before(utcnow() - DEDUP_WINDOW)
+        return index
+
+    def get(self, store: Store) -> DuplicateIndex:
+        """The index brought up to date now, outside a write (for reading it: a writer uses
+        :meth:`catch_up` in its batch)."""
+        with store.db.engine.connect() as conn:
+            return self.catch_up(store, conn)
 
     def advance(self, store: Store, article_id: int) -> None:
         """An article this process stored and added to the index itself."""
@@ -175,20 +200,24 @@ INDEXES = IndexCache()
 
 
 class ArticleWriter:
-    """Dedup and store batches of records into ``store``; see the module docstring."""
+    """Dedup and store batches of records into ``store``; see the module docstring.
+
+    Any number of writers, in any number of processes, may write to one database: each batch
+    is its transaction, which first takes the database's write lock
+    (:meth:`Store.batch <crawler.store.articles.Articles.batch>`), then adds to this process's
+    index the articles the others stored since, then matches and inserts its own. Copies of one
+    story stored by two workers at the same moment therefore join one story, as if one process
+    had stored both."""
 
     def __init__(self, store: Store, indexes: IndexCache = INDEXES) -> None:
         self.store = store
         self.indexes = indexes
-        self._index: DuplicateIndex | None = None
 
     @property
     def index(self) -> DuplicateIndex:
-        """The dedup index, built or brought up to date at the first write: a routine check
-        that finds nothing new (most of a service's crawls) does not read the sketches."""
-        if self._index is None:
-            self._index = self.indexes.get(self.store)
-        return self._index
+        """The dedup index as of now (built at the first use; a routine check that finds
+        nothing new, most of a service's crawls, never reads the sketches)."""
+        return self.indexes.get(self.store)
 
     def write(self, records: Sequence[ArticleRecord]) -> list[SaveResult | Exception]:
         """Each record's result, in order: what was stored, or the error that kept it out. A
@@ -214,13 +243,14 @@ class ArticleWriter:
     def _write(self, records: Sequence[ArticleRecord]) -> list[SaveResult]:
         from crawler.dedup import Document, Sketch  # loaded by the index already (IndexCache)
 
-        index = self.index
+        self.indexes.prepare(self.store)  # a first build, outside the lock
         added: list[int] = []
+        index: DuplicateIndex | None = None
 
         def duplicate_of(article_id: int, record: ArticleRecord) -> int | None:
             """The founder of the story the article joins (which it matched, see
             :class:`~crawler.dedup.DuplicateIndex`), or None: it founds one."""
-            assert record.sketch is not None
+            assert record.sketch is not None and index is not None
             sk = Sketch.from_bytes(record.sketch)
             document = Document.of(record.doc_no, record.doc_issuer)
             match = index.find(sk, document=document)
@@ -231,9 +261,11 @@ class ArticleWriter:
 
         try:
             with self.store.batch() as batch:
+                index = self.indexes.catch_up(self.store, batch.conn)
                 results = batch.save_all(records, duplicate_of)
         except BaseException:
             for article_id in added:  # rolled back: the index must forget them too
+                assert index is not None
                 index.remove(article_id)
             raise
         if added:

@@ -152,7 +152,15 @@ def _runtime(ctx: Context, lease: float) -> tuple[Any, str]:
     type=click.IntRange(min=1),
     default=8,
     show_default=True,
-    help="Embedded: sources crawled at once (never two of one host).",
+    help="Embedded: sources crawled at once (never two of one host) while few are due.",
+)
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Embedded: while more sources are due than it may start, the runner doubles its "
+    "concurrency up to this and ticks as crawls finish; it drops back once few are due.",
 )
 @click.option(
     "--tick",
@@ -175,6 +183,7 @@ def run_cmd(
     ctx: Context,
     engine: str,
     concurrency: int,
+    max_concurrency: int,
     tick: float,
     grace: float,
     no_watch: bool,
@@ -212,6 +221,7 @@ def run_cmd(
         config,
         db,
         concurrency=concurrency,
+        max_concurrency=max(concurrency, max_concurrency),
         tick=tick,
         grace=grace,
         policy=_policy(lease),

@@ -2,13 +2,22 @@
 
 An APScheduler 3.11 :class:`~apscheduler.schedulers.asyncio.AsyncIOScheduler` fires the
 dispatch tick every ``tick`` seconds; the tick only asks the schedule tables what is due
-(:class:`~crawler.app.schedule.Schedule`) and starts it here, with at most ``concurrency`` sources
-in flight and never two sources sharing a host at once (every host a source touches: its
-:class:`~crawler.app.runtime.Runtime`'s host index). The schedule itself is data, so a restart
-resumes where the last run stopped. The config, its reload, the host index and the hosts'
-politeness are the :class:`~crawler.app.runtime.Runtime`'s, as in the distributed runner; the
-jobs are :mod:`crawler.app.jobs`'. Every :data:`~crawler.app.jobs.MAINTAIN_EVERY` (not in every
-crawl) retention deletes old articles and fetch-log rows (:func:`~crawler.app.jobs.maintain`).
+(:class:`~crawler.app.schedule.Schedule`) and starts it here, never two sources sharing a host
+at once (every host a source touches: its :class:`~crawler.app.runtime.Runtime`'s host index).
+
+The runner scales up before anyone reaches for workers: it starts with at most ``concurrency``
+sources in flight, and while a tick finds more due than it may start (a backlog) it doubles
+that, up to ``max_concurrency``, and claims again at once; and each crawl that finishes
+dispatches again at once instead of waiting for the next ``tick``. Once a dispatch finds fewer
+due than it may start, the limit drops back to what is in flight (never under
+``concurrency``). Politeness is the fetcher's either way: one source per host, each host's
+spacing and concurrency.
+
+The schedule itself is data, so a restart resumes where the last run stopped. The config, its
+reload, the host index and the hosts' politeness are the :class:`~crawler.app.runtime.Runtime`'s,
+as in the distributed runner; the jobs are :mod:`crawler.app.jobs`'. Every
+:data:`~crawler.app.jobs.MAINTAIN_EVERY` (not in every crawl) retention deletes old articles and
+fetch-log rows (:func:`~crawler.app.jobs.maintain`).
 
 Signals:
 
@@ -35,6 +44,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -63,6 +73,7 @@ from crawler.fetch.hosts import HostStates
 log = logging.getLogger("citydigest.daemon")
 
 EXIT_IMMEDIATE = 130
+STATS_KEPT = 10_000
 EXIT_UNAVAILABLE = 3  # as crawler.app.context's: the database could not be reached or went away
 
 
@@ -77,7 +88,13 @@ class DaemonStats:
     reloads: int = 0
     rejected_reloads: int = 0
     max_lag: float = 0.0
-    lags: list[float] = field(default_factory=list)
+    # The latest (a daemon runs for months): each claimed source's lag, and per dispatch that
+    # claimed some (sources in flight before it, sources claimed, the limit after it).
+    lags: deque[float] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
+    peak_concurrency: int = 0
+    dispatches: deque[tuple[int, int, int]] = field(
+        default_factory=lambda: deque(maxlen=STATS_KEPT)
+    )
 
 
 class Daemon:
@@ -89,6 +106,7 @@ class Daemon:
         db: Database,
         *,
         concurrency: int = 8,
+        max_concurrency: int | None = None,
         tick: float = 5.0,
         grace: float = 30.0,
         policy: PollPolicy | None = None,
@@ -100,9 +118,17 @@ class Daemon:
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, found {concurrency}")
+        if max_concurrency is not None and max_concurrency < concurrency:
+            raise ValueError(
+                f"max_concurrency ({max_concurrency}) must be at least concurrency ({concurrency})"
+            )
         self.runtime = Runtime(config, db, policy, clock=clock, transport=transport)
         self.db = db
         self.concurrency = concurrency
+        self.max_concurrency = max_concurrency or concurrency
+        self.limit = concurrency  # sources in flight at most, now (see the module docstring)
+        self._kick: asyncio.Task[None] | None = None  # a dispatch after a crawl finished
+        self._redispatch = False
         self.tick_seconds = tick
         self.grace = grace
         self.clock = clock
@@ -172,26 +198,69 @@ class Daemon:
                 self.reload()
             now = self.clock()
             self._start_digests(now)
-            hosts = self.runtime.hosts
-            busy = {h for ids in self._crawls.values() for i in ids for h in hosts.get(i, ())}
-            in_flight = sum(len(ids) for ids in self._crawls.values())
-            claimed = self.schedule.claim_sources(
-                self.config,
-                hosts,
-                limit=self.concurrency - in_flight,
-                busy_hosts=busy,
-                now=now,
-            )
-            if not claimed:
-                return
-            lags = [max((now - due).total_seconds(), 0.0) for _, due in claimed]
-            self.stats.lags.extend(lags)
-            self.stats.max_lag = max(self.stats.max_lag, *lags)
-            log.info("dispatch: %d crawls, lag %.1f s", len(claimed), max(lags))
-            ids = [source_id for source_id, _ in claimed]
-            task = asyncio.create_task(self._crawl(ids), name=f"crawl {','.join(ids[:3])}")
-            self._crawls[task] = ids
-            task.add_done_callback(self._crawl_done)
+            while self._dispatch(now):  # a backlog: raised the limit; claim again at once
+                pass
+
+    def _dispatch(self, now: datetime) -> bool:
+        """Claim due sources up to the limit and start them; follow the backlog with the limit.
+        True when the limit was raised and there is room to claim more."""
+        hosts = self.runtime.hosts
+        busy = {h for ids in self._crawls.values() for i in ids for h in hosts.get(i, ())}
+        in_flight = sum(len(ids) for ids in self._crawls.values())
+        room = self.limit - in_flight
+        if room <= 0:  # at the limit: whether sources wait is known once a crawl finishes
+            return False
+        claimed = self.schedule.claim_sources(
+            self.config, hosts, limit=room, busy_hosts=busy, now=now
+        )
+        # Every slot taken: more may be due than the limit lets start (a backlog). Otherwise
+        # (room left, or nothing was due) the limit follows what is in flight back down.
+        backlog = len(claimed) == room
+        raised = False
+        if backlog and self.limit < self.max_concurrency:
+            self.limit = min(self.max_concurrency, 2 * self.limit)
+            raised = True
+        elif not backlog:
+            self.limit = max(self.concurrency, min(self.limit, in_flight + len(claimed)))
+        if not claimed:
+            return raised
+        self.stats.peak_concurrency = max(self.stats.peak_concurrency, in_flight + len(claimed))
+        self.stats.dispatches.append((in_flight, len(claimed), self.limit))
+        lags = [max((now - due).total_seconds(), 0.0) for _, due in claimed]
+        self.stats.lags.extend(lags)
+        self.stats.max_lag = max(self.stats.max_lag, *lags)
+        log.info(
+            "dispatch: %d crawls, lag %.1f s, in flight %d, limit %d",
+            len(claimed),
+            max(lags),
+            in_flight + len(claimed),
+            self.limit,
+        )
+        ids = [source_id for source_id, _ in claimed]
+        task = asyncio.create_task(self._crawl(ids), name=f"crawl {','.join(ids[:3])}")
+        self._crawls[task] = ids
+        task.add_done_callback(self._crawl_done)
+        return raised
+
+    def _dispatch_soon(self) -> None:
+        """A crawl finished, freeing a slot and its hosts: dispatch now, not at the next tick
+        (one such dispatch at a time, repeated while crawls keep finishing during it; the tick
+        lock orders it with the ticks). Costs one claim query per finished crawl."""
+        self._redispatch = True
+        if self._stopping.is_set() or (self._kick is not None and not self._kick.done()):
+            return
+        self._kick = asyncio.get_running_loop().create_task(self._dispatch_now(), name="dispatch")
+
+    async def _dispatch_now(self) -> None:
+        try:
+            while self._redispatch and not self._stopping.is_set():
+                self._redispatch = False
+                async with self._tick_lock:
+                    now = self.clock()
+                    while self._dispatch(now):
+                        pass
+        except DatabaseUnavailable as exc:
+            self._database_lost(exc)
 
     async def _crawl(self, ids: list[str]) -> object:
         results = await crawl_sources(
@@ -209,6 +278,7 @@ class Daemon:
 
     def _crawl_done(self, task: asyncio.Task[object]) -> None:
         ids = self._crawls.pop(task, [])
+        self._dispatch_soon()
         if task.cancelled():
             with contextlib.suppress(DatabaseUnavailable):  # logged already; due when back
                 self.schedule.release(ids)
@@ -330,17 +400,20 @@ class Daemon:
         )
         scheduler.start()
         log.info(
-            "running: %d sources, %d subscribers, tick %.1f s, concurrency %d",
+            "running: %d sources, %d subscribers, tick %.1f s, concurrency %d (up to %d)",
             len(self.config.sources),
             len(self.config.subscribers),
             self.tick_seconds,
             self.concurrency,
+            self.max_concurrency,
         )
         try:
             await self._stopping.wait()
         finally:
             scheduler.shutdown(wait=False)
             await self._drain()
+            if self._kick is not None:
+                await asyncio.wait([self._kick], timeout=5)
             await self.runtime.aclose()
             if install_signals:
                 for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
