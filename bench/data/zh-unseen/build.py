@@ -68,6 +68,11 @@ def main(argv: list[str]) -> int:
             "body": _body(truth[note["upstream_set"]][key]["content"], note["title"]),
             "source": f"opendatalab/magic-html@{COMMIT}",
         }
+        if "first_post" in note:  # a thread: the body is its first post, read off the page
+            start, end = note["first_post"]
+            thread = page["body"]
+            page["body"] = "\n".join(thread.split("\n")[start:end])
+            page["thread"], page["first_post"] = thread, [start, end]
         for flag in ("date_known", "title_known"):
             if flag in note:
                 page[flag] = note[flag]
