@@ -15,13 +15,20 @@ Cleaning the container's lines: drop sub-blocks that are mostly links (related n
 clouds), lines that are page furniture (editor and source credits, share and print bars,
 copyright), bylines at the top, and everything after a related-news heading (延伸阅读,
 此前报道, …) once the article has begun.
+
+Threads (forums, Q&A, comment lists, microblogs, government 留言板/问政 pages): the body is the
+first post (``first_post``). A thread is recognised by structure, not by site: sibling boxes of
+one tag and class (the post containers), at least two of which carry a post's header or footer
+line (a floor number, 楼主, 发表于/发布于/编辑于, 回复, a date and time, "3 天前"). A 留言板 whose
+posts are labelled (留言内容, 回复内容, 办理结果) keeps the question with the official reply.
 """
 
 from __future__ import annotations
 
-__all__ = ["BYLINE_RE", "anchor_to_headline", "article_lines", "choose_container"]
+__all__ = ["BYLINE_RE", "anchor_to_headline", "article_lines", "choose_container", "first_post"]
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from crawler.extract.layout import HEADINGS, Box, Layout, Line
@@ -180,7 +187,7 @@ def _headline_line(layout: Layout, keys: frozenset[str], *, before: int) -> int 
     return None
 
 
-def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int]:
+def _excluded_boxes(container: Box, layout: Layout, skip: Collection[Box]) -> set[int]:
     """Indexes of sub-boxes of ``container`` that are link lists or marked furniture."""
     excluded: set[int] = set()
     for box in layout.boxes[container.index + 1 : container.end_box]:
@@ -188,7 +195,7 @@ def _excluded_boxes(container: Box, layout: Layout, skip: Box | None) -> set[int
             excluded.add(box.index)
             continue
         if (
-            (skip is not None and box is skip)
+            box in skip
             or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
             or (box.attrs and box.good * 2 < box.chars and _attr_vocabulary(box.attrs)[1])
             or (box.attrs and _PLAYER_RE.search(box.attrs) is not None)
@@ -202,12 +209,12 @@ def article_lines(
     layout: Layout,
     *,
     title_keys: frozenset[str] = frozenset(),
-    skip: Box | None = None,
+    skip: Collection[Box] = (),
 ) -> list[Line]:
     """The article text lines of ``container``, furniture removed (see the module docstring).
 
     ``title_keys`` are the ``text_key``s of the page's title candidates: such a line, and what
-    precedes it, is the header, not the article. ``skip`` is a box to leave out entirely (the
+    precedes it, is the header, not the article. ``skip`` are boxes to leave out entirely (the
     policy metadata table).
     """
     excluded = _excluded_boxes(container, layout, skip)
@@ -256,3 +263,146 @@ def _is_byline(line: Line, *, bare_date: bool = True) -> bool:
     if bare_date:
         return search_at(BYLINE_RE, _BYLINE_START, text) is not None
     return bool(_BYLINE_LABEL_START.search(text) and BYLINE_LABEL_RE.search(text))
+
+
+# A post's header or footer line: floor numbers, 楼主/沙发, "发表于 …", a date with a time of day,
+# "3 天前", reply and like counters. Only short lines count (a sentence of prose that mentions
+# 回复 is no marker).
+_POST_MARK_RE = re.compile(
+    r"\d+\s*[楼樓#]|[#＃]\s*\d+|楼主|樓主|沙发|沙發|板凳|发表于|發表於|发布于|發佈於|编辑于|編輯於|"
+    r"回复于|回覆於|(?:留言|回复|回覆|答复|提问)(?:时间|時間|日期)|\d{1,2}:\d{2}|"
+    r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|\d+\s*(?:条回复|條回覆|个回答|有用|赞同|贊同)"
+)
+# The official answer on a 留言板/问政 page: it belongs to the body with the question.
+_REPLY_LABEL_RE = re.compile(
+    r"(?:回复|回覆|答复|答覆|办理|辦理|处理|處理)(?:内容|內容|结果|結果|意见|意見|单位|單位|部门|部門)"
+)
+_POST_MARK_MAX = 60
+_MIN_POSTS = 2
+
+
+def _post_marked(box: Box, layout: Layout) -> bool:
+    for line in layout.lines[box.first_line : box.end_line]:
+        if line.chars <= _POST_MARK_MAX and _POST_MARK_RE.search(line.text):
+            return True
+    return False
+
+
+def _is_post_text(line: Line) -> bool:
+    """A line of what the post says, not its header or footer ("发布于 2023-07-06 23:12")."""
+    return line.is_good and not (
+        line.chars <= _POST_MARK_MAX and _POST_MARK_RE.search(line.text) is not None
+    )
+
+
+def _has_reply_label(box: Box, layout: Layout) -> bool:
+    return any(
+        line.chars <= 20 and _REPLY_LABEL_RE.search(line.text)
+        for line in layout.lines[box.first_line : box.end_line]
+    )
+
+
+def _posts(parent: Box, member: Box, layout: Layout) -> list[Box] | None:
+    """The siblings of ``member`` under ``parent`` that share its tag and class, when they look
+    like the posts of a thread (two or more with text, two or more with a post marker)."""
+    if not member.attrs and member.tag not in ("li", "article", "tr"):
+        return None
+    siblings = [
+        b
+        for b in layout.boxes[parent.index + 1 : parent.end_box]
+        if b.parent is parent and b.tag == member.tag and b.attrs == member.attrs and b.chars
+    ]
+    if len(siblings) < _MIN_POSTS:
+        return None
+    # A post has a header or footer besides its text: one line alone is a paragraph.
+    multi = [b for b in siblings if b.end_line - b.first_line >= 2]
+    if len(multi) < _MIN_POSTS:
+        return None
+    marked = sum(1 for b in siblings[:12] if _post_marked(b, layout))
+    return siblings if marked >= _MIN_POSTS else None
+
+
+def _inner_best(post: Box, layout: Layout) -> Box:
+    """The article box of one post: its best-scoring box that holds more than post furniture."""
+    inside = [
+        b
+        for b in layout.boxes[post.index : post.end_box]
+        if b.score > 0.0
+        and any(_is_post_text(line) for line in layout.lines[b.first_line : b.end_line])
+    ]
+    if not inside:
+        return post
+    # Not widened: a post's header and footer lines (dates with a time) read as prose to
+    # ``_widen``, which would take them in.
+    return max(inside, key=_value)
+
+
+def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
+    """The first post when ``container`` is a thread or a later post of one (see the module
+    docstring), else ``container``; and the replies to leave out of it: the comment thread
+    below an entry (a blog post, an article) inside the same container."""
+    # The container is one of the posts (or inside one): climb to the post it belongs to.
+    box: Box | None = container
+    for _ in range(8):
+        if box is None or box.parent is None:
+            break
+        posts = _posts(box.parent, box, layout)
+        if posts is not None:
+            return _choose_post(posts, layout, container), ()
+        box = box.parent
+    # The container holds the posts: its nearest descendants repeated with post markers.
+    for child in layout.boxes[container.index + 1 : container.end_box]:
+        if child.parent is None or not container.contains(child) or child.chars == 0:
+            continue
+        posts = _posts(child.parent, child, layout)
+        if posts is None or posts[0] is not child:
+            continue
+        if sum(p.good for p in posts) * 10 >= container.good * 6:
+            return _choose_post(posts, layout, container), ()
+        # Most of the container's prose is outside the posts: an entry with comments below.
+        entry = next(
+            (
+                line
+                for line in layout.lines[container.first_line : child.first_line]
+                if line.is_good
+            ),
+            None,
+        )
+        return container, (tuple(posts) if entry is not None else ())
+    return container, ()
+
+
+def _choose_post(posts: list[Box], layout: Layout, container: Box) -> Box:
+    """The first post's article box; on a 留言板 (a post labelled as the official reply among
+    the first few) the box holding the question and the reply."""
+    posts = _with_opening_post(posts, layout)
+    first = next((p for p in posts if p.chars - p.link_chars >= 10), posts[0])
+    if first.parent is not None and any(_has_reply_label(p, layout) for p in posts[:3]):
+        return first.parent
+    if first.contains(container):
+        return container
+    return _inner_best(first, layout)
+
+
+def _with_opening_post(posts: list[Box], layout: Layout) -> list[Box]:
+    """``posts`` with the opening post in front when the replies are nested a level or two
+    below it (``<li class=post>`` for the opening post, then a block holding the replies as
+    ``<li class=post>``s): the earliest box of the posts' tag and class in their near ancestors."""
+    head = posts[0]
+    scope = head.parent
+    for _ in range(3):
+        if scope is None or scope.parent is None:
+            break
+        scope = scope.parent
+    if scope is None:
+        return posts
+    for box in layout.boxes[scope.index + 1 : head.index]:
+        if (
+            box.tag == head.tag
+            and box.attrs == head.attrs
+            and box.chars
+            and not box.contains(head)
+            and _post_marked(box, layout)
+        ):
+            return [box, *posts]
+    return posts

@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
-from crawler.extract.body import anchor_to_headline, article_lines, choose_container
+from crawler.extract.body import anchor_to_headline, article_lines, choose_container, first_post
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
@@ -337,10 +337,12 @@ def _extract(
     container, body_layout = _container(tree, layout, chain)
     if container is None:
         raise ExtractError("no article found: the page has no paragraphs of text", url=url)
+    replies: tuple[Box, ...] = ()
     if body_layout is layout and not any(rule.body for rule in chain):
         container = anchor_to_headline(container, layout, _headline_keys(metas, document_title))
+        container, replies = first_post(container, layout)
     title, lines = _title_and_lines(
-        tree, layout, body_layout, container, chain, metas, document_title, policy_box
+        tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )
     # Cleaned here already (``Extracted`` cleans every field) so that a body of control
     # characters alone is no article.
@@ -436,10 +438,12 @@ def _title_and_lines(
     chain: list[ExtractRules],
     metas: Mapping[str, str],
     document_title: str | None,
-    policy_box: Box | None,
+    skip: tuple[Box | None, ...],
 ) -> tuple[str | None, list[Line]]:
     """The headline and the article lines; a headline repeated at the top of the container, and
-    what precedes it, is not article text."""
+    what precedes it, is not article text. ``skip``: boxes to leave out (the policy table, the
+    replies below a first post)."""
+    skipped = frozenset(box for box in skip if box is not None)
     title: str | None = None
     for rule in chain:
         picked = _select(tree, rule.title)
@@ -454,16 +458,14 @@ def _title_and_lines(
     if title:
         keys.add(text_key(title))
     keys.discard("")
-    lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=policy_box)
+    lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=skipped)
     if title is None:
         above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
         headings = [h for h in _headings(layout) if not holds_markup(h)]
         title = choose_title(headings, metas_titles, document_title, above_byline=above)
         if title and text_key(title) not in keys:
             keys.add(text_key(title))
-            lines = article_lines(
-                container, body_layout, title_keys=frozenset(keys), skip=policy_box
-            )
+            lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=skipped)
     return title, lines
 
 

@@ -1,0 +1,111 @@
+"""Threads (forums, Q&A, comment lists, 留言板): the body is the first post, found by structure."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract
+
+_OP = "我想请教一下各位，城市更新项目的资金应该怎么筹措，有没有成功的经验可以分享？谢谢大家。"
+_REPLIES = [
+    "我们区去年用了专项债加社会资本的方式，效果还可以，你可以去住建局问问具体的政策。",
+    "同意楼上的说法，另外还可以关注一下省里的城市更新基金，申报窗口一般在每年三月份左右。",
+    "这个问题很复杂，要看项目的性质，如果是老旧小区改造，中央财政有专门的补助资金可以申请。",
+    "补充一点，申请前一定要把项目的可行性研究报告准备好，不然很难通过评审，我们吃过亏的。",
+]
+
+
+def _post(cls: str, floor: int, text: str, *, stamp: str) -> str:
+    return (
+        f"<div class='{cls}'><div class='author'>网友{floor}</div>"
+        f"<div class='content'><p>{text}</p></div>"
+        f"<div class='meta'>{floor}楼 {stamp}</div></div>"
+    )
+
+
+def _page(body: str, title: str = "城市更新项目资金怎么筹措") -> str:
+    return (
+        f"<html><head><title>{title}_论坛</title></head><body>"
+        f"<div class='nav'><a href='/'>首页</a> <a href='/bbs'>论坛</a></div>"
+        f"<h1>{title}</h1>{body}<div class='footer'>版权所有</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "stamp", ["发表于 2023-07-06 23:12", "2005-5-7 21:23:57", "3 天前", "回复时间：2021-01-02"]
+)
+@pytest.mark.parametrize("replies", [2, 4])
+def test_the_first_post_is_the_body_not_the_thread(stamp: str, replies: int) -> None:
+    posts = [_OP, *_REPLIES[:replies]]
+    html = _page(
+        "<div class='thread'>"
+        + "".join(_post("post", i + 1, t, stamp=stamp) for i, t in enumerate(posts))
+        + "</div>"
+    )
+    got = extract(html, "http://bbs.example.org/t/1.html")
+    assert got.body == _OP
+    assert got.title == "城市更新项目资金怎么筹措"
+
+
+def test_a_longer_reply_does_not_win_over_a_short_opening_post() -> None:
+    op = "求助：城市更新项目的资金怎么筹措？"
+    long_reply = "。".join(_REPLIES) * 3
+    html = _page(
+        "<ul>"
+        + _post("post", 1, op, stamp="发表于 2023-07-06 23:12")
+        .replace("div class='post'", "li class='post'", 1)
+        .replace("</div></div>", "</div></li>", 1)
+        + "<div class='replies'><ul>"
+        + "".join(
+            f"<li class='post'><div class='content'><p>{t}</p></div>"
+            f"<div class='meta'>发表于 2023-07-0{i + 7} 0{i}:41</div></li>"
+            for i, t in enumerate([long_reply, *_REPLIES])
+        )
+        + "</ul></div></ul>"
+    )
+    got = extract(html, "http://bbs.example.org/t/2.html")
+    assert got.body == op
+    assert got.published is not None and got.published.date().isoformat() == "2023-07-06"
+
+
+def test_a_message_board_keeps_the_question_with_the_official_reply() -> None:
+    question = "我小区门口的路灯坏了三个多月，晚上出行很不安全，希望有关部门尽快维修，谢谢。"
+    answer = (
+        "您好！经核实，该路段路灯因线路老化故障，我局已安排施工单位于本周内完成维修。感谢您的监督。"
+    )
+    html = _page(
+        "<div class='item'><div class='label'>留言内容</div>"
+        f"<div class='text'><p>{question}</p></div><div class='time'>留言时间：2024-03-01 10:20</div></div>"
+        "<div class='item'><div class='label'>回复内容</div>"
+        f"<div class='text'><p>{answer}</p></div><div class='time'>回复时间：2024-03-05 16:00</div></div>",
+        title="关于小区门口路灯维修的问题",
+    )
+    got = extract(html, "http://wz.example.gov.cn/detail/9.html")
+    assert question in got.body and answer in got.body
+    assert got.published is not None and got.published.date().isoformat() == "2024-03-01"
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_news_paragraphs_and_comments_below_are_no_thread(dated: bool) -> None:
+    paragraphs = [
+        ("2024年5月9日，" if dated else "")
+        + "青岛市党政代表团赴深圳考察学习智慧城市建设经验，双方举行座谈会。",
+        ("5月10日上午，" if dated else "")
+        + "代表团一行参观了深圳市政务服务数据管理局，详细了解数字政府建设情况。",
+        "代表团表示，将深化两地合作，在数字经济、城市治理等领域加强交流，推动共同发展。",
+        "座谈会上，深圳市有关负责同志介绍了近年来深圳在智慧城市建设方面的主要做法和成效。",
+        "青岛市有关负责同志表示，深圳的经验做法值得学习借鉴，希望两地在更多领域开展务实合作。",
+    ]
+    article = (
+        "<div class='article'>" + "".join(f"<p class='para'>{p}</p>" for p in paragraphs) + "</div>"
+    )
+    comments = (
+        "<div class='comments'>"
+        + "".join(
+            _post("comment", i + 1, t, stamp="2024-05-10 12:00") for i, t in enumerate(_REPLIES[:3])
+        )
+        + "</div>"
+    )
+    html = _page(article + comments, title="青岛市党政代表团赴深圳考察学习")
+    got = extract(html, "http://news.example.org/2024/05/10/1.html")
+    assert got.body == "\n".join(paragraphs)
