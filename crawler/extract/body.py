@@ -49,6 +49,9 @@ _BYLINE_LABEL_START = first_chars(BYLINE_LABEL_RE)
 # A media player's controls and messages ("倍速", "正在为您切换到高清 480P,请稍候..."): never
 # article text, however punctuated.
 _PLAYER_RE = re.compile(r"player", re.IGNORECASE)
+# A legal footer ("Copyright © 2024 … All rights reserved", 版权所有): punctuated and long in
+# English, never the article however it scores.
+_COPYRIGHT_RE = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|版权所有|版權所有)", re.IGNORECASE)
 _HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
 
@@ -79,7 +82,7 @@ def choose_container(layout: Layout) -> Box | None:
     """The box that holds the article text, or None when the page has no prose at all."""
     touched: list[Box] = []
     for line in layout.lines:
-        if not line.is_good:
+        if not line.is_good or _COPYRIGHT_RE.match(line.text):
             continue
         score = 1.0 + min(line.punct, 12) + min(line.chars / 100.0, 3.0)
         box: Box | None = line.box
@@ -357,7 +360,7 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
         posts = _posts(child.parent, child, layout)
         if posts is None or posts[0] is not child:
             continue
-        if sum(p.good for p in posts) * 10 >= container.good * 6:
+        if sum(p.good for p in posts) * 10 >= _prose(container, layout) * 6:
             return _choose_post(posts, layout, container), ()
         # Most of the container's prose is outside the posts: an entry with comments below.
         entry = next(
@@ -370,6 +373,15 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
         )
         return container, (tuple(posts) if entry is not None else ())
     return container, ()
+
+
+def _prose(box: Box, layout: Layout) -> int:
+    """The prose characters of ``box``, less legal footers (which read as prose)."""
+    return sum(
+        line.chars - line.link_chars
+        for line in layout.lines[box.first_line : box.end_line]
+        if line.is_good and not _COPYRIGHT_RE.match(line.text)
+    )
 
 
 def _choose_post(posts: list[Box], layout: Layout, container: Box) -> Box:

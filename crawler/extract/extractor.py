@@ -195,6 +195,25 @@ def _set_as_headline(line: Line) -> bool:
     return emphasis is not None and clean_space(emphasis.text()) == line.text
 
 
+_KEY_CELLS = frozenset(("dt", "th"))
+_VALUE_CELLS = frozenset(("dd", "td"))
+_PUBLICATION_KEY_RE = re.compile(
+    r"发布|发表|發佈|發表|发稿|發稿|印发|印發|公开|公開|更新|^(?:日期|时间|時間)$"
+)
+
+
+def _fact_value(key: Line, value: Line) -> bool:
+    """A value of an infobox or key-value table (``<dt>批准时间</dt><dd>2023年12月27日</dd>``,
+    a wiki's 成立 row): a fact about the subject, not the page's publication date, unless its
+    key says publication (发布日期, 更新时间)."""
+    return (
+        value.box.tag in _VALUE_CELLS
+        and key.box.tag in _KEY_CELLS
+        and key.chars <= 12
+        and _PUBLICATION_KEY_RE.search(key.text) is None
+    )
+
+
 def _line_index(layout: Layout, line: Line) -> int:
     try:
         return layout.lines.index(line)  # lines compare by identity (eq=False)
@@ -362,7 +381,11 @@ def _extract(
         region_lines = layout.lines[title_at + 1 : start]
     else:
         region_lines = layout.lines[max(0, start - 10) : start]
-    region = "\n".join(line.text for line in region_lines if line.link_chars * 2 <= line.chars)
+    region = "\n".join(
+        line.text
+        for i, line in enumerate(region_lines)
+        if line.link_chars * 2 <= line.chars and not (i and _fact_value(region_lines[i - 1], line))
+    )
     container_text = "\n".join(
         line.text for line in body_layout.lines[container.first_line : container.end_line]
     )

@@ -169,7 +169,8 @@ _SIMPLIFIED: dict[str, str] = {
     # The label in front of a publication date (dates).
     "date_label": (
         r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|印发日期|公开日期|信息提供日期|"
-        r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]|(?:发布于|发表于)\s*"
+        r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]|"
+        r"(?:发布于|发表于|编辑于)\s*"
     ),
     # The outlet and author credits, and a label left at the end of a credit (extractor).
     "outlet": r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|丨:：/　]{2,30})",

@@ -109,3 +109,25 @@ def test_news_paragraphs_and_comments_below_are_no_thread(dated: bool) -> None:
     html = _page(article + comments, title="青岛市党政代表团赴深圳考察学习")
     got = extract(html, "http://news.example.org/2024/05/10/1.html")
     assert got.body == "\n".join(paragraphs)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Copyright © 2024 Example Games Corporation & Partner Corporation, LLC. All rights "
+        "reserved. Example, Counter-Example and Example Online are trademarks and/or registered "
+        "trademarks of Example Corporation.",
+        "版权所有：某某网络科技有限公司，未经授权不得转载、摘编或利用其它方式使用上述作品，"
+        "违者必究。地址：某某市某某区某某路一号，电话：010-12345678，邮编：100000，备案号。",
+    ],
+)
+def test_a_short_post_wins_over_a_long_legal_footer(footer: str) -> None:
+    op = "我的电脑分辨率是2560*1440，登录游戏全屏显示有的地方看不到了，这是什么问题？"
+    html = _page(
+        "<div class='thread'>"
+        + _post("post", 1, op, stamp="发表于 2024-5-18 19:27:00")
+        + _post("post", 2, "我知道，只有回去翻下之前的设置了。", stamp="发表于 2024-5-18 20:01:00")
+        + "</div>"
+        + f"<div class='ft'><p>{footer}</p></div>"
+    )
+    assert extract(html, "http://bbs.example.org/t/3.html").body == op
