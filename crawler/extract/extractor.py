@@ -46,6 +46,7 @@ _PUBLISHED_META = tuple(
     bytedance:published_time article.published sailthru.date date releasedate createdate""".split()  # noqa: SIM905
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+_SITE_NAME_META = ("sitename", "og:site_name", "application-name")
 _IMAGE_META = ("og:image", "twitter:image", "twitter:image:src", "image", "thumbnail")
 _JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
@@ -214,6 +215,63 @@ def _fact_value(key: Line, value: Line) -> bool:
     )
 
 
+def _headline_span(layout: Layout, title: str) -> tuple[int, int] | None:
+    """The first and last line of the headline as the page shows it: a heading (or an element
+    whose id/class says "title") equal to ``title``, or two or three such lines that make it up
+    (a document title with its 文号 on a line of its own)."""
+    key = text_key(title)
+    lines = layout.lines
+    for i, line in enumerate(lines):
+        first = text_key(line.text)
+        if len(first) < 4 or not key.startswith(first) or not _titled(line):
+            continue
+        whole, end = first, i
+        while whole != key and end + 1 < len(lines) and end - i < 2:
+            more = whole + text_key(lines[end + 1].text)
+            if more == whole or not key.startswith(more):
+                break
+            whole, end = more, end + 1
+        if whole == key:
+            # A title-class line right below (the 文号 in brackets, a subtitle) is header too.
+            while end + 1 < len(lines) and lines[end + 1].chars <= 40 and _titled(lines[end + 1]):
+                end += 1
+            return i, end
+    return None
+
+
+def _titled(line: Line) -> bool:
+    box = line.box
+    return line.heading or any(
+        b is not None and "title" in b.attrs.lower() for b in (box, box.parent)
+    )
+
+
+def _below_headline(layout: Layout, container: Box, title: str) -> tuple[Box, int] | None:
+    """The article under the headline when ``container`` ends above it (a sidebar or a news
+    list scored higher than a document whose body is a form or table without sentences): the
+    nearest box around the headline that holds substantial text below it, at least as much as
+    the container, and the headline's last line. None when the container is where it should
+    be."""
+    span = _headline_span(layout, title)
+    if span is None or container.end_line > span[0]:
+        return None
+    start, end = span
+    box: Box | None = layout.lines[start].box
+    while box is not None:
+        below = sum(
+            line.chars - line.link_chars
+            for line in layout.lines[end + 1 : box.end_line]
+            if line.link_chars * 2 <= line.chars
+        )
+        if below >= 50:
+            # Only a container with less text than the headline's section gives way to it (a
+            # long post above a repeat of its title in a list further down stays).
+            own = container.chars - container.link_chars
+            return (box, end) if below >= own else None
+        box = box.parent
+    return None
+
+
 def _line_index(layout: Layout, line: Line) -> int:
     try:
         return layout.lines.index(line)  # lines compare by identity (eq=False)
@@ -363,6 +421,17 @@ def _extract(
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )
+    if body_layout is layout and title and not any(rule.body for rule in chain):
+        below = _below_headline(layout, container, title)
+        if below is not None:  # the container was page furniture above the headline
+            container, head_end = below
+            lines = [
+                line
+                for line in article_lines(
+                    container, layout, skip=(policy_box,) if policy_box else ()
+                )
+                if _line_index(layout, line) > head_end
+            ] or lines
     # Cleaned here already (``Extracted`` cleans every field) so that a body of control
     # characters alone is no article.
     body = clean_text("\n".join(line.text for line in lines))
@@ -485,7 +554,13 @@ def _title_and_lines(
     if title is None:
         above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
         headings = [h for h in _headings(layout) if not holds_markup(h)]
-        title = choose_title(headings, metas_titles, document_title, above_byline=above)
+        title = choose_title(
+            headings,
+            metas_titles,
+            document_title,
+            above_byline=above,
+            site_names=[metas[k] for k in _SITE_NAME_META if metas.get(k)],
+        )
         if title and text_key(title) not in keys:
             keys.add(text_key(title))
             lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=skipped)
