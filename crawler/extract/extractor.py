@@ -215,6 +215,11 @@ def _fact_value(key: Line, value: Line) -> bool:
     )
 
 
+def _text_chars(box: Box, layout: Layout) -> int:
+    """The characters of ``box``'s article lines (furniture and link lists left out)."""
+    return sum(line.chars for line in article_lines(box, layout))
+
+
 def _headline_span(layout: Layout, title: str) -> tuple[int, int] | None:
     """The first and last line of the headline as the page shows it: a heading (or an element
     whose id/class says "title") equal to ``title``, or two or three such lines that make it up
@@ -417,7 +422,13 @@ def _extract(
     replies: tuple[Box, ...] = ()
     if body_layout is layout and not any(rule.body for rule in chain):
         container = anchor_to_headline(container, layout, _headline_keys(metas, document_title))
-        container, replies = first_post(container, layout)
+        post, replies = first_post(container, layout)
+        # A first post of a few characters (a thread opened by its title and a hashtag) leaves
+        # no article: then the scored container stands, so that the page keeps its title.
+        if post is not container and _text_chars(post, layout) < _MIN_BODY_CHARS:
+            replies = ()
+        else:
+            container = post
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )

@@ -131,3 +131,25 @@ def test_a_short_post_wins_over_a_long_legal_footer(footer: str) -> None:
         + f"<div class='ft'><p>{footer}</p></div>"
     )
     assert extract(html, "http://bbs.example.org/t/3.html").body == op
+
+
+def test_a_thread_opened_by_a_hashtag_alone_keeps_its_title() -> None:
+    """A first post of a few characters is no article; the page still yields one (its title,
+    the scored text) rather than no article at all."""
+    opening = (
+        "<div class='post'><a class='author' href='/u/1'>网友1</a>"
+        "<div class='content'><a href='/tag/1'>#求助#</a></div>"
+        "<div class='meta'>1楼 2022-10-02 23:02</div></div>"
+    )
+    html = _page(
+        "<div class='thread'>"
+        + opening
+        + "".join(
+            _post("post", i + 2, t, stamp=f"{i + 2}楼 2022-10-03 0{i}:00")
+            for i, t in enumerate(_REPLIES)
+        )
+        + "</div>"
+    )
+    got = extract(html, "http://bbs.example.org/t/4.html")
+    assert got.title == "城市更新项目资金怎么筹措"
+    assert got.body
