@@ -274,7 +274,8 @@ def _is_byline(line: Line, *, bare_date: bool = True) -> bool:
 _POST_MARK_RE = re.compile(
     r"\d+\s*[楼樓#]|[#＃]\s*\d+|楼主|樓主|沙发|沙發|板凳|发表于|發表於|发布于|發佈於|编辑于|編輯於|"
     r"回复于|回覆於|(?:留言|回复|回覆|答复|提问)(?:时间|時間|日期)|\d{1,2}:\d{2}|"
-    r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天)前|\d+\s*(?:条回复|條回覆|个回答|有用|赞同|贊同)"
+    r"\d+\s*(?:秒|分钟|分鐘|小时|小時|天|周|週|个月|個月|年)前|"
+    r"\d+\s*(?:条回复|條回覆|个回答|有用|赞同|贊同)"
 )
 # The official answer on a 留言板/问政 page: it belongs to the body with the question.
 _REPLY_LABEL_RE = re.compile(
@@ -305,15 +306,26 @@ def _has_reply_label(box: Box, layout: Layout) -> bool:
     )
 
 
-def _posts(parent: Box, member: Box, layout: Layout) -> list[Box] | None:
+def _children(layout: Layout) -> dict[int, list[Box]]:
+    """Each box's child boxes by the parent's index (one pass over the page)."""
+    kids: dict[int, list[Box]] = {}
+    for box in layout.boxes:
+        if box.parent is not None:
+            kids.setdefault(box.parent.index, []).append(box)
+    return kids
+
+
+def _posts(
+    parent: Box, member: Box, layout: Layout, kids: dict[int, list[Box]]
+) -> list[Box] | None:
     """The siblings of ``member`` under ``parent`` that share its tag and class, when they look
     like the posts of a thread (two or more with text, two or more with a post marker)."""
     if not member.attrs and member.tag not in ("li", "article", "tr"):
         return None
     siblings = [
         b
-        for b in layout.boxes[parent.index + 1 : parent.end_box]
-        if b.parent is parent and b.tag == member.tag and b.attrs == member.attrs and b.chars
+        for b in kids.get(parent.index, ())
+        if b.tag == member.tag and b.attrs == member.attrs and b.chars
     ]
     if len(siblings) < _MIN_POSTS:
         return None
@@ -344,20 +356,26 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
     """The first post when ``container`` is a thread or a later post of one (see the module
     docstring), else ``container``; and the replies to leave out of it: the comment thread
     below an entry (a blog post, an article) inside the same container."""
+    kids = _children(layout)
     # The container is one of the posts (or inside one): climb to the post it belongs to.
     box: Box | None = container
     for _ in range(8):
         if box is None or box.parent is None:
             break
-        posts = _posts(box.parent, box, layout)
+        posts = _posts(box.parent, box, layout, kids)
         if posts is not None:
             return _choose_post(posts, layout, container), ()
         box = box.parent
     # The container holds the posts: its nearest descendants repeated with post markers.
+    seen: set[tuple[int, str, str]] = set()  # each group of siblings is looked at once
     for child in layout.boxes[container.index + 1 : container.end_box]:
-        if child.parent is None or not container.contains(child) or child.chars == 0:
+        if child.parent is None or child.chars == 0:
             continue
-        posts = _posts(child.parent, child, layout)
+        signature = (child.parent.index, child.tag, child.attrs)
+        if signature in seen:
+            continue
+        seen.add(signature)
+        posts = _posts(child.parent, child, layout, kids)
         if posts is None or posts[0] is not child:
             continue
         if sum(p.good for p in posts) * 10 >= _prose(container, layout) * 6:

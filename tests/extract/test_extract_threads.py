@@ -32,7 +32,8 @@ def _page(body: str, title: str = "城市更新项目资金怎么筹措") -> str
 
 
 @pytest.mark.parametrize(
-    "stamp", ["发表于 2023-07-06 23:12", "2005-5-7 21:23:57", "3 天前", "回复时间：2021-01-02"]
+    "stamp",
+    ["发表于 2023-07-06 23:12", "2005-5-7 21:23:57", "3 天前", "2 周前", "回复时间：2021-01-02"],
 )
 @pytest.mark.parametrize("replies", [2, 4])
 def test_the_first_post_is_the_body_not_the_thread(stamp: str, replies: int) -> None:
