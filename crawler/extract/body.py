@@ -21,11 +21,23 @@ first post (``first_post``). A thread is recognised by structure, not by site: s
 one tag and class (the post containers), at least two of which carry a post's header or footer
 line (a floor number, 楼主, 发表于/发布于/编辑于, 回复, a date and time, "3 天前"). A 留言板 whose
 posts are labelled (留言内容, 回复内容, 办理结果) keeps the question with the official reply.
+
+Documents under their headline (``below_headline``): a document whose body is a form or table
+without sentences (行政处罚信息公开表) loses the scoring to punctuated furniture above its
+headline; when the chosen box ends above the headline and holds less text than the headline's
+section below it, the body is that section.
 """
 
 from __future__ import annotations
 
-__all__ = ["BYLINE_RE", "anchor_to_headline", "article_lines", "choose_container", "first_post"]
+__all__ = [
+    "BYLINE_RE",
+    "anchor_to_headline",
+    "article_lines",
+    "below_headline",
+    "choose_container",
+    "first_post",
+]
 
 import re
 from collections.abc import Collection
@@ -436,3 +448,62 @@ def _with_opening_post(posts: list[Box], layout: Layout) -> list[Box]:
         ):
             return [box, *posts]
     return posts
+
+
+def _headline_span(layout: Layout, title: str) -> tuple[int, int] | None:
+    """The first and last line of the headline as the page shows it: a heading (or an element
+    whose id/class says "title") equal to ``title``, or two or three such lines that make it up
+    (a document title with its 文号 on a line of its own)."""
+    key = text_key(title)
+    lines = layout.lines
+    for i, line in enumerate(lines):
+        if not _titled(line):
+            continue
+        first = text_key(line.text)
+        if len(first) < 4 or not key.startswith(first):
+            continue
+        whole, end = first, i
+        while whole != key and end + 1 < len(lines) and end - i < 2:
+            more = whole + text_key(lines[end + 1].text)
+            if more == whole or not key.startswith(more):
+                break
+            whole, end = more, end + 1
+        if whole == key:
+            # A title-class line right below (the 文号 in brackets, a subtitle) is header too.
+            while end + 1 < len(lines) and lines[end + 1].chars <= 40 and _titled(lines[end + 1]):
+                end += 1
+            return i, end
+    return None
+
+
+def _titled(line: Line) -> bool:
+    box = line.box
+    return line.heading or any(
+        b is not None and "title" in b.attrs.lower() for b in (box, box.parent)
+    )
+
+
+def below_headline(layout: Layout, container: Box, title: str) -> tuple[Box, int] | None:
+    """The article under the headline when ``container`` ends above it (a sidebar or a news
+    list scored higher than a document whose body is a form or table without sentences): the
+    nearest box around the headline that holds substantial text below it, at least as much as
+    the container, and the headline's last line. None when the container is where it should
+    be."""
+    span = _headline_span(layout, title)
+    if span is None or container.end_line > span[0]:
+        return None
+    start, end = span
+    box: Box | None = layout.lines[start].box
+    while box is not None:
+        below = sum(
+            line.chars - line.link_chars
+            for line in layout.lines[end + 1 : box.end_line]
+            if line.link_chars * 2 <= line.chars
+        )
+        if below >= 50:
+            # Only a container with less text than the headline's section gives way to it (a
+            # long post above a repeat of its title in a list further down stays).
+            own = container.chars - container.link_chars
+            return (box, end) if below >= own else None
+        box = box.parent
+    return None

@@ -22,7 +22,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
-from crawler.extract.body import anchor_to_headline, article_lines, choose_container, first_post
+from crawler.extract.body import (
+    anchor_to_headline,
+    article_lines,
+    below_headline,
+    choose_container,
+    first_post,
+)
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
@@ -220,63 +226,6 @@ def _text_chars(box: Box, layout: Layout) -> int:
     return sum(line.chars for line in article_lines(box, layout))
 
 
-def _headline_span(layout: Layout, title: str) -> tuple[int, int] | None:
-    """The first and last line of the headline as the page shows it: a heading (or an element
-    whose id/class says "title") equal to ``title``, or two or three such lines that make it up
-    (a document title with its 文号 on a line of its own)."""
-    key = text_key(title)
-    lines = layout.lines
-    for i, line in enumerate(lines):
-        first = text_key(line.text)
-        if len(first) < 4 or not key.startswith(first) or not _titled(line):
-            continue
-        whole, end = first, i
-        while whole != key and end + 1 < len(lines) and end - i < 2:
-            more = whole + text_key(lines[end + 1].text)
-            if more == whole or not key.startswith(more):
-                break
-            whole, end = more, end + 1
-        if whole == key:
-            # A title-class line right below (the 文号 in brackets, a subtitle) is header too.
-            while end + 1 < len(lines) and lines[end + 1].chars <= 40 and _titled(lines[end + 1]):
-                end += 1
-            return i, end
-    return None
-
-
-def _titled(line: Line) -> bool:
-    box = line.box
-    return line.heading or any(
-        b is not None and "title" in b.attrs.lower() for b in (box, box.parent)
-    )
-
-
-def _below_headline(layout: Layout, container: Box, title: str) -> tuple[Box, int] | None:
-    """The article under the headline when ``container`` ends above it (a sidebar or a news
-    list scored higher than a document whose body is a form or table without sentences): the
-    nearest box around the headline that holds substantial text below it, at least as much as
-    the container, and the headline's last line. None when the container is where it should
-    be."""
-    span = _headline_span(layout, title)
-    if span is None or container.end_line > span[0]:
-        return None
-    start, end = span
-    box: Box | None = layout.lines[start].box
-    while box is not None:
-        below = sum(
-            line.chars - line.link_chars
-            for line in layout.lines[end + 1 : box.end_line]
-            if line.link_chars * 2 <= line.chars
-        )
-        if below >= 50:
-            # Only a container with less text than the headline's section gives way to it (a
-            # long post above a repeat of its title in a list further down stays).
-            own = container.chars - container.link_chars
-            return (box, end) if below >= own else None
-        box = box.parent
-    return None
-
-
 def _line_index(layout: Layout, line: Line) -> int:
     try:
         return layout.lines.index(line)  # lines compare by identity (eq=False)
@@ -433,7 +382,7 @@ def _extract(
         tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )
     if body_layout is layout and title and not any(rule.body for rule in chain):
-        below = _below_headline(layout, container, title)
+        below = below_headline(layout, container, title)
         if below is not None:  # the container was page furniture above the headline
             container, head_end = below
             lines = [
