@@ -346,7 +346,23 @@ def _posts(
     if len(multi) < _MIN_POSTS:
         return None
     marked = sum(1 for b in siblings[:12] if _post_marked(b, layout))
-    return siblings if marked >= _MIN_POSTS else None
+    if marked < _MIN_POSTS:
+        return None
+    # Rows of a key-value form (留言时间 | 2024-03-01) are one record, not posts, unless the
+    # form is a 留言板's question and reply (then ``_choose_post`` takes the whole form).
+    if all(_form_row(b, layout) for b in siblings) and not any(
+        _has_reply_label(b, layout) for b in siblings[:12]
+    ):
+        return None
+    return siblings
+
+
+def _form_row(box: Box, layout: Layout) -> bool:
+    """A row of a key-value form: a short label, then at most one line of value."""
+    if box.end_line - box.first_line > 2:
+        return False
+    label = layout.lines[box.first_line]
+    return label.chars <= 8 and label.punct == 0
 
 
 def _inner_best(post: Box, layout: Layout) -> Box:
@@ -415,11 +431,11 @@ def _prose(box: Box, layout: Layout) -> int:
 
 
 def _choose_post(posts: list[Box], layout: Layout, container: Box) -> Box:
-    """The first post's article box; on a 留言板 (a post labelled as the official reply among
-    the first few) the box holding the question and the reply."""
+    """The first post's article box; on a 留言板 (a post or form row labelled as the official
+    reply among the first dozen) the box holding the question and the reply."""
     posts = _with_opening_post(posts, layout)
     first = next((p for p in posts if p.chars - p.link_chars >= 10), posts[0])
-    if first.parent is not None and any(_has_reply_label(p, layout) for p in posts[:3]):
+    if first.parent is not None and any(_has_reply_label(p, layout) for p in posts[:12]):
         return first.parent
     if first.contains(container):
         return container

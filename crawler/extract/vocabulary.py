@@ -166,11 +166,12 @@ _SIMPLIFIED: dict[str, str] = {
         r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源[:：]|作者[:：]|发布时间|"
         r"浏览次数|点击[数率量]|阅读[数量:：]|字号[:：]"
     ),
-    # The label in front of a publication date (dates).
+    # The label in front of a publication date (dates); in a key-value form (a 留言板's
+    # 留言时间 | 2024-03-01) the label's own line.
     "date_label": (
         r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|印发日期|公开日期|信息提供日期|"
         r"更新时间|上传时间|录入时间|时间|日期|Date|日　期|时　间)\s*[:：]|"
-        r"(?:发布于|发表于|编辑于)\s*"
+        r"(?:发布于|发表于|编辑于)\s*|(?:留言|提问|来信|发布|发表)(?:时间|日期)[ \t]*\n"
     ),
     # The outlet and author credits, and a label left at the end of a credit (extractor).
     "outlet": r"(?:来源|稿源|出处)\s*[:：]\s*([^\s|丨:：/　]{2,30})",

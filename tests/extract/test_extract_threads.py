@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from crawler.extract import extract
@@ -69,21 +71,70 @@ def test_a_longer_reply_does_not_win_over_a_short_opening_post() -> None:
     assert got.published is not None and got.published.date().isoformat() == "2023-07-06"
 
 
-def test_a_message_board_keeps_the_question_with_the_official_reply() -> None:
-    question = "我小区门口的路灯坏了三个多月，晚上出行很不安全，希望有关部门尽快维修，谢谢。"
-    answer = (
-        "您好！经核实，该路段路灯因线路老化故障，我局已安排施工单位于本周内完成维修。感谢您的监督。"
-    )
-    html = _page(
+_QUESTION = "我小区门口的路灯坏了三个多月，晚上出行很不安全，希望有关部门尽快维修，谢谢。"
+_ANSWER = (
+    "您好！经核实，该路段路灯因线路老化故障，我局已安排施工单位于本周内完成维修。感谢您的监督。"
+)
+_BOARD_ROWS = [
+    ("留言标题", "关于小区门口路灯维修的问题"),
+    ("留言人", "张先生"),
+    ("留言时间", "2024-03-01 10:20"),
+    ("留言内容", _QUESTION),
+    ("回复单位", "市城市管理局"),
+    ("回复时间", "2024-03-05 16:00"),
+    ("回复内容", _ANSWER),
+]
+
+
+def _board_items() -> str:
+    return (
         "<div class='item'><div class='label'>留言内容</div>"
-        f"<div class='text'><p>{question}</p></div><div class='time'>留言时间：2024-03-01 10:20</div></div>"
+        f"<div class='text'><p>{_QUESTION}</p></div>"
+        "<div class='time'>留言时间：2024-03-01 10:20</div></div>"
         "<div class='item'><div class='label'>回复内容</div>"
-        f"<div class='text'><p>{answer}</p></div><div class='time'>回复时间：2024-03-05 16:00</div></div>",
-        title="关于小区门口路灯维修的问题",
+        f"<div class='text'><p>{_ANSWER}</p></div>"
+        "<div class='time'>回复时间：2024-03-05 16:00</div></div>"
     )
+
+
+def _board_form() -> str:
+    rows = "".join(f"<tr><td class='k'>{k}</td><td class='v'>{v}</td></tr>" for k, v in _BOARD_ROWS)
+    return f"<table class='detail'>{rows}</table>"
+
+
+@pytest.mark.parametrize("layout", [_board_items, _board_form])
+def test_a_message_board_keeps_the_question_with_the_official_reply(
+    layout: Callable[[], str],
+) -> None:
+    """A 留言板/问政 page, as labelled posts or as a key-value form: question and reply are the
+    body, dated by the 留言时间."""
+    html = _page(layout(), title="关于小区门口路灯维修的问题")
     got = extract(html, "http://wz.example.gov.cn/detail/9.html")
-    assert question in got.body and answer in got.body
+    assert _QUESTION in got.body and _ANSWER in got.body
+    assert got.body.index(_QUESTION) < got.body.index(_ANSWER)
     assert got.published is not None and got.published.date().isoformat() == "2024-03-01"
+
+
+def test_a_key_value_form_is_one_record_not_a_thread() -> None:
+    """Rows of a form with dates (a 公示 of a project) are not posts: the body is not cut to
+    the first row."""
+    rows = [
+        ("项目名称", "某某市城市更新示范项目"),
+        ("建设单位", "某某城市建设投资有限公司"),
+        ("公示时间", "2024-03-01 10:20"),
+        (
+            "项目概况",
+            "项目位于某某区，总用地面积约十二公顷，拟建设住宅、商业及配套设施，总投资约二十亿元。",
+        ),
+        ("截止时间", "2024-03-08 17:00"),
+    ]
+    form = "".join(f"<tr><td class='k'>{k}</td><td class='v'>{v}</td></tr>" for k, v in rows)
+    got = extract(
+        _page(f"<table class='detail'>{form}</table>", title="某某市城市更新示范项目公示"),
+        "http://www.example.gov.cn/gs/1.html",
+    )
+    assert "总用地面积约十二公顷" in got.body
+    assert got.body != "项目名称\n某某市城市更新示范项目"
 
 
 @pytest.mark.parametrize("dated", [True, False])
