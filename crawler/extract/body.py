@@ -318,25 +318,26 @@ def _has_reply_label(box: Box, layout: Layout) -> bool:
     )
 
 
-def _children(layout: Layout) -> dict[int, list[Box]]:
-    """Each box's child boxes by the parent's index (one pass over the page)."""
-    kids: dict[int, list[Box]] = {}
-    for box in layout.boxes:
-        if box.parent is not None:
-            kids.setdefault(box.parent.index, []).append(box)
+def _children(parent: Box, layout: Layout) -> list[Box]:
+    """``parent``'s child boxes, skipping over each child's subtree (boxes are in document
+    order and a box's subtree ends at its ``end_box``)."""
+    kids: list[Box] = []
+    boxes = layout.boxes
+    i = parent.index + 1
+    while i < parent.end_box:
+        kids.append(boxes[i])
+        i = max(boxes[i].end_box, i + 1)
     return kids
 
 
-def _posts(
-    parent: Box, member: Box, layout: Layout, kids: dict[int, list[Box]]
-) -> list[Box] | None:
+def _posts(parent: Box, member: Box, layout: Layout) -> list[Box] | None:
     """The siblings of ``member`` under ``parent`` that share its tag and class, when they look
     like the posts of a thread (two or more with text, two or more with a post marker)."""
     if not member.attrs and member.tag not in ("li", "article", "tr"):
         return None
     siblings = [
         b
-        for b in kids.get(parent.index, ())
+        for b in _children(parent, layout)
         if b.tag == member.tag and b.attrs == member.attrs and b.chars
     ]
     if len(siblings) < _MIN_POSTS:
@@ -384,13 +385,12 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
     """The first post when ``container`` is a thread or a later post of one (see the module
     docstring), else ``container``; and the replies to leave out of it: the comment thread
     below an entry (a blog post, an article) inside the same container."""
-    kids = _children(layout)
     # The container is one of the posts (or inside one): climb to the post it belongs to.
     box: Box | None = container
     for _ in range(8):
         if box is None or box.parent is None:
             break
-        posts = _posts(box.parent, box, layout, kids)
+        posts = _posts(box.parent, box, layout)
         if posts is not None:
             return _choose_post(posts, layout, container), ()
         box = box.parent
@@ -403,7 +403,7 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
         if signature in seen:
             continue
         seen.add(signature)
-        posts = _posts(child.parent, child, layout, kids)
+        posts = _posts(child.parent, child, layout)
         if posts is None or posts[0] is not child:
             continue
         if sum(p.good for p in posts) * 10 >= _prose(container, layout) * 6:
@@ -494,9 +494,16 @@ def _headline_span(layout: Layout, title: str) -> tuple[int, int] | None:
 
 def _titled(line: Line) -> bool:
     box = line.box
-    return line.heading or any(
-        b is not None and "title" in b.attrs.lower() for b in (box, box.parent)
+    return (
+        line.heading
+        or _says_title(box.attrs)
+        or (box.parent is not None and _says_title(box.parent.attrs))
     )
+
+
+@lru_cache(maxsize=1024)
+def _says_title(attrs: str) -> bool:
+    return "title" in attrs.lower()
 
 
 def below_headline(layout: Layout, container: Box, title: str) -> tuple[Box, int] | None:

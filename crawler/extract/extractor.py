@@ -381,7 +381,13 @@ def _extract(
     title, lines = _title_and_lines(
         tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )
-    if body_layout is layout and title and not any(rule.body for rule in chain):
+    if (
+        body_layout is layout
+        and title
+        and not any(rule.body for rule in chain)
+        # the usual page: the headline is found right above the article
+        and _title_index(layout, title, _line_index(layout, lines[0]) if lines else 0) is None
+    ):
         below = below_headline(layout, container, title)
         if below is not None:  # the container was page furniture above the headline
             container, head_end = below
