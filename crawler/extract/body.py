@@ -19,8 +19,10 @@ copyright), bylines at the top, and everything after a related-news heading (延
 Threads (forums, Q&A, comment lists, microblogs, government 留言板/问政 pages): the body is the
 first post (``first_post``). A thread is recognised by structure, not by site: sibling boxes of
 one tag and class (the post containers), at least two of which carry a post's header or footer
-line (a floor number, 楼主, 发表于/发布于/编辑于, 回复, a date and time, "3 天前"). A 留言板 whose
-posts are labelled (留言内容, 回复内容, 办理结果) keeps the question with the official reply.
+line (a floor number, 楼主, 发表于/发布于/编辑于, 回复, a date and time, "3 天前"). On a Q&A
+page at an answer's address, the answer shown first (dated) wins over "more answers" marked up
+like it below. A 留言板 whose posts are labelled (留言内容, 回复内容, 办理结果), or set as a
+key-value form, keeps the question with the official reply.
 
 Documents under their headline (``below_headline``): a document whose body is a form or table
 without sentences (行政处罚信息公开表) loses the scoring to punctuated furniture above its
@@ -387,12 +389,17 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
     below an entry (a blog post, an article) inside the same container."""
     # The container is one of the posts (or inside one): climb to the post it belongs to.
     box: Box | None = container
+    path: list[Box] = []
     for _ in range(8):
         if box is None or box.parent is None:
             break
+        path.append(box)
         posts = _posts(box.parent, box, layout)
         if posts is not None:
             return _choose_post(posts, layout, container), ()
+        featured = _featured_post(path, layout)
+        if featured is not None:
+            return featured, ()
         box = box.parent
     # The container holds the posts: its nearest descendants repeated with post markers.
     seen: set[tuple[int, str, str]] = set()  # each group of siblings is looked at once
@@ -419,6 +426,26 @@ def first_post(container: Box, layout: Layout) -> tuple[Box, tuple[Box, ...]]:
         )
         return container, (tuple(posts) if entry is not None else ())
     return container, ()
+
+
+def _featured_post(path: list[Box], layout: Layout) -> Box | None:
+    """The post shown first when the container is a later item of a list of like posts: a Q&A
+    page's featured answer (the one its address names) above "more answers" that carry no
+    post markers of their own. ``path`` runs from the container up to a box with a sibling of
+    its own tag and class; a box earlier on the page marked up as one of ``path``'s boxes,
+    with a post marker and prose, is that post."""
+    member = path[-1]
+    parent = member.parent
+    if parent is None or not member.attrs:
+        return None
+    like = [b for b in _children(parent, layout) if b.tag == member.tag and b.attrs == member.attrs]
+    if len(like) < _MIN_POSTS:
+        return None
+    signatures = {(b.tag, b.attrs) for b in path if b.attrs}
+    for box in layout.boxes[: like[0].index]:
+        if (box.tag, box.attrs) in signatures and box.good >= 50 and _post_marked(box, layout):
+            return _inner_best(box, layout)
+    return None
 
 
 def _prose(box: Box, layout: Layout) -> int:

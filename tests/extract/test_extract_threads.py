@@ -205,3 +205,30 @@ def test_a_thread_opened_by_a_hashtag_alone_keeps_its_title() -> None:
     got = extract(html, "http://bbs.example.org/t/4.html")
     assert got.title == "城市更新项目资金怎么筹措"
     assert got.body
+
+
+def test_the_featured_answer_wins_over_longer_answers_below() -> None:
+    """A Q&A page at an answer's address shows that answer first (dated, 编辑于), then more
+    answers, longer and collapsed without dates: the featured one is the body."""
+    featured = (
+        "这是确实有震感，但是就是这样的强度不会造成过多的基础设施的损坏和损耗，大家不必过于担心。"
+    )
+    longer = "。".join(_REPLIES) + "。"
+
+    def answer(text: str, stamp: str) -> str:
+        return (
+            "<div class='ContentItem AnswerItem'><div class='AuthorInfo'>答主</div>"
+            f"<div class='RichContent'><p>{text}</p></div>{stamp}</div>"
+        )
+
+    html = _page(
+        "<div class='Card AnswerCard'>"
+        + answer(featured, "<div class='ContentItem-time'>编辑于 2023-03-01 15:45</div>")
+        + "</div><div class='Card MoreAnswers'><div class='List'>"
+        + "".join(f"<div class='List-item'>{answer(longer * 2, '')}</div>" for _ in range(3))
+        + "</div></div>",
+        title="泸定县发生4.8级地震，当地情况如何？",
+    )
+    got = extract(html, "https://qa.example.org/question/1/answer/2")
+    assert got.body == featured
+    assert got.published is not None and got.published.date().isoformat() == "2023-03-01"
