@@ -66,6 +66,10 @@ _PLAYER_RE = re.compile(r"player", re.IGNORECASE)
 # A legal footer ("Copyright © 2024 … All rights reserved", 版权所有): punctuated and long in
 # English, never the article however it scores.
 _COPYRIGHT_RE = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|版权所有|版權所有)", re.IGNORECASE)
+# A link whose text is an address, on a line of its own or after a short label (文档：https://…):
+# what the author points to (a project's source, a document), part of the text once the article
+# has begun, unlike a link list.
+_URL_LINE_RE = re.compile(r"^[^\s]{0,30}?(?:https?://|www\.)\S+$", re.IGNORECASE)
 _HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
 
@@ -213,12 +217,26 @@ def _excluded_boxes(container: Box, layout: Layout, skip: Collection[Box]) -> se
             continue
         if (
             box in skip
-            or (box.chars >= 8 and box.link_chars * 2 > box.chars and box.good * 2 < box.chars)
+            or (
+                box.chars >= 8
+                and box.link_chars * 2 > box.chars
+                and box.good * 2 < box.chars
+                and not _address_box(box, layout)
+            )
             or (box.attrs and box.good * 2 < box.chars and _attr_vocabulary(box.attrs)[1])
             or (box.attrs and _PLAYER_RE.search(box.attrs) is not None)
         ):
             excluded.add(box.index)
     return excluded
+
+
+def _address_box(box: Box, layout: Layout) -> bool:
+    """A block of one line that points to an address (``项目源码`` …
+    ``<p><a>https://github.com/…</a></p>``): text, not a link list."""
+    return (
+        box.end_line - box.first_line == 1
+        and _URL_LINE_RE.search(layout.lines[box.first_line].text) is not None
+    )
 
 
 def article_lines(
@@ -246,7 +264,7 @@ def article_lines(
     started = False
     for line in candidates:
         text = line.text
-        if line.link_chars * 2 > line.chars:
+        if line.link_chars * 2 > line.chars and not (started and _URL_LINE_RE.search(text)):
             seen += line.chars
             continue
         if started and len(text) <= 40 and seen >= 0.3 * total and CUT_MARKER_RE.match(text):

@@ -35,3 +35,29 @@ def test_platform_and_player_furniture_is_not_article_text(furniture: str) -> No
         f"<div class='article'>{furniture}{paragraphs}{furniture}</div></body></html>"
     )
     assert extract(page, URL).body == "\n".join(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "<p><a href='https://github.com/example/y'>https://github.com/example/y</a></p>",
+        "<p>对应文档：<a href='https://help.example.com/d/1.html'>https://help.example.com/d/1.html</a></p>",
+        "<div>www.example.gov.cn/zwgk/1.html</div>",
+    ],
+)
+def test_an_address_the_article_points_to_is_text(address: str) -> None:
+    """A link whose text is an address (a project's source, a document) is part of the article,
+    unlike a list of links, which stays out."""
+    links = (
+        "<ul>"
+        + "".join(f"<li><a href='/n/{i}'>相关新闻标题第{i}条</a></li>" for i in range(6))
+        + "</ul>"
+    )
+    html = (
+        "<html><head><title>标题</title></head><body><h1>标题</h1><div class='article'>"
+        f"<p>{ARTICLE[0]}</p>{address}<p>{ARTICLE[1]}</p>{links}</div></body></html>"
+    )
+    body = extract(html, URL).body.split("\n")
+    assert body[0] == ARTICLE[0] and body[2] == ARTICLE[1]
+    assert "example" in body[1]
+    assert not any("相关新闻" in line for line in body)
