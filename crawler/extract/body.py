@@ -70,6 +70,9 @@ _COPYRIGHT_RE = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|版权所有|版
 # what the author points to (a project's source, a document), part of the text once the article
 # has begun, unlike a link list.
 _URL_LINE_RE = re.compile(r"^[^\s]{0,30}?(?:https?://|www\.)\S+$", re.IGNORECASE)
+# A reference list's entry with its backlink ("^ 张三. 标题. 新华网. 2017-04-01 [2017-04-07]"):
+# the sources of a wiki's text, not the text.
+_CITATION = ("^ ", "^跳转", "^ 跳转")
 _HEADLINE_TAGS = frozenset(("h1", "h2", "h3", "h4"))
 _PARAGRAPH_TAGS = frozenset(("p", "li", "dd", "dt", "blockquote", "pre", "center", *HEADINGS))
 
@@ -100,7 +103,7 @@ def choose_container(layout: Layout) -> Box | None:
     """The box that holds the article text, or None when the page has no prose at all."""
     touched: list[Box] = []
     for line in layout.lines:
-        if not line.is_good or _COPYRIGHT_RE.match(line.text):
+        if not line.is_good or _COPYRIGHT_RE.match(line.text) or line.text.startswith(_CITATION):
             continue
         score = 1.0 + min(line.punct, 12) + min(line.chars / 100.0, 3.0)
         box: Box | None = line.box
@@ -270,7 +273,7 @@ def article_lines(
         if started and len(text) <= 40 and seen >= 0.3 * total and CUT_MARKER_RE.match(text):
             break
         seen += line.chars
-        if is_furniture(text):
+        if is_furniture(text) or text.startswith(_CITATION):
             continue
         if not started:
             if title_keys and text_key(text) in title_keys:

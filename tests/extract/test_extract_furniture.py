@@ -61,3 +61,20 @@ def test_an_address_the_article_points_to_is_text(address: str) -> None:
     assert body[0] == ARTICLE[0] and body[2] == ARTICLE[1]
     assert "example" in body[1]
     assert not any("相关新闻" in line for line in body)
+
+
+def test_a_wikis_reference_list_is_not_its_text() -> None:
+    """Entries of a reference list with their backlinks (``^ 作者. 标题. 出处. 日期``) are the
+    sources of an encyclopedia entry, not its text."""
+    refs = "".join(
+        f"<li>^ 跳转到： {i}.0 {i}.1 标题第{i}篇报道. 新华网. 2017-04-0{i} [2017-04-07]. （原始内容存档于2017-04-0{i}）.</li>"
+        for i in range(1, 8)
+    )
+    html = (
+        "<html><head><title>雄安新区 - 维基百科</title></head><body><h1>雄安新区</h1>"
+        f"<div class='mw-content'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}"
+        f"<h2>参考文献</h2><ol class='references'>{refs}</ol></div></body></html>"
+    )
+    body = extract(html, "https://zh.wikipedia.org/wiki/x").body
+    assert all(p in body for p in ARTICLE)
+    assert "新华网" not in body
