@@ -120,7 +120,7 @@ def choose_container(layout: Layout) -> Box | None:
             box = box.parent
     if not touched:
         return None
-    return _widen(max(touched, key=_value))
+    return _widen(max(touched, key=_value), layout=layout)
 
 
 def _value(box: Box) -> float:
@@ -128,20 +128,46 @@ def _value(box: Box) -> float:
     return box.score * (1.0 - box.link_density) * _attr_weight(box)
 
 
-def _widen(best: Box, *, end_line: int | None = None) -> Box:
+def _widen(best: Box, *, end_line: int | None = None, layout: Layout | None = None) -> Box:
     """Climb from ``best`` while the parent adds substantial prose and little else (and, with
-    ``end_line``, ends by that line)."""
+    ``end_line``, ends by that line). With ``layout``, also over a section's thin wrapper (its
+    heading and "更多" link) when the sections beside it are marked up alike (a poem page's
+    原文, 译文及注释, 创作背景 and 赏析)."""
     while best.parent is not None:
         parent = best.parent
         if end_line is not None and parent.end_line > end_line:
             break
-        gain = parent.good - best.good
-        junk = (parent.chars - parent.good) - (best.chars - best.good)
-        if gain >= 20 and gain >= 0.5 * best.good and junk <= 0.5 * gain:
+        if _adds_prose(best, parent):
             best = parent
+        elif layout is not None and _one_of_like_sections(best, parent, layout):
+            best = parent.parent if parent.parent is not None else parent
         else:
             break
     return best
+
+
+def _adds_prose(best: Box, wider: Box) -> bool:
+    gain = wider.good - best.good
+    junk = (wider.chars - wider.good) - (best.chars - best.good)
+    return gain >= 20 and gain >= 0.5 * best.good and junk <= 0.5 * gain
+
+
+def _one_of_like_sections(best: Box, wrapper: Box, layout: Layout) -> bool:
+    """``wrapper`` adds only a heading's worth of text to ``best``, has a sibling of its own tag
+    and class that holds prose, and the level above adds prose and little else."""
+    up = wrapper.parent
+    if (
+        up is None
+        or not wrapper.attrs
+        or wrapper.good != best.good
+        or wrapper.chars - best.chars > 20
+        or not _adds_prose(best, up)
+    ):
+        return False
+    return any(
+        b is not wrapper and b.tag == wrapper.tag and b.attrs == wrapper.attrs and b.good > 0
+        for b in _children(up, layout)
+    )
 
 
 def anchor_to_headline(container: Box, layout: Layout, headline_keys: frozenset[str]) -> Box:

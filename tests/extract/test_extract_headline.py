@@ -185,3 +185,30 @@ def test_a_long_post_above_a_repeat_of_its_title_stays_the_body() -> None:
         "<p>相关阅读：更多内容请访问本站专题页面，了解详细情况。</p></div></body></html>"
     )
     assert extract(html, URL).body == OTHER
+
+
+def test_sections_marked_up_alike_are_one_text() -> None:
+    """A page of sections, each a heading, a "更多" link and text (a poem's 原文, 译文及注释,
+    创作背景, 赏析): the article is all of them, not the longest one."""
+    sections = {
+        "译文及注释": [
+            "我有着深深思念的人，却相隔在远远的异乡。",
+            "我有所感怀的事情，深深的刻在心上。",
+        ]
+        * 3,
+        "创作背景": ["此诗写于元和六年，时年作者四十岁，是为一个与作者相爱的女子而写的作品。"],
+        "赏析": ["这首诗不是当时所流行的工整的今体诗，它共有七句话，前四句大量地重复用字。"],
+    }
+    blocks = "".join(
+        f"<div class='shangxi'><h3>{name}</h3><div><a href='/more'>更多</a></div>"
+        f"<div>{''.join(f'<p>{p}</p>' for p in paras)}</div></div>"
+        for name, paras in sections.items()
+    )
+    html = (
+        "<html><head><title>夜雨_原文、翻译及赏析</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/s'>唐诗</a></div>"
+        f"<div class='prose-left'><h1>夜雨</h1>{blocks}</div>"
+        "<div class='right'><a href='/x'>白居易其他诗词</a></div></body></html>"
+    )
+    body = extract(html, "https://poems.example.com/1").body
+    assert all(p in body for paras in sections.values() for p in paras)
