@@ -20,6 +20,8 @@ ARTICLE = [
     [
         "<p>发布于：北京市</p>",
         "<p>IP属地：广东</p>",
+        "<div class='para-title'><span>播报</span></div><div><span>编辑</span></div>",
+        "<p>本作品采用《CC 协议》，转载必须注明作者和本文链接</p>",
         "<p>平台声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。</p>",
         '<div>以上内容（包括图片及视频）为创作者平台"快传号"用户上传并发布，本平台仅提供信息存储服务</div>',
         "<div class='mplayer'><div class='playerControl'><div>倍速</div><div>2.0X</div>"
