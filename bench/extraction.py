@@ -10,7 +10,7 @@ Chinese ones (``zh-gne``, ``zh-163-2015``; ``--set`` to choose). readability-lxm
 are the optional ``[bench]`` extras; an extractor that is not importable prints
 "not installed".
 
-Besides the shared corpus, the **unseen** corpus ``bench/data/zh-unseen`` (55 pages from sites
+Besides the shared corpus, the **unseen** corpus ``bench/data/zh-unseen`` (57 pages from sites
 in neither shared set; see its README) is scored on its own, by kind of page: all, news and
 government, and forums/blogs/wikis/other (``--no-unseen`` to skip it, ``--unseen-only`` for it
 alone). It is a development set for unseen sites (its errors were read and fixed by class); see

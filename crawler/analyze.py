@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.base.taxonomy import Taxonomy
 from crawler.dedup import Sketch, sketch
 from crawler.extract import Extracted, ExtractRules, extract
+from crawler.extract.policy import DocumentIdentity, document_identity
 from crawler.extract.rules import rules_from_spec
 from crawler.tag import Tagger, Tags, province_of
 
@@ -31,6 +32,14 @@ class Analysis:
     tags: Tags
     sketch: Sketch
 
+    @property
+    def document(self) -> DocumentIdentity:
+        """The policy document the page carries: its 文号 (normalised, as the store keys it) and
+        issuing body, from the metadata table, the title or the body's own 文号 line and
+        signature; both None on a page that carries no document (news, a 解读)."""
+        e = self.extracted
+        return document_identity(e.title, e.body, e.policy)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``citydigest analyze``."""
         e, t = self.extracted, self.tags
@@ -42,6 +51,8 @@ class Analysis:
             "image_url": e.image_url,
             "body": e.body,
             "policy": e.policy.to_dict() if e.policy else None,
+            "doc_no": self.document.doc_no,
+            "issuer": self.document.issuer,
             "interpretation_of": e.interpretation_of,
             "kind": t.kind,
             "cities": list(t.cities),

@@ -121,9 +121,18 @@ def _labelled_date(text: str, tz: tzinfo) -> FoundDate | None:
         if not text[max(0, label.start() - 4) : label.start()].rstrip().endswith("成文"):
             return found
         written = written or found
+    if written is None:  # "2020.03.11 10:51发布于知产资料": the date before its verb
+        before = _DATE_BEFORE_LABEL_RE.search(text)
+        if before is not None:
+            return find_date(before[0], tz)
     return written
 
 
+# A date written before its verb: "2020.03.11 10:51发布于…", "2005-5-7 21:23:57 发表".
+_DATE_BEFORE_LABEL_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?(?=\s*(?:发布|发表|發佈|發表)(?:于|於)?)"
+)
 _SHORT_YEAR_RE = re.compile(
     r"^(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{2}(?=\d{1,2}:)|\d{1,2}(?!\d))"
     r"(?:\s*(?P<H>\d{1,2}):(?P<M>\d{2}))?"

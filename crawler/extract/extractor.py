@@ -22,7 +22,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawler.base.errors import ExtractError
 from crawler.base.sanitize import clean_text
 from crawler.extract.body import BYLINE_RE as _BYLINE_RE
-from crawler.extract.body import anchor_to_headline, article_lines, choose_container
+from crawler.extract.body import (
+    anchor_to_headline,
+    article_lines,
+    below_headline,
+    choose_container,
+    first_post,
+)
 from crawler.extract.dates import FoundDate, date_from_url, find_date, parse_timestamp
 from crawler.extract.guard import guard_input
 from crawler.extract.layout import HEADINGS, Box, Layout, Line, walk
@@ -46,6 +52,7 @@ _PUBLISHED_META = tuple(
     bytedance:published_time article.published sailthru.date date releasedate createdate""".split()  # noqa: SIM905
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+_SITE_NAME_META = ("sitename", "og:site_name", "application-name")
 _IMAGE_META = ("og:image", "twitter:image", "twitter:image:src", "image", "thumbnail")
 _JSONLD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _JS_TIME_KEYS = ("var ct", "publish_time", "pubtime", "publishTime", "create_time")
@@ -195,6 +202,30 @@ def _set_as_headline(line: Line) -> bool:
     return emphasis is not None and clean_space(emphasis.text()) == line.text
 
 
+_KEY_CELLS = frozenset(("dt", "th"))
+_VALUE_CELLS = frozenset(("dd", "td"))
+_PUBLICATION_KEY_RE = re.compile(
+    r"发布|发表|發佈|發表|发稿|發稿|印发|印發|公开|公開|更新|^(?:日期|时间|時間)$"
+)
+
+
+def _fact_value(key: Line, value: Line) -> bool:
+    """A value of an infobox or key-value table (``<dt>批准时间</dt><dd>2023年12月27日</dd>``,
+    a wiki's 成立 row): a fact about the subject, not the page's publication date, unless its
+    key says publication (发布日期, 更新时间)."""
+    return (
+        value.box.tag in _VALUE_CELLS
+        and key.box.tag in _KEY_CELLS
+        and key.chars <= 12
+        and _PUBLICATION_KEY_RE.search(key.text) is None
+    )
+
+
+def _text_chars(box: Box, layout: Layout) -> int:
+    """The characters of ``box``'s article lines (furniture and link lists left out)."""
+    return sum(line.chars for line in article_lines(box, layout))
+
+
 def _line_index(layout: Layout, line: Line) -> int:
     try:
         return layout.lines.index(line)  # lines compare by identity (eq=False)
@@ -337,11 +368,36 @@ def _extract(
     container, body_layout = _container(tree, layout, chain)
     if container is None:
         raise ExtractError("no article found: the page has no paragraphs of text", url=url)
+    replies: tuple[Box, ...] = ()
     if body_layout is layout and not any(rule.body for rule in chain):
         container = anchor_to_headline(container, layout, _headline_keys(metas, document_title))
+        post, replies = first_post(container, layout)
+        # A first post of a few characters (a thread opened by its title and a hashtag) leaves
+        # no article: then the scored container stands, so that the page keeps its title.
+        if post is not container and _text_chars(post, layout) < _MIN_BODY_CHARS:
+            replies = ()
+        else:
+            container = post
     title, lines = _title_and_lines(
-        tree, layout, body_layout, container, chain, metas, document_title, policy_box
+        tree, layout, body_layout, container, chain, metas, document_title, (policy_box, *replies)
     )
+    if (
+        body_layout is layout
+        and title
+        and not any(rule.body for rule in chain)
+        # the usual page: the headline is found right above the article
+        and _title_index(layout, title, _line_index(layout, lines[0]) if lines else 0) is None
+    ):
+        below = below_headline(layout, container, title)
+        if below is not None:  # the container was page furniture above the headline
+            container, head_end = below
+            lines = [
+                line
+                for line in article_lines(
+                    container, layout, skip=(policy_box,) if policy_box else ()
+                )
+                if _line_index(layout, line) > head_end
+            ] or lines
     # Cleaned here already (``Extracted`` cleans every field) so that a body of control
     # characters alone is no article.
     body = clean_text("\n".join(line.text for line in lines))
@@ -360,7 +416,11 @@ def _extract(
         region_lines = layout.lines[title_at + 1 : start]
     else:
         region_lines = layout.lines[max(0, start - 10) : start]
-    region = "\n".join(line.text for line in region_lines if line.link_chars * 2 <= line.chars)
+    region = "\n".join(
+        line.text
+        for i, line in enumerate(region_lines)
+        if line.link_chars * 2 <= line.chars and not (i and _fact_value(region_lines[i - 1], line))
+    )
     container_text = "\n".join(
         line.text for line in body_layout.lines[container.first_line : container.end_line]
     )
@@ -436,10 +496,12 @@ def _title_and_lines(
     chain: list[ExtractRules],
     metas: Mapping[str, str],
     document_title: str | None,
-    policy_box: Box | None,
+    skip: tuple[Box | None, ...],
 ) -> tuple[str | None, list[Line]]:
     """The headline and the article lines; a headline repeated at the top of the container, and
-    what precedes it, is not article text."""
+    what precedes it, is not article text. ``skip``: boxes to leave out (the policy table, the
+    replies below a first post)."""
+    skipped = frozenset(box for box in skip if box is not None)
     title: str | None = None
     for rule in chain:
         picked = _select(tree, rule.title)
@@ -454,16 +516,20 @@ def _title_and_lines(
     if title:
         keys.add(text_key(title))
     keys.discard("")
-    lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=policy_box)
+    lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=skipped)
     if title is None:
         above = _above_byline(layout, _line_index(layout, lines[0])) if lines else None
         headings = [h for h in _headings(layout) if not holds_markup(h)]
-        title = choose_title(headings, metas_titles, document_title, above_byline=above)
+        title = choose_title(
+            headings,
+            metas_titles,
+            document_title,
+            above_byline=above,
+            site_names=[metas[k] for k in _SITE_NAME_META if metas.get(k)],
+        )
         if title and text_key(title) not in keys:
             keys.add(text_key(title))
-            lines = article_lines(
-                container, body_layout, title_keys=frozenset(keys), skip=policy_box
-            )
+            lines = article_lines(container, body_layout, title_keys=frozenset(keys), skip=skipped)
     return title, lines
 
 

@@ -68,12 +68,16 @@ def choose_title(
     document_title: str | None,
     *,
     above_byline: str | None = None,
+    site_names: Sequence[str] = (),
 ) -> str | None:
     """Pick the headline (see the module docstring); ``headings`` in order of preference.
 
     ``above_byline`` is the heading line right above the article's byline, used when no heading
     agrees with the meta titles or ``<title>`` (pages whose ``<title>`` is the section name).
+    ``site_names`` (SiteName, og:site_name): a heading that is only the site's name is no
+    headline, though a ``<title>`` that is only the site's name agrees with it.
     """
+    sites = {text_key(name) for name in site_names} - {""}
     refs: list[str] = []
     for meta in metas:
         refs.append(text_key(meta))
@@ -93,7 +97,7 @@ def choose_title(
     for rank, heading in enumerate(headings):
         text = clean_space(heading)
         key = text_key(text)
-        if len(key) < 2 or len(text) > 200:
+        if len(key) < 2 or len(text) > 200 or key in sites:
             continue
         votes = sum(_agreement(key, ref) for ref in refs)
         if votes and (best is None or (votes, -rank) > best):

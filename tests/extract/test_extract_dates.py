@@ -105,3 +105,40 @@ def test_a_government_page_keeps_both_dates_and_publishes_on_the_release_date() 
     assert result.policy is not None
     assert result.policy.written_date == "2021-05-11"
     assert result.policy.published_date == "2021-05-13"
+
+
+def _page_with_footer(footer: str) -> str:
+    return (
+        "<html><head><title>青岛代表团赴深圳考察</title></head><body>"
+        f"<h1>青岛代表团赴深圳考察</h1><div class='post'><div class='article'><p>{PROSE}</p></div>"
+        f"<div class='meta'>{footer}</div></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("footer", "expected"),
+    [
+        ("2020.03.11 10:51发布于知产资料", date(2020, 3, 11)),
+        ("2005-5-7 21:23:57 发表", date(2005, 5, 7)),
+        ("编辑于 2023-03-01 15:45・IP 属地北京", date(2023, 3, 1)),
+        ("知产资料 阅读 5400", None),
+    ],
+)
+def test_a_posts_footer_dates_it(footer: str, expected: date | None) -> None:
+    """Forum and Q&A posts print their date below the text, before or after the verb."""
+    assert _published(_page_with_footer(footer)) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("<dl><dt>批准时间</dt><dd>2023年12月27日</dd><dt>面积</dt><dd>952公顷</dd></dl>", None),
+        ("<table><tr><th>建置时间</th><td>2017年4月1日</td></tr></table>", None),
+        ("<dl><dt>发布日期</dt><dd>2023年12月27日</dd></dl>", date(2023, 12, 27)),
+        ("<table><tr><th>更新时间</th><td>2017-04-01</td></tr></table>", date(2017, 4, 1)),
+    ],
+)
+def test_an_infobox_fact_is_no_publication_date(table: str, expected: date | None) -> None:
+    """A wiki's or encyclopedia's key-value box (成立, 批准时间) dates its subject, not the page;
+    a key that says publication still dates it."""
+    assert _published(_page(table)) == expected

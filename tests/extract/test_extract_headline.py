@@ -122,3 +122,93 @@ def test_a_plain_or_sentence_line_above_the_dateline_is_not_taken_for_a_headline
 
 def test_a_bold_label_above_the_dateline_is_not_a_headline() -> None:
     assert extract(_table_page("<title>лл</title>", "<b>发布日期：</b>"), "").title != "发布日期："
+
+
+# A government document whose body is a form (行政处罚信息公开表, a 公示 table): cells without
+# sentences, under a headline, below a sidebar of punctuated prose that outscores it; and a
+# <title> that is only the site's name.
+_DUTIES = (
+    "<div class='duties'><p>一、依法对除证券业之外的金融业实行统一监督管理，强化机构监管、行为监管、"
+    "功能监管，维护金融业合法、稳健运行。</p><p>二、对金融业改革开放和监管有效性相关问题开展系统性研究，"
+    "参与拟订金融业改革发展战略规划。</p></div>"
+)
+_FORM = [
+    ("当事人名称", "某某财产保险股份有限公司某某分公司"),
+    ("行政处罚决定书文号", "某金罚决字〔2024〕52号"),
+    ("主要违法违规行为", "给予投保人保险合同约定以外的其他利益；编制虚假的报告、报表"),
+    ("行政处罚内容", "罚款56万元"),
+    ("作出决定机关", "某某金融监管局"),
+    ("作出处罚决定的日期", "2024年7月8日"),
+]
+
+
+def _form_page(head: str, *, title_lines: tuple[str, ...]) -> str:
+    rows = "".join(f"<tr><td><p>{k}</p></td><td><p>{v}</p></td></tr>" for k, v in _FORM)
+    headline = "".join(f"<div class='wenzhang-title'>{t}</div>" for t in title_lines)
+    return (
+        f"<html><head><title>国家金融监督管理总局</title>{head}</head><body>"
+        f"<div class='left'>{_DUTIES}</div>"
+        "<div class='content'><div class='meta'>发布时间：2024-07-12 来源：某某监管局</div>"
+        f"<div class='row'><div class='red-header-title'>国家金融监督管理总局</div>{headline}"
+        f"<table>{rows}</table><div>附件信息:</div></div></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "title_lines",
+    [
+        ("国家金融监督管理总局行政处罚信息公开表",),
+        ("国家金融监督管理总局行政处罚信息公开表", "（某金罚决字〔2024〕52号）"),
+    ],
+)
+@pytest.mark.parametrize("site_meta", ["SiteName", "og:site_name"])
+def test_a_form_under_its_headline_is_the_body_not_the_sidebar(
+    title_lines: tuple[str, ...], site_meta: str
+) -> None:
+    attr = "property" if site_meta.startswith("og:") else "name"
+    html = _form_page(
+        f"<meta {attr}='{site_meta}' content='国家金融监督管理总局'>", title_lines=title_lines
+    )
+    got = extract(html, "https://www.example.gov.cn/ItemDetail.html?docId=1")
+    assert got.title == title_lines[0]
+    assert got.body.split("\n") == [cell for row in _FORM for cell in row] + ["附件信息:"]
+    assert "金融业合法" not in got.body
+
+
+def test_a_long_post_above_a_repeat_of_its_title_stays_the_body() -> None:
+    """A list further down that repeats the headline as a title-class line is no reason to leave
+    an article that holds more text than what follows the repeat."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body>"
+        f"<div class='article__content'><p>{OTHER}</p></div>"
+        f"<div class='list'><div class='item-title'>{HEADLINE}</div>"
+        "<p>相关阅读：更多内容请访问本站专题页面，了解详细情况。</p></div></body></html>"
+    )
+    assert extract(html, URL).body == OTHER
+
+
+def test_sections_marked_up_alike_are_one_text() -> None:
+    """A page of sections, each a heading, a "更多" link and text (a poem's 原文, 译文及注释,
+    创作背景, 赏析): the article is all of them, not the longest one."""
+    sections = {
+        "译文及注释": [
+            "我有着深深思念的人，却相隔在远远的异乡。",
+            "我有所感怀的事情，深深的刻在心上。",
+        ]
+        * 3,
+        "创作背景": ["此诗写于元和六年，时年作者四十岁，是为一个与作者相爱的女子而写的作品。"],
+        "赏析": ["这首诗不是当时所流行的工整的今体诗，它共有七句话，前四句大量地重复用字。"],
+    }
+    blocks = "".join(
+        f"<div class='shangxi'><h3>{name}</h3><div><a href='/more'>更多</a></div>"
+        f"<div>{''.join(f'<p>{p}</p>' for p in paras)}</div></div>"
+        for name, paras in sections.items()
+    )
+    html = (
+        "<html><head><title>夜雨_原文、翻译及赏析</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/s'>唐诗</a></div>"
+        f"<div class='prose-left'><h1>夜雨</h1>{blocks}</div>"
+        "<div class='right'><a href='/x'>白居易其他诗词</a></div></body></html>"
+    )
+    body = extract(html, "https://poems.example.com/1").body
+    assert all(p in body for paras in sections.values() for p in paras)
