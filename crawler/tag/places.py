@@ -59,6 +59,8 @@ _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
 _MAX_CHAIN = 3
+# Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
+_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
@@ -210,6 +212,7 @@ class PlaceMatcher:
         self.gazetteer = gazetteer
         patterns = list(gazetteer.entries)
         self._entries = [gazetteer.entries[p] for p in patterns]
+        self._index = {p: i for i, p in enumerate(patterns)}
         self._ac = ahocorasick_rs.AhoCorasick(
             patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
         )
@@ -236,8 +239,12 @@ class PlaceMatcher:
             idx, start, end = queue.pop()
             if covered and start < covered[-1][1]:
                 continue  # overlaps a name found again after a word-cutting match (below)
-            covered.append((start, end))
             entry = self._entries[idx]
+            if not entry.short and text.startswith("市场", end - 1):
+                short = self._index.get(text[start : end - 1])
+                if short is not None:  # 龙井|市场, 义乌|市场: a market; the name alone is short
+                    idx, end, entry = short, end - 1, self._entries[short]
+            covered.append((start, end))
             if entry.block:
                 continue
             prev_end = covered[-2][1] if len(covered) > 1 else -1
@@ -262,6 +269,8 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if _EVENT.match(text, end):
+                continue  # 北京冬奥会, 杭州亚运会: an event's name
             if text[start:end] in gaz.suffix_only and not _SUFFIX_FRAME.match(text, end):
                 continue  # 大兴安岭 the range; 大兴安岭地区, 大兴安岭地委 are the prefecture
             if entry.strength is Strength.STRONG:
@@ -433,9 +442,17 @@ class PlaceMatcher:
 
     def _cuts_word(self, text: str, start: int, end: int, short: bool, prev_end: int) -> bool:
         entries = self.gazetteer.entries
-        return _cuts_word(
-            text, start, end, short, prev_end, lambda w: w in entries and not entries[w].block
-        )
+
+        def known(word: str) -> bool:
+            return word in entries and not entries[word].block
+
+        def head(word: str) -> bool:  # a province or prefecture by a name that stands alone
+            e = entries.get(word)
+            return bool(
+                e and e.strength is Strength.STRONG and e.places[0].level in ("province", "city")
+            )
+
+        return _cuts_word(text, start, end, short, prev_end, known, head)
 
     @staticmethod
     def _pick(
@@ -476,7 +493,13 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
 
 
 def _cuts_word(
-    text: str, start: int, end: int, short: bool, prev_end: int, known: Callable[[str], bool]
+    text: str,
+    start: int,
+    end: int,
+    short: bool,
+    prev_end: int,
+    known: Callable[[str], bool],
+    head: Callable[[str], bool] = lambda _word: False,
 ) -> bool:
     """True when the name at ``start:end`` is not a word of its own (see the module doc).
 
@@ -493,6 +516,8 @@ def _cuts_word(
         s, e, word, tag = tok
         # 与康|县委: a one-character function word jieba glued to the name's first character
         glued = start - s == 1 and text[s] in _GLUE
+        if s < e and (start - s, end - s) in _chain_cuts(word, known, head):
+            continue  # 福建厦门, 辽宁大连: jieba's word is a chain of names, each one stands
         if s < start < e and prev_end != start and not known(word) and not glued:
             return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
         if e == start:
@@ -537,6 +562,28 @@ def _cuts_word(
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _chain_cuts(
+    word: str, known: Callable[[str], bool], head: Callable[[str], bool]
+) -> set[tuple[int, int]]:
+    """The spans of ``word`` when it is a province or prefecture followed by the names of places
+    in it (福建|厦门, 辽宁|大连, 云南|昆明), else none (江汉|平原 is a plain, not two counties)."""
+    if len(word) < 4:
+        return set()
+
+    def split(at: int) -> list[list[tuple[int, int]]]:
+        if at == len(word):
+            return [[]]
+        out = []
+        for stop in range(at + 2, min(len(word), at + 5) + 1):
+            if known(word[at:stop]):
+                out += [[(at, stop), *rest] for rest in split(stop)]
+        return out
+
+    return {
+        span for parts in split(0) if len(parts) > 1 and head(word[: parts[0][1]]) for span in parts
+    }
 
 
 def _titled_surname(

@@ -59,7 +59,7 @@ _STAY_AFTER = re.compile(
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
-    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|随后|还|又)?$"
+    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|首先|随后|还|又)?$"
 )
 # 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
 _SITES_PURPOSE = re.compile(
@@ -110,6 +110,15 @@ _ESCORTED = re.compile(
 _TOPIC_STAY = re.compile(
     r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
 )
+# 在黄山区，考察组一行来到…, 在深圳市，马军一行与…座谈交流: a place opening the sentence, then the
+# party whose stay it is (the verb position is the party's end, its clause the party).
+_TOPIC_PARTY = re.compile(
+    r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
+)
+# The place a party left (离开临沂后，考察组来到…) is not the party.
+_LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
+# 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
+_NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -128,7 +137,7 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
     r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
     r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
-    r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
+    r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
@@ -301,7 +310,9 @@ def _sentence_pairs(
             continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
         if _ALONE.search(before):
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
-        if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
+        if _CROWD.search(before) and not any(  # 游客一行 are tourists still
+            d.group() != "一行" for d in _DELEGATION.finditer(text, sentence.start, sentence.end)
+        ):
             continue
         clause = _clause_start(text, sentence.start, verb)
         # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
@@ -391,6 +402,8 @@ def _host_groups(
     while i < len(ms):
         m = ms[i]
         verb = _verb_before(text, sentence.start, m)
+        if verb >= 0 and m.place.level == "province" and _NEW_AREA.match(text, m.end):
+            verb = -1  # 赴河北雄安新区: the new area is the host, a unit the codes do not have
         if verb < 0 or (m.strength is Strength.WEAK and _NAMED_SITE.match(text, m.end)):
             i += 1  # 到宁蒗支教展馆: a weak county name inside a hall's or school's name
             continue
@@ -400,6 +413,8 @@ def _host_groups(
             gap = text[group[-1].end : ms[j].start]
             if not _LIST_GAP.fullmatch(gap) and not _SITE_GAP.fullmatch(gap):
                 break
+            if verb > m.start and ms[j].start < verb:
+                break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (
@@ -459,6 +474,13 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
         return lo + stay.start()
+    at = lo + stay.start() if stay else -1
+    if at >= 0 and text[at] == "在" and (at == floor or text[at - 1] in "，,。；;\n"):
+        topic = _TOPIC_PARTY.match(text, m.end)
+        if topic and not _CROWD.search(
+            topic.group()
+        ):  # 在深圳市，马军一行与…座谈: the party after the place names the stay
+            return topic.end()
     if text.startswith("之行", m.end):
         return m.start
     company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
@@ -489,6 +511,8 @@ def _visitors(
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
     before = [m for m in others if m.end <= verb]
     for m in reversed(before):
+        if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
+            continue  # 离开临沂后，考察组来到…: the place the party left
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)

@@ -1,0 +1,240 @@
+"""Classes of real city-government text the visit finder missed or misread on the visits dev
+set's sixth blind batch: a province and its city that jieba keeps as one word (福建厦门); a stay
+told as a place opening the sentence and the party after it (在黄山区，考察组一行…); the party's
+next move after an adverb (一行还赴); the place a party left; games and markets named after a
+place; a state-level new area under a province; a province host whose city the text names only
+by a county. Every sentence here is written for the test, shaped like the sentences of each
+class."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "",
+            "11月3日至6日，市人大常委会副主任李明带领考察组一行赴福建厦门、泉州考察学习。",
+            "三沙",
+            {("三沙", "厦门"), ("三沙", "泉州")},
+        ),
+        ("市商务局赴辽宁大连考察港口物流", "", "鹤岗", {("鹤岗", "大连")}),
+        (
+            "",
+            "6月12日，县委书记张伟率队赴云南昆明学习考察高原特色农业。",
+            "临夏",
+            {("临夏", "昆明")},
+        ),
+        ("我市代表团赴广西南宁对接东盟经贸合作", "", "贵阳", {("贵阳", "南宁")}),
+    ],
+)
+def test_a_province_and_its_city_jieba_joins_are_both_places(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert pairs(tags) == expected
+    assert {host for _visitor, host in expected} <= set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_city"),
+    [
+        ("为荆门建设江汉平原中心城市、建成全省高质量发展增长极而努力。", "武汉"),  # a plain
+        ("我们要把握成渝地区双城经济圈建设机遇，做好川东北文章。", "成都"),
+    ],
+)
+def test_a_word_that_only_looks_like_two_places_stays_a_word(
+    tagger: Tagger, text: str, not_city: str
+) -> None:
+    assert not_city not in tagger.tag("", text).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "在黄山区，考察组一行来到龙西社区综合文化活动中心，听取创建工作介绍。",
+            "景德镇",
+            {("景德镇", "黄山")},
+        ),
+        (
+            "在迎江区，考察组一行先后实地考察了人民路商业步行街、红旗小区农贸市场等地。",
+            "景德镇",
+            {("景德镇", "安庆")},
+        ),
+        (
+            "在深圳市，王刚一行与食品有限公司负责人开展座谈交流，了解公司主营业务。",
+            "陇南",
+            {("陇南", "深圳")},
+        ),
+        (
+            "在苏州，宝山区党政代表团在苏州市委书记陪同下先后考察了工业园区。",
+            "上海",
+            {("上海", "苏州")},  # the party's district is no second host
+        ),
+        (
+            "在宁波期间，我市代表团一行考察了港口和跨境电商园区。",
+            "丽水",
+            {("丽水", "宁波")},
+        ),
+    ],
+)
+def test_a_place_opening_the_sentence_is_the_stay_of_the_party_after_it(
+    tagger: Tagger, body: str, home: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在黄山区，游客一行来到屯溪老街，品尝徽州美食。",
+        "在深圳市，企业家一行参观了华为总部。",
+        "在南京，市民一行游览了中山陵。",
+        "国庆期间，游客一行来到黄山市屯溪老街参观。",  # 一行 alone makes no delegation
+    ],
+)
+def test_a_place_opening_the_sentence_before_tourists_or_businesses_is_no_visit(
+    tagger: Tagger, body: str
+) -> None:
+    assert pairs(tagger.tag("", body, home="景德镇")) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "近日，市委常委王刚带队赴深圳考察。王刚一行还赴四川汉源县考察了花椒加工企业。",
+            "陇南",
+            {("陇南", "深圳"), ("陇南", "雅安")},
+        ),
+        (
+            "考察组一行首先来到杭州市。考察组一行随后赴嘉兴市南湖区学习基层治理经验。",
+            "宿迁",
+            {("宿迁", "杭州"), ("宿迁", "嘉兴")},
+        ),
+        (
+            "代表团一行来到苏州工业园区参观。代表团一行又赴无锡市考察物联网产业发展。",
+            "盐城",
+            {("盐城", "苏州"), ("盐城", "无锡")},
+        ),
+    ],
+)
+def test_the_partys_next_move_after_an_adverb(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "市民宗局组织赴临沂考察学习",
+            "离开临沂后，考察组来到赣榆区基督教中心堂，召开座谈会交流考察情况。",
+            "连云港",
+            {("连云港", "临沂")},
+        ),
+        (
+            "市发改委赴南通学习考察",
+            "结束在南通的考察后，考察组回到海安市，参观了企业展厅。",
+            "泰州",
+            {("泰州", "南通")},
+        ),
+    ],
+)
+def test_the_place_a_party_left_is_not_the_party(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "event_city", "expected"),
+    [
+        (
+            "8月24日，市委书记率廊坊市党政考察团赴张家口市，考察了北京冬奥会张家口赛区规划展厅。",
+            "廊坊",
+            "北京",
+            {("廊坊", "张家口")},
+        ),
+        (
+            "市体育局代表团赴温州市学习借鉴杭州亚运会场馆赛后利用经验。",
+            "衢州",
+            "杭州",
+            {("衢州", "温州")},
+        ),
+        (
+            "代表团赴嘉兴考察，参观了上海世博会中国馆的设计单位。",
+            "湖州",
+            "上海",
+            {("湖州", "嘉兴")},
+        ),
+    ],
+)
+def test_games_named_after_a_city_are_not_the_city(
+    tagger: Tagger, body: str, home: str, event_city: str, expected: set[tuple[str, str]]
+) -> None:
+    tags = tagger.tag("", body, home=home)
+    assert pairs(tags) == expected
+    assert event_city not in tags.cities
+
+
+@pytest.mark.parametrize(
+    ("body", "not_city"),
+    [
+        ("考察组参观了公检法小区、龙井市场、耿城沟村美丽乡村建设情况。", "延边"),
+        ("执法人员对义乌市场周边的流动摊贩进行了劝导。", "金华"),
+    ],
+)
+def test_a_market_named_after_a_place_is_not_the_place(
+    tagger: Tagger, body: str, not_city: str
+) -> None:
+    assert not_city not in tagger.tag("", body, home="景德镇").cities
+
+
+def test_a_county_level_city_with_its_suffix_still_counts_before_its_own_bodies(
+    tagger: Tagger,
+) -> None:
+    assert "延边" in tagger.tag("", "龙井市委书记率队来我市考察。", home="延边").cities
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "6月4日，市委书记率徐州市考察团赴河北雄安新区考察学习。",
+        "市委副书记率队赴贵州贵安新区学习大数据产业发展经验。",
+    ],
+)
+def test_a_new_area_under_a_province_is_not_the_province(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("", body, home="徐州")) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "县长率党政考察团赴浙江考察学习",
+            "6月20日上午，考察团一行先后参观了西湖艺创小镇和余杭梦想小镇。",
+            "秦皇岛",
+            {("秦皇岛", "杭州")},
+        ),
+        (
+            "区委书记带队赴江苏学习考察",
+            "考察团先后来到江阴、张家港的两家纺织企业，学习转型升级经验。",
+            "泉州",
+            {("泉州", "无锡"), ("泉州", "苏州")},
+        ),
+    ],
+)
+def test_a_province_host_goes_to_the_city_of_the_county_named(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert pairs(tags) == expected
+    assert {host for _visitor, host in expected} <= set(tags.cities)
