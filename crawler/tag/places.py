@@ -59,6 +59,8 @@ _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
 _MAX_CHAIN = 3
+_OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
+_UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
 # Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
 _EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
@@ -110,7 +112,7 @@ _ARRIVE = frozenset("抵莅")
 _SEG_PAD = 6
 _SEG_AHEAD = 12
 _FULL_SUFFIX = frozenset("省市县区旗盟州")
-_GLUE = frozenset("与和及在赴到至对向从于来抵")
+_GLUE = frozenset("与和及在赴到至对向从于来抵好")  # 履行|好三沙: a verb's complement
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
@@ -129,6 +131,7 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
+    r"|医院|供电公司|分公司|分行|支行"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
@@ -271,6 +274,12 @@ class PlaceMatcher:
                 continue
             if _EVENT.match(text, end):
                 continue  # 北京冬奥会, 杭州亚运会: an event's name
+            if text.startswith(("办事处", "联络处"), end) or (
+                text[start - 1 : start] == "驻" and _OFFICE_AHEAD.match(text, end)
+            ):
+                continue  # 省政府驻上海(天津)办事处, 驻京办: an office's name
+            if _UTILITY.match(text, end) and not _visited(text, start):
+                continue  # 国网鹤岗供电公司: a utility's branch, named after its city
             if text[start:end] in gaz.suffix_only and not _SUFFIX_FRAME.match(text, end):
                 continue  # 大兴安岭 the range; 大兴安岭地区, 大兴安岭地委 are the prefecture
             if entry.strength is Strength.STRONG:

@@ -238,3 +238,70 @@ def test_a_province_host_goes_to_the_city_of_the_county_named(
     tags = tagger.tag(title, body, home=home)
     assert pairs(tags) == expected
     assert {host for _visitor, host in expected} <= set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "city", "expected"),
+    [
+        ("8月2日，海南州党政代表团来海东考察学习。", "海东", "海南", {("海南", "海东")}),
+        ("黔东南州代表团一行来我市考察文旅融合发展。", "杭州", "黔东南", {("黔东南", "杭州")}),
+        ("我市代表团赴延边州学习边境经济合作区建设经验。", "绍兴", "延边", {("绍兴", "延边")}),
+    ],
+)
+def test_an_autonomous_prefecture_by_its_short_name_and_zhou(
+    tagger: Tagger, body: str, home: str, city: str, expected: set[tuple[str, str]]
+) -> None:
+    tags = tagger.tag("", body, home=home)
+    assert city in tags.cities
+    assert pairs(tags) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("要主动履行好三沙使命任务，学在先，行在先。", "三沙"),
+        ("各级干部要讲好深圳故事，传播好深圳声音。", "深圳"),
+    ],
+)
+def test_a_place_after_a_verbs_complement_hao(tagger: Tagger, body: str, city: str) -> None:
+    assert city in tagger.tag("", body).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "not_cities"),
+    [
+        ("市长与省政府驻上海办事处主任、天津办事处主任一行座谈。", {"上海", "天津"}),
+        ("市长与省政府驻上海天津办事处主任一行座谈。", {"上海", "天津"}),
+        ("省驻京办主任一行来我市调研。", {"北京"}),
+        ("国网鹤岗供电公司党委理论学习中心组进行集中学习。", {"鹤岗"}),
+        ("中国移动温州分公司与市大数据局签署合作协议。", {"温州"}),
+        ("安顺市中医院2023年面向社会公开招聘合同制专业技术人员。", {"安顺"}),
+    ],
+)
+def test_offices_utilities_and_hospitals_named_after_a_place_are_not_it(
+    tagger: Tagger, body: str, not_cities: set[str]
+) -> None:
+    assert not (set(tagger.tag("", body, home="朔州").cities) & not_cities)
+
+
+def test_a_utility_a_party_goes_to_still_places_it(tagger: Tagger) -> None:
+    tags = tagger.tag("", "市发改委一行赴深圳供电局考察智能电网建设。", home="南宁")
+    assert pairs(tags) == {("南宁", "深圳")}
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("安顺市中医院2023年面向社会公开招聘合同制专业技术人员公告", "other"),
+        ("市人民医院2024年公开招聘编外工作人员公告", "other"),
+        ("某某职业学院2023年公开招聘教师公告", "other"),
+        ("齐齐哈尔市财政局2022年择优调入工作人员公告", "policy"),
+        ("市人社局2023年公开遴选公务员公告", "policy"),
+        ("房县2023年面向医学院校公开招聘卫生专业技术人员公告", "policy"),
+        ("市委组织部2022年公务员转任公告", "policy"),
+    ],
+)
+def test_a_governments_recruitment_is_policy_an_institutions_is_not(
+    tagger: Tagger, title: str, kind: str
+) -> None:
+    assert tagger.tag(title, "现将有关事项公告如下。").kind == kind
