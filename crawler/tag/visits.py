@@ -119,6 +119,15 @@ _TOPIC_PARTY = re.compile(
 _LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
+# A sentence that opens with its verb (先后赴…, 赴…): its party is the paragraph's subject.
+_NO_SUBJECT = re.compile(r"(?:先后|还|并|曾|曾经|多次|分别|专程|同时|随后|又|再|也|此前)*")
+_ANTECEDENT = re.compile(
+    r"(?<![^，。；\n])(?:[市县区省]|我市|我省|我县|我区)[^，。、；]{0,8}?"
+    r"(?:局|委员会|委|办公室|办|厅|政府)(?![长])"
+)
+_ANTECEDENT_REACH = 300
+# The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
+_HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -155,6 +164,7 @@ _OWN_OFFICIAL = re.compile(
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
     r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[^，。；]{0,4}?"
+    r"(?:在[^，。；]{1,24}?陪同下[，,]?)?"  # 代表团在王永副区长陪同下，来区…考察
     r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
     # 随州市考察团前来考察学习: coming to the publisher, nowhere named
     r"|(?P<here>前来|(?<![以带迎未从原本将后起出看近引招回归])来))"
@@ -331,7 +341,7 @@ def _sentence_pairs(
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
     if not groups:
-        pairs.extend(_held_in(text, sentence, ms))
+        pairs.extend(_held_in(text, sentence, ms, publisher_city))
     for r in _RECEPTION.finditer(text, sentence.start, sentence.end):
         pair = _reception(text, sentence, ms, hosts, r.start(), r.end(), publisher_city)
         if pair and _valid(*pair):
@@ -366,7 +376,9 @@ def _to_publisher(
     return []
 
 
-def _held_in(text: str, sentence: Sentence, ms: list[Mention]) -> list[tuple[Mention, Mention]]:
+def _held_in(
+    text: str, sentence: Sentence, ms: list[Mention], publisher_city: str | None = None
+) -> list[tuple[Mention, Mention]]:
     """嘉兴南湖区文化旅游对接会在马鞍山举行: a place's own promotion or cooperation meeting held
     in another place is its visit there (the nearest place before the meeting that can visit)."""
     for i, host in enumerate(ms):
@@ -377,6 +389,17 @@ def _held_in(text: str, sentence: Sentence, ms: list[Mention]) -> list[tuple[Men
         at = host.start - len(before) + meeting.start()
         clause = _clause_start(text, sentence.start, at)
         parties = {m.name: m for m in ms[:i] if clause <= m.start and m.end <= at}
+        own = _HOME_PARTY.search(text, clause, at) if publisher_city else None
+        if not parties and own and publisher_city:
+            # 省党政代表团长三角地区学习考察交流总结座谈会在合肥召开: the home's own delegation
+            mention = (
+                _province_mention(publisher_city)
+                if own.group().startswith(("省", "我省"))
+                else _publisher_mention([], publisher_city)
+            )
+            if mention is not None and _valid(mention, host):
+                return [(mention, host)]
+            continue
         if len(parties) == 1:
             (visitor,) = parties.values()  # 嘉兴南湖区文化旅游对接会在马鞍山举行
         elif len(parties) == 2:
@@ -564,6 +587,15 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
+        elif clause == sentence.start and _NO_SUBJECT.fullmatch(text, clause, verb):
+            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
+            body = _antecedent(text, sentence.start)
+            if body is None:
+                own = None
+            elif body.startswith(("省", "我省")):
+                own = _province_mention(publisher_city)
+            else:
+                own = _publisher_mention(ms, publisher_city)
         else:
             own = None
         if own is not None:
@@ -644,6 +676,16 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     if not added:
         return out
     return sorted([*out, *added], key=lambda m: (m.start, m.end))
+
+
+def _antecedent(text: str, start: int) -> str | None:
+    """The last government body of the home's city or province opening a clause in the
+    paragraph before ``start`` (省市场监管局…。该局…。赴浙江…), within a few sentences."""
+    floor = max(text.rfind("\n", 0, start) + 1, start - _ANTECEDENT_REACH)
+    found = None
+    for found in _ANTECEDENT.finditer(text, floor, start):
+        pass
+    return found.group() if found else None
 
 
 def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:

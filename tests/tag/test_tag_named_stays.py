@@ -305,3 +305,76 @@ def test_a_governments_recruitment_is_policy_an_institutions_is_not(
     tagger: Tagger, title: str, kind: str
 ) -> None:
     assert tagger.tag(title, "现将有关事项公告如下。").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "为推动锂电产业发展，市工信局起草了指导意见。先后赴四川遂宁、山东青岛等地考察学习。",
+            "宜春",
+            {("宜春", "遂宁"), ("宜春", "青岛")},
+        ),
+        (
+            "近日，省市场监管局召开新闻发布会。该局深入网站开展指导。赴浙江、江苏省市场监管局考察学习。",
+            "忻州",
+            {("山西", "浙江"), ("山西", "江苏")},
+        ),
+        (
+            "今年以来，县农业农村局着力发展设施农业。专程赴寿光市学习蔬菜大棚建设经验。",
+            "邢台",
+            {("邢台", "潍坊")},
+        ),
+        # no body of the home before: nobody to travel
+        ("今年以来，我市设施农业发展迅速。先后赴四川遂宁、山东青岛等地考察学习。", "宜春", set()),
+        (
+            "某某锂电有限公司扩大产能。先后赴四川遂宁、山东青岛等地考察学习。",
+            "宜春",
+            set(),
+        ),
+    ],
+)
+def test_a_sentence_opening_with_its_verb_travels_as_the_paragraphs_body(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "12月14日下午，衢州江山市政府代表团在副区长王永陪同下，来区（街）卧龙控股集团有限公司开展考察调研。",
+            "绍兴",
+            {("衢州", "绍兴")},
+        ),
+        (
+            "5月8日，金华市考察团在市发改委主任陪同下，来我市产业园区进行考察交流。",
+            "丽水",
+            {("金华", "丽水")},
+        ),
+    ],
+)
+def test_an_escorted_party_coming_to_an_unnamed_site_of_the_home(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "7月22日下午，省党政代表团长三角地区学习考察交流总结座谈会在合肥召开。",
+            "黑河",
+            {("黑龙江", "合肥")},
+        ),
+        ("9月5日，市党政代表团经贸合作交流座谈会在宁波举行。", "遵义", {("遵义", "宁波")}),
+        # no delegation of the home: a meeting somewhere else, nobody's visit
+        ("7月22日下午，全省学习交流座谈会在哈尔滨召开。", "黑河", set()),
+    ],
+)
+def test_the_homes_delegation_holding_its_meeting_elsewhere(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
