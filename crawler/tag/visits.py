@@ -682,10 +682,8 @@ def _antecedent(text: str, start: int) -> str | None:
     """The last government body of the home's city or province opening a clause in the
     paragraph before ``start`` (省市场监管局…。该局…。赴浙江…), within a few sentences."""
     floor = max(text.rfind("\n", 0, start) + 1, start - _ANTECEDENT_REACH)
-    found = None
-    for found in _ANTECEDENT.finditer(text, floor, start):
-        pass
-    return found.group() if found else None
+    bodies = [m.group() for m in _ANTECEDENT.finditer(text, floor, start)]
+    return bodies[-1] if bodies else None
 
 
 def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:
