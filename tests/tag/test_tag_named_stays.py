@@ -378,3 +378,24 @@ def test_the_homes_delegation_holding_its_meeting_elsewhere(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "home", "leader"),
+    [
+        (
+            "推动工作上台阶谋求明年大变样蒋斌犹王莹率队到景德镇市学习考察城市双修工作",
+            "新余",
+            "蒋斌犹",
+        ),
+        ("我市党政代表团赴南昌学习考察李红军会见王少玄罗文江率队", "吉安", "王少玄"),
+        ("聚焦产业发展刘洋带队赴宁波学习考察港口经济", "金华", "刘洋"),
+        ("昌黎县委副书记县长狄莎率党政考察团赴浙江考察学习", "秦皇岛", "狄莎"),
+    ],
+)
+def test_the_leader_named_right_before_the_leading_verb(
+    tagger: Tagger, title: str, home: str, leader: str
+) -> None:
+    tags = tagger.tag(title, "", home=home)
+    assert tags.visits
+    assert {v.details.leader.name if v.details.leader else None for v in tags.visits} == {leader}
