@@ -59,6 +59,11 @@ _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
 _MAX_CHAIN = 3
+# A run of city characters where a place is sought or compared (取经龙泉厦，对标苏锡常等地).
+_CHAIN_RUN = re.compile(
+    r"(?:赴|到|取经|对标|学习|走进|来自|前往|考察|借鉴|对比)(?P<run>[\u4e00-\u9fff]{3,4}?)"
+    r"(?=[，。、；]|等地|地区|三市|四市|的|学习|考察|两地|一带)"
+)
 _OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
 _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
 # Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
@@ -310,7 +315,43 @@ class PlaceMatcher:
         mentions.extend(self._plain_abbreviations(text, covered, mentions))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
-        return self._prefecture_abbreviations(text, mentions)
+        mentions = self._prefecture_abbreviations(text, mentions)
+        return self._city_chains(text, mentions)
+
+    def _city_chains(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """取经龙泉厦, 对标苏锡常: a run of three or four characters, each naming one city of a
+        province the article names (福建, 赴闽), one city per character (龙岩, 泉州, 厦门)."""
+        provinces = {m.place.province for m in mentions if m.place.level == "province"}
+        if not provinces:
+            return mentions
+        taken = {m.start for m in mentions if m.strength is not Strength.WEAK}
+        added: list[Mention] = []
+        for run in _CHAIN_RUN.finditer(text):
+            word = run.group("run")
+            if run.start("run") in taken or len(set(word)) < len(word):
+                continue
+            for province in provinces:
+                cities = [self._chain_city(province, char) for char in word]
+                if all(cities) and len(set(cities)) == len(cities):
+                    at = run.start("run")
+                    added += [
+                        Mention(at + i, at + i + 1, Place(city, province, "city"), Strength.STRONG)
+                        for i, city in enumerate(cities)
+                        if city
+                    ]
+                    break
+        if not added:
+            return mentions
+        spans = {m.start for m in added}
+        kept = [m for m in mentions if not spans & set(range(m.start, m.end))]  # 龙泉 (丽水)
+        return sorted([*kept, *added], key=lambda m: (m.start, m.end))
+
+    def _chain_city(self, province: str, char: str) -> str | None:
+        """The one city of ``province`` whose short name holds ``char`` (锡 -> 无锡), or None."""
+        found = [
+            c for c in self.gazetteer.cities_in.get(province, ()) if char in c and c != province
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _prefecture_abbreviations(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """巴州考察团 beside 巴音郭楞蒙古自治州: an autonomous prefecture the text names, called by
@@ -422,7 +463,7 @@ class PlaceMatcher:
         """返京, 进京: a municipality's abbreviation the verb makes plain (not 在京召开, which
         names no trip), a place rather than a visit frame's end."""
         covered_starts = [s for s, _e in covered]
-        taken = {m.start for m in mentions}
+        taken = {m.start for m in mentions if m.strength is not Strength.WEAK}
         found = []
         for m in _PLAIN_ABBR.finditer(text):
             pos = m.start()

@@ -128,6 +128,8 @@ _ANTECEDENT = re.compile(
 _ANTECEDENT_REACH = 300
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
+# The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
+_ALONG = re.compile(r"(?:跟)?随(?:同)?(?:省|我省)[^，。；]{0,6}?(?:代表团|考察团)(?:一起|一同)?$")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -330,6 +332,13 @@ def _sentence_pairs(
         if _CENTRAL.search(text, max(clause, spirit), verb):
             continue
         if not _government(text[clause:verb]):
+            continue
+        if publisher_city and _ALONG.search(text, sentence.start, verb):
+            # 随省政府代表团赴广东省学习考察期间，大庆签约…: the province's delegation, and the
+            # home travelling with it
+            for own in (_province_mention(publisher_city), _publisher_mention(ms, publisher_city)):
+                if own is not None:
+                    pairs.extend((own, host) for host in group if _valid(own, host))
             continue
         for visitor in _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city

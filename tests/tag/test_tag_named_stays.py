@@ -399,3 +399,67 @@ def test_the_leader_named_right_before_the_leading_verb(
     tags = tagger.tag(title, "", home=home)
     assert tags.visits
     assert {v.details.leader.name if v.details.leader else None for v in tags.visits} == {leader}
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "随省政府代表团赴广东省学习考察交流期间，大庆签约12个重点项目。",
+            "大庆",
+            {("黑龙江", "广东"), ("大庆", "广东")},
+        ),
+        (
+            "3月，我市随同省党政代表团赴浙江学习考察，签约项目8个。",
+            "绥化",
+            {("黑龙江", "浙江"), ("绥化", "浙江")},
+        ),
+    ],
+)
+def test_the_home_travelling_with_its_provinces_delegation(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "我市党政代表团赴闽学习考察系列评论",
+            "取经龙泉厦，问道快发展，福建三市都坚持在创新中谋发展。",
+            "赣州",
+            {("赣州", "龙岩"), ("赣州", "泉州"), ("赣州", "厦门")},
+        ),
+        (
+            "市党政代表团赴江苏学习考察",
+            "代表团一行走进苏锡常，学习先进制造业集群发展经验。",
+            "芜湖",
+            {("芜湖", "苏州"), ("芜湖", "无锡"), ("芜湖", "常州")},
+        ),
+        (
+            "我市考察团赴湖南学习考察",
+            "考察团赴长株潭等地学习城市群协同发展经验。",
+            "九江",
+            {("九江", "长沙"), ("九江", "株洲"), ("九江", "湘潭")},
+        ),
+    ],
+)
+def test_a_run_of_city_characters_in_a_named_province(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert pairs(tags) == expected
+    assert {host for _visitor, host in expected} <= set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "代表团赴江苏学习考察，对标先进找差距，学习好经验。",
+        "考察团赴湖南学习考察，借鉴新经验，走进新时代。",
+    ],
+)
+def test_ordinary_words_after_such_verbs_are_no_city_run(tagger: Tagger, body: str) -> None:
+    tags = tagger.tag("", body, home="九江")
+    assert set(tags.cities) <= {"九江"}
