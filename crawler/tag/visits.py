@@ -130,6 +130,11 @@ _ANTECEDENT_REACH = 300
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
 # The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
 _ALONG = re.compile(r"(?:跟)?随(?:同)?(?:省|我省)[^，。；]{0,6}?(?:代表团|考察团)(?:一起|一同)?$")
+# A speaker's side: 代表江苏省委、省政府 (before the place), then 我们 opening the trip's clause.
+_SPEAKS_FOR = re.compile(r"代表")
+_SPEAKER_REACH = 200
+_ORGAN_AFTER = re.compile(r"[省市区县州]?(?:委|政府|人民政府|党委|人大|政协)")
+_WE = re.compile(r"(?<![^，,：:“])(?:[^，。；]{0,8}?)我们(?:先后|曾|也|还|专程|一行)?$")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -285,7 +290,12 @@ def find_visits(
         ms = mentions[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         if not ms or len(ms) > MAX_MENTIONS or _NEGATIVE.search(text, sentence.start, sentence.end):
             continue
-        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city)
+        speaker = (
+            _speaker(text, sentence, mentions, starts)
+            if "我们" in text[sentence.start : sentence.end]
+            else None
+        )
+        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city, speaker)
         if not pairs:
             continue
         when, background = date_in(text[sentence.start : sentence.end], published)
@@ -312,6 +322,7 @@ def _sentence_pairs(
     ms: list[Mention],
     story_visitor: Mention | None,
     publisher_city: str | None,
+    speaker: Mention | None = None,
 ) -> list[tuple[Mention, Mention]]:
     pairs: list[tuple[Mention, Mention]] = []
     groups = _host_groups(text, sentence, ms)
@@ -340,9 +351,12 @@ def _sentence_pairs(
                 if own is not None:
                     pairs.extend((own, host) for host in group if _valid(own, host))
             continue
-        for visitor in _visitors(
+        candidates = _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
-        ):
+        )
+        if speaker is not None and _WE.search(text, clause, verb):
+            candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
+        for visitor in candidates:
             valid = [host for host in group if _valid(visitor, host)]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
@@ -356,6 +370,24 @@ def _sentence_pairs(
         if pair and _valid(*pair):
             pairs.append(pair)
     return pairs
+
+
+def _speaker(
+    text: str, sentence: Sentence, mentions: list[Mention], starts: list[int]
+) -> Mention | None:
+    """The place a speaker represents (娄勤俭代表江苏省委、省政府…表示欢迎。他说，…我们…), named
+    in the sentence or a little before it."""
+    found = None
+    for m in _SPEAKS_FOR.finditer(text, max(0, sentence.start - _SPEAKER_REACH), sentence.end):
+        i = bisect_left(starts, m.end())
+        if (
+            i < len(mentions)
+            and mentions[i].start == m.end()
+            and not mentions[i].self_ref
+            and _ORGAN_AFTER.match(text, _tail(text, mentions[i]))
+        ):
+            found = mentions[i]
+    return found
 
 
 def _to_publisher(

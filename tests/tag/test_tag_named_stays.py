@@ -463,3 +463,32 @@ def test_a_run_of_city_characters_in_a_named_province(
 def test_ordinary_words_after_such_verbs_are_no_city_run(tagger: Tagger, body: str) -> None:
     tags = tagger.tag("", body, home="九江")
     assert set(tags.cities) <= {"九江"}
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "11月11日，青海省党政代表团在江苏省学习考察。娄勤俭代表江苏省委、省政府对代表团来访表示"
+            "欢迎。他说，今年8月我们赴青海学习考察，深感青海发展欣欣向荣。",
+            "西宁",
+            {("青海", "江苏"), ("江苏", "青海")},
+        ),
+        (
+            "3月5日，遵义市党政代表团来宁波考察。座谈会上，宁波市委书记代表宁波市委、市政府致辞。"
+            "他表示，去年我们专程赴遵义考察，看到了遵义的巨大变化。",
+            "遵义",
+            {("遵义", "宁波"), ("宁波", "遵义")},
+        ),
+        # 我们 with nobody speaking for a place: no pair of its own
+        (
+            "3月5日，遵义市党政代表团来宁波考察。团员们说，我们赴宁波学到了很多。",
+            "遵义",
+            {("遵义", "宁波")},
+        ),
+    ],
+)
+def test_a_trip_recalled_by_a_speaker_for_a_place(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
