@@ -25,7 +25,15 @@ and host and the article's publication date; :class:`~crawler.tag.Tagger` calls
 
 from __future__ import annotations
 
-__all__ = ["Details", "Official", "find_officials", "is_name", "visit_dates", "visit_details"]
+__all__ = [
+    "Details",
+    "Official",
+    "find_officials",
+    "is_name",
+    "is_surname",
+    "visit_dates",
+    "visit_details",
+]
 
 import re
 from collections.abc import Sequence
@@ -177,6 +185,11 @@ class Details:
     host_officials: tuple[Official, ...] = ()
     purpose: str | None = None
     sites: tuple[str, ...] = ()
+
+
+def is_surname(char: str) -> bool:
+    """``char`` is a common one-character surname (张, 王)."""
+    return char in _SURNAMES
 
 
 def is_name(name: str) -> bool:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 import rjieba
 
+from crawler.tag.details import is_surname
 from crawler.tag.gazetteer import Gazetteer, Place, Strength
 
 WINDOW = 60  # characters around a context-needing name in which its city/province must appear
@@ -130,13 +131,13 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会)$"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
-    r"|医院|供电公司|分公司|分行|支行"
+    r"|医院|供电公司|分公司|分行|支行|剧院|大剧院"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
@@ -611,6 +612,13 @@ def _cuts_word(
         return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
+    if (
+        short
+        and text[end : end + 1] in _WATER
+        and not known(text[end : end + 2])
+        and not known(text[end : end + 3])
+    ):
+        return True  # 跨越东阳江 (jieba: 东|阳江): a river named after the county, not 江山/江苏
     return after is not None and after[2] in _WATER  # 尖山|湖
 
 
@@ -641,7 +649,9 @@ def _titled_surname(
 ) -> bool:
     """A one-character surname-like token right after a title: a name that goes on."""
     i = tokens.index(surname)
-    return surname[3] in _SURNAME_TAGS and i > 0 and tokens[i - 1][2].endswith(_TITLES)
+    # 书记|张|安顺: jieba may tag the surname as a measure word (q)
+    named = surname[3] in _SURNAME_TAGS or is_surname(surname[2])
+    return named and i > 0 and tokens[i - 1][2].endswith(_TITLES)
 
 
 def _visited(text: str, start: int) -> bool:
@@ -657,8 +667,8 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
             return word
-        if tag not in _NOUN_TAGS or _POLITY_TAIL.search(word):
-            return ""
+        if (tag not in _NOUN_TAGS and (tag, len(word)) != ("a", 1)) or _POLITY_TAIL.search(word):
+            return ""  # (南通|大|剧院: a one-character adjective goes on)
     return ""
 
 

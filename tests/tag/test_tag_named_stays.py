@@ -492,3 +492,33 @@ def test_a_trip_recalled_by_a_speaker_for_a_place(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "not_city"),
+    [
+        ("省委政法委书记张安顺到鸡西调研政法队伍教育整顿工作。", "安顺"),  # a person
+        ("考察团一路向南，跨越东阳江、大盘山、永安溪，来到永嘉县。", "金华"),  # a river
+        ("定林寺的恢复重建对天宁寺极具借鉴意义。", "常州"),  # a temple
+        ("集团即将承建的南通大剧院的建设和运营模式。", "南通"),  # a theatre
+    ],
+)
+def test_people_rivers_temples_and_theatres_named_like_a_place(
+    tagger: Tagger, body: str, not_city: str
+) -> None:
+    assert not_city not in tagger.tag("", body, home="扬州").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("代表团先后赴东阳、义乌考察学习。", "金华"),
+        ("代表团赴东阳江山两地考察木雕和竹木产业。", "衢州"),
+    ],
+)
+def test_the_county_before_a_word_that_is_no_river_stays(
+    tagger: Tagger, body: str, city: str
+) -> None:
+    tags = tagger.tag("", body, home="金华")
+    assert city in tags.cities
+    assert "金华" in tags.cities
