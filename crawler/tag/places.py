@@ -567,7 +567,12 @@ def _cuts_word(
         s, e, word, tag = tok
         # 与康|县委: a one-character function word jieba glued to the name's first character
         glued = start - s == 1 and text[s] in _GLUE
-        if s < e and (start - s, end - s) in _chain_cuts(word, known, head):
+        if (
+            e - s > 3
+            and s <= start
+            and end <= e
+            and (start - s, end - s) in _chain_cuts(word, known, head)
+        ):
             continue  # 福建厦门, 辽宁大连: jieba's word is a chain of names, each one stands
         if s < start < e and prev_end != start and not known(word) and not glued:
             return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
