@@ -21,6 +21,12 @@ Precision rules (on real news, naive substring matching of short names is wrong 
   (介绍兴安盟 -> 兴安盟);
 * city short names that are also a mountain range or region (大兴安岭) count only with 地区 or a
   polity right after them (大兴安岭地委);
+* a jieba word that is a province or prefecture followed by places in it (福建厦门, 辽宁大连)
+  cuts nothing: each name stands;
+* games, offices, utility branches, markets and theatres named after a place are not it
+  (北京冬奥会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院);
+* a run of three or four characters, each naming one city of a province the article names, is
+  those cities (取经龙泉厦 with 赴闽, 走进苏锡常 with 江苏);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
 * a bare county short name that needs context also counts in a strong frame of its own: a
   polity after it (临淄区委 is suffixed already; 青州党政代表团) or a visit verb around it

@@ -17,6 +17,12 @@ else ``来自X``, else the delegation the article is about, else the publisher f
 office (省党政代表团, 代省长叶建春). Not visits: tourists (游客赴深圳旅游), online signings, an
 official touring their own city or province, secondments (挂职, 体悟实训), a place with itself.
 Meetings (座谈) give no direction and make no visit.
+
+A place may open the sentence and the party follow it (在黄山区，考察组一行来到…); a sentence
+that opens with its verb (先后赴…考察学习) travels as the home's body the paragraph named last
+(市工信局…, 省市场监管局…); the home travelling with its province's delegation
+(随省政府代表团赴广东) gives both pairs; a speaker for a place (…代表江苏省委、省政府…他说，
+…我们赴青海…) makes 我们 that place.
 """
 
 from __future__ import annotations
