@@ -143,7 +143,7 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
-    r"|医院|供电公司|分公司|分行|支行|剧院|大剧院"
+    r"|医院|供电公司|剧院"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
