@@ -1,10 +1,14 @@
-"""Classes of real city-government text the visit finder missed or misread on the visits dev
-set's sixth blind batch: a province and its city that jieba keeps as one word (福建厦门); a stay
-told as a place opening the sentence and the party after it (在黄山区，考察组一行…); the party's
-next move after an adverb (一行还赴); the place a party left; games and markets named after a
-place; a state-level new area under a province; a province host whose city the text names only
-by a county. Every sentence here is written for the test, shaped like the sentences of each
-class."""
+"""Classes of real city-government text the tagger missed or misread on the visits dev set's sixth
+blind batch (and the open classes of the earlier ones): a province and its city that jieba keeps as
+one word (福建厦门); a place opening the sentence and the party after it (在黄山区，考察组一行…); the
+party's next move after an adverb (一行还赴); the place a party left; games, markets, offices, utility
+branches, hospitals, theatres, temples and rivers named after a place; a state-level new area under a
+province; a province host whose city only a county names; autonomous prefectures by short name and
+州; a sentence opening with its verb whose party is the paragraph's body; an escorted party; the
+home's delegation meeting elsewhere or travelling with its province's; a run of city characters
+(龙泉厦); a trip recalled by a speaker for a place; leaders named right before 率队; recruitment
+notices of bodies and of institutions. Every sentence here is written for the test, shaped like the
+sentences of each class."""
 
 from __future__ import annotations
 
