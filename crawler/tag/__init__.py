@@ -134,7 +134,12 @@ class Tagger:
             text, sents, mentions, published=published, publisher_city=publisher_city
         )
         evidence: dict[str, str] = {}
-        named = [m.place.city for m in mentions if m.place.city and m.strength is not Strength.WEAK]
+        # a county the text names without its city (余杭 after 赴浙江) still places a province host
+        named = [
+            m.place.city
+            for m in mentions
+            if m.place.city and (m.strength is not Strength.WEAK or m.place.level == "county")
+        ]
         visits = self._visits(found, named, original, evidence, text, sents, published)
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)

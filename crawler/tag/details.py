@@ -25,7 +25,15 @@ and host and the article's publication date; :class:`~crawler.tag.Tagger` calls
 
 from __future__ import annotations
 
-__all__ = ["Details", "Official", "find_officials", "is_name", "visit_dates", "visit_details"]
+__all__ = [
+    "Details",
+    "Official",
+    "find_officials",
+    "is_name",
+    "is_surname",
+    "visit_dates",
+    "visit_details",
+]
 
 import re
 from collections.abc import Sequence
@@ -49,7 +57,7 @@ _SURNAMES = frozenset(
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃傅萧禹邸郗綦郄"
+    "桓覃傅萧禹邸郗綦郄狄"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
@@ -109,6 +117,7 @@ _LONG_AFTER = re.compile(r"([^。；;]{0,40}?)(陪同|等一行|一行)")
 _BODY_NAME = re.compile(
     r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
 )
+_NAMES_LEAD = re.compile(r"(?<![长记任员席])(?:率队|带队|率团|率领)")
 _PARTY_HEAD = re.compile(r"(?:等(?:同志)?)?一行")
 _VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察(?!员)|调研(?!员)")
 _ACCOMPANY_BEFORE = re.compile(r"在$|由$")
@@ -176,6 +185,11 @@ class Details:
     host_officials: tuple[Official, ...] = ()
     purpose: str | None = None
     sites: tuple[str, ...] = ()
+
+
+def is_surname(char: str) -> bool:
+    """``char`` is a common one-character surname (张, 王)."""
+    return char in _SURNAMES
 
 
 def is_name(name: str) -> bool:
@@ -311,6 +325,8 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
     if not out:
+        out = _names_leading(text, start, end)
+    if not out:
         # 海门市人大管云山一行来虞: a name right after its body, with no title
         for m in _BODY_NAME.finditer(text, start, end):
             if is_name(m.group("name")):
@@ -319,6 +335,26 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
     return out
+
+
+def _names_leading(text: str, start: int, end: int) -> list[Official]:
+    """…谋求明年大变样蒋斌犹王莹率队到…: one or two names right before 率队/带队, the
+    sentence's other words running into them without a title or a stop."""
+    for m in _NAMES_LEAD.finditer(text, start, end):
+        at = m.start()
+        for k in (3, 2):
+            second = text[at - k : at]
+            if at - k < start or not is_name(second):
+                continue
+            for j in (3, 2):
+                first = text[at - k - j : at - k]
+                if at - k - j >= start and is_name(first):
+                    return [
+                        Official(first, "", at - k - j, at - k),
+                        Official(second, "", at - k, at),
+                    ]
+            return [Official(second, "", at - k, at)]
+    return []
 
 
 def _chain(text: str, officials: list[Official], i: int) -> list[Official]:

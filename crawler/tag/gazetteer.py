@@ -203,6 +203,11 @@ class Gazetteer:
         )
         taken = set(candidates)
         for u in units:
+            # 海南州 (青海's 海南藏族自治州, not the province), 黔东南州: the usual short form
+            if u.level == "city" and u.short in self.autonomous and u.short + "州" not in taken:
+                add(u.short + "州", Place(u.short, u.province, "city"), Strength.STRONG)
+        taken = set(candidates)
+        for u in units:
             if not u.small:
                 continue
             if u.city in province_level:

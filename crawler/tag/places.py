@@ -21,6 +21,12 @@ Precision rules (on real news, naive substring matching of short names is wrong 
   (介绍兴安盟 -> 兴安盟);
 * city short names that are also a mountain range or region (大兴安岭) count only with 地区 or a
   polity right after them (大兴安岭地委);
+* a jieba word that is a province or prefecture followed by places in it (福建厦门, 辽宁大连)
+  cuts nothing: each name stands;
+* games, offices, utility branches, markets and theatres named after a place are not it
+  (北京冬奥会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院);
+* a run of three or four characters, each naming one city of a province the article names, is
+  those cities (取经龙泉厦 with 赴闽, 走进苏锡常 with 江苏);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
 * a bare county short name that needs context also counts in a strong frame of its own: a
   polity after it (临淄区委 is suffixed already; 青州党政代表团) or a visit verb around it
@@ -39,6 +45,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 import rjieba
 
+from crawler.tag.details import is_surname
 from crawler.tag.gazetteer import Gazetteer, Place, Strength
 
 WINDOW = 60  # characters around a context-needing name in which its city/province must appear
@@ -59,6 +66,15 @@ _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
 _MAX_CHAIN = 3
+# A run of city characters where a place is sought or compared (取经龙泉厦，对标苏锡常等地).
+_CHAIN_RUN = re.compile(
+    r"(?:赴|到|取经|对标|学习|走进|来自|前往|考察|借鉴|对比)(?P<run>[\u4e00-\u9fff]{3,4}?)"
+    r"(?=[，。、；]|等地|地区|三市|四市|的|学习|考察|两地|一带)"
+)
+_OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
+_UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
+# Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
+_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
@@ -108,7 +124,7 @@ _ARRIVE = frozenset("抵莅")
 _SEG_PAD = 6
 _SEG_AHEAD = 12
 _FULL_SUFFIX = frozenset("省市县区旗盟州")
-_GLUE = frozenset("与和及在赴到至对向从于来抵")
+_GLUE = frozenset("与和及在赴到至对向从于来抵好")  # 履行|好三沙: a verb's complement
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
@@ -121,12 +137,13 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会)$"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
+    r"|医院|供电公司|剧院"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
@@ -210,6 +227,7 @@ class PlaceMatcher:
         self.gazetteer = gazetteer
         patterns = list(gazetteer.entries)
         self._entries = [gazetteer.entries[p] for p in patterns]
+        self._index = {p: i for i, p in enumerate(patterns)}
         self._ac = ahocorasick_rs.AhoCorasick(
             patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
         )
@@ -236,8 +254,12 @@ class PlaceMatcher:
             idx, start, end = queue.pop()
             if covered and start < covered[-1][1]:
                 continue  # overlaps a name found again after a word-cutting match (below)
-            covered.append((start, end))
             entry = self._entries[idx]
+            if not entry.short and text.startswith("市场", end - 1):
+                short = self._index.get(text[start : end - 1])
+                if short is not None:  # 龙井|市场, 义乌|市场: a market; the name alone is short
+                    idx, end, entry = short, end - 1, self._entries[short]
+            covered.append((start, end))
             if entry.block:
                 continue
             prev_end = covered[-2][1] if len(covered) > 1 else -1
@@ -262,6 +284,14 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if _EVENT.match(text, end):
+                continue  # 北京冬奥会, 杭州亚运会: an event's name
+            if text.startswith(("办事处", "联络处"), end) or (
+                text[start - 1 : start] == "驻" and _OFFICE_AHEAD.match(text, end)
+            ):
+                continue  # 省政府驻上海(天津)办事处, 驻京办: an office's name
+            if _UTILITY.match(text, end) and not _visited(text, start):
+                continue  # 国网鹤岗供电公司: a utility's branch, named after its city
             if text[start:end] in gaz.suffix_only and not _SUFFIX_FRAME.match(text, end):
                 continue  # 大兴安岭 the range; 大兴安岭地区, 大兴安岭地委 are the prefecture
             if entry.strength is Strength.STRONG:
@@ -292,7 +322,43 @@ class PlaceMatcher:
         mentions.extend(self._plain_abbreviations(text, covered, mentions))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
-        return self._prefecture_abbreviations(text, mentions)
+        mentions = self._prefecture_abbreviations(text, mentions)
+        return self._city_chains(text, mentions)
+
+    def _city_chains(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """取经龙泉厦, 对标苏锡常: a run of three or four characters, each naming one city of a
+        province the article names (福建, 赴闽), one city per character (龙岩, 泉州, 厦门)."""
+        provinces = {m.place.province for m in mentions if m.place.level == "province"}
+        if not provinces:
+            return mentions
+        taken = {m.start for m in mentions if m.strength is not Strength.WEAK}
+        added: list[Mention] = []
+        for run in _CHAIN_RUN.finditer(text):
+            word = run.group("run")
+            if run.start("run") in taken or len(set(word)) < len(word):
+                continue
+            for province in provinces:
+                cities = [self._chain_city(province, char) for char in word]
+                if all(cities) and len(set(cities)) == len(cities):
+                    at = run.start("run")
+                    added += [
+                        Mention(at + i, at + i + 1, Place(city, province, "city"), Strength.STRONG)
+                        for i, city in enumerate(cities)
+                        if city
+                    ]
+                    break
+        if not added:
+            return mentions
+        spans = {m.start for m in added}
+        kept = [m for m in mentions if not spans & set(range(m.start, m.end))]  # 龙泉 (丽水)
+        return sorted([*kept, *added], key=lambda m: (m.start, m.end))
+
+    def _chain_city(self, province: str, char: str) -> str | None:
+        """The one city of ``province`` whose short name holds ``char`` (锡 -> 无锡), or None."""
+        found = [
+            c for c in self.gazetteer.cities_in.get(province, ()) if char in c and c != province
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _prefecture_abbreviations(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """巴州考察团 beside 巴音郭楞蒙古自治州: an autonomous prefecture the text names, called by
@@ -404,7 +470,7 @@ class PlaceMatcher:
         """返京, 进京: a municipality's abbreviation the verb makes plain (not 在京召开, which
         names no trip), a place rather than a visit frame's end."""
         covered_starts = [s for s, _e in covered]
-        taken = {m.start for m in mentions}
+        taken = {m.start for m in mentions if m.strength is not Strength.WEAK}
         found = []
         for m in _PLAIN_ABBR.finditer(text):
             pos = m.start()
@@ -433,9 +499,17 @@ class PlaceMatcher:
 
     def _cuts_word(self, text: str, start: int, end: int, short: bool, prev_end: int) -> bool:
         entries = self.gazetteer.entries
-        return _cuts_word(
-            text, start, end, short, prev_end, lambda w: w in entries and not entries[w].block
-        )
+
+        def known(word: str) -> bool:
+            return word in entries and not entries[word].block
+
+        def head(word: str) -> bool:  # a province or prefecture by a name that stands alone
+            e = entries.get(word)
+            return bool(
+                e and e.strength is Strength.STRONG and e.places[0].level in ("province", "city")
+            )
+
+        return _cuts_word(text, start, end, short, prev_end, known, head)
 
     @staticmethod
     def _pick(
@@ -476,7 +550,13 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
 
 
 def _cuts_word(
-    text: str, start: int, end: int, short: bool, prev_end: int, known: Callable[[str], bool]
+    text: str,
+    start: int,
+    end: int,
+    short: bool,
+    prev_end: int,
+    known: Callable[[str], bool],
+    head: Callable[[str], bool] = lambda _word: False,
 ) -> bool:
     """True when the name at ``start:end`` is not a word of its own (see the module doc).
 
@@ -493,6 +573,13 @@ def _cuts_word(
         s, e, word, tag = tok
         # 与康|县委: a one-character function word jieba glued to the name's first character
         glued = start - s == 1 and text[s] in _GLUE
+        if (
+            e - s > 3
+            and s <= start
+            and end <= e
+            and (start - s, end - s) in _chain_cuts(word, known, head)
+        ):
+            continue  # 福建厦门, 辽宁大连: jieba's word is a chain of names, each one stands
         if s < start < e and prev_end != start and not known(word) and not glued:
             return True  # 介绍|兴安, 亚运|城市, 李长春, 入海口
         if e == start:
@@ -536,7 +623,36 @@ def _cuts_word(
         return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":
         return True  # 丹凤|公园, but 来阿尔山景区考察 goes to 阿尔山
+    if (
+        short
+        and text[end : end + 1] in _WATER
+        and not known(text[end : end + 2])
+        and not known(text[end : end + 3])
+    ):
+        return True  # 跨越东阳江 (jieba: 东|阳江): a river named after the county, not 江山/江苏
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _chain_cuts(
+    word: str, known: Callable[[str], bool], head: Callable[[str], bool]
+) -> set[tuple[int, int]]:
+    """The spans of ``word`` when it is a province or prefecture followed by the names of places
+    in it (福建|厦门, 辽宁|大连, 云南|昆明), else none (江汉|平原 is a plain, not two counties)."""
+    if len(word) < 4:
+        return set()
+
+    def split(at: int) -> list[list[tuple[int, int]]]:
+        if at == len(word):
+            return [[]]
+        out = []
+        for stop in range(at + 2, min(len(word), at + 5) + 1):
+            if known(word[at:stop]):
+                out += [[(at, stop), *rest] for rest in split(stop)]
+        return out
+
+    return {
+        span for parts in split(0) if len(parts) > 1 and head(word[: parts[0][1]]) for span in parts
+    }
 
 
 def _titled_surname(
@@ -544,7 +660,9 @@ def _titled_surname(
 ) -> bool:
     """A one-character surname-like token right after a title: a name that goes on."""
     i = tokens.index(surname)
-    return surname[3] in _SURNAME_TAGS and i > 0 and tokens[i - 1][2].endswith(_TITLES)
+    # 书记|张|安顺: jieba may tag the surname as a measure word (q)
+    named = surname[3] in _SURNAME_TAGS or is_surname(surname[2])
+    return named and i > 0 and tokens[i - 1][2].endswith(_TITLES)
 
 
 def _visited(text: str, start: int) -> bool:
@@ -560,8 +678,8 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
             return word
-        if tag not in _NOUN_TAGS or _POLITY_TAIL.search(word):
-            return ""
+        if (tag not in _NOUN_TAGS and (tag, len(word)) != ("a", 1)) or _POLITY_TAIL.search(word):
+            return ""  # (南通|大|剧院: a one-character adjective goes on)
     return ""
 
 

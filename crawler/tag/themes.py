@@ -112,7 +112,13 @@ _DOC_NAME_TITLE = re.compile(
     r"|(?:局|厅|委员会|党组|地区)(?![^，。、]*(?:总结|报告|汇报|加强|推进|完成))[^，。、]{2,30}"
     r"(?:规划|计划|方案)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
-    r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人)[^，。]{0,24}?(?:公告|公示)"
+    r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
+)
+# An institution's or company's own recruitment (安顺市中医院…公开招聘…公告): not a government's
+# (房县…面向医学院校公开招聘…: the county recruits).
+_INSTITUTION_RECRUITS = re.compile(
+    r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|学校|中学|小学|大学|学院|幼儿园|公司|集团|银行)"
+    r"[^，。]{0,30}?(?:招聘|招录)"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
@@ -187,7 +193,7 @@ def kind_of(
             and (
                 _POLICY_TITLE.search(compact)
                 or _POLICY_ISSUED.search(compact)
-                or _DOC_NAME_TITLE.search(compact)
+                or (_DOC_NAME_TITLE.search(compact) and not _INSTITUTION_RECRUITS.search(compact))
             )
         )
         or _issued_in_lead(text, title_end)

@@ -17,6 +17,12 @@ else ``来自X``, else the delegation the article is about, else the publisher f
 office (省党政代表团, 代省长叶建春). Not visits: tourists (游客赴深圳旅游), online signings, an
 official touring their own city or province, secondments (挂职, 体悟实训), a place with itself.
 Meetings (座谈) give no direction and make no visit.
+
+A place may open the sentence and the party follow it (在黄山区，考察组一行来到…); a sentence
+that opens with its verb (先后赴…考察学习) travels as the home's body the paragraph named last
+(市工信局…, 省市场监管局…); the home travelling with its province's delegation
+(随省政府代表团赴广东) gives both pairs; a speaker for a place (…代表江苏省委、省政府…他说，
+…我们赴青海…) makes 我们 that place.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ _STAY_AFTER = re.compile(
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
-    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|随后|还|又)?$"
+    r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|首先|随后|还|又)?$"
 )
 # 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
 _SITES_PURPOSE = re.compile(
@@ -110,6 +116,31 @@ _ESCORTED = re.compile(
 _TOPIC_STAY = re.compile(
     r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
 )
+# 在黄山区，考察组一行来到…, 在深圳市，马军一行与…座谈交流: a place opening the sentence, then the
+# party whose stay it is (the verb position is the party's end, its clause the party).
+_TOPIC_PARTY = re.compile(
+    r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
+)
+# The place a party left (离开临沂后，考察组来到…) is not the party.
+_LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
+# 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
+_NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
+# A sentence that opens with its verb (先后赴…, 赴…): its party is the paragraph's subject.
+_NO_SUBJECT = re.compile(r"(?:先后|还|并|曾|曾经|多次|分别|专程|同时|随后|又|再|也|此前)*")
+_ANTECEDENT = re.compile(
+    r"(?<![^，。；\n])(?:[市县区省]|我市|我省|我县|我区)[^，。、；]{0,8}?"
+    r"(?:局|委员会|委|办公室|办|厅|政府)(?![长])"
+)
+_ANTECEDENT_REACH = 300
+# The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
+_HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
+# The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
+_ALONG = re.compile(r"(?:跟)?随(?:同)?(?:省|我省)[^，。；]{0,6}?(?:代表团|考察团)(?:一起|一同)?$")
+# A speaker's side: 代表江苏省委、省政府 (before the place), then 我们 opening the trip's clause.
+_SPEAKS_FOR = re.compile(r"代表")
+_SPEAKER_REACH = 200
+_ORGAN_AFTER = re.compile(r"[省市区县州]?(?:委|政府|人民政府|党委|人大|政协)")
+_WE = re.compile(r"(?<![^，,：:“])(?:[^，。；]{0,8}?)我们(?:先后|曾|也|还|专程|一行)?$")
 _LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
@@ -128,7 +159,7 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
     r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
     r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
-    r"|(?:一行|率队|带队|率团)(?:先后|专程)?$"
+    r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
@@ -146,6 +177,7 @@ _OWN_OFFICIAL = re.compile(
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
     r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[^，。；]{0,4}?"
+    r"(?:在[^，。；]{1,24}?陪同下[，,]?)?"  # 代表团在王永副区长陪同下，来区…考察
     r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
     # 随州市考察团前来考察学习: coming to the publisher, nowhere named
     r"|(?P<here>前来|(?<![以带迎未从原本将后起出看近引招回归])来))"
@@ -264,7 +296,12 @@ def find_visits(
         ms = mentions[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         if not ms or len(ms) > MAX_MENTIONS or _NEGATIVE.search(text, sentence.start, sentence.end):
             continue
-        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city)
+        speaker = (
+            _speaker(text, sentence, mentions, starts)
+            if "我们" in text[sentence.start : sentence.end]
+            else None
+        )
+        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city, speaker)
         if not pairs:
             continue
         when, background = date_in(text[sentence.start : sentence.end], published)
@@ -291,6 +328,7 @@ def _sentence_pairs(
     ms: list[Mention],
     story_visitor: Mention | None,
     publisher_city: str | None,
+    speaker: Mention | None = None,
 ) -> list[tuple[Mention, Mention]]:
     pairs: list[tuple[Mention, Mention]] = []
     groups = _host_groups(text, sentence, ms)
@@ -301,7 +339,9 @@ def _sentence_pairs(
             continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
         if _ALONE.search(before):
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
-        if _CROWD.search(before) and not _DELEGATION.search(text, sentence.start, sentence.end):
+        if _CROWD.search(before) and not any(  # 游客一行 are tourists still
+            d.group() != "一行" for d in _DELEGATION.finditer(text, sentence.start, sentence.end)
+        ):
             continue
         clause = _clause_start(text, sentence.start, verb)
         # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
@@ -310,9 +350,19 @@ def _sentence_pairs(
             continue
         if not _government(text[clause:verb]):
             continue
-        for visitor in _visitors(
+        if publisher_city and _ALONG.search(text, sentence.start, verb):
+            # 随省政府代表团赴广东省学习考察期间，大庆签约…: the province's delegation, and the
+            # home travelling with it
+            for own in (_province_mention(publisher_city), _publisher_mention(ms, publisher_city)):
+                if own is not None:
+                    pairs.extend((own, host) for host in group if _valid(own, host))
+            continue
+        candidates = _visitors(
             text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
-        ):
+        )
+        if speaker is not None and _WE.search(text, clause, verb):
+            candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
+        for visitor in candidates:
             valid = [host for host in group if _valid(visitor, host)]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
@@ -320,12 +370,30 @@ def _sentence_pairs(
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
     if not groups:
-        pairs.extend(_held_in(text, sentence, ms))
+        pairs.extend(_held_in(text, sentence, ms, publisher_city))
     for r in _RECEPTION.finditer(text, sentence.start, sentence.end):
         pair = _reception(text, sentence, ms, hosts, r.start(), r.end(), publisher_city)
         if pair and _valid(*pair):
             pairs.append(pair)
     return pairs
+
+
+def _speaker(
+    text: str, sentence: Sentence, mentions: list[Mention], starts: list[int]
+) -> Mention | None:
+    """The place a speaker represents (娄勤俭代表江苏省委、省政府…表示欢迎。他说，…我们…), named
+    in the sentence or a little before it."""
+    found = None
+    for m in _SPEAKS_FOR.finditer(text, max(0, sentence.start - _SPEAKER_REACH), sentence.end):
+        i = bisect_left(starts, m.end())
+        if (
+            i < len(mentions)
+            and mentions[i].start == m.end()
+            and not mentions[i].self_ref
+            and _ORGAN_AFTER.match(text, _tail(text, mentions[i]))
+        ):
+            found = mentions[i]
+    return found
 
 
 def _to_publisher(
@@ -355,7 +423,9 @@ def _to_publisher(
     return []
 
 
-def _held_in(text: str, sentence: Sentence, ms: list[Mention]) -> list[tuple[Mention, Mention]]:
+def _held_in(
+    text: str, sentence: Sentence, ms: list[Mention], publisher_city: str | None = None
+) -> list[tuple[Mention, Mention]]:
     """嘉兴南湖区文化旅游对接会在马鞍山举行: a place's own promotion or cooperation meeting held
     in another place is its visit there (the nearest place before the meeting that can visit)."""
     for i, host in enumerate(ms):
@@ -366,6 +436,17 @@ def _held_in(text: str, sentence: Sentence, ms: list[Mention]) -> list[tuple[Men
         at = host.start - len(before) + meeting.start()
         clause = _clause_start(text, sentence.start, at)
         parties = {m.name: m for m in ms[:i] if clause <= m.start and m.end <= at}
+        own = _HOME_PARTY.search(text, clause, at) if publisher_city else None
+        if not parties and own and publisher_city:
+            # 省党政代表团长三角地区学习考察交流总结座谈会在合肥召开: the home's own delegation
+            mention = (
+                _province_mention(publisher_city)
+                if own.group().startswith(("省", "我省"))
+                else _publisher_mention([], publisher_city)
+            )
+            if mention is not None and _valid(mention, host):
+                return [(mention, host)]
+            continue
         if len(parties) == 1:
             (visitor,) = parties.values()  # 嘉兴南湖区文化旅游对接会在马鞍山举行
         elif len(parties) == 2:
@@ -391,6 +472,8 @@ def _host_groups(
     while i < len(ms):
         m = ms[i]
         verb = _verb_before(text, sentence.start, m)
+        if verb >= 0 and m.place.level == "province" and _NEW_AREA.match(text, m.end):
+            verb = -1  # 赴河北雄安新区: the new area is the host, a unit the codes do not have
         if verb < 0 or (m.strength is Strength.WEAK and _NAMED_SITE.match(text, m.end)):
             i += 1  # 到宁蒗支教展馆: a weak county name inside a hall's or school's name
             continue
@@ -400,6 +483,8 @@ def _host_groups(
             gap = text[group[-1].end : ms[j].start]
             if not _LIST_GAP.fullmatch(gap) and not _SITE_GAP.fullmatch(gap):
                 break
+            if verb > m.start and ms[j].start < verb:
+                break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (
@@ -459,6 +544,13 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
         return lo + stay.start()
+    at = lo + stay.start() if stay else -1
+    if at >= 0 and text[at] == "在" and (at == floor or text[at - 1] in "，,。；;\n"):
+        topic = _TOPIC_PARTY.match(text, m.end)
+        if topic and not _CROWD.search(
+            topic.group()
+        ):  # 在深圳市，马军一行与…座谈: the party after the place names the stay
+            return topic.end()
     if text.startswith("之行", m.end):
         return m.start
     company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
@@ -489,6 +581,8 @@ def _visitors(
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
     before = [m for m in others if m.end <= verb]
     for m in reversed(before):
+        if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
+            continue  # 离开临沂后，考察组来到…: the place the party left
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
@@ -540,6 +634,15 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
+        elif clause == sentence.start and _NO_SUBJECT.fullmatch(text, clause, verb):
+            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
+            body = _antecedent(text, sentence.start)
+            if body is None:
+                own = None
+            elif body.startswith(("省", "我省")):
+                own = _province_mention(publisher_city)
+            else:
+                own = _publisher_mention(ms, publisher_city)
         else:
             own = None
         if own is not None:
@@ -620,6 +723,14 @@ def home_mentions(text: str, mentions: list[Mention], home: str) -> list[Mention
     if not added:
         return out
     return sorted([*out, *added], key=lambda m: (m.start, m.end))
+
+
+def _antecedent(text: str, start: int) -> str | None:
+    """The last government body of the home's city or province opening a clause in the
+    paragraph before ``start`` (省市场监管局…。该局…。赴浙江…), within a few sentences."""
+    floor = max(text.rfind("\n", 0, start) + 1, start - _ANTECEDENT_REACH)
+    bodies = [m.group() for m in _ANTECEDENT.finditer(text, floor, start)]
+    return bodies[-1] if bodies else None
 
 
 def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:
