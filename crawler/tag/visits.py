@@ -84,6 +84,10 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # What may stand between two hosts of one list: 、/和/及, after a name's own suffix
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
+# 先后在北京、天津、河北学习考察: a list of places, then the stay
+_STAY_LIST = re.compile(
+    r"(?:[、和及][\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?=" + _STAY_AFTER.pattern + ")"
+)
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
@@ -219,6 +223,7 @@ _NOT_GOVERNMENT = re.compile(
 # religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
 _NEVER_GOVERNMENT = re.compile(
     r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
+    r"|团[市县区州]委|共青团|青联|青企协"
 )
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
@@ -229,7 +234,10 @@ _GOVERNMENT = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
-_PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
+_PROVINCIAL = re.compile(
+    r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
+    r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
+)
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
@@ -254,9 +262,10 @@ _ZONE = re.compile(
 _FROM = "来自"
 _THEY = re.compile(r"(?<![^，。\n])(?:他们|该院|该局|该委|该中心)")
 _INSPECTION_SPEECH = re.compile(
-    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:时|期间)的?(?:重要)?(?:讲话|指示)"
+    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:[^，。；;]{0,30}?(?:座谈会|会议)上|时|期间)的?(?:重要)?"
+    r"(?:讲话|指示)"
 )
-_ALONE = re.compile(r"(?:一人|独自|只身)$")
+_ALONE = re.compile(r"(?:一人|独自|只身|成员[，,]?随团)$")  # 作为…考察团成员，随团赴: one member
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -309,10 +318,14 @@ def find_visits(
             when = previous_dated[1]
         if when is not None:
             previous_dated = (sentence.paragraph, when)
+        along = len({visitor.name for visitor, _host in pairs}) > 1  # 随省代表团: both travel
         for visitor, host in pairs:
             if never and visitor.self_ref:
                 continue
-            if story_visitor is None and not visitor.self_ref:
+            # the home's province named by its offices (省委常委…率队) is the story's party too
+            if story_visitor is None and (
+                not visitor.self_ref or (visitor.place.level == "province" and not along)
+            ):
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref
             provinces = tuple(m.name for m in (visitor, host) if m.place.city is None)
@@ -537,6 +550,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     stay = _STAY_BEFORE.search(window)
     if stay and (
         _STAY_AFTER.match(text, m.end)
+        or _STAY_LIST.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
