@@ -265,6 +265,9 @@ _INSPECTION_SPEECH = re.compile(
     r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:[^，。；;]{0,30}?(?:座谈会|会议)上|时|期间)的?(?:重要)?"
     r"(?:讲话|指示)"
 )
+# A clause naming a place's people and nothing they do (福州市财政局…相关负责人，…来通考察).
+_PARALLEL_PARTY = re.compile(r"(?:负责人|负责同志|工作人员|人员|领导|干部|代表)$")
+_PARALLEL_VERB = re.compile(r"[率带赴到来在与和向对]|陪同|组织|召开|举行|会见")
 _ALONE = re.compile(r"(?:一人|独自|只身|成员[，,]?随团)$")  # 作为…考察团成员，随团赴: one member
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
@@ -379,6 +382,9 @@ def _sentence_pairs(
             valid = [host for host in group if _valid(visitor, host)]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
+                if visitor.start == clause:
+                    for other in _parallel_subjects(text, sentence, ms, clause, visitor):
+                        pairs.extend((other, host) for host in group if _valid(other, host))
                 break
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
@@ -883,6 +889,30 @@ def _province_mention(publisher_city: str) -> Mention | None:
     if province is None or province == publisher_city:
         return None
     return Mention(0, 0, Place(None, province, "province"), Strength.STRONG, self_ref=True)
+
+
+def _parallel_subjects(
+    text: str, sentence: Sentence, ms: list[Mention], clause: int, visitor: Mention
+) -> list[Mention]:
+    """福州市财政局…相关负责人，安庆市人社局…等相关负责人来通考察: the clauses right before the
+    visitor's, each a place's people with no verb of their own, travel with it."""
+    out: list[Mention] = []
+    end = clause - 1
+    while end > sentence.start and text[end] in "，,":
+        start = _clause_start(text, sentence.start, end)
+        first = next((m for m in ms if m.start == start), None)
+        if (
+            first is None
+            or first.self_ref
+            or first.place.level == "province"
+            or not _PARALLEL_PARTY.search(text, start, end)
+            or _PARALLEL_VERB.search(text, start, end)
+        ):
+            break
+        if first.name != visitor.name:
+            out.append(first)
+        end = start - 1
+    return out
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:

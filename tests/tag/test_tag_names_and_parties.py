@@ -339,3 +339,58 @@ def test_a_bodys_site_name_ending_the_first_line_is_no_place(
 def test_the_same_body_named_in_the_story_is_its_place(tagger: Tagger) -> None:
     tags = tagger.tag("供销社赴外地考察", "4月3日，沧州市供销社主任率队赴潍坊考察学习。")
     assert pairs(tags) == {("沧州", "潍坊")}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "今年全市新建5G基站300个，新建改建农村公路120公里。",
+        "学校附近将新建一座污水处理厂。",
+        "我县新建联动指挥平台，打通部门数据壁垒。",
+    ],
+    ids=["新建基站", "将新建", "我县新建"],
+)
+def test_xinjian_newly_built_is_no_district(tagger: Tagger, body: str) -> None:
+    assert "南昌" not in tagger.tag("", body, home="宜春").cities
+
+
+def test_xinjian_district_by_its_full_name_still_counts(tagger: Tagger) -> None:
+    tags = tagger.tag("", "4月6日，新建区党政代表团来我市考察学习。", home="宜春")
+    assert pairs(tags) == {("南昌", "宜春")}
+
+
+# --- several parties in one sentence ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "3月30日上午，福州市财政局、医保局相关负责人，安庆市人社局、医保中心等相关负责人一行"
+            "来通考察学习长期护理保险制度。",
+            {("福州", "南通"), ("安庆", "南通")},
+        ),
+        (
+            "5月8日，苏州市医保局相关负责人，无锡市医保局相关负责人，常州市医保局工作人员一行到我市"
+            "考察交流。",
+            {("苏州", "南通"), ("无锡", "南通"), ("常州", "南通")},
+        ),
+    ],
+    ids=["福州安庆", "苏锡常"],
+)
+def test_parallel_parties_before_the_verb_each_visit(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home="南通")) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "3月30日上午，扬州市医保局相关负责人陪同，安庆市医保局负责人一行来通考察。",
+        "为学习福州市先进经验，安庆市医保局负责人一行来通考察。",
+    ],
+    ids=["陪同", "为学习"],
+)
+def test_a_clause_doing_something_else_is_no_parallel_party(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("", body, home="南通")) == {("安庆", "南通")}
