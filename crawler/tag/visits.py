@@ -71,6 +71,7 @@ _PARTY_BEFORE = re.compile(
 _SITES_PURPOSE = re.compile(
     r"[^，。；;]{0,150}?[、及和][^，。；;]{0,30}?(?:考察|学习|调研|参观|观摩)"
 )
+_VILLAGE_AFTER = re.compile(r"(?:社区|村|街道|镇|乡)")
 _NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
 # 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
 _LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
@@ -102,8 +103,8 @@ _SITE_STAY_AFTER = re.compile(
 )
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
-    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场)"
-    r"(?:[、和及]|以及)"
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
+    r"|村|社区)(?:[、和及]|以及)"  # 绵竹年画村、崇州五星村: villages of the places
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement.
@@ -504,6 +505,8 @@ def _host_groups(
                 break
             if verb > m.start and ms[j].start < verb:
                 break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
+            if ms[j].strength is Strength.WEAK and _VILLAGE_AFTER.match(text, ms[j].end):
+                break  # 蕲春县李山村和雨湖社区: a community's name, not 湘潭's 雨湖区
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (

@@ -394,3 +394,33 @@ def test_parallel_parties_before_the_verb_each_visit(
 )
 def test_a_clause_doing_something_else_is_no_parallel_party(tagger: Tagger, body: str) -> None:
     assert pairs(tagger.tag("", body, home="南通")) == {("安庆", "南通")}
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "9月8日至12日，副区长刘涛带领区直部门、镇村干部一行赴四川省绵竹年画村、崇州五星村、"
+            "浙江省安吉县考察学习美丽乡村建设经验。",
+            "荆门",
+            {("荆门", "德阳"), ("荆门", "成都"), ("荆门", "湖州")},
+        ),
+        (
+            "6月2日，副县长王军带队赴浙江省桐庐县环溪村、德清县五四村考察乡村旅游。",
+            "黄冈",
+            {("黄冈", "杭州"), ("黄冈", "湖州")},
+        ),
+    ],
+    ids=["年画村五星村安吉县", "环溪村五四村"],
+)
+def test_each_place_of_a_list_of_villages_hosts(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+def test_a_community_named_like_a_district_is_no_host(tagger: Tagger) -> None:
+    body = "4月12日，罗田县组织村党组织书记到蕲春县李山村和雨湖社区考察学习基层党建。"
+    tags = tagger.tag("", body, home="黄冈")
+    assert pairs(tags) == set()
+    assert "湘潭" not in tags.cities
