@@ -266,6 +266,9 @@ _INSPECTION_SPEECH = re.compile(
     r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:[^，。；;]{0,30}?(?:座谈会|会议)上|时|期间)的?(?:重要)?"
     r"(?:讲话|指示)"
 )
+# Places named together before 两市/两地 (福州安庆两市人社部门来通).
+_JOINT_AFTER = re.compile(r"[市]?(?:[两三四]|几)(?:市|地|县|区|城)")
+_JOINT_GAP = re.compile(r"[市县区]?[、和与及]?")
 # A clause naming a place's people and nothing they do (福州市财政局…相关负责人，…来通考察).
 _PARALLEL_PARTY = re.compile(r"(?:负责人|负责同志|工作人员|人员|领导|干部|代表)$")
 _PARALLEL_VERB = re.compile(r"[率带赴到来在与和向对]|陪同|组织|召开|举行|会见")
@@ -383,9 +386,11 @@ def _sentence_pairs(
             valid = [host for host in group if _valid(visitor, host)]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
+                others = _joint_visitors(text, ms, visitor)
                 if visitor.start == clause:
-                    for other in _parallel_subjects(text, sentence, ms, clause, visitor):
-                        pairs.extend((other, host) for host in group if _valid(other, host))
+                    others += _parallel_subjects(text, sentence, ms, clause, visitor)
+                for other in others:
+                    pairs.extend((other, host) for host in group if _valid(other, host))
                 break
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
@@ -892,6 +897,20 @@ def _province_mention(publisher_city: str) -> Mention | None:
     if province is None or province == publisher_city:
         return None
     return Mention(0, 0, Place(None, province, "province"), Strength.STRONG, self_ref=True)
+
+
+def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Mention]:
+    """福州安庆两市人社部门来通, 苏州、无锡两地…赴: the places named with the visitor before
+    两市/两地/三市 travel together."""
+    if not _JOINT_AFTER.match(text, visitor.end):
+        return []
+    out: list[Mention] = []
+    at = ms.index(visitor)
+    while at > 0 and _JOINT_GAP.fullmatch(text, ms[at - 1].end, ms[at].start):
+        at -= 1
+        if ms[at].name != visitor.name and not ms[at].self_ref:
+            out.append(ms[at])
+    return out
 
 
 def _parallel_subjects(

@@ -424,3 +424,26 @@ def test_a_community_named_like_a_district_is_no_host(tagger: Tagger) -> None:
     tags = tagger.tag("", body, home="黄冈")
     assert pairs(tags) == set()
     assert "湘潭" not in tags.cities
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("福州安庆两市医保部门来通考察学习长期护理保险", {("福州", "南通"), ("安庆", "南通")}),
+        ("苏州、无锡两地医保局一行到我市考察交流", {("苏州", "南通"), ("无锡", "南通")}),
+        (
+            "扬州泰州盐城三市人社局来通考察学习",
+            {("扬州", "南通"), ("泰州", "南通"), ("盐城", "南通")},
+        ),
+    ],
+    ids=["福州安庆两市", "苏州无锡两地", "三市"],
+)
+def test_places_named_together_before_liang_shi_each_visit(
+    tagger: Tagger, title: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, "", home="南通")) == expected
+
+
+def test_the_home_named_with_the_visitor_before_liang_di_does_not_visit(tagger: Tagger) -> None:
+    body = "扬州与我市两地医保局座谈交流，随后扬州医保局一行来通考察。"
+    assert pairs(tagger.tag("", body, home="南通")) == {("扬州", "南通")}
