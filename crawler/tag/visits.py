@@ -71,6 +71,10 @@ _PARTY_BEFORE = re.compile(
 _SITES_PURPOSE = re.compile(
     r"[^，。；;]{0,150}?[、及和][^，。；;]{0,30}?(?:考察|学习|调研|参观|观摩)"
 )
+_MEET_GAPS = frozenset({"与", "同", "跟", "市与", "省与"})
+_TALKS_AFTER = re.compile(
+    r"[^，。；]{0,30}?一行(?:举行|进行)?(?:工作)?(?:会谈|座谈|会见|交流|座谈交流|见面)"
+)
 _VILLAGE_AFTER = re.compile(r"(?:社区|村|街道|镇|乡)")
 _NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
 # 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
@@ -198,7 +202,7 @@ _ORGANISER = re.compile(
 )
 _RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接(?!党的|新)|迎来(?!了?新)|陪同|宴请|接见")
 _LEADER = re.compile(
-    r"市委|省委|区委|县委|市政府|省政府|人民政府|市长|省长|区长|县长|书记|领导|人大|政协|党委|主任"
+    r"市委|省委|区委|县委|州委|市政府|省政府|人民政府|市长|省长|区长|县长|州长|书记|领导|人大|政协|党委|主任"
 )
 _NEGATIVE = re.compile(
     r"挂职|体悟实训|跟班学习|跟岗|交流任职|实训锻炼|云签约|线上签约|网上签约|视频连线|视频方式|视频会议"
@@ -354,6 +358,9 @@ def _sentence_pairs(
     groups = _host_groups(text, sentence, ms)
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
+        guest = _talks_guest(text, ms, group[-1])
+        if guest is not None and _valid(guest, group[-1]):
+            pairs.append((guest, group[-1]))  # 在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈
         before = text[sentence.start : verb]
         if _INSPECTION_SPEECH.match(text, group[-1].end):
             continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
@@ -510,6 +517,8 @@ def _host_groups(
                 break
             if verb > m.start and ms[j].start < verb:
                 break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
+            if gap in _MEET_GAPS and _LEADER.match(text, _tail(text, ms[j])):
+                break  # 在乌鲁木齐与青海省委书记…一行会谈: the other side of the talks, no host
             if ms[j].strength is Strength.WEAK and _VILLAGE_AFTER.match(text, ms[j].end):
                 break  # 蕲春县李山村和雨湖社区: a community's name, not 湘潭's 雨湖区
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
@@ -897,6 +906,20 @@ def _province_mention(publisher_city: str) -> Mention | None:
     if province is None or province == publisher_city:
         return None
     return Mention(0, 0, Place(None, province, "province"), Strength.STRONG, self_ref=True)
+
+
+def _talks_guest(text: str, ms: list[Mention], venue: Mention) -> Mention | None:
+    """在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈: the party met at the venue is a guest."""
+    nxt = next((m for m in ms if m.start >= venue.end), None)
+    if (
+        nxt is None
+        or nxt.self_ref
+        or text[venue.end : nxt.start] not in _MEET_GAPS
+        or not _LEADER.match(text, _tail(text, nxt))
+        or not _TALKS_AFTER.match(text, nxt.end)
+    ):
+        return None
+    return nxt
 
 
 def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Mention]:

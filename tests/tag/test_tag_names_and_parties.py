@@ -447,3 +447,35 @@ def test_places_named_together_before_liang_shi_each_visit(
 def test_the_home_named_with_the_visitor_before_liang_di_does_not_visit(tagger: Tagger) -> None:
     body = "扬州与我市两地医保局座谈交流，随后扬州医保局一行来通考察。"
     assert pairs(tagger.tag("", body, home="南通")) == {("扬州", "南通")}
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "11月24日，自治区党委书记在乌鲁木齐与青海省委书记、省人大常委会主任一行举行工作会谈。",
+            "乌鲁木齐",
+            {("青海", "乌鲁木齐")},
+        ),
+        (
+            "6月5日，省委书记在广州与四川省委副书记、省长一行座谈交流。",
+            "广州",
+            {("四川", "广州")},
+        ),
+        (
+            "3月2日，市委书记在昆明与大理州委书记一行举行会谈。",
+            "昆明",
+            {("大理", "昆明")},
+        ),
+    ],
+    ids=["乌鲁木齐与青海", "广州与四川", "昆明与大理"],
+)
+def test_the_party_met_at_the_venue_is_the_guest(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+def test_two_places_joined_by_yu_in_a_trip_both_host(tagger: Tagger) -> None:
+    body = "5月8日，市委书记王五率队赴苏州与无锡考察学习园区建设。"
+    assert pairs(tagger.tag("", body, home="广州")) == {("广州", "苏州"), ("广州", "无锡")}
