@@ -479,3 +479,33 @@ def test_the_party_met_at_the_venue_is_the_guest(
 def test_two_places_joined_by_yu_in_a_trip_both_host(tagger: Tagger) -> None:
     body = "5月8日，市委书记王五率队赴苏州与无锡考察学习园区建设。"
     assert pairs(tagger.tag("", body, home="广州")) == {("广州", "苏州"), ("广州", "无锡")}
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader", "receivers"),
+    [
+        (
+            "11月24日，自治区党委书记马兴华在乌鲁木齐与青海省委书记、省人大常委会主任陈立刚一行举行"
+            "工作会谈。",
+            "乌鲁木齐",
+            "陈立刚",
+            ("马兴华",),
+        ),
+        (
+            "6月5日，省委书记黄建国，省委副书记、省长王志明在广州与四川省委副书记、省长李德华等一行"
+            "座谈交流。",
+            "广州",
+            "李德华",
+            ("黄建国", "王志明"),
+        ),
+    ],
+    ids=["陈立刚一行会谈", "李德华等一行座谈"],
+)
+def test_the_head_of_the_party_met_leads_and_the_venues_officials_receive(
+    tagger: Tagger, body: str, home: str, leader: str, receivers: tuple[str, ...]
+) -> None:
+    (visit,) = tagger.tag("", body, home=home).visits
+    assert visit.details.leader is not None
+    assert visit.details.leader.name == leader
+    assert "与" not in visit.details.leader.title
+    assert tuple(o.name for o in visit.details.host_officials) == receivers
