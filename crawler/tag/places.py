@@ -23,8 +23,12 @@ Precision rules (on real news, naive substring matching of short names is wrong 
   polity right after them (大兴安岭地委);
 * a jieba word that is a province or prefecture followed by places in it (福建厦门, 辽宁大连)
   cuts nothing: each name stands;
-* games, offices, utility branches, markets and theatres named after a place are not it
-  (北京冬奥会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院);
+* games, summits, offices, utility branches, markets, theatres and bridges named after a place
+  are not it (北京冬奥会, 上合组织青岛峰会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院,
+  中山桥), nor is a county's short name right before 集团/公司 (赴海兴集团: the company);
+* a name jieba reads as a person's given name after a surname or a name's first part, with an act
+  or a title after it, is the person (会议张安顺主持, 斯朗尼玛常务副市长带队);
+* 京津冀 after a visit verb is a region, not three abbreviations (赴京津冀学习考察: no host);
 * a run of three or four characters, each naming one city of a province the article names, is
   those cities (取经龙泉厦 with 赴闽, 走进苏锡常 with 江苏);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;

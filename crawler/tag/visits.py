@@ -23,6 +23,15 @@ that opens with its verb (先后赴…考察学习) travels as the home's body t
 (市工信局…, 省市场监管局…); the home travelling with its province's delegation
 (随省政府代表团赴广东) gives both pairs; a speaker for a place (…代表江苏省委、省政府…他说，
 …我们赴青海…) makes 我们 that place.
+
+Several parties: the places named together before 两市/两地 (福州安庆两市…来通) and the clauses
+of a place's people right before the visitor's (福州市…负责人，安庆市…负责人一行来通) visit
+together; a list of places before a stay (先后在北京、天津、河北学习考察) hosts each, as does a
+list of villages of several places (绵竹年画村、崇州五星村); the party met at a venue (在乌鲁木齐与
+青海省委书记…一行举行会谈) is the guest, not a second host. An autonomous region's offices
+(自治区党政代表团) on a city's site are the home's province, which then stays the story's party
+(考察组一行在…). Not delegations either: a central leader's inspection recalled with its 座谈会,
+the Youth League (团市委, 青联), one member travelling with another body's team (作为…成员，随团赴).
 """
 
 from __future__ import annotations
