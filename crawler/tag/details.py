@@ -37,7 +37,7 @@ __all__ = [
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from crawler.tag.text import Sentence, resolve_day
@@ -370,11 +370,26 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
     return group
 
 
+# Hosts meeting a guest party at a venue: 在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈.
+_TALKS = re.compile(
+    r"在[^，。；与]{1,10}与(?P<guest>[^，。；]{2,40}?)(?:等)?一行(?:举行|进行)?(?:工作)?"
+    r"(?:会谈|座谈|会见|交流|见面)"
+)
+
+
 def _roles(
     text: str, sentence: Sentence, places: tuple[str, ...]
 ) -> tuple[list[Official], list[Official], list[Official]]:
     """(leaders, movers, hosts) in one sentence."""
     officials = find_officials(text, sentence.start, sentence.end, places)
+    talks = _TALKS.search(text, sentence.start, sentence.end)
+    if talks:  # 马兴瑞…在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈: hosts, then the guests' head
+        guests = [o for o in officials if talks.start("guest") < o.end and o.name]
+        received = [o for o in officials if o.end <= talks.start() and o.name]
+        if guests:
+            head = guests[0]
+            title = head.title.rpartition("与")[2]  # 乌鲁木齐与|青海省委书记
+            return [replace(head, title=_clean_title(title, places))], [], received
     leaders: list[Official] = []
     movers: list[Official] = []
     hosts: list[Official] = []

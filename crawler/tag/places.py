@@ -23,8 +23,12 @@ Precision rules (on real news, naive substring matching of short names is wrong 
   polity right after them (大兴安岭地委);
 * a jieba word that is a province or prefecture followed by places in it (福建厦门, 辽宁大连)
   cuts nothing: each name stands;
-* games, offices, utility branches, markets and theatres named after a place are not it
-  (北京冬奥会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院);
+* games, summits, offices, utility branches, markets, theatres and bridges named after a place
+  are not it (北京冬奥会, 上合组织青岛峰会, 驻上海办事处, 国网鹤岗供电公司, 龙井市场, 南通大剧院,
+  中山桥), nor is a county's short name right before 集团/公司 (赴海兴集团: the company);
+* a name jieba reads as a person's given name after a surname or a name's first part, with an act
+  or a title after it, is the person (会议张安顺主持, 斯朗尼玛常务副市长带队);
+* 京津冀 after a visit verb is a region, not three abbreviations (赴京津冀学习考察: no host);
 * a run of three or four characters, each naming one city of a province the article names, is
   those cities (取经龙泉厦 with 赴闽, 走进苏锡常 with 江苏);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
@@ -74,7 +78,18 @@ _CHAIN_RUN = re.compile(
 _OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
 _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
 # Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
-_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会")
+_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会")
+# A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
+# not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
+_COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
+# Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
+_REGION_COMPOUNDS = ("京津冀",)
+# What a person does or is right after the name (会议张安顺主持, 斯朗尼玛常务副市长带队).
+_PERSON_NEXT = re.compile(
+    r"(?:主持|讲话|出席|强调|指出|表示|同志|说|介绍|参加|陪同|会见|一行|等|常务|副|书记|市长|县长|区长|带领|带队|率"
+    r"|主任|局长|部长|委员)"
+)
+_BRIDGE = frozenset({"桥"})
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
@@ -128,6 +143,8 @@ _GLUE = frozenset("与和及在赴到至对向从于来抵好")  # 履行|好三
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _SURNAME_TAGS = _NAME_TAGS | {"zg"}  # jieba tags a lone surname 刘 as zg
 _ORG_TAGS = frozenset({"nt", "nz"})
+# jieba's tags for the first part of a two-part name (斯朗 nr, 次仁 ng, 扎西 ns)
+_NAME_PART_TAGS = _NAME_TAGS | {"ng", "ns", "nz"}
 # The tail of a word that begins with a place name and still means the place (北京市政府,
 # 深圳经济特区, 天津港).
 _POLITY_TAIL = re.compile(
@@ -137,7 +154,7 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵)$"
+    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵|桥)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
@@ -284,6 +301,8 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if entry.short and _COMPANY_NEXT.match(text, end):
+                continue  # 赴海兴集团: the company's name
             if _EVENT.match(text, end):
                 continue  # 北京冬奥会, 杭州亚运会: an event's name
             if text.startswith(("办事处", "联络处"), end) or (
@@ -454,6 +473,8 @@ class PlaceMatcher:
             arrived = arrived or bool(chain and _REGION_NEXT.match(text, chain[-1] + 1))
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
+            if text.startswith(_REGION_COMPOUNDS, pos):
+                continue  # 赴京津冀学习考察: a region, not three places
             place = self._pick(self._abbr_places[idx], named, publisher_city, publisher_province)
             if place is not None:
                 found.append(Mention(pos, end, place, Strength.STRONG, abbr=True))
@@ -568,9 +589,12 @@ def _cuts_word(
     full = not short and text[end - 1] in _FULL_SUFFIX
     before: tuple[int, int, str, str] | None = None
     after: tuple[int, int, str, str] | None = None
+    own = ""  # jieba's tag of the name when it is a word of its own
     tokens = _tokens(text, start, end)
     for i, tok in enumerate(tokens):
         s, e, word, tag = tok
+        if (s, e) == (start, end):
+            own = tag
         # 与康|县委: a one-character function word jieba glued to the name's first character
         glued = start - s == 1 and text[s] in _GLUE
         if (
@@ -611,6 +635,10 @@ def _cuts_word(
             return True  # 市委书记|宁波
         if len(before[2]) == 1 and end - start == 2 and _titled_surname(tokens, before):
             return True  # 副市长|刘|新余
+        if _named_person(text, end, before, own, known):
+            return True  # 会议张|安顺|主持, 斯朗|尼玛|常务副市长
+    if after is not None and after[2] in _BRIDGE:
+        return True  # 中山|桥: a bridge named after the place
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
     if (
@@ -663,6 +691,23 @@ def _titled_surname(
     # 书记|张|安顺: jieba may tag the surname as a measure word (q)
     named = surname[3] in _SURNAME_TAGS or is_surname(surname[2])
     return named and i > 0 and tokens[i - 1][2].endswith(_TITLES)
+
+
+def _named_person(
+    text: str,
+    end: int,
+    before: tuple[int, int, str, str],
+    own: str,
+    known: Callable[[str], bool],
+) -> bool:
+    """The name is the given name of a person: jieba reads it as a name (张|安顺 nr, 斯朗|尼玛 nrt,
+    扎西|尼玛) after a surname or the first part of a name, and an act or title follows (主持,
+    常务副市长)."""
+    if own not in _NAME_TAGS or not _PERSON_NEXT.match(text, end):
+        return False
+    if before[3] in _NAME_PART_TAGS and len(before[2]) == 2 and not known(before[2]):
+        return True
+    return len(before[2]) == 1 and (before[3] in _SURNAME_TAGS or is_surname(before[2]))
 
 
 def _visited(text: str, start: int) -> bool:

@@ -113,6 +113,8 @@ _DOC_NAME_TITLE = re.compile(
     r"(?:规划|计划|方案)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
     r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
+    # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
+    r"|(?<![司团])公开(?:招聘|招录|选调|遴选)[^，。、]{0,12}?(?:方案|简章)$"
 )
 # An institution's or company's own recruitment (安顺市中医院…公开招聘…公告): not a government's
 # (房县…面向医学院校公开招聘…: the county recruits).

@@ -23,6 +23,15 @@ that opens with its verb (先后赴…考察学习) travels as the home's body t
 (市工信局…, 省市场监管局…); the home travelling with its province's delegation
 (随省政府代表团赴广东) gives both pairs; a speaker for a place (…代表江苏省委、省政府…他说，
 …我们赴青海…) makes 我们 that place.
+
+Several parties: the places named together before 两市/两地 (福州安庆两市…来通) and the clauses
+of a place's people right before the visitor's (福州市…负责人，安庆市…负责人一行来通) visit
+together; a list of places before a stay (先后在北京、天津、河北学习考察) hosts each, as does a
+list of villages of several places (绵竹年画村、崇州五星村); the party met at a venue (在乌鲁木齐与
+青海省委书记…一行举行会谈) is the guest, not a second host. An autonomous region's offices
+(自治区党政代表团) on a city's site are the home's province, which then stays the story's party
+(考察组一行在…). Not delegations either: a central leader's inspection recalled with its 座谈会,
+the Youth League (团市委, 青联), one member travelling with another body's team (作为…成员，随团赴).
 """
 
 from __future__ import annotations
@@ -71,6 +80,11 @@ _PARTY_BEFORE = re.compile(
 _SITES_PURPOSE = re.compile(
     r"[^，。；;]{0,150}?[、及和][^，。；;]{0,30}?(?:考察|学习|调研|参观|观摩)"
 )
+_MEET_GAPS = frozenset({"与", "同", "跟", "市与", "省与"})
+_TALKS_AFTER = re.compile(
+    r"[^，。；]{0,30}?一行(?:举行|进行)?(?:工作)?(?:会谈|座谈|会见|交流|座谈交流|见面)"
+)
+_VILLAGE_AFTER = re.compile(r"(?:社区|村|街道|镇|乡)")
 _NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
 # 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
 _LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
@@ -84,6 +98,10 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # What may stand between two hosts of one list: 、/和/及, after a name's own suffix
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
+# 先后在北京、天津、河北学习考察: a list of places, then the stay
+_STAY_LIST = re.compile(
+    r"(?:[、和及][\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?=" + _STAY_AFTER.pattern + ")"
+)
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
@@ -98,8 +116,8 @@ _SITE_STAY_AFTER = re.compile(
 )
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
-    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场)"
-    r"(?:[、和及]|以及)"
+    r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
+    r"|村|社区)(?:[、和及]|以及)"  # 绵竹年画村、崇州五星村: villages of the places
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement.
@@ -193,7 +211,7 @@ _ORGANISER = re.compile(
 )
 _RECEPTION = re.compile(r"会见|会晤|接待|欢迎|迎接(?!党的|新)|迎来(?!了?新)|陪同|宴请|接见")
 _LEADER = re.compile(
-    r"市委|省委|区委|县委|市政府|省政府|人民政府|市长|省长|区长|县长|书记|领导|人大|政协|党委|主任"
+    r"市委|省委|区委|县委|州委|市政府|省政府|人民政府|市长|省长|区长|县长|州长|书记|领导|人大|政协|党委|主任"
 )
 _NEGATIVE = re.compile(
     r"挂职|体悟实训|跟班学习|跟岗|交流任职|实训锻炼|云签约|线上签约|网上签约|视频连线|视频方式|视频会议"
@@ -219,6 +237,7 @@ _NOT_GOVERNMENT = re.compile(
 # religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
 _NEVER_GOVERNMENT = re.compile(
     r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
+    r"|团[市县区州]委|共青团|青联|青企协"
 )
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
@@ -229,7 +248,10 @@ _GOVERNMENT = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
-_PROVINCIAL = re.compile(r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省")
+_PROVINCIAL = re.compile(
+    r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
+    r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
+)
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
@@ -254,9 +276,16 @@ _ZONE = re.compile(
 _FROM = "来自"
 _THEY = re.compile(r"(?<![^，。\n])(?:他们|该院|该局|该委|该中心)")
 _INSPECTION_SPEECH = re.compile(
-    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:时|期间)的?(?:重要)?(?:讲话|指示)"
+    r"[^，。；;]{0,6}?(?:考察|视察|调研)(?:[^，。；;]{0,30}?(?:座谈会|会议)上|时|期间)的?(?:重要)?"
+    r"(?:讲话|指示)"
 )
-_ALONE = re.compile(r"(?:一人|独自|只身)$")
+# Places named together before 两市/两地 (福州安庆两市人社部门来通).
+_JOINT_AFTER = re.compile(r"[市]?(?:[两三四]|几)(?:市|地|县|区|城)")
+_JOINT_GAP = re.compile(r"[市县区]?[、和与及]?")
+# A clause naming a place's people and nothing they do (福州市财政局…相关负责人，…来通考察).
+_PARALLEL_PARTY = re.compile(r"(?:负责人|负责同志|工作人员|人员|领导|干部|代表)$")
+_PARALLEL_VERB = re.compile(r"[率带赴到来在与和向对]|陪同|组织|召开|举行|会见")
+_ALONE = re.compile(r"(?:一人|独自|只身|成员[，,]?随团)$")  # 作为…考察团成员，随团赴: one member
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -309,10 +338,14 @@ def find_visits(
             when = previous_dated[1]
         if when is not None:
             previous_dated = (sentence.paragraph, when)
+        along = len({visitor.name for visitor, _host in pairs}) > 1  # 随省代表团: both travel
         for visitor, host in pairs:
             if never and visitor.self_ref:
                 continue
-            if story_visitor is None and not visitor.self_ref:
+            # the home's province named by its offices (省委常委…率队) is the story's party too
+            if story_visitor is None and (
+                not visitor.self_ref or (visitor.place.level == "province" and not along)
+            ):
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref
             provinces = tuple(m.name for m in (visitor, host) if m.place.city is None)
@@ -334,6 +367,9 @@ def _sentence_pairs(
     groups = _host_groups(text, sentence, ms)
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
+        guest = _talks_guest(text, ms, group[-1])
+        if guest is not None and _valid(guest, group[-1]):
+            pairs.append((guest, group[-1]))  # 在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈
         before = text[sentence.start : verb]
         if _INSPECTION_SPEECH.match(text, group[-1].end):
             continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
@@ -366,6 +402,11 @@ def _sentence_pairs(
             valid = [host for host in group if _valid(visitor, host)]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
+                others = _joint_visitors(text, ms, visitor)
+                if visitor.start == clause:
+                    others += _parallel_subjects(text, sentence, ms, clause, visitor)
+                for other in others:
+                    pairs.extend((other, host) for host in group if _valid(other, host))
                 break
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
@@ -485,6 +526,10 @@ def _host_groups(
                 break
             if verb > m.start and ms[j].start < verb:
                 break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
+            if gap in _MEET_GAPS and _LEADER.match(text, _tail(text, ms[j])):
+                break  # 在乌鲁木齐与青海省委书记…一行会谈: the other side of the talks, no host
+            if ms[j].strength is Strength.WEAK and _VILLAGE_AFTER.match(text, ms[j].end):
+                break  # 蕲春县李山村和雨湖社区: a community's name, not 湘潭's 雨湖区
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (
@@ -537,6 +582,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     stay = _STAY_BEFORE.search(window)
     if stay and (
         _STAY_AFTER.match(text, m.end)
+        or _STAY_LIST.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
@@ -869,6 +915,58 @@ def _province_mention(publisher_city: str) -> Mention | None:
     if province is None or province == publisher_city:
         return None
     return Mention(0, 0, Place(None, province, "province"), Strength.STRONG, self_ref=True)
+
+
+def _talks_guest(text: str, ms: list[Mention], venue: Mention) -> Mention | None:
+    """在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈: the party met at the venue is a guest."""
+    nxt = next((m for m in ms if m.start >= venue.end), None)
+    if (
+        nxt is None
+        or nxt.self_ref
+        or text[venue.end : nxt.start] not in _MEET_GAPS
+        or not _LEADER.match(text, _tail(text, nxt))
+        or not _TALKS_AFTER.match(text, nxt.end)
+    ):
+        return None
+    return nxt
+
+
+def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Mention]:
+    """福州安庆两市人社部门来通, 苏州、无锡两地…赴: the places named with the visitor before
+    两市/两地/三市 travel together."""
+    if not _JOINT_AFTER.match(text, visitor.end):
+        return []
+    out: list[Mention] = []
+    at = ms.index(visitor)
+    while at > 0 and _JOINT_GAP.fullmatch(text, ms[at - 1].end, ms[at].start):
+        at -= 1
+        if ms[at].name != visitor.name and not ms[at].self_ref:
+            out.append(ms[at])
+    return out
+
+
+def _parallel_subjects(
+    text: str, sentence: Sentence, ms: list[Mention], clause: int, visitor: Mention
+) -> list[Mention]:
+    """福州市财政局…相关负责人，安庆市人社局…等相关负责人来通考察: the clauses right before the
+    visitor's, each a place's people with no verb of their own, travel with it."""
+    out: list[Mention] = []
+    end = clause - 1
+    while end > sentence.start and text[end] in "，,":
+        start = _clause_start(text, sentence.start, end)
+        first = next((m for m in ms if m.start == start), None)
+        if (
+            first is None
+            or first.self_ref
+            or first.place.level == "province"
+            or not _PARALLEL_PARTY.search(text, start, end)
+            or _PARALLEL_VERB.search(text, start, end)
+        ):
+            break
+        if first.name != visitor.name:
+            out.append(first)
+        end = start - 1
+    return out
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:
