@@ -83,7 +83,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -235,8 +235,11 @@ class Fetcher:
                 await self._check_robots(url, slot, profile)
             async with slot.semaphore:
                 slot.check_answering(url)  # it may have stopped while this request waited
-                await self._wait_turn(slot, url)
-                result = await self._request(url, profile, validators, slot)
+                # The host's connection pool made before its turn: made after, at its first
+                # request, its cost (a TLS context) would start the request late in its turn.
+                self._routes.route(host, profile)
+                async with self._turn(slot, url):
+                    result = await self._request(url, profile, validators, slot)
             slot.answered()
             status, size = result.status, len(result.content)
             self._record(url, status, size, started, None, source_id)
@@ -254,9 +257,25 @@ class Fetcher:
 
     # ------------------------------------------------------------------ politeness
 
-    async def _wait_turn(self, slot: Slot, url: str) -> None:
-        if not self._replay:
+    @contextlib.asynccontextmanager
+    async def _turn(self, slot: Slot, url: str, *, bounded: bool = True) -> AsyncIterator[None]:
+        """The request to ``url`` waits for its turn at the host, and holds it until it ends:
+        in the slot, or where the process shares its hosts' turns with others
+        (:class:`~crawler.fetch.hosts.SharedTurns`), there, with one of the host's places in
+        its concurrency bound unless not ``bounded`` (a redirect hop, see :meth:`_hop`)."""
+        shared = self._hosts.shared
+        if self._replay:
+            yield
+        elif shared is None:
             await slot.wait_turn(url)
+            yield
+        else:
+            places = slot.concurrency if bounded else 0
+            ticket = await shared.take(slot.host, places=places, spacing=slot.spacing, url=url)
+            try:
+                yield
+            finally:
+                await shared.give(ticket, hold=slot.held_for())
 
     async def _check_robots(
         self,
@@ -273,8 +292,11 @@ class Fetcher:
         for a redirect hop, whose request holds its first host's place already)."""
 
         async def read(robots_url: str) -> FetchResult:
-            async with slot.semaphore if bounded else contextlib.nullcontext():
-                await self._wait_turn(slot, robots_url)
+            self._routes.route(slot.host, profile)  # made before the turn, as in get()
+            async with (
+                slot.semaphore if bounded else contextlib.nullcontext(),
+                self._turn(slot, robots_url, bounded=bounded),
+            ):
                 return await self._request(robots_url, profile, None, slot, robots_txt=True)
 
         await check_robots(url, slot, profile.user_agent, read)
@@ -421,7 +443,8 @@ class Fetcher:
                     f"robots.txt disallows the redirect target {target}", url=url
                 ) from exc
         if slot_key(target) != slot_key(previous):
-            await self._wait_turn(slot, target)
+            async with self._turn(slot, target, bounded=False):
+                pass  # spacing only: the hop's request goes on under its first host's turn
 
     def _record(
         self,

@@ -30,6 +30,7 @@ async def work_queue(
     at a time (two sources of one host would hand one back)."""
     app = make_app(url, settings or WorkerSettings())
     locks = HostLocks(url)
+    runtime.politeness.shared = locks  # hosts' turns in PostgreSQL, as a worker keeps them
     async with app.open_async():
         await ensure_queue_schema(app, url)
         for name, arguments in jobs:
