@@ -17,6 +17,7 @@ from __future__ import annotations
 __all__ = [
     "HOST_DOWN_AFTER",
     "HOST_DOWN_SECONDS",
+    "LATE_TURN",
     "MAX_POLITE_WAIT",
     "MAX_THROTTLE_DELAY",
     "ROBOTS_RETRY",
@@ -54,6 +55,10 @@ SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
 # mid-crawl), and a struggling server gets a rest.
 HOST_DOWN_AFTER = 5
 HOST_DOWN_SECONDS = 300.0
+# A request that reaches its send later than this fraction of the spacing after its turn (a busy
+# event loop or machine held it) takes a new turn first: sent late, it would start closer to the
+# next request's turn than the spacing.
+LATE_TURN = 0.05
 
 
 def slot_key(url: str) -> str:

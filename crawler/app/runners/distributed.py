@@ -7,20 +7,31 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
   once per period however many processes run its periodic deferrer. It claims due sources and
-  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each (the crawls in
-  one statement, :func:`_defer_crawls`);
-- a crawl holds every host its source touches (feed, list pages, sitemap), so one host is
-  crawled by one job at a time across the cluster and per-host politeness holds. A procrastinate
-  job takes one lock string, which cannot exclude overlapping host sets (``{a, b}`` and
-  ``{b}``), so the exclusion is PostgreSQL's: the job takes a session advisory lock per host
-  (:class:`HostLocks`, ``pg_try_advisory_lock`` on the worker's one lock connection, released
-  when it ends or its worker dies) and, if a host is held by another crawl, hands its source
-  back due a dispatch period later. The job is retried when it fails (``crawl_attempts``); one
-  aborted by a shutdown past its grace hands its unfinished sources back due at once, and one
-  for a source this worker's config lacks hands it back for the next dispatch.
-  ``lock="host:<first host>"`` stays on the job as well: it keeps the usual case (sources of
-  one host) waiting in the queue rather than on a worker.
-  ``queueing_lock="crawl:<source>"``: one waiting job per source;
+  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the sources into host batches
+  (:func:`host_batches`: sources joined by a shared host, however indirectly) and defers one
+  crawl job per batch (all in one statement, :func:`_defer_crawls`), so that a pass's costs
+  (lease, fetch-log and cache reads, the job's queue round trips) are paid once per host;
+- a crawl job holds every host its batch touches (feed, list pages, sitemap), so one host is
+  crawled by one job at a time across the cluster. A procrastinate job takes one lock string,
+  which cannot exclude overlapping host sets (``{a, b}`` and ``{b}``), so the exclusion is
+  PostgreSQL's: the job takes a session advisory lock per host (:class:`HostLocks`,
+  ``pg_try_advisory_lock`` on the worker's one lock connection, released when it ends or its
+  worker dies) and, if a host is held by another crawl, hands its sources back due a dispatch
+  period later. The job is retried when it fails (``crawl_attempts``); one aborted by a
+  shutdown past its grace hands its unfinished sources back due at once, and sources this
+  worker's config lacks are handed back for the next dispatch.
+  ``lock="host:<first host>"`` stays on the job as well: it keeps a host's next batch waiting
+  in the queue rather than on a worker; ``queueing_lock="crawl:<first host>"``: one waiting job
+  per host (a dispatch whose host's job still waits hands that batch back);
+- politeness holds across the workers for *every* host a request goes to, article hosts of
+  other sources' batches and redirect targets included: each worker's fetcher takes each
+  request's turn in PostgreSQL (:meth:`HostLocks.take`, the fetcher's
+  :class:`~crawler.fetch.hosts.SharedTurns`): one of the host's ``per_host_concurrency``
+  places (advisory locks ``(turn_key(host), i)`` on the lock connection, freed if the worker
+  dies) and its turn in ``host_turns`` (``next_at`` moved by the spacing under the row's lock,
+  or past a back-off), in one statement, and frees the place when the request ends (a second).
+  Robots.txt is read by each worker once a day and obeyed; its Crawl-delay and the throttled
+  delay are the spacing each worker asks for;
 - ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
   deliveries table makes each digest go out once even if a job runs twice;
 - ``maintain`` (periodic, hourly, once across the cluster) deletes old articles and fetch-log
@@ -33,7 +44,7 @@ Workers get the config and database through procrastinate's ``additional_context
 :class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
 global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
 process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
-(:data:`QUEUE_CONNECTIONS`), the host locks' and SQLAlchemy's.
+(:data:`QUEUE_CONNECTIONS`), the host locks' (and turns') and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
@@ -91,7 +102,7 @@ from crawler.app.runtime import Runtime
 from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
 from crawler.base.errors import DatabaseUnavailable, FetchError
 from crawler.base.models import utcnow
-from crawler.fetch.hosts import MAX_POLITE_WAIT
+from crawler.fetch.hosts import LATE_TURN, MAX_POLITE_WAIT
 
 log = logging.getLogger("citydigest.worker")
 
@@ -279,9 +290,8 @@ def host_lock_key(host: str) -> int:
 # Seconds between two tries for a place at a host whose places are all taken (at least: its
 # spacing, when longer, as no turn comes sooner).
 TURN_POLL = 0.05
-# A request woken for its turn later than this fraction of the spacing takes a new turn (up to
+# A request woken for its turn later than LATE_TURN of the spacing takes a new turn (up to
 # LATE_TURNS times in a row), so that late starts do not shorten the gap to the next request.
-LATE_TURN = 0.05
 LATE_TURNS = 3
 # One request's place and turn at its host (HostLocks.take). The place: the first free advisory
 # lock (key, i), i < places, of those this process does not hold already (-1 for places = 0: a
