@@ -11,14 +11,15 @@ limit binds, and the farm logs every request with its arrival time. The same con
 - distributed: ``citydigest run --engine procrastinate`` plus two ``citydigest worker`` on
   PostgreSQL (a fresh database is created and dropped per runner).
 
-In each run, after the warm-up: at a third of the measured window a source is added to
-sources.yaml (a new column of the first site); at half of it one process (embedded: the daemon;
-distributed: a worker) gets SIGTERM with a one-second grace while it crawls, and is started
-again. Reported per runner:
+In each run, after the warm-up, the measured window is ``--cycles`` intervals and ``--after``
+seconds: halfway through the cycles a source is added to sources.yaml (a new column of the first
+site); at their end one process (embedded: the daemon; distributed: a worker) gets SIGTERM with
+a one-second grace while it crawls, and is started again. Reported per runner:
 
 - CPU ms per crawl: the CPU time of the runner's processes and of their PostgreSQL backends
-  (every backend of the bench's database, sampled from /proc every half second) from the start
-  of the measured window to the interrupt, divided by the source checks completed meanwhile;
+  (every backend of the bench's database, sampled from /proc every half second) over the cycles
+  (from the window's start to the interrupt: whole intervals, as crawls come in waves), divided
+  by the source checks completed meanwhile;
 - crawls per minute, dispatch lag (how late a due check started: median, p95, max), peak memory
   per process (VmHWM);
 - politeness from the farm's log: the least gap between two requests to one host over the
@@ -33,7 +34,7 @@ again. Reported per runner:
 Run::
 
     CITYDIGEST_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test \\
-        python bench/service.py --duration 90
+        python bench/service.py --interval 120 --cycles 2
 """
 
 from __future__ import annotations
@@ -272,16 +273,16 @@ def running_crawls(url: str) -> dict[int, list[str]]:
 
 
 def cut_short(url: str, jobs: dict[int, list[str]]) -> list[str]:
-    """The sources of those of ``jobs`` that a stop cut short: neither running any more nor
-    done (a finished job is deleted), but handed back (failed, aborted, or waiting to be
-    retried)."""
+    """The sources of those of ``jobs`` that a stop cut short: not done (a finished job is
+    deleted) but handed back (failed, aborted, waiting for its retry or retried)."""
     import psycopg
 
     from crawler.app.runners.distributed import conninfo
 
     with psycopg.connect(conninfo(url)) as conn:
-        rows = conn.execute(
-            "SELECT id FROM procrastinate_jobs WHERE id = ANY(%s) AND status <> 'doing'",
+        rows = conn.execute(  # a retry may be running already, on the other worker
+            "SELECT id FROM procrastinate_jobs WHERE id = ANY(%s) "
+            "AND (status <> 'doing' OR attempts > 0)",
             (list(jobs),),
         ).fetchall()
     return [source for (job,) in rows for source in jobs[job]]
@@ -314,14 +315,17 @@ def run(
         with site.lock:
             site.requests.clear()
             site.max_active = 0
-    result = Result(runner, 0, args.duration, limit=args.limit)
+    result = Result(runner, 0, args.cycles * args.interval + args.after, limit=args.limit)
     started = time.time()
     measure_from = started + args.warmup
-    stop_at = measure_from + args.duration
+    # The CPU window is whole intervals (crawls come in waves of the interval); the interrupt
+    # ends it, and the run goes on ``--after`` seconds to see the interrupted sources again.
+    window = args.cycles * args.interval
+    stop_at = measure_from + window + args.after
     events: list[tuple[float, str]] = [
         (measure_from, "measure"),
-        (measure_from + args.duration / 3, "add"),
-        (measure_from + args.duration / 2, "interrupt"),
+        (measure_from + window / 2, "add"),
+        (measure_from + window, "interrupt"),
     ]
     cpu_start, mono_start = 0.0, time.monotonic()
     backend_start = cpu_end = backend_end = 0.0
@@ -435,7 +439,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=4, help="per-host concurrency")
     parser.add_argument("--latency", type=float, default=2.5, help="the sites' answer time")
     parser.add_argument("--concurrency", type=int, default=32, help="embedded: sources at once")
-    parser.add_argument("--duration", type=float, default=90)
+    parser.add_argument("--cycles", type=int, default=2, help="intervals CPU is measured over")
+    parser.add_argument("--after", type=float, default=60, help="seconds after the interrupt")
     parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--runners", nargs="+", default=["embedded", "procrastinate"])
     parser.add_argument("--embedded-sqlite", action="store_true")
