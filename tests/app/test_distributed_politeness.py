@@ -47,7 +47,7 @@ class Mirror(Site):
 def sites() -> Iterator[list[Site]]:
     """An article host with a list and a feed source of its own, and two portals whose feeds
     list its articles."""
-    origin = Site(id="art", address="127.0.0.210", articles=make_articles("art", 3), latency=0.6)
+    origin = Site(id="art", address="127.0.0.210", articles=make_articles("art", 2), latency=0.6)
     mirrors = []
     for n in (1, 2):
         mirror = Mirror(id=f"portal{n}", address=f"127.0.0.{210 + n}", articles=[])
