@@ -401,7 +401,7 @@ def run(
         delays = []
         for source_id in interrupted:
             site, k = by_id[source_id]
-            seen = first_request(site, f"/list/1.html?column={k}", restarted_at - 30)
+            seen = first_request(site, f"/list/1.html?column={k}", stopped_at)
             delays.append(None if seen is None else seen - restarted_at)
         known = [d for d in delays if d is not None]
         if len(known) == len(delays):
