@@ -293,8 +293,8 @@ def test_a_dispatch_defers_one_job_per_host_skipping_a_waiting_one(
 ) -> None:
     """The dispatch defers one crawl job per host with every claimed source of that host (its
     list and its feed: one batch), all in one statement; when a host's job waits in the queue
-    already, it is not deferred twice, its sources are handed back for a later dispatch (not
-    left leased for the lease's length), and the other hosts' jobs still are deferred."""
+    already, its due sources are left unclaimed for its next batch (not deferred twice, not
+    leased for the lease's length), and the other hosts' jobs still are deferred."""
     by_host: dict[str, list[str]] = {}
     for source in runtime.config.sources:
         (host,) = runtime.hosts_of(source.id)
@@ -323,7 +323,7 @@ def test_a_dispatch_defers_one_job_per_host_skipping_a_waiting_one(
     asyncio.run(work_queue(runtime, postgres_url, dispatch, settings=FAST, queues=["dispatch"]))
     assert waiting() == {lock: sorted(ids) for lock, ids in by_host.items()}, "not doubled"
     due = next_checks(runtime.db)
-    for source_id in by_host[first]:  # handed back: due within a dispatch period or two
+    for source_id in by_host[first]:  # unclaimed: still due
         assert due[source_id] - utcnow() < timedelta(seconds=3), due[source_id]
     for source_id in by_host[second]:  # deferred: leased
         assert due[source_id] - utcnow() > timedelta(seconds=30), due[source_id]

@@ -597,6 +597,15 @@ async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> lis
     return skipped
 
 
+async def _waiting_hosts(app: App) -> set[str]:
+    """The first hosts of the crawl jobs waiting in the queue (their ``lock``)."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT lock FROM procrastinate_jobs WHERE status = 'todo' "
+        "AND task_name = 'citydigest.crawl' AND lock LIKE 'host:%%'"
+    )
+    return {row["lock"].removeprefix("host:") for row in rows}
+
+
 def _pause(settings: WorkerSettings) -> timedelta:
     """How long a crawl handed back waits: a dispatch period, so it goes to the next batch."""
     return timedelta(seconds=settings.dispatch_every)
@@ -709,6 +718,10 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             config,
             runtime.hosts,
             limit=settings.claim_limit,
+            # A host whose batch waits in the queue already: its due sources stay unclaimed
+            # and go with its next batch (claimed, refused and handed back each dispatch, they
+            # cost statements and made batches of one as sources fell due one by one).
+            busy_hosts=await _waiting_hosts(context.app),
             one_per_host=False,
             now=now,
         )
