@@ -22,7 +22,8 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
   worker's config lacks are handed back for the next dispatch.
   ``lock="host:<first host>"`` stays on the job as well: it keeps a host's next batch waiting
   in the queue rather than on a worker; ``queueing_lock="crawl:<first host>"``: one waiting job
-  per host (a dispatch whose host's job still waits hands that batch back);
+  per host (the dispatch leaves the due sources of a host whose job waits unclaimed, for its
+  next batch; one that races such a job hands its batch back);
 - politeness holds across the workers for *every* host a request goes to, article hosts of
   other sources' batches and redirect targets included: each worker's fetcher takes each
   request's turn in PostgreSQL (:meth:`HostLocks.take`, the fetcher's
