@@ -4,11 +4,9 @@ jobs (SQLAlchemy events) and can stand in for parts of them."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.worker import Worker
 
 from crawler.app.runners.distributed import (
@@ -36,10 +34,7 @@ async def work_queue(
     async with app.open_async():
         await ensure_queue_schema(app, url)
         for name, arguments in jobs:
-            # A periodic job (maintain at minute 17) may wait already, deferred by a worker's
-            # periodic deferrer within ten minutes of its time: that one is worked instead.
-            with contextlib.suppress(AlreadyEnqueued):
-                await app.tasks[name].defer_async(**arguments)
+            await app.tasks[name].defer_async(**arguments)
         worker = Worker(
             app,
             queues=list(queues),
