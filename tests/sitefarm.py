@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from xml.sax.saxutils import escape
 
 CITIES = [
@@ -314,8 +315,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         site = self.server.site
+        # A connection's first request arrived when it was accepted (its thread, started
+        # since, may have waited for the CPU on a busy machine); later ones arrive now.
+        arrived = self.server.accepted.pop(id(self.request), None) or time.monotonic()
         with site.lock:
-            site.requests.append((time.monotonic(), self.path))
+            site.requests.append((arrived, self.path))
             site.active += 1
             site.max_active = max(site.max_active, site.active)
         try:
@@ -345,7 +349,12 @@ class _SiteServer(ThreadingHTTPServer):
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        self.accepted: dict[int, float] = {}  # when each open connection was accepted
         super().__init__((site.address, site.port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted[id(request)] = time.monotonic()
+        super().process_request(request, client_address)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up early (a cancelled crawl, a timeout) is not a server error."""

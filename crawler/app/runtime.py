@@ -12,7 +12,9 @@ process of the distributed runner (handed to its tasks through procrastinate's
   no two sources sharing a host at once, the distributed runner locks every host of a crawl;
 - the schedule rows of new sources and subscribers (:meth:`Runtime.sync`, once per config);
 - the hosts' politeness state (robots.txt, back-off, throttling), kept across the process's
-  crawls and retuned when the config changes;
+  crawls and retuned when the config changes; a distributed worker shares each host's turns
+  and concurrency bound with the other workers (:attr:`HostStates.shared
+  <crawler.fetch.hosts.HostStates>`, set by the runner);
 - the process's fetcher (:attr:`Runtime.fetcher`: the connection pools per host and their one
   TLS context), built at its first crawl and lent to every later one
   (:meth:`crawler.fetch.client.Fetcher.borrow`) until :meth:`Runtime.aclose`: built per job, its

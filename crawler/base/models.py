@@ -13,6 +13,7 @@ __all__ = [
     "Delivery",
     "Fetch",
     "FetchTotal",
+    "HostTurn",
     "HttpCache",
     "PolicyRef",
     "SourceState",
@@ -254,6 +255,18 @@ class SubscriberPreferences(Base):
     script: Mapped[str] = mapped_column(String(32))
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HostTurn(Base):
+    """When the next request to a host may start, for every process of the distributed runner
+    (its workers share each host's spacing, Crawl-delay and back-off through this row:
+    :meth:`crawler.app.runners.distributed.HostLocks.take`). The embedded runner keeps it in
+    memory and never writes here."""
+
+    __tablename__ = "host_turns"
+
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Delivery(Base):

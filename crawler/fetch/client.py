@@ -46,6 +46,11 @@ Politeness, per host (``host:port``):
   :data:`~crawler.fetch.hosts.ROBOTS_RETRY` seconds);
 * a redirect hop is held to the robots.txt of where it leads and, on another host, to that
   host's spacing (:meth:`Fetcher._hop`);
+* where several processes share hosts (the distributed runner's workers), the turn and the
+  concurrency bound are the cluster's: the :class:`~crawler.fetch.hosts.HostStates` holds a
+  :class:`~crawler.fetch.hosts.SharedTurns` and every request (robots.txt and hops included)
+  takes its turn there instead of in its slot; a back-off the request met holds the host for
+  every process;
 * a host that did not answer :data:`~crawler.fetch.hosts.HOST_DOWN_AFTER` requests in a row (no
   connection, or no whole response within the deadline) is not asked for
   :data:`~crawler.fetch.hosts.HOST_DOWN_SECONDS`: its requests fail at once with
@@ -83,7 +88,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -100,7 +105,7 @@ from crawler.base.errors import (
 from crawler.fetch.body import read_body
 from crawler.fetch.decompress import ACCEPT_ENCODING
 from crawler.fetch.guard import AddressGuard
-from crawler.fetch.hosts import HostStates, Slot, slot_key
+from crawler.fetch.hosts import LATE_TURN, HostStates, Slot, slot_key
 from crawler.fetch.redirects import check_url, location, meta_refresh
 from crawler.fetch.response import FetchRecord, FetchResult, Validators, retry_after
 from crawler.fetch.robots import check_robots
@@ -110,6 +115,10 @@ from crawler.fetch.routes import Routes
 # headers as received) and the body as it came off the wire (Content-Encoding still applied,
 # transfer chunking removed; empty for redirects). The WARC writer's hook.
 ArchiveHook = Callable[[httpx.Request, httpx.Response, bytes], None]
+
+
+async def _no_wait() -> None:
+    """``ready`` of a replay, which keeps no turns."""
 
 
 @dataclass
@@ -235,8 +244,11 @@ class Fetcher:
                 await self._check_robots(url, slot, profile)
             async with slot.semaphore:
                 slot.check_answering(url)  # it may have stopped while this request waited
-                await self._wait_turn(slot, url)
-                result = await self._request(url, profile, validators, slot)
+                # The host's connection pool made before its turn: made after, at its first
+                # request, its cost (a TLS context) would start the request late in its turn.
+                self._routes.route(host, profile)
+                async with self._turn(slot, url) as ready:
+                    result = await self._request(url, profile, validators, slot, ready=ready)
             slot.answered()
             status, size = result.status, len(result.content)
             self._record(url, status, size, started, None, source_id)
@@ -254,9 +266,45 @@ class Fetcher:
 
     # ------------------------------------------------------------------ politeness
 
-    async def _wait_turn(self, slot: Slot, url: str) -> None:
-        if not self._replay:
+    @contextlib.asynccontextmanager
+    async def _turn(
+        self, slot: Slot, url: str, *, bounded: bool = True
+    ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        """The request to ``url`` waits for its turn at the host, and holds it until it ends:
+        in the slot, or where the process shares its hosts' turns with others
+        (:class:`~crawler.fetch.hosts.SharedTurns`), there, with one of the host's places in
+        its concurrency bound unless not ``bounded`` (a redirect hop, see :meth:`_hop`).
+        Yields ``ready``, awaited just before the request is sent: one that got there more
+        than :data:`~crawler.fetch.hosts.LATE_TURN` of the spacing after its turn takes a
+        new one (keeping its place)."""
+        shared = self._hosts.shared
+        if self._replay:
+            yield _no_wait
+            return
+        ticket: object = None
+        if shared is None:
             await slot.wait_turn(url)
+        else:
+            places = slot.concurrency if bounded else 0
+            ticket = await shared.take(slot.host, places=places, spacing=slot.spacing, url=url)
+        granted = time.monotonic()
+
+        async def ready() -> None:
+            nonlocal granted
+            if time.monotonic() - granted <= LATE_TURN * slot.spacing:
+                return
+            if shared is None:
+                await slot.wait_turn(url)
+            else:
+                turn = await shared.take(slot.host, places=0, spacing=slot.spacing, url=url)
+                await shared.give(turn, hold=0.0)
+            granted = time.monotonic()
+
+        try:
+            yield ready
+        finally:
+            if shared is not None:
+                await shared.give(ticket, hold=slot.held_for())
 
     async def _check_robots(
         self,
@@ -273,9 +321,14 @@ class Fetcher:
         for a redirect hop, whose request holds its first host's place already)."""
 
         async def read(robots_url: str) -> FetchResult:
-            async with slot.semaphore if bounded else contextlib.nullcontext():
-                await self._wait_turn(slot, robots_url)
-                return await self._request(robots_url, profile, None, slot, robots_txt=True)
+            self._routes.route(slot.host, profile)  # made before the turn, as in get()
+            async with (
+                slot.semaphore if bounded else contextlib.nullcontext(),
+                self._turn(slot, robots_url, bounded=bounded) as ready,
+            ):
+                return await self._request(
+                    robots_url, profile, None, slot, robots_txt=True, ready=ready
+                )
 
         await check_robots(url, slot, profile.user_agent, read)
 
@@ -289,6 +342,7 @@ class Fetcher:
         slot: Slot,
         *,
         robots_txt: bool = False,
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> FetchResult:
         """One GET of ``url`` and its redirect hops. A hop is a request like any (see
         :meth:`_hop`), except while reading a robots.txt (``robots_txt``), whose own redirects
@@ -311,7 +365,7 @@ class Fetcher:
         started = time.monotonic()
         try:
             async with asyncio.timeout(profile.timeout):
-                exchange = await self._follow(url, profile, headers, on_hop)
+                exchange = await self._follow(url, profile, headers, on_hop, ready)
         except TimeoutError as exc:
             slot.throttle(profile.timeout, ok=False)
             raise FetchTimeout(
@@ -358,6 +412,7 @@ class Fetcher:
         profile: FetchProfile,
         headers: dict[str, str],
         on_hop: Callable[[str, str, str], Awaitable[None]] | None,
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> _Exchange:
         current = previous = url
         seen: set[str] = set()
@@ -374,6 +429,8 @@ class Fetcher:
             await self._routes.close_idle()
             route = self._routes.route(slot_key(current), profile)
             request = route.request(current, headers, profile.timeout)
+            if ready is not None and current == url:  # the first request: still in its turn?
+                await ready()
             with route.in_use() as transport:
                 sent = time.monotonic()
                 response = await transport.handle_async_request(request)
@@ -421,7 +478,8 @@ class Fetcher:
                     f"robots.txt disallows the redirect target {target}", url=url
                 ) from exc
         if slot_key(target) != slot_key(previous):
-            await self._wait_turn(slot, target)
+            async with self._turn(slot, target, bounded=False):
+                pass  # spacing only: the hop's request goes on under its first host's turn
 
     def _record(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 __all__ = [
     "HOST_DOWN_AFTER",
     "HOST_DOWN_SECONDS",
+    "LATE_TURN",
     "MAX_POLITE_WAIT",
     "MAX_THROTTLE_DELAY",
     "ROBOTS_RETRY",
@@ -24,6 +25,7 @@ __all__ = [
     "SLOT_IDLE_SECONDS",
     "SLOT_SWEEP_SECONDS",
     "HostStates",
+    "SharedTurns",
     "Slot",
     "slot_key",
 ]
@@ -31,7 +33,7 @@ __all__ = [
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from crawler.base.errors import FetchError, HostUnreachable
@@ -53,6 +55,10 @@ SLOT_SWEEP_SECONDS = 3600.0  # how often HostStates looks for such hosts
 # mid-crawl), and a struggling server gets a rest.
 HOST_DOWN_AFTER = 5
 HOST_DOWN_SECONDS = 300.0
+# A request that reaches its send later than this fraction of the spacing after its turn (a busy
+# event loop or machine held it) takes a new turn first: sent late, it would start closer to the
+# next request's turn than the spacing.
+LATE_TURN = 0.05
 
 
 def slot_key(url: str) -> str:
@@ -64,6 +70,27 @@ def slot_key(url: str) -> str:
     except ValueError:
         port = None
     return f"{host}:{port}" if port else host
+
+
+class SharedTurns(Protocol):
+    """The turns of hosts shared by several processes (the distributed runner's workers, whose
+    implementation keeps them in PostgreSQL): when a :class:`HostStates` has one, every request
+    takes its turn there instead of in its :class:`Slot`, so that the spacing (throttled delay,
+    Crawl-delay), a back-off and the concurrency bound of a host hold across the processes, not
+    only within each."""
+
+    async def take(self, host: str, *, places: int, spacing: float, url: str) -> object:
+        """Wait for one of the host's ``places`` (0: none is taken, as for a redirect hop) and
+        for its turn, ``spacing`` seconds after the last request any process started there and
+        not before a back-off has passed. Returns the ticket :meth:`give` takes; FetchError
+        when the host asks for more than :data:`MAX_POLITE_WAIT` seconds or no place frees in
+        as long."""
+        ...
+
+    async def give(self, ticket: object, *, hold: float) -> None:
+        """The request of ``ticket`` ended: its place is free, and the host is not asked again
+        for ``hold`` seconds (a back-off this request met; 0: none)."""
+        ...
 
 
 @dataclass
@@ -86,6 +113,7 @@ class Slot:
     unanswered: int = 0  # requests in a row that got no answer
     down_until: float = 0.0  # not asked before this (see HOST_DOWN_AFTER)
     down_because: str = ""
+    host: str = ""  # its key (slot_key), for the turns shared with other processes
 
     def __post_init__(self) -> None:
         self.delay = max(self.delay, self.floor)
@@ -125,6 +153,11 @@ class Slot:
                 await asyncio.sleep(wait)
                 now = time.monotonic()
             self.next_at = now + self.spacing
+
+    def held_for(self) -> float:
+        """Seconds a back-off still holds the host's next request (0: none), where the turns
+        are shared (:class:`SharedTurns`: only :meth:`back_off` moves :attr:`next_at` then)."""
+        return max(0.0, self.next_at - time.monotonic())
 
     def back_off(self, retry_after: float | None) -> None:
         """After a 429 or 503: hold the next request back for ``retry_after`` seconds (the
@@ -176,9 +209,11 @@ class HostStates:
     """The politeness state of each host (:class:`Slot`), shared by the fetchers that use it.
 
     Its slots hold asyncio primitives, which belong to one event loop: used from another loop
-    (a new ``asyncio.run``), it starts afresh rather than fail."""
+    (a new ``asyncio.run``), it starts afresh rather than fail. ``shared``: the turns this
+    process shares with others (:class:`SharedTurns`; None: the process is alone)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedTurns | None = None) -> None:
+        self.shared = shared
         self._slots: dict[str, Slot] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._next_sweep = time.monotonic() + SLOT_SWEEP_SECONDS
@@ -211,6 +246,7 @@ class HostStates:
                 concurrency=profile.per_host_concurrency,
                 floor=profile.per_host_delay,
                 semaphore=asyncio.Semaphore(profile.per_host_concurrency),
+                host=host,
             )
             self._slots[host] = slot
         elif slot.retune:

@@ -23,6 +23,12 @@ from typing import Any, cast
 
 import httpx
 
+with contextlib.suppress(ImportError):
+    # httpcore's connection pool imports anyio's asyncio backend at a process's first request
+    # (its locks), 0.1-0.2 s of imports between that request's turn at its host and its start:
+    # imported with the fetcher instead, so that a request starts when its turn comes.
+    import anyio._backends._asyncio  # noqa: F401
+
 from crawler.base.config.profile import FetchProfile
 from crawler.base.errors import BlockedAddress
 from crawler.fetch.cookies import CookieJar

@@ -288,30 +288,42 @@ def test_a_worker_holds_a_few_connections_whatever_its_concurrency(
     assert 1 <= most["cd-dispatcher"] <= PROCESS_CONNECTIONS, most
 
 
-def test_a_dispatch_defers_its_crawls_together_skipping_a_waiting_one(
+def test_a_dispatch_defers_one_job_per_host_skipping_a_waiting_one(
     runtime: Runtime, postgres_url: str
 ) -> None:
-    """The dispatch defers every claimed source's crawl (in one statement); when a source's job
-    waits in the queue already, it is not deferred twice and the others still are."""
-    ids = sorted(s.id for s in runtime.config.sources)
+    """The dispatch defers one crawl job per host with every claimed source of that host (its
+    list and its feed: one batch), all in one statement; when a host's job waits in the queue
+    already, its due sources are left unclaimed for its next batch (not deferred twice, not
+    leased for the lease's length), and the other hosts' jobs still are deferred."""
+    by_host: dict[str, list[str]] = {}
+    for source in runtime.config.sources:
+        (host,) = runtime.hosts_of(source.id)
+        by_host.setdefault(f"host:{host}", []).append(source.id)
+    assert len(by_host) == 2 and all(len(ids) == 2 for ids in by_host.values())
     dispatch = [("citydigest.dispatch", {"timestamp": int(time.time())})]
 
-    def waiting() -> list[tuple[Any, ...]]:
-        return query(
+    def waiting() -> dict[str, list[str]]:
+        rows = query(
             postgres_url,
-            "SELECT args->>'source_id', count(*) FROM procrastinate_jobs "
-            "WHERE task_name = 'citydigest.crawl' AND status = 'todo' GROUP BY 1 ORDER BY 1",
+            "SELECT lock, args->'source_ids' FROM procrastinate_jobs "
+            "WHERE task_name = 'citydigest.crawl' AND status = 'todo'",
         )
+        return {lock: sorted(ids) for lock, ids in rows}
 
     asyncio.run(work_queue(runtime, postgres_url, dispatch, settings=FAST, queues=["dispatch"]))
-    assert waiting() == [(i, 1) for i in ids], "one job per claimed source"
-    # Every source due again; the first one's job still waits, the others' are gone.
+    assert waiting() == {lock: sorted(ids) for lock, ids in by_host.items()}
+    # Every source due again; the first host's job still waits, the other's is gone.
+    first, second = sorted(by_host)
     with psycopg.connect(conninfo(postgres_url), autocommit=True) as conn:
         conn.execute(
-            "DELETE FROM procrastinate_jobs WHERE task_name = 'citydigest.crawl' "
-            "AND args->>'source_id' <> %s",
-            (ids[0],),
+            "DELETE FROM procrastinate_jobs WHERE task_name = 'citydigest.crawl' AND lock = %s",
+            (second,),
         )
-    hold(runtime.db, ids, timedelta(seconds=-1))
+    hold(runtime.db, [i for ids in by_host.values() for i in ids], timedelta(seconds=-1))
     asyncio.run(work_queue(runtime, postgres_url, dispatch, settings=FAST, queues=["dispatch"]))
-    assert waiting() == [(i, 1) for i in ids], "the waiting one not doubled, the others deferred"
+    assert waiting() == {lock: sorted(ids) for lock, ids in by_host.items()}, "not doubled"
+    due = next_checks(runtime.db)
+    for source_id in by_host[first]:  # unclaimed: still due
+        assert due[source_id] - utcnow() < timedelta(seconds=3), due[source_id]
+    for source_id in by_host[second]:  # deferred: leased
+        assert due[source_id] - utcnow() > timedelta(seconds=30), due[source_id]

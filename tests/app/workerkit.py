@@ -33,6 +33,7 @@ async def work_queue(
     app = make_app(url, settings or WorkerSettings())
     app.periodic_registry.periodic_tasks.clear()
     locks = HostLocks(url)
+    runtime.politeness.shared = locks  # hosts' turns in PostgreSQL, as a worker keeps them
     async with app.open_async():
         await ensure_queue_schema(app, url)
         for name, arguments in jobs:

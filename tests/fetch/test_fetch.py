@@ -111,6 +111,36 @@ async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:
     assert min(gaps) >= 0.1 * 0.5
 
 
+async def test_a_request_held_past_its_turn_takes_a_new_one(
+    sites: list[Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request held between its turn and its send (a busy event loop, a slow machine) for
+    more than a twentieth of the spacing takes a new turn before it is sent: the request that
+    went at its own turn meanwhile keeps its gap (sent late, the held one came 0.15 s after
+    it)."""
+    site = sites[0]
+    held = site.article_url(0)
+    async with Fetcher(profile(per_host_delay=0.3, obey_robots=False)) as fetcher:
+        guard = fetcher._guard
+        original = guard.check_host
+        seen: list[str] = []
+
+        async def check_host(url: str, checked: FetchProfile) -> None:
+            seen.append(url)
+            if url == held and seen.count(url) == 2:  # its second check: after its turn
+                await asyncio.sleep(0.45)
+            await original(url, checked)
+
+        monkeypatch.setattr(guard, "check_host", check_host)
+        first = asyncio.create_task(fetcher.get(held))
+        await asyncio.sleep(0.05)
+        await fetcher.get(site.article_url(1))
+        await first
+    times = sorted(t for t, _ in site.requests)
+    assert len(times) == 2
+    assert times[1] - times[0] >= 0.3 * 0.9, times
+
+
 async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
     for site in sites:
         site.latency = 0.2

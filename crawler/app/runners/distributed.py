@@ -7,20 +7,32 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
   once per period however many processes run its periodic deferrer. It claims due sources and
-  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``) and defers one job each (the crawls in
-  one statement, :func:`_defer_crawls`);
-- a crawl holds every host its source touches (feed, list pages, sitemap), so one host is
-  crawled by one job at a time across the cluster and per-host politeness holds. A procrastinate
-  job takes one lock string, which cannot exclude overlapping host sets (``{a, b}`` and
-  ``{b}``), so the exclusion is PostgreSQL's: the job takes a session advisory lock per host
-  (:class:`HostLocks`, ``pg_try_advisory_lock`` on the worker's one lock connection, released
-  when it ends or its worker dies) and, if a host is held by another crawl, hands its source
-  back due a dispatch period later. The job is retried when it fails (``crawl_attempts``); one
-  aborted by a shutdown past its grace hands its unfinished sources back due at once, and one
-  for a source this worker's config lacks hands it back for the next dispatch.
-  ``lock="host:<first host>"`` stays on the job as well: it keeps the usual case (sources of
-  one host) waiting in the queue rather than on a worker.
-  ``queueing_lock="crawl:<source>"``: one waiting job per source;
+  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the sources into host batches
+  (:func:`host_batches`: sources joined by a shared host, however indirectly) and defers one
+  crawl job per batch (all in one statement, :func:`_defer_crawls`), so that a pass's costs
+  (lease, fetch-log and cache reads, the job's queue round trips) are paid once per host;
+- a crawl job holds every host its batch touches (feed, list pages, sitemap), so one host is
+  crawled by one job at a time across the cluster. A procrastinate job takes one lock string,
+  which cannot exclude overlapping host sets (``{a, b}`` and ``{b}``), so the exclusion is
+  PostgreSQL's: the job takes a session advisory lock per host (:class:`HostLocks`,
+  ``pg_try_advisory_lock`` on the worker's one lock connection, released when it ends or its
+  worker dies) and, if a host is held by another crawl, hands its sources back due a dispatch
+  period later. The job is retried when it fails (``crawl_attempts``); one aborted by a
+  shutdown past its grace hands its unfinished sources back due at once, and sources this
+  worker's config lacks are handed back for the next dispatch.
+  ``lock="host:<first host>"`` stays on the job as well: it keeps a host's next batch waiting
+  in the queue rather than on a worker; ``queueing_lock="crawl:<first host>"``: one waiting job
+  per host (the dispatch leaves the due sources of a host whose job waits unclaimed, for its
+  next batch; one that races such a job hands its batch back);
+- politeness holds across the workers for *every* host a request goes to, article hosts of
+  other sources' batches and redirect targets included: each worker's fetcher takes each
+  request's turn in PostgreSQL (:meth:`HostLocks.take`, the fetcher's
+  :class:`~crawler.fetch.hosts.SharedTurns`): one of the host's ``per_host_concurrency``
+  places (advisory locks ``(turn_key(host), i)`` on the lock connection, freed if the worker
+  dies) and its turn in ``host_turns`` (``next_at`` moved by the spacing under the row's lock,
+  or past a back-off), in one statement, and frees the place when the request ends (a second).
+  Robots.txt is read by each worker once a day and obeyed; its Crawl-delay and the throttled
+  delay are the spacing each worker asks for;
 - ``digest`` jobs carry ``lock="subscriber:<id>"`` and ``queueing_lock="digest:<id>"``; the
   deliveries table makes each digest go out once even if a job runs twice;
 - ``maintain`` (periodic, hourly, once across the cluster) deletes old articles and fetch-log
@@ -33,7 +45,7 @@ Workers get the config and database through procrastinate's ``additional_context
 :class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
 global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
 process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
-(:data:`QUEUE_CONNECTIONS`), the host locks' and SQLAlchemy's.
+(:data:`QUEUE_CONNECTIONS`), the host locks' (and turns') and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
@@ -52,16 +64,19 @@ from __future__ import annotations
 
 __all__ = [
     "QUEUES",
+    "HostBatch",
     "HostLocks",
     "WorkerSettings",
     "conninfo",
     "ensure_queue_schema",
+    "host_batches",
     "host_lock_key",
     "host_locks",
     "make_app",
     "queue_depth",
     "run_dispatcher",
     "run_worker",
+    "turn_key",
 ]
 
 import asyncio
@@ -69,7 +84,8 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -85,8 +101,9 @@ from sqlalchemy.engine import make_url
 from crawler.app.jobs import DIGEST_LEASE, crawl_sources, maintain, send_due_digests
 from crawler.app.runtime import Runtime
 from crawler.base.db import CONNECT_TIMEOUT, Database, connection_lost, unavailable
-from crawler.base.errors import DatabaseUnavailable
+from crawler.base.errors import DatabaseUnavailable, FetchError
 from crawler.base.models import utcnow
+from crawler.fetch.hosts import LATE_TURN, MAX_POLITE_WAIT
 
 log = logging.getLogger("citydigest.worker")
 
@@ -271,6 +288,66 @@ def host_lock_key(host: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+# Seconds between two tries for a place at a host whose places are all taken (at least: its
+# spacing, when longer, as no turn comes sooner).
+TURN_POLL = 0.05
+# A request woken for its turn later than LATE_TURN of the spacing takes a new turn (up to
+# LATE_TURNS times in a row), so that late starts do not shorten the gap to the next request.
+LATE_TURNS = 3
+# One request's place and turn at its host (HostLocks.take). The place: the first free advisory
+# lock (key, i), i < places, of those this process does not hold already (-1 for places = 0: a
+# hop keeps spacing only). The turn: next_at moves to max(next_at, now) + spacing under the row's
+# lock, so concurrent takers queue up one spacing apart, unless next_at is more than max_wait
+# away (a back-off: no turn, next_at is NULL). Returns (place, the new next_at as a Unix time,
+# seconds to the old one); the clock's time, not the statement's start, as a taker may wait for
+# the row (in UTC: host_turns.next_at is a naive UTC timestamp, as every timestamp of the
+# schema, and epoch of a naive timestamp reads it as UTC).
+_NOW = "(clock_timestamp() AT TIME ZONE 'UTC')"  # utc_now in the statements below
+_TAKE_TURN = """
+WITH place AS MATERIALIZED (
+    SELECT -1 AS i WHERE %(places)s = 0
+    UNION ALL (
+        SELECT i FROM generate_series(0, %(places)s - 1) AS i
+        WHERE i <> ALL(%(mine)s::int[]) AND pg_try_advisory_lock(%(key)s, i)
+        LIMIT 1
+    )
+), turn AS (
+    INSERT INTO host_turns AS t (host, next_at)
+    SELECT %(host)s, utc_now + %(spacing)s * interval '1 second' FROM place
+    ON CONFLICT (host) DO UPDATE
+    SET next_at = greatest(t.next_at, utc_now) + %(spacing)s * interval '1 second'
+    WHERE t.next_at < utc_now + %(max_wait)s * interval '1 second'
+    RETURNING extract(epoch FROM t.next_at)::float8 AS next_at
+)
+SELECT (SELECT i FROM place), (SELECT next_at FROM turn),
+    (SELECT extract(epoch FROM next_at - utc_now)::float8
+     FROM host_turns WHERE host = %(host)s)
+""".replace("utc_now", _NOW)
+# A request's end: its place freed, and with a back-off the host's next_at moved past it.
+_GIVE_TURN = """
+WITH held AS (
+    UPDATE host_turns SET next_at = utc_now + %(hold)s * interval '1 second'
+    WHERE host = %(host)s AND %(hold)s > 0
+    AND next_at < utc_now + %(hold)s * interval '1 second'
+)
+SELECT CASE WHEN %(place)s >= 0 THEN pg_advisory_unlock(%(key)s, %(place)s) END
+""".replace("utc_now", _NOW)
+
+
+def turn_key(host: str) -> int:
+    """The first half of the advisory-lock keys ``(key, i)`` of ``host``'s places (a signed
+    32-bit number; two hosts sharing one share their places, which only costs waiting)."""
+    digest = hashlib.blake2b(f"citydigest turn:{host}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    key: int
+    place: int
+    host: str
+
+
 class HostLocks:
     """The hosts one process's crawls hold, as PostgreSQL session advisory locks (one key per
     host, :func:`host_lock_key`) on one connection of the process's own, opened at the first
@@ -286,6 +363,9 @@ class HostLocks:
         self.database_url = database_url
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._held: set[int] = set()  # keys this process's running crawls hold
+        # The places (turn_key(host), i) this process's requests hold: an advisory lock taken
+        # twice in one session is taken, so take() asks only for the others.
+        self._places: dict[int, set[int]] = {}
         self._lock = asyncio.Lock()  # one statement at a time on the connection
 
     @contextlib.asynccontextmanager
@@ -326,17 +406,94 @@ class HostLocks:
             await self._query("SELECT pg_advisory_unlock(k) FROM unnest(%s::bigint[]) AS k", keys)
 
     async def _query(self, sql: str, keys: list[int]) -> list[tuple[Any, ...]]:
+        return await self._execute(sql, (keys,))
+
+    async def _execute(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
         try:
             conn = await self._connection()
-            cursor = await conn.execute(sql, (keys,))
+            cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
         except psycopg.OperationalError as exc:
             raise _unavailable(self.database_url, exc) from exc
 
+    # ------------------------------------------------------------------ turns (SharedTurns)
+
+    async def take(self, host: str, *, places: int, spacing: float, url: str) -> _Ticket:
+        """One of ``host``'s ``places`` (none for 0) and its turn, shared by every worker
+        (:class:`~crawler.fetch.hosts.SharedTurns`): the place is a session advisory lock
+        ``(key, i)`` for ``i < places``, the turn ``spacing`` after the host's ``next_at`` in
+        ``host_turns``, both in one statement (:data:`_TAKE_TURN`); no free place: tried again
+        shortly, up to :data:`~crawler.fetch.hosts.MAX_POLITE_WAIT` seconds."""
+        key = turn_key(host)
+        deadline = time.monotonic() + MAX_POLITE_WAIT
+        ticket: _Ticket | None = None
+        late_turns = 0
+        while True:
+            async with self._lock:
+                mine = sorted(self._places.get(key, ()))
+                ((place, next_at, ahead),) = await self._execute(
+                    _TAKE_TURN,
+                    {
+                        "host": host,
+                        "key": key,
+                        "places": places if ticket is None else 0,  # a new turn, same place
+                        "mine": mine,
+                        "spacing": spacing,
+                        "max_wait": MAX_POLITE_WAIT,
+                    },
+                )
+                if ticket is None and place is not None and place >= 0:
+                    self._places.setdefault(key, set()).add(place)
+            if ticket is None:
+                if place is None:  # every place taken (by other workers, or this one's)
+                    if time.monotonic() >= deadline:
+                        raise FetchError(
+                            f"no free place at the host in {MAX_POLITE_WAIT:.0f} s (its "
+                            f"{places} are taken across the workers); try later",
+                            url=url,
+                        )
+                    await asyncio.sleep(min(max(spacing, TURN_POLL), 1.0))
+                    continue
+                ticket = _Ticket(key, place, host)
+            if next_at is None:  # the host holds every request back for longer
+                await self.give(ticket, hold=0.0)
+                raise FetchError(
+                    f"the server asked us to wait {float(ahead or 0):.0f} s more (Retry-After "
+                    "after 429/503); try later",
+                    url=url,
+                )
+            # The turn is a time on the database's clock, which the workers' clocks follow
+            # (NTP): a late answer must not make this request start later than its turn.
+            turn = float(next_at) - spacing
+            if (pause := turn - time.time()) > 0:
+                await asyncio.sleep(pause)
+            # Woken late (a busy loop or machine), it would start closer to the next turn,
+            # another worker's maybe, than the spacing: it takes a new turn instead.
+            late = time.time() - turn
+            if late <= LATE_TURN * spacing or late_turns >= LATE_TURNS:
+                return ticket
+            late_turns += 1
+
+    async def give(self, ticket: object, *, hold: float) -> None:
+        """Free the ticket's place; ``hold``: the host's next request waits that long at
+        least (a back-off)."""
+        assert isinstance(ticket, _Ticket)
+        async with self._lock:
+            if ticket.place >= 0:
+                self._places.get(ticket.key, set()).discard(ticket.place)
+                if not self._places.get(ticket.key):
+                    self._places.pop(ticket.key, None)
+            if self._conn is None or self._conn.closed:
+                return  # the places went with the connection
+            await self._execute(
+                _GIVE_TURN,
+                {"host": ticket.host, "key": ticket.key, "place": ticket.place, "hold": hold},
+            )
+
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
         if self._conn is not None and not self._conn.closed:
             return self._conn
-        if self._held:  # the connection, and with it these locks, went away
+        if self._held or self._places:  # the connection, and with it these locks, went away
             raise connection_lost(self.database_url, RuntimeError("host-lock connection closed"))
         conn = await psycopg.AsyncConnection.connect(
             conninfo(self.database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT
@@ -351,6 +508,7 @@ class HostLocks:
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
         self._held.clear()
+        self._places.clear()
         if conn is not None:
             await conn.close()
 
@@ -367,25 +525,86 @@ async def host_locks(database_url: str, hosts: Iterable[str]) -> AsyncIterator[b
         await locks.aclose()
 
 
-async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> int:
+@dataclass(frozen=True)
+class HostBatch:
+    """Due sources that one crawl job takes together: every source sharing a host with another
+    of them (feed, list pages, sitemap: :meth:`~crawler.app.runtime.Runtime.hosts_of`), so that
+    no two jobs crawl one host at once and a pass's costs (the lease, the fetch-log and
+    cache reads, the job's own queue round trips) are paid once per host, not once per source."""
+
+    host: str  # the batch's first host by name: its job's lock and queueing lock
+    source_ids: tuple[str, ...]
+    due: datetime  # the most overdue source's due time
+
+
+def host_batches(
+    claimed: Iterable[tuple[str, datetime]], hosts: Mapping[str, Iterable[str]]
+) -> list[HostBatch]:
+    """The claimed sources ``(id, due)`` grouped into :class:`HostBatch` es: sources joined by
+    a shared host, however indirectly (``{a, b}``, ``{b, c}``, ``{c}``: one batch), most
+    overdue batch first. A source without hosts is a batch of its own."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    due_of: dict[str, datetime] = {}
+    for source_id, due in claimed:
+        due_of[source_id] = due
+        own = f"source:{source_id}"  # a source's own node joins its hosts
+        for host in hosts.get(source_id, ()):
+            a, b = root(own), root(f"host:{host}")
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        root(own)
+    groups: dict[str, list[str]] = {}
+    for source_id in due_of:
+        groups.setdefault(root(f"source:{source_id}"), []).append(source_id)
+    batches = []
+    for members in groups.values():
+        batch_hosts = {h for i in members for h in hosts.get(i, ())}
+        batches.append(
+            HostBatch(
+                host=min(batch_hosts, default=members[0]),
+                source_ids=tuple(members),
+                due=min(due_of[i] for i in members),
+            )
+        )
+    return sorted(batches, key=lambda b: (b.due, b.host))
+
+
+async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> list[str]:
     """Defer a dispatch's crawl jobs in one statement (procrastinate's batch defer: one round
-    trip for a thousand claims, not one each). A source whose job waits already (its queueing
-    lock) fails the whole batch, which is then deferred one by one, that source skipped.
-    Returns how many were deferred."""
+    trip for a thousand claims, not one each). A host whose job waits already (its queueing
+    lock) fails the whole batch, which is then deferred one by one, that job skipped. Returns
+    the sources of the jobs not deferred (to be handed back)."""
     if not crawls:
-        return 0
+        return []
     manager = crawls[0][0].job_manager
     try:
         await manager.batch_defer_jobs_async([job.make_new_job(**args) for job, args in crawls])
-        return len(crawls)
+        return []
     except AlreadyEnqueued:
         pass
-    deferred = 0
+    skipped: list[str] = []
     for job, args in crawls:
-        with contextlib.suppress(AlreadyEnqueued):
+        try:
             await job.defer_async(**args)
-            deferred += 1
-    return deferred
+        except AlreadyEnqueued:
+            skipped.extend(args["source_ids"])
+    return skipped
+
+
+async def _waiting_hosts(app: App) -> set[str]:
+    """The first hosts of the crawl jobs waiting in the queue (their ``lock``)."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT lock FROM procrastinate_jobs WHERE status = 'todo' "
+        "AND task_name = 'citydigest.crawl' AND lock LIKE 'host:%%'"
+    )
+    return {row["lock"].removeprefix("host:") for row in rows}
 
 
 def _pause(settings: WorkerSettings) -> timedelta:
@@ -424,44 +643,63 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             linear_wait=settings.dispatch_every,
         ),
     )
-    async def crawl(context: JobContext, source_id: str, due: str | None = None) -> dict[str, Any]:
+    async def crawl(
+        context: JobContext,
+        source_ids: list[str] | None = None,
+        due: str | None = None,
+        source_id: str | None = None,  # a job of one source (deferred before batches)
+    ) -> dict[str, Any]:
         runtime = _runtime(context)
         runtime.refresh()
-        if source_id not in runtime.hosts:  # the dispatcher's config has it, this one not yet
-            runtime.schedule.release([source_id], at=utcnow() + _pause(settings))
-            log.warning("crawl %s: not in this worker's config; handed back", source_id)
-            return {"source": source_id, "results": [], "unknown": True}
+        asked = [*(source_ids or ()), *([source_id] if source_id else [])]
+        unknown = [i for i in asked if i not in runtime.hosts]
+        if unknown:  # the dispatcher's config has them, this one not yet
+            runtime.schedule.release(unknown, at=utcnow() + _pause(settings))
+            log.warning("crawl %s: not in this worker's config; handed back", ", ".join(unknown))
+        known = [i for i in asked if i in runtime.hosts]
+        if not known:
+            return {"sources": [], "results": [], "unknown": unknown}
+        hosts = frozenset().union(*(runtime.hosts_of(i) for i in known))
+        label = f"{len(known)} of {min(hosts, default='?')}"
         started = False
         try:
-            async with _locks(context).hold(runtime.hosts_of(source_id)) as held:
-                if not held:  # a crawl of another source holds one of its hosts: try later
-                    runtime.schedule.release([source_id], at=utcnow() + _pause(settings))
-                    log.info("crawl %s: a host of it is being crawled; handed back", source_id)
-                    return {"source": source_id, "results": [], "busy": True}
+            async with _locks(context).hold(hosts) as held:
+                if not held:  # a crawl of other sources holds one of these hosts: try later
+                    runtime.schedule.release(known, at=utcnow() + _pause(settings))
+                    log.info("crawl %s: a host of it is being crawled; handed back", label)
+                    return {"sources": known, "results": [], "busy": True}
                 if due is not None:
                     late = (utcnow() - datetime.fromisoformat(due)).total_seconds()
-                    log.info("crawl %s: started %.1f s after due", source_id, late)
+                    log.info("crawl %s: started %.1f s after due", label, late)
                 started = True  # from here on, the crawl hands back what it did not finish
                 results = await crawl_sources(
                     runtime.config,
                     runtime.db,
-                    [source_id],
+                    known,
                     schedule=runtime.schedule,
                     fetcher=runtime.fetcher,
                 )
         except asyncio.CancelledError:  # aborted (a shutdown past its grace): due at once
             if not started:
                 with contextlib.suppress(Exception):
-                    runtime.schedule.release([source_id])
+                    runtime.schedule.release(known)
             raise
-        return {"source": source_id, "results": [list(r) for r in results]}
+        for crawled, failed, new in results:
+            log.info("crawled %s: %s, %d new", crawled, "FAILED" if failed else "ok", new)
+        return {"sources": known, "results": [list(r) for r in results]}
 
     @app.task(name="citydigest.digest", queue="digest", pass_context=True)
     async def digest(context: JobContext, subscriber_id: str) -> None:
         runtime = _runtime(context)
         runtime.refresh()
-        await send_due_digests(
-            runtime.config, runtime.db, [subscriber_id], schedule=runtime.schedule
+        # Its rendering and database calls are synchronous, and CPU for a big digest: in a
+        # thread (with a loop of its own for the SMTP exchange), the worker's loop keeps its
+        # heartbeat and other jobs going meanwhile.
+        await asyncio.to_thread(
+            asyncio.run,
+            send_due_digests(
+                runtime.config, runtime.db, [subscriber_id], schedule=runtime.schedule
+            ),
         )
 
     @app.periodic(cron=f"* * * * * */{settings.dispatch_every}", periodic_id="dispatch")
@@ -481,21 +719,26 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             config,
             runtime.hosts,
             limit=settings.claim_limit,
+            # A host whose batch waits in the queue already: its due sources stay unclaimed
+            # and go with its next batch (claimed, refused and handed back each dispatch, they
+            # cost statements and made batches of one as sources fell due one by one).
+            busy_hosts=await _waiting_hosts(context.app),
             one_per_host=False,
             now=now,
         )
-        deferred = await _defer_crawls(
+        batches = host_batches(claimed, runtime.hosts)
+        waiting = await _defer_crawls(
             [
                 (
-                    crawl.configure(
-                        lock=f"host:{min(runtime.hosts_of(source_id), default=source_id)}",
-                        queueing_lock=f"crawl:{source_id}",
-                    ),
-                    {"source_id": source_id, "due": due.isoformat()},
+                    crawl.configure(lock=f"host:{batch.host}", queueing_lock=f"crawl:{batch.host}"),
+                    {"source_ids": list(batch.source_ids), "due": batch.due.isoformat()},
                 )
-                for source_id, due in claimed
+                for batch in batches
             ]
         )
+        if waiting:  # a job of their host waits in the queue already: the next dispatch's
+            schedule.release(waiting, at=now + _pause(settings))
+        deferred = len(claimed) - len(waiting)
         digests = schedule.claim_subscribers(config, lease=DIGEST_LEASE, now=now)
         for pending in digests:
             with contextlib.suppress(AlreadyEnqueued):
@@ -504,8 +747,19 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
                     queueing_lock=f"digest:{pending.subscriber_id}",
                 ).defer_async(subscriber_id=pending.subscriber_id)
         lag = max(((now - d).total_seconds() for _, d in claimed), default=0.0)
-        log.info("dispatch: %d crawls, %d digests, lag %.1f s", deferred, len(digests), lag)
-        return {"crawls": deferred, "digests": len(digests), "lag_ms": int(lag * 1000)}
+        log.info(
+            "dispatch: %d crawls in %d jobs, %d digests, lag %.1f s",
+            deferred,
+            len(batches),
+            len(digests),
+            lag,
+        )
+        return {
+            "crawls": deferred,
+            "jobs": len(batches),
+            "digests": len(digests),
+            "lag_ms": int(lag * 1000),
+        }
 
     @app.periodic(cron=settings.maintain_cron, periodic_id="maintain")
     @app.task(
@@ -616,6 +870,7 @@ async def _serve(
             raise
 
     locks = HostLocks(database_url)
+    runtime.politeness.shared = locks  # every host's turns, shared with the other workers
     worker = Worker(
         app=app,
         queues=queues,
