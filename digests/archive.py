@@ -71,7 +71,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -691,13 +691,16 @@ def update_subscriber_feeds(
 
 @dataclass(frozen=True, slots=True)
 class PolicyLink:
-    """An article around a document as the page shows it (its link made safe)."""
+    """An article around a document as the page shows it (its link made safe), dated as the
+    ``stamp`` filter prints a story: ``published`` (else when we fetched it: ``undated``)."""
 
     title: str
     url: str | None
     source: str
-    day: date
+    published: datetime
     doc_no: str | None
+    date_only: bool = False  # the page gave a date without a time of day
+    undated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -710,8 +713,8 @@ class PolicyEntry:
     issuer: str | None
     title: str
     url: str | None
-    written_date: str | None
-    published_date: str | None
+    written_date: date | str | None  # a date when the page's is one, else its own text
+    published_date: date | str | None
     status: str | None
     copies: tuple[PolicyLink, ...]
     around: tuple[tuple[str, tuple[PolicyLink, ...]], ...]  # (heading, articles), never empty
@@ -727,9 +730,27 @@ _AROUND = (
 
 
 def _policy_link(link: DocLink, zone: ZoneInfo) -> PolicyLink:
-    when = (link.published or link.fetched).astimezone(zone).date()
     title = clean_title(link.title) or link.url
-    return PolicyLink(title, safe_url(link.url), link.source, when, link.doc_no)
+    when = link.published or link.fetched
+    local = when.astimezone(zone)
+    return PolicyLink(
+        title,
+        safe_url(link.url),
+        link.source,
+        when,
+        link.doc_no,
+        # A page that gave only a date is stored at its local midnight (as a story's stamp).
+        date_only=link.published is not None and local.time() == time(0, 0),
+        undated=link.published is None,
+    )
+
+
+def _policy_day(value: str | None) -> date | str | None:
+    """A document's 成文/发布日期 as a date when it is an ISO date, else as the page wrote it."""
+    try:
+        return date.fromisoformat(value[:10]) if value else value
+    except ValueError:
+        return value
 
 
 def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
@@ -745,8 +766,8 @@ def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
         issuer=document.issuer,
         title=clean_title(document.title) or document.doc_no or document.url,
         url=safe_url(document.url),
-        written_date=document.written_date,
-        published_date=document.published_date,
+        written_date=_policy_day(document.written_date),
+        published_date=_policy_day(document.published_date),
         status=document.status,
         copies=tuple(_policy_link(c, zone) for c in document.copies),
         around=around,
@@ -773,6 +794,8 @@ def update_policy_page(
             entries=entries,
             brand=brand,
             days=POLICY_DAYS,
+            zone=zone,
+            year=now.astimezone(zone).year,
             lang=LANGS["simplified"],
             fonts=FONTS["simplified"],
         )
