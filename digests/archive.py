@@ -547,7 +547,7 @@ def update_archive(
             shown = {s.story_id for s in manifest[earlier].stories}
             if found is None or not shown <= {
                 e.story_id for s in found[0].sections for e in s.entries
-            }:
+            } | set(found[0].nested):  # a 解读 listed on its own before is nested now
                 continue  # its stories are gone from the database: the page stays as it was
             rebuilt.append(writer.day(found[0]))
             view_paths += writer.views(found[1])

@@ -7,6 +7,7 @@ finds sit under 旧闻补录, where a mail's cut 旧闻补录 section links (on 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,7 +19,15 @@ from crawler.base.config.subscribers import SubscriberFilter
 from crawler.base.db import Database
 from digests import build_digests
 from digests.archive import view_key
-from tests.digests.digestkit import NOW, Item, hours, make_config, seed, subscriber
+from tests.digests.digestkit import (
+    NOW,
+    Item,
+    hours,
+    make_config,
+    seed,
+    subscriber,
+    visit_item,
+)
 from tests.digests.test_policy_documents import (
     DOC_NO,
     JIEDU,
@@ -158,3 +167,31 @@ def test_the_day_page_says_old_news_too(
     html = (tmp_path / "archive" / f"{DAY}.html").read_text(encoding="utf-8")
     assert set(map(int, ARTICLE.findall(_section(html, "old")))) == {old.story_id}
     assert set(map(int, ARTICLE.findall(_section(html, "other")))) == {new.story_id}
+
+
+def test_a_day_written_before_documents_nested_is_still_rewritten(
+    db: Database, tmp_path: Path, secret: str
+) -> None:
+    """A day page written when its 解读 was an item of its own (archive.json lists it) is still
+    rewritten when a return visit marks it: the 解读 is on the new page, nested, not gone."""
+    early = NOW - hours(24 * 10)
+    notice, jiedu, visit = seed(
+        db,
+        [_notice(early - hours(4)), _jiedu(early - hours(3)), visit_item("青岛", "深圳", early)],
+    )
+    _doc(db, notice, DOC_NO, "深圳市人民政府办公厅")
+    _ref(db, jiedu, "interprets", doc_no=DOC_NO)
+    build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "o", now=early)
+    archive = tmp_path / "archive"
+    manifest = archive / "archive.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    stories = data["days"]["2026-11-17"]["stories"]
+    assert jiedu.story_id not in {s["id"] for s in stories}  # nested: not in the record
+    stories.append({**stories[0], "id": jiedu.story_id, "title": JIEDU})  # as older runs wrote
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    seed(db, [visit_item("深圳", "青岛", NOW - hours(2))])
+    build_digests(make_config(tmp_path, [subscriber()]), db, out_dir=tmp_path / "o", now=NOW)
+    first_day = (archive / "2026-11-17.html").read_text(encoding="utf-8")
+    assert "已回访" in first_day and f'<li id="s{jiedu.story_id}">' in first_day
+    assert f'<article id="s{visit.story_id}">' in first_day
