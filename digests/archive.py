@@ -4,7 +4,10 @@ an Atom feed.
 Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
 
     2026-11-27.html     every story first seen that day (settings zone), uncapped, with its graph;
-                        each story an anchor (``#s123``: its permalink), return visits marked
+                        each story an anchor (``#s123``: its permalink), return visits marked;
+                        grouped as the mail is (policies by document, a 解读 or report nested
+                        under its document with its anchor on that line), older finds last
+                        under 旧闻补录 (``#old``)
     city/青岛.html      one city: delegations sent and hosted, whom it learns from, its policies
     index.html          the visit graph of the last 7 archived days, the cities, every day
     feed.xml            Atom, one entry per day (the last 30)

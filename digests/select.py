@@ -36,6 +36,10 @@ reports. When the document is in a digest, the stories that are its 解读 or re
 under it and left out as items (a visit stays in the visits table); a document older than the
 grace days whose 解读 or report is news is news by it. A 解读 whose document is not in the digest
 stays an item and names what it explains (``Entry.explains``).
+
+The archive's day pages and filtered views (:func:`archive_day`) group their stories the same
+way (:meth:`StoryPool.grouped`), uncapped, their 旧闻补录 counted from the day's start with the
+default grace (:data:`ARCHIVE_GRACE`).
 """
 
 from __future__ import annotations
