@@ -4,7 +4,10 @@ an Atom feed.
 Layout of ``archive.dir`` (served as-is at ``archive.base_url``)::
 
     2026-11-27.html     every story first seen that day (settings zone), uncapped, with its graph;
-                        each story an anchor (``#s123``: its permalink), return visits marked
+                        each story an anchor (``#s123``: its permalink), return visits marked;
+                        grouped as the mail is (policies by document, a 解读 or report nested
+                        under its document with its anchor on that line), older finds last
+                        under 旧闻补录 (``#old``)
     city/青岛.html      one city: delegations sent and hosted, whom it learns from, its policies
     index.html          the visit graph of the last 7 archived days, the cities, every day
     feed.xml            Atom, one entry per day (the last 30)
@@ -71,7 +74,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -547,7 +550,7 @@ def update_archive(
             shown = {s.story_id for s in manifest[earlier].stories}
             if found is None or not shown <= {
                 e.story_id for s in found[0].sections for e in s.entries
-            }:
+            } | set(found[0].nested):  # a 解读 listed on its own before is nested now
                 continue  # its stories are gone from the database: the page stays as it was
             rebuilt.append(writer.day(found[0]))
             view_paths += writer.views(found[1])
@@ -691,13 +694,16 @@ def update_subscriber_feeds(
 
 @dataclass(frozen=True, slots=True)
 class PolicyLink:
-    """An article around a document as the page shows it (its link made safe)."""
+    """An article around a document as the page shows it (its link made safe), dated as the
+    ``stamp`` filter prints a story: ``published`` (else when we fetched it: ``undated``)."""
 
     title: str
     url: str | None
     source: str
-    day: date
+    published: datetime
     doc_no: str | None
+    date_only: bool = False  # the page gave a date without a time of day
+    undated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -710,8 +716,8 @@ class PolicyEntry:
     issuer: str | None
     title: str
     url: str | None
-    written_date: str | None
-    published_date: str | None
+    written_date: date | str | None  # a date when the page's is one, else its own text
+    published_date: date | str | None
     status: str | None
     copies: tuple[PolicyLink, ...]
     around: tuple[tuple[str, tuple[PolicyLink, ...]], ...]  # (heading, articles), never empty
@@ -727,9 +733,27 @@ _AROUND = (
 
 
 def _policy_link(link: DocLink, zone: ZoneInfo) -> PolicyLink:
-    when = (link.published or link.fetched).astimezone(zone).date()
     title = clean_title(link.title) or link.url
-    return PolicyLink(title, safe_url(link.url), link.source, when, link.doc_no)
+    when = link.published or link.fetched
+    local = when.astimezone(zone)
+    return PolicyLink(
+        title,
+        safe_url(link.url),
+        link.source,
+        when,
+        link.doc_no,
+        # A page that gave only a date is stored at its local midnight (as a story's stamp).
+        date_only=link.published is not None and local.time() == time(0, 0),
+        undated=link.published is None,
+    )
+
+
+def _policy_day(value: str | None) -> date | str | None:
+    """A document's 成文/发布日期 as a date when it is an ISO date, else as the page wrote it."""
+    try:
+        return date.fromisoformat(value[:10]) if value else value
+    except ValueError:
+        return value
 
 
 def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
@@ -745,8 +769,8 @@ def policy_entry(document: PolicyDocument, zone: ZoneInfo) -> PolicyEntry:
         issuer=document.issuer,
         title=clean_title(document.title) or document.doc_no or document.url,
         url=safe_url(document.url),
-        written_date=document.written_date,
-        published_date=document.published_date,
+        written_date=_policy_day(document.written_date),
+        published_date=_policy_day(document.published_date),
         status=document.status,
         copies=tuple(_policy_link(c, zone) for c in document.copies),
         around=around,
@@ -773,6 +797,8 @@ def update_policy_page(
             entries=entries,
             brand=brand,
             days=POLICY_DAYS,
+            zone=zone,
+            year=now.astimezone(zone).year,
             lang=LANGS["simplified"],
             fonts=FONTS["simplified"],
         )

@@ -20,7 +20,8 @@ __all__ = [
     "VisitCount",
 ]
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 _Day = date  # Visit has a field named ``date``, which hides the type inside its body
@@ -85,6 +86,7 @@ class DocNote:
     outlet: str  # the source we crawled
     published: datetime
     origin: str | None = None  # the original source the page names (来源), if other
+    story_id: int | None = None  # its story, when it is one of the pool's (an archive anchor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,9 @@ class ArchiveDay:
     sections: tuple[Section, ...]
     visits: tuple[VisitCount, ...]
     updated: datetime  # the latest first_seen of the day's stories
+    # A 解读 or report nested under a document on the page: its story id to the document's
+    # (where its permalink anchor sits)
+    nested: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

@@ -124,7 +124,8 @@ def _one(
 def parse_form(form: Mapping[str, Sequence[str]], choices: Choices, *, paused: bool) -> Preferences:
     """The reader's choices from a posted form (every key a list of values, as a multi-dict
     gives them), each checked against ``choices``; :class:`FormError` names every value that
-    is not one of them. ``paused`` is kept: pausing is its own button."""
+    is not one of them. ``paused`` is kept: pausing is its own button. ``monday_network`` is a
+    checkbox: present (``on``) or absent."""
     problems: list[str] = []
     cities, bad = _many(form, "city", choices.city_names, "城市")
     problems += bad
@@ -145,6 +146,8 @@ def parse_form(form: Mapping[str, Sequence[str]], choices: Choices, *, paused: b
     send_at = (form.get("send_at") or [""])[-1].strip()
     if not _TIME.fullmatch(send_at):
         problems.append(f"发送时间「{send_at[:40]}」应为 HH:MM（00:00–23:59）")
+    network = [v.strip() for v in form.get("monday_network", ())]  # a checkbox: "on" or absent
+    problems += [f"周一附上周网络「{v[:40]}」不是可选项" for v in network if v != "on"]
     if problems:
         raise FormError(problems)
     order = {k: i for i, (k, _) in enumerate(choices.kinds)}
@@ -158,4 +161,5 @@ def parse_form(form: Mapping[str, Sequence[str]], choices: Choices, *, paused: b
         send_at=send_at,
         script=script,
         paused=paused,
+        monday_network=bool(network),
     )

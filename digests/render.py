@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -102,13 +102,30 @@ def _md(value: date, year: int | None) -> str:
     return f"{prefix}{value.month}月{value.day}日"
 
 
+def _doc_day(value: date | str, year: int | None) -> str:
+    """A document's 成文/发布日期 as :func:`_md` prints a day; text that is no date as it is."""
+    return _md(value, year) if isinstance(value, date) else value
+
+
 def _md_of(value: datetime, zone: ZoneInfo, year: int | None) -> str:
     """A moment's local day, as :func:`_md` prints it."""
     return _md(value.astimezone(zone).date(), year)
 
 
-def _stamp(entry: Entry, zone: ZoneInfo, year: int | None) -> str:
-    """When a story was published, as honestly as the page said it."""
+class Stamped(Protocol):
+    """What :func:`_stamp` prints: a story (:class:`Entry`) or a policy page's link."""
+
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def date_only(self) -> bool: ...
+    @property
+    def undated(self) -> bool: ...
+
+
+def _stamp(entry: Stamped, zone: ZoneInfo, year: int | None) -> str:
+    """When a story was published, as honestly as the page said it: no time for a page that
+    gave only a date, the year when not ``year`` (the page's), the first crawl when undated."""
     local = entry.published.astimezone(zone)
     if entry.undated:
         return f"未注明日期（{_md(local.date(), year)}首次收录）"
@@ -220,6 +237,7 @@ def environment() -> jinja2.Environment:
     env.filters["doc_meta_text"] = _doc_meta_text
     env.filters["stamp"] = _stamp
     env.filters["md"] = _md
+    env.filters["doc_day"] = _doc_day
     env.filters["md_of"] = _md_of
     env.filters["span"] = _span
     env.filters["leader"] = _leader

@@ -36,6 +36,10 @@ reports. When the document is in a digest, the stories that are its 解读 or re
 under it and left out as items (a visit stays in the visits table); a document older than the
 grace days whose 解读 or report is news is news by it. A 解读 whose document is not in the digest
 stays an item and names what it explains (``Entry.explains``).
+
+The archive's day pages and filtered views (:func:`archive_day`) group their stories the same
+way (:meth:`StoryPool.grouped`), uncapped, their 旧闻补录 counted from the day's start with the
+default grace (:data:`ARCHIVE_GRACE`).
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.base.config.settings import DigestLimits
-from crawler.base.config.subscribers import SubscriberFilter
+from crawler.base.config.subscribers import Subscriber, SubscriberFilter
 from crawler.base.db import Database
 from crawler.base.documents import DocLink, PolicyDocument, load_documents
 from crawler.base.models import Article, PolicyRef, SourceState, Story
@@ -85,6 +89,8 @@ VISIT_TITLE = "城市考察交流"
 POLICY_TITLE = "政策发布"
 OTHER_TITLE = "其他"
 OLD_TITLE = "旧闻补录"
+# An archive page's 旧闻补录: published this long before its day (a subscriber's default grace).
+ARCHIVE_GRACE = timedelta(days=Subscriber.model_fields["grace_days"].default)
 SAME_VISIT_DAYS = 3  # two reports of one route this close in time are one visit
 NESTED_NOTES = 6  # 解读 (and, apart, reports) shown under one document
 _POLICY_KEYS = (
@@ -419,6 +425,41 @@ class StoryPool:
         folded = {j for i in shown for j in self._folds(i, shown)}
         return news - folded, old - folded
 
+    def grouped(
+        self,
+        indexes: set[int],
+        since: datetime,
+        *,
+        preferred: Sequence[str] = (),
+        old_news: bool = True,
+    ) -> list[tuple[str, str, list[int]]]:
+        """:meth:`sections` of what is news since ``since`` (:meth:`split_recent`), with every
+        解读 and report nested under its document (:meth:`fold_documents`), and the older
+        finds last under 旧闻补录 (``old``) when ``old_news``: how the mail and the archive's
+        day pages and views alike group a set of stories."""
+        news, old = self.fold_documents(*self.split_recent(indexes, since))
+        groups = self.sections(news, preferred=preferred)
+        if old_news and old:
+            groups.append(("old", OLD_TITLE, sorted(old, key=self.rank_of)))
+        return groups
+
+    def nested(self, groups: Sequence[tuple[str, str, list[int]]]) -> dict[int, int]:
+        """Which shown document each story nested in ``groups`` sits under (story id to story
+        id; the first document in display order when two name it): where the archive anchors
+        a nested 解读's permalink."""
+        shown = {i for _key, _title, ranked in groups for i in ranked}
+        out: dict[int, int] = {}
+        for _key, _title, ranked in groups:
+            for i in ranked:
+                doc = self._records[i].entry
+                if doc.document is None:
+                    continue
+                for sid in doc.document.folds:
+                    j = self._by_story.get(sid)
+                    if j is not None and j not in shown:
+                        out.setdefault(sid, doc.story_id)
+        return out
+
     def indexes_between(self, start: datetime, end: datetime) -> range:
         return self._range(start, end)
 
@@ -515,7 +556,7 @@ def _day_of(value: str | None) -> date | None:
     return _iso_day(value) if value and re.match(r"\d{4}-\d{2}-\d{2}", value) else None
 
 
-def _note(link: DocLink, origin: str | None) -> DocNote:
+def _note(link: DocLink, origin: str | None, story_id: int | None) -> DocNote:
     outlet = fold(link.source)
     named = fold(clean_title(origin or "") or "") or None
     return DocNote(
@@ -524,6 +565,7 @@ def _note(link: DocLink, origin: str | None) -> DocNote:
         outlet=outlet,
         published=link.published or link.fetched,
         origin=named if named != outlet else None,
+        story_id=story_id,
     )
 
 
@@ -545,10 +587,12 @@ def _document(
         status=fold(document.status) if document.status else None,
         summary=fold(first_sentence(clean_text(body))),
         interpretations=tuple(
-            _note(x, origin_of.get(x.article_id)) for x in document.interpretations[:NESTED_NOTES]
+            _note(x, origin_of.get(x.article_id), story_of.get(x.article_id))
+            for x in document.interpretations[:NESTED_NOTES]
         ),
         reports=tuple(
-            _note(x, origin_of.get(x.article_id)) for x in document.reports[:NESTED_NOTES]
+            _note(x, origin_of.get(x.article_id), story_of.get(x.article_id))
+            for x in document.reports[:NESTED_NOTES]
         ),
         folds=frozenset(story_of[x.article_id] for x in around if x.article_id in story_of),
     )
@@ -805,12 +849,8 @@ def select_digest(
     budget); ``day`` is the period's day, which labels the digest.
     """
     chosen = pool.matching(flt, start, end)
-    news, old = pool.split_recent(chosen, start - grace)
-    news, old = pool.fold_documents(news, old)
     remaining = min(limits.total, total_cap) if total_cap is not None else limits.total
-    groups = pool.sections(news, preferred=flt.themes)
-    if old_news and old:
-        groups.append(("old", OLD_TITLE, sorted(old, key=pool.rank_of)))
+    groups = pool.grouped(chosen, start - grace, preferred=flt.themes, old_news=old_news)
     sections = []
     for key, title, ranked in groups:
         entries = [
@@ -836,29 +876,42 @@ def select_digest(
         window_start=start,
         window_end=end,
         sections=tuple(sections),
-        archive_days=pool.days(news | old if old_news else news),
+        archive_days=pool.days({i for _key, _title, ranked in groups for i in ranked}),
         day=day,
     )
 
 
 def archive_day(
-    pool: StoryPool, day: date, zone: ZoneInfo, flt: SubscriberFilter | None = None
+    pool: StoryPool,
+    day: date,
+    zone: ZoneInfo,
+    flt: SubscriberFilter | None = None,
+    *,
+    grace: timedelta = ARCHIVE_GRACE,
 ) -> ArchiveDay:
     """Every story first seen on local ``day``, in sections, uncapped; with ``flt``, only those
     the filter lets through (a reader's filtered view of the day, what their 还有N条 opens),
-    in the sections their digest uses."""
+    in the sections their digest uses. Grouped as the mail groups (:meth:`StoryPool.grouped`):
+    policies by document, their 解读 and reports nested under them; what was published more
+    than ``grace`` before the day last, under 旧闻补录 (``#old``, where a cut 旧闻补录 section
+    of a mail leads)."""
     start, end = day_bounds(day, zone)
     if flt is None:
-        indexes = list(pool.indexes_between(start, end))
+        indexes = set(pool.indexes_between(start, end))
         preferred: Sequence[str] = ()
     else:
-        indexes = sorted(pool.matching(flt, start, end))
+        indexes = pool.matching(flt, start, end)
         preferred = flt.themes
+    groups = pool.grouped(indexes, start - grace, preferred=preferred)
     sections = tuple(
         Section(key, title, tuple(pool.record(i).entry for i in ranked))
-        for key, title, ranked in pool.sections(set(indexes), preferred=preferred)
+        for key, title, ranked in groups
     )
     updated = max((pool.record(i).entry.first_seen for i in indexes), default=start)
     return ArchiveDay(
-        day=day, sections=sections, visits=pool.visit_counts(indexes), updated=updated
+        day=day,
+        sections=sections,
+        visits=pool.visit_counts(indexes),
+        updated=updated,
+        nested=pool.nested(groups),
     )

@@ -15,10 +15,11 @@ the code to it); anything may read it. Every change a subscriber's row can see:
 - :func:`unsubscribe` (the web's one-click link and form) and :func:`resubscribe`
   (``citydigest subscribers resubscribe``);
 - :func:`save_preferences` (the reader's "manage subscription" page: cities, provinces,
-  themes, kinds, frequency, send time, script, pause) and :func:`reset_preferences`
-  (``citydigest subscribers reset``), in the ``subscriber_preferences`` table. A stored choice
-  wins over subscribers.yaml as a stored unsubscribe does: :func:`with_preferences` is the
-  subscriber every digest job, the schedule and ``status`` see.
+  themes, kinds, frequency, send time, script, the Monday network, pause) and
+  :func:`reset_preferences` (``citydigest subscribers reset``), in the
+  ``subscriber_preferences`` table. A stored choice wins over subscribers.yaml as a stored
+  unsubscribe does: :func:`with_preferences` is the subscriber every digest job, the schedule
+  and ``status`` see.
 
 When a digest falls due is the app's cadence maths (``crawler.app.cadence``), which this floor
 does not import: the times, and the slot test :func:`sync` needs, are passed in.
@@ -75,6 +76,7 @@ class Preferences:
     script: str
     paused: bool = False
     updated_at: datetime | None = None
+    monday_network: bool = False  # the Monday daily ends with last week's visit network
 
     @classmethod
     def of(cls, subscriber: Subscriber) -> Preferences:
@@ -89,6 +91,7 @@ class Preferences:
             weekday=subscriber.weekday,
             send_at=subscriber.send_at,
             script=subscriber.script,
+            monday_network=subscriber.monday_network,
         )
 
     @classmethod
@@ -104,6 +107,7 @@ class Preferences:
             script=row.script,
             paused=bool(row.paused),
             updated_at=row.updated_at,
+            monday_network=bool(row.monday_network),
         )
 
 
@@ -129,6 +133,7 @@ def apply(subscriber: Subscriber, prefs: Preferences | None) -> Subscriber:
             "weekday": prefs.weekday,
             "send_at": prefs.send_at,
             "script": prefs.script,
+            "monday_network": prefs.monday_network,
             "filter": flt.model_dump(),
         }
     )
@@ -201,6 +206,7 @@ def save_preferences(
         row.send_at = prefs.send_at
         row.script = prefs.script
         row.paused = prefs.paused
+        row.monday_network = prefs.monday_network
         row.updated_at = at
         if next_digest_at is not None:
             state = session.get(SubscriberState, subscriber_id)

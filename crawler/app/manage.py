@@ -3,7 +3,8 @@
 Every digest carries the link (:func:`digests.unsubscribe.preferences_url`), signed for this
 page and this subscriber only. GET shows a form whose every choice comes from the gazetteer,
 the taxonomy and the subscriber model (:func:`digests.preferences.choices_for`): kinds, themes,
-provinces, cities (grouped by province, folded away), frequency and weekday, send time, script.
+provinces, cities (grouped by province, folded away), frequency and weekday, send time, the
+Monday daily's week network (``monday_network``), script.
 POST, and only POST, changes anything: ``save`` stores the form (checked again on the server,
 :func:`digests.preferences.parse_form`), ``pause`` and ``resume`` hold and restart the digest,
 ``unsubscribe`` stores an unsubscribe as the one-click link does. Each change moves the next
@@ -141,7 +142,10 @@ _FORM = """{% extends "base" %}
 <label>发送时间 <select name="send_at">{% for t in choices.times(prefs.send_at) %}
 <option{{ selected(t == prefs.send_at) }}>{{ t }}</option>{% endfor %}</select></label>
 </div>
-<p class="hint">时区：{{ zone }}{% if next_at %} · 下一期：{{ next_at }}{% endif %}</p></fieldset>
+<p class="hint">时区：{{ zone }}{% if next_at %} · 下一期：{{ next_at }}{% endif %}</p>
+<div class="opts">{{ box("checkbox", "monday_network", "on", "周一的日报附上一周考察交流网络",
+  prefs.monday_network) }}</div>
+<p class="hint">每周摘要总是附有本周的考察交流网络。</p></fieldset>
 <fieldset><legend>字体</legend>
 <div class="opts">{% for value, label in choices.scripts %}
 {{ box("radio", "script", value, label, value == prefs.script) }}

@@ -157,7 +157,8 @@ _STATUS = """{% extends "page" %}{% block title %}状态 status{% endblock %}{% 
 paused{% else %}<span class="ok">active</span>{% endif %}</td>
 <td class="prefs">{% if p %}
 {{ p.frequency }}{% if p.frequency == "weekly" %} {{ p.weekday }}{% endif %}
-{{ p.send_at }} · {{ p.script }} · {{ p.kinds|join(",") }} ·
+{{ p.send_at }}{% if p.frequency == "daily" and p.monday_network %} + Monday network
+{%- endif %} · {{ p.script }} · {{ p.kinds|join(",") }} ·
 {{ (p.provinces + p.cities)|join("、") or "all places" }} · {{ p.themes|join(",") or "all themes" }}
 <br><small>set {{ when(p.updated_at) }}</small>{% else %}subscribers.yaml{% endif %}</td></tr>
 {% endfor %}</table></div>

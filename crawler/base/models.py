@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -240,7 +241,8 @@ class SubscriberPreferences(Base):
     """What a reader chose on their "manage subscription" page: it wins over subscribers.yaml
     for these fields (keywords, exclusions, address and zone stay the operator's) until the
     operator resets it (``citydigest subscribers reset``). One row per subscriber, every field
-    set: the page saves the whole form at once."""
+    set: the page saves the whole form at once (``monday_network`` too: its Monday daily with
+    last week's visit network)."""
 
     __tablename__ = "subscriber_preferences"
 
@@ -255,6 +257,8 @@ class SubscriberPreferences(Base):
     script: Mapped[str] = mapped_column(String(32))
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The Monday daily ends with last week's visit network (migration 0008)
+    monday_network: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class HostTurn(Base):

@@ -1,7 +1,7 @@
 """The "manage subscription" page served by `citydigest serve` (uvicorn on 127.0.0.1), used in
 headless Chromium at phone and desktop widths: it fits, its controls are big enough to tap, and
-a reader changes cities, frequency, time and script, pauses and resumes with the page's own
-buttons. Screenshots go to tests/artifacts/."""
+a reader changes cities, frequency, time, the Monday network and script, pauses and resumes
+with the page's own buttons. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ def test_preferences_page_in_chromium(page_site: tuple[str, Database]) -> None:
         page.select_option("select[name=weekday]", "fri")
         page.select_option("select[name=send_at]", "18:30")
         page.get_by_label("繁體中文", exact=True).check()
+        page.get_by_label("周一的日报附上一周考察交流网络").check()
         page.click("#save")
         page.wait_for_selector("#notice")
         assert "设置已保存" in page.locator("#notice").inner_text()
@@ -82,7 +83,11 @@ def test_preferences_page_in_chromium(page_site: tuple[str, Database]) -> None:
         assert page.get_by_label("青岛", exact=True).is_checked()
         assert "已选1" in page.locator("#cities details[open] summary").first.inner_text()
         page.screenshot(path=str(ARTIFACTS / "preferences-saved-375.png"), full_page=True)
+        page.locator("fieldset", has_text="发送").screenshot(
+            path=str(ARTIFACTS / "preferences-schedule-375.png")
+        )
         prefs = load_preferences(db)["alice"]
+        assert prefs.monday_network
         assert (prefs.cities, prefs.provinces, prefs.kinds) == (
             ("青岛",),
             ("四川",),

@@ -465,7 +465,7 @@ def _print_preferences(out: Console, subscribers: Any, chosen: Any, local: Any) 
         [
             (
                 shown(subscriber_id),
-                f"{_when(prefs)} {prefs.send_at}" + (" (paused)" if prefs.paused else ""),
+                _when(prefs) + (" (paused)" if prefs.paused else ""),
                 prefs.script,
                 ",".join(prefs.kinds),
                 "、".join((*prefs.provinces, *prefs.cities)) or "all",
@@ -478,7 +478,11 @@ def _print_preferences(out: Console, subscribers: Any, chosen: Any, local: Any) 
 
 
 def _when(prefs: Any) -> str:
-    return prefs.frequency + (f" {prefs.weekday}" if prefs.frequency == "weekly" else "")
+    """A reader's schedule: ``weekly fri 08:00``, ``daily 08:00 + Monday network``."""
+    if prefs.frequency == "weekly":
+        return f"weekly {prefs.weekday} {prefs.send_at}"
+    network = " + Monday network" if prefs.monday_network else ""
+    return f"{prefs.frequency} {prefs.send_at}{network}"
 
 
 @click.command("serve")
