@@ -46,7 +46,7 @@ _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
     r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
-    r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师"
+    r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -324,6 +324,7 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         name_end = m.end() + len(name) if name else m.end()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
+    out = _with_partners(text, out, end)
     if not out:
         out = _names_leading(text, start, end)
     if not out:
@@ -334,6 +335,26 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 organ = _clean_title(text[lo : m.start("name")], places)
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
+    return out
+
+
+def _with_partners(text: str, officials: list[Official], limit: int) -> list[Official]:
+    """Officials with the names that follow them under the same title before a leading verb
+    (副主席袁文辉、贾剑临带领…: both lead, the first named heads)."""
+    out: list[Official] = []
+    for i, o in enumerate(officials):
+        out.append(o)
+        pos = o.end
+        nxt = officials[i + 1].start if i + 1 < len(officials) else limit
+        partners: list[Official] = []
+        while o.name and pos < nxt and text[pos] in "、和及与":
+            name = _name_at(text, pos + 1, nxt)
+            if not name:
+                break
+            partners.append(Official(name, o.title, pos + 1, pos + 1 + len(name)))
+            pos += 1 + len(name)
+        if partners and _LEAD_AFTER.match(text, pos):
+            out += partners
     return out
 
 
