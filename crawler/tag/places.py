@@ -730,7 +730,8 @@ def _visited(text: str, start: int, strict: bool = False) -> bool:
     found = _VISITED.search(before)
     # a museum or a memorial stands in its place when a party goes there (赴延安革命纪念馆), not
     # when someone is just in it (在保定宴饮食博物馆听取…: the museum's name)
-    return bool(found) and not (strict and found.group().startswith("在"))  # 在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团
+    # (在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团)
+    return found is not None and not (strict and found.group().startswith("在"))
 
 
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:

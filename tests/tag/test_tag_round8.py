@@ -1,0 +1,184 @@
+"""Classes of error met on the eighth batch of the visits dev set (issue 19), each with
+sentences shaped like city-government news (written for these tests) and the negatives that
+must keep working."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from crawler.tag.details import find_officials
+from tests.tag import pairs
+
+# --- several heads under one title lead together, the first named heads -------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("6月3日，宜兴市政协副主席黄立新、周国平带领政协委员来我市考察。", ["黄立新", "周国平"]),
+        (
+            "5月12日，溧阳市审计局副局长陈海东和党组成员、总审计师吴卫带领相关人员赴常州考察。",
+            ["陈海东", "吴卫"],
+        ),
+        ("昨日，海安县人大常委会副主任许明、李建和王强率队到我县考察。", ["许明", "李建", "王强"]),
+    ],
+    ids=["顿号", "和-two-titles", "three-names"],
+)
+def test_co_heads_before_a_leading_verb(sentence: str, names: list[str]) -> None:
+    found = [o.name for o in find_officials(sentence, 0, len(sentence))]
+    assert found == names
+
+
+def test_co_heads_lead_the_visit(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "宜兴市政协来我市考察",
+        "6月3日，宜兴市政协副主席黄立新、周国平带领政协委员来我市考察乡村振兴工作。",
+        home="湖州",
+    )
+    (visit,) = tags.visits
+    assert (visit.visitor, visit.host) == ("无锡", "湖州")
+    assert visit.details.leader is not None and visit.details.leader.name == "黄立新"
+    assert [o.name for o in visit.details.co_leaders] == ["周国平"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "市长张伟和李明会见了代表团一行。",  # no leading verb after the second name
+        "副市长王刚、市政府秘书长赵磊陪同考察。",  # each has its own title: nothing added
+    ],
+)
+def test_no_partner_without_a_leading_verb(sentence: str) -> None:
+    found = find_officials(sentence, 0, len(sentence))
+    assert "李明" not in [o.name for o in found]
+    assert len({o.title for o in found if o.name}) == len([o for o in found if o.name])
+
+
+# --- a place inside the name of a museum, a cemetery, a paper, a company -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("市委书记在保定宴饮食博物馆听取设计思路介绍。", "保定"),
+        ("考察团参观了晋冀鲁豫烈士陵园，民政局及湖南革命陵园管理处派员陪同。", "湖南"),
+        ("图为活动现场。绵阳日报记者王强摄。", "绵阳"),
+        ("李旭同志在政府二楼会见吉林电力股份有限公司长春热电公司领导。", "长春"),
+    ],
+    ids=["museum", "cemetery", "paper", "company"],
+)
+def test_place_in_an_institution_name(tagger: Tagger, text: str, city: str) -> None:
+    tags = tagger.tag("工作动态", text)
+    assert city not in tags.cities and city not in tags.provinces
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (  # a party going to a memorial goes to its place
+            "我市干部赴延安学习",
+            "9月5日，我市组织党员干部赴延安革命纪念馆参观学习。",
+            "榆林",
+            {("榆林", "延安")},
+        ),
+        (  # and to a company's
+            "考察团赴深圳",
+            "考察团一行前往深圳市华强电子有限公司考察。",
+            "赣州",
+            {("赣州", "深圳")},
+        ),
+        (  # a province's cemetery in the party is no second visitor
+            "长沙市到我市考察学习光荣院建设",
+            "长沙市、浏阳市民政局及湖南革命陵园管理处一行9人，到我市考察学习光荣院建设工作。",
+            "邯郸",
+            {("长沙", "邯郸")},
+        ),
+    ],
+    ids=["memorial", "company", "cemetery"],
+)
+def test_institutions_in_visit_frames(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+# --- the outlet's own place in its byline, a site's 今日X column ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("郴州市融媒体中心消息 近日，全市开展安全生产大检查。", "郴州"),
+        ("宜宾日报讯 3月2日，全市安全生产会议召开。", "宜宾"),
+        ("曲靖广播电视台记者李明报道 会议要求各地抓好落实。", "曲靖"),
+    ],
+    ids=["融媒体中心", "日报讯", "电视台记者"],
+)
+def test_outlet_byline_is_not_a_mention(tagger: Tagger, text: str, outlet: str) -> None:
+    assert outlet not in tagger.tag("工作动态", text).cities
+
+
+def test_outlet_named_elsewhere_still_counts(tagger: Tagger) -> None:
+    tags = tagger.tag("郴州代表团来我市", "郴州市代表团来我市考察学习。", home="赣州")
+    assert ("郴州", "赣州") in pairs(tags)
+
+
+def test_site_column_in_the_title(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "那大镇组织干部到白沙考察学习--今日儋州--儋州市人民政府", "那大镇组织干部开展学习。"
+    )
+    assert "儋州" in tags.cities  # 那大镇 is a town of 儋州
+    tags = tagger.tag("组织干部考察学习--今日儋州--儋州市人民政府", "近日组织干部开展学习。")
+    assert "儋州" not in tags.cities
+    tags = tagger.tag("今日儋州召开全市招商大会", "今日儋州召开全市招商大会。")
+    assert "儋州" in tags.cities  # the headline itself
+
+
+# --- a village named like a city ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "随后来到萧山区横一村、佛山村考察乡村治理。",
+        "代表团走访了长沙村和郴州村两个行政村。",
+    ],
+)
+def test_village_named_like_a_city(tagger: Tagger, text: str) -> None:
+    tags = tagger.tag("乡村振兴考察", text)
+    assert not set(tags.cities) & {"佛山", "长沙", "郴州"}
+
+
+def test_city_before_a_village_word_still_counts(tagger: Tagger) -> None:
+    assert "佛山" in tagger.tag("村级工业园", "佛山村级工业园改造提速。").cities
+    assert "佛山" in tagger.tag("村级工业园改造", "佛山市村级工业园改造提速。").cities
+
+
+# --- a provincial or city rule by its own title; short names of prefectures ----------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "江西省典当管理实施办法",
+        "湖州市农村宅基地管理实施办法",
+        "四川省地方标准管理实施办法（试行）",
+    ],
+)
+def test_implementing_rules_title_is_policy(tagger: Tagger, title: str) -> None:
+    tags = tagger.tag(title, "为加强管理，特制定本办法，现印发给你们，请遵照执行。")
+    assert tags.kind == "policy"
+
+
+def test_studying_implementing_rules_is_not_policy(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "市局组织干部学习《农村宅基地管理实施办法》",
+        "市局组织全体干部集中学习《农村宅基地管理实施办法》，并开展交流座谈。",
+    )
+    assert tags.kind != "policy"
+
+
+def test_prefecture_short_form(tagger: Tagger) -> None:
+    tags = tagger.tag("培训班开班", "来自新疆博州和西藏山南的学员参加培训。")
+    assert "博尔塔拉" in tags.cities
