@@ -617,7 +617,8 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
-            ahead = _institution_ahead(tokens[i:])
+            # 盐城市|东台市|中粮|集团: an address, place by place, before the company's name
+            ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
             if ahead and not (
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
@@ -671,6 +672,15 @@ def _cuts_word(
     ):
         return True  # 跨越东阳江 (jieba: 东|阳江): a river named after the county, not 江山/江苏
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _address_on(text: str, end: int, known: Callable[[str], bool]) -> bool:
+    """A county or district with its suffix right after the name (盐城市|东台市…集团):
+    an address read place by place, not the first word of an institution's name."""
+    return any(
+        text[end + k - 1 : end + k] in ("市", "县", "区") and known(text[end : end + k])
+        for k in (3, 4, 5)
+    )
 
 
 def _chain_cuts(

@@ -266,7 +266,7 @@ _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(
-    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
+    r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
     r"|供销(?:总|合作|联)?社)(?:一行|组队|组团|组织)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
@@ -702,6 +702,8 @@ _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
     r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+    # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
+    r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
 )
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"

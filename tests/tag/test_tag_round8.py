@@ -182,3 +182,66 @@ def test_studying_implementing_rules_is_not_policy(tagger: Tagger) -> None:
 def test_prefecture_short_form(tagger: Tagger) -> None:
     tags = tagger.tag("培训班开班", "来自新疆博州和西藏山南的学员参加培训。")
     assert "博尔塔拉" in tags.cities
+
+
+# --- a long office name as the party; a service centre's own site calls itself 中心 ----------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "桂林市政务服务监督管理办公室来中心考察学习",
+            "近日，客人来“中心”，考察学习我市审批改革。",
+        ),
+        ("柳州市商务办公室来我局考察学习", "双方就招商工作进行了交流。"),
+        ("南宁市行政审批办公室一行来中心调研", "双方座谈交流。"),
+    ],
+    ids=["long-office", "office-我局", "office-中心"],
+)
+def test_office_coming_to_the_homes_unit(tagger: Tagger, title: str, body: str) -> None:
+    visitor = title[:2]
+    assert pairs(tagger.tag(title, body, home="嘉兴")) == {(visitor, "嘉兴")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["市长到中心城区考察", "市领导到中心调研"],
+    ids=["中心城区", "own-leader"],
+)
+def test_centre_without_a_visiting_place(tagger: Tagger, title: str) -> None:
+    assert pairs(tagger.tag(title, "有关情况。", home="嘉兴")) == set()
+
+
+# --- an address before a company's name names the place ------------------------------------
+
+
+def test_address_before_a_company_names_its_place(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "县领导赴江苏省考察学习",
+        "学习考察组先后与盐城市东台市中粮集团、苏州市吴江区恒力集团进行了对接洽谈。",
+        home="张家口",
+    )
+    assert {"盐城", "苏州"} <= set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("习近平首先来到果洛西宁民族中学考察。", "果洛"),  # a place in a school's name
+        ("绍兴市北海小学教育集团组织党员开展活动。", "北海"),
+        ("先后深入历城二中和济南三中两所学校调研。", "济南"),
+    ],
+)
+def test_place_inside_a_school_name_is_no_address(tagger: Tagger, text: str, city: str) -> None:
+    assert city not in tagger.tag("调研", text).cities
+
+
+# --- a head named before the title (向…主任一行介绍) ---------------------------------------
+
+
+def test_head_named_before_the_title() -> None:
+    sentence = "沈晓华副主任接待来访领导，向贲黄文主任一行介绍了并联审批等工作。"
+    found = find_officials(sentence, 0, len(sentence))
+    assert [(o.name, o.title) for o in found][-1] == ("贲黄文", "主任")
+    assert find_officials("向市长汇报了工作。", 0, 9) == []
