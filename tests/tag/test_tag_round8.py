@@ -245,3 +245,31 @@ def test_head_named_before_the_title() -> None:
     found = find_officials(sentence, 0, len(sentence))
     assert [(o.name, o.title) for o in found][-1] == ("贲黄文", "主任")
     assert find_officials("向市长汇报了工作。", 0, 9) == []
+
+
+# --- a company's own study trip is not the home city's ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "会议要求成立考察小组，分别由集团领导李军、王强带队，赶赴深圳、广州等地学习考察。",
+        "5月8日，公司总经理陈立带队前往苏州学习考察园区运营经验。",
+        "集团党委书记、董事长刘伟率队赴杭州考察数字化转型。",
+    ],
+    ids=["集团领导", "公司总经理", "集团董事长"],
+)
+def test_company_heads_lead_no_city_visit(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("集团召开部署会议", body, home="南昌")) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "host"),
+    [
+        ("5月8日，市长王刚带领集团领导和企业家赴苏州考察学习。", "苏州"),
+        ("9月2日，市委副书记李军率队赴杭州考察数字经济。", "杭州"),
+    ],
+    ids=["mayor-with-company", "official"],
+)
+def test_officials_lead_a_city_visit(tagger: Tagger, body: str, host: str) -> None:
+    assert pairs(tagger.tag("考察学习", body, home="南昌")) == {("南昌", host)}
