@@ -78,6 +78,67 @@ _COMPOUND_SURNAMES = (
     "慕容",
     "尉迟",
 )
+# The common two-character parts of Tibetan names, which have no surname (次仁, 普琼, 次仁多吉).
+_TIBETAN_PARTS = frozenset(
+    {
+        "次仁",
+        "扎西",
+        "多吉",
+        "尼玛",
+        "达瓦",
+        "格桑",
+        "旦增",
+        "丹增",
+        "洛桑",
+        "平措",
+        "白玛",
+        "拉巴",
+        "边巴",
+        "普布",
+        "普琼",
+        "央金",
+        "卓玛",
+        "德吉",
+        "索朗",
+        "顿珠",
+        "强巴",
+        "益西",
+        "贡嘎",
+        "桑珠",
+        "巴桑",
+        "罗布",
+        "次旦",
+        "米玛",
+        "曲珍",
+        "琼达",
+        "加措",
+        "嘉措",
+        "土登",
+        "阿旺",
+        "群培",
+        "赤列",
+        "晋美",
+        "德庆",
+        "拉姆",
+        "措姆",
+        "仓决",
+        "旺堆",
+        "旺姆",
+        "欧珠",
+        "朗杰",
+        "索南",
+        "才旦",
+        "才让",
+        "多杰",
+        "扎巴",
+        "格列",
+        "公保",
+        "坚参",
+        "坚赞",
+        "江村",
+        "次珠",
+    }
+)
 # Words after a title that a surname starts (领导班子, 党员同志): a group, not a person.
 _NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代表", "群众"})
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -192,6 +253,13 @@ def is_surname(char: str) -> bool:
     return char in _SURNAMES
 
 
+def _tibetan(name: str) -> bool:
+    """A Tibetan name: one or two common two-character parts, no surname (普琼, 次仁多吉)."""
+    return len(name) in (2, 4) and all(
+        name[i : i + 2] in _TIBETAN_PARTS for i in (0, len(name) - 2)
+    )
+
+
 def is_name(name: str) -> bool:
     """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
@@ -200,7 +268,7 @@ def is_name(name: str) -> bool:
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
         return False
-    if name.startswith(_COMPOUND_SURNAMES):
+    if name.startswith(_COMPOUND_SURNAMES) or _tibetan(name):
         return True
     return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
 
@@ -221,7 +289,7 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
             break
         name = text[pos:end]
         if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
-            if k == 4 and is_name(name[:2]) and is_name(name[2:]):
+            if k == 4 and is_name(name[:2]) and is_name(name[2:]) and not _tibetan(name):
                 return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
     for k in (3, 4, 5):

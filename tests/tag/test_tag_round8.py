@@ -273,3 +273,27 @@ def test_company_heads_lead_no_city_visit(tagger: Tagger, body: str) -> None:
 )
 def test_officials_lead_a_city_visit(tagger: Tagger, body: str, host: str) -> None:
     assert pairs(tagger.tag("考察学习", body, home="南昌")) == {("南昌", host)}
+
+
+# --- Tibetan names have no surname ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("5月8日，拉萨市教育局党组副书记、局长、二级巡视员普琼带队前往常州考察。", "普琼"),
+        ("日喀则市副市长次仁多吉一行来我市考察。", "次仁多吉"),
+        ("山南市商务局局长扎西率队赴成都考察。", "扎西"),
+    ],
+)
+def test_tibetan_name_after_a_title(sentence: str, name: str) -> None:
+    assert next(o.name for o in find_officials(sentence, 0, len(sentence))) == name
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["副局长亲自带队赴上海考察。", "市长江文孙颖带队赴上海考察。"],
+)
+def test_no_tibetan_name_from_ordinary_words(sentence: str) -> None:
+    names = [o.name for o in find_officials(sentence, 0, len(sentence))]
+    assert "亲自" not in names and "江文孙颖" not in names
