@@ -245,6 +245,10 @@ def test_head_named_before_the_title() -> None:
     found = find_officials(sentence, 0, len(sentence))
     assert [(o.name, o.title) for o in found][-1] == ("贲黄文", "主任")
     assert find_officials("向市长汇报了工作。", 0, 9) == []
+    sentence = "向阳区区长张伟率队赴佳木斯考察。"  # 向阳区 is a district, not 向 + 阳区
+    assert [(o.name, o.title) for o in find_officials(sentence, 0, len(sentence))] == [
+        ("张伟", "向阳区区长")
+    ]
 
 
 # --- a company's own study trip is not the home city's ---------------------------------------
