@@ -46,7 +46,7 @@ _TITLE = re.compile(
     r"秘书长|副书记|书记|副市长|市长|副区长|区长|副县长|县长|副州长|州长|副省长|省长|副主席|主席"
     r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
-    r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师"
+    r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -57,7 +57,7 @@ _SURNAMES = frozenset(
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃傅萧禹邸郗綦郄狄"
+    "桓覃傅萧禹邸郗綦郄狄贲"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
@@ -78,6 +78,67 @@ _COMPOUND_SURNAMES = (
     "慕容",
     "尉迟",
 )
+# The common two-character parts of Tibetan names, which have no surname (次仁, 普琼, 次仁多吉).
+_TIBETAN_PARTS = frozenset(
+    {
+        "次仁",
+        "扎西",
+        "多吉",
+        "尼玛",
+        "达瓦",
+        "格桑",
+        "旦增",
+        "丹增",
+        "洛桑",
+        "平措",
+        "白玛",
+        "拉巴",
+        "边巴",
+        "普布",
+        "普琼",
+        "央金",
+        "卓玛",
+        "德吉",
+        "索朗",
+        "顿珠",
+        "强巴",
+        "益西",
+        "贡嘎",
+        "桑珠",
+        "巴桑",
+        "罗布",
+        "次旦",
+        "米玛",
+        "曲珍",
+        "琼达",
+        "加措",
+        "嘉措",
+        "土登",
+        "阿旺",
+        "群培",
+        "赤列",
+        "晋美",
+        "德庆",
+        "拉姆",
+        "措姆",
+        "仓决",
+        "旺堆",
+        "旺姆",
+        "欧珠",
+        "朗杰",
+        "索南",
+        "才旦",
+        "才让",
+        "多杰",
+        "扎巴",
+        "格列",
+        "公保",
+        "坚参",
+        "坚赞",
+        "江村",
+        "次珠",
+    }
+)
 # Words after a title that a surname starts (领导班子, 党员同志): a group, not a person.
 _NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代表", "群众"})
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -90,7 +151,7 @@ _AFTER_NAME = re.compile(
 _NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
 _BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
 _PREFIX = re.compile(
-    r"^(?:由|以|经|在|受|据|应|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
+    r"^(?:由|以|经|在|受|据|应|向(?!阳)|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
     r"|我市|本市|我省|我区|我县|我州)+"
 )
 _CUT = re.compile(
@@ -192,6 +253,13 @@ def is_surname(char: str) -> bool:
     return char in _SURNAMES
 
 
+def _tibetan(name: str) -> bool:
+    """A Tibetan name: one or two common two-character parts, no surname (普琼, 次仁多吉)."""
+    return len(name) in (2, 4) and all(
+        name[i : i + 2] in _TIBETAN_PARTS for i in (0, len(name) - 2)
+    )
+
+
 def is_name(name: str) -> bool:
     """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
@@ -200,7 +268,7 @@ def is_name(name: str) -> bool:
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
         return False
-    if name.startswith(_COMPOUND_SURNAMES):
+    if name.startswith(_COMPOUND_SURNAMES) or _tibetan(name):
         return True
     return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
 
@@ -221,7 +289,7 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
             break
         name = text[pos:end]
         if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
-            if k == 4 and is_name(name[:2]) and is_name(name[2:]):
+            if k == 4 and is_name(name[:2]) and is_name(name[2:]) and not _tibetan(name):
                 return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
     for k in (3, 4, 5):
@@ -324,6 +392,7 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         name_end = m.end() + len(name) if name else m.end()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
+    out = _with_partners(text, out, end)
     if not out:
         out = _names_leading(text, start, end)
     if not out:
@@ -334,6 +403,26 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 organ = _clean_title(text[lo : m.start("name")], places)
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
+    return out
+
+
+def _with_partners(text: str, officials: list[Official], limit: int) -> list[Official]:
+    """Officials with the names that follow them under the same title before a leading verb
+    (副主席袁文辉、贾剑临带领…: both lead, the first named heads)."""
+    out: list[Official] = []
+    for i, o in enumerate(officials):
+        out.append(o)
+        pos = o.end
+        nxt = officials[i + 1].start if i + 1 < len(officials) else limit
+        partners: list[Official] = []
+        while o.name and pos < nxt and text[pos] in "、和及与":
+            name = _name_at(text, pos + 1, nxt)
+            if not name:
+                break
+            partners.append(Official(name, o.title, pos + 1, pos + 1 + len(name)))
+            pos += 1 + len(name)
+        if partners and _LEAD_AFTER.match(text, pos):
+            out += partners
     return out
 
 

@@ -160,9 +160,11 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
-    r"|医院|供电公司|剧院"
+    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
+# Institutions that stand in the place they are named after when a party goes there.
+_HALLS = ("博物馆", "纪念馆", "陵园")
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
 _LANDMARKS = frozenset(
     {
@@ -209,6 +211,11 @@ _DATELINE_BEFORE = re.compile(
 )
 _DATELINE_AFTER = re.compile(
     r"(?:/[\u4e00-\u9fff]{2,6})?[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(专电|电|讯|消息|报道)"
+)
+# An outlet named after its place and the word that opens its report: 儋州市融媒体中心消息.
+_OUTLET_BYLINE = re.compile(
+    r"(?:融媒体中心|融媒中心|新闻中心|广播电视台|电视台|日报|晚报)(?:记者[\u4e00-\u9fff]{2,3})?"
+    r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(?:讯|消息|报道)"
 )
 _DATELINE_REACH = 14  # characters before a dateline's place that may hold the outlet
 # A bare county short name in a frame that makes it a place (青州党政代表团, 赴临淄考察).
@@ -610,8 +617,12 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
-            ahead = _institution_ahead(tokens[i:])
-            if ahead and not (ahead.endswith(("公司", "集团")) and _visited(text, start)):
+            # 盐城市|东台市|中粮|集团: an address, place by place, before the company's name
+            ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
+            if ahead and not (
+                (ahead.endswith(("公司", "集团")) and _visited(text, start))
+                or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
+            ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
@@ -641,6 +652,8 @@ def _cuts_word(
         return True  # 中山|桥: a bridge named after the place
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
+    if short and text[end : end + 1] == "村" and text[end + 1 : end + 2] not in "镇级":
+        return True  # 萧山区佛山村 is a village, not the city 佛山
     if (
         short
         and text[end + 1 : end + 2] in _TOWN
@@ -659,6 +672,15 @@ def _cuts_word(
     ):
         return True  # 跨越东阳江 (jieba: 东|阳江): a river named after the county, not 江山/江苏
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _address_on(text: str, end: int, known: Callable[[str], bool]) -> bool:
+    """A county or district with its suffix right after the name (盐城市|东台市…集团):
+    an address read place by place, not the first word of an institution's name."""
+    return any(
+        text[end + k - 1 : end + k] in ("市", "县", "区") and known(text[end : end + k])
+        for k in (3, 4, 5)
+    )
 
 
 def _chain_cuts(
@@ -710,12 +732,16 @@ def _named_person(
     return len(before[2]) == 1 and (before[3] in _SURNAME_TAGS or is_surname(before[2]))
 
 
-def _visited(text: str, start: int) -> bool:
+def _visited(text: str, start: int, strict: bool = False) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
     party went (a company carries the place it is registered in; a school or an institute named
     after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
     before = text[max(0, start - 12) : start]
-    return bool(_VISITED.search(before))  # 在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团
+    found = _VISITED.search(before)
+    # a museum or a memorial stands in its place when a party goes there (赴延安革命纪念馆), not
+    # when someone is just in it (在保定宴饮食博物馆听取…: the museum's name)
+    # (在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团)
+    return found is not None and not (strict and found.group().startswith("在"))
 
 
 def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
@@ -729,11 +755,12 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
 
 
 def _dateline(text: str, start: int, end: int) -> bool:
-    """本报泸州专电, 新华社北京6月11日电: the place a report was filed from is not a mention."""
+    """本报泸州专电, 新华社北京6月11日电: the place a report was filed from is not a mention; nor
+    is the outlet's own place in its byline (儋州市融媒体中心消息, 保定日报讯)."""
     return bool(
         _DATELINE_AFTER.match(text, end)
         and _DATELINE_BEFORE.search(text, max(0, start - _DATELINE_REACH), start)
-    )
+    ) or bool(_OUTLET_BYLINE.match(text, end))
 
 
 def _framed(text: str, start: int, end: int) -> bool:

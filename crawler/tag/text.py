@@ -124,7 +124,7 @@ def date_in(text: str, published: date | None) -> tuple[date | None, bool]:
 _TITLE_SEPARATOR = re.compile(r"_+|——|--|｜|\||\s*[-–]\s*")
 _SITE_SEGMENT = re.compile(
     r"人民政府|政府网|门户网站|网站$|网$|频道$|专题$|动态$|首页$|新闻$|要闻$|科协|协会$|信息公开"
-    r"|政务公开|史志$"
+    r"|政务公开|史志$|^今日[\u4e00-\u9fff]{2,4}$"  # a site's news column (今日儋州)
     # a body's own site at the end of the line (…-工作要闻-临汾市信访局)
     r"|^[\u4e00-\u9fff]{2,8}[市县区](?:[\u4e00-\u9fff]{1,6}(?:局|委员会|办公室|中心)|[\u4e00-\u9fff]{0,4}(?:供销社|联合社|联社))。?$"
 )

@@ -252,6 +252,12 @@ _PROVINCIAL = re.compile(
     r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
     r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
 )
+# A company's own heads leading a party (集团领导李军…带队, 公司总经理王某率队).
+_COMPANY_HEAD = re.compile(
+    r"(?:集团|公司|企业)(?:领导|负责人|党委书记|董事长|总经理|副总经理|高管)[^，。；]{0,16}?"
+    r"(?:带队|率队|率领|带领|率团)"
+)
+_COMPANY_REACH = 40
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
@@ -266,7 +272,7 @@ _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
 _BODY = re.compile(
-    r"[^，。、；]{0,10}?(?:局|厅|委|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
+    r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
     r"|供销(?:总|合作|联)?社)(?:一行|组队|组团|组织)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
@@ -671,6 +677,8 @@ def _visitors(
         last = named or _name_before(text, clause, verb)  # …农业产业化梁桂率队赴河南
         if _provincial(text, clause, verb) or (last and _provincial_name(text, last)):
             own = _province_mention(publisher_city)
+        elif _company_led(text, sentence.start, verb):
+            own = None  # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip
         elif (
             named
             or _OWN_OFFICIAL.search(text, sentence.start, verb)
@@ -702,6 +710,8 @@ _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
     r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+    # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
+    r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
 )
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"
@@ -830,6 +840,16 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _company_led(text: str, start: int, verb: int) -> bool:
+    """The heads named just before the verb are a company's (集团领导…带队，赶赴, 公司总经理…率队
+    前往) and no city office joins them: the trip is the company's, not the home city's."""
+    lo = max(start, verb - _COMPANY_REACH)
+    # the verb may be the leading one itself (…董事长刘伟|率队赴)
+    return bool(_COMPANY_HEAD.search(text, lo, verb + 2)) and not _CITY_OFFICE.search(
+        text, lo, verb
+    )
 
 
 def _government(party: str) -> bool:
