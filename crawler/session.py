@@ -175,8 +175,10 @@ class CrawlSession:
 
     async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
         report.tried += 1
+        admitted = False
         try:
             await self.stages.room()
+            admitted = True
             result = await self.get(report, source, link.url)
             try:
                 final_key = canonical_url(result.final_url)
@@ -186,6 +188,7 @@ class CrawlSession:
                 report.known += 1
                 return
             self.check_database()
+            admitted = False  # handed over with the page
             saved = await self.stages.store(
                 result.content,
                 result.final_url,
@@ -215,4 +218,6 @@ class CrawlSession:
             report.errors.append(f"internal error: {type(exc).__name__}: {exc} ({link.url})")
             report.article_errors += 1
         finally:
+            if admitted:  # no page reached the stages: its admission goes back
+                self.stages.release()
             self.in_flight.discard(key)
