@@ -85,9 +85,11 @@ BATCH_SECONDS = 0.01
 MAX_BATCH_BYTES = 1 << 20
 # Pages admitted to a fetch (``room()``) or fetched and not yet through a worker's pipe, past
 # which the crawl starts no more fetches until the workers catch up: they wait in this
-# process's memory. Counted in pages and in bytes (fetched pages are 5 to 200 KB).
+# process's memory. Counted in pages and in bytes (fetched pages are 5 to 200 KB; a fetch
+# under way counts at the mean size so far): at 170 KB a page, about 100 under way, which at
+# half a second a response still outruns a worker (5-8 ms a real page).
 BACKLOG = 256
-BACKLOG_BYTES = 8 << 20
+BACKLOG_BYTES = 16 << 20
 # The pipe to a worker is widened to this (or the system's limit, 1 MB by default).
 PIPE_BYTES = 4 * 1024 * 1024
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
@@ -309,6 +311,7 @@ class WorkerPool:
         self._unsent = 0  # pages queued or being written to a pipe
         self._unsent_bytes = 0  # their content
         self._admitted = 0  # room() given and the page not yet handed to store()
+        self._seen_pages = self._seen_bytes = 0  # every page handed to store(), for its mean size
         self._batch_bytes: dict[int | None, int] = {None: 0, self.WRITER: 0}
         self._room = asyncio.Event()
         self._room.set()
@@ -338,7 +341,12 @@ class WorkerPool:
         raise AnalysisFailed("the writing worker sent the record back unwritten", url=url)
 
     def _full(self) -> bool:
-        return self._unsent + self._admitted >= BACKLOG or self._unsent_bytes >= BACKLOG_BYTES
+        """Whether BACKLOG pages wait or are being fetched, or BACKLOG_BYTES of them: those
+        being fetched counted at the mean size of the pages so far."""
+        if self._unsent + self._admitted >= BACKLOG:
+            return True
+        mean = self._seen_bytes / self._seen_pages if self._seen_pages else 0.0
+        return self._unsent_bytes + self._admitted * mean >= BACKLOG_BYTES
 
     async def room(self) -> None:
         # A loop: every waiter wakes when there is room, and those before it may have taken it.
@@ -363,6 +371,8 @@ class WorkerPool:
         if isinstance(item, Page):
             self._unsent += 1
             self._unsent_bytes += len(item.content)
+            self._seen_pages += 1
+            self._seen_bytes += len(item.content)
             self._batch_bytes[slot] += len(item.content)
             self._admitted = max(0, self._admitted - 1)  # its room() admission, if it had one
             if self._full():

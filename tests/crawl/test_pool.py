@@ -284,6 +284,12 @@ async def test_pages_wait_by_bytes_too_and_batches_go_by_bytes(
     await asyncio.wait_for(room, 1)
     assert await asyncio.gather(*stores) == [None] * 5
     assert sent == [3, 2]
+    # Fetches under way count at the pages' mean size (107 bytes): four more fit, not five.
+    admitted = [asyncio.create_task(workers.room()) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    assert sum(task.done() for task in admitted) == 4
+    for task in admitted:
+        task.cancel()
 
 
 async def test_fetches_that_store_nothing_give_their_admission_back(
