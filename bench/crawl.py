@@ -30,6 +30,30 @@ Usage (repository root, project virtualenv)::
     python bench/crawl.py --json results.json         # also write the figures as JSON
     python bench/crawl.py --workers 2                 # the crawl with two analysis workers
     python bench/crawl.py --text farm                 # the test farm's repetitive filler text
+    python bench/crawl.py --pages corpus              # article pages shaped like real ones
+    python bench/crawl.py --site-farm news            # the second farm (bench/newsfarm.py)
+    python bench/crawl.py --baseline scrapy scrapy-trafilatura   # both Scrapy crawlers
+    python bench/crawl.py --stages                    # one more run: CPU per page by stage
+
+``--pages corpus`` renders each article into the layout of a page of the shared extraction
+corpus (``../shared/corpus``, ``--corpus``; derived at run time, see ``bench/webfarm.py``): 30–200
+KB pages with the real sites' navigation, sidebars, scripts and styles, the body as long as the
+real one. ``--site-farm news`` is a farm built apart from the test farm (``bench/newsfarm.py``:
+three other layouts, 20–40 links a list page behind numbered pagination, feeds of 50 items, a
+Crawl-delay site, 30–150 KB pages). On both the farm knows every page's true body, and each
+crawler's stored bodies are scored with the extraction bench's body F1.
+
+The Scrapy baselines run in the interpreter that has Scrapy: ``--scrapy-python``, this one, or a
+separate virtualenv at ``/work/venv-bench`` (``$CITYDIGEST_BENCH_VENV``; ``python -m venv
+/work/venv-bench && /work/venv-bench/bin/pip install scrapy trafilatura lxml_html_clean
+selectolax``), so that neither is a dependency of the project. ``scrapy-trafilatura`` is the
+recipe a user reaches for to crawl news with main-text extraction (trafilatura in an item
+pipeline, as news-please runs its extractors), same farm, same politeness.
+
+``--stages`` times one more pipeline run by stage (``bench/stagehook/sitecustomize.py``, loaded
+by the crawl's processes through ``PYTHONPATH``): start-up, fetch (the crawl's process outside
+discovery), discover, decode, extract, tag, dedup, store, and the worker's remainder (pipes,
+unpickling), in ms per page fetched and per article stored.
 
 By default each article's body is distinct prose-like text (``--text diverse``): the test
 farm's own bodies are drawn from eight shared sentences, which makes every article a near

@@ -45,6 +45,7 @@ import logging
 import os
 import pickle
 import sys
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -313,8 +314,9 @@ class WorkerPool:
         self._admitted = 0  # room() given and the page not yet handed to store()
         self._seen_pages = self._seen_bytes = 0  # every page handed to store(), for its mean size
         self._batch_bytes: dict[int | None, int] = {None: 0, self.WRITER: 0}
-        self._room = asyncio.Event()
-        self._room.set()
+        # Fetches waiting for room, first come first served: woken one by one as room frees
+        # (each woken with its admission counted), not all at once to find it taken again.
+        self._waiting_room: deque[asyncio.Future[None]] = deque()
         # One batch pickled and written at a time: batches waiting for a full pipe would each
         # hold their pickle (and the frame's copy) at once.
         self._pipe = asyncio.Lock()
@@ -349,16 +351,29 @@ class WorkerPool:
         return self._unsent_bytes + self._admitted * mean >= BACKLOG_BYTES
 
     async def room(self) -> None:
-        # A loop: every waiter wakes when there is room, and those before it may have taken it.
-        while self._full():
-            self._room.clear()
-            await self._room.wait()
-        self._admitted += 1
+        if not self._waiting_room and not self._full():
+            self._admitted += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting_room.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # admitted, then cancelled: give it back
+                self.release()
+            raise
 
     def release(self) -> None:
         self._admitted = max(0, self._admitted - 1)
-        if not self._full():
-            self._room.set()
+        self._admit()
+
+    def _admit(self) -> None:
+        """Admit the fetches waiting for room, first come first served, while there is room."""
+        while self._waiting_room and not self._full():
+            turn = self._waiting_room.popleft()
+            if not turn.done():  # (one cancelled while it waited)
+                self._admitted += 1
+                turn.set_result(None)
 
     async def _ask(self, slot: int | None, item: Item) -> Outcome:
         """Queue ``item`` for the worker in ``slot`` (None: the least busy one); its outcome."""
@@ -375,8 +390,6 @@ class WorkerPool:
             self._seen_bytes += len(item.content)
             self._batch_bytes[slot] += len(item.content)
             self._admitted = max(0, self._admitted - 1)  # its room() admission, if it had one
-            if self._full():
-                self._room.clear()
         if len(batch) >= MAX_BATCH or self._batch_bytes[slot] >= MAX_BATCH_BYTES:
             self._flush()
         elif not self._flush_scheduled:
@@ -403,8 +416,7 @@ class WorkerPool:
             pages = [item for _, item in batch if isinstance(item, Page)]
             self._unsent -= len(pages)
             self._unsent_bytes -= sum(len(page.content) for page in pages)
-            if not self._full():
-                self._room.set()
+            self._admit()
 
     async def _deliver(self, batch: list[tuple[int, Item]], slot: int | None) -> None:
         futures = {job: self._futures.pop(job) for job, _ in batch}

@@ -259,6 +259,28 @@ async def test_each_room_admits_one_page_until_its_store_or_release(
     await asyncio.wait_for(asyncio.gather(*waiting), 1)  # both admitted now
 
 
+async def test_fetches_wait_for_room_in_turn_and_a_cancelled_one_gives_its_turn_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room freed goes to the fetches waiting, first come first served, one admission each; a
+    fetch cancelled while it waited, or once admitted, before it ran, takes nothing away."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "BACKLOG", 1)
+    workers, _, _ = _stuck_pool(tmp_path, monkeypatch, asyncio.Event(), [])
+    await asyncio.wait_for(workers.room(), 1)
+    first, gone, second, third = (asyncio.create_task(workers.room()) for _ in range(4))
+    await asyncio.sleep(0.01)
+    gone.cancel()  # cancelled while it waited
+    workers.release()
+    await asyncio.sleep(0.01)
+    assert first.done() and not second.done() and not third.done()
+    workers.release()  # second's turn: granted, and cancelled before it ran
+    second.cancel()
+    await asyncio.sleep(0.01)
+    assert second.cancelled() and third.done()  # its admission went on to the next
+
+
 async def test_pages_wait_by_bytes_too_and_batches_go_by_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
