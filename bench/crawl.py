@@ -30,6 +30,30 @@ Usage (repository root, project virtualenv)::
     python bench/crawl.py --json results.json         # also write the figures as JSON
     python bench/crawl.py --workers 2                 # the crawl with two analysis workers
     python bench/crawl.py --text farm                 # the test farm's repetitive filler text
+    python bench/crawl.py --pages corpus              # article pages shaped like real ones
+    python bench/crawl.py --site-farm news            # the second farm (bench/newsfarm.py)
+    python bench/crawl.py --baseline scrapy scrapy-trafilatura   # both Scrapy crawlers
+    python bench/crawl.py --stages                    # one more run: CPU per page by stage
+
+``--pages corpus`` renders each article into the layout of a page of the shared extraction
+corpus (``../shared/corpus``, ``--corpus``; derived at run time, see ``bench/webfarm.py``): 30–200
+KB pages with the real sites' navigation, sidebars, scripts and styles, the body as long as the
+real one. ``--site-farm news`` is a farm built apart from the test farm (``bench/newsfarm.py``:
+three other layouts, 20–40 links a list page behind numbered pagination, feeds of 50 items, a
+Crawl-delay site, 30–150 KB pages). On both the farm knows every page's true body, and each
+crawler's stored bodies are scored with the extraction bench's body F1.
+
+The Scrapy baselines run in the interpreter that has Scrapy: ``--scrapy-python``, this one, or a
+separate virtualenv at ``/work/venv-bench`` (``$CITYDIGEST_BENCH_VENV``; ``python -m venv
+/work/venv-bench && /work/venv-bench/bin/pip install scrapy trafilatura lxml_html_clean
+selectolax``), so that neither is a dependency of the project. ``scrapy-trafilatura`` is the
+recipe a user reaches for to crawl news with main-text extraction (trafilatura in an item
+pipeline, as news-please runs its extractors), same farm, same politeness.
+
+``--stages`` times one more pipeline run by stage (``bench/stagehook/sitecustomize.py``, loaded
+by the crawl's processes through ``PYTHONPATH``): start-up, fetch (the crawl's process outside
+discovery), discover, decode, extract, tag, dedup, store, and the worker's remainder (pipes,
+unpickling), in ms per page fetched and per article stored.
 
 By default each article's body is distinct prose-like text (``--text diverse``): the test
 farm's own bodies are drawn from eight shared sentences, which makes every article a near
@@ -91,6 +115,11 @@ class Figures:
     exit_code: int
     tree_pss_mb: float = 0.0  # peak PSS of the whole process tree (sampled): its real footprint
     worker_cpu_s: float = 0.0  # CPU seconds of the analysis workers (part of cpu_s)
+    body_f1: float | None = None  # pooled body F1 of the stored articles (farms that know it)
+    mean_f1: float | None = None
+    low_pages: int | None = None  # stored pages of body F1 < 0.5
+    load: float = 0.0  # the 1-minute load average when the run ended
+    peaks: str = ""  # each process's own peak RSS
 
     @property
     def pages_per_s(self) -> float:
@@ -118,6 +147,16 @@ class _Tree:
     pss_kb: int = 0
     hwm_kb: dict[int, int] = field(default_factory=dict)
     worker_ticks: dict[int, int] = field(default_factory=dict)
+
+    def peaks(self) -> str:
+        """Each process's own peak RSS, the analysis workers named: "118 + worker 96 MB"."""
+        return (
+            " + ".join(
+                f"{'worker ' if pid in self.worker_ticks else ''}{kb / 1024:.0f}"
+                for pid, kb in sorted(self.hwm_kb.items())
+            )
+            + " MB"
+        )
 
     def sample(self, root: int, *, pss: bool) -> None:
         """Read the tree's figures now; PSS too if ``pss`` (``smaps_rollup`` walks every page
@@ -288,8 +327,8 @@ def diverse(sites: list) -> None:
         site.articles = articles
 
 
-def write_config(folder: Path, sites: list, *, concurrency: int, timeout: float) -> Path:
-    from tests.sitefarm import SETTINGS_YAML, sources_yaml
+def write_config(folder: Path, sources: str, *, concurrency: int, timeout: float) -> Path:
+    from tests.sitefarm import SETTINGS_YAML
 
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "bench.db"
@@ -297,8 +336,79 @@ def write_config(folder: Path, sites: list, *, concurrency: int, timeout: float)
     (folder / "citydigest.yaml").write_text(
         settings.replace("max_bytes: 2000000", "max_bytes: 5000000")
     )
-    (folder / "sources.yaml").write_text(sources_yaml(sites, max_pages=1000))
+    (folder / "sources.yaml").write_text(sources)
     return db
+
+
+def build_farm(args: argparse.Namespace, total: int) -> tuple[list, int]:
+    """The sites of the chosen farm and the number of articles they serve."""
+    if args.site_farm == "news":
+        import newsfarm
+
+        sites = newsfarm.farm(args.sites, total, latency=args.latency)
+        return sites, sum(len(s.articles) for s in sites)
+    from tests.sitefarm import farm
+
+    per_site = max(1, total // args.sites)
+    sites = farm(args.sites, per_site, latency=args.latency)
+    if args.text == "diverse":
+        diverse(sites)
+    if args.pages == "corpus":
+        import webfarm
+
+        sites = webfarm.corpus_shaped(sites, _layouts(args.corpus))
+    return sites, per_site * args.sites
+
+
+_LAYOUTS: dict[Path, list] = {}
+
+
+def _layouts(corpus: Path) -> list:
+    if corpus not in _LAYOUTS:
+        import webfarm
+
+        _LAYOUTS[corpus] = webfarm.templates(corpus)
+    return _LAYOUTS[corpus]
+
+
+def sources_of(args: argparse.Namespace, sites: list) -> str:
+    if args.site_farm == "news":
+        import newsfarm
+
+        return newsfarm.sources_yaml(sites)
+    from tests.sitefarm import sources_yaml
+
+    return sources_yaml(sites, max_pages=1000)
+
+
+def scrapy_spec(args: argparse.Namespace, sites: list) -> list[dict[str, object]]:
+    if args.site_farm == "news":
+        import newsfarm
+
+        return [
+            {**spec, "paragraphs": "div.art-content p, #zoom p"}
+            for spec in newsfarm.scrapy_sites(sites)
+        ]
+    return [{"base": s.base, "feed": s.feed} for s in sites]
+
+
+def stored_bodies(db: Path) -> dict[str, str]:
+    """URL → body of every stored article (ours: ``articles``; Scrapy's: the same name)."""
+    with sqlite3.connect(db) as conn:
+        return {url: body for url, body in conn.execute("SELECT url, body FROM articles")}
+
+
+def scrapy_python(args: argparse.Namespace) -> str | None:
+    """The interpreter that has Scrapy (and trafilatura): ``--scrapy-python``, this one, or the
+    bench's own virtualenv (/work/venv-bench, or $CITYDIGEST_BENCH_VENV)."""
+    if args.scrapy_python:
+        return str(args.scrapy_python)
+    if importlib.util.find_spec("scrapy") is not None:
+        return sys.executable
+    venv = Path(os.environ.get("CITYDIGEST_BENCH_VENV", "/work/venv-bench"))
+    if (venv / "bin" / "python").exists():
+        return str(venv / "bin" / "python")
+    return None
 
 
 def count(db: Path, table: str) -> int:
@@ -306,42 +416,106 @@ def count(db: Path, table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool) -> list[Figures]:
+def _figures(
+    kind: str,
+    served: int,
+    pages: int,
+    articles: int,
+    measured: tuple[int, float, float, float, _Tree],
+) -> Figures:
+    code, wall, cpu, rss, tree = measured
+    return Figures(
+        kind,
+        served,
+        pages,
+        articles,
+        wall,
+        cpu,
+        rss,
+        tree.rss_kb / 1024,
+        code,
+        tree.pss_kb / 1024,
+        tree.worker_cpu_s,
+        load=os.getloadavg()[0],
+        peaks=tree.peaks(),
+    )
+
+
+def _scored(
+    figures: Figures, truth: dict[str, str] | None, db: Path, layouts: dict[str, str]
+) -> Figures:
+    """The figures with the stored bodies' F1 against the farm's truth, when it knows it; the
+    corpus layouts of the pages under 0.5 are printed."""
+    from collections import Counter
+    from dataclasses import replace
+
+    if not truth or not db.exists():
+        return replace(figures, load=os.getloadavg()[0])
+    import webfarm
+
+    scores = webfarm.body_scores(stored_bodies(db), truth)
+    if scores.low and layouts:
+        named = Counter(layouts.get(url, "?") for url in scores.low)
+        print(
+            f"    {figures.kind}: pages of body F1 < 0.5 by corpus layout: "
+            + ", ".join(f"{name} x{n}" for name, n in named.most_common())
+        )
+    return replace(
+        figures,
+        body_f1=scores.pooled_f1,
+        mean_f1=scores.mean_f1,
+        low_pages=scores.low_pages,
+        load=os.getloadavg()[0],
+    )
+
+
+def run_once(
+    args: argparse.Namespace, total: int, work: Path, *, profile: bool, stages: Path | None = None
+) -> list[Figures]:
+    """One pipeline run and (unless profiling or timing stages) the raw loop and the baselines,
+    one after the other against one farm."""
     from staticfarm import serve_static
 
-    from tests.sitefarm import farm, serve
+    from tests.sitefarm import serve
 
-    per_site = max(1, total // args.sites)
-    sites = farm(args.sites, per_site, latency=args.latency)
-    if args.text == "diverse":
-        diverse(sites)
-    served = per_site * args.sites
+    sites, served = build_farm(args, total)
     folder = Path(tempfile.mkdtemp(prefix=f"crawl-{total}-", dir=work))
     out: list[Figures] = []
-    with (serve_static if args.farm == "static" else serve)(sites):
-        db = write_config(folder, sites, concurrency=args.concurrency, timeout=args.timeout)
+    baselines = not (profile or stages)
+    truth: dict[str, str] | None = None
+    layouts: dict[str, str] = {}
+    if args.site_farm == "news" or args.pages == "corpus":
+        import webfarm
+
+        truth = {}  # filled once the sites have their ports
+    serving = serve if args.farm == "threaded" and args.site_farm == "test" else serve_static
+    with serving(sites):
+        if truth is not None:
+            truth, layouts = webfarm.truths(sites), webfarm.layouts_by_url(sites)
+        db = write_config(
+            folder, sources_of(args, sites), concurrency=args.concurrency, timeout=args.timeout
+        )
         cmd = [*_citydigest(), "--config", str(folder), "crawl", "once"]
         if args.workers is not None:
             cmd += ["--workers", str(args.workers)]
+        env = None
         if profile:
             cmd = [sys.executable, "-m", "cProfile", "-o", str(folder / "crawl.prof"), *cmd]
-        code, wall, cpu, rss, tree = run_measured(cmd, log=folder / "crawl.log", pin=args.pin)
-        out.append(
-            Figures(
-                "pipeline",
-                served,
-                count(db, "fetches"),
-                count(db, "articles"),
-                wall,
-                cpu,
-                rss,
-                tree.rss_kb / 1024,
-                code,
-                tree.pss_kb / 1024,
-                tree.worker_cpu_s,
-            )
+        if stages is not None:
+            hook = Path(__file__).with_name("stagehook")
+            env = {
+                **os.environ,
+                "CITYDIGEST_BENCH_STAGES": str(stages),
+                "PYTHONPATH": os.pathsep.join(
+                    [str(hook), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+                ),
+            }
+        measured = run_measured(cmd, log=folder / "crawl.log", pin=args.pin, env=env)
+        figures = _figures(
+            "pipeline", served, count(db, "fetches"), count(db, "articles"), measured
         )
-        if args.raw:
+        out.append(_scored(figures, truth, db, layouts))
+        if args.raw and baselines:
             with sqlite3.connect(db) as conn:
                 urls = [u for (u,) in conn.execute("SELECT url FROM fetches ORDER BY id")]
             url_file = folder / "urls.txt"
@@ -357,52 +531,31 @@ def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool)
                 str(args.timeout),
             ]
             log = folder / "raw.log"
-            code, wall, cpu, rss, tree = run_measured(cmd, log=log, pin=args.pin)
+            measured = run_measured(cmd, log=log, pin=args.pin)
             result = json.loads(log.read_text().strip().splitlines()[-1])
-            out.append(
-                Figures(
-                    "raw",
-                    served,
-                    result["ok"],
-                    0,
-                    wall,
-                    cpu,
-                    rss,
-                    tree.rss_kb / 1024,
-                    code,
-                    tree.pss_kb / 1024,
-                )
-            )
-        if args.scrapy:
-            spec = folder / "sites.json"
-            spec.write_text(json.dumps([{"base": s.base, "feed": s.feed} for s in sites]))
+            out.append(_figures("raw", served, result["ok"], 0, measured))
+        python = scrapy_python(args) if baselines else None
+        spec = folder / "sites.json"
+        spec.write_text(json.dumps(scrapy_spec(args, sites)))
+        for kind in args.baseline if python else ():
+            scrapy_db = folder / f"{kind}.db"
             cmd = [
-                sys.executable,
+                python,
                 str(Path(__file__).with_name("scrapy_baseline.py")),
                 str(spec),
-                str(folder / "scrapy.db"),
+                str(scrapy_db),
                 "--concurrency",
                 str(args.concurrency),
                 "--timeout",
                 str(args.timeout),
+                "--extract",
+                "trafilatura" if kind == "scrapy-trafilatura" else "selectolax",
             ]
-            log = folder / "scrapy.log"
-            code, wall, cpu, rss, tree = run_measured(cmd, log=log, pin=args.pin)
+            log = folder / f"{kind}.log"
+            measured = run_measured(cmd, log=log, pin=args.pin)
             result = json.loads(log.read_text().strip().splitlines()[-1])
-            out.append(
-                Figures(
-                    "scrapy",
-                    served,
-                    result["responses"],
-                    result["items"],
-                    wall,
-                    cpu,
-                    rss,
-                    tree.rss_kb / 1024,
-                    code,
-                    tree.pss_kb / 1024,
-                )
-            )
+            figures = _figures(kind, served, result["responses"], result["items"], measured)
+            out.append(_scored(figures, truth, scrapy_db, layouts))
     if profile:
         print(f"\n## profile of `crawl once` ({served:,} articles, latency {args.latency:g} s)\n")
         stats = pstats.Stats(str(folder / "crawl.prof"), stream=sys.stdout)
@@ -411,6 +564,59 @@ def run_once(args: argparse.Namespace, total: int, work: Path, *, profile: bool)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+STAGES = (
+    "start-up",
+    "fetch",
+    "discover",
+    "decode",
+    "extract",
+    "tag",
+    "dedup",
+    "store",
+    "worker other",
+)
+
+
+def stage_table(figures: Figures, folder: Path) -> str:
+    """CPU by stage of a run timed by bench/stagehook (one JSON file per process), in ms per
+    page fetched and per article stored, and as a share of the run's CPU."""
+    seconds = dict.fromkeys(STAGES, 0.0)
+    for path in folder.glob("*.json"):
+        data = json.loads(path.read_text())
+        spent = data["stages"]
+        for stage, value in spent.items():
+            seconds[stage] += value
+        seconds["start-up"] += data["startup_s"]
+        rest = data["cpu_s"] - data["startup_s"] - sum(spent.values())
+        seconds["fetch" if data["role"] == "crawl" else "worker other"] += rest
+    total = sum(seconds.values()) or 1.0
+    lines = [
+        f"CPU by stage: {figures.pages:,} pages fetched, {figures.articles:,} articles stored, "
+        f"{total:.1f} CPU s timed of {figures.cpu_s:.1f} (the rest: interpreter start-up "
+        "before the hook, the process tree's other children)",
+        "",
+        "| stage | CPU s | ms per page fetched | ms per article | share |",
+        "|---|---|---|---|---|",
+    ]
+    for stage in STAGES:
+        lines.append(
+            f"| {stage} | {seconds[stage]:.2f} | {1000 * seconds[stage] / max(1, figures.pages):.2f} "
+            f"| {1000 * seconds[stage] / max(1, figures.articles):.2f} "
+            f"| {100 * seconds[stage] / total:.0f}% |"
+        )
+    lines.append(
+        f"| all | {total:.2f} | {1000 * total / max(1, figures.pages):.2f} "
+        f"| {1000 * total / max(1, figures.articles):.2f} | 100% |"
+    )
+    running = total - seconds["start-up"]
+    lines.append(
+        f"| all but start-up | {running:.2f} | {1000 * running / max(1, figures.pages):.2f} "
+        f"| {1000 * running / max(1, figures.articles):.2f} "
+        f"| {100 * running / total:.0f}% |"
+    )
+    return "\n".join(lines)
 
 
 def median(figures: list[Figures]) -> Figures:
@@ -429,6 +635,7 @@ def median(figures: list[Figures]) -> Figures:
             "worker_cpu_s",
         )
     }
+    scored = [f for f in figures if f.body_f1 is not None]
     return Figures(
         first.kind,
         first.articles_served,
@@ -441,22 +648,30 @@ def median(figures: list[Figures]) -> Figures:
         max(f.exit_code for f in figures),
         numbers["tree_pss_mb"],
         numbers["worker_cpu_s"],
+        statistics.median(f.body_f1 or 0.0 for f in scored) if scored else None,
+        statistics.median(f.mean_f1 or 0.0 for f in scored) if scored else None,
+        max(f.low_pages or 0 for f in scored) if scored else None,
+        statistics.median(f.load for f in figures),
     )
 
 
 def table(rows: list[Figures]) -> str:
     lines = [
         "| run | articles served | pages | articles stored | s | pages/s | CPU s | pages/CPU s "
-        "| of which workers | peak RSS MB | tree RSS MB | tree PSS MB | exit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| of which workers | peak RSS MB, largest process | tree RSS MB | tree PSS MB "
+        "| body F1 pooled / mean / pages < 0.5 | load | exit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in rows:
         stored = "-" if f.kind == "raw" else f"{f.articles:,}"
+        quality = (
+            "-" if f.body_f1 is None else f"{f.body_f1:.3f} / {f.mean_f1 or 0:.3f} / {f.low_pages}"
+        )
         lines.append(
             f"| {f.kind} | {f.articles_served:,} | {f.pages:,} | {stored} | {f.wall_s:.1f} "
             f"| {f.pages_per_s:,.0f} | {f.cpu_s:.1f} | {f.pages_per_cpu_s:,.0f} "
             f"| {f.worker_cpu_s:.1f} | {f.rss_mb:.0f} | {f.tree_rss_mb:.0f} | {f.tree_pss_mb:.0f} "
-            f"| {f.exit_code} |"
+            f"| {quality} | {f.load:.1f} | {f.exit_code} |"
         )
     return "\n".join(lines)
 
@@ -499,6 +714,44 @@ def verdict(pipeline: Figures, scrapy: Figures | None, raw: Figures | None) -> s
     return "\n".join(lines)
 
 
+def goals(pipeline: Figures, others: dict[str, Figures]) -> str:
+    """Issue 24's goals, each against a baseline measured in the same run: polite Scrapy
+    (>= 1.5x its pages/s, >= 1.0x its pages per CPU second) and Scrapy + trafilatura (>= 3x its
+    pages/s, better body F1); memory as decided there: the largest process's peak no higher
+    than the baseline's, the tree's summed PSS at most twice the baseline's."""
+    lines = []
+    wanted = {"scrapy": (1.5, 1.0), "scrapy-trafilatura": (3.0, None)}
+    for kind, (speed_goal, cpu_goal) in wanted.items():
+        base = others.get(kind)
+        if base is None or not base.pages_per_s:
+            continue
+        speed = pipeline.pages_per_s / base.pages_per_s
+        per_cpu = pipeline.pages_per_cpu_s / base.pages_per_cpu_s if base.pages_per_cpu_s else 0
+        largest = pipeline.rss_mb <= base.rss_mb
+        pss = pipeline.tree_pss_mb <= 2 * base.tree_pss_mb
+        parts = [
+            f"{speed:.2f}x pages/s ({'met' if speed >= speed_goal else 'missed'}: >= {speed_goal:g}x)",
+            f"{per_cpu:.2f}x pages per CPU s"
+            + (
+                f" ({'met' if per_cpu >= cpu_goal else 'missed'}: >= {cpu_goal:g}x)"
+                if cpu_goal
+                else ""
+            ),
+            f"largest process {pipeline.rss_mb:.0f} against {base.rss_mb:.0f} MB "
+            f"({'met' if largest else 'missed'})",
+            f"tree PSS {pipeline.tree_pss_mb:.0f} against 2 x {base.tree_pss_mb:.0f} MB "
+            f"({'met' if pss else 'missed'})",
+        ]
+        if pipeline.body_f1 is not None and base.body_f1 is not None:
+            better = pipeline.body_f1 > base.body_f1
+            parts.append(
+                f"body F1 {pipeline.body_f1:.3f} against {base.body_f1:.3f} "
+                f"({'better' if better else 'not better'})"
+            )
+        lines.append(f"  - against {kind}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=50)
@@ -527,6 +780,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="serve the sites from memory in a child process (default), or "
         "with the test farm's threads in this process (about 1 ms CPU a request)",
     )
+    parser.add_argument(
+        "--site-farm",
+        choices=["test", "news"],
+        default="test",
+        help="the test farm's sites (default), or the second farm built apart from it "
+        "(bench/newsfarm.py: other templates, 20-40 links a list page, numbered "
+        "pagination, feeds of 50 items, a Crawl-delay site, 30-150 KB pages)",
+    )
+    parser.add_argument(
+        "--pages",
+        choices=["farm", "corpus"],
+        default="farm",
+        help="the test farm's article pages (5-10 KB), or pages shaped like the shared "
+        "corpus's real ones (bench/webfarm.py: their layouts, the farm's text)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("CITYDIGEST_CORPUS", ROOT.parent / "shared" / "corpus")),
+        help="the shared extraction corpus, for --pages corpus",
+    )
+    parser.add_argument(
+        "--baseline",
+        nargs="*",
+        choices=["scrapy", "scrapy-trafilatura"],
+        default=["scrapy"],
+        help="the Scrapy crawlers measured in each run: polite Scrapy with selectolax "
+        "(default), Scrapy with trafilatura in an item pipeline",
+    )
+    parser.add_argument(
+        "--scrapy-python",
+        type=Path,
+        help="the interpreter with scrapy and trafilatura (default: this one if it has "
+        "scrapy, else /work/venv-bench/bin/python or $CITYDIGEST_BENCH_VENV's)",
+    )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="one extra pipeline run timed by stage (fetch, discover, decode, extract, "
+        "tag, dedup, store): CPU per page",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the median is shown")
     parser.add_argument(
         "--pin", type=int, metavar="CPU", help="run the measured processes on this CPU"
@@ -554,12 +848,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.raw_worker:
         _raw_worker(args.raw_worker, args.concurrency, args.timeout)
         return 0
-    if args.scrapy and importlib.util.find_spec("scrapy") is None:
-        print("# scrapy is not installed (pip install scrapy): no Scrapy baseline in this run")
-        args.scrapy = False
+    if not args.scrapy:
+        args.baseline = []
+    elif args.baseline and scrapy_python(args) is None:
+        print(
+            "# scrapy is not installed (pip install '.[bench]', or a virtualenv at "
+            "/work/venv-bench): no Scrapy baseline in this run"
+        )
+        args.baseline = []
 
+    farm_name = (
+        "the second farm (bench/newsfarm.py)"
+        if args.site_farm == "news"
+        else "the test farm"
+        + (", article pages shaped like the corpus's" if args.pages == "corpus" else "")
+    )
     print(
-        f"# crawl benchmark: {args.sites} sites, {args.concurrency} requests/host, "
+        f"# crawl benchmark: {farm_name}, {args.sites} sites, {args.concurrency} requests/host, "
+        f"load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())}, "
         f"{args.text} text, "
         f"latency {args.latency * 1000:g} ms, {args.runs} run(s) per size, "
         f"{os.cpu_count()} CPUs{f', pinned to CPU {args.pin}' if args.pin is not None else ''}"
@@ -573,20 +879,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             for figures in run_once(args, total, args.work, profile=False):
                 runs[figures.kind].append(figures)
                 every.append({**asdict(figures), "run": number, "pages_per_s": figures.pages_per_s})
+                quality = f", body F1 {figures.body_f1:.3f}" if figures.body_f1 is not None else ""
                 print(
                     f"  {total:,} articles, run {number + 1}: {figures.kind} "
                     f"{figures.pages:,} pages in {figures.wall_s:.1f} s "
                     f"({figures.pages_per_s:,.0f}/s), {figures.cpu_s:.1f} CPU s, "
-                    f"{figures.rss_mb:.0f} MB",
+                    f"{figures.rss_mb:.0f} MB ({figures.peaks or '-'}), "
+                    f"tree PSS {figures.tree_pss_mb:.0f} MB"
+                    f"{quality}, load {figures.load:.1f}",
                     flush=True,
                 )
-        for kind in ("pipeline", "raw", "scrapy"):
+            mine = runs["pipeline"][-1]
+            for kind in args.baseline:
+                if runs[kind] and runs[kind][-1].pages_per_s:
+                    base = runs[kind][-1]
+                    print(
+                        f"    run {number + 1} against {kind}: "
+                        f"{mine.pages_per_s / base.pages_per_s:.2f}x pages/s, "
+                        f"{mine.pages_per_cpu_s / base.pages_per_cpu_s:.2f}x pages per CPU s"
+                    )
+        for kind in ("pipeline", "raw", "scrapy", "scrapy-trafilatura"):
             if runs[kind]:
                 medians.append(median(runs[kind]))
+        served = runs["pipeline"][0].articles_served
         for f in medians:
             if (
-                f.kind in ("pipeline", "scrapy")
-                and f.articles_served == total
+                f.kind in ("pipeline", "scrapy", "scrapy-trafilatura")
+                and f.articles_served == served
                 and (f.articles != f.articles_served or f.exit_code != 0)
             ):
                 failed = True
@@ -595,16 +914,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"exit {f.exit_code}"
                 )
     print("\n" + table(medians))
-    for total in args.scale:
-        of = {
-            f.kind: f
-            for f in medians
-            if f.articles_served == max(1, total // args.sites) * args.sites
-        }
+    for served in dict.fromkeys(f.articles_served for f in medians):
+        of = {f.kind: f for f in medians if f.articles_served == served}
         if "pipeline" in of:
             print(verdict(of["pipeline"], of.get("scrapy"), of.get("raw")))
+            print(goals(of["pipeline"], of))
     if args.profile:
         run_once(args, args.scale[-1], args.work, profile=True)
+    if args.stages:
+        with tempfile.TemporaryDirectory(prefix="stages-", dir=args.work) as timed:
+            (figures,) = run_once(
+                args, args.scale[-1], args.work, profile=False, stages=Path(timed)
+            )
+            print(f"\n## {farm_name}: CPU by stage (one extra run, load {figures.load:.1f})\n")
+            print(stage_table(figures, Path(timed)))
     if args.json:
         args.json.write_text(json.dumps(every, indent=2))
     return 1 if failed else 0

@@ -22,13 +22,15 @@ import asyncio
 import os
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 
 from tests.sitefarm import Site
 
-Responses = dict[bytes, bytes]
+# A response's bytes, or (a site with ``lazy`` set: pages too large to hold 20,000 of) the
+# function that renders them per request.
+Responses = dict[bytes, bytes | Callable[[], bytes]]
 _NOT_FOUND = (
     b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
 )
@@ -43,11 +45,18 @@ def _response(status: int, headers: dict[str, str], body: bytes) -> bytes:
 
 def render(site: Site) -> Responses:
     """Every route a crawl of ``site`` asks for, as complete HTTP responses keyed by path."""
-    paths = ["/robots.txt", "/feed.xml", "/sitemap.xml", "/sitemap-news.xml.gz"]
-    paths += [f"/list/{page}.html" for page in range(1, site.pages + 1)]
-    paths += [f"/news/2024/{a.number:05d}.html" for a in site.articles]
+    if hasattr(site, "paths"):  # a farm of its own routes (bench/newsfarm.py)
+        paths = site.paths()
+    else:
+        paths = ["/robots.txt", "/feed.xml", "/sitemap.xml", "/sitemap-news.xml.gz"]
+        paths += [f"/list/{page}.html" for page in range(1, site.pages + 1)]
+        paths += [f"/news/2024/{a.number:05d}.html" for a in site.articles]
     responses: Responses = {}
+    lazy = getattr(site, "render_lazily", None)
     for path in paths:
+        if lazy is not None and lazy(path):
+            responses[path.encode()] = lambda path=path: _response(*site.route(path))
+            continue
         status, headers, body = site.route(path)
         responses[path.encode()] = _response(status, headers, body)
     return responses
@@ -72,6 +81,8 @@ class _Http(asyncio.Protocol):
             request, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
             target = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
             response = self.responses.get(target.split(b"?", 1)[0], _NOT_FOUND)
+            if callable(response):
+                response = response()
             if self.latency:
                 asyncio.get_running_loop().call_later(self.latency, self._send, response)
             else:

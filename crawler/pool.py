@@ -45,6 +45,7 @@ import logging
 import os
 import pickle
 import sys
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -80,9 +81,16 @@ log = logging.getLogger("citydigest.pool")
 # wake-ups would cost more than the pickling. (10 ms is nothing beside the write batch's wait.)
 MAX_BATCH = 64
 BATCH_SECONDS = 0.01
-# Fetched pages not yet through a worker's pipe, past which the crawl fetches no more until the
-# workers catch up: they wait in this process's memory.
+# ... or when its pages hold MAX_BATCH_BYTES: 64 real pages of 30-180 KB would be a 2-11 MB
+# pickle, copied on both sides of the pipe.
+MAX_BATCH_BYTES = 1 << 20
+# Pages admitted to a fetch (``room()``) or fetched and not yet through a worker's pipe, past
+# which the crawl starts no more fetches until the workers catch up: they wait in this
+# process's memory. Counted in pages and in bytes (fetched pages are 5 to 200 KB; a fetch
+# under way counts at the mean size so far): at 170 KB a page, about 100 under way, which at
+# half a second a response still outruns a worker (5-8 ms a real page).
 BACKLOG = 256
+BACKLOG_BYTES = 16 << 20
 # The pipe to a worker is widened to this (or the system's limit, 1 MB by default).
 PIPE_BYTES = 4 * 1024 * 1024
 # Below this many sources a crawl analyses in its own process: a worker's start (about half a
@@ -108,7 +116,13 @@ class ArticleStages(Protocol):
         ...
 
     async def room(self) -> None:
-        """Return once the stages can take another page: the crawl asks before each fetch."""
+        """Return once the stages can take another page: the crawl asks before each fetch.
+        Each return admits one page, given back by its :meth:`store` call or, for a fetch that
+        ends in no page to store, by :meth:`release`."""
+        ...
+
+    def release(self) -> None:
+        """Give back the admission of a :meth:`room` whose page never reached :meth:`store`."""
         ...
 
     async def aclose(self) -> None: ...
@@ -197,6 +211,9 @@ class LocalStages:
 
     async def room(self) -> None:
         pass  # analysis runs on the crawl's own loop, which is its back-pressure
+
+    def release(self) -> None:
+        pass
 
     async def aclose(self) -> None:
         self.writer.flush()
@@ -293,8 +310,16 @@ class WorkerPool:
         self._known_sources: set[str] = {source.id for source in sources}
         self._closed = False
         self._unsent = 0  # pages queued or being written to a pipe
-        self._room = asyncio.Event()
-        self._room.set()
+        self._unsent_bytes = 0  # their content
+        self._admitted = 0  # room() given and the page not yet handed to store()
+        self._seen_pages = self._seen_bytes = 0  # every page handed to store(), for its mean size
+        self._batch_bytes: dict[int | None, int] = {None: 0, self.WRITER: 0}
+        # Fetches waiting for room, first come first served: woken one by one as room frees
+        # (each woken with its admission counted), not all at once to find it taken again.
+        self._waiting_room: deque[asyncio.Future[None]] = deque()
+        # One batch pickled and written at a time: batches waiting for a full pipe would each
+        # hold their pickle (and the frame's copy) at once.
+        self._pipe = asyncio.Lock()
         # Workers that exited before answering anything, in a row: past MAX_FAILED_STARTS the
         # pool stops starting new ones (a broken installation, not a hostile page).
         self._failed_starts = 0
@@ -317,8 +342,38 @@ class WorkerPool:
             raise outcome.error(url)
         raise AnalysisFailed("the writing worker sent the record back unwritten", url=url)
 
+    def _full(self) -> bool:
+        """Whether BACKLOG pages wait or are being fetched, or BACKLOG_BYTES of them: those
+        being fetched counted at the mean size of the pages so far."""
+        if self._unsent + self._admitted >= BACKLOG:
+            return True
+        mean = self._seen_bytes / self._seen_pages if self._seen_pages else 0.0
+        return self._unsent_bytes + self._admitted * mean >= BACKLOG_BYTES
+
     async def room(self) -> None:
-        await self._room.wait()
+        if not self._waiting_room and not self._full():
+            self._admitted += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting_room.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # admitted, then cancelled: give it back
+                self.release()
+            raise
+
+    def release(self) -> None:
+        self._admitted = max(0, self._admitted - 1)
+        self._admit()
+
+    def _admit(self) -> None:
+        """Admit the fetches waiting for room, first come first served, while there is room."""
+        while self._waiting_room and not self._full():
+            turn = self._waiting_room.popleft()
+            if not turn.done():  # (one cancelled while it waited)
+                self._admitted += 1
+                turn.set_result(None)
 
     async def _ask(self, slot: int | None, item: Item) -> Outcome:
         """Queue ``item`` for the worker in ``slot`` (None: the least busy one); its outcome."""
@@ -330,9 +385,12 @@ class WorkerPool:
         batch.append((job, item))
         if isinstance(item, Page):
             self._unsent += 1
-            if self._unsent >= BACKLOG:
-                self._room.clear()
-        if len(batch) >= MAX_BATCH:
+            self._unsent_bytes += len(item.content)
+            self._seen_pages += 1
+            self._seen_bytes += len(item.content)
+            self._batch_bytes[slot] += len(item.content)
+            self._admitted = max(0, self._admitted - 1)  # its room() admission, if it had one
+        if len(batch) >= MAX_BATCH or self._batch_bytes[slot] >= MAX_BATCH_BYTES:
             self._flush()
         elif not self._flush_scheduled:
             self._flush_scheduled = True
@@ -345,17 +403,20 @@ class WorkerPool:
             if not batch:
                 continue
             self._batches[slot] = []
+            self._batch_bytes[slot] = 0
             task = asyncio.get_running_loop().create_task(self._send(batch, slot))
             self._sending.add(task)  # the loop keeps only a weak reference to a task
             task.add_done_callback(self._sending.discard)
 
     async def _send(self, batch: list[tuple[int, Item]], slot: int | None) -> None:
         try:
-            await self._deliver(batch, slot)
+            async with self._pipe:
+                await self._deliver(batch, slot)
         finally:
-            self._unsent -= sum(1 for _, item in batch if isinstance(item, Page))
-            if self._unsent < BACKLOG:
-                self._room.set()
+            pages = [item for _, item in batch if isinstance(item, Page)]
+            self._unsent -= len(pages)
+            self._unsent_bytes -= sum(len(page.content) for page in pages)
+            self._admit()
 
     async def _deliver(self, batch: list[tuple[int, Item]], slot: int | None) -> None:
         futures = {job: self._futures.pop(job) for job, _ in batch}
@@ -381,7 +442,8 @@ class WorkerPool:
             assert worker.process.stdin is not None
             worker.waiting.update(futures)
             try:
-                worker.process.stdin.write(FRAME.pack(len(data)) + data)
+                worker.process.stdin.write(FRAME.pack(len(data)))  # not + data: a copy
+                worker.process.stdin.write(data)
                 await worker.process.stdin.drain()
                 return
             except (OSError, RuntimeError, ConnectionError) as exc:

@@ -208,7 +208,8 @@ class _Frames:
                 (size,) = FRAME.unpack_from(self.buffer)
                 end = FRAME.size + size
                 if len(self.buffer) >= end:
-                    frame = bytes(self.buffer[FRAME.size : end])
+                    with memoryview(self.buffer) as view:  # one copy, not a slice's and bytes'
+                        frame = bytes(view[FRAME.size : end])
                     del self.buffer[:end]
                     return frame
             if timeout is not None and not self.buffer:

@@ -28,6 +28,7 @@ from crawler.base.models import utcnow
 from crawler.discover import Link
 from crawler.fetch.client import Fetcher
 from crawler.fetch.encoding import SiteCharsets
+from crawler.fetch.hosts import slot_key
 from crawler.fetch.response import FetchRecord, FetchResult, Validators, cache_hint
 from crawler.fetch.urls import canonical_url
 from crawler.pool import ArticleStages
@@ -77,9 +78,21 @@ class CrawlSession:
         self.since = since_utc(config, options)  # links dated before this are skipped
         self.lost: DatabaseUnavailable | None = None  # the database went away: stop
         self._articles: set[asyncio.Future[None]] = set()  # every source's, under way
+        self._turns: dict[str, asyncio.Semaphore] = {}  # by host: see _turn
         # The pass's fetch log not written yet (open_crawler fills it): each source's refresh
         # writes its own entries in its transaction, the rest go at the end of the pass.
         self.fetch_log: list[FetchRecord] = []
+
+    def _turn(self, source: Source, url: str) -> asyncio.Semaphore:
+        """The article fetches of ``url``'s host that may wait for the stages' room and fetch:
+        as many as the host's requests in flight (the source's ``per_host_concurrency``)."""
+        host = slot_key(url)
+        turn = self._turns.get(host)
+        if turn is None:
+            turn = self._turns[host] = asyncio.Semaphore(
+                self.config.profile(source).per_host_concurrency
+            )
+        return turn
 
     def database_lost(self, exc: DatabaseUnavailable) -> None:
         """Stop every source: the articles under way are cancelled (wherever they wait: for a
@@ -175,9 +188,15 @@ class CrawlSession:
 
     async def _article(self, report: SourceReport, source: Source, link: Link, key: str) -> None:
         report.tried += 1
+        admitted = False
         try:
-            await self.stages.room()
-            result = await self.get(report, source, link.url)
+            # Only as many of a host's articles as it has fetches in flight ask for room, so
+            # that the stages' room goes to fetches about to start, on every host, and not to
+            # the first sources' queues (a host's articles all wait in line behind its slot).
+            async with self._turn(source, link.url):
+                await self.stages.room()
+                admitted = True
+                result = await self.get(report, source, link.url)
             try:
                 final_key = canonical_url(result.final_url)
             except ValueError as exc:  # redirected to a URL with no canonical form to store
@@ -186,6 +205,7 @@ class CrawlSession:
                 report.known += 1
                 return
             self.check_database()
+            admitted = False  # handed over with the page
             saved = await self.stages.store(
                 result.content,
                 result.final_url,
@@ -215,4 +235,6 @@ class CrawlSession:
             report.errors.append(f"internal error: {type(exc).__name__}: {exc} ({link.url})")
             report.article_errors += 1
         finally:
+            if admitted:  # no page reached the stages: its admission goes back
+                self.stages.release()
             self.in_flight.discard(key)

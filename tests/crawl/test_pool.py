@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -181,20 +182,18 @@ async def test_a_workers_pipe_holds_a_whole_batch(tmp_path: Path) -> None:
         await workers.aclose()
 
 
-async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Fetched pages that have not gone down a worker's pipe wait in the crawl's memory: past
-    BACKLOG of them, ``room()`` (asked before every fetch) holds the crawl until they have."""
+def _stuck_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, release: asyncio.Event, sent: list[int]
+) -> tuple[Any, Any, Any]:
+    """A pool whose worker takes nothing until ``release`` (each batch's size noted in
+    ``sent``), its source and an origin."""
     from crawler import pool
     from crawler.pool_worker import Older
     from crawler.store.write import Origin
 
-    monkeypatch.setattr(pool, "BACKLOG", 3)
-    release = asyncio.Event()
-
     async def stuck(self: pool.WorkerPool, batch: list[Any], slot: int | None) -> None:
-        await release.wait()  # a worker that reads nothing until released
+        sent.append(len(batch))
+        await release.wait()
         for job, _ in batch:
             self._futures.pop(job).set_result(Older())
 
@@ -203,6 +202,19 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
     source = config.sources[0]
     workers = pool.WorkerPool(config, "sqlite:///unused.db", [source], 1, None)
     origin = Origin("http://127.0.0.2/1.html", "http://127.0.0.2/1.html", source.id)
+    return workers, source, origin
+
+
+async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetched pages that have not gone down a worker's pipe wait in the crawl's memory: past
+    BACKLOG of them, ``room()`` (asked before every fetch) holds the crawl until they have."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "BACKLOG", 3)
+    release, sent = asyncio.Event(), []
+    workers, source, origin = _stuck_pool(tmp_path, monkeypatch, release, sent)
     await asyncio.wait_for(workers.room(), 1)  # room at first
     pages = [
         asyncio.create_task(workers.store(b"<p>x</p>", origin.link_url, None, source, origin))
@@ -215,6 +227,113 @@ async def test_the_crawl_fetches_no_more_while_pages_wait_for_a_pipe(
     release.set()
     await asyncio.wait_for(room, 1)
     assert await asyncio.gather(*pages) == [None, None, None]
+
+
+@pytest.mark.parametrize("returned_by", ["store", "release"])
+async def test_each_room_admits_one_page_until_its_store_or_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, returned_by: str
+) -> None:
+    """Fetches admitted by ``room()`` count against BACKLOG until their page reaches the pool
+    (or the fetch ends without one): many fetches waiting at once must not all pass when room
+    opens, each then holding a page in memory."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "BACKLOG", 3)
+    release, sent = asyncio.Event(), []
+    workers, source, origin = _stuck_pool(tmp_path, monkeypatch, release, sent)
+    waiting = [asyncio.create_task(workers.room()) for _ in range(5)]
+    await asyncio.sleep(0.02)
+    assert sum(task.done() for task in waiting) == 3  # BACKLOG admitted, two wait
+    if returned_by == "release":
+        workers.release()
+        workers.release()
+    else:
+        pages = [
+            asyncio.create_task(workers.store(b"<p>x</p>", origin.link_url, None, source, origin))
+            for _ in range(2)
+        ]
+        await asyncio.sleep(0.05)  # batched, stuck in the pipe: still counted, as unsent
+        assert sum(task.done() for task in waiting) == 3
+        release.set()
+        assert await asyncio.gather(*pages) == [None, None]
+    await asyncio.wait_for(asyncio.gather(*waiting), 1)  # both admitted now
+
+
+async def test_fetches_wait_for_room_in_turn_and_a_cancelled_one_gives_its_turn_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room freed goes to the fetches waiting, first come first served, one admission each; a
+    fetch cancelled while it waited, or once admitted, before it ran, takes nothing away."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "BACKLOG", 1)
+    workers, _, _ = _stuck_pool(tmp_path, monkeypatch, asyncio.Event(), [])
+    await asyncio.wait_for(workers.room(), 1)
+    first, gone, second, third = (asyncio.create_task(workers.room()) for _ in range(4))
+    await asyncio.sleep(0.01)
+    gone.cancel()  # cancelled while it waited
+    workers.release()
+    await asyncio.sleep(0.01)
+    assert first.done() and not second.done() and not third.done()
+    workers.release()  # second's turn: granted, and cancelled before it ran
+    second.cancel()
+    await asyncio.sleep(0.01)
+    assert second.cancelled() and third.done()  # its admission went on to the next
+
+
+async def test_pages_wait_by_bytes_too_and_batches_go_by_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real pages are 30-200 KB: a batch goes once its pages hold MAX_BATCH_BYTES, and the
+    crawl admits no more fetches while BACKLOG_BYTES of pages wait, however few they are."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "MAX_BATCH_BYTES", 250)
+    monkeypatch.setattr(pool, "BACKLOG_BYTES", 500)
+    monkeypatch.setattr(pool, "BATCH_SECONDS", 0.5)  # only the bytes send a batch sooner
+    release, sent = asyncio.Event(), []
+    workers, source, origin = _stuck_pool(tmp_path, monkeypatch, release, sent)
+    page = b"<p>" + b"x" * 100 + b"</p>"  # 107 bytes: a batch of three, backlog full at five
+    stores = [
+        asyncio.create_task(workers.store(page, origin.link_url, None, source, origin))
+        for _ in range(5)
+    ]
+    room = asyncio.create_task(workers.room())
+    await asyncio.sleep(0.1)
+    assert sent == [3]  # the bytes sent the first batch before BATCH_SECONDS
+    assert not room.done()  # 535 bytes wait
+    release.set()
+    await asyncio.wait_for(room, 1)
+    assert await asyncio.gather(*stores) == [None] * 5
+    assert sent == [3, 2]
+    # Fetches under way count at the pages' mean size (107 bytes): four more fit, not five.
+    admitted = [asyncio.create_task(workers.room()) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    assert sum(task.done() for task in admitted) == 4
+    for task in admitted:
+        task.cancel()
+
+
+async def test_fetches_that_store_nothing_give_their_admission_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link robots.txt disallows, a page that cannot be fetched, an article known under its
+    final URL: none reaches the pool, each gives back its ``room()``. Were one kept, a crawl
+    would stop for good once BACKLOG of them were lost."""
+    from crawler import pool
+
+    monkeypatch.setattr(pool, "BACKLOG", 2)
+    sites = farm(4, 6)
+    for site in sites:  # every list page also links a missing page
+        site.articles.append(replace(site.articles[-1], number=len(site.articles) + 50))
+    with serve(sites) as running:
+        config = make_config(tmp_path / "cfg", running, f"sqlite:///{tmp_path / 'c.db'}")
+        db = Database(config.settings.database, upgrade=True)
+        summary = await asyncio.wait_for(crawl(config, db, options=CrawlOptions(workers=1)), 60)
+        db.dispose()
+    assert summary.new == 4 * 6, [r.errors for r in summary.reports]
+    assert sum(r.disallowed for r in summary.reports) == 4  # /private/ on every first page
+    assert sum(r.article_errors for r in summary.reports) >= 4  # the missing pages
 
 
 async def test_a_crawler_folder_in_the_working_directory_is_not_what_workers_run(
