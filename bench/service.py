@@ -4,7 +4,8 @@
 pages reached by distinct URLs that list the same articles, so the host batches, the per-host
 spacing and the per-host limit matter), each checked every ``--interval`` seconds. The sites
 answer after ``--latency`` seconds, longer than ``--limit`` × ``--delay``, so that the per-host
-limit binds, and the farm logs every request with its arrival time. The same config runs
+limit binds, and the farm logs every request with its arrival time (the kernel's receive stamp,
+not when the farm's thread got to it nor when its connection was accepted). The same config runs
 
 - embedded: ``citydigest run`` (one process, ``--concurrency`` sources at once) on PostgreSQL
   when ``CITYDIGEST_TEST_POSTGRES_URL`` is set (SQLite otherwise, or with ``--embedded-sqlite``);
@@ -234,7 +235,8 @@ def analyse_logs(result: Result, procs: list[Proc], start: float, end: float) ->
 
 
 def analyse_requests(result: Result, sites: list[Site], delay: float, start: float) -> None:
-    """Politeness from the farm's log (monotonic arrival times; from ``start`` on)."""
+    """Politeness from the farm's log (monotonic arrival times, kernel-stamped; from ``start``
+    on)."""
     gaps: list[float] = []
     requests = 0
     for site in sites:

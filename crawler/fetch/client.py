@@ -121,6 +121,23 @@ async def _no_wait() -> None:
     """``ready`` of a replay, which keeps no turns."""
 
 
+def _at_send(
+    ready: Callable[[], Awaitable[None]],
+) -> Callable[[str, dict[str, object]], Awaitable[None]]:
+    """httpcore's ``trace`` extension that awaits ``ready`` just before the request's headers
+    are written: the write follows without yielding to the event loop, so a request that took
+    its turn, passed its check and was then held on its way to the socket (the pool's and the
+    connection's locks, connecting) still takes a new turn when it got there late. A transport
+    that is not httpcore's (a test's mock) never calls it; the check before the exchange holds
+    there."""
+
+    async def trace(event: str, info: dict[str, object]) -> None:
+        if event.endswith(".send_request_headers.started"):
+            await ready()
+
+    return trace
+
+
 @dataclass
 class _Exchange:
     final_url: str
@@ -431,6 +448,10 @@ class Fetcher:
             request = route.request(current, headers, profile.timeout)
             if ready is not None and current == url:  # the first request: still in its turn?
                 await ready()
+                # And again as its headers go out: between here and there the connection pool
+                # and a new connection yield to the event loop, which a busy crawl may hold
+                # for longer than the turn's slack (see _at_send).
+                request.extensions["trace"] = _at_send(ready)
             with route.in_use() as transport:
                 sent = time.monotonic()
                 response = await transport.handle_async_request(request)
