@@ -44,8 +44,9 @@ Politeness, per host (``host:port``):
   allowed", a 5xx, 429, timeout or network error means "try later"
   (:class:`~crawler.base.errors.RobotsUnavailable` for every URL on the host for
   :data:`~crawler.fetch.hosts.ROBOTS_RETRY` seconds);
-* a redirect hop is held to the robots.txt of where it leads and, on another host, to that
-  host's spacing (:meth:`Fetcher._hop`);
+* a redirect hop is held to the robots.txt of where it leads and to that host's spacing, on
+  the same host too; the wait does not count against the request's timeout
+  (:meth:`Fetcher._hop`);
 * where several processes share hosts (the distributed runner's workers), the turn and the
   concurrency bound are the cluster's: the :class:`~crawler.fetch.hosts.HostStates` holds a
   :class:`~crawler.fetch.hosts.SharedTurns` and every request (robots.txt and hops included)
@@ -378,10 +379,13 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        on_hop = None if robots_txt else functools.partial(self._hop, profile=profile)
+        deadline = asyncio.timeout(profile.timeout)
+        on_hop = (
+            None if robots_txt else functools.partial(self._hop, profile=profile, deadline=deadline)
+        )
         started = time.monotonic()
         try:
-            async with asyncio.timeout(profile.timeout):
+            async with deadline:
                 exchange = await self._follow(url, profile, headers, on_hop, ready)
         except TimeoutError as exc:
             slot.throttle(profile.timeout, ok=False)
@@ -484,12 +488,16 @@ class Fetcher:
         url: str,
         *,
         profile: FetchProfile,
+        deadline: asyncio.Timeout | None = None,
     ) -> None:
         """Before a redirect hop (an HTTP redirect or a meta refresh) from ``previous`` to
         ``target``: the target's robots.txt is obeyed, as for any request (a redirect to a
-        disallowed path, or to a host that disallows us, is not followed), and on another host
-        that host's spacing is kept. Not its concurrency bound (nor for reading its robots.txt):
-        two hosts redirecting to each other would each hold their own and wait for the other's."""
+        disallowed path, or to a host that disallows us, is not followed), and the target
+        host's spacing is kept, on the first request's host too (a site redirecting to itself
+        gets its hops spaced like any requests). Not its concurrency bound (nor for reading its
+        robots.txt): two hosts redirecting to each other would each hold their own and wait
+        for the other's. The wait for the hop's turn is ours, not the server's slowness: the
+        request's ``deadline`` moves by it."""
         slot = self._hosts.slot(slot_key(target), profile)
         if profile.obey_robots:
             try:
@@ -498,9 +506,11 @@ class Fetcher:
                 raise RobotsDisallowed(
                     f"robots.txt disallows the redirect target {target}", url=url
                 ) from exc
-        if slot_key(target) != slot_key(previous):
-            async with self._turn(slot, target, bounded=False):
-                pass  # spacing only: the hop's request goes on under its first host's turn
+        waiting = time.monotonic()
+        async with self._turn(slot, target, bounded=False):
+            pass  # spacing only: the hop's request goes on under its first host's turn
+        if deadline is not None and (when := deadline.when()) is not None:
+            deadline.reschedule(when + time.monotonic() - waiting)
 
     def _record(
         self,

@@ -306,6 +306,22 @@ async def test_crawl_delay_from_robots_spaces_requests() -> None:
     assert times[-1] - times[0] >= 3 * 0.3 * 0.95 and min(gaps) >= 0.3 * 0.5
 
 
+async def test_redirect_hops_on_one_host_keep_its_spacing_outside_the_timeout() -> None:
+    """A site redirecting to itself gets its hops spaced like any requests (they went out
+    milliseconds apart before), and the hops' waits for their turns are not the server's
+    slowness: four hops at a Crawl-delay of 0.3 s outlast the 1 s timeout and still arrive."""
+    site = FaultServer("127.0.0.2", robots="crawl-delay", crawl_delay=0.3)
+    with serving(site):
+        async with Fetcher(profile(timeout=1.0)) as fetcher:
+            result = await fetcher.get(site.url("/chain/3"))
+    assert result.final_url == site.page_url(0)
+    times = sorted(t for t, p, _ in site.requests if p.startswith(("/chain/", "/page/")))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 5
+    assert min(gaps) >= 0.3 * 0.9, gaps
+    assert times[-1] - times[0] > 1.0
+
+
 async def test_robots_is_cached_per_host_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hosts_module, "ROBOTS_TTL", 0.3)
     one, two = FaultServer("127.0.0.2"), FaultServer("127.0.0.3")
