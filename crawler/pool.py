@@ -492,8 +492,15 @@ class WorkerPool:
             limit=2**26,
         )
         assert process.stdin is not None
-        _widen(process.stdin.get_extra_info("pipe"))
-        process.stdin.write(FRAME.pack(len(setup)) + setup)
+        try:
+            _widen(process.stdin.get_extra_info("pipe"))
+            process.stdin.write(FRAME.pack(len(setup)) + setup)
+        except BaseException:
+            # Not yet a worker of the pool, so not one aclose would end: end it here.
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise
         worker = _Worker(process)
         worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
         return worker

@@ -472,6 +472,7 @@ async def test_an_unexpected_error_handing_over_a_batch_fails_its_pages(tmp_path
     assert summary.new == 0 and not summary.ok
     assert all("internal error: ValueError: unexpected" in e for e in errors), errors
     assert len({e.rsplit("(", 1)[1] for e in errors}) == 20  # every article, each with its error
+    assert pool_children() == []  # each worker started for a batch it never got was ended
 
 
 @pytest.mark.usefixtures("broken_handover")
