@@ -193,7 +193,8 @@ class Proc:
         return self.popen.returncode
 
     def output(self) -> str:
-        self.handle.flush()
+        if not self.handle.closed:
+            self.handle.flush()
         return self.log.read_text(errors="replace")
 
 
@@ -209,6 +210,10 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
     yield start
     for proc in procs:
         proc.stop(5)
+    # Shown by pytest only when the test failed: what each process said last.
+    for proc in procs:
+        print(f"---- {proc.log.name} (last 60 lines)")
+        print("\n".join(proc.output().splitlines()[-60:]))
 
 
 def wait_for(check: Callable[[], object], timeout: float, what: str, step: float = 0.25) -> object:

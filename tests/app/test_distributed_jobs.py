@@ -163,6 +163,57 @@ def test_maintenance_prunes_the_fetch_log_outside_the_crawls(
     assert expired() == 0
 
 
+def test_a_failed_crawl_is_retried_though_a_batch_of_its_host_waits(
+    runtime: Runtime, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a crawl job fails, the dispatch defers a batch of the same host (its other source
+    fell due meanwhile): the failed job's retry is stored beside that batch, and both crawl.
+    With a queueing lock per host, procrastinate could not store the retry, and the failed job
+    stayed "doing", holding its host's lock, so neither ran again."""
+    first, other = [s.id for s in runtime.config.sources[:2]]
+    assert runtime.hosts_of(first) == runtime.hosts_of(other), "two sources of one host"
+    host = min(runtime.hosts_of(first))
+    real = distributed.crawl_sources
+    calls: list[list[str]] = []
+    app = distributed.make_app(postgres_url, FAST)
+
+    async def crash_once(config: Any, db: Any, source_ids: list[str], **kwargs: Any) -> Any:
+        calls.append(list(source_ids))
+        if len(calls) == 1:
+            batch = distributed.HostBatch(host, (other,), utcnow())
+            job, arguments = distributed.batch_job(app.tasks["citydigest.crawl"], batch)
+            async with app.open_async():
+                await job.defer_async(**arguments)
+            raise RuntimeError("a bug in one pass")
+        return await real(config, db, source_ids, **kwargs)
+
+    monkeypatch.setattr(distributed, "crawl_sources", crash_once)
+
+    async def scenario() -> list[tuple[Any, ...]]:
+        jobs = [("citydigest.crawl", {"source_ids": [first]})]
+        await work_queue(runtime, postgres_url, jobs, settings=FAST)
+        waiting = query(
+            postgres_url,
+            "SELECT status, attempts FROM procrastinate_jobs WHERE task_name = %s ORDER BY id",
+            "citydigest.crawl",
+        )
+        await asyncio.sleep(FAST.dispatch_every + 0.5)  # the retry's wait
+        await work_queue(runtime, postgres_url, [], settings=FAST)
+        await runtime.aclose()
+        return waiting
+
+    waiting = asyncio.run(scenario())
+    # The batch deferred meanwhile ran at once (the failed job no longer held the host's lock).
+    assert waiting == [("todo", 1)], "the failed job's retry is stored and waits"
+    assert sorted(calls) == sorted([[first], [other], [first]])
+    left = query(postgres_url, "SELECT status FROM procrastinate_jobs")
+    assert left == [], "every job ended (successful jobs are deleted)"
+    with runtime.db.session() as session:
+        for source in (first, other):
+            row = session.get(SourceState, source)
+            assert row is not None and row.last_success_at is not None, source
+
+
 # ---------------------------------------------------------------------- a cluster
 
 

@@ -17,13 +17,16 @@ jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
   PostgreSQL's: the job takes a session advisory lock per host (:class:`HostLocks`,
   ``pg_try_advisory_lock`` on the worker's one lock connection, released when it ends or its
   worker dies) and, if a host is held by another crawl, hands its sources back due a dispatch
-  period later. The job is retried when it fails (``crawl_attempts``); one aborted by a
-  shutdown past its grace hands its unfinished sources back due at once, and sources this
-  worker's config lacks are handed back for the next dispatch.
-  ``lock="host:<first host>"`` stays on the job as well: it keeps a host's next batch waiting
-  in the queue rather than on a worker; ``queueing_lock="crawl:<first host>"``: one waiting job
-  per host (the dispatch leaves the due sources of a host whose job waits unclaimed, for its
-  next batch; one that races such a job hands its batch back);
+  period later. The job is retried when it fails with an error (``crawl_attempts``); one
+  aborted by a shutdown past its grace is not: it hands its unfinished sources back due at
+  once, for the next dispatch. Sources this worker's config lacks are handed back for the
+  next dispatch too. ``lock="host:<first host>"`` stays on the job as well: it keeps a host's
+  next batch waiting in the queue rather than on a worker, and the dispatch leaves the due
+  sources of a host whose job waits unclaimed, for its next batch. Crawl jobs carry no
+  queueing lock: a retry of a failed job would collide with a batch of its host deferred
+  meanwhile (procrastinate could not store the retry, and the failed job stayed "doing",
+  holding its host's lock, for ever); dispatches run one at a time (``lock="dispatch"``), so
+  two of them do not defer one host's batch twice;
 - politeness holds across the workers for *every* host a request goes to, article hosts of
   other sources' batches and redirect targets included: each worker's fetcher takes each
   request's turn in PostgreSQL (:meth:`HostLocks.take`, the fetcher's
@@ -93,8 +96,10 @@ from typing import Any, TypeVar
 import psycopg
 import psycopg_pool
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
-from procrastinate.jobs import JobDeferrer
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, JobAborted
+from procrastinate.jobs import Job, JobDeferrer
+from procrastinate.retry import RetryDecision
+from procrastinate.tasks import Task
 from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
 
@@ -576,26 +581,18 @@ def host_batches(
     return sorted(batches, key=lambda b: (b.due, b.host))
 
 
-async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> list[str]:
+def batch_job(crawl: Task[Any, Any, Any], batch: HostBatch) -> tuple[JobDeferrer, dict[str, Any]]:
+    """The crawl job of a host batch, configured as the dispatch defers it, and its arguments."""
+    arguments = {"source_ids": list(batch.source_ids), "due": batch.due.isoformat()}
+    return crawl.configure(lock=f"host:{batch.host}"), arguments
+
+
+async def _defer_crawls(crawls: list[tuple[JobDeferrer, dict[str, Any]]]) -> None:
     """Defer a dispatch's crawl jobs in one statement (procrastinate's batch defer: one round
-    trip for a thousand claims, not one each). A host whose job waits already (its queueing
-    lock) fails the whole batch, which is then deferred one by one, that job skipped. Returns
-    the sources of the jobs not deferred (to be handed back)."""
-    if not crawls:
-        return []
-    manager = crawls[0][0].job_manager
-    try:
+    trip for a thousand claims, not one each)."""
+    if crawls:
+        manager = crawls[0][0].job_manager
         await manager.batch_defer_jobs_async([job.make_new_job(**args) for job, args in crawls])
-        return []
-    except AlreadyEnqueued:
-        pass
-    skipped: list[str] = []
-    for job, args in crawls:
-        try:
-            await job.defer_async(**args)
-        except AlreadyEnqueued:
-            skipped.extend(args["source_ids"])
-    return skipped
 
 
 async def _waiting_hosts(app: App) -> set[str]:
@@ -605,6 +602,17 @@ async def _waiting_hosts(app: App) -> set[str]:
         "AND task_name = 'citydigest.crawl' AND lock LIKE 'host:%%'"
     )
     return {row["lock"].removeprefix("host:") for row in rows}
+
+
+class _CrawlRetry(RetryStrategy):
+    """A failed crawl job runs again after a wait; one aborted (a shutdown past its grace) does
+    not: it handed its unfinished sources back, due at once, and the next dispatch batches them
+    again (a retry as well would crawl them twice)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, (asyncio.CancelledError, JobAborted)):
+            return None
+        return super().get_retry_decision(exception=exception, job=job)
 
 
 def _pause(settings: WorkerSettings) -> timedelta:
@@ -637,7 +645,7 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
         name="citydigest.crawl",
         queue="crawl",
         pass_context=True,
-        retry=RetryStrategy(
+        retry=_CrawlRetry(
             max_attempts=settings.crawl_attempts,
             wait=settings.dispatch_every,
             linear_wait=settings.dispatch_every,
@@ -707,6 +715,7 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
         name="citydigest.dispatch",
         queue="dispatch",
         queueing_lock="dispatch",
+        lock="dispatch",
         pass_context=True,
     )
     async def dispatch(context: JobContext, timestamp: int) -> dict[str, int]:
@@ -727,18 +736,8 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             now=now,
         )
         batches = host_batches(claimed, runtime.hosts)
-        waiting = await _defer_crawls(
-            [
-                (
-                    crawl.configure(lock=f"host:{batch.host}", queueing_lock=f"crawl:{batch.host}"),
-                    {"source_ids": list(batch.source_ids), "due": batch.due.isoformat()},
-                )
-                for batch in batches
-            ]
-        )
-        if waiting:  # a job of their host waits in the queue already: the next dispatch's
-            schedule.release(waiting, at=now + _pause(settings))
-        deferred = len(claimed) - len(waiting)
+        await _defer_crawls([batch_job(crawl, batch) for batch in batches])
+        deferred = len(claimed)
         digests = schedule.claim_subscribers(config, lease=DIGEST_LEASE, now=now)
         for pending in digests:
             with contextlib.suppress(AlreadyEnqueued):
