@@ -90,6 +90,23 @@ def test_a_source_the_worker_does_not_know_is_handed_back(
     assert after[known] > utcnow() + timedelta(minutes=30), "crawled: next check an interval on"
 
 
+async def work_and_retry(
+    runtime: Runtime, url: str, jobs: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[Any, ...]]:
+    """Work ``jobs`` until the queue is empty, and again after a failed job's retry wait;
+    returns the crawl jobs (status, attempts) left between the two."""
+    await work_queue(runtime, url, jobs, settings=FAST)
+    waiting = query(
+        url,
+        "SELECT status, attempts FROM procrastinate_jobs WHERE task_name = %s",
+        "citydigest.crawl",
+    )
+    await asyncio.sleep(FAST.dispatch_every + 0.5)  # the retry's wait
+    await work_queue(runtime, url, [], settings=FAST)
+    await runtime.aclose()
+    return waiting
+
+
 def test_a_crawl_job_that_crashes_is_retried(
     runtime: Runtime, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,19 +125,7 @@ def test_a_crawl_job_that_crashes_is_retried(
     monkeypatch.setattr(distributed, "crawl_sources", crash_once)
     jobs = [("citydigest.crawl", {"source_id": source})]
 
-    async def scenario() -> list[tuple[Any, ...]]:
-        await work_queue(runtime, postgres_url, jobs, settings=FAST)
-        waiting = query(
-            postgres_url,
-            "SELECT status, attempts FROM procrastinate_jobs WHERE task_name = %s",
-            "citydigest.crawl",
-        )
-        await asyncio.sleep(FAST.dispatch_every + 0.5)  # the retry's wait
-        await work_queue(runtime, postgres_url, [], settings=FAST)
-        await runtime.aclose()
-        return waiting
-
-    waiting = asyncio.run(scenario())
+    waiting = asyncio.run(work_and_retry(runtime, postgres_url, jobs))
     assert waiting == [("todo", 1)], "the failed job waits for its retry"
     assert len(calls) == 2
     left = query(
@@ -189,20 +194,8 @@ def test_a_failed_crawl_is_retried_though_a_batch_of_its_host_waits(
 
     monkeypatch.setattr(distributed, "crawl_sources", crash_once)
 
-    async def scenario() -> list[tuple[Any, ...]]:
-        jobs = [("citydigest.crawl", {"source_ids": [first]})]
-        await work_queue(runtime, postgres_url, jobs, settings=FAST)
-        waiting = query(
-            postgres_url,
-            "SELECT status, attempts FROM procrastinate_jobs WHERE task_name = %s ORDER BY id",
-            "citydigest.crawl",
-        )
-        await asyncio.sleep(FAST.dispatch_every + 0.5)  # the retry's wait
-        await work_queue(runtime, postgres_url, [], settings=FAST)
-        await runtime.aclose()
-        return waiting
-
-    waiting = asyncio.run(scenario())
+    jobs = [("citydigest.crawl", {"source_ids": [first]})]
+    waiting = asyncio.run(work_and_retry(runtime, postgres_url, jobs))
     # The batch deferred meanwhile ran at once (the failed job no longer held the host's lock).
     assert waiting == [("todo", 1)], "the failed job's retry is stored and waits"
     assert sorted(calls) == sorted([[first], [other], [first]])
