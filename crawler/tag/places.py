@@ -81,6 +81,16 @@ _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限�
 _EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会")
 # A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
 # not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
+# A county's name in a regional product brand listed as such (怀仁羊肉、偏关小米、岚县土豆,
+# 南丰蜜桔): the brand, not a place of the story.
+_PRODUCT_NEXT = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,2}(?:羊肉|牛肉|猪肉|小米|大米|香米|土豆|马铃薯|蜂蜜|苹果|香梨|蜜桔|脐橙|柑橘|蜜柚"
+    r"|红枣|大枣|核桃|板栗|香醋|陈醋|黄酒|白酒|茶叶|绿茶|红茶|毛尖|花椒|辣椒|木耳|香菇|粉条|挂面|腊肉|烤鸭"
+    r"|大闸蟹|葡萄|茶))(?=[、，,和及与等的]|品牌)"
+)
+# A platform or centre branded with the place (智慧安福中心, 数字吉安平台, 掌上邯郸APP): a name.
+_BRAND_BEFORE = ("智慧", "数字", "掌上", "云上")
+_BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大厅|APP|app)")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
 _REGION_COMPOUNDS = ("京津冀",)
@@ -159,7 +169,7 @@ _THING_TAIL = re.compile(
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
-    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
+    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
     r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
@@ -310,6 +320,10 @@ class PlaceMatcher:
                 continue
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
+                continue  # 在智慧安福中心: a branded centre's name
+            if _PRODUCT_NEXT.match(text, end) and all(p.level == "county" for p in entry.places):
+                continue  # 怀仁羊肉、偏关小米: a county's product brand in a list
             if _EVENT.match(text, end):
                 continue  # 北京冬奥会, 杭州亚运会: an event's name
             if text.startswith(("办事处", "联络处"), end) or (
