@@ -91,6 +91,8 @@ _PRODUCT_NEXT = re.compile(
 # A platform or centre branded with the place (智慧安福中心, 数字吉安平台, 掌上邯郸APP): a name.
 _BRAND_BEFORE = ("智慧", "数字", "掌上", "云上")
 _BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大厅|APP|app)")
+_QUOTE_REACH = 4  # characters of a quoted term on either side of the name
+_BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
 _REGION_COMPOUNDS = ("京津冀",)
@@ -322,6 +324,8 @@ class PlaceMatcher:
                 continue  # 赴海兴集团: the company's name
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
                 continue  # 在智慧安福中心: a branded centre's name
+            if _quoted_term(text, start, end) and all(p.level == "county" for p in entry.places):
+                continue  # “大城管”: a coined term in quotes that a county's name starts
             if _PRODUCT_NEXT.match(text, end) and all(p.level == "county" for p in entry.places):
                 continue  # 怀仁羊肉、偏关小米: a county's product brand in a list
             if _EVENT.match(text, end):
@@ -569,6 +573,21 @@ class PlaceMatcher:
                 return place
         hits = [p for p in places if (p.city or p.province) in named]
         return hits[0] if len(hits) == 1 else None
+
+
+def _quoted_term(text: str, start: int, end: int) -> bool:
+    """The name is part of a short quoted term, one character more than the name (“大城管”):
+    a coined word, not the name alone or with its suffix (“大城县”), nor a named model or spirit
+    of the place (“晋江经验”, “井冈山精神”)."""
+    open_at = text.rfind("“", max(0, start - _QUOTE_REACH), start + 1)
+    if open_at < 0 or "”" in text[open_at:start]:
+        return False
+    close_at = text.find("”", end, end + _QUOTE_REACH + 1)
+    if close_at < 0 or "“" in text[end:close_at]:
+        return False
+    term = text[open_at + 1 : close_at]
+    rest = term.replace(text[start:end], "", 1)
+    return len(rest) == 1 and rest not in _FULL_SUFFIX and not _BOUNDARY_CHARS.search(term)
 
 
 def _is_street(text: str, end: int) -> bool:

@@ -353,3 +353,33 @@ def test_no_leader_from_weaker_forms(tagger: Tagger, title: str, text: str, home
 )
 def test_tibetan_names_ending_in_a_village_word(name: str, expected: bool) -> None:
     assert is_name(name) is expected
+
+
+# --- a county's name starting a short coined term in quotes ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "absent"),
+    [
+        ("双方肯定了“数字城管”在“大城管”格局中的作用。", "秦皇岛", "廊坊"),
+        ("各地推广“永丰式”服务，群众满意度提高。", "南昌", "吉安"),
+    ],
+)
+def test_a_county_name_inside_a_quoted_coinage_is_no_place(
+    tagger: Tagger, text: str, home: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("城市管理简报", text, home=home).cities
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "city"),
+    [
+        ("代表团赴“大城县”考察城市管理。", "沧州", "廊坊"),  # the name and its suffix
+        ("大力弘扬“井冈山精神”，传承红色基因。", "吉安", "吉安"),  # a named spirit of the place
+        ("深入学习“晋江经验”，推动民营经济发展。", "泉州", "泉州"),
+    ],
+)
+def test_quoted_names_and_named_models_stay(
+    tagger: Tagger, text: str, home: str, city: str
+) -> None:
+    assert city in tagger.tag("工作简报", text, home=home).cities
