@@ -25,7 +25,7 @@ from crawler.base.taxonomy import Taxonomy
 from crawler.tag.details import Details, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
-from crawler.tag.text import Sentence, fold, sentences, site_name_spans
+from crawler.tag.text import Sentence, fold, glued_site_span, sentences, site_name_spans
 from crawler.tag.themes import ThemeScorer, kind_of
 from crawler.tag.visits import Found, find_visits, home_mentions
 
@@ -125,7 +125,11 @@ class Tagger:
         # the site's name around the headline, in the title and in a body that repeats it
         site = site_name_spans(text[:title_end])
         if len(sents) > 1:
-            site += site_name_spans(text[sents[1].start : sents[1].end], sents[1].start)
+            first = text[sents[1].start : sents[1].end]
+            site += site_name_spans(first, sents[1].start)
+            glued = glued_site_span(first, text[:title_end], sents[1].start)
+            if glued:
+                site.append(glued)
         if site:
             mentions = [m for m in mentions if not any(a <= m.start < b for a, b in site)]
         if publisher_city:

@@ -144,7 +144,7 @@ _NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代�
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # What may follow a name: the next word of the sentence.
 _AFTER_NAME = re.compile(
-    r"率领|率|带领|带队|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持"
+    r"率领|率|带领|带队|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持|携(?!手)"
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
     r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
 )
@@ -163,23 +163,25 @@ _PLACE_SUFFIX = re.compile(
 
 _LEAD_AFTER = re.compile(
     r"(?:[（(][^（）()]{1,12}[）)])?"  # 黄守林副主任(副局长)带队
-    r"(?:等(?:同志)?|同志)?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕)|为团长|为组长"
+    r"(?:等(?:同志)?|同志)?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
     r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
 )
 _GO_AFTER = re.compile(
-    r"(?:等(?:同志)?|同志)?(?:一行\d*人?)|(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
+    r"(?:等(?:同志)?|同志)?(?:一行\d*人?)"
+    r"|(?:等(?:有关|相关)(?:领导|负责同志))?(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
     r"|在(?=[^，。；]{2,16}?(?:考察|调研|学习|参观|访问))"  # 市长李海渊在广东省潮州市考察
 )
 _RECEIVE_AFTER = re.compile(
     r"[^，。；]{0,12}?(?:会见|会晤|接待|欢迎|迎接|宴请|接见|陪同|参加会见|参加座谈)"
 )
+_RECEIVES = re.compile(r"会见|会晤|接待|欢迎|迎接|宴请|接见|陪同")
 _MADE_OF = re.compile(r"[^。；;]{0,60}?组成的")
 _LONG_AFTER = re.compile(r"([^。；;]{0,40}?)(陪同|等一行|一行)")
 _BODY_NAME = re.compile(
     r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
 )
 _NAMES_LEAD = re.compile(r"(?<![长记任员席])(?:率队|带队|率团|率领)")
-_PARTY_HEAD = re.compile(r"(?:等(?:同志)?)?一行")
+_PARTY_HEAD = re.compile(r"(?:等(?:同志)?)?一行|等(?:有关|相关)(?:领导|负责同志)")
 _VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察(?!员)|调研(?!员)")
 _ACCOMPANY_BEFORE = re.compile(r"在$|由$")
 _ACCOMPANY_AFTER = re.compile(r"(?:等(?:同志)?|同志)?(?:的)?陪同")
@@ -264,6 +266,8 @@ def is_name(name: str) -> bool:
     """``name`` looks like a person's name: 2-4 characters, a common surname, no organ's end."""
     if not 2 <= len(name) <= 4 or not all(_NAME_CHAR.match(c) for c in name):
         return False
+    if _tibetan(name):  # 洛桑江村: 江村 a name's part, not a village
+        return True
     if name[-1] in _ORGAN_END or name in _NOT_NAMES:  # 党委, 领导班子: not a person
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
@@ -306,6 +310,19 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
     return None
 
 
+def _plain_name(name: str) -> bool:
+    """Three characters that may be a name: no title, organ's end or leading function word."""
+    return (
+        all(_NAME_CHAR.match(c) for c in name)
+        and name[0] not in _NOT_NAME_START
+        and name[-1] not in _ORGAN_END
+        and not _TITLE.search(name)
+        and name not in _NOT_NAMES
+        and "副" not in name
+        and "常务" not in name
+    )
+
+
 def _name_first(title: str) -> tuple[str, str] | None:
     """``胡晓刚副市长`` -> (胡晓刚, 副市长); of a chain (陈勇副书记、孙晓南副市长) the first."""
     if "、" in title:
@@ -326,7 +343,12 @@ def _name_first_one(title: str) -> tuple[str, str] | None:
         for k in (2, 3):
             start = split - k
             name = title[start:split]
-            if start < 0 or not is_name(name):
+            if start < 0:
+                continue
+            # 食药监局平志明局长: three characters between a body and its head's title are the
+            # head's name even with a rarer surname (平)
+            bodied = k == 3 and start > 0 and title[start - 1] in _BODY_END and _plain_name(name)
+            if not (is_name(name) or bodied):
                 continue
             if start == 0 or title[start - 1] in _BODY_END:
                 return name, title[:start] + rest
@@ -454,6 +476,8 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
         gap = text[officials[j - 1].end : officials[j].start]
         if gap.strip("、，,和与及 ") or len(gap) > 2:
             break
+        if _RECEIVES.search(text, officials[j - 1].end, officials[j].end):
+            break  # 尹力亲切会见了…吴忠琼率领的: the host, then the guest's head
         j -= 1
         group.insert(0, officials[j])
     return group

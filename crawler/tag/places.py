@@ -81,6 +81,18 @@ _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限�
 _EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会")
 # A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
 # not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
+# A county's name in a regional product brand listed as such (怀仁羊肉、偏关小米、岚县土豆,
+# 南丰蜜桔): the brand, not a place of the story.
+_PRODUCT_NEXT = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,2}(?:羊肉|牛肉|猪肉|小米|大米|香米|土豆|马铃薯|蜂蜜|苹果|香梨|蜜桔|脐橙|柑橘|蜜柚"
+    r"|红枣|大枣|核桃|板栗|香醋|陈醋|黄酒|白酒|茶叶|绿茶|红茶|毛尖|花椒|辣椒|木耳|香菇|粉条|挂面|腊肉|烤鸭"
+    r"|大闸蟹|葡萄|茶))(?=[、，,和及与等的]|品牌)"
+)
+# A platform or centre branded with the place (智慧安福中心, 数字吉安平台, 掌上邯郸APP): a name.
+_BRAND_BEFORE = ("智慧", "数字", "掌上", "云上")
+_BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大厅|APP|app)")
+_QUOTE_REACH = 4  # characters of a quoted term on either side of the name
+_BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
 _REGION_COMPOUNDS = ("京津冀",)
@@ -159,7 +171,7 @@ _THING_TAIL = re.compile(
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
-    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社"
+    r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
     r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
@@ -310,6 +322,12 @@ class PlaceMatcher:
                 continue
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
+                continue  # 在智慧安福中心: a branded centre's name
+            if _quoted_term(text, start, end) and all(p.level == "county" for p in entry.places):
+                continue  # “大城管”: a coined term in quotes that a county's name starts
+            if _PRODUCT_NEXT.match(text, end) and all(p.level == "county" for p in entry.places):
+                continue  # 怀仁羊肉、偏关小米: a county's product brand in a list
             if _EVENT.match(text, end):
                 continue  # 北京冬奥会, 杭州亚运会: an event's name
             if text.startswith(("办事处", "联络处"), end) or (
@@ -555,6 +573,21 @@ class PlaceMatcher:
                 return place
         hits = [p for p in places if (p.city or p.province) in named]
         return hits[0] if len(hits) == 1 else None
+
+
+def _quoted_term(text: str, start: int, end: int) -> bool:
+    """The name is part of a short quoted term, one character more than the name (“大城管”):
+    a coined word, not the name alone or with its suffix (“大城县”), nor a named model or spirit
+    of the place (“晋江经验”, “井冈山精神”)."""
+    open_at = text.rfind("“", max(0, start - _QUOTE_REACH), start + 1)
+    if open_at < 0 or "”" in text[open_at:start]:
+        return False
+    close_at = text.find("”", end, end + _QUOTE_REACH + 1)
+    if close_at < 0 or "“" in text[end:close_at]:
+        return False
+    term = text[open_at + 1 : close_at]
+    rest = term.replace(text[start:end], "", 1)
+    return len(rest) == 1 and rest not in _FULL_SUFFIX and not _BOUNDARY_CHARS.search(term)
 
 
 def _is_street(text: str, end: int) -> bool:

@@ -133,6 +133,27 @@ _SITE_PREFIX = re.compile(
 )
 
 
+# The site's name glued to a headline the body repeats (衡水市人民政府宣传阐释…,
+# 沙洋县人民政府今日沙洋全县…): the government's name, perhaps a 今日… column, then the headline.
+_SITE_GLUED = re.compile(
+    r"[\u4e00-\u9fff]{2,12}?人民政府(?:网|门户网站)?(?:今日[\u4e00-\u9fff]{2,4}?)?"
+)
+_HEADLINE_START = 6  # characters of the headline that must follow
+_GLUED_SITE_MAX = 20  # how far into the body the site's name may end
+
+
+def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int] | None:
+    """Where ``body`` (the first body sentence) opens with the site's name, perhaps with a
+    今日… column, glued to the repeated ``headline`` (no other column between), or None;
+    shifted by ``offset``."""
+    if len(headline) < _HEADLINE_START:
+        return None
+    if "人民政府" not in body[:_GLUED_SITE_MAX]:
+        return None
+    m = re.match(_SITE_GLUED.pattern + "(?=" + re.escape(headline[:_HEADLINE_START]) + ")", body)
+    return (offset, offset + m.end()) if m else None
+
+
 def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
     """Where ``title`` holds the publishing site's name rather than the headline: the segments
     around the headline (the longest segment) that name a government site, column or section,

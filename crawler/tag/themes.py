@@ -115,17 +115,26 @@ _DOC_NAME_TITLE = re.compile(
     r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
     r"|(?<![司团])公开(?:招聘|招录|选调|遴选)[^，。、]{0,12}?(?:方案|简章)$"
+    # a public body's talent-introduction announcement (…学院…公开引进人才公告)
+    r"|(?<![司团])(?:引进|引才)[^，。、]{0,12}?人才[^，。、]{0,6}?(?:公告|公示)$"
 )
 # An institution's or company's own recruitment (安顺市中医院…公开招聘…公告): not a government's
 # (房县…面向医学院校公开招聘…: the county recruits).
 _INSTITUTION_RECRUITS = re.compile(
-    r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|学校|中学|小学|大学|学院|幼儿园|公司|集团|银行)"
+    r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|学校|中学|小学|大学(?!毕业|生)|学院|幼儿园|公司|集团"
+    r"|银行)"
     r"[^，。]{0,30}?(?:招聘|招录)"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
     r"|纲要|指引|清单|新政|新规|规范|标准|招生计划)"
     rf"|(?:{_BODY})出[^。，：]{{0,8}}(?:指引|新规|新政|细则|办法|意见|措施|政策)"
+)
+# 印发了《关于在全党开展党纪学习教育的通知》 under the title 在全党开展党纪学习教育: the item is
+# that document, issued (a reposted central 通知), not a story citing it.
+_ISSUED_DOC = re.compile(
+    r"(?:印发|下发|发出|发布|公布)(?:了)?《关于(?P<subject>[^》]{4,60})的(?:通知|意见|决定|实施意见|指导意见"
+    r"|办法|规定|实施方案|工作方案|方案)》"
 )
 _VISIT_TITLE = re.compile(
     r"(?:代表团|考察团|学习团|访问团|调研组|考察组|率团|率队|一行)[^，。]{0,12}?(?:赴|到|来|抵|莅临|访问"
@@ -199,6 +208,7 @@ def kind_of(
             )
         )
         or _issued_in_lead(text, title_end)
+        or _issued_as_titled(text, title_end, compact)
     ):
         return "policy"
     return "visit" if any_visit else "other"
@@ -217,3 +227,11 @@ def _issued_in_lead(text: str, title_end: int) -> bool:
         ):
             return True
     return False
+
+
+def _issued_as_titled(text: str, title_end: int, title: str) -> bool:
+    """The body reports issuing a document whose subject is the title (印发了《关于在全党开展
+    党纪学习教育的通知》 under 在全党开展党纪学习教育): the item is the document itself."""
+    if len(title) < 4 or "《关于" not in text:
+        return False
+    return any(_compact(m.group("subject")) == title for m in _ISSUED_DOC.finditer(text, title_end))

@@ -84,6 +84,7 @@ _MEET_GAPS = frozenset({"与", "同", "跟", "市与", "省与"})
 _TALKS_AFTER = re.compile(
     r"[^，。；]{0,30}?一行(?:举行|进行)?(?:工作)?(?:会谈|座谈|会见|交流|座谈交流|见面)"
 )
+_ZONE_AFTER = re.compile(r"(?:工业|产业|科技|物流)?(?:园区|园|开发区|经开区|高新区|新区|片区)")
 _VILLAGE_AFTER = re.compile(r"(?:社区|村|街道|镇|乡)")
 _NAMED_SITE = re.compile(r"[^，。；;、]{0,6}?(?:馆|学校|小学|中学|校区|医院|公园)")
 # 书记朱远刚带领社区两委班子成员及年轻干部来到江阴市: a led party's movement.
@@ -117,7 +118,8 @@ _SITE_STAY_AFTER = re.compile(
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
     r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
-    r"|村|社区)(?:[、和及]|以及)"  # 绵竹年画村、崇州五星村: villages of the places
+    # 绵竹年画村、崇州五星村: villages of the places; 响水县公安局、浙江省诸暨市…: their offices
+    r"|村|社区|公安局|派出所|法院|检察院)(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement.
@@ -140,6 +142,9 @@ _TOPIC_PARTY = re.compile(
     r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
 )
 # The place a party left (离开临沂后，考察组来到…) is not the party.
+# 赴藏东明珠——昌都市考察: a verb, an epithet of the place and a dash, then the place.
+_EPITHET = re.compile(r"(?:赴|前往|来到|到)[^，。；;、—\s]{2,8}(?:——|—|－－)$")
+_EPITHET_REACH = 14
 _LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
@@ -247,6 +252,8 @@ _GOVERNMENT = re.compile(
     r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
+_LEAD_VERB = re.compile(r"率领|率|带领|带队|一行")
+_CHAIN_REACH = 30  # how far a guest's title chain may run to the city it names
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(
     r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
@@ -524,6 +531,9 @@ def _host_groups(
         if verb < 0 or (m.strength is Strength.WEAK and _NAMED_SITE.match(text, m.end)):
             i += 1  # 到宁蒗支教展馆: a weak county name inside a hall's or school's name
             continue
+        if _foreign_zone(text, ms, verb, m):
+            i += 1  # 深入西宁市…公司、南川工业园区: the host's park, not 重庆's 南川区
+            continue
         group = [m]
         j = i + 1
         while j < len(ms):
@@ -536,6 +546,8 @@ def _host_groups(
                 break  # 在乌鲁木齐与青海省委书记…一行会谈: the other side of the talks, no host
             if ms[j].strength is Strength.WEAK and _VILLAGE_AFTER.match(text, ms[j].end):
                 break  # 蕲春县李山村和雨湖社区: a community's name, not 湘潭's 雨湖区
+            if _foreign_zone(text, ms, verb, ms[j]):
+                break  # 西宁市甘河工业园区…公司、南川工业园区: the host's park, not 重庆's 南川区
             if not gap and group[-1].place.level == "county" and ms[j].strength is Strength.WEAK:
                 break  # 上城区湖滨(街道): a place inside the district, not 三门峡's 湖滨区
             if (
@@ -572,6 +584,21 @@ def _host_groups(
     return groups
 
 
+def _foreign_zone(text: str, ms: list[Mention], verb: int, m: Mention) -> bool:
+    """``m`` is a weak name (no context) heading a park or zone (南川工业园区) after a place of
+    another province named since the verb (深入西宁市…): a site of that place, not a host."""
+    return (
+        m.strength is Strength.WEAK
+        and bool(_ZONE_AFTER.match(text, m.end))
+        and any(
+            x.strength is not Strength.WEAK
+            and verb <= x.start < m.start
+            and x.place.province != m.place.province
+            for x in ms
+        )
+    )
+
+
 def _verb_before(text: str, floor: int, m: Mention) -> int:
     """Where the verb that makes ``m`` a host starts, or -1."""
     if m.abbr:
@@ -605,6 +632,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
             return topic.end()
     if text.startswith("之行", m.end):
         return m.start
+    epithet = _EPITHET.search(text, max(floor, m.start - _EPITHET_REACH), m.start)
+    if epithet:
+        return epithet.start()  # 赴藏东明珠——昌都市: the place after its epithet
     company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
     if company and _SITE_ITEM.match(text, m.end):
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
@@ -825,6 +855,7 @@ def _reception(
     party = text[visitor.end : min(sentence.end, visitor.end + 15)]
     if not _government(party):
         return None  # 接待南京企业家一行: a business party, not a delegation
+    visitor = _own_city(text, ms, visitor, sentence.end)
     host = next((m for m in ms if end <= m.start < visitor.start and id(m) in hosts), None)
     if host is None:
         for m in reversed([m for m in ms if m.end <= start]):
@@ -840,6 +871,21 @@ def _reception(
     if host is None:
         return None
     return visitor, host
+
+
+def _own_city(text: str, ms: list[Mention], m: Mention, limit: int) -> Mention:
+    """A guest province whose own city follows in the same title chain (贵州省六盘水市委书记,
+    江西省委副书记、赣州市委书记…率领的): that city, the party's place; else ``m``."""
+    if m.place.level != "province":
+        return m
+    lead = _LEAD_VERB.search(text, m.end, min(limit, m.end + _CHAIN_REACH))
+    stop = lead.start() if lead else min(limit, m.end + _CHAIN_REACH)
+    for n in ms:
+        if n.start < m.end or n.start >= stop or _CLAUSE_BREAK.search(text, m.end, n.start):
+            continue
+        if n.place.city and n.place.province == m.place.province and not n.self_ref:
+            return n
+    return m
 
 
 def _company_led(text: str, start: int, verb: int) -> bool:
