@@ -1,0 +1,126 @@
+"""Classes of error met on the tenth batch of the visits dev set (issue 19), each with sentences
+shaped like city-government news (written for these tests) and the negatives that must keep
+working."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+# --- a body's own rules and a recruitment's application guide as policy -------------------
+
+
+_RULES_BODY = "为规范有关工作，结合本单位实际，制定如下规定。请有关人员认真遵照执行。"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("某县财政局公务用车使用管理制度", "policy"),
+        ("市人力资源和社会保障局内部审计工作制度", "policy"),
+        ("区委员会办公室值班值守制度", "policy"),
+        ("四川省年度考试录用公务员公开招录报考指南", "policy"),
+        ("某省县乡两级机关公开招考公务员报考指南", "policy"),
+        ("县教育局建立健全财务管理制度", "other"),  # news of making rules
+        ("市交通运输局完善节假日值班制度", "other"),
+        ("市民政局深化养老服务制度改革", "other"),
+        ("某某科技有限公司员工考勤制度", "other"),  # a company's rules
+        ("某某公司公开招聘员工报考指南", "other"),  # a company's recruitment
+        ("我国的基本政治制度", "other"),  # no body's own title
+    ],
+)
+def test_own_rules_and_guides_are_policy_news_of_rules_is_not(
+    tagger: Tagger, title: str, kind: str
+) -> None:
+    assert tagger.tag(title, _RULES_BODY, home="绵阳").kind == kind
+
+
+# --- names as a Simplified article writes them (folding reads 乾 as 干, 昇 as 升) -------------
+
+
+@pytest.mark.parametrize(
+    ("body", "leader"),
+    [
+        ("近日，副市长王乾带队赴杭州考察数字经济，参观了多家企业。", "王乾"),
+        ("5月8日，市委副书记宋昇华率我市党政代表团赴苏州考察学习开发区建设经验。", "宋昇华"),
+        ("近日，副市长陈乾明带队赴无锡考察集成电路产业，参观了多家企业。", "陈乾明"),
+    ],
+)
+def test_leader_names_keep_their_written_characters(tagger: Tagger, body: str, leader: str) -> None:
+    visits = tagger.tag("我市代表团赴外地考察学习", body, home="南通").visits
+    assert visits
+    assert visits[0].details.leader is not None
+    assert visits[0].details.leader.name == leader
+
+
+def test_a_traditional_article_keeps_folded_names(tagger: Tagger) -> None:
+    body = "近日，副市長陳乾明帶隊赴無錫考察集成電路產業，參觀了多家企業，並與當地部門座談交流。"
+    visits = tagger.tag("我市代表團赴無錫考察", body, home="南通").visits
+    assert visits
+    assert visits[0].details.leader is not None
+    assert visits[0].details.leader.name == "陈干明"
+
+
+# --- the site's name and its columns around a repeated headline ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        ("区政协召开主席会议研究近期重点工作-金华要闻。3月5日，区政协召开主席会议。", "金华"),
+        ("县卫健委部署秋冬季疫情防控工作-丽水动态。会议要求各单位落实。", "丽水"),
+        ("市科协举办青少年科普讲座进校园活动-衢州新闻。讲座吸引了三百余名学生。", "衢州"),
+    ],
+)
+def test_a_column_closing_the_repeated_headline_is_the_sites(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    title = body.split("-", 1)[0]
+    assert home not in tagger.tag(title, body).cities
+
+
+def test_a_named_place_beside_a_column_still_counts(tagger: Tagger) -> None:
+    body = "区政协召开主席会议研究近期重点工作-金华要闻。会议听取了赴温州考察情况的汇报。"
+    assert "温州" in tagger.tag(body.split("-", 1)[0], body).cities
+
+
+# --- a bare provincial department (省林业厅) on a city's site: the home's province ------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        ("6月3日，省交通运输厅厅长李明率队赴云南考察学习公路建设经验。", "绵阳", ("四川", "云南")),
+        (
+            "省住房和城乡建设厅副厅长王强带领考察组赴浙江学习考察老旧小区改造工作。",
+            "南充",
+            ("四川", "浙江"),
+        ),
+        (
+            "5月9日，省商务厅党组书记、厅长赵刚率省商务厅有关处室负责人赴广东学习考察外贸工作。",
+            "宜宾",
+            ("四川", "广东"),
+        ),
+    ],
+)
+def test_a_bare_provincial_department_travels_for_the_province(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag("考察组赴外省学习考察", body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        # the city's own bureau is the city's
+        ("6月3日，市交通运输局局长李明率队赴昆明考察学习公路建设经验。", "绵阳", ("绵阳", "昆明")),
+        # a named province's department is that province's
+        ("7月2日，云南省林业厅厅长张华一行来我市考察林业工作。", "绵阳", ("云南", "绵阳")),
+    ],
+)
+def test_city_bureaus_and_named_provinces_keep_their_place(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pairs(tagger.tag("考察组学习考察", body, home=home)) == {pair}
