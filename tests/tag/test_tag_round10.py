@@ -124,3 +124,82 @@ def test_city_bureaus_and_named_provinces_keep_their_place(
     tagger: Tagger, body: str, home: str, pair: tuple[str, str]
 ) -> None:
     assert pairs(tagger.tag("考察组学习考察", body, home=home)) == {pair}
+
+
+# --- a banner's or county's wing short form (喀喇沁左翼…自治县 -> 喀左县) --------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "pair"),
+    [
+        ("喀左县考察团来我市考察学习", "近日，喀左县考察团一行来我市考察学习。", ("朝阳", "镇江")),
+        (
+            "我市代表团赴喀左县考察",
+            "5月6日，我市代表团赴喀左县考察紫砂产业发展。",
+            ("镇江", "朝阳"),
+        ),
+        (
+            "辽宁喀左县党政代表团来镇考察",
+            "10月12日，喀左县委书记率喀左县党政代表团来我市考察学习文旅融合经验。",
+            ("朝阳", "镇江"),
+        ),
+    ],
+)
+def test_a_wing_short_form_names_its_county(
+    tagger: Tagger, title: str, body: str, pair: tuple[str, str]
+) -> None:
+    tags = tagger.tag(title, body, home="镇江")
+    assert pair in pairs(tags)
+    assert "朝阳" in tags.cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("内蒙古科右前旗考察团来我市考察学习。", "兴安"),  # a curated form keeps its place
+        ("察右后旗代表团来我市考察学习。", "乌兰察布"),
+    ],
+)
+def test_curated_wing_forms_keep_their_city(tagger: Tagger, body: str, city: str) -> None:
+    assert city in tagger.tag(body, body, home="镇江").cities
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "会议批判了左翼冒险主义错误。",  # 左翼 in ordinary words
+        "喀什地区考察团来我市考察学习。",  # 喀 starting another place
+    ],
+)
+def test_wing_words_name_no_wing_county(tagger: Tagger, body: str) -> None:
+    assert "朝阳" not in tagger.tag(body, body, home="镇江").cities
+
+
+# --- a unit of a government body as the travelling party (…执法局直属大队来我局) ------------
+
+
+@pytest.mark.parametrize(
+    ("title", "pair"),
+    [
+        ("湖州市城市管理综合行政执法局直属大队来我局考察学习", ("湖州", "镇江")),
+        ("台州市综合行政执法局城东执法中队来我局交流学习", ("台州", "镇江")),
+        ("舟山市城市管理综合行政执法局直属一中队来我局考察调研", ("舟山", "镇江")),
+    ],
+)
+def test_a_unit_of_a_body_travels_for_its_place(
+    tagger: Tagger, title: str, pair: tuple[str, str]
+) -> None:
+    body = "座谈中，双方就执法工作进行了深入交流。"
+    assert pairs(tagger.tag(title, body, home="镇江")) == {pair}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "湖州市城市管理综合行政执法局直属大队召开年度工作会议",  # no visit
+        "湖州市城市管理综合行政执法局直属大队开展夜间巡查行动",
+    ],
+)
+def test_a_unit_at_home_makes_no_visit(tagger: Tagger, title: str) -> None:
+    body = "会议总结了上年工作，部署了今年重点任务。"
+    assert pairs(tagger.tag(title, body, home="镇江")) == set()
