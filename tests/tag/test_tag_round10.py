@@ -37,6 +37,14 @@ def test_own_rules_and_guides_are_policy_news_of_rules_is_not(
     assert tagger.tag(title, _RULES_BODY, home="绵阳").kind == kind
 
 
+def _leader(tagger: Tagger, title: str, body: str, home: str) -> str | None:
+    """The first visit's leader name (None when it names none); the text must hold a visit."""
+    visits = tagger.tag(title, body, home=home).visits
+    assert visits
+    leader = visits[0].details.leader
+    return leader.name if leader else None
+
+
 # --- names as a Simplified article writes them (folding reads 乾 as 干, 昇 as 升) -------------
 
 
@@ -49,18 +57,12 @@ def test_own_rules_and_guides_are_policy_news_of_rules_is_not(
     ],
 )
 def test_leader_names_keep_their_written_characters(tagger: Tagger, body: str, leader: str) -> None:
-    visits = tagger.tag("我市代表团赴外地考察学习", body, home="南通").visits
-    assert visits
-    assert visits[0].details.leader is not None
-    assert visits[0].details.leader.name == leader
+    assert _leader(tagger, "我市代表团赴外地考察学习", body, "南通") == leader
 
 
 def test_a_traditional_article_keeps_folded_names(tagger: Tagger) -> None:
     body = "近日，副市長陳乾明帶隊赴無錫考察集成電路產業，參觀了多家企業，並與當地部門座談交流。"
-    visits = tagger.tag("我市代表團赴無錫考察", body, home="南通").visits
-    assert visits
-    assert visits[0].details.leader is not None
-    assert visits[0].details.leader.name == "陈干明"
+    assert _leader(tagger, "我市代表團赴無錫考察", body, "南通") == "陈干明"
 
 
 # --- the site's name and its columns around a repeated headline ---------------------------
@@ -203,3 +205,45 @@ def test_a_unit_of_a_body_travels_for_its_place(
 def test_a_unit_at_home_makes_no_visit(tagger: Tagger, title: str) -> None:
     body = "会议总结了上年工作，部署了今年重点任务。"
     assert pairs(tagger.tag(title, body, home="镇江")) == set()
+
+
+# --- a titleless head with 一行 after a sentence's short setting (在…现场，周大臣一行观看…) -----
+
+
+@pytest.mark.parametrize(
+    ("body", "leader"),
+    [
+        ("在展厅现场，刘振华一行观看了宣传片，听取了平台建设介绍。", "刘振华"),
+        ("当天下午，孙立新一行来到产业园区，实地察看了项目建设情况。", "孙立新"),
+        ("在污水处理厂，郭明远一行详细了解了提标改造工程进展。", "郭明远"),
+    ],
+)
+def test_a_titleless_head_after_a_setting_leads(tagger: Tagger, body: str, leader: str) -> None:
+    assert _leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") == leader
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在展厅现场，副市长刘振华介绍了平台建设情况。",  # a host's official, no 一行
+        "在展厅现场，刘振华介绍了平台建设情况。",  # a name without 一行
+        "考察组在我市先后参观了多家企业和园区，刘振华一行表示收获很大。",  # no short setting
+    ],
+)
+def test_other_names_after_a_setting_lead_nothing(tagger: Tagger, body: str) -> None:
+    assert _leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在丽水考察期间，韩立军一行在某某实业有限公司董事长陈志华等陪同下参观了生产车间。",
+        "韩立军一行在某某实业有限公司董事长陈志华等陪同下参观了生产车间。",
+    ],
+)
+def test_the_guests_head_is_no_host_of_the_accompanying_chain(tagger: Tagger, body: str) -> None:
+    visits = tagger.tag("邯郸市代表团赴丽水考察学习", body, home="邯郸").visits
+    assert visits
+    hosts = [o.name for o in visits[0].details.host_officials]
+    assert "陈志华" in hosts
+    assert "韩立军" not in hosts
