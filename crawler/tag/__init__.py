@@ -17,12 +17,12 @@ from __future__ import annotations
 __all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
 
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 
 from crawler.base.taxonomy import Taxonomy
-from crawler.tag.details import Details, visit_details
+from crawler.tag.details import Details, Official, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
 from crawler.tag.text import Sentence, fold, glued_site_span, sentences, site_name_spans
@@ -31,6 +31,8 @@ from crawler.tag.visits import Found, find_visits, home_mentions
 
 _LEAD_SENTENCES = 3  # a visit in the title or the first sentences makes the article a visit
 _EVIDENCE_CHARS = 160
+_FOLDED_SHARE = 0.02  # folding changes at most this share of a Simplified article's characters,
+_FOLDED_FEW = 3  # or at most this many in a short one
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class Tagger:
             more = visit_details(
                 text, sents, told, visitor=key[0], host=key[1], published=published
             )
+            if text != original:
+                more = _as_written(more, text, original)
             when = f.date or dates.get(key)
             if more.date_start and len(more.date_start) == 10 and not f.background:
                 when = date.fromisoformat(more.date_start)
@@ -295,6 +299,33 @@ def _regions_named(
             if inside:
                 out[(visitor, host)] = inside
     return out
+
+
+def _as_written(details: Details, text: str, original: str) -> Details:
+    """The names of ``details`` as a Simplified article writes them: folding reads some
+    Simplified characters as Traditional ones (乾 -> 干: 张乾飞 is no 张干飞), so each name is
+    taken back from the original at its place. A Traditional article keeps the folded names."""
+    simplified: list[bool] = []
+
+    def written(o: Official) -> Official:
+        if not o.name:
+            return o
+        at = text.find(o.name, o.start, max(o.end, o.start + len(o.name)))
+        at = at if at >= 0 else text.find(o.name)
+        name = original[at : at + len(o.name)] if at >= 0 else o.name
+        if name == o.name:
+            return o
+        if not simplified:
+            changed = sum(a != b for a, b in zip(text, original, strict=True))
+            simplified.append(changed <= max(_FOLDED_FEW, _FOLDED_SHARE * len(text)))
+        return replace(o, name=name) if simplified[0] else o
+
+    return replace(
+        details,
+        leader=written(details.leader) if details.leader else None,
+        co_leaders=tuple(map(written, details.co_leaders)),
+        host_officials=tuple(map(written, details.host_officials)),
+    )
 
 
 def _clip(text: str) -> str:

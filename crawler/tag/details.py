@@ -224,6 +224,7 @@ _TRIP_DAYS = timedelta(days=7)  # how much earlier the lead may start the trip
 _DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
 _STOP_WINDOW = 400
+_SETTING = 12  # how long a sentence's opening setting (在指挥中心现场，) may be
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,15 +379,22 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
     out: list[Official] = []
     floor = start
     lead = _name_at(text, start, end)  # a name that opens the sentence: 松吉扎西率那曲党政代表团
+    at = start
+    setting = text.find("，", start, min(end, start + _SETTING))
+    if not lead and setting > 0:
+        # after a short setting (在指挥中心现场，周大臣一行观看…): a name with 一行 opens the clause
+        named = _name_at(text, setting + 1, end)
+        if named and text.startswith("一行", setting + 1 + len(named)):
+            lead, at = named, setting + 1
     if lead:
-        lead_end = start + len(lead)
+        lead_end = at + len(lead)
         second = _name_at(text, lead_end, end)  # 江文孙颖带队: two names, both lead
         second_end = lead_end + len(second) if second else lead_end
         if _LEAD_AFTER.match(text, lead_end) or _GO_AFTER.match(text, lead_end):
-            out.append(Official(lead, "", start, lead_end))  # 杜冰一行先后到…
+            out.append(Official(lead, "", at, lead_end))  # 杜冰一行先后到…
             floor = lead_end
         elif second and _LEAD_AFTER.match(text, second_end):
-            out += [Official(lead, "", start, lead_end), Official(second, "", lead_end, second_end)]
+            out += [Official(lead, "", at, lead_end), Official(second, "", lead_end, second_end)]
             floor = second_end
     for m in _TITLE.finditer(text, start, end):
         if m.start() < floor:
@@ -517,7 +525,10 @@ def _roles(
             _ACCOMPANY_AFTER.match(text, o.end)
             and _ACCOMPANY_BEFORE.search(text, sentence.start, o.start)
         ) or ((r := _RECEIVE_AFTER.match(text, o.end)) and "率" not in r.group()):
-            hosts.extend(x for x in _chain(text, officials, i) if x not in hosts)
+            # not the guests' head just before (马洪广一行在…董事长陈鹤辉等陪同下)
+            hosts.extend(
+                x for x in _chain(text, officials, i) if x not in hosts and x not in movers
+            )
         elif o.name and _GO_AFTER.match(text, o.end) and not movers:
             movers = _chain(text, officials, i)
         elif (r := _LONG_AFTER.match(text, o.end, sentence.end)) and not _VERB.search(r.group(1)):

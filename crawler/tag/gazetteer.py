@@ -21,6 +21,7 @@ __all__ = [
 import enum
 import functools
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,10 @@ def _curated() -> dict[str, Any]:
     return data
 
 
+# A banner or county named after a wing of a league (喀喇沁左翼…自治县, 察哈尔右翼前旗).
+_WING = re.compile(r"(?P<head>[\u4e00-\u9fff]{2,4}?)(?P<side>[左右])翼(?P<part>[前中后]?)\w*[旗县]")
+
+
 class Gazetteer:
     """The pattern table: folded name -> :class:`Entry`, plus abbreviations and hierarchy."""
 
@@ -233,6 +238,13 @@ class Gazetteer:
             if u.name.endswith(("自治县", "自治旗")) and len(u.short) >= 2:
                 # 长阳土家族自治县 -> 长阳县, 鄂伦春自治旗 -> 鄂伦春旗: the usual short form.
                 form = u.short + u.name[-1]
+                if form not in taken:
+                    add(form, place, Strength.STRONG)
+            wing = _WING.fullmatch(u.name)
+            if wing:
+                # 喀喇沁左翼蒙古族自治县 -> 喀左县, 科尔沁右翼前旗 -> 科右前旗: the head's first
+                # character, the wing and its part
+                form = wing["head"][0] + wing["side"] + wing["part"] + u.name[-1]
                 if form not in taken:
                     add(form, place, Strength.STRONG)
         by_name = {u.name: u for u in units if u.small}

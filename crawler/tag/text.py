@@ -158,7 +158,8 @@ def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
     """Where ``title`` holds the publishing site's name rather than the headline: the segments
     around the headline (the longest segment) that name a government site, column or section,
     and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
-    story's. Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
+    story's; a segment ending a first body sentence is read without its full stop (…-漳州要闻。).
+    Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
     cuts = [0]
     for sep in _TITLE_SEPARATOR.finditer(title):
         cuts += [sep.start(), sep.end()]
@@ -168,7 +169,7 @@ def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
     spans = [
         (a, b)
         for a, b in segments
-        if (a, b) != headline and _SITE_SEGMENT.search(title[a:b].strip())
+        if (a, b) != headline and _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))
     ]
     prefix = _SITE_PREFIX.match(title, headline[0])
     if prefix and prefix.end() < headline[1]:

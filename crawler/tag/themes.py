@@ -103,8 +103,9 @@ _POLICY_TITLE = re.compile(
     rf"|(?:{_BODY})(?:联合)?(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
     r"|(?:印发|下发|发出)(?:了)?(?:紧急)?(?:通知|通告)"
 )
-# A document's own title (大庆市人民政府规章制定办法) and a government's recruitment or vetting
-# announcement (…公开选调工作人员公告, 人民监督员候选人考察公告), read like 招生计划.
+# A document's own title (大庆市人民政府规章制定办法, …局公务接待管理制度) and a government's
+# recruitment or vetting announcement (…公开选调工作人员公告, 人民监督员候选人考察公告), read like
+# 招生计划.
 _DOC_NAME_TITLE = re.compile(
     r"(?:人民政府|政府|委员会|办公室|办公厅|局|厅)[^，。、]{2,30}(?:办法|规定|细则|规则)$"
     # a body's or area's plan by its own title (…局党组中心组学习计划, …地区科技事业发展十二五规划,
@@ -114,7 +115,10 @@ _DOC_NAME_TITLE = re.compile(
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
     r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
-    r"|(?<![司团])公开(?:招聘|招录|选调|遴选)[^，。、]{0,12}?(?:方案|简章)$"
+    r"|(?<![司团])公开(?:招聘|招录|招考|选调|遴选)[^，。、]{0,12}?(?:方案|简章|报考指南)$"
+    # a body's own rules by their title (…局公务接待管理制度), not news of making them (建立…制度)
+    r"|(?:人民政府|政府|委员会|办公室|办公厅|局|厅)(?![^，。、]*(?:建立|健全|完善|落实|加强|推行|严格|执行"
+    r"|改革|创新|建设))[^，。、]{2,30}制度$"
     # a public body's talent-introduction announcement (…学院…公开引进人才公告)
     r"|(?<![司团])(?:引进|引才)[^，。、]{0,12}?人才[^，。、]{0,6}?(?:公告|公示)$"
 )

@@ -257,6 +257,7 @@ _CHAIN_REACH = 30  # how far a guest's title chain may run to the city it names
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(
     r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
+    r"|(?<![\u4e00-\u9fff])省[\u4e00-\u9fff]{1,10}?厅"  # a bare 省林业厅 on a city's site
     r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
 )
 # A company's own heads leading a party (集团领导李军…带队, 公司总经理王某率队).
@@ -277,10 +278,12 @@ _SUFFIX_GAP = re.compile(r"[市县区省]?")
 # What ends a list item in a visit frame (杭州新昌|考察, 苏州、|无锡), not a name going on.
 _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
-# A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…).
+# A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…),
+# or a unit of one (城市管理综合行政执法局直属大队来我局).
 _BODY = re.compile(
     r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
-    r"|供销(?:总|合作|联)?社)(?:一行|组队|组团|组织)?"
+    r"|供销(?:总|合作|联)?社)(?:[^，。、；]{0,6}?(?:分局|支队|大队|中队|中心|站|所|办公室))?"
+    r"(?:一行|组队|组团|组织)?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
