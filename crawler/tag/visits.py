@@ -115,6 +115,18 @@ _SITE_STAY_AFTER = re.compile(
     + _SITE
     + r")*(?:等地)?(?:进行了?)?(?:考察|调研|参观|洽谈|对接)"
 )
+# 在南昌市赣江新区学习考察, 在晋中国家农高区考察学习: a stay in one of the place's new areas or
+# zones (the place is the host; a zone is no unit of the codes).
+_ZONE_STAY_AFTER = re.compile(
+    r"[市州]?(?:国家)?[\u4e00-\u9fff]{0,6}?(?:新区|农高区|高新区|开发区|经开区|示范区|试验区)"
+    r"(?:进行了?)?(?:学习考察|考察学习|考察|调研|参观|观摩)"
+)
+# 在西安等地学习考察, 在陕西西安、咸阳两地考察: the places of a stay summed up before it.
+_PLACES_STAY_AFTER = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,5}?(?:[、和及][\u4e00-\u9fff]{2,5}?){0,4})?(?:等地|[两三四五]地)(?:"
+    + _STAY_AFTER.pattern
+    + ")"
+)
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
     r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
@@ -622,6 +634,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
+        or (
+            text[lo + stay.start()] == "在"
+            and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))
+        )
         or (text[lo + stay.start()] == "在" and _ESCORTED.match(text, m.end))
         or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
@@ -937,10 +953,14 @@ def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
     return run
 
 
+_LEAD_SUFFIX = re.compile(r"(?:率队|率团|带队)?(?:一行)?等?$")
+
+
 def _named_subject(text: str, start: int, verb: int) -> str:
     """The person's name that alone opens the clause (李海渊在潮州市考察; the first of two:
     江文孙颖带队到…), or '': on a city's site, one of its officials."""
-    words = text[start:verb].removesuffix("一行").removesuffix("等")
+    # 尹弘、叶建春率队在广东…: the names before their lead verb
+    words = _LEAD_SUFFIX.sub("", text[start:verb])
     if is_name(words):
         return words
     for k in (2, 3):
