@@ -58,6 +58,12 @@ _STREET_2 = frozenset({"大道", "大街", "东路", "西路", "南路", "北路
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
 _STREET_OK = frozenset("头道区坊")
 
+# Districts a city has merged away whose names another prefecture still has (淮安's 清河区, now
+# 清江浦区; 铁岭 has one too): on the city's own site they are its own.
+_FORMER = {"淮安": frozenset({"清河区"})}
+# The home's own unit right before a name (我区广安代表站): the name is a local one.
+_HOME_OWN = ("我区", "我县", "我市", "本区", "本县", "本市")
+
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
 _VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临", "在")
@@ -320,6 +326,20 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if entry.short and text.startswith("小区", end):
+                continue  # 宜阳小区: a housing estate's name
+            if publisher_city and text[start:end] in _FORMER.get(publisher_city, ()):
+                # 清河区 on 淮安's site: its own former district, not 铁岭's 清河区
+                home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
+                strong.append(Mention(start, end, home, Strength.STRONG))
+                continue
+            if (
+                publisher_city
+                and entry.short
+                and text.endswith(_HOME_OWN, 0, start)
+                and all(p.city != publisher_city for p in entry.places)
+            ):
+                continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):

@@ -153,6 +153,8 @@ _TOPIC_STAY = re.compile(
 _TOPIC_PARTY = re.compile(
     r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
 )
+# 在广安代表站，考察团一行…: the place names a facility there, not the stay's place.
+_FACILITY_END = re.compile(r"(?:站|馆|所|村|社区|镇|街道|中心|基地|公司|学校|医院)$")
 # The place a party left (离开临沂后，考察组来到…) is not the party.
 # 赴藏东明珠——昌都市考察: a verb, an epithet of the place and a dash, then the place.
 _EPITHET = re.compile(r"(?:赴|前往|来到|到)[^，。；;、—\s]{2,8}(?:——|—|－－)$")
@@ -645,8 +647,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     at = lo + stay.start() if stay else -1
     if at >= 0 and text[at] == "在" and (at == floor or text[at - 1] in "，,。；;\n"):
         topic = _TOPIC_PARTY.match(text, m.end)
-        if topic and not _CROWD.search(
-            topic.group()
+        if (
+            topic
+            and not _CROWD.search(topic.group())
+            and not _FACILITY_END.search(text, m.end, text.find("，", m.end, topic.end()))
         ):  # 在深圳市，马军一行与…座谈: the party after the place names the stay
             return topic.end()
     if text.startswith("之行", m.end):
