@@ -673,7 +673,9 @@ def _cuts_word(
             # 盐城市|东台市|中粮|集团: an address, place by place, before the company's name
             ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
             if ahead and not (
+                # 赴武乡县太行干部学院: a party going to a place named in full, to its institution
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
+                or (full and text.endswith(_VISIT_VERBS, 0, start))
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
             ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳

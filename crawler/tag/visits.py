@@ -153,6 +153,9 @@ _TOPIC_STAY = re.compile(
 _TOPIC_PARTY = re.compile(
     r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
 )
+# 按照…省人民政府办公厅《…》要求: the body whose order a trip follows is not its party.
+_PER_ORDER = re.compile(r"(?:按照|根据|依据|依照|遵照)")
+_ORDER_END = re.compile(r"要求|部署|安排|精神|规定")
 # 在广安代表站，考察团一行…: the place names a facility there, not the stay's place.
 _FACILITY_END = re.compile(r"(?:站|馆|所|村|社区|镇|街道|中心|基地|公司|学校|医院)$")
 # The place a party left (离开临沂后，考察组来到…) is not the party.
@@ -688,6 +691,10 @@ def _visitors(
     for m in reversed(before):
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
+        if _PER_ORDER.match(text, _clause_start(text, sentence.start, m.start), m.start) and (
+            _ORDER_END.search(text, m.end, verb)
+        ):
+            continue  # 按照甘肃省人民政府办公厅《…》要求，…赴上海: who ordered it, not the party
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
