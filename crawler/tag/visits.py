@@ -172,6 +172,11 @@ _ANTECEDENT = re.compile(
     r"(?:局|委员会|委|办公室|办|厅|政府)(?![长])"
 )
 _ANTECEDENT_REACH = 300
+# A subjectless opening clause of a work report (广泛开展调研活动，至建湖…考察学习): the paragraph's
+# body is still the party.
+_BARE_OPENING = re.compile(
+    r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
+)
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
 # The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
@@ -246,7 +251,8 @@ _CROWD = re.compile(
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
 _CENTRAL = re.compile(
     r"习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
-    r"|国家[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
+    # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
+    r"|国家(?!级|高新|农高|农业高新|经开|经济技术|自主创新)[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
     r"|中国社科院|中国科学院|督导组|巡视组|部委"
 )
 # Business associations, companies, schools, rescue and medical teams: not a city delegation
@@ -632,6 +638,16 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         banned = _NOT_MOTION_BEFORE.get(verb)
         if not (banned and start > floor and text[start - 1] in banned):
             return start
+    if (
+        text[m.start - 1 : m.start] == "至"
+        and m.start - 1 >= floor
+        and (
+            _STAY_AFTER.match(text, m.end)
+            or _STAY_LIST.match(text, m.end)
+            or _PLACES_STAY_AFTER.match(text, m.end)
+        )
+    ):
+        return m.start - 1  # 至建湖、太仓等地考察学习: 至 as the movement, right before a stay
     stay = _STAY_BEFORE.search(window)
     if stay and (
         _STAY_AFTER.match(text, m.end)
@@ -748,7 +764,9 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
-        elif clause == sentence.start and _NO_SUBJECT.fullmatch(text, clause, verb):
+        elif _NO_SUBJECT.fullmatch(text, clause, verb) and (
+            clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)
+        ):
             # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
             body = _antecedent(text, sentence.start)
             if body is None:
