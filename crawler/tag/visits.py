@@ -253,8 +253,11 @@ _CENTRAL = re.compile(
     r"习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
     # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
     r"|国家(?!级|高新|农高|农业高新|经开|经济技术|自主创新)[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
-    r"|中国社科院|中国科学院|督导组|巡视组|部委"
+    r"|中国社科院|中国科学院|督导组|巡视组|部委|全国人大|全国政协"
 )
+# An inspection team opening the sentence (执法检查组在太原听取…汇报，赴运城、临汾…检查): a
+# central or provincial body's inspection, no city delegation.
+_INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡视组|巡察组|检查组)")
 # Business associations, companies, schools, rescue and medical teams: not a city delegation
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
@@ -421,7 +424,9 @@ def _sentence_pairs(
         clause = _clause_start(text, sentence.start, verb)
         # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
         spirit = text.rfind("精神", clause, verb)
-        if _CENTRAL.search(text, max(clause, spirit), verb):
+        if _CENTRAL.search(text, max(clause, spirit), verb) or _INSPECTORS.match(
+            text, sentence.start, verb
+        ):
             continue
         if not _government(text[clause:verb]):
             continue
