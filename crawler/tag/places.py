@@ -670,6 +670,8 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
+            if word.endswith("商会"):
+                return True  # 贵州省温州|总商会: a chamber of a place's people elsewhere
             # 盐城市|东台市|中粮|集团: an address, place by place, before the company's name
             ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
             if ahead and not (
@@ -681,8 +683,11 @@ def _cuts_word(
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
-                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands
-                return prev_end != start and not known(word)
+                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands,
+                # unless an institution's name runs on (安徽省潜|山野|寨|中学)
+                if prev_end == start:
+                    return bool(_institution_ahead(tokens[i + 1 :])) and not _visited(text, start)
+                return not known(word)
             if e == end + 1 and word[-1] in _FULL_SUFFIX:
                 continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
@@ -804,7 +809,9 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
             return word
-        if (tag not in _NOUN_TAGS and (tag, len(word)) != ("a", 1)) or _POLITY_TAIL.search(word):
+        if (
+            tag not in _NOUN_TAGS and tag != "an" and (tag, len(word)) != ("a", 1)
+        ) or _POLITY_TAIL.search(word):  # (漳州|卫生|职业|学院: an adjectival noun goes on)
             return ""  # (南通|大|剧院: a one-character adjective goes on)
     return ""
 
