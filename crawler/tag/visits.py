@@ -283,7 +283,7 @@ _CHAIN_REACH = 30  # how far a guest's title chain may run to the city it names
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(
     r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
-    r"|(?<![\u4e00-\u9fff])省[\u4e00-\u9fff]{1,10}?厅"  # a bare 省林业厅 on a city's site
+    r"|(?<![\u4e00-\u9fff])省[\u4e00-\u9fff]{0,10}?厅"  # a bare 省林业厅, 省厅 on a city's site
     r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
 )
 # A company's own heads leading a party (集团领导李军…带队, 公司总经理王某率队).
