@@ -67,6 +67,7 @@ _HOME_OWN = ("我区", "我县", "我市", "本区", "本县", "本市")
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
 _VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临", "在")
+_GOING_VERBS = _VISIT_VERBS[:-1]  # 赴遵义市…学院, not 在遵义市党校 (someone just in it)
 _PROVINCE_PREFIX = re.compile(
     r"(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|新疆|西藏|内蒙古|广西|宁夏|河北|山西|辽宁|吉林|黑龙江|江苏"
     r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
@@ -677,7 +678,7 @@ def _cuts_word(
             if ahead and not (
                 # 赴武乡县太行干部学院: a party going to a place named in full, to its institution
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
-                or (full and text.endswith(_VISIT_VERBS, 0, start))
+                or (full and text.endswith(_GOING_VERBS, 0, start))
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
             ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
