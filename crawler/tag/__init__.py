@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
 
+import re
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -193,8 +194,19 @@ class Tagger:
         }
         # a name that is a province and a city (海南, 吉林) is what the text made of it
         cities = self.gazetteer.cities - {name for f in found for name in f.provinces}
-        for key in _covered(best, cities) | _vaguer_visitor(best, named_ends):
-            del best[key]
+        covered = _covered(best, cities)
+        for visitor, host in list(covered):
+            region = province_of(host)
+            if (
+                visitor not in cities
+                and region
+                and _stay_in_city(text, best[(visitor, host)], region, host)
+            ):
+                # 在广东省广州市学习考察: the city the province's party stayed in
+                covered.discard((visitor, host))
+                covered.add((visitor, region))
+        for key in covered | _vaguer_visitor(best, named_ends):
+            best.pop(key, None)
         for key, inside in _regions_named(best, named, cities).items():
             f = best.pop(key)
             for city in inside:
@@ -264,6 +276,18 @@ def _covered(pairs: Iterable[tuple[str, str]], cities: Container[str]) -> set[tu
         elif host in cities and region != host and (visitor, region) in pairs:
             covered.add((visitor, host))
     return covered
+
+
+def _stay_in_city(text: str, f: Found, province: str, city: str) -> bool:
+    """The sentence of ``f`` places the stay in ``city`` right after its province (在广东省广州市
+    学习考察): the city is where the province's party went, not a place on its way."""
+    return (
+        re.search(
+            f"在{province}(?:省|自治区)?{city}市?(?:学习考察|考察学习|考察|调研|学习|访问)",
+            text[f.sentence.start : f.sentence.end],
+        )
+        is not None
+    )
 
 
 def _vaguer_visitor(

@@ -47,6 +47,7 @@ _TITLE = re.compile(
     r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
     r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
+    r"|科员"  # 副主任科员刘卫东带领
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -163,7 +164,7 @@ _PLACE_SUFFIX = re.compile(
 
 _LEAD_AFTER = re.compile(
     r"(?:[（(][^（）()]{1,12}[）)])?"  # 黄守林副主任(副局长)带队
-    r"(?:等(?:同志)?|同志)?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
+    r"(?:等(?:同志)?|同志)?[，,]?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
     r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
 )
 _GO_AFTER = re.compile(
@@ -176,7 +177,10 @@ _RECEIVE_AFTER = re.compile(
 )
 _RECEIVES = re.compile(r"会见|会晤|接待|欢迎|迎接|宴请|接见|陪同")
 _MADE_OF = re.compile(r"[^。；;]{0,60}?组成的")
-_LONG_AFTER = re.compile(r"([^。；;]{0,40}?)(陪同|等一行|一行)")
+# (副局长丁永祥，副局长王宏平，五个区分管领导及相关负责同志赴…: the first named leads the party)
+_LONG_AFTER = re.compile(
+    r"([^。；;]{0,40}?)(陪同|等一行|一行|(?:负责同志|负责人|工作人员)(?=赴|前往|到))"
+)
 _BODY_NAME = re.compile(
     r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
 )
@@ -288,6 +292,9 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
         for end in range(dot + 2, dotted.end() + 1):
             if _AFTER_NAME.match(text, end):
                 return text[pos:end]
+    three = text[pos : pos + 3]
+    if three[-1:] in "来到" and is_name(three) and _STRONG_AFTER.match(text, pos + 3, limit):
+        return three  # 方玉来等一行: the name ends in 来, the party's words follow
     for k in (2, 3, 4):
         end = pos + k
         if end > limit:

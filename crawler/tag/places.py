@@ -58,9 +58,16 @@ _STREET_2 = frozenset({"大道", "大街", "东路", "西路", "南路", "北路
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
 _STREET_OK = frozenset("头道区坊")
 
+# Districts a city has merged away whose names another prefecture still has (淮安's 清河区, now
+# 清江浦区; 铁岭 has one too): on the city's own site they are its own.
+_FORMER = {"淮安": frozenset({"清河区"})}
+# The home's own unit right before a name (我区广安代表站): the name is a local one.
+_HOME_OWN = ("我区", "我县", "我市", "本区", "本县", "本市")
+
 # One-character abbreviations: the verb before them and what must follow.
 _ABBR_VERBS = "来赴抵到莅访在往临达进"
 _VISIT_VERBS = ("赴", "前往", "来到", "到访", "走进", "莅临", "在")
+_GOING_VERBS = _VISIT_VERBS[:-1]  # 赴遵义市…学院, not 在遵义市党校 (someone just in it)
 _PROVINCE_PREFIX = re.compile(
     r"(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|新疆|西藏|内蒙古|广西|宁夏|河北|山西|辽宁|吉林|黑龙江|江苏"
     r"|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)$"
@@ -320,6 +327,20 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if entry.short and text.startswith("小区", end):
+                continue  # 宜阳小区: a housing estate's name
+            if publisher_city and text[start:end] in _FORMER.get(publisher_city, ()):
+                # 清河区 on 淮安's site: its own former district, not 铁岭's 清河区
+                home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
+                strong.append(Mention(start, end, home, Strength.STRONG))
+                continue
+            if (
+                publisher_city
+                and entry.short
+                and text.endswith(_HOME_OWN, 0, start)
+                and all(p.city != publisher_city for p in entry.places)
+            ):
+                continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
@@ -650,17 +671,24 @@ def _cuts_word(
             before = tok
         elif s == end:
             after = tok
+            if word.endswith("商会"):
+                return True  # 贵州省温州|总商会: a chamber of a place's people elsewhere
             # 盐城市|东台市|中粮|集团: an address, place by place, before the company's name
             ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
             if ahead and not (
+                # 赴武乡县太行干部学院: a party going to a place named in full, to its institution
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
+                or (full and text.endswith(_GOING_VERBS, 0, start))
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
             ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
-                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands
-                return prev_end != start and not known(word)
+                # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands,
+                # unless an institution's name runs on (安徽省潜|山野|寨|中学)
+                if prev_end == start:
+                    return bool(_institution_ahead(tokens[i + 1 :])) and not _visited(text, start)
+                return not known(word)
             if e == end + 1 and word[-1] in _FULL_SUFFIX:
                 continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
@@ -782,7 +810,9 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
             return word
-        if (tag not in _NOUN_TAGS and (tag, len(word)) != ("a", 1)) or _POLITY_TAIL.search(word):
+        if (
+            tag not in _NOUN_TAGS and tag != "an" and (tag, len(word)) != ("a", 1)
+        ) or _POLITY_TAIL.search(word):  # (漳州|卫生|职业|学院: an adjectival noun goes on)
             return ""  # (南通|大|剧院: a one-character adjective goes on)
     return ""
 

@@ -115,6 +115,18 @@ _SITE_STAY_AFTER = re.compile(
     + _SITE
     + r")*(?:等地)?(?:进行了?)?(?:考察|调研|参观|洽谈|对接)"
 )
+# 在南昌市赣江新区学习考察, 在晋中国家农高区考察学习: a stay in one of the place's new areas or
+# zones (the place is the host; a zone is no unit of the codes).
+_ZONE_STAY_AFTER = re.compile(
+    r"[市州]?(?:国家)?[\u4e00-\u9fff]{0,6}?(?:新区|农高区|高新区|开发区|经开区|示范区|试验区)"
+    r"(?:进行了?)?(?:学习考察|考察学习|考察|调研|参观|观摩)"
+)
+# 在西安等地学习考察, 在陕西西安、咸阳两地考察: the places of a stay summed up before it.
+_PLACES_STAY_AFTER = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,5}?(?:[、和及][\u4e00-\u9fff]{2,5}?){0,4})?(?:等地|[两三四五]地)(?:"
+    + _STAY_AFTER.pattern
+    + ")"
+)
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
     r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
@@ -141,6 +153,11 @@ _TOPIC_STAY = re.compile(
 _TOPIC_PARTY = re.compile(
     r"[^，。；;]{0,8}?[，,][^，。；;]{0,12}?(?:一行|(?:代表团|考察团|学习团|考察组|调研组|访问团|调研团)(?:一行)?)"
 )
+# 按照…省人民政府办公厅《…》要求: the body whose order a trip follows is not its party.
+_PER_ORDER = re.compile(r"(?:按照|根据|依据|依照|遵照)")
+_ORDER_END = re.compile(r"要求|部署|安排|精神|规定")
+# 在广安代表站，考察团一行…: the place names a facility there, not the stay's place.
+_FACILITY_END = re.compile(r"(?:站|馆|所|村|社区|镇|街道|中心|基地|公司|学校|医院)$")
 # The place a party left (离开临沂后，考察组来到…) is not the party.
 # 赴藏东明珠——昌都市考察: a verb, an epithet of the place and a dash, then the place.
 _EPITHET = re.compile(r"(?:赴|前往|来到|到)[^，。；;、—\s]{2,8}(?:——|—|－－)$")
@@ -155,6 +172,11 @@ _ANTECEDENT = re.compile(
     r"(?:局|委员会|委|办公室|办|厅|政府)(?![长])"
 )
 _ANTECEDENT_REACH = 300
+# A subjectless opening clause of a work report (广泛开展调研活动，至建湖…考察学习): the paragraph's
+# body is still the party.
+_BARE_OPENING = re.compile(
+    r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
+)
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
 # The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
@@ -229,9 +251,13 @@ _CROWD = re.compile(
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
 _CENTRAL = re.compile(
     r"习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
-    r"|国家[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
-    r"|中国社科院|中国科学院|督导组|巡视组|部委"
+    # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
+    r"|国家(?!级|高新|农高|农业高新|经开|经济技术|自主创新)[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
+    r"|中国社科院|中国科学院|督导组|巡视组|部委|全国人大|全国政协"
 )
+# An inspection team opening the sentence (执法检查组在太原听取…汇报，赴运城、临汾…检查): a
+# central or provincial body's inspection, no city delegation.
+_INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡视组|巡察组|检查组)")
 # Business associations, companies, schools, rescue and medical teams: not a city delegation
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
@@ -257,7 +283,7 @@ _CHAIN_REACH = 30  # how far a guest's title chain may run to the city it names
 # A provincial office before the verb, or in an official's title (省委副书记、代省长叶建春).
 _PROVINCIAL = re.compile(
     r"省委|省政府|代省长|副省长|省长|省人大|省政协|省党政|我省|本省"
-    r"|(?<![\u4e00-\u9fff])省[\u4e00-\u9fff]{1,10}?厅"  # a bare 省林业厅 on a city's site
+    r"|(?<![\u4e00-\u9fff])省[\u4e00-\u9fff]{0,10}?厅"  # a bare 省林业厅, 省厅 on a city's site
     r"|自治区(?:党委|人民政府|政府|主席|党政|人大|政协|代表团)"  # 新疆, 西藏… on a city's site
 )
 # A company's own heads leading a party (集团领导李军…带队, 公司总经理王某率队).
@@ -398,7 +424,9 @@ def _sentence_pairs(
         clause = _clause_start(text, sentence.start, verb)
         # …巡视组…动员会精神、…和徐州市党政代表团赴常州: each 精神 is its own party's
         spirit = text.rfind("精神", clause, verb)
-        if _CENTRAL.search(text, max(clause, spirit), verb):
+        if _CENTRAL.search(text, max(clause, spirit), verb) or _INSPECTORS.match(
+            text, sentence.start, verb
+        ):
             continue
         if not _government(text[clause:verb]):
             continue
@@ -615,6 +643,16 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         banned = _NOT_MOTION_BEFORE.get(verb)
         if not (banned and start > floor and text[start - 1] in banned):
             return start
+    if (
+        text[m.start - 1 : m.start] == "至"
+        and m.start - 1 >= floor
+        and (
+            _STAY_AFTER.match(text, m.end)
+            or _STAY_LIST.match(text, m.end)
+            or _PLACES_STAY_AFTER.match(text, m.end)
+        )
+    ):
+        return m.start - 1  # 至建湖、太仓等地考察学习: 至 as the movement, right before a stay
     stay = _STAY_BEFORE.search(window)
     if stay and (
         _STAY_AFTER.match(text, m.end)
@@ -622,6 +660,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
+        or (
+            text[lo + stay.start()] == "在"
+            and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))
+        )
         or (text[lo + stay.start()] == "在" and _ESCORTED.match(text, m.end))
         or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
@@ -629,8 +671,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     at = lo + stay.start() if stay else -1
     if at >= 0 and text[at] == "在" and (at == floor or text[at - 1] in "，,。；;\n"):
         topic = _TOPIC_PARTY.match(text, m.end)
-        if topic and not _CROWD.search(
-            topic.group()
+        if (
+            topic
+            and not _CROWD.search(topic.group())
+            and not _FACILITY_END.search(text, m.end, text.find("，", m.end, topic.end()))
         ):  # 在深圳市，马军一行与…座谈: the party after the place names the stay
             return topic.end()
     if text.startswith("之行", m.end):
@@ -668,6 +712,10 @@ def _visitors(
     for m in reversed(before):
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
+        if _PER_ORDER.match(text, _clause_start(text, sentence.start, m.start), m.start) and (
+            _ORDER_END.search(text, m.end, verb)
+        ):
+            continue  # 按照甘肃省人民政府办公厅《…》要求，…赴上海: who ordered it, not the party
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
@@ -721,7 +769,9 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
-        elif clause == sentence.start and _NO_SUBJECT.fullmatch(text, clause, verb):
+        elif _NO_SUBJECT.fullmatch(text, clause, verb) and (
+            clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)
+        ):
             # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
             body = _antecedent(text, sentence.start)
             if body is None:
@@ -937,10 +987,14 @@ def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
     return run
 
 
+_LEAD_SUFFIX = re.compile(r"(?:率队|率团|带队)?(?:一行)?等?$")
+
+
 def _named_subject(text: str, start: int, verb: int) -> str:
     """The person's name that alone opens the clause (李海渊在潮州市考察; the first of two:
     江文孙颖带队到…), or '': on a city's site, one of its officials."""
-    words = text[start:verb].removesuffix("一行").removesuffix("等")
+    # 尹弘、叶建春率队在广东…: the names before their lead verb
+    words = _LEAD_SUFFIX.sub("", text[start:verb])
     if is_name(words):
         return words
     for k in (2, 3):

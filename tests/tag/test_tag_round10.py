@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.tag import Tagger
-from tests.tag import pairs
+from tests.tag import first_leader, pairs
 
 # --- a body's own rules and a recruitment's application guide as policy -------------------
 
@@ -37,14 +37,6 @@ def test_own_rules_and_guides_are_policy_news_of_rules_is_not(
     assert tagger.tag(title, _RULES_BODY, home="绵阳").kind == kind
 
 
-def _leader(tagger: Tagger, title: str, body: str, home: str) -> str | None:
-    """The first visit's leader name (None when it names none); the text must hold a visit."""
-    visits = tagger.tag(title, body, home=home).visits
-    assert visits
-    leader = visits[0].details.leader
-    return leader.name if leader else None
-
-
 # --- names as a Simplified article writes them (folding reads 乾 as 干, 昇 as 升) -------------
 
 
@@ -57,12 +49,12 @@ def _leader(tagger: Tagger, title: str, body: str, home: str) -> str | None:
     ],
 )
 def test_leader_names_keep_their_written_characters(tagger: Tagger, body: str, leader: str) -> None:
-    assert _leader(tagger, "我市代表团赴外地考察学习", body, "南通") == leader
+    assert first_leader(tagger, "我市代表团赴外地考察学习", body, "南通") == leader
 
 
 def test_a_traditional_article_keeps_folded_names(tagger: Tagger) -> None:
     body = "近日，副市長陳乾明帶隊赴無錫考察集成電路產業，參觀了多家企業，並與當地部門座談交流。"
-    assert _leader(tagger, "我市代表團赴無錫考察", body, "南通") == "陈干明"
+    assert first_leader(tagger, "我市代表團赴無錫考察", body, "南通") == "陈干明"
 
 
 # --- the site's name and its columns around a repeated headline ---------------------------
@@ -219,7 +211,7 @@ def test_a_unit_at_home_makes_no_visit(tagger: Tagger, title: str) -> None:
     ],
 )
 def test_a_titleless_head_after_a_setting_leads(tagger: Tagger, body: str, leader: str) -> None:
-    assert _leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") == leader
+    assert first_leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") == leader
 
 
 @pytest.mark.parametrize(
@@ -231,7 +223,7 @@ def test_a_titleless_head_after_a_setting_leads(tagger: Tagger, body: str, leade
     ],
 )
 def test_other_names_after_a_setting_lead_nothing(tagger: Tagger, body: str) -> None:
-    assert _leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") is None
+    assert first_leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") is None
 
 
 @pytest.mark.parametrize(
