@@ -161,29 +161,23 @@ def _select(tree: LexborHTMLParser, group: str | None) -> tuple[LexborNode, str]
 def _headings(layout: Layout) -> list[str]:
     """Heading lines in order of preference: h1, id/class "title", h2, h3."""
     ranked: list[tuple[int, int, str]] = []
-    last: Box | None = None
-    rank: int | None = None
     for i, line in enumerate(layout.lines):
-        box = line.box
-        if box is not last:  # a box's lines come one after another: its rank is read once
-            last, rank = box, _heading_rank(box)
-        if rank is not None and len(line.text) <= 200:
+        box, parent = line.box, line.box.parent
+        tag = box.tag if box.tag in HEADINGS else (parent.tag if parent else "")
+        if tag == "h1":
+            rank = 0
+        elif (box.attrs and "title" in box.attrs.lower()) or (
+            parent and parent.attrs and "title" in parent.attrs.lower()
+        ):
+            rank = 1
+        elif tag in ("h2", "h3"):
+            rank = int(tag[1])
+        else:
+            continue
+        if len(line.text) <= 200:
             ranked.append((rank, i, line.text))
     ranked.sort()
     return [text for _, _, text in ranked[:60]]
-
-
-def _heading_rank(box: Box) -> int | None:
-    """0 for an h1, 1 for an element whose id/class (or its parent's) says "title", 2 and 3
-    for h2 and h3, None for any other box."""
-    tag = box.tag if box.tag in HEADINGS else (box.parent.tag if box.parent else "")
-    if tag == "h1":
-        return 0
-    if "title" in box.attrs.lower() or (box.parent and "title" in box.parent.attrs.lower()):
-        return 1
-    if tag in ("h2", "h3"):
-        return int(tag[1])
-    return None
 
 
 def _above_byline(layout: Layout, start: int) -> str | None:

@@ -248,7 +248,8 @@ def walk(root: LexborNode) -> Layout:
     box, in_link, depth, closes, end, seen = top, False, 1, True, -1, 0
     skip_to = 0  # while not 0: the ``mem_id`` of the node that ends a skipped subtree
     elements = 0
-    text_id, skip_ids, inline_ids, br_id = _TEXT_ID, _SKIP_IDS, _INLINE_IDS, _BR_ID
+    text_id, skip_ids, inline_ids, br_id, a_id = _TEXT_ID, _SKIP_IDS, _INLINE_IDS, _BR_ID, _A_ID
+    max_children, max_depth, max_elements = MAX_CHILDREN, MAX_DEPTH, MAX_ELEMENTS
     nodes = root.traverse(include_text=True)
     next(nodes)  # ``root`` itself
     for node in nodes:
@@ -265,7 +266,7 @@ def walk(root: LexborNode) -> Layout:
                 box.end_box = len(boxes)
             box, in_link, depth, closes, end, seen = stack.pop()
         seen += 1
-        if seen > MAX_CHILDREN:  # the rest of this element's children are not read
+        if seen > max_children:  # the rest of this element's children are not read
             skip_to = end
             continue
         tag_id = node.tag_id
@@ -281,9 +282,9 @@ def walk(root: LexborNode) -> Layout:
                 pieces.append(" ")
             continue
         if tag_id == br_id:  # no children
-            if depth <= MAX_DEPTH:
+            if depth <= max_depth:
                 elements += 1
-                if elements > MAX_ELEMENTS:  # the element budget is spent: the walk stops here
+                if elements > max_elements:  # the element budget is spent: the walk stops here
                     break
                 if pieces:
                     flush()
@@ -296,15 +297,15 @@ def walk(root: LexborNode) -> Layout:
             tag = None
         else:
             tag = node.tag  # a block element, or a node that is neither element nor text
-        if tag is None or depth > MAX_DEPTH:
+        if tag is None or depth > max_depth:
             skip_to = node_end
             continue
         elements += 1
-        if elements > MAX_ELEMENTS:
+        if elements > max_elements:
             break
         if not tag:  # an inline element: its text joins the open line
             stack.append((box, in_link, depth, closes, end, seen))
-            in_link = in_link or tag_id == _A_ID
+            in_link = in_link or tag_id == a_id
             depth, closes, end, seen = depth + 1, False, node_end, 0
             continue
         attrs = node.attributes
