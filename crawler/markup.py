@@ -24,7 +24,9 @@ _VOID = frozenset(
 # More attributes than this on one element are never real markup; lexbor slows down
 # quadratically with them (seconds at 20,000).
 _MAX_ATTRIBUTES = 2000
-_LONG_TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]{0,15})\s[^<>]{4000,}>")
+_FLOOD = _MAX_ATTRIBUTES // 10  # a start tag with more ``=`` than this loses its attributes
+_LONG_TAG = 4000  # characters of attributes from which a start tag is looked at
+_LONG_TAG_RE = re.compile(rf"<([a-zA-Z][a-zA-Z0-9]{{0,15}})\s[^<>]{{{_LONG_TAG},}}>")
 _VOID_PREFIXES = ("<br", "<img", "<meta", "<input", "<link", "<hr", "<p", "<li", "<td", "<tr")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 
@@ -35,15 +37,42 @@ def defuse(html: str) -> str:
         html = html[:MAX_CHARS]
     if html.count("<") > 2 * _MAX_NESTING and _estimated_depth(html) > _MAX_NESTING // 2:
         html = _cut_at_nesting(html)
-    if html.count("=") > _MAX_ATTRIBUTES:
+    if _may_hold_flood(html) and html.count("=") > _MAX_ATTRIBUTES:
         html = _LONG_TAG_RE.sub(_drop_attribute_flood, html)
     return html
+
+
+def _may_hold_flood(html: str) -> bool:
+    """Whether ``html`` may hold a tag that ``_drop_attribute_flood`` strips: one whose name and
+    attributes are a run of at least ``_LONG_TAG`` characters without ``<`` or ``>``, between
+    its ``<`` and ``>``, holding more than ``_FLOOD`` ``=``. Such a run covers a whole aligned
+    stretch of half that length, so only the runs around the stretches without ``<`` and ``>``
+    are looked at (each bound found by a ``find`` that stops at the first): a few C calls on
+    an ordinary page, where the regex would be run over every tag of it."""
+    step = _LONG_TAG // 2
+    at = 0
+    while at < len(html):
+        end = at + step
+        if html.find("<", at, end) < 0 and html.find(">", at, end) < 0:
+            start = max(html.rfind("<", 0, at), html.rfind(">", 0, at)) + 1
+            stops = [i for i in (html.find("<", end), html.find(">", end)) if i >= 0]
+            stop = min(stops) if stops else len(html)
+            if (
+                stop - start >= _LONG_TAG
+                and html[start - 1 : start] == "<"  # the run is a start tag's, not text's
+                and html[stop : stop + 1] == ">"
+                and html.count("=", start, stop) > _FLOOD
+            ):
+                return True
+            end = stop
+        at = end
+    return False
 
 
 def _drop_attribute_flood(match: re.Match[str]) -> str:
     """A start tag with hundreds of attributes (lexbor is quadratic in them) loses them all."""
     tag = match[0]
-    return f"<{match[1]}>" if tag.count("=") > _MAX_ATTRIBUTES // 10 else tag
+    return f"<{match[1]}>" if tag.count("=") > _FLOOD else tag
 
 
 def _estimated_depth(html: str) -> int:

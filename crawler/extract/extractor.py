@@ -162,11 +162,13 @@ def _headings(layout: Layout) -> list[str]:
     """Heading lines in order of preference: h1, id/class "title", h2, h3."""
     ranked: list[tuple[int, int, str]] = []
     for i, line in enumerate(layout.lines):
-        box = line.box
-        tag = box.tag if box.tag in HEADINGS else (box.parent.tag if box.parent else "")
+        box, parent = line.box, line.box.parent
+        tag = box.tag if box.tag in HEADINGS else (parent.tag if parent else "")
         if tag == "h1":
             rank = 0
-        elif "title" in box.attrs.lower() or (box.parent and "title" in box.parent.attrs.lower()):
+        elif (box.attrs and "title" in box.attrs.lower()) or (
+            parent and parent.attrs and "title" in parent.attrs.lower()
+        ):
             rank = 1
         elif tag in ("h2", "h3"):
             rank = int(tag[1])

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 __all__ = ["Box", "Layout", "Line", "is_prose", "walk"]
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.extract.vocabulary import clean_line, punctuation_count
 
@@ -123,12 +121,24 @@ class Box:
 
 @dataclass(slots=True, eq=False)
 class Line:
+    """A run of inline text: its cleaned text, visible characters and link characters, the box
+    it is in, whether it reads as prose (``is_prose``, read for every line several times) and
+    its punctuation marks (-1 until first asked for)."""
+
     text: str
     chars: int
     link_chars: int
-    punct: int
     box: Box = field(repr=False)
-    is_good: bool  # ``is_prose(chars, link_chars, punct)``, read for every line several times
+    is_good: bool
+    _punct: int = field(default=-1, repr=False)
+
+    @property
+    def punct(self) -> int:
+        """Punctuation marks in the text; counted when first asked for (most lines, link lists
+        among them, are never asked)."""
+        if self._punct < 0:
+            self._punct = punctuation_count(self.text)
+        return self._punct
 
     @property
     def heading(self) -> bool:
@@ -153,18 +163,51 @@ class Layout:
         return {box.node.mem_id: box for box in self.boxes}
 
 
-def _hidden(attrs: dict[str, str | None]) -> bool:
-    if "hidden" in attrs:
-        return True
-    style = attrs.get("style")
-    if style:
-        style = style.replace(" ", "").lower()
-        return "display:none" in style or "visibility:hidden" in style
-    return False
+def _hidden_style(style: str) -> bool:
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _tag_ids(names: frozenset[str]) -> frozenset[int]:
+    """lexbor's ids of the HTML elements ``names`` (fixed numbers for the tags HTML defines; an
+    element lexbor does not know gets its id per document and is read by name instead)."""
+    maker = LexborHTMLParser("")
+    ids = {_TEXT_ID, _COMMENT_ID, _DOCTYPE_ID} & {_NAMED_IDS.get(name, -1) for name in names}
+    for name in names - _NAMED_IDS.keys():
+        node = maker.create_node(name)
+        if node.tag != name:
+            raise ValueError(f"lexbor names {name!r} {node.tag!r}")
+        ids.add(node.tag_id)
+    return frozenset(ids)
+
+
+def _special_ids() -> tuple[int, int, int]:
+    """The ids lexbor gives text, comment and doctype nodes."""
+    html = LexborHTMLParser("<!DOCTYPE html><p>x<!-- c --></p>").root
+    document = html.parent if html is not None else None
+    if document is None:
+        raise ValueError("lexbor gave the document no root")
+    found = {node.tag: node.tag_id for node in document.traverse(include_text=True)}
+    return found["-text"], found["-comment"], found["-doctype"]
+
+
+_TEXT_ID, _COMMENT_ID, _DOCTYPE_ID = _special_ids()
+_NAMED_IDS = {"-text": _TEXT_ID, "-comment": _COMMENT_ID, "-doctype": _DOCTYPE_ID}
+_INLINE_IDS = _tag_ids(_INLINE)
+_SKIP_IDS = _tag_ids(_SKIP)
+_BR_ID = next(iter(_tag_ids(frozenset(["br"]))))
+_A_ID = next(iter(_tag_ids(frozenset(["a"]))))
 
 
 def walk(root: LexborNode) -> Layout:
-    """Lay out ``root``'s subtree as boxes and lines (see the module docstring)."""
+    """Lay out ``root``'s subtree as boxes and lines (see the module docstring).
+
+    One depth-first pass (``traverse``, which lexbor runs in C) with no Python iterator per
+    element: an element ends where its subtree does, at its next sibling, or at its parent's end
+    when it is the last child, so each open element keeps the ``mem_id`` of the node that ends
+    it. Skipped subtrees (scripts, styles, hidden blocks, children past ``MAX_CHILDREN``) are
+    passed over the same way, by the node that ends them.
+    """
     layout = Layout()
     boxes, lines = layout.boxes, layout.lines
     top = Box(root, root.tag or "", None, "", 0, 0)
@@ -174,7 +217,7 @@ def walk(root: LexborNode) -> Layout:
     owner = top  # the box of the line in ``pieces``
 
     def flush() -> None:
-        text, chars = clean_line("".join(pieces))
+        text, chars = clean_line(pieces[0] if len(pieces) == 1 else "".join(pieces))
         if text:
             if not link_pieces:
                 link = 0
@@ -182,65 +225,106 @@ def walk(root: LexborNode) -> Layout:
                 link = chars
             else:
                 link = min(clean_line("".join(link_pieces))[1], chars)
-            punct = punctuation_count(text)
-            good = is_prose(chars, link, punct)
-            lines.append(Line(text, chars, link, punct, owner, good))
+            # ``is_prose``, with the punctuation counted only when the rest of it holds
+            if chars - link >= 10 and link * 3 <= chars:
+                punct = punctuation_count(text)
+                good = punct >= 1
+            else:
+                punct, good = -1, False
+            lines.append(Line(text, chars, link, owner, good, punct))
             owner.chars += chars
-            owner.link_chars += link
+            if link:
+                owner.link_chars += link
             if good:
                 owner.good += chars - link
         pieces.clear()
         link_pieces.clear()
 
-    # The open element: its children still to visit, the box that owns their text, whether they
-    # sit inside a link, their depth, and whether its end closes ``box``. Entering an element
-    # pushes this state on ``stack`` and its end pops it back; it lives in locals because this
-    # loop runs once per node of the page.
-    stack: list[tuple[Iterator[LexborNode], Box, bool, int, bool]] = []
-    children: Iterator[LexborNode] = islice(root.iter(include_text=True), MAX_CHILDREN)
-    box, in_link, depth, closes = top, False, 1, True
+    # The open element: the box that owns its text, whether it sits inside a link, the depth of
+    # its children, whether its end closes ``box``, the ``mem_id`` of the node that ends it and
+    # the children seen so far. Entering an element pushes this state on ``stack`` and its end
+    # pops it back; it lives in locals because this loop runs once per node of the page.
+    stack: list[tuple[Box, bool, int, bool, int, int]] = []
+    box, in_link, depth, closes, end, seen = top, False, 1, True, -1, 0
+    skip_to = 0  # while not 0: the ``mem_id`` of the node that ends a skipped subtree
     elements = 0
-    while True:
-        for node in children:
-            tag = node.tag
-            if tag == "-text":
-                text = node.text_content
-                if text and not text.isspace():
-                    if not pieces:
-                        owner = box
-                    pieces.append(text)
-                    if in_link:
-                        link_pieces.append(text)
-                elif text and pieces:
-                    pieces.append(" ")
+    text_id, skip_ids, inline_ids, br_id, a_id = _TEXT_ID, _SKIP_IDS, _INLINE_IDS, _BR_ID, _A_ID
+    max_children, max_depth, max_elements = MAX_CHILDREN, MAX_DEPTH, MAX_ELEMENTS
+    nodes = root.traverse(include_text=True)
+    next(nodes)  # ``root`` itself
+    for node in nodes:
+        at = node.mem_id
+        if skip_to:
+            if at != skip_to:
                 continue
-            if tag is None or tag in _SKIP or depth > MAX_DEPTH:
-                continue
-            elements += 1
-            if elements > MAX_ELEMENTS:
-                break
-            if tag == "br":
+            skip_to = 0
+        while at == end:  # the open element ends before this node
+            if closes:
                 if pieces:
                     flush()
-                continue
-            if tag in _INLINE:
-                stack.append((children, box, in_link, depth, closes))
-                children = islice(node.iter(include_text=True), MAX_CHILDREN)
-                in_link, depth, closes = in_link or tag == "a", depth + 1, False
-                break
-            attrs = node.attributes
-            if attrs and _hidden(attrs):
-                continue
-            if pieces:
-                flush()
-            label = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip() if attrs else ""
-            child_box = Box(node, tag, box, label, len(boxes), len(lines))
-            boxes.append(child_box)
-            stack.append((children, box, in_link, depth, closes))
-            children = islice(node.iter(include_text=True), MAX_CHILDREN)
-            box, depth, closes = child_box, depth + 1, True
+                box.end_line = len(lines)
+                box.end_box = len(boxes)
+            box, in_link, depth, closes, end, seen = stack.pop()
+        seen += 1
+        if seen > max_children:  # the rest of this element's children are not read
+            skip_to = end
+            continue
+        tag_id = node.tag_id
+        if tag_id == text_id:
+            text = node.text_content
+            if text and not text.isspace():
+                if not pieces:
+                    owner = box
+                pieces.append(text)
+                if in_link:
+                    link_pieces.append(text)
+            elif text and pieces:
+                pieces.append(" ")
+            continue
+        if tag_id == br_id:  # no children
+            if depth <= max_depth:
+                elements += 1
+                if elements > max_elements:  # the element budget is spent: the walk stops here
+                    break
+                if pieces:
+                    flush()
+            continue
+        following = node.next
+        node_end = following.mem_id if following is not None else end
+        if tag_id in inline_ids:
+            tag = ""
+        elif tag_id in skip_ids:
+            tag = None
+        else:
+            tag = node.tag  # a block element, or a node that is neither element nor text
+        if tag is None or depth > max_depth:
+            skip_to = node_end
+            continue
+        elements += 1
+        if elements > max_elements:
             break
-        else:  # every child visited: the element ends here
+        if not tag:  # an inline element: its text joins the open line
+            stack.append((box, in_link, depth, closes, end, seen))
+            in_link = in_link or tag_id == a_id
+            depth, closes, end, seen = depth + 1, False, node_end, 0
+            continue
+        attrs = node.attributes
+        if attrs:
+            style = attrs.get("style")
+            if "hidden" in attrs or (style and _hidden_style(style)):
+                skip_to = node_end
+                continue
+            label = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
+        else:
+            label = ""
+        if pieces:
+            flush()
+        child_box = Box(node, tag, box, label, len(boxes), len(lines))
+        boxes.append(child_box)
+        stack.append((box, in_link, depth, closes, end, seen))
+        box, depth, closes, end, seen = child_box, depth + 1, True, node_end, 0
+    else:  # every node visited: the open elements end with the walk
+        while True:
             if closes:
                 if pieces:
                     flush()
@@ -248,10 +332,7 @@ def walk(root: LexborNode) -> Layout:
                 box.end_box = len(boxes)
             if not stack:
                 break
-            children, box, in_link, depth, closes = stack.pop()
-            continue
-        if elements > MAX_ELEMENTS:  # the element budget is spent: the walk stops here
-            break
+            box, in_link, depth, closes, end, seen = stack.pop()
     if pieces:
         flush()
     line_count, box_count = len(lines), len(boxes)

@@ -226,7 +226,8 @@ def clean_line(text: str) -> tuple[str, int]:
         return cleaned, visible_len(cleaned)
     words = text.split()
     # ``words`` hold no whitespace, so the spaces of the joined line are the len(words)-1 joints.
-    return " ".join(words), sum(map(len, words))
+    line = " ".join(words)
+    return line, len(line) - len(words) + 1 if words else 0
 
 
 def visible_len(text: str) -> int:

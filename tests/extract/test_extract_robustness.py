@@ -152,3 +152,14 @@ def test_any_markup_and_url_gives_an_article_or_extract_error(html: str, url: st
     except ExtractError:
         return
     assert result.published is None or result.published.tzinfo is not None
+
+
+def test_defuse_strips_attribute_floods_and_nothing_else() -> None:
+    from crawler.markup import defuse
+
+    flood = "<div " + " ".join(f"a{i}=1" for i in range(900)) + ">洪</div>"
+    script = "<script>" + "var a=1;" * 3000 + "</script>"  # a long run with many "=", not a tag
+    prose = "<p>" + "文" * 5000 + "</p>"
+    page = f"<html><body>{script}{prose}{flood}{prose}</body></html>"
+    assert defuse(page) == page.replace(flood, "<div>洪</div>")
+    assert defuse(page.replace(flood, "")) == page.replace(flood, "")

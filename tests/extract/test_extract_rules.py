@@ -152,3 +152,25 @@ def test_a_configs_rules_are_translated_in_one_place() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ExtractRules":
                 makers.add(path.relative_to(root.parent).as_posix())
     assert makers == {"crawler/extract/rules.py"}
+
+
+def test_rules_load_without_the_extractor() -> None:
+    # The crawl's own process takes the configured selectors as ExtractRules for its workers:
+    # that must not load the extractor and its vocabulary, which only the workers use.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from crawler.extract.rules import rules_from_spec\n"
+        "print(sorted(m for m in sys.modules if m.startswith('crawler.extract')))\n"
+        "from crawler.extract import extract\n"
+        "print('crawler.extract.extractor' in sys.modules, extract.__module__)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert shown == [
+        "['crawler.extract', 'crawler.extract.rules']",
+        "True crawler.extract.extractor",
+    ]
