@@ -244,6 +244,11 @@ _BRACKET_TAIL = re.compile(
     r"|研究院|研究所|实验室|中心|科技|实业|控股)"
 )
 _BRACKET_REACH = 8  # characters a bracketed place may take
+# A company's form right after its bracketed place (…（北京）有限公司, …（天津）股份有限公司,
+# …（宿迁）科技有限公司), not words that go on to another name (杭州高新区（滨江）内的…集团).
+_BRACKET_COMPANY = re.compile(
+    r"(?:(?!的)[\u4e00-\u9fff]){0,4}?(?:股份有限公司|有限责任公司|有限公司|股份公司|公司|集团)"
+)
 # The Eight Banners (满洲镶黄旗, 汉军正白旗): a Qing affiliation, not a banner county; not
 # 内蒙古正蓝旗, the county.
 _BANNER = re.compile(r"[正镶][黄白红蓝]旗")
@@ -846,12 +851,13 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
 
 
 def _bracketed_name(text: str, start: int, end: int, prev_end: int, places: Container[str]) -> bool:
-    """The name is part of an organisation's or a park's name that carries a place in brackets
-    (首建阳光资产管理（北京）有限公司, 深圳（哈尔滨）产业园区): the bracketed place, when a name
-    runs into the brackets, and the name right before them; not a place explained in brackets
-    after it (赴深圳（南山区）考察: no organisation follows), nor the bracketed place after a
-    place's name (深圳（哈尔滨）产业园区 lies in 哈尔滨). Before the brackets, they must hold a
-    place (北京（中国）国际展览中心 stands in 北京)."""
+    """The name is part of a company's name that carries its place in brackets
+    (首建阳光资产管理（北京）有限公司, 参观长电科技（宿迁）有限公司: the place it is registered
+    in, like any place inside a company's name), or it is the name right before a bracketed place
+    in a park's or an organisation's name (深圳（哈尔滨）产业园区: a partner's name; the park lies
+    in 哈尔滨). Not a place explained in brackets after it (赴深圳（南山区）考察), a park's or a
+    centre's place in brackets (长三角（嘉兴）…服务基地 lies in 嘉兴), or a name before brackets
+    that hold no place (北京（中国）国际展览中心 stands in 北京)."""
     if text[end : end + 1] == "（":
         close = text.find("）", end + 1, end + 1 + _BRACKET_REACH)
         return (
@@ -864,7 +870,7 @@ def _bracketed_name(text: str, start: int, end: int, prev_end: int, places: Cont
         and text[end : end + 1] == "）"
         and _CJK.match(text[start - 2 : start - 1]) is not None
         and prev_end != start - 1
-        and bool(_BRACKET_TAIL.match(text, end + 1))
+        and bool(_BRACKET_COMPANY.match(text, end + 1))
     )
 
 

@@ -22,7 +22,7 @@ from tests.tag import first_leader, pairs
         ("双方就华信科技（杭州）有限公司落户事宜进行了洽谈。", "杭州", set()),
         ("考察组参观了苏州（宿迁）工业园区和市规划馆。", "苏州", {"宿迁"}),
         ("代表团实地察看了无锡（淮安）产业园区项目建设情况。", "无锡", {"淮安"}),
-        ("会上，宏达（南京）研究院院长作了发言。", "南京", set()),
+        ("考察团参观了华晨电子（常州）股份有限公司的生产车间。", "常州", set()),
         # a name the segmenter keeps whole heads a company: no name across its end
         ("考察组参观了陕西安康瑞达服饰有限公司。", "西安", set()),
         ("企业负责人介绍了陕西安康富硒茶业公司的发展情况。", "西安", set()),
@@ -60,6 +60,10 @@ def test_built_things_named_after_places(tagger: Tagger, body: str) -> None:
         # in a visit frame, a name cut on its left that another name starts in
         ("4月3日，考察团赴深圳（南山区）考察学习。", {"深圳"}),
         ("展会在北京（中国）国际展览中心举行。", {"北京"}),
+        # a park's, a base's or an institute's place in brackets is where it lies
+        ("会上，宏达（南京）研究院院长作了发言。", {"南京"}),
+        ("代表团参观了长三角（湖州）科创服务基地。", {"湖州"}),
+        ("考察组走进宁波高新区（镇海）内的一家科技集团。", {"宁波"}),
         ("5月6日，县委书记率队赴安国考察中药材产业。", {"保定"}),
         ("他向来宾介绍兴安盟的发展情况。", {"兴安"}),
         ("考察组赴陕西安康学习考察毛绒玩具产业。", {"安康"}),
