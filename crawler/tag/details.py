@@ -282,8 +282,11 @@ def is_name(name: str) -> bool:
     return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
 
 
-def _name_at(text: str, pos: int, limit: int) -> str | None:
-    """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows)."""
+def _name_at(text: str, pos: int, limit: int, titled: bool = False) -> str | None:
+    """The name starting at ``pos`` (2-4 characters, shortest that a name-ending word follows).
+    ``titled``: a title ends at ``pos``, so three characters from a surname that lead a party
+    are a name even when the last one may end an organ's name (常务副市长周永会带领, 局长李建国
+    率队; an organ never stands between a title and 带领)."""
     dotted = _DOTTED.match(text, pos, limit)
     dot = text.find("·", pos)
     # 吾尔叶提·吾守尔率…: the shortest second part that a name-ending word follows (not from
@@ -295,6 +298,17 @@ def _name_at(text: str, pos: int, limit: int) -> str | None:
     three = text[pos : pos + 3]
     if three[-1:] in "来到" and is_name(three) and _STRONG_AFTER.match(text, pos + 3, limit):
         return three  # 方玉来等一行: the name ends in 来, the party's words follow
+    if (
+        titled
+        and pos + 3 <= limit
+        and three[-1:] in _ORGAN_END
+        and is_surname(three[0])
+        and three[0] not in _NOT_NAME_START
+        and all(_NAME_CHAR.match(c) for c in three)
+        and not _TITLE.search(three)
+        and _LEAD_AFTER.match(text, pos + 3)
+    ):
+        return three  # 常务副市长周永会带领: the name ends in 会, a party's lead follows
     for k in (2, 3, 4):
         end = pos + k
         if end > limit:
@@ -408,7 +422,7 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
             continue
         if _TITLE.match(text, m.end()) or text.startswith("、", m.end()):
             continue  # the chain goes on: 市委副书记、市长
-        name = _name_at(text, m.end(), end)
+        name = _name_at(text, m.end(), end, titled=True)
         if (
             name is None
             and not _LEAD_AFTER.match(text, m.end())

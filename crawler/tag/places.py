@@ -43,7 +43,7 @@ __all__ = ["Mention", "PlaceMatcher"]
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -108,7 +108,8 @@ _PERSON_NEXT = re.compile(
     r"(?:主持|讲话|出席|强调|指出|表示|同志|说|介绍|参加|陪同|会见|一行|等|常务|副|书记|市长|县长|区长|带领|带队|率"
     r"|主任|局长|部长|委员)"
 )
-_BRIDGE = frozenset({"桥"})
+# One-character words for a built thing named after a place (中山|桥, 安国|寺, 文峰|塔): the thing.
+_BRIDGE = frozenset("桥寺庙庵塔")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 _PLAIN_ABBR = re.compile(
     r"(?:(?<=返)[京沪津渝]|(?<![推促引先增改跟演精])(?<=进)京)"
@@ -236,6 +237,24 @@ _OUTLET_BYLINE = re.compile(
     r"(?:融媒体中心|融媒中心|新闻中心|广播电视台|电视台|日报|晚报)(?:记者[\u4e00-\u9fff]{2,3})?"
     r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(?:讯|消息|报道)"
 )
+# What follows a bracketed place in an organisation's or a park's name (…（北京）有限公司,
+# 深圳（哈尔滨）产业园区, 中国长城（黑龙江）计算机智能制造基地).
+_BRACKET_TAIL = re.compile(
+    r"[\u4e00-\u9fff]{0,10}?(?:有限公司|有限责任公司|股份公司|公司|集团|产业园区|产业园|园区|工业园|基地"
+    r"|研究院|研究所|实验室|中心|科技|实业|控股)"
+)
+_BRACKET_REACH = 8  # characters a bracketed place may take
+# A company's form right after its bracketed place (…（北京）有限公司, …（天津）股份有限公司,
+# …（宿迁）科技有限公司), not words that go on to another name (杭州高新区（滨江）内的…集团).
+_BRACKET_COMPANY = re.compile(
+    r"(?:(?!的)[\u4e00-\u9fff]){0,4}?(?:股份有限公司|有限责任公司|有限公司|股份公司|公司|集团)"
+)
+# The Eight Banners (满洲镶黄旗, 汉军正白旗): a Qing affiliation, not a banner county; not
+# 内蒙古正蓝旗, the county.
+_BANNER = re.compile(r"[正镶][黄白红蓝]旗")
+_BANNER_ARMY = re.compile(r"(?:满洲|汉军|(?<!内)蒙古|八旗)$")
+_BANNER_REACH = 4
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATELINE_REACH = 14  # characters before a dateline's place that may hold the outlet
 # A bare county short name in a frame that makes it a place (青州党政代表团, 赴临淄考察).
 _POLITY_AFTER = re.compile(r"(党政|代表团|考察团|县委|区委|市委|县政府|区政府|市政府|人大|政协)")
@@ -308,13 +327,16 @@ class PlaceMatcher:
             prev_end = covered[-2][1] if len(covered) > 1 else -1
             if not entry.self_ref and self._cuts_word(text, start, end, entry.short, prev_end):
                 covered.pop()
-                # 介绍兴安盟: 绍兴 cuts 介绍; look again for a name starting inside it.
+                # 介绍兴安盟: 绍兴 cuts 介绍; look again for a name starting inside it, but not
+                # one across the end of a name the segmenter reads as a word of its own
+                # (陕西|安康恒安…公司 heads a company's name: 西安 is no name there).
                 nxt = queue[-1][1] if queue else len(text)
                 again = self._ac.find_matches_as_indexes(text[start + 1 : max(nxt, end) + 16])
+                whole = _own_word(text, start, end)
                 queue.extend(
                     (i, start + 1 + s, start + 1 + e)
                     for i, s, e in reversed(again)
-                    if s + start + 1 < end
+                    if s + start + 1 < end and not (whole and start + 1 + e > end)
                 )
                 queue.sort(key=lambda m: -m[1])
                 continue
@@ -351,6 +373,12 @@ class PlaceMatcher:
                 continue  # 怀仁羊肉、偏关小米: a county's product brand in a list
             if _EVENT.match(text, end):
                 continue  # 北京冬奥会, 杭州亚运会: an event's name
+            if _BANNER.fullmatch(text, start, end) and _BANNER_ARMY.search(
+                text, max(0, start - _BANNER_REACH), start
+            ):
+                continue  # 满洲镶黄旗人: one of the Eight Banners, not 锡林郭勒's 镶黄旗
+            if _bracketed_name(text, start, end, prev_end, self.gazetteer.entries):
+                continue  # 阳光资产管理（北京）有限公司, 深圳（哈尔滨）产业园区: parts of a name
             if text.startswith(("办事处", "联络处"), end) or (
                 text[start - 1 : start] == "驻" and _OFFICE_AHEAD.match(text, end)
             ):
@@ -631,6 +659,11 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
     return out
 
 
+def _own_word(text: str, start: int, end: int) -> bool:
+    """jieba reads ``text[start:end]`` as one word (陕西|安康, not 介|绍兴|安)."""
+    return any((s, e) == (start, end) for s, e, _word, _tag in _tokens(text, start, end))
+
+
 def _cuts_word(
     text: str,
     start: int,
@@ -710,7 +743,7 @@ def _cuts_word(
         if _named_person(text, end, before, own, known):
             return True  # 会议张|安顺|主持, 斯朗|尼玛|常务副市长
     if after is not None and after[2] in _BRIDGE:
-        return True  # 中山|桥: a bridge named after the place
+        return True  # 中山|桥, 安国|寺: a bridge or a temple named after the place
     if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
     if short and text[end : end + 1] == "村" and text[end + 1 : end + 2] not in "镇级":
@@ -815,6 +848,30 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
         ) or _POLITY_TAIL.search(word):  # (漳州|卫生|职业|学院: an adjectival noun goes on)
             return ""  # (南通|大|剧院: a one-character adjective goes on)
     return ""
+
+
+def _bracketed_name(text: str, start: int, end: int, prev_end: int, places: Container[str]) -> bool:
+    """The name is part of a company's name that carries its place in brackets
+    (首建阳光资产管理（北京）有限公司, 参观长电科技（宿迁）有限公司: the place it is registered
+    in, like any place inside a company's name), or it is the name right before a bracketed place
+    in a park's or an organisation's name (深圳（哈尔滨）产业园区: a partner's name; the park lies
+    in 哈尔滨). Not a place explained in brackets after it (赴深圳（南山区）考察), a park's or a
+    centre's place in brackets (长三角（嘉兴）…服务基地 lies in 嘉兴), or a name before brackets
+    that hold no place (北京（中国）国际展览中心 stands in 北京)."""
+    if text[end : end + 1] == "（":
+        close = text.find("）", end + 1, end + 1 + _BRACKET_REACH)
+        return (
+            close > 0
+            and text[end + 1 : close] in places
+            and bool(_BRACKET_TAIL.match(text, close + 1))
+        )
+    return (
+        text[start - 1 : start] == "（"
+        and text[end : end + 1] == "）"
+        and _CJK.match(text[start - 2 : start - 1]) is not None
+        and prev_end != start - 1
+        and bool(_BRACKET_COMPANY.match(text, end + 1))
+    )
 
 
 def _dateline(text: str, start: int, end: int) -> bool:

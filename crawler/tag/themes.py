@@ -118,6 +118,11 @@ _DOC_NAME_TITLE = re.compile(
     r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
     r"|(?<![司团])公开(?:招聘|招录|招考|选调|遴选)[^，。、]{0,12}?(?:方案|简章|报考指南)$"
+    # a government's recruitment guide or brochure by its own title, however the recruitment is
+    # named (…年度考试录用公务员报考指南, …选调生招考简章)
+    r"|(?<![司团])(?:招聘|招录|招考|选调|遴选|录用)[^，。、]{0,12}?(?:报考指南|招考简章|招录简章)$"
+    # a plan document by its own title (…国民经济和社会发展第十三个五年规划纲要, …规划纲要)
+    r"|国民经济和社会发展[^，。、]{0,14}?规划(?:纲要)?$|规划纲要$"
     # a body's own rules by their title (…局公务接待管理制度), not news of making them (建立…制度)
     r"|(?:人民政府|政府|委员会|办公室|办公厅|局|厅)(?![^，。、]*(?:建立|健全|完善|落实|加强|推行|严格|执行"
     r"|改革|创新|建设))[^，。、]{2,30}制度$"

@@ -51,7 +51,7 @@ from crawler.tag.text import Sentence, date_in
 
 _MOTION = re.compile(
     r"(?:专程赴|率团赴|率队赴|带队至|率队至|率团至|到位于|赴位于|前往位于|深入|考察学习|学习考察|前往|抵达|到达|来到|前来|莅临|走进|奔赴|赶赴|飞赴|转赴|再赴|再次赴|到访"
-    r"|访问|造访|考察|走访|拜访|赴|到|抵|来)了?$"
+    r"|访问|造访|考察观摩|观摩|考察|走访|拜访|赴|到|抵|来)了?$"
 )
 _NOT_MOTION_BEFORE = {
     "到": frozenset("受得达感遇提想看找听收接说见办做回识意直"),
@@ -130,8 +130,9 @@ _PLACES_STAY_AFTER = re.compile(
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
 _SITE_GAP = re.compile(
     r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
-    # 绵竹年画村、崇州五星村: villages of the places; 响水县公安局、浙江省诸暨市…: their offices
-    r"|村|社区|公安局|派出所|法院|检察院)(?:[、和及]|以及)"
+    # 绵竹年画村、崇州五星村: villages of the places; 响水县公安局、浙江省诸暨市…: their offices,
+    # each place's own body of one kind (天津市西青区机关事务管理局、江苏省宿迁市…管理局)
+    r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement.
@@ -145,7 +146,10 @@ _ESCORTED = re.compile(
     r"[^，。；;]{0,40}?陪同下(?:先后|一同|共同)?(?:实地)?(?:考察|调研|参观|学习|走访|察看)"
 )
 # 对铁力市、宝清县幸福河湖建设进行了集体考察学习: a topic between the places and the stay.
+# 对唐山市遵化市、迁西县，承德市宽城县、兴隆县…进行了考察观摩: a list of places may run across
+# commas, each item a place and its counties.
 _TOPIC_STAY = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,8}?[、和及，,][\u4e00-\u9fff]{2,6}?[市县区])*"
     r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
 )
 # 在黄山区，考察组一行来到…, 在深圳市，马军一行与…座谈交流: a place opening the sentence, then the
@@ -304,12 +308,14 @@ _SUFFIX_GAP = re.compile(r"[市县区省]?")
 # What ends a list item in a visit frame (杭州新昌|考察, 苏州、|无锡), not a name going on.
 _ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
+# A team named by what it does (考察学习组, 学习考察团, 观摩交流组), as a body's travelling party.
+_TEAM = r"(?:考察|学习|调研|观摩|交流|参观|访问){2}(?:组|团)(?:一行)?"
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…),
 # or a unit of one (城市管理综合行政执法局直属大队来我局).
 _BODY = re.compile(
     r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
     r"|供销(?:总|合作|联)?社)(?:[^，。、；]{0,6}?(?:分局|支队|大队|中队|中心|站|所|办公室))?"
-    r"(?:一行|组队|组团|组织)?"
+    r"(?:一行|组队|组团|组织|" + _TEAM + r")?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
