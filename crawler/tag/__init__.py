@@ -27,7 +27,7 @@ from crawler.tag.details import Details, Official, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
 from crawler.tag.text import Sentence, fold, glued_site_span, sentences, site_name_spans
-from crawler.tag.themes import ThemeScorer, kind_of
+from crawler.tag.themes import ThemeScorer, kind_of, plans_trip
 from crawler.tag.visits import Found, find_visits, home_mentions
 
 _LEAD_SENTENCES = 3  # a visit in the title or the first sentences makes the article a visit
@@ -140,6 +140,8 @@ class Tagger:
         found = find_visits(
             text, sents, mentions, published=published, publisher_city=publisher_city
         )
+        if plans_trip(text, title_end, published):
+            found = []  # 关于组织…赴青岛…考察学习的通知: a plan, no visit made yet
         evidence: dict[str, str] = {}
         # a county the text names without its city (余杭 after 赴浙江) still places a province host
         named = [

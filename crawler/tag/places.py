@@ -180,7 +180,7 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
-    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报"
+    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # Institutions that stand in the place they are named after when a party goes there.
@@ -244,6 +244,10 @@ _BRACKET_TAIL = re.compile(
     r"|研究院|研究所|实验室|中心|科技|实业|控股)"
 )
 _BRACKET_REACH = 8  # characters a bracketed place may take
+# Brackets, full- or half-width: a company's place is written (上海) as often as （上海）.
+_OPEN = frozenset("（(")
+_CLOSE = frozenset("）)")
+_CLOSE_RE = re.compile(r"[）)]")
 # A company's form right after its bracketed place (…（北京）有限公司, …（天津）股份有限公司,
 # …（宿迁）科技有限公司), not words that go on to another name (杭州高新区（滨江）内的…集团).
 _BRACKET_COMPANY = re.compile(
@@ -455,15 +459,23 @@ class PlaceMatcher:
 
     def _prefecture_abbreviations(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """巴州考察团 beside 巴音郭楞蒙古自治州: an autonomous prefecture the text names, called by
-        its first character and 州, not the county 巴州区 of 巴中."""
-        named = {m.place.city for m in mentions if m.place.city in self.gazetteer.autonomous}
-        if not named:
-            return mentions
-        out = []
+        its first character and 州, not the county 巴州区 of 巴中; so is one right after the name of
+        its own province (新疆巴州学习考察团), when that province has one such prefecture."""
+        gaz = self.gazetteer
+        named = {m.place.city for m in mentions if m.place.city in gaz.autonomous}
+        out: list[Mention] = []
         for m in mentions:
             word = text[m.start : m.end]
             if len(word) == 2 and word[1] == "州" and m.place.level == "county":
+                prev = out[-1].place if out and out[-1].end == m.start else None
                 own = [city for city in named if city and city[0] == word[0]]
+                if prev and prev.level == "province" and prev.province != m.place.province:
+                    own = [  # 新疆巴州: 新疆's 巴音郭楞, not 四川's 巴州区
+                        c
+                        for c in gaz.autonomous
+                        if c[0] == word[0] and gaz.province_of_city[c] == prev.province
+                    ]
+                    named.update(own)  # the same 巴州 further on (…带队的巴州考察团)
                 if len(own) == 1:
                     province = self.gazetteer.province_of_city[own[0]]
                     m = Mention(m.start, m.end, Place(own[0], province, "city"), Strength.STRONG)
@@ -858,20 +870,26 @@ def _bracketed_name(text: str, start: int, end: int, prev_end: int, places: Cont
     in 哈尔滨). Not a place explained in brackets after it (赴深圳（南山区）考察), a park's or a
     centre's place in brackets (长三角（嘉兴）…服务基地 lies in 嘉兴), or a name before brackets
     that hold no place (北京（中国）国际展览中心 stands in 北京)."""
-    if text[end : end + 1] == "（":
-        close = text.find("）", end + 1, end + 1 + _BRACKET_REACH)
+    if text[end : end + 1] in _OPEN:
+        close = _close(text, end + 1, end + 1 + _BRACKET_REACH)
         return (
             close > 0
             and text[end + 1 : close] in places
             and bool(_BRACKET_TAIL.match(text, close + 1))
         )
     return (
-        text[start - 1 : start] == "（"
-        and text[end : end + 1] == "）"
+        text[start - 1 : start] in _OPEN
+        and text[end : end + 1] in _CLOSE
         and _CJK.match(text[start - 2 : start - 1]) is not None
         and prev_end != start - 1
         and bool(_BRACKET_COMPANY.match(text, end + 1))
     )
+
+
+def _close(text: str, start: int, end: int) -> int:
+    """Where the first closing bracket, full- or half-width, lies in ``text[start:end]``, or -1."""
+    m = _CLOSE_RE.search(text, start, end)
+    return m.start() if m else -1
 
 
 def _dateline(text: str, start: int, end: int) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["ThemeScorer", "kind_of"]
+__all__ = ["ThemeScorer", "kind_of", "plans_trip"]
 
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import ahocorasick_rs
 
@@ -175,6 +176,38 @@ _CITING_SENTENCE = re.compile(r"根据|按照|依据")
 _CLAUSE = re.compile(r"[。；，,]")
 _LEAD_CHARS = 120
 _SHORT_SENTENCE = 20  # a first sentence this short is a caption or heading: the lead runs on
+
+
+# A notice that organises a trip still to come (关于组织我市企业赴青岛…考察学习的通知, 关于选派…
+# 赴…培训的通知): a plan issued as a document, not a visit made.
+_PLANNED_TRIP = re.compile(
+    r"关于(?:组织|选派|派出|安排|做好)[^。]{0,40}?(?:赴|到|前往)[^。]{1,40}?"
+    r"(?:考察|学习|调研|培训|参观|交流|对接)[^。]{0,20}?的(?:通知|公告|通告)"
+)
+
+
+# When the notice sets the trip: 9月下旬, 8月上旬, 10月15日, 11月初.
+_TRIP_WHEN = re.compile(r"(?<![0-9])([0-9]{1,2})月(上旬|中旬|下旬|初|中|底|末|([0-9]{1,2})日)?")
+_PART_DAY = {"上旬": 1, "初": 1, "中旬": 11, "中": 11, "下旬": 21, "底": 21, "末": 21}
+_WHEN_REACH = 300  # characters of the body that may set the trip's time
+
+
+def plans_trip(text: str, title_end: int, published: date | None) -> bool:
+    """Whether the title is a notice organising a trip (关于组织…赴…考察学习的通知) that is still
+    to come when it is published: the first month the body names (定于9月下旬) falls after the
+    publication date, or either is unknown. A notice published after the trip it set (8月上旬,
+    published in September) reports a trip made."""
+    if not _PLANNED_TRIP.search(_compact(text[:title_end])):
+        return False
+    when = _TRIP_WHEN.search(text, title_end, title_end + _WHEN_REACH)
+    if when is None or published is None:
+        return True
+    month, part, day = int(when.group(1)), when.group(2), when.group(3)
+    start = int(day) if day else _PART_DAY.get(part or "", 1)
+    try:
+        return date(published.year, month, start) > published
+    except ValueError:
+        return True
 
 
 def _compact(title: str) -> str:

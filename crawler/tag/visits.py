@@ -296,6 +296,13 @@ _COMPANY_HEAD = re.compile(
     r"(?:带队|率队|率领|带领|率团)"
 )
 _COMPANY_REACH = 40
+# A school that organises or leads the trip of its trainees or pupils (武原成校组织…学员, 市职校
+# 带领…学生): the school's trip, not the home city's delegation.
+_SCHOOL_LED = re.compile(
+    r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校)"
+    r"(?:组织|带领|组队|选派)"
+)
+_SCHOOL_TRIP = re.compile(_SCHOOL_LED.pattern + r"[^，。；]{0,16}?(?:赴|到|前往)")
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
 _TITLE_REACH = 12  # how far before a name its title may start
 # A place's meeting held elsewhere (…对接会在马鞍山举行, …交流协作会在宁夏圆满举行).
@@ -364,8 +371,9 @@ def find_visits(
     starts = [m.start for m in mentions]
     found: list[Found] = []
     # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
-    never = bool(sentences) and bool(
-        _NEVER_PARTY.search(text, sentences[0].start, sentences[0].end)
+    # (武原成校组织葡萄种植户赴金华…: the school's trainees, whom the later 学员 are too)
+    never = bool(sentences) and any(
+        p.search(text, sentences[0].start, sentences[0].end) for p in (_NEVER_PARTY, _SCHOOL_TRIP)
     )
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
@@ -700,6 +708,12 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     return -1
 
 
+# A party's counterpart in talks (与深圳市人大常委会负责同志座谈), before the place's name and
+# after it: the host the party met, not the party.
+_TALKS_WITH = re.compile(r"[与同跟][^，。；与同跟]{0,40}$")
+_TALKS = re.compile(r"座谈|会谈|会见|洽谈")
+
+
 def _visitors(
     text: str,
     sentence: Sentence,
@@ -718,6 +732,10 @@ def _visitors(
     for m in reversed(before):
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
+        if _TALKS_WITH.search(text, _clause_start(text, sentence.start, m.start), m.start) and (
+            _TALKS.search(text, m.end, verb)
+        ):
+            continue  # 调研组与深圳市人大常委会负责同志座谈，并到广州: whom the party met
         if _PER_ORDER.match(text, _clause_start(text, sentence.start, m.start), m.start) and (
             _ORDER_END.search(text, m.end, verb)
         ):
@@ -764,8 +782,10 @@ def _visitors(
         last = named or _name_before(text, clause, verb)  # …农业产业化梁桂率队赴河南
         if _provincial(text, clause, verb) or (last and _provincial_name(text, last)):
             own = _province_mention(publisher_city)
-        elif _company_led(text, sentence.start, verb):
-            own = None  # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip
+        elif _company_led(text, sentence.start, verb) or _SCHOOL_LED.search(text, clause, verb):
+            # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip; 武原成校组织…培训班
+            # 学员赴金华: a school's trainees, not a delegation
+            own = None
         elif (
             named
             or _OWN_OFFICIAL.search(text, sentence.start, verb)
