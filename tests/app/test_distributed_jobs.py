@@ -5,6 +5,7 @@ periodic maintenance, and how many connections a process holds however many jobs
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -205,6 +206,34 @@ def test_a_failed_crawl_is_retried_though_a_batch_of_its_host_waits(
         for source in (first, other):
             row = session.get(SourceState, source)
             assert row is not None and row.last_success_at is not None, source
+
+
+def test_a_signal_right_after_the_startup_line_stops_the_worker_gracefully(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    """SIGTERM at the startup line, before procrastinate's run loop has installed its own
+    handlers: the worker stops as after any SIGTERM (it was killed with status -15, the
+    signal's default, which a supervisor reads as a crash)."""
+    default: list[int] = []  # what reached the process's own handling instead
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: default.append(signum))
+
+    async def serve() -> None:
+        await distributed._serve(
+            runtime,
+            postgres_url,
+            FAST,
+            queues=["crawl"],
+            concurrency=1,
+            grace=1,
+            name="signalled",
+            on_started=lambda: os.kill(os.getpid(), signal.SIGTERM),
+        )
+
+    try:
+        asyncio.run(asyncio.wait_for(serve(), 30))  # a worker that missed it never returns
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert default == [], "the signal went to the default handling, not the worker's"
 
 
 # ---------------------------------------------------------------------- a cluster

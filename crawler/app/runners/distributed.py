@@ -876,7 +876,7 @@ async def _serve(
         concurrency=concurrency,
         name=name,
         additional_context={"runtime": runtime, "locks": locks},
-        install_signal_handlers=True,
+        install_signal_handlers=False,  # ours, below: from before the startup line
         shutdown_graceful_timeout=grace,
         update_heartbeat_interval=settings.heartbeat,
         stalled_worker_timeout=settings.stalled_after,
@@ -890,8 +890,22 @@ async def _serve(
 
     connector.on_lost = stop_now
     loop = asyncio.get_running_loop()
-    # procrastinate handles SIGTERM and SIGINT; SIGHUP (whose default ends the process)
-    # reloads the config before the next job, as in the embedded runner.
+    # SIGTERM and SIGINT stop the worker gracefully, and a second one ends the process at once
+    # (the first restores the defaults), as procrastinate's own handlers do; but those are
+    # installed only once its run loop starts, and a signal after the startup line and before
+    # then killed the process with status -15. SIGHUP (whose default ends the process) reloads
+    # the config before the next job, as in the embedded runner.
+    stopping = False
+
+    def stop_gracefully() -> None:
+        nonlocal stopping
+        stopping = True
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        worker.stop()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop_gracefully)
     loop.add_signal_handler(signal.SIGHUP, runtime.request_reload)
     try:
         async with app.open_async():
@@ -900,7 +914,10 @@ async def _serve(
                 on_started()
             app.perform_import_paths()
             try:
-                await worker.run()
+                # No await between this test and run()'s reset of its stop request, so a
+                # signal is either seen here or stops the running worker.
+                if not stopping:
+                    await worker.run()
             finally:
                 await locks.aclose()
                 await runtime.aclose()
@@ -913,7 +930,8 @@ async def _serve(
             raise _unavailable(database_url, loss) from exc
         raise
     finally:
-        loop.remove_signal_handler(signal.SIGHUP)
+        for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
     lost = connector.gone()
     if lost is not None:
         raise lost
