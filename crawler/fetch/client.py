@@ -294,7 +294,8 @@ class Fetcher:
         its concurrency bound unless not ``bounded`` (a redirect hop, see :meth:`_hop`).
         Yields ``ready``, awaited just before the request is sent: one that got there more
         than :data:`~crawler.fetch.hosts.LATE_TURN` of the spacing after its turn takes a
-        new one (keeping its place)."""
+        new one (keeping its place; shared, :meth:`~crawler.fetch.hosts.SharedTurns.late`
+        restarts it at once when no later turn was handed out)."""
         shared = self._hosts.shared
         if self._replay:
             yield _no_wait
@@ -314,8 +315,7 @@ class Fetcher:
             if shared is None:
                 await slot.wait_turn(url)
             else:
-                turn = await shared.take(slot.host, places=0, spacing=slot.spacing, url=url)
-                await shared.give(turn, hold=0.0)
+                await shared.late(ticket, spacing=slot.spacing, url=url)
             granted = time.monotonic()
 
         try:
