@@ -6,11 +6,14 @@ work; any number of each may run, on any machines. The same schedule tables, the
 jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
-  once per period however many processes run its periodic deferrer. It claims due sources and
-  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the sources into host batches
-  (:func:`host_batches`: sources joined by a shared host, however indirectly) and defers one
-  crawl job per batch (all in one statement, :func:`_defer_crawls`), so that a pass's costs
-  (lease, fetch-log and cache reads, the job's queue round trips) are paid once per host;
+  once per period however many processes run its periodic deferrer. It claims due sources,
+  with them the sources of their hosts due within their jitter (so that a host's sources go in
+  one job a round, not one each as they fall due: :meth:`~crawler.app.schedule.Schedule.
+  claim_sources`), and subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the
+  sources into host batches (:func:`host_batches`: sources joined by a shared host, however
+  indirectly) and defers one crawl job per batch (all in one statement,
+  :func:`_defer_crawls`), so that a pass's costs (lease, fetch-log and cache reads, the job's
+  queue round trips) are paid once per host;
 - a crawl job holds every host its batch touches (feed, list pages, sitemap), so one host is
   crawled by one job at a time across the cluster. A procrastinate job takes one lock string,
   which cannot exclude overlapping host sets (``{a, b}`` and ``{b}``), so the exclusion is
@@ -48,7 +51,9 @@ Workers get the config and database through procrastinate's ``additional_context
 :class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
 global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
 process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
-(:data:`QUEUE_CONNECTIONS`), the host locks' (and turns') and SQLAlchemy's.
+(:data:`QUEUE_CONNECTIONS`; in autocommit, a connection checked only after :data:`IDLE_CHECK`
+seconds unused, so that each of procrastinate's queries is one round trip), the host locks'
+(and turns') and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
