@@ -26,8 +26,12 @@ a one-second grace while it crawls, and is started again. Reported per runner:
 - politeness from the farm's log: the least gap between two requests to one host over the
   delay, the share of gaps under 0.9 × the delay, the most requests in flight at one host
   against the limit, requests per crawl;
+- CPU ms per crawl of each process alone over the same window, and the database's commits per
+  crawl (``pg_stat_database.xact_commit`` of the bench's database: every transaction of the
+  runner's processes, procrastinate's included);
 - the added source: seconds from the edit to its first request; distributed, the interrupted
-  sources (those whose crawl job was running on the worker that got SIGTERM): seconds from its
+  sources (those of the crawl jobs running on the worker that got SIGTERM that their job had
+  not recorded a check of yet: one it finished is due an interval later): seconds from its
   restart to each one's next request (the largest; negative: crawled again before the restart,
   by the other worker). The embedded daemon is restarted too, its lag after the restart in the
   lag figures (its hand-back at a stop has a test of its own).
@@ -165,6 +169,21 @@ class Backends:
     def total(self) -> float:
         return sum(self.cpu.values())
 
+    def commits(self) -> int | None:
+        """The transactions committed in the database so far (None without PostgreSQL)."""
+        if self.url is None:
+            return None
+        import psycopg
+
+        from crawler.app.runners.distributed import conninfo
+
+        name = self.url.rpartition("/")[2]
+        with psycopg.connect(conninfo(self.url.rpartition("/")[0] + "/postgres")) as conn:
+            row = conn.execute(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (name,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
 
 @dataclass
 class Result:
@@ -177,6 +196,8 @@ class Result:
     cpu_crawls: int = 0
     cpu_ms_processes: float = 0.0
     cpu_ms_backends: float = 0.0
+    cpu_ms_per_crawl_by_process: dict[str, float] = field(default_factory=dict)
+    commits_per_crawl: float | None = None
     lag_median_s: float = 0.0
     lag_p95_s: float = 0.0
     lag_max_s: float = 0.0
@@ -275,19 +296,33 @@ def running_crawls(url: str) -> dict[int, list[str]]:
 
 
 def cut_short(url: str, jobs: dict[int, list[str]]) -> list[str]:
-    """The sources of those of ``jobs`` that a stop cut short: not done (a finished job is
-    deleted) but handed back (failed, aborted, waiting for its retry or retried)."""
+    """The sources that a stop cut short in those of ``jobs`` it cut short (not done: a
+    finished job is deleted; failed, aborted, waiting for its retry or retried): those whose
+    refresh the job did not record (no check since the job started). A source the job
+    finished before the stop is due an interval later, not again at once."""
     import psycopg
 
     from crawler.app.runners.distributed import conninfo
 
     with psycopg.connect(conninfo(url)) as conn:
         rows = conn.execute(  # a retry may be running already, on the other worker
-            "SELECT id FROM procrastinate_jobs WHERE id = ANY(%s) "
-            "AND (status <> 'doing' OR attempts > 0)",
+            "SELECT j.id, max(e.at) AT TIME ZONE 'UTC' FROM procrastinate_jobs j "
+            "JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'started' "
+            "WHERE j.id = ANY(%s) AND (j.status <> 'doing' OR j.attempts > 0) GROUP BY j.id",
             (list(jobs),),
         ).fetchall()
-    return [source for (job,) in rows for source in jobs[job]]
+        checked: dict[str, datetime | None] = dict(
+            conn.execute(
+                "SELECT id, last_checked_at FROM sources WHERE id = ANY(%s)",
+                ([source for job, _ in rows for source in jobs[job]],),
+            ).fetchall()
+        )
+    return [
+        source
+        for job, started in rows
+        for source in jobs[job]
+        if checked.get(source) is None or checked[source] < started
+    ]
 
 
 def run(
@@ -330,6 +365,9 @@ def run(
         (measure_from + window, "interrupt"),
     ]
     cpu_start, mono_start = 0.0, time.monotonic()
+    proc_start: dict[str, float] = {}
+    proc_end: dict[str, float] = {}
+    commits_start = commits_end = None
     backend_start = cpu_end = backend_end = 0.0
     cpu_until = stop_at
     added_at: float | None = None
@@ -351,6 +389,8 @@ def run(
             if event == "measure":
                 cpu_start, backend_start = total_cpu(), backends.total()
                 mono_start = time.monotonic()
+                proc_start = {p.name: p.cpu for p in procs}
+                commits_start = backends.commits()
             elif event == "add":
                 with (config / "sources.yaml").open("a", encoding="utf-8") as sources:
                     sources.write("\n".join(source_lines(sites[0], "added", args.interval)))
@@ -361,6 +401,8 @@ def run(
                     proc.sample()
                 backends.sample()
                 cpu_end, backend_end, cpu_until = total_cpu(), backends.total(), time.time()
+                proc_end = {p.name: p.cpu for p in procs}
+                commits_end = backends.commits()
                 victim = procs[0] if runner == "embedded" else procs[1]
                 if runner != "embedded":  # the embedded daemon hands its crawls back itself
                     jobs = running_crawls(url)
@@ -393,6 +435,12 @@ def run(
     result.cpu_ms_per_crawl = round(1000 * cpu / max(probe.crawls, 1), 2)
     result.cpu_ms_backends = round(1000 * backend_cpu, 0)
     result.cpu_ms_processes = round(1000 * (cpu - backend_cpu), 0)
+    result.cpu_ms_per_crawl_by_process = {
+        name: round(1000 * (proc_end.get(name, 0.0) - start) / max(probe.crawls, 1), 2)
+        for name, start in proc_start.items()
+    }
+    if commits_start is not None and commits_end is not None:
+        result.commits_per_crawl = round((commits_end - commits_start) / max(probe.crawls, 1), 2)
     if added_at is not None:
         seen = first_request(sites[0], "/list/1.html?column=added", added_at)
         result.new_source_crawled_after_s = None if seen is None else round(seen - added_at, 1)

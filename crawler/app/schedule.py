@@ -64,6 +64,7 @@ class Schedule:
         self.policy = policy or PollPolicy()
         self.clock = clock
         self.sources = Sources(db)  # the sources table's one writer
+        self._early: tuple[Config, dict[str, timedelta]] | None = None
 
     def sync(self, config: Config, now: datetime | None = None) -> None:
         """Give every configured source and subscriber a row and a time.
@@ -113,13 +114,17 @@ class Schedule:
         limit: int,
         busy_hosts: Iterable[str] = (),
         one_per_host: bool = True,
+        together: bool = False,
         now: datetime | None = None,
     ) -> list[tuple[str, datetime]]:
         """Claim up to ``limit`` due sources, at most one per host and none on ``busy_hosts``;
         each claimed row is leased (``next_check_at`` moves ``policy.lease`` ahead) until the
         crawl records its next check with its health. Returns ``(source id, when it was due)``,
         most overdue first. ``one_per_host=False`` leaves per-host exclusion to the caller
-        (distributed host locks)."""
+        (distributed host locks); ``together`` (with it) also claims the sources sharing a host
+        with a claimed one that fall due within their jitter (:meth:`early`), so that a host's
+        sources, spread apart by their jitter and by when each finished, go in one crawl job
+        rather than one each as they fall due."""
         return self.sources.claim_due(
             {s.id for s in config.sources},
             hosts,
@@ -128,7 +133,20 @@ class Schedule:
             now=now or self.clock(),
             busy_hosts=busy_hosts,
             one_per_host=one_per_host,
+            early=self.early(config) if together else None,
         )
+
+    def early(self, config: Config) -> dict[str, timedelta]:
+        """How long before it is due each source may be checked along with another source of
+        its host: its jitter (``policy.jitter`` of its interval, at most ``policy.max_jitter``),
+        the randomness its cadence has anyway."""
+        if self._early is None or self._early[0] is not config:  # once per config
+            policy = self.policy
+            windows = {
+                s.id: min(s.interval * policy.jitter, policy.max_jitter) for s in config.sources
+            }
+            self._early = (config, windows)
+        return self._early[1]
 
     def renew(self, source_ids: Sequence[str], *, now: datetime | None = None) -> set[str]:
         """The heartbeat of a running crawl: its sources stay leased ``policy.lease`` from now.
@@ -162,8 +180,10 @@ class Schedule:
         ahead) until :meth:`finish_digest`, so a digest being sent is not handed out again."""
         from digests import subscribers
 
-        now = now or self.clock()
         configured = {s.id for s in config.subscribers}
+        if not configured:  # nothing to claim: no query (every dispatch tick asked)
+            return []
+        now = now or self.clock()
         claimed = subscribers.claim_due(self.db, configured, lease=lease, now=now)
         return [DueDigest(subscriber_id, due_at) for subscriber_id, due_at in claimed]
 

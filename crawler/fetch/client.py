@@ -265,7 +265,7 @@ class Fetcher:
                 # The host's connection pool made before its turn: made after, at its first
                 # request, its cost (a TLS context) would start the request late in its turn.
                 self._routes.route(host, profile)
-                async with self._turn(slot, url) as ready:
+                async with self._turn(slot, url, timeout=profile.timeout) as ready:
                     result = await self._request(url, profile, validators, slot, ready=ready)
             slot.answered()
             status, size = result.status, len(result.content)
@@ -286,7 +286,7 @@ class Fetcher:
 
     @contextlib.asynccontextmanager
     async def _turn(
-        self, slot: Slot, url: str, *, bounded: bool = True
+        self, slot: Slot, url: str, *, bounded: bool = True, timeout: float | None = None
     ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
         """The request to ``url`` waits for its turn at the host, and holds it until it ends:
         in the slot, or where the process shares its hosts' turns with others
@@ -294,7 +294,13 @@ class Fetcher:
         its concurrency bound unless not ``bounded`` (a redirect hop, see :meth:`_hop`).
         Yields ``ready``, awaited just before the request is sent: one that got there more
         than :data:`~crawler.fetch.hosts.LATE_TURN` of the spacing after its turn takes a
-        new one (keeping its place)."""
+        new one (keeping its place; shared, :meth:`~crawler.fetch.hosts.SharedTurns.late`
+        restarts it at once when no later turn was handed out). A request cancelled once on
+        its way (a job aborted, a worker stopping) may still be worked on by the server: the
+        host's next request waits for as long as this one could still have taken
+        (``timeout`` after its turn), as after a back-off, so that the place it frees (the
+        other workers take it at once) does not put one more request on the server than its
+        bound."""
         shared = self._hosts.shared
         if self._replay:
             yield _no_wait
@@ -306,20 +312,25 @@ class Fetcher:
             places = slot.concurrency if bounded else 0
             ticket = await shared.take(slot.host, places=places, spacing=slot.spacing, url=url)
         granted = time.monotonic()
+        sent = False
 
         async def ready() -> None:
-            nonlocal granted
+            nonlocal granted, sent
+            sent = True  # on its way from here
             if time.monotonic() - granted <= LATE_TURN * slot.spacing:
                 return
             if shared is None:
                 await slot.wait_turn(url)
             else:
-                turn = await shared.take(slot.host, places=0, spacing=slot.spacing, url=url)
-                await shared.give(turn, hold=0.0)
+                await shared.late(ticket, spacing=slot.spacing, url=url)
             granted = time.monotonic()
 
         try:
             yield ready
+        except asyncio.CancelledError:
+            if sent and timeout is not None:
+                slot.back_off(max(0.0, timeout - (time.monotonic() - granted)))
+            raise
         finally:
             if shared is not None:
                 await shared.give(ticket, hold=slot.held_for())
@@ -342,7 +353,7 @@ class Fetcher:
             self._routes.route(slot.host, profile)  # made before the turn, as in get()
             async with (
                 slot.semaphore if bounded else contextlib.nullcontext(),
-                self._turn(slot, robots_url, bounded=bounded) as ready,
+                self._turn(slot, robots_url, bounded=bounded, timeout=profile.timeout) as ready,
             ):
                 return await self._request(
                     robots_url, profile, None, slot, robots_txt=True, ready=ready

@@ -87,6 +87,13 @@ class SharedTurns(Protocol):
         as long."""
         ...
 
+    async def late(self, ticket: object, *, spacing: float, url: str) -> None:
+        """The request of ``ticket`` is about to go out later than :data:`LATE_TURN` of the
+        spacing after its turn: its turn restarts now (the host's next one moves to
+        ``spacing`` from now) if no later turn was handed out meanwhile, else it waits for a
+        new turn, keeping its place."""
+        ...
+
     async def give(self, ticket: object, *, hold: float) -> None:
         """The request of ``ticket`` ended: its place is free, and the host is not asked again
         for ``hold`` seconds (a back-off this request met; 0: none)."""

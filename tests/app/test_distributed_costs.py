@@ -104,3 +104,52 @@ def test_a_routine_check_costs_what_an_embedded_one_costs(
     assert per_check <= MAX_COMMITS_PER_CHECK, routine
     # One fetcher for the worker process's life: one TLS context, not one per job.
     assert contexts["tls"] <= 1
+
+
+def test_a_queue_query_is_one_round_trip(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue pool's connections are in autocommit (no COMMIT after each of
+    procrastinate's queries: the connection is idle, not in a transaction, once it is back)
+    and are checked with an empty query only when they come out of the pool after more than
+    IDLE_CHECK seconds there, or closed: not before every query, as procrastinate's pool did."""
+    import psycopg
+    from psycopg import pq
+    from psycopg_pool import AsyncConnectionPool
+
+    from crawler.app.runners import distributed
+
+    checks: list[object] = []
+    real_check = AsyncConnectionPool.check_connection
+
+    async def counted(conn: Any) -> None:
+        checks.append(conn)
+        await real_check(conn)
+
+    monkeypatch.setattr(AsyncConnectionPool, "check_connection", staticmethod(counted))
+
+    async def scenario() -> None:
+        pool = distributed._queue_pool(
+            conninfo=distributed.conninfo(postgres_url), min_size=1, max_size=1, open=False
+        )
+        await pool.open(wait=True)
+        try:
+            for _ in range(5):
+                async with pool.connection() as conn:
+                    await conn.execute("SELECT 1")
+                    assert conn.autocommit
+                assert conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
+            assert len(checks) == 1, "only the new connection, not one used just before"
+            monkeypatch.setattr(distributed, "IDLE_CHECK", 0.0)
+            await asyncio.sleep(0.01)
+            async with pool.connection() as conn:
+                await conn.execute("SELECT 1")
+            assert len(checks) == 2, "one idle longer than IDLE_CHECK is checked"
+        finally:
+            await pool.close()
+        closed = await psycopg.AsyncConnection.connect(distributed.conninfo(postgres_url))
+        await closed.close()
+        with pytest.raises(psycopg.OperationalError):
+            await distributed._IdleCheck().check(closed)
+
+    asyncio.run(scenario())

@@ -185,6 +185,50 @@ def test_shared_turns_between_two_processes(postgres_url: str) -> None:
     asyncio.run(scenario())
 
 
+def test_a_processs_requests_at_once_leave_no_place_held(postgres_url: str) -> None:
+    """Four requests of one process at one host at once take the four places, one each, and
+    once they end the process holds none: each take skips the places the process holds
+    (taking one again, as PostgreSQL did when it tried the lock before the test of the
+    process's own places, counted it twice, and its end left it held for good), a late
+    request's turn restarts without a new place, and the other process finds every place
+    free."""
+    Database(postgres_url, upgrade=True).dispose()
+    host = "places.example"
+
+    async def held(locks: HostLocks) -> list[int]:
+        conn = await locks._connection()
+        cursor = await conn.execute(
+            "SELECT objid::int FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND locktype = 'advisory' AND objsubid = 2"
+        )
+        return sorted(row[0] for row in await cursor.fetchall())
+
+    async def scenario() -> None:
+        a, b = HostLocks(postgres_url), HostLocks(postgres_url)
+        try:
+            for _ in range(2):
+                tickets = await asyncio.gather(
+                    *(a.take(host, places=4, spacing=0.01, url="u") for _ in range(4))
+                )
+                assert sorted(t.place for t in tickets) == [0, 1, 2, 3]
+                assert await held(a) == [0, 1, 2, 3]
+                await a.late(tickets[0], spacing=0.01, url="u")  # keeps its place
+                for ticket in tickets:
+                    await a.give(ticket, hold=0.0)
+                assert await held(a) == []
+            others = await asyncio.gather(
+                *(b.take(host, places=4, spacing=0, url="u") for _ in range(4))
+            )
+            assert sorted(t.place for t in others) == [0, 1, 2, 3]
+            for ticket in others:
+                await b.give(ticket, hold=0.0)
+        finally:
+            await a.aclose()
+            await b.aclose()
+
+    asyncio.run(scenario())
+
+
 def test_sources_sharing_a_host_are_one_batch() -> None:
     """Sources joined by a shared host, however indirectly, are one job; one without hosts
     or alone on its hosts is a job of its own; the most overdue batch first."""

@@ -187,6 +187,58 @@ def test_sync_claim_and_finish(config, database_url: str) -> None:
     db.dispose()
 
 
+def test_a_hosts_sources_due_within_their_jitter_are_claimed_together(
+    config, database_url: str
+) -> None:
+    """Distributed claims (``together``): a due source brings the sources of its host that
+    fall due within their jitter (10% of 30 min: 3 min), not those of other hosts nor those
+    due later; without ``together`` only the due one is claimed."""
+    db = Database(database_url, upgrade=True)
+    schedule = Schedule(db, PollPolicy(jitter=0.1), clock=lambda: NOW)
+    schedule.sync(config, NOW)
+    hosts = {s.id: {f"h{int(s.id[1:]) % 2}.example.org"} for s in config.sources}
+    due = {
+        "s0": NOW,  # h0, due
+        "s2": NOW + timedelta(minutes=2),  # h0, within its jitter
+        "s1": NOW + timedelta(minutes=2),  # h1: no source of its host is due
+        "s3": NOW + timedelta(minutes=4),  # h1
+    }
+
+    def set_due(extra: dict[str, datetime] | None = None) -> None:
+        with db.session() as session:
+            for source_id, at in {**due, **(extra or {})}.items():
+                session.get(SourceState, source_id).next_check_at = at
+
+    set_due()
+    alone = schedule.claim_sources(config, hosts, limit=10, one_per_host=False, now=NOW)
+    assert alone == [("s0", NOW)]
+    set_due()
+    both = schedule.claim_sources(
+        config, hosts, limit=10, one_per_host=False, together=True, now=NOW
+    )
+    assert both == [("s0", NOW), ("s2", NOW + timedelta(minutes=2))]
+    with db.session() as session:  # both leased
+        leased = {r.id: r.next_check_at for r in session.query(SourceState)}
+    assert leased["s2"] == leased["s0"] == NOW + schedule.policy.lease
+    # Past its jitter, or on a host whose batch waits already: not taken early.
+    set_due({"s2": NOW + timedelta(minutes=4)})
+    assert schedule.claim_sources(
+        config, hosts, limit=10, one_per_host=False, together=True, now=NOW
+    ) == [("s0", NOW)]
+    set_due({"s1": NOW})
+    claimed = schedule.claim_sources(
+        config,
+        hosts,
+        limit=10,
+        busy_hosts={"h0.example.org"},
+        one_per_host=False,
+        together=True,
+        now=NOW,
+    )
+    assert claimed == [("s1", NOW)]
+    db.dispose()
+
+
 def test_digests_due_claimed_once_advanced_and_unsubscribe_wins(config, database_url: str) -> None:
     db = Database(database_url, upgrade=True)
     schedule = Schedule(db)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -98,6 +98,38 @@ async def test_per_host_concurrency_is_bounded(sites: list[Site]) -> None:
     async with Fetcher(profile(per_host_concurrency=2)) as fetcher:
         await asyncio.gather(*(fetcher.get(site.article_url(n)) for n in range(20)))
     assert site.max_active == 2
+
+
+async def test_a_request_cancelled_on_its_way_holds_its_host(sites: list[Site]) -> None:
+    """A request cancelled after it went out (a job aborted, a worker stopping) is still
+    being answered by the server: the host's next request waits as long as the cancelled one
+    could still have taken (its 2 s timeout), not only the spacing, so the server never has
+    more requests at once than the bound (1 here); one cancelled before its turn holds
+    nothing."""
+    site = sites[0]
+    site.latency = 0.6
+    async with Fetcher(profile(per_host_concurrency=1, obey_robots=False)) as fetcher:
+        first = asyncio.create_task(fetcher.get(site.article_url(0)))
+        await asyncio.sleep(0.2)  # on the server by now
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await fetcher.get(site.article_url(1))
+        waiting = asyncio.create_task(fetcher.get(site.article_url(2)))
+        queued = asyncio.create_task(fetcher.get(site.article_url(3)))  # waits for the bound
+        await asyncio.sleep(0.05)
+        queued.cancel()
+        await waiting
+        await fetcher.get(site.article_url(4))
+    assert site.max_active == 1
+    times = {path: at for at, path in site.requests}
+
+    def at(n: int) -> float:
+        return times[urlsplit(site.article_url(n)).path]
+
+    assert at(1) - at(0) >= 1.8  # the cancelled one's timeout, from its turn
+    assert urlsplit(site.article_url(3)).path not in times
+    assert at(2) - at(1) < 1.0 and at(4) - at(2) < 1.0  # no hold after those
 
 
 async def test_per_host_delay_spaces_requests(sites: list[Site]) -> None:

@@ -6,11 +6,14 @@ work; any number of each may run, on any machines. The same schedule tables, the
 jobs (:mod:`crawler.app.jobs`) as the embedded runner are used:
 
 - ``dispatch`` is a periodic task (every ``dispatch_every`` seconds); procrastinate defers it
-  once per period however many processes run its periodic deferrer. It claims due sources and
-  subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the sources into host batches
-  (:func:`host_batches`: sources joined by a shared host, however indirectly) and defers one
-  crawl job per batch (all in one statement, :func:`_defer_crawls`), so that a pass's costs
-  (lease, fetch-log and cache reads, the job's queue round trips) are paid once per host;
+  once per period however many processes run its periodic deferrer. It claims due sources,
+  with them the sources of their hosts due within their jitter (so that a host's sources go in
+  one job a round, not one each as they fall due: :meth:`~crawler.app.schedule.Schedule.
+  claim_sources`), and subscribers (leased rows, ``FOR UPDATE SKIP LOCKED``), groups the
+  sources into host batches (:func:`host_batches`: sources joined by a shared host, however
+  indirectly) and defers one crawl job per batch (all in one statement,
+  :func:`_defer_crawls`), so that a pass's costs (lease, fetch-log and cache reads, the job's
+  queue round trips) are paid once per host;
 - a crawl job holds every host its batch touches (feed, list pages, sitemap), so one host is
   crawled by one job at a time across the cluster. A procrastinate job takes one lock string,
   which cannot exclude overlapping host sets (``{a, b}`` and ``{b}``), so the exclusion is
@@ -48,7 +51,9 @@ Workers get the config and database through procrastinate's ``additional_context
 :class:`~crawler.app.runtime.Runtime`, which also holds the process's fetcher), never through a
 global; each job reloads the config first if a file of it changed or SIGHUP asked for it. A
 process holds at most five connections, whatever its concurrency: LISTEN, the queue pool
-(:data:`QUEUE_CONNECTIONS`), the host locks' (and turns') and SQLAlchemy's.
+(:data:`QUEUE_CONNECTIONS`; in autocommit, a connection checked only after :data:`IDLE_CHECK`
+seconds unused, so that each of procrastinate's queries is one round trip), the host locks'
+(and turns') and SQLAlchemy's.
 
 A database that cannot be reached or goes away ends the process with status 3 and one line
 (:class:`~crawler.base.errors.DatabaseUnavailable`, the URL's password masked), for its supervisor
@@ -88,6 +93,7 @@ import hashlib
 import logging
 import signal
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -153,6 +159,49 @@ def _unavailable(database_url: str, error: BaseException) -> DatabaseUnavailable
     return connection_lost(database_url, error)
 
 
+# A pooled connection unused for this many seconds is checked (an empty query) before it is
+# handed out, as procrastinate's pool checks every one: replaced seamlessly if the server
+# closed it meanwhile (an idle timeout, a firewall). One used more recently is not: the check
+# was a round trip before each of procrastinate's queries, at every job's start and end.
+IDLE_CHECK = 2.0
+
+
+class _IdleCheck:
+    """The queue pool's ``configure``, ``check`` and ``reset`` callbacks: its connections are
+    in autocommit, and one is checked when it comes out of the pool only if it went back more
+    than :data:`IDLE_CHECK` seconds ago."""
+
+    @staticmethod
+    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        # Each of procrastinate's queries is one statement (a function call): in autocommit it
+        # is its own transaction, without the COMMIT round trip that the pool's connection
+        # context sends after every query otherwise.
+        await conn.set_autocommit(True)
+
+    def __init__(self) -> None:
+        self.returned: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def check(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        if conn.broken or conn.closed:
+            raise psycopg.OperationalError("the connection is closed")
+        returned = self.returned.get(conn)
+        if returned is None or time.monotonic() - returned > IDLE_CHECK:
+            await psycopg_pool.AsyncConnectionPool.check_connection(conn)
+
+    async def reset(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.returned[conn] = time.monotonic()
+
+
+def _queue_pool(**arguments: Any) -> psycopg_pool.AsyncConnectionPool:
+    """procrastinate's pool, with :class:`_IdleCheck` in place of its check of every
+    connection handed out."""
+    idle = _IdleCheck()
+    arguments.update(configure=idle.configure, check=idle.check, reset=idle.reset)
+    return psycopg_pool.AsyncConnectionPool(**arguments)
+
+
 class _Connector(PsycopgConnector):
     """procrastinate's connector, translating a lost database into DatabaseUnavailable (see the
     module's docstring). Once lost, it stays lost: every query fails at once, and ``on_lost``
@@ -170,6 +219,7 @@ class _Connector(PsycopgConnector):
             timeout=POOL_TIMEOUT,
             min_size=1,
             max_size=QUEUE_CONNECTIONS,
+            pool_factory=_queue_pool,
         )
         self.database_url = database_url
         self.lost: DatabaseUnavailable | None = None
@@ -296,24 +346,30 @@ def host_lock_key(host: str) -> int:
 # Seconds between two tries for a place at a host whose places are all taken (at least: its
 # spacing, when longer, as no turn comes sooner).
 TURN_POLL = 0.05
-# A request woken for its turn later than LATE_TURN of the spacing takes a new turn (up to
-# LATE_TURNS times in a row), so that late starts do not shorten the gap to the next request.
+# A request woken for its turn later than LATE_TURN of the spacing restarts its turn
+# (:meth:`HostLocks.late`; up to LATE_TURNS new turns in a row), so that late starts do not
+# shorten the gap to the next request.
 LATE_TURNS = 3
 # One request's place and turn at its host (HostLocks.take). The place: the first free advisory
 # lock (key, i), i < places, of those this process does not hold already (-1 for places = 0: a
-# hop keeps spacing only). The turn: next_at moves to max(next_at, now) + spacing under the row's
-# lock, so concurrent takers queue up one spacing apart, unless next_at is more than max_wait
-# away (a back-off: no turn, next_at is NULL). Returns (place, the new next_at as a Unix time,
-# seconds to the old one); the clock's time, not the statement's start, as a taker may wait for
-# the row (in UTC: host_turns.next_at is a naive UTC timestamp, as every timestamp of the
-# schema, and epoch of a naive timestamp reads it as UTC).
+# hop keeps spacing only); the CASE keeps the planner from trying the lock before the test of
+# `mine` (PostgreSQL orders a filter's conditions by cost, and with `AND` it tried the cheaper
+# lock first: a place this process held already was taken again, its lock count went to two,
+# and the request's end left it held, for the life of the worker's connection). The turn:
+# next_at moves to max(next_at, now) + spacing under the row's lock, so concurrent takers queue
+# up one spacing apart, unless next_at is more than max_wait away (a back-off: no turn, next_at
+# is NULL). Returns (place, the new next_at as a Unix time, seconds to the old one); the
+# clock's time, not the statement's start, as a taker may wait for the row (in UTC:
+# host_turns.next_at is a naive UTC timestamp, as every timestamp of the schema, and epoch of a
+# naive timestamp reads it as UTC).
 _NOW = "(clock_timestamp() AT TIME ZONE 'UTC')"  # utc_now in the statements below
 _TAKE_TURN = """
 WITH place AS MATERIALIZED (
     SELECT -1 AS i WHERE %(places)s = 0
     UNION ALL (
         SELECT i FROM generate_series(0, %(places)s - 1) AS i
-        WHERE i <> ALL(%(mine)s::int[]) AND pg_try_advisory_lock(%(key)s, i)
+        WHERE CASE WHEN i = ANY(%(mine)s::int[]) THEN false
+            ELSE pg_try_advisory_lock(%(key)s, i) END
         LIMIT 1
     )
 ), turn AS (
@@ -327,6 +383,15 @@ WITH place AS MATERIALIZED (
 SELECT (SELECT i FROM place), (SELECT next_at FROM turn),
     (SELECT extract(epoch FROM next_at - utc_now)::float8
      FROM host_turns WHERE host = %(host)s)
+""".replace("utc_now", _NOW)
+# A late request's turn restarted now: the host's next turn moves to a spacing from now, if no
+# turn was handed out after this request's (next_at is still where its turn left it, no
+# back-off moved it): the next request is then a spacing behind it, however late it went.
+# Returns the new next_at (Unix time), no row if a later turn was handed out.
+_RESTART_TURN = """
+UPDATE host_turns SET next_at = greatest(next_at, utc_now + %(spacing)s * interval '1 second')
+WHERE host = %(host)s AND extract(epoch FROM next_at)::float8 <= %(until)s
+RETURNING extract(epoch FROM next_at)::float8
 """.replace("utc_now", _NOW)
 # A request's end: its place freed, and with a back-off the host's next_at moved past it.
 _GIVE_TURN = """
@@ -346,11 +411,12 @@ def turn_key(host: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Ticket:
     key: int
     place: int
     host: str
+    until: float  # the host's next_at (Unix time) that this request's turn left
 
 
 class HostLocks:
@@ -428,61 +494,100 @@ class HostLocks:
         (:class:`~crawler.fetch.hosts.SharedTurns`): the place is a session advisory lock
         ``(key, i)`` for ``i < places``, the turn ``spacing`` after the host's ``next_at`` in
         ``host_turns``, both in one statement (:data:`_TAKE_TURN`); no free place: tried again
-        shortly, up to :data:`~crawler.fetch.hosts.MAX_POLITE_WAIT` seconds."""
+        shortly, up to :data:`~crawler.fetch.hosts.MAX_POLITE_WAIT` seconds. Woken late for
+        the turn, the turn restarts (:meth:`late`)."""
         key = turn_key(host)
         deadline = time.monotonic() + MAX_POLITE_WAIT
-        ticket: _Ticket | None = None
-        late_turns = 0
         while True:
             async with self._lock:
                 mine = sorted(self._places.get(key, ()))
-                ((place, next_at, ahead),) = await self._execute(
-                    _TAKE_TURN,
-                    {
-                        "host": host,
-                        "key": key,
-                        "places": places if ticket is None else 0,  # a new turn, same place
-                        "mine": mine,
-                        "spacing": spacing,
-                        "max_wait": MAX_POLITE_WAIT,
-                    },
+                ((place, next_at, ahead),) = await self._turn(
+                    host, key, places=places, mine=mine, spacing=spacing
                 )
-                if ticket is None and place is not None and place >= 0:
+                if place is not None and place >= 0:
                     self._places.setdefault(key, set()).add(place)
-            if ticket is None:
-                if place is None:  # every place taken (by other workers, or this one's)
-                    if time.monotonic() >= deadline:
-                        raise FetchError(
-                            f"no free place at the host in {MAX_POLITE_WAIT:.0f} s (its "
-                            f"{places} are taken across the workers); try later",
-                            url=url,
-                        )
-                    await asyncio.sleep(min(max(spacing, TURN_POLL), 1.0))
-                    continue
-                ticket = _Ticket(key, place, host)
-            if next_at is None:  # the host holds every request back for longer
-                await self.give(ticket, hold=0.0)
+            if place is not None:
+                break
+            # every place taken (by other workers, or this one's)
+            if time.monotonic() >= deadline:
                 raise FetchError(
-                    f"the server asked us to wait {float(ahead or 0):.0f} s more (Retry-After "
-                    "after 429/503); try later",
+                    f"no free place at the host in {MAX_POLITE_WAIT:.0f} s (its {places} are "
+                    "taken across the workers); try later",
                     url=url,
                 )
-            # The turn is a time on the database's clock, which the workers' clocks follow
-            # (NTP): a late answer must not make this request start later than its turn.
-            turn = float(next_at) - spacing
-            if (pause := turn - time.time()) > 0:
-                await asyncio.sleep(pause)
-            # Woken late (a busy loop or machine), it would start closer to the next turn,
-            # another worker's maybe, than the spacing: it takes a new turn instead.
-            late = time.time() - turn
-            if late <= LATE_TURN * spacing or late_turns >= LATE_TURNS:
-                return ticket
-            late_turns += 1
+            await asyncio.sleep(min(max(spacing, TURN_POLL), 1.0))
+        ticket = _Ticket(key, place, host, until=0.0)
+        try:
+            if not await self._wait_for(ticket, next_at, ahead, spacing, url):
+                await self.late(ticket, spacing=spacing, url=url)
+        except BaseException:
+            await self.give(ticket, hold=0.0)
+            raise
+        return ticket
+
+    async def late(self, ticket: object, *, spacing: float, url: str) -> None:
+        """The ticket's request goes out later than :data:`~crawler.fetch.hosts.LATE_TURN`
+        of the spacing after its turn (a busy loop or machine held it): sent so, it would
+        start closer than the spacing to the next turn, another worker's maybe. Its turn
+        restarts now, the host's next turn a spacing from now, when no turn was handed out
+        after it (:data:`_RESTART_TURN`: one statement, no wait); else it waits for a new turn
+        keeping its place (up to :data:`LATE_TURNS` in a row)."""
+        assert isinstance(ticket, _Ticket)
+        for _ in range(LATE_TURNS):
+            async with self._lock:
+                rows = await self._execute(
+                    _RESTART_TURN, {"host": ticket.host, "spacing": spacing, "until": ticket.until}
+                )
+            if rows:
+                ticket.until = float(rows[0][0])
+                return
+            async with self._lock:
+                ((_place, next_at, ahead),) = await self._turn(
+                    ticket.host, ticket.key, places=0, mine=[], spacing=spacing
+                )
+            if await self._wait_for(ticket, next_at, ahead, spacing, url):
+                return
+
+    async def _turn(
+        self, host: str, key: int, *, places: int, mine: list[int], spacing: float
+    ) -> list[tuple[Any, ...]]:
+        return await self._execute(
+            _TAKE_TURN,
+            {
+                "host": host,
+                "key": key,
+                "places": places,
+                "mine": mine,
+                "spacing": spacing,
+                "max_wait": MAX_POLITE_WAIT,
+            },
+        )
+
+    async def _wait_for(
+        self, ticket: _Ticket, next_at: float | None, ahead: float | None, spacing: float, url: str
+    ) -> bool:
+        """Sleep until the turn that left the host's ``next_at``; whether it was woken in time.
+        FetchError when there was no turn (the host holds every request back for longer)."""
+        if next_at is None:
+            raise FetchError(
+                f"the server asked us to wait {float(ahead or 0):.0f} s more (Retry-After "
+                "after 429/503); try later",
+                url=url,
+            )
+        ticket.until = float(next_at)
+        # The turn is a time on the database's clock, which the workers' clocks follow
+        # (NTP): a late answer must not make this request start later than its turn.
+        turn = ticket.until - spacing
+        if (pause := turn - time.time()) > 0:
+            await asyncio.sleep(pause)
+        return time.time() - turn <= LATE_TURN * spacing
 
     async def give(self, ticket: object, *, hold: float) -> None:
         """Free the ticket's place; ``hold``: the host's next request waits that long at
         least (a back-off)."""
         assert isinstance(ticket, _Ticket)
+        if ticket.place < 0 and hold <= 0:  # a hop's turn, no back-off: nothing to free
+            return
         async with self._lock:
             if ticket.place >= 0:
                 self._places.get(ticket.key, set()).discard(ticket.place)
@@ -733,6 +838,7 @@ def make_app(database_url: str, settings: WorkerSettings | None = None) -> App:
             # cost statements and made batches of one as sources fell due one by one).
             busy_hosts=await _waiting_hosts(context.app),
             one_per_host=False,
+            together=True,
             now=now,
         )
         batches = host_batches(claimed, runtime.hosts)
