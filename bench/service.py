@@ -2,7 +2,9 @@
 
 ``--sites`` loopback sites (127.0.X.Y, one host each) carry ``--per-site`` sources apiece (list
 pages reached by distinct URLs that list the same articles, so the host batches, the per-host
-spacing and the per-host limit matter), each checked every ``--interval`` seconds. The sites
+spacing and the per-host limit matter), each checked every ``--interval`` seconds. The sites go
+in pairs that publish the same articles (syndicated copies on two hosts, crawled in the same
+wave, often by two workers at once), so the dedup across processes is measured too. The sites
 answer after ``--latency`` seconds, longer than ``--limit`` × ``--delay``, so that the per-host
 limit binds, and the farm logs every request with its arrival time (the kernel's receive stamp,
 not when the farm's thread got to it nor when its connection was accepted). The same config runs
@@ -34,7 +36,10 @@ a one-second grace while it crawls, and is started again. Reported per runner:
   not recorded a check of yet: one it finished is due an interval later): seconds from its
   restart to each one's next request (the largest; negative: crawled again before the restart,
   by the other worker). The embedded daemon is restarted too, its lag after the restart in the
-  lag figures (its hand-back at a stop has a test of its own).
+  lag figures (its hand-back at a stop has a test of its own);
+- dedup: articles stored, the syndicated pairs (the same title on a pair's two hosts) stored
+  both, and how many of those pairs are one story (all of them, if the dedup holds across
+  processes).
 
 Run::
 
@@ -78,6 +83,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def make_sites(count: int, articles: int, latency: float) -> list[Site]:
+    """The farm's sites; sites 2k and 2k + 1 publish the same articles (syndicated copies)."""
     sites = []
     for i in range(count):
         site_id = f"b{i:03d}"
@@ -85,7 +91,7 @@ def make_sites(count: int, articles: int, latency: float) -> list[Site]:
             Site(
                 id=site_id,
                 address=f"127.0.{1 + i // 200}.{2 + i % 200}",
-                articles=make_articles(site_id, articles),
+                articles=make_articles(f"b{i - i % 2:03d}", articles),
                 per_page=articles,
                 latency=latency,
             )
@@ -213,6 +219,32 @@ class Result:
     interrupted_due_again_after_sigterm_s: float | None = None
     peak_mb: dict[str, float] = field(default_factory=dict)
     exit_codes: dict[str, object] = field(default_factory=dict)
+    articles_stored: int = 0
+    syndicated_pairs: int = 0  # titles stored on both hosts of a pair
+    syndicated_pairs_in_one_story: int = 0
+
+
+def story_check(result: Result, url: str) -> None:
+    """The dedup's figures from the stored articles: a title stored twice is a syndicated
+    pair (the farm's pairs of sites publish the same articles), one story if the dedup held."""
+    from sqlalchemy import select
+
+    from crawler.base.db import Database
+    from crawler.base.models import Article
+
+    db = Database(url)
+    try:
+        with db.session() as session:
+            rows = session.execute(select(Article.title, Article.story_id)).all()
+    finally:
+        db.dispose()
+    stories: dict[str | None, list[int | None]] = {}
+    for title, story in rows:
+        stories.setdefault(title, []).append(story)
+    pairs = [ids for ids in stories.values() if len(ids) == 2]
+    result.articles_stored = len(rows)
+    result.syndicated_pairs = len(pairs)
+    result.syndicated_pairs_in_one_story = sum(1 for a, b in pairs if a is not None and a == b)
 
 
 def spawn(name: str, args: list[str], folder: Path) -> Proc:
@@ -458,6 +490,7 @@ def run(
             result.interrupted_due_again_after_restart_s = round(max(known), 1)
             since_stop = max(known) + restarted_at - stopped_at
             result.interrupted_due_again_after_sigterm_s = round(since_stop, 1)
+    story_check(result, url)
     return result
 
 
