@@ -11,9 +11,9 @@ one function:
   removed), as a :class:`rich.text.Text`, which rich prints literally: no markup, no ``:emoji:``
   codes, no highlighting. Tables take it as a cell, consoles print it.
 - :func:`json_text`: ``json.dumps`` (UTF-8 kept readable) with every character that
-  ``clean_text`` would remove written as a ``\\uXXXX`` escape: the same data to a JSON reader,
-  nothing a terminal acts on (``json`` itself escapes only C0; DEL, C1 and bidi controls would
-  pass raw).
+  ``clean_text`` would remove written as its ``\\u`` escape (four hex digits): the same data
+  to a JSON reader, nothing a terminal acts on (``json`` itself escapes only C0; DEL, C1 and
+  bidi controls would pass raw).
 
 A table (:func:`print_table`) is a rich table on a terminal only. Piped or redirected, rich
 would draw it 80 columns wide, folding long values over many padded lines; there it is the
