@@ -45,6 +45,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 # The built-in defaults; config/taxonomy/ ships the same files for operators to edit.
 _DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "taxonomy"
 _PLACES = Path(__file__).resolve().parents[1] / "data" / "gazetteer" / "places.tsv"
+_PINYIN = _PLACES.with_name("pinyin.tsv")
 
 
 @functools.cache
@@ -80,14 +81,14 @@ def _full_names() -> dict[str, str]:
 @functools.cache
 def _pinyin_names() -> dict[str, str | None]:
     """Pinyin of the city and province short names (qingdao -> 青岛); None where two places
-    share it (fuzhou: 福州 and 抚州)."""
-    from pypinyin import lazy_pinyin  # only when a source leaves its home to its id
-
+    share it (fuzhou: 福州 and 抚州). Read from ``pinyin.tsv``, which the gazetteer's build
+    writes with pypinyin: loading pypinyin itself would cost a crawl 55 MB."""
     out: dict[str, str | None] = {}
-    cities, provinces = _known_names()
-    for short in sorted(cities | provinces):
-        key = "".join(lazy_pinyin(short))
-        out[key] = None if key in out and out[key] != short else short
+    with _PINYIN.open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            short, key = line.rstrip("\n").split("\t")
+            out[key] = None if key in out and out[key] != short else short
     return out
 
 

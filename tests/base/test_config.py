@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from crawler.base.config import load_config
 from crawler.base.config.values import parse_duration
 from crawler.base.errors import ConfigError
+from crawler.base.taxonomy import gazetteer_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -208,3 +211,31 @@ def test_source_home_must_be_a_known_place(tmp_path: Path) -> None:
     assert any(
         "home" in p and "unknown city or province" in p for p in problems(write(tmp_path, sources))
     )
+
+
+def test_the_shipped_pinyin_table_is_pypinyins_for_every_city_and_province() -> None:
+    """``pinyin.tsv`` stands in for pypinyin in a crawl: it must say what pypinyin says, for
+    every short name of the gazetteer (a rebuilt ``places.tsv`` needs a rebuilt table)."""
+    from pypinyin import lazy_pinyin
+
+    table = (ROOT / "crawler" / "data" / "gazetteer" / "pinyin.tsv").read_text("utf-8")
+    shipped = dict(line.split("\t") for line in table.splitlines()[1:])
+    cities, provinces, _full = gazetteer_names()
+    assert set(shipped) == cities | provinces
+    assert {name: "".join(lazy_pinyin(name)) for name in shipped} == shipped
+
+
+def test_a_home_inferred_from_an_id_does_not_load_pypinyin() -> None:
+    """Loading pypinyin costs a process 55 MB and 200,000 objects: a crawl of sources named
+    by pinyin ids must not pay it."""
+    code = (
+        "import sys\n"
+        "from crawler.base.taxonomy import infer_home\n"
+        "assert infer_home('政务网', 'qingdao-gov') == '青岛'\n"
+        "assert infer_home('政务网', 'fuzhou-gov') is None\n"
+        "print('pypinyin' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "False"

@@ -7,7 +7,10 @@ Run from the repository root::
 Only the parts that come from modood/Administrative-divisions-of-China (WTFPL) and the jieba
 (MIT) frequency/part-of-speech flag are kept; the GeoNames fields (CC BY 4.0) are not used.
 
-Each output row is ``code level name short city province common small``:
+It also writes ``pinyin.tsv`` (``short pinyin`` of each city and province, for ids such as
+``qingdao-gov``), so that no crawl loads pypinyin.
+
+Each output row of ``places.tsv`` is ``code level name short city province common small``:
 
 * ``level`` is ``province``, ``city`` or ``county``. Prefecture-level units, the four
   municipalities, the SARs and the county-level cities governed directly by a province
@@ -87,12 +90,31 @@ def build(source: Path) -> list[str]:
     return rows
 
 
+def pinyin_rows(rows: list[str]) -> list[str]:
+    """``short pinyin`` of every city's and province's short name (青岛 qingdao), what a
+    source's id is matched against when it leaves its home to the id (qingdao-gov). Written
+    here once: pypinyin's dictionaries are 55 MB and 200,000 objects in a crawl's process."""
+    from pypinyin import lazy_pinyin
+
+    names = set()
+    for row in rows:
+        _code, level, _name, short, city, province, *_flags = row.split("\t")
+        if level == "city" or (level == "province" and city):
+            names.add(city or short)
+        names.add(province)
+    return [f"{name}\t{''.join(lazy_pinyin(name))}" for name in sorted(names) if name]
+
+
 def main(argv: list[str]) -> None:
     rows = build(Path(argv[1]))
     out = Path(__file__).with_name("places.tsv")
     header = "code\tlevel\tname\tshort\tcity\tprovince\tcommon\tsmall"
     out.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     print(f"wrote {len(rows)} places to {out}")
+    pinyin = pinyin_rows(rows)
+    out = Path(__file__).with_name("pinyin.tsv")
+    out.write_text("short\tpinyin\n" + "\n".join(pinyin) + "\n", encoding="utf-8")
+    print(f"wrote {len(pinyin)} names in pinyin to {out}")
 
 
 if __name__ == "__main__":
