@@ -108,6 +108,8 @@ _PERSON_NEXT = re.compile(
     r"(?:主持|讲话|出席|强调|指出|表示|同志|说|介绍|参加|陪同|会见|一行|等|常务|副|书记|市长|县长|区长|带领|带队|率"
     r"|主任|局长|部长|委员)"
 )
+# Surname characters that are far more often a word of their own before a place (和, 于, 向, 时).
+_NOT_SURNAME = frozenset("和于向时区党及与同")
 # One-character words for a built thing named after a place (中山|桥, 安国|寺, 文峰|塔): the thing.
 _BRIDGE = frozenset("桥寺庙庵塔")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
@@ -397,6 +399,11 @@ class PlaceMatcher:
                 weak.append(Mention(start, end, entry.places[0], Strength.WEAK))
             else:
                 pending.append((idx, start, end))
+        if strong or pending or weak:
+            persons = _PersonNames(text, {e for _s, e in covered})
+            strong = [m for m in strong if not persons.holds(m.start, m.end)]
+            pending = [p for p in pending if not persons.holds(p[1], p[2])]
+            weak = [m for m in weak if not persons.holds(m.start, m.end)]
         starts = [m.start for m in strong]
         resolved = []
         for idx, start, end in pending:
@@ -634,6 +641,44 @@ class PlaceMatcher:
                 return place
         hits = [p for p in places if (p.city or p.province) in named]
         return hits[0] if len(hits) == 1 else None
+
+
+class _PersonNames:
+    """A person whose given name is a place name (张安顺, 王丽江): once the text shows the three
+    characters as a person (市委书记张安顺, 张安顺率…代表团, 张安顺主持), every place reading
+    of them in the text is the person too (张安顺代表市委…, 张安顺在座谈会上)."""
+
+    def __init__(self, text: str, name_ends: Container[int]) -> None:
+        self.text = text
+        self.name_ends = name_ends  # 江苏|南京, 上海|江苏: a name's last character, no surname
+        self.seen: dict[str, bool] = {}
+
+    def holds(self, start: int, end: int) -> bool:
+        """The two-character name at ``start:end`` is the given name of a person."""
+        text = self.text
+        if end - start != 2 or start == 0 or text[start - 1] in _NOT_SURNAME:
+            return False
+        if start in self.name_ends:
+            return False
+        if not is_surname(text[start - 1]):
+            return False
+        name = text[start - 1 : end]
+        known = self.seen.get(name)
+        if known is None:
+            known = self.seen[name] = any(
+                _PERSON_NEXT.match(text, at + 3) or text.endswith(_TITLES, 0, at)
+                for at in _occurrences(text, name)
+            )
+        return known
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found = []
+    at = text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _quoted_term(text: str, start: int, end: int) -> bool:

@@ -268,15 +268,35 @@ _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
 )
-# Never a government delegation, whoever leads it: party schools, trade unions, model workers,
-# religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
+# Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
+# 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious
+# figures; the people's organisations and mass bodies (工会, 共青团, 妇联, 科协, 侨联, 台联, 文联,
+# 社科联, 工商联, 知联会, 残联, 红十字会, 关工委, 计生协…); public research institutes (市林科所,
+# 农科所, 研究院); posted village work teams (驻村工作队). Only an official who leads such a body
+# on the trip (市委常委、统战部长…率领市工商联…) makes it the city's party: see _government.
 _NEVER_GOVERNMENT = re.compile(
-    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
-    r"|团[市县区州]委|共青团|青联|青企协"
+    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|红会|残联|妇联"
+    r"|团[市县区州]委|共青团|青联|青企协|少工委"
+    # (not 学科协同, 合作协议, 平台联动, 人文联系)
+    r"|(?<!学)科协(?![同调作助议])|科学技术协会|侨联|台胞联谊会|(?<!平)台联(?![动合系手通])"
+    r"|(?<![人图])文联(?![系动播合])|文学艺术界联合会|社科联|社会科学界联合会|(?<!合)作协(?![议调作同])"
+    r"|作家协会|工商联|总商会|知联会|知识分子联谊会|新联会|欧美同学会|关工委|关心下一代"
+    r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
+    r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
+    r"|驻村工作队|驻村工作组|工作队(?!伍)"
 )
 _NEVER_PARTY = re.compile(
-    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
+    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,16}?(?:赴|到|前往|来|抵|考察|学习)"
 )
+# Entrepreneurs or non-party figures a body organises and sends with no official at their head
+# (市委统战部组织党外代表人士赴林芝, 组织南京市37名企业家赴青岛): trainees or a business tour, not
+# the city's party; with a head (市长率企业家, 在主任…带领下，我委组织…企业家到) it is one. A bureau
+# sending companies or growers (组织…家政服务企业赴, 组织葡萄种植户赴) keeps its pairs.
+_ORGANISED = re.compile(r"(?:组织|选派|召集)[^，。；]{0,30}?(?:企业家|党外|人士)")
+_HEADED = re.compile(r"率领|率队|率团|带领|带队|(?<![效频比速利概汇税功])率(?!先)")
+# A clause that opens on the organising verb has the sentence's subject (我市基层协会完成了…，
+# 组织全体理事前往浏阳).
+_BARE_ORGANISING = re.compile(r"组织|选派|安排")
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
@@ -372,9 +392,7 @@ def find_visits(
     found: list[Found] = []
     # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
     # (武原成校组织葡萄种植户赴金华…: the school's trainees, whom the later 学员 are too)
-    never = bool(sentences) and any(
-        p.search(text, sentences[0].start, sentences[0].end) for p in (_NEVER_PARTY, _SCHOOL_TRIP)
-    )
+    never = bool(sentences) and _never_party(text, sentences[0])
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -442,7 +460,7 @@ def _sentence_pairs(
             text, sentence.start, verb
         ):
             continue
-        if not _government(text[clause:verb]):
+        if not _sends_party(text, sentence.start, clause, verb):
             continue
         if publisher_city and _ALONG.search(text, sentence.start, verb):
             # 随省政府代表团赴广东省学习考察期间，大庆签约…: the province's delegation, and the
@@ -967,6 +985,25 @@ def _own_city(text: str, ms: list[Mention], m: Mention, limit: int) -> Mention:
     return m
 
 
+def _sends_party(text: str, start: int, clause: int, verb: int) -> bool:
+    """The words before the travel verb ``verb`` (its clause, or the sentence from ``start``
+    when the clause opens on 组织) may send a government delegation."""
+    party_start = start if _BARE_ORGANISING.match(text, clause) else clause
+    if not _government(text[party_start:verb]):
+        return False
+    return not (_ORGANISED.search(text, start, verb) and not _HEADED.search(text, start, verb))
+
+
+def _never_party(text: str, title: Sentence) -> bool:
+    """The first sentence (the title) sends a body that is no government delegation
+    (庄浪县总工会赴临夏市, 榆次区委统战部区工商联…组织民营企业家代表赴浙江, 武原成校组织…赴金华)
+    and no official of the city leads it: the later 考察组一行 is that body too."""
+    if _SCHOOL_TRIP.search(text, title.start, title.end):
+        return True
+    found = _NEVER_PARTY.search(text, title.start, title.end)
+    return found is not None and not _government(text[title.start : found.end()])
+
+
 def _company_led(text: str, start: int, verb: int) -> bool:
     """The heads named just before the verb are a company's (集团领导…带队，赶赴, 公司总经理…率队
     前往) and no city office joins them: the trip is the company's, not the home city's."""
@@ -980,8 +1017,14 @@ def _company_led(text: str, start: int, verb: int) -> bool:
 def _government(party: str) -> bool:
     """``party`` (the words before the verb, or after a guest's place) may be a government
     delegation: not a business, school or mass organisation unless officials lead it."""
-    if _NEVER_GOVERNMENT.search(party):
-        return False
+    never = _NEVER_GOVERNMENT.search(party)
+    if never is not None:
+        # 副市长…率领市科协…: an official of the city at the head of the body, before it
+        lead = _LEAD_VERB.search(party, 0, never.start())
+        if lead is None or _NEVER_GOVERNMENT.search(party, 0, lead.start()):
+            return False
+        head = party[: lead.start()]
+        return bool(_GOVERNMENT.search(head)) and not _NOT_GOVERNMENT.search(head)
     return not _NOT_GOVERNMENT.search(party) or bool(_GOVERNMENT.search(party))
 
 
