@@ -101,6 +101,12 @@ _BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大
 _QUOTE_REACH = 4  # characters of a quoted term on either side of the name
 _BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
+# The rest of a company's registered name after the place it heads (嘉兴|爱德曼氢能源装备有限公司):
+# one run of characters with no list break, particle or visit word in it.
+_REGISTERED = re.compile(
+    r"[^\s，,。；;、：:“”（）()的和与及等在赴到]{1,14}?(?:股份有限公司|有限责任公司|有限公司)"
+)
+_VISIT_WORD = re.compile(r"考察|调研|参观|学习|交流|座谈|走访|对接|洽谈|观摩|来到|前往|进行")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
 _REGION_COMPOUNDS = ("京津冀",)
 # What a person does or is right after the name (会议张安顺主持, 斯朗尼玛常务副市长带队).
@@ -371,6 +377,8 @@ class PlaceMatcher:
                 continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if entry.short and _registered_name(text, end) and not _visited(text, start):
+                continue  # 考察了…、浙江嘉兴爱德曼氢能源装备有限公司: where it is registered
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
                 continue  # 在智慧安福中心: a branded centre's name
             if _quoted_term(text, start, end) and all(p.level == "county" for p in entry.places):
@@ -881,6 +889,15 @@ def _named_person(
     if before[3] in _NAME_PART_TAGS and len(before[2]) == 2 and not known(before[2]):
         return True
     return len(before[2]) == 1 and (before[3] in _SURNAME_TAGS or is_surname(before[2]))
+
+
+def _registered_name(text: str, end: int) -> bool:
+    """A company's registered name runs on right after the place name (嘉兴|爱德曼…有限公司), not
+    a trip's words (嘉兴|考察了…有限公司) nor an address with its suffix (嘉兴市…)."""
+    if text[end : end + 1] in _FULL_SUFFIX:
+        return False
+    found = _REGISTERED.match(text, end)
+    return found is not None and not _VISIT_WORD.search(found.group())
 
 
 def _visited(text: str, start: int, strict: bool = False) -> bool:
