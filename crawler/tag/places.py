@@ -56,7 +56,7 @@ WINDOW = 60  # characters around a context-needing name in which its city/provin
 
 _STREET_2 = frozenset({"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路"})
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
-_STREET_OK = frozenset("头道区坊")
+_STREET_OK = frozenset("头区坊")
 
 # Districts a city has merged away whose names another prefecture still has (淮安's 清河区, now
 # 清江浦区; 铁岭 has one too): on the city's own site they are its own.
