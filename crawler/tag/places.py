@@ -572,6 +572,8 @@ class PlaceMatcher:
             arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
             # 赴京津珠三角考察: a chain of abbreviations, then a region of the same trip
             arrived = arrived or bool(chain and _REGION_NEXT.match(text, chain[-1] + 1))
+            # 率队赴京在…研究院考察调研: the stay's place follows the trip
+            arrived = arrived or (verb == "赴" and follow[:1] == "在")
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
             if text.startswith(_REGION_COMPOUNDS, pos):

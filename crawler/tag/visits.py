@@ -208,6 +208,10 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
     r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
     r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
+    # a bare bureau of the home opening the sentence, perhaps after its date, with the bodies it
+    # goes with (12月16日行政审批局会同发改委、商务局…赴苏州)
+    r"|(?<![^，。\n])(?:[0-9]{1,2}月[0-9]{1,2}日[，,]?)?[^，。、；省市县区\d]{2,8}?局"
+    r"(?:(?:会同|联合|携)[^，。；]{1,24}?)?$"
     r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
@@ -285,6 +289,7 @@ _NEVER_GOVERNMENT = re.compile(
     r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
     r"|驻村工作队|驻村工作组|工作队(?!伍)"
 )
+_WHERE_TO = re.compile(r"在|赴|到|前往|走进|莅临")
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,16}?(?:赴|到|前往|来|抵|考察|学习)"
 )
@@ -1001,7 +1006,9 @@ def _never_party(text: str, title: Sentence) -> bool:
     if _SCHOOL_TRIP.search(text, title.start, title.end):
         return True
     found = _NEVER_PARTY.search(text, title.start, title.end)
-    return found is not None and not _government(text[title.start : found.end()])
+    if found is None or _WHERE_TO.search(text, title.start, found.start()):
+        return False  # 姜四清在中国华能集团…研究院考察调研: the place visited, not the party
+    return not _government(text[title.start : found.end()])
 
 
 def _company_led(text: str, start: int, verb: int) -> bool:

@@ -1,0 +1,63 @@
+"""Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
+abbreviation right before the place of the stay (率队赴京在…研究院考察), a bare bureau of the home
+as the party (12月16日行政审批局会同发改委…赴苏州), and an institute in the title that is the
+place visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
+shaped like city news."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        (
+            "",
+            "3月9日，市委书记姜四清率队赴京在中国华能集团清洁能源技术研究院考察调研。",
+            "朔州",
+            ("朔州", "北京"),
+        ),
+        ("", "市长王强带队赴沪在上海交通大学洽谈校地合作。", "盐城", ("盐城", "上海")),
+        # the institute in the title is where the party went; the text's party is the home's
+        (
+            "姜四清在中国华能集团清洁能源技术研究院考察调研",
+            "3月9日，市委书记姜四清率队赴京在中国华能集团清洁能源技术研究院考察调研。",
+            "朔州",
+            ("朔州", "北京"),
+        ),
+        (
+            "行政审批局赴苏州自由贸易区考察学习",
+            "12月16日行政审批局会同发改委、商务局、市场监管局赴苏州工业园区行政审批局考察学习。",
+            "南京",
+            ("南京", "苏州"),
+        ),
+        ("", "自然资源和规划局赴嘉兴市学习考察国土空间规划工作。", "湖州", ("湖州", "嘉兴")),
+    ],
+)
+def test_trip_frames_give_the_pair(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # a province's bureau is not the home's; a named city's bureau is that city's
+        ("省自然资源厅会同省林业局赴嘉兴市调研。", "湖州"),
+        # 赴 + a word that is no abbreviation before 在
+        ("市长王强赴会在上海交通大学作报告。", "盐城"),
+    ],
+)
+def test_no_home_party_from_other_bodies(tagger: Tagger, body: str, home: str) -> None:
+    assert (home, "嘉兴") not in pairs(tagger.tag("", body, home=home))
+    assert (home, "上海") not in pairs(tagger.tag("", body, home=home))
+
+
+def test_a_named_citys_bureau_stays_that_citys(tagger: Tagger) -> None:
+    body = "12月16日，无锡市行政审批局会同发改委赴苏州工业园区考察学习。"
+    assert pairs(tagger.tag("", body, home="南京")) == {("无锡", "苏州")}
