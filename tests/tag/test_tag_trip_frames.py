@@ -1,8 +1,8 @@
 """Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
-abbreviation right before the place of the stay (率队赴京在…研究院考察), a bare bureau of the home
-as the party (12月16日行政审批局会同发改委…赴苏州), and an institute in the title that is the
-place visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
-shaped like city news."""
+abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
+(12月16日行政审批局会同发改委…赴苏州) and the home's procuratorate or court (市检察院组织人员前往…)
+as the party; an institute in the title that is the place visited, not a travelling body
+(姜四清在…研究院考察调研). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -36,6 +36,14 @@ from tests.tag import pairs
             ("南京", "苏州"),
         ),
         ("", "自然资源和规划局赴嘉兴市学习考察国土空间规划工作。", "湖州", ("湖州", "嘉兴")),
+        # the home's procuratorate or court, like its bureaus
+        (
+            "",
+            "3月25日，市检察院组织人员前往贵州省黔南州贵定县人民检察院考察学习数字检察工作。",
+            "儋州",
+            ("儋州", "黔南"),
+        ),
+        ("", "区法院组织干警赴苏州市中级人民法院考察学习。", "无锡", ("无锡", "苏州")),
     ],
 )
 def test_trip_frames_give_the_pair(
