@@ -108,6 +108,10 @@ _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_
 # the place's enterprises or parks.
 _SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地)"
 _SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
+# 在文县中庙镇考察学习: a town of the county named in full, then the stay.
+_TOWN_STAY_AFTER = re.compile(
+    r"[^，。；;在、\d]{1,6}?(?:镇|乡|街道)(?:[^，。；;在、]{0,12}?村)?(?:进行了?)?(?:考察|调研|参观|学习|观摩)"
+)
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
     + _SITE
@@ -697,6 +701,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
+        or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
         or (
             text[lo + stay.start()] == "在"
             and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))

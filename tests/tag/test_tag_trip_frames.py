@@ -1,8 +1,9 @@
 """Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
 abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
 (12月16日行政审批局会同发改委…赴苏州) and the home's procuratorate or court (市检察院组织人员前往…)
-as the party; an institute in the title that is the place visited, not a travelling body
-(姜四清在…研究院考察调研). Sentences written for these tests, shaped like city news."""
+as the party; a town of a county named in full before the stay (在文县中庙镇考察); an institute
+in the title that is the place visited, not a travelling body (姜四清在…研究院考察调研).
+Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ from tests.tag import pairs
             ("儋州", "黔南"),
         ),
         ("", "区法院组织干警赴苏州市中级人民法院考察学习。", "无锡", ("无锡", "苏州")),
+        # a town of the county named in full before the stay
+        ("", "青川县委常委仲满成带领考察团在文县中庙镇考察学习。", "陇南", ("广元", "陇南")),
+        ("", "台州市考察团在宁海县前童镇进行考察。", "宁波", ("台州", "宁波")),
     ],
 )
 def test_trip_frames_give_the_pair(
@@ -64,6 +68,12 @@ def test_trip_frames_give_the_pair(
 def test_no_home_party_from_other_bodies(tagger: Tagger, body: str, home: str) -> None:
     assert (home, "嘉兴") not in pairs(tagger.tag("", body, home=home))
     assert (home, "上海") not in pairs(tagger.tag("", body, home=home))
+
+
+def test_towns_named_like_counties_give_no_host(tagger: Tagger) -> None:
+    # 新城|镇, 池江|镇: towns whose names a county elsewhere has, not the county's
+    body = "学习团一行先后来到黄龙镇旱田村、池江镇兰溪村、新城镇鱼仙村等地进行实地考察。"
+    assert pairs(tagger.tag("", body, home="赣州")) == set()
 
 
 def test_a_named_citys_bureau_stays_that_citys(tagger: Tagger) -> None:
