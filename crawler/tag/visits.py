@@ -112,6 +112,10 @@ _SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
 _TOWN_STAY_AFTER = re.compile(
     r"[^，。；;在、\d]{1,6}?(?:镇|乡|街道)(?:[^，。；;在、]{0,12}?村)?(?:进行了?)?(?:考察|调研|参观|学习|观摩)"
 )
+# 在西宁市住房保障和房地产管理局进行了为期一天的学习交流: a stay at the place's own bureau.
+_BUREAU_STAY_AFTER = re.compile(
+    r"[市县区][^，。；;在、]{2,16}?局(?:进行了?|开展了?)(?:为期[^，。；;]{1,4}的)?(?:学习|考察|调研|交流)"
+)
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
     + _SITE
@@ -702,6 +706,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
         or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
+        or _BUREAU_STAY_AFTER.match(text, _tail(text, m))
         or (
             text[lo + stay.start()] == "在"
             and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))

@@ -1,9 +1,10 @@
 """Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
 abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
 (12月16日行政审批局会同发改委…赴苏州) and the home's procuratorate or court (市检察院组织人员前往…)
-as the party; a town of a county named in full before the stay (在文县中庙镇考察); an institute
-in the title that is the place visited, not a travelling body (姜四清在…研究院考察调研).
-Sentences written for these tests, shaped like city news."""
+as the party; a town of a county named in full, or the host's own bureau, before the stay
+(在文县中庙镇考察, 在西宁市…管理局进行了学习交流); an institute in the title that is the place
+visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
+shaped like city news."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ from tests.tag import pairs
         # a town of the county named in full before the stay
         ("", "青川县委常委仲满成带领考察团在文县中庙镇考察学习。", "陇南", ("广元", "陇南")),
         ("", "台州市考察团在宁海县前童镇进行考察。", "宁波", ("台州", "宁波")),
+        # the host's own bureau as the place of the stay
+        (
+            "",
+            "近日，海东市各县（区）房产局主管局长等30余人在西宁市住房保障和房地产管理局进行了"
+            "为期一天的学习交流。",
+            "海东",
+            ("海东", "西宁"),
+        ),
+        ("", "张掖市自然资源局一行在酒泉市自然资源局开展了学习交流。", "酒泉", ("张掖", "酒泉")),
     ],
 )
 def test_trip_frames_give_the_pair(
@@ -68,6 +78,17 @@ def test_trip_frames_give_the_pair(
 def test_no_home_party_from_other_bodies(tagger: Tagger, body: str, home: str) -> None:
     assert (home, "嘉兴") not in pairs(tagger.tag("", body, home=home))
     assert (home, "上海") not in pairs(tagger.tag("", body, home=home))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "海东市房产局局长在西宁市住房保障和房地产管理局工作多年。",
+        "海东市房产局局长在西宁市召开的会议上发言。",
+    ],
+)
+def test_a_bureau_named_with_no_stay_gives_no_pair(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("", body, home="海东")) == set()
 
 
 def test_towns_named_like_counties_give_no_host(tagger: Tagger) -> None:
