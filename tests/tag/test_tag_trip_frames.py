@@ -1,10 +1,10 @@
 """Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
 abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
 (12月16日行政审批局会同发改委…赴苏州) and the home's procuratorate or court (市检察院组织人员前往…)
-as the party; a town of a county named in full, or the host's own bureau, before the stay
-(在文县中庙镇考察, 在西宁市…管理局进行了学习交流); an institute in the title that is the place
-visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
-shaped like city news."""
+as the party, after a half-width comma too; a town of a county named in full, or the host's own
+bureau, before the stay (在文县中庙镇考察, 在西宁市…管理局进行了学习交流); an institute in the
+title that is the place visited, not a travelling body (姜四清在…研究院考察调研). Sentences
+written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ from tests.tag import pairs
             ("海东", "西宁"),
         ),
         ("", "张掖市自然资源局一行在酒泉市自然资源局开展了学习交流。", "酒泉", ("张掖", "酒泉")),
+        # the home's bureau after a half-width comma, as after a full-width one
+        (
+            "",
+            "研修班一行58人,由市教育局副局长程永清带队，赴青岛进行为期7天的学习交流考察。",
+            "淮安",
+            ("淮安", "青岛"),
+        ),
+        ("", "考察组一行12人,县发改局局长王涛带队，赴苏州市考察学习。", "宿迁", ("宿迁", "苏州")),
     ],
 )
 def test_trip_frames_give_the_pair(
