@@ -2,7 +2,8 @@
 set): the people's organisations and mass bodies, public research institutes and posted village
 work teams are not, whatever their heads' other titles; non-officials a body organises and sends
 with nobody at their head are not; an official of the city at the head of any of them, a bureau
-leading companies and a 供销社 are. Sentences written for these tests, shaped like city news."""
+leading companies, a 供销社 and a class of the city's own leaders (读书班赴温州…现场教学) are.
+Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -187,3 +188,27 @@ def test_a_province_after_a_place_stays_beside_a_surname(tagger: Tagger) -> None
     # 海|江苏等: 江 is a surname and 等 may follow a name, but 江 ends 上海
     tags = tagger.tag("", "张乾飞副市长带队赴上海江苏等地考察学习棚户区改造工作。", home="六盘水")
     assert "江苏" in tags.provinces
+
+
+# --- a class of the home's own bodies as the travelling party ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # a 读书班 or 研修班 of the city's own leaders or bureaus: the home's party
+        (
+            "11月23日，读书班赴浙江温州市洞头区开展现场教学，学习千万工程经验。",
+            "宁德",
+            {("宁德", "温州")},
+        ),
+        ("6月5日，全市人大代表履职研修班赴嘉兴市开展现场教学。", "湖州", {("湖州", "嘉兴")}),
+        # a party school's class or a mass body's class stays no delegation
+        ("4月10日，市委党校春季主体班赴湖州开展异地培训。", "吉安", set()),
+        ("5月8日，市妇联基层妇女干部培训班赴嘉兴开展实地考察。", "镇江", set()),
+    ],
+)
+def test_a_class_of_the_homes_bodies_is_its_party(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
