@@ -85,7 +85,11 @@ _CHAIN_RUN = re.compile(
 _OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
 _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
 # Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
-_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会")
+# (北京2022年冬奥会 with its year; 北京冬奥组委, 杭州亚组委: the games' organising committees)
+_EVENT = re.compile(
+    r"(?:[0-9]{4}年)?(?:(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会"
+    r"|(?:冬奥|奥|亚|亚残|大运|冬残奥)组委)"
+)
 # A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
 # not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
 # A county's name in a regional product brand listed as such (怀仁羊肉、偏关小米、岚县土豆,
