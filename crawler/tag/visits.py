@@ -222,6 +222,8 @@ _OWN_OFFICIAL = re.compile(
     r"(?:(?:会同|联合|携)[^，。；]{1,24}?)?$"
     # a class of the home's own bodies travelling (读书班赴温州…开展现场教学, as a 委员读书班)
     r"|(?<![^，,。\n])(?:[^，。、\n]{0,12}?)(?:读书班|研修班|培训班|专题班)(?:一行)?$"
+    # the home's cadres, unnamed, opening the clause (30余名领导干部来到…成都)
+    r"|(?<![^，,。\n])[^，。、\n村镇乡]{0,8}?(?:领导干部|处级干部|科级干部)(?:一行)?$"
     r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，,。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
@@ -677,6 +679,10 @@ def _foreign_zone(text: str, ms: list[Mention], verb: int, m: Mention) -> bool:
     )
 
 
+_APPOSITION_REACH = 30  # how long a description of the place between the verb and ——
+_APPOSITION_MOTION = re.compile(r"来到|前往|奔赴|赶赴|走进|抵达|到达|赴")
+
+
 def _verb_before(text: str, floor: int, m: Mention) -> int:
     """Where the verb that makes ``m`` a host starts, or -1."""
     if m.abbr:
@@ -690,6 +696,17 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         banned = _NOT_MOTION_BEFORE.get(verb)
         if not (banned and start > floor and text[start - 1] in banned):
             return start
+    dash = m.start - 2 if text.endswith("——", floor, m.start) else -1
+    if dash > floor and text[m.end : m.end + 1] in "，,。；":
+        # 来到践行新发展理念的公园城市示范区——成都，学习…: the place after a description of it
+        lo = max(floor, dash - _APPOSITION_REACH)
+        moves = [
+            g
+            for g in _APPOSITION_MOTION.finditer(text, lo, dash)
+            if not _CLAUSE_BREAK.search(text, g.end(), dash)
+        ]
+        if moves:
+            return moves[-1].start()
     if (
         text[m.start - 1 : m.start] == "至"
         and m.start - 1 >= floor

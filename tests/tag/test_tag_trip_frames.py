@@ -1,10 +1,11 @@
 """Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
 abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
-(12月16日行政审批局会同发改委…赴苏州) and the home's procuratorate or court (市检察院组织人员前往…)
-as the party, after a half-width comma too; a town of a county named in full, or the host's own
-bureau, before the stay (在文县中庙镇考察, 在西宁市…管理局进行了学习交流); an institute in the
-title that is the place visited, not a travelling body (姜四清在…研究院考察调研). Sentences
-written for these tests, shaped like city news."""
+(12月16日行政审批局会同发改委…赴苏州), the home's procuratorate or court (市检察院组织人员前往…)
+and its unnamed leading cadres (30余名领导干部来到…) as the party, after a half-width comma too;
+a town of a county named in full, or the host's own bureau, before the stay (在文县中庙镇考察,
+在西宁市…管理局进行了学习交流); a place after a description of it and a dash (来到…示范区——成都，);
+an institute in the title that is the place visited, not a travelling body (姜四清在…研究院考察
+调研). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -66,6 +67,19 @@ from tests.tag import pairs
             ("淮安", "青岛"),
         ),
         ("", "考察组一行12人,县发改局局长王涛带队，赴苏州市考察学习。", "宿迁", ("宿迁", "苏州")),
+        # the place after a description of it and a dash; the home's unnamed leading cadres
+        (
+            "",
+            "4月22日，30余名领导干部来到践行新发展理念的公园城市示范区——成都，学习城市发展经验。",
+            "秦皇岛",
+            ("秦皇岛", "成都"),
+        ),
+        (
+            "",
+            "区考察团赴习近平总书记点赞的千万工程发源地——湖州，学习考察。",
+            "宜春",
+            ("宜春", "湖州"),
+        ),
     ],
 )
 def test_trip_frames_give_the_pair(
@@ -97,6 +111,18 @@ def test_no_home_party_from_other_bodies(tagger: Tagger, body: str, home: str) -
 )
 def test_a_bureau_named_with_no_stay_gives_no_pair(tagger: Tagger, body: str) -> None:
     assert pairs(tagger.tag("", body, home="海东")) == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a dash with no trip before it, and a village's cadres
+        "座谈会上，专家介绍了公园城市示范区——成都，这一城市发展的新模式。",
+        "4月22日，30余名村干部来到践行新发展理念的示范村——成都郫都区战旗村，学习乡村振兴经验。",
+    ],
+)
+def test_no_home_trip_from_a_dash_alone_or_village_cadres(tagger: Tagger, body: str) -> None:
+    assert ("秦皇岛", "成都") not in pairs(tagger.tag("", body, home="秦皇岛"))
 
 
 def test_towns_named_like_counties_give_no_host(tagger: Tagger) -> None:
