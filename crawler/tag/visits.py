@@ -281,7 +281,7 @@ _INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡�
 # Business associations, companies, schools, rescue and medical teams: not a city delegation
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
-    r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
+    r"商会|协会|联合会|促进会|研究会|基金会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
 )
 # Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
@@ -1021,8 +1021,11 @@ def _own_city(text: str, ms: list[Mention], m: Mention, limit: int) -> Mention:
 
 def _sends_party(text: str, start: int, clause: int, verb: int) -> bool:
     """The words before the travel verb ``verb`` (its clause, or the sentence from ``start``
-    when the clause opens on 组织) may send a government delegation."""
-    party_start = start if _BARE_ORGANISING.match(text, clause) else clause
+    when the clause has no subject of its own or opens on 组织) may send a government
+    delegation."""
+    # (上海市红十字会副会长李江英一行10人，到我市考察: the party in the clause before)
+    bare = _BARE_ORGANISING.match(text, clause) or _NO_SUBJECT.fullmatch(text, clause, verb)
+    party_start = start if bare else clause
     if not _government(text[party_start:verb]):
         return False
     return not (_ORGANISED.search(text, start, verb) and not _HEADED.search(text, start, verb))

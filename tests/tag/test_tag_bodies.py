@@ -120,6 +120,33 @@ def test_official_heads_bureaus_and_coops_keep_their_pairs(
     assert pair in pairs(tagger.tag("", body, home=home))
 
 
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # the body named in the clause before the trip's own (…一行10人，到我市考察)
+        (
+            "9月25日，上海市红十字会党组成员、副会长李江英一行10人，到我市考察红十字工作。",
+            "绍兴",
+            set(),
+        ),
+        ("山西省左权县核桃协会会长一行12人，来我县考察学习土地托管。", "邢台", set()),
+        # associations of every kind (促进会, 研究会, 基金会)
+        ("10月14日，南通市老区发展促进会理事长秦厚德率队来我市考察学习。", "徐州", set()),
+        ("6月3日，苏州市慈善基金会秘书长一行到我市交流。", "南通", set()),
+        # a government body in the clause before stays the party
+        (
+            "9月25日，上海市发改委副主任李江一行10人，到我市考察长三角一体化工作。",
+            "绍兴",
+            {("上海", "绍兴")},
+        ),
+    ],
+)
+def test_the_party_in_the_clause_before_the_trip(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
 # --- non-officials organised and sent, nobody at their head -------------------------------------
 
 
