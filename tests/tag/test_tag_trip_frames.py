@@ -4,8 +4,9 @@ abbreviation right before the place of the stay (率队赴京在…研究院考�
 and its unnamed leading cadres (30余名领导干部来到…) as the party, after a half-width comma too;
 a town of a county named in full, or the host's own bureau, before the stay (在文县中庙镇考察,
 在西宁市…管理局进行了学习交流); a place after a description of it and a dash (来到…示范区——成都，);
-an institute in the title that is the place visited, not a travelling body (姜四清在…研究院考察
-调研). Sentences written for these tests, shaped like city news."""
+an investment trip as the stay (在山东省招商洽谈考察); an institute in the title that is the place
+visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
+shaped like city news."""
 
 from __future__ import annotations
 
@@ -80,6 +81,9 @@ from tests.tag import pairs
             "宜春",
             ("宜春", "湖州"),
         ),
+        # an investment trip as the stay (在山东省招商洽谈考察)
+        ("", "市长王立伟率队在山东省招商洽谈考察。", "吕梁", ("吕梁", "山东")),
+        ("", "县委书记李明带队在深圳市招商推介。", "赣州", ("赣州", "深圳")),
     ],
 )
 def test_trip_frames_give_the_pair(
