@@ -56,7 +56,7 @@ WINDOW = 60  # characters around a context-needing name in which its city/provin
 
 _STREET_2 = frozenset({"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路"})
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
-_STREET_OK = frozenset("头道区坊")
+_STREET_OK = frozenset("头区坊")
 
 # Districts a city has merged away whose names another prefecture still has (淮安's 清河区, now
 # 清江浦区; 铁岭 has one too): on the city's own site they are its own.
@@ -85,7 +85,11 @@ _CHAIN_RUN = re.compile(
 _OFFICE_AHEAD = re.compile(r"[^，。；、]{0,4}?(?:办事处|联络处|办)")
 _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限责任|有限)?(?:分公司|公司|局)")
 # Games and expos named after their city (北京冬奥会, 上海世博会): the event, not the place.
-_EVENT = re.compile(r"(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会")
+# (北京2022年冬奥会 with its year; 北京冬奥组委, 杭州亚组委: the games' organising committees)
+_EVENT = re.compile(
+    r"(?:[0-9]{4}年)?(?:(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会"
+    r"|(?:冬奥|奥|亚|亚残|大运|冬残奥)组委)"
+)
 # A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
 # not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
 # A county's name in a regional product brand listed as such (怀仁羊肉、偏关小米、岚县土豆,
@@ -101,6 +105,12 @@ _BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大
 _QUOTE_REACH = 4  # characters of a quoted term on either side of the name
 _BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
+# The rest of a company's registered name after the place it heads (嘉兴|爱德曼氢能源装备有限公司):
+# one run of characters with no list break, particle or visit word in it.
+_REGISTERED = re.compile(
+    r"[^\s，,。；;、：:“”（）()的和与及等在赴到]{1,14}?(?:股份有限公司|有限责任公司|有限公司)"
+)
+_VISIT_WORD = re.compile(r"考察|调研|参观|学习|交流|座谈|走访|对接|洽谈|观摩|来到|前往|进行")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
 _REGION_COMPOUNDS = ("京津冀",)
 # What a person does or is right after the name (会议张安顺主持, 斯朗尼玛常务副市长带队).
@@ -108,6 +118,8 @@ _PERSON_NEXT = re.compile(
     r"(?:主持|讲话|出席|强调|指出|表示|同志|说|介绍|参加|陪同|会见|一行|等|常务|副|书记|市长|县长|区长|带领|带队|率"
     r"|主任|局长|部长|委员)"
 )
+# Surname characters that are far more often a word of their own before a place (和, 于, 向, 时).
+_NOT_SURNAME = frozenset("和于向时区党及与同")
 # One-character words for a built thing named after a place (中山|桥, 安国|寺, 文峰|塔): the thing.
 _BRIDGE = frozenset("桥寺庙庵塔")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
@@ -369,6 +381,8 @@ class PlaceMatcher:
                 continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if entry.short and _registered_name(text, end) and not _visited(text, start):
+                continue  # 考察了…、浙江嘉兴爱德曼氢能源装备有限公司: where it is registered
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
                 continue  # 在智慧安福中心: a branded centre's name
             if _quoted_term(text, start, end) and all(p.level == "county" for p in entry.places):
@@ -397,6 +411,11 @@ class PlaceMatcher:
                 weak.append(Mention(start, end, entry.places[0], Strength.WEAK))
             else:
                 pending.append((idx, start, end))
+        if strong or pending or weak:
+            persons = _PersonNames(text, {e for _s, e in covered})
+            strong = [m for m in strong if not persons.holds(m.start, m.end)]
+            pending = [p for p in pending if not persons.holds(p[1], p[2])]
+            weak = [m for m in weak if not persons.holds(m.start, m.end)]
         starts = [m.start for m in strong]
         resolved = []
         for idx, start, end in pending:
@@ -557,6 +576,8 @@ class PlaceMatcher:
             arrived = arrived or (verb == "访" and (follow[:1] == "的" or follow in named))
             # 赴京津珠三角考察: a chain of abbreviations, then a region of the same trip
             arrived = arrived or bool(chain and _REGION_NEXT.match(text, chain[-1] + 1))
+            # 率队赴京在…研究院考察调研: the stay's place follows the trip
+            arrived = arrived or (verb == "赴" and follow[:1] == "在")
             if not arrived and follow not in (_ABBR_NEXT_STAY if verb == "在" else _ABBR_NEXT):
                 continue
             if text.startswith(_REGION_COMPOUNDS, pos):
@@ -634,6 +655,44 @@ class PlaceMatcher:
                 return place
         hits = [p for p in places if (p.city or p.province) in named]
         return hits[0] if len(hits) == 1 else None
+
+
+class _PersonNames:
+    """A person whose given name is a place name (张安顺, 王丽江): once the text shows the three
+    characters as a person (市委书记张安顺, 张安顺率…代表团, 张安顺主持), every place reading
+    of them in the text is the person too (张安顺代表市委…, 张安顺在座谈会上)."""
+
+    def __init__(self, text: str, name_ends: Container[int]) -> None:
+        self.text = text
+        self.name_ends = name_ends  # 江苏|南京, 上海|江苏: a name's last character, no surname
+        self.seen: dict[str, bool] = {}
+
+    def holds(self, start: int, end: int) -> bool:
+        """The two-character name at ``start:end`` is the given name of a person."""
+        text = self.text
+        if end - start != 2 or start == 0 or text[start - 1] in _NOT_SURNAME:
+            return False
+        if start in self.name_ends:
+            return False
+        if not is_surname(text[start - 1]):
+            return False
+        name = text[start - 1 : end]
+        known = self.seen.get(name)
+        if known is None:
+            known = self.seen[name] = any(
+                _PERSON_NEXT.match(text, at + 3) or text.endswith(_TITLES, 0, at)
+                for at in _occurrences(text, name)
+            )
+        return known
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found = []
+    at = text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _quoted_term(text: str, start: int, end: int) -> bool:
@@ -836,6 +895,15 @@ def _named_person(
     if before[3] in _NAME_PART_TAGS and len(before[2]) == 2 and not known(before[2]):
         return True
     return len(before[2]) == 1 and (before[3] in _SURNAME_TAGS or is_surname(before[2]))
+
+
+def _registered_name(text: str, end: int) -> bool:
+    """A company's registered name runs on right after the place name (嘉兴|爱德曼…有限公司), not
+    a trip's words (嘉兴|考察了…有限公司) nor an address with its suffix (嘉兴市…)."""
+    if text[end : end + 1] in _FULL_SUFFIX:
+        return False
+    found = _REGISTERED.match(text, end)
+    return found is not None and not _VISIT_WORD.search(found.group())
 
 
 def _visited(text: str, start: int, strict: bool = False) -> bool:

@@ -66,7 +66,7 @@ _PURPOSE = re.compile(
 _STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
 _STAY_AFTER = re.compile(
     r"(?:的(?:学习|考察|访问|调研|参观|交流)|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
-    r"|取经"
+    r"|取经|招商(?:洽谈|考察|推介|引资)"
     r"|交流|期间|市考察|市调研|市期间|洽谈|对接|拜会|拜访|走访|观摩|参加|出席|签署|签订|签约)"
     r"(?![团组])"  # 对巴州考察团一行的到来表示欢迎: the party's name, not a stay
 )
@@ -108,6 +108,14 @@ _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_
 # the place's enterprises or parks.
 _SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地)"
 _SITE = r"[^，。；;在、]{0,30}?" + _SITE_END
+# 在文县中庙镇考察学习: a town of the county named in full, then the stay.
+_TOWN_STAY_AFTER = re.compile(
+    r"[^，。；;在、\d]{1,6}?(?:镇|乡|街道)(?:[^，。；;在、]{0,12}?村)?(?:进行了?)?(?:考察|调研|参观|学习|观摩)"
+)
+# 在西宁市住房保障和房地产管理局进行了为期一天的学习交流: a stay at the place's own bureau.
+_BUREAU_STAY_AFTER = re.compile(
+    r"[市县区][^，。；;在、]{2,16}?局(?:进行了?|开展了?)(?:为期[^，。；;]{1,4}的)?(?:学习|考察|调研|交流)"
+)
 _SITE_STAY_AFTER = re.compile(
     r"(?:[\u4e00-\u9fff]{2,5}?[市县区])?"
     + _SITE
@@ -205,14 +213,22 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
-    r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆)"
-    r"|(?<![^，。\n])[市县区](?:党工委|管委会)"
+    r"|(?<![^，,。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
+    r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆|检察院|法院)"
+    r"|(?<![^，,。\n])[市县区](?:党工委|管委会)"
+    # a bare bureau of the home opening the sentence, perhaps after its date, with the bodies it
+    # goes with (12月16日行政审批局会同发改委、商务局…赴苏州)
+    r"|(?<![^，,。\n])(?:[0-9]{1,2}月[0-9]{1,2}日[，,]?)?[^，。、；省市县区\d]{2,8}?局"
+    r"(?:(?:会同|联合|携)[^，。；]{1,24}?)?$"
+    # a class of the home's own bodies travelling (读书班赴温州…开展现场教学, as a 委员读书班)
+    r"|(?<![^，,。\n])(?:[^，。、\n]{0,12}?)(?:读书班|研修班|培训班|专题班)(?:一行)?$"
+    # the home's cadres, unnamed, opening the clause (30余名领导干部来到…成都)
+    r"|(?<![^，,。\n])[^，。、\n村镇乡]{0,8}?(?:领导干部|处级干部|科级干部)(?:一行)?$"
     r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
-    r"|(?<![^，。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
-    r"|(?<![^，。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
-    r"|(?<![^，。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
+    r"|(?<![^，,。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
+    r"|(?<![^，,。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
+    r"|(?<![^，,。\n])[^，。、]{2,8}?(?:街道|镇|乡)(?:党工委|党委|办事处|政府)?(?=在|赴|前往|到|组织|一行|，)"
     # a sub-district, town, village or community of the home and its party bodies (暖泉镇赴广灵县,
     # 西墅村党委组织…赴, 社区党总支部书记…带领社区两委班子…来到江阴市)
     r"|[^，。、\n个]{2,8}?(?:街道|镇|乡|村|社区)(?:组队|组团)?$"
@@ -265,18 +281,39 @@ _INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡�
 # Business associations, companies, schools, rescue and medical teams: not a city delegation
 # unless officials lead them (市长率企业家代表团).
 _NOT_GOVERNMENT = re.compile(
-    r"商会|协会|联合会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
+    r"商会|协会|联合会|促进会|研究会|基金会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
 )
-# Never a government delegation, whoever leads it: party schools, trade unions, model workers,
-# religious figures (仪征市委党校常务副校长…一行, 县总工会党组书记…一行).
+# Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
+# 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious
+# figures; the people's organisations and mass bodies (工会, 共青团, 妇联, 科协, 侨联, 台联, 文联,
+# 社科联, 工商联, 知联会, 残联, 红十字会, 关工委, 计生协…); public research institutes (市林科所,
+# 农科所, 研究院); posted village work teams (驻村工作队). Only an official who leads such a body
+# on the trip (市委常委、统战部长…率领市工商联…) makes it the city's party: see _government.
 _NEVER_GOVERNMENT = re.compile(
-    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|残联|妇联"
-    r"|团[市县区州]委|共青团|青联|青企协"
+    r"党校|总工会|工会|模范(?![城县市区镇村单位机关（(])|劳模|宗教界|宗教人士|红十字会|红会|残联|妇联"
+    r"|团[市县区州]委|共青团|青联|青企协|少工委"
+    # (not 学科协同, 合作协议, 平台联动, 人文联系)
+    r"|(?<!学)科协(?![同调作助议])|科学技术协会|侨联|台胞联谊会|(?<!平)台联(?![动合系手通])"
+    r"|(?<![人图])文联(?![系动播合])|文学艺术界联合会|社科联|社会科学界联合会|(?<!合)作协(?![议调作同])"
+    r"|作家协会|工商联|总商会|知联会|知识分子联谊会|新联会|欧美同学会|关工委|关心下一代"
+    r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
+    r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
+    r"|驻村工作队|驻村工作组|工作队(?!伍)"
 )
+_WHERE_TO = re.compile(r"在|赴|到|前往|走进|莅临")
 _NEVER_PARTY = re.compile(
-    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,12}?(?:赴|到|前往|来|抵|考察|学习)"
+    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,16}?(?:赴|到|前往|来|抵|考察|学习)"
 )
+# Entrepreneurs or non-party figures a body organises and sends with no official at their head
+# (市委统战部组织党外代表人士赴林芝, 组织南京市37名企业家赴青岛): trainees or a business tour, not
+# the city's party; with a head (市长率企业家, 在主任…带领下，我委组织…企业家到) it is one. A bureau
+# sending companies or growers (组织…家政服务企业赴, 组织葡萄种植户赴) keeps its pairs.
+_ORGANISED = re.compile(r"(?:组织|选派|召集)[^，。；]{0,30}?(?:企业家|党外|人士)")
+_HEADED = re.compile(r"率领|率队|率团|带领|带队|(?<![效频比速利概汇税功])率(?!先)")
+# A clause that opens on the organising verb has the sentence's subject (我市基层协会完成了…，
+# 组织全体理事前往浏阳).
+_BARE_ORGANISING = re.compile(r"组织|选派|安排")
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
@@ -372,9 +409,7 @@ def find_visits(
     found: list[Found] = []
     # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
     # (武原成校组织葡萄种植户赴金华…: the school's trainees, whom the later 学员 are too)
-    never = bool(sentences) and any(
-        p.search(text, sentences[0].start, sentences[0].end) for p in (_NEVER_PARTY, _SCHOOL_TRIP)
-    )
+    never = bool(sentences) and _never_party(text, sentences[0])
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -442,7 +477,7 @@ def _sentence_pairs(
             text, sentence.start, verb
         ):
             continue
-        if not _government(text[clause:verb]):
+        if not _sends_party(text, sentence.start, clause, verb):
             continue
         if publisher_city and _ALONG.search(text, sentence.start, verb):
             # 随省政府代表团赴广东省学习考察期间，大庆签约…: the province's delegation, and the
@@ -644,6 +679,10 @@ def _foreign_zone(text: str, ms: list[Mention], verb: int, m: Mention) -> bool:
     )
 
 
+_APPOSITION_REACH = 30  # how long a description of the place between the verb and ——
+_APPOSITION_MOTION = re.compile(r"来到|前往|奔赴|赶赴|走进|抵达|到达|赴")
+
+
 def _verb_before(text: str, floor: int, m: Mention) -> int:
     """Where the verb that makes ``m`` a host starts, or -1."""
     if m.abbr:
@@ -657,6 +696,17 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         banned = _NOT_MOTION_BEFORE.get(verb)
         if not (banned and start > floor and text[start - 1] in banned):
             return start
+    dash = m.start - 2 if text.endswith("——", floor, m.start) else -1
+    if dash > floor and text[m.end : m.end + 1] in "，,。；":
+        # 来到践行新发展理念的公园城市示范区——成都，学习…: the place after a description of it
+        lo = max(floor, dash - _APPOSITION_REACH)
+        moves = [
+            g
+            for g in _APPOSITION_MOTION.finditer(text, lo, dash)
+            if not _CLAUSE_BREAK.search(text, g.end(), dash)
+        ]
+        if moves:
+            return moves[-1].start()
     if (
         text[m.start - 1 : m.start] == "至"
         and m.start - 1 >= floor
@@ -674,6 +724,8 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         or _MEETING_AFTER.match(text, m.end)
         or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
+        or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
+        or _BUREAU_STAY_AFTER.match(text, _tail(text, m))
         or (
             text[lo + stay.start()] == "在"
             and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))
@@ -967,6 +1019,30 @@ def _own_city(text: str, ms: list[Mention], m: Mention, limit: int) -> Mention:
     return m
 
 
+def _sends_party(text: str, start: int, clause: int, verb: int) -> bool:
+    """The words before the travel verb ``verb`` (its clause, or the sentence from ``start``
+    when the clause has no subject of its own or opens on 组织) may send a government
+    delegation."""
+    # (上海市红十字会副会长李江英一行10人，到我市考察: the party in the clause before)
+    bare = _BARE_ORGANISING.match(text, clause) or _NO_SUBJECT.fullmatch(text, clause, verb)
+    party_start = start if bare else clause
+    if not _government(text[party_start:verb]):
+        return False
+    return not (_ORGANISED.search(text, start, verb) and not _HEADED.search(text, start, verb))
+
+
+def _never_party(text: str, title: Sentence) -> bool:
+    """The first sentence (the title) sends a body that is no government delegation
+    (庄浪县总工会赴临夏市, 榆次区委统战部区工商联…组织民营企业家代表赴浙江, 武原成校组织…赴金华)
+    and no official of the city leads it: the later 考察组一行 is that body too."""
+    if _SCHOOL_TRIP.search(text, title.start, title.end):
+        return True
+    found = _NEVER_PARTY.search(text, title.start, title.end)
+    if found is None or _WHERE_TO.search(text, title.start, found.start()):
+        return False  # 姜四清在中国华能集团…研究院考察调研: the place visited, not the party
+    return not _government(text[title.start : found.end()])
+
+
 def _company_led(text: str, start: int, verb: int) -> bool:
     """The heads named just before the verb are a company's (集团领导…带队，赶赴, 公司总经理…率队
     前往) and no city office joins them: the trip is the company's, not the home city's."""
@@ -980,8 +1056,14 @@ def _company_led(text: str, start: int, verb: int) -> bool:
 def _government(party: str) -> bool:
     """``party`` (the words before the verb, or after a guest's place) may be a government
     delegation: not a business, school or mass organisation unless officials lead it."""
-    if _NEVER_GOVERNMENT.search(party):
-        return False
+    never = _NEVER_GOVERNMENT.search(party)
+    if never is not None:
+        # 副市长…率领市科协…: an official of the city at the head of the body, before it
+        lead = _LEAD_VERB.search(party, 0, never.start())
+        if lead is None or _NEVER_GOVERNMENT.search(party, 0, lead.start()):
+            return False
+        head = party[: lead.start()]
+        return bool(_GOVERNMENT.search(head)) and not _NOT_GOVERNMENT.search(head)
     return not _NOT_GOVERNMENT.search(party) or bool(_GOVERNMENT.search(party))
 
 

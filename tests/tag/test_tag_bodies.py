@@ -1,0 +1,241 @@
+"""Which travelling bodies are a city's delegation (issue 19, the fifteenth batch of the visits dev
+set): the people's organisations and mass bodies, public research institutes and posted village
+work teams are not, whatever their heads' other titles; non-officials a body organises and sends
+with nobody at their head are not; an official of the city at the head of any of them, a bureau
+leading companies, a 供销社 and a class of the city's own leaders (读书班赴温州…现场教学) are.
+Sentences written for these tests, shaped like city news."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+# --- the people's organisations, research institutes, village work teams ------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        (
+            "市科协赴上海市金山区科协学习考察",
+            "近日，市科协主席王明一行4人赴上海市金山区科协学习考察。",
+            "嘉兴",
+        ),
+        ("市侨联赴厦门考察", "5月8日，市侨联党组书记、主席李红一行赴厦门市考察侨务工作。", "泉州"),
+        ("县文联赴桐乡考察学习", "县文联主席赵志刚带队赴桐乡市学习考察文艺工作。", "温州"),
+        (
+            "区工商联主席一行赴我市考察",
+            "唐山市丰南区工商联主席马振生一行赴我市学习考察电商工作。",
+            "张家口",
+        ),
+        (
+            "市知联会赴南京考察学习",
+            "市政协副主席、市知联会会长史晓莲一行赴南京市考察学习。",
+            "景德镇",
+        ),
+        (
+            "市社科联来我市考察",
+            "6月3日，南昌市社科联党组书记刘军一行来我市考察学习社科普及工作。",
+            "九江",
+        ),
+        (
+            "团市委赴杭州学习",
+            "团市委书记周倩带领青年干部赴杭州市学习考察青年发展型城市建设。",
+            "湖州",
+        ),
+        (
+            "市林科所赴浙江考察",
+            "4月25日，市林科所所长陈文带领科研人员赴浙江金华考察学习良种基地建设。",
+            "抚州",
+        ),
+        ("九江市林科所到抚州考察", "九江市林科所总支书记丁健一行到抚州市林科所考察学习。", "抚州"),
+        (
+            "市农业科学研究院赴寿光学习",
+            "市农业科学研究院院长孙强带队赴寿光市考察设施蔬菜。",
+            "聊城",
+        ),
+        ("驻村工作队赴郑州学习", "3月5日，市乡村振兴局驻村工作队一行3人赴开封市学习考察。", "邯郸"),
+        # the body is named in the title; the text's 考察团 is that body, not the city
+        (
+            "区工商联组织民营企业家代表赴浙江考察学习",
+            "区工商联主席、副主席及部分民营企业家等20余人赴浙江杭州、湖州等地考察学习。"
+            "考察团一行实地参观考察了余杭经济技术开发区和安吉县田园综合体。",
+            "晋中",
+        ),
+        (
+            "县妇联赴常州考察学习",
+            "考察组一行先后参观了常州市武进区妇女儿童活动中心和溧阳市巾帼创业基地。",
+            "南通",
+        ),
+    ],
+)
+def test_mass_bodies_institutes_and_work_teams_give_no_pair(
+    tagger: Tagger, title: str, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        # an official of the city at the head of the body: the city's party
+        (
+            "11月6日，市委常委、统战部长李宁，率领市工商联有关负责同志及民营企业家等一行50多人，"
+            "赴长沙工业园学习考察。",
+            "萍乡",
+            ("萍乡", "长沙"),
+        ),
+        (
+            "副市长张华率市科协、市科技局负责同志赴合肥市考察科技创新工作。",
+            "芜湖",
+            ("芜湖", "合肥"),
+        ),
+        # a 供销社 and a bureau leading companies keep their pairs
+        (
+            "邯郸市供销社党组书记、理事会主任张军带队，赴信阳市供销社对接考察学习。",
+            "邯郸",
+            ("邯郸", "信阳"),
+        ),
+        (
+            "7月3日，市商务局副局长郝昌林带队，组织我市30余家家政服务企业赴朔州市学习考察。",
+            "晋中",
+            ("晋中", "朔州"),
+        ),
+        (
+            "在委党组书记、主任李宏伟带领下，我委组织60名企业负责人到武汉市东西湖区学习考察。",
+            "荆门",
+            ("荆门", "武汉"),
+        ),
+        # a bureau sending growers with nobody named at their head: the bureau's trip
+        ("县农业农村局选派20名种植户赴寿光市学习蔬菜种植技术。", "德州", ("德州", "潍坊")),
+        # a government body whose name holds 所 or 站 is not a research institute
+        ("市场监管局城南所所长刘勇一行赴宁波市学习考察。", "台州", ("台州", "宁波")),
+    ],
+)
+def test_official_heads_bureaus_and_coops_keep_their_pairs(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag("", body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # the body named in the clause before the trip's own (…一行10人，到我市考察)
+        (
+            "9月25日，上海市红十字会党组成员、副会长李江英一行10人，到我市考察红十字工作。",
+            "绍兴",
+            set(),
+        ),
+        ("山西省左权县核桃协会会长一行12人，来我县考察学习土地托管。", "邢台", set()),
+        # associations of every kind (促进会, 研究会, 基金会)
+        ("10月14日，南通市老区发展促进会理事长秦厚德率队来我市考察学习。", "徐州", set()),
+        ("6月3日，苏州市慈善基金会秘书长一行到我市交流。", "南通", set()),
+        # a government body in the clause before stays the party
+        (
+            "9月25日，上海市发改委副主任李江一行10人，到我市考察长三角一体化工作。",
+            "绍兴",
+            {("上海", "绍兴")},
+        ),
+    ],
+)
+def test_the_party_in_the_clause_before_the_trip(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+# --- non-officials organised and sent, nobody at their head -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        (
+            "11月23日，市委统战部组织党外知识分子、新的社会阶层人士组成考察学习团，赴林芝市开展考察。",
+            "拉萨",
+        ),
+        ("为提升经营水平，市工信局组织37名企业家赴青岛考察学习标杆企业。", "南京"),
+        ("今年六月，我市基层法律服务协会完成了换届，组织全体理事前往浏阳学习考察。", "萍乡"),
+        ("区委统战部组织新的社会阶层人士赴嘉兴市考察学习。", "杭州"),
+    ],
+)
+def test_organised_non_officials_with_no_head_give_no_pair(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == set()
+
+
+# --- a person's given name that is a place's -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "absent"),
+    [
+        (
+            "张安顺率哈尔滨市党政代表团赴深圳市学习考察",
+            "4月23日下午，哈尔滨市与深商企业家座谈会在深圳市举行。张安顺代表市委市政府对企业家表示感谢。",
+            "安顺",
+        ),
+        (
+            "",
+            "市委书记王丽江主持召开会议。会后，王丽江在调研中要求各部门抓好落实。",
+            "丽江",
+        ),
+        (
+            "陈宁波一行来我市考察",
+            "座谈会上，陈宁波对我市的发展成就给予高度评价。",
+            "宁波",
+        ),
+    ],
+)
+def test_a_name_shown_as_a_person_is_one_throughout(
+    tagger: Tagger, title: str, body: str, absent: str
+) -> None:
+    assert absent not in tagger.tag(title, body).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "present"),
+    [
+        # a place right after another place (苏 is a surname, 等 may follow a name) stays
+        ("借鉴山东青岛、江苏南京等地新能源产业发展经验。", "南京"),
+        ("考察团先后赴上海、浙江宁波等地考察学习棚户区改造工作。", "宁波"),
+        # the same characters with no person reading anywhere stay a place
+        ("代表团赴张家港、安顺等地考察。", "安顺"),
+    ],
+)
+def test_places_beside_names_stay(tagger: Tagger, body: str, present: str) -> None:
+    assert present in tagger.tag("", body).cities
+
+
+def test_a_province_after_a_place_stays_beside_a_surname(tagger: Tagger) -> None:
+    # 海|江苏等: 江 is a surname and 等 may follow a name, but 江 ends 上海
+    tags = tagger.tag("", "张乾飞副市长带队赴上海江苏等地考察学习棚户区改造工作。", home="六盘水")
+    assert "江苏" in tags.provinces
+
+
+# --- a class of the home's own bodies as the travelling party ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # a 读书班 or 研修班 of the city's own leaders or bureaus: the home's party
+        (
+            "11月23日，读书班赴浙江温州市洞头区开展现场教学，学习千万工程经验。",
+            "宁德",
+            {("宁德", "温州")},
+        ),
+        ("6月5日，全市人大代表履职研修班赴嘉兴市开展现场教学。", "湖州", {("湖州", "嘉兴")}),
+        # a party school's class or a mass body's class stays no delegation
+        ("4月10日，市委党校春季主体班赴湖州开展异地培训。", "吉安", set()),
+        ("5月8日，市妇联基层妇女干部培训班赴嘉兴开展实地考察。", "镇江", set()),
+    ],
+)
+def test_a_class_of_the_homes_bodies_is_its_party(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected

@@ -1,0 +1,55 @@
+"""A place that heads a company's registered name (浙江嘉兴爱德曼氢能源装备有限公司) in a list of
+sites is where the company is registered, not a place of the story (issue 19, the fifteenth batch of
+the visits dev set: hosts named as provinces, cities only inside company names); a party going
+to such a company (赴嘉兴…有限公司) still goes to the place, and a place before a trip's words or
+with its suffix stays. Sentences written for these tests, shaped like city news."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("body", "absent"),
+    [
+        (
+            "考察团先后考察了山东如意科技集团、浙江嘉兴爱德曼氢能源装备有限公司等企业。",
+            "嘉兴",
+        ),
+        ("座谈会上，无锡斯贝尔磁性材料有限公司负责人介绍了企业情况。", "无锡"),
+        ("双方与芜湖长信新型显示器件股份有限公司进行了对接。", "芜湖"),
+        ("考察组参观了江苏常州天合光能有限责任公司的生产车间。", "常州"),
+    ],
+)
+def test_a_place_heading_a_registered_name_is_not_counted(
+    tagger: Tagger, body: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("", body, home="阳泉").cities
+
+
+def test_province_hosts_keep_no_city_from_company_names(tagger: Tagger) -> None:
+    body = (
+        "7月13日至18日，市长雷健坤赴山东、浙江考察产业项目。考察团一行先后考察了山东如意科技集团、"
+        "浙江嘉兴爱德曼氢能源装备有限公司等企业。"
+    )
+    assert pairs(tagger.tag("", body, home="阳泉")) == {("阳泉", "山东"), ("阳泉", "浙江")}
+
+
+@pytest.mark.parametrize(
+    ("body", "present"),
+    [
+        # a party going to the company goes to its place
+        ("市长率队赴嘉兴爱德曼氢能源装备有限公司考察。", "嘉兴"),
+        ("代表团前往浙江嘉兴爱德曼氢能源装备有限公司考察。", "嘉兴"),
+        # a trip's words after the place: the place of the trip
+        ("代表团来嘉兴考察了爱德曼氢能源装备有限公司。", "嘉兴"),
+        ("代表团在嘉兴参观了爱德曼氢能源装备有限公司。", "嘉兴"),
+        # the place with its suffix: an address, as before
+        ("考察团参观了嘉兴市爱德曼氢能源装备有限公司。", "嘉兴"),
+    ],
+)
+def test_places_before_trips_and_addresses_stay(tagger: Tagger, body: str, present: str) -> None:
+    assert present in tagger.tag("", body, home="阳泉").cities

@@ -1,0 +1,33 @@
+"""Games named after their city with the year between (北京2022年冬奥会) and the games' organising
+committees (北京冬奥组委, 杭州亚组委) are the event, not a place of the story (issue 19, the
+fifteenth batch of the visits dev set); the city itself, named apart, stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+
+
+@pytest.mark.parametrize(
+    ("body", "absent"),
+    [
+        ("省委宣传部下发《关于选拔少年合唱团参与北京2022年冬奥会的通知》。", "北京"),
+        ("北京冬奥组委将到阜平县考察选拔一支少年合唱团。", "北京"),
+        ("杭州亚组委工作人员到我市指导场馆运行。", "杭州"),
+        ("志愿者参加了杭州2022年亚运会的服务保障工作。", "杭州"),
+    ],
+)
+def test_games_and_their_committees_are_no_place(tagger: Tagger, body: str, absent: str) -> None:
+    assert absent not in tagger.tag("", body, home="保定").cities
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "2022年，市长率队赴北京考察冬奥场馆建设。",
+        "代表团赴北京，2022年冬奥会场馆是考察的第一站。",
+    ],
+)
+def test_the_city_named_apart_stays(tagger: Tagger, body: str) -> None:
+    assert "北京" in tagger.tag("", body, home="保定").cities

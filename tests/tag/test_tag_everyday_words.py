@@ -1,0 +1,33 @@
+"""A district's short name that is an everyday word (牡丹, the peony, as 芙蓉) is no place on its
+own: not in a brand or company list (尧舜牡丹), a flower show or a song; the district named in full
+(菏泽市牡丹区) and the city 牡丹江 stay places (issue 19, the fifteenth batch of the visits dev set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "考察团深入山东省科瑞集团、魏桥创业、尧舜牡丹、保龄宝生物等企业进行考察调研。",
+        "山东省第三十届牡丹文化旅游节开幕，游客纷纷前来赏花。",
+        "在山东期间，代表团参观了牡丹产业园的加工车间。",
+    ],
+)
+def test_an_everyday_word_is_no_district(tagger: Tagger, body: str) -> None:
+    assert "菏泽" not in tagger.tag("", body, home="吕梁").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("代表团赴菏泽市牡丹区考察学习。", "菏泽"),
+        ("代表团赴山东牡丹区考察学习。", "菏泽"),
+        ("代表团赴牡丹江市考察学习。", "牡丹江"),
+    ],
+)
+def test_the_district_in_full_and_the_city_stay(tagger: Tagger, body: str, city: str) -> None:
+    assert city in tagger.tag("", body, home="吕梁").cities

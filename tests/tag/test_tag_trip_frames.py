@@ -1,0 +1,140 @@
+"""Trip frames met on the fifteenth batch of the visits dev set (issue 19): a municipality's
+abbreviation right before the place of the stay (率队赴京在…研究院考察); a bare bureau of the home
+(12月16日行政审批局会同发改委…赴苏州), the home's procuratorate or court (市检察院组织人员前往…)
+and its unnamed leading cadres (30余名领导干部来到…) as the party, after a half-width comma too;
+a town of a county named in full, or the host's own bureau, before the stay (在文县中庙镇考察,
+在西宁市…管理局进行了学习交流); a place after a description of it and a dash (来到…示范区——成都，);
+an investment trip as the stay (在山东省招商洽谈考察); an institute in the title that is the place
+visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
+shaped like city news."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        (
+            "",
+            "3月9日，市委书记姜四清率队赴京在中国华能集团清洁能源技术研究院考察调研。",
+            "朔州",
+            ("朔州", "北京"),
+        ),
+        ("", "市长王强带队赴沪在上海交通大学洽谈校地合作。", "盐城", ("盐城", "上海")),
+        # the institute in the title is where the party went; the text's party is the home's
+        (
+            "姜四清在中国华能集团清洁能源技术研究院考察调研",
+            "3月9日，市委书记姜四清率队赴京在中国华能集团清洁能源技术研究院考察调研。",
+            "朔州",
+            ("朔州", "北京"),
+        ),
+        (
+            "行政审批局赴苏州自由贸易区考察学习",
+            "12月16日行政审批局会同发改委、商务局、市场监管局赴苏州工业园区行政审批局考察学习。",
+            "南京",
+            ("南京", "苏州"),
+        ),
+        ("", "自然资源和规划局赴嘉兴市学习考察国土空间规划工作。", "湖州", ("湖州", "嘉兴")),
+        # the home's procuratorate or court, like its bureaus
+        (
+            "",
+            "3月25日，市检察院组织人员前往贵州省黔南州贵定县人民检察院考察学习数字检察工作。",
+            "儋州",
+            ("儋州", "黔南"),
+        ),
+        ("", "区法院组织干警赴苏州市中级人民法院考察学习。", "无锡", ("无锡", "苏州")),
+        # a town of the county named in full before the stay
+        ("", "青川县委常委仲满成带领考察团在文县中庙镇考察学习。", "陇南", ("广元", "陇南")),
+        ("", "台州市考察团在宁海县前童镇进行考察。", "宁波", ("台州", "宁波")),
+        # the host's own bureau as the place of the stay
+        (
+            "",
+            "近日，海东市各县（区）房产局主管局长等30余人在西宁市住房保障和房地产管理局进行了"
+            "为期一天的学习交流。",
+            "海东",
+            ("海东", "西宁"),
+        ),
+        ("", "张掖市自然资源局一行在酒泉市自然资源局开展了学习交流。", "酒泉", ("张掖", "酒泉")),
+        # the home's bureau after a half-width comma, as after a full-width one
+        (
+            "",
+            "研修班一行58人,由市教育局副局长程永清带队，赴青岛进行为期7天的学习交流考察。",
+            "淮安",
+            ("淮安", "青岛"),
+        ),
+        ("", "考察组一行12人,县发改局局长王涛带队，赴苏州市考察学习。", "宿迁", ("宿迁", "苏州")),
+        # the place after a description of it and a dash; the home's unnamed leading cadres
+        (
+            "",
+            "4月22日，30余名领导干部来到践行新发展理念的公园城市示范区——成都，学习城市发展经验。",
+            "秦皇岛",
+            ("秦皇岛", "成都"),
+        ),
+        (
+            "",
+            "区考察团赴习近平总书记点赞的千万工程发源地——湖州，学习考察。",
+            "宜春",
+            ("宜春", "湖州"),
+        ),
+        # an investment trip as the stay (在山东省招商洽谈考察)
+        ("", "市长王立伟率队在山东省招商洽谈考察。", "吕梁", ("吕梁", "山东")),
+        ("", "县委书记李明带队在深圳市招商推介。", "赣州", ("赣州", "深圳")),
+    ],
+)
+def test_trip_frames_give_the_pair(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # a province's bureau is not the home's; a named city's bureau is that city's
+        ("省自然资源厅会同省林业局赴嘉兴市调研。", "湖州"),
+        # 赴 + a word that is no abbreviation before 在
+        ("市长王强赴会在上海交通大学作报告。", "盐城"),
+    ],
+)
+def test_no_home_party_from_other_bodies(tagger: Tagger, body: str, home: str) -> None:
+    assert (home, "嘉兴") not in pairs(tagger.tag("", body, home=home))
+    assert (home, "上海") not in pairs(tagger.tag("", body, home=home))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "海东市房产局局长在西宁市住房保障和房地产管理局工作多年。",
+        "海东市房产局局长在西宁市召开的会议上发言。",
+    ],
+)
+def test_a_bureau_named_with_no_stay_gives_no_pair(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("", body, home="海东")) == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a dash with no trip before it, and a village's cadres
+        "座谈会上，专家介绍了公园城市示范区——成都，这一城市发展的新模式。",
+        "4月22日，30余名村干部来到践行新发展理念的示范村——成都郫都区战旗村，学习乡村振兴经验。",
+    ],
+)
+def test_no_home_trip_from_a_dash_alone_or_village_cadres(tagger: Tagger, body: str) -> None:
+    assert ("秦皇岛", "成都") not in pairs(tagger.tag("", body, home="秦皇岛"))
+
+
+def test_towns_named_like_counties_give_no_host(tagger: Tagger) -> None:
+    # 新城|镇, 池江|镇: towns whose names a county elsewhere has, not the county's
+    body = "学习团一行先后来到黄龙镇旱田村、池江镇兰溪村、新城镇鱼仙村等地进行实地考察。"
+    assert pairs(tagger.tag("", body, home="赣州")) == set()
+
+
+def test_a_named_citys_bureau_stays_that_citys(tagger: Tagger) -> None:
+    body = "12月16日，无锡市行政审批局会同发改委赴苏州工业园区考察学习。"
+    assert pairs(tagger.tag("", body, home="南京")) == {("无锡", "苏州")}
