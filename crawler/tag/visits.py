@@ -191,8 +191,12 @@ _BARE_OPENING = re.compile(
 )
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
-# The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…).
-_ALONG = re.compile(r"(?:跟)?随(?:同)?(?:省|我省)[^，。；]{0,6}?(?:代表团|考察团)(?:一起|一同)?$")
+# The home travelling with its province's delegation (随省政府代表团赴…, 随同省党政代表团…,
+# 随黑龙江省代表团, 随自治区党政代表团).
+_ALONG = re.compile(
+    r"(?:跟)?随(?:同)?(?:[\u4e00-\u9fff]{2,3}(?:省|自治区)|省|我省|自治区)[^，。；]{0,6}?"
+    r"(?:代表团|考察团)(?:一起|一同)?$"
+)
 # A speaker's side: 代表江苏省委、省政府 (before the place), then 我们 opening the trip's clause.
 _SPEAKS_FOR = re.compile(r"代表")
 _SPEAKER_REACH = 200
@@ -216,6 +220,9 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，,。\n])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
     r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆|检察院|法院)"
     r"|(?<![^，,。\n])[市县区](?:党工委|管委会)"
+    # the home's park or zone organising its cadres' trip (陶瓷工业园区组织…三级干部…奔赴)
+    r"|(?<![^，,。\n])(?:[0-9]{1,2}月[0-9]{1,2}(?:日|至[0-9]{1,2}日)[，,]?)?[^，。、；\d]{0,8}?"
+    r"(?:园区|开发区|经开区|高新区|新区)(?:党工委|管委会)?(?:组织|选派)[^，。；]{0,24}?干部"
     # a bare bureau of the home opening the sentence, perhaps after its date, with the bodies it
     # goes with (12月16日行政审批局会同发改委、商务局…赴苏州)
     r"|(?<![^，,。\n])(?:[0-9]{1,2}月[0-9]{1,2}日[，,]?)?[^，。、；省市县区\d]{2,8}?局"
@@ -269,11 +276,51 @@ _CROWD = re.compile(
     r"|居民(?![族委])"
 )
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
+# The central leaders by name, past and present: the Standing Committee of the Politburo, the
+# premiers and vice-premiers, the state's presidents and vice-presidents (温家宝来到…,
+# 李克强在福建考察).
+_CENTRAL_LEADERS = (
+    "习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|李克强|栗战书|汪洋|王岐山|韩正|张德江|俞正声|刘云山"
+    "|张高丽|胡锦涛|温家宝|吴邦国|贾庆林|李长春|贺国强|周永康|江泽民|朱镕基|李鹏|李瑞环|曾庆红|黄菊"
+    "|吴官正|罗干|尉健行|李岚清|回良玉|王兆国|刘延东|马凯|孙春兰|胡春华|刘鹤|何立峰|张国清|刘国中"
+    "|吴仪|曾培炎|钱其琛|姜春云|邹家华|吴政隆|谌贻琴|王毅|杨洁篪"
+)
 _CENTRAL = re.compile(
-    r"习近平|李强|赵乐际|王沪宁|蔡奇|丁薛祥|李希|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
+    # a name after a local title is that official then (市委副书记张国清率天津市党政代表团)
+    r"(?<!书记)(?<!市长)(?<!省长)(?<!区长)(?<!主任)(?:" + _CENTRAL_LEADERS + r")"
+    r"|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
     # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
     r"|国家(?!级|高新|农高|农业高新|经开|经济技术|自主创新)[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
     r"|中国社科院|中国科学院|督导组|巡视组|部委|全国人大|全国政协"
+)
+# A clause that opens on its verb or a stay (在福州、泉州考察, 先后赴…, 来到…), taking the
+# sentence's subject.
+_SUBJECTLESS = re.compile(
+    r"(?:又|还|随后|先后|并|再|接着|之后|此后)?(?:在|赴|到|来到|前往|深入|走进|考察)"
+)
+# A clause naming someone (a title or a name before the verb): the subject of the ones after it.
+_CLAUSE_SUBJECT = re.compile(
+    _CENTRAL_LEADERS
+    + r"|书记|市长|省长|区长|县长|主任|主席|总理|委员长|常委|部长|一行|代表团|考察团|考察组|调研组"
+)
+_CENTRAL_SUBJECT = re.compile(
+    _CENTRAL_LEADERS
+    + r"|总书记|国家主席|国务院(?:总理|副总理)|(?<!副)总理|委员长|中央政治局|国家领导人|国务委员"
+)
+# A university or research institute as the site a party comes to: not the publisher's own.
+_ACADEMIC_SITE = re.compile(
+    r"大学|学院|研究[所院]|科学院|[农林牧渔水茶蚕果]研所|[农林牧渔]科[所院]"
+)
+# A team named for where it goes (赴赣考察团, 赴浙学习组, 赴京代表团): the name, not a movement.
+_PARTY_NAMED_FOR = re.compile(
+    r"[省市县区]?(?:考察|学习|调研|访问|交流|参观|招商|经贸)?(?:考察团|学习团|代表团|团|组)(?:一行|成员)?"
+)
+# A place opening the clause that holds a report-back meeting on its trip (铁力市召开赴贵阳考察学习
+# 座谈会, 某县举行赴浙江学习考察汇报会): the place's trip there.
+_REPORT_OPENING = re.compile(r"[市县区州]?[^，。；;赴到]{0,10}?(?:召开|举行|举办|组织召开)了?$")
+_REPORT_MEETING = re.compile(
+    r"[市省]?[^，。；;]{0,12}?(?:考察|学习|调研|参观|观摩)[^，。；;]{0,8}?"
+    r"(?:座谈会|汇报会|总结会|交流会|分享会|报告会)"
 )
 # An inspection team opening the sentence (执法检查组在太原听取…汇报，赴运城、临汾…检查): a
 # central or provincial body's inspection, no city delegation.
@@ -477,6 +524,8 @@ def _sentence_pairs(
             text, sentence.start, verb
         ):
             continue
+        if _central_subject(text, sentence.start, clause, ms):
+            continue  # 国务院总理李克强在…陪同下，在福州、泉州考察: the leader's clause goes on
         if not _sends_party(text, sentence.start, clause, verb):
             continue
         if publisher_city and _ALONG.search(text, sentence.start, verb):
@@ -544,6 +593,8 @@ def _to_publisher(
     )
     if found is None or any(found.start() < m.start < found.end() for m in ms):
         return []
+    if _ACADEMIC_SITE.search(text, found.start(), found.end()):
+        return []  # …一行来到江苏科技大学蚕研所考察学习: a university's, not the publisher's
     verb = found.start("verb") if found.group("verb") else found.start("here")
     clause = _clause_start(text, sentence.start, verb)
     if _CENTRAL.search(text, clause, verb) or not _government(text[clause:verb]):
@@ -685,6 +736,8 @@ _APPOSITION_MOTION = re.compile(r"来到|前往|奔赴|赶赴|走进|抵达|到�
 
 def _verb_before(text: str, floor: int, m: Mention) -> int:
     """Where the verb that makes ``m`` a host starts, or -1."""
+    if _PARTY_NAMED_FOR.match(text, m.end) and text[m.start - 1 : m.start] == "赴":
+        return -1  # 海南省政协赴赣考察团到靖安县: the team is named for its trip, not a movement
     if m.abbr:
         return m.start - 1
     lo = max(floor, m.start - 4)
@@ -795,6 +848,13 @@ def _visitors(
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
+    for m in before:
+        if (
+            m.start - _clause_start(text, sentence.start, m.start) <= 1
+            and _REPORT_OPENING.fullmatch(text, m.end, verb)
+            and _REPORT_MEETING.match(text, group[-1].end)
+        ):
+            out.append(m)  # 铁力市召开赴贵阳考察学习座谈会: the trip it reports back on
     for m in others:
         if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
             out.append(m)
@@ -1095,7 +1155,11 @@ def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
     return run
 
 
-_LEAD_SUFFIX = re.compile(r"(?:率队|率团|带队)?(?:一行)?等?$")
+# 率队, or leading an unnamed team (郑志明率考察组赴兴化市, 王某带领调研组到…): the home's own.
+_LEAD_SUFFIX = re.compile(
+    r"(?:率队|率团|带队|(?:率领?|带领)(?:党政)?(?:考察组|考察团|代表团|调研组|调研团|学习团|工作组))?"
+    r"(?:一行)?等?$"
+)
 
 
 def _named_subject(text: str, start: int, verb: int) -> str:
@@ -1198,6 +1262,20 @@ def _parallel_subjects(
             out.append(first)
         end = start - 1
     return out
+
+
+def _central_subject(text: str, floor: int, clause: int, ms: list[Mention]) -> bool:
+    """The clause has no party of its own (it opens on 在/赴/到…) and the sentence's subject,
+    before it, is a central leader or body: 中共中央政治局常委、国务院总理李克强在省委书记…陪同下，
+    在福州、泉州考察."""
+    if clause <= floor or any(clause <= m.start < clause + 2 for m in ms):
+        return False
+    if not _SUBJECTLESS.match(text, clause):
+        return False
+    opening = _clause_start(text, floor, clause - 1)
+    while opening > floor and not _CLAUSE_SUBJECT.search(text, opening, clause):
+        opening = _clause_start(text, floor, opening - 1)
+    return bool(_CENTRAL_SUBJECT.search(text, opening, clause))
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:

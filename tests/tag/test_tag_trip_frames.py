@@ -138,3 +138,91 @@ def test_towns_named_like_counties_give_no_host(tagger: Tagger) -> None:
 def test_a_named_citys_bureau_stays_that_citys(tagger: Tagger) -> None:
     body = "12月16日，无锡市行政审批局会同发改委赴苏州工业园区考察学习。"
     assert pairs(tagger.tag("", body, home="南京")) == {("无锡", "苏州")}
+
+
+# Round eleven (the sixteenth and seventeenth batches): who travels when the trip's frame names
+# no place for its party.
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # the home travelling with its province's delegation, the province named
+        (
+            "5月5日至11日，哈尔滨市代表团随黑龙江省代表团赴广东开展学习考察。",
+            "哈尔滨",
+            {("黑龙江", "广东")},
+        ),
+        (
+            "市党政代表团随四川省党政代表团赴浙江省杭州市学习考察。",
+            "绵阳",
+            {("绵阳", "杭州")},
+        ),
+        ("我市代表团跟随省代表团赴江苏苏州考察。", "淮北", {("淮北", "苏州")}),
+    ],
+)
+def test_the_home_with_its_provinces_delegation(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert expected <= pairs(tagger.tag("", body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        # an unnamed team led by a named person, on the home's site
+        ("郑志明率考察组赴兴化市考察学习", "", "扬州", ("扬州", "泰州")),
+        ("", "6月2日，王立新带领调研组到如皋市调研。", "盐城", ("盐城", "南通")),
+        ("", "李东率领考察团赴昆山考察学习营商环境。", "宿迁", ("宿迁", "苏州")),
+        # a trip known from its report-back meeting
+        ("铁力市召开赴贵阳考察学习座谈会", "", "伊春", ("伊春", "贵阳")),
+        ("", "8月26日，新沂市召开赴昆山学习考察汇报会。", "徐州", ("徐州", "苏州")),
+        ("", "沭阳县举行赴浙江义乌考察学习交流会，谈体会。", "宿迁", ("宿迁", "金华")),
+        # the home's park organising its cadres' trip
+        (
+            "",
+            "11月11至12日，陶瓷工业园区组织园区、乡、村三级干部共50余人奔赴九江市共青城、武宁"
+            "进行考察学习活动。",
+            "景德镇",
+            ("景德镇", "九江"),
+        ),
+        ("", "高新区组织机关干部赴合肥高新区学习考察。", "芜湖", ("芜湖", "合肥")),
+        # a team named for its trip is the party; the place after its movement the host
+        (
+            "",
+            "5月16日，海南省政协副主席张海国带领海南省政协赴赣考察团到靖安县考察林改工作。",
+            "宜春",
+            ("海南", "宜春"),
+        ),
+        ("", "江苏省赴黔学习考察团一行到遵义市考察。", "遵义", ("江苏", "遵义")),
+    ],
+)
+def test_parties_named_by_their_frame(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "wrong"),
+    [
+        # a team named for a province is not a trip to the province
+        ("海南省政协赴赣考察团到靖安县考察林改工作。", "宜春", ("海南", "江西")),
+        ("江苏省赴黔学习考察团一行到遵义市考察。", "遵义", ("江苏", "贵州")),
+        # a meeting that is no report-back on a trip
+        ("新沂市召开招商引资座谈会，邀请昆山客商参加。", "徐州", ("徐州", "苏州")),
+        # a university's institute visited, no place named: not the publisher's
+        (
+            "海南琼中县赴江苏考察团一行8人日前来到江苏科技大学蚕研所考察学习。",
+            "镇江",
+            ("海南", "镇江"),
+        ),
+        ("考察组一行来到市农科院考察学习育种技术。", "镇江", ("镇江", "镇江")),
+        # a park's enterprises, not its cadres
+        ("高新区组织企业赴合肥参加展会。", "芜湖", ("芜湖", "合肥")),
+    ],
+)
+def test_frames_that_name_no_such_trip(
+    tagger: Tagger, body: str, home: str, wrong: tuple[str, str]
+) -> None:
+    assert wrong not in pairs(tagger.tag("", body, home=home))
