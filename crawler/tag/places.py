@@ -186,13 +186,13 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵|桥)$"
+    r"纪念堂|纪念馆|博物馆|血站|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵|桥)$"
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
-    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟"
+    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # Institutions that stand in the place they are named after when a party goes there.

@@ -311,6 +311,11 @@ _CENTRAL_SUBJECT = re.compile(
 _ACADEMIC_SITE = re.compile(
     r"大学|学院|研究[所院]|科学院|[农林牧渔水茶蚕果]研所|[农林牧渔]科[所院]"
 )
+# The city's liaison office in another place and its head (南通市人民政府驻深圳办事处主任邱爱军).
+_LIAISON = re.compile(r"[^，。、；]{0,12}?驻[^，。、；]{2,8}?办事处(?:主任|副主任|负责人)?")
+_COMPANY_TITLE = re.compile(
+    r"(?:集团|公司|企业)(?:党委|党组|纪委|工会)?(?:常务)?副?(?:书记|董事长|总经理|经理|主任|总裁)"
+)
 # A team named for where it goes (赴赣考察团, 赴浙学习组, 赴京代表团): the name, not a movement.
 _PARTY_NAMED_FOR = re.compile(
     r"[省市县区]?(?:考察|学习|调研|访问|交流|参观|招商|经贸)?(?:考察团|学习团|代表团|团|组)(?:一行|成员)?"
@@ -348,9 +353,20 @@ _NEVER_GOVERNMENT = re.compile(
     r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
     r"|驻村工作队|驻村工作组|工作队(?!伍)"
 )
+# A public service unit (事业单位: funeral homes, blood stations, hospitals, libraries, museums,
+# cultural halls) or a group of retired cadres (not the 老干部局 that serves them) as the party
+# itself, opening it (萧山区殡仪馆来…, 仁怀市中心血库一行, 定西市地级退休干部来我市): no
+# government delegation. In a list of bodies an office sends (市政府办组织…市人民医院…) they go
+# along.
+_SERVICE_UNIT = (
+    r"殡仪馆|殡葬|火葬场|血站|血库|医院|卫生院|图书馆|博物馆|文化馆|美术馆"
+    r"|退休干部|老干部(?!局|工作)|老同志|离退休"
+)
+_SERVICE_PARTY = re.compile(r"[^，。、；和与及率带]{0,12}?(?:" + _SERVICE_UNIT + ")")
 _WHERE_TO = re.compile(r"在|赴|到|前往|走进|莅临")
 _NEVER_PARTY = re.compile(
-    r"(?:" + _NEVER_GOVERNMENT.pattern + r")[^，。；]{0,16}?(?:赴|到|前往|来|抵|考察|学习)"
+    r"(?:" + _NEVER_GOVERNMENT.pattern + "|" + _SERVICE_UNIT + r")[^，。；]{0,16}?"
+    r"(?:赴|到|前往|来|抵|考察|学习)"
 )
 # Entrepreneurs or non-party figures a body organises and sends with no official at their head
 # (市委统战部组织党外代表人士赴林芝, 组织南京市37名企业家赴青岛): trainees or a business tour, not
@@ -457,6 +473,8 @@ def find_visits(
     # 庄浪县总工会赴临夏市考察学习 in the title: the later 考察组一行 is that union, not the home's
     # (武原成校组织葡萄种植户赴金华…: the school's trainees, whom the later 学员 are too)
     never = bool(sentences) and _never_party(text, sentences[0])
+    # …and its place's later party (萧山区殡仪馆来市殡仪馆 in the title: 萧山区考察组 is its staff)
+    never_party = _never_party_words(text, sentences[0]) if never else ""
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -478,7 +496,15 @@ def find_visits(
             previous_dated = (sentence.paragraph, when)
         along = len({visitor.name for visitor, _host in pairs}) > 1  # 随省代表团: both travel
         for visitor, host in pairs:
-            if never and visitor.self_ref:
+            surface = text[visitor.start : visitor.end].rstrip("市区县")
+            if never and (
+                visitor.self_ref
+                or (
+                    surface
+                    and surface in never_party
+                    and not _HEADED.search(text, sentence.start, sentence.end)
+                )
+            ):
                 continue
             # the home's province named by its offices (省委常委…率队) is the story's party too
             if story_visitor is None and (
@@ -1103,6 +1129,13 @@ def _never_party(text: str, title: Sentence) -> bool:
     return not _government(text[title.start : found.end()])
 
 
+def _never_party_words(text: str, title: Sentence) -> str:
+    """The words of the title's party that is no government delegation, up to its body
+    (萧山区殡仪馆, 定西市地级退休干部): a later party of the same place is that body."""
+    found = _NEVER_PARTY.search(text, title.start, title.end)
+    return text[title.start : found.start() + 2] if found else ""
+
+
 def _company_led(text: str, start: int, verb: int) -> bool:
     """The heads named just before the verb are a company's (集团领导…带队，赶赴, 公司总经理…率队
     前往) and no city office joins them: the trip is the company's, not the home city's."""
@@ -1115,7 +1148,12 @@ def _company_led(text: str, start: int, verb: int) -> bool:
 
 def _government(party: str) -> bool:
     """``party`` (the words before the verb, or after a guest's place) may be a government
-    delegation: not a business, school or mass organisation unless officials lead it."""
+    delegation: not a business, school or mass organisation unless officials lead it. The head
+    of the city's liaison office in the host (驻深圳办事处主任) joining a company's trip there
+    does not make it one."""
+    party = _LIAISON.sub("", party)
+    if _SERVICE_PARTY.match(party):
+        return False
     never = _NEVER_GOVERNMENT.search(party)
     if never is not None:
         # 副市长…率领市科协…: an official of the city at the head of the body, before it
@@ -1124,7 +1162,10 @@ def _government(party: str) -> bool:
             return False
         head = party[: lead.start()]
         return bool(_GOVERNMENT.search(head)) and not _NOT_GOVERNMENT.search(head)
-    return not _NOT_GOVERNMENT.search(party) or bool(_GOVERNMENT.search(party))
+    # a company's own 党委副书记 or 主任 is no official (房投集团党委副书记、总经理王春一行)
+    return not _NOT_GOVERNMENT.search(party) or bool(
+        _GOVERNMENT.search(_COMPANY_TITLE.sub("", party))
+    )
 
 
 def _clause_subject(text: str, m: Mention, verb: int) -> bool:

@@ -239,3 +239,77 @@ def test_a_class_of_the_homes_bodies_is_its_party(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+# --- public service units, retired cadres, companies with a liaison office's head --------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        # a service unit (事业单位) as the party, in the title and in the text
+        ("萧山区殡仪馆来市殡仪馆考察交流", "市殡仪馆主任陪同萧山区考察组进行了实地考察。", "绍兴"),
+        ("", "贵州仁怀市中心血库一行6人来市中心血站学习考察采供血业务。", "镇江"),
+        ("", "海宁市人民医院一行赴杭州市第一人民医院考察学习智慧医院建设。", "嘉兴"),
+        ("", "吴江区图书馆一行到苏州市图书馆考察交流总分馆建设。", "无锡"),
+        ("县博物馆赴西安考察学习", "考察组一行参观了陕西历史博物馆。", "天水"),
+        # retired cadres' groups
+        ("定西市地级退休干部来我市参观考察", "8月4日，定西市地级退休干部来我市参观考察。", "武威"),
+        ("", "6月5日，部分离退休老干部赴延安参观学习。", "榆林"),
+        ("", "临沂市老干部一行来我市参观考察乡村振兴工作。", "日照"),
+        # a company's trip with the head of the city's liaison office in the host
+        (
+            "",
+            "5月23日，南通市人民政府驻深圳办事处主任邱爱军、房投集团党委副书记、总经理王春"
+            "一行赴深圳市深业集团考察学习。",
+            "南通",
+        ),
+        ("", "城投公司党委书记、董事长李强一行赴合肥市建投集团考察学习。", "芜湖"),
+    ],
+)
+def test_service_units_retired_cadres_and_companies_give_no_pair(
+    tagger: Tagger, title: str, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        # an official of the city leading the body, or the bureau that serves retired cadres
+        (
+            "",
+            "市卫健委主任王刚带领市人民医院负责人赴杭州市第一人民医院考察学习。",
+            "嘉兴",
+            ("嘉兴", "杭州"),
+        ),
+        ("", "市委老干部局一行赴延安考察学习老干部工作。", "榆林", ("榆林", "延安")),
+        # a service unit among the bodies an office sends
+        (
+            "",
+            "6月26日，市政府办组织市住建局、市国土局、市人民医院、袁州区政府等相关部门前往"
+            "南昌市考察学习。",
+            "宜春",
+            ("宜春", "南昌"),
+        ),
+        # a unit of the party's place in the title, but the text's trip led by the city's head
+        (
+            "昔阳县委党校赴武乡太行干部学院学习考察",
+            "5月7日，昔阳县委书记王根元带领县委党校和县委组织部相关人员一行6人，赴武乡县"
+            "太行干部学院进行学习考察。",
+            "晋中",
+            ("晋中", "长治"),
+        ),
+        # a liaison office's head, but the city's officials leading
+        (
+            "",
+            "副市长张华、市政府驻深圳办事处主任邱爱军一行赴深圳市考察招商。",
+            "南通",
+            ("南通", "深圳"),
+        ),
+    ],
+)
+def test_officials_leading_or_sending_such_bodies_keep_their_pairs(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))

@@ -53,3 +53,17 @@ def test_province_hosts_keep_no_city_from_company_names(tagger: Tagger) -> None:
 )
 def test_places_before_trips_and_addresses_stay(tagger: Tagger, body: str, present: str) -> None:
     assert present in tagger.tag("", body, home="阳泉").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "absent"),
+    [
+        # a place heading a blood station's name, as a hospital's
+        ("镇江血站站长吴晓晖介绍了业务大楼的设计理念。", "镇江"),
+        ("双方在苏州血站会议室进行座谈。", "苏州"),
+    ],
+)
+def test_a_place_heading_a_blood_stations_name_is_not_counted(
+    tagger: Tagger, body: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("", body, home="南通").cities
