@@ -170,6 +170,11 @@ class Gazetteer:
         province_level = set(curated["province_level"])
         self.province_level = {u.short: u.province for u in _units() if u.short in province_level}
         self.suffix_only = frozenset(fold(n) for n in curated["suffix_only"])
+        # the strong nicknames (泉城, 冰城): a city's own outlets use them, another city's rarely
+        # (not a prefecture's short name, 博州)
+        self.nicknames = frozenset(fold(n) for n in curated["nicknames"] if not n.endswith("州"))
+        # the nicknames several cities use (江城, 鹤城): on their city's own site, that city
+        self.weak_nicknames = frozenset(fold(n) for n in curated["weak_nicknames"])
         units = _units()
         # Provinces first: their names win over same-named cities and counties (吉林, 海南).
         for u in units:

@@ -192,7 +192,7 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
-    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站"
+    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站|福利院|支行|分行"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # Institutions that stand in the place they are named after when a party goes there.
@@ -216,6 +216,9 @@ _LANDMARKS = frozenset(
         "商会",
     }
 )
+# adjectives, idioms and distinguishing words inside an institution's name
+# (太原|孤残|儿童|特殊教育|学校)
+_MODIFIER_TAGS = frozenset({"an", "a", "l", "b"})
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
 _TITLES = (
@@ -246,8 +249,10 @@ _DATELINE_AFTER = re.compile(
 )
 # An outlet named after its place and the word that opens its report: 儋州市融媒体中心消息.
 _OUTLET_BYLINE = re.compile(
-    r"(?:融媒体中心|融媒中心|新闻中心|广播电视台|电视台|日报|晚报)(?:记者[\u4e00-\u9fff]{2,3})?"
-    r"[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(?:讯|消息|报道)"
+    r"(?:融媒体中心|融媒中心|新闻中心|广播电视台|电视台|日报|晚报|新闻网|政府网)"
+    r"(?:记者[\u4e00-\u9fff]{2,3})?[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(?:讯|消息|报道)"
+    # 拉萨融媒南京电: the outlet's place, then where the report was filed
+    r"|(?:融媒|融媒体)[\u4e00-\u9fff]{0,3}?[0-9０-９]{0,2}月?[0-9０-９]{0,2}日?(?:电|讯)"
 )
 # What follows a bracketed place in an organisation's or a park's name (…（北京）有限公司,
 # 深圳（哈尔滨）产业园区, 中国长城（黑龙江）计算机智能制造基地).
@@ -405,7 +410,21 @@ class PlaceMatcher:
                 continue  # 国网鹤岗供电公司: a utility's branch, named after its city
             if text[start:end] in gaz.suffix_only and not _SUFFIX_FRAME.match(text, end):
                 continue  # 大兴安岭 the range; 大兴安岭地区, 大兴安岭地委 are the prefecture
-            if entry.strength is Strength.STRONG:
+            if (
+                entry.strength is Strength.STRONG
+                and publisher_city
+                and entry.places[0].city != publisher_city
+                and text[start:end] in gaz.nicknames
+            ):
+                # “共建多彩泉城” on 邢台's site: another city's nickname on a home's site is a
+                # slogan or an epithet another city shares, unless the city is named or visited
+                weak.append(Mention(start, end, entry.places[0], Strength.WEAK))
+            elif entry.strength is Strength.STRONG or (
+                # 推进中国式现代化鹤城实践 on 齐齐哈尔's site: the home's own nickname
+                publisher_city
+                and entry.places[0].city == publisher_city
+                and text[start:end] in gaz.weak_nicknames
+            ):
                 strong.append(Mention(start, end, entry.places[0], Strength.STRONG))
             elif entry.strength is Strength.WEAK:
                 weak.append(Mention(start, end, entry.places[0], Strength.WEAK))
@@ -923,10 +942,16 @@ def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
             return word
+        if _VISIT_WORD.search(word):
+            return ""  # 到苏州|调研|学校建设: the trip's words, not a name's
         if (
-            tag not in _NOUN_TAGS and tag != "an" and (tag, len(word)) != ("a", 1)
+            tag not in _NOUN_TAGS
+            and tag not in _MODIFIER_TAGS
+            and (tag, len(word)) != ("a", 1)
+            and not (tag == "v" and len(word) > 1)
         ) or _POLITY_TAIL.search(word):  # (漳州|卫生|职业|学院: an adjectival noun goes on)
-            return ""  # (南通|大|剧院: a one-character adjective goes on)
+            return ""  # (南通|大|剧院: a one-character adjective goes on; 南京|森林|警察|学院,
+            # 上海|应用|技术|大学: a verb jieba reads inside the name, not a visit's)
     return ""
 
 

@@ -139,6 +139,9 @@ _SITE_PREFIX = re.compile(
 _SITE_GLUED = re.compile(
     r"[\u4e00-\u9fff]{2,12}?人民政府(?:网|门户网站)?(?:今日[\u4e00-\u9fff]{2,4}?)?"
 )
+_BODY_SITE_GLUED = re.compile(
+    r"[\u4e00-\u9fff]{2,16}?(?:委员会|局|办公室)(?:政务要闻|工作动态|要闻|动态|新闻)"
+)
 _HEADLINE_START = 6  # characters of the headline that must follow
 _GLUED_SITE_MAX = 20  # how far into the body the site's name may end
 
@@ -149,9 +152,11 @@ def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int
     shifted by ``offset``."""
     if len(headline) < _HEADLINE_START:
         return None
-    if "人民政府" not in body[:_GLUED_SITE_MAX]:
-        return None
-    m = re.match(_SITE_GLUED.pattern + "(?=" + re.escape(headline[:_HEADLINE_START]) + ")", body)
+    ahead = "(?=" + re.escape(headline[:_HEADLINE_START]) + ")"
+    if "人民政府" in body[:_GLUED_SITE_MAX]:
+        m = re.match(_SITE_GLUED.pattern + ahead, body)
+    else:  # 荆门市国有资产监督管理委员会政务要闻中荆集团赴…: a body's site and its column
+        m = re.match(_BODY_SITE_GLUED.pattern + ahead, body)
     return (offset, offset + m.end()) if m else None
 
 

@@ -67,3 +67,35 @@ def test_a_place_heading_a_blood_stations_name_is_not_counted(
     tagger: Tagger, body: str, absent: str
 ) -> None:
     assert absent not in tagger.tag("", body, home="南通").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "absent"),
+    [
+        # a verb or an adjective jieba reads inside the institution's name
+        ("招生院校有铁道警察学院、南京森林警察学院、贵州警察学院。", "南京"),
+        ("邀请上海应用技术大学副校长毛祥东现场授课。", "上海"),
+        ("7月22日，太原孤残儿童特殊教育学校开展专题学习。", "太原"),
+        ("太原市儿童福利院开展党史学习教育。", "太原"),
+        # a bank's branch named after its county-level city
+        ("考察组来到人民银行乐平市支行。", "景德镇"),
+        ("工商银行苏州分行召开会议。", "苏州"),
+    ],
+)
+def test_a_place_heading_an_institution_with_verbs_inside_is_not_counted(
+    tagger: Tagger, body: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("", body, home="六盘水").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "present"),
+    [
+        # a party going to a city and studying there: the verb is the trip's, the place stands
+        ("代表团赴南京考察学习产业发展。", "南京"),
+        ("市长率队赴上海应用氢能技术企业考察。", "上海"),
+        ("考察组到苏州调研学校建设。", "苏州"),
+    ],
+)
+def test_places_before_visit_verbs_stay(tagger: Tagger, body: str, present: str) -> None:
+    assert present in tagger.tag("", body, home="六盘水").cities
