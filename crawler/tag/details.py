@@ -48,6 +48,7 @@ _TITLE = re.compile(
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
     r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
     r"|科员"  # 副主任科员刘卫东带领
+    r"|指挥长|总指挥"  # 产业园指挥部指挥长李东河，带队
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -145,7 +146,7 @@ _NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代�
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # What may follow a name: the next word of the sentence.
 _AFTER_NAME = re.compile(
-    r"率领|率|带领|带队|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持|携(?!手)"
+    r"率领|率|带领|带队|带组|带团|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持|携(?!手)"
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
     r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
 )
@@ -164,7 +165,7 @@ _PLACE_SUFFIX = re.compile(
 
 _LEAD_AFTER = re.compile(
     r"(?:[（(][^（）()]{1,12}[）)])?"  # 黄守林副主任(副局长)带队
-    r"(?:等(?:同志)?|同志)?[，,]?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
+    r"(?:等(?:同志)?|同志)?[，,]?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|带组|带团|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
     r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
 )
 _GO_AFTER = re.compile(
@@ -704,10 +705,12 @@ def visit_details(
     movers: list[Official] = []
     hosts: list[Official] = []
     heads: list[Official] = []  # 杜冰一行先后到… in a sentence next to the visit's own
+    led_in_told = False  # the leaders come from the visit's own sentences
     for s in order:
         ls, ms, hs = _roles(text, s, places)
         if ls and (not leaders or (_unnamed(leaders) and not _unnamed(ls))):
             leaders = ls  # 常务副主任带队… in the title, 区常务副主任聂明带领… in the text
+            led_in_told = s in told
         if not movers and ms and s in told:
             movers = ms
         elif not heads and ms and ms[0].name and _PARTY_HEAD.match(text, ms[0].end):
@@ -717,10 +720,14 @@ def visit_details(
                 hosts.append(h)
         if leaders and s not in told:
             break
-    if _unnamed(leaders):
-        named = [m for m in movers or heads if m.name and m not in hosts]
-        if named:
-            leaders = named
+    named = [m for m in movers or heads if m.name and m not in hosts]
+    # (曲学武一行6人来我局… 市局副局长崔璨带领…进行了交流座谈: the party's head in the visit's
+    # own sentence, not whoever leads in a later one, often the host)
+    if named and (
+        _unnamed(leaders)
+        or (movers and not led_in_told and all(is_name(m.name or "") for m in named))
+    ):
+        leaders = named
     leaders = [x for x in leaders if x not in hosts]
     # the visit's own sentences, else the lead (5月21日-22日，…带队赴晋城); a day of the lead a
     # little earlier is the trip's first (7月20日 in the lead, a 7月21日 meeting told later)

@@ -192,7 +192,7 @@ _THING_TAIL = re.compile(
 # 北京|福|盛德|…|有限公司).
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
-    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站|福利院|支行|分行"
+    r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站|福利院|支行"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 # Institutions that stand in the place they are named after when a party goes there.

@@ -79,7 +79,7 @@ def test_a_place_heading_a_blood_stations_name_is_not_counted(
         ("太原市儿童福利院开展党史学习教育。", "太原"),
         # a bank's branch named after its county-level city
         ("考察组来到人民银行乐平市支行。", "景德镇"),
-        ("工商银行苏州分行召开会议。", "苏州"),
+        ("农业银行昆山市支行召开会议。", "苏州"),
     ],
 )
 def test_a_place_heading_an_institution_with_verbs_inside_is_not_counted(
@@ -95,6 +95,8 @@ def test_a_place_heading_an_institution_with_verbs_inside_is_not_counted(
         ("代表团赴南京考察学习产业发展。", "南京"),
         ("市长率队赴上海应用氢能技术企业考察。", "上海"),
         ("考察组到苏州调研学校建设。", "苏州"),
+        # a bank's city branch stands in its city (the project's own set counts it)
+        ("兴业银行深圳分行日前发布新一代供应链金融平台。", "深圳"),
     ],
 )
 def test_places_before_visit_verbs_stay(tagger: Tagger, body: str, present: str) -> None:
