@@ -221,7 +221,13 @@ class Tagger:
             told = [f.sentence]
             told += [g.sentence for g in found if (g.visitor, g.host) == key and not g.background]
             more = visit_details(
-                text, sents, told, visitor=key[0], host=key[1], published=published
+                text,
+                sents,
+                told,
+                visitor=key[0],
+                host=key[1],
+                published=published,
+                city_visitor=key[0] in self.gazetteer.cities,
             )
             if text != original:
                 more = _as_written(more, text, original)
