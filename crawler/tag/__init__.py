@@ -26,7 +26,15 @@ from crawler.base.taxonomy import Taxonomy
 from crawler.tag.details import Details, Official, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
-from crawler.tag.text import Sentence, fold, glued_site_span, sentences, site_name_spans
+from crawler.tag.text import (
+    Sentence,
+    fold,
+    glued_site_span,
+    sentences,
+    side_segments,
+    site_name_spans,
+    work_title_spans,
+)
 from crawler.tag.themes import ThemeScorer, kind_of, plans_trip
 from crawler.tag.visits import Found, find_visits, home_mentions
 
@@ -133,6 +141,8 @@ class Tagger:
             glued = glued_site_span(first, text[:title_end], sents[1].start)
             if glued:
                 site.append(glued)
+        site += _place_signatures(text, sents, title_end, mentions)
+        site += work_title_spans(text)
         if site:
             mentions = [m for m in mentions if not any(a <= m.start < b for a, b in site)]
         if publisher_city:
@@ -358,6 +368,28 @@ def _as_written(details: Details, text: str, original: str) -> Details:
         co_leaders=tuple(map(written, details.co_leaders)),
         host_officials=tuple(map(written, details.host_officials)),
     )
+
+
+def _place_signatures(
+    text: str, sents: list[Sentence], title_end: int, mentions: list[Mention]
+) -> list[tuple[int, int]]:
+    """Segments beside the headline, in the title or the first body sentence that repeats it,
+    made only of place names (…框架协议-山西忻州): the site's signature, not the story's."""
+    sides = side_segments(text[:title_end])
+    if len(sents) > 1:
+        sides += side_segments(text[sents[1].start : sents[1].end], sents[1].start)
+    out = []
+    for a, b in sides:
+        seg = text[a:b].rstrip("。 ")
+        if len(seg) < 2:
+            continue
+        covered: set[int] = set()
+        for m in mentions:
+            if a <= m.start and m.end <= a + len(seg):
+                covered.update(range(m.start, m.end))
+        if len(covered) == len(seg):
+            out.append((a, b))
+    return out
 
 
 def _clip(text: str) -> str:

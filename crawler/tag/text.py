@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["Sentence", "date_in", "fold", "resolve_day", "sentences", "site_name_spans"]
+__all__ = [
+    "Sentence",
+    "date_in",
+    "fold",
+    "resolve_day",
+    "sentences",
+    "side_segments",
+    "site_name_spans",
+    "work_title_spans",
+]
 
 import functools
 import re
@@ -158,6 +167,41 @@ def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int
     else:  # 荆门市国有资产监督管理委员会政务要闻中荆集团赴…: a body's site and its column
         m = re.match(_BODY_SITE_GLUED.pattern + ahead, body)
     return (offset, offset + m.end()) if m else None
+
+
+def side_segments(title: str, offset: int = 0) -> list[tuple[int, int]]:
+    """The segments of ``title`` around its headline (the longest segment between separators:
+    …框架协议-山西忻州 gives 山西忻州), shifted by ``offset``."""
+    cuts = [0]
+    for sep in _TITLE_SEPARATOR.finditer(title):
+        cuts += [sep.start(), sep.end()]
+    cuts.append(len(title))
+    segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    headline = max(segments, key=lambda seg: seg[1] - seg[0])
+    return [(a + offset, b + offset) for a, b in segments if (a, b) != headline]
+
+
+# A work's title in 《》 that names no document (《习近平在厦门》, a book; not 《…实施方案》).
+_WORK = re.compile(r"《([^《》]{2,30})》")
+_DOCUMENT_WORD = re.compile(
+    r"方案|规划|条例|办法|意见|措施|细则|规定|计划|纲要|通知|通告|公告|决定|指引|清单|政策|规范|标准"
+    r"|导则|批复|协议|备忘录|公报|报告|法|宣言|章程|白皮书|目录|名录|意向书|倡议"
+    # a speech or instruction in 《》 (《习近平总书记在承德考察时的重要讲话精神》) is the place's
+    r"|讲话|精神|指示|批示|论述|考察|调研|视察|贺信|回信|致辞"
+)
+
+
+def work_title_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a work (book, film, programme) in 《》 that is no document, and the
+    same words elsewhere (a headline that drops the 《》): places there are the work's."""
+    works = {m.group(1) for m in _WORK.finditer(text) if not _DOCUMENT_WORD.search(m.group(1))}
+    spans: list[tuple[int, int]] = []
+    for work in works:
+        at = text.find(work)
+        while at >= 0:
+            spans.append((at, at + len(work)))
+            at = text.find(work, at + len(work))
+    return spans
 
 
 def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
