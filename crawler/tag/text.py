@@ -169,16 +169,21 @@ def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int
     return (offset, offset + m.end()) if m else None
 
 
-def side_segments(title: str, offset: int = 0) -> list[tuple[int, int]]:
-    """The segments of ``title`` around its headline (the longest segment between separators:
-    …框架协议-山西忻州 gives 山西忻州), shifted by ``offset``."""
+def _headline_and_sides(title: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """The headline of ``title`` (its longest segment between separators) and the others."""
     cuts = [0]
     for sep in _TITLE_SEPARATOR.finditer(title):
         cuts += [sep.start(), sep.end()]
     cuts.append(len(title))
     segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
     headline = max(segments, key=lambda seg: seg[1] - seg[0])
-    return [(a + offset, b + offset) for a, b in segments if (a, b) != headline]
+    return headline, [seg for seg in segments if seg != headline]
+
+
+def side_segments(title: str, offset: int = 0) -> list[tuple[int, int]]:
+    """The segments of ``title`` around its headline (…框架协议-山西忻州 gives 山西忻州),
+    shifted by ``offset``."""
+    return [(a + offset, b + offset) for a, b in _headline_and_sides(title)[1]]
 
 
 # A work's title in 《》 that names no document (《习近平在厦门》, a book; not 《…实施方案》).
@@ -210,17 +215,8 @@ def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
     and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
     story's; a segment ending a first body sentence is read without its full stop (…-漳州要闻。).
     Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
-    cuts = [0]
-    for sep in _TITLE_SEPARATOR.finditer(title):
-        cuts += [sep.start(), sep.end()]
-    cuts.append(len(title))
-    segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
-    headline = max(segments, key=lambda seg: seg[1] - seg[0])
-    spans = [
-        (a, b)
-        for a, b in segments
-        if (a, b) != headline and _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))
-    ]
+    headline, sides = _headline_and_sides(title)
+    spans = [(a, b) for a, b in sides if _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))]
     prefix = _SITE_PREFIX.match(title, headline[0])
     if prefix and prefix.end() < headline[1]:
         spans.append((headline[0], prefix.end()))
