@@ -163,6 +163,7 @@ _AFTER_NAME = re.compile(
     r"|讲话|召集|突然|认真|详细|听取|仔细|首先|随后|亲自|任团长|任组长"
 )
 _NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
+_HEADLINE_SEPARATOR = re.compile(r"[|｜]")
 _BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
 _PREFIX = re.compile(
     r"^(?:由|以|经|在|受|据|应|向(?!阳)|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
@@ -457,6 +458,13 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         named = _name_at(text, setting + 1, end)
         if named and text.startswith("一行", setting + 1 + len(named)):
             lead, at = named, setting + 1
+    if not lead:
+        # 赴南粤取真经…发展|孙喆率市政府代表团赴广东: a name opening a headline's segment
+        for sep in _HEADLINE_SEPARATOR.finditer(text, start, end):
+            named = _name_at(text, sep.end(), end)
+            if named and _LEAD_AFTER.match(text, sep.end() + len(named)):
+                lead, at = named, sep.end()
+                break
     if lead:
         lead_end = at + len(lead)
         second = _name_at(text, lead_end, end)  # 江文孙颖带队: two names, both lead

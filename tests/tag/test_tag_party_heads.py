@@ -82,6 +82,9 @@ from tests.tag import first_leader
             "庆阳",
             "门杜娟",
         ),
+        # a name opening a headline's segment after its separator
+        ("学经验抓落实推动振兴发展|孙喆率市政府代表团赴广东开展学习考察。", "哈尔滨", "孙喆"),
+        ("深化合作｜副市长李强率队赴深圳考察。", "赣州", "李强"),
         # name forms that must not grow or shrink
         ("近日，副市长王强和李明带队赴深圳考察。", "赣州", "王强"),  # two names: the first
         ("近日，市委书记王和平率队赴深圳考察。", "赣州", "王和平"),  # 和 inside, 平 follows
