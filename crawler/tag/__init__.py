@@ -159,7 +159,16 @@ class Tagger:
             for m in mentions
             if m.place.city and (m.strength is not Strength.WEAK or m.place.level == "county")
         ]
-        visits = self._visits(found, named, original, evidence, text, sents, published)
+        visits = self._visits(
+            found,
+            named,
+            original,
+            evidence,
+            text,
+            sents,
+            published,
+            publisher_city or publisher_province,
+        )
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
         themes: list[str] = []
@@ -190,8 +199,10 @@ class Tagger:
         text: str,
         sents: list[Sentence],
         published: date | None,
+        home: str | None = None,
     ) -> list[Visit]:
-        """One visit per ordered pair: the current occurrence (not background) first."""
+        """One visit per ordered pair: the current occurrence (not background) first. ``home``:
+        the site's city or province, whose bare 市委书记 is its own."""
         best: dict[tuple[str, str], Found] = {}
         dates: dict[tuple[str, str], date] = {}
         for f in found:
@@ -238,6 +249,10 @@ class Tagger:
                 host=key[1],
                 published=published,
                 city_visitor=key[0] in self.gazetteer.cities,
+                # a city's site is its province's too (我省党政代表团 on 哈尔滨's)
+                away=home is not None
+                and home != province_of(key[0])
+                and key[0] not in (home, province_of(home)),
             )
             if text != original:
                 more = _as_written(more, text, original)

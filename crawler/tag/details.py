@@ -800,11 +800,12 @@ def visit_details(
     host: str,
     published: date | None,
     city_visitor: bool = True,
+    away: bool = False,
 ) -> Details:
-    """…; ``city_visitor``: the visitor is a city, whose party a province's official does not
-    lead."""
     """The details of the visit ``visitor -> host`` told in the sentences ``told`` of ``text``
-    (the current ones, best first); body sentences are read before the title."""
+    (the current ones, best first); body sentences are read before the title. ``city_visitor``:
+    the visitor is a city, whose party a province's official does not lead; ``away``: the site
+    is not the visitor's (its bare 市委书记 is another's)."""
     places = (visitor, host)
     told = sorted(told, key=lambda s: s.index == 0) or sents[:1]
     sentence = told[0]
@@ -854,7 +855,7 @@ def visit_details(
         own = _city_head(text, order, places)
         if own:
             leaders = own
-    if _unnamed(leaders):
+    if _unnamed(leaders) and not away:
         # 我市党政代表团到…考察。…市委书记李军杰突然停下脚步: the party's secretary
         secretary = _party_secretary(text, sents, told, places, hosts, city_visitor)
         if secretary:

@@ -181,6 +181,8 @@ def test_a_party_delegation_without_a_named_head_is_led_by_its_secretary(
             "9月16日，黄冈市党政代表团来我市考察学习。市委书记李强主持座谈会并讲话。",
             "常州",
         ),
+        # on the host's site naming itself, the bare 市委书记 is still the host's
+        ("9月16日，黄冈市党政代表团莅临常州考察。市委书记李强主持座谈会。", "常州"),
         # a deputy secretary does not head a 党政代表团
         ("9月16日，我市党政代表团赴常州考察学习。市委副书记李强讲话。", "黄冈"),
         # the province's secretary does not head a city's party
