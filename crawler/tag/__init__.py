@@ -17,7 +17,7 @@ from __future__ import annotations
 __all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
 
 import re
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
@@ -168,6 +168,7 @@ class Tagger:
             sents,
             published,
             publisher_city or publisher_province,
+            mentions,
         )
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
@@ -200,9 +201,18 @@ class Tagger:
         sents: list[Sentence],
         published: date | None,
         home: str | None = None,
+        mentions: Sequence[Mention] = (),
     ) -> list[Visit]:
         """One visit per ordered pair: the current occurrence (not background) first. ``home``:
-        the site's city or province, whose bare 市委书记 is its own."""
+        the site's city or province, whose bare 市委书记 is its own; ``mentions``: the places
+        named, for the place an official's title names."""
+
+        def place_of(official: Official) -> str | None:
+            for m in mentions:
+                if official.start <= m.start < official.end:
+                    return m.place.city or m.place.province
+            return None
+
         best: dict[tuple[str, str], Found] = {}
         dates: dict[tuple[str, str], date] = {}
         for f in found:
@@ -253,6 +263,7 @@ class Tagger:
                 away=home is not None
                 and home != province_of(key[0])
                 and key[0] not in (home, province_of(home)),
+                place_of=place_of,
             )
             if text != original:
                 more = _as_written(more, text, original)

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -635,11 +635,13 @@ def _provincial(official: Official) -> bool:
     return bool(_PROVINCIAL.search(official.title.rpartition("、")[2]))
 
 
-def _city_head(text: str, order: list[Sentence], places: tuple[str, ...]) -> list[Official] | None:
-    """The first named leader of the sentences ``order`` whose title is not a province's."""
+def _head_where(
+    text: str, order: list[Sentence], places: tuple[str, ...], keep: Callable[[Official], bool]
+) -> list[Official] | None:
+    """The first named leaders of the sentences ``order`` whose head ``keep`` accepts."""
     for s in order:
         leaders, _movers, _hosts = _roles(text, s, places)
-        if leaders and leaders[0].name and not _provincial(leaders[0]):
+        if leaders and leaders[0].name and keep(leaders[0]):
             return leaders
     return None
 
@@ -801,11 +803,13 @@ def visit_details(
     published: date | None,
     city_visitor: bool = True,
     away: bool = False,
+    place_of: Callable[[Official], str | None] | None = None,
 ) -> Details:
     """The details of the visit ``visitor -> host`` told in the sentences ``told`` of ``text``
     (the current ones, best first); body sentences are read before the title. ``city_visitor``:
     the visitor is a city, whose party a province's official does not lead; ``away``: the site
-    is not the visitor's (its bare 市委书记 is another's)."""
+    is not the visitor's (its bare 市委书记 is another's); ``place_of``: the city (or province)
+    an official's title names first, None when it names none."""
     places = (visitor, host)
     told = sorted(told, key=lambda s: s.index == 0) or sents[:1]
     sentence = told[0]
@@ -852,7 +856,14 @@ def visit_details(
     leaders = [x for x in leaders if x not in hosts]
     if city_visitor and leaders and _provincial(leaders[0]):
         # 省商务厅刘海城书记率相关地市…。哈尔滨市…副局长孔雪辉带队随团: the city's own head
-        own = _city_head(text, order, places)
+        own = _head_where(text, order, places, lambda o: not _provincial(o))
+        if own:
+            leaders = own
+    if leaders and place_of and place_of(leaders[0]) not in (None, visitor):
+        # a title (阜宁县宝应县考察团来射阳) told by two parties' sentences: the head whose title
+        # names the visitor's place (宝应县…副局长朱雪梅带领), not the other party's (阜宁县…掌文献)
+        nearby = [s for s in sents if s.index <= sentence.index + _PARTY_SENTENCES]
+        own = _head_where(text, [*order, *nearby], places, lambda o: place_of(o) == visitor)
         if own:
             leaders = own
     if _unnamed(leaders) and not away:

@@ -240,9 +240,34 @@ def _leader(tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, s
             ("黑龙江", "广东"),
             "刘海城",
         ),
+        # two parties told under one title: the head whose title names the visitor's place
+        (
+            "阜宁县宝应县考察团来射阳考察学习",
+            "近日，阜宁县文广旅局副局长掌文献带领相关人员一行19人来我县考察学习。"
+            "之后，宝应县文体广电和旅游局副局长朱雪梅带领的6人考察团来我县取经。",
+            "盐城",
+            ("扬州", "盐城"),
+            "朱雪梅",
+        ),
+        (
+            "滨海县如皋市考察团来海安考察",
+            "近日，滨海县商务局局长王刚带领考察组来我县考察。"
+            "随后，如皋市商务局副局长李明带领的考察团来我县交流。",
+            "南通",
+            ("盐城", "南通"),
+            "王刚",
+        ),
+        # a head whose title names another place stays when no head of the visitor's is named
+        (
+            "",
+            "5月8日，省委常委、南京市委书记张强率江苏省代表团赴深圳考察。",
+            "江苏",
+            ("江苏", "深圳"),
+            "张强",
+        ),
     ],
 )
-def test_a_city_team_with_the_provinces_is_led_by_its_own_head(
+def test_the_visitors_own_head_leads_not_the_provinces_or_another_partys(
     tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str], leader: str
 ) -> None:
     assert _leader(tagger, title, body, home, pair) == leader
