@@ -17,7 +17,7 @@ from __future__ import annotations
 __all__ = ["Tagger", "Tags", "Visit", "cities_of", "province_of"]
 
 import re
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
@@ -26,7 +26,15 @@ from crawler.base.taxonomy import Taxonomy
 from crawler.tag.details import Details, Official, visit_details
 from crawler.tag.gazetteer import Gazetteer, Strength, cities_of, province_of
 from crawler.tag.places import Mention, PlaceMatcher
-from crawler.tag.text import Sentence, fold, glued_site_span, sentences, site_name_spans
+from crawler.tag.text import (
+    Sentence,
+    fold,
+    glued_site_span,
+    sentences,
+    side_segments,
+    site_name_spans,
+    work_title_spans,
+)
 from crawler.tag.themes import ThemeScorer, kind_of, plans_trip
 from crawler.tag.visits import Found, find_visits, home_mentions
 
@@ -133,6 +141,8 @@ class Tagger:
             glued = glued_site_span(first, text[:title_end], sents[1].start)
             if glued:
                 site.append(glued)
+        site += _place_signatures(text, sents, title_end, mentions)
+        site += work_title_spans(text)
         if site:
             mentions = [m for m in mentions if not any(a <= m.start < b for a, b in site)]
         if publisher_city:
@@ -149,7 +159,17 @@ class Tagger:
             for m in mentions
             if m.place.city and (m.strength is not Strength.WEAK or m.place.level == "county")
         ]
-        visits = self._visits(found, named, original, evidence, text, sents, published)
+        visits = self._visits(
+            found,
+            named,
+            original,
+            evidence,
+            text,
+            sents,
+            published,
+            publisher_city or publisher_province,
+            mentions,
+        )
         roles = {name for v in visits for name in (v.visitor, v.host)}
         cities, provinces = self._places_of(mentions, roles, sents, original, evidence)
         themes: list[str] = []
@@ -180,8 +200,19 @@ class Tagger:
         text: str,
         sents: list[Sentence],
         published: date | None,
+        home: str | None = None,
+        mentions: Sequence[Mention] = (),
     ) -> list[Visit]:
-        """One visit per ordered pair: the current occurrence (not background) first."""
+        """One visit per ordered pair: the current occurrence (not background) first. ``home``:
+        the site's city or province, whose bare 市委书记 is its own; ``mentions``: the places
+        named, for the place an official's title names."""
+
+        def place_of(official: Official) -> str | None:
+            for m in mentions:
+                if official.start <= m.start < official.end:
+                    return m.place.city or m.place.province
+            return None
+
         best: dict[tuple[str, str], Found] = {}
         dates: dict[tuple[str, str], date] = {}
         for f in found:
@@ -221,7 +252,18 @@ class Tagger:
             told = [f.sentence]
             told += [g.sentence for g in found if (g.visitor, g.host) == key and not g.background]
             more = visit_details(
-                text, sents, told, visitor=key[0], host=key[1], published=published
+                text,
+                sents,
+                told,
+                visitor=key[0],
+                host=key[1],
+                published=published,
+                city_visitor=key[0] in self.gazetteer.cities,
+                # a city's site is its province's too (我省党政代表团 on 哈尔滨's)
+                away=home is not None
+                and home != province_of(key[0])
+                and key[0] not in (home, province_of(home)),
+                place_of=place_of,
             )
             if text != original:
                 more = _as_written(more, text, original)
@@ -352,6 +394,28 @@ def _as_written(details: Details, text: str, original: str) -> Details:
         co_leaders=tuple(map(written, details.co_leaders)),
         host_officials=tuple(map(written, details.host_officials)),
     )
+
+
+def _place_signatures(
+    text: str, sents: list[Sentence], title_end: int, mentions: list[Mention]
+) -> list[tuple[int, int]]:
+    """Segments beside the headline, in the title or the first body sentence that repeats it,
+    made only of place names (…框架协议-山西忻州): the site's signature, not the story's."""
+    sides = side_segments(text[:title_end])
+    if len(sents) > 1:
+        sides += side_segments(text[sents[1].start : sents[1].end], sents[1].start)
+    out = []
+    for a, b in sides:
+        seg = text[a:b].rstrip("。 ")
+        if len(seg) < 2:
+            continue
+        covered: set[int] = set()
+        for m in mentions:
+            if a <= m.start and m.end <= a + len(seg):
+                covered.update(range(m.start, m.end))
+        if len(covered) == len(seg):
+            out.append((a, b))
+    return out
 
 
 def _clip(text: str) -> str:

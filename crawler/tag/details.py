@@ -11,7 +11,12 @@ and host and the article's publication date; :class:`~crawler.tag.Tagger` calls
 * **Leader** of the visiting side: an official followed by 率领/率/带领/带队/率队/率团, or
   ``以…为团长``, ``在…的带领下``, ``…一行``, ``…赴/到/来到`` (the movement itself). Several
   officials chained by 、/和 before the verb are co-leaders. A leader named only by title
-  (市委书记率队赴深圳) has ``name`` None.
+  (市委书记率队赴深圳) has ``name`` None. A name may stand before its title (贸促会刘学军会长带队,
+  李德县长带队: a bare 县长/市长 only with nothing before the name); ``以…为首的``, ``由…任团长``
+  and ``由…组成考察小组`` name the head too. A 党政代表团 named without its head is led by its
+  party secretary (市委书记李军杰…) in the visit's sentences or the few after, not on the host's
+  site (来我市), not a deputy's or the host's; a city's party is not led by a province's official
+  (省商务厅…书记率相关地市…) when its own head is named (…副局长孔雪辉带队随团).
 * **Host officials**: officials before 会见/会晤/接待/欢迎/迎接/宴请/接见 or 陪同, or after
   ``在…陪同下``.
 * **Dates**: ``12月5日至6日``, ``12月30日至1月2日``, ``2024年3月5日``, ``5日`` (month and year
@@ -36,7 +41,7 @@ __all__ = [
 ]
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -54,20 +59,26 @@ _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
     "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
-    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾门"
     "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师"
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃傅萧禹邸郗綦郄狄贲"
+    "桓覃傅萧禹邸郗綦郄狄贲计"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
 _STRONG_AFTER = re.compile(r"率|带领|带队|一行|同志|等一行")
+_LONG_NAME_AFTER = re.compile(r"率|带领|带队|等一行|一行")
+# Words that are no part of a long name (主任王某某亲自率: the name stops before 亲自).
+_NOT_IN_LONG_NAME = re.compile(r"亲自|同志|专程|一同|等|率|带")
 _DOTTED = re.compile(r"[一-鿿]{1,8}·[一-鿿]{1,8}")
 _NAMED_FIRST = re.compile(
     r"副|书记|主任|局长|秘书长|常委|委员|部长|主席|调研员|巡视员|厅长|处长|支队长|大队长|队长|站长|所长"
+    r"|会长|团长|组长|院长|行长"  # 贸促会刘学军会长带队
 )
+# A head's title that may follow the bare name (李德县长带队), only when nothing stands before it.
+_NAMED_FIRST_BARE = re.compile(r"(?:副|常务副)?(?:市长|县长|区长|州长|省长|旗长|镇长|乡长)")
 _COMPOUND_SURNAMES = (
     "欧阳",
     "司马",
@@ -149,8 +160,10 @@ _AFTER_NAME = re.compile(
     r"率领|率|带领|带队|带组|带团|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持|携(?!手)"
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
     r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
+    r"|讲话|召集|突然|认真|详细|听取|仔细|首先|随后|亲自|任团长|任组长"
 )
 _NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
+_HEADLINE_SEPARATOR = re.compile(r"[|｜]")
 _BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
 _PREFIX = re.compile(
     r"^(?:由|以|经|在|受|据|应|向(?!阳)|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
@@ -166,6 +179,7 @@ _PLACE_SUFFIX = re.compile(
 _LEAD_AFTER = re.compile(
     r"(?:[（(][^（）()]{1,12}[）)])?"  # 黄守林副主任(副局长)带队
     r"(?:等(?:同志)?|同志)?[，,]?(?:(?:亲自)?(?:率领|带领|率队|率团|带队|带组|带团|领队|率|挂帅|组织|偕|携(?!手))|为团长|为组长"
+    r"|为首|任团长|任组长"  # 以…局长曹俊良为首的考察团, 由宋长瑞任团长
     r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
 )
 _GO_AFTER = re.compile(
@@ -177,7 +191,7 @@ _RECEIVE_AFTER = re.compile(
     r"[^，。；]{0,12}?(?:会见|会晤|接待|欢迎|迎接|宴请|接见|陪同|参加会见|参加座谈)"
 )
 _RECEIVES = re.compile(r"会见|会晤|接待|欢迎|迎接|宴请|接见|陪同")
-_MADE_OF = re.compile(r"[^。；;]{0,60}?组成的")
+_MADE_OF = re.compile(r"[^。；;]{0,60}?组成(?:的|了?[^，。；;]{0,6}?[团组])")  # 组成考察小组
 # (副局长丁永祥，副局长王宏平，五个区分管领导及相关负责同志赴…: the first named leads the party)
 _LONG_AFTER = re.compile(
     r"([^。；;]{0,40}?)(陪同|等一行|一行|(?:负责同志|负责人|工作人员)(?=赴|前往|到))"
@@ -185,7 +199,9 @@ _LONG_AFTER = re.compile(
 _BODY_NAME = re.compile(
     r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
 )
-_NAMES_LEAD = re.compile(r"(?<![长记任员席])(?:率队|带队|率团|率领)")
+_NAMES_LEAD = re.compile(
+    r"(?<![长记任员席])(?:同志)?(?:率队|带队|率团|率领|任团长|任组长)"  # 孙伏生同志和邱岩同志带队
+)
 _PARTY_HEAD = re.compile(r"(?:等(?:同志)?)?一行|等(?:有关|相关)(?:领导|负责同志)")
 _VERB = re.compile(r"率|带领|带队|赴|到|来|会见|会晤|接待|在|前往|考察(?!员)|调研(?!员)")
 _ACCOMPANY_BEFORE = re.compile(r"在$|由$")
@@ -229,6 +245,13 @@ _TRIP_DAYS = timedelta(days=7)  # how much earlier the lead may start the trip
 _DATED_LEAD = 3  # body sentences that may date a visit told elsewhere
 _ORGANS = ("市委", "市政", "市人", "省委", "区委", "县委")  # 市委书记: the 市 stays
 _STOP_WINDOW = 400
+_PARTY_SENTENCES = 4  # sentences after the visit's own that may name a 党政代表团's secretary
+# A 党政代表团 is headed by its place's party secretary (市委书记, 省委书记), not a deputy.
+_SECRETARY = re.compile(r"(?<!副)(?:[省市县区州旗盟]委|党委|党工委)书记")
+_PARTY_TEAM = re.compile(r"党政代表团")
+_TO_HOME = re.compile(r"(?:来|到|在|莅临|抵|抵达|来到)(?:我|本)[省市县区州旗]")
+# A provincial official's title (省委书记, 省商务厅书记), not a city's.
+_PROVINCIAL = re.compile(r"^(?:[^、市县区州]{0,6})?省(?:委|政府|人大|政协|长|[^、市县区州]{1,8}厅)")
 _SETTING = 12  # how long a sentence's opening setting (在指挥中心现场，) may be
 
 
@@ -278,6 +301,8 @@ def is_name(name: str) -> bool:
         return False
     if "副" in name or "常务" in name:  # 常务副(主任): a title's head, not a person
         return False
+    if len(name) == 4 and _TITLE.fullmatch(name[2:]):  # 李德县长: a name and its title
+        return False
     if name.startswith(_COMPOUND_SURNAMES) or _tibetan(name):
         return True
     return name[0] in _SURNAMES and name[0] not in _NOT_NAME_START and not _TITLE.match(name[1:])
@@ -316,21 +341,41 @@ def _name_at(text: str, pos: int, limit: int, titled: bool = False) -> str | Non
             break
         name = text[pos:end]
         if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
+            if k == 2 and _name_ends_in_and(text, pos, limit):
+                continue  # 顾胜和到赴: 和 ends the name, no partner follows
             if k == 4 and is_name(name[:2]) and is_name(name[2:]) and not _tibetan(name):
                 return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
-    for k in (3, 4, 5):
+    for k in (3, 4, 5, 6):
         name = text[pos : pos + k]
+        if k < 5:
+            strong = bool(_STRONG_AFTER.match(text, pos + k))
+        else:  # 政协主席苏雅勒其其格率考察团: a long name only right after a title
+            strong = (k == 5 and text.startswith("一行", pos + k)) or (
+                titled and k == 6 and bool(_LONG_NAME_AFTER.match(text, pos + k))
+            )
         if (
             pos + k <= limit
             and all(_NAME_CHAR.match(c) for c in name)
             and name[0] not in _NOT_NAME_START
             and name[-1] not in _ORGAN_END  # 市国资委率团: an organ, not a person
-            and (_STRONG_AFTER.match(text, pos + k) if k < 5 else text.startswith("一行", pos + k))
+            and strong
             and not _TITLE.search(name)
+            and not _NOT_IN_LONG_NAME.search(name)
         ):
             return name  # 松吉扎西率…, 副主席斯琴格日勒一行
     return None
+
+
+def _name_ends_in_and(text: str, pos: int, limit: int) -> bool:
+    """The third character of the name at ``pos`` is 和/与/及 and no partner's name follows it:
+    顾胜和到赴 (one name), not 江文和孙颖带队 (two)."""
+    end = pos + 3
+    if end > limit or text[end - 1] not in "和与及" or not is_name(text[pos:end]):
+        return False
+    if not _AFTER_NAME.match(text, end) or _TITLE.match(text, end):
+        return False
+    return not any(is_name(text[end : end + j]) for j in (2, 3))
 
 
 def _plain_name(name: str) -> bool:
@@ -377,6 +422,11 @@ def _name_first_one(title: str) -> tuple[str, str] | None:
                 return name, title[:start] + rest
             if _TITLE.search(title[:start]) and (first := _name_first_one(title[:start])):
                 return first  # 陈勇副书记孙晓南副市长: the first named
+    # 李德县长带队: a bare name and a head's title with nothing before them
+    for k in (2, 3):
+        name, rest = title[:k], title[k:]
+        if is_name(name) and _NAMED_FIRST_BARE.fullmatch(rest) and not _TITLE.search(name):
+            return name, rest
     return None
 
 
@@ -408,6 +458,13 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         named = _name_at(text, setting + 1, end)
         if named and text.startswith("一行", setting + 1 + len(named)):
             lead, at = named, setting + 1
+    if not lead:
+        # 赴南粤取真经…发展|孙喆率市政府代表团赴广东: a name opening a headline's segment
+        for sep in _HEADLINE_SEPARATOR.finditer(text, start, end):
+            named = _name_at(text, sep.end(), end)
+            if named and _LEAD_AFTER.match(text, sep.end() + len(named)):
+                lead, at = named, sep.end()
+                break
     if lead:
         lead_end = at + len(lead)
         second = _name_at(text, lead_end, end)  # 江文孙颖带队: two names, both lead
@@ -487,11 +544,14 @@ def _names_leading(text: str, start: int, end: int) -> list[Official]:
             second = text[at - k : at]
             if at - k < start or not is_name(second):
                 continue
+            # 孙伏生同志和邱岩同志带队: the first named, joined by 和/、 and a 同志 of its own
+            joined = re.search(r"(?:同志)?[和与及、]$", text[max(start, at - k - 3) : at - k])
+            gap = len(joined.group()) if joined else 0
             for j in (3, 2):
-                first = text[at - k - j : at - k]
-                if at - k - j >= start and is_name(first):
+                first = text[at - k - gap - j : at - k - gap]
+                if at - k - gap - j >= start and is_name(first) and (gap or joined is None):
                     return [
-                        Official(first, "", at - k - j, at - k),
+                        Official(first, "", at - k - gap - j, at - k - gap),
                         Official(second, "", at - k, at),
                     ]
             return [Official(second, "", at - k, at)]
@@ -503,8 +563,8 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
     group = [officials[i]]
     j = i
     while j > 0:
-        gap = text[officials[j - 1].end : officials[j].start]
-        if gap.strip("、，,和与及 ") or len(gap) > 2:
+        gap = text[officials[j - 1].end : officials[j].start].replace("同志", "")
+        if gap.strip("、，,和与及 ") or len(gap) > 2:  # 孙伏生同志和邱岩同志带队
             break
         if _RECEIVES.search(text, officials[j - 1].end, officials[j].end):
             break  # 尹力亲切会见了…吴忠琼率领的: the host, then the guest's head
@@ -568,6 +628,56 @@ def _roles(
         ):
             hosts.append(o)
     return leaders, movers, [h for h in hosts if h.name]
+
+
+def _provincial(official: Official) -> bool:
+    """A province's official (省委书记, 省商务厅书记), by the last title of the chain."""
+    return bool(_PROVINCIAL.search(official.title.rpartition("、")[2]))
+
+
+def _head_where(
+    text: str, order: list[Sentence], places: tuple[str, ...], keep: Callable[[Official], bool]
+) -> list[Official] | None:
+    """The first named leaders of the sentences ``order`` whose head ``keep`` accepts."""
+    for s in order:
+        leaders, _movers, _hosts = _roles(text, s, places)
+        if leaders and leaders[0].name and keep(leaders[0]):
+            return leaders
+    return None
+
+
+def _party_secretary(
+    text: str,
+    sents: list[Sentence],
+    told: Sequence[Sentence],
+    places: tuple[str, ...],
+    hosts: list[Official],
+    city_visitor: bool,
+) -> Official | None:
+    """The party secretary heading a 党政代表团 named without its head: a named 市委书记 (not a
+    deputy, not the host's) in the visit's sentences or the few after, when the party went out
+    (not 来我市: on the host's site the bare 市委书记 is the host's)."""
+    host = places[1]
+    own = "".join(text[s.start : s.end] for s in told)
+    if not _PARTY_TEAM.search(own) or _TO_HOME.search(own):
+        return None
+    first = min(s.index for s in told)
+    near = [*told, *(s for s in sents if first < s.index <= first + _PARTY_SENTENCES)]
+    for s in sorted(set(near), key=lambda s: s.index):
+        if s.index == 0 and len(near) > 1:
+            continue  # the title: a headline's name is in the body too
+        for o in find_officials(text, s.start, s.end, places):
+            raw = text[o.start : o.end]
+            secretary = _SECRETARY.search(raw)
+            if (
+                o.name
+                and secretary
+                and o not in hosts
+                and not (host and host in raw)  # 河北省委书记倪岳峰 on 黑龙江's visit to 河北
+                and not (city_visitor and secretary.group().startswith("省"))
+            ):
+                return replace(o, title=_clean_title(raw[: len(raw) - len(o.name)], places))
+    return None
 
 
 def _unnamed(officials: list[Official]) -> bool:
@@ -691,9 +801,15 @@ def visit_details(
     visitor: str,
     host: str,
     published: date | None,
+    city_visitor: bool = True,
+    away: bool = False,
+    place_of: Callable[[Official], str | None] | None = None,
 ) -> Details:
     """The details of the visit ``visitor -> host`` told in the sentences ``told`` of ``text``
-    (the current ones, best first); body sentences are read before the title."""
+    (the current ones, best first); body sentences are read before the title. ``city_visitor``:
+    the visitor is a city, whose party a province's official does not lead; ``away``: the site
+    is not the visitor's (its bare 市委书记 is another's); ``place_of``: the city (or province)
+    an official's title names first, None when it names none."""
     places = (visitor, host)
     told = sorted(told, key=lambda s: s.index == 0) or sents[:1]
     sentence = told[0]
@@ -713,7 +829,16 @@ def visit_details(
             led_in_told = s in told
         if not movers and ms and s in told:
             movers = ms
-        elif not heads and ms and ms[0].name and _PARTY_HEAD.match(text, ms[0].end):
+        elif (
+            not heads
+            and ms
+            and ms[0].name
+            and (
+                _PARTY_HEAD.match(text, ms[0].end)
+                # 市科技局局长顾胜和到赴…考察 in the lead, a later sentence the visit's own
+                or (ms[0].title and s.index < sentence.index)
+            )
+        ):
             heads = ms
         for h in hs:
             if h not in hosts and h not in leaders:
@@ -729,6 +854,23 @@ def visit_details(
     ):
         leaders = named
     leaders = [x for x in leaders if x not in hosts]
+    if city_visitor and leaders and _provincial(leaders[0]):
+        # 省商务厅刘海城书记率相关地市…。哈尔滨市…副局长孔雪辉带队随团: the city's own head
+        own = _head_where(text, order, places, lambda o: not _provincial(o))
+        if own:
+            leaders = own
+    if leaders and place_of and place_of(leaders[0]) not in (None, visitor):
+        # a title (阜宁县宝应县考察团来射阳) told by two parties' sentences: the head whose title
+        # names the visitor's place (宝应县…副局长朱雪梅带领), not the other party's (阜宁县…掌文献)
+        nearby = [s for s in sents if s.index <= sentence.index + _PARTY_SENTENCES]
+        own = _head_where(text, [*order, *nearby], places, lambda o: place_of(o) == visitor)
+        if own:
+            leaders = own
+    if _unnamed(leaders) and not away:
+        # 我市党政代表团到…考察。…市委书记李军杰突然停下脚步: the party's secretary
+        secretary = _party_secretary(text, sents, told, places, hosts, city_visitor)
+        if secretary:
+            leaders = [secretary]
     # the visit's own sentences, else the lead (5月21日-22日，…带队赴晋城); a day of the lead a
     # little earlier is the trip's first (7月20日 in the lead, a 7月21日 meeting told later)
     spans = [

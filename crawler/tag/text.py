@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["Sentence", "date_in", "fold", "resolve_day", "sentences", "site_name_spans"]
+__all__ = [
+    "Sentence",
+    "date_in",
+    "fold",
+    "resolve_day",
+    "sentences",
+    "side_segments",
+    "site_name_spans",
+    "work_title_spans",
+]
 
 import functools
 import re
@@ -160,23 +169,54 @@ def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int
     return (offset, offset + m.end()) if m else None
 
 
-def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Where ``title`` holds the publishing site's name rather than the headline: the segments
-    around the headline (the longest segment) that name a government site, column or section,
-    and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
-    story's; a segment ending a first body sentence is read without its full stop (…-漳州要闻。).
-    Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
+def _headline_and_sides(title: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """The headline of ``title`` (its longest segment between separators) and the others."""
     cuts = [0]
     for sep in _TITLE_SEPARATOR.finditer(title):
         cuts += [sep.start(), sep.end()]
     cuts.append(len(title))
     segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
     headline = max(segments, key=lambda seg: seg[1] - seg[0])
-    spans = [
-        (a, b)
-        for a, b in segments
-        if (a, b) != headline and _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))
-    ]
+    return headline, [seg for seg in segments if seg != headline]
+
+
+def side_segments(title: str, offset: int = 0) -> list[tuple[int, int]]:
+    """The segments of ``title`` around its headline (…框架协议-山西忻州 gives 山西忻州),
+    shifted by ``offset``."""
+    return [(a + offset, b + offset) for a, b in _headline_and_sides(title)[1]]
+
+
+# A work's title in 《》 that names no document (《习近平在厦门》, a book; not 《…实施方案》).
+_WORK = re.compile(r"《([^《》]{2,30})》")
+_DOCUMENT_WORD = re.compile(
+    r"方案|规划|条例|办法|意见|措施|细则|规定|计划|纲要|通知|通告|公告|决定|指引|清单|政策|规范|标准"
+    r"|导则|批复|协议|备忘录|公报|报告|法|宣言|章程|白皮书|目录|名录|意向书|倡议"
+    # a speech or instruction in 《》 (《习近平总书记在承德考察时的重要讲话精神》) is the place's
+    r"|讲话|精神|指示|批示|论述|考察|调研|视察|贺信|回信|致辞"
+)
+
+
+def work_title_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a work (book, film, programme) in 《》 that is no document, and the
+    same words elsewhere (a headline that drops the 《》): places there are the work's."""
+    works = {m.group(1) for m in _WORK.finditer(text) if not _DOCUMENT_WORD.search(m.group(1))}
+    spans: list[tuple[int, int]] = []
+    for work in works:
+        at = text.find(work)
+        while at >= 0:
+            spans.append((at, at + len(work)))
+            at = text.find(work, at + len(work))
+    return spans
+
+
+def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Where ``title`` holds the publishing site's name rather than the headline: the segments
+    around the headline (the longest segment) that name a government site, column or section,
+    and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
+    story's; a segment ending a first body sentence is read without its full stop (…-漳州要闻。).
+    Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
+    headline, sides = _headline_and_sides(title)
+    spans = [(a, b) for a, b in sides if _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))]
     prefix = _SITE_PREFIX.match(title, headline[0])
     if prefix and prefix.end() < headline[1]:
         spans.append((headline[0], prefix.end()))

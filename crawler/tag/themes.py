@@ -105,6 +105,9 @@ _POLICY_TITLE = re.compile(
     r"|(?:延续|继续实施|继续执行|延长)[^。，：]{0,20}(?:政策|措施|办法)"
     rf"|(?:{_BODY})(?:联合)?(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
     r"|(?:印发|下发|发出)(?:了)?(?:紧急)?(?:通知|通告)"
+    # a document's explanation by its title (…实施方案的解读, …工作方案解读), a policy's public
+    # explanation (科改20条政策宣讲)
+    rf"|(?:{_DOC})[》”]?(?:的)?(?:政策)?解读$|政策宣讲"
 )
 # A document's own title (大庆市人民政府规章制定办法, …局公务接待管理制度) and a government's
 # recruitment or vetting announcement (…公开选调工作人员公告, 人民监督员候选人考察公告), read like
@@ -129,6 +132,7 @@ _DOC_NAME_TITLE = re.compile(
     r"|改革|创新|建设))[^，。、]{2,30}制度$"
     # a public body's talent-introduction announcement (…学院…公开引进人才公告)
     r"|(?<![司团])(?:引进|引才)[^，。、]{0,12}?人才[^，。、]{0,6}?(?:公告|公示)$"
+    r"|(?<![司团])人才(?:引进|招聘|招引)[^，。、]{0,6}?(?:公告|公示)$"  # 急需紧缺人才引进公告
 )
 # An institution's or company's own recruitment (安顺市中医院…公开招聘…公告): not a government's
 # (房县…面向医学院校公开招聘…: the county recruits).
@@ -136,6 +140,11 @@ _INSTITUTION_RECRUITS = re.compile(
     r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|学校|中学|小学|大学(?!毕业|生)|学院|幼儿园|公司|集团"
     r"|银行)"
     r"[^，。]{0,30}?(?:招聘|招录)"
+)
+# A public institution's recruitment at its vetting stage (…特殊教育学校公开招聘体检和考察公告): a
+# public recruitment's step, as a government's (not a company's).
+_PUBLIC_STAGE = re.compile(
+    r"(?<![司团])(?:公开)?(?:招聘|招录)[^，。]{0,8}?(?:体检|考察|拟聘|聘用)[^，。]{0,8}?(?:公告|公示)$"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
@@ -234,7 +243,9 @@ def kind_of(
     """``visit`` when the title or lead reports a visit; else ``policy`` when a government body
     issues, adopts, approves or explains a policy document (metadata table; or in the title or
     lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
-    发布《…》 at a press conference), unless the title is a 通报, 约谈, agreement or 倡议;
+    发布《…》 at a press conference; a title ending in a document's 解读, a 政策宣讲, a public
+    body's recruitment, 人才引进 or vetting-stage 公告), unless the title is a 通报, 约谈, agreement
+    or 倡议;
     else ``visit`` for a visit further down; else ``other``."""
     title = text[:title_end]
     compact = _compact(title)
@@ -248,7 +259,10 @@ def kind_of(
             and (
                 _POLICY_TITLE.search(compact)
                 or _POLICY_ISSUED.search(compact)
-                or (_DOC_NAME_TITLE.search(compact) and not _INSTITUTION_RECRUITS.search(compact))
+                or (
+                    _DOC_NAME_TITLE.search(compact)
+                    and (not _INSTITUTION_RECRUITS.search(compact) or _PUBLIC_STAGE.search(compact))
+                )
             )
         )
         or _issued_in_lead(text, title_end)

@@ -198,3 +198,29 @@ def test_documents_cited_or_studied_are_not_issued(title: str, lead: str) -> Non
 )
 def test_documents_about_study_campaigns_are_still_documents(title: str, lead: str) -> None:
     assert kind(title, lead) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # a document's explanation by its title, wherever 关于 stands
+        ("市教体局关于宜春市推进学前教育普及普惠实施方案的解读", "policy"),
+        ("贵州省普通高等学校招生考试和录取工作方案解读", "policy"),
+        ("《南通市促进消费若干措施》的政策解读", "policy"),
+        ("市发改委关于稳增长政策的解读", "policy"),
+        ("专家解读当前经济形势", "other"),
+        ("解读中国经济的韧性", "other"),
+        # a policy's public explanation
+        ("淮阴区举办市科改条政策宣讲暨高新技术企业申报培训班", "policy"),
+        ("党的二十大精神宣讲走进社区", "other"),
+        # talent recruitment named 人才引进, and a public recruitment's vetting stage
+        ("竹山县事业单位高层次和急需紧缺人才引进公告", "policy"),
+        ("十堰市特殊教育学校公开招聘体检和考察公告", "policy"),
+        ("市第一人民医院公开招聘拟聘用人员公示", "policy"),
+        ("某某科技有限公司招聘体检公告", "other"),
+        ("市中医院公开招聘工作人员公告", "other"),  # an institution's own call stays other
+        ("人才引进成效显著", "other"),
+    ],
+)
+def test_explanations_talent_calls_and_vetting_stages(title: str, expected: str) -> None:
+    assert kind(title) == expected

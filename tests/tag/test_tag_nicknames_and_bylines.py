@@ -75,3 +75,65 @@ def test_bylines_and_glued_site_names_are_not_the_storys(
 def test_a_report_filed_from_a_place_keeps_that_place(tagger: Tagger) -> None:
     body = "拉萨融媒南京电（记者德吉措姆）活动在南京启动。"
     assert "南京" in tagger.tag("", body, home="那曲").cities
+
+
+# A segment beside the headline made only of place names is the site's signature; a work's title
+# in 《》 that names no document (a book, a film) holds the work's places, not the story's, and so
+# does a headline repeating it without the 《》.
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "absent", "kept"),
+    [
+        (
+            "山西党政代表团赴陕西学习考察签订合作框架协议",
+            "山西党政代表团赴陕西学习考察签订合作框架协议-山西忻州。7月20日，代表团在西安考察。",
+            "忻州",
+            "忻州",
+            "西安",
+        ),
+        (
+            "市农业农村局召开半年工作会议",
+            "市农业农村局召开半年工作会议_江西吉安。会议部署了下半年工作。",
+            "吉安",
+            "吉安",
+            None,
+        ),
+        (
+            "市委理论学习中心组学习研讨习近平在厦门习近平在宁德两部采访实录",
+            "3月5日，市委理论学习中心组召开学习会，学习研讨《习近平在厦门》《习近平在宁德》两部采访实录。",
+            "漳州",
+            "厦门",
+            None,
+        ),
+        (
+            "全市干部观看电影",
+            "6月1日，全市干部集中观看电影《长沙保卫战》。",
+            "湘潭",
+            "长沙",
+            None,
+        ),
+    ],
+)
+def test_site_signatures_and_works_titles_hold_no_story_place(
+    tagger: Tagger, title: str, body: str, home: str, absent: str, kept: str | None
+) -> None:
+    cities = tagger.tag(title, body, home=home).cities
+    assert absent not in cities
+    if kept:
+        assert kept in cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("会议传达学习了《习近平总书记在承德考察时的重要讲话精神》。", "承德"),  # a speech
+        ("区政府印发《南通市促进消费若干措施》。", "南通"),  # a document
+        ("会议审议了《关于支持厦门建设国际航运中心的意见》。", "厦门"),
+        ("山西党政代表团赴忻州考察-助力发展。", "忻州"),  # a place inside the headline itself
+    ],
+)
+def test_places_in_documents_speeches_and_headlines_still_count(
+    tagger: Tagger, body: str, city: str
+) -> None:
+    assert city in tagger.tag("", body, home="太原").cities

@@ -29,9 +29,70 @@ from tests.tag import first_leader
             "李东河",
         ),
         ("项目建设总指挥刘海，率队赴合肥考察。", "芜湖", "刘海"),
+        # a name glued before its head's title, after a bureau's long chain
+        (
+            "4月25日，晋中市商务局党组成员、贸促会刘学军会长带队，赴河南自贸区郑州片区考察学习。",
+            "晋中",
+            "刘学军",
+        ),
+        ("近日，市贸促会王芳会长带队赴泉州考察学习。", "漳州", "王芳"),
+        # a bare name before a head's title with nothing before it
+        ("近日，李德县长带队赴沧州市东光县考察学习。", "张家口", "李德"),
+        ("日前，王建国副市长带队赴苏州考察。", "南通", "王建国"),
+        # 以…为首的, 由…任团长
+        (
+            "2月8号，以九江市市政府副秘书长、市城管执法局局长曹俊良为首的九江市数字城管考察团"
+            "一行来我市学习考察。",
+            "新余",
+            "曹俊良",
+        ),
+        (
+            "9月6日至15日，由宋长瑞任团长，王志欣、马誉峰为副团长的我市学习考察团一行赴山东考察。",
+            "秦皇岛",
+            "宋长瑞",
+        ),
+        # names with 同志 joined by 和: the first named heads
+        (
+            "9月27日，我局派出由孙伏生同志和邱岩同志带队的考察组赴南昌市学习考察。",
+            "吉安",
+            "孙伏生",
+        ),
+        # 由…组成考察小组 (not only 组成的)
+        (
+            "近日，由园区纪工委书记计发新、管委会副主任梁亮泉及有关部门负责人组成考察小组，"
+            "先后赴苏州工业园区考察学习。",
+            "景德镇",
+            "计发新",
+        ),
+        # a long (Mongolian) name right after a title, before 率
+        (
+            "4月25日，赤峰市政协主席苏雅勒其其格率考察团到我市开展学习考察。",
+            "承德",
+            "苏雅勒其其格",
+        ),
+        # a name ending in 和 with no partner after it
+        (
+            "8月6日，市科技局局长顾胜和到苏州工业园区考察学习。",
+            "抚州",
+            "顾胜和",
+        ),
+        # a surname read before as a word (门, 计)
+        (
+            "4月8日，庆城县委常委、统战部长门杜娟，副县长常文洲带领各部门负责人赴临夏州考察学习。",
+            "庆阳",
+            "门杜娟",
+        ),
+        # a name opening a headline's segment after its separator
+        ("学经验抓落实推动振兴发展|孙喆率市政府代表团赴广东开展学习考察。", "哈尔滨", "孙喆"),
+        ("深化合作｜副市长李强率队赴深圳考察。", "赣州", "李强"),
+        # name forms that must not grow or shrink
+        ("近日，副市长王强和李明带队赴深圳考察。", "赣州", "王强"),  # two names: the first
+        ("近日，市委书记王和平率队赴深圳考察。", "赣州", "王和平"),  # 和 inside, 平 follows
+        ("近日，市长王某某亲自率队赴深圳考察。", "赣州", "王某某"),  # no long name with 亲自
+        ("近日，崇礼区区长李强带队赴沧州考察。", "张家口", "李强"),
     ],
 )
-def test_heads_by_their_lead_verb_or_command_title(
+def test_heads_by_lead_verb_command_title_or_how_the_name_is_written(
     tagger: Tagger, body: str, home: str, leader: str
 ) -> None:
     assert first_leader(tagger, "", body, home) == leader
@@ -75,3 +136,138 @@ def test_a_team_named_like_a_person_is_no_head(tagger: Tagger) -> None:
     )
     tags = tagger.tag("", body, home="平凉")
     assert {v.details.leader.name for v in tags.visits if v.details.leader} <= {"李锋"}
+
+
+# Round fourteen (batch 18): how the head's name and title are written, and whose head it is.
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader"),
+    [
+        (
+            "小砖头大治理：我市党政代表团走出去学习考察",
+            "9月16日，我市党政代表团到江苏省常州市考察学习。在一户村民家路边，"
+            "市委书记李军杰突然停下脚步抛出了问题。",
+            "黄冈",
+            "李军杰",
+        ),
+        (
+            "",
+            "6月12日至13日，我省党政代表团赴河北学习考察。13日下午，两省召开工作交流座谈会，"
+            "省委书记、省人大常委会主任许勤讲话，河北省委书记倪岳峰主持会议并讲话。",
+            "黑龙江",
+            "许勤",
+        ),
+        (
+            "",
+            "10月31日，吉安党政代表团在赣州市学习考察，市委书记、市委应对疫情工作领导小组组长"
+            "王少玄召集代表团全体成员，传达学习省委书记易炼红的要求。",
+            "吉安",
+            "王少玄",
+        ),
+    ],
+)
+def test_a_party_delegation_without_a_named_head_is_led_by_its_secretary(
+    tagger: Tagger, title: str, body: str, home: str, leader: str
+) -> None:
+    assert first_leader(tagger, title, body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # on the host's site the bare 市委书记 is the host's
+        (
+            "9月16日，黄冈市党政代表团来我市考察学习。市委书记李强主持座谈会并讲话。",
+            "常州",
+        ),
+        # on the host's site naming itself, the bare 市委书记 is still the host's
+        ("9月16日，黄冈市党政代表团莅临常州考察。市委书记李强主持座谈会。", "常州"),
+        # a deputy secretary does not head a 党政代表团
+        ("9月16日，我市党政代表团赴常州考察学习。市委副书记李强讲话。", "黄冈"),
+        # the province's secretary does not head a city's party
+        ("9月16日，我市党政代表团赴常州考察学习。会议传达了省委书记李强的讲话。", "黄冈"),
+        # the host's secretary, named with the host
+        ("9月16日，我市党政代表团赴常州考察学习。常州市委书记李强讲话。", "黄冈"),
+        # no 党政代表团: a work team is not headed by whoever speaks
+        ("9月16日，我市商务局考察组赴常州考察学习。市委书记李强讲话。", "黄冈"),
+    ],
+)
+def test_no_secretary_heads_the_party_where_the_rule_does_not_hold(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    assert first_leader(tagger, "", body, home) is None
+
+
+def _leader(tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]) -> str | None:
+    visits = {(v.visitor, v.host): v for v in tagger.tag(title, body, home=home).visits}
+    leader = visits[pair].details.leader
+    return leader.name if leader else None
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair", "leader"),
+    [
+        (
+            "市企业和投资服务局随省商务厅赴深圳开展招商引资工作",
+            "3月7日-10日，省商务厅刘海城书记率相关地市招商部门赴广东开展招商引资活动。"
+            "哈尔滨市企业和投资服务局副局长孔雪辉带队随团参加深圳相关活动。",
+            "哈尔滨",
+            ("哈尔滨", "深圳"),
+            "孔雪辉",
+        ),
+        (
+            "市发改委随省发改委赴深圳考察",
+            "5月9日，省委常委、副省长李明率全省各市发改委负责人赴深圳考察。"
+            "市发改委主任王刚带队随团参加考察。",
+            "赣州",
+            ("赣州", "深圳"),
+            "王刚",
+        ),
+        # the province's own visit keeps the province's head
+        (
+            "市发改委随省发改委赴深圳考察",
+            "5月9日，省委常委、副省长李明率全省各市发改委负责人赴深圳考察。"
+            "市发改委主任王刚带队随团参加考察。",
+            "赣州",
+            ("江西", "深圳"),
+            "李明",
+        ),
+        (
+            "",
+            "3月7日，省委书记刘海城率黑龙江省党政代表团赴广东学习考察。哈尔滨市市长孔雪辉随团参加。",
+            "黑龙江",
+            ("黑龙江", "广东"),
+            "刘海城",
+        ),
+        # two parties told under one title: the head whose title names the visitor's place
+        (
+            "阜宁县宝应县考察团来射阳考察学习",
+            "近日，阜宁县文广旅局副局长掌文献带领相关人员一行19人来我县考察学习。"
+            "之后，宝应县文体广电和旅游局副局长朱雪梅带领的6人考察团来我县取经。",
+            "盐城",
+            ("扬州", "盐城"),
+            "朱雪梅",
+        ),
+        (
+            "滨海县如皋市考察团来海安考察",
+            "近日，滨海县商务局局长王刚带领考察组来我县考察。"
+            "随后，如皋市商务局副局长李明带领的考察团来我县交流。",
+            "南通",
+            ("盐城", "南通"),
+            "王刚",
+        ),
+        # a head whose title names another place stays when no head of the visitor's is named
+        (
+            "",
+            "5月8日，省委常委、南京市委书记张强率江苏省代表团赴深圳考察。",
+            "江苏",
+            ("江苏", "深圳"),
+            "张强",
+        ),
+    ],
+)
+def test_the_visitors_own_head_leads_not_the_provinces_or_another_partys(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str], leader: str
+) -> None:
+    assert _leader(tagger, title, body, home, pair) == leader
