@@ -241,7 +241,7 @@ def test_a_class_of_the_homes_bodies_is_its_party(
     assert pairs(tagger.tag("", body, home=home)) == expected
 
 
-# --- public service units, retired cadres, companies with a liaison office's head --------------
+# --- public service units, retired cadres, companies, traders and growers ----------------------
 
 
 @pytest.mark.parametrize(
@@ -265,6 +265,25 @@ def test_a_class_of_the_homes_bodies_is_its_party(
             "南通",
         ),
         ("", "城投公司党委书记、董事长李强一行赴合肥市建投集团考察学习。", "芜湖"),
+        # traders named after the verb, and a party the lead says growers make up
+        (
+            "于洪涛会见来鸡西考察的广东客商",
+            "5月15日晚，市长于洪涛会见了来鸡西考察的客商一行。",
+            "鸡西",
+        ),
+        ("市长会见来我市考察的温州客商", "6月2日，市长李明会见温州客商代表。", "衢州"),
+        ("副市长会见来庆阳考察的浙江企业家", "副市长王刚会见浙江企业家一行并座谈。", "庆阳"),
+        (
+            "彭阳县考察团到黄寨镇学习交流",
+            "5月11日，固原市彭阳县组织种、养殖大户、村集体经济组织负责人组成考察团考察学习了"
+            "黄寨镇生态种养工作。",
+            "平凉",
+        ),
+        (
+            "高台县考察团来我市学习",
+            "4月3日，张掖市高台县由葡萄种植户组成的考察团来我市学习葡萄种植技术。",
+            "嘉峪关",
+        ),
     ],
 )
 def test_service_units_retired_cadres_and_companies_give_no_pair(
@@ -306,6 +325,19 @@ def test_service_units_retired_cadres_and_companies_give_no_pair(
             "副市长张华、市政府驻深圳办事处主任邱爱军一行赴深圳市考察招商。",
             "南通",
             ("南通", "深圳"),
+        ),
+        # officials named after the verb, and a party the lead says officials make up
+        (
+            "市长会见来鸡西考察的牡丹江市党政代表团",
+            "5月15日，市长于洪涛会见来鸡西考察的牡丹江市党政代表团一行。",
+            "鸡西",
+            ("牡丹江", "鸡西"),
+        ),
+        (
+            "高台县考察团来我市学习",
+            "4月3日，张掖市高台县组织各乡镇党委书记组成考察团来我市学习葡萄产业发展经验。",
+            "嘉峪关",
+            ("张掖", "嘉峪关"),
         ),
     ],
 )
