@@ -455,6 +455,9 @@ _FUTURE = re.compile(
     r"(?<![还又也并后])(?:即将|将要|将|拟|计划|准备)(?:于[^，。；]{1,10}?)?"
     r"(?:(?:组织|选派|安排|派出|带领)[^，。；]{0,30}?)?$"
 )
+# A city's own head leading the party in the verb's clause (市委副书记、市长朱晓东率团赴): the party
+# is a city's, never a province named in an earlier clause.
+_CITY_HEAD = re.compile(r"(?<![省区县])(?:市委(?:副)?书记|市长|副市长|市委常委)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -878,7 +881,13 @@ def _visitors(
     # A weak name (no context: 昆山, 江城) may be a host in a frame, never the visitor.
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
     before = [m for m in others if m.end <= verb]
+    verb_clause = _clause_start(text, sentence.start, verb)
+    city_head = _CITY_HEAD.search(text, verb_clause, verb) is not None and not any(
+        m.start >= verb_clause for m in before
+    )
     for m in reversed(before):
+        if city_head and m.place.city is None and m.start < verb_clause:
+            continue  # 视察山西…，近日，市长朱晓东率团赴上海: a city head, no province
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
         if _TALKS_WITH.search(text, _clause_start(text, sentence.start, m.start), m.start) and (
