@@ -407,8 +407,10 @@ _COMPANY_REACH = 40
 # A school that organises or leads the trip of its trainees or pupils (武原成校组织…学员, 市职校
 # 带领…学生): the school's trip, not the home city's delegation.
 _SCHOOL_LED = re.compile(
-    r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校)"
-    r"(?:组织|带领|组队|选派)"
+    r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校"
+    # a school's or academy's own heads leading its staff (院校领导带队, 由我院副院（校）长…带队)
+    r"|院校|我院|我校|学院)(?:[（(]校[）)])?(?:[^，。；]{0,12}?(?:领导|院长|校长|书记)[^，。；]{0,6}?)?"
+    r"(?:组织|带领|组队|选派|带队|率队)"
 )
 _SCHOOL_TRIP = re.compile(_SCHOOL_LED.pattern + r"[^，。；]{0,16}?(?:赴|到|前往)")
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
@@ -953,7 +955,7 @@ def _visitors(
         last = named or _name_before(text, clause, verb)  # …农业产业化梁桂率队赴河南
         if _provincial(text, clause, verb) or (last and _provincial_name(text, last)):
             own = _province_mention(publisher_city)
-        elif _company_led(text, sentence.start, verb) or _SCHOOL_LED.search(text, clause, verb):
+        elif _company_led(text, sentence.start, verb) or _SCHOOL_LED.search(text, clause, verb + 2):
             # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip; 武原成校组织…培训班
             # 学员赴金华: a school's trainees, not a delegation
             own = None
