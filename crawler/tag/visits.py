@@ -335,8 +335,8 @@ _INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡�
 _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|促进会|研究会|基金会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
-    # traders and growers: 广东客商, 种养殖大户, 葡萄种植户 (not a 市长's 客商 he leads)
-    r"|客商|投资商|大户|种植户|养殖户|农户"
+    # traders: 广东客商 (not the 客商 a 市长 leads)
+    r"|客商|投资商"
 )
 # Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
 # 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious
@@ -375,12 +375,6 @@ _NEVER_PARTY = re.compile(
 # the city's party; with a head (市长率企业家, 在主任…带领下，我委组织…企业家到) it is one. A bureau
 # sending companies or growers (组织…家政服务企业赴, 组织葡萄种植户赴) keeps its pairs.
 _ORGANISED = re.compile(r"(?:组织|选派|召集)[^，。；]{0,30}?(?:企业家|党外|人士)")
-# Who make up the party (组织种养殖大户…组成考察团, 由企业家代表组成的考察团).
-_COMPOSED = re.compile(
-    r"(?:组织|由|邀请)(?P<members>[^，。；]{1,40}?)(?:组成|组建)的?[^，。；]{0,6}?"
-    r"(?:考察团|学习团|参观团|观摩团|代表团|考察组)"
-)
-_LEAD_SENTENCES = 3  # the title and the lead's first sentences
 _HEADED = re.compile(r"率领|率队|率团|带领|带队|(?<![效频比速利概汇税功])率(?!先)")
 # A clause that opens on the organising verb has the sentence's subject (我市基层协会完成了…，
 # 组织全体理事前往浏阳).
@@ -496,8 +490,6 @@ def find_visits(
     never = bool(sentences) and _never_party(text, sentences[0])
     # …and its place's later party (萧山区殡仪馆来市殡仪馆 in the title: 萧山区考察组 is its staff)
     never_party = _never_party_words(text, sentences[0]) if never else ""
-    if not never and (members := _composed_of_others(text, sentences[:_LEAD_SENTENCES])):
-        never, never_party = True, members
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
     for sentence in sentences:
@@ -1162,20 +1154,6 @@ def _never_party(text: str, title: Sentence) -> bool:
     if found is None or _WHERE_TO.search(text, title.start, found.start()):
         return False  # 姜四清在中国华能集团…研究院考察调研: the place visited, not the party
     return not _government(text[title.start : found.end()])
-
-
-def _composed_of_others(text: str, lead: list[Sentence]) -> str:
-    """The words up to a party the lead says is made up of no officials (彭阳县组织种、养殖大户、村
-    集体经济组织负责人组成考察团, 由企业家代表组成考察团): the title's 考察团 of that place is
-    theirs, no government delegation. Empty when the lead says no such thing."""
-    for sentence in lead:
-        found = _COMPOSED.search(text, sentence.start, sentence.end)
-        if found is None:
-            continue
-        members = found.group("members")
-        if _NOT_GOVERNMENT.search(members) and not _GOVERNMENT.search(members):
-            return text[sentence.start : found.end()]
-    return ""
 
 
 def _never_party_words(text: str, title: Sentence) -> str:
