@@ -195,6 +195,7 @@ _INSTITUTION = re.compile(
     r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站|福利院|支行"
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
+_RESEARCH = re.compile(r"研究所|研究院|分院")
 # Institutions that stand in the place they are named after when a party goes there.
 _HALLS = ("博物馆", "纪念馆", "陵园")
 # A landmark named after a county (丹凤|公园, 东湖|广场): the landmark, not the county.
@@ -801,7 +802,9 @@ def _cuts_word(
             if ahead and not (
                 # 赴武乡县太行干部学院: a party going to a place named in full, to its institution
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
-                or (full and text.endswith(_GOING_VERBS, 0, start))
+                # (not a research institute: 赴郑州市果树研究所 is the central academy's, whose
+                # name holds the city)
+                or (full and text.endswith(_GOING_VERBS, 0, start) and not _RESEARCH.search(ahead))
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
             ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳

@@ -190,7 +190,7 @@ _SHORT_SENTENCE = 20  # a first sentence this short is a caption or heading: the
 # A notice that organises a trip still to come (关于组织我市企业赴青岛…考察学习的通知, 关于选派…
 # 赴…培训的通知): a plan issued as a document, not a visit made.
 _PLANNED_TRIP = re.compile(
-    r"关于(?:组织|选派|派出|安排|做好)[^。]{0,40}?(?:赴|到|前往)[^。]{1,40}?"
+    r"关于(?:(?:组织|选派|派出|安排|做好)[^。]{0,40}?)?(?:赴|到|前往)[^。]{1,40}?"
     r"(?:考察|学习|调研|培训|参观|交流|对接)[^。]{0,20}?的(?:通知|公告|通告)"
 )
 
@@ -199,6 +199,9 @@ _PLANNED_TRIP = re.compile(
 _TRIP_WHEN = re.compile(r"(?<![0-9])([0-9]{1,2})月(上旬|中旬|下旬|初|中|底|末|([0-9]{1,2})日)?")
 _PART_DAY = {"上旬": 1, "初": 1, "中旬": 11, "中": 11, "下旬": 21, "底": 21, "末": 21}
 _WHEN_REACH = 300  # characters of the body that may set the trip's time
+# The body puts the trip ahead without a time (我委将于近期组织…赴浙江, 近期拟组织…): still to come,
+# whatever dates an agenda further down copies.
+_SOON = re.compile(r"(?:将|拟)于?近期|近期(?:将|拟)|即将(?:组织|赴|前往)")
 
 
 def plans_trip(text: str, title_end: int, published: date | None) -> bool:
@@ -208,6 +211,8 @@ def plans_trip(text: str, title_end: int, published: date | None) -> bool:
     published in September) reports a trip made."""
     if not _PLANNED_TRIP.search(_compact(text[:title_end])):
         return False
+    if _SOON.search(text, title_end, title_end + _WHEN_REACH):
+        return True
     when = _TRIP_WHEN.search(text, title_end, title_end + _WHEN_REACH)
     if when is None or published is None:
         return True

@@ -335,6 +335,8 @@ _INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡�
 _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|促进会|研究会|基金会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
+    # traders: 广东客商 (not the 客商 a 市长 leads)
+    r"|客商|投资商"
 )
 # Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
 # 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious
@@ -399,8 +401,10 @@ _COMPANY_REACH = 40
 # A school that organises or leads the trip of its trainees or pupils (武原成校组织…学员, 市职校
 # 带领…学生): the school's trip, not the home city's delegation.
 _SCHOOL_LED = re.compile(
-    r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校)"
-    r"(?:组织|带领|组队|选派)"
+    r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校"
+    # a school's or academy's own heads leading its staff (院校领导带队, 由我院副院（校）长…带队)
+    r"|院校|我院|我校|学院)(?:[（(]校[）)])?(?:[^，。；]{0,12}?(?:领导|院长|校长|书记)[^，。；]{0,6}?)?"
+    r"(?:组织|带领|组队|选派|带队|率队)"
 )
 _SCHOOL_TRIP = re.compile(_SCHOOL_LED.pattern + r"[^，。；]{0,16}?(?:赴|到|前往)")
 _CITY_OFFICE = re.compile(r"市委|市长|市政府|市人大|市政协|州委|州长|市党政|市代表团")
@@ -441,6 +445,17 @@ _JOINT_GAP = re.compile(r"[市县区]?[、和与及]?")
 _PARALLEL_PARTY = re.compile(r"(?:负责人|负责同志|工作人员|人员|领导|干部|代表)$")
 _PARALLEL_VERB = re.compile(r"[率带赴到来在与和向对]|陪同|组织|召开|举行|会见")
 _ALONE = re.compile(r"(?:一人|独自|只身|成员[，,]?随团)$")  # 作为…考察团成员，随团赴: one member
+# A trip still to come, its verb right after the future (首批教师将赴江苏, 拟于下月组织…赴深圳):
+# no visit made. Not the next leg of a stay under way (还将赴, 随后将前往).
+_FUTURE = re.compile(
+    r"(?<![还又也并后])(?:即将|将要|将|拟|计划|准备)(?:于[^，。；]{1,10}?)?"
+    r"(?:(?:组织|选派|安排|派出|带领)[^，。；]{0,30}?)?$"
+)
+# A city's own head leading the party in the verb's clause (市委副书记、市长朱晓东率团赴): the party
+# is a city's, never a province named in an earlier clause.
+_CITY_HEAD = re.compile(r"(?<![省区县])(?:市委(?:副)?书记|市长|副市长|市委常委)")
+# Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
+_POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -539,6 +554,10 @@ def _sentence_pairs(
             continue  # …和在重庆考察时的重要讲话精神: the central leader's inspection
         if _ALONE.search(before):
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
+        if _POSTED.match(text, group[-1].end):
+            continue  # 选派多名优秀干部人才赴尉犁县工作: cadres posted there, not a trip
+        if _FUTURE.search(text, _clause_start(text, sentence.start, verb), verb):
+            continue  # 首批45名基层教师将赴江苏考察学习: a trip still to come
         if _CROWD.search(before) and not any(  # 游客一行 are tourists still
             d.group() != "一行" for d in _DELEGATION.finditer(text, sentence.start, sentence.end)
         ):
@@ -860,7 +879,13 @@ def _visitors(
     # A weak name (no context: 昆山, 江城) may be a host in a frame, never the visitor.
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
     before = [m for m in others if m.end <= verb]
+    verb_clause = _clause_start(text, sentence.start, verb)
+    city_head = _CITY_HEAD.search(text, verb_clause, verb) is not None and not any(
+        m.start >= verb_clause for m in before
+    )
     for m in reversed(before):
+        if city_head and m.place.city is None and m.start < verb_clause:
+            continue  # 视察山西…，近日，市长朱晓东率团赴上海: a city head, no province
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
         if _TALKS_WITH.search(text, _clause_start(text, sentence.start, m.start), m.start) and (
@@ -893,6 +918,8 @@ def _visitors(
             and m.name not in host_names
             and text[m.start - 1] not in _COUNTERPART
             and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12))
+            # 会见来鸡西考察的广东客商: a business party named after the verb is no delegation
+            and _government(text[_tail(text, m) : min(sentence.end, m.end + 12)])
         ):
             out.append(m)
     if story_visitor is not None and _DELEGATION.search(text, sentence.start, sentence.end):
@@ -920,7 +947,7 @@ def _visitors(
         last = named or _name_before(text, clause, verb)  # …农业产业化梁桂率队赴河南
         if _provincial(text, clause, verb) or (last and _provincial_name(text, last)):
             own = _province_mention(publisher_city)
-        elif _company_led(text, sentence.start, verb) or _SCHOOL_LED.search(text, clause, verb):
+        elif _company_led(text, sentence.start, verb) or _SCHOOL_LED.search(text, clause, verb + 2):
             # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip; 武原成校组织…培训班
             # 学员赴金华: a school's trainees, not a delegation
             own = None

@@ -104,7 +104,7 @@ def test_districts_and_counties_map_to_their_city(tagger: Tagger) -> None:
 def test_publisher_resolves_my_city_and_come_to_my_city(tagger: Tagger) -> None:
     tags = tagger.tag(
         "成都市党政代表团来我市考察",
-        "成都市党政代表团来我市考察。我市党政代表团将赴成都回访。",
+        "成都市党政代表团来我市考察。我市党政代表团此前已赴成都考察。",
         publisher_city="青岛",
     )
     assert pairs(tags) == {("成都", "青岛"), ("青岛", "成都")}

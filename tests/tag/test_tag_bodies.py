@@ -241,7 +241,7 @@ def test_a_class_of_the_homes_bodies_is_its_party(
     assert pairs(tagger.tag("", body, home=home)) == expected
 
 
-# --- public service units, retired cadres, companies with a liaison office's head --------------
+# --- public service units, retired cadres, companies and traders ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -265,6 +265,22 @@ def test_a_class_of_the_homes_bodies_is_its_party(
             "南通",
         ),
         ("", "城投公司党委书记、董事长李强一行赴合肥市建投集团考察学习。", "芜湖"),
+        # a school's or academy's own heads leading its staff
+        (
+            "院校领导带队赴韶山考察学习",
+            "11月26日，由我院副院（校）长翁为平带队，我院（校）教务处相关人员前往韶山干部学院考察学习。",
+            "嘉兴",
+        ),
+        ("", "5月9日，我校校长王平带队赴杭州市第二中学考察交流。", "衢州"),
+        ("", "市职业技术学院党委书记李强率队赴苏州市工业园区职业技术学院考察学习。", "宿迁"),
+        # traders named after the verb
+        (
+            "于洪涛会见来鸡西考察的广东客商",
+            "5月15日晚，市长于洪涛会见了来鸡西考察的客商一行。",
+            "鸡西",
+        ),
+        ("市长会见来我市考察的温州客商", "6月2日，市长李明会见温州客商代表。", "衢州"),
+        ("副市长会见来庆阳考察的浙江企业家", "副市长王刚会见浙江企业家一行并座谈。", "庆阳"),
     ],
 )
 def test_service_units_retired_cadres_and_companies_give_no_pair(
@@ -306,6 +322,20 @@ def test_service_units_retired_cadres_and_companies_give_no_pair(
             "副市长张华、市政府驻深圳办事处主任邱爱军一行赴深圳市考察招商。",
             "南通",
             ("南通", "深圳"),
+        ),
+        # officials leading heads of colleges
+        (
+            "",
+            "副市长张华带领市教育局和各学院负责同志赴苏州市考察职业教育。",
+            "宿迁",
+            ("宿迁", "苏州"),
+        ),
+        # officials named after the verb
+        (
+            "市长会见来鸡西考察的牡丹江市党政代表团",
+            "5月15日，市长于洪涛会见来鸡西考察的牡丹江市党政代表团一行。",
+            "鸡西",
+            ("牡丹江", "鸡西"),
         ),
     ],
 )

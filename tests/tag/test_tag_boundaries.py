@@ -39,6 +39,10 @@ from crawler.tag import Tagger
         ("北京福盛德经济咨询有限公司研究员表示。", "北京"),
         ("重庆师范大学地理与旅游学院承办。", "重庆"),
         ("广州日报记者从会上获悉。", "广州"),
+        # a research institute named after a city, even where a party goes to it
+        ("市林科所技术人员赴郑州市果树研究所考察学习。", "郑州"),
+        ("考察组一行前往兰州市畜牧兽医研究所学习交流。", "兰州"),
+        ("市农科院赴南京市蔬菜科学研究院考察学习育种技术。", "南京"),
     ],
 )
 def test_names_must_sit_on_word_boundaries(tagger: Tagger, text: str, not_city: str) -> None:
@@ -59,6 +63,9 @@ def test_the_name_after_a_cutting_match_is_found(tagger: Tagger) -> None:
         ("第七届博览会在云南昆明开幕。", {"昆明"}),
         ("在山西太原，非遗传承人敲响威风锣鼓。", {"太原"}),
         ("青海省海东市民和县人大常委会原主任接受审查。", {"海东"}),
+        # a party going to a place named in full, to its school or office there
+        ("青岛市考察团赴武乡县太行干部学院学习。", {"青岛", "长治"}),
+        ("青岛市考察团赴郑州市农业农村局考察。", {"青岛", "郑州"}),
         ("游客目的地城市北京、杭州热度不减。", {"北京", "杭州"}),
     ],
 )

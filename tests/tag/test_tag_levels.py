@@ -169,3 +169,36 @@ def test_no_publisher_host_for_own_officials_companies_or_tourists(
     tagger: Tagger, title: str, body: str, home: str
 ) -> None:
     assert not tagger.tag(title, body, home=home).visits
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        (
+            "为深入贯彻习近平总书记视察山西重要讲话精神，近日，市委副书记、市长朱晓东率团赴上海考察。",
+            "忻州",
+            ("忻州", "上海"),
+        ),
+        (
+            "为落实河南省委经济工作会议精神，5月6日，市委书记李明率团赴苏州市学习考察。",
+            "洛阳",
+            ("洛阳", "苏州"),
+        ),
+        (
+            "按照江西省政府部署，副市长王刚带队赴深圳市对接产业转移工作。",
+            "赣州",
+            ("赣州", "深圳"),
+        ),
+    ],
+)
+def test_a_city_head_leads_a_city_party_not_the_province_named_before(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    found = pairs(tagger.tag("", body, home=home))
+    assert pair in found
+    assert not any(visitor != home for visitor, _host in found)
+
+
+def test_a_province_party_in_the_verbs_own_clause_stays(tagger: Tagger) -> None:
+    found = pairs(tagger.tag("", "5月6日，山西省党政代表团赴上海市学习考察。", home="忻州"))
+    assert ("山西", "上海") in found

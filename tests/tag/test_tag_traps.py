@@ -272,11 +272,29 @@ def test_not_a_visit_official_touring_own_city_or_province(tagger: Tagger) -> No
     [
         "青岛先后派出6批干部赴深圳体悟实训，学习深圳经验。",
         "青岛市选派30名干部赴上海挂职锻炼，学习先进理念。",
+        "多年来，青岛市先后选派多名优秀干部人才赴安顺市工作，对口帮扶取得成效。",
+        "青岛市选派20名骨干教师到日喀则市支教，为期一年。",
+        "青岛市卫健委选派医生赴陇南市支医。",
+        "青岛市3名干部赴菏泽市任职，开展东西部协作。",
     ],
-    ids=["体悟实训", "挂职"],
+    ids=["体悟实训", "挂职", "工作", "支教", "支医", "任职"],
 )
 def test_not_a_visit_secondment(tagger: Tagger, text: str) -> None:
     assert pairs(tagger.tag("", text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("青岛市党政代表团赴安顺市考察，对接协作工作。", ("青岛", "安顺")),
+        ("青岛市长率团赴日喀则市工作调研，看望援藏干部。", ("青岛", "日喀则")),
+        ("青岛市代表团赴菏泽市开展对口协作工作。", ("青岛", "菏泽")),
+    ],
+)
+def test_a_trip_that_speaks_of_work_stays_a_visit(
+    tagger: Tagger, text: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag("", text))
 
 
 def test_not_a_visit_city_mentioned_twice(tagger: Tagger) -> None:

@@ -1,0 +1,104 @@
+"""Trips still to come are no visits (issue 19, batches 19 and 20 of the visits dev set): a party
+that will go (将赴, 拟于…组织…前往, 即将赴) gives no pair, while the next leg of a stay under way
+(还将赴, 随后将前往) and a trip made keep theirs; a notice about a trip (关于赴…的通知) whose body
+puts it ahead without a time (将于近期组织) is a plan, policy without a pair. Sentences written for
+these tests, shaped like city news."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.tag import Tagger
+from tests.tag import pairs
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        (
+            "首批基层教师将赴江苏考察学习",
+            "昨日下午，我市基层专业技术人员考察学习项目启动，首批45名基层教师将赴江苏考察学习。",
+            "拉萨",
+        ),
+        (
+            "市农业农村局拟组织赴浙江考察",
+            "为借鉴先进经验，市农业农村局拟于下月组织各县区农业部门负责同志赴杭州市考察学习。",
+            "庆阳",
+        ),
+        (
+            "县商务局即将赴深圳招商",
+            "记者从县商务局获悉，县商务局招商小分队即将赴深圳市开展招商活动。",
+            "赣州",
+        ),
+        (
+            "我区计划组织干部赴上海学习",
+            "区委组织部计划于九月选派一批年轻干部赴上海市学习城市管理经验。",
+            "淮安",
+        ),
+    ],
+)
+def test_trip_to_come(tagger: Tagger, title: str, body: str, home: str) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert not pairs(tags)
+    assert tags.kind != "visit"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        # the trip under way goes on to its next leg
+        (
+            "市党政代表团赴苏州考察",
+            "5月8日，市委书记王明率市党政代表团赴苏州市考察学习，还将赴无锡市考察。",
+            "庆阳",
+            ("庆阳", "无锡"),
+        ),
+        (
+            "市长率团赴宁波考察",
+            "市长李华率团赴宁波市考察港口建设，随后将前往舟山市对接合作。",
+            "忻州",
+            ("忻州", "宁波"),
+        ),
+        # 将 in another sense before a trip made (将…作为, 将学到的)
+        (
+            "县考察团赴浙江学习",
+            "为将乡村振兴经验学到手，县委副书记张军带队赴湖州市考察学习。",
+            "平凉",
+            ("平凉", "湖州"),
+        ),
+    ],
+)
+def test_trip_made_or_under_way(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "各县（区）人民政府：经市政府同意，我委将于近期组织相关人员赴浙江学习考察。一、考察时间：2017年2月15日。"
+        "二、考察地点：浙江省杭州、宁波等地。",
+        "各有关单位：近期拟组织市直部门赴浙江杭州市考察学习，现将有关事项通知如下。",
+        "各县区：市旅游委即将组织赴浙江湖州市学习考察，请各单位报送名单。",
+    ],
+)
+def test_notice_about_a_trip_ahead(tagger: Tagger, body: str) -> None:
+    tags = tagger.tag(
+        "关于赴浙江学习考察旅游工作的通知", body, home="抚州", published=date(2017, 12, 19)
+    )
+    assert not tags.visits
+    assert tags.kind == "policy"
+
+
+def test_report_titled_about_a_trip_made(tagger: Tagger) -> None:
+    """Not a notice: a report on a trip made keeps its pair."""
+    tags = tagger.tag(
+        "市党政代表团赴浙江学习考察",
+        "3月5日至8日，市委书记刘强率市党政代表团赴杭州市学习考察数字经济。",
+        home="抚州",
+        published=date(2017, 3, 10),
+    )
+    assert ("抚州", "杭州") in pairs(tags)
