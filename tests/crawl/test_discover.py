@@ -325,7 +325,9 @@ ENCODINGS: dict[str, Callable[[str], bytes | str]] = {
 
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
 @pytest.mark.parametrize("name", sorted(ENTITY_FEEDS))
-def test_feeds_that_declare_entities_are_refused(admin: Recorder, name: str, encoding: str) -> None:
+def test_feeds_that_declare_entities_are_refused(
+    admin: Recorder, name: str, encoding: str, steady_heap: None
+) -> None:
     body = ENCODINGS[encoding](ENTITY_FEEDS[name](admin.base))
     started = time.monotonic()
     with pytest.raises(DiscoverError, match="declares XML entities") as info:
@@ -362,7 +364,7 @@ ENTITY_SITEMAPS: dict[str, Callable[[str], str]] = {
 @pytest.mark.parametrize("packing", ["plain", "utf-16", "gzip"])
 @pytest.mark.parametrize("name", sorted(ENTITY_SITEMAPS))
 def test_sitemaps_that_declare_entities_are_refused(
-    admin: Recorder, name: str, packing: str
+    admin: Recorder, name: str, packing: str, steady_heap: None
 ) -> None:
     text = ENTITY_SITEMAPS[name](admin.base)
     body = text.encode()

@@ -95,7 +95,7 @@ async def test_each_fault_is_one_recorded_error(site: FaultServer, path: str) ->
     assert records[0].error and words in records[0].error
 
 
-async def test_slow_drip_is_cut_at_the_total_deadline(site: FaultServer) -> None:
+async def test_slow_drip_is_cut_at_the_total_deadline(site: FaultServer, steady_heap: None) -> None:
     # Each byte arrives well within the read timeout; only the total deadline can stop it.
     started = time.monotonic()
     async with Fetcher(profile(timeout=0.6)) as fetcher:

@@ -207,7 +207,7 @@ async def test_a_request_held_on_its_way_to_the_socket_takes_a_new_turn(
     assert times[1] - times[0] >= 0.3 * 0.9, times
 
 
-async def test_hosts_are_fetched_in_parallel(sites: list[Site]) -> None:
+async def test_hosts_are_fetched_in_parallel(sites: list[Site], steady_heap: None) -> None:
     for site in sites:
         site.latency = 0.2
     async with Fetcher(profile(per_host_concurrency=1, obey_robots=False)) as fetcher:
