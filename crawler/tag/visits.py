@@ -366,6 +366,12 @@ _SERVICE_UNIT = (
 )
 _SERVICE_PARTY = re.compile(r"[^，。、；和与及率带]{0,12}?(?:" + _SERVICE_UNIT + ")")
 _WHERE_TO = re.compile(r"在|赴|到|前往|走进|莅临")
+# The head of one of the home's own offices leading, later in the text (市民政局主要领导…多次带领
+# 社会事务处、殡仪馆工作人员…赴重庆、西安…): that office's trip, not the title's body's.
+_OFFICE_HEAD = re.compile(
+    r"(?<![团青妇])(?:[市县区]|我市|我县|我区)(?:委|政府|人大|政协|[^，。、；\d]{1,8}?(?:局|委|办))"
+    r"(?:党组|党委)?(?:主要|分管|有关|相关)?(?:领导|负责人|负责同志|局长|主任|书记)"
+)
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + "|" + _SERVICE_UNIT + r")[^，。；]{0,16}?"
     r"(?:赴|到|前往|来|抵|考察|学习)"
@@ -513,7 +519,7 @@ def find_visits(
         for visitor, host in pairs:
             surface = text[visitor.start : visitor.end].rstrip("市区县")
             if never and (
-                visitor.self_ref
+                (visitor.self_ref and not _office_led(text, sentence))
                 or (
                     surface
                     and surface in never_party
@@ -1154,6 +1160,18 @@ def _never_party(text: str, title: Sentence) -> bool:
     if found is None or _WHERE_TO.search(text, title.start, found.start()):
         return False  # 姜四清在中国华能集团…研究院考察调研: the place visited, not the party
     return not _government(text[title.start : found.end()])
+
+
+def _office_led(text: str, sentence: Sentence) -> bool:
+    """The sentence's trip is led by the head of one of the home's own offices (市民政局主要领导…
+    带领…赴), no body that is no delegation among its words: the office's trip, whatever body the
+    title sends."""
+    for head in _OFFICE_HEAD.finditer(text, sentence.start, sentence.end):
+        if not _NEVER_GOVERNMENT.search(head.group()) and _HEADED.search(
+            text, head.end(), sentence.end
+        ):
+            return True
+    return False
 
 
 def _never_party_words(text: str, title: Sentence) -> str:
