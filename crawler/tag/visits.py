@@ -143,9 +143,20 @@ _SITE_GAP = re.compile(
     r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
-# list of sites after the movement.
+# list of sites after the movement, the items joined by 、 和 及; the sites a place's companies and
+# parks, and its hospitals, colleges and bureaus' units (赴四川大学华西医院和成都市成华区中医医院,
+# 赴张家港…大队、…无锡市滨湖区…大队).
+_LISTED_END = (
+    r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地"
+    r"|院|所|学校|大学|大队|支队|管理处|管理局)"
+)
 _LIST_MOTION = re.compile(
-    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
+    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、和及]{2,30}?"
+    + _LISTED_END
+    + r"(?:、|和|及|以及)){1,6}$"
+)
+_LISTED_ITEM = re.compile(
+    r"[^，。；;、]{0,24}?" + _LISTED_END + r"(?:、|和|及|等|进行|考察|调研|参观|学习|交流|观摩)"
 )
 _TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
@@ -850,8 +861,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     if company and _SITE_ITEM.match(text, m.end):
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
     if (
-        text[m.start - 1 : m.start] == "、"
-        and _SITE_ITEM.match(text, m.end)
+        text[m.start - 1 : m.start] in ("、", "和", "及")
+        and m.strength is not Strength.WEAK  # a town's name (桥头镇卫生院) is no place of its own
+        and _LISTED_ITEM.match(text, m.end)
         and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
     ):
         return listed.start()
