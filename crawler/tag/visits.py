@@ -85,7 +85,7 @@ _STAY_AFTER = re.compile(
 # A delegation word right before the verb makes the frame (代表团赴浙江绍兴、杭州…, 就…进行考察
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
-    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
+    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|学习组|观摩团|观摩组|一行|率团|率队|带队)"
     r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|首先|随后|还|又)?$"
 )
 # 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
@@ -211,6 +211,11 @@ _ANTECEDENT_REACH = 300
 # body is still the party.
 _BARE_OPENING = re.compile(
     r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
+)
+# A team named only by what it does, opening its sentence (考察学习组分别到, 考察组一行先后赴):
+# the party of the body the paragraph is about.
+_BARE_TEAM = re.compile(
+    r"(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:组|团)(?:一行)?(?:成员)?" + _NO_SUBJECT.pattern
 )
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
@@ -984,10 +989,11 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
-        elif _NO_SUBJECT.fullmatch(text, clause, verb) and (
-            clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)
-        ):
-            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
+        elif (
+            _NO_SUBJECT.fullmatch(text, clause, verb) or _BARE_TEAM.fullmatch(text, clause, verb)
+        ) and (clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)):
+            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about; so is
+            # the team it sent, unnamed (市医保局赴兄弟市县考察学习。考察学习组分别到海口、三亚)
             body = _antecedent(text, sentence.start)
             if body is None:
                 own = None

@@ -155,3 +155,33 @@ def test_study_visit_compound_before_the_host(
     tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # a team named only by what it does, opening its sentence, is the paragraph's body's party
+        (
+            "近日，市医疗保障局赴兄弟市县考察学习。考察学习组分别到文昌、海口、琼海、三亚共4个市县。",
+            "儋州",
+            {("儋州", "海口"), ("儋州", "三亚")},
+        ),
+        (
+            "3月，市教育局赴外地学习办学经验。观摩团先后到杭州、宁波。",
+            "温州",
+            {("温州", "杭州"), ("温州", "宁波")},
+        ),
+        (
+            "4月，县商务局赴外地开展招商工作。考察组一行先后赴苏州、无锡考察企业。",
+            "宿迁",
+            {("宿迁", "苏州"), ("宿迁", "无锡")},
+        ),
+        # no body before the team, or a team inside the home: none
+        ("考察学习组分别到海口、三亚。", "儋州", set()),
+        ("近日，市委组织部召开会议。调研组分别到各县区调研。", "儋州", set()),
+    ],
+)
+def test_an_unnamed_team_is_the_paragraphs_body(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
