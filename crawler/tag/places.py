@@ -856,6 +856,7 @@ def _cuts_word(
         and "\u4e00" <= text[end] <= "\u9fff"
         and text[end] not in _FULL_SUFFIX
         and text[end] not in "和及与至到"
+        and not head(text[start:end])  # 浙江乌镇: a province's or prefecture's town, named after it
     ):
         return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":

@@ -74,6 +74,11 @@ def test_the_name_after_a_cutting_match_is_found(tagger: Tagger) -> None:
         ("考察团赴青岛港开展考察学习。", {"青岛"}),
         ("代表团来到江阴考察。", {"无锡"}),
         ("代表团赴溧阳参观。", {"常州"}),
+        # a prefecture before one of its towns stands (嘉兴|乌镇), as a county's name before a
+        # township's (大田洼乡) does not
+        ("代表团赴嘉兴乌镇考察互联网产业。", {"嘉兴"}),
+        ("考察团赴苏州周庄镇考察古镇保护。", {"苏州"}),
+        ("大田洼乡召开产业发展会议。", set()),
     ],
 )
 def test_places_next_to_words_still_count(tagger: Tagger, text: str, cities: set[str]) -> None:
@@ -131,3 +136,11 @@ def test_dateline_city_is_not_the_visitor(tagger: Tagger) -> None:
 def test_dateline_city_named_again_counts(tagger: Tagger) -> None:
     tags = tagger.tag("", "新华社北京6月11日电 北京市发布促进消费若干措施。")
     assert tags.cities == ("北京",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["岢岚县召开赴浙江乌镇考察学习汇报会", "代表团赴浙江西塘镇考察", "考察团赴江苏周庄镇考察"],
+)
+def test_a_province_before_one_of_its_towns_stands(tagger: Tagger, title: str) -> None:
+    assert len(tagger.tag(title, "", home="忻州").provinces) == 1
