@@ -482,6 +482,11 @@ _FUTURE = re.compile(
 # A city's own head leading the party in the verb's clause (市委副书记、市长朱晓东率团赴): the party
 # is a city's, never a province named in an earlier clause.
 _CITY_HEAD = re.compile(r"(?<![省区县])(?:市委(?:副)?书记|市长|副市长|市委常委)")
+# A meeting held before the party leaves (赴浙学习行前动员会, 赴深圳考察行前培训会): a trip still
+# to come.
+_BEFORE_LEAVING = re.compile(
+    r"[^，。；;]{0,16}?(?:行前|出发前|启程前)(?:动员|培训|教育|准备|会|座谈)"
+)
 # Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
 _POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
@@ -584,6 +589,8 @@ def _sentence_pairs(
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
         if _POSTED.match(text, group[-1].end):
             continue  # 选派多名优秀干部人才赴尉犁县工作: cadres posted there, not a trip
+        if _BEFORE_LEAVING.match(text, group[-1].end):
+            continue  # 召开…赴浙学习行前动员会: the trip is still to come
         if _FUTURE.search(text, _clause_start(text, sentence.start, verb), verb):
             continue  # 首批45名基层教师将赴江苏考察学习: a trip still to come
         if _CROWD.search(before) and not any(  # 游客一行 are tourists still
