@@ -818,6 +818,15 @@ def _cuts_word(
             if e == end + 1 and word[-1] in _FULL_SUFFIX:
                 continue  # 洪泽县 (now 洪泽区), whatever jieba tags it: the place, an old suffix
             tail = word[end - s :]
+            if (
+                short
+                and s == start
+                and e == end + 1
+                and tag == "ns"
+                and not known(word)
+                and not _POLITY_TAIL.search(tail)  # 日照港, 青岛港: the place's own port
+            ):
+                return True  # 南城门, 长兴岛: one more character makes another place's name
             if _THING_TAIL.search(word) and not _POLITY_TAIL.search(tail):
                 return True  # 深圳大学, 中山纪念堂, 伊通河
             if tag in _ORG_TAGS and not _POLITY_TAIL.search(word):
@@ -847,6 +856,7 @@ def _cuts_word(
         and "\u4e00" <= text[end] <= "\u9fff"
         and text[end] not in _FULL_SUFFIX
         and text[end] not in "和及与至到"
+        and not head(text[start:end])  # 浙江乌镇: a province's or prefecture's town, named after it
     ):
         return True  # 大田洼乡 is a township, not 三明's 大田县
     if after is not None and after[2] in _LANDMARKS and short and text[start - 1] not in "来赴到抵":

@@ -88,8 +88,15 @@ _BODY = (
 )
 # The title names a document as such: policy even when it also says 通报 or 约谈.
 _DOC_TITLE = re.compile(
-    r"印发|关于[^。]{2,80}的(?:通知|意见|实施意见|办法|方案|规划|决定|批复|公告|通告|规定|若干措施"
-    r"|实施细则|细则|指导意见|实施方案|工作方案|行动方案)"
+    # 关于…的 + a document's form, with its usual qualifier (的安排意见, 的补充通知, 的暂行办法)
+    r"印发|关于[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动)?(?:通知|意见|办法"
+    r"|方案|规划|决定|批复|公告|通告|规定|若干措施|细则)"
+    # a 公示 of what a body decided (…重点民生项目的公示), not of how it rectified (整改情况的公示)
+    r"|关于(?![^。]*整改)[^。]{2,80}的公示"
+    # a document's title cut before its form (关于调整…任务分解表的)
+    r"|^(?:[^。，]{0,30}(?:政府|办公室|委员会|局|委|办|厅|部|院|中心))?关于[^。，]{2,80}的$"
+    # a body's periodic working note to its units (月份学习和工作提示)
+    r"|工作提示$"
 )
 # 《…》 naming a policy document (not a list of names, a resolution on a report or a report).
 _NAMED = rf"《(?![^》]*名单)[^》]{{2,80}}(?:{_DOC})(?![^》]{{0,8}}(?:决议|报告)》)[^》]{{0,8}}》"
@@ -102,6 +109,8 @@ _POLICY_TITLE = re.compile(
     # 关于…实施方案相关政策的解读: an explanation of a document, by its title
     r"|^关于[^。]{2,80}(?:方案|办法|条例|意见|规划|细则|规定|政策)[^。，]{0,8}?的解读$"
     r"|(?:规划|方案|条例|办法|标准)[^，。]{0,4}(?:获批|获[^，。]{0,4}批复)|(?:规范|标准)》?(?:新闻)?发布会"
+    # a release of policies (人才政策集中发布会, 惠企政策发布会), not a press conference on work
+    r"|政策[^，。]{0,4}发布(?:会|活动)"
     r"|(?:延续|继续实施|继续执行|延长)[^。，：]{0,20}(?:政策|措施|办法)"
     rf"|(?:{_BODY})(?:联合)?(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
     r"|(?:印发|下发|发出)(?:了)?(?:紧急)?(?:通知|通告)"
@@ -119,7 +128,7 @@ _DOC_NAME_TITLE = re.compile(
     r"|(?:局|厅|委员会|党组|地区)(?![^，。、]*(?:总结|报告|汇报|加强|推进|完成))[^，。、]{2,30}"
     r"(?:规划|计划|方案)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
-    r"|(?<![司团])(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
+    r"|(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
     r"|(?<![司团])公开(?:招聘|招录|招考|选调|遴选)[^，。、]{0,12}?(?:方案|简章|报考指南)$"
     # a government's recruitment guide or brochure by its own title, however the recruitment is
@@ -131,20 +140,29 @@ _DOC_NAME_TITLE = re.compile(
     r"|(?:人民政府|政府|委员会|办公室|办公厅|局|厅)(?![^，。、]*(?:建立|健全|完善|落实|加强|推行|严格|执行"
     r"|改革|创新|建设))[^，。、]{2,30}制度$"
     # a public body's talent-introduction announcement (…学院…公开引进人才公告)
-    r"|(?<![司团])(?:引进|引才)[^，。、]{0,12}?人才[^，。、]{0,6}?(?:公告|公示)$"
-    r"|(?<![司团])人才(?:引进|招聘|招引)[^，。、]{0,6}?(?:公告|公示)$"  # 急需紧缺人才引进公告
+    r"|(?:引进|引才)[^，。、]{0,12}?人才[^，。、]{0,6}?(?:公告|公示)$"
+    r"|人才(?:引进|招聘|招引)[^，。、]{0,6}?(?:公告|公示)$"  # 急需紧缺人才引进公告
 )
-# An institution's or company's own recruitment (安顺市中医院…公开招聘…公告): not a government's
-# (房县…面向医学院校公开招聘…: the county recruits).
-_INSTITUTION_RECRUITS = re.compile(
-    r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|学校|中学|小学|大学(?!毕业|生)|学院|幼儿园|公司|集团"
-    r"|银行)"
-    r"[^，。]{0,30}?(?:招聘|招录)"
+# A company's own recruitment (…建设工程有限公司招聘…公告) is no government's; a public school's or
+# hospital's is (安顺市民族中学…公开招聘…公告), and so is a state-owned platform's (…资本运营集团…);
+# 房县…面向医学院校公开招聘…: the county recruits.
+_COMPANY_RECRUITS = re.compile(
+    r"^(?:(?!面向|国有|国资|资本运营|城投|城市建设投资)[^，。]){0,20}?(?:公司|集团|银行)"
+    r"[^，。]{0,30}?(?:招聘|招录|人才引进|引进人才)"
 )
-# A public institution's recruitment at its vetting stage (…特殊教育学校公开招聘体检和考察公告): a
-# public recruitment's step, as a government's (not a company's).
+# A school's or hospital's contract or agency hires are its own employment, not posts it fills for
+# the state (安顺市中医院…招聘合同制专业技术人员公告).
+_CONTRACT_HIRES = re.compile(
+    r"^(?:(?!面向)[^，。]){0,20}?(?:医院|卫生院|保健院|学校|中学|小学|大学(?!毕业|生)|学院|幼儿园)[^，。]{0,30}?"
+    r"(?:招聘|招录)[^，。]{0,6}?(?:合同制|劳务派遣|临聘|临时|编外)"
+)
+# A public recruitment at its vetting stage (…特殊教育学校公开招聘体检和考察公告): a public
+# recruitment's step, as a government's (not a company's), whoever's contract hires they are.
 _PUBLIC_STAGE = re.compile(
     r"(?<![司团])(?:公开)?(?:招聘|招录)[^，。]{0,8}?(?:体检|考察|拟聘|聘用)[^，。]{0,8}?(?:公告|公示)$"
+    # however the hiring is named (…招募…聘用为事业单位工作人员体检及考察公告)
+    r"|(?:招聘|招录|招募|聘用|录用|选调|遴选|调入|引进)[^。]*?(?:体检|考察)(?:和|及|与|、)?(?:体检|考察)?"
+    r"(?:事宜)?(?:公告|公示)$"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
@@ -248,9 +266,11 @@ def kind_of(
     """``visit`` when the title or lead reports a visit; else ``policy`` when a government body
     issues, adopts, approves or explains a policy document (metadata table; or in the title or
     lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
-    发布《…》 at a press conference; a title ending in a document's 解读, a 政策宣讲, a public
-    body's recruitment, 人才引进 or vetting-stage 公告), unless the title is a 通报, 约谈, agreement
-    or 倡议;
+    发布《…》 at a press conference, a 政策发布会; a title ending in a document's 解读, a 政策宣讲,
+    关于…的安排意见/补充通知/公示 or a title cut after its 的, a 工作提示; a public body's, public
+    school's, hospital's or state-owned firm's recruitment, 人才引进 or vetting-stage 公告, not a
+    private company's nor an institution's contract hires), unless the title is a 通报, 约谈,
+    agreement or 倡议;
     else ``visit`` for a visit further down; else ``other``."""
     title = text[:title_end]
     compact = _compact(title)
@@ -265,8 +285,11 @@ def kind_of(
                 _POLICY_TITLE.search(compact)
                 or _POLICY_ISSUED.search(compact)
                 or (
-                    _DOC_NAME_TITLE.search(compact)
-                    and (not _INSTITUTION_RECRUITS.search(compact) or _PUBLIC_STAGE.search(compact))
+                    not _COMPANY_RECRUITS.search(compact)
+                    and (
+                        _PUBLIC_STAGE.search(compact)
+                        or (_DOC_NAME_TITLE.search(compact) and not _CONTRACT_HIRES.search(compact))
+                    )
                 )
             )
         )

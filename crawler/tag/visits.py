@@ -58,7 +58,19 @@ _NOT_MOTION_BEFORE = {
     "来": frozenset("以带迎未从原本将后起出看近引招回归"),
     "考察": frozenset("的"),
 }
-_STRONG_VERBS = ("莅临", "到访", "造访", "走访", "拜访", "访问", "考察", "率团赴", "率队赴", "抵达")
+_STRONG_VERBS = (
+    "莅临",
+    "到访",
+    "造访",
+    "走访",
+    "拜访",
+    "访问",
+    "考察",
+    "学习考察",
+    "率团赴",
+    "率队赴",
+    "抵达",
+)
 _PURPOSE = re.compile(
     r"考察|学习|调研|交流|访问|参观|洽谈|对接|招商|推介|座谈|会谈|拜访|走访|观摩|出席|参加|期间|开展"
     r"|进行|签约|会见|对口|协作|合作|指导|慰问|取经|经贸|考查|看望|活动|回访|拜会"
@@ -73,7 +85,7 @@ _STAY_AFTER = re.compile(
 # A delegation word right before the verb makes the frame (代表团赴浙江绍兴、杭州…, 就…进行考察
 # far behind; 考察团先后赴洛阳市、许昌市…深入了解).
 _PARTY_BEFORE = re.compile(
-    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|一行|率团|率队|带队)"
+    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|学习组|观摩团|观摩组|一行|率团|率队|带队)"
     r"(?:（[^（）]{0,16}）|\([^()]{0,16}\))?(?:先后|分别|一同|专程|首先|随后|还|又)?$"
 )
 # 赴晋城市泽州县山耳东村、南山村、…及高平市…考察学习: the purpose after a long list of sites.
@@ -143,9 +155,20 @@ _SITE_GAP = re.compile(
     r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)(?:[、和及]|以及)"
 )
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
-# list of sites after the movement.
+# list of sites after the movement, the items joined by 、 和 及; the sites a place's companies and
+# parks, and its hospitals, colleges and bureaus' units (赴四川大学华西医院和成都市成华区中医医院,
+# 赴张家港…大队、…无锡市滨湖区…大队).
+_LISTED_END = (
+    r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地"
+    r"|院|所|学校|大学|大队|支队|管理处|管理局)"
+)
 _LIST_MOTION = re.compile(
-    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、]{2,30}?" + _SITE_END + r"、){1,6}$"
+    r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、和及]{2,30}?"
+    + _LISTED_END
+    + r"(?:、|和|及|以及)){1,6}$"
+)
+_LISTED_ITEM = re.compile(
+    r"[^，。；;、]{0,24}?" + _LISTED_END + r"(?:、|和|及|等|进行|考察|调研|参观|学习|交流|观摩)"
 )
 _TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
@@ -188,6 +211,11 @@ _ANTECEDENT_REACH = 300
 # body is still the party.
 _BARE_OPENING = re.compile(
     r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
+)
+# A team named only by what it does, opening its sentence (考察学习组分别到, 考察组一行先后赴):
+# the party of the body the paragraph is about.
+_BARE_TEAM = re.compile(
+    r"(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:组|团)(?:一行)?(?:成员)?" + _NO_SUBJECT.pattern
 )
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
@@ -460,6 +488,11 @@ _FUTURE = re.compile(
 # A city's own head leading the party in the verb's clause (市委副书记、市长朱晓东率团赴): the party
 # is a city's, never a province named in an earlier clause.
 _CITY_HEAD = re.compile(r"(?<![省区县])(?:市委(?:副)?书记|市长|副市长|市委常委)")
+# A meeting held before the party leaves (赴浙学习行前动员会, 赴深圳考察行前培训会): a trip still
+# to come.
+_BEFORE_LEAVING = re.compile(
+    r"[^，。；;]{0,16}?(?:行前|出发前|启程前)(?:动员|培训|教育|准备|会|座谈)"
+)
 # Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
 _POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
@@ -562,6 +595,8 @@ def _sentence_pairs(
             continue  # 副局长一人赴台湾: one person's trip, not a delegation
         if _POSTED.match(text, group[-1].end):
             continue  # 选派多名优秀干部人才赴尉犁县工作: cadres posted there, not a trip
+        if _BEFORE_LEAVING.match(text, group[-1].end):
+            continue  # 召开…赴浙学习行前动员会: the trip is still to come
         if _FUTURE.search(text, _clause_start(text, sentence.start, verb), verb):
             continue  # 首批45名基层教师将赴江苏考察学习: a trip still to come
         if _CROWD.search(before) and not any(  # 游客一行 are tourists still
@@ -856,8 +891,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     if company and _SITE_ITEM.match(text, m.end):
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
     if (
-        text[m.start - 1 : m.start] == "、"
-        and _SITE_ITEM.match(text, m.end)
+        text[m.start - 1 : m.start] in ("、", "和", "及")
+        and m.strength is not Strength.WEAK  # a town's name (桥头镇卫生院) is no place of its own
+        and _LISTED_ITEM.match(text, m.end)
         and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
     ):
         return listed.start()
@@ -966,10 +1002,11 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
-        elif _NO_SUBJECT.fullmatch(text, clause, verb) and (
-            clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)
-        ):
-            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about
+        elif (
+            _NO_SUBJECT.fullmatch(text, clause, verb) or _BARE_TEAM.fullmatch(text, clause, verb)
+        ) and (clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)):
+            # 市工信局草拟《…》。先后赴青海西宁…考察学习: the body the paragraph is about; so is
+            # the team it sent, unnamed (市医保局赴兄弟市县考察学习。考察学习组分别到海口、三亚)
             body = _antecedent(text, sentence.start)
             if body is None:
                 own = None

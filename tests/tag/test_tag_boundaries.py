@@ -43,6 +43,9 @@ from crawler.tag import Tagger
         ("市林科所技术人员赴郑州市果树研究所考察学习。", "郑州"),
         ("考察组一行前往兰州市畜牧兽医研究所学习交流。", "兰州"),
         ("市农科院赴南京市蔬菜科学研究院考察学习育种技术。", "南京"),
+        # one character more makes another place's name (a gate, an island)
+        ("考察组一行先后来到南城门广场、市博物馆等地。", "抚州"),  # 南城县
+        ("考察团来到长兴岛参观船舶制造基地。", "湖州"),  # 长兴县
     ],
 )
 def test_names_must_sit_on_word_boundaries(tagger: Tagger, text: str, not_city: str) -> None:
@@ -67,6 +70,15 @@ def test_the_name_after_a_cutting_match_is_found(tagger: Tagger) -> None:
         ("青岛市考察团赴武乡县太行干部学院学习。", {"青岛", "长治"}),
         ("青岛市考察团赴郑州市农业农村局考察。", {"青岛", "郑州"}),
         ("游客目的地城市北京、杭州热度不减。", {"北京", "杭州"}),
+        # a place's own port and a bare county name before the stay still count
+        ("考察团赴青岛港开展考察学习。", {"青岛"}),
+        ("代表团来到江阴考察。", {"无锡"}),
+        ("代表团赴溧阳参观。", {"常州"}),
+        # a prefecture before one of its towns stands (嘉兴|乌镇), as a county's name before a
+        # township's (大田洼乡) does not
+        ("代表团赴嘉兴乌镇考察互联网产业。", {"嘉兴"}),
+        ("考察团赴苏州周庄镇考察古镇保护。", {"苏州"}),
+        ("大田洼乡召开产业发展会议。", set()),
     ],
 )
 def test_places_next_to_words_still_count(tagger: Tagger, text: str, cities: set[str]) -> None:
@@ -124,3 +136,11 @@ def test_dateline_city_is_not_the_visitor(tagger: Tagger) -> None:
 def test_dateline_city_named_again_counts(tagger: Tagger) -> None:
     tags = tagger.tag("", "新华社北京6月11日电 北京市发布促进消费若干措施。")
     assert tags.cities == ("北京",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["岢岚县召开赴浙江乌镇考察学习汇报会", "代表团赴浙江西塘镇考察", "考察团赴江苏周庄镇考察"],
+)
+def test_a_province_before_one_of_its_towns_stands(tagger: Tagger, title: str) -> None:
+    assert len(tagger.tag(title, "", home="忻州").provinces) == 1

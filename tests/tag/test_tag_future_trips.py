@@ -102,3 +102,21 @@ def test_report_titled_about_a_trip_made(tagger: Tagger) -> None:
         published=date(2017, 3, 10),
     )
     assert ("抚州", "杭州") in pairs(tags)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # a meeting held before the party leaves: the trip is still to come
+        ("召开那曲市人大机关干部第二批赴浙学习行前动员会", "", "那曲", set()),
+        ("我市召开赴深圳考察学习团出发前动员会", "", "赣州", set()),
+        ("", "3月5日，县委组织部召开赴上海跟班学习干部行前培训会。", "六安", set()),
+        # the trip itself, and a meeting after it, keep the pair
+        ("", "3月5日，市委书记率团赴深圳考察学习。", "赣州", {("赣州", "深圳")}),
+        ("岢岚县召开赴杭州考察学习汇报会", "", "忻州", {("忻州", "杭州")}),
+    ],
+)
+def test_a_meeting_before_leaving(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected

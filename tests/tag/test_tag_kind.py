@@ -218,9 +218,72 @@ def test_documents_about_study_campaigns_are_still_documents(title: str, lead: s
         ("十堰市特殊教育学校公开招聘体检和考察公告", "policy"),
         ("市第一人民医院公开招聘拟聘用人员公示", "policy"),
         ("某某科技有限公司招聘体检公告", "other"),
-        ("市中医院公开招聘工作人员公告", "other"),  # an institution's own call stays other
+        ("市中医院招聘合同制护理人员公告", "other"),  # an institution's contract hires
         ("人才引进成效显著", "other"),
     ],
 )
 def test_explanations_talent_calls_and_vetting_stages(title: str, expected: str) -> None:
+    assert kind(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # a public school's, hospital's or state-owned firm's recruitment is a public one
+        ("安顺市民族中学公开招聘公费师范生公告", "policy"),
+        ("某某县人民医院招聘公告", "policy"),
+        ("市第三中学参加人才博览会引才后续招聘公告", "policy"),
+        ("某某市城投集团有限公司公开招聘工作人员公告", "policy"),
+        ("某某县国有资本运营集团有限公司招聘公告", "policy"),
+        # a private company's recruitment, an institution's contract or agency hires stay other
+        ("某某建设工程有限公司招聘专业技术人员公告", "other"),
+        ("某某银行招聘公告", "other"),
+        ("市妇幼保健院招聘劳务派遣人员公告", "other"),
+        ("某某大学招聘临时工作人员公告", "other"),
+        ("市人才中心举办专场招聘会", "other"),
+        # the vetting stage of a public hiring, however the hiring is named
+        ("某县招募三支一扶高校毕业生聘用为事业单位工作人员体检及考察公告", "policy"),
+        ("市直机关公开遴选公务员考察公示", "policy"),
+        ("某某区选调生考察和体检事宜公告", "policy"),
+        ("某某科技有限公司招聘体检公告", "other"),
+        ("市纪委监委赴某地考察学习", "other"),
+    ],
+)
+def test_public_recruitment_by_who_hires(title: str, expected: str) -> None:
+    assert kind(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # 关于…的 + a qualified document form
+        ("关于开展解放思想大讨论活动的安排意见", "policy"),
+        ("关于做好防汛工作的补充通知", "policy"),
+        ("关于加强校外培训管理的暂行办法", "policy"),
+        ("关于开展安全生产大检查的紧急通知", "policy"),
+        ("关于某某提案的答复", "other"),
+        ("关于全市经济运行情况的调研报告", "other"),
+        # a 公示 of what a body decided, not of how it rectified
+        ("县委办公室关于我为群众办实事重点民生项目的公示", "policy"),
+        ("关于拟命名市级文明单位的公示", "policy"),
+        ("市城管局关于环保督察交办信访件整改情况的公示", "other"),
+        # a document's title cut before its form
+        ("某区交通运输局关于调整创建工作任务分解表的", "policy"),
+        ("关于印发某某方案的", "policy"),
+        ("我市有关于食品安全的", "other"),  # no 关于 heading a title cut short
+        ("关于的", "other"),
+        # a body's periodic working note
+        ("月份学习和工作提示", "policy"),
+        ("机关党委十月工作提示", "policy"),
+        ("夏季出行安全提示", "other"),
+        ("温馨提示", "other"),
+        # a release of policies, not a press conference on work
+        ("我市参加全省人才政策集中发布会", "policy"),
+        ("某区举行惠企政策发布活动", "policy"),
+        ("我市召开我为群众办实事新闻发布会", "other"),
+        ("市政府新闻办召开食品安全提升工程新闻发布会", "other"),
+        ("政策发布后企业反响热烈", "other"),
+    ],
+)
+def test_document_forms_by_title(title: str, expected: str) -> None:
     assert kind(title) == expected

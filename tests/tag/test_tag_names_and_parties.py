@@ -311,10 +311,11 @@ def test_the_homes_province_stays_the_storys_party(tagger: Tagger) -> None:
     [
         ("贵州省重点人才蓄水池第四批岗位专项简化程序公开招聘方案", "policy"),
         ("市人力资源和社会保障局2023年公开招录公务员简章", "policy"),
-        ("市人民医院2023年公开招聘工作人员方案", "other"),
+        ("市人民医院2023年公开招聘工作人员方案", "policy"),  # a public hospital's posts
+        ("市人民医院2023年招聘合同制护士方案", "other"),  # its contract hires
         ("某某科技有限公司公开招聘方案", "other"),
     ],
-    ids=["省招聘方案", "局招录简章", "医院", "公司"],
+    ids=["省招聘方案", "局招录简章", "医院", "医院合同制", "公司"],
 )
 def test_a_governments_recruitment_plan_is_policy(tagger: Tagger, title: str, kind: str) -> None:
     body = "根据有关规定，结合工作需要，特制定本方案。招聘岗位及人数见附件。"

@@ -131,3 +131,57 @@ def test_company_in_next_clause_is_no_guest(tagger: Tagger) -> None:
 )
 def test_signings(tagger: Tagger, body: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(tagger.tag("两市签署战略合作协议", body)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # 学习考察 right before the host, as 考察学习 and 考察 are: the compound names the stay
+        (
+            "丹东市司法局学习考察我市人民调解工作",
+            "考察组一行参观了矛盾纠纷化解中心。",
+            "嘉兴",
+            {("丹东", "嘉兴")},
+        ),
+        ("", "近日，丹东市司法局学习考察嘉兴市人民调解工作。", "上海", {("丹东", "嘉兴")}),
+        ("", "6月3日，铜仁市发改委学习考察我县乡村振兴工作。", "遵义", {("铜仁", "遵义")}),
+        ("", "5月20日，淮安市商务局学习考察苏州工业园区。", "南京", {("淮安", "苏州")}),
+        # a study of a leader's inspection is no stay; a stay of the home's own body is none
+        ("", "市委理论学习中心组学习习近平总书记考察浙江重要讲话精神。", "嘉兴", set()),
+        ("", "近日，市司法局学习考察我市各县区人民调解工作。", "嘉兴", set()),
+    ],
+)
+def test_study_visit_compound_before_the_host(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # a team named only by what it does, opening its sentence, is the paragraph's body's party
+        (
+            "近日，市医疗保障局赴兄弟市县考察学习。考察学习组分别到文昌、海口、琼海、三亚共4个市县。",
+            "儋州",
+            {("儋州", "海口"), ("儋州", "三亚")},
+        ),
+        (
+            "3月，市教育局赴外地学习办学经验。观摩团先后到杭州、宁波。",
+            "温州",
+            {("温州", "杭州"), ("温州", "宁波")},
+        ),
+        (
+            "4月，县商务局赴外地开展招商工作。考察组一行先后赴苏州、无锡考察企业。",
+            "宿迁",
+            {("宿迁", "苏州"), ("宿迁", "无锡")},
+        ),
+        # no body before the team, or a team inside the home: none
+        ("考察学习组分别到海口、三亚。", "儋州", set()),
+        ("近日，市委组织部召开会议。调研组分别到各县区调研。", "儋州", set()),
+    ],
+)
+def test_an_unnamed_team_is_the_paragraphs_body(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
