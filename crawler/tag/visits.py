@@ -207,6 +207,13 @@ _ANTECEDENT = re.compile(
     r"(?:局|委员会|委|办公室|办|厅|政府)(?![长])"
 )
 _ANTECEDENT_REACH = 300
+# A party that came to the home, named before (省政协考察团来我市调研。考察团一行先后到海口、三亚):
+# a later unnamed 考察团一行 is that guest going on, not the home's own delegation.
+_GUEST_ARRIVES = re.compile(
+    r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|观摩团)(?:一行)?[^，。；]{0,12}?"
+    r"(?:来|莅临|来到|到)(?:我市|我县|我区|我州|本市|本县|本区)"
+)
+_UNNAMED_PARTY = re.compile(r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|观摩团)")
 # A subjectless opening clause of a work report (广泛开展调研活动，至建湖…考察学习): the paragraph's
 # body is still the party.
 _BARE_OPENING = re.compile(
@@ -993,6 +1000,8 @@ def _visitors(
             # 分别由集团领导李军…带队，赶赴深圳…: a company's own study trip; 武原成校组织…培训班
             # 学员赴金华: a school's trainees, not a delegation
             own = None
+        elif not named and _UNNAMED_PARTY.match(text, clause) and _guest_goes_on(text, clause):
+            own = None  # the guest that came to the home goes on to its next stops
         elif (
             named
             or _OWN_OFFICIAL.search(text, sentence.start, verb)
@@ -1104,6 +1113,17 @@ def _antecedent(text: str, start: int) -> str | None:
     floor = max(text.rfind("\n", 0, start) + 1, start - _ANTECEDENT_REACH)
     bodies = [m.group() for m in _ANTECEDENT.finditer(text, floor, start)]
     return bodies[-1] if bodies else None
+
+
+def _guest_goes_on(text: str, clause: int) -> bool:
+    """The last party named before ``clause`` is one that came to the home (省政协考察团来我市调研。
+    考察团一行…), so an unnamed 考察团 opening ``clause`` is that guest."""
+    floor = max(0, clause - _ANTECEDENT_REACH)
+    guests = list(_GUEST_ARRIVES.finditer(text, floor, clause))
+    if not guests:
+        return False
+    last_party = [m.start() for m in _UNNAMED_PARTY.finditer(text, floor, clause)][-1]
+    return guests[-1].start() <= last_party < guests[-1].end()
 
 
 def _publisher_mention(ms: list[Mention], publisher_city: str) -> Mention | None:

@@ -94,3 +94,35 @@ def test_home_words_that_are_not_visits(tagger: Tagger) -> None:
         "我区召开会议", "本来平时工作就多，近年来平度调研不断。我区召开经济工作会议。", home="青岛"
     )
     assert pairs(tags) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a provincial party came to the home, then went on: its own province, no pair
+        ("省政协考察团来我市调研。考察团一行先后到海口、三亚考察。", set()),
+        ("近日，省人大调研组来我市调研。调研组一行还到海口考察。", set()),
+        # a city's party came to the home and went on: that city's stops, never the home's
+        (
+            "青岛市考察团来我市考察。考察团一行先后到海口、三亚考察。",
+            {("青岛", "儋州"), ("青岛", "海口"), ("青岛", "三亚")},
+        ),
+    ],
+)
+def test_an_unnamed_party_after_a_guest_is_the_guest(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("考察调研", body, home="儋州")) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the home's own delegation, named after the guest: the unnamed party is the home's
+        "省人大调研组来我市调研后，市党政代表团赴海口考察。代表团一行先后到三亚考察。",
+        # no guest before: an unnamed 考察团 on the home's site is the home's
+        "市党政代表团赴海口考察学习。代表团一行先后到三亚考察。",
+    ],
+)
+def test_an_unnamed_party_with_no_guest_before_is_the_homes(tagger: Tagger, body: str) -> None:
+    assert ("儋州", "三亚") in pairs(tagger.tag("考察学习", body, home="儋州"))
