@@ -32,6 +32,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from crawler.app.logs import logs_json
 from crawler.base.config import Config, load_config, overrides_from
 from crawler.base.db import Database
 from crawler.base.errors import ConfigError, DatabaseUnavailable, SchemaOutdated
@@ -68,14 +69,17 @@ class Context:
             try:
                 self._config = load_config(self.config_dir, overrides, problems=problems)
             except ConfigError as exc:
-                # The problems quote the operator's keys and values: print them as text ('[/x]'
-                # is rich markup, and invalid markup raises).
-                err.print(
-                    f"[bold red]citydigest:[/] {escape(str(exc))}",
-                    markup=True,
-                    emoji=False,
-                    soft_wrap=True,
-                )
+                if logs_json():
+                    _fatal_record("citydigest.config", str(exc), EXIT_CONFIG)
+                else:
+                    # The problems quote the operator's keys and values: print them as text
+                    # ('[/x]' is rich markup, and invalid markup raises).
+                    err.print(
+                        f"[bold red]citydigest:[/] {escape(str(exc))}",
+                        markup=True,
+                        emoji=False,
+                        soft_wrap=True,
+                    )
                 raise SystemExit(EXIT_CONFIG) from None
             if self.log_warnings:
                 for warning in self._config.warnings:
@@ -91,7 +95,10 @@ class Context:
         try:
             return Database(self.database_url(), upgrade=upgrade)
         except SchemaOutdated as exc:
-            err.print(f"citydigest: {exc}")
+            if logs_json():
+                _fatal_record("citydigest.db", str(exc), EXIT_FAILED)
+            else:
+                err.print(f"citydigest: {exc}")
             raise SystemExit(EXIT_FAILED) from None
 
 
@@ -102,10 +109,24 @@ def database_unavailable(exc: DatabaseUnavailable) -> NoReturn:
     """Report ``exc`` in one line (its traceback first with ``-vv``) and exit 3."""
     click_ctx = click.get_current_context(silent=True)
     verbose = click_ctx.find_root().params.get("verbose", 0) if click_ctx else 0
+    if logs_json():
+        # one JSON record, its traceback inside it with -vv
+        _fatal_record("citydigest.db", str(exc), EXIT_UNAVAILABLE, exc if verbose >= 2 else None)
+        raise SystemExit(EXIT_UNAVAILABLE)
     if verbose >= 2:
         err.file.write("".join(traceback.format_exception(exc)))
     err.print(f"citydigest: {exc}", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(EXIT_UNAVAILABLE)
+
+
+def _fatal_record(
+    logger: str, message: str, exit_code: int, exc: BaseException | None = None
+) -> None:
+    """The error a command stops on, as one log record (``exit_code`` in its fields)."""
+    exc_info = (type(exc), exc, exc.__traceback__) if exc is not None else None
+    logging.getLogger(logger).error(
+        "%s", message, extra={"exit_code": exit_code}, exc_info=exc_info
+    )
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

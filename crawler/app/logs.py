@@ -30,6 +30,7 @@ __all__ = [
     "SERVICE_LOGGER",
     "JsonFormatter",
     "configure_logging",
+    "logs_json",
 ]
 
 import logging
@@ -104,3 +105,12 @@ def configure_logging(verbose: int, log_format: str = "text") -> None:
         )
     for name in ANNOUNCED:
         logging.getLogger(name).setLevel(min(level, logging.INFO))
+
+
+def logs_json() -> bool:
+    """Whether this process logs JSON lines (``--log-format json``): then a command's fatal
+    one-line error goes to the log as a record too, so a log shipper sees why it stopped."""
+    return any(
+        isinstance(h, _StderrHandler) and isinstance(h.formatter, JsonFormatter)
+        for h in logging.getLogger().handlers
+    )

@@ -161,6 +161,29 @@ def test_an_unknown_log_format_is_a_usage_error(value: str, tmp_path: Path) -> N
     assert "--log-format" in result.output and "'text', 'json'" in result.output
 
 
+def test_a_command_that_cannot_start_says_why_in_one_json_record(tmp_path: Path) -> None:
+    """Under --log-format json the error a command stops on is a log record too, not a line
+    of text a log shipper cannot parse; in text it stays the plain line."""
+    (tmp_path / "sources.yaml").write_text("sources:\n  - {id: x}\n", encoding="utf-8")
+    bad_config = ["--config", str(tmp_path), "crawl", "once"]
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/test"
+    no_database = ["--config", str(_service_config(tmp_path)), "--database", closed, "status"]
+    for args, code, logger, words in (
+        (bad_config, 2, "citydigest.config", "sources[0].name: required key is missing"),
+        (no_database, 3, "citydigest.db", "database unavailable"),
+    ):
+        result = CliRunner().invoke(cli, ["--log-format", "json", *args])
+        assert result.exit_code == code
+        lines = _lines(result.stderr)
+        assert len(lines) == 1, lines
+        record = json.loads(lines[0])
+        assert (record["level"], record["logger"], record["exit_code"]) == ("ERROR", logger, code)
+        assert words in record["message"]
+        text = CliRunner().invoke(cli, args)
+        assert text.exit_code == code
+        assert text.stderr.startswith("citydigest: ") and words in text.stderr
+
+
 # --------------------------------------------------------------------------- services
 
 
