@@ -3,7 +3,10 @@ set): the people's organisations and mass bodies, public research institutes and
 work teams are not, whatever their heads' other titles; non-officials a body organises and sends
 with nobody at their head are not; an official of the city at the head of any of them, a bureau
 leading companies, a 供销社 and a class of the city's own leaders (读书班赴温州…现场教学) are.
-Sentences written for these tests, shaped like city news."""
+A company's own study trip led by its heads is not the city's (an official leading company people
+is); a unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees
+are no delegation (an office's trip is). Sentences written for these tests, shaped like city
+news."""
 
 from __future__ import annotations
 
@@ -365,3 +368,90 @@ def test_officials_leading_or_sending_such_bodies_keep_their_pairs(
     tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
 ) -> None:
     assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+# --- a company's own study trip is not the home city's ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "会议要求成立考察小组，分别由集团领导李军、王强带队，赶赴深圳、广州等地学习考察。",
+        "5月8日，公司总经理陈立带队前往苏州学习考察园区运营经验。",
+        "集团党委书记、董事长刘伟率队赴杭州考察数字化转型。",
+    ],
+    ids=["集团领导", "公司总经理", "集团董事长"],
+)
+def test_company_heads_lead_no_city_visit(tagger: Tagger, body: str) -> None:
+    assert pairs(tagger.tag("集团召开部署会议", body, home="南昌")) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "host"),
+    [
+        ("5月8日，市长王刚带领集团领导和企业家赴苏州考察学习。", "苏州"),
+        ("9月2日，市委副书记李军率队赴杭州考察数字经济。", "杭州"),
+    ],
+    ids=["mayor-with-company", "official"],
+)
+def test_officials_lead_a_city_visit(tagger: Tagger, body: str, host: str) -> None:
+    assert pairs(tagger.tag("考察学习", body, home="南昌")) == {("南昌", host)}
+
+
+# --- a unit of a government body as the travelling party (…执法局直属大队来我局) ------------
+
+
+@pytest.mark.parametrize(
+    ("title", "pair"),
+    [
+        ("湖州市城市管理综合行政执法局直属大队来我局考察学习", ("湖州", "镇江")),
+        ("台州市综合行政执法局城东执法中队来我局交流学习", ("台州", "镇江")),
+        ("舟山市城市管理综合行政执法局直属一中队来我局考察调研", ("舟山", "镇江")),
+    ],
+)
+def test_a_unit_of_a_body_travels_for_its_place(
+    tagger: Tagger, title: str, pair: tuple[str, str]
+) -> None:
+    body = "座谈中，双方就执法工作进行了深入交流。"
+    assert pairs(tagger.tag(title, body, home="镇江")) == {pair}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "湖州市城市管理综合行政执法局直属大队召开年度工作会议",  # no visit
+        "湖州市城市管理综合行政执法局直属大队开展夜间巡查行动",
+    ],
+)
+def test_a_unit_at_home_makes_no_visit(tagger: Tagger, title: str) -> None:
+    body = "会议总结了上年工作，部署了今年重点任务。"
+    assert pairs(tagger.tag(title, body, home="镇江")) == set()
+
+
+# --- a school's trainees ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a school's trip in the title: its trainees further on are no home party either
+        ("县职业技术学校组织电商学员赴义乌考察", "全体学员考察了义乌市的电商产业园。"),
+        (
+            "东城成校组织茶农赴湖州安吉考察学习",
+            "全体学员考察了安吉县的白茶基地，听取了当地茶叶产业发展情况介绍。",
+        ),
+    ],
+)
+def test_school_trainees_no_delegation(tagger: Tagger, title: str, body: str) -> None:
+    assert not pairs(tagger.tag(title, body, home="嘉兴"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "市农业农村局组织葡萄种植户30人赴金华市浦江县考察学习。",
+        "市教育局局长带队赴金华市考察职业学校建设。",
+    ],
+)
+def test_office_led_trip_stays(tagger: Tagger, body: str) -> None:
+    assert ("嘉兴", "金华") in pairs(tagger.tag("", body, home="嘉兴"))

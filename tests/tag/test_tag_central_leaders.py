@@ -2,7 +2,8 @@
 the visits dev set): a Politburo Standing Committee member, a premier or vice-premier, named or
 by title, whose inspection goes on in a clause of its own (…李克强在省委书记…陪同下，在福州、泉州
 考察) gives no pair from the publishing city; a name after a local title is that local official
-(市委副书记张国清率天津市党政代表团, before he went to Beijing). Sentences written for these tests,
+(市委副书记张国清率天津市党政代表团, before he went to Beijing); a central body's inspection team
+(全国人大常委会…执法检查组) is no city's delegation either. Sentences written for these tests,
 shaped like city news."""
 
 from __future__ import annotations
@@ -67,3 +68,19 @@ def test_local_officials_keep_their_pairs(
     tagger: Tagger, body: str, home: str, pair: tuple[str, str]
 ) -> None:
     assert pair in pairs(tagger.tag("", body, home=home))
+
+
+# --- inspections by central bodies --------------------------------------------------------
+
+
+def test_a_central_inspection_team_is_no_city_delegation(tagger: Tagger) -> None:
+    body = (
+        "全国人大常委会副委员长王某率执法检查组在山西进行执法检查。"
+        "执法检查组在太原听取省政府工作汇报，赴运城、临汾进行实地检查。"
+    )
+    assert pairs(tagger.tag("推动法律深入贯彻实施", body, home="吕梁")) == set()
+
+
+def test_a_city_inspection_of_its_own_is_still_no_pair_but_a_delegation_is(tagger: Tagger) -> None:
+    body = "6月5日，太原市人大常委会副主任王强带领考察组赴运城考察学习。"
+    assert pairs(tagger.tag("太原市人大考察组赴运城考察", body, home="吕梁")) == {("太原", "运城")}

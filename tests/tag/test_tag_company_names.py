@@ -2,7 +2,9 @@
 sites is where the company is registered, not a place of the story (issue 19, the fifteenth batch of
 the visits dev set: hosts named as provinces, cities only inside company names); a party going
 to such a company (赴嘉兴…有限公司) still goes to the place, and a place before a trip's words or
-with its suffix stays. Sentences written for these tests, shaped like city news."""
+with its suffix stays. An address before a company's name (盐城市东台市中粮集团) names its place;
+a place inside a school's name (济南三中) is no address. Sentences written for these tests, shaped
+like city news."""
 
 from __future__ import annotations
 
@@ -101,3 +103,27 @@ def test_a_place_heading_an_institution_with_verbs_inside_is_not_counted(
 )
 def test_places_before_visit_verbs_stay(tagger: Tagger, body: str, present: str) -> None:
     assert present in tagger.tag("", body, home="六盘水").cities
+
+
+# --- an address before a company's name names the place ------------------------------------
+
+
+def test_address_before_a_company_names_its_place(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "县领导赴江苏省考察学习",
+        "学习考察组先后与盐城市东台市中粮集团、苏州市吴江区恒力集团进行了对接洽谈。",
+        home="张家口",
+    )
+    assert {"盐城", "苏州"} <= set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("习近平首先来到果洛西宁民族中学考察。", "果洛"),  # a place in a school's name
+        ("绍兴市北海小学教育集团组织党员开展活动。", "北海"),
+        ("先后深入历城二中和济南三中两所学校调研。", "济南"),
+    ],
+)
+def test_place_inside_a_school_name_is_no_address(tagger: Tagger, text: str, city: str) -> None:
+    assert city not in tagger.tag("调研", text).cities

@@ -3,7 +3,10 @@
 ``ANNOTATED`` is the hand-annotated set (leader name and dates per visit pair) from real text: the
 seed article, the visit items of /work/shared/data/tagging-real-dev/items.jsonl (dv060, dv077)
 and the visit items of the dev part of bench/data/tagging-eval.jsonl; the class tests below use
-real-text-like sentences.
+real-text-like sentences, among them several heads under one title leading together, a head named
+before the title (向…主任一行), names without a surname (Tibetan names, 阿不都·热合曼), leaders
+after 携 or before 等有关领导, the guest's head after a host's 会见, a name between a body and its
+title, and names as a Simplified article writes them (王乾, not the folded 王干).
 """
 
 from __future__ import annotations
@@ -12,9 +15,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler.tag import Tagger, Visit
-from crawler.tag.details import Details, Official, find_officials, visit_dates, visit_details
+from crawler.tag.details import (
+    Details,
+    Official,
+    find_officials,
+    is_name,
+    visit_dates,
+    visit_details,
+)
 from crawler.tag.text import fold, sentences
+from tests.tag import first_leader
 
 SEED = Path(__file__).parent / "testdata" / "tag" / "qingdao-delegation-shenzhen.txt"
 
@@ -432,3 +445,189 @@ def test_the_lead_dates_a_visit_told_in_the_title(tagger: Tagger) -> None:
         home="景德镇",
     )
     assert (v.details.date_start, v.details.date_end) == ("2023-12-10", "2023-12-11")
+
+
+# --- several heads under one title lead together, the first named heads -------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("6月3日，宜兴市政协副主席黄立新、周国平带领政协委员来我市考察。", ["黄立新", "周国平"]),
+        (
+            "5月12日，溧阳市审计局副局长陈海东和党组成员、总审计师吴卫带领相关人员赴常州考察。",
+            ["陈海东", "吴卫"],
+        ),
+        ("昨日，海安县人大常委会副主任许明、李建和王强率队到我县考察。", ["许明", "李建", "王强"]),
+    ],
+    ids=["顿号", "和-two-titles", "three-names"],
+)
+def test_co_heads_before_a_leading_verb(sentence: str, names: list[str]) -> None:
+    found = [o.name for o in find_officials(sentence, 0, len(sentence))]
+    assert found == names
+
+
+def test_co_heads_lead_the_visit(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "宜兴市政协来我市考察",
+        "6月3日，宜兴市政协副主席黄立新、周国平带领政协委员来我市考察乡村振兴工作。",
+        home="湖州",
+    )
+    (visit,) = tags.visits
+    assert (visit.visitor, visit.host) == ("无锡", "湖州")
+    assert visit.details.leader is not None and visit.details.leader.name == "黄立新"
+    assert [o.name for o in visit.details.co_leaders] == ["周国平"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "市长张伟和李明会见了代表团一行。",  # no leading verb after the second name
+        "副市长王刚、市政府秘书长赵磊陪同考察。",  # each has its own title: nothing added
+    ],
+)
+def test_no_partner_without_a_leading_verb(sentence: str) -> None:
+    found = find_officials(sentence, 0, len(sentence))
+    assert "李明" not in [o.name for o in found]
+    assert len({o.title for o in found if o.name}) == len([o for o in found if o.name])
+
+
+# --- a head named before the title (向…主任一行介绍) ---------------------------------------
+
+
+def test_head_named_before_the_title() -> None:
+    sentence = "沈晓华副主任接待来访领导，向贲黄文主任一行介绍了并联审批等工作。"
+    found = find_officials(sentence, 0, len(sentence))
+    assert [(o.name, o.title) for o in found][-1] == ("贲黄文", "主任")
+    assert find_officials("向市长汇报了工作。", 0, 9) == []
+    sentence = "向阳区区长张伟率队赴佳木斯考察。"  # 向阳区 is a district, not 向 + 阳区
+    assert [(o.name, o.title) for o in find_officials(sentence, 0, len(sentence))] == [
+        ("张伟", "向阳区区长")
+    ]
+
+
+# --- Tibetan names have no surname ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("5月8日，拉萨市教育局党组副书记、局长、二级巡视员普琼带队前往常州考察。", "普琼"),
+        ("日喀则市副市长次仁多吉一行来我市考察。", "次仁多吉"),
+        ("山南市商务局局长扎西率队赴成都考察。", "扎西"),
+    ],
+)
+def test_tibetan_name_after_a_title(sentence: str, name: str) -> None:
+    assert next(o.name for o in find_officials(sentence, 0, len(sentence))) == name
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["副局长亲自带队赴上海考察。", "市长江文孙颖带队赴上海考察。"],
+)
+def test_no_tibetan_name_from_ordinary_words(sentence: str) -> None:
+    names = [o.name for o in find_officials(sentence, 0, len(sentence))]
+    assert "亲自" not in names and "江文孙颖" not in names
+
+
+# --- leaders: 携, 等有关领导, the guest's head after a host's 会见, Tibetan names, ---------
+# --- a name between a body and its title ---------------------------------------------------
+
+
+def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
+    tags = tagger.tag(title, text, home=home)
+    assert tags.visits, "no visit found"
+    leader = tags.visits[0].details.leader
+    return leader.name if leader else None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "home", "name"),
+    [
+        (
+            "如皋市人大来邮调研",
+            "3月20日下午，如皋市人大常委会副主任陈建国携市人大农工委一行来我市考察学习。",
+            "扬州",
+            "陈建国",
+        ),
+        (
+            "萧县考察团到我市考察学习",
+            "5月8日，安徽省萧县县委宣传部副部长、县城管局局长刘冬梅等有关领导到我市考察学习。",
+            "秦皇岛",
+            "刘冬梅",
+        ),
+        (
+            "省领导会见新疆党政代表团",
+            "6日，省委书记李某某、省长赵某某在南昌会见了新疆维吾尔自治区政协主席"
+            "阿不都·热合曼率领的代表团一行。",
+            "南昌",
+            "阿不都·热合曼",
+        ),
+        (
+            "西藏自治区党政代表团到重庆考察",
+            "1月2日，自治区人大常委会主任洛桑江村率西藏自治区党政代表团到重庆市回访考察学习。",
+            "拉萨",
+            "洛桑江村",
+        ),
+        (
+            "扬州市食药监局到海东考察",
+            "7月15日，扬州市食药监局平志明局长一行9人到海东考察学习。",
+            "海东",
+            "平志明",
+        ),
+    ],
+    ids=["携", "等有关领导", "会见-率领的", "tibetan-村", "body-name-title"],
+)
+def test_leader_forms(tagger: Tagger, title: str, text: str, home: str, name: str) -> None:
+    assert _leader(tagger, title, text, home) == name
+
+
+def test_the_host_who_receives_is_not_the_leader(tagger: Tagger) -> None:
+    text = (
+        "其间，福建省委书记、省人大常委会主任王某某亲切会见了江西省委副书记、"
+        "赣州市委书记吴某某率领的党政考察团一行。"
+    )
+    found = find_officials(text, 0, len(text))
+    assert [o.name for o in found] == ["王某某", "吴某某"]
+    assert _leader(tagger, "赣州市党政考察团在福州学习考察", text, "赣州") == "吴某某"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "home"),
+    [
+        # 携手: together, not leading
+        ("两市携手推进合作", "3月2日，如皋市副市长陈建国携手我市有关部门来我市考察。", "扬州"),
+        # 等领导赴 (no 有关/相关): not stated as the head
+        ("市领导赴广东学习考察", "市委书记杨某等领导赴广东省深圳市进行学习考察。", "承德"),
+    ],
+)
+def test_no_leader_from_weaker_forms(tagger: Tagger, title: str, text: str, home: str) -> None:
+    assert _leader(tagger, title, text, home) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("洛桑江村", True), ("次仁多吉", True), ("江村", True), ("李家村", False), ("某某村", False)],
+)
+def test_tibetan_names_ending_in_a_village_word(name: str, expected: bool) -> None:
+    assert is_name(name) is expected
+
+
+# --- names as a Simplified article writes them (folding reads 乾 as 干, 昇 as 升) -------------
+
+
+@pytest.mark.parametrize(
+    ("body", "leader"),
+    [
+        ("近日，副市长王乾带队赴杭州考察数字经济，参观了多家企业。", "王乾"),
+        ("5月8日，市委副书记宋昇华率我市党政代表团赴苏州考察学习开发区建设经验。", "宋昇华"),
+        ("近日，副市长陈乾明带队赴无锡考察集成电路产业，参观了多家企业。", "陈乾明"),
+    ],
+)
+def test_leader_names_keep_their_written_characters(tagger: Tagger, body: str, leader: str) -> None:
+    assert first_leader(tagger, "我市代表团赴外地考察学习", body, "南通") == leader
+
+
+def test_a_traditional_article_keeps_folded_names(tagger: Tagger) -> None:
+    body = "近日，副市長陳乾明帶隊赴無錫考察集成電路產業，參觀了多家企業，並與當地部門座談交流。"
+    assert first_leader(tagger, "我市代表團赴無錫考察", body, "南通") == "陈干明"

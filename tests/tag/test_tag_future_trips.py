@@ -1,8 +1,9 @@
 """Trips still to come are no visits (issue 19, batches 19 and 20 of the visits dev set): a party
 that will go (将赴, 拟于…组织…前往, 即将赴) gives no pair, while the next leg of a stay under way
 (还将赴, 随后将前往) and a trip made keep theirs; a notice about a trip (关于赴…的通知) whose body
-puts it ahead without a time (将于近期组织) is a plan, policy without a pair. Sentences written for
-these tests, shaped like city news."""
+puts it ahead without a time (将于近期组织) is a plan, policy without a pair, and so is a notice
+organising a trip (关于组织赴…的通知) published before its date; published after it, or in a notice
+of something else, the trip is made. Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -120,3 +121,91 @@ def test_a_meeting_before_leaving(
     tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+# --- a notice organising a trip still to come ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        (
+            "关于组织我市企业赴青岛智能制造标杆企业考察学习的通知",
+            "各区县经信局：为学习先进经验，定于7月组织我市企业赴青岛市考察学习，现将有关事项通知如下。",
+            "荆门",
+        ),
+        (
+            "关于组织赴福建省南平市顺昌县学习考察林木良种培育推广的通知",
+            "各县区林业局：经研究，决定组织赴南平市顺昌县学习考察，请各单位选派一名同志参加。",
+            "抚州",
+        ),
+        (
+            "关于选派干部赴深圳参加营商环境专题培训的通知",
+            "各单位：市委组织部定于9月选派干部赴深圳市参加专题培训，请按要求报送名单。",
+            "赣州",
+        ),
+    ],
+)
+def test_notice_organising_a_trip(tagger: Tagger, title: str, body: str, home: str) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert not tags.visits
+    assert tags.kind == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        # the trip made, reported: a visit
+        (
+            "我市企业赴青岛智能制造标杆企业考察学习",
+            "7月10日，市经信局组织我市企业赴青岛市考察学习智能制造经验。",
+            "荆门",
+            ("荆门", "青岛"),
+        ),
+        # a notice of something else: the visit in it stays
+        (
+            "关于表彰优秀考察报告的通知",
+            "6月，市党政代表团赴深圳市学习考察，形成了考察报告。",
+            "赣州",
+            ("赣州", "深圳"),
+        ),
+    ],
+)
+def test_trip_made_is_a_visit(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    tags = tagger.tag(title, body, home=home)
+    assert pair in pairs(tags)
+    assert tags.kind == "visit"
+
+
+_NOTICE = "关于组织赴南平市学习考察林木良种培育推广的通知"
+
+
+_NOTICE_BODY = "各县区林业局：经研究，定于{when}组织有关单位负责同志赴南平市学习考察，请按时集合。"
+
+
+@pytest.mark.parametrize(
+    ("when", "published"),
+    [
+        ("9月下旬", date(2016, 9, 12)),
+        ("10月15日", date(2016, 9, 30)),
+        ("11月初", date(2016, 10, 20)),
+    ],
+)
+def test_notice_published_before_the_trip(tagger: Tagger, when: str, published: date) -> None:
+    tags = tagger.tag(_NOTICE, _NOTICE_BODY.format(when=when), home="抚州", published=published)
+    assert not tags.visits
+    assert tags.kind == "policy"
+
+
+@pytest.mark.parametrize(
+    ("when", "published"),
+    [
+        ("8月上旬", date(2014, 9, 17)),
+        ("5月10日", date(2016, 5, 20)),
+    ],
+)
+def test_notice_published_after_the_trip(tagger: Tagger, when: str, published: date) -> None:
+    tags = tagger.tag(_NOTICE, _NOTICE_BODY.format(when=when), home="抚州", published=published)
+    assert ("抚州", "南平") in pairs(tags)

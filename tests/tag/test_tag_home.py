@@ -1,5 +1,7 @@
 """The source's home (``home:``) resolves 我市/本市/我区/来我市 and abbreviations of the home
-city and its counties; an abbreviation that stays ambiguous makes no pair."""
+city and its counties; an abbreviation that stays ambiguous makes no pair. The home's own unit
+receives a guest (来我局, 来中心, while 中心城区 is no unit); names a prefecture shares with
+another are the home's on the home's site (a district it merged away, 宜阳小区, 广安代表站)."""
 
 from __future__ import annotations
 
@@ -126,3 +128,68 @@ def test_an_unnamed_party_after_a_guest_is_the_guest(
 )
 def test_an_unnamed_party_with_no_guest_before_is_the_homes(tagger: Tagger, body: str) -> None:
     assert ("儋州", "三亚") in pairs(tagger.tag("考察学习", body, home="儋州"))
+
+
+# --- a long office name as the party; a service centre's own site calls itself 中心 ----------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "桂林市政务服务监督管理办公室来中心考察学习",
+            "近日，客人来“中心”，考察学习我市审批改革。",
+        ),
+        ("柳州市商务办公室来我局考察学习", "双方就招商工作进行了交流。"),
+        ("南宁市行政审批办公室一行来中心调研", "双方座谈交流。"),
+    ],
+    ids=["long-office", "office-我局", "office-中心"],
+)
+def test_office_coming_to_the_homes_unit(tagger: Tagger, title: str, body: str) -> None:
+    visitor = title[:2]
+    assert pairs(tagger.tag(title, body, home="嘉兴")) == {(visitor, "嘉兴")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["市长到中心城区考察", "市领导到中心调研"],
+    ids=["中心城区", "own-leader"],
+)
+def test_centre_without_a_visiting_place(tagger: Tagger, title: str) -> None:
+    assert pairs(tagger.tag(title, "有关情况。", home="嘉兴")) == set()
+
+
+# --- names a prefecture shares with another, resolved on the home's site ------------------
+
+
+def test_a_district_the_home_merged_away_is_the_homes(tagger: Tagger) -> None:
+    body = "近日，市城管局副局长王明带领清河区政府、市环卫处人员赴浙江宁波考察学习垃圾处理项目。"
+    tags = tagger.tag("市城管局赴宁波考察", body, home="淮安")
+    assert pairs(tags) == {("淮安", "宁波")}
+    assert "铁岭" not in tags.cities
+    # on another site the name is 铁岭's district still
+    assert "铁岭" in tagger.tag("清河区召开会议", "清河区召开经济工作会议。", home="沈阳").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "absent"),
+    [
+        ("考察组一行来到宜阳小区，察看了垃圾分类投放点。", "宜春", "洛阳"),
+        ("考察团一行来到昆山小区，了解物业管理情况。", "南通", "苏州"),
+        ("考察团详细听取了我区广安代表站活动开展情况。", "邯郸", "广安"),
+        ("代表们参观了我市杭州湾新区的产业园。", "宁波", "杭州"),  # worked before, must keep
+    ],
+)
+def test_local_names_of_the_home_are_not_other_places(
+    tagger: Tagger, body: str, home: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("考察组来我市学习", body, home=home).cities
+
+
+def test_a_place_named_for_a_facility_is_no_stay(tagger: Tagger) -> None:
+    body = "在广安代表站，考察团一行听取了代表站建设情况介绍。"
+    tags = tagger.tag("晋中考察团来我区考察", body, home="邯郸")
+    assert ("晋中", "广安") not in pairs(tags)
+    # a place named as such opening the sentence still places the party's stay
+    body = "在深圳市，考察团一行与当地部门座谈交流。"
+    assert ("邯郸", "深圳") in pairs(tagger.tag("我市考察团赴广东考察", body, home="邯郸"))

@@ -1,5 +1,9 @@
 """crawler.tag.themes.kind_of: policy items the title or lead gives away, and the look-alikes
-that stay ``other`` (examples written in the style of government news)."""
+that stay ``other`` (examples written in the style of government news): among them a rule by its
+own title (实施办法, a body's own 制度), recruitment and talent announcements and application
+guides, explanations and revisions of documents, plans and 纲要 by their title, a document issued
+under the title's own subject; news of making or studying rules, a company's recruitment and a
+document the story only reports on stay ``other``."""
 
 from __future__ import annotations
 
@@ -287,3 +291,164 @@ def test_public_recruitment_by_who_hires(title: str, expected: str) -> None:
 )
 def test_document_forms_by_title(title: str, expected: str) -> None:
     assert kind(title) == expected
+
+
+# --- a provincial or city rule by its own title -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "江西省典当管理实施办法",
+        "湖州市农村宅基地管理实施办法",
+        "四川省地方标准管理实施办法（试行）",
+    ],
+)
+def test_implementing_rules_title_is_policy(tagger: Tagger, title: str) -> None:
+    tags = tagger.tag(title, "为加强管理，特制定本办法，现印发给你们，请遵照执行。")
+    assert tags.kind == "policy"
+
+
+def test_studying_implementing_rules_is_not_policy(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "市局组织干部学习《农村宅基地管理实施办法》",
+        "市局组织全体干部集中学习《农村宅基地管理实施办法》，并开展交流座谈。",
+    )
+    assert tags.kind != "policy"
+
+
+# --- recruitment and talent-introduction announcements; a reposted document ---------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "红旗区年补充招聘大学毕业生到村工作及公开招聘社区工作者体检考察公告",
+        "某某师范学院年面向社会公开引进高层次人才公告",
+        "市第一职业中学引进急需紧缺人才公告",
+    ],
+)
+def test_recruitment_and_talent_announcements_are_policy(tagger: Tagger, title: str) -> None:
+    body = "根据有关规定，现将有关事项公告如下。请考生按时到指定地点集合。"
+    assert tagger.tag(title, body, home="新乡").kind == "policy"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "某某建设工程有限公司招聘技术人员公告",  # a company's
+        "市人民医院年面向社会公开招聘合同制护士公告",  # an institution's own contract staff
+        "我市引进先进污水处理技术成效明显",  # 引进 a technique, no announcement
+    ],
+)
+def test_other_recruitment_stays_other(tagger: Tagger, title: str) -> None:
+    body = "报名时间为3月1日至3月10日，符合条件者均可报名参加。"
+    assert tagger.tag(title, body, home="新乡").kind == "other"
+
+
+def test_a_document_issued_under_its_own_subject_is_policy(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "在全省开展安全生产大检查",
+        "要压实各方责任，做到横向到边、纵向到底。各地要抓好落实。新华社北京3月2日电近日，"
+        "中共中央办公厅印发了《关于在全省开展安全生产大检查的通知》，对有关工作作出部署。",
+        home="沧州",
+    )
+    assert tags.kind == "policy"
+
+
+_LONG_LEAD = (
+    "会议强调，各级各部门要以高度的政治责任感抓好安全生产工作，压实属地管理责任、部门监管责任和"
+    "企业主体责任，全面排查整治各类风险隐患，坚决遏制重特大事故发生，确保人民群众生命财产安全和"
+    "社会大局持续稳定，为全市高质量发展营造良好环境。"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # the document issued is not the title's subject: the story reports on it
+        (
+            "安全生产大检查取得实效",
+            _LONG_LEAD + "省委办公厅印发了《关于在全省开展安全生产大检查的通知》。",
+        ),
+        # the subject named without being issued
+        (
+            "在全省开展安全生产大检查",
+            "会议学习了《关于在全省开展安全生产大检查的通知》精神并作部署。",
+        ),
+    ],
+)
+def test_a_document_not_the_titles_stays_other(tagger: Tagger, title: str, body: str) -> None:
+    assert tagger.tag(title, body, home="沧州").kind == "other"
+
+
+# --- a body's own rules and a recruitment's application guide as policy -------------------
+
+
+_RULES_BODY = "为规范有关工作，结合本单位实际，制定如下规定。请有关人员认真遵照执行。"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("某县财政局公务用车使用管理制度", "policy"),
+        ("市人力资源和社会保障局内部审计工作制度", "policy"),
+        ("区委员会办公室值班值守制度", "policy"),
+        ("四川省年度考试录用公务员公开招录报考指南", "policy"),
+        ("某省县乡两级机关公开招考公务员报考指南", "policy"),
+        ("县教育局建立健全财务管理制度", "other"),  # news of making rules
+        ("市交通运输局完善节假日值班制度", "other"),
+        ("市民政局深化养老服务制度改革", "other"),
+        ("某某科技有限公司员工考勤制度", "other"),  # a company's rules
+        ("某某公司公开招聘员工报考指南", "other"),  # a company's recruitment
+        ("我国的基本政治制度", "other"),  # no body's own title
+    ],
+)
+def test_own_rules_and_guides_are_policy_news_of_rules_is_not(
+    tagger: Tagger, title: str, kind: str
+) -> None:
+    assert tagger.tag(title, _RULES_BODY, home="绵阳").kind == kind
+
+
+# --- explanations and revisions of documents as policy ------------------------------------
+
+
+_DOC_BODY = "为便于社会公众了解有关内容，现将有关情况说明如下。"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("某市农村人居环境整治实施方案解读", "policy"),
+        ("关于某县推行证明事项告知承诺制实施方案相关政策的解读", "policy"),
+        ("某市城市绿化管理办法已修订", "policy"),
+        ("某市养犬管理条例已修改", "policy"),
+        ("市领导解读政府工作报告", "other"),  # a report, no document by its title
+        ("专家解读当前经济形势", "other"),
+        ("关于某市经济形势的解读", "other"),  # 关于…的解读 of no document
+    ],
+)
+def test_explanations_and_revisions_of_documents_are_policy(
+    tagger: Tagger, title: str, kind: str
+) -> None:
+    assert tagger.tag(title, _DOC_BODY, home="绵阳").kind == kind
+
+
+# --- a document by its own title ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("省直机关年度考试录用公务员报考指南", "policy"),
+        ("全省选调优秀大学毕业生招考简章", "policy"),
+        ("某市国民经济和社会发展第十四个五年规划纲要", "policy"),
+        ("市城乡建设发展规划纲要", "policy"),
+        # (must keep) a 公开 recruitment's guide; a company's guide, news about a plan
+        ("市级机关公开遴选公务员报考指南", "policy"),
+        ("某集团有限公司校园招聘报考指南", "other"),
+        ("市委召开会议研究十四五规划编制", "other"),
+    ],
+)
+def test_documents_by_title(tagger: Tagger, title: str, kind: str) -> None:
+    assert tagger.tag(title, "").kind == kind

@@ -1,7 +1,8 @@
 """Levels on real-text-like sentences: 香港/澳门 and the 兵团 cities count at province level,
 大兴安岭 the range is no prefecture, a province's own bodies in its own cities make no visit,
 a home city's districts and counties travel as the home city (annotation rules of the
-real-text sets)."""
+real-text sets); a bare provincial department on a city's site (省交通运输厅, 省厅) travels for the
+home's province, the city's own bureau for the city."""
 
 from __future__ import annotations
 
@@ -202,3 +203,54 @@ def test_a_city_head_leads_a_city_party_not_the_province_named_before(
 def test_a_province_party_in_the_verbs_own_clause_stays(tagger: Tagger) -> None:
     found = pairs(tagger.tag("", "5月6日，山西省党政代表团赴上海市学习考察。", home="忻州"))
     assert ("山西", "上海") in found
+
+
+# --- a bare provincial department (省林业厅) on a city's site: the home's province ------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        ("6月3日，省交通运输厅厅长李明率队赴云南考察学习公路建设经验。", "绵阳", ("四川", "云南")),
+        (
+            "省住房和城乡建设厅副厅长王强带领考察组赴浙江学习考察老旧小区改造工作。",
+            "南充",
+            ("四川", "浙江"),
+        ),
+        (
+            "5月9日，省商务厅党组书记、厅长赵刚率省商务厅有关处室负责人赴广东学习考察外贸工作。",
+            "宜宾",
+            ("四川", "广东"),
+        ),
+    ],
+)
+def test_a_bare_provincial_department_travels_for_the_province(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag("考察组赴外省学习考察", body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "pair"),
+    [
+        # the city's own bureau is the city's
+        ("6月3日，市交通运输局局长李明率队赴昆明考察学习公路建设经验。", "绵阳", ("绵阳", "昆明")),
+        # a named province's department is that province's
+        ("7月2日，云南省林业厅厅长张华一行来我市考察林业工作。", "绵阳", ("云南", "绵阳")),
+    ],
+)
+def test_city_bureaus_and_named_provinces_keep_their_place(
+    tagger: Tagger, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pairs(tagger.tag("考察组学习考察", body, home=home)) == {pair}
+
+
+# --- a bare 省厅 on a city's site ---------------------------------------------------------
+
+
+def test_a_bare_provincial_department_travels_for_the_homes_province(tagger: Tagger) -> None:
+    body = "3月14日至15日，省厅组织调研组先后赴浙江、安徽开展专题调研。"
+    assert pairs(tagger.tag("省厅赴浙江安徽开展专题调研", body, home="无锡")) == {
+        ("江苏", "浙江"),
+        ("江苏", "安徽"),
+    }

@@ -7,8 +7,9 @@ province; a province host whose city only a county names; autonomous prefectures
 州; a sentence opening with its verb whose party is the paragraph's body; an escorted party; the
 home's delegation meeting elsewhere or travelling with its province's; a run of city characters
 (龙泉厦); a trip recalled by a speaker for a place; leaders named right before 率队; recruitment
-notices of bodies and of institutions. Every sentence here is written for the test, shaped like the
-sentences of each class."""
+notices of bodies and of institutions; a stay in a place's new area or zone (在成都市天府新区), over
+places summed up (在苏州等地) and by provincial heads. Every sentence here is written for the test,
+shaped like the sentences of each class."""
 
 from __future__ import annotations
 
@@ -526,3 +527,90 @@ def test_the_county_before_a_word_that_is_no_river_stays(
     tags = tagger.tag("", body, home="金华")
     assert city in tags.cities
     assert "金华" in tags.cities
+
+
+# --- a stay in a place's new area or zone, over places summed up, by provincial heads ------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "南宁代表团在成都市天府新区学习考察",
+            "代表团一行参观了规划馆和科创中心，详细了解新区建设情况。",
+            "南宁",
+            {("南宁", "成都")},
+        ),
+        (
+            "宜宾市考察组在南京市江北新区考察学习",
+            "考察组先后走进研创园和集成电路产业基地，学习新区建设经验。",
+            "宜宾",
+            {("宜宾", "南京")},
+        ),
+        (
+            "安康市考察团在西安市西咸新区调研",
+            "考察团一行深入秦创原总窗口，了解科技成果转化情况。",
+            "安康",
+            {("安康", "西安")},
+        ),
+        (
+            "刘建军在苏州等地学习考察开放型经济",
+            "5月8日至9日，市委书记刘建军在江苏苏州、无锡两地考察学习开放型经济发展经验。",
+            "宜宾",
+            {("宜宾", "苏州"), ("宜宾", "无锡")},
+        ),
+        (
+            "市长带队在杭州等地考察数字经济",
+            "6月2日，市长张明在杭州等地考察数字经济，市领导随同考察。",
+            "泸州",
+            {("泸州", "杭州")},
+        ),
+        # provincial heads named before their lead verb travel for the province, to the city
+        # their stay names after its province
+        (
+            "王立新李文华率队在浙江学习考察",
+            "4月9日，省委书记王立新、省长李文华率队在浙江省杭州市学习考察，共谋合作。",
+            "赣州",
+            {("江西", "杭州")},
+        ),
+        (
+            "张国强刘东率队在广东学习考察",
+            "3月6日，省委书记张国强、省长刘东率队在广东省深圳市考察学习。",
+            "遵义",
+            {("贵州", "深圳")},
+        ),
+        # (worked before, must keep) city heads stay the city's; a provincial party across a
+        # province keeps the province pair
+        (
+            "王立新李文华率队在浙江学习考察",
+            "4月9日，市委书记王立新、市长李文华率队在浙江省杭州市学习考察，共谋合作。",
+            "赣州",
+            {("赣州", "杭州")},
+        ),
+        (
+            "省党政代表团赴江苏学习考察",
+            "4月9日，省委书记王立新率队赴江苏学习考察。代表团先后到南京、苏州考察。",
+            "赣州",
+            {("江西", "江苏")},
+        ),
+    ],
+)
+def test_stays_and_their_parties(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # no stay after the zone: a meeting held there
+        ("成都市天府新区召开招商推介会", "会上，南宁等地企业家代表发言。"),
+        # 等地 with no stay verb: a list of markets
+        ("我市特产销往杭州等地", "今年以来，我市茶叶销往杭州等地，销量同比增长。"),
+    ],
+)
+def test_a_zone_or_a_summed_list_without_a_stay_is_no_visit(
+    tagger: Tagger, title: str, body: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home="南宁")) == set()

@@ -3,13 +3,17 @@ of the visits dev set): another city's nickname (泉城, 申城) in a slogan or 
 there, counting only with the city named or in a visit frame; a nickname several cities share
 (鹤城, 江城) is the home's on the home's own site; an outlet's byline (福鼎新闻网讯, 拉萨融媒南京电)
 and a body's site name glued before the repeated headline (…委员会政务要闻中荆集团赴…) are not the
-story's places. Sentences written for these tests, shaped like city news."""
+story's places; nor are an outlet's place in its byline (宜宾日报讯, 郴州市融媒体中心消息), a site's
+column in the title or closing the repeated headline (--今日儋州--, -金华要闻), a site's name glued
+to the headline the body repeats (沙洋县人民政府今日沙洋…) or after it without 市
+(…_沧州仲裁委员会). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
 import pytest
 
 from crawler.tag import Tagger
+from crawler.tag.text import glued_site_span
 from tests.tag import pairs
 
 
@@ -137,3 +141,135 @@ def test_places_in_documents_speeches_and_headlines_still_count(
     tagger: Tagger, body: str, city: str
 ) -> None:
     assert city in tagger.tag("", body, home="太原").cities
+
+
+# --- the outlet's own place in its byline, a site's 今日X column ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("郴州市融媒体中心消息 近日，全市开展安全生产大检查。", "郴州"),
+        ("宜宾日报讯 3月2日，全市安全生产会议召开。", "宜宾"),
+        ("曲靖广播电视台记者李明报道 会议要求各地抓好落实。", "曲靖"),
+    ],
+    ids=["融媒体中心", "日报讯", "电视台记者"],
+)
+def test_outlet_byline_is_not_a_mention(tagger: Tagger, text: str, outlet: str) -> None:
+    assert outlet not in tagger.tag("工作动态", text).cities
+
+
+def test_outlet_named_elsewhere_still_counts(tagger: Tagger) -> None:
+    tags = tagger.tag("郴州代表团来我市", "郴州市代表团来我市考察学习。", home="赣州")
+    assert ("郴州", "赣州") in pairs(tags)
+
+
+def test_site_column_in_the_title(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "那大镇组织干部到白沙考察学习--今日儋州--儋州市人民政府", "那大镇组织干部开展学习。"
+    )
+    assert "儋州" in tags.cities  # 那大镇 is a town of 儋州
+    tags = tagger.tag("组织干部考察学习--今日儋州--儋州市人民政府", "近日组织干部开展学习。")
+    assert "儋州" not in tags.cities
+    tags = tagger.tag("今日儋州召开全市招商大会", "今日儋州召开全市招商大会。")
+    assert "儋州" in tags.cities  # the headline itself
+
+
+# --- the site's name glued to the headline the body repeats --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "headline", "span"),
+    [
+        (
+            "衡水市人民政府宣传阐释中国式现代化的文化内涵。",
+            "宣传阐释中国式现代化的文化内涵",
+            (0, 7),
+        ),
+        (
+            "沙洋县人民政府今日沙洋全县领导干部专题研讨班开班。",
+            "全县领导干部专题研讨班开班",
+            (0, 11),
+        ),
+        ("某某区人民政府网全区安全生产会议召开。", "全区安全生产会议召开", (0, 8)),
+    ],
+)
+def test_a_glued_site_name_is_found(body: str, headline: str, span: tuple[int, int]) -> None:
+    assert glued_site_span(body, headline) == span
+
+
+@pytest.mark.parametrize(
+    ("body", "headline"),
+    [
+        # another column between the site and the headline: not this rule's
+        ("抚州市人民政府政府重点工作市公安局召开党委会议。", "市公安局召开党委会议"),
+        # the government is the story's subject, not glued to the headline
+        ("衡水市人民政府召开常务会议，研究部署有关工作。", "市政府召开常务会议"),
+        ("近日，衡水市人民政府宣传阐释中国式现代化。", "宣传阐释中国式现代化"),
+    ],
+)
+def test_no_glued_site_name(body: str, headline: str) -> None:
+    assert glued_site_span(body, headline) is None
+
+
+def test_the_glued_site_holds_no_place_of_the_story(tagger: Tagger) -> None:
+    title = "全县领导干部专题研讨班开班"
+    tags = tagger.tag(title, f"沙洋县人民政府今日沙洋{title}。9月28日，研讨班开班。", home="荆门")
+    assert "荆门" not in tags.cities
+    tags = tagger.tag(title, f"沙洋县人民政府今日沙洋{title}。沙洋县委书记出席。", home="荆门")
+    assert "荆门" in tags.cities  # named again in the story
+
+
+# --- the site's name and its columns around a repeated headline ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        ("区政协召开主席会议研究近期重点工作-金华要闻。3月5日，区政协召开主席会议。", "金华"),
+        ("县卫健委部署秋冬季疫情防控工作-丽水动态。会议要求各单位落实。", "丽水"),
+        ("市科协举办青少年科普讲座进校园活动-衢州新闻。讲座吸引了三百余名学生。", "衢州"),
+    ],
+)
+def test_a_column_closing_the_repeated_headline_is_the_sites(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    title = body.split("-", 1)[0]
+    assert home not in tagger.tag(title, body).cities
+
+
+def test_a_named_place_beside_a_column_still_counts(tagger: Tagger) -> None:
+    body = "区政协召开主席会议研究近期重点工作-金华要闻。会议听取了赴温州考察情况的汇报。"
+    assert "温州" in tagger.tag(body.split("-", 1)[0], body).cities
+
+
+# --- a body's site name after the headline, named after its city without 市 -----------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "absent"),
+    [
+        (
+            "学习纲要合集全",
+            "学习纲要合集（全）_沧州仲裁委员会。为深入学习贯彻全会精神，现将全文刊发如下。",
+            "沧州",
+        ),
+        (
+            "安全生产月活动启动",
+            "安全生产月活动启动_廊坊应急管理局。6月1日，全市安全生产月活动正式启动。",
+            "廊坊",
+        ),
+        (
+            "多措并举优化全市营商环境新举措",
+            "多措并举优化全市营商环境新举措_邢台发展改革委员会。近日，我委出台多项举措。",
+            "邢台",
+        ),
+    ],
+)
+def test_site_name_without_shi(tagger: Tagger, title: str, body: str, absent: str) -> None:
+    assert absent not in tagger.tag(title, body).cities
+
+
+def test_headline_naming_a_place_still_counts(tagger: Tagger) -> None:
+    body = "沧州考察团赴天津学习考察_新闻中心。6月1日，沧州市考察团赴天津市学习考察。"
+    assert {"沧州", "天津"} <= set(tagger.tag("沧州考察团赴天津学习考察", body).cities)

@@ -2,8 +2,11 @@
 set): a head who leads a team (带组, 带团) as one who leads a delegation (带队); a head titled by
 a command post (指挥部指挥长, 总指挥) even with a comma before 带队; the party's head named in the
 visit's own sentence (曲学武一行6人来我局) over someone who leads people in a later one, often
-the host's official (市局副局长崔璨带领…进行了交流座谈). Sentences written for these tests,
-shaped like city news."""
+the host's official (市局副局长崔璨带领…进行了交流座谈); a titleless head with 一行 after a
+sentence's short setting (在展厅现场，刘振华一行观看…), the guest's head being no host of the
+accompanying chain; a head's name before a comma or ending in 来 (陈立来等一行); a three-character
+name after a title that ends like an organ's name (副市长吴建会). Sentences written for these
+tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -271,3 +274,100 @@ def test_the_visitors_own_head_leads_not_the_provinces_or_another_partys(
     tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str], leader: str
 ) -> None:
     assert _leader(tagger, title, body, home, pair) == leader
+
+
+# --- a titleless head with 一行 after a sentence's short setting (在…现场，周大臣一行观看…) -----
+
+
+@pytest.mark.parametrize(
+    ("body", "leader"),
+    [
+        ("在展厅现场，刘振华一行观看了宣传片，听取了平台建设介绍。", "刘振华"),
+        ("当天下午，孙立新一行来到产业园区，实地察看了项目建设情况。", "孙立新"),
+        ("在污水处理厂，郭明远一行详细了解了提标改造工程进展。", "郭明远"),
+    ],
+)
+def test_a_titleless_head_after_a_setting_leads(tagger: Tagger, body: str, leader: str) -> None:
+    assert first_leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") == leader
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在展厅现场，副市长刘振华介绍了平台建设情况。",  # a host's official, no 一行
+        "在展厅现场，刘振华介绍了平台建设情况。",  # a name without 一行
+        "考察组在我市先后参观了多家企业和园区，刘振华一行表示收获很大。",  # no short setting
+    ],
+)
+def test_other_names_after_a_setting_lead_nothing(tagger: Tagger, body: str) -> None:
+    assert first_leader(tagger, "营口市生态环境局考察组来泰考察学习", body, "泰州") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在丽水考察期间，韩立军一行在某某实业有限公司董事长陈志华等陪同下参观了生产车间。",
+        "韩立军一行在某某实业有限公司董事长陈志华等陪同下参观了生产车间。",
+    ],
+)
+def test_the_guests_head_is_no_host_of_the_accompanying_chain(tagger: Tagger, body: str) -> None:
+    visits = tagger.tag("邯郸市代表团赴丽水考察学习", body, home="邯郸").visits
+    assert visits
+    hosts = [o.name for o in visits[0].details.host_officials]
+    assert "陈志华" in hosts
+    assert "韩立军" not in hosts
+
+
+# --- heads of a party --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        (
+            "6月13日，宿迁市住房和城乡建设局局长张伟明，带领相关工作人员一行5人来我市考察学习。",
+            "连云港",
+            "张伟明",
+        ),
+        ("7月21日，海口市卫生健康委员会主任陈立来等一行5人赴南宁市考察学习。", "海口", "陈立来"),
+        (
+            "9月9日，沛县水务局党委委员、副主任科员王海东带领业务骨干赴江都考察学习。",
+            "徐州",
+            "王海东",
+        ),
+        (
+            "5月9日，市行政审批局副局长赵德明，副局长钱小平，各区分管领导及相关负责同志赴常熟市学习。",
+            "淮安",
+            "赵德明",
+        ),
+    ],
+)
+def test_heads_of_a_party(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "考察学习", body, home) == leader
+
+
+def test_a_name_ending_in_lai_before_a_verb_keeps_two_characters(tagger: Tagger) -> None:
+    body = "7月21日，市卫健委主任王刚来到南宁市考察学习。"
+    assert first_leader(tagger, "考察学习", body, "海口") == "王刚"
+
+
+# --- leaders: a three-character name after a title that ends like an organ's name --------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        (
+            "3月2日，市委常委、副市长吴建会带领市直部门负责同志，赴保定市考察学习。",
+            "邢台",
+            "吴建会",
+        ),
+        ("4月8日，市发改委主任孙立局率队赴沧州市学习考察园区建设。", "衡水", "孙立局"),
+        ("5月9日，副市长郑海委带队赴唐山市考察学习。", "承德", "郑海委"),
+        # (worked before, must keep) an organ leading its party names no person
+        ("5月9日，市人大常委会带领部分代表赴唐山市考察学习。", "承德", None),
+        ("5月9日，副市长王刚带领相关部门负责同志，赴唐山市考察学习。", "承德", "王刚"),
+    ],
+)
+def test_leaders_named_like_organs(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "", body, home) == leader

@@ -5,8 +5,11 @@ and its unnamed leading cadres (30余名领导干部来到…) as the party, aft
 a town of a county named in full, or the host's own bureau, before the stay (在文县中庙镇考察,
 在西宁市…管理局进行了学习交流); a place after a description of it and a dash (来到…示范区——成都，);
 an investment trip as the stay (在山东省招商洽谈考察); an institute in the title that is the place
-visited, not a travelling body (姜四清在…研究院考察调研). Sentences written for these tests,
-shaped like city news."""
+visited, not a travelling body (姜四清在…研究院考察调研); a place after an epithet and a dash
+(赴藏东明珠——昌都市); a place named in full before its institution (赴沁源县太岳干部学院), a
+city's state-level zone as the party (保定国家高新区市场监管分局), 至 before a stay in a work
+report's subjectless clause, while a central body, a date range or a route give no pair. Sentences
+written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -226,3 +229,88 @@ def test_frames_that_name_no_such_trip(
     tagger: Tagger, body: str, home: str, wrong: tuple[str, str]
 ) -> None:
     assert wrong not in pairs(tagger.tag("", body, home=home))
+
+
+# --- hosts: an epithet before the place ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("今年7月，天津市委书记率天津市党政代表团赴藏东明珠——昌都市考察调研。", ("天津", "昌都")),
+        ("5月，我市代表团前往千年瓷都——景德镇市学习考察陶瓷产业。", ("南昌", "景德镇")),
+    ],
+)
+def test_an_epithet_before_the_host(tagger: Tagger, text: str, pair: tuple[str, str]) -> None:
+    assert pair in pairs(tagger.tag("两地交流合作", text, home="南昌"))
+
+
+def test_a_dash_without_a_visit_verb_gives_no_host(tagger: Tagger) -> None:
+    tags = tagger.tag("城市印象", "瓷都——景德镇市的陶瓷文化源远流长。", home="南昌")
+    assert not tags.visits
+
+
+# --- parties reaching their hosts: a place named in full before its institution (赴沁源县…
+# 学院), a city's state-level zone (国家高新区…分局) as no central body, 至 before a stay in a
+# work report's subjectless clause ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "pair"),
+    [
+        (
+            "我县赴外地学习考察",
+            "5月7日，县委书记李明带领县委组织部相关人员赴沁源县太岳干部学院进行学习考察。",
+            "晋中",
+            ("晋中", "长治"),
+        ),
+        (
+            "我县赴外地学习考察",
+            "4月5日，副县长张华及县卫健局有关同志赴东莞市人民医院学习考察。",
+            "张家口",
+            ("张家口", "东莞"),
+        ),
+        (
+            "考察组来我市考察",
+            "3月31日，保定国家高新区市场监管分局局长刘军辉等一行6人来我区交流学习。",
+            "连云港",
+            ("保定", "连云港"),
+        ),
+        (
+            "考察组来我市考察",
+            "6月2日，南昌国家经开区管委会副主任王强等一行来我市考察学习。",
+            "九江",
+            ("南昌", "九江"),
+        ),
+        (
+            "县司法局多措并举推进工作",
+            "县司法局成立工作专班，研究制定工作计划。广泛开展调研活动，至泰兴、昆山等地考察学习先进经验。",
+            "盐城",
+            ("盐城", "苏州"),
+        ),
+        (
+            "市农业农村局多措并举推进工作",
+            "市农业农村局制定工作方案。积极组织骨干力量，至寿光考察学习蔬菜产业经验。",
+            "邯郸",
+            ("邯郸", "潍坊"),
+        ),
+    ],
+)
+def test_parties_reach_their_hosts(
+    tagger: Tagger, title: str, body: str, home: str, pair: tuple[str, str]
+) -> None:
+    assert pair in pairs(tagger.tag(title, body, home=home))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("国家发展改革委调研组来我市调研", "6月2日，国家发展改革委调研组一行来我市调研。"),
+        ("有关工作动态", "5月29日至30日，市里召开经济工作会议。"),  # a date range
+        ("有关工作动态", "从南京至上海的高铁今日开通，沿线城市交流更便捷。"),  # a route
+    ],
+)
+def test_central_bodies_ranges_and_routes_give_no_pair(
+    tagger: Tagger, title: str, body: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home="九江")) == set()

@@ -1,6 +1,7 @@
 """Visit frames on real-news-like text: the right visitor (the leader's city, the publisher's own
 departments), bodies that are not city delegations, receptions across clauses, signings during a
-delegation's stay."""
+delegation's stay; a guest province lifted to the city its head's title names, the body whose order
+a trip follows is not its party, the counterpart of talks before a later trip is no visitor."""
 
 from __future__ import annotations
 
@@ -185,3 +186,84 @@ def test_an_unnamed_team_is_the_paragraphs_body(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+# --- a guest province whose own city its head's title names --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "pair"),
+    [
+        (
+            "市领导陪同贵州省遵义市党政代表团考察",
+            "市领导陪同贵州省遵义市率团来我市学习考察乡村振兴工作。",
+            ("遵义", "吉安"),
+        ),
+        (
+            "赣州市党政考察团在福州学习考察",
+            "其间，福建省委书记会见了江西省委副书记、赣州市委书记刘某某率领的党政考察团一行。",
+            ("赣州", "福州"),
+        ),
+    ],
+)
+def test_the_guest_province_is_lifted_to_its_city(
+    tagger: Tagger, title: str, text: str, pair: tuple[str, str]
+) -> None:
+    home = pair[1] if pair[1] == "吉安" else "赣州"
+    found = pairs(tagger.tag(title, text, home=home))
+    assert pair in found
+    assert not {p for p in found if p[0] in ("贵州", "江西")}
+
+
+def test_a_provincial_guest_stays_the_province(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "新疆党政代表团来赣考察",
+        "6日，省委书记在南昌会见了新疆维吾尔自治区党委副书记王某某率领的新疆党政代表团一行。",
+        home="南昌",
+    )
+    assert ("新疆", "江西") in pairs(tags)
+
+
+# --- the body whose order a trip follows is not its party ---------------------------------
+
+
+def test_the_body_that_orders_a_trip_is_not_its_party(tagger: Tagger) -> None:
+    body = (
+        "按照河南省人民政府办公厅《关于推进营商环境优化的通知》要求，5月6日至9日，由县政管办牵头，"
+        "带领县发改局等部门负责人组成考察组，赴浙江省嘉兴市、湖州市等地考察学习。"
+    )
+    tags = tagger.tag("某县考察组赴浙江考察学习", body, home="周口")
+    assert pairs(tags) == {("周口", "嘉兴"), ("周口", "湖州")}
+
+
+# --- the counterpart of talks before a later trip in the same sentence ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "调研组先后与广州市人大常委会、深圳市人大常委会负责同志座谈，并到广州市黄埔区实地调研。",
+            {("哈尔滨", "广州")},
+        ),
+        ("考察团与深圳市政府有关负责同志座谈后，又到广州市考察。", {("哈尔滨", "广州")}),
+        # the party named before the talks is the visitor
+        ("长春市考察团与深圳市领导座谈后，又到广州市考察。", {("长春", "广州")}),
+    ],
+)
+def test_talks_counterpart_is_no_visitor(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home="哈尔滨")) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "pair"),
+    [
+        # no talks with anyone: the place before stays the visitor
+        ("深圳市考察团在座谈后到广州市考察。", ("深圳", "广州")),
+        ("深圳市考察团与广州市签署合作协议后到佛山市考察。", ("深圳", "佛山")),
+    ],
+)
+def test_party_before_talks_stays(tagger: Tagger, body: str, pair: tuple[str, str]) -> None:
+    assert pair in pairs(tagger.tag("", body, home="哈尔滨"))
