@@ -909,7 +909,8 @@ def _titled_surname(
     i = tokens.index(surname)
     # 书记|张|安顺: jieba may tag the surname as a measure word (q)
     named = surname[3] in _SURNAME_TAGS or is_surname(surname[2])
-    return named and i > 0 and tokens[i - 1][2].endswith(_TITLES)
+    # a list of leaders too (市领导|田|金昌、刘…): 领导 heads names, not a place
+    return named and i > 0 and tokens[i - 1][2].endswith((*_TITLES, "领导"))
 
 
 def _named_person(

@@ -106,6 +106,11 @@ _POLICY_TITLE = re.compile(
     r"|(?:条例|管理办法|实施办法|实施方案|行动方案|行动计划|若干措施|若干政策|实施意见|指导意见|专项规划"
     r"|发展规划|总体规划|实施细则)[》”]?(?:$|\s|[（(\d]|出台|发布|公布|施行|实施|正式|通过|全文"
     r"|(?:新闻)?发布会|(?:政策)?解读|(?:已|被)(?:修改|修订|修正))"
+    # a document's drafting explanation by its title (…实施方案（试行）起草说明, …规划编制说明), its
+    # brackets lost as titles often lose them (…实施方案试行起草说明)
+    rf"|(?:{_DOC})[》”]?[（(]?(?:试行|暂行|草案|征求意见稿|修订稿)?[）)]?(?:的)?(?:起草|编制|制定)说明$"
+    # a plan by its own title (…局思想解放大讨论活动方案, …总工会…年度活动方案, …专项整治工作方案)
+    r"|(?:活动|工作)方案$"
     # 关于…实施方案相关政策的解读: an explanation of a document, by its title
     r"|^关于[^。]{2,80}(?:方案|办法|条例|意见|规划|细则|规定|政策)[^。，]{0,8}?的解读$"
     r"|(?:规划|方案|条例|办法|标准)[^，。]{0,4}(?:获批|获[^，。]{0,4}批复)|(?:规范|标准)》?(?:新闻)?发布会"
@@ -162,7 +167,7 @@ _PUBLIC_STAGE = re.compile(
     r"(?<![司团])(?:公开)?(?:招聘|招录)[^，。]{0,8}?(?:体检|考察|拟聘|聘用)[^，。]{0,8}?(?:公告|公示)$"
     # however the hiring is named (…招募…聘用为事业单位工作人员体检及考察公告)
     r"|(?:招聘|招录|招募|聘用|录用|选调|遴选|调入|引进)[^。]*?(?:体检|考察)(?:和|及|与|、)?(?:体检|考察)?"
-    r"(?:事宜)?(?:公告|公示)$"
+    r"(?:事宜|(?:人员|对象|人选)(?:名单)?)?(?:公告|公示)$"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
@@ -200,6 +205,14 @@ _STUDY_TITLE = re.compile(r"学习(?!型|教育|实践)[^，。]{0,40}(?:条例|
 # A document cited in passing (根据《…》要求, 传达学习…印发的《…》): not the item's subject.
 _CITING = re.compile(r"贯彻|落实|学习|传达|遵守|结合")
 _CITING_SENTENCE = re.compile(r"根据|按照|依据")
+# The body says it is the document (…结合实际，特制定本方案。 现就《方案（试行）》…解读如下：):
+# the item is that document or its explanation, however its title was cut.
+_SELF_DOC = re.compile(
+    r"制定本(?![校院单部])[^，。；：、《》]{0,16}?(?:规则|规划|办法|方案|公告|计划|条例|意见|细则|规定|简章"
+    r"|制度|指引|标准)(?:[（(]以下简称[^）)]{0,20}[）)])?[。：:]"
+    r"|就《[^》]{2,80}》[^。，]{0,12}?解读如下"
+)
+_SELF_REACH = 600  # characters of the body that may say so
 _CLAUSE = re.compile(r"[。；，,]")
 _LEAD_CHARS = 120
 _SHORT_SENTENCE = 20  # a first sentence this short is a caption or heading: the lead runs on
@@ -267,7 +280,9 @@ def kind_of(
     issues, adopts, approves or explains a policy document (metadata table; or in the title or
     lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
     发布《…》 at a press conference, a 政策发布会; a title ending in a document's 解读, a 政策宣讲,
-    关于…的安排意见/补充通知/公示 or a title cut after its 的, a 工作提示; a public body's, public
+    关于…的安排意见/补充通知/公示 or a title cut after its 的, a 工作提示, a document's 起草说明,
+    an …活动方案/工作方案 by its own title, a body saying 特制定本方案 of itself; a public body's,
+    public
     school's, hospital's or state-owned firm's recruitment, 人才引进 or vetting-stage 公告, not a
     private company's nor an institution's contract hires), unless the title is a 通报, 约谈,
     agreement or 倡议;
@@ -295,6 +310,12 @@ def kind_of(
         )
         or _issued_in_lead(text, title_end)
         or _issued_as_titled(text, title_end, compact)
+        or (
+            # a company's own hiring plan or an institution's contract hires say so too
+            _SELF_DOC.search(text, title_end, title_end + _SELF_REACH) is not None
+            and not _COMPANY_RECRUITS.search(compact)
+            and not _CONTRACT_HIRES.search(compact)
+        )
     ):
         return "policy"
     return "visit" if any_visit else "other"

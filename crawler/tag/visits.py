@@ -197,6 +197,13 @@ _FACILITY_END = re.compile(r"(?:站|馆|所|村|社区|镇|街道|中心|基地|
 # 赴藏东明珠——昌都市考察: a verb, an epithet of the place and a dash, then the place.
 _EPITHET = re.compile(r"(?:赴|前往|来到|到)[^，。；;、—\s]{2,8}(?:——|—|－－)$")
 _EPITHET_REACH = 14
+# 赴省内兰州、张掖及山东威海, 赴对标城市湖州市吴兴区: the verb, a word for where the place lies or
+# what it is to the party, then the place.
+_DESCRIBED = re.compile(
+    r"(?:赴|前往|来到|到)(?:省内|省外|区内|区外|市外|外省|外市|对标城市|对标地区|友好城市|兄弟城市|结对城市"
+    r"|帮扶城市|对口城市|合作城市|先进城市|标杆城市)$"
+)
+_DESCRIBED_REACH = 7
 _LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
@@ -218,6 +225,8 @@ _UNNAMED_PARTY = re.compile(r"(?:代表团|考察团|学习团|访问团|交流�
 # body is still the party.
 _BARE_OPENING = re.compile(
     r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
+    # a topic opening the next leg (同时就提升农村电商工作，考察了沧州…)
+    r"|(?:同时|随后|另外|此外|并)?(?:就|围绕|针对)[^，。；,]{2,20}[，,]"
 )
 # A team named only by what it does, opening its sentence (考察学习组分别到, 考察组一行先后赴):
 # the party of the body the paragraph is about.
@@ -237,7 +246,9 @@ _SPEAKS_FOR = re.compile(r"代表")
 _SPEAKER_REACH = 200
 _ORGAN_AFTER = re.compile(r"[省市区县州]?(?:委|政府|人民政府|党委|人大|政协)")
 _WE = re.compile(r"(?<![^，,：:“])(?:[^，。；]{0,8}?)我们(?:先后|曾|也|还|专程|一行)?$")
-_LIST_GAP = re.compile(r"[市县区省]?[、和及与，,]?")
+_LIST_GAP = re.compile(
+    r"[市县区省]?(?:[、，,]?以及|[、和及与，,])?"
+)  # 新会、以及广州市: 以及 joins too
 _MARKER = re.compile(
     r"党政代表团|代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|客商|企业家"
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
@@ -538,6 +549,7 @@ def find_visits(
     never_party = _never_party_words(text, sentences[0]) if never else ""
     story_visitor: Mention | None = None
     previous_dated: tuple[int, date | None] = (-1, None)
+    home_went = -1  # the last paragraph where the home's own party travelled
     for sentence in sentences:
         ms = mentions[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         if not ms or len(ms) > MAX_MENTIONS or _NEGATIVE.search(text, sentence.start, sentence.end):
@@ -547,7 +559,15 @@ def find_visits(
             if "我们" in text[sentence.start : sentence.end]
             else None
         )
-        pairs = _sentence_pairs(text, sentence, ms, story_visitor, publisher_city, speaker)
+        pairs = _sentence_pairs(
+            text,
+            sentence,
+            ms,
+            story_visitor,
+            publisher_city,
+            speaker,
+            home_went=home_went == sentence.paragraph,
+        )
         if not pairs:
             continue
         when, background = date_in(text[sentence.start : sentence.end], published)
@@ -573,6 +593,8 @@ def find_visits(
             ):
                 story_visitor = visitor
             inferred = visitor.self_ref or host.self_ref
+            if visitor.self_ref and visitor.place.city == publisher_city:
+                home_went = sentence.paragraph
             provinces = tuple(m.name for m in (visitor, host) if m.place.city is None)
             found.append(
                 Found(visitor.name, host.name, when, sentence, background, inferred, provinces)
@@ -587,6 +609,8 @@ def _sentence_pairs(
     story_visitor: Mention | None,
     publisher_city: str | None,
     speaker: Mention | None = None,
+    *,
+    home_went: bool = False,
 ) -> list[tuple[Mention, Mention]]:
     pairs: list[tuple[Mention, Mention]] = []
     groups = _host_groups(text, sentence, ms)
@@ -629,7 +653,15 @@ def _sentence_pairs(
                     pairs.extend((own, host) for host in group if _valid(own, host))
             continue
         candidates = _visitors(
-            text, sentence, ms, hosts, verb, group, story_visitor, publisher_city
+            text,
+            sentence,
+            ms,
+            hosts,
+            verb,
+            group,
+            story_visitor,
+            publisher_city,
+            home_went=home_went,
         )
         if speaker is not None and _WE.search(text, clause, verb):
             candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
@@ -894,6 +926,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     epithet = _EPITHET.search(text, max(floor, m.start - _EPITHET_REACH), m.start)
     if epithet:
         return epithet.start()  # 赴藏东明珠——昌都市: the place after its epithet
+    described = _DESCRIBED.search(text, max(floor, m.start - _DESCRIBED_REACH), m.start)
+    if described:
+        return described.start()  # 赴省内兰州, 赴对标城市湖州市: the place after what it is
     company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
     if company and _SITE_ITEM.match(text, m.end):
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
@@ -922,8 +957,11 @@ def _visitors(
     group: list[Mention],
     story_visitor: Mention | None,
     publisher_city: str | None,
+    *,
+    home_went: bool = False,
 ) -> list[Mention]:
-    """Visitor candidates for one host group, best first."""
+    """Visitor candidates for one host group, best first. ``home_went``: the home's own party
+    travelled earlier in the paragraph, so a subjectless next leg (随后赴沧州) is still its."""
     out: list[Mention] = []
     # A weak name (no context: 昆山, 江城) may be a host in a frame, never the visitor.
     others = [m for m in ms if id(m) not in hosts and m.strength is not Strength.WEAK]
@@ -1018,7 +1056,8 @@ def _visitors(
             # the team it sent, unnamed (市医保局赴兄弟市县考察学习。考察学习组分别到海口、三亚)
             body = _antecedent(text, sentence.start)
             if body is None:
-                own = None
+                # 副市长率…赴山东聊城考察。同时…考察了沧州肃宁: the home's party goes on
+                own = _publisher_mention(ms, publisher_city) if home_went else None
             elif body.startswith(("省", "我省")):
                 own = _province_mention(publisher_city)
             else:

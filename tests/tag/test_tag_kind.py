@@ -224,6 +224,22 @@ def test_documents_about_study_campaigns_are_still_documents(title: str, lead: s
         ("某某科技有限公司招聘体检公告", "other"),
         ("市中医院招聘合同制护理人员公告", "other"),  # an institution's contract hires
         ("人才引进成效显著", "other"),
+        # a document's drafting explanation by its title, brackets kept or lost
+        ("某市城区重点项目服务保障实施方案试行起草说明", "policy"),
+        ("某县养老服务体系建设规划（草案）编制说明", "policy"),
+        ("关于某区农村人居环境整治办法的起草说明", "policy"),
+        ("市政府召开会议听取规划编制情况说明", "other"),  # a meeting, not the explanation
+        ("起草说明会在我县召开", "other"),
+        # a plan by its own title
+        ("某市妇联第三片区年度联谊活动方案", "policy"),
+        ("某区商务局营商环境提升专项整治工作方案", "policy"),
+        ("某县开展活动方案评审", "other"),
+        ("方案落地见效", "other"),
+        # a public recruitment at its vetting stage, naming the people
+        ("某市年度事业单位人才引进第二批次拟进入体检考察人员公告", "policy"),
+        ("某县年公开招聘教师考察对象名单公示", "policy"),
+        ("某公司招聘拟进入体检人员公告", "other"),  # a company's own hiring
+        ("体检考察人员工作经验交流", "other"),
     ],
 )
 def test_explanations_talent_calls_and_vetting_stages(title: str, expected: str) -> None:
@@ -452,3 +468,31 @@ def test_explanations_and_revisions_of_documents_are_policy(
 )
 def test_documents_by_title(tagger: Tagger, title: str, kind: str) -> None:
     assert tagger.tag(title, "").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # the body says it is the document, its title cut short
+        (
+            "某省重点人才引进第二批岗位专项简化程序公开",
+            "为推动产业升级，根据有关规定，结合实际，特制定本专项简化程序公开招聘方案。"
+            "具体岗位见附件。",
+            "policy",
+        ),
+        ("某区关于加强招商队伍建设的", "经研究，特制定本意见。一、总体要求。", "policy"),
+        (
+            "某市区重点项目落地服务",
+            "经市委常务会审定，印发了《某市区重点项目落地服务方案（试行）》，现就《方案（试行）》"
+            "有关内容解读如下：一、背景。",
+            "policy",
+        ),
+        # a story about a school's own plan, a plan cited, a plan drafted elsewhere
+        ("某县委党校举行办学经验交流会", "会议要求制定本校特色的办学方案，乘势而上。", "other"),
+        ("某某建材有限公司公开招聘", "结合公司发展需要，特制定本招聘方案。", "other"),
+        ("某局召开党组会议", "会议研究决定制定本部门年度工作计划，下一步抓好落实。", "other"),
+        ("某市召开专题会议", "会议要求各部门解读好相关政策，加快项目落地。", "other"),
+    ],
+)
+def test_bodies_that_say_they_are_the_document(title: str, body: str, expected: str) -> None:
+    assert kind(title, body) == expected

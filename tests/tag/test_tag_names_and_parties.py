@@ -112,6 +112,17 @@ def test_a_place_name_that_is_a_persons_given_name(
     assert absent not in tags.cities
 
 
+def test_a_place_name_inside_a_listed_leaders_name(tagger: Tagger) -> None:
+    """市领导田金昌、刘…: the names 领导 heads are people, not 金昌; a place after 领导 and a verb
+    stays a place."""
+    body = "8月2日，市委书记周某率代表团赴保定市学习考察。保定市领导马丽水、刘某出席相关活动。"
+    tags = tagger.tag("", body, home="承德")
+    assert pairs(tags) == {("承德", "保定")}
+    assert "丽水" not in tags.cities
+    tags = tagger.tag("", "8月2日，市领导赴丽水考察生态工作。", home="承德")
+    assert pairs(tags) == {("承德", "丽水")}
+
+
 def test_a_place_after_a_surname_like_word_that_is_no_name_stays(tagger: Tagger) -> None:
     tags = tagger.tag("", "6月3日，张书记率队赴安顺考察学习旅游产业。", home="贵阳")
     assert pairs(tags) == {("贵阳", "安顺")}

@@ -267,3 +267,62 @@ def test_talks_counterpart_is_no_visitor(
 )
 def test_party_before_talks_stays(tagger: Tagger, body: str, pair: tuple[str, str]) -> None:
     assert pair in pairs(tagger.tag("", body, home="哈尔滨"))
+
+
+# A word for what the place is to the party, or where it lies, between the verb and the place
+# (赴省内…, 赴对标城市…); a list joined by 以及; a subjectless next leg of the home's own trip.
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "市商务局赴外市考察学习",
+            "6月3日至8日，由市商务局分管领导组成考察组，赴省内天水、酒泉及浙江湖州考察学习。",
+            "庆阳",
+            {("庆阳", "天水"), ("庆阳", "酒泉"), ("庆阳", "湖州")},
+        ),
+        (
+            "某区党政代表团赴对标城市嘉兴市南湖区考察学习",
+            "座谈会上，南湖区负责同志对代表团一行的到来表示欢迎。",
+            "荆门",
+            {("荆门", "嘉兴")},
+        ),
+        (
+            "某县考察团赴浙江学习",
+            "5月6日至8日，考察团一行9人赴浙江省台州市温岭、玉环、以及宁波市北仑区等地学习考察。",
+            "赣州",
+            {("赣州", "台州"), ("赣州", "宁波")},
+        ),
+        (
+            "副市长带队赴河南考察项目",
+            "4月2日至4月5日，副市长王某率市工信局等部门负责同志一行8人，赴河南郑州进行考察对接。"
+            "同时就发展冷链物流，考察了新乡长垣的物流园区。",
+            "承德",
+            {("承德", "郑州"), ("承德", "新乡")},
+        ),
+        (
+            "副市长带队赴河南考察项目",
+            "4月2日，副市长王某率市工信局负责同志赴郑州考察对接。随后赴洛阳考察。",
+            "承德",
+            {("承德", "郑州"), ("承德", "洛阳")},
+        ),
+        # a guest's next stop is not the home's leg; a new paragraph does not go on the trip;
+        # a bare 省内 with no place after it names no host
+        (
+            "",
+            "5月4日，廊坊市政协一行来我市考察。随后赴唐山考察。",
+            "承德",
+            {("廊坊", "承德")},
+        ),
+        (
+            "",
+            "4月2日，副市长王某率市工信局负责同志赴郑州考察对接。\n随后赴洛阳考察。",
+            "承德",
+            {("承德", "郑州")},
+        ),
+        ("", "今年以来，全市游客赴省内各景区旅游人数增长。", "庆阳", set()),
+    ],
+)
+def test_described_places_joined_lists_and_next_legs(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
