@@ -112,9 +112,14 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
 # 先后在北京、天津、河北学习考察: a list of places, then the stay
+# 在安徽省合肥市、湖北省襄阳市学习考察: each item may be a city after its province.
 _STAY_LIST = re.compile(
-    r"(?:[、和及][\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?=" + _STAY_AFTER.pattern + ")"
+    r"(?:[、和及](?:[\u4e00-\u9fff]{2,3}省)?[\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?="
+    + _STAY_AFTER.pattern
+    + ")"
 )
+# …the list opening with a province and its city (在安徽省合肥市、湖北省襄阳市): from the province.
+_PROVINCE_STAY_LIST = re.compile(r"省?[\u4e00-\u9fff]{2,5}?[市州]?" + _STAY_LIST.pattern)
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
@@ -160,7 +165,7 @@ _SITE_GAP = re.compile(
 # 赴张家港…大队、…无锡市滨湖区…大队).
 _LISTED_END = (
     r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地"
-    r"|院|所|学校|大学|大队|支队|管理处|管理局)"
+    r"|新区|院|所|学校|大学|大队|支队|管理处|管理局)"
 )
 _LIST_MOTION = re.compile(
     r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、和及]{2,30}?"
@@ -169,6 +174,14 @@ _LIST_MOTION = re.compile(
 )
 _LISTED_ITEM = re.compile(
     r"[^，。；;、]{0,24}?" + _LISTED_END + r"(?:、|和|及|等|进行|考察|调研|参观|学习|交流|观摩)"
+)
+# 赴江西省林科院、兴国县开展…考察学习, 赴河北雄安新区、山东济南考察学习: a place itself as the
+# last item of such a list (a province's city, a city's county after it), right before the purpose.
+_LISTED_PLACE = re.compile(
+    r"[省市州县区]?(?:[\u4e00-\u9fff]{2,4}?[市县区])?(?:等地)?(?:开展|进行|考察|调研|学习|参观|交流|观摩)"
+)
+_LISTED_PROVINCE = re.compile(
+    r"省?[\u4e00-\u9fff]{2,4}?[市县区]?(?:等地)?(?:开展|进行|考察|调研|学习|参观|交流|观摩)"
 )
 _TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
@@ -900,7 +913,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         _STAY_AFTER.match(text, m.end)
         or _STAY_LIST.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
-        or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
+        or (
+            m.place.level == "province"
+            and (_CITY_STAY_AFTER.match(text, m.end) or _PROVINCE_STAY_LIST.match(text, m.end))
+        )
         or _SITE_STAY_AFTER.match(text, m.end)
         or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
         or _BUREAU_STAY_AFTER.match(text, _tail(text, m))
@@ -935,7 +951,11 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     if (
         text[m.start - 1 : m.start] in ("、", "和", "及")
         and m.strength is not Strength.WEAK  # a town's name (桥头镇卫生院) is no place of its own
-        and _LISTED_ITEM.match(text, m.end)
+        and (
+            _LISTED_ITEM.match(text, m.end)
+            or _LISTED_PLACE.match(text, m.end)
+            or (m.place.level == "province" and _LISTED_PROVINCE.match(text, m.end))
+        )
         and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
     ):
         return listed.start()

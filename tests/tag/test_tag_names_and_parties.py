@@ -186,8 +186,21 @@ def test_abbreviations_short_of_the_region_still_name_places(tagger: Tagger) -> 
             "六盘水",
             {("六盘水", "杭州"), ("六盘水", "宁波")},
         ),
+        # each item a city after its province (round sixteen)
+        (
+            "5月10日至12日，市政府研究室调研组在浙江省嘉兴市、江苏省常州市学习考察，各县区研究室"
+            "负责同志参加。",
+            "赣州",
+            {("赣州", "嘉兴"), ("赣州", "常州")},
+        ),
+        # (worked before, must keep) a province's city second only
+        (
+            "市发改委考察组在湖州市、安徽省芜湖市考察学习。",
+            "赣州",
+            {("赣州", "湖州"), ("赣州", "芜湖")},
+        ),
     ],
-    ids=["北京天津河北", "苏州无锡", "杭州和宁波"],
+    ids=["北京天津河北", "苏州无锡", "杭州和宁波", "省市、省市", "市、省市"],
 )
 def test_a_list_of_places_before_a_stay_hosts_each(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
@@ -197,8 +210,12 @@ def test_a_list_of_places_before_a_stay_hosts_each(
 
 @pytest.mark.parametrize(
     "body",
-    ["他曾在北京、天津等地工作多年，熟悉城市管理。", "公司在广州、深圳设有分支机构。"],
-    ids=["工作多年", "设有分支机构"],
+    [
+        "他曾在北京、天津等地工作多年，熟悉城市管理。",
+        "公司在广州、深圳设有分支机构。",
+        "公司在浙江省嘉兴市、江苏省常州市设有分支机构。",
+    ],
+    ids=["工作多年", "设有分支机构", "省市设有分支机构"],
 )
 def test_a_list_of_places_without_a_stay_is_no_visit(tagger: Tagger, body: str) -> None:
     assert pairs(tagger.tag("", body, home="兰州")) == set()
