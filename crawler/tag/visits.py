@@ -1094,7 +1094,9 @@ def _visitors(
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
-    r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位)(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
+    # 一行来到市住房保障局考察学习: the home city's own bureau, named by an unqualified 市
+    r"|(?<=来到|莅临|到访)市[^，。；;、\d市]{2,10}?局(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
     r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
 )
