@@ -39,6 +39,7 @@ from __future__ import annotations
 __all__ = ["Found", "find_visits", "home_mentions"]
 
 import functools
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -685,6 +686,9 @@ def _sentence_pairs(
                 others = _joint_visitors(text, ms, visitor)
                 if visitor.start == clause:
                     others += _parallel_subjects(text, sentence, ms, clause, visitor)
+                listed = _listed_run(text, clause, [m for m in ms if m.end <= verb])
+                if listed and listed[-1] is visitor:
+                    others += listed[:-1]  # 昌吉市、阿克苏市代表团来我市: each place of the list
                 for other in others:
                     pairs.extend((other, host) for host in group if _valid(other, host))
                 break
@@ -1037,6 +1041,9 @@ def _visitors(
         -1
     ].end == verb:
         out.append(run[-1])  # 北京大兴区赴察右前旗调研
+    listed = _listed_run(text, _clause_start(text, sentence.start, verb), before)
+    if listed and _SUFFIX_GAP.fullmatch(text, listed[-1].end, verb):
+        out.append(listed[-1])  # 昌吉市、阿克苏市来我市考察学习: the list's last (the rest with it)
     for m in before:
         # 古交市组织…农技人员赴朔州市: the place that organises the trip at the clause start.
         if m.start - _clause_start(text, sentence.start, m.start) <= 1 and _ORGANISER.match(
@@ -1344,15 +1351,39 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
     )
 
 
-def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
-    """The places that open the clause at ``start`` one right after the other (北京|大兴区)."""
+_LISTED_GAP = re.compile(r"(?:[市县区州]?[、和及])?")
+
+
+def _listed_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
+    """The places of one level listed by 、/和/及 that open the clause at ``start`` (昌吉市、
+    阿克苏市来我市; a province right before its first city, 新疆昌吉市, is left out): parties
+    travelling together, or [] when the opening is no such list."""
+    run = _leading_run(text, start, before, _LISTED_GAP)
+    if len(run) > 1 and run[0].place.level == "province" and run[0].end == run[1].start:
+        run = run[1:]  # 新疆|昌吉市: the province before its city
+    if (
+        len(run) < 2
+        or len({m.place.level for m in run}) > 1
+        or run[0].place.level == "province"
+        or any(m.self_ref for m in run)
+        or any(a.end == b.start for a, b in itertools.pairwise(run))  # 北京大兴区: one place
+    ):
+        return []
+    return run
+
+
+def _leading_run(
+    text: str, start: int, before: list[Mention], joined: re.Pattern[str] = _SUFFIX_GAP
+) -> list[Mention]:
+    """The places that open the clause at ``start`` one right after the other (北京|大兴区), or
+    with what ``joined`` allows between them."""
     run: list[Mention] = []
     at = start
     for m in before:
         if m.start < start:
             continue
         gap = text[at : m.start]
-        if len(gap) > 2 if not run else not _SUFFIX_GAP.fullmatch(gap):
+        if len(gap) > 2 if not run else not joined.fullmatch(gap):
             break  # 中山市与珠海市在中山签署: two parties, not one place
         run.append(m)
         at = m.end
