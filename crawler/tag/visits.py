@@ -76,7 +76,7 @@ _PURPOSE = re.compile(
     r"考察|学习|调研|交流|访问|参观|洽谈|对接|招商|推介|座谈|会谈|拜访|走访|观摩|出席|参加|期间|开展"
     r"|进行|签约|会见|对口|协作|合作|指导|慰问|取经|经贸|考查|看望|活动|回访|拜会"
 )
-_STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
+_STAY_BEFORE = re.compile(r"(?:结束了?对|结束了?在|结束了?|完成了?对|对|在)$")
 _STAY_AFTER = re.compile(
     r"(?:的(?:学习|考察|访问|调研|参观|交流)|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
     r"|取经|招商(?:洽谈|考察|推介|引资)"
@@ -218,7 +218,7 @@ _DESCRIBED = re.compile(
     r"|帮扶城市|对口城市|合作城市|先进城市|标杆城市)$"
 )
 _DESCRIBED_REACH = 7
-_LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
+_LEFT = re.compile(r"(?:离开|告别|辞别|结束了?在|结束了?对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
 # A sentence that opens with its verb (先后赴…, 赴…): its party is the paragraph's subject.
