@@ -464,6 +464,10 @@ _COMPANY_HEAD = re.compile(
     r"(?:带队|率队|率领|带领|率团)"
 )
 _COMPANY_REACH = 40
+# 由市国资委调研员李长青、…: a city's body heading the list of leaders
+_CITY_BODY_FIRST = re.compile(
+    r"(?:^|(?<=[由，,]))[市县区][^，。；、\d]{1,8}?(?:局|委|办)[^，。；]{0,12}?、"
+)
 # A school that organises or leads the trip of its trainees or pupils (武原成校组织…学员, 市职校
 # 带领…学生): the school's trip, not the home city's delegation.
 _SCHOOL_LED = re.compile(
@@ -1311,9 +1315,12 @@ def _company_led(text: str, start: int, verb: int) -> bool:
     前往) and no city office joins them: the trip is the company's, not the home city's."""
     lo = max(start, verb - _COMPANY_REACH)
     # the verb may be the leading one itself (…董事长刘伟|率队赴)
-    return bool(_COMPANY_HEAD.search(text, lo, verb + 2)) and not _CITY_OFFICE.search(
-        text, lo, verb
-    )
+    head = _COMPANY_HEAD.search(text, lo, verb + 2)
+    if head is None or _CITY_OFFICE.search(text, lo, verb):
+        return False
+    # 由市国资委调研员李长青、…、交投集团董事长孙健男…等领导带队: the city's bodies named first lead
+    lo = max(start, head.start() - _COMPANY_REACH)
+    return not _CITY_BODY_FIRST.search(text, lo, head.start())
 
 
 def _government(party: str) -> bool:
