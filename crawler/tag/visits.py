@@ -397,6 +397,8 @@ _NOT_GOVERNMENT = re.compile(
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
     # traders: 广东客商 (not the 客商 a 市长 leads)
     r"|客商|投资商"
+    # principals and teachers as the party (名校长工作坊, 一行26名校长, 名师工作室), not a bureau's
+    r"|名校长|校长(?:工作坊|工作室|基地|代表团|考察团)|名师工作室|名(?:教师|老师)"
 )
 # Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
 # 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious

@@ -5,7 +5,8 @@ with nobody at their head are not; an official of the city at the head of any of
 leading companies, a 供销社 and a class of the city's own leaders (读书班赴温州…现场教学) are.
 A company's own study trip led by its heads is not the city's (an official leading company people
 is, as are the city's bodies' officials named before a company's heads in one list of leaders); a
-unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees are no
+unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees, and
+principals or teachers as the party (名校长工作坊, 一行20名校长, 名师工作室) with no bureau, are no
 delegation (an office's trip is). Sentences written for these tests, shaped like city
 news."""
 
@@ -464,3 +465,34 @@ def test_school_trainees_no_delegation(tagger: Tagger, title: str, body: str) ->
 )
 def test_office_led_trip_stays(tagger: Tagger, body: str) -> None:
     assert ("嘉兴", "金华") in pairs(tagger.tag("", body, home="嘉兴"))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("贵州省王某某名校长工作坊考察团赴我市学习交流", ""),
+        (
+            "",
+            "5月6日至7日，四川省“国培计划”李某名校长工作坊、成都市名校长基地一行20名校长，赴我市"
+            "开展名校研讨交流活动。",
+        ),
+        ("", "绵阳市张某名师工作室一行来我市考察交流。"),
+    ],
+    ids=["名校长工作坊", "一行20名校长", "名师工作室"],
+)
+def test_principals_and_teachers_are_no_delegation(tagger: Tagger, title: str, body: str) -> None:
+    assert not pairs(tagger.tag(title, body, home="嘉兴"))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("市教育局副局长王明带领全市20名校长赴金华市考察学习。", ("嘉兴", "金华")),
+        ("含山县教育局校长考察团一行来我市考察学习。", ("马鞍山", "嘉兴")),
+    ],
+    ids=["bureau-leads-principals", "bureau-principals-team"],
+)
+def test_a_bureau_with_its_principals_stays_a_delegation(
+    tagger: Tagger, body: str, expected: tuple[str, str]
+) -> None:
+    assert pairs(tagger.tag("", body, home="嘉兴")) == {expected}
