@@ -496,3 +496,12 @@ def test_a_bureau_with_its_principals_stays_a_delegation(
     tagger: Tagger, body: str, expected: tuple[str, str]
 ) -> None:
     assert pairs(tagger.tag("", body, home="嘉兴")) == {expected}
+
+
+def test_a_city_commission_with_a_companys_member_is_a_delegation(tagger: Tagger) -> None:
+    """市国资委 (a 委 of the city) named first, a company's member after 及: the city's party."""
+    body = "8月3日，湖南省株洲市国资委郑明远及某某公司社区总部黄立一行来我市考察。"
+    assert pairs(tagger.tag("", body, home="新余")) == {("株洲", "新余")}
+    # a company alone stays no delegation
+    body = "8月3日，株洲某某公司社区总部黄立一行来我市考察。"
+    assert pairs(tagger.tag("", body, home="新余")) == set()

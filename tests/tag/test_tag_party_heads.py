@@ -5,8 +5,12 @@ visit's own sentence (曲学武一行6人来我局) over someone who leads peopl
 the host's official (市局副局长崔璨带领…进行了交流座谈); a titleless head with 一行 after a
 sentence's short setting (在展厅现场，刘振华一行观看…), the guest's head being no host of the
 accompanying chain; a head's name before a comma or ending in 来 (陈立来等一行); a three-character
-name after a title that ends like an organ's name (副市长吴建会). Sentences written for these
-tests, shaped like city news."""
+name after a title that ends like an organ's name (副市长吴建会). Round sixteen: a chief
+agronomist's title (总农艺师); a head who goes with other bodies (主任张某会同市财政局…一行赴); a
+two-character name of a rarer surname right after its title, then the party (副秘书长岱某一行); an
+untitled first name right after its body, then 、 and the next official (…担保中心刘某、副主任李某
+一行), or 及 and another body's member before 一行 (市国资委陈某及…公司…于某一行). Sentences
+written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -370,4 +374,55 @@ def test_a_name_ending_in_lai_before_a_verb_keeps_two_characters(tagger: Tagger)
     ],
 )
 def test_leaders_named_like_organs(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "", body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader"),
+    [
+        (
+            "",
+            "5月3日至7日，由市农委总农艺师钱立新带领我市县、乡、村三农干部考察团赴浙江省湖州市考察。",
+            "晋中",
+            "钱立新",
+        ),
+        (
+            "",
+            "近日，市住房公积金管理中心党组书记、主任许国平会同市财政局等相关人员一行赴杭州学习考察。",
+            "嘉兴",
+            "许国平",
+        ),
+        ("", "4月2日下午，包头市政协副秘书长岱林一行来通考察学习养老服务工作。", "南通", "岱林"),
+        (
+            "",
+            "5月8日，吉安市永丰县就业服务中心赵立平、副主任孙红一行4人来我市学习考察。",
+            "新余",
+            "赵立平",
+        ),
+        (
+            "株洲市国资委来我市学习考察",
+            "8月3日，湖南省株洲市国资委郑明远及某某公司社区总部黄立一行来我市考察。",
+            "新余",
+            "郑明远",
+        ),
+    ],
+    ids=["总农艺师", "会同", "rare-surname", "untitled-first-then-titled", "body-name-及"],
+)
+def test_heads_named_in_less_common_forms(
+    tagger: Tagger, title: str, body: str, home: str, leader: str
+) -> None:
+    assert first_leader(tagger, title, body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        # a titled chain keeps its first titled head
+        ("市委书记王立、市长李强率队赴杭州考察。", "嘉兴", "王立"),
+        # a body's whole name with a title in its first item is no untitled name
+        ("市住房保障中心主任刘平、副主任陈东一行赴杭州考察。", "嘉兴", "刘平"),
+    ],
+    ids=["titled-chain", "titled-first"],
+)
+def test_titled_heads_stay(tagger: Tagger, body: str, home: str, leader: str) -> None:
     assert first_leader(tagger, "", body, home) == leader
