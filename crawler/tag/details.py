@@ -52,7 +52,7 @@ _TITLE = re.compile(
     r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
     r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
-    r"|科员"  # 副主任科员刘卫东带领
+    r"|科员|科长"  # 副主任科员刘卫东带领, 公证工作科科长王敏妍带队
     r"|指挥长|总指挥"  # 产业园指挥部指挥长李东河，带队
     r"|总农艺师|总畜牧师|总兽医师|总建筑师|总督学|督学"  # 市农委总农艺师肖虎善带领
 )
@@ -594,6 +594,8 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
     group = [officials[i]]
     j = i
     while j > 0:
+        if text.startswith("在", officials[j].start):
+            break  # …站长孙勇，在…指挥长苑博的陪同下: the escort's phrase, not the list going on
         gap = text[officials[j - 1].end : officials[j].start].replace("同志", "")
         if gap.strip("、，,和与及 ") or len(gap) > 2:  # 孙伏生同志和邱岩同志带队
             break
@@ -649,6 +651,8 @@ def _roles(
                 hosts.append(o)
             elif o.name and not movers:  # 局长潘卓辉，…秘书长等一行八人到
                 movers = [o]
+    if not leaders and not movers:
+        movers = _listed_movers(text, officials)
     # an official inside "在…陪同下" sits between 在 and 陪同
     for o in officials:
         if o in hosts or o in leaders:
@@ -659,6 +663,30 @@ def _roles(
         ):
             hosts.append(o)
     return leaders, movers, [h for h in hosts if h.name]
+
+
+# 局副书记王九生，…局长郭万民，…站长孙勇，在…陪同下，对轮台县进行考察交流: the end of a list of
+# officials joined by commas, then the party's movement or stay.
+_LIST_MOVES = re.compile(
+    r"[，,](?:在[^，。；;]{2,40}?陪同下[，,]?)?(?:先后|一同|专程)?"
+    r"(?:赴|前往|来到|到|莅临|对[^，。；;]{2,12}?进行(?:了)?(?:考察|调研|学习))"
+)
+
+
+def _listed_movers(text: str, officials: list[Official]) -> list[Official]:
+    """The first of two or more named officials listed with commas right before the movement
+    (…副书记王九生，…调研员王炳华，…，在…陪同下，对轮台县进行考察交流): the party's head."""
+    run: list[Official] = []
+    for o in officials:
+        if not o.name:
+            run = []
+            continue
+        if run and text[run[-1].end : o.start] not in ("，", ","):
+            run = []
+        run.append(o)
+        if len(run) > 1 and _LIST_MOVES.match(text, o.end):
+            return [run[0]]
+    return []
 
 
 def _provincial(official: Official) -> bool:

@@ -9,8 +9,10 @@ name after a title that ends like an organ's name (副市长吴建会). Round si
 agronomist's title (总农艺师); a head who goes with other bodies (主任张某会同市财政局…一行赴); a
 two-character name of a rarer surname right after its title, then the party (副秘书长岱某一行); an
 untitled first name right after its body, then 、 and the next official (…担保中心刘某、副主任李某
-一行), or 及 and another body's member before 一行 (市国资委陈某及…公司…于某一行). Sentences
-written for these tests, shaped like city news."""
+一行), or 及 and another body's member before 一行 (市国资委陈某及…公司…于某一行); a section
+chief (科长) as a title in a list of heads; the first of officials listed with commas before the
+movement or stay, an escort's 在…陪同下 after them being no part of the list. Sentences written
+for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -426,3 +428,33 @@ def test_heads_named_in_less_common_forms(
 )
 def test_titled_heads_stay(tagger: Tagger, body: str, home: str, leader: str) -> None:
     assert first_leader(tagger, "", body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        (
+            "5月15日至21日，市律师协会组织各县区律师事务所主任，由市司法局副局长周海林、律师工作科"
+            "科长吴丽带队，一行十二人赴浙江省杭州市进行考察学习。",
+            "抚州",
+            "周海林",
+        ),
+        (
+            "10月8日至12日，受邢台市援疆前指邀请，邢台市农业农村局副局长马志强，邢台市财政局二级"
+            "调研员赵明，沙河市农业农村局局长钱亮，在邢台市驻且末援疆指挥长李伟的陪同下，对且末县"
+            "进行考察交流。",
+            "邢台",
+            "马志强",
+        ),
+    ],
+    ids=["科长-in-list", "comma-list-then-escort"],
+)
+def test_the_first_of_listed_heads_leads(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "", body, home) == leader
+
+
+def test_officials_listed_with_commas_without_a_trip_lead_nothing(tagger: Tagger) -> None:
+    """Officials listed with commas who meet or attend (no movement after them) head no party;
+    the party's own head still leads."""
+    body = "6月3日，杭州市考察团一行来我市考察。市委副书记王立，副市长李强，出席座谈会并介绍情况。"
+    assert first_leader(tagger, "", body, "嘉兴") is None
