@@ -653,6 +653,14 @@ def _roles(
                 movers = [o]
     if not leaders and not movers:
         movers = _listed_movers(text, officials)
+    if not leaders and not movers:
+        # 市委书记常书铭在广州参加…期间，参观展馆…，并赴广州市和韶关市考察学习: the stay's
+        # subject goes on in a later clause
+        movers = [
+            o
+            for o in officials[:1]
+            if o.name and o not in hosts and _STAY_THEN_GO.match(text, o.end, sentence.end)
+        ]
     # an official inside "在…陪同下" sits between 在 and 陪同
     for o in officials:
         if o in hosts or o in leaders:
@@ -671,6 +679,9 @@ _LIST_MOVES = re.compile(
     r"[，,](?:在[^，。；;]{2,40}?陪同下[，,]?)?(?:先后|一同|专程)?"
     r"(?:赴|前往|来到|到|莅临|对[^，。；;]{2,12}?进行(?:了)?(?:考察|调研|学习))"
 )
+
+
+_STAY_THEN_GO = re.compile(r"在[^。；;]{2,60}?(?:并|随后|还|又|后)(?:赴|前往|到)")
 
 
 def _listed_movers(text: str, officials: list[Official]) -> list[Official]:

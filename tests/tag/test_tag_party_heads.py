@@ -11,8 +11,9 @@ two-character name of a rarer surname right after its title, then the party (副
 untitled first name right after its body, then 、 and the next official (…担保中心刘某、副主任李某
 一行), or 及 and another body's member before 一行 (市国资委陈某及…公司…于某一行); a section
 chief (科长) as a title in a list of heads; the first of officials listed with commas before the
-movement or stay, an escort's 在…陪同下 after them being no part of the list. Sentences written
-for these tests, shaped like city news."""
+movement or stay, an escort's 在…陪同下 after them being no part of the list; the official whose
+stay opens the sentence going on in a later clause (市委书记X在广州参加…期间，…，并赴Y考察学习).
+Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -458,3 +459,14 @@ def test_officials_listed_with_commas_without_a_trip_lead_nothing(tagger: Tagger
     the party's own head still leads."""
     body = "6月3日，杭州市考察团一行来我市考察。市委副书记王立，副市长李强，出席座谈会并介绍情况。"
     assert first_leader(tagger, "", body, "嘉兴") is None
+
+
+def test_the_subject_of_a_stay_going_on_leads(tagger: Tagger) -> None:
+    body = (
+        "10月15日至16日，市委书记郑立新在广州参加中国进出口商品交易会期间，参观展馆看望我市参展"
+        "企业，并赴佛山市和肇庆市考察学习，实地感受两市产业园区建设成效。"
+    )
+    assert first_leader(tagger, "", body, "晋中") == "郑立新"
+    # the host's official receiving the party stays no head of it
+    body = "10月15日，市委书记郑立新在市行政中心会见了佛山市考察团一行，随后陪同到园区考察。"
+    assert first_leader(tagger, "", body, "晋中") != "郑立新"
