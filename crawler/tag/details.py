@@ -52,8 +52,9 @@ _TITLE = re.compile(
     r"|副主任|主任|常委(?!会)|委员|部长|局长|厅长|处长|司长|组长|团长|镇长|乡长|旗长|盟长|专员|会长"
     r"|董事长|总经理|总裁|院长|巡视员|调研员|负责人|行长|署长|政委|主任委员|党组成员"
     r"|支队长|大队长|队长|站长|所长|领导|领队|总工程师|总经济师|总规划师|总审计师|总会计师"
-    r"|科员"  # 副主任科员刘卫东带领
+    r"|科员|科长"  # 副主任科员刘卫东带领, 公证工作科科长王敏妍带队
     r"|指挥长|总指挥"  # 产业园指挥部指挥长李东河，带队
+    r"|总农艺师|总畜牧师|总兽医师|总建筑师|总督学|督学"  # 市农委总农艺师肖虎善带领
 )
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -161,6 +162,7 @@ _AFTER_NAME = re.compile(
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
     r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
     r"|讲话|召集|突然|认真|详细|听取|仔细|首先|随后|亲自|任团长|任组长"
+    r"|会同|偕同"  # 主任张卫高会同市财政局…一行赴
 )
 _NOT_NAME_START = frozenset("率在会带等一和与及的为以陪参出分共先专赴到来考调莅走向对就也代热亲")
 _HEADLINE_SEPARATOR = re.compile(r"[|｜]")
@@ -197,7 +199,9 @@ _LONG_AFTER = re.compile(
     r"([^。；;]{0,40}?)(陪同|等一行|一行|(?:负责同志|负责人|工作人员)(?=赴|前往|到))"
 )
 _BODY_NAME = re.compile(
-    r"(?:人大|政协|党委|党工委|管委会|[局委办])(?P<name>[\u4e00-\u9fff]{2,3}?)(?=(?:等)?(?:一行|率|带队))"
+    r"(?:人大|政协|党委|党工委|管委会|[局委办]|中心)(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    # …国资委陈书伟及中核25公司…于晓华一行: the first named with another before 一行
+    r"(?=(?:等)?(?:一行|率|带队)|[及、和][^，。；;]{2,30}?一行)"
 )
 _NAMES_LEAD = re.compile(
     r"(?<![长记任员席])(?:同志)?(?:率队|带队|率团|率领|任团长|任组长)"  # 孙伏生同志和邱岩同志带队
@@ -346,6 +350,15 @@ def _name_at(text: str, pos: int, limit: int, titled: bool = False) -> str | Non
             if k == 4 and is_name(name[:2]) and is_name(name[2:]) and not _tibetan(name):
                 return name[:2]  # 江文孙颖带队: two names, the first leads
             return name
+    two = text[pos : pos + 2]
+    if (
+        titled
+        and pos + 2 <= limit
+        and _plain_name(two)
+        and not is_surname(two[0])
+        and _LONG_NAME_AFTER.match(text, pos + 2)
+    ):
+        return two  # 政协副秘书长岱沁一行: a rarer surname right after the title, the party after
     for k in (3, 4, 5, 6):
         name = text[pos : pos + k]
         if k < 5:
@@ -498,6 +511,11 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
             out.append(Official(name, title, lo, m.end()))
             floor = m.end()
             continue
+        if name and (bare := _bare_first(text, lo, m.start(), places)):
+            # …担保中心刘金生、副主任李四儿一行: the untitled first named, after its body
+            out.append(bare)
+            lo = bare.end + 1
+            title = _clean_title(text[lo : m.end()], places)
         name_end = m.end() + len(name) if name else m.end()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
@@ -513,6 +531,19 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
     return out
+
+
+def _bare_first(text: str, lo: int, title_at: int, places: tuple[str, ...]) -> Official | None:
+    """A name with no title right after its body's name, then 、 and the next official's title
+    (…创业贷款担保中心刘金生、副主任李四儿): the first named, or None."""
+    cut = text.find("、", lo, title_at)
+    if cut < 0 or _TITLE.search(text, lo, cut):
+        return None
+    for k in (3, 2):
+        name = text[cut - k : cut]
+        if cut - k - 1 >= lo and text[cut - k - 1] in _BODY_END and is_name(name):
+            return Official(name, _clean_title(text[lo : cut - k], places), lo, cut)
+    return None
 
 
 def _with_partners(text: str, officials: list[Official], limit: int) -> list[Official]:
@@ -563,6 +594,8 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
     group = [officials[i]]
     j = i
     while j > 0:
+        if text.startswith("在", officials[j].start):
+            break  # …站长孙勇，在…指挥长苑博的陪同下: the escort's phrase, not the list going on
         gap = text[officials[j - 1].end : officials[j].start].replace("同志", "")
         if gap.strip("、，,和与及 ") or len(gap) > 2:  # 孙伏生同志和邱岩同志带队
             break
@@ -618,6 +651,16 @@ def _roles(
                 hosts.append(o)
             elif o.name and not movers:  # 局长潘卓辉，…秘书长等一行八人到
                 movers = [o]
+    if not leaders and not movers:
+        movers = _listed_movers(text, officials)
+    if not leaders and not movers:
+        # 市委书记常书铭在广州参加…期间，参观展馆…，并赴广州市和韶关市考察学习: the stay's
+        # subject goes on in a later clause
+        movers = [
+            o
+            for o in officials[:1]
+            if o.name and o not in hosts and _STAY_THEN_GO.match(text, o.end, sentence.end)
+        ]
     # an official inside "在…陪同下" sits between 在 and 陪同
     for o in officials:
         if o in hosts or o in leaders:
@@ -628,6 +671,33 @@ def _roles(
         ):
             hosts.append(o)
     return leaders, movers, [h for h in hosts if h.name]
+
+
+# 局副书记王九生，…局长郭万民，…站长孙勇，在…陪同下，对轮台县进行考察交流: the end of a list of
+# officials joined by commas, then the party's movement or stay.
+_LIST_MOVES = re.compile(
+    r"[，,](?:在[^，。；;]{2,40}?陪同下[，,]?)?(?:先后|一同|专程)?"
+    r"(?:赴|前往|来到|到|莅临|对[^，。；;]{2,12}?进行(?:了)?(?:考察|调研|学习))"
+)
+
+
+_STAY_THEN_GO = re.compile(r"在[^。；;]{2,60}?(?:并|随后|还|又|后)(?:赴|前往|到)")
+
+
+def _listed_movers(text: str, officials: list[Official]) -> list[Official]:
+    """The first of two or more named officials listed with commas right before the movement
+    (…副书记王九生，…调研员王炳华，…，在…陪同下，对轮台县进行考察交流): the party's head."""
+    run: list[Official] = []
+    for o in officials:
+        if not o.name:
+            run = []
+            continue
+        if run and text[run[-1].end : o.start] not in ("，", ","):
+            run = []
+        run.append(o)
+        if len(run) > 1 and _LIST_MOVES.match(text, o.end):
+            return [run[0]]
+    return []
 
 
 def _provincial(official: Official) -> bool:

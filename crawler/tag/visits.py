@@ -39,6 +39,7 @@ from __future__ import annotations
 __all__ = ["Found", "find_visits", "home_mentions"]
 
 import functools
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -75,7 +76,7 @@ _PURPOSE = re.compile(
     r"考察|学习|调研|交流|访问|参观|洽谈|对接|招商|推介|座谈|会谈|拜访|走访|观摩|出席|参加|期间|开展"
     r"|进行|签约|会见|对口|协作|合作|指导|慰问|取经|经贸|考查|看望|活动|回访|拜会"
 )
-_STAY_BEFORE = re.compile(r"(?:结束对|结束在|结束|完成对|对|在)$")
+_STAY_BEFORE = re.compile(r"(?:结束了?对|结束了?在|结束了?|完成了?对|对|在)$")
 _STAY_AFTER = re.compile(
     r"(?:的(?:学习|考察|访问|调研|参观|交流)|进行考察|进行访问|进行调研|开展考察|考察|调研|访问|学习|参观"
     r"|取经|招商(?:洽谈|考察|推介|引资)"
@@ -112,9 +113,14 @@ _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|
 # (湟中县、张掖市).
 # 在广东省潮州市考察: the province's city between 在 and the stay.
 # 先后在北京、天津、河北学习考察: a list of places, then the stay
+# 在安徽省合肥市、湖北省襄阳市学习考察: each item may be a city after its province.
 _STAY_LIST = re.compile(
-    r"(?:[、和及][\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?=" + _STAY_AFTER.pattern + ")"
+    r"(?:[、和及](?:[\u4e00-\u9fff]{2,3}省)?[\u4e00-\u9fff]{2,5}?(?:省|市)?){1,4}?(?="
+    + _STAY_AFTER.pattern
+    + ")"
 )
+# …the list opening with a province and its city (在安徽省合肥市、湖北省襄阳市): from the province.
+_PROVINCE_STAY_LIST = re.compile(r"省?[\u4e00-\u9fff]{2,5}?[市州]?" + _STAY_LIST.pattern)
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
@@ -160,7 +166,7 @@ _SITE_GAP = re.compile(
 # 赴张家港…大队、…无锡市滨湖区…大队).
 _LISTED_END = (
     r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地"
-    r"|院|所|学校|大学|大队|支队|管理处|管理局)"
+    r"|新区|院|所|学校|大学|大队|支队|管理处|管理局)"
 )
 _LIST_MOTION = re.compile(
     r"(?:先后|分别)?(?:深入|走进|来到|前往|赴|到)(?:[^，。；;、和及]{2,30}?"
@@ -169,6 +175,14 @@ _LIST_MOTION = re.compile(
 )
 _LISTED_ITEM = re.compile(
     r"[^，。；;、]{0,24}?" + _LISTED_END + r"(?:、|和|及|等|进行|考察|调研|参观|学习|交流|观摩)"
+)
+# 赴江西省林科院、兴国县开展…考察学习, 赴河北雄安新区、山东济南考察学习: a place itself as the
+# last item of such a list (a province's city, a city's county after it), right before the purpose.
+_LISTED_PLACE = re.compile(
+    r"[省市州县区]?(?:[\u4e00-\u9fff]{2,4}?[市县区])?(?:等地)?(?:开展|进行|考察|调研|学习|参观|交流|观摩)"
+)
+_LISTED_PROVINCE = re.compile(
+    r"省?[\u4e00-\u9fff]{2,4}?[市县区]?(?:等地)?(?:开展|进行|考察|调研|学习|参观|交流|观摩)"
 )
 _TO_COMPANY = re.compile(r"(?:赴|到|前往|来到)[^，。；;、]{1,12}?(?:公司|集团)$")
 _SITE_ITEM = re.compile(r"[^，。；;、]{0,24}?" + _SITE_END + r"(?:、|和|及|等|进行|考察|调研|参观)")
@@ -204,7 +218,7 @@ _DESCRIBED = re.compile(
     r"|帮扶城市|对口城市|合作城市|先进城市|标杆城市)$"
 )
 _DESCRIBED_REACH = 7
-_LEFT = re.compile(r"(?:离开|告别|辞别|结束在|结束对)$")
+_LEFT = re.compile(r"(?:离开|告别|辞别|结束了?在|结束了?对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
 # A sentence that opens with its verb (先后赴…, 赴…): its party is the paragraph's subject.
@@ -277,7 +291,7 @@ _OWN_OFFICIAL = re.compile(
     r"|(?<![^，,。\n])(?:[^，。、\n]{0,12}?)(?:读书班|研修班|培训班|专题班)(?:一行)?$"
     # the home's cadres, unnamed, opening the clause (30余名领导干部来到…成都)
     r"|(?<![^，,。\n])[^，。、\n村镇乡]{0,8}?(?:领导干部|处级干部|科级干部)(?:一行)?$"
-    r"|(?:一行|率队|带队|率团)(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
+    r"|(?:一行|率队|带队|率团)[，,]?(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，,。\n])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，,。\n])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
@@ -383,6 +397,8 @@ _NOT_GOVERNMENT = re.compile(
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
     # traders: 广东客商 (not the 客商 a 市长 leads)
     r"|客商|投资商"
+    # principals and teachers as the party (名校长工作坊, 一行26名校长, 名师工作室), not a bureau's
+    r"|名校长|校长(?:工作坊|工作室|基地|代表团|考察团)|名师工作室|名(?:教师|老师)"
 )
 # Never a government delegation, whatever its head's other titles (仪征市委党校常务副校长…一行,
 # 县总工会党组书记…一行, 市政协副主席、市知联会会长…一行): party schools, model workers, religious
@@ -434,6 +450,7 @@ _BARE_ORGANISING = re.compile(r"组织|选派|安排")
 _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
+    r"|[市县区州][^，。、；\d]{1,4}?委(?![员会])"  # 衡阳市国资委陈书伟及中核25公司…一行
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _LEAD_VERB = re.compile(r"率领|率|带领|带队|一行")
@@ -450,6 +467,10 @@ _COMPANY_HEAD = re.compile(
     r"(?:带队|率队|率领|带领|率团)"
 )
 _COMPANY_REACH = 40
+# 由市国资委调研员李长青、…: a city's body heading the list of leaders
+_CITY_BODY_FIRST = re.compile(
+    r"(?:^|(?<=[由，,]))[市县区][^，。；、\d]{1,8}?(?:局|委|办)[^，。；]{0,12}?、"
+)
 # A school that organises or leads the trip of its trainees or pupils (武原成校组织…学员, 市职校
 # 带领…学生): the school's trip, not the home city's delegation.
 _SCHOOL_LED = re.compile(
@@ -672,6 +693,9 @@ def _sentence_pairs(
                 others = _joint_visitors(text, ms, visitor)
                 if visitor.start == clause:
                     others += _parallel_subjects(text, sentence, ms, clause, visitor)
+                listed = _listed_run(text, clause, [m for m in ms if m.end <= verb])
+                if listed and listed[-1] is visitor:
+                    others += listed[:-1]  # 昌吉市、阿克苏市代表团来我市: each place of the list
                 for other in others:
                     pairs.extend((other, host) for host in group if _valid(other, host))
                 break
@@ -900,7 +924,10 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         _STAY_AFTER.match(text, m.end)
         or _STAY_LIST.match(text, m.end)
         or _MEETING_AFTER.match(text, m.end)
-        or (m.place.level == "province" and _CITY_STAY_AFTER.match(text, m.end))
+        or (
+            m.place.level == "province"
+            and (_CITY_STAY_AFTER.match(text, m.end) or _PROVINCE_STAY_LIST.match(text, m.end))
+        )
         or _SITE_STAY_AFTER.match(text, m.end)
         or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
         or _BUREAU_STAY_AFTER.match(text, _tail(text, m))
@@ -935,7 +962,11 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     if (
         text[m.start - 1 : m.start] in ("、", "和", "及")
         and m.strength is not Strength.WEAK  # a town's name (桥头镇卫生院) is no place of its own
-        and _LISTED_ITEM.match(text, m.end)
+        and (
+            _LISTED_ITEM.match(text, m.end)
+            or _LISTED_PLACE.match(text, m.end)
+            or (m.place.level == "province" and _LISTED_PROVINCE.match(text, m.end))
+        )
         and (listed := _LIST_MOTION.search(text, max(floor, m.start - 200), m.start))
     ):
         return listed.start()
@@ -1017,6 +1048,9 @@ def _visitors(
         -1
     ].end == verb:
         out.append(run[-1])  # 北京大兴区赴察右前旗调研
+    listed = _listed_run(text, _clause_start(text, sentence.start, verb), before)
+    if listed and _SUFFIX_GAP.fullmatch(text, listed[-1].end, verb):
+        out.append(listed[-1])  # 昌吉市、阿克苏市来我市考察学习: the list's last (the rest with it)
     for m in before:
         # 古交市组织…农技人员赴朔州市: the place that organises the trip at the clause start.
         if m.start - _clause_start(text, sentence.start, m.start) <= 1 and _ORGANISER.match(
@@ -1074,7 +1108,9 @@ def _visitors(
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
-    r"(?<=[来到临访赴])我(?:局|委|办|院|中心|单位)(?=考察|调研|学习|交流|参观|指导)"
+    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位)(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
+    # 一行来到市住房保障局考察学习: the home city's own bureau, named by an unqualified 市
+    r"|(?<=来到|莅临|到访)市[^，。；;、\d市]{2,10}?局(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
     r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
 )
@@ -1282,9 +1318,12 @@ def _company_led(text: str, start: int, verb: int) -> bool:
     前往) and no city office joins them: the trip is the company's, not the home city's."""
     lo = max(start, verb - _COMPANY_REACH)
     # the verb may be the leading one itself (…董事长刘伟|率队赴)
-    return bool(_COMPANY_HEAD.search(text, lo, verb + 2)) and not _CITY_OFFICE.search(
-        text, lo, verb
-    )
+    head = _COMPANY_HEAD.search(text, lo, verb + 2)
+    if head is None or _CITY_OFFICE.search(text, lo, verb):
+        return False
+    # 由市国资委调研员李长青、…、交投集团董事长孙健男…等领导带队: the city's bodies named first lead
+    lo = max(start, head.start() - _COMPANY_REACH)
+    return not _CITY_BODY_FIRST.search(text, lo, head.start())
 
 
 def _government(party: str) -> bool:
@@ -1322,15 +1361,39 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
     )
 
 
-def _leading_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
-    """The places that open the clause at ``start`` one right after the other (北京|大兴区)."""
+_LISTED_GAP = re.compile(r"(?:[市县区州]?[、和及])?")
+
+
+def _listed_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
+    """The places of one level listed by 、/和/及 that open the clause at ``start`` (昌吉市、
+    阿克苏市来我市; a province right before its first city, 新疆昌吉市, is left out): parties
+    travelling together, or [] when the opening is no such list."""
+    run = _leading_run(text, start, before, _LISTED_GAP)
+    if len(run) > 1 and run[0].place.level == "province" and run[0].end == run[1].start:
+        run = run[1:]  # 新疆|昌吉市: the province before its city
+    if (
+        len(run) < 2
+        or len({m.place.level for m in run}) > 1
+        or run[0].place.level == "province"
+        or any(m.self_ref for m in run)
+        or any(a.end == b.start for a, b in itertools.pairwise(run))  # 北京大兴区: one place
+    ):
+        return []
+    return run
+
+
+def _leading_run(
+    text: str, start: int, before: list[Mention], joined: re.Pattern[str] = _SUFFIX_GAP
+) -> list[Mention]:
+    """The places that open the clause at ``start`` one right after the other (北京|大兴区), or
+    with what ``joined`` allows between them."""
     run: list[Mention] = []
     at = start
     for m in before:
         if m.start < start:
             continue
         gap = text[at : m.start]
-        if len(gap) > 2 if not run else not _SUFFIX_GAP.fullmatch(gap):
+        if len(gap) > 2 if not run else not joined.fullmatch(gap):
             break  # 中山市与珠海市在中山签署: two parties, not one place
         run.append(m)
         at = m.end

@@ -4,8 +4,10 @@ work teams are not, whatever their heads' other titles; non-officials a body org
 with nobody at their head are not; an official of the city at the head of any of them, a bureau
 leading companies, a 供销社 and a class of the city's own leaders (读书班赴温州…现场教学) are.
 A company's own study trip led by its heads is not the city's (an official leading company people
-is); a unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees
-are no delegation (an office's trip is). Sentences written for these tests, shaped like city
+is, as are the city's bodies' officials named before a company's heads in one list of leaders); a
+unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees, and
+principals or teachers as the party (名校长工作坊, 一行20名校长, 名师工作室) with no bureau, are no
+delegation (an office's trip is). Sentences written for these tests, shaped like city
 news."""
 
 from __future__ import annotations
@@ -379,8 +381,10 @@ def test_officials_leading_or_sending_such_bodies_keep_their_pairs(
         "会议要求成立考察小组，分别由集团领导李军、王强带队，赶赴深圳、广州等地学习考察。",
         "5月8日，公司总经理陈立带队前往苏州学习考察园区运营经验。",
         "集团党委书记、董事长刘伟率队赴杭州考察数字化转型。",
+        # the company's heads first, a city body only mentioned after them
+        "近日，由城投集团董事长赵亮、总经理孙伟等领导带队，赴杭州市考察，市国资委派员参加。",
     ],
-    ids=["集团领导", "公司总经理", "集团董事长"],
+    ids=["集团领导", "公司总经理", "集团董事长", "company-first"],
 )
 def test_company_heads_lead_no_city_visit(tagger: Tagger, body: str) -> None:
     assert pairs(tagger.tag("集团召开部署会议", body, home="南昌")) == set()
@@ -391,8 +395,14 @@ def test_company_heads_lead_no_city_visit(tagger: Tagger, body: str) -> None:
     [
         ("5月8日，市长王刚带领集团领导和企业家赴苏州考察学习。", "苏州"),
         ("9月2日，市委副书记李军率队赴杭州考察数字经济。", "杭州"),
+        # the city's bodies' officials named first, a company's heads after them (round sixteen)
+        (
+            "近日，由市国资委副主任王明、市发改委调研员李强、城投集团董事长赵亮、总经理孙伟等领导"
+            "带队，赴苏州市某某实业集团有限公司进行学习考察。",
+            "苏州",
+        ),
     ],
-    ids=["mayor-with-company", "official"],
+    ids=["mayor-with-company", "official", "city-bodies-then-company"],
 )
 def test_officials_lead_a_city_visit(tagger: Tagger, body: str, host: str) -> None:
     assert pairs(tagger.tag("考察学习", body, home="南昌")) == {("南昌", host)}
@@ -455,3 +465,43 @@ def test_school_trainees_no_delegation(tagger: Tagger, title: str, body: str) ->
 )
 def test_office_led_trip_stays(tagger: Tagger, body: str) -> None:
     assert ("嘉兴", "金华") in pairs(tagger.tag("", body, home="嘉兴"))
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("贵州省王某某名校长工作坊考察团赴我市学习交流", ""),
+        (
+            "",
+            "5月6日至7日，四川省“国培计划”李某名校长工作坊、成都市名校长基地一行20名校长，赴我市"
+            "开展名校研讨交流活动。",
+        ),
+        ("", "绵阳市张某名师工作室一行来我市考察交流。"),
+    ],
+    ids=["名校长工作坊", "一行20名校长", "名师工作室"],
+)
+def test_principals_and_teachers_are_no_delegation(tagger: Tagger, title: str, body: str) -> None:
+    assert not pairs(tagger.tag(title, body, home="嘉兴"))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("市教育局副局长王明带领全市20名校长赴金华市考察学习。", ("嘉兴", "金华")),
+        ("含山县教育局校长考察团一行来我市考察学习。", ("马鞍山", "嘉兴")),
+    ],
+    ids=["bureau-leads-principals", "bureau-principals-team"],
+)
+def test_a_bureau_with_its_principals_stays_a_delegation(
+    tagger: Tagger, body: str, expected: tuple[str, str]
+) -> None:
+    assert pairs(tagger.tag("", body, home="嘉兴")) == {expected}
+
+
+def test_a_city_commission_with_a_companys_member_is_a_delegation(tagger: Tagger) -> None:
+    """市国资委 (a 委 of the city) named first, a company's member after 及: the city's party."""
+    body = "8月3日，湖南省株洲市国资委郑明远及某某公司社区总部黄立一行来我市考察。"
+    assert pairs(tagger.tag("", body, home="新余")) == {("株洲", "新余")}
+    # a company alone stays no delegation
+    body = "8月3日，株洲某某公司社区总部黄立一行来我市考察。"
+    assert pairs(tagger.tag("", body, home="新余")) == set()

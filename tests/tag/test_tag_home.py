@@ -1,6 +1,8 @@
 """The source's home (``home:``) resolves 我市/本市/我区/来我市 and abbreviations of the home
 city and its counties; an abbreviation that stays ambiguous makes no pair. The home's own unit
-receives a guest (来我局, 来中心, while 中心城区 is no unit); names a prefecture shares with
+receives a guest (来我局, 来中心, while 中心城区 is no unit), a branch too and with 进行 before the
+purpose (来到我分局进行考察交流), and the home city's bureau named by a bare 市 after the coming
+verb (来到市住房保障局考察学习); names a prefecture shares with
 another are the home's on the home's site (a district it merged away, 宜阳小区, 广安代表站)."""
 
 from __future__ import annotations
@@ -193,3 +195,37 @@ def test_a_place_named_for_a_facility_is_no_stay(tagger: Tagger) -> None:
     # a place named as such opening the sentence still places the party's stay
     body = "在深圳市，考察团一行与当地部门座谈交流。"
     assert ("邯郸", "深圳") in pairs(tagger.tag("我市考察团赴广东考察", body, home="邯郸"))
+
+
+@pytest.mark.parametrize(
+    ("body", "visitor"),
+    [
+        (
+            "5月9日上午，江苏省盐城市自然资源局亭湖分局副局长李华率队共6人来到我分局进行考察交流。",
+            "盐城",
+        ),
+        (
+            "近日，由绍兴市柯桥区副区长张明带队的考察组一行8人，来到市住房保障局考察学习棚户区改造工作。",
+            "绍兴",
+        ),
+        # (worked before, must keep) an 一行 coming to the bureau
+        ("湖州市市场监管局一行莅临市市场监督管理局开展调研交流。", "湖州"),
+    ],
+    ids=["我分局进行", "来到市…局", "莅临市…局开展"],
+)
+def test_the_homes_own_unit_as_the_host(tagger: Tagger, body: str, visitor: str) -> None:
+    assert pairs(tagger.tag("", body, home="嘉兴")) == {(visitor, "嘉兴")}
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # the home's own party in another city: that city's 市…局 is no home unit
+        ("市代表团赴杭州考察", "4月2日，市代表团赴杭州考察，来到市规划局学习规划管理经验。"),
+        # the home's own staff going to their own bureau
+        ("市领导调研", "市长王明来到市住房保障局调研保障房建设。"),
+    ],
+    ids=["own-party-away", "own-leader"],
+)
+def test_the_homes_unit_without_a_guest(tagger: Tagger, title: str, body: str) -> None:
+    assert not {p for p in pairs(tagger.tag(title, body, home="嘉兴")) if p[1] == "嘉兴"}

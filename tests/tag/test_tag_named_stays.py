@@ -1,7 +1,8 @@
 """Classes of real city-government text the tagger missed or misread on the visits dev set's sixth
 blind batch (and the open classes of the earlier ones): a province and its city that jieba keeps as
 one word (福建厦门); a place opening the sentence and the party after it (在黄山区，考察组一行…); the
-party's next move after an adverb (一行还赴); the place a party left; games, markets, offices, utility
+party's next move after an adverb (一行还赴); the place a party left, and the stay it finished
+(在结束了苏州市的学习考察后); games, markets, offices, utility
 branches, hospitals, theatres, temples and rivers named after a place; a state-level new area under a
 province; a province host whose city only a county names; autonomous prefectures by short name and
 州; a sentence opening with its verb whose party is the paragraph's body; an escorted party; the
@@ -157,6 +158,30 @@ def test_the_place_a_party_left_is_not_the_party(
     tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "在结束了无锡市的学习考察后，唐山市学习考察团5月9日启程返回，继续学习产业发展经验。",
+            "唐山",
+            {("唐山", "无锡")},
+        ),
+        # (worked before, must keep) 对 alone names the stay
+        (
+            "结束了对嘉兴市的考察后，淮安市考察团一行返回。",
+            "淮安",
+            {("淮安", "嘉兴")},
+        ),
+    ],
+    ids=["结束了…的学习考察", "结束了对"],
+)
+def test_a_stay_the_party_finished_is_its_visit(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    """结束了X的学习考察 (with 了) names the stay as 结束 does."""
+    assert pairs(tagger.tag("", body, home=home)) == expected
 
 
 @pytest.mark.parametrize(

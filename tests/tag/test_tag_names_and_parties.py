@@ -3,7 +3,9 @@ seventh blind batch: place names inside an event's, a company's, a bridge's or a
 京津冀 as a region; a list of places before a stay; a central leader's inspection recalled with
 its 座谈会; mass organisations and one member travelling with another body's team; an autonomous
 region's own delegation on a city's site; the province as the story's party; a recruitment plan
-as policy; a body's site name at the end of the first line."""
+as policy; a body's site name at the end of the first line. Several parties: the clauses of
+places' people before the verb, and a list of places of one level opening the clause (昌吉市、
+阿克苏市来我市考察学习), each travel."""
 
 from __future__ import annotations
 
@@ -186,8 +188,21 @@ def test_abbreviations_short_of_the_region_still_name_places(tagger: Tagger) -> 
             "六盘水",
             {("六盘水", "杭州"), ("六盘水", "宁波")},
         ),
+        # each item a city after its province (round sixteen)
+        (
+            "5月10日至12日，市政府研究室调研组在浙江省嘉兴市、江苏省常州市学习考察，各县区研究室"
+            "负责同志参加。",
+            "赣州",
+            {("赣州", "嘉兴"), ("赣州", "常州")},
+        ),
+        # (worked before, must keep) a province's city second only
+        (
+            "市发改委考察组在湖州市、安徽省芜湖市考察学习。",
+            "赣州",
+            {("赣州", "湖州"), ("赣州", "芜湖")},
+        ),
     ],
-    ids=["北京天津河北", "苏州无锡", "杭州和宁波"],
+    ids=["北京天津河北", "苏州无锡", "杭州和宁波", "省市、省市", "市、省市"],
 )
 def test_a_list_of_places_before_a_stay_hosts_each(
     tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
@@ -197,8 +212,12 @@ def test_a_list_of_places_before_a_stay_hosts_each(
 
 @pytest.mark.parametrize(
     "body",
-    ["他曾在北京、天津等地工作多年，熟悉城市管理。", "公司在广州、深圳设有分支机构。"],
-    ids=["工作多年", "设有分支机构"],
+    [
+        "他曾在北京、天津等地工作多年，熟悉城市管理。",
+        "公司在广州、深圳设有分支机构。",
+        "公司在浙江省嘉兴市、江苏省常州市设有分支机构。",
+    ],
+    ids=["工作多年", "设有分支机构", "省市设有分支机构"],
 )
 def test_a_list_of_places_without_a_stay_is_no_visit(tagger: Tagger, body: str) -> None:
     assert pairs(tagger.tag("", body, home="兰州")) == set()
@@ -387,13 +406,38 @@ def test_xinjian_district_by_its_full_name_still_counts(tagger: Tagger) -> None:
             "考察交流。",
             {("苏州", "南通"), ("无锡", "南通"), ("常州", "南通")},
         ),
+        # a list of places of one level opening the clause (round sixteen): each place travels
+        (
+            "新疆克拉玛依市、哈密市来我市考察学习数字政府建设经验。",
+            {("克拉玛依", "南通"), ("哈密", "南通")},
+        ),
+        (
+            "4月2日，宿迁市和淮安市考察团一行来通考察学习。",
+            {("宿迁", "南通"), ("淮安", "南通")},
+        ),
     ],
-    ids=["福州安庆", "苏锡常"],
+    ids=["福州安庆", "苏锡常", "新疆两市来我市", "两市考察团和"],
 )
 def test_parallel_parties_before_the_verb_each_visit(
     tagger: Tagger, body: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("", body, home="南通")) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # the listed places' own officials escort another party: not parties of the visit
+        ("泰州市、扬州市领导陪同无锡市代表团来我市考察。", ("泰州", "南通")),
+        # a list ended by 与: the other side of talks
+        ("盐城市与宿迁市代表团来我市考察。", ("盐城", "南通")),
+    ],
+    ids=["领导陪同", "与"],
+)
+def test_a_list_that_is_not_the_party_adds_no_visitor(
+    tagger: Tagger, body: str, expected: tuple[str, str]
+) -> None:
+    assert expected not in pairs(tagger.tag("", body, home="南通"))
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,15 @@ visit's own sentence (曲学武一行6人来我局) over someone who leads peopl
 the host's official (市局副局长崔璨带领…进行了交流座谈); a titleless head with 一行 after a
 sentence's short setting (在展厅现场，刘振华一行观看…), the guest's head being no host of the
 accompanying chain; a head's name before a comma or ending in 来 (陈立来等一行); a three-character
-name after a title that ends like an organ's name (副市长吴建会). Sentences written for these
-tests, shaped like city news."""
+name after a title that ends like an organ's name (副市长吴建会). Round sixteen: a chief
+agronomist's title (总农艺师); a head who goes with other bodies (主任张某会同市财政局…一行赴); a
+two-character name of a rarer surname right after its title, then the party (副秘书长岱某一行); an
+untitled first name right after its body, then 、 and the next official (…担保中心刘某、副主任李某
+一行), or 及 and another body's member before 一行 (市国资委陈某及…公司…于某一行); a section
+chief (科长) as a title in a list of heads; the first of officials listed with commas before the
+movement or stay, an escort's 在…陪同下 after them being no part of the list; the official whose
+stay opens the sentence going on in a later clause (市委书记X在广州参加…期间，…，并赴Y考察学习).
+Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -371,3 +378,95 @@ def test_a_name_ending_in_lai_before_a_verb_keeps_two_characters(tagger: Tagger)
 )
 def test_leaders_named_like_organs(tagger: Tagger, body: str, home: str, leader: str) -> None:
     assert first_leader(tagger, "", body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader"),
+    [
+        (
+            "",
+            "5月3日至7日，由市农委总农艺师钱立新带领我市县、乡、村三农干部考察团赴浙江省湖州市考察。",
+            "晋中",
+            "钱立新",
+        ),
+        (
+            "",
+            "近日，市住房公积金管理中心党组书记、主任许国平会同市财政局等相关人员一行赴杭州学习考察。",
+            "嘉兴",
+            "许国平",
+        ),
+        ("", "4月2日下午，包头市政协副秘书长岱林一行来通考察学习养老服务工作。", "南通", "岱林"),
+        (
+            "",
+            "5月8日，吉安市永丰县就业服务中心赵立平、副主任孙红一行4人来我市学习考察。",
+            "新余",
+            "赵立平",
+        ),
+        (
+            "株洲市国资委来我市学习考察",
+            "8月3日，湖南省株洲市国资委郑明远及某某公司社区总部黄立一行来我市考察。",
+            "新余",
+            "郑明远",
+        ),
+    ],
+    ids=["总农艺师", "会同", "rare-surname", "untitled-first-then-titled", "body-name-及"],
+)
+def test_heads_named_in_less_common_forms(
+    tagger: Tagger, title: str, body: str, home: str, leader: str
+) -> None:
+    assert first_leader(tagger, title, body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        # a titled chain keeps its first titled head
+        ("市委书记王立、市长李强率队赴杭州考察。", "嘉兴", "王立"),
+        # a body's whole name with a title in its first item is no untitled name
+        ("市住房保障中心主任刘平、副主任陈东一行赴杭州考察。", "嘉兴", "刘平"),
+    ],
+    ids=["titled-chain", "titled-first"],
+)
+def test_titled_heads_stay(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "", body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        (
+            "5月15日至21日，市律师协会组织各县区律师事务所主任，由市司法局副局长周海林、律师工作科"
+            "科长吴丽带队，一行十二人赴浙江省杭州市进行考察学习。",
+            "抚州",
+            "周海林",
+        ),
+        (
+            "10月8日至12日，受邢台市援疆前指邀请，邢台市农业农村局副局长马志强，邢台市财政局二级"
+            "调研员赵明，沙河市农业农村局局长钱亮，在邢台市驻且末援疆指挥长李伟的陪同下，对且末县"
+            "进行考察交流。",
+            "邢台",
+            "马志强",
+        ),
+    ],
+    ids=["科长-in-list", "comma-list-then-escort"],
+)
+def test_the_first_of_listed_heads_leads(tagger: Tagger, body: str, home: str, leader: str) -> None:
+    assert first_leader(tagger, "", body, home) == leader
+
+
+def test_officials_listed_with_commas_without_a_trip_lead_nothing(tagger: Tagger) -> None:
+    """Officials listed with commas who meet or attend (no movement after them) head no party;
+    the party's own head still leads."""
+    body = "6月3日，杭州市考察团一行来我市考察。市委副书记王立，副市长李强，出席座谈会并介绍情况。"
+    assert first_leader(tagger, "", body, "嘉兴") is None
+
+
+def test_the_subject_of_a_stay_going_on_leads(tagger: Tagger) -> None:
+    body = (
+        "10月15日至16日，市委书记郑立新在广州参加中国进出口商品交易会期间，参观展馆看望我市参展"
+        "企业，并赴佛山市和肇庆市考察学习，实地感受两市产业园区建设成效。"
+    )
+    assert first_leader(tagger, "", body, "晋中") == "郑立新"
+    # the host's official receiving the party stays no head of it
+    body = "10月15日，市委书记郑立新在市行政中心会见了佛山市考察团一行，随后陪同到园区考察。"
+    assert first_leader(tagger, "", body, "晋中") != "郑立新"

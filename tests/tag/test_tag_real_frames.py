@@ -268,6 +268,20 @@ def test_schools_landmarks_and_site_names(tagger: Tagger, text: str, not_city: s
             {("平凉", "定西"), ("平凉", "西宁"), ("平凉", "张掖")},
         ),
         ("", "分管副局长带队至宜兴考察学习，综合先进地区经验。", "盐城", {("盐城", "无锡")}),
+        # the home's led party ending in 一行 before a comma, then the movement (round sixteen)
+        (
+            "",
+            "5月8日、9日，区领导带领有关镇(街道)、区民政局一行，赴德清县就养老服务进行学习考察。",
+            "绍兴",
+            {("绍兴", "湖州")},
+        ),
+        # a guest's party before the comma stays the visitor
+        (
+            "",
+            "5月8日，苏州市民政局一行，赴德清县就养老服务进行学习考察。",
+            "绍兴",
+            {("苏州", "湖州")},
+        ),
     ],
 )
 def test_whose_party_on_a_citys_site(

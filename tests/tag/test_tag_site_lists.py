@@ -5,7 +5,10 @@ colleges, a bureau's units); a list that is no trip of a government party gives 
 lists besides: offices of places in other provinces, each place's own body (…廊坊市财政局、山东省
 德州市财政局), places across commas, a park of the host named after a place elsewhere; a team named
 by its work (考察学习组, 观摩学习组) as the party, a school's team or 观摩 of an exhibition as none.
-Sentences written for these tests, shaped like city news."""
+A place itself as the last item after such sites (赴省林科院、兴国县开展…考察, 赴河北雄安新区、
+山东济南考察学习: an institute or a new area first, then the place, a province's city or a city's
+county, right before the purpose) is a host too. Sentences written for these tests, shaped like
+city news."""
 
 from __future__ import annotations
 
@@ -194,3 +197,52 @@ def test_hosts_in_lists_and_named_teams(
 )
 def test_not_visits(tagger: Tagger, title: str, body: str, home: str) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == set()
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "5月6日至7日，市林业局组织各县区林业局分管负责人赴省林业科学院、井冈山市开展森林防火"
+            "考察学习。",
+            "宜春",
+            {("宜春", "吉安")},
+        ),
+        (
+            "县委副书记、县长王明带队赴河北雄安新区、浙江湖州考察学习城市更新工作。",
+            "陇南",
+            {("陇南", "湖州")},
+        ),
+        (
+            "9月3日，市水务局组织技术骨干赴河海大学、常州市武进区进行考察交流。",
+            "淮安",
+            {("淮安", "常州")},
+        ),
+        (
+            "市农业农村局带队赴省农科院和安徽省宿州市考察学习。",
+            "淮北",
+            {("淮北", "宿州")},
+        ),
+    ],
+    ids=["institute-county", "new-area-province-city", "university-city-county", "province-city"],
+)
+def test_a_place_itself_after_listed_sites_is_a_host(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # the place names no trip's end: the sites are the home's own, the place a topic
+        ("市林业局组织干部到市林科院、湿地公园开展巡查，学习井冈山精神。", "宜春"),
+        # patients and students, no party on a trip
+        ("市民赴省人民医院、南京市儿童医院就诊。", "淮安"),
+    ],
+    ids=["topic", "patients"],
+)
+def test_a_place_after_sites_without_a_trip_gives_none(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag("", body, home=home)) == set()
