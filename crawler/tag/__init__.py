@@ -283,13 +283,15 @@ class Tagger:
         original: str,
         evidence: dict[str, str],
     ) -> tuple[list[str], list[str]]:
-        strong_cities = {m.place.city for m in mentions if m.strength is not Strength.WEAK}
+        strong_cities = {
+            m.place.city for m in mentions if m.strength is not Strength.WEAK and not m.town
+        }
         cities: list[str] = []
         provinces: list[str] = []
         for m in mentions:
             place = m.place
-            if m.strength is Strength.WEAK and place.city not in strong_cities | roles:
-                continue
+            if (m.strength is Strength.WEAK or m.town) and place.city not in strong_cities | roles:
+                continue  # (a town is not lifted: 南丰镇 names 儋州 only as a visit's party)
             if place.city:
                 if place.city not in cities:
                     cities.append(place.city)

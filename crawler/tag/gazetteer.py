@@ -217,21 +217,25 @@ class Gazetteer:
             if u.level == "city" and u.short in self.autonomous and u.short + "州" not in taken:
                 add(u.short + "州", Place(u.short, u.province, "city"), Strength.STRONG)
         taken = set(candidates)
+        # Towns and sub-districts listed for cities without counties (儋州's 南丰镇, 东莞's
+        # 虎门镇, 嘉峪关's 新城镇): the same names stand in many other counties, and a town is
+        # not lifted to its city (the matcher keeps them weak, its home's only).
+        towns: set[str] = set()
         for u in units:
             if not u.small:
                 continue
+            if u.name.endswith(("街道", "镇", "乡")):
+                towns.add(u.name)
             if u.city in province_level:
                 place = Place(None, u.province, "province")
             else:
                 place = Place(u.city or None, u.province, u.level)
             if u.name not in _GENERIC_FULL and u.name not in taken:
                 # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
-                # and towns or sub-districts listed for cities without counties (东莞's 东城街道,
-                # 嘉峪关's 新城镇): the same names stand in many other counties
                 weak_name = (
                     len(u.name) < 3
                     or (len(u.name) == 3 and u.name.endswith("城市"))
-                    or u.name.endswith(("街道", "镇", "乡"))
+                    or u.name in towns
                 )
                 level = Strength.CONTEXT if weak_name else Strength.STRONG
                 add(u.name, place, level)
@@ -287,6 +291,7 @@ class Gazetteer:
         ):
             entries[ref] = Entry((), Strength.STRONG, self_ref=kind)
         self.entries = entries
+        self.towns = frozenset(fold(t) for t in towns)
 
         abbreviations: dict[str, list[Place]] = defaultdict(list)
         for char, names in curated["abbreviations"].items():

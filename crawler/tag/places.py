@@ -298,6 +298,9 @@ class Mention:
     strength: Strength
     abbr: bool = False  # a one-character abbreviation in a visit frame (the verb precedes it)
     self_ref: bool = False  # 我市, 本市, 我省
+    # a town of a city without counties (儋州's 南丰镇): not lifted to the city, which it names
+    # only as the party of a visit (雅星镇村干部赴贵州省…)
+    town: bool = False
 
     @property
     def name(self) -> str:
@@ -459,6 +462,8 @@ class PlaceMatcher:
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
         mentions = self._prefecture_abbreviations(text, mentions)
+        for m in mentions:
+            m.town = text[m.start : m.end] in gaz.towns
         return self._city_chains(text, mentions)
 
     def _city_chains(self, text: str, mentions: list[Mention]) -> list[Mention]:
