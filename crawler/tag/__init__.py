@@ -137,7 +137,7 @@ class Tagger:
         site = site_name_spans(text[:title_end])
         if len(sents) > 1:
             first = text[sents[1].start : sents[1].end]
-            site += site_name_spans(first, sents[1].start)
+            site += site_name_spans(first, sents[1].start, text[:title_end])
             glued = glued_site_span(first, text[:title_end], sents[1].start)
             if glued:
                 site.append(glued)

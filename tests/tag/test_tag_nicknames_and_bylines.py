@@ -273,3 +273,16 @@ def test_site_name_without_shi(tagger: Tagger, title: str, body: str, absent: st
 def test_headline_naming_a_place_still_counts(tagger: Tagger) -> None:
     body = "沧州考察团赴天津学习考察_新闻中心。6月1日，沧州市考察团赴天津市学习考察。"
     assert {"沧州", "天津"} <= set(tagger.tag("沧州考察团赴天津学习考察", body).cities)
+
+
+def test_a_site_segment_longer_than_the_headlines_parts_is_the_sites(tagger: Tagger) -> None:
+    """The repeated headline cut by a dash into two short parts: the site's name after it is the
+    longest segment, yet holds nothing of the title (batch 27)."""
+    title = "国控集团对标提升专项行动走进诺达物流斯通物联"
+    body = (
+        "国控集团对标提升专项行动——走进诺达物流、斯通物联|镇江市人民政府国有资产监督管理委员会。"
+        "6月5日，国控集团组织考察组走进诺达物流、斯通物联两家企业。"
+    )
+    assert "镇江" not in tagger.tag(title, body).cities
+    story = body + "考察组还参观了镇江市物流园区。"
+    assert "镇江" in tagger.tag(title, story).cities
