@@ -238,6 +238,9 @@ _TITLES = (
     "秘书长",
     "董事长",
     "总经理",
+    # ranks before a name (一级调研员尼玛潘多, 二级巡视员…)
+    "调研员",
+    "巡视员",
 )
 # Datelines: 本报泸州专电, 新华社北京6月11日电, 中国经济网北京6月12日讯, 央广网北京1月2日消息,
 # 黑龙江日报新疆阿勒泰12日电, 新华社北京/河北保定11月10日电, 记者李玲玉北京报道.
@@ -368,6 +371,8 @@ class PlaceMatcher:
             if _dateline(text, start, end):
                 continue
             if entry.self_ref:
+                if text.startswith("场", end) and text[start] == "本":
+                    continue  # 资本|市场, 日本|市场: a market, not 本市
                 place = self._self_place(entry.self_ref, publisher_city, publisher_province)
                 if place is not None:
                     strong.append(Mention(start, end, place, Strength.STRONG, self_ref=True))
@@ -816,8 +821,9 @@ def _cuts_word(
         elif s < end < e and not full:
             if s > start:
                 # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands,
-                # unless an institution's name runs on (安徽省潜|山野|寨|中学)
-                if prev_end == start:
+                # unless an institution's name runs on (安徽省潜|山野|寨|中学); so does a name
+                # listed right after another (以太原、大|同等…城市为试点)
+                if prev_end == start or (prev_end == start - 1 and text[start - 1] == "、"):
                     return bool(_institution_ahead(tokens[i + 1 :])) and not _visited(text, start)
                 return not known(word)
             if e == end + 1 and word[-1] in _FULL_SUFFIX:

@@ -193,3 +193,20 @@ def test_a_place_named_for_a_facility_is_no_stay(tagger: Tagger) -> None:
     # a place named as such opening the sentence still places the party's stay
     body = "在深圳市，考察团一行与当地部门座谈交流。"
     assert ("邯郸", "深圳") in pairs(tagger.tag("我市考察团赴广东考察", body, home="邯郸"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "代表团深入了解北京在发展金融业和资本市场等方面的经验做法。",
+        "报告分析了日本市场对本地农产品的需求。",
+    ],
+)
+def test_a_market_is_no_benshi(tagger: Tagger, body: str) -> None:
+    """资本|市场, 日本|市场: 本 ends a word before 市场, no 本市 of the home (batch 25)."""
+    assert "三亚" not in tagger.tag("", body, home="三亚").cities
+
+
+def test_benshi_before_other_words_stays_the_home(tagger: Tagger) -> None:
+    assert "三亚" in tagger.tag("", "本市企业代表参加了推介会。", home="三亚").cities
+    assert "三亚" in tagger.tag("", "本市市场监管部门开展检查。", home="三亚").cities

@@ -286,3 +286,21 @@ def test_a_site_segment_longer_than_the_headlines_parts_is_the_sites(tagger: Tag
     assert "镇江" not in tagger.tag(title, body).cities
     story = body + "考察组还参观了镇江市物流园区。"
     assert "镇江" in tagger.tag(title, story).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("会议审议了《齐齐哈尔市2023年外事工作要点》等文件。", "齐齐哈尔"),
+        ("会议传达了《陇南市市直单位科级干部选拔任用操作规程（试行）》文件精神。", "陇南"),
+        ("会议学习了《天水市机关事务管理规则》。", "天水"),
+    ],
+)
+def test_a_document_in_brackets_names_its_city(tagger: Tagger, body: str, city: str) -> None:
+    """A body's rules and work plans (规程, 要点, 规则) are documents, not works (batches 27-28)."""
+    assert city in tagger.tag("", body, home="哈尔滨").cities
+
+
+def test_a_work_in_brackets_still_holds_no_place(tagger: Tagger) -> None:
+    body = "会议观看了纪录片《我在天水的日子》。"
+    assert "天水" not in tagger.tag("", body, home="哈尔滨").cities
