@@ -75,6 +75,31 @@ _GENERIC_FULL = frozenset(
         "光明区",
         "宏伟区",
         "东方市",
+        "大社区",  # 高雄's district; 大社区运营, the large community of community work
+    ]
+)
+# Of those, the districts a city's own site means by name (桥东区 on 张家口's, 和平区 on 天津's):
+# proper names, not the plain words (城区, 新区, 市辖区) any text uses.
+_HOME_GENERIC = frozenset(
+    [
+        "长安区",
+        "新华区",
+        "和平区",
+        "桥东区",
+        "桥西区",
+        "河东区",
+        "河西区",
+        "龙华区",
+        "白云区",
+        "江北区",
+        "江南区",
+        "青山区",
+        "南岗区",
+        "铁西区",
+        "铁东区",
+        "光明区",
+        "宏伟区",
+        "市中区",
     ]
 )
 
@@ -216,6 +241,11 @@ class Gazetteer:
             # 海南州 (青海's 海南藏族自治州, not the province), 黔东南州: the usual short form
             if u.level == "city" and u.short in self.autonomous and u.short + "州" not in taken:
                 add(u.short + "州", Place(u.short, u.province, "city"), Strength.STRONG)
+        # 桥东区 on 张家口's site: the home's own district, whatever other cities have one
+        self.home_generic: dict[str, list[str]] = defaultdict(list)
+        for u in units:
+            if u.small and u.name in _HOME_GENERIC and u.city:
+                self.home_generic[u.city].append(u.name)
         taken = set(candidates)
         # Towns and sub-districts listed for cities without counties (儋州's 南丰镇, 东莞's
         # 虎门镇, 嘉峪关's 新城镇): the same names stand in many other counties, and a town is

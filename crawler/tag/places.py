@@ -110,6 +110,8 @@ _BRAND_BEFORE = ("智慧", "数字", "掌上", "云上")
 _BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大厅|APP|app)")
 _QUOTE_REACH = 4  # characters of a quoted term on either side of the name
 _BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
+_BRANCH = ("分校", "校区")
+_SCHOOLS = ("学校", "中学", "小学", "学院", "大学")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
 # Units below a county named after their town or community (广安代表联络站, 惠安联络站, 阳江中心社,
 # …派出所): the local name, not a prefecture or county.
@@ -409,6 +411,8 @@ class PlaceMatcher:
                 continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if entry.short and text.startswith(_BRANCH, end) and text.endswith(_SCHOOLS, 0, start):
+                continue  # 实验学校|天水|分校: a school's branch, named after its own area
             if entry.short and _LOCAL_UNIT.match(text, end) and not _visited(text, start):
                 continue  # 广安代表联络站, 阳江中心社: a local unit named after its own area
             if entry.short and _registered_name(text, end) and not _visited(text, start):
@@ -480,6 +484,7 @@ class PlaceMatcher:
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
         )
         mentions.extend(self._plain_abbreviations(text, covered, mentions))
+        mentions.extend(self._home_districts(text, covered, publisher_city))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
         mentions = self._prefecture_abbreviations(text, mentions)
@@ -654,6 +659,29 @@ class PlaceMatcher:
             places = self.gazetteer.abbreviations.get(text[pos], ())
             if len(places) == 1:
                 found.append(Mention(pos, pos + 1, places[0], Strength.STRONG))
+        return found
+
+    def _home_districts(
+        self, text: str, covered: list[tuple[int, int]], publisher_city: str | None
+    ) -> list[Mention]:
+        """桥东区 on 张家口's site: a district name several cities share, too plain to match
+        anywhere (the gazetteer leaves it out), is the home's own on the home's site; not after
+        another place (石家庄市桥东区) or inside a longer word."""
+        names = self.gazetteer.home_generic.get(publisher_city or "", ())
+        if not names or publisher_city is None:
+            return []
+        province = self.gazetteer.province_of_city[publisher_city]
+        found = []
+        for name in names:
+            for at in _occurrences(text, name):
+                if any(s < at + len(name) and at < e for s, e in covered):
+                    continue
+                # right after a place, only the home's name (张家口市桥东区) leaves it the home's
+                before = [text[s:e] for s, e in covered if e == at]
+                if before and before[0].removesuffix("市") != publisher_city:
+                    continue
+                place = Place(publisher_city, province, "county")
+                found.append(Mention(at, at + len(name), place, Strength.STRONG))
         return found
 
     def _abbr_chain(self, text: str, at: int) -> list[int]:
@@ -866,6 +894,14 @@ def _cuts_word(
                 return True  # 广州日报
             if tag in _NAME_TAGS:
                 return True
+    if (
+        full
+        and end - start == 2
+        and before is not None
+        and before[3] in _NAME_TAGS
+        and len(before[2]) >= 2
+    ):
+        return True  # 书记刘宝武|随县考察团: 随 (with) after a person, not 随州's 随县
     if full:
         return False
     if before is not None:

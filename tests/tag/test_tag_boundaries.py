@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.tag import Tagger
+from tests.tag import pairs
 
 
 @pytest.mark.parametrize(
@@ -172,3 +173,16 @@ def test_a_name_listed_after_another_stands(tagger: Tagger) -> None:
 def test_a_name_cut_by_a_word_outside_a_list_is_still_no_name(tagger: Tagger) -> None:
     body = "推进世界大同等理念深入人心。"
     assert "大同" not in tagger.tag("", body, home="太原").cities
+
+
+def test_sui_after_a_person_is_with_not_suixian(tagger: Tagger) -> None:
+    """书记刘某某|随县考察团: 随 (with) after a person's name, not 随州's 随县 (batch 27)."""
+    body = "镇党委书记和村书记张宝山随县考察团先后赴四川、贵州的南部县、湄潭县学习考察。"
+    tags = tagger.tag("", body, home="张家口")
+    assert "随州" not in tags.cities
+    assert ("随州", "遵义") not in pairs(tags)
+
+
+def test_suixian_as_the_party_stays(tagger: Tagger) -> None:
+    body = "5月8日，随县考察团一行来我市考察学习乡村振兴工作。"
+    assert "随州" in tagger.tag("", body, home="张家口").cities

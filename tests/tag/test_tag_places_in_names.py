@@ -315,6 +315,8 @@ def test_alliance_city_named_elsewhere_counts(tagger: Tagger) -> None:
         ("考察团一行考察了广安代表联络站、惠安联络站和代表之家。", "广安"),
         ("组织社务科、阳江中心社相关负责人赴外地参观学习。", "阳江"),
         ("考察组参观了德阳派出所的智慧警务平台。", "德阳"),
+        # a school's branch named after its own area (实验学校天水分校)
+        ("我市考察组先后参观了靖江市实验学校天水分校和幼儿园食堂。", "天水"),
         # a village's name after its town (沙柳河镇果洛藏贡麻村)
         ("随后，领导来到沙柳河镇果洛藏贡麻村看望群众。", "果洛"),
         ("考察组到城关镇南京屯村参观。", "南京"),
