@@ -33,7 +33,7 @@ from crawler.tag.text import fold
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 
 # Full county names that are everyday words ("主城区", "新城区建设"): never matched.
-_GENERIC_FULL = frozenset(
+_PLAIN_FULL = frozenset(
     [
         "城区",
         "郊区",
@@ -45,7 +45,6 @@ _GENERIC_FULL = frozenset(
         "中西区",
         "新城区",
         "老城区",
-        "市中区",
         "城中区",
         "城东区",
         "城西区",
@@ -55,31 +54,14 @@ _GENERIC_FULL = frozenset(
         "高新区",
         "开发区",
         "市辖区",
-        "长安区",
-        "新华区",
-        "和平区",
-        "中山区",
-        "桥东区",
-        "桥西区",
-        "河东区",
-        "河西区",
-        "龙华区",
-        "白云区",
-        "江北区",
-        "江南区",
-        "青山区",
-        "南岗区",
-        "铁西区",
-        "铁东区",
         "平安区",
-        "光明区",
-        "宏伟区",
+        "中山区",
         "东方市",
         "大社区",  # 高雄's district; 大社区运营, the large community of community work
     ]
 )
-# Of those, the districts a city's own site means by name (桥东区 on 张家口's, 和平区 on 天津's):
-# proper names, not the plain words (城区, 新区, 市辖区) any text uses.
+# Full district names several cities share (桥东区, 和平区): never matched either, but on the site
+# of a city that has one they are the home's own (桥东区 on 张家口's).
 _HOME_GENERIC = frozenset(
     [
         "长安区",
@@ -102,6 +84,7 @@ _HOME_GENERIC = frozenset(
         "市中区",
     ]
 )
+_GENERIC_FULL = _PLAIN_FULL | _HOME_GENERIC
 
 
 class Strength(enum.IntEnum):
