@@ -269,8 +269,28 @@ _CJK_SPACE = re.compile(
 )
 
 
-def _lead_end(text: str, title_end: int) -> int:
+def _lead_start(text: str, title_end: int) -> int:
+    """Where the lead starts: after the sentences at the body's head that repeat the whole title
+    (the site's column and the headline, then the headline again), whose 。 would end it early."""
+    title = _NOT_LETTER.sub("", text[:title_end])
     start = title_end + 1
+    if len(title) < _TITLE_SHORT:
+        return start
+    for _ in range(_REPEATS):
+        end = text.find("。", start, start + _LEAD_CHARS)
+        if end < 0 or title not in _NOT_LETTER.sub("", text[start:end]):
+            break
+        start = end + 1
+    return start
+
+
+_NOT_LETTER = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]+")
+_TITLE_SHORT = 8  # a title this short may stand in any sentence
+_REPEATS = 2
+
+
+def _lead_end(text: str, title_end: int, start: int = -1) -> int:
+    start = title_end + 1 if start < 0 else start
     end = text.find("。", start, start + _LEAD_CHARS)
     if 0 < end < start + _SHORT_SENTENCE:
         end = text.find("。", end + 1, start + _LEAD_CHARS)
@@ -333,7 +353,8 @@ def kind_of(
 
 def _issued_in_lead(text: str, title_end: int) -> bool:
     """Whether the lead reports a policy being issued, not merely citing one."""
-    for m in _POLICY_LEAD.finditer(text, title_end, _lead_end(text, title_end)):
+    lead = _lead_start(text, title_end)
+    for m in _POLICY_LEAD.finditer(text, lead, _lead_end(text, title_end, lead)):
         start = max(title_end, text.rfind("。", title_end, m.start()) + 1)
         before = text[start : m.start()] + m.group().split("《", 1)[0]
         clause = _CLAUSE.split(before)[-1]

@@ -548,3 +548,25 @@ def test_licences_studies_and_reports_stay_other(title: str, body: str) -> None:
 
 def test_a_decision_is_still_a_document() -> None:
     assert kind("市人民政府关于表彰先进集体的决定", "为表彰先进，市政府决定。") == "policy"
+
+
+def test_the_lead_starts_after_the_title_repeated() -> None:
+    """The body opens with the site's column and the headline, then the headline again: the lead
+    is what follows (10月20日，省委组织部发出通知…, batch 30)."""
+    title = "省委组织部号召全体党员干部坚决打赢疫情防控阻击战"
+    body = (
+        f"某某市人民政府通知公告{title}。{title}。"
+        "10月20日，省委组织部发出通知，要求全省各级党组织和广大党员干部落实防控措施。"
+    )
+    assert kind(title, body) == "policy"
+
+
+def test_a_paraphrase_of_the_title_is_the_lead() -> None:
+    """A first sentence that tells the title's news in other words is the lead itself: a document
+    cited in the next one is background."""
+    title = "市供销社农村产权流转交易工作跃居全省第二"
+    body = (
+        "近日，记者获悉，市供销社农村产权流转交易工作由上一年度的全省末位跃居第二，取得跨越式发展。"
+        "2019年，省政府办公厅印发了《农村产权流转交易管理办法》，提出建立交易中心。"
+    )
+    assert kind(title, body) == "other"
