@@ -137,7 +137,7 @@ class Tagger:
         site = site_name_spans(text[:title_end])
         if len(sents) > 1:
             first = text[sents[1].start : sents[1].end]
-            site += site_name_spans(first, sents[1].start)
+            site += site_name_spans(first, sents[1].start, text[:title_end])
             glued = glued_site_span(first, text[:title_end], sents[1].start)
             if glued:
                 site.append(glued)
@@ -283,13 +283,15 @@ class Tagger:
         original: str,
         evidence: dict[str, str],
     ) -> tuple[list[str], list[str]]:
-        strong_cities = {m.place.city for m in mentions if m.strength is not Strength.WEAK}
+        strong_cities = {
+            m.place.city for m in mentions if m.strength is not Strength.WEAK and not m.town
+        }
         cities: list[str] = []
         provinces: list[str] = []
         for m in mentions:
             place = m.place
-            if m.strength is Strength.WEAK and place.city not in strong_cities | roles:
-                continue
+            if (m.strength is Strength.WEAK or m.town) and place.city not in strong_cities | roles:
+                continue  # (a town is not lifted: 南丰镇 names 儋州 only as a visit's party)
             if place.city:
                 if place.city not in cities:
                     cities.append(place.city)

@@ -33,7 +33,7 @@ from crawler.tag.text import fold
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 
 # Full county names that are everyday words ("主城区", "新城区建设"): never matched.
-_GENERIC_FULL = frozenset(
+_PLAIN_FULL = frozenset(
     [
         "城区",
         "郊区",
@@ -45,7 +45,6 @@ _GENERIC_FULL = frozenset(
         "中西区",
         "新城区",
         "老城区",
-        "市中区",
         "城中区",
         "城东区",
         "城西区",
@@ -55,10 +54,19 @@ _GENERIC_FULL = frozenset(
         "高新区",
         "开发区",
         "市辖区",
+        "平安区",
+        "中山区",
+        "东方市",
+        "大社区",  # 高雄's district; 大社区运营, the large community of community work
+    ]
+)
+# Full district names several cities share (桥东区, 和平区): never matched either, but on the site
+# of a city that has one they are the home's own (桥东区 on 张家口's).
+_HOME_GENERIC = frozenset(
+    [
         "长安区",
         "新华区",
         "和平区",
-        "中山区",
         "桥东区",
         "桥西区",
         "河东区",
@@ -71,12 +79,12 @@ _GENERIC_FULL = frozenset(
         "南岗区",
         "铁西区",
         "铁东区",
-        "平安区",
         "光明区",
         "宏伟区",
-        "东方市",
+        "市中区",
     ]
 )
+_GENERIC_FULL = _PLAIN_FULL | _HOME_GENERIC
 
 
 class Strength(enum.IntEnum):
@@ -216,22 +224,31 @@ class Gazetteer:
             # 海南州 (青海's 海南藏族自治州, not the province), 黔东南州: the usual short form
             if u.level == "city" and u.short in self.autonomous and u.short + "州" not in taken:
                 add(u.short + "州", Place(u.short, u.province, "city"), Strength.STRONG)
+        # 桥东区 on 张家口's site: the home's own district, whatever other cities have one
+        self.home_generic: dict[str, list[str]] = defaultdict(list)
+        for u in units:
+            if u.small and u.name in _HOME_GENERIC and u.city:
+                self.home_generic[u.city].append(u.name)
         taken = set(candidates)
+        # Towns and sub-districts listed for cities without counties (儋州's 南丰镇, 东莞's
+        # 虎门镇, 嘉峪关's 新城镇): the same names stand in many other counties, and a town is
+        # not lifted to its city (the matcher keeps them weak, its home's only).
+        towns: set[str] = set()
         for u in units:
             if not u.small:
                 continue
+            if u.name.endswith(("街道", "镇", "乡")):
+                towns.add(u.name)
             if u.city in province_level:
                 place = Place(None, u.province, "province")
             else:
                 place = Place(u.city or None, u.province, u.level)
             if u.name not in _GENERIC_FULL and u.name not in taken:
                 # 2-character names (单县) and X城市 (海城市 in 前海城市功能) need context.
-                # and towns or sub-districts listed for cities without counties (东莞's 东城街道,
-                # 嘉峪关's 新城镇): the same names stand in many other counties
                 weak_name = (
                     len(u.name) < 3
                     or (len(u.name) == 3 and u.name.endswith("城市"))
-                    or u.name.endswith(("街道", "镇", "乡"))
+                    or u.name in towns
                 )
                 level = Strength.CONTEXT if weak_name else Strength.STRONG
                 add(u.name, place, level)
@@ -287,6 +304,7 @@ class Gazetteer:
         ):
             entries[ref] = Entry((), Strength.STRONG, self_ref=kind)
         self.entries = entries
+        self.towns = frozenset(fold(t) for t in towns)
 
         abbreviations: dict[str, list[Place]] = defaultdict(list)
         for char, names in curated["abbreviations"].items():

@@ -32,6 +32,10 @@ Precision rules (on real news, naive substring matching of short names is wrong 
 * a run of three or four characters, each naming one city of a province the article names, is
   those cities (取经龙泉厦 with 赴闽, 走进苏锡常 with 江苏);
 * a dateline (本报泸州专电, 新华社北京6月11日电, 中国经济网北京讯) is not a mention;
+* a unit below a county named after its own area (广安代表联络站, 阳江中心社, …派出所), a group's
+  short name (上海钜成集团), a university's (上海交大), a village's after its town (沙柳河镇果洛…村)
+  and games with their edition (成都第三十一届…运动会) hold no place; a venue after 在 where
+  something is held (在北京人民大会堂开幕) and a county in full after 来自 before its school do;
 * a bare county short name that needs context also counts in a strong frame of its own: a
   polity after it (临淄区委 is suffixed already; 青州党政代表团) or a visit verb around it
   (赴青州考察, 在临淄调研期间).
@@ -88,7 +92,9 @@ _UTILITY = re.compile(r"(?:供电|供水|燃气|移动|电信|联通)(?:有限�
 # (北京2022年冬奥会 with its year; 北京冬奥组委, 杭州亚组委: the games' organising committees)
 _EVENT = re.compile(
     r"(?:[0-9]{4}年)?(?:(?:冬奥|奥运|冬残奥|残奥|亚运|亚残运|世博|园博|世园|大运|全运|青奥)会|峰会"
-    r"|(?:冬奥|奥|亚|亚残|大运|冬残奥)组委)"
+    r"|(?:冬奥|奥|亚|亚残|大运|冬残奥)组委"
+    # the games with their edition between (成都第三十一届世界大学生夏季运动会, 杭州第19届亚运会)
+    r"|第[一二三四五六七八九十百0-9]+届[^，。、；]{0,12}?(?:运动会|运会))"
 )
 # A county's short name right before 集团/公司 names the company (赴海兴集团考察: 海兴集团 of 盐城,
 # not 沧州's 海兴县); a company with its place in full (赴深圳市索佳集团) still places the trip.
@@ -104,11 +110,19 @@ _BRAND_BEFORE = ("智慧", "数字", "掌上", "云上")
 _BRAND_AFTER = re.compile(r"(?:服务|指挥|运营|政务)?(?:中心|平台|大厅|APP|app)")
 _QUOTE_REACH = 4  # characters of a quoted term on either side of the name
 _BOUNDARY_CHARS = re.compile(r"[，,。；;、：:\s]")
+_BRANCH = ("分校", "校区")
+_SCHOOLS = ("学校", "中学", "小学", "学院", "大学")
 _COMPANY_NEXT = re.compile(r"(?:集团|股份|控股|实业|公司)")
+# Units below a county named after their town or community (广安代表联络站, 惠安联络站, 阳江中心社,
+# …派出所): the local name, not a prefecture or county.
+_LOCAL_UNIT = re.compile(
+    r"(?:人大)?(?:代表)?(?:联络站|之家|工作站)|中心社|中心供销社|派出所|卫生院|司法所|财政所"
+)
 # The rest of a company's registered name after the place it heads (嘉兴|爱德曼氢能源装备有限公司):
 # one run of characters with no list break, particle or visit word in it.
 _REGISTERED = re.compile(
     r"[^\s，,。；;、：:“”（）()的和与及等在赴到]{1,14}?(?:股份有限公司|有限责任公司|有限公司)"
+    r"|[^\s，,。；;、：:“”（）()的和与及等在赴到市县区省]{2,4}?集团"  # 上海|钜成集团
 )
 _VISIT_WORD = re.compile(r"考察|调研|参观|学习|交流|座谈|走访|对接|洽谈|观摩|来到|前往|进行")
 # Region compounds that read as a chain of abbreviations (赴京津冀学习考察 names no host).
@@ -129,6 +143,7 @@ _PLAIN_ABBR = re.compile(
 )
 _MUNICIPALITIES = frozenset({"北京", "上海", "天津", "重庆"})
 _TOWN = frozenset("镇乡")  # a county's short name before 镇/乡 names a town (锦屏镇)
+_VILLAGE_AHEAD = re.compile(r"[\u4e00-\u9fff]{1,3}?村(?![镇级])")
 _NOT_MOTION_BEFORE = {
     "来": frozenset("以带迎未从原本将后起出看近引招回归"),
     "到": frozenset("受得达感遇提想看找听收接说见办做回识意"),
@@ -186,7 +201,8 @@ _POLITY_TAIL = re.compile(
 # The tail of a word that makes it an institution, a landmark or water (深圳大学, 中山纪念堂).
 _THING_TAIL = re.compile(
     r"(大学|学院|学校|中学|小学|高中|[一二三四五六七八九十]中|医院|公司|集团|银行|交易所|研究院|研究所|日报|晚报|电视台|"
-    r"纪念堂|纪念馆|博物馆|血站|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵|桥)$"
+    r"纪念堂|纪念馆|博物馆|血站|园|河|江|湖|湾|溪|山|岭|峰|瀑布|水库|街道|大街|日报社|报社|平原|商会|寺|庙|庵|桥"
+    r"|(?:交|财|师|农|医|工|科|政|林|海)大)$"  # a university's short name (上海交大, 南京农大)
 )
 # A run of nouns after the name that ends in an institution (北京|证券|交易所,
 # 北京|福|盛德|…|有限公司).
@@ -238,6 +254,9 @@ _TITLES = (
     "秘书长",
     "董事长",
     "总经理",
+    # ranks before a name (一级调研员尼玛潘多, 二级巡视员…)
+    "调研员",
+    "巡视员",
 )
 # Datelines: 本报泸州专电, 新华社北京6月11日电, 中国经济网北京6月12日讯, 央广网北京1月2日消息,
 # 黑龙江日报新疆阿勒泰12日电, 新华社北京/河北保定11月10日电, 记者李玲玉北京报道.
@@ -298,6 +317,9 @@ class Mention:
     strength: Strength
     abbr: bool = False  # a one-character abbreviation in a visit frame (the verb precedes it)
     self_ref: bool = False  # 我市, 本市, 我省
+    # a town of a city without counties (儋州's 南丰镇): not lifted to the city, which it names
+    # only as the party of a visit (雅星镇村干部赴贵州省…)
+    town: bool = False
 
     @property
     def name(self) -> str:
@@ -365,6 +387,8 @@ class PlaceMatcher:
             if _dateline(text, start, end):
                 continue
             if entry.self_ref:
+                if text.startswith("场", end) and text[start] == "本":
+                    continue  # 资本|市场, 日本|市场: a market, not 本市
                 place = self._self_place(entry.self_ref, publisher_city, publisher_province)
                 if place is not None:
                     strong.append(Mention(start, end, place, Strength.STRONG, self_ref=True))
@@ -387,6 +411,10 @@ class PlaceMatcher:
                 continue  # 我区广安代表站, 我市杭州湾新区: a local name of the home's
             if entry.short and _COMPANY_NEXT.match(text, end):
                 continue  # 赴海兴集团: the company's name
+            if entry.short and text.startswith(_BRANCH, end) and text.endswith(_SCHOOLS, 0, start):
+                continue  # 实验学校|天水|分校: a school's branch, named after its own area
+            if entry.short and _LOCAL_UNIT.match(text, end) and not _visited(text, start):
+                continue  # 广安代表联络站, 阳江中心社: a local unit named after its own area
             if entry.short and _registered_name(text, end) and not _visited(text, start):
                 continue  # 考察了…、浙江嘉兴爱德曼氢能源装备有限公司: where it is registered
             if text.endswith(_BRAND_BEFORE, 0, start) and _BRAND_AFTER.match(text, end):
@@ -456,9 +484,12 @@ class PlaceMatcher:
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
         )
         mentions.extend(self._plain_abbreviations(text, covered, mentions))
+        mentions.extend(self._home_districts(text, covered, publisher_city))
         mentions.extend(weak)
         mentions.sort(key=lambda m: m.start)
         mentions = self._prefecture_abbreviations(text, mentions)
+        for m in mentions:
+            m.town = text[m.start : m.end] in gaz.towns
         return self._city_chains(text, mentions)
 
     def _city_chains(self, text: str, mentions: list[Mention]) -> list[Mention]:
@@ -628,6 +659,29 @@ class PlaceMatcher:
             places = self.gazetteer.abbreviations.get(text[pos], ())
             if len(places) == 1:
                 found.append(Mention(pos, pos + 1, places[0], Strength.STRONG))
+        return found
+
+    def _home_districts(
+        self, text: str, covered: list[tuple[int, int]], publisher_city: str | None
+    ) -> list[Mention]:
+        """桥东区 on 张家口's site: a district name several cities share, too plain to match
+        anywhere (the gazetteer leaves it out), is the home's own on the home's site; not after
+        another place (石家庄市桥东区) or inside a longer word."""
+        names = self.gazetteer.home_generic.get(publisher_city or "", ())
+        if not names or publisher_city is None:
+            return []
+        province = self.gazetteer.province_of_city[publisher_city]
+        found = []
+        for name in names:
+            for at in _occurrences(text, name):
+                if any(s < at + len(name) and at < e for s, e in covered):
+                    continue
+                # right after a place, only the home's name (张家口市桥东区) leaves it the home's
+                before = [text[s:e] for s, e in covered if e == at]
+                if before and before[0].removesuffix("市") != publisher_city:
+                    continue
+                place = Place(publisher_city, province, "county")
+                found.append(Mention(at, at + len(name), place, Strength.STRONG))
         return found
 
     def _abbr_chain(self, text: str, at: int) -> list[int]:
@@ -804,15 +858,20 @@ def _cuts_word(
                 (ahead.endswith(("公司", "集团")) and _visited(text, start))
                 # (not a research institute: 赴郑州市果树研究所 is the central academy's, whose
                 # name holds the city)
-                or (full and text.endswith(_GOING_VERBS, 0, start) and not _RESEARCH.search(ahead))
+                or (
+                    full
+                    and text.endswith((*_GOING_VERBS, "来自"), 0, start)
+                    and not _RESEARCH.search(ahead)
+                )
                 or (ahead.endswith(_HALLS) and _visited(text, start, strict=True))
             ):
                 return True  # 北京|证券|交易所, but 赴深圳市|索佳|集团 goes to 深圳
         elif s < end < e and not full:
             if s > start:
                 # 在巴|中国; but 浙江|建|德寿: a name right after another (its province) stands,
-                # unless an institution's name runs on (安徽省潜|山野|寨|中学)
-                if prev_end == start:
+                # unless an institution's name runs on (安徽省潜|山野|寨|中学); so does a name
+                # listed right after another (以太原、大|同等…城市为试点)
+                if prev_end == start or (prev_end == start - 1 and text[start - 1] == "、"):
                     return bool(_institution_ahead(tokens[i + 1 :])) and not _visited(text, start)
                 return not known(word)
             if e == end + 1 and word[-1] in _FULL_SUFFIX:
@@ -827,12 +886,22 @@ def _cuts_word(
                 and not _POLITY_TAIL.search(tail)  # 日照港, 青岛港: the place's own port
             ):
                 return True  # 南城门, 长兴岛: one more character makes another place's name
+            if _held_at(text, start, word, e):
+                continue  # 在北京人民大会堂开幕: the venue stands in the place
             if _THING_TAIL.search(word) and not _POLITY_TAIL.search(tail):
-                return True  # 深圳大学, 中山纪念堂, 伊通河
+                return True  # 深圳大学, 中山纪念堂, 伊通河, 上海交大
             if tag in _ORG_TAGS and not _POLITY_TAIL.search(word):
                 return True  # 广州日报
             if tag in _NAME_TAGS:
                 return True
+    if (
+        full
+        and end - start == 2
+        and before is not None
+        and before[3] in _NAME_TAGS
+        and len(before[2]) >= 2
+    ):
+        return True  # 书记刘宝武|随县考察团: 随 (with) after a person, not 随州's 随县
     if full:
         return False
     if before is not None:
@@ -850,6 +919,8 @@ def _cuts_word(
         return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
     if short and text[end : end + 1] == "村" and text[end + 1 : end + 2] not in "镇级":
         return True  # 萧山区佛山村 is a village, not the city 佛山
+    if short and text[start - 1 : start] in _TOWN and _VILLAGE_AHEAD.match(text, end):
+        return True  # 沙柳河镇|果洛藏贡麻村: a village's name after its town
     if (
         short
         and text[end + 1 : end + 2] in _TOWN
@@ -869,6 +940,20 @@ def _cuts_word(
     ):
         return True  # 跨越东阳江 (jieba: 东|阳江): a river named after the county, not 江山/江苏
     return after is not None and after[2] in _WATER  # 尖山|湖
+
+
+def _held_at(text: str, start: int, word: str, end: int) -> bool:
+    """``word`` (from ``start`` to ``end``) is a venue after 在 where something is held
+    (在北京人民大会堂开幕, 在上海国际会议中心举行): it stands in the place it is named after."""
+    return (
+        text[start - 1 : start] == "在"
+        and _VENUE.search(word) is not None
+        and _HELD.match(text, end) is not None
+    )
+
+
+_VENUE = re.compile(r"(?:大会堂|会议中心|会展中心|博览中心|展览中心|体育中心|体育馆|大礼堂)$")
+_HELD = re.compile(r"[^，。；]{0,12}?(?:举行|召开|开幕|闭幕|举办)")
 
 
 def _address_on(text: str, end: int, known: Callable[[str], bool]) -> bool:

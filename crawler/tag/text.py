@@ -169,15 +169,40 @@ def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int
     return (offset, offset + m.end()) if m else None
 
 
-def _headline_and_sides(title: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
-    """The headline of ``title`` (its longest segment between separators) and the others."""
+def _headline_and_sides(
+    title: str, headline_text: str = ""
+) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """The headline of ``title`` (its longest segment between separators) and the others. Given
+    the article's ``headline_text`` (``title`` is a first body sentence repeating it), a longest
+    segment that holds nothing of it is no headline (…专项行动——走进诺得物流、斯诺物联|镇江市人民
+    政府国有资产监督管理委员会): the longest that does is."""
     cuts = [0]
     for sep in _TITLE_SEPARATOR.finditer(title):
         cuts += [sep.start(), sep.end()]
     cuts.append(len(title))
     segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
     headline = max(segments, key=lambda seg: seg[1] - seg[0])
+    whole = _letters(headline_text)
+    if len(whole) >= _HEADLINE_START and not _shares_run(title[headline[0] : headline[1]], whole):
+        inside = [seg for seg in segments if _shares_run(title[seg[0] : seg[1]], whole)]
+        if inside:
+            headline = max(inside, key=lambda seg: seg[1] - seg[0])
     return headline, [seg for seg in segments if seg != headline]
+
+
+def _shares_run(segment: str, whole: str) -> bool:
+    """``segment`` holds a run of ``_HEADLINE_START`` characters of ``whole``."""
+    letters = _letters(segment)
+    n = _HEADLINE_START
+    return any(letters[i : i + n] in whole for i in range(len(letters) - n + 1))
+
+
+_NOT_LETTER = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]+")
+
+
+def _letters(text: str) -> str:
+    """``text`` without punctuation and spaces (titles in the data often lose theirs)."""
+    return _NOT_LETTER.sub("", text)
 
 
 def side_segments(title: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -191,6 +216,8 @@ _WORK = re.compile(r"《([^《》]{2,30})》")
 _DOCUMENT_WORD = re.compile(
     r"方案|规划|条例|办法|意见|措施|细则|规定|计划|纲要|通知|通告|公告|决定|指引|清单|政策|规范|标准"
     r"|导则|批复|协议|备忘录|公报|报告|法|宣言|章程|白皮书|目录|名录|意向书|倡议"
+    # a body's rules and work plans (《陇南市…选拔任用操作规程（试行）》, 《…年外事工作要点》)
+    r"|规程|要点|规则|准则|制度|守则|须知"
     # a speech or instruction in 《》 (《习近平总书记在承德考察时的重要讲话精神》) is the place's
     r"|讲话|精神|指示|批示|论述|考察|调研|视察|贺信|回信|致辞"
 )
@@ -209,15 +236,16 @@ def work_title_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def site_name_spans(title: str, offset: int = 0) -> list[tuple[int, int]]:
+def site_name_spans(title: str, offset: int = 0, headline: str = "") -> list[tuple[int, int]]:
     """Where ``title`` holds the publishing site's name rather than the headline: the segments
     around the headline (the longest segment) that name a government site, column or section,
     and a ``X市人民政府图片新闻`` run before the headline. Places there are the site's, not the
     story's; a segment ending a first body sentence is read without its full stop (…-漳州要闻。).
-    Spans are shifted by ``offset`` (where ``title`` starts in the article)."""
-    headline, sides = _headline_and_sides(title)
+    Spans are shifted by ``offset`` (where ``title`` starts in the article); ``headline``, the
+    article's title when ``title`` is a first body sentence, marks the segments repeating it."""
+    headline_span, sides = _headline_and_sides(title, headline)
     spans = [(a, b) for a, b in sides if _SITE_SEGMENT.search(title[a:b].strip().rstrip("。"))]
-    prefix = _SITE_PREFIX.match(title, headline[0])
-    if prefix and prefix.end() < headline[1]:
-        spans.append((headline[0], prefix.end()))
+    prefix = _SITE_PREFIX.match(title, headline_span[0])
+    if prefix and prefix.end() < headline_span[1]:
+        spans.append((headline_span[0], prefix.end()))
     return [(a + offset, b + offset) for a, b in spans]

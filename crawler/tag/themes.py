@@ -89,8 +89,9 @@ _BODY = (
 # The title names a document as such: policy even when it also says 通报 or 约谈.
 _DOC_TITLE = re.compile(
     # 关于…的 + a document's form, with its usual qualifier (的安排意见, 的补充通知, 的暂行办法)
+    # (not a 决定书, a licence or penalty served on one party: 关于准予设立…的决定书)
     r"印发|关于[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动)?(?:通知|意见|办法"
-    r"|方案|规划|决定|批复|公告|通告|规定|若干措施|细则)"
+    r"|方案|规划|决定(?!书)|批复|公告|通告|规定|若干措施|细则)"
     # a 公示 of what a body decided (…重点民生项目的公示), not of how it rectified (整改情况的公示)
     r"|关于(?![^。]*整改)[^。]{2,80}的公示"
     # a document's title cut before its form (关于调整…任务分解表的)
@@ -104,7 +105,7 @@ _POLICY_TITLE = re.compile(
     r"政策解读|》解读|解读《|答记者问|(?:出台|发布|公布|颁布|施行|实施|正式实施|通过|批准|批复同意)[^。]{0,20}《"
     r"|》[^。，]{0,12}?(?:出台|发布|公布|施行|实施|正式实施|印发|获批|通过|批复)"
     r"|(?:条例|管理办法|实施办法|实施方案|行动方案|行动计划|若干措施|若干政策|实施意见|指导意见|专项规划"
-    r"|发展规划|总体规划|实施细则)[》”]?(?:$|\s|[（(\d]|出台|发布|公布|施行|实施|正式|通过|全文"
+    r"|发展规划|总体规划|中长期规划|实施细则|(?<!征求)(?<!听取)工作意见)[》”]?(?:$|\s|[（(\d]|出台|发布|公布|施行|实施|正式|通过|全文"
     r"|(?:新闻)?发布会|(?:政策)?解读|(?:已|被)(?:修改|修订|修正))"
     # a document's drafting explanation by its title (…实施方案（试行）起草说明, …规划编制说明), its
     # brackets lost as titles often lose them (…实施方案试行起草说明)
@@ -131,7 +132,7 @@ _DOC_NAME_TITLE = re.compile(
     # a body's or area's plan by its own title (…局党组中心组学习计划, …地区科技事业发展十二五规划,
     # …厅所属事业单位公开招聘工作人员方案)
     r"|(?:局|厅|委员会|党组|地区)(?![^，。、]*(?:总结|报告|汇报|加强|推进|完成))[^，。、]{2,30}"
-    r"(?:规划|计划|方案)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
+    r"(?:规划|计划|方案|工作要点)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
     r"|(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
@@ -202,6 +203,7 @@ _NOT_POLICY_TITLE = re.compile(r"通报|约谈|框架协议|合作协议|倡议"
 # A title about studying a regulation is not its issuing (组织学习《…实施细则》); 学习型, 学习教育
 # and 学习实践 name campaigns whose 实施方案 are documents.
 _STUDY_TITLE = re.compile(r"学习(?!型|教育|实践)[^，。]{0,40}(?:条例|办法|规定|细则|准则|意见)》?$")
+_ISSUING = re.compile(r"出台|印发|发布|颁布|下发|制定|出炉")
 # A document cited in passing (根据《…》要求, 传达学习…印发的《…》): not the item's subject.
 _CITING = re.compile(r"贯彻|落实|学习|传达|遵守|结合")
 _CITING_SENTENCE = re.compile(r"根据|按照|依据")
@@ -211,6 +213,8 @@ _SELF_DOC = re.compile(
     r"制定本(?![校院单部])[^，。；：、《》]{0,16}?(?:规则|规划|办法|方案|公告|计划|条例|意见|细则|规定|简章"
     r"|制度|指引|标准)(?:[（(]以下简称[^）)]{0,20}[）)])?[。：:]"
     r"|就《[^》]{2,80}》[^。，]{0,12}?解读如下"
+    # a notice speaking (现将有关事项公告如下, 现将…活动安排如下, 现将有关事项通知如下)
+    r"|现将[^。]{0,40}?(?:公告|通知|安排)如下"
 )
 _SELF_REACH = 600  # characters of the body that may say so
 _CLAUSE = re.compile(r"[。；，,]")
@@ -265,8 +269,28 @@ _CJK_SPACE = re.compile(
 )
 
 
-def _lead_end(text: str, title_end: int) -> int:
+def _lead_start(text: str, title_end: int) -> int:
+    """Where the lead starts: after the sentences at the body's head that repeat the whole title
+    (the site's column and the headline, then the headline again), whose 。 would end it early."""
+    title = _NOT_LETTER.sub("", text[:title_end])
     start = title_end + 1
+    if len(title) < _TITLE_SHORT:
+        return start
+    for _ in range(_REPEATS):
+        end = text.find("。", start, start + _LEAD_CHARS)
+        if end < 0 or title not in _NOT_LETTER.sub("", text[start:end]):
+            break
+        start = end + 1
+    return start
+
+
+_NOT_LETTER = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]+")
+_TITLE_SHORT = 8  # a title this short may stand in any sentence
+_REPEATS = 2
+
+
+def _lead_end(text: str, title_end: int, start: int = -1) -> int:
+    start = title_end + 1 if start < 0 else start
     end = text.find("。", start, start + _LEAD_CHARS)
     if 0 < end < start + _SHORT_SENTENCE:
         end = text.find("。", end + 1, start + _LEAD_CHARS)
@@ -281,7 +305,8 @@ def kind_of(
     lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
     发布《…》 at a press conference, a 政策发布会; a title ending in a document's 解读, a 政策宣讲,
     关于…的安排意见/补充通知/公示 or a title cut after its 的, a 工作提示, a document's 起草说明,
-    an …活动方案/工作方案 by its own title, a body saying 特制定本方案 of itself; a public body's,
+    an …活动方案/工作方案, 工作要点, 工作意见 or 中长期规划 by its own title, a body saying
+    特制定本方案 or 现将…公告如下 of itself; a public body's,
     public
     school's, hospital's or state-owned firm's recruitment, 人才引进 or vetting-stage 公告, not a
     private company's nor an institution's contract hires), unless the title is a 通报, 约谈,
@@ -308,7 +333,12 @@ def kind_of(
                 )
             )
         )
-        or _issued_in_lead(text, title_end)
+        # (a title about studying a rule is no issuing, whatever the lead says of its issuing;
+        # one that issues a rule on study trips is: 出台外出学习考察活动管理规定)
+        or (
+            not (_STUDY_TITLE.search(compact) and not _ISSUING.search(compact))
+            and _issued_in_lead(text, title_end)
+        )
         or _issued_as_titled(text, title_end, compact)
         or (
             # a company's own hiring plan or an institution's contract hires say so too
@@ -323,7 +353,8 @@ def kind_of(
 
 def _issued_in_lead(text: str, title_end: int) -> bool:
     """Whether the lead reports a policy being issued, not merely citing one."""
-    for m in _POLICY_LEAD.finditer(text, title_end, _lead_end(text, title_end)):
+    lead = _lead_start(text, title_end)
+    for m in _POLICY_LEAD.finditer(text, lead, _lead_end(text, title_end, lead)):
         start = max(title_end, text.rfind("。", title_end, m.start()) + 1)
         before = text[start : m.start()] + m.group().split("《", 1)[0]
         clause = _CLAUSE.split(before)[-1]

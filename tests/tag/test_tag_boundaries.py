@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.tag import Tagger
+from tests.tag import pairs
 
 
 @pytest.mark.parametrize(
@@ -144,3 +145,44 @@ def test_dateline_city_named_again_counts(tagger: Tagger) -> None:
 )
 def test_a_province_before_one_of_its_towns_stands(tagger: Tagger, title: str) -> None:
     assert len(tagger.tag(title, "", home="忻州").provinces) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "市总工会一级调研员尼玛次仁介绍了有关情况。",
+        "市总工会党组成员、二级巡视员尼玛潘多向大家介绍选树工作开展情况。",
+    ],
+)
+def test_a_name_after_a_rank_is_a_person(tagger: Tagger, body: str) -> None:
+    """一级调研员|尼玛…: a rank before a name as a title is (batch 29); 尼玛 is no 那曲 county."""
+    assert "那曲" not in tagger.tag("", body, home="拉萨").cities
+
+
+def test_a_county_after_a_rank_word_elsewhere_stays(tagger: Tagger) -> None:
+    body = "市总工会调研员赴那曲市尼玛县开展调研。"
+    assert "那曲" in tagger.tag("", body, home="拉萨").cities
+
+
+def test_a_name_listed_after_another_stands(tagger: Tagger) -> None:
+    """以太原、大|同等…: jieba joins the listed name's last character with 等 (batch 27)."""
+    body = "建议以太原、大同等人口基数大的城市为试点，推进基层治理模式创新。"
+    assert set(tagger.tag("", body, home="太原").cities) == {"太原", "大同"}
+
+
+def test_a_name_cut_by_a_word_outside_a_list_is_still_no_name(tagger: Tagger) -> None:
+    body = "推进世界大同等理念深入人心。"
+    assert "大同" not in tagger.tag("", body, home="太原").cities
+
+
+def test_sui_after_a_person_is_with_not_suixian(tagger: Tagger) -> None:
+    """书记刘某某|随县考察团: 随 (with) after a person's name, not 随州's 随县 (batch 27)."""
+    body = "镇党委书记和村书记张宝山随县考察团先后赴四川、贵州的南部县、湄潭县学习考察。"
+    tags = tagger.tag("", body, home="张家口")
+    assert "随州" not in tags.cities
+    assert ("随州", "遵义") not in pairs(tags)
+
+
+def test_suixian_as_the_party_stays(tagger: Tagger) -> None:
+    body = "5月8日，随县考察团一行来我市考察学习乡村振兴工作。"
+    assert "随州" in tagger.tag("", body, home="张家口").cities

@@ -127,3 +127,28 @@ def test_address_before_a_company_names_its_place(tagger: Tagger) -> None:
 )
 def test_place_inside_a_school_name_is_no_address(tagger: Tagger, text: str, city: str) -> None:
     assert city not in tagger.tag("调研", text).cities
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "6月12日，市长会见上海钜成集团董事长一行，双方就新能源项目进行交流。",
+        "市委书记会见了深圳华腾集团总裁一行。",
+    ],
+)
+def test_a_place_heading_a_groups_short_name_is_no_place(tagger: Tagger, body: str) -> None:
+    """上海|钜成集团: a group's name, two to four characters after its place (batch 30)."""
+    tags = tagger.tag("", body, home="安顺")
+    assert not {"上海", "深圳"} & set(tags.cities)
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("考察团赴深圳华腾集团考察学习。", "深圳"),  # a party going there
+        ("会议邀请上海、深圳等集团企业参加。", "上海"),  # a list, not a name
+        ("市长会见上海市钜成集团董事长一行。", "上海"),  # the city with its suffix
+    ],
+)
+def test_a_place_before_a_group_still_counts(tagger: Tagger, body: str, city: str) -> None:
+    assert city in tagger.tag("", body, home="安顺").cities

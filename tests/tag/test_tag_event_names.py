@@ -31,3 +31,21 @@ def test_games_and_their_committees_are_no_place(tagger: Tagger, body: str, abse
 )
 def test_the_city_named_apart_stays(tagger: Tagger, body: str) -> None:
     assert "北京" in tagger.tag("", body, home="保定").cities
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "会议传达学习了总书记在成都第三十一届世界大学生夏季运动会开幕式欢迎宴会上的致辞。",
+        "全力做好杭州第19届亚运会服务保障工作。",
+    ],
+)
+def test_games_with_their_edition_are_the_event(tagger: Tagger, body: str) -> None:
+    """成都|第三十一届…运动会: the games with their edition between (batch 26)."""
+    tags = tagger.tag("", body, home="吉安")
+    assert not {"成都", "杭州"} & set(tags.cities)
+
+
+def test_a_city_before_another_edition_stays(tagger: Tagger) -> None:
+    body = "代表团赴成都第三届中国国际商品交易会参展。"
+    assert "成都" in tagger.tag("", body, home="吉安").cities

@@ -50,3 +50,9 @@ def test_the_district_in_full_and_the_city_stay(tagger: Tagger, body: str, city:
 )
 def test_eight_banners(tagger: Tagger, body: str, expected: set[str]) -> None:
     assert set(tagger.tag("", body).cities) == expected
+
+
+def test_a_large_community_is_no_district(tagger: Tagger) -> None:
+    """大社区 (a large community), not 高雄's 大社区 (batch 29)."""
+    body = "办事处赴三亚市学习考察大社区运营工作，了解各大社区整体组织架构。"
+    assert "高雄" not in tagger.tag("", body, home="儋州").cities

@@ -229,3 +229,49 @@ def test_the_homes_own_unit_as_the_host(tagger: Tagger, body: str, visitor: str)
 )
 def test_the_homes_unit_without_a_guest(tagger: Tagger, title: str, body: str) -> None:
     assert not {p for p in pairs(tagger.tag(title, body, home="嘉兴")) if p[1] == "嘉兴"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "代表团深入了解北京在发展金融业和资本市场等方面的经验做法。",
+        "报告分析了日本市场对本地农产品的需求。",
+    ],
+)
+def test_a_market_is_no_benshi(tagger: Tagger, body: str) -> None:
+    """资本|市场, 日本|市场: 本 ends a word before 市场, no 本市 of the home (batch 25)."""
+    assert "三亚" not in tagger.tag("", body, home="三亚").cities
+
+
+def test_benshi_before_other_words_stays_the_home(tagger: Tagger) -> None:
+    assert "三亚" in tagger.tag("", "本市企业代表参加了推介会。", home="三亚").cities
+    assert "三亚" in tagger.tag("", "本市市场监管部门开展检查。", home="三亚").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        ("桥东区食品和市场监管局驻村工作组深入农户走访。", "张家口"),
+        ("和平区召开营商环境优化推进会。", "天津"),
+        ("会议在市中区政务服务中心召开。", "济南"),
+    ],
+)
+def test_a_plain_district_name_is_the_homes_on_its_site(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    """A district name several cities share (桥东区) is left out of matching anywhere; on the site of
+    a city that has one it is the home's own (batch 30)."""
+    assert home in tagger.tag("", body, home=home).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "absent"),
+    [
+        ("桥东区食品和市场监管局驻村工作组深入农户走访。", "保定", "保定"),  # no 桥东区 of its own
+        ("石家庄市桥东区召开营商环境推进会。", "张家口", "张家口"),  # another city's, named
+    ],
+)
+def test_a_plain_district_name_elsewhere_is_no_home(
+    tagger: Tagger, body: str, home: str, absent: str
+) -> None:
+    assert absent not in tagger.tag("", body, home=home).cities

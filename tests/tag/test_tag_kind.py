@@ -496,3 +496,77 @@ def test_documents_by_title(tagger: Tagger, title: str, kind: str) -> None:
 )
 def test_bodies_that_say_they_are_the_document(title: str, body: str, expected: str) -> None:
     assert kind(title, body) == expected
+
+
+# --- classes of documents met on batches 25-30 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a document by its own title: a work plan's 工作要点, a 工作意见, a 中长期规划
+        ("某某市市场监管局年度工作要点", "1.认真学习贯彻党的会议精神。2.深入开展为民服务活动。"),
+        ("年某某市教育督导工作意见", "一、指导思想。教育督导工作将坚持以新思想为指导。"),
+        ("某某市粮食安全中长期规划", "第一章现状形势。第一节发展现状。"),
+        # a notice speaking of itself, whatever its title says
+        (
+            "省考公告发布笔试时间确定",
+            "根据公务员法有关规定，省公务员局决定组织实施考试录用工作。现将有关事项公告如下：",
+        ),
+        (
+            "支部主题党日活动工作安排",
+            "结合我局工作实际，现将本月“支部主题党日”活动安排如下：1．学习党的二十大精神。",
+        ),
+        ("市实验中学年面试公告", "根据有关规定，现将我校公开引进人才面试工作公告如下："),
+    ],
+)
+def test_documents_by_their_title_or_their_own_words(title: str, body: str) -> None:
+    assert kind(title, body) == "policy"
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # an administrative licence served on one party: no policy
+        (
+            "区教育局关于准予设立某某培训中心的决定书",
+            "经我局材料审核，该申请符合法律规定的条件，决定准予行政许可。",
+        ),
+        # a title about studying a rule: the lead's issuing is the rule's story, not this item's
+        (
+            "我县粮食系统认真组织学习粮油储存安全责任暂行规定",
+            "近日，国家粮食局下发了《粮油储存安全责任暂行规定》，明确了储粮责任。",
+        ),
+        # news that asks for views on work, a report of a situation
+        ("市政协召开座谈会征求工作意见", "会议听取了各界代表的意见建议。"),
+        ("市审计局关于整改情况的说明", "现将有关情况报告如下：一是加强组织领导。"),
+    ],
+)
+def test_licences_studies_and_reports_stay_other(title: str, body: str) -> None:
+    assert kind(title, body) == "other"
+
+
+def test_a_decision_is_still_a_document() -> None:
+    assert kind("市人民政府关于表彰先进集体的决定", "为表彰先进，市政府决定。") == "policy"
+
+
+def test_the_lead_starts_after_the_title_repeated() -> None:
+    """The body opens with the site's column and the headline, then the headline again: the lead
+    is what follows (10月20日，省委组织部发出通知…, batch 30)."""
+    title = "省委组织部号召全体党员干部坚决打赢疫情防控阻击战"
+    body = (
+        f"某某市人民政府通知公告{title}。{title}。"
+        "10月20日，省委组织部发出通知，要求全省各级党组织和广大党员干部落实防控措施。"
+    )
+    assert kind(title, body) == "policy"
+
+
+def test_a_paraphrase_of_the_title_is_the_lead() -> None:
+    """A first sentence that tells the title's news in other words is the lead itself: a document
+    cited in the next one is background."""
+    title = "市供销社农村产权流转交易工作跃居全省第二"
+    body = (
+        "近日，记者获悉，市供销社农村产权流转交易工作由上一年度的全省末位跃居第二，取得跨越式发展。"
+        "2019年，省政府办公厅印发了《农村产权流转交易管理办法》，提出建立交易中心。"
+    )
+    assert kind(title, body) == "other"

@@ -166,9 +166,9 @@ def test_outlet_named_elsewhere_still_counts(tagger: Tagger) -> None:
 
 def test_site_column_in_the_title(tagger: Tagger) -> None:
     tags = tagger.tag(
-        "那大镇组织干部到白沙考察学习--今日儋州--儋州市人民政府", "那大镇组织干部开展学习。"
+        "儋州市那大镇组织干部到白沙考察学习--今日儋州--儋州市人民政府", "那大镇组织干部开展学习。"
     )
-    assert "儋州" in tags.cities  # 那大镇 is a town of 儋州
+    assert "儋州" in tags.cities  # the headline names 儋州 (its town 那大镇 alone would not)
     tags = tagger.tag("组织干部考察学习--今日儋州--儋州市人民政府", "近日组织干部开展学习。")
     assert "儋州" not in tags.cities
     tags = tagger.tag("今日儋州召开全市招商大会", "今日儋州召开全市招商大会。")
@@ -273,3 +273,34 @@ def test_site_name_without_shi(tagger: Tagger, title: str, body: str, absent: st
 def test_headline_naming_a_place_still_counts(tagger: Tagger) -> None:
     body = "沧州考察团赴天津学习考察_新闻中心。6月1日，沧州市考察团赴天津市学习考察。"
     assert {"沧州", "天津"} <= set(tagger.tag("沧州考察团赴天津学习考察", body).cities)
+
+
+def test_a_site_segment_longer_than_the_headlines_parts_is_the_sites(tagger: Tagger) -> None:
+    """The repeated headline cut by a dash into two short parts: the site's name after it is the
+    longest segment, yet holds nothing of the title (batch 27)."""
+    title = "国控集团对标提升专项行动走进诺达物流斯通物联"
+    body = (
+        "国控集团对标提升专项行动——走进诺达物流、斯通物联|镇江市人民政府国有资产监督管理委员会。"
+        "6月5日，国控集团组织考察组走进诺达物流、斯通物联两家企业。"
+    )
+    assert "镇江" not in tagger.tag(title, body).cities
+    story = body + "考察组还参观了镇江市物流园区。"
+    assert "镇江" in tagger.tag(title, story).cities
+
+
+@pytest.mark.parametrize(
+    ("body", "city"),
+    [
+        ("会议审议了《齐齐哈尔市2023年外事工作要点》等文件。", "齐齐哈尔"),
+        ("会议传达了《陇南市市直单位科级干部选拔任用操作规程（试行）》文件精神。", "陇南"),
+        ("会议学习了《天水市机关事务管理规则》。", "天水"),
+    ],
+)
+def test_a_document_in_brackets_names_its_city(tagger: Tagger, body: str, city: str) -> None:
+    """A body's rules and work plans (规程, 要点, 规则) are documents, not works (batches 27-28)."""
+    assert city in tagger.tag("", body, home="哈尔滨").cities
+
+
+def test_a_work_in_brackets_still_holds_no_place(tagger: Tagger) -> None:
+    body = "会议观看了纪录片《我在天水的日子》。"
+    assert "天水" not in tagger.tag("", body, home="哈尔滨").cities

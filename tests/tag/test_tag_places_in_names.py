@@ -301,3 +301,46 @@ def test_alliance_named_after_a_place(tagger: Tagger, body: str) -> None:
 def test_alliance_city_named_elsewhere_counts(tagger: Tagger) -> None:
     body = "市考察团赴上海市学习考察，与上海数字产业联盟进行了座谈。"
     assert ("宁波", "上海") in pairs(tagger.tag("", body, home="宁波"))
+
+
+# --- batches 25-30 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "absent"),
+    [
+        # a university's short name inside an institute's (海安|上海交大|…研究院)
+        ("考察组走访了海安上海交大智能装备研究院、图灵机器人等企业。", "上海"),
+        # units below a county named after their own area (广安代表联络站, 阳江中心社)
+        ("考察团一行考察了广安代表联络站、惠安联络站和代表之家。", "广安"),
+        ("组织社务科、阳江中心社相关负责人赴外地参观学习。", "阳江"),
+        ("考察组参观了德阳派出所的智慧警务平台。", "德阳"),
+        # a school's branch named after its own area (实验学校天水分校)
+        ("我市考察组先后参观了靖江市实验学校天水分校和幼儿园食堂。", "天水"),
+        # a village's name after its town (沙柳河镇果洛藏贡麻村)
+        ("随后，领导来到沙柳河镇果洛藏贡麻村看望群众。", "果洛"),
+        ("考察组到城关镇南京屯村参观。", "南京"),
+    ],
+)
+def test_places_inside_local_names_batches_25_30(tagger: Tagger, body: str, absent: str) -> None:
+    assert absent not in tagger.tag("", body, home="邯郸").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "present"),
+    [
+        # a venue after 在 where something is held stands in its place
+        ("大会在北京人民大会堂开幕。", "北京"),
+        ("论坛在上海国际会议中心举行。", "上海"),
+        # a county in full after 来自, before its school
+        ("此批学生来自上栗县金山中学，前来参加研学。", "萍乡"),
+        # a party going to a station or a unit named after the place
+        ("考察团赴广安代表联络站考察学习。", "广安"),
+        # a village's name not after a town
+        ("考察团赴上海考察新村建设。", "上海"),
+    ],
+)
+def test_places_beside_local_names_stay_batches_25_30(
+    tagger: Tagger, body: str, present: str
+) -> None:
+    assert present in tagger.tag("", body, home="邯郸").cities

@@ -1,7 +1,8 @@
 """A sub-district (街道) named like a county elsewhere (青岛's 台东街道, 上海's 嘉兴路街道) is an area of
 the city the party is in, not that county (issue 19, the fifteenth batch of the visits dev set);
-the county or city named in full before its own sub-district stays. Sentences written for these
-tests, shaped like city news."""
+the county or city named in full before its own sub-district stays. A town listed for a city
+without counties (儋州's 那大镇, 东莞's 虎门镇) is not lifted to the city either, unless its party
+travels as the home's (batches 25-27). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -44,3 +45,31 @@ def test_a_subdistrict_gives_no_host_beside_the_city(tagger: Tagger) -> None:
 )
 def test_a_county_before_its_subdistrict_stays(tagger: Tagger, body: str, present: str) -> None:
     assert present in tagger.tag("", body, home="佳木斯").cities
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "absent"),
+    [
+        ("4月10日，那大镇召开乡村振兴工作推进会，传达学习全省会议精神。", "儋州", "儋州"),
+        ("虎门镇组织机关干部开展专题学习，镇党委书记主持会议。", "东莞", "东莞"),
+        ("新城镇党委中心组集中学习习近平总书记在河北考察时的重要讲话精神。", "嘉峪关", "嘉峪关"),
+    ],
+)
+def test_a_town_of_a_city_without_counties_is_not_lifted(
+    tagger: Tagger, body: str, home: str, absent: str
+) -> None:
+    """A town listed for a city without counties (儋州's towns) is no more the city than any
+    other town is."""
+    assert absent not in tagger.tag("", body, home=home).cities
+
+
+def test_a_town_of_the_home_still_travels_as_the_home(tagger: Tagger) -> None:
+    body = "5月8日，雅星镇党委书记带领各村党支部书记赴贵州省安顺市平坝区考察学习乡村治理经验。"
+    tags = tagger.tag("", body, home="儋州")
+    assert pairs(tags) == {("儋州", "安顺")}
+    assert "儋州" in tags.cities
+
+
+def test_the_city_named_beside_its_town_stays(tagger: Tagger) -> None:
+    body = "儋州市那大镇召开乡村振兴工作推进会。"
+    assert "儋州" in tagger.tag("", body, home="儋州").cities
