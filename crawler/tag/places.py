@@ -834,6 +834,10 @@ def _cuts_word(
     tokens = _tokens(text, start, end)
     for i, tok in enumerate(tokens):
         s, e, word, tag = tok
+        if e < start:
+            continue  # a word wholly before the name (the rules below look at none)
+        if s > end:
+            break  # nor at one wholly after it (an institution ahead starts right at its end)
         if (s, e) == (start, end):
             own = tag
         # 与康|县委: a one-character function word jieba glued to the name's first character
