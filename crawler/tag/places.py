@@ -45,6 +45,7 @@ from __future__ import annotations
 
 __all__ = ["Mention", "PlaceMatcher"]
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container
@@ -55,6 +56,9 @@ import rjieba
 
 from crawler.tag.details import is_surname
 from crawler.tag.gazetteer import Gazetteer, Place, Strength
+
+# jieba's (start, end, word, tag) in the folded text
+Token = tuple[int, int, str, str]
 
 WINDOW = 60  # characters around a context-needing name in which its city/province must appear
 
@@ -358,6 +362,13 @@ class PlaceMatcher:
         pending: list[tuple[int, int, int]] = []
         weak: list[Mention] = []
         queue = list(reversed(raw))
+
+        # jieba's words around a name, each window segmented once in this text (a name that cuts
+        # a word is asked again whether it is a word of its own)
+        @functools.cache
+        def segment(start: int, end: int) -> list[Token]:
+            return _tokens(text, start, end)
+
         while queue:
             idx, start, end = queue.pop()
             if covered and start < covered[-1][1]:
@@ -371,14 +382,16 @@ class PlaceMatcher:
             if entry.block:
                 continue
             prev_end = covered[-2][1] if len(covered) > 1 else -1
-            if not entry.self_ref and self._cuts_word(text, start, end, entry.short, prev_end):
+            if not entry.self_ref and _cuts_word(
+                text, start, end, entry.short, prev_end, segment, self._known, self._head
+            ):
                 covered.pop()
                 # 介绍兴安盟: 绍兴 cuts 介绍; look again for a name starting inside it, but not
                 # one across the end of a name the segmenter reads as a word of its own
                 # (陕西|安康恒安…公司 heads a company's name: 西安 is no name there).
                 nxt = queue[-1][1] if queue else len(text)
                 again = self._ac.find_matches_as_indexes(text[start + 1 : max(nxt, end) + 16])
-                whole = _own_word(text, start, end)
+                whole = _own_word(segment(start, end), start, end)
                 queue.extend(
                     (i, start + 1 + s, start + 1 + e)
                     for i, s, e in reversed(again)
@@ -701,19 +714,17 @@ class PlaceMatcher:
             at += 1
         return chain
 
-    def _cuts_word(self, text: str, start: int, end: int, short: bool, prev_end: int) -> bool:
-        entries = self.gazetteer.entries
+    def _known(self, word: str) -> bool:
+        """A gazetteer name (not a blocking phrase)."""
+        entry = self.gazetteer.entries.get(word)
+        return entry is not None and not entry.block
 
-        def known(word: str) -> bool:
-            return word in entries and not entries[word].block
-
-        def head(word: str) -> bool:  # a province or prefecture by a name that stands alone
-            e = entries.get(word)
-            return bool(
-                e and e.strength is Strength.STRONG and e.places[0].level in ("province", "city")
-            )
-
-        return _cuts_word(text, start, end, short, prev_end, known, head)
+    def _head(self, word: str) -> bool:
+        """A province or prefecture by a name that stands alone."""
+        e = self.gazetteer.entries.get(word)
+        return bool(
+            e and e.strength is Strength.STRONG and e.places[0].level in ("province", "city")
+        )
 
     @staticmethod
     def _pick(
@@ -795,7 +806,7 @@ def _is_street(text: str, end: int) -> bool:
     return text[end : end + 2] in _STREET_2
 
 
-def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
+def _tokens(text: str, start: int, end: int) -> list[Token]:
     """jieba's (start, end, word, tag) for a window of ``text`` around ``start:end``."""
     lo = max(0, start - _SEG_PAD)
     pos = lo
@@ -806,9 +817,10 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str, str]]:
     return out
 
 
-def _own_word(text: str, start: int, end: int) -> bool:
-    """jieba reads ``text[start:end]`` as one word (陕西|安康, not 介|绍兴|安)."""
-    return any((s, e) == (start, end) for s, e, _word, _tag in _tokens(text, start, end))
+def _own_word(tokens: list[Token], start: int, end: int) -> bool:
+    """jieba (``tokens`` around the name) reads ``start:end`` as one word (陕西|安康, not
+    介|绍兴|安)."""
+    return any((s, e) == (start, end) for s, e, _word, _tag in tokens)
 
 
 def _cuts_word(
@@ -817,21 +829,23 @@ def _cuts_word(
     end: int,
     short: bool,
     prev_end: int,
+    segment: Callable[[int, int], list[Token]],
     known: Callable[[str], bool],
     head: Callable[[str], bool] = lambda _word: False,
 ) -> bool:
     """True when the name at ``start:end`` is not a word of its own (see the module doc).
 
     ``prev_end`` is where the place name before it ends (山西|太原, 海东市|民和县 are fine
-    whatever jieba joins); ``known`` tells a gazetteer name (南|沙湾区 does not cut 南沙).
+    whatever jieba joins); ``segment`` gives jieba's words around a name (``_tokens``);
+    ``known`` tells a gazetteer name (南|沙湾区 does not cut 南沙).
     """
     if end - start > 3 and not short:
         return False
     full = not short and text[end - 1] in _FULL_SUFFIX
-    before: tuple[int, int, str, str] | None = None
-    after: tuple[int, int, str, str] | None = None
+    before: Token | None = None
+    after: Token | None = None
     own = ""  # jieba's tag of the name when it is a word of its own
-    tokens = _tokens(text, start, end)
+    tokens = segment(start, end)
     for i, tok in enumerate(tokens):
         s, e, word, tag = tok
         if e < start:
@@ -993,9 +1007,7 @@ def _chain_cuts(
     }
 
 
-def _titled_surname(
-    tokens: list[tuple[int, int, str, str]], surname: tuple[int, int, str, str]
-) -> bool:
+def _titled_surname(tokens: list[Token], surname: Token) -> bool:
     """A one-character surname-like token right after a title: a name that goes on."""
     i = tokens.index(surname)
     # 书记|张|安顺: jieba may tag the surname as a measure word (q)
@@ -1007,7 +1019,7 @@ def _titled_surname(
 def _named_person(
     text: str,
     end: int,
-    before: tuple[int, int, str, str],
+    before: Token,
     own: str,
     known: Callable[[str], bool],
 ) -> bool:
@@ -1042,7 +1054,7 @@ def _visited(text: str, start: int, strict: bool = False) -> bool:
     return found is not None and not (strict and found.group().startswith("在"))
 
 
-def _institution_ahead(tokens: list[tuple[int, int, str, str]]) -> str:
+def _institution_ahead(tokens: list[Token]) -> str:
     """The institution word that ends the run of nouns starting at ``tokens[0]``, or ''."""
     for _s, _e, word, tag in tokens[:6]:
         if _INSTITUTION.search(word):
