@@ -244,3 +244,34 @@ def test_sigterm_mid_crawl_then_rerun_loses_and_doubles_nothing(
     expected = {site.article_url(a.number) for site in slow_sites for a in site.articles}
     assert set(urls) == expected
     assert integrity(path) == "ok"
+
+
+async def test_a_stop_during_a_tick_lets_the_tick_end_and_logs_no_failed_job(
+    sites: list[Site], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stop while the scheduler's dispatch job runs: the job ends on its own before the
+    scheduler shuts down, instead of being cancelled and logged by APScheduler as an error with
+    a CancelledError traceback (what an operator saw on a SIGTERM that met a tick)."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    config = load_config(write_config(tmp_path / "config", sites, url, 2525, interval="1h"))
+    db = Database(url)
+    daemon = Daemon(config, db, tick=3600, watch=False)
+    entered, release = asyncio.Event(), asyncio.Event()
+    ended: list[bool] = []
+
+    async def held_tick() -> None:  # a tick still at work when the stop comes
+        entered.set()
+        await release.wait()
+        ended.append(True)
+
+    daemon._tick = held_tick  # type: ignore[method-assign]
+    runner = asyncio.create_task(daemon.run(install_signals=False))
+    await asyncio.wait_for(entered.wait(), 10)
+    daemon.request_stop()
+    await asyncio.sleep(0.2)
+    release.set()
+    assert await asyncio.wait_for(runner, 20) == 0
+    assert ended == [True]
+    failed = [r for r in caplog.records if r.name.startswith("apscheduler") and r.levelno >= 40]
+    assert not failed, [r.getMessage() for r in failed]
+    db.dispose()

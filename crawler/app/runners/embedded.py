@@ -45,7 +45,7 @@ import logging
 import os
 import signal
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -143,6 +143,9 @@ class Daemon:
         self._signals = 0
         self._reload_requested = False
         self._tick_lock = asyncio.Lock()
+        # The scheduler's jobs running now (a tick, maintenance): a stop lets them end before the
+        # scheduler shuts down, which would cancel them and log each as a failed job.
+        self._jobs: set[asyncio.Task[object]] = set()
         self.lost: DatabaseUnavailable | None = None
 
     def _database_lost(self, exc: DatabaseUnavailable) -> None:
@@ -185,10 +188,23 @@ class Daemon:
         """Find due work and start it (never waits for the work itself)."""
         if self._stopping.is_set():
             return
+        with self._running_job():
+            try:
+                await self._tick()
+            except DatabaseUnavailable as exc:
+                self._database_lost(exc)
+
+    @contextlib.contextmanager
+    def _running_job(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is None:  # not in a task (a direct call): nothing to wait for at a stop
+            yield
+            return
+        self._jobs.add(task)
         try:
-            await self._tick()
-        except DatabaseUnavailable as exc:
-            self._database_lost(exc)
+            yield
+        finally:
+            self._jobs.discard(task)
 
     async def _tick(self) -> None:
         async with self._tick_lock:
@@ -297,12 +313,13 @@ class Daemon:
         """Retention (:func:`crawler.app.jobs.maintain`), off the event loop."""
         if self._stopping.is_set():
             return
-        try:
-            await asyncio.to_thread(maintain, self.config, self.db)
-        except DatabaseUnavailable as exc:
-            self._database_lost(exc)
-        except Exception as exc:  # the next hour tries again
-            log.error("maintenance failed: %r", exc)
+        with self._running_job():
+            try:
+                await asyncio.to_thread(maintain, self.config, self.db)
+            except DatabaseUnavailable as exc:
+                self._database_lost(exc)
+            except Exception as exc:  # the next hour tries again
+                log.error("maintenance failed: %r", exc)
 
     def _start_digests(self, now: datetime) -> None:
         if self._digests is not None and not self._digests.done():
@@ -410,6 +427,7 @@ class Daemon:
         try:
             await self._stopping.wait()
         finally:
+            await self._end_jobs(scheduler)
             scheduler.shutdown(wait=False)
             await self._drain()
             if self._kick is not None:
@@ -422,6 +440,14 @@ class Daemon:
             return EXIT_UNAVAILABLE
         log.info("stopped")
         return 0
+
+    async def _end_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        """No new job starts; a job submitted just before the stop starts (and sees it), and
+        the jobs running end within ``grace``, so the scheduler's shutdown cancels none."""
+        scheduler.pause()
+        await asyncio.sleep(0)
+        if self._jobs:
+            await asyncio.wait(set(self._jobs), timeout=self.grace)
 
     async def _drain(self) -> None:
         """Let in-flight work finish within ``grace``; cancel and hand back the rest."""
