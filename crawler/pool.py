@@ -102,6 +102,8 @@ MIN_SOURCES_FOR_WORKERS = 4
 # those costs; the benchmark machine has two cores.)
 MAX_DEFAULT_WORKERS = 2
 MAX_FAILED_STARTS = 3
+# How long closing the pool waits for batches on their way, and for each worker to exit.
+CLOSE_SECONDS = 10
 
 
 class ArticleStages(Protocol):
@@ -467,6 +469,8 @@ class WorkerPool:
         worker = self._workers[slot]
         if worker is not None and worker.alive:
             return worker
+        if self._closed:  # a batch still on its way when the crawl ended: no new worker for it
+            raise RuntimeError("the analysis pool is closed")
         async with self._starting[slot]:
             worker = self._workers[slot]
             if worker is None or not worker.alive:
@@ -539,19 +543,28 @@ class WorkerPool:
 
     async def aclose(self) -> None:
         self._closed = True
+        # Batches still on their way (the crawl ended early: its database went away, say) reach
+        # a worker or fail first; one caught starting a worker would otherwise be left to
+        # asyncio.run's teardown, cancelled inside create_subprocess_exec, and hang it.
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=CLOSE_SECONDS)
         for worker in self._workers:
             if worker is None:
                 continue
             if worker.process.stdin is not None and worker.process.returncode is None:
                 worker.process.stdin.close()
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(10):
+                async with asyncio.timeout(CLOSE_SECONDS):
                     await worker.process.wait()
             if worker.process.returncode is None:
                 worker.process.kill()
                 await worker.process.wait()
             if worker.reader is not None:
                 await worker.reader
+        for task in set(self._sending):  # one stuck writing to a worker now gone
+            task.cancel()
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=CLOSE_SECONDS)
 
 
 def _widen(pipe: Any) -> None:

@@ -577,3 +577,43 @@ def test_a_writers_results_cross_as_the_errors_the_crawl_raises() -> None:
             assert str(raised) == f"analyze: internal error: RuntimeError: a bug ({url})"
         else:
             assert (type(raised), str(raised)) == (type(error), str(error))
+
+
+async def test_closing_waits_for_a_batch_caught_starting_its_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl that ends early (its database went away) closes the pool while a batch is still
+    starting the worker it goes to: closing waits for that batch and closes the worker it
+    started, instead of leaving the start to asyncio.run's teardown, which cancelled it inside
+    create_subprocess_exec and hung the crawl's exit (seen under load in CI)."""
+    from crawler import pool
+    from crawler.store.write import Origin
+
+    start = pool.WorkerPool._start
+    starting, proceed = asyncio.Event(), asyncio.Event()
+
+    async def held_start(self: pool.WorkerPool, setup: bytes) -> Any:
+        starting.set()
+        await proceed.wait()
+        return await start(self, setup)
+
+    monkeypatch.setattr(pool.WorkerPool, "_start", held_start)
+    with serve(farm(1, 1)) as sites:
+        config = make_config(tmp_path / "cfg", sites, f"sqlite:///{tmp_path / 'p.db'}")
+    Database(config.settings.database, upgrade=True).dispose()
+    source = config.sources[0]
+    workers = pool.WorkerPool(config, config.settings.database, [source], 1, None)
+    origin = Origin("http://127.0.0.2/1.html", "http://127.0.0.2/1.html", source.id)
+    page = asyncio.create_task(
+        workers.store(b"<html><p>x</p></html>", origin.link_url, None, source, origin)
+    )
+    await asyncio.wait_for(starting.wait(), 5)
+    closing = asyncio.create_task(workers.aclose())
+    await asyncio.sleep(0.1)
+    proceed.set()
+    await asyncio.wait_for(closing, 30)
+    assert not workers._sending  # no batch left running past the close
+    started = [w for w in workers._workers if w is not None]
+    assert started and all(w.process.returncode is not None for w in started)
+    await asyncio.wait({page}, timeout=5)
+    assert page.done()  # the page has its outcome (here: no article in it), not left waiting
