@@ -20,9 +20,10 @@ Meetings (座谈) give no direction and make no visit.
 
 A place may open the sentence and the party follow it (在黄山区，考察组一行来到…); a sentence
 that opens with its verb (先后赴…考察学习) travels as the home's body the paragraph named last
-(市工信局…, 省市场监管局…); the home travelling with its province's delegation
-(随省政府代表团赴广东) gives both pairs; a speaker for a place (…代表江苏省委、省政府…他说，
-…我们赴青海…) makes 我们 that place.
+(市工信局…, 省市场监管局…), and so does one that opens by organising or sending people
+(并组织人员赴…, 派人先后到…; not companies, pupils or village cadres as trainees); the home
+travelling with its province's delegation (随省政府代表团赴广东) gives both pairs; a speaker for
+a place (…代表江苏省委、省政府…他说，…我们赴青海…) makes 我们 that place.
 
 Several parties: the places named together before 两市/两地 (福州安庆两市…来通) and the clauses
 of a place's people right before the visitor's (福州市…负责人，安庆市…负责人一行来通) visit
@@ -233,6 +234,21 @@ _ANTECEDENT_REACH = 300
 _GUEST_ARRIVES = re.compile(
     r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|观摩团)(?:一行)?[^，。；]{0,12}?"
     r"(?:来|莅临|来到|到)(?:我市|我县|我区|我州|本市|本县|本区)"
+)
+# A clause that opens with organising or sending people, its organiser unnamed (并组织人员赴…,
+# 先后组织各层面党员干部1230人次，分赴…, 派人先后到…): on the home's site, the home's body.
+_ORGANISED_TRIP = re.compile(
+    r"(?:[0-9]{1,4}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}日)?|今年|去年|近年来|近期|此前|其间|期间"
+    r"|利用[^，。；,]{0,8}?|先后|多次|并|还|同时|重点|积极|主动|曾|也|又|分批次|分批)*"
+    r"(?:组织|派出|派|安排|抽调)(?:了)?[^，。；]{0,24}?"
+    r"(?:先后|分别|分|一同|专程)?"
+)
+# …unless the people are not a government party (组织企业赴…参展, 组织学生赴…研学).
+_ORGANISED_PEOPLE = re.compile(
+    r"企业|公司|员工|职工|学生|学员|师生|农户|种植户|养殖户|村民|群众|游客|会员|家长|志愿者"
+    r"|运动员|选手|演员|客商|专家|学校|协会|商会|大户"
+    # village cadres sent as trainees (组织村“两委”主干到胶州…考察学习, 选派100名村干部…)
+    r"|村"
 )
 _UNNAMED_PARTY = re.compile(r"(?:代表团|考察团|学习团|访问团|交流团|调研组|考察组|调研团|观摩团)")
 # A subjectless opening clause of a work report (广泛开展调研活动，至建湖…考察学习): the paragraph's
@@ -1080,6 +1096,16 @@ def _visitors(
             or text.startswith(("率队", "率团", "带队"), verb)  # 李俊明郑连生率队赴山东
         ):
             own = _publisher_mention(ms, publisher_city)
+        elif _ORGANISED_TRIP.fullmatch(text, clause, verb) and not _ORGANISED_PEOPLE.search(
+            text, clause, verb
+        ):
+            # 并组织人员赴大理、西安等地考察学习, 组织警力先后到厦门: a trip the home's body
+            # organised, told without its name (a work report, a feature on the home's site)
+            body = _antecedent(text, sentence.start)
+            if body is not None and body.startswith(("省", "我省")):
+                own = _province_mention(publisher_city)
+            else:
+                own = _publisher_mention(ms, publisher_city)
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)

@@ -132,6 +132,56 @@ def test_an_unnamed_party_with_no_guest_before_is_the_homes(tagger: Tagger, body
     assert ("儋州", "三亚") in pairs(tagger.tag("考察学习", body, home="儋州"))
 
 
+# --- a trip the home's body organised, its organiser unnamed (a work report, a feature) ----------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "各相关部门组建工作专班，邀请专家开展业务培训，并组织人员赴大理、西安等地考察学习。",
+            {("邢台", "大理"), ("邢台", "西安")},
+        ),
+        (
+            "一是强化技术拦截。组织警力先后到厦门、大庆等地学习考察精准预警经验做法。",
+            {("邢台", "厦门"), ("邢台", "大庆")},
+        ),
+        (
+            "北戴河区着手基地建设，派人先后到北京、天津进行走访调查。",
+            {("邢台", "北京"), ("邢台", "天津")},
+        ),
+        (
+            "利用国庆节假日组织三个考察组赴合肥、长沙等地学习考察。",
+            {("邢台", "合肥"), ("邢台", "长沙")},
+        ),
+        # the paragraph's body is the province's: the home's province went
+        ("省商务厅牵头推进。今年组织人员赴广东学习考察。", {("河北", "广东")}),
+    ],
+)
+def test_an_organised_trip_with_no_organiser_named_is_the_homes(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("工作综述", body, home="邢台")) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # people who are no government party: companies, pupils, growers, village cadres as trainees
+        "今年组织企业赴上海参加进博会。",
+        "暑期组织学生赴北京开展研学活动。",
+        "重点组织村“两委”主干到胶州、崇礼等地考察学习，开阔眼界。",
+        "分批次选派100名村干部、种养大户到浙江、福建等地考察学习。",
+        # a named organiser is not the home's: the party is that place's, found as before
+        "集团组织各党支部书记赴上海港开展考察学习。",
+    ],
+)
+def test_an_organised_trip_of_others_is_no_home_visit(tagger: Tagger, body: str) -> None:
+    assert not {
+        pair for pair in pairs(tagger.tag("工作综述", body, home="邢台")) if pair[0] == "邢台"
+    }
+
+
 # --- a long office name as the party; a service centre's own site calls itself 中心 ----------
 
 
