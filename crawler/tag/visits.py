@@ -40,7 +40,6 @@ from __future__ import annotations
 __all__ = ["Found", "find_visits", "home_mentions"]
 
 import functools
-import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -219,6 +218,11 @@ _DESCRIBED = re.compile(
     r"|帮扶城市|对口城市|合作城市|先进城市|标杆城市)$"
 )
 _DESCRIBED_REACH = 7
+# 赴全省南北共建园区考核排名第一方阵的宿迁、淮安等地…考察学习: places after a long description of
+# them, when a list of places or their stay follows
+_MODIFIED = re.compile(r"(?:赴|前往|来到)[^，。；;、“”《》（）()\d]{2,30}?的$")
+_MODIFIED_REACH = 33
+_MODIFIED_AFTER = re.compile(r"[市县区]?(?:、|和|及|等地|等市|等城市)")
 _LEFT = re.compile(r"(?:离开|告别|辞别|结束了?在|结束了?对)$")
 # 河北雄安新区, 贵州贵安新区: a state-level new area under the province, not the province.
 _NEW_AREA = re.compile(r"[\u4e00-\u9fff]{2}新区")
@@ -710,7 +714,7 @@ def _sentence_pairs(
                 if visitor.start == clause:
                     others += _parallel_subjects(text, sentence, ms, clause, visitor)
                 listed = _listed_run(text, clause, [m for m in ms if m.end <= verb])
-                if listed and listed[-1] is visitor:
+                if listed and listed[-1].place.city == visitor.place.city:
                     others += listed[:-1]  # 昌吉市、阿克苏市代表团来我市: each place of the list
                 for other in others:
                     pairs.extend((other, host) for host in group if _valid(other, host))
@@ -972,6 +976,9 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
     described = _DESCRIBED.search(text, max(floor, m.start - _DESCRIBED_REACH), m.start)
     if described:
         return described.start()  # 赴省内兰州, 赴对标城市湖州市: the place after what it is
+    modified = _MODIFIED.search(text, max(floor, m.start - _MODIFIED_REACH), m.start)
+    if modified and _MODIFIED_AFTER.match(text, m.end):
+        return modified.start()
     company = _TO_COMPANY.search(text, max(floor, m.start - 16), m.start)
     if company and _SITE_ITEM.match(text, m.end):
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
@@ -1394,15 +1401,21 @@ def _listed_run(text: str, start: int, before: list[Mention]) -> list[Mention]:
     """The places of one level listed by 、/和/及 that open the clause at ``start`` (昌吉市、
     阿克苏市来我市; a province right before its first city, 新疆昌吉市, is left out): parties
     travelling together, or [] when the opening is no such list."""
-    run = _leading_run(text, start, before, _LISTED_GAP)
-    if len(run) > 1 and run[0].place.level == "province" and run[0].end == run[1].start:
-        run = run[1:]  # 新疆|昌吉市: the province before its city
+    run: list[Mention] = []
+    for m in _leading_run(text, start, before, _LISTED_GAP):
+        if run and run[-1].end == m.start:
+            # 新疆|昌吉市, 南京市|江宁区: one item, its most specific place (河南省郑州市、南京市
+            # 江宁区代表团 lists two parties); two cities glued together are no list
+            if run[-1].place.level != "province" and run[-1].place.city != m.place.city:
+                return []
+            run[-1] = m
+        else:
+            run.append(m)
     if (
         len(run) < 2
-        or len({m.place.level for m in run}) > 1
+        or len({m.place.city is None for m in run}) > 1  # cities (or their districts) only
         or run[0].place.level == "province"
         or any(m.self_ref for m in run)
-        or any(a.end == b.start for a, b in itertools.pairwise(run))  # 北京大兴区: one place
     ):
         return []
     return run

@@ -8,8 +8,9 @@ an investment trip as the stay (在山东省招商洽谈考察); an institute in
 visited, not a travelling body (姜四清在…研究院考察调研); a place after an epithet and a dash
 (赴藏东明珠——昌都市); a place named in full before its institution (赴沁源县太岳干部学院), a
 city's state-level zone as the party (保定国家高新区市场监管分局), 至 before a stay in a work
-report's subjectless clause, while a central body, a date range or a route give no pair. Sentences
-written for these tests, shaped like city news."""
+report's subjectless clause, while a central body, a date range or a route give no pair; hosts after
+a long description of them (赴…排名第一方阵的宿迁、淮安等地) and parties listed with their province
+or district (河南省郑州市、南京市江宁区代表团). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -314,3 +315,51 @@ def test_central_bodies_ranges_and_routes_give_no_pair(
     tagger: Tagger, title: str, body: str
 ) -> None:
     assert pairs(tagger.tag(title, body, home="九江")) == set()
+
+
+# --- hosts after a long description; parties listed with a province or a district ----------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "5月3日，县委副书记徐志豪带领园区班子成员赴全省共建园区考核排名第一方阵的宿迁、淮安等地"
+            "共建园区考察学习。",
+            {("连云港", "宿迁"), ("连云港", "淮安")},
+        ),
+        (
+            "市商务局组织人员前往有着世界小商品之都美誉的义乌等地考察学习。",
+            {("连云港", "金华")},
+        ),
+    ],
+)
+def test_hosts_after_a_description_of_them(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("考察学习", body, home="连云港")) == expected
+
+
+def test_a_description_with_no_list_or_stay_after_gives_no_host(tagger: Tagger) -> None:
+    # the place ends the phrase with nothing of a trip after it
+    assert (
+        pairs(tagger.tag("会议", "会议前往县里最具代表性的南京路口开展执勤。", home="连云港"))
+        == set()
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a province before its city, a city before its district: one listed party each
+        (
+            "上周，河南省郑州市、南京市江宁区代表团来通考察学习共享单车治理模式。",
+            {("郑州", "南通"), ("南京", "南通")},
+        ),
+        ("昌吉市、阿克苏市代表团来我市考察学习。", {("昌吉", "南通"), ("阿克苏", "南通")}),
+    ],
+)
+def test_listed_parties_named_with_their_province_or_district(
+    tagger: Tagger, body: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("来通考察", body, home="南通")) == expected
