@@ -21,9 +21,10 @@ Meetings (座谈) give no direction and make no visit.
 A place may open the sentence and the party follow it (在黄山区，考察组一行来到…); a sentence
 that opens with its verb (先后赴…考察学习) travels as the home's body the paragraph named last
 (市工信局…, 省市场监管局…), and so does one that opens by organising or sending people
-(并组织人员赴…, 派人先后到…; not companies, pupils or village cadres as trainees); the home
-travelling with its province's delegation (随省政府代表团赴广东) gives both pairs; a speaker for
-a place (…代表江苏省委、省政府…他说，…我们赴青海…) makes 我们 that place.
+(并组织人员赴…, 派人先后到…; not companies, pupils or village cadres as trainees), as does an
+unnamed team (局代表团全体成员赴…) or a title that opens with its trip when no guest came
+before; the home travelling with its province's delegation (随省政府代表团赴广东) gives both
+pairs; a speaker for a place (…代表江苏省委、省政府…他说，…我们赴青海…) makes 我们 that place.
 
 Several parties: the places named together before 两市/两地 (福州安庆两市…来通) and the clauses
 of a place's people right before the visitor's (福州市…负责人，安庆市…负责人一行来通) visit
@@ -261,11 +262,17 @@ _BARE_OPENING = re.compile(
     r"(?:广泛|积极|主动|多次|先后|深入|认真)?(?:开展|组织)[^，。；,]{0,12}[，,]"
     # a topic opening the next leg (同时就提升农村电商工作，考察了沧州…)
     r"|(?:同时|随后|另外|此外|并)?(?:就|围绕|针对)[^，。；,]{2,20}[，,]"
+    # a date or a day opening the sentence, and the place of the leg (4月9日下午，局代表团…;
+    # 次日，在临猗县，考察组考察了…)
+    r"|(?:(?:[0-9]{4}年)?[0-9]{1,2}月[0-9]{1,2}日|次日|当天|当日|随后|之后|其间)"
+    r"(?:上午|下午|晚上|晚)?[，,](?:在[^，。；,]{2,12}[，,])?"
+    r"|在[^，。；,]{2,12}[，,]"
 )
 # A team named only by what it does, opening its sentence (考察学习组分别到, 考察组一行先后赴):
 # the party of the body the paragraph is about.
 _BARE_TEAM = re.compile(
-    r"(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:组|团)(?:一行)?(?:成员)?" + _NO_SUBJECT.pattern
+    r"(?:(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:组|团)|(?:局|委|办)?(?:党政)?代表团)"
+    r"(?:一行)?(?:全体)?(?:成员)?" + _NO_SUBJECT.pattern
 )
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
@@ -288,6 +295,8 @@ _MARKER = re.compile(
     r"|党政|市委|省委|区委|县委|州委|市政府|省政府|人民政府|区政府|县政府|市长|省长|区长|县长|州长|书记"
     r"|主席|主任|人大|政协|一行|率团|率队|率领|带队|组团|组队|领导|干部|党委|政府|局长|厅长|客人|嘉宾"
     r"|有关部门|相关部门|负责同志"
+    # 如东县财政局、自然资源和规划局相关人员来我市, 句容市监察局等单位来我中心
+    r"|相关人员|有关人员|工作人员|等单位|相关单位|有关单位|全体成员"
 )
 _DELEGATION = re.compile(
     r"代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|一行|率团|率队|党政"
@@ -431,7 +440,7 @@ _NEVER_GOVERNMENT = re.compile(
     r"|团[市县区州]委|共青团|青联|青企协|少工委"
     # (not 学科协同, 合作协议, 平台联动, 人文联系)
     r"|(?<!学)科协(?![同调作助议])|科学技术协会|侨联|台胞联谊会|(?<!平)台联(?![动合系手通])"
-    r"|(?<![人图])文联(?![系动播合])|文学艺术界联合会|社科联|社会科学界联合会|(?<!合)作协(?![议调作同])"
+    r"|(?<![人图])文联(?![系动播合])|文学艺术界联合会|社科联|社会科学界联合会|(?<!合)作协(?![议调作同助商])"
     r"|作家协会|工商联|总商会|知联会|知识分子联谊会|新联会|欧美同学会|关工委|关心下一代"
     r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
     r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
@@ -471,6 +480,11 @@ _GOVERNMENT = re.compile(
     r"党政|市委|省委|区委|县委|州委|政府|人大|政协|市长|省长|区长|县长|州长|书记|厅长|局长|主任"
     r"|[^公]局(?!限)|厅|干部|我委|我局|我办"
     r"|[市县区州][^，。、；\d]{1,4}?委(?![员会])"  # 衡阳市国资委陈书伟及中核25公司…一行
+)
+# A government office listed right before a body that is none (市侨办、市侨联, 市侨办市侨联考察组,
+# 市科技局和市科协).
+_JOINT_BODY = re.compile(
+    r"[市县区州][^，。、；\d]{1,8}?(?:局|办|委|厅)(?:[、和及与]+[市县区州]?|[市县区州])$"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _LEAD_VERB = re.compile(r"率领|率|带领|带队|一行")
@@ -555,6 +569,7 @@ _BEFORE_LEAVING = re.compile(
 # Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
 _POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
+_CALLED_ON = re.compile(r"(?:拜访|拜会|会见|会晤|看望|走访)了?$")
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
 
@@ -1058,7 +1073,9 @@ def _visitors(
             m.start >= after
             and m.name not in host_names
             and text[m.start - 1] not in _COUNTERPART
-            and _MARKER.search(text, _tail(text, m), min(sentence.end, m.end + 12))
+            # 专程拜访了无锡市委书记杜小刚: the host's official the party called on
+            and not _CALLED_ON.search(text, max(sentence.start, m.start - 3), m.start)
+            and _MARKER.search(text, _tail(text, m), _clause_end(text, m.end, sentence.end, 12))
             # 会见来鸡西考察的广东客商: a business party named after the verb is no delegation
             and _government(text[_tail(text, m) : min(sentence.end, m.end + 12)])
         ):
@@ -1123,8 +1140,22 @@ def _visitors(
             # the team it sent, unnamed (市医保局赴兄弟市县考察学习。考察学习组分别到海口、三亚)
             body = _antecedent(text, sentence.start)
             if body is None:
-                # 副市长率…赴山东聊城考察。同时…考察了沧州肃宁: the home's party goes on
-                own = _publisher_mention(ms, publisher_city) if home_went else None
+                # 副市长率…赴山东聊城考察。同时…考察了沧州肃宁: the home's party goes on; an
+                # unnamed team with no guest's party before it (局代表团全体成员赴…) is the home's
+                # when the title names the home or its officials (大同市促进外来投资局…; 赵学斌
+                # 副市长带队…), and so is a title that opens with its verb (赴广元市…考察学习)
+                title = text[: max(0, text.find("\n"))]
+                team = story_visitor is None and (
+                    sentence.index == 0
+                    or (
+                        _BARE_TEAM.fullmatch(text, clause, verb) is not None
+                        and (publisher_city in title or _OWN_OFFICIAL.search(title) is not None)
+                        # (not a title whose party is none: 统战部组织党外代表人士赴…)
+                        and _government(title)
+                        and _ORGANISED.search(title) is None
+                    )
+                )
+                own = _publisher_mention(ms, publisher_city) if home_went or team else None
             elif body.startswith(("省", "我省")):
                 own = _province_mention(publisher_city)
             else:
@@ -1368,6 +1399,8 @@ def _government(party: str) -> bool:
     if _SERVICE_PARTY.match(party):
         return False
     never = _NEVER_GOVERNMENT.search(party)
+    if never is not None and _JOINT_BODY.search(party, 0, never.start()):
+        return True  # 市侨办、市侨联负责同志带队: a government office travels with the body
     if never is not None:
         # 副市长…率领市科协…: an official of the city at the head of the body, before it
         lead = _LEAD_VERB.search(party, 0, never.start())
@@ -1560,6 +1593,14 @@ def _central_subject(text: str, floor: int, clause: int, ms: list[Mention]) -> b
     while opening > floor and not _CLAUSE_SUBJECT.search(text, opening, clause):
         opening = _clause_start(text, floor, opening - 1)
     return bool(_CENTRAL_SUBJECT.search(text, opening, clause))
+
+
+def _clause_end(text: str, start: int, ceiling: int, reach: int) -> int:
+    """Where the clause going on at ``start`` ends, at most ``reach`` characters on (国家超级计算
+    无锡中心，专程拜访了…市委书记: the next clause's words are not the place's)."""
+    end = min(ceiling, start + reach)
+    brk = _CLAUSE_BREAK.search(text, start, end)
+    return brk.start() if brk else end
 
 
 def _clause_start(text: str, floor: int, at: int) -> int:

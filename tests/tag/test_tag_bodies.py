@@ -7,7 +7,8 @@ A company's own study trip led by its heads is not the city's (an official leadi
 is, as are the city's bodies' officials named before a company's heads in one list of leaders); a
 unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees, and
 principals or teachers as the party (名校长工作坊, 一行20名校长, 名师工作室) with no bureau, are no
-delegation (an office's trip is). Sentences written for these tests, shaped like city
+delegation (an office's trip is); a government office listed with a mass body (市侨办、市侨联) makes it a
+delegation, and 工作协助 holds no 作协. Sentences written for these tests, shaped like city
 news."""
 
 from __future__ import annotations
@@ -505,3 +506,42 @@ def test_a_city_commission_with_a_companys_member_is_a_delegation(tagger: Tagger
     # a company alone stays no delegation
     body = "8月3日，株洲某某公司社区总部黄立一行来我市考察。"
     assert pairs(tagger.tag("", body, home="新余")) == set()
+
+
+# --- a government office with a body that is none; 作协 inside 工作协助 ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "市侨办市侨联考察组赴武汉市交流学习",
+            "5月15日，市侨办、市侨联负责同志带队赴武汉市考察交流学习。",
+        ),
+        ("赴武汉考察", "5月15日，市科技局和市科协负责同志带队赴武汉市考察交流学习。"),
+    ],
+)
+def test_an_office_travelling_with_a_mass_body_is_a_delegation(
+    tagger: Tagger, title: str, body: str
+) -> None:
+    assert pairs(tagger.tag(title, body, home="大同")) == {("大同", "武汉")}
+
+
+def test_a_mass_body_alone_is_still_none(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "市侨联考察组赴武汉市交流学习",
+        "5月15日，市侨联负责同志带队赴武汉市考察交流学习。",
+        home="大同",
+    )
+    assert pairs(tags) == set()
+
+
+def test_work_assistance_is_no_writers_association(tagger: Tagger) -> None:
+    body = (
+        "2018年11月2日至7日，宿迁市节约用水办公室组织各区负责人及迎查工作协助单位一行9人分别赴山东潍坊、"
+        "江苏扬州学习。"
+    )
+    assert pairs(tagger.tag("赴外地学习", body, home="宿迁")) == {
+        ("宿迁", "潍坊"),
+        ("宿迁", "扬州"),
+    }

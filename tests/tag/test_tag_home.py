@@ -3,7 +3,11 @@ city and its counties; an abbreviation that stays ambiguous makes no pair. The h
 receives a guest (来我局, 来中心, while 中心城区 is no unit), a branch too and with 进行 before the
 purpose (来到我分局进行考察交流), and the home city's bureau named by a bare 市 after the coming
 verb (来到市住房保障局考察学习); names a prefecture shares with
-another are the home's on the home's site (a district it merged away, 宜阳小区, 广安代表站)."""
+another are the home's on the home's site (a district it merged away, 宜阳小区, 广安代表站).
+A trip the home's body organised with no organiser named, an unnamed team (局代表团全体成员赴…,
+在临猗县，考察组…) under a title naming the home or its officials, and a title that opens with its
+trip are the home's when no guest came before;
+a party named by its bodies' people (…局相关人员来我市, …等单位来我中心) is its place's."""
 
 from __future__ import annotations
 
@@ -325,3 +329,57 @@ def test_a_plain_district_name_elsewhere_is_no_home(
     tagger: Tagger, body: str, home: str, absent: str
 ) -> None:
     assert absent not in tagger.tag("", body, home=home).cities
+
+
+# --- parties named by their bodies' people; unnamed teams and titles with no guest before --------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        (
+            "考察学习",
+            "如东县财政局、自然资源和规划局相关人员来我市考察学习。",
+            "扬州",
+            {("南通", "扬州")},
+        ),
+        ("考察学习", "句容市监察局等单位来我中心考察学习。", "连云港", {("镇江", "连云港")}),
+        # an unnamed team when the title names the home or its officials
+        (
+            "大同市促进外来投资局开展学习考察",
+            "4月9日下午，局代表团全体成员赴郑州市金水区参观学习。",
+            "大同",
+            {("大同", "郑州")},
+        ),
+        (
+            "副市长带队赴外地考察学习",
+            "次日，在临猗县，考察组考察了电商服务中心。",
+            "大同",
+            {("大同", "运城")},
+        ),
+        # …and none when nothing names the home's party
+        ("考察学习", "次日，在临猗县，考察组考察了电商服务中心。", "大同", set()),
+    ],
+)
+def test_parties_named_by_their_people_or_unnamed_on_the_homes_site(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_an_unnamed_team_after_a_guest_is_the_guests(tagger: Tagger) -> None:
+    body = "郑州市代表团来我市考察。次日，在临猗县，考察组考察了电商服务中心。"
+    assert pairs(tagger.tag("副市长陪同考察", body, home="大同")) == {
+        ("郑州", "大同"),
+        ("郑州", "运城"),
+    }
+
+
+def test_a_title_that_opens_with_its_trip_is_the_homes(tagger: Tagger) -> None:
+    tags = tagger.tag(
+        "赴广元市利州区开展科技创新工作的考察学习", "结合我局年度科技培训计划。", home="陇南"
+    )
+    assert pairs(tags) == {("陇南", "广元")}
+    # with another place's party named first, the title's trip is not the home's
+    tags = tagger.tag("成都市考察团赴广元市利州区考察学习", "考察团一行参观了园区。", home="陇南")
+    assert ("陇南", "广元") not in pairs(tags)

@@ -363,3 +363,24 @@ def test_listed_parties_named_with_their_province_or_district(
     tagger: Tagger, body: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag("来通考察", body, home="南通")) == expected
+
+
+def test_the_economic_circle_of_two_cities_is_no_district(tagger: Tagger) -> None:
+    # 双城 is a district of 哈尔滨; 成渝地区双城经济圈 is a region, 双城记 a tale
+    body = "陇南市党政代表团到成都市考察学习双城经济圈建设、公园城市建设等工作，讲好双城记。"
+    tags = tagger.tag("考察学习", body, home="陇南")
+    assert "哈尔滨" not in tags.cities
+    assert pairs(tags) == {("陇南", "成都")}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a place in the name of a site visited, then the host's official in the next clause
+        "市委书记带队赴上海考察，参观了国家超级计算无锡中心，专程拜访了无锡市委书记。",
+        # the host's official the party met after the trip's verb
+        "市委书记带队赴上海考察，会见了无锡市委书记杜小刚。",
+    ],
+)
+def test_the_hosts_official_after_the_verb_is_no_guest(tagger: Tagger, body: str) -> None:
+    assert ("无锡", "上海") not in pairs(tagger.tag("考察招商", body, home="武威"))
