@@ -345,6 +345,22 @@ def province_of(city: str) -> str | None:
     return gaz.province_of_city.get(city) or gaz.province_level.get(city)
 
 
+@functools.cache
+def _under_province() -> frozenset[str]:
+    province_level = set(_curated()["province_level"])
+    names: set[str] = set()
+    for u in _units():
+        if u.small and u.province != "新疆" and (not u.city or u.city in province_level):
+            names.update((u.name, u.short, u.short + "市", u.short + "县"))
+    return frozenset(names)
+
+
+def directly_under_province(name: str) -> bool:
+    """``name`` (as written: 潜江市, 济源, 陵水黎族自治县) is a county-level unit directly under its
+    province, with no prefecture; the 兵团 cities, which stand for 新疆, are not."""
+    return name in _under_province()
+
+
 def cities_of(province: str) -> tuple[str, ...]:
     """The cities of a province by short name, in code order (山东 -> 济南, 青岛, ...)."""
     return tuple(_default().cities_in.get(province, ()))

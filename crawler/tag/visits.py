@@ -33,7 +33,9 @@ list of villages of several places (绵竹年画村、崇州五星村); the part
 青海省委书记…一行举行会谈) is the guest, not a second host. An autonomous region's offices
 (自治区党政代表团) on a city's site are the home's province, which then stays the story's party
 (考察组一行在…). Not delegations either: a central leader's inspection recalled with its 座谈会,
-the Youth League (团市委, 青联), one member travelling with another body's team (作为…成员，随团赴).
+the Youth League (团市委, 青联), one member travelling with another body's team (作为…成员，随团赴),
+a party its own clause shows to be a chamber or businessmen, a county-level unit directly under
+its province (潜江市住建局来我市: no end below the province).
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from crawler.tag.details import is_name
-from crawler.tag.gazetteer import DATA_DIR, Place, Strength, abbreviation_chars, province_of
+from crawler.tag.gazetteer import (
+    DATA_DIR,
+    Place,
+    Strength,
+    abbreviation_chars,
+    directly_under_province,
+    province_of,
+)
 from crawler.tag.places import Mention
 from crawler.tag.text import Sentence, date_in
 
@@ -425,7 +434,7 @@ _NOT_GOVERNMENT = re.compile(
     r"商会|协会|联合会|促进会|研究会|基金会|企业家|企业代表团|公司|集团|大学|学院|学校|师生|学生|救援队|医疗队|医疗团队"
     r"|救援|志愿者|校友|专家|防治|红十字会|红会|残联"
     # traders: 广东客商 (not the 客商 a 市长 leads)
-    r"|客商|投资商"
+    r"|客商|投资商|侨商"
     # principals and teachers as the party (名校长工作坊, 一行26名校长, 名师工作室), not a bureau's
     r"|名校长|校长(?:工作坊|工作室|基地|代表团|考察团)|名师工作室|名(?:教师|老师)"
 )
@@ -444,7 +453,7 @@ _NEVER_GOVERNMENT = re.compile(
     r"|作家协会|工商联|总商会|知联会|知识分子联谊会|新联会|欧美同学会|关工委|关心下一代"
     r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
     r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
-    r"|驻村工作队|驻村工作组|工作队(?!伍)"
+    r"|驻村工作队|驻村工作组|工作队(?!伍)|驻[^，。；、]{1,10}?村工作组"
 )
 # A public service unit (事业单位: funeral homes, blood stations, hospitals, libraries, museums,
 # cultural halls) or a group of retired cadres (not the 老干部局 that serves them) as the party
@@ -569,6 +578,9 @@ _BEFORE_LEAVING = re.compile(
 # Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
 _POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
+_CITED = re.compile(r"指示|批示|讲话|要求|部署")
+_LED_BY = re.compile(r"在([^，。；]{1,30}?)(?:带领|率领)下")
+_ESCORT = re.compile(r"在[^，。；]{1,30}?(?:陪同|陪伴)下")
 _CALLED_ON = re.compile(r"(?:拜访|拜会|会见|会晤|看望|走访)了?$")
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
@@ -633,6 +645,8 @@ def find_visits(
             previous_dated = (sentence.paragraph, when)
         along = len({visitor.name for visitor, _host in pairs}) > 1  # 随省代表团: both travel
         for visitor, host in pairs:
+            if _under_province(text, visitor):
+                continue  # 湖北省潜江市住建局来我市: no visitor end below its province
             surface = text[visitor.start : visitor.end].rstrip("市区县")
             if never and (
                 (visitor.self_ref and not _office_led(text, sentence))
@@ -1052,6 +1066,10 @@ def _visitors(
             _ORDER_END.search(text, m.end, verb)
         ):
             continue  # 按照甘肃省人民政府办公厅《…》要求，…赴上海: who ordered it, not the party
+        if _INSPECTION_SPEECH.match(text, m.end):
+            continue  # 学习习近平总书记在陕西榆林考察时的重要讲话精神，传达市党政代表团赴…
+        if not m.self_ref and not _government(_party_words(text, m.start, verb)):
+            continue  # 宁夏湖北商会考察团来我县 in a clause the host's 县委、县政府 open
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
         if m.self_ref or marked or _clause_subject(text, m, verb):
             out.append(m)
@@ -1063,8 +1081,10 @@ def _visitors(
         ):
             out.append(m)  # 铁力市召开赴贵阳考察学习座谈会: the trip it reports back on
     for m in others:
-        if text[max(sentence.start, m.start - 2) : m.start] == _FROM:
-            out.append(m)
+        if text[max(sentence.start, m.start - 2) : m.start] == _FROM and _government(
+            _party_words(text, m.start, verb)
+        ):
+            out.append(m)  # (not 来自…中山市汕尾商会的企业家们在副市长…陪同下)
     after = group[-1].end
     host_names = {h.name for h in group}
     for m in others:
@@ -1363,6 +1383,11 @@ def _office_led(text: str, sentence: Sentence) -> bool:
     带领…赴), no body that is no delegation among its words: the office's trip, whatever body the
     title sends."""
     for head in _OFFICE_HEAD.finditer(text, sentence.start, sentence.end):
+        # a head cited for its instructions leads nothing (落实市委、市政府主要领导…在我院调研时
+        # 指示精神，…院党委书记带领)
+        end = _clause_end(text, head.end(), sentence.end, sentence.end - head.end())
+        if _CITED.search(text, head.end(), end):
+            continue
         if not _NEVER_GOVERNMENT.search(head.group()) and _HEADED.search(
             text, head.end(), sentence.end
         ):
@@ -1396,6 +1421,9 @@ def _government(party: str) -> bool:
     of the city's liaison office in the host (驻深圳办事处主任) joining a company's trip there
     does not make it one."""
     party = _LIAISON.sub("", party)
+    led = _LED_BY.search(party)
+    if led and _GOVERNMENT.search(led.group(1)) and not _NOT_GOVERNMENT.search(led.group(1)):
+        return True  # 汕头市殡葬协会一行30人在汕头市民政局一级调研员…带领下: an official leads
     if _SERVICE_PARTY.match(party):
         return False
     never = _NEVER_GOVERNMENT.search(party)
@@ -1595,6 +1623,13 @@ def _central_subject(text: str, floor: int, clause: int, ms: list[Mention]) -> b
     return bool(_CENTRAL_SUBJECT.search(text, opening, clause))
 
 
+def _party_words(text: str, start: int, verb: int) -> str:
+    """The words from ``start`` (a place's name) to the verb in that place's clause, without the
+    host's officials escorting the party (在副市长谢殿才的陪同下): what the party is."""
+    brk = _CLAUSE_BREAK.search(text, start, verb)
+    return _ESCORT.sub("", text[start : brk.start() if brk else verb])
+
+
 def _clause_end(text: str, start: int, ceiling: int, reach: int) -> int:
     """Where the clause going on at ``start`` ends, at most ``reach`` characters on (国家超级计算
     无锡中心，专程拜访了…市委书记: the next clause's words are not the place's)."""
@@ -1614,6 +1649,13 @@ def _clause_start(text: str, floor: int, at: int) -> int:
 def _tail(text: str, m: Mention) -> int:
     """Where to look for a marker after ``m``: 青岛市 + 委书记 is 青岛 + 市委书记."""
     return m.end - 1 if text[m.end - 1] in "市省区县州" else m.end
+
+
+def _under_province(text: str, m: Mention) -> bool:
+    """``m`` names a county-level unit directly under its province (潜江, 济源, 琼海, 陵水), not
+    the province itself: as a visitor it is no city and not its province's delegation. (The
+    兵团 cities stand for 新疆, whose delegations they are.)"""
+    return m.place.level == "province" and directly_under_province(text[m.start : m.end])
 
 
 def _valid(visitor: Mention, host: Mention) -> bool:

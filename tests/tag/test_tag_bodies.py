@@ -8,8 +8,10 @@ is, as are the city's bodies' officials named before a company's heads in one li
 unit of a government body (…执法局直属大队来我局) travels for its place; a school's trainees, and
 principals or teachers as the party (名校长工作坊, 一行20名校长, 名师工作室) with no bureau, are no
 delegation (an office's trip is); a government office listed with a mass body (市侨办、市侨联) makes it a
-delegation, and 工作协助 holds no 作协. Sentences written for these tests, shaped like city
-news."""
+delegation, and 工作协助 holds no 作协; the named party is read in its own clause (a chamber's team
+welcomed by the host's 县委, businessmen escorted by a vice-mayor), an official leading an
+association (在…民政局调研员带领下) makes it a delegation, and leaders cited for their instructions
+lead nothing. Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -545,3 +547,44 @@ def test_work_assistance_is_no_writers_association(tagger: Tagger) -> None:
         ("宿迁", "潍坊"),
         ("宿迁", "扬州"),
     }
+
+
+# --- what the named party is, read in its own clause ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # a chamber's team, in a clause the host's 县委、县政府 open
+        ("会上，柯尊勇代表县委、县政府对宁夏湖北商会考察团来我县考察表示热烈欢迎。", "十堰"),
+        # businessmen 来自 a chamber, escorted by the host's vice-mayor
+        (
+            "19日下午，来自广东国信通集团、中山市汕尾商会的企业家们在副市长谢殿才的陪同下，"
+            "深入我市物流园参观考察。",
+            "鹤岗",
+        ),
+        ("山东省潍坊市侨商考察团来我市考察。", "武威"),
+        # a village work team posted by a bureau, and its village cadres
+        ("市科技局驻青龙镇平顶山村工作组组织部分村干部赴唐山市迁西县学习考察。", "秦皇岛"),
+    ],
+)
+def test_parties_that_are_no_delegation_in_their_own_clause(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    assert pairs(tagger.tag("考察学习", body, home=home)) == set()
+
+
+def test_an_association_led_by_an_official_is_a_delegation(tagger: Tagger) -> None:
+    led = "广东省汕头市殡葬协会一行30人在汕头市民政局一级调研员陈镇坤带领下，来我市乐平市考察学习。"
+    assert pairs(tagger.tag("考察学习", led, home="景德镇")) == {("汕头", "景德镇")}
+    alone = "汕头市殡葬协会一行30人来我市考察学习。"
+    assert pairs(tagger.tag("考察学习", alone, home="景德镇")) == set()
+
+
+def test_leaders_cited_for_their_instructions_lead_nothing(tagger: Tagger) -> None:
+    # an academy's own heads go; the city's leaders are only cited for their instructions
+    body = (
+        "为了落实市委、市政府主要领导在我院调研时指示精神，院党委书记孙智清带领科研人员"
+        "赴武威市考察学习。"
+    )
+    assert pairs(tagger.tag("市农科院赴武威考察学习", body, home="平凉")) == set()

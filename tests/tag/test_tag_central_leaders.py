@@ -3,8 +3,8 @@ the visits dev set): a Politburo Standing Committee member, a premier or vice-pr
 by title, whose inspection goes on in a clause of its own (…李克强在省委书记…陪同下，在福州、泉州
 考察) gives no pair from the publishing city; a name after a local title is that local official
 (市委副书记张国清率天津市党政代表团, before he went to Beijing); a central body's inspection team
-(全国人大常委会…执法检查组) is no city's delegation either. Sentences written for these tests,
-shaped like city news."""
+(全国人大常委会…执法检查组) is no city's delegation either, nor the place of an inspection whose
+speech a meeting studied. Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -84,3 +84,12 @@ def test_a_central_inspection_team_is_no_city_delegation(tagger: Tagger) -> None
 def test_a_city_inspection_of_its_own_is_still_no_pair_but_a_delegation_is(tagger: Tagger) -> None:
     body = "6月5日，太原市人大常委会副主任王强带领考察组赴运城考察学习。"
     assert pairs(tagger.tag("太原市人大考察组赴运城考察", body, home="吕梁")) == {("太原", "运城")}
+
+
+def test_a_place_of_a_central_leaders_inspection_is_no_party(tagger: Tagger) -> None:
+    body = (
+        "会议认真学习习近平总书记在陕西榆林考察时的重要讲话精神，传达市党政代表团赴苏州市、"
+        "无锡市考察学习精神。"
+    )
+    tags = tagger.tag("会议", body, home="徐州")
+    assert {(v.visitor, v.host) for v in tags.visits} == {("徐州", "苏州"), ("徐州", "无锡")}

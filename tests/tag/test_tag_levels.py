@@ -2,7 +2,8 @@
 大兴安岭 the range is no prefecture, a province's own bodies in its own cities make no visit,
 a home city's districts and counties travel as the home city (annotation rules of the
 real-text sets); a bare provincial department on a city's site (省交通运输厅, 省厅) travels for the
-home's province, the city's own bureau for the city."""
+home's province, the city's own bureau for the city; a county-level unit directly under its province
+(潜江, 济源) is no visitor at all, while a 兵团 city visits for 新疆."""
 
 from __future__ import annotations
 
@@ -254,3 +255,24 @@ def test_a_bare_provincial_department_travels_for_the_homes_province(tagger: Tag
         ("江苏", "浙江"),
         ("江苏", "安徽"),
     }
+
+
+# --- a county-level unit directly under its province as the visitor -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        # no end below the province, and not the province's delegation: no pair
+        ("湖北省潜江市住建局一行4人来到我市学习考察。", "南通", set()),
+        ("济源市法制办考察团来我市考察。", "邢台", set()),
+        # a 兵团 city stands for 新疆
+        ("石河子市代表团来我市考察学习。", "南通", {("新疆", "南通")}),
+        # as the host it is still its province
+        ("市政协考察团赴琼海市考察学习。", "南通", {("南通", "海南")}),
+    ],
+)
+def test_a_unit_directly_under_its_province_as_the_visitor(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert {(v.visitor, v.host) for v in tagger.tag("考察", body, home=home).visits} == expected
