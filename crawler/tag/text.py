@@ -151,6 +151,8 @@ _SITE_PREFIX = re.compile(
 # 沙洋县人民政府今日沙洋全县…): the government's name, perhaps a 今日… column, then the headline.
 _SITE_GLUED = re.compile(
     r"[\u4e00-\u9fff]{2,12}?人民政府(?:网|门户网站)?(?:今日[\u4e00-\u9fff]{2,4}?)?"
+    # a column or two between (武威市人民政府市政府其他会议市政府党组召开…, 萍乡市人民政府政务动态…)
+    r"[^，。；、\s]{0,16}?"
 )
 _BODY_SITE_GLUED = re.compile(
     r"[\u4e00-\u9fff]{2,16}?(?:委员会|局|办公室)(?:政务要闻|工作动态|要闻|动态|新闻)"
@@ -161,7 +163,7 @@ _GLUED_SITE_MAX = 20  # how far into the body the site's name may end
 
 def glued_site_span(body: str, headline: str, offset: int = 0) -> tuple[int, int] | None:
     """Where ``body`` (the first body sentence) opens with the site's name, perhaps with a
-    今日… column, glued to the repeated ``headline`` (no other column between), or None;
+    今日… column or a column of a few words, glued to the repeated ``headline``, or None;
     shifted by ``offset``."""
     if len(headline) < _HEADLINE_START:
         return None

@@ -5,8 +5,9 @@ there, counting only with the city named or in a visit frame; a nickname several
 and a body's site name glued before the repeated headline (…委员会政务要闻中荆集团赴…) are not the
 story's places; nor are an outlet's place in its byline (宜宾日报讯, 郴州市融媒体中心消息), a site's
 column in the title or closing the repeated headline (--今日儋州--, -金华要闻), a site's name glued
-to the headline the body repeats (沙洋县人民政府今日沙洋…) or after it without 市
-(…_沧州仲裁委员会). Sentences written for these tests, shaped like city news."""
+to the headline the body repeats (沙洋县人民政府今日沙洋…, with a column or two between:
+武威市人民政府市政府其他会议…), while the home's office after a dash there is the party, or after it
+without 市 (…_沧州仲裁委员会). Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
 
@@ -192,6 +193,13 @@ def test_site_column_in_the_title(tagger: Tagger) -> None:
             (0, 11),
         ),
         ("某某区人民政府网全区安全生产会议召开。", "全区安全生产会议召开", (0, 8)),
+        # a column or two between the site and the headline
+        ("抚州市人民政府政府重点工作市公安局召开党委会议。", "市公安局召开党委会议", (0, 13)),
+        (
+            "武威市人民政府市政府其他会议市政府党组召开第4次会议。",
+            "市政府党组召开第4次会议",
+            (0, 14),
+        ),
     ],
 )
 def test_a_glued_site_name_is_found(body: str, headline: str, span: tuple[int, int]) -> None:
@@ -201,8 +209,11 @@ def test_a_glued_site_name_is_found(body: str, headline: str, span: tuple[int, i
 @pytest.mark.parametrize(
     ("body", "headline"),
     [
-        # another column between the site and the headline: not this rule's
-        ("抚州市人民政府政府重点工作市公安局召开党委会议。", "市公安局召开党委会议"),
+        # more than a column's words between the site and the headline
+        (
+            "抚州市人民政府政府重点工作今年全市重点项目建设推进会议精神传达市公安局召开党委会议。",
+            "市公安局召开党委会议",
+        ),
         # the government is the story's subject, not glued to the headline
         ("衡水市人民政府召开常务会议，研究部署有关工作。", "市政府召开常务会议"),
         ("近日，衡水市人民政府宣传阐释中国式现代化。", "宣传阐释中国式现代化"),
@@ -218,6 +229,26 @@ def test_the_glued_site_holds_no_place_of_the_story(tagger: Tagger) -> None:
     assert "荆门" not in tags.cities
     tags = tagger.tag(title, f"沙洋县人民政府今日沙洋{title}。沙洋县委书记出席。", home="荆门")
     assert "荆门" in tags.cities  # named again in the story
+
+
+def test_a_subject_after_a_dash_behind_the_glued_site(tagger: Tagger) -> None:
+    # the site's name is no place of the story, and the party after the dash is the home's
+    title = "集众家之长谋改革良策全市公安机关改革办赴贵阳昆明丽江考察学习"
+    body = (
+        "抚州市人民政府政府重点工作集众家之长谋改革良策——全市公安机关改革办赴贵阳、昆明、丽江"
+        "考察学习。在贵阳市公安局，考察团一行参观了大数据指挥中心。"
+    )
+    tags = tagger.tag(title, body, home="抚州")
+    assert {(v.visitor, v.host) for v in tags.visits} == {
+        ("抚州", "贵阳"),
+        ("抚州", "昆明"),
+        ("抚州", "丽江"),
+    }
+    # the same without the site's name: the home's office after the dash is the party
+    body = "集众家之长谋改革良策——全市公安机关改革办赴贵阳、昆明、丽江考察学习。"
+    assert ("抚州", "昆明") in {
+        (v.visitor, v.host) for v in tagger.tag("考察", body, home="抚州").visits
+    }
 
 
 # --- the site's name and its columns around a repeated headline ---------------------------
