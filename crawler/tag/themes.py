@@ -133,6 +133,11 @@ _DOC_NAME_TITLE = re.compile(
     # …厅所属事业单位公开招聘工作人员方案)
     r"|(?:局|厅|委员会|党组|地区)(?![^，。、]*(?:总结|报告|汇报|加强|推进|完成))[^，。、]{2,30}"
     r"(?:规划|计划|方案|工作要点)$"  # not 工作总结及工作计划, 加强…规划 (a report, news)
+    # a periodic plan by its own title, whoever issues it (承德市年商贸流通工作要点, 年海洋与渔业
+    # 工作计划, …局年工作计划定稿, 安顺市十四五应急体系建设规划)
+    # (not a summary with it: 上半年工作总结与下半年工作计划)
+    r"|^(?![^，。、]*(?:总结|报告|汇报|完成|情况))[^，。、]{0,30}?(?:年度?|十[一二三四五六]五)"
+    r"[^，。、]{0,30}?(?:工作要点|工作计划|规划|实施方案|推进方案|工作方案)(?:定稿)?$"
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
     r"|(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
@@ -305,7 +310,8 @@ def kind_of(
     lead: 印发/发布/下发 a 通知/意见/办法/方案/规划/条例/规范/标准, 《…》获批, 延续…政策, 解读,
     发布《…》 at a press conference, a 政策发布会; a title ending in a document's 解读, a 政策宣讲,
     关于…的安排意见/补充通知/公示 or a title cut after its 的, a 工作提示, a document's 起草说明,
-    an …活动方案/工作方案, 工作要点, 工作意见 or 中长期规划 by its own title, a body saying
+    an …活动方案/工作方案, 工作要点, 工作意见 or 中长期规划 by its own title, a year's plan or a
+    十四五 规划 by its own title (not a summary with it), a body saying
     特制定本方案 or 现将…公告如下 of itself; a public body's,
     public
     school's, hospital's or state-owned firm's recruitment, 人才引进 or vetting-stage 公告, not a

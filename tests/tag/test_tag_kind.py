@@ -1,8 +1,9 @@
 """crawler.tag.themes.kind_of: policy items the title or lead gives away, and the look-alikes
 that stay ``other`` (examples written in the style of government news): among them a rule by its
 own title (实施办法, a body's own 制度), recruitment and talent announcements and application
-guides, explanations and revisions of documents, plans and 纲要 by their title, a document issued
-under the title's own subject; news of making or studying rules, a company's recruitment and a
+guides, explanations and revisions of documents, plans and 纲要 by their title (a year's 工作要点 or
+工作计划, a 十四五 规划, not a summary with its plan), a document issued under the title's own
+subject; news of making or studying rules, a company's recruitment and a
 document the story only reports on stay ``other``."""
 
 from __future__ import annotations
@@ -570,3 +571,22 @@ def test_a_paraphrase_of_the_title_is_the_lead() -> None:
         "2019年，省政府办公厅印发了《农村产权流转交易管理办法》，提出建立交易中心。"
     )
     assert kind(title, body) == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # a periodic plan by its own title, whoever issues it, is a document
+        ("承德市2022年商贸流通工作要点", "policy"),
+        ("2023年全市民政工作要点", "policy"),
+        ("淮安市科技局2019年工作计划定稿", "policy"),
+        ("2018年海洋与渔业工作计划", "policy"),
+        ("安顺市十四五应急体系建设规划", "policy"),
+        # a summary with its plan, or a report on one, is not
+        ("上半年工作总结与下半年工作计划", "other"),
+        ("市体育局2023年上半年工作总结及下半年工作计划", "other"),
+        ("关于2022年度工作计划完成情况的汇报", "other"),
+    ],
+)
+def test_periodic_plans_by_their_own_title(title: str, expected: str) -> None:
+    assert kind(title) == expected
