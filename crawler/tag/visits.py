@@ -132,6 +132,15 @@ _STAY_LIST = re.compile(
 # …the list opening with a province and its city (在安徽省合肥市、湖北省襄阳市): from the province.
 _PROVINCE_STAY_LIST = re.compile(r"省?[\u4e00-\u9fff]{2,5}?[市州]?" + _STAY_LIST.pattern)
 _CITY_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{2,5}?[市州县区](?:" + _STAY_AFTER.pattern + ")")
+_LED_JUST_BEFORE = re.compile(
+    r"(?:率队|率团|带队)(?:一行)?(?:[0-9]+(?:人|名))?(?:先后|分别|一同|专程)?$"
+)
+# A clause of officials ending on their number (…主任…局长…等一行5人，), the party of the next.
+_OFFICIALS_CLAUSE = re.compile(
+    r"(?:局长|主任|书记|部长|区长|县长|镇长|市长|科长|处长|主席|委员)[^，,。；]{0,16}?"
+    r"(?:一行|等)[0-9]*(?:人|名)?[，,]$"
+)
+_DISTRICT_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}?[区县](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
 # the place's enterprises or parks.
 _SITE_END = r"(?:公司|集团|企业|园区|园|基地|中心|工厂|厂|馆|经开区|开发区|高新区|现场|工地)"
@@ -700,7 +709,12 @@ def _sentence_pairs(
             continue  # 召开…赴浙学习行前动员会: the trip is still to come
         if _FUTURE.search(text, _clause_start(text, sentence.start, verb), verb):
             continue  # 首批45名基层教师将赴江苏考察学习: a trip still to come
-        if _CROWD.search(before) and not any(  # 游客一行 are tourists still
+        # the crowd in the party's own clause, or the clause before a subjectless one (not
+        # 根据…居民健康档案信息化的要求，…卫生局组织…一行11人前往)
+        party_from = _clause_start(text, sentence.start, verb)
+        if _NO_SUBJECT.fullmatch(text, party_from, verb) and party_from > sentence.start:
+            party_from = _clause_start(text, sentence.start, party_from - 1)
+        if _CROWD.search(text, party_from, verb) and not any(  # 游客一行 are tourists still
             d.group() != "一行" for d in _DELEGATION.finditer(text, sentence.start, sentence.end)
         ):
             continue
@@ -977,6 +991,8 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
             m.place.level == "province"
             and (_CITY_STAY_AFTER.match(text, m.end) or _PROVINCE_STAY_LIST.match(text, m.end))
         )
+        # 率队在上海市杨浦区学习考察: the city's district named in full, then the stay
+        or (m.place.level == "city" and _DISTRICT_STAY_AFTER.match(text, m.end))
         or _SITE_STAY_AFTER.match(text, m.end)
         or (text[m.end - 1] in "县区" and _TOWN_STAY_AFTER.match(text, m.end))
         or _BUREAU_STAY_AFTER.match(text, _tail(text, m))
@@ -1138,6 +1154,8 @@ def _visitors(
             named
             or _OWN_OFFICIAL.search(text, sentence.start, verb)
             or text.startswith(("率队", "率团", "带队"), verb)  # 李俊明郑连生率队赴山东
+            # 局党组书记、局长汤振率队一行5人先后赴张家港市应急局
+            or _LED_JUST_BEFORE.search(text, clause, verb) is not None
         ):
             own = _publisher_mention(ms, publisher_city)
         elif _ORGANISED_TRIP.fullmatch(text, clause, verb) and not _ORGANISED_PEOPLE.search(
@@ -1153,6 +1171,15 @@ def _visitors(
         elif _THEY.search(text, sentence.start, verb):
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
+        elif (
+            _NO_SUBJECT.fullmatch(text, clause, verb)
+            and clause > sentence.start
+            and _OFFICIALS_CLAUSE.search(text, sentence.start, clause) is not None
+            and _government(text[sentence.start : clause])
+        ):
+            # 洪武路街道严伟主任…及商务局雷明局长…等一行5人，赴苏州: the officials of the clause
+            # before, with no other place named, are the home's
+            own = _publisher_mention(ms, publisher_city)
         elif (
             _NO_SUBJECT.fullmatch(text, clause, verb) or _BARE_TEAM.fullmatch(text, clause, verb)
         ) and (clause == sentence.start or _BARE_OPENING.fullmatch(text, sentence.start, clause)):

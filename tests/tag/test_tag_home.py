@@ -7,7 +7,10 @@ another are the home's on the home's site (a district it merged away, 宜阳小�
 A trip the home's body organised with no organiser named, an unnamed team (局代表团全体成员赴…,
 在临猗县，考察组…) under a title naming the home or its officials, and a title that opens with its
 trip are the home's when no guest came before;
-a party named by its bodies' people (…局相关人员来我市, …等单位来我中心) is its place's."""
+a party named by its bodies' people (…局相关人员来我市, …等单位来我中心) is its place's; the home's
+officials leading (局长汤振率队一行5人先后赴) or listed in the clause before the verb's (…主任…局长等一行5人，
+赴苏州) are the home's party, a crowd word in an earlier clause is not the party's, and a stay in
+the city's district named in full (在上海市杨浦区学习考察) is in the city."""
 
 from __future__ import annotations
 
@@ -383,3 +386,50 @@ def test_a_title_that_opens_with_its_trip_is_the_homes(tagger: Tagger) -> None:
     # with another place's party named first, the title's trip is not the home's
     tags = tagger.tag("成都市考察团赴广元市利州区考察学习", "考察团一行参观了园区。", home="陇南")
     assert ("陇南", "广元") not in pairs(tags)
+
+
+# --- the home's party told by its officials: leading, listed before the verb's clause -----------
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "expected"),
+    [
+        (
+            "3月24日，局党组书记、局长汤振率队一行5人先后赴张家港市应急局、苏州高新区应急局考察学习。",
+            "扬州",
+            {("扬州", "苏州")},
+        ),
+        (
+            "洪武路街道严伟主任、周姝函副主任及商务局雷明局长等一行5人，赴苏州常熟经济开发区考察学习。",
+            "南京",
+            {("南京", "苏州")},
+        ),
+        # a crowd word in an earlier clause is not the party's
+        (
+            "根据区委今年居民健康档案信息化的要求，区卫生局组织局机关相关人员一行11人前往上海市闵行区"
+            "进行实地考察。",
+            "淮安",
+            {("淮安", "上海")},
+        ),
+        ("省委常委、市委书记胡忠雄率队在上海市杨浦区学习考察。", "贵阳", {("贵阳", "上海")}),
+    ],
+)
+def test_the_homes_party_told_by_its_officials(
+    tagger: Tagger, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag("考察学习", body, home=home)) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # tourists in the party's own clause stay tourists
+        "暑期，游客一行20人前往上海市闵行区参观游览。",
+        # companies' heads listed before the verb's clause are no officials
+        "扬州电力设备修造厂有限公司总经理等一行5人，赴苏州常熟经济开发区考察学习。",
+    ],
+)
+def test_no_home_party_from_crowds_or_companies_before_the_verb(tagger: Tagger, body: str) -> None:
+    assert not {
+        pair for pair in pairs(tagger.tag("考察学习", body, home="扬州")) if pair[0] == "扬州"
+    }
