@@ -1654,6 +1654,9 @@ def _party_words(text: str, start: int, verb: int) -> str:
     """The words from ``start`` (a place's name) to the verb in that place's clause, without the
     host's officials escorting the party (在副市长谢殿才的陪同下): what the party is."""
     brk = _CLAUSE_BREAK.search(text, start, verb)
+    clause = _clause_start(text, max(0, start - _CLAUSE_REACH), start)
+    if _LEAD_VERB.search(text, clause, start):
+        start = clause  # 市政协副主席…姚华带领民革承德市委主委…: the head leads its people
     return _ESCORT.sub("", text[start : brk.start() if brk else verb])
 
 

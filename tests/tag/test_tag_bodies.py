@@ -588,3 +588,13 @@ def test_leaders_cited_for_their_instructions_lead_nothing(tagger: Tagger) -> No
         "赴武威市考察学习。"
     )
     assert pairs(tagger.tag("市农科院赴武威考察学习", body, home="平凉")) == set()
+
+
+def test_an_official_leading_bodies_that_are_none_keeps_their_place(tagger: Tagger) -> None:
+    # the 统战部长 leads the parties' city committees and the 工商联: the city's delegation
+    body = (
+        "11月3日至4日，市政协副主席、市委统战部长姚华带领民革承德市委主委胡晓红、民盟承德市委主委"
+        "曹凯、市工商联主席段晓岩赴唐山对口交流学习考察。"
+    )
+    title = "市委统战部组织民主党派工商联负责人赴唐山对口交流考察"
+    assert pairs(tagger.tag(title, body, home="承德")) == {("承德", "唐山")}
