@@ -803,7 +803,10 @@ def _is_street(text: str, end: int) -> bool:
         return text[end : end + 2] not in _ROAD_OK
     if nxt == "街":
         return text[end + 1 : end + 2] not in _STREET_OK
-    return text[end : end + 2] in _STREET_2
+    # 紫阳北大道, 人民东大街: a direction between the name and the avenue
+    return text[end : end + 2] in _STREET_2 or (
+        nxt in "东南西北中" and text[end + 1 : end + 3] in ("大道", "大街")
+    )
 
 
 def _tokens(text: str, start: int, end: int) -> list[Token]:

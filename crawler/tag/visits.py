@@ -115,7 +115,8 @@ _LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
 # 赴山东省威海市、青岛市，广东省珠海市等地，就城市建设、产业转型…等内容进行实地考察: the purpose
 # told after a long 就… topic in the same sentence.
 _TOPIC_PURPOSE = re.compile(
-    r"[^。；;]{0,6}?就[^。；;]{0,60}?(?:进行|开展)(?:了)?(?:实地|深入)?(?:考察|调研|学习|交流|对接|洽谈)"
+    r"[^。；;]{0,6}?就[^。；;]{0,60}?(?:进行|开展)(?:了)?(?:为期[^，。；;]{1,6}的)?(?:实地|深入)?"
+    r"(?:考察|调研|学习|交流|对接|洽谈)"
 )
 # 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
 _MEETING_AFTER = re.compile(r"与[^，。；]{2,40}?(?:举行)?(?:会见|会谈|座谈|工作交流)")
@@ -138,7 +139,7 @@ _LED_JUST_BEFORE = re.compile(
 # A clause of officials ending on their number (…主任…局长…等一行5人，), the party of the next.
 _OFFICIALS_CLAUSE = re.compile(
     r"(?:局长|主任|书记|部长|区长|县长|镇长|市长|科长|处长|主席|委员)[^，,。；]{0,16}?"
-    r"(?:一行|等)[0-9]*(?:人|名)?[，,]$"
+    r"(?:(?:一行|等)[0-9]*(?:人|名)?|率队|带队|率团)[，,]$"  # (由…副局长陈乐华率队，局…一行6人到)
 )
 _DISTRICT_STAY_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}?[区县](?:" + _STAY_AFTER.pattern + ")")
 # 在北京三一重工集团考察, 在新疆乌鲁木齐市新疆特变电工股份有限公司、…公司考察对接: a stay at
@@ -285,12 +286,14 @@ _BARE_OPENING = re.compile(
     r"|(?:(?:[0-9]{4}年)?[0-9]{1,2}月[0-9]{1,2}日|次日|当天|当日|随后|之后|其间)"
     r"(?:上午|下午|晚上|晚)?[，,](?:在[^，。；,]{2,12}[，,])?"
     r"|在[^，。；,]{2,12}[，,]"
+    # the party's head before it (4月末，在办党组书记、主任于淑芬的带领下，办考察小组一行5人…)
+    r"|(?:[0-9]{1,2}月(?:[0-9]{1,2}日|初|中旬|下旬|末|底)?[，,])?在[^，。；,]{2,24}?(?:带领|率领)下[，,]"
 )
 # A team named only by what it does, opening its sentence (考察学习组分别到, 考察组一行先后赴):
 # the party of the body the paragraph is about.
 _BARE_TEAM = re.compile(
-    r"(?:(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:组|团)|(?:局|委|办)?(?:党政)?代表团)"
-    r"(?:一行)?(?:全体)?(?:成员)?" + _NO_SUBJECT.pattern
+    r"(?:局|委|办)?(?:(?:考察|学习|调研|观摩|交流|参观|访问){1,2}(?:小组|组|团)|(?:党政)?代表团)"
+    r"(?:一行)?(?:[0-9]+(?:人|名))?(?:全体)?(?:成员)?" + _NO_SUBJECT.pattern
 )
 # The home's own delegation, unnamed (省党政代表团, 市代表团, 我市考察团).
 _HOME_PARTY = re.compile(r"(?<![^，,。；\n])(?:省|市|我省|我市)(?:党政)?(?:代表团|考察团)")
@@ -395,7 +398,8 @@ _CENTRAL_LEADERS = (
 _CENTRAL = re.compile(
     # a name after a local title is that official then (市委副书记张国清率天津市党政代表团)
     r"(?<!书记)(?<!市长)(?<!省长)(?<!区长)(?<!主任)(?:" + _CENTRAL_LEADERS + r")"
-    r"|总书记|国家主席|国务院|总理|委员长|中央|中共中央"
+    # (a city's 中央商务区 is its business district)
+    r"|总书记|国家主席|国务院|总理|委员长|中央(?!商务区)|中共中央"
     # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
     r"|国家(?!级|高新|农高|农业高新|经开|经济技术|自主创新)[^，。；]{1,8}(?:部|委|局|署|院)|[^，。；省市区县]{1,6}部(?:调研组|工作组|督导组|考察组)"
     r"|中国社科院|中国科学院|督导组|巡视组|部委|全国人大|全国政协"
@@ -461,7 +465,7 @@ _NEVER_GOVERNMENT = re.compile(
     r"|(?<![人图])文联(?![系动播合])|文学艺术界联合会|社科联|社会科学界联合会|(?<!合)作协(?![议调作同助商])"
     r"|作家协会|工商联|总商会|知联会|知识分子联谊会|新联会|欧美同学会|关工委|关心下一代"
     r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
-    r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院"
+    r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院|设计院"
     r"|驻村工作队|驻村工作组|工作队(?!伍)|驻[^，。；、]{1,10}?村工作组"
 )
 # A public service unit (事业单位: funeral homes, blood stations, hospitals, libraries, museums,
@@ -528,7 +532,7 @@ _CITY_BODY_FIRST = re.compile(
 _SCHOOL_LED = re.compile(
     r"(?:成校|成人学校|社区学校|职校|技校|职业学校|职业技术学校|中学|小学|学校"
     # a school's or academy's own heads leading its staff (院校领导带队, 由我院副院（校）长…带队)
-    r"|院校|我院|我校|学院)(?:[（(]校[）)])?(?:[^，。；]{0,12}?(?:领导|院长|校长|书记)[^，。；]{0,6}?)?"
+    r"|院校|我院|我校|学院|职院)(?:[（(]校[）)])?(?:[^，。；]{0,12}?(?:领导|院长|校长|书记)[^，。；]{0,6}?)?"
     r"(?:组织|带领|组队|选派|带队|率队)"
 )
 _SCHOOL_TRIP = re.compile(_SCHOOL_LED.pattern + r"[^，。；]{0,16}?(?:赴|到|前往)")
@@ -1172,10 +1176,9 @@ def _visitors(
             # 半年多来，他们组建…，并到苏州…考察学习: the story's party, else the home's own
             own = story_visitor or _publisher_mention(ms, publisher_city)
         elif (
-            _NO_SUBJECT.fullmatch(text, clause, verb)
-            and clause > sentence.start
+            clause > sentence.start
             and _OFFICIALS_CLAUSE.search(text, sentence.start, clause) is not None
-            and _government(text[sentence.start : clause])
+            and _government(text[sentence.start : verb])
         ):
             # 洪武路街道严伟主任…及商务局雷明局长…等一行5人，赴苏州: the officials of the clause
             # before, with no other place named, are the home's
@@ -1224,6 +1227,8 @@ _HOME_UNIT = re.compile(
     r"|(?<=来到|莅临|到访)市[^，。；;、\d市]{2,10}?局(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
     r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
+    # a development zone's site calls itself 园区 (…分批带队来园区调研考察)
+    r"|(?<=[来到临访])园区(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
 )
 # An abbreviation of the home city or one of its counties: 来桓 (桓台) on 淄博's site.
 _HOME_VERBS = "来莅抵到"

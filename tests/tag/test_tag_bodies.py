@@ -598,3 +598,8 @@ def test_an_official_leading_bodies_that_are_none_keeps_their_place(tagger: Tagg
     )
     title = "市委统战部组织民主党派工商联负责人赴唐山对口交流考察"
     assert pairs(tagger.tag(title, body, home="承德")) == {("承德", "唐山")}
+
+
+def test_a_design_institute_is_no_delegation(tagger: Tagger) -> None:
+    body = "七月底，设计院考察团在杨建国院长的带领下赴南昌安义森湖苗圃及古村群参观学习。"
+    assert pairs(tagger.tag("设计院赴南昌安义考察学习", body, home="抚州")) == set()

@@ -186,3 +186,13 @@ def test_sui_after_a_person_is_with_not_suixian(tagger: Tagger) -> None:
 def test_suixian_as_the_party_stays(tagger: Tagger) -> None:
     body = "5月8日，随县考察团一行来我市考察学习乡村振兴工作。"
     assert "随州" in tagger.tag("", body, home="张家口").cities
+
+
+def test_a_road_named_with_a_direction_is_no_county(tagger: Tagger) -> None:
+    # 紫阳 is a county of 安康; 紫阳北大道 is a road of the host city
+    body = (
+        "南平市调研组一行先后现场考察了紫阳北大道暨高速东出口、人民东大街等城市出入口景观改造道路。"
+    )
+    tags = tagger.tag("考察", body, home="上饶")
+    assert "安康" not in tags.cities
+    assert ("南平", "安康") not in {(v.visitor, v.host) for v in tags.visits}

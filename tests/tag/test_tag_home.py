@@ -433,3 +433,44 @@ def test_no_home_party_from_crowds_or_companies_before_the_verb(tagger: Tagger, 
     assert not {
         pair for pair in pairs(tagger.tag("考察学习", body, home="扬州")) if pair[0] == "扬州"
     }
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "expected"),
+    [
+        # the head leading in the clause before, the home's bodies in the verb's clause
+        (
+            "局领导率队赴外地学习考察",
+            "5月13日，由民政局党组成员、副局长陈乐华率队，局养老服务科、市社会福利中心一行6人到吉安市、"
+            "抚州市学习考察。",
+            "景德镇",
+            {("景德镇", "吉安"), ("景德镇", "抚州")},
+        ),
+        # an unnamed small team after its head, the purpose told after a long topic
+        (
+            "佳木斯市人防办赴外学习考察人防工作",
+            "4月末，在办党组书记、主任于淑芬的带领下，办考察小组一行5人先后赴牡丹江、齐齐哈尔人防办，"
+            "就人防机构设置、人员编制、工程开发利用等方面进行了为期两天的考察学习。",
+            "佳木斯",
+            {("佳木斯", "牡丹江"), ("佳木斯", "齐齐哈尔")},
+        ),
+        # a city's CBD is no central body
+        (
+            "新区中央商务区领导赴上海拜访企业",
+            "近日，江北新区中央商务区党工委书记、管办主任陈建鹏带队赴上海拜访成为资本。",
+            "南京",
+            {("南京", "上海")},
+        ),
+        # a zone's site calls itself 园区
+        (
+            "湖南衡东经济开发区来园区考察学习",
+            "5月30日，衡东县人大常委会二级调研员李上峰分批带队来园区调研考察。",
+            "淮安",
+            {("衡阳", "淮安")},
+        ),
+    ],
+)
+def test_the_homes_party_and_units_in_more_forms(
+    tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
+) -> None:
+    assert pairs(tagger.tag(title, body, home=home)) == expected
