@@ -470,3 +470,22 @@ def test_the_subject_of_a_stay_going_on_leads(tagger: Tagger) -> None:
     # the host's official receiving the party stays no head of it
     body = "10月15日，市委书记郑立新在市行政中心会见了佛山市考察团一行，随后陪同到园区考察。"
     assert first_leader(tagger, "", body, "晋中") != "郑立新"
+
+
+@pytest.mark.parametrize(
+    ("body", "home", "leader"),
+    [
+        # 亲率: the name stops before 亲
+        (
+            "10月28日，晋中市委常委、政法委书记贡琦亲率市检察院团队赴北京市海淀区考察学习。",
+            "晋中",
+            "贡琦",
+        ),
+        # 带一行: the name stops before 带
+        ("5月30日，淮安市洪泽区人才办主任叶亚堂带一行来扬考察调研。", "扬州", "叶亚堂"),
+    ],
+)
+def test_a_name_stops_before_how_the_head_leads(
+    tagger: Tagger, body: str, home: str, leader: str
+) -> None:
+    assert first_leader(tagger, "", body, home) == leader
