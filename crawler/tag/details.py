@@ -154,7 +154,9 @@ _TIBETAN_PARTS = frozenset(
     }
 )
 # Words after a title that a surname starts (领导班子, 党员同志): a group, not a person.
-_NOT_NAMES = frozenset({"班子", "成员", "同志", "干部", "人员", "代表", "群众"})
+_NOT_NAMES = frozenset(
+    {"班子", "成员", "同志", "干部", "人员", "代表", "群众", "安排", "安全", "安置", "安装"}
+)
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # What may follow a name: the next word of the sentence.
 _AFTER_NAME = re.compile(
@@ -185,7 +187,8 @@ _LEAD_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?[，,]?(?:(?:亲自|亲)?(?:率领|带领|率队|率团|带队|带组|带团|领队|率|挂帅|组织|偕"
     r"|携(?!手)|带(?=一行))|为团长|为组长"
     r"|为首|任团长|任组长"  # 以…局长曹俊良为首的考察团, 由宋长瑞任团长
-    r"|的带领下|带领下|的率领下|率领下)"  # 在…桂晓华同志的带领下
+    r"|的带领下|带领下|的率领下|率领下"  # 在…桂晓华同志的带领下
+    r"|牵头|分批带领|分批带队)"  # 由我委邹建春副调研员牵头, 主任李志杰分批带领
 )
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)"
@@ -610,6 +613,20 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
 
 
 # Hosts meeting a guest party at a venue: 在乌鲁木齐与青海省委书记…陈刚一行举行工作会谈.
+_HEAD_FORMS = (
+    # the party's head meets the host's at the host's place, opening the sentence
+    re.compile(
+        r"(?:^|(?<=[，,。\n]))(?P<name>[\u4e00-\u9fff]{2,4}?)在[^，。；与]{1,10}与[^，。；]{2,40}?"
+        r"(?:举行|进行)?(?:工作)?(?:会谈|座谈|会见|交流|见面)"
+    ),
+    # the host welcomes the guests by their head's name
+    re.compile(r"对(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?一行的(?:到来|来访)"),
+    # the head chairs the delegation's summing-up (王少玄主持召开党政代表团学习考察小结座谈会)
+    re.compile(
+        r"(?:^|(?<=[，,。\n]))(?P<name>[\u4e00-\u9fff]{2,4}?)(?:就地)?主持召开[^，。；]{0,16}?"
+        r"(?:考察|学习)[^，。；]{0,8}?(?:小结|总结|汇报)"
+    ),
+)
 _TALKS = re.compile(
     r"在[^，。；与]{1,10}与(?P<guest>[^，。；]{2,40}?)(?:等)?一行(?:举行|进行)?(?:工作)?"
     r"(?:会谈|座谈|会见|交流|见面)"
@@ -656,6 +673,15 @@ def _roles(
                 movers = [o]
     if not leaders and not movers:
         movers = _listed_movers(text, officials)
+    if not leaders and not movers:
+        # 胡忠雄在呼和浩特与…市委书记…举行会见, 魏伟对袁月一行的到来表示欢迎, 王少玄主持召开
+        # 党政代表团学习考察小结座谈会: the party's head by a form that names no title
+        for form in _HEAD_FORMS:
+            found = form.search(text, sentence.start, sentence.end)
+            if found and is_name(found.group("name")):
+                name = found.group("name")
+                movers = [Official(name, "", found.start("name"), found.end("name"))]
+                break
     if not leaders and not movers:
         # 市委书记常书铭在广州参加…期间，参观展馆…，并赴广州市和韶关市考察学习: the stay's
         # subject goes on in a later clause

@@ -13,6 +13,8 @@ untitled first name right after its body, then 、 and the next official (…担
 chief (科长) as a title in a list of heads; the first of officials listed with commas before the
 movement or stay, an escort's 在…陪同下 after them being no part of the list; the official whose
 stay opens the sentence going on in a later clause (市委书记X在广州参加…期间，…，并赴Y考察学习).
+Later: a name stops before 亲率 and 带一行; a head by a form that gives no title (胡忠雄在呼和浩特
+与…举行会见, 对袁月一行的到来表示欢迎, 由…邹建春副调研员牵头), and 安排 is no name.
 Sentences written for these tests, shaped like city news."""
 
 from __future__ import annotations
@@ -489,3 +491,42 @@ def test_a_name_stops_before_how_the_head_leads(
     tagger: Tagger, body: str, home: str, leader: str
 ) -> None:
     assert first_leader(tagger, "", body, home) == leader
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home", "leader"),
+    [
+        # the head meets the host's secretary at the host's place, no title given
+        (
+            "胡忠雄在呼和浩特与内蒙古自治区党委常委呼和浩特市委书记包钢举行会见",
+            "贵阳贵安党政代表团在呼和浩特学习考察。",
+            "贵阳",
+            "胡忠雄",
+        ),
+        # the host welcomes the guests by their head's name
+        (
+            "四川省夹江县考察团到浮梁县考察学习",
+            "魏伟对袁月一行的到来表示欢迎，并陪同参观了名坊园。",
+            "景德镇",
+            "袁月",
+        ),
+        # a head who 牵头 the party
+        (
+            "赴外地考察学习",
+            "3月6日，由我委邹建春副调研员牵头，市工信委、市商务局相关人员赴合肥市考察学习开发区改革。",
+            "芜湖",
+            "邹建春",
+        ),
+        # 安排 is no name: the head is the one who 带队
+        (
+            "赴外地考察",
+            "25日，按照市委、市政府领导安排，我局由局党组成员、总农艺师肖虎善带队赴寿光市考察学习。",
+            "晋中",
+            "肖虎善",
+        ),
+    ],
+)
+def test_heads_by_forms_that_name_no_title(
+    tagger: Tagger, title: str, body: str, home: str, leader: str
+) -> None:
+    assert first_leader(tagger, title, body, home) == leader
