@@ -1609,7 +1609,8 @@ def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Ment
     if not _JOINT_AFTER.match(text, visitor.end):
         return []
     out: list[Mention] = []
-    at = ms.index(visitor)
+    # by place in the text: the visitor may be the home's own copy of a mention (儋州 as 我市)
+    at = next((i for i, m in enumerate(ms) if (m.start, m.end) == (visitor.start, visitor.end)), -1)
     while at > 0 and _JOINT_GAP.fullmatch(text, ms[at - 1].end, ms[at].start):
         at -= 1
         if ms[at].name != visitor.name and not ms[at].self_ref:

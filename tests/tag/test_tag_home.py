@@ -474,3 +474,13 @@ def test_the_homes_party_and_units_in_more_forms(
     tagger: Tagger, title: str, body: str, home: str, expected: set[tuple[str, str]]
 ) -> None:
     assert pairs(tagger.tag(title, body, home=home)) == expected
+
+
+def test_the_home_named_with_another_place_before_two_places_words(tagger: Tagger) -> None:
+    # 海口儋州两地 on 儋州's site: the home's own mention may head a joint party (this had
+    # raised ValueError: the home's copy of the mention was not in the sentence's list)
+    body = (
+        "据《今日儋州》消息为加强海口儋州两地党办工作交流，促进党办工作交流提升，5月17日，"
+        "市委常委、秘书长肖发宣率市委办公室干部职工到海口就党办工作进行交流考察学习。"
+    )
+    assert pairs(tagger.tag("市委办率队到海口学习考察", body, home="儋州")) == {("儋州", "海口")}
