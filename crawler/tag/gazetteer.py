@@ -176,14 +176,22 @@ class Gazetteer:
         plain = set(curated["plain_counties"])
         # 香港/澳门 and the 兵团 cities (石河子, 北屯) count at province level only (新疆).
         province_level = set(curated["province_level"])
-        self.province_level = {u.short: u.province for u in _units() if u.short in province_level}
+        units = _units()
+        self.province_level = {u.short: u.province for u in units if u.short in province_level}
+        # county-level units directly under their province (潜江, 陵水), as written; not the 兵团
+        # cities, which stand for 新疆
+        self.under_province = frozenset(
+            name
+            for u in units
+            if u.small and u.province != "新疆" and (not u.city or u.city in province_level)
+            for name in (u.name, u.short, u.short + "市", u.short + "县")
+        )
         self.suffix_only = frozenset(fold(n) for n in curated["suffix_only"])
         # the strong nicknames (泉城, 冰城): a city's own outlets use them, another city's rarely
         # (not a prefecture's short name, 博州)
         self.nicknames = frozenset(fold(n) for n in curated["nicknames"] if not n.endswith("州"))
         # the nicknames several cities use (江城, 鹤城): on their city's own site, that city
         self.weak_nicknames = frozenset(fold(n) for n in curated["weak_nicknames"])
-        units = _units()
         # Provinces first: their names win over same-named cities and counties (吉林, 海南).
         for u in units:
             if u.level != "province":
@@ -345,20 +353,10 @@ def province_of(city: str) -> str | None:
     return gaz.province_of_city.get(city) or gaz.province_level.get(city)
 
 
-@functools.cache
-def _under_province() -> frozenset[str]:
-    province_level = set(_curated()["province_level"])
-    names: set[str] = set()
-    for u in _units():
-        if u.small and u.province != "新疆" and (not u.city or u.city in province_level):
-            names.update((u.name, u.short, u.short + "市", u.short + "县"))
-    return frozenset(names)
-
-
 def directly_under_province(name: str) -> bool:
     """``name`` (as written: 潜江市, 济源, 陵水黎族自治县) is a county-level unit directly under its
     province, with no prefecture; the 兵团 cities, which stand for 新疆, are not."""
-    return name in _under_province()
+    return name in _default().under_province
 
 
 def cities_of(province: str) -> tuple[str, ...]:
