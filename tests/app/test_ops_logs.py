@@ -368,7 +368,7 @@ async def test_a_request_that_raises_is_logged_as_500(
     app = create_app(config, db, queue_depth=broken)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("127.0.0.1", 5))
     caplog.set_level(logging.INFO, logger="citydigest.access")
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         assert (await client.get("/")).status_code == 500
         assert (await client.get("/healthz")).status_code == 200
     db.dispose()
@@ -377,6 +377,6 @@ async def test_a_request_that_raises_is_logged_as_500(
     quiet = create_app(config, db, access_log=False)
     caplog.clear()
     transport = httpx.ASGITransport(app=quiet, client=("127.0.0.1", 5))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         assert (await client.get("/healthz")).status_code == 200
     assert not [r for r in caplog.records if r.name == "citydigest.access"]

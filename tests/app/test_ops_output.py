@@ -225,7 +225,7 @@ async def test_the_status_page_shows_the_lag_only_after_a_daemon(tmp_path: Path)
     folder, db = _status_config(tmp_path)
     config = load_config(folder)
     transport = httpx.ASGITransport(app=create_app(config, db), client=("127.0.0.1", 5))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         before = (await client.get("/")).text
         Schedule(db).sync(config, NOW)
         after = (await client.get("/")).text

@@ -103,7 +103,7 @@ async def test_cleared_on_the_page_it_wins_over_subscribers_yaml(
     # The page starts from subscribers.yaml's choice... (this app read the old YAML: a new one)
     app = create_app(load_config(folder), db, secret=SECRET)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
     ) as fresh:
         assert 'name="monday_network" value="on" checked' in (await fresh.get(_url())).text
         saved = await fresh.post(_url(), data=DAILY)  # the box cleared: absent from the form

@@ -44,7 +44,7 @@ async def site(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Databas
     Schedule(db).sync(config, NOW)
     app = create_app(config, db, secret=SECRET)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         yield client, db, tmp_path / "config"
     db.dispose()
 
@@ -149,9 +149,10 @@ async def test_a_cross_site_post_is_refused(site, headers) -> None:
     refused = await client.post(_url(), data=FORM, headers=headers)
     assert refused.status_code == 403
     assert load_preferences(db) == {}
-    # The page's own origins are fine: this host, and archive.base_url's.
+    # The page's own origins are fine: this host (the in-process client's 127.0.0.1), and
+    # archive.base_url's.
     # (and "null": what a browser sends for a page with Referrer-Policy: no-referrer).
-    for origin in ("http://testserver", "http://digest.example.org", "null"):
+    for origin in ("http://127.0.0.1", "http://digest.example.org", "null"):
         ok = await client.post(
             _url(), data=FORM, headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"}
         )

@@ -22,7 +22,7 @@ SECRET = "test-secret-of-at-least-16-bytes"
 
 
 def client_for(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
 
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"

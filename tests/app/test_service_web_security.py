@@ -74,7 +74,7 @@ def site(tmp_path: Path) -> Iterator[tuple[Config, Database]]:
 
 def client(app: ASGIApp, host: str = "127.0.0.1", **kwargs: Any) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(host, 40000), **kwargs)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
 
 
 def assert_secured(response: httpx.Response) -> None:

@@ -111,7 +111,7 @@ async def test_serve_answers_the_filtered_view(db: Database, tmp_path: Path, sec
     page, _ = _local(link, tmp_path / "archive")
     app = create_app(config, db, secret=secret)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         response = await client.get(urlsplit(link).path)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
