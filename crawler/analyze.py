@@ -8,7 +8,7 @@ __all__ = ["Analysis", "Analyzer"]
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crawler.base.taxonomy import Taxonomy
@@ -91,10 +91,17 @@ class Analyzer:
         return analyzer
 
     def analyze_html(
-        self, html: str, url: str, *, source: Source | None = None, home: str | None = None
+        self,
+        html: str,
+        url: str,
+        *,
+        source: Source | None = None,
+        home: str | None = None,
+        published: datetime | None = None,
     ) -> Analysis:
         """Raise ExtractError when the page holds no article. ``home`` (a city or province)
-        wins over the source's."""
+        wins over the source's; ``published`` stands in for the page's date where the page
+        shows none (a feed's date, an analyst's)."""
         return self.analyze_with(
             html,
             url,
@@ -102,6 +109,7 @@ class Analyzer:
             cities=source.tags.cities if source else (),
             provinces=source.tags.provinces if source else (),
             home=home or (source.home_place if source else None),
+            published=published,
         )
 
     def analyze_with(
@@ -113,20 +121,30 @@ class Analyzer:
         cities: Sequence[str] = (),
         provinces: Sequence[str] = (),
         home: str | None = None,
+        published: datetime | None = None,
     ) -> Analysis:
         """:meth:`analyze_html` with the source's traits given one by one: its extraction rules
         and the places it publishes for (the analysis worker has no config objects)."""
         extracted = extract(html, url, rules=rules, domain_rules=self.domain_rules, tz=self.tz)
+        if extracted.published is None and published is not None:
+            extracted = replace(extracted, published=published)
         return self._finish(extracted, tuple(cities), tuple(provinces), home)
 
     def analyze_text(
-        self, title: str, body: str, *, source: Source | None = None, home: str | None = None
+        self,
+        title: str,
+        body: str,
+        *,
+        source: Source | None = None,
+        home: str | None = None,
+        published: datetime | None = None,
     ) -> Analysis:
-        """Plain text in: the title and body are given."""
+        """Plain text in: the title and body are given, and the date if known (it dates the
+        visits whose text gives a month and day only)."""
         extracted = Extracted(
             title=title or None,
             body=body,
-            published=None,
+            published=published,
             outlet=None,
             author=None,
             image_url=None,

@@ -198,3 +198,57 @@ def test_analyze_batch_with_home() -> None:
     assert visits["b"] == []
     assert visits["c"] == [("烟台", "青岛")]
     assert "unknown home" in out["d"]["error"]
+
+
+def test_analyze_batch_published_dates_the_visits() -> None:
+    """A batch line's "published" gives the year to visits told by month and day; a page's own
+    date wins over it; a value that is not an ISO date is an error for that line only."""
+    text = "3月5日至7日，市委书记张三率市党政代表团赴深圳市考察学习营商环境。"
+    page = (
+        "<html><head><meta name='PubDate' content='2023-03-09 10:00'></head><body>"
+        f"<h1>市党政代表团赴深圳考察学习</h1><p>{text}</p></body></html>"
+    )
+    undated = page.replace("<meta name='PubDate' content='2023-03-09 10:00'>", "")
+    lines = [
+        {"id": "a", "title": "市党政代表团赴深圳考察", "text": text, "home": "青岛"},
+        {**_line_a(text), "id": "b", "published": "2024-03-08"},
+        {**_line_a(text), "id": "c", "published": "2024-03-08T09:30:00+08:00"},
+        {"id": "d", "html": page, "url": "http://example.org/d.html", "home": "青岛"},
+        {
+            "id": "e",
+            "html": page,
+            "url": "http://e.org/e.html",
+            "home": "青岛",
+            "published": "2024-03-08",
+        },
+        {
+            "id": "h",
+            "html": undated,
+            "url": "http://h.org/h.html",
+            "home": "青岛",
+            "published": "2024-03-08",
+        },
+        {**_line_a(text), "id": "f", "published": "2024-3-8"},
+        {**_line_a(text), "id": "g", "published": 20240308},
+    ]
+    data = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+    result = CliRunner().invoke(
+        cli, ["--config", str(ROOT / "config"), "analyze", "--batch", "-"], input=data
+    )
+    assert result.exit_code == 0, result.output
+    out = {d["id"]: d for d in map(json.loads, result.output.splitlines())}
+
+    def dates(key: str) -> list[tuple[str | None, str | None]]:
+        return [(v["date_start"], v["date_end"]) for v in out[key]["visits"]]
+
+    assert out["a"]["published"] is None and dates("a") == [(None, None)]
+    assert out["b"]["published"].startswith("2024-03-08T00:00:00")
+    assert dates("b") == dates("c") == [("2024-03-05", "2024-03-07")]
+    assert dates("d") == dates("e") == [("2023-03-05", "2023-03-07")]  # the page's own date
+    assert dates("h") == [("2024-03-05", "2024-03-07")]  # the page shows none
+    for key in "fg":
+        assert "not an ISO date" in out[key]["error"] and "visits" not in out[key]
+
+
+def _line_a(text: str) -> dict[str, str]:
+    return {"title": "市党政代表团赴深圳考察", "text": text, "home": "青岛"}

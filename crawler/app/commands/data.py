@@ -11,7 +11,7 @@ import difflib
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,8 @@ def export_cmd(
     "--batch",
     is_flag=True,
     help='Read JSON lines {"id","html","url"} or {"id","title","text"}, each with an optional '
-    '"home" (the publishing city or province, as in sources.yaml).',
+    '"home" (the publishing city or province, as in sources.yaml) and "published" (the '
+    "article's ISO date: it dates visits given by month and day; a page's own date wins).",
 )
 @pass_ctx
 def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
@@ -95,15 +96,18 @@ def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
         title: str | None,
         text: str | None,
         home: str | None = None,
+        published: datetime | None = None,
     ) -> dict[str, Any]:
         try:
             if html is not None and _looks_like_html(html):
-                return analyzer.analyze_html(html, page_url, home=home).to_dict()
+                return analyzer.analyze_html(
+                    html, page_url, home=home, published=published
+                ).to_dict()
             raw = text if text is not None else (html or "")
             if title is None:
                 first, _, rest = raw.strip().partition("\n")
                 title, raw = first.strip(), rest.strip()
-            return analyzer.analyze_text(title, raw, home=home).to_dict()
+            return analyzer.analyze_text(title, raw, home=home, published=published).to_dict()
         except ExtractError as exc:
             return {"error": str(exc)}
 
@@ -126,10 +130,34 @@ def analyze_cmd(ctx: Context, file: Any, url: str, batch: bool) -> None:
         if home is not None and (not isinstance(home, str) or not is_place(home)):
             click.echo(json_text({"id": item.get("id"), "error": f"unknown home {home!r}"}))
             continue
+        published = _published(item.get("published"), analyzer.tz)
+        if isinstance(published, str):
+            click.echo(json_text({"id": item.get("id"), "error": published}))
+            continue
         result = one(
-            item.get("html"), item.get("url") or url, item.get("title"), item.get("text"), home
+            item.get("html"),
+            item.get("url") or url,
+            item.get("title"),
+            item.get("text"),
+            home,
+            published,
         )
         click.echo(json_text({"id": item.get("id"), **result}))
+
+
+def _published(value: object, tz: tzinfo) -> datetime | str | None:
+    """A batch line's "published": None when absent, the moment (in ``tz`` where the value
+    gives no offset), or the error to report for the line."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return f"published {value!r} is not an ISO date (2024-03-08 or 2024-03-08T09:30:00+08:00)"
 
 
 def _looks_like_html(text: str) -> bool:
