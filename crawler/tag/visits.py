@@ -438,6 +438,15 @@ _REPORT_MEETING = re.compile(
     r"[市省]?[^，。；;]{0,12}?(?:考察|学习|调研|参观|观摩)[^，。；;]{0,8}?"
     r"(?:座谈会|汇报会|总结会|交流会|分享会|报告会)"
 )
+# A trip heard of at a meeting (会议听取了同江市赴兰考学习考察情况的汇报, 听取了关于赴浙江考察…的
+# 情况报告): the party named before the movement, else the meeting's own place, made it.
+_REPORT_HEARD = re.compile(
+    r"[^，。；]{0,16}?(?:听取|传达|通报|审议|研究)了?(?:关于)?(?P<party>[^，。；“”《》]{0,12}?)$"
+)
+_REPORT_AFTER = re.compile(
+    r"[^，。；]{0,30}?(?:考察|学习|调研|观摩|参观)[^，。；]{0,16}?(?:情况|报告|汇报|成果|体会)"
+)
+_BARE_BODY = re.compile(r"[我本]?[市区县州]")
 # An inspection team opening the sentence (执法检查组在太原听取…汇报，赴运城、临汾…检查): a
 # central or provincial body's inspection, no city delegation.
 _INSPECTORS = re.compile(r"(?:执法检查组|督察组|督查组|督导组|巡视组|巡察组|检查组)")
@@ -751,6 +760,9 @@ def _sentence_pairs(
             publisher_city,
             home_went=home_went,
         )
+        reported = _reported_trip(text, sentence, ms, clause, verb, group, publisher_city)
+        if reported is not None:
+            candidates.insert(0, reported)
         if speaker is not None and _WE.search(text, clause, verb):
             candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
         for visitor in candidates:
@@ -775,6 +787,33 @@ def _sentence_pairs(
         if pair and _valid(*pair):
             pairs.append(pair)
     return pairs
+
+
+def _reported_trip(
+    text: str,
+    sentence: Sentence,
+    ms: list[Mention],
+    clause: int,
+    verb: int,
+    group: list[Mention],
+    publisher_city: str | None,
+) -> Mention | None:
+    """The party of a trip a meeting hears of (会议听取了同江市赴兰考…情况的汇报): the place named
+    before the movement, else the one opening the sentence (抚宁区召开会议，传达到…考察学习情况),
+    else the home; None when the clause is no such report."""
+    heard = _REPORT_HEARD.fullmatch(text, clause, verb)
+    if heard is None or not _REPORT_AFTER.match(text, group[-1].end):
+        return None
+    party = heard.start("party")
+    named = [m for m in ms if party <= m.start and m.end <= verb]
+    if named:
+        return named[-1]
+    if party < verb and not _BARE_BODY.match(text, party):
+        return None  # 听取了省农业厅赴…: another body's trip
+    opening = [m for m in ms if m.end <= verb and m.start - sentence.start <= 2]
+    if opening:
+        return opening[0]
+    return _publisher_mention(ms, publisher_city) if publisher_city else None
 
 
 def _speaker(

@@ -182,6 +182,11 @@ def test_the_home_with_its_provinces_delegation(
         ("铁力市召开赴贵阳考察学习座谈会", "", "伊春", ("伊春", "贵阳")),
         ("", "8月26日，新沂市召开赴昆山学习考察汇报会。", "徐州", ("徐州", "苏州")),
         ("", "沭阳县举行赴浙江义乌考察学习交流会，谈体会。", "宿迁", ("宿迁", "金华")),
+        # a trip a meeting hears of: the party named before the movement, else the home
+        ("", "会议听取了同江市赴兰考县学习考察扶贫工作情况的汇报。", "佳木斯", ("佳木斯", "开封")),
+        ("", "会议听取了市发改委赴德州考察学习报告。", "衡水", ("衡水", "德州")),
+        ("", "会议听取了关于赴浙江考察优化营商环境工作的情况报告。", "上饶", ("上饶", "浙江")),
+        ("", "常委会通报了县考察团到苏州学习考察的情况。", "淮安", ("淮安", "苏州")),
         # the home's park organising its cadres' trip
         (
             "",
@@ -384,3 +389,15 @@ def test_the_economic_circle_of_two_cities_is_no_district(tagger: Tagger) -> Non
 )
 def test_the_hosts_official_after_the_verb_is_no_guest(tagger: Tagger, body: str) -> None:
     assert ("无锡", "上海") not in pairs(tagger.tag("考察招商", body, home="武威"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "会议听取了省农业厅赴浙江考察情况的汇报。",  # another body's trip, not the home's
+        "会议听取了赴浙江挂职干部的工作情况汇报。",  # cadres posted there
+        "会议传达学习了习近平总书记在浙江考察时的重要讲话精神。",  # a central leader's inspection
+    ],
+)
+def test_a_meeting_that_hears_of_no_trip_of_the_home(tagger: Tagger, body: str) -> None:
+    assert not pairs(tagger.tag("", body, home="上饶"))
