@@ -62,7 +62,10 @@ Token = tuple[int, int, str, str]
 
 WINDOW = 60  # characters around a context-needing name in which its city/province must appear
 
-_STREET_2 = frozenset({"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路"})
+# (天津新村社区: a residential estate named after the place)
+_STREET_2 = frozenset(
+    {"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路", "新村"}
+)
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
 _STREET_OK = frozenset("头区坊")
 
@@ -244,6 +247,14 @@ _LANDMARKS = frozenset(
 _MODIFIER_TAGS = frozenset({"an", "a", "l", "b"})
 _NOUN_TAGS = frozenset({"n", "nz", "nt", "nr", "nrfg", "nrt", "ns", "vn", "j", "ng", "zg", "l"})
 _WATER = frozenset("湖河江溪")
+# A head's title ending in 长 glued to a given name that begins like a place (统战部长沙琳,
+# 副市长春华): 部长, 局长, 副市长…, then one or two characters and the name's end.
+_HEAD_OF = re.compile(r"(?:[部局厅处科站队组]|副[省市县区])$")
+_GIVEN_NAME = re.compile(r"([\u4e00-\u9fff]{0,2}?)(?:[，,、。；）)]|同志|等|一行|主持|带队|率)")
+_BODY_END = tuple("局所行处站院校部区县市州省镇乡村")
+# A place whose name begins with a town's character, right after another place's name and then
+# ending the item (苏州镇江两地, 扬州镇江等市; not 柳林镇安置点).
+_NEXT_PLACE = re.compile(r"[镇乡][\u4e00-\u9fff](?:[市县区两三、和及与等，,。；]|地区)")
 _TITLES = (
     "书记",
     "市长",
@@ -927,6 +938,10 @@ def _cuts_word(
         return True  # 书记刘宝武|随县考察团: 随 (with) after a person, not 随州's 随县
     if full:
         return False
+    if text.startswith("长", start) and _HEAD_OF.search(text, max(0, start - 2), start):
+        given = _GIVEN_NAME.match(text, end)
+        if given and not given.group(1).endswith(_BODY_END):
+            return True  # 统战部长|沙琳，: a head's title, then the name (长沙 is not there)
     if before is not None:
         if len(before[2]) == 1 and before[3] in _NAME_TAGS and end - start == 2:
             return True  # 王|桂林
@@ -938,8 +953,13 @@ def _cuts_word(
             return True  # 会议张|安顺|主持, 斯朗|尼玛|常务副市长
     if after is not None and after[2] in _BRIDGE:
         return True  # 中山|桥, 安国|寺: a bridge or a temple named after the place
-    if short and text[end : end + 1] in _TOWN and not text.startswith("镇政府", end + 1):
-        return True  # 锦屏镇 is a town, not 黔东南's 锦屏县
+    if (
+        short
+        and text[end : end + 1] in _TOWN
+        and not text.startswith("镇政府", end + 1)
+        and not (_NEXT_PLACE.match(text, end) and known(text[end : end + 2]))
+    ):
+        return True  # 锦屏镇 is a town, not 黔东南's 锦屏县 (but 赴苏州镇江两地: two cities)
     if short and text[end : end + 1] == "村" and text[end + 1 : end + 2] not in "镇级":
         return True  # 萧山区佛山村 is a village, not the city 佛山
     if short and text[start - 1 : start] in _TOWN and _VILLAGE_AHEAD.match(text, end):

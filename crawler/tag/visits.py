@@ -213,6 +213,10 @@ _ESCORTED = re.compile(
 # 对铁力市、宝清县幸福河湖建设进行了集体考察学习: a topic between the places and the stay.
 # 对唐山市遵化市、迁西县，承德市宽城县、兴隆县…进行了考察观摩: a list of places may run across
 # commas, each item a place and its counties.
+# 在我县就特色小镇建设、乡村振兴工作进行考察学习: the place, then the topic of the stay.
+_ON_TOPIC_STAY = re.compile(
+    r"[市县区]?就[^，。；;]{1,30}?(?:进行|开展)了?(?:实地|深入|集中)?(?:考察|调研|学习|交流|座谈)"
+)
 _TOPIC_STAY = re.compile(
     r"(?:[\u4e00-\u9fff]{0,8}?[、和及，,][\u4e00-\u9fff]{2,6}?[市县区])*"
     r"(?:[、和及][^，。；;、]{2,6}?)*[^，。；;]{0,24}?进行了?(?:集体|实地|深入)?(?:考察|调研|学习)"
@@ -398,6 +402,8 @@ _CENTRAL_LEADERS = (
 _CENTRAL = re.compile(
     # a name after a local title is that official then (市委副书记张国清率天津市党政代表团)
     r"(?<!书记)(?<!市长)(?<!省长)(?<!区长)(?<!主任)(?:" + _CENTRAL_LEADERS + r")"
+    # (nor one with a local post after it: 王毅政委主持召开, a county police force's commissar)
+    r"(?!政委|局长|所长|县长|区长|镇长|乡长|队长|科长|站长|校长)"
     # (a city's 中央商务区 is its business district)
     r"|总书记|国家主席|国务院|总理|委员长|中央(?!商务区)|中共中央"
     # (not a city's 国家高新区, 国家级经开区, 国家农高区 and its bureaus)
@@ -439,10 +445,13 @@ _REPORT_MEETING = re.compile(
     r"(?:座谈会|汇报会|总结会|交流会|分享会|报告会)"
 )
 # A trip heard of at a meeting (会议听取了同江市赴兰考学习考察情况的汇报, 听取了关于赴浙江考察…的
-# 情况报告): the party named before the movement, else the meeting's own place, made it.
+# 情况报告, 主持召开赴赣州五县学习考察座谈会): the party named before the movement, else the
+# meeting's own place, made it.
 _REPORT_HEARD = re.compile(
-    r"[^，。；]{0,16}?(?:听取|传达|通报|审议|研究)了?(?:关于)?(?P<party>[^，。；“”《》]{0,12}?)$"
+    r"[^，。；]{0,16}?(?P<verb>听取|传达|通报|审议|研究|介绍|召开|举行|举办)了?(?:关于)?"
+    r"(?P<party>[^，。；“”《》]{0,12}?)$"
 )
+_REPORT_HELD = frozenset({"召开", "举行", "举办"})  # …赴赣州五县学习考察座谈会: the meeting itself
 _REPORT_AFTER = re.compile(
     r"[^，。；]{0,30}?(?:考察|学习|调研|观摩|参观)[^，。；]{0,16}?(?:情况|报告|汇报|成果|体会)"
 )
@@ -562,7 +571,7 @@ _TEAM = r"(?:考察|学习|调研|观摩|交流|参观|访问){2}(?:组|团)(?:�
 # A government body of the place as the travelling party (宁夏公路管理局来扬, 江宁区民宗局赴…),
 # or a unit of one (城市管理综合行政执法局直属大队来我局).
 _BODY = re.compile(
-    r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|部门|系统|档案馆"
+    r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|执法队|专班|部门|系统|档案馆"
     r"|供销(?:总|合作|联)?社)(?:[^，。、；]{0,6}?(?:分局|支队|大队|中队|中心|站|所|办公室))?"
     r"(?:一行|组队|组团|组织|" + _TEAM + r")?"
 )
@@ -802,7 +811,10 @@ def _reported_trip(
     before the movement, else the one opening the sentence (抚宁区召开会议，传达到…考察学习情况),
     else the home; None when the clause is no such report."""
     heard = _REPORT_HEARD.fullmatch(text, clause, verb)
-    if heard is None or not _REPORT_AFTER.match(text, group[-1].end):
+    if heard is None:
+        return None
+    after = _REPORT_MEETING if heard.group("verb") in _REPORT_HELD else _REPORT_AFTER
+    if not after.match(text, group[-1].end):
         return None
     party = heard.start("party")
     named = [m for m in ms if party <= m.start and m.end <= verb]
@@ -1044,6 +1056,7 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
             and (_ZONE_STAY_AFTER.match(text, m.end) or _PLACES_STAY_AFTER.match(text, m.end))
         )
         or (text[lo + stay.start()] == "在" and _ESCORTED.match(text, m.end))
+        or (text[lo + stay.start()] == "在" and _ON_TOPIC_STAY.match(text, m.end))
         or (text[lo + stay.start()] == "对" and _TOPIC_STAY.match(text, m.end))
     ):
         return lo + stay.start()

@@ -27,12 +27,16 @@ from tests.tag import pairs
         ("会议由市委书记宁波主持，市长作报告。", "宁波"),
         ("王桂林在调研时强调，要抓好安全生产。", "桂林"),
         ("赵武安表示，将继续推进项目建设。", "邯郸"),  # 武安市
+        # a head's title ending in 长, glued to a given name that begins like a place
+        ("大庆市萨尔图区委常委、统战部长沙琳，副区长李文章一行到向阳区考察。", "长沙"),
+        ("副市长春华同志出席会议。", "长春"),
         # streets, rivers, lakes, landmarks
         ("白杨街道组织志愿者开展环境整治。", "白杨"),
         ("尖山湖景区迎来赏花游客。", "双鸭山"),
         ("伊通河畔的樱花竞相开放。", "四平"),
         ("嫩江流域降水偏多，防汛形势严峻。", "黑河"),
         ("游客在中山纪念堂前合影留念。", "中山"),
+        ("考察组一行来到天津新村社区参观。", "天津"),  # a residential estate
         # institutions and companies
         ("深圳大学与多家企业签署合作协议。", "深圳"),
         ("兰州大学团队取得重要进展。", "兰州"),
@@ -196,3 +200,24 @@ def test_a_road_named_with_a_direction_is_no_county(tagger: Tagger) -> None:
     tags = tagger.tag("考察", body, home="上饶")
     assert "安康" not in tags.cities
     assert ("南平", "安康") not in {(v.visitor, v.host) for v in tags.visits}
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        # a place whose name begins with 镇 or 乡 right after another: two places, no town
+        ("会上介绍了赴苏州镇江两地考察学习情况。", {"苏州", "镇江"}),
+        ("代表团赴扬州镇江等市考察。", {"扬州", "镇江"}),
+        # a head's title and then an institution of the place: the place stays
+        ("国家税务总局长沙市税务局召开会议。", {"长沙"}),
+    ],
+)
+def test_a_place_right_after_a_town_or_title_character_stays(
+    tagger: Tagger, text: str, cities: set[str]
+) -> None:
+    assert cities <= set(tagger.tag("", text).cities)
+
+
+@pytest.mark.parametrize("text", ["他到苏州镇参观。", "他到柳林镇安置点参观。"])
+def test_a_town_named_after_a_place_stays_a_town(tagger: Tagger, text: str) -> None:
+    assert not tagger.tag("", text).cities

@@ -187,6 +187,20 @@ def test_the_home_with_its_provinces_delegation(
         ("", "会议听取了市发改委赴德州考察学习报告。", "衡水", ("衡水", "德州")),
         ("", "会议听取了关于赴浙江考察优化营商环境工作的情况报告。", "上饶", ("上饶", "浙江")),
         ("", "常委会通报了县考察团到苏州学习考察的情况。", "淮安", ("淮安", "苏州")),
+        ("", "会上介绍了赴苏州镇江两地考察学习情况。", "宿迁", ("宿迁", "镇江")),
+        # the meeting on the trip, chaired by a person (a commissar who shares a central name)
+        ("", "近日，王毅政委主持召开赴赣州五县学习考察工作座谈会。", "上饶", ("上饶", "赣州")),
+        # a task force, an enforcement team as the party
+        ("", "近日，崆峒区招商专班赴陕西省府谷县开展招商考察。", "平凉", ("平凉", "榆林")),
+        ("", "近日，绍兴市卫生健康行政执法队赴宁波考察学习。", "绍兴", ("绍兴", "宁波")),
+        # a stay with its topic between place and verb
+        (
+            "",
+            "清徐县县长李福贵带领考察团在我县就特色小镇建设、乡村振兴工作进行考察学习。",
+            "临汾",
+            ("太原", "临汾"),
+        ),
+        ("", "考察团在乡宁县就乡村振兴工作开展实地调研。", "太原", ("太原", "临汾")),
         # the home's park organising its cadres' trip
         (
             "",
