@@ -143,6 +143,8 @@ _PERSON_NEXT = re.compile(
 _NOT_SURNAME = frozenset("和于向时区党及与同")
 # One-character words for a built thing named after a place (中山|桥, 安国|寺, 文峰|塔): the thing.
 _BRIDGE = frozenset("桥寺庙庵塔")
+# Carrying on a spirit named for a place (弘扬右玉精神, 传承延安精神).
+_CARRIED_ON = re.compile(r"(?:弘扬|传承|发扬|践行|秉承|赓续|继承)(?:好|了)?$")
 _REGION_NEXT = re.compile(r"(?:珠三角|长三角|粤港澳|京津冀|等地|两地|三地)")
 # The verb, then the abbreviation (searched from the verb: a lookbehind tried at every character
 # of the text is several times slower).
@@ -951,6 +953,14 @@ def _cuts_word(
             return True  # 副市长|刘|新余
         if _named_person(text, end, before, own, known):
             return True  # 会议张|安顺|主持, 斯朗|尼玛|常务副市长
+    if short and text.startswith(("商会", "总商会"), end):
+        return True  # 黄冈市武汉商会: a chamber of 武汉's people
+    if (
+        short
+        and text.startswith("精神", end)
+        and _CARRIED_ON.search(text, max(0, start - 6), start)
+    ):
+        return True  # 大力弘扬右玉精神: a spirit named for the place (not 景德镇精神提炼…小组)
     if after is not None and after[2] in _BRIDGE:
         return True  # 中山|桥, 安国|寺: a bridge or a temple named after the place
     if (

@@ -37,6 +37,8 @@ from tests.tag import pairs
         ("嫩江流域降水偏多，防汛形势严峻。", "黑河"),
         ("游客在中山纪念堂前合影留念。", "中山"),
         ("考察组一行来到天津新村社区参观。", "天津"),  # a residential estate
+        ("12月22日，黄冈市武汉商会年会召开。", "武汉"),  # a chamber of 武汉's people
+        ("全市上下大力弘扬右玉精神和改革开放精神。", "朔州"),  # a spirit named for 右玉
         # institutions and companies
         ("深圳大学与多家企业签署合作协议。", "深圳"),
         ("兰州大学团队取得重要进展。", "兰州"),
@@ -221,3 +223,8 @@ def test_a_place_right_after_a_town_or_title_character_stays(
 @pytest.mark.parametrize("text", ["他到苏州镇参观。", "他到柳林镇安置点参观。"])
 def test_a_town_named_after_a_place_stays_a_town(tagger: Tagger, text: str) -> None:
     assert not tagger.tag("", text).cities
+
+
+def test_a_place_heading_its_own_spirit_body_stays(tagger: Tagger) -> None:
+    body = "日前，“景德镇精神”提炼培育领导小组一行前往安徽省马鞍山市进行学习考察。"
+    assert ("景德镇", "马鞍山") in pairs(tagger.tag("", body, home="景德镇"))

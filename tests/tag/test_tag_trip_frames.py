@@ -201,6 +201,30 @@ def test_the_home_with_its_provinces_delegation(
             ("太原", "临汾"),
         ),
         ("", "考察团在乡宁县就乡村振兴工作开展实地调研。", "太原", ("太原", "临汾")),
+        # a long topic, and a stay told 深入地
+        (
+            "",
+            "市局局长张兵带领相关处室负责人，赴南京、常州等四地，就医保管理体制机制和机构设置、"
+            "市辖区医保经办机构管理模式、医保经办服务体系建设及乡镇赋权等内容进行了深入地考察学习。",
+            "南通",
+            ("南通", "常州"),
+        ),
+        # a court, a procuratorate as the party; a system's officials
+        ("万载县法院来余干县法院学习考察", "", "上饶", ("宜春", "上饶")),
+        ("", "万载县人民检察院赴余干县检察院学习考察。", "宜春", ("宜春", "上饶")),
+        (
+            "",
+            "近日，茅箭区教育系统相关负责人赴北京市大兴区教委考察学习。",
+            "十堰",
+            ("十堰", "北京"),
+        ),
+        # a stay at a company, then at an institute, of the place
+        (
+            "",
+            "3月10日，市委书记姜四清在北京集创北方科技股份有限公司、中石化石油化工科学研究院考察。",
+            "朔州",
+            ("朔州", "北京"),
+        ),
         # the home's park organising its cadres' trip
         (
             "",
@@ -415,3 +439,12 @@ def test_the_hosts_official_after_the_verb_is_no_guest(tagger: Tagger, body: str
 )
 def test_a_meeting_that_hears_of_no_trip_of_the_home(tagger: Tagger, body: str) -> None:
     assert not pairs(tagger.tag("", body, home="上饶"))
+
+
+def test_staff_of_a_research_academy_led_to_a_place_are_no_delegation(tagger: Tagger) -> None:
+    """Its stations' heads (崆峒、高平试验站…主要负责人) do not make a county the party."""
+    body = (
+        "院党委书记孙智清带领相关科室、崆峒、高平试验站、蔬菜、作物研究所主要负责人和专业技术"
+        "人员赴武威市天祝藏族自治县、武威市农业科学研究院考察学习。"
+    )
+    assert not pairs(tagger.tag("市农科院赴武威考察学习藜麦产业发展情况", body, home="平凉"))
