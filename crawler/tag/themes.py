@@ -90,7 +90,9 @@ _BODY = (
 _DOC_TITLE = re.compile(
     # 关于…的 + a document's form, with its usual qualifier (的安排意见, 的补充通知, 的暂行办法)
     # (not a 决定书, a licence or penalty served on one party: 关于准予设立…的决定书)
-    r"印发|关于[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动)?(?:通知|意见|办法"
+    # (not a commendation: 关于表彰…先进单位的决定 names people, it sets no rule)
+    r"印发|关于(?!表彰|表扬|授予|追授)[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动)?"
+    r"(?:通知|意见|办法"
     r"|方案|规划|决定(?!书)|批复|公告|通告|规定|若干措施|细则)"
     # a 公示 of what a body decided (…重点民生项目的公示), not of how it rectified (整改情况的公示)
     r"|关于(?![^。]*整改)[^。]{2,80}的公示"
@@ -139,7 +141,9 @@ _DOC_NAME_TITLE = re.compile(
     r"|^(?![^，。、]*(?:总结|报告|汇报|完成|情况))[^，。、]{0,30}?(?:年度?|十[一二三四五六]五)"
     r"[^，。、]{0,30}?(?:工作要点|工作计划|规划|实施方案|推进方案|工作方案)(?:定稿)?$"
     # a recruitment notice of a government, not a company's (…有限公司招聘…公告)
-    r"|(?:招聘|招录|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
+    r"|(?:招聘|招录|招募|选调|遴选|录用|候选人|调入|转任)[^，。]{0,24}?(?:公告|公示)"
+    # a law's own text by its title (中华人民共和国公务员法)
+    r"|^中华人民共和国[^，。、]{1,20}法$"
     # a government's recruitment plan by its own title (贵州省…岗位专项简化程序公开招聘方案)
     r"|(?<![司团])公开(?:招聘|招录|招考|选调|遴选)[^，。、]{0,12}?(?:方案|简章|报考指南)$"
     # a government's recruitment guide or brochure by its own title, however the recruitment is
@@ -170,10 +174,12 @@ _CONTRACT_HIRES = re.compile(
 # A public recruitment at its vetting stage (…特殊教育学校公开招聘体检和考察公告): a public
 # recruitment's step, as a government's (not a company's), whoever's contract hires they are.
 _PUBLIC_STAGE = re.compile(
-    r"(?<![司团])(?:公开)?(?:招聘|招录)[^，。]{0,8}?(?:体检|考察|拟聘|聘用)[^，。]{0,8}?(?:公告|公示)$"
-    # however the hiring is named (…招募…聘用为事业单位工作人员体检及考察公告)
+    r"(?<![司团])(?:公开)?(?:招聘|招录)[^，。]{0,8}?(?:体检|考察|拟聘|聘用)[^，。]{0,8}?"
+    r"(?:公告|公示|通知)(?:补充公告)?$"
+    # however the hiring is named (…招募…聘用为事业单位工作人员体检及考察公告), and its later
+    # notices (…拟递补进入体检考察人员通知, …考察公告补充公告)
     r"|(?:招聘|招录|招募|聘用|录用|选调|遴选|调入|引进)[^。]*?(?:体检|考察)(?:和|及|与|、)?(?:体检|考察)?"
-    r"(?:事宜|(?:人员|对象|人选)(?:名单)?)?(?:公告|公示)$"
+    r"(?:工作)?(?:事宜|(?:人员|对象|人选)(?:名单)?)?(?:公告|公示|通知)(?:补充公告)?$"
 )
 _POLICY_ISSUED = re.compile(
     r"(?:印发|出台|发布|公布|颁布|推出)[^。，]{0,24}(?:政策|措施|举措|方案|规划|办法|意见|条例|细则|规定|计划"
@@ -194,8 +200,8 @@ _VISIT_TITLE = re.compile(
 # city of its own province that is no visit, so the title alone does not make one.
 _PROVINCE_BODY = re.compile(r"(?:[一-龥]{2,3}省|省)(?!会)")
 _POLICY_LEAD = re.compile(
-    rf"(?:{_BODY})[^。，]{{0,12}}(?:印发|出台|发布|公布|颁布|下发|审议通过|表决通过|批复同意)[^。]{{0,30}}"
-    rf"{_NAMED}"
+    rf"(?:{_BODY})[^。，]{{0,20}}(?:印发|出台|发布|公布|颁布|下发|审议通过|表决通过|批准通过|批复同意)"
+    rf"[^。]{{0,30}}{_NAMED}"
     rf"|(?:{_BODY})[^。，《》]{{0,10}}(?:印发|下发|发布|发出)(?:了)?(?:紧急)?(?:通知|通告|公告)"
     rf"|(?:{_BODY})[^。，《》]{{0,12}}(?:印发|出台|发布|公布|下达)[^。，《》]{{0,30}}(?:招生计划|行动计划"
     r"|实施方案|若干措施|管理办法|实施意见|指导意见|实施细则)"
@@ -269,6 +275,7 @@ def _compact(title: str) -> str:
     return _CJK_SPACE.sub("", title)
 
 
+_GLUED_SITE = re.compile(r"\s*[-_|｜]\s*")
 _CJK_SPACE = re.compile(
     r"(?<=[\u3400-\u9fff《》“”（）])[\s\u3000\u00a0]+(?=[\u3400-\u9fff《》“”（）])"
 )
@@ -322,6 +329,12 @@ def kind_of(
     compact = _compact(title)
     if visit_in_lead or (_VISIT_TITLE.search(title) and any_visit):
         return "visit"
+    if not compact.strip():
+        # no title (lost in extraction): the body's first sentence, without the site's name a
+        # page glues to it (关于…的通知-其他主动公开文件-十堰市文化和旅游局), stands in for it
+        end = text.find("。", title_end)
+        first = text[title_end : end if end > 0 else len(text)]
+        compact = _compact(_GLUED_SITE.split(first.strip(), maxsplit=1)[0])
     if policy or _DOC_TITLE.search(compact):
         return "policy"
     if not _NOT_POLICY_TITLE.search(compact) and (
