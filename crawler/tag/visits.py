@@ -574,8 +574,9 @@ _TEAM = r"(?:考察|学习|调研|观摩|交流|参观|访问){2}(?:组|团)(?:�
 # or a unit of one (城市管理综合行政执法局直属大队来我局).
 _BODY = re.compile(
     r"[^，。、；]{0,12}?(?:局|厅|委|办公室|办|署|站|所|中心|分局|支队|大队|执法队|专班|部门|系统|档案馆|法院|检察院"
-    r"|供销(?:总|合作|联)?社)(?:[^，。、；]{0,6}?(?:分局|支队|大队|中队|中心|站|所|办公室))?"
-    r"(?:一行|组队|组团|组织|" + _TEAM + r")?"
+    r"|供销(?:总|合作|联)?社|(?:推进|领导|协调)小?组|指挥部)"
+    r"(?:[^，。、；]{0,6}?(?:分局|支队|大队|中队|中心|站|所|办公室))?"
+    r"(?:成员)?(?:一行|组队|组团|组织|" + _TEAM + r")?"
 )
 # A development zone or administrative area of a city as the travelling party (无锡高新区来我区).
 _ZONE = re.compile(
@@ -1415,6 +1416,8 @@ def _reception(
                 text[max(sentence.start, m.start - 1) : m.start] == "在"
                 or m.self_ref
                 or (_LEADER.search(text, _tail(text, m), min(start, m.end + 15)))
+                # 桦川县迎来山西临汾考察组: the place that welcomes them, as its subject
+                or (m.end == start and text.startswith("迎来", start))
             ):
                 host = m
                 break

@@ -218,6 +218,9 @@ def test_the_home_with_its_provinces_delegation(
             "十堰",
             ("十堰", "北京"),
         ),
+        # a task group as the party; the place that welcomes a team as its host
+        ("大同市绿色金融试验区推进组成员赴江西深圳考察绿色金融工作", "", "大同", ("大同", "深圳")),
+        ("桦川县迎来山西临汾志愿服务学习考察组", "", "佳木斯", ("临汾", "佳木斯")),
         # a stay at a company, then at an institute, of the place
         (
             "",
@@ -448,3 +451,8 @@ def test_staff_of_a_research_academy_led_to_a_place_are_no_delegation(tagger: Ta
         "人员赴武威市天祝藏族自治县、武威市农业科学研究院考察学习。"
     )
     assert not pairs(tagger.tag("市农科院赴武威考察学习藜麦产业发展情况", body, home="平凉"))
+
+
+@pytest.mark.parametrize("body", ["我县迎来新一轮降雨。", "我县迎来浙江客商考察团。"])
+def test_what_a_place_welcomes_is_no_delegation_unless_it_is_one(tagger: Tagger, body: str) -> None:
+    assert not pairs(tagger.tag("", body, home="佳木斯"))
