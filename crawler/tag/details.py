@@ -65,7 +65,7 @@ _SURNAMES = frozenset(
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃傅萧禹邸郗綦郄狄贲计"
+    "桓覃傅萧禹邸郗綦郄狄贲计禤"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
@@ -172,7 +172,8 @@ _HEADLINE_SEPARATOR = re.compile(r"[|｜]")
 _BOUNDARY = re.compile(r"[，,。；;：:\n“”\"「」（）()！？!?]")
 _PREFIX = re.compile(
     r"^(?:由|以|经|在|受|据|应|向(?!阳)|和|与|及|、|了|并|同|陪同|会见|会晤|会见了|接待了|率领|带领|等|中共"
-    r"|我市|本市|我省|我区|我县|我州)+"
+    r"|我市|本市|我省|我区|我县|我州"
+    r"|(?:来|到)[^，。；]{1,8}?的)+"  # 与来朔考察的甘肃省临夏州委书记: the guest, described
 )
 _CUT = re.compile(
     r".*(?:在|由|以|受|应|会见了?|会晤|接待了?|陪同|率领|带领|团(?!长)|一行|组(?![组长]|成员))"
@@ -188,7 +189,8 @@ _LEAD_AFTER = re.compile(
     r"|携(?!手)|带(?=一行))|为团长|为组长"
     r"|为首|任团长|任组长"  # 以…局长曹俊良为首的考察团, 由宋长瑞任团长
     r"|的带领下|带领下|的率领下|率领下"  # 在…桂晓华同志的带领下
-    r"|牵头|分批带领|分批带队)"  # 由我委邹建春副调研员牵头, 主任李志杰分批带领
+    # 由我委邹建春副调研员牵头, 主任李志杰分批带领, 市委书记邱强、市长安熠辉分别带队
+    r"|牵头|分批带领|分批带队|分别带队|分别率队|分别带领|分别率领)"
 )
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)"
@@ -209,6 +211,12 @@ _BODY_NAME = re.compile(
     # …国资委陈书伟及中核25公司…于晓华一行: the first named with another before 一行
     r"(?=(?:等)?(?:一行|率|带队)|[及、和][^，。；;]{2,30}?一行)"
 )
+_BODY_NAME_TITLED = re.compile(
+    r"(?:[局委办]|中心)(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?P<title>(?:副|总|首席)?[\u4e00-\u9fff]{0,5}?(?:师|局长|主任|书记|调研员|巡视员))"
+    r"(?=(?:等)?(?:一行|率|带队|带领))"
+)
+_RELATIVE_GUEST = re.compile(r"(?:来|到)[^，。；]{1,8}?的")
 _NAMES_LEAD = re.compile(
     r"(?<![长记任员席])(?:同志)?(?:率队|带队|率团|率领|任团长|任组长)"  # 孙伏生同志和邱岩同志带队
 )
@@ -394,6 +402,8 @@ def _name_ends_in_and(text: str, pos: int, limit: int) -> bool:
         return False
     if not _AFTER_NAME.match(text, end) or _TITLE.match(text, end):
         return False
+    if _RELATIVE_GUEST.match(text, end):
+        return False  # 市长高键与来朔考察的…考察团座谈: 与 joins the guests, described
     return not any(is_name(text[end : end + j]) for j in (2, 3))
 
 
@@ -536,6 +546,14 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 organ = _clean_title(text[lo : m.start("name")], places)
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
+    if not out:
+        # 市农业农村局姚静总畜牧兽医师带队: the name after its body, then its title
+        for m in _BODY_NAME_TITLED.finditer(text, start, end):
+            if is_name(m.group("name")):
+                lo = max([start, *(b.end() for b in _BOUNDARY.finditer(text, start, m.start()))])
+                organ = text[lo : m.start("name")] + m.group("title")
+                out.append(Official(m.group("name"), _clean_title(organ, places), lo, m.end()))
+                break
     return out
 
 
@@ -607,6 +625,11 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
             break
         if _RECEIVES.search(text, officials[j - 1].end, officials[j].end):
             break  # 尹力亲切会见了…吴忠琼率领的: the host, then the guest's head
+        if text.startswith(("与", "同"), officials[j].start) and _RELATIVE_GUEST.match(
+            text, officials[j].start + 1
+        ):
+            break  # 市长高键与来朔考察的…州委书记郭鹤立带队的考察团: the hosts, then the guests'
+
         j -= 1
         group.insert(0, officials[j])
     return group

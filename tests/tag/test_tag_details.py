@@ -575,8 +575,43 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
             "海东",
             "平志明",
         ),
+        (
+            "",
+            "23日，广东省乳源瑶族自治县人大常委会主任张军，副主任禤继文、吴衍雄带队来邮，考察学习我市乡村振兴工作。",
+            "扬州",
+            "张军",
+        ),
+        (
+            "",
+            "市农业农村局姚静总畜牧兽医师带队赴南通考察学习畜牧业生产。",
+            "泰州",
+            "姚静",
+        ),
+        (
+            "",
+            "高碑店市委书记邱强、市长安熠辉分别带队组团赴浙江、河南和广东，实地考察和对接企业。",
+            "保定",
+            "邱强",
+        ),
+        (
+            "",
+            "10月29日，市委书记陈振亮，市委副书记、市长高键与来朔考察的甘肃省临夏州委书记郭鹤立"
+            "带队的考察团一行就脱贫攻坚等工作进行座谈。",
+            "朔州",
+            "郭鹤立",
+        ),
     ],
-    ids=["携", "等有关领导", "会见-率领的", "tibetan-村", "body-name-title"],
+    ids=[
+        "携",
+        "等有关领导",
+        "会见-率领的",
+        "tibetan-村",
+        "body-name-title",
+        "heads-listed-rare-surname",
+        "body-name-then-title",
+        "分别带队",
+        "hosts-with-the-guests-head",
+    ],
 )
 def test_leader_forms(tagger: Tagger, title: str, text: str, home: str, name: str) -> None:
     assert _leader(tagger, title, text, home) == name
