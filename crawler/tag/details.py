@@ -163,7 +163,7 @@ _AFTER_NAME = re.compile(
     r"率领|率|带领|带队|带组|带团|领队|一行|等|同志|、|，|,|和|与|及|在|会见|会晤|接待|陪同|参加|出席|为|以|主持|携(?!手)"
     r"|表示|指出|说|强调|介绍|致辞|分别|先后|一同|共同|专程|赴|前往|来到|到|来|抵|考察|调研|莅临"
     r"|走访|的|向|对|就|也|代表|热情|亲切|委托|。|；|;|（|\(|\s|$"
-    r"|讲话|召集|突然|认真|详细|听取|仔细|首先|随后|亲自|任团长|任组长"
+    r"|讲话|召集|突然|认真|详细|听取|仔细|首先|随后|亲自|任团长|任组长|紧接着|接着|还|又|沿途"
     r"|会同|偕同"  # 主任张卫高会同市财政局…一行赴
     r"|亲率|带一行"  # 书记贡琦亲率…团队, 主任叶亚堂带一行来扬
 )
@@ -195,7 +195,8 @@ _LEAD_AFTER = re.compile(
 _GO_AFTER = re.compile(
     r"(?:等(?:同志)?|同志)?(?:一行\d*人?)"
     r"|(?:等(?:有关|相关)(?:领导|负责同志))?(?:专程|一行)?(?:赴|前往|来到|莅临|抵达|到访|到)"
-    r"|在(?=[^，。；]{2,16}?(?:考察|调研|学习|参观|访问))"  # 市长李海渊在广东省潮州市考察
+    # 市长李海渊在广东省潮州市考察, 市委书记姜四清在北京…公司、…研究院考察
+    r"|在(?=[^，。；]{2,36}?(?:考察|调研|学习|参观|访问))"
 )
 _RECEIVE_AFTER = re.compile(
     r"[^，。；]{0,12}?(?:会见|会晤|接待|欢迎|迎接|宴请|接见|陪同|参加会见|参加座谈)"
@@ -271,6 +272,8 @@ _TO_HOME = re.compile(r"(?:来|到|在|莅临|抵|抵达|来到)(?:我|本)[省�
 # A provincial official's title (省委书记, 省商务厅书记), not a city's.
 _PROVINCIAL = re.compile(r"^(?:[^、市县区州]{0,6})?省(?:委|政府|人大|政协|长|[^、市县区州]{1,8}厅)")
 _SETTING = 12  # how long a sentence's opening setting (在指挥中心现场，) may be
+_PLACE_SETTING = re.compile(r"(?:在|来到|走进|抵达|到达)[^，。；]{2,}?，")
+_PLACE_SETTING_REACH = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,6 +485,9 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
     lead = _name_at(text, start, end)  # a name that opens the sentence: 松吉扎西率那曲党政代表团
     at = start
     setting = text.find("，", start, min(end, start + _SETTING))
+    if setting < 0 and _PLACE_SETTING.match(text, start):
+        # a longer setting, a place the party reached (来到…新区城市之窗，胡忠雄一行)
+        setting = text.find("，", start, min(end, start + _PLACE_SETTING_REACH))
     if not lead and setting > 0:
         # after a short setting (在指挥中心现场，周大臣一行观看…): a name with 一行 opens the clause
         named = _name_at(text, setting + 1, end)
@@ -646,7 +652,7 @@ _HEAD_FORMS = (
     re.compile(r"对(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?一行的(?:到来|来访)"),
     # the head chairs the delegation's summing-up (王少玄主持召开党政代表团学习考察小结座谈会)
     re.compile(
-        r"(?:^|(?<=[，,。\n]))(?P<name>[\u4e00-\u9fff]{2,4}?)(?:就地)?主持召开[^，。；]{0,16}?"
+        r"(?:^|(?<=[，,。\n_]))(?P<name>[\u4e00-\u9fff]{2,4}?)(?:就地)?主持召开[^，。；]{0,16}?"
         r"(?:考察|学习)[^，。；]{0,8}?(?:小结|总结|汇报)"
     ),
 )

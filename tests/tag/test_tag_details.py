@@ -600,6 +600,26 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
             "朔州",
             "郭鹤立",
         ),
+        (
+            "",
+            "11月21日，我市党政代表团结束在南昌的学习考察行程后，市委书记王少玄紧接着在南昌主持"
+            "召开小结座谈会。",
+            "吉安",
+            "王少玄",
+        ),
+        (
+            "",
+            "3月10日，市委书记姜四清在北京集创北方科技股份有限公司、中石化石油化工科学研究院考察。",
+            "朔州",
+            "姜四清",
+        ),
+        (
+            "贵阳贵安代表团在青岛市青岛西海岸新区学习考察",
+            "青岛市是我国沿海重要中心城市。来到青岛西海岸新区城市之窗，胡忠雄一行认真听取新区规划、"
+            "建设、发展情况介绍。",
+            "青岛",
+            "胡忠雄",
+        ),
     ],
     ids=[
         "携",
@@ -611,6 +631,9 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
         "body-name-then-title",
         "分别带队",
         "hosts-with-the-guests-head",
+        "secretary-紧接着",
+        "stay-at-two-sites",
+        "name-一行-in-the-lead",
     ],
 )
 def test_leader_forms(tagger: Tagger, title: str, text: str, home: str, name: str) -> None:
