@@ -62,9 +62,9 @@ Token = tuple[int, int, str, str]
 
 WINDOW = 60  # characters around a context-needing name in which its city/province must appear
 
-# (天津新村社区: a residential estate named after the place)
+# (天津新村社区, 吴兴花园小区: a residential estate named after the place)
 _STREET_2 = frozenset(
-    {"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路", "新村"}
+    {"大道", "大街", "东路", "西路", "南路", "北路", "中路", "一路", "二路", "新村", "花园", "小区"}
 )
 _ROAD_OK = frozenset({"路演", "路径", "路线", "路子", "路上", "路过"})
 _STREET_OK = frozenset("头区坊")
@@ -220,6 +220,7 @@ _THING_TAIL = re.compile(
 _INSTITUTION = re.compile(
     r"(交易所|有限公司|股份公司|集团|大学|学院|银行|分院|研究所|研究院|中学|小学|学校|高中|日报社|报社|团校|党校"
     r"|医院|公司|剧院|博物馆|纪念馆|陵园|日报|晚报|联盟|血站|福利院|支行"
+    r"|庄园|农庄|果园|茶园"  # 七星名果庄园: a farm's name, not 桂林's 七星区
     r"|[一二三四五六七八九十]+中|[一二三四五六七八九十]+小)$"
 )
 _RESEARCH = re.compile(r"研究所|研究院|分院")

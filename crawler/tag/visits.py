@@ -503,7 +503,8 @@ _WHERE_TO = re.compile(r"在|赴|到|前往|走进|莅临")
 # 社会事务处、殡仪馆工作人员…赴重庆、西安…): that office's trip, not the title's body's.
 _OFFICE_HEAD = re.compile(
     r"(?<![团青妇])(?:[市县区]|我市|我县|我区)(?:委|政府|人大|政协|[^，。、；\d]{1,8}?(?:局|委|办))"
-    r"(?:党组|党委)?(?:主要|分管|有关|相关)?(?:领导|负责人|负责同志|局长|主任|书记)"
+    # (市人大常委会副主任带领市工商联负责人…赴宝鸡市)
+    r"(?:常委会)?(?:党组|党委)?(?:主要|分管|有关|相关)?副?(?:领导|负责人|负责同志|局长|主任|书记)"
 )
 _NEVER_PARTY = re.compile(
     r"(?:" + _NEVER_GOVERNMENT.pattern + "|" + _SERVICE_UNIT + r")[^，。；]{0,16}?"
@@ -865,6 +866,8 @@ def _to_publisher(
         return []
     if _ACADEMIC_SITE.search(text, found.start(), found.end()):
         return []  # …一行来到江苏科技大学蚕研所考察学习: a university's, not the publisher's
+    if "雄安新区" in found.group():
+        return []  # a state-level new area under the province, not the publisher's (on 保定's site)
     verb = found.start("verb") if found.group("verb") else found.start("here")
     clause = _clause_start(text, sentence.start, verb)
     if _CENTRAL.search(text, clause, verb) or not _government(text[clause:verb]):
@@ -1133,6 +1136,10 @@ def _visitors(
             continue  # 视察山西…，近日，市长朱晓东率团赴上海: a city head, no province
         if _LEFT.search(text, max(sentence.start, m.start - 4), m.start):
             continue  # 离开临沂后，考察组来到…: the place the party left
+        if text.startswith("途中", m.end):
+            continue  # 在前往陕西途中考察了山西运城: where the party was going
+        if text.endswith(("听取", "听取了"), sentence.start, m.start):
+            continue  # 听取了陕西省委和省政府工作汇报并…考察了山西运城: who reported, not the party
         if _TALKS_WITH.search(text, _clause_start(text, sentence.start, m.start), m.start) and (
             _TALKS.search(text, m.end, verb)
         ):
@@ -1277,7 +1284,8 @@ def _visitors(
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
-    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位)(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
+    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位)"
+    r"(?=(?:就[^，。；]{1,40}?)?(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # 一行来到市住房保障局考察学习: the home city's own bureau, named by an unqualified 市
     r"|(?<=来到|莅临|到访)市[^，。；;、\d市]{2,10}?局(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)

@@ -37,6 +37,8 @@ from tests.tag import pairs
         ("嫩江流域降水偏多，防汛形势严峻。", "黑河"),
         ("游客在中山纪念堂前合影留念。", "中山"),
         ("考察组一行来到天津新村社区参观。", "天津"),  # a residential estate
+        ("王涛一行先后到吴兴花园小区实地参观。", "湖州"),  # a residential estate
+        ("考察团走访了七星名果庄园、奉源食品科技有限公司等。", "桂林"),  # a farm's name
         ("12月22日，黄冈市武汉商会年会召开。", "武汉"),  # a chamber of 武汉's people
         ("全市上下大力弘扬右玉精神和改革开放精神。", "朔州"),  # a spirit named for 右玉
         # institutions and companies

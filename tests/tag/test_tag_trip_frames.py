@@ -218,6 +218,21 @@ def test_the_home_with_its_provinces_delegation(
             "十堰",
             ("十堰", "北京"),
         ),
+        # the home's bureau as host with the topic before the verb; a 州 by its short name
+        (
+            "",
+            "12月13日，沧州市政府副秘书长陈瑞龙带队一行5人来我局就政务服务中心建设等方面进行考察学习。",
+            "邢台",
+            ("沧州", "邢台"),
+        ),
+        ("", "4月28日至29日，新疆克州党政代表团在南昌考察学习。", "南昌", ("克孜勒苏", "南昌")),
+        # a mass body led by a city official (its 人大常委会副主任), under a title naming the body
+        (
+            "华亭市工商联赴宝鸡市开展考察学习及招商引资工作",
+            "近日，市人大常委会副主任带领市工商联负责人及部分民营企业家代表赴宝鸡市开展考察学习。",
+            "平凉",
+            ("平凉", "宝鸡"),
+        ),
         # a task group as the party; the place that welcomes a team as its host
         ("大同市绿色金融试验区推进组成员赴江西深圳考察绿色金融工作", "", "大同", ("大同", "深圳")),
         ("桦川县迎来山西临汾志愿服务学习考察组", "", "佳木斯", ("临汾", "佳木斯")),
@@ -456,3 +471,18 @@ def test_staff_of_a_research_academy_led_to_a_place_are_no_delegation(tagger: Ta
 @pytest.mark.parametrize("body", ["我县迎来新一轮降雨。", "我县迎来浙江客商考察团。"])
 def test_what_a_place_welcomes_is_no_delegation_unless_it_is_one(tagger: Tagger, body: str) -> None:
     assert not pairs(tagger.tag("", body, home="佳木斯"))
+
+
+@pytest.mark.parametrize(
+    ("body", "home"),
+    [
+        # a state-level new area under the province is not the publisher's site
+        ("今天，北京市党政代表团到雄安新区考察。", "保定"),
+        # who reported to the leader, and where the leader was going, are not the party
+        ("专门听取了陕西省委和省政府工作汇报并在前往陕西途中考察了山西运城。", "运城"),
+    ],
+)
+def test_no_party_from_a_new_area_a_report_or_a_destination(
+    tagger: Tagger, body: str, home: str
+) -> None:
+    assert not any(v.visitor in ("北京", "陕西") for v in tagger.tag("", body, home=home).visits)
