@@ -87,6 +87,12 @@ _PROVINCE_PREFIX = re.compile(
 _VISITED = re.compile(
     "(?:" + "|".join(_VISIT_VERBS) + ")(?:" + _PROVINCE_PREFIX.pattern.removesuffix("$") + ")?$"
 )
+# The sites a party went to, listed (not schools: a party of schools goes to schools).
+_LISTED_VISIT = re.compile(
+    r"(?:赴|前往|来到|走进|深入)(?:[^，。；;、]{2,30}?"
+    r"(?:馆|公司|集团|企业|园区|基地|中心|厂|景区|村|社区|示范点)[、和及]){1,4}$"
+)
+_LISTED_REACH = 90
 _MAX_CHAIN = 3
 # A run of city characters where a place is sought or compared (取经龙泉厦，对标苏锡常等地).
 _CHAIN_RUN = re.compile(
@@ -892,7 +898,7 @@ def _cuts_word(
             ahead = "" if _address_on(text, end, known) else _institution_ahead(tokens[i:])
             if ahead and not (
                 # 赴武乡县太行干部学院: a party going to a place named in full, to its institution
-                (ahead.endswith(("公司", "集团")) and _visited(text, start))
+                (ahead.endswith(("公司", "集团")) and _visited(text, start, listed=full))
                 # (not a research institute: 赴郑州市果树研究所 is the central academy's, whose
                 # name holds the city)
                 or (
@@ -1076,12 +1082,16 @@ def _registered_name(text: str, end: int) -> bool:
     return found is not None and not _VISIT_WORD.search(found.group())
 
 
-def _visited(text: str, start: int, strict: bool = False) -> bool:
+def _visited(text: str, start: int, strict: bool = False, listed: bool = False) -> bool:
     """A visit verb right before the name: 赴山东信发集团 and 前往深圳市爱索佳公司 name where the
     party went (a company carries the place it is registered in; a school or an institute named
     after a place may stand elsewhere: 果洛西宁民族中学 is in 西宁)."""
     before = text[max(0, start - 12) : start]
     found = _VISITED.search(before)
+    if found is None and listed:
+        # a later item of the sites a party went to, a county named in full (赴南梁革命烈士纪念馆、
+        # 宁县海升集团…; not a brand that begins with a county's short name: 盐津铺子, 东阿阿胶)
+        return _LISTED_VISIT.search(text, max(0, start - _LISTED_REACH), start) is not None
     # a museum or a memorial stands in its place when a party goes there (赴延安革命纪念馆), not
     # when someone is just in it (在保定宴饮食博物馆听取…: the museum's name)
     # (在新疆|乌鲁木齐市…公司, 来到河南省|郑州市…集团)

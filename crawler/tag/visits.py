@@ -324,6 +324,8 @@ _MARKER = re.compile(
     r"|有关部门|相关部门|负责同志|(?:局|委|办|厅|系统|部门)(?:相关|有关|主要)?负责人"
     # 如东县财政局、自然资源和规划局相关人员来我市, 句容市监察局等单位来我中心
     r"|相关人员|有关人员|工作人员|等单位|相关单位|有关单位|全体成员"
+    # a public institute's or office's head (青海省动物卫生监督所副所长唐国盛率…一行4人，来宝应县)
+    r"|所长|站长|处长"
 )
 _DELEGATION = re.compile(
     r"代表团|考察团|学习团|访问团|交流团|调研组|考察组|工作组|调研团|经贸团|招商团|一行|率团|率队|党政"
@@ -369,7 +371,8 @@ _TO_SITE = re.compile(
     r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
     # 随州市考察团前来考察学习: coming to the publisher, nowhere named
     r"|(?P<here>前来|(?<![以带迎未从原本将后起出看近引招回归])来))"
-    r"(?:进行|开展)?(?:实地)?(?:考察|调研|参观|学习|交流)"
+    # (一行到玄武湖街道板仓社区，参观考察社区…: the stay after a comma)
+    r"[，,]?(?:进行|开展)?(?:实地)?(?:参观)?(?:考察|调研|参观|学习|交流)"
 )
 # …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
 _CALL_AT_SITE = re.compile(
@@ -1091,7 +1094,8 @@ def _verb_before(text: str, floor: int, m: Mention) -> int:
         return company.start()  # 到装备公司深圳双轮铣施工现场考察: the company's site in 深圳
     if (
         text[m.start - 1 : m.start] in ("、", "和", "及")
-        and m.strength is not Strength.WEAK  # a town's name (桥头镇卫生院) is no place of its own
+        # a town's name (桥头镇卫生院) is no place of its own, a county written in full (宁县) is
+        and (m.strength is not Strength.WEAK or text[m.end - 1] in "市县区旗")
         and (
             _LISTED_ITEM.match(text, m.end)
             or _LISTED_PLACE.match(text, m.end)

@@ -39,6 +39,12 @@ from tests.tag import pairs
         ("考察组一行来到天津新村社区参观。", "天津"),  # a residential estate
         ("王涛一行先后到吴兴花园小区实地参观。", "湖州"),  # a residential estate
         ("考察团走访了七星名果庄园、奉源食品科技有限公司等。", "桂林"),  # a farm's name
+        # a brand that begins with a county's short name, listed among the companies visited
+        (
+            "考察团一行先后来到湖南省长康实业有限责任公司、盐津铺子食品股份有限公司等地参观。",
+            "昭通",
+        ),
+        ("代表团赴山东信发集团、东阿阿胶股份有限公司进行考察学习。", "聊城"),
         ("12月22日，黄冈市武汉商会年会召开。", "武汉"),  # a chamber of 武汉's people
         ("全市上下大力弘扬右玉精神和改革开放精神。", "朔州"),  # a spirit named for 右玉
         # institutions and companies

@@ -233,6 +233,29 @@ def test_the_home_with_its_provinces_delegation(
             "平凉",
             ("平凉", "宝鸡"),
         ),
+        # a stay after a comma at a site the text does not place: the publisher's
+        (
+            "",
+            "7月13日上午，武汉市民政局处长孙国武、副调研员桂丽霞一行到玄武湖街道板仓社区，参观考察社区"
+            "治理工作。",
+            "南京",
+            ("武汉", "南京"),
+        ),
+        # an institute's head leading, the party's clause before its movement's
+        (
+            "",
+            "5月9日，青海省动物卫生监督所副所长唐国盛率畜禽屠宰管理科等相关人员一行4人，来宝应县考察"
+            "学习生猪集中定点屠宰管理工作。",
+            "扬州",
+            ("青海", "扬州"),
+        ),
+        # a county named in full as a later item of the sites visited
+        (
+            "",
+            "泾明乡党委组织乡村干部70多人赴南梁革命烈士纪念馆、宁县海升集团现代果品示范园区学习考察。",
+            "平凉",
+            ("平凉", "庆阳"),
+        ),
         # a task group as the party; the place that welcomes a team as its host
         ("大同市绿色金融试验区推进组成员赴江西深圳考察绿色金融工作", "", "大同", ("大同", "深圳")),
         ("桦川县迎来山西临汾志愿服务学习考察组", "", "佳木斯", ("临汾", "佳木斯")),
