@@ -238,6 +238,9 @@ _SHORT_SENTENCE = 20  # a first sentence this short is a caption or heading: the
 _PLANNED_TRIP = re.compile(
     r"关于(?:(?:组织|选派|派出|安排|做好)[^。]{0,40}?)?(?:赴|到|前往)[^。]{1,40}?"
     r"(?:考察|学习|调研|培训|参观|交流|对接)[^。]{0,20}?的(?:通知|公告|通告)"
+    # a trip's plan by its own title (…孵化平台赴武汉考察学习…建设活动方案)
+    # (not 赴长荡湖考察学习退养还湖实施方案: the plan the party went to learn)
+    r"|(?:赴|到|前往)[^。，]{1,40}?(?:考察|学习|调研|培训)[^。，]{0,20}?(?:活动|工作)方案$"
 )
 
 

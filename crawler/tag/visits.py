@@ -490,6 +490,8 @@ _NEVER_GOVERNMENT = re.compile(
     r"|计生协|计划生育协会|法学会|老年体协|老体协|老科协"
     r"|[农林牧渔水茶蚕果畜草药]科[所院]|[农林牧渔茶]业科学研究[所院]|研究所|研究院|科学院|设计院"
     r"|驻村工作队|驻村工作组|工作队(?!伍)|驻[^，。；、]{1,10}?村工作组"
+    # a county's or city's media centre, station or paper (融媒体中心, 广播电视台): an outlet
+    r"|融媒体中心|融媒中心|广播电视台|电视台|日报社|报社"
 )
 # A public service unit (事业单位: funeral homes, blood stations, hospitals, libraries, museums,
 # cultural halls) or a group of retired cadres (not the 老干部局 that serves them) as the party
@@ -530,7 +532,10 @@ _GOVERNMENT = re.compile(
 # A government office listed right before a body that is none (市侨办、市侨联, 市侨办市侨联考察组,
 # 市科技局和市科协).
 _JOINT_BODY = re.compile(
-    r"[市县区州][^，。、；\d]{1,8}?(?:局|办|委|厅)(?:[、和及与]+[市县区州]?|[市县区州])$"
+    r"[市县区州][^，。、；\d]{1,8}?(?:(?:局|办|委|厅)(?:副?(?:局长|主任|书记))?"
+    # (市委宣传部副部长、市融媒体中心主任廖义华带队: one official heading both; not a bare
+    # 区委统战部区工商联 organising a chamber's tour)
+    r"|部副?部长)(?:[、和及与]+[市县区州]?|[市县区州])$"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。]")
 _LEAD_VERB = re.compile(r"率领|率|带领|带队|一行")
@@ -782,7 +787,11 @@ def _sentence_pairs(
         if speaker is not None and _WE.search(text, clause, verb):
             candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
         for visitor in candidates:
-            valid = [host for host in group if _valid(visitor, host)]
+            valid = [
+                host
+                for host in group
+                if _valid(visitor, host) and not _own_province_errand(text, sentence, visitor, host)
+            ]
             if valid:
                 pairs.extend((visitor, host) for host in valid)
                 others = _joint_visitors(text, ms, visitor)
@@ -833,6 +842,17 @@ def _reported_trip(
     if opening:
         return opening[0]
     return _publisher_mention(ms, publisher_city) if publisher_city else None
+
+
+def _own_province_errand(text: str, sentence: Sentence, visitor: Mention, host: Mention) -> bool:
+    """A city's party in its own province's capital to work with the province's bodies (到石家庄
+    与省级宣传、旅游部门进行…对接): an errand to its own province, not a visit to the city."""
+    return (
+        visitor.place.city is not None
+        and host.place.city is not None
+        and visitor.place.province == host.place.province
+        and _PROVINCIAL_COUNTERPART.search(text, host.end, sentence.end) is not None
+    )
 
 
 def _speaker(
@@ -974,6 +994,9 @@ def _host_groups(
             else:
                 group.append(ms[j])
             j += 1
+        if _TOWN_LIST_AFTER.match(text, group[-1].end):
+            i = j  # 考察了淳化、湖熟等街道的…: sub-districts of the place, not 咸阳's 淳化县
+            continue
         tail = text[group[-1].end : min(sentence.end, group[-1].end + 32)]
         verb_text = text[verb : m.start]
         if (
@@ -989,6 +1012,14 @@ def _host_groups(
             groups.append((verb, group))
         i = j
     return groups
+
+
+# (not 昆山、常州等镇街、部门: the places, then their towns and offices)
+_TOWN_LIST_AFTER = re.compile(
+    r"(?:[、和及][\u4e00-\u9fff]{2,3}?)*等(?:街道|镇|乡|社区|村)(?![街区县市])"
+)
+# The counterpart of an errand to the province's own bodies (到石家庄与省级宣传、旅游部门…对接).
+_PROVINCIAL_COUNTERPART = re.compile(r"与省(?:级|委|政府|[^，。；、]{1,8}?(?:厅|局|委|办|部门))")
 
 
 def _foreign_zone(text: str, ms: list[Mention], verb: int, m: Mention) -> bool:
@@ -1549,11 +1580,20 @@ def _clause_subject(text: str, m: Mention, verb: int) -> bool:
     party (无锡高新区来我区)."""
     if m.end + _CLAUSE_REACH < verb or _CLAUSE_BREAK.search(text, m.end, verb):
         return False
+    # (广宗经济开发区分别赴…, 广宗县分别赴…: the adverbs before the verb are no party's words)
+    adverbs = _ADVERBS_BEFORE.search(text, m.end, verb)
+    if adverbs and adverbs.start() < verb:
+        verb = adverbs.start()
+        if verb == m.end and (m.start == 0 or text[m.start - 1] in "，,。；;\n"):
+            return True
     return bool(
         _MARKER.search(text, _tail(text, m), verb)
         or _ZONE.fullmatch(text, m.end, verb)
         or _BODY.fullmatch(text, m.end, verb)
     )
+
+
+_ADVERBS_BEFORE = re.compile(r"(?:分别|先后|专程|一同|共同)+$")
 
 
 _LISTED_GAP = re.compile(r"(?:[市县区州]?[、和及])?")

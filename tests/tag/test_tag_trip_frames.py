@@ -256,6 +256,20 @@ def test_the_home_with_its_provinces_delegation(
             "平凉",
             ("平凉", "庆阳"),
         ),
+        # adverbs between the party and its movement
+        (
+            "",
+            "近日，广宗经济开发区分别赴鸡泽、清河两地经济开发区对标学习。",
+            "邢台",
+            ("邢台", "邯郸"),
+        ),
+        # one official heading a party department and a media centre leads the centre's party
+        (
+            "",
+            "9月1日，松滋市委宣传部副部长、市融媒体中心主任廖义华带队来东宝区考察交流。",
+            "荆门",
+            ("荆州", "荆门"),
+        ),
         # a task group as the party; the place that welcomes a team as its host
         ("大同市绿色金融试验区推进组成员赴江西深圳考察绿色金融工作", "", "大同", ("大同", "深圳")),
         ("桦川县迎来山西临汾志愿服务学习考察组", "", "佳木斯", ("临汾", "佳木斯")),
@@ -509,3 +523,34 @@ def test_no_party_from_a_new_area_a_report_or_a_destination(
     tagger: Tagger, body: str, home: str
 ) -> None:
     assert not any(v.visitor in ("北京", "陕西") for v in tagger.tag("", body, home=home).visits)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "home"),
+    [
+        # a media centre alone is an outlet, not a delegation
+        ("", "4月13日，丰宁满族自治县融媒体中心主任崔兴带队到我县融媒体中心参观考察。", "邢台"),
+        # places listed before 等街道 are sub-districts of the host, not counties elsewhere
+        ("", "考察组先后考察了淳化、湖熟等街道的农产品质量安全智慧监管工作。", "南京"),
+        # an errand to the province's own bodies in its capital
+        ("", "张建军带领市委宣传部相关同志，到石家庄与省级宣传、旅游部门进行工作对接。", "秦皇岛"),
+        # a trip's plan by its own title
+        ("掇刀区双创孵化平台赴武汉考察学习双创孵化平台建设活动方案", "特拟定此方案。", "荆门"),
+        # a chamber's tour a party department organises, no official named travelling
+        (
+            "榆次区委统战部区工商联组织民营企业家代表赴浙江考察学习",
+            "区工商联主席、副主席及部分民营企业家等近20余人，赴浙江杭州、湖州等地进行考察学习。",
+            "晋中",
+        ),
+    ],
+)
+def test_outlets_towns_provincial_errands_plans_and_chambers_make_no_pair(
+    tagger: Tagger, title: str, body: str, home: str
+) -> None:
+    assert not pairs(tagger.tag(title, body, home=home))
+
+
+def test_a_plan_to_learn_a_plan_is_still_a_trip(tagger: Tagger) -> None:
+    title = "宝应县水产局赴长荡湖考察学习退养还湖实施方案"
+    body = "日上午，宝应县水产局华伯仙局长带队赴常州市金坛区长荡湖水产管委会管理处考察学习。"
+    assert ("扬州", "常州") in pairs(tagger.tag(title, body, home="扬州"))
