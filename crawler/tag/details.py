@@ -65,14 +65,14 @@ _SURNAMES = frozenset(
     "和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢"
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
-    "桓覃傅萧禹邸郗綦郄狄贲计禤"
+    "桓覃傅萧禹邸郗綦郄狄贲计禤操代占敬鲜"
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
 _STRONG_AFTER = re.compile(r"率|带领|带队|一行|同志|等一行")
 _LONG_NAME_AFTER = re.compile(r"率|带领|带队|等一行|一行")
 # Words that are no part of a long name (主任王某某亲自率: the name stops before 亲自).
-_NOT_IN_LONG_NAME = re.compile(r"亲自|同志|专程|一同|等|率|带")
+_NOT_IN_LONG_NAME = re.compile(r"亲自|同志|专程|一同|等|率|带|的|了")  # (…负责人组成的一行)
 _DOTTED = re.compile(r"[一-鿿]{1,8}·[一-鿿]{1,8}")
 _NAMED_FIRST = re.compile(
     r"副|书记|主任|局长|秘书长|常委|委员|部长|主席|调研员|巡视员|厅长|处长|支队长|大队长|队长|站长|所长"
@@ -218,6 +218,25 @@ _BODY_NAME_TITLED = re.compile(
     r"(?=(?:等)?(?:一行|率|带队|带领))"
 )
 _RELATIVE_GUEST = re.compile(r"(?:来|到)[^，。；]{1,8}?的")
+_LISTED_NAMES = re.compile(r"[、和及][\u4e00-\u9fff]{2,3}(?=[、和及，,]|$)")
+# An official found with no name whose title ends in a name and its post (市场监管局刘泉平二级
+# 调研员, 科技局邹郁纪检组长, 农机局木合塔尔﹒艾沙局长): the name after the body, the post after it.
+_NAME_IN_TITLE = re.compile(
+    r"(?:局|委|办|中心|厅)(?P<rest>[\u4e00-\u9fff·﹒]{3,16}?"
+    r"(?:师|局长|主任|书记|调研员|巡视员|组长))$"
+)
+_POST_OPENING = re.compile(r"副|总|首席|[一二三四]级|纪检|党组|党委")
+
+
+def _names_only(gap: str) -> bool:
+    """``gap`` is untitled names joined by 、/和/及 (and a closing comma)."""
+    return (
+        bool(gap)
+        and not _LISTED_NAMES.sub("", gap).strip("，, ")
+        and all(is_name(m.group()[1:]) for m in _LISTED_NAMES.finditer(gap))
+    )
+
+
 _NAMES_LEAD = re.compile(
     r"(?<![长记任员席])(?:同志)?(?:率队|带队|率团|率领|任团长|任组长)"  # 孙伏生同志和邱岩同志带队
 )
@@ -542,6 +561,7 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         out.append(Official(name, title, lo, name_end))
         floor = name_end
     out = _with_partners(text, out, end)
+    out = [_named_from_title(o, places) for o in out]
     if not out:
         out = _names_leading(text, start, end)
     if not out:
@@ -561,6 +581,21 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 out.append(Official(m.group("name"), _clean_title(organ, places), lo, m.end()))
                 break
     return out
+
+
+def _named_from_title(o: Official, places: tuple[str, ...]) -> Official:
+    """``o`` with its name taken out of its title where the title holds it (市场监管局刘泉平二级
+    调研员带队: the name sits between the body and the post)."""
+    if o.name or not (m := _NAME_IN_TITLE.search(o.title)):
+        return o
+    rest = m.group("rest")
+    dot = max(rest.find("·"), rest.find("﹒"))
+    for k in range(dot + 2, len(rest)) if dot > 0 else (2, 3):
+        name, post = rest[:k], rest[k:]
+        if (dot > 0 or is_name(name)) and (_POST_OPENING.match(post) or _TITLE.fullmatch(post)):
+            title = o.title[: m.start("rest")] + post
+            return replace(o, name=name, title=_clean_title(title, places))
+    return o
 
 
 def _bare_first(text: str, lo: int, title_at: int, places: tuple[str, ...]) -> Official | None:
@@ -627,6 +662,8 @@ def _chain(text: str, officials: list[Official], i: int) -> list[Official]:
         if text.startswith("在", officials[j].start):
             break  # …站长孙勇，在…指挥长苑博的陪同下: the escort's phrase, not the list going on
         gap = text[officials[j - 1].end : officials[j].start].replace("同志", "")
+        # (…副局长谭三国、余建明，进贤县委副书记李林: untitled names listed after a titled one)
+        gap = _LISTED_NAMES.sub("", gap) if _names_only(gap) else gap
         if gap.strip("、，,和与及 ") or len(gap) > 2:  # 孙伏生同志和邱岩同志带队
             break
         if _RECEIVES.search(text, officials[j - 1].end, officials[j].end):
@@ -649,7 +686,7 @@ _HEAD_FORMS = (
         r"(?:举行|进行)?(?:工作)?(?:会谈|座谈|会见|交流|见面)"
     ),
     # the host welcomes the guests by their head's name
-    re.compile(r"对(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?一行的(?:到来|来访)"),
+    re.compile(r"对(?P<name>[\u4e00-\u9fff]{2,4}?)(?:同志)?一行的(?:到来|来访|考察|调研)"),
     # the head chairs the delegation's summing-up (王少玄主持召开党政代表团学习考察小结座谈会)
     re.compile(
         r"(?:^|(?<=[，,。\n_]))(?P<name>[\u4e00-\u9fff]{2,4}?)(?:就地)?主持召开[^，。；]{0,16}?"

@@ -620,6 +620,44 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
             "青岛",
             "胡忠雄",
         ),
+        (
+            "",
+            "3月11日-14日，抚州市科技局邹郁纪检组长率市地震办等单位负责地震工作的同志赴赣州考察学习。",
+            "抚州",
+            "邹郁",
+        ),
+        (
+            "",
+            "4月19日-21日，吕梁市市场监管局刘泉平二级调研员带队赴晋中市、太原市考察学习。",
+            "吕梁",
+            "刘泉平",
+        ),
+        (
+            "",
+            "月31日，以新疆农机局木合塔尔﹒艾沙局长带队的考察团一行17人来我市考察农机化工作。",
+            "镇江",
+            "木合塔尔﹒艾沙",
+        ),
+        (
+            "",
+            "8月23日到29日，市政协主席操学诚、副主席李军分别带队赴武汉、合肥、芜湖考察学习都市圈建设。",
+            "黄冈",
+            "操学诚",
+        ),
+        (
+            "",
+            "3月11日至15日，市委统战部副部长、市民宗局长梁超伟，市民宗局副局长谭三国、余建明，进贤县委"
+            "副书记李林等同志，带领我市民族部门赴浙江丽水考察学习。",
+            "九江",
+            "梁超伟",
+        ),
+        (
+            "",
+            "29日-30日，九江市文广新局、财政局、九江部分县市文化部门负责人组成的一行11人考察组在文广新局"
+            "党委书记石峰带领下来我市学习考察。",
+            "景德镇",
+            "石峰",
+        ),
     ],
     ids=[
         "携",
@@ -634,6 +672,12 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
         "secretary-紧接着",
         "stay-at-two-sites",
         "name-一行-in-the-lead",
+        "name-inside-the-title",
+        "name-inside-the-title-rank",
+        "dotted-name-inside-the-title",
+        "rare-surname-分别带队",
+        "untitled-names-in-the-list",
+        "no-name-from-组成的",
     ],
 )
 def test_leader_forms(tagger: Tagger, title: str, text: str, home: str, name: str) -> None:
