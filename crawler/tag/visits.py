@@ -823,9 +823,9 @@ def _reported_trip(
     group: list[Mention],
     publisher_city: str | None,
 ) -> Mention | None:
-    """The party of a trip a meeting hears of (会议听取了同江市赴兰考…情况的汇报): the place named
-    before the movement, else the one opening the sentence (抚宁区召开会议，传达到…考察学习情况),
-    else the home; None when the clause is no such report."""
+    """The party of a trip a meeting hears of (会议听取了同江市赴兰考…情况的汇报) or holds its
+    report-back on (主持召开赴赣州五县学习考察座谈会): the place named before the movement, else the
+    place opening the sentence, else the home; None when the clause is no such report."""
     heard = _REPORT_HEARD.fullmatch(text, clause, verb)
     if heard is None:
         return None
