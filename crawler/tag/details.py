@@ -212,19 +212,16 @@ _BODY_NAME = re.compile(
     # …国资委陈书伟及中核25公司…于晓华一行: the first named with another before 一行
     r"(?=(?:等)?(?:一行|率|带队)|[及、和][^，。；;]{2,30}?一行)"
 )
-_BODY_NAME_TITLED = re.compile(
-    r"(?:[局委办]|中心)(?P<name>[\u4e00-\u9fff]{2,3}?)"
-    r"(?P<title>(?:副|总|首席)?[\u4e00-\u9fff]{0,5}?(?:师|局长|主任|书记|调研员|巡视员))"
-    r"(?=(?:等)?(?:一行|率|带队|带领))"
-)
 _RELATIVE_GUEST = re.compile(r"(?:来|到)[^，。；]{1,8}?的")
 _LISTED_NAMES = re.compile(r"[、和及][\u4e00-\u9fff]{2,3}(?=[、和及，,]|$)")
-# An official found with no name whose title ends in a name and its post (市场监管局刘泉平二级
-# 调研员, 科技局邹郁纪检组长, 农机局木合塔尔﹒艾沙局长): the name after the body, the post after it.
-_NAME_IN_TITLE = re.compile(
+# A name between its body and its post (市场监管局刘泉平二级调研员, 科技局邹郁纪检组长,
+# 农机局木合塔尔﹒艾沙局长, 市农业农村局姚静总畜牧兽医师): the body's end, then name and post.
+_NAME_POST = (
     r"(?:局|委|办|中心|厅)(?P<rest>[\u4e00-\u9fff·﹒]{3,16}?"
-    r"(?:师|局长|主任|书记|调研员|巡视员|组长))$"
+    r"(?:师|局长|主任|书记|调研员|巡视员|组长))"
 )
+_NAME_IN_TITLE = re.compile(_NAME_POST + "$")  # in the title of an official found unnamed
+_NAME_POST_LEADS = re.compile(_NAME_POST + r"(?=(?:等)?(?:一行|率|带队|带领))")  # before 带队
 _POST_OPENING = re.compile(r"副|总|首席|[一二三四]级|纪检|党组|党委")
 
 
@@ -573,12 +570,12 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
                 out.append(Official(m.group("name"), organ, lo, m.end("name")))
                 break
     if not out:
-        # 市农业农村局姚静总畜牧兽医师带队: the name after its body, then its title
-        for m in _BODY_NAME_TITLED.finditer(text, start, end):
-            if is_name(m.group("name")):
+        # 市农业农村局姚静总畜牧兽医师带队: the name after its body, then its post
+        for m in _NAME_POST_LEADS.finditer(text, start, end):
+            if split := _name_and_post(m.group("rest")):
                 lo = max([start, *(b.end() for b in _BOUNDARY.finditer(text, start, m.start()))])
-                organ = text[lo : m.start("name")] + m.group("title")
-                out.append(Official(m.group("name"), _clean_title(organ, places), lo, m.end()))
+                organ = text[lo : m.start("rest")] + split[1]
+                out.append(Official(split[0], _clean_title(organ, places), lo, m.end()))
                 break
     return out
 
@@ -588,14 +585,21 @@ def _named_from_title(o: Official, places: tuple[str, ...]) -> Official:
     调研员带队: the name sits between the body and the post)."""
     if o.name or not (m := _NAME_IN_TITLE.search(o.title)):
         return o
-    rest = m.group("rest")
+    if not (split := _name_and_post(m.group("rest"))):
+        return o
+    title = o.title[: m.start("rest")] + split[1]
+    return replace(o, name=split[0], title=_clean_title(title, places))
+
+
+def _name_and_post(rest: str) -> tuple[str, str] | None:
+    """``rest`` (刘泉平二级调研员) cut into a name and the post after it, or None: the post opens
+    with a rank or is a title of its own."""
     dot = max(rest.find("·"), rest.find("﹒"))
     for k in range(dot + 2, len(rest)) if dot > 0 else (2, 3):
         name, post = rest[:k], rest[k:]
         if (dot > 0 or is_name(name)) and (_POST_OPENING.match(post) or _TITLE.fullmatch(post)):
-            title = o.title[: m.start("rest")] + post
-            return replace(o, name=name, title=_clean_title(title, places))
-    return o
+            return name, post
+    return None
 
 
 def _bare_first(text: str, lo: int, title_at: int, places: tuple[str, ...]) -> Official | None:

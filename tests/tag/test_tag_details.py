@@ -658,6 +658,12 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
             "景德镇",
             "石峰",
         ),
+        (
+            "",
+            "3月14日，南通市统计局许德华总统计师一行来我局考察学习高质量发展监测、综合统计工作。",
+            "南京",
+            "许德华",
+        ),
     ],
     ids=[
         "携",
@@ -678,6 +684,7 @@ def _leader(tagger: Tagger, title: str, text: str, home: str) -> str | None:
         "rare-surname-分别带队",
         "untitled-names-in-the-list",
         "no-name-from-组成的",
+        "name-then-post-before-一行",
     ],
 )
 def test_leader_forms(tagger: Tagger, title: str, text: str, home: str, name: str) -> None:
