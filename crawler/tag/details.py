@@ -66,6 +66,7 @@ _SURNAMES = frozenset(
     "劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阎练腾逄廉揭晁訾毋亢郦雍宓阚逯暴井亓植宦弓牧隗邰鄂索咸籍"
     "赖屠阴苍莘贡扶堵宰璩濮寿扈郏浦晏茹习鱼容慎戈庾暨衡弘禄阙殳沃蔚夔隆厍勾融那乜养须丰巢蒯竺权盖"
     "桓覃傅萧禹邸郗綦郄狄贲计禤操代占敬鲜"
+    "摆妥冶喇"  # Hui surnames of the north-west (临夏市人大常委会主任摆瑞瑄)
 )
 # A name of three or four characters without a common surname (松吉扎西, 热苏力汗) counts only
 # before a word that says a person acts (率, 一行...).
@@ -217,10 +218,18 @@ _LISTED_NAMES = re.compile(r"[、和及][\u4e00-\u9fff]{2,3}(?=[、和及，,]|$
 # A name between its body and its post (市场监管局刘泉平二级调研员, 科技局邹郁纪检组长,
 # 农机局木合塔尔﹒艾沙局长, 市农业农村局姚静总畜牧兽医师): the body's end, then name and post.
 _NAME_POST = (
-    r"(?:局|委|办|中心|厅)(?P<rest>[\u4e00-\u9fff·﹒]{3,16}?"
+    # (市社陈恒斌主任: a 供销社's; 市经信局姚中华、马成副局长: names listed before one post)
+    r"(?:局|委|办|中心|厅|社)(?P<rest>[\u4e00-\u9fff·﹒、]{3,16}?"
     r"(?:师|局长|主任|书记|调研员|巡视员|组长))"
 )
 _NAME_IN_TITLE = re.compile(_NAME_POST + "$")  # in the title of an official found unnamed
+# Untitled names listed after the first, then the party (张金锁、江伟等一行).
+_LISTED_PARTY = re.compile(r"(?P<names>(?:[、和及][\u4e00-\u9fff]{2,3}?)+)(?:等)?(?:同志)?一行")
+# A second post right after a titled name, before the party's words (党组书记陈建龙局长一行).
+_POST_LEADS = re.compile(
+    r"副?(?:局长|主任|书记|部长|处长|科长|所长|站长|会长|主席|院长|县长|区长|市长)"
+    r"(?=(?:等)?(?:同志)?(?:一行|带队|率|带领))"
+)
 _NAME_POST_LEADS = re.compile(_NAME_POST + r"(?=(?:等)?(?:一行|率|带队|带领))")  # before 带队
 _POST_OPENING = re.compile(r"副|总|首席|[一二三四]级|纪检|党组|党委")
 
@@ -377,7 +386,10 @@ def _name_at(text: str, pos: int, limit: int, titled: bool = False) -> str | Non
         if end > limit:
             break
         name = text[pos:end]
-        if is_name(name) and _AFTER_NAME.match(text, end) and not _TITLE.match(text, end):
+        if is_name(name) and (
+            (_AFTER_NAME.match(text, end) and not _TITLE.match(text, end))
+            or (titled and _POST_LEADS.match(text, end))
+        ):
             if k == 2 and _name_ends_in_and(text, pos, limit):
                 continue  # 顾胜和到赴: 和 ends the name, no partner follows
             if k == 4 and is_name(name[:2]) and is_name(name[2:]) and not _tibetan(name):
@@ -507,7 +519,8 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
     if not lead and setting > 0:
         # after a short setting (在指挥中心现场，周大臣一行观看…): a name with 一行 opens the clause
         named = _name_at(text, setting + 1, end)
-        if named and text.startswith("一行", setting + 1 + len(named)):
+        after = setting + 1 + len(named) if named else 0
+        if named and (text.startswith("一行", after) or _listed_party(text, after, end)):
             lead, at = named, setting + 1
     if not lead:
         # 赴南粤取真经…发展|孙喆率市政府代表团赴广东: a name opening a headline's segment
@@ -526,6 +539,9 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         elif second and _LEAD_AFTER.match(text, second_end):
             out += [Official(lead, "", at, lead_end), Official(second, "", lead_end, second_end)]
             floor = second_end
+        elif listed := _listed_party(text, lead_end, end):
+            out.append(Official(lead, "", at, lead_end))  # 张金锁、江伟等一行先后…: the first
+            floor = listed
     for m in _TITLE.finditer(text, start, end):
         if m.start() < floor:
             continue
@@ -544,6 +560,8 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
         title = _clean_title(text[lo : m.end()], places)
         if not title:
             continue
+        if name and _POST_LEADS.match(text, m.end() + len(name)) and _name_first(title):
+            name = None  # 陈勇副书记孙晓南副市长一行: names before their posts, the first leads
         if name is None and (first := _name_first(title)):
             name, title = first
             out.append(Official(name, title, lo, m.end()))
@@ -555,6 +573,8 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
             lo = bare.end + 1
             title = _clean_title(text[lo : m.end()], places)
         name_end = m.end() + len(name) if name else m.end()
+        if name and (post := _POST_LEADS.match(text, name_end)):
+            name_end = post.end()  # 党组书记陈建龙局长一行: his second post, then the party
         out.append(Official(name, title, lo, name_end))
         floor = name_end
     out = _with_partners(text, out, end)
@@ -580,6 +600,13 @@ def find_officials(text: str, start: int, end: int, places: tuple[str, ...] = ()
     return out
 
 
+def _listed_party(text: str, pos: int, end: int) -> int:
+    """Where the party's 一行 ends when untitled names listed at ``pos`` lead up to it
+    (、江伟等一行), else 0."""
+    listed = _LISTED_PARTY.match(text, pos, end)
+    return listed.end() if listed and _names_only(listed["names"]) else 0
+
+
 def _named_from_title(o: Official, places: tuple[str, ...]) -> Official:
     """``o`` with its name taken out of its title where the title holds it (市场监管局刘泉平二级
     调研员带队: the name sits between the body and the post)."""
@@ -593,7 +620,12 @@ def _named_from_title(o: Official, places: tuple[str, ...]) -> Official:
 
 def _name_and_post(rest: str) -> tuple[str, str] | None:
     """``rest`` (刘泉平二级调研员) cut into a name and the post after it, or None: the post opens
-    with a rank or is a title of its own."""
+    with a rank or is a title of its own. Names listed before one post (姚中华、马成副局长): the
+    first, who heads them."""
+    first, listed, others = rest.partition("、")
+    if listed:
+        split = _name_and_post(others)
+        return (first, split[1]) if split and is_name(first) else None
     dot = max(rest.find("·"), rest.find("﹒"))
     for k in range(dot + 2, len(rest)) if dot > 0 else (2, 3):
         name, post = rest[:k], rest[k:]

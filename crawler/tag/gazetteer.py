@@ -85,6 +85,7 @@ _HOME_GENERIC = frozenset(
     ]
 )
 _GENERIC_FULL = _PLAIN_FULL | _HOME_GENERIC
+_TAIWAN = "台湾"
 
 
 class Strength(enum.IntEnum):
@@ -212,6 +213,14 @@ class Gazetteer:
         for u in units:
             if u.level != "city" or u.short in province_level:
                 continue
+            if u.province == _TAIWAN:
+                # 台北, 高雄: not prefectures of the national codes; the province, as 香港 is
+                place = Place(None, u.province, "province")
+                add(u.name, place, Strength.STRONG)
+                if u.short not in taken:
+                    level = Strength.CONTEXT if u.short in context_cities else Strength.STRONG
+                    add(u.short, place, level, is_short=True)
+                continue
             place = Place(u.short, u.province, "city")
             self.cities.add(u.short)
             self.province_of_city.setdefault(u.short, u.province)
@@ -242,9 +251,11 @@ class Gazetteer:
         # 虎门镇, 嘉峪关's 新城镇): the same names stand in many other counties, and a town is
         # not lifted to its city (the matcher keeps them weak, its home's only).
         towns: set[str] = set()
+        common_shorts: dict[str, list[Place]] = defaultdict(list)
+        everyday = set(curated["everyday_places"])
         for u in units:
-            if not u.small:
-                continue
+            if not u.small or u.province == _TAIWAN:
+                continue  # (Taiwan's 东河乡, 永康区 are names of mainland towns more often)
             if u.name.endswith(("街道", "镇", "乡")):
                 towns.add(u.name)
             if u.city in province_level:
@@ -265,6 +276,14 @@ class Gazetteer:
             is_common = is_common or (u.short != u.province and u.province.endswith(u.short))
             if u.short != u.name and not is_common and u.short not in taken:
                 add(u.short, place, Strength.CONTEXT, is_short=True)
+            elif (
+                u.short != u.name
+                and u.city
+                and u.city not in province_level
+                and not u.province.endswith(u.short)
+                and u.short not in everyday
+            ):
+                common_shorts[fold(u.short)].append(place)
             if u.name.endswith(("自治县", "自治旗")) and len(u.short) >= 2:
                 # 长阳土家族自治县 -> 长阳县, 鄂伦春自治旗 -> 鄂伦春旗: the usual short form.
                 form = u.short + u.name[-1]
@@ -313,6 +332,14 @@ class Gazetteer:
             entries[ref] = Entry((), Strength.STRONG, self_ref=kind)
         self.entries = entries
         self.towns = frozenset(fold(t) for t in towns)
+        # Counties whose short name is an everyday word (永康, 平遥, 宝应) and no other place's:
+        # never matched alone, only where a verb of going or a list of places frames them
+        # (赴永康、宁波)
+        self.framed_shorts = {
+            name: places[0]
+            for name, places in common_shorts.items()
+            if len(set(places)) == 1 and len(name) >= 2 and name not in entries
+        }
 
         abbreviations: dict[str, list[Place]] = defaultdict(list)
         for char, names in curated["abbreviations"].items():

@@ -72,6 +72,9 @@ _STREET_OK = frozenset("头区坊")
 # Districts a city has merged away whose names another prefecture still has (淮安's 清河区, now
 # 清江浦区; 铁岭 has one too): on the city's own site they are its own.
 _FORMER = {"淮安": frozenset({"清河区"})}
+# A new area's name that other cities give their own zones (绍兴, 南通 and 烟台 have a 滨海新区):
+# written bare on another city's site, the home's zone; 天津's only with 天津 before it.
+_ZONE_NAMES = {"滨海新区": "天津"}
 # The home's own unit right before a name (我区广安代表站): the name is a local one.
 _HOME_OWN = ("我区", "我县", "我市", "本区", "本县", "本市")
 
@@ -198,6 +201,7 @@ _ABBR_NEXT = (
     "考查",
 )
 _ARRIVE = frozenset("抵莅")
+_LIST_NEXT = frozenset("、等和及")  # a place listed on: 赴永康、宁波
 
 # Word boundaries (jieba): the segmented window around a candidate and the rules on it.
 _SEG_PAD = 6
@@ -363,6 +367,10 @@ class PlaceMatcher:
         self._ac = ahocorasick_rs.AhoCorasick(
             patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
         )
+        self._framed_places = list(gazetteer.framed_shorts.values())
+        self._framed_ac = ahocorasick_rs.AhoCorasick(
+            list(gazetteer.framed_shorts), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
         abbr_patterns = [v + c for c in gazetteer.abbreviations for v in _ABBR_VERBS]
         self._abbr_places = [gazetteer.abbreviations[p[1]] for p in abbr_patterns]
         self._abbr_ac = ahocorasick_rs.AhoCorasick(
@@ -430,8 +438,24 @@ class PlaceMatcher:
                 continue
             if entry.short and _is_street(text, end):
                 continue
+            if (
+                entry.short
+                and all(p.level == "county" for p in entry.places)
+                and _town_named(text, end, queue[-1][1] if queue else len(text))
+            ):
+                continue  # 来到东河乡, 赴临江铺镇: a town named like a county, not the county
             if entry.short and text.startswith("小区", end):
                 continue  # 宜阳小区: a housing estate's name
+            owner = _ZONE_NAMES.get(text[start:end])
+            if (
+                owner
+                and publisher_city
+                and publisher_city != owner
+                and not text.endswith((owner, owner + "市", "津"), 0, start)
+            ):
+                home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
+                strong.append(Mention(start, end, home, Strength.STRONG))
+                continue
             if publisher_city and text[start:end] in _FORMER.get(publisher_city, ()):
                 # 清河区 on 淮安's site: its own former district, not 铁岭's 清河区
                 home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
@@ -515,6 +539,10 @@ class PlaceMatcher:
                 level = Strength.CONTEXT if framed else Strength.WEAK
                 (resolved if framed else weak).append(Mention(start, end, places[0], level))
         mentions = strong + resolved
+        everyday = self._framed_shorts(text, covered, mentions)
+        if everyday:
+            persons = _PersonNames(text, {e for _s, e in covered})
+            mentions.extend(m for m in everyday if not persons.holds(m.start, m.end))
         mentions.extend(
             self._abbreviations(text, covered, mentions, publisher_city, publisher_province)
         )
@@ -678,6 +706,30 @@ class PlaceMatcher:
                     found.append(Mention(at, at + 1, more, Strength.STRONG, abbr=True))
         return found
 
+    def _framed_shorts(
+        self, text: str, covered: list[tuple[int, int]], mentions: list[Mention]
+    ) -> list[Mention]:
+        """赴永康、宁波、泉州学习考察, 到宝应考察: a county whose short name is also an everyday
+        word, named right after a verb of going with the visit or a list of places going on, or
+        listed after another place of the trip (赴宁波、永康考察)."""
+        found: list[Mention] = []
+        covered_starts = [s for s, _e in covered]
+        ends = {m.end for m in mentions if m.strength is not Strength.WEAK}
+        ends |= {e + 1 for e in ends if text[e : e + 1] in ("市", "县", "区")}
+        for idx, start, end in self._framed_ac.find_matches_as_indexes(text):
+            i = bisect_right(covered_starts, end - 1) - 1
+            if i >= 0 and covered[i][1] > start:
+                continue  # inside a longer name or a phrase (大兴安岭, 平遥古城 is 平遥's)
+            follow = text[end : end + 2]
+            going = text.endswith(_GOING_VERBS, 0, start) or text.endswith("到", 0, start)
+            listed = text[start - 1 : start] == "、" and start - 1 in ends
+            if not (going or listed):
+                continue
+            if follow in _ABBR_NEXT or follow[:1] in _LIST_NEXT or follow == "古城":
+                found.append(Mention(start, end, self._framed_places[idx], Strength.CONTEXT))
+                ends.add(end)
+        return found
+
     def _plain_abbreviations(
         self, text: str, covered: list[tuple[int, int]], mentions: list[Mention]
     ) -> list[Mention]:
@@ -815,6 +867,21 @@ def _quoted_term(text: str, start: int, end: int) -> bool:
     term = text[open_at + 1 : close_at]
     rest = term.replace(text[start:end], "", 1)
     return len(rest) == 1 and rest not in _FULL_SUFFIX and not _BOUNDARY_CHARS.search(term)
+
+
+_TOWN_AFTER = re.compile(r"([\u4e00-\u9fff]?)([乡镇])")
+
+
+def _town_named(text: str, end: int, next_name: int) -> bool:
+    """A county's short name ending at ``end`` is a town's own name: 乡 or 镇 right after it, or
+    after one more character (临江铺镇), and no other name starting at that 乡/镇 (江阴镇江,
+    宁波镇海, 乡宁)."""
+    town = _TOWN_AFTER.match(text, end)
+    if town is None or town.group(1) in ("市", "县", "区", "旗", "州", "省", "盟"):
+        return False
+    if town.group(2) == "乡" and text.startswith(("乡村", "乡镇"), town.start(2)):
+        return False  # 平度乡村振兴
+    return next_name > town.start(2)
 
 
 def _is_street(text: str, end: int) -> bool:

@@ -91,8 +91,9 @@ _DOC_TITLE = re.compile(
     # 关于…的 + a document's form, with its usual qualifier (的安排意见, 的补充通知, 的暂行办法)
     # (not a 决定书, a licence or penalty served on one party: 关于准予设立…的决定书)
     # (not a commendation: 关于表彰…先进单位的决定 names people, it sets no rule)
-    r"印发|关于(?!表彰|表扬|授予|追授)[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动)?"
-    r"(?:通知|意见|办法"
+    # (…的若干意见, …的几点意见: a body's numbered measures)
+    r"印发|关于(?!表彰|表扬|授予|追授)[^。]{2,80}的(?:安排|实施|指导|工作|补充|紧急|暂行|管理|具体|行动"
+    r"|若干|几点)?(?:通知|意见|办法"
     r"|方案|规划|决定(?!书)|批复|公告|通告|规定|若干措施|细则)"
     # a 公示 of what a body decided (…重点民生项目的公示), not of how it rectified (整改情况的公示)
     r"|关于(?![^。]*整改)[^。]{2,80}的公示"

@@ -115,7 +115,9 @@ _LED_BEFORE = re.compile(r"(?:带领|率领)[^，。；;]{1,30}$")
 # 赴山东省威海市、青岛市，广东省珠海市等地，就城市建设、产业转型…等内容进行实地考察: the purpose
 # told after a long 就… topic in the same sentence.
 _TOPIC_PURPOSE = re.compile(
-    r"[^。；;]{0,6}?就[^。；;]{0,60}?(?:进行|开展)(?:了)?(?:为期[^，。；;]{1,6}的)?"
+    r"[^。；;]{0,6}?就[^。；;]{0,60}?"
+    # (就…规划、建设…等方面，交流经验做法: the topic's 方面, then the purpose)
+    r"(?:(?:进行|开展)(?:了)?(?:为期[^，。；;]{1,6}的)?|方面[，,]?)"
     r"(?:(?:实地|深入|认真|集中)地?)?(?:考察|调研|学习|交流|对接|洽谈)"
 )
 # 在南宁与…南宁市委书记农生文举行会见: a meeting with the host's officials in their city.
@@ -182,6 +184,11 @@ _SITE_GAP = re.compile(
     # each place's own body of one kind (天津市西青区机关事务管理局、江苏省宿迁市…管理局)
     r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)(?:[、和及]|以及)"
 )
+_CHAMBER_AFTER = re.compile(r"[省市]?(?:企业|籍)?(?:总)?(?:商会|同乡会|联谊会)")
+# 赴延安、梁家河、庆阳等地: an item the gazetteer does not hold (a village, a scenic area) between
+# two places of a list that ends in 等地
+_ITEM_GAP = re.compile(r"[市县区]?、[\u4e00-\u9fff]{2,4}、")
+_PLACES_END = re.compile(r"[市县区]?(?:、[\u4e00-\u9fff]{2,6}?)*等(?:地|市|县|城市|地区)")
 # 先后深入…公司、…中心、无锡市国家高新技术产业园…进行考察: a place heading a later item of a
 # list of sites after the movement, the items joined by 、 和 及; the sites a place's companies and
 # parks, and its hospitals, colleges and bureaus' units (赴四川大学华西医院和成都市成华区中医医院,
@@ -336,20 +343,20 @@ _DELEGATION = re.compile(
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
     r"|(?<![^，,。\n—])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
-    r"(?:局|委员会|委|办公室|办|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆|检察院|法院)"
+    r"(?:局|委员会|委|办公室|办|处|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆|检察院|法院)"
     r"|(?<![^，,。\n—])[市县区](?:党工委|管委会)"
     # the home's park or zone organising its cadres' trip (陶瓷工业园区组织…三级干部…奔赴)
     r"|(?<![^，,。\n—])(?:[0-9]{1,2}月[0-9]{1,2}(?:日|至[0-9]{1,2}日)[，,]?)?[^，。、；\d]{0,8}?"
     r"(?:园区|开发区|经开区|高新区|新区)(?:党工委|管委会)?(?:组织|选派)[^，。；]{0,24}?干部"
-    # a bare bureau of the home opening the sentence, perhaps after its date, with the bodies it
-    # goes with (12月16日行政审批局会同发改委、商务局…赴苏州)
-    r"|(?<![^，,。\n—])(?:[0-9]{1,2}月[0-9]{1,2}日[，,]?)?[^，。、；省市县区\d]{2,8}?局"
+    # a bare bureau or office of the home opening the sentence, perhaps after its date, with the
+    # bodies it goes with (12月16日行政审批局会同发改委、商务局…赴苏州; 社会事业处赴上海)
+    r"|(?<![^，,。\n—])(?:[0-9]{1,2}月[0-9]{1,2}日[，,]?)?[^，。、；省市县区\d]{2,8}?[局处]"
     r"(?:(?:会同|联合|携)[^，。；]{1,24}?)?$"
     # a class of the home's own bodies travelling (读书班赴温州…开展现场教学, as a 委员读书班)
     r"|(?<![^，,。\n—])(?:[^，。、\n]{0,12}?)(?:读书班|研修班|培训班|专题班)(?:一行)?$"
     # the home's cadres, unnamed, opening the clause (30余名领导干部来到…成都)
     r"|(?<![^，,。\n—])[^，。、\n村镇乡]{0,8}?(?:领导干部|处级干部|科级干部)(?:一行)?$"
-    r"|(?:一行|率队|带队|率团)[，,]?(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续)?$"
+    r"|(?:一行|率队|带队|率团)[，,]?(?:先后|专程|首先|还|又|也|随后|再|一同|接着|继续|先)?$"
     r"|(?:带领|率领|率(?=[市县区]))[^，。；;]{1,30}$"  # 副局长杨文亮带领…赴, 邹志华率县发改委…到
     r"|(?<![^，,。\n—])(?:高新区|开发区|经开区|新区|港区)$"  # 新区赴合阳县考察
     r"|(?<![^，,。\n—])(?:高新区|开发区|经开区|高新技术产业开发区|新区)(?:党工委|管委会|领导)"
@@ -618,6 +625,10 @@ _CITY_HEAD = re.compile(r"(?<![省区县])(?:市委(?:副)?书记|市长|副市�
 _BEFORE_LEAVING = re.compile(
     r"[^，。；;]{0,16}?(?:行前|出发前|启程前)(?:动员|培训|教育|准备|会|座谈)"
 )
+# An invitation to come (邀请上海电缆所到河间考察, 邀请新兴县各级领导…到任泽参观考察): the guests
+# are asked, not yet there. Not a trip made at someone's invitation (应…邀请, 受邀, 在…邀请下).
+_INVITING = re.compile(r"邀请[^，。；]{1,30}?$")
+_INVITED_BY = re.compile(r"[应受]邀|[应受][^，。；]{0,20}?邀请|在[^，。；]{0,20}?邀请下")
 # Posted there to work (赴尉犁县工作, 到林芝市支教, 赴对口地区任职): no visit.
 _POSTED = re.compile(r"[省市县区州旗]?(?:工作|任职|支教|支医|挂职|援建)(?=[，,。；;、]|$)")
 _COUNTERPART = frozenset("与同和跟及")  # 与青岛…部门座谈: the other side of a meeting
@@ -625,6 +636,7 @@ _CITED = re.compile(r"指示|批示|讲话|要求|部署")
 _LED_BY = re.compile(r"在([^，。；]{1,30}?)(?:带领|率领)下")
 _ESCORT = re.compile(r"在[^，。；]{1,30}?(?:陪同|陪伴)下")
 _CALLED_ON = re.compile(r"(?:拜访|拜会|会见|会晤|看望|走访)了?$")
+_TAIWAN = "台湾"
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
 
@@ -743,6 +755,8 @@ def _sentence_pairs(
             continue  # 召开…赴浙学习行前动员会: the trip is still to come
         if _FUTURE.search(text, _clause_start(text, sentence.start, verb), verb):
             continue  # 首批45名基层教师将赴江苏考察学习: a trip still to come
+        if _invited(text, _clause_start(text, sentence.start, verb), verb):
+            continue  # 并诚挚邀请上海电缆所到河间考察调研: an invitation, no trip made
         # the crowd in the party's own clause, or the clause before a subjectless one (not
         # 根据…居民健康档案信息化的要求，…卫生局组织…一行11人前往)
         party_from = _clause_start(text, sentence.start, verb)
@@ -795,6 +809,7 @@ def _sentence_pairs(
             if valid:
                 pairs.extend((visitor, host) for host in valid)
                 others = _joint_visitors(text, ms, visitor)
+                others += _like_bodies(text, ms, visitor, clause)
                 if visitor.start == clause:
                     others += _parallel_subjects(text, sentence, ms, clause, visitor)
                 listed = _listed_run(text, clause, [m for m in ms if m.end <= verb])
@@ -812,6 +827,11 @@ def _sentence_pairs(
         if pair and _valid(*pair):
             pairs.append(pair)
     return pairs
+
+
+def _invited(text: str, clause: int, verb: int) -> bool:
+    """The clause before ``verb`` invites its party (…邀请X到): no trip made yet."""
+    return bool(_INVITING.search(text, clause, verb)) and not _INVITED_BY.search(text, clause, verb)
 
 
 def _reported_trip(
@@ -965,12 +985,18 @@ def _host_groups(
         j = i + 1
         while j < len(ms):
             gap = text[group[-1].end : ms[j].start]
-            if not _LIST_GAP.fullmatch(gap) and not _SITE_GAP.fullmatch(gap):
+            if (
+                not _LIST_GAP.fullmatch(gap)
+                and not _SITE_GAP.fullmatch(gap)
+                and not (_ITEM_GAP.fullmatch(gap) and _PLACES_END.match(text, ms[j].end))
+            ):
                 break
             if verb > m.start and ms[j].start < verb:
                 break  # 在苏州，宝山区党政代表团…: the party after the place, not a second host
             if gap in _MEET_GAPS and _LEADER.match(text, _tail(text, ms[j])):
                 break  # 在乌鲁木齐与青海省委书记…一行会谈: the other side of the talks, no host
+            if not gap and _CHAMBER_AFTER.match(text, ms[j].end):
+                break  # 赴北京福建企业总商会: the chamber's members' home, not a second host
             if ms[j].strength is Strength.WEAK and _VILLAGE_AFTER.match(text, ms[j].end):
                 break  # 蕲春县李山村和雨湖社区: a community's name, not 湘潭's 雨湖区
             if _foreign_zone(text, ms, verb, ms[j]):
@@ -1727,6 +1753,24 @@ def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Ment
     return out
 
 
+def _like_bodies(text: str, ms: list[Mention], visitor: Mention, clause: int) -> list[Mention]:
+    """芜湖市政务服务中心、吴忠市政务服务中心赴我办: the places listed before the visitor in the
+    clause, each with the same body as the visitor's, travel with it."""
+    out: list[Mention] = []
+    at = next((i for i, m in enumerate(ms) if (m.start, m.end) == (visitor.start, visitor.end)), -1)
+    while at > 0 and ms[at - 1].start >= clause:
+        gap = text[ms[at - 1].end : ms[at].start]
+        body = gap[:-1]
+        if gap[-1:] not in ("、", "和", "及") or not _BODY.fullmatch(body):
+            break
+        if not text.startswith(body, visitor.end) or ms[at - 1].self_ref:
+            break
+        at -= 1
+        if ms[at].name != visitor.name:
+            out.append(ms[at])
+    return out
+
+
 def _parallel_subjects(
     text: str, sentence: Sentence, ms: list[Mention], clause: int, visitor: Mention
 ) -> list[Mention]:
@@ -1755,14 +1799,27 @@ def _central_subject(text: str, floor: int, clause: int, ms: list[Mention]) -> b
     """The clause has no party of its own (it opens on 在/赴/到…) and the sentence's subject,
     before it, is a central leader or body: 中共中央政治局常委、国务院总理李克强在省委书记…陪同下，
     在福州、泉州考察."""
-    if clause <= floor or any(clause <= m.start < clause + 2 for m in ms):
+    if clause <= floor:
+        return False
+    # (…市长蔡奇陪同下，到北京市考察: after the escorts the clause opens on its verb and host)
+    escorted = _ESCORTED_BEFORE.search(text, _clause_start(text, floor, clause - 1), clause)
+    if any(clause <= m.start < clause + (1 if escorted else 2) for m in ms):
         return False
     if not _SUBJECTLESS.match(text, clause):
         return False
     opening = _clause_start(text, floor, clause - 1)
-    while opening > floor and not _CLAUSE_SUBJECT.search(text, opening, clause):
+    while opening > floor and (
+        not _CLAUSE_SUBJECT.search(text, opening, clause)
+        # (…国务院副总理张高丽，北京市委书记郭金龙、市长蔡奇陪同下，到北京市考察: the escorts
+        # listed across a comma, their 在 and the leader before it)
+        or _ESCORT_TAIL.match(text, opening, clause)
+    ):
         opening = _clause_start(text, floor, opening - 1)
     return bool(_CENTRAL_SUBJECT.search(text, opening, clause))
+
+
+_ESCORT_TAIL = re.compile(r"[^在，,。；;]{1,40}?(?:陪同|陪伴)下[，,]?$")
+_ESCORTED_BEFORE = re.compile(r"(?:陪同|陪伴)下[，,]?$")
 
 
 def _party_words(text: str, start: int, verb: int) -> str:
@@ -1804,9 +1861,10 @@ def _under_province(text: str, m: Mention) -> bool:
 
 
 def _valid(visitor: Mention, host: Mention) -> bool:
-    """A visit goes between two different places, neither inside the other."""
+    """A visit goes between two different places, neither inside the other, and not across
+    the strait: a trip to or from 台湾 (赴台, 台北市…参访团) is read as one abroad."""
     v, h = visitor.place, host.place
-    if visitor.name == host.name:
+    if visitor.name == host.name or _TAIWAN in (v.province, h.province):
         return False
     if v.city is None and h.province == v.province:
         return False  # a province, or a county directly under it (陵水 -> 海南)

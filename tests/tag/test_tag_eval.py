@@ -62,7 +62,8 @@ def test_set_is_big_enough_and_split(items: tuple[list[dict], list[dict]]) -> No
 
 def test_items_use_known_names_and_labels(items: tuple[list[dict], list[dict]]) -> None:
     cities = {c for p in PROVINCES | {"北京", "上海", "天津", "重庆"} for c in cities_of(p)}
-    provinces = PROVINCES | {"香港", "澳门"}  # province level, never cities (real-text rules)
+    # province level, never cities (real-text rules): 台北 and 高雄 count as 台湾
+    provinces = PROVINCES | {"香港", "澳门", "台湾"}
     themes = {t.id for t in default_taxonomy().themes}
     for item in items[0] + items[1]:
         assert set(item["cities"]) <= cities, item["id"]
