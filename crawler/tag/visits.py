@@ -178,12 +178,14 @@ _PLACES_STAY_AFTER = re.compile(
     + ")"
 )
 # 先后对哈尔滨经开区、绥化经开区…进行考察: a list of sites, each after its place.
-_SITE_GAP = re.compile(
+_SITE = (
     r"[^，。；;、]{0,24}?(?:经开区|开发区|高新区|园区|产业园|工业园|公司|集团|基地|中心|工厂|小镇|馆|企业|市场"
     # 绵竹年画村、崇州五星村: villages of the places; 响水县公安局、浙江省诸暨市…: their offices,
     # each place's own body of one kind (天津市西青区机关事务管理局、江苏省宿迁市…管理局)
-    r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)(?:[、和及]|以及)"
+    r"|村|社区|局|委|办|厅|派出所|法院|检察院|政府)"
 )
+# (a place's sites, one or a few: 到成都市…产业园园区、天府源…集团以及乐山市)
+_SITE_GAP = re.compile(rf"(?:{_SITE}[、和及]){{0,2}}{_SITE}(?:[、和及]|以及)")
 _CHAMBER_AFTER = re.compile(r"[省市]?(?:企业|籍)?(?:总)?(?:商会|同乡会|联谊会)")
 # 赴延安、梁家河、庆阳等地: an item the gazetteer does not hold (a village, a scenic area) between
 # two places of a list that ends in 等地
@@ -342,7 +344,8 @@ _DELEGATION = re.compile(
 # 带队赴…, 市城管局…前往…, 县政府副县长X带队赴…): the visitor is the home city.
 _OWN_OFFICIAL = re.compile(
     r"(?<!省)(?:市委|市政府|市长|市领导|市人大|市政协|我市|市党政|县委|县政府|县长|区委|区政府|区长"
-    r"|(?<![^，,。\n—])(?:根据|按照)?[^，。、省]{0,3}?[市县区][^，。、省]{0,8}?"
+    # (【解放思想大讨论】市民政局赴杭州: after a column's bracketed name too)
+    r"|(?<![^，,。\n—】])(?:根据|按照)?[^，。、省】]{0,3}?[市县区][^，。、省]{0,8}?"
     r"(?:局|委员会|委|办公室|办|处|中心|站|支队|大队|供销(?:总|合作|联)?社|档案馆|检察院|法院)"
     r"|(?<![^，,。\n—])[市县区](?:党工委|管委会)"
     # the home's park or zone organising its cadres' trip (陶瓷工业园区组织…三级干部…奔赴)
@@ -373,7 +376,7 @@ _OWN_OFFICIAL = re.compile(
 )
 # A delegation going to a site with no place named (一行八人到众创金融街进行实地考察调研).
 _TO_SITE = re.compile(
-    r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[^，。；]{0,4}?"
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团|人大|政协)[，,]?[^，。；]{0,4}?"
     r"(?:在[^，。；]{1,24}?陪同下[，,]?)?"  # 代表团在王永副区长陪同下，来区…考察
     r"(?:(?P<verb>到|来到|前往|莅临|赴|(?<![以带迎未从原本将后起出看近引招回归])来)[^，。；]{2,14}?"
     # 随州市考察团前来考察学习: coming to the publisher, nowhere named
@@ -383,7 +386,8 @@ _TO_SITE = re.compile(
 )
 # …等一行33人到访“中心”，学习交流…: a visit to an unnamed site of the publisher's.
 _CALL_AT_SITE = re.compile(
-    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?P<verb>到访|莅临)[^，。；]{0,12}"
+    # (not 对…考察团的到访表示欢迎: the visit named as a thing, in its host's words)
+    r"(?:一行|代表团|考察团|调研组|考察组|学习团)[^，。；]{0,4}?(?<!的)(?P<verb>到访|莅临)[^，。；]{0,12}"
 )
 # A place that organises or sends the party (古交市组织…赴朔州, 我区选派…前往).
 _ORGANISER = re.compile(
@@ -397,9 +401,15 @@ _NEGATIVE = re.compile(
     r"挂职|体悟实训|跟班学习|跟岗|交流任职|实训锻炼|云签约|线上签约|网上签约|视频连线|视频方式|视频会议"
     r"|云端签约|远程签约|云洽谈|线上洽谈"
 )
+# A finished leg opening the sentence, before its party is named (在结束对合肥的学习考察后，
+# 刚结束在…的考察): the party of the sentence's next trip.
+_FINISHED_LEG = re.compile(r"(?:在|于)?(?:刚刚|刚)?结束")
+_SPEECH_AFTER = re.compile(r"[省市]?(?:时的?|期间的?)?(?:重要)?(?:讲话|指示)")
 _CROWD = re.compile(
     r"游客|旅客|市民(?![宗政族])|网友|球迷|观众|乘客|驴友|旅行团|游人|考生|学生|家长|选手|民众"
     r"|居民(?![族委])"
+    # goods, weighed or counted (2500斤来自水城区…的樱桃抵达广东省中山市)
+    r"|[0-9]+(?:多|余)?(?:斤|吨|公斤|千克|箱|车|批)"
 )
 # A central leader or body (习近平在湖南考察, 国务院调研组赴…) is not a city delegation.
 # The central leaders by name, past and present: the Standing Committee of the Politburo, the
@@ -581,8 +591,11 @@ _HELD_BEFORE = re.compile(
 _HELD_AFTER = re.compile(r"[^，。；]{0,6}?(?:圆满|隆重|成功)?(?:举行|举办|召开)")
 _HELD_REACH = 16
 _SUFFIX_GAP = re.compile(r"[市县区省]?")
-# What ends a list item in a visit frame (杭州新昌|考察, 苏州、|无锡), not a name going on.
-_ENDS_ITEM = re.compile(r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|$)")
+# What ends a list item in a visit frame (杭州新昌|考察, 苏州、|无锡, 赴杭州义乌|两地), not a
+# name going on.
+_ENDS_ITEM = re.compile(
+    r"[市县区]?(?:[、和及与，,。；]|考察|调研|学习|参观|交流|访问|[两三四]地|等地|$)"
+)
 _CLAUSE_REACH = 40  # how far before its verb a clause's subject may stand
 # A team named by what it does (考察学习组, 学习考察团, 观摩交流组), as a body's travelling party.
 _TEAM = r"(?:考察|学习|调研|观摩|交流|参观|访问){2}(?:组|团)(?:一行)?"
@@ -738,6 +751,7 @@ def _sentence_pairs(
     home_went: bool = False,
 ) -> list[tuple[Mention, Mention]]:
     pairs: list[tuple[Mention, Mention]] = []
+    finished: list[list[Mention]] = []
     groups = _host_groups(text, sentence, ms)
     hosts = {id(m) for _verb, group in groups for m in group}
     for verb, group in groups:
@@ -800,6 +814,9 @@ def _sentence_pairs(
             candidates.insert(0, reported)
         if speaker is not None and _WE.search(text, clause, verb):
             candidates.insert(0, speaker)  # 他说，今年8月我们赴青海学习考察: the speaker's side
+        if not candidates and _FINISHED_LEG.fullmatch(text, clause, verb + 2):
+            finished.append(group)  # 在结束对合肥的学习考察后，…代表团赴苏州: the party comes later
+            continue
         for visitor in candidates:
             valid = [
                 host
@@ -818,6 +835,11 @@ def _sentence_pairs(
                 for other in others:
                     pairs.extend((other, host) for host in group if _valid(other, host))
                 break
+    for group in finished:
+        # the leg finished before the sentence's trip: that trip's party made it too
+        later = [v for v, h in pairs if v.start > group[-1].end or h.start > group[-1].end]
+        if later:
+            pairs.extend((later[0], host) for host in group if _valid(later[0], host))
     if not groups and publisher_city:
         pairs.extend(_to_publisher(text, sentence, ms, story_visitor, publisher_city))
     if not groups:
@@ -1211,6 +1233,8 @@ def _visitors(
             continue  # 按照甘肃省人民政府办公厅《…》要求，…赴上海: who ordered it, not the party
         if _INSPECTION_SPEECH.match(text, m.end):
             continue  # 学习习近平总书记在陕西榆林考察时的重要讲话精神，传达市党政代表团赴…
+        if text.endswith(("视察", "考察"), 0, m.start) and _SPEECH_AFTER.match(text, m.end):
+            continue  # 落实总书记视察江苏重要讲话指示精神，市水利局…赴上海: where he inspected
         if not m.self_ref and not _government(_party_words(text, m.start, verb)):
             continue  # 宁夏湖北商会考察团来我县 in a clause the host's 县委、县政府 open
         marked = _MARKER.search(text, _tail(text, m), min(verb, m.end + 20))
@@ -1345,10 +1369,12 @@ def _visitors(
 _HOME_REF = re.compile(r"我区|我县|我州|我盟|我旗|本区|本县")
 # 来我局考察, 到我委调研: the home's own unit as the host, a visit's end only
 _HOME_UNIT = re.compile(
-    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位)"
+    r"(?<=[来到临访赴])我(?:局|分局|委|办|院|中心|单位|社)"
     r"(?=(?:就[^，。；]{1,40}?)?(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
     # 一行来到市住房保障局考察学习: the home city's own bureau, named by an unqualified 市
     r"|(?<=来到|莅临|到访)市[^，。；;、\d市]{2,10}?局(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观|指导))"
+    # (带领…到市图书馆考察学习: the home's library, museum or centre, named by a bare 市)
+    r"|(?<=[来到])市[^，。；;、\d市]{1,8}?(?:馆|中心)(?=(?:进行|开展)?(?:考察|调研|学习|交流|参观))"
     # a service centre's site calls itself 中心 (…办公室来中心考察学习, 来“中心”，考察学习)
     r"|(?<=[来到临访])[“\"]?中心[”\"]?(?=，?(?:考察|调研|学习|交流|参观|指导))"
     # a development zone's site calls itself 园区 (…分批带队来园区调研考察)
