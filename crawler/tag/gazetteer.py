@@ -9,6 +9,7 @@ pattern table the tagger's Aho-Corasick automaton is built from.
 from __future__ import annotations
 
 __all__ = [
+    "TAIWAN",
     "Entry",
     "Gazetteer",
     "Place",
@@ -85,7 +86,7 @@ _HOME_GENERIC = frozenset(
     ]
 )
 _GENERIC_FULL = _PLAIN_FULL | _HOME_GENERIC
-_TAIWAN = "台湾"
+TAIWAN = "台湾"  # a province whose cities the national codes do not list
 
 
 class Strength(enum.IntEnum):
@@ -213,7 +214,7 @@ class Gazetteer:
         for u in units:
             if u.level != "city" or u.short in province_level:
                 continue
-            if u.province == _TAIWAN:
+            if u.province == TAIWAN:
                 # 台北, 高雄: not prefectures of the national codes; the province, as 香港 is
                 place = Place(None, u.province, "province")
                 add(u.name, place, Strength.STRONG)
@@ -254,7 +255,7 @@ class Gazetteer:
         common_shorts: dict[str, list[Place]] = defaultdict(list)
         everyday = set(curated["everyday_places"])
         for u in units:
-            if not u.small or u.province == _TAIWAN:
+            if not u.small or u.province == TAIWAN:
                 continue  # (Taiwan's 东河乡, 永康区 are names of mainland towns more often)
             if u.name.endswith(("街道", "镇", "乡")):
                 towns.add(u.name)

@@ -446,18 +446,8 @@ class PlaceMatcher:
                 continue  # 来到东河乡, 赴临江铺镇: a town named like a county, not the county
             if entry.short and text.startswith("小区", end):
                 continue  # 宜阳小区: a housing estate's name
-            owner = _ZONE_NAMES.get(text[start:end])
-            if (
-                owner
-                and publisher_city
-                and publisher_city != owner
-                and not text.endswith((owner, owner + "市", "津"), 0, start)
-            ):
-                home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
-                strong.append(Mention(start, end, home, Strength.STRONG))
-                continue
-            if publisher_city and text[start:end] in _FORMER.get(publisher_city, ()):
-                # 清河区 on 淮安's site: its own former district, not 铁岭's 清河区
+            if publisher_city and _homes_own_name(text, start, end, publisher_city):
+                # 清河区 on 淮安's site, a bare 滨海新区 on 绍兴's: the home's own
                 home = Place(publisher_city, gaz.province_of_city[publisher_city], "county")
                 strong.append(Mention(start, end, home, Strength.STRONG))
                 continue
@@ -882,6 +872,16 @@ def _town_named(text: str, end: int, next_name: int) -> bool:
     if town.group(2) == "乡" and text.startswith(("乡村", "乡镇"), town.start(2)):
         return False  # 平度乡村振兴
     return next_name > town.start(2)
+
+
+def _homes_own_name(text: str, start: int, end: int, home: str) -> bool:
+    """The name at ``start:end`` is the home's own on its site: a district it has merged away
+    whose name another prefecture still has, or a zone's name another city owns, written bare."""
+    name = text[start:end]
+    owner = _ZONE_NAMES.get(name)
+    if owner and owner != home:
+        return not text.endswith((owner, owner + "市", "津"), 0, start)
+    return name in _FORMER.get(home, ())
 
 
 def _is_street(text: str, end: int) -> bool:

@@ -51,6 +51,7 @@ from datetime import date
 from crawler.tag.details import is_name
 from crawler.tag.gazetteer import (
     DATA_DIR,
+    TAIWAN,
     Place,
     Strength,
     abbreviation_chars,
@@ -649,7 +650,6 @@ _CITED = re.compile(r"指示|批示|讲话|要求|部署")
 _LED_BY = re.compile(r"在([^，。；]{1,30}?)(?:带领|率领)下")
 _ESCORT = re.compile(r"在[^，。；]{1,30}?(?:陪同|陪伴)下")
 _CALLED_ON = re.compile(r"(?:拜访|拜会|会见|会晤|看望|走访)了?$")
-_TAIWAN = "台湾"
 MAX_MENTIONS = 40  # a sentence naming more places is a list, not a visit report
 
 
@@ -1770,8 +1770,7 @@ def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Ment
     if not _JOINT_AFTER.match(text, visitor.end):
         return []
     out: list[Mention] = []
-    # by place in the text: the visitor may be the home's own copy of a mention (儋州 as 我市)
-    at = next((i for i, m in enumerate(ms) if (m.start, m.end) == (visitor.start, visitor.end)), -1)
+    at = _index_of(ms, visitor)
     while at > 0 and _JOINT_GAP.fullmatch(text, ms[at - 1].end, ms[at].start):
         at -= 1
         if ms[at].name != visitor.name and not ms[at].self_ref:
@@ -1779,11 +1778,17 @@ def _joint_visitors(text: str, ms: list[Mention], visitor: Mention) -> list[Ment
     return out
 
 
+def _index_of(ms: list[Mention], m: Mention) -> int:
+    """Where ``m``'s span stands in ``ms`` (the visitor may be the home's own copy of a mention,
+    儋州 as 我市), or -1."""
+    return next((i for i, x in enumerate(ms) if (x.start, x.end) == (m.start, m.end)), -1)
+
+
 def _like_bodies(text: str, ms: list[Mention], visitor: Mention, clause: int) -> list[Mention]:
     """芜湖市政务服务中心、吴忠市政务服务中心赴我办: the places listed before the visitor in the
     clause, each with the same body as the visitor's, travel with it."""
     out: list[Mention] = []
-    at = next((i for i, m in enumerate(ms) if (m.start, m.end) == (visitor.start, visitor.end)), -1)
+    at = _index_of(ms, visitor)
     while at > 0 and ms[at - 1].start >= clause:
         gap = text[ms[at - 1].end : ms[at].start]
         body = gap[:-1]
@@ -1890,7 +1895,7 @@ def _valid(visitor: Mention, host: Mention) -> bool:
     """A visit goes between two different places, neither inside the other, and not across
     the strait: a trip to or from 台湾 (赴台, 台北市…参访团) is read as one abroad."""
     v, h = visitor.place, host.place
-    if visitor.name == host.name or _TAIWAN in (v.province, h.province):
+    if visitor.name == host.name or TAIWAN in (v.province, h.province):
         return False
     if v.city is None and h.province == v.province:
         return False  # a province, or a county directly under it (陵水 -> 海南)
