@@ -118,6 +118,10 @@ _FAST_RE = re.compile(
 # A query field that url-normalize, urlencode and w3lib all leave exactly as it is.
 _PLAIN_FIELD_RE = re.compile(r"[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_IPV4_RE = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+)
 
 
 def _canonical_full(url: str) -> str:
@@ -138,9 +142,15 @@ def _fast_host(host: str) -> str | None:
     """The host as the libraries write it, or None when IDNA rules might change or reject it.
 
     url-normalize runs every label through IDNA, which refuses labels longer than 63 characters,
-    with a leading or trailing hyphen, or with "--" in third and fourth place (A-labels).
+    with a leading or trailing hyphen, or with "--" in third and fourth place (A-labels). A host
+    whose last label is a number is an IPv4 address to w3lib 2.6 and later, which rewrites it
+    (127 -> 0.0.0.127, 010.0.0.1 -> 8.0.0.1) or refuses it (256.1.1.1, a.0): the libraries
+    decide, except for an address already written as four plain decimal numbers (127.0.0.1).
     """
     host = host.lower()
+    last = host.rpartition(".")[2]
+    if (last.isdigit() or last.startswith("0x")) and not _PLAIN_IPV4_RE.fullmatch(host):
+        return None
     if "-" in host or len(host) > 63:
         for label in host.split("."):
             if len(label) > 63 or label[0] == "-" or label[-1] == "-" or label[2:4] == "--":

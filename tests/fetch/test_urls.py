@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crawler.fetch.urls import (
@@ -106,10 +106,23 @@ URLS = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(URLS)
+# hosts whose last label is a number: IPv4 to w3lib 2.6 and later (127 -> 0.0.0.127, a.0 refused)
+@example("http://127/")
+@example("http://cn.127/x.html")
+@example("http://010.0.0.1/")
+@example("http://0x7f.0.0.1/")
+@example("http://127.0.0.1:8080/a?b=1")
 def test_fast_path_agrees_with_the_libraries(url: str) -> None:
     fast = _canonical_fast(url)
     if fast is not None:
         assert fast == _canonical_full(url)
+
+
+def test_numeric_hosts_go_to_the_libraries_but_a_plain_address_stays_fast() -> None:
+    assert _canonical_fast("http://127.0.0.1:8080/a?b=1") == "http://127.0.0.1:8080/a?b=1"
+    assert _canonical_fast("http://127/") is None
+    assert _canonical_fast("http://cn.127/") is None
+    assert _canonical_fast("http://0x7f.0.0.1/") is None
 
 
 @pytest.mark.parametrize(
